@@ -1,0 +1,51 @@
+// SQL for the access_keys table. Plain functions taking db or a transaction first.
+import type { Kysely, Selectable } from "kysely";
+import type { AccessKeysTable, Database } from "../db/schema.js";
+
+export type AccessKeyRow = Selectable<AccessKeysTable>;
+
+export function findAccessKey(db: Kysely<Database>, accessKeyId: string): Promise<AccessKeyRow | undefined> {
+  return db.selectFrom("access_keys").selectAll().where("access_key_id", "=", accessKeyId).executeTakeFirst();
+}
+
+export async function insertAccessKey(
+  db: Kysely<Database>,
+  row: Pick<AccessKeyRow, "access_key_id" | "account_id" | "role" | "secret_sealed" | "secret_key_id" | "description">,
+): Promise<void> {
+  await db.insertInto("access_keys").values(row).execute();
+}
+
+export function listAccessKeys(db: Kysely<Database>, accountId?: string) {
+  let q = db
+    .selectFrom("access_keys")
+    .select(["access_key_id", "account_id", "role", "enabled", "description", "created_at", "secret_key_id"])
+    .orderBy("created_at");
+  if (accountId !== undefined) q = q.where("account_id", "=", accountId);
+  return q.execute();
+}
+
+export async function setAccessKeyEnabled(db: Kysely<Database>, accessKeyId: string, enabled: boolean): Promise<boolean> {
+  const r = await db
+    .updateTable("access_keys")
+    .set({ enabled, updated_at: new Date() })
+    .where("access_key_id", "=", accessKeyId)
+    .executeTakeFirst();
+  return r.numUpdatedRows > 0n;
+}
+
+export async function updateAccessKeySecret(
+  db: Kysely<Database>,
+  accessKeyId: string,
+  sealed: Pick<AccessKeyRow, "secret_sealed" | "secret_key_id">,
+  extra: Partial<Pick<AccessKeyRow, "account_id" | "role" | "enabled">> = {},
+): Promise<void> {
+  await db
+    .updateTable("access_keys")
+    .set({ ...sealed, ...extra, updated_at: new Date() })
+    .where("access_key_id", "=", accessKeyId)
+    .execute();
+}
+
+export function countAccessKeys(db: Kysely<Database>) {
+  return db.selectFrom("access_keys").select((eb) => eb.fn.countAll<string>().as("n")).executeTakeFirstOrThrow();
+}

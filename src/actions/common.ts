@@ -1,0 +1,49 @@
+// Schema pieces shared by several actions: identifiers, paging, the {Message} result, and the
+// string rules every family uses. Each is defined once here.
+import { z } from "zod";
+
+/** A required, non-empty identifier (uids are opaque strings to callers). */
+export const uid = () => z.string().trim().min(1).max(128);
+
+/** A required, non-empty, trimmed text. */
+export const requiredText = (max: number) => z.string().trim().min(1).max(max);
+
+export const pagingInput = {
+  PageNumber: z.number().int().min(1).max(1_000_000).default(1),
+  PageSize: z.number().int().min(1).max(100).default(10),
+};
+
+export function pageResult<T extends z.ZodType>(item: T) {
+  return z.object({
+    Data: z.array(item),
+    PageNumber: z.number().int(),
+    PageSize: z.number().int(),
+    TotalCount: z.number().int(),
+  });
+}
+
+export interface Page<T> {
+  Data: T[];
+  PageNumber: number;
+  PageSize: number;
+  TotalCount: number;
+}
+
+export const messageResult = z.object({ Message: z.string() });
+
+/** RFC 3339 UTC time as the API prints it. */
+export const timeString = z.string().regex(/^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}Z$/);
+
+/** An absolute http(s) URL without credentials. */
+export const absoluteHttpUrl = z
+  .string()
+  .trim()
+  .max(2048)
+  .refine((s) => {
+    try {
+      const u = new URL(s);
+      return (u.protocol === "https:" || u.protocol === "http:") && !u.username && !u.password && !s.includes("#");
+    } catch {
+      return false;
+    }
+  }, "must be an absolute http or https URL without credentials or fragment");

@@ -1,0 +1,34 @@
+// One definition per action: its name, who may call it, its input and output schemas, and its
+// handler. The registry (index.ts) collects them; the gateway, openapi.yaml and the tests all read
+// the same definitions, so a schema is never written twice.
+import type { z } from "zod";
+import type { Principal } from "../access-keys/resolver.js";
+import type { AppDeps } from "../deps.js";
+import type { Logger } from "../log.js";
+
+export interface ActionContext {
+  deps: AppDeps;
+  principal: Principal;
+  /** Shorthand for principal.accountId: every query is scoped by it. */
+  accountId: string;
+  requestId: string;
+  log: Logger;
+}
+
+export interface ActionDefinition<I extends z.ZodType = z.ZodType, O extends z.ZodType = z.ZodType> {
+  name: string;
+  /** "read" actions are open to readonly keys; "write" actions need an admin key. */
+  access: "read" | "write";
+  summary: string;
+  input: I;
+  output: O;
+  handler(input: z.output<I>, ctx: ActionContext): Promise<z.input<O>>;
+}
+
+export function defineAction<I extends z.ZodType, O extends z.ZodType>(def: ActionDefinition<I, O>): ActionDefinition<I, O> {
+  return def;
+}
+
+/** Type-erased form for the registry. */
+// eslint-disable-next-line @typescript-eslint/no-explicit-any
+export type AnyAction = ActionDefinition<any, any>;

@@ -1,0 +1,71 @@
+// Opens the database: Postgres through postgres.js when a URL is given, otherwise embedded PGlite in
+// the data directory. Above this file there is one Kysely code path for both.
+import { mkdirSync } from "node:fs";
+import { Kysely } from "kysely";
+import { PostgresJSDialect } from "kysely-postgres-js";
+import { PGliteDialect } from "kysely-pglite-dialect";
+import postgres from "postgres";
+import type { Database } from "./schema.js";
+
+export type DatabaseKind = "postgres" | "pglite";
+
+export interface DatabaseHandle {
+  db: Kysely<Database>;
+  kind: DatabaseKind;
+  /** Human-readable location without credentials, for start-up messages. */
+  describe: string;
+  close(): Promise<void>;
+}
+
+export interface ConnectOptions {
+  /** postgres:// URL; when absent, PGlite at dataDir (or in memory when dataDir is "memory://"). */
+  databaseUrl?: string | undefined;
+  dataDir?: string;
+  /** Pool size for Postgres. */
+  maxConnections?: number;
+}
+
+// int8 (20) as a decimal string on both drivers: account ids exceed no JS number today, but counts
+// and ids must never be rounded silently.
+const INT8_OID = 20;
+
+export async function connectDatabase(opts: ConnectOptions): Promise<DatabaseHandle> {
+  if (opts.databaseUrl) return connectPostgres(opts.databaseUrl, opts.maxConnections ?? 10);
+  return connectPglite(opts.dataDir ?? "memory://");
+}
+
+function connectPostgres(url: string, max: number): DatabaseHandle {
+  const sql = postgres(url, {
+    max,
+    // Fail fast when the database is away, instead of queueing requests behind a dead socket.
+    connect_timeout: 5,
+    idle_timeout: 60,
+    onnotice: () => {},
+    types: { int8: { to: INT8_OID, from: [INT8_OID], serialize: String, parse: (v: string) => v } },
+  });
+  const db = new Kysely<Database>({ dialect: new PostgresJSDialect({ postgres: sql }) });
+  const u = new URL(url);
+  return {
+    db,
+    kind: "postgres",
+    describe: `postgres ${u.hostname}:${u.port || 5432}${u.pathname}`,
+    close: () => db.destroy(),
+  };
+}
+
+async function connectPglite(dataDir: string): Promise<DatabaseHandle> {
+  const { PGlite, types } = await import("@electric-sql/pglite");
+  const inMemory = dataDir === "memory://";
+  if (!inMemory) mkdirSync(dataDir, { recursive: true });
+  const pglite = await PGlite.create({
+    ...(inMemory ? {} : { dataDir: `${dataDir}/pgdata` }),
+    parsers: { [types.INT8]: (v: string) => v },
+  });
+  const db = new Kysely<Database>({ dialect: new PGliteDialect(pglite) });
+  return {
+    db,
+    kind: "pglite",
+    describe: inMemory ? "embedded PGlite (in memory)" : `embedded PGlite at ${dataDir}/pgdata`,
+    close: () => db.destroy(),
+  };
+}

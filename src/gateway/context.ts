@@ -1,0 +1,21 @@
+// The typed Hono environment: what middleware sets on the context and handlers read.
+import type { HttpBindings } from "@hono/node-server";
+import type { Principal } from "../access-keys/resolver.js";
+import type { AnyAction } from "../actions/define.js";
+import type { QueryPair } from "./signing/canonical.js";
+
+export interface GatewayVariables {
+  requestId: string;
+  /** Action and Version as the caller sent them, echoed in every envelope. */
+  actionName: string;
+  version: string;
+  action: AnyAction;
+  principal: Principal;
+  body: Uint8Array;
+  /** decoded query pairs that the signature covers */
+  signedQuery: QueryPair[];
+  /** set by the error handler for the request log line */
+  errorCode: string;
+}
+
+export type GatewayEnv = { Bindings: Partial<HttpBindings>; Variables: GatewayVariables };

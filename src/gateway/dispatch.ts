@@ -1,0 +1,63 @@
+// Routing and dispatch: Action/Version from the query, then (after the signature) the role check,
+// parameter decoding and the action's handler, answered in the success envelope.
+import type { MiddlewareHandler } from "hono";
+import type { AnyAction } from "../actions/define.js";
+import type { AppDeps } from "../deps.js";
+import type { GatewayEnv } from "./context.js";
+import { API_VERSION, successEnvelope } from "./envelope.js";
+import { ApiError, errors } from "./errors.js";
+import { bytesToString, type QueryPair } from "./signing/canonical.js";
+import { paramsFromFlat, paramsFromJson, parseParams } from "./params.js";
+
+/** Query names that belong to the protocol, never to an action's parameters. */
+const PROTOCOL_PARAMS = new Set(["Action", "Version", "X-Algorithm", "X-Credential", "X-Date", "X-SignedHeaders", "X-SignedQueries", "X-Signature", "X-NotSignBody", "X-Security-Token", "X-Expires"]);
+
+export function routeAction(registry: ReadonlyMap<string, AnyAction>): MiddlewareHandler<GatewayEnv> {
+  return async function routeByActionAndVersion(c, next) {
+    const action = c.req.query("Action");
+    const version = c.req.query("Version");
+    if (action) c.set("actionName", action);
+    if (version) c.set("version", version);
+    if (!action) throw new ApiError("MissingAction", "the Action parameter is required");
+    if (!version) throw errors.missingParameter("Version");
+    if (version !== API_VERSION) throw errors.invalidParameter("Version", `Version ${JSON.stringify(version.slice(0, 32))} is not supported; use ${API_VERSION}`);
+    const definition = registry.get(action);
+    if (!definition) throw new ApiError("InvalidAction", `the action ${JSON.stringify(action.slice(0, 64))} does not exist`);
+    c.set("action", definition);
+    await next();
+  };
+}
+
+export function dispatchAction(deps: AppDeps): MiddlewareHandler<GatewayEnv> {
+  return async function runAction(c) {
+    const action = c.get("action");
+    const principal = c.get("principal");
+    if (action.access === "write" && principal.role !== "admin") throw errors.accessDenied(action.name);
+    const raw = decodeRawParams(c.get("signedQuery"), c.get("body"), c.req.header("content-type"));
+    const input = parseParams(action.input, raw);
+    const requestId = c.get("requestId");
+    const result = await action.handler(input, {
+      deps,
+      principal,
+      accountId: principal.accountId,
+      requestId,
+      log: deps.log.child({ requestId }),
+    });
+    return c.json(successEnvelope({ requestId, action: action.name, version: API_VERSION, region: deps.config.region }, result));
+  };
+}
+
+/** Query parameters first, then the body's, which win: JSON, or a form body. */
+function decodeRawParams(query: QueryPair[], body: Uint8Array, contentType: string | undefined): Record<string, unknown> {
+  const flat: [string, string][] = [];
+  for (const p of query) {
+    const name = bytesToString(p.name);
+    if (!PROTOCOL_PARAMS.has(name)) flat.push([name, bytesToString(p.value)]);
+  }
+  const isForm = (contentType ?? "").toLowerCase().startsWith("application/x-www-form-urlencoded");
+  if (isForm) {
+    for (const [k, v] of new URLSearchParams(new TextDecoder().decode(body))) if (!PROTOCOL_PARAMS.has(k)) flat.push([k, v]);
+    return paramsFromFlat(flat);
+  }
+  return { ...paramsFromFlat(flat), ...paramsFromJson(body) };
+}

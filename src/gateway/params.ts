@@ -1,0 +1,131 @@
+// Parameter decoding (api.md §1): JSON bodies, query strings and form bodies become one raw object,
+// which is then conformed to the action's zod schema (case-insensitive names, "true"/"1" strings
+// coerced, flat arrays and `Obj.Field` names rebuilt) and validated. Zod issues become
+// MissingParameter.<Param> / InvalidParameter.<Param> here and nowhere else.
+import { z } from "zod";
+import { ApiError, errors } from "./errors.js";
+
+type Raw = Record<string, unknown>;
+
+/** Builds a nested object from flat `name=value` pairs: `A.B`, `A.1`, and repeated names. */
+export function paramsFromFlat(pairs: Iterable<[string, string]>): Raw {
+  const root: Raw = Object.create(null);
+  for (const [name, value] of pairs) {
+    const path = name.split(".");
+    let node = root;
+    for (let i = 0; i < path.length - 1; i++) {
+      const key = path[i]!;
+      const next = node[key];
+      if (next === undefined || typeof next !== "object" || Array.isArray(next)) node[key] = Object.create(null);
+      node = node[key] as Raw;
+    }
+    const leaf = path[path.length - 1]!;
+    const existing = node[leaf];
+    if (existing === undefined) node[leaf] = value;
+    else if (Array.isArray(existing)) existing.push(value);
+    else if (typeof existing === "string") node[leaf] = [existing, value];
+  }
+  return root;
+}
+
+export function paramsFromJson(body: Uint8Array): Raw {
+  if (body.length === 0) return {};
+  let parsed: unknown;
+  try {
+    parsed = JSON.parse(new TextDecoder("utf-8", { fatal: true }).decode(body));
+  } catch {
+    throw errors.invalidRequest("the request body is not valid JSON");
+  }
+  if (parsed === null || typeof parsed !== "object" || Array.isArray(parsed)) {
+    throw errors.invalidRequest("the request body must be a JSON object");
+  }
+  return parsed as Raw;
+}
+
+type Def = { type: string; shape?: Record<string, z.ZodType>; element?: z.ZodType; innerType?: z.ZodType; in?: z.ZodType; options?: z.ZodType[]; format?: string };
+const defOf = (s: z.ZodType): Def => (s as unknown as { _zod: { def: Def } })._zod.def;
+
+/** Strips wrappers (optional, default, nullable, pipe...) down to the schema that says the shape. */
+function unwrap(schema: z.ZodType): z.ZodType {
+  let s = schema;
+  for (;;) {
+    const d = defOf(s);
+    if (d.innerType && ["optional", "nullable", "default", "prefault", "readonly", "catch", "nonoptional"].includes(d.type)) s = d.innerType;
+    else if (d.type === "pipe" && d.in) s = d.in;
+    else return s;
+  }
+}
+
+/** Reshapes a raw value to what the schema expects, without validating it. */
+export function conform(schema: z.ZodType, value: unknown): unknown {
+  const s = unwrap(schema);
+  const d = defOf(s);
+  switch (d.type) {
+    case "object": {
+      if (typeof value === "string" && value.trimStart().startsWith("{")) value = tryJson(value);
+      if (value === null || typeof value !== "object" || Array.isArray(value)) return value;
+      const shape = d.shape!;
+      const byLower = new Map(Object.keys(shape).map((k) => [k.toLowerCase(), k]));
+      const out: Raw = {};
+      // Later keys win, as with Go's case-insensitive JSON decoder; unknown keys are dropped.
+      for (const [k, v] of Object.entries(value as Raw)) {
+        const canonical = byLower.get(k.toLowerCase());
+        if (canonical !== undefined) out[canonical] = conform(shape[canonical]!, v);
+      }
+      return out;
+    }
+    case "array": {
+      if (typeof value === "string" && value.trimStart().startsWith("[")) value = tryJson(value);
+      let items: unknown[];
+      if (Array.isArray(value)) items = value;
+      else if (value !== null && typeof value === "object") {
+        const entries = Object.entries(value as Raw);
+        if (!entries.every(([k]) => /^[1-9]\d{0,4}$/.test(k))) return value;
+        items = entries.sort((a, b) => Number(a[0]) - Number(b[0])).map(([, v]) => v);
+      } else if (typeof value === "string") items = [value];
+      else return value;
+      return items.map((item) => conform(d.element!, item));
+    }
+    case "boolean":
+      return value === "true" ? true : value === "false" ? false : value;
+    case "number":
+    case "int":
+      return typeof value === "string" && /^-?\d{1,15}(\.\d+)?$/.test(value.trim()) ? Number(value) : value;
+    case "union": {
+      if (Array.isArray(value) || (value !== null && typeof value === "object")) {
+        const option = d.options!.find((o) => ["array", "object"].includes(defOf(unwrap(o)).type));
+        return option ? conform(option, value) : value;
+      }
+      return value;
+    }
+    default:
+      return value;
+  }
+}
+
+function tryJson(text: string): unknown {
+  try {
+    return JSON.parse(text);
+  } catch {
+    return text;
+  }
+}
+
+/** Validates raw parameters against an action's input schema; throws the first issue as an ApiError. */
+export function parseParams<S extends z.ZodType>(schema: S, raw: Raw): z.output<S> {
+  const result = schema.safeParse(conform(schema, raw), { reportInput: true });
+  if (result.success) return result.data;
+  throw issueToError(result.error.issues[0]!);
+}
+
+export function issueToError(issue: z.core.$ZodIssue): ApiError {
+  const param = issue.path.filter((p): p is string => typeof p === "string").join(".") || "Body";
+  const input = (issue as { input?: unknown }).input;
+  const missing =
+    (issue.code === "invalid_type" && input === undefined) ||
+    (issue.code === "too_small" && typeof input === "string" && input.trim() === "") ||
+    (issue.code === "too_small" && Array.isArray(input) && input.length === 0);
+  return missing
+    ? errors.missingParameter(param)
+    : errors.invalidParameter(param, `the parameter ${param} is invalid: ${issue.message}`);
+}

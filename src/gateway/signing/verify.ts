@@ -1,0 +1,183 @@
+// Signature verification (signing.md), independent of HTTP framework and storage: parse the
+// Authorization header or presigned query, check the clock, then check the HMAC over every canonical
+// variant the official SDKs can produce. Throws ApiError with the catalog's codes.
+import { ApiError } from "../errors.js";
+import {
+  bytesToString, canonicalHost, canonicalPaths, canonicalQueries, headerValueVariants, parseQuery, type QueryPair,
+} from "./canonical.js";
+import { constantTimeEqual, hmacHex, sha256Hex, type Bytes } from "./hash.js";
+
+const ALGORITHM = "HMAC-SHA256";
+const EMPTY_SHA256 = sha256Hex("");
+const MAX_PRESIGN_SECONDS = 7 * 24 * 3600;
+
+export interface IncomingSignedRequest {
+  method: string;
+  /** path exactly as received, without query */
+  rawPath: string;
+  /** query exactly as received, without the leading `?` */
+  rawQuery: string;
+  /** header lookup by lower-case name */
+  header(name: string): string | undefined;
+}
+
+export interface ParsedAuth {
+  form: "header" | "query";
+  accessKeyId: string;
+  shortDate: string;
+  region: string;
+  service: string;
+  xDate: string;
+  signedHeaders: string[];
+  signature: string;
+  /** decoded query pairs, in wire order */
+  query: QueryPair[];
+  /** query form: the pairs the signature covers (X-SignedQueries, or all but X-Signature) */
+  signedQuery: QueryPair[];
+  expiresSeconds: number | undefined;
+  notSignBody: boolean;
+}
+
+const fail = (code: string, message: string) => new ApiError(code, message);
+const queryValue = (pairs: QueryPair[], name: string) => {
+  const p = pairs.find((q) => bytesToString(q.name) === name);
+  return p ? bytesToString(p.value) : undefined;
+};
+
+function parseCredential(value: string) {
+  const parts = value.split("/");
+  if (parts.length !== 5 || parts[4] !== "request" || !parts[0] || !/^\d{8}$/.test(parts[1]!) || !parts[2] || !parts[3]) {
+    throw fail("InvalidAuthorization", "Credential must be <AccessKeyId>/<YYYYMMDD>/<region>/<service>/request");
+  }
+  return { accessKeyId: parts[0], shortDate: parts[1]!, region: parts[2], service: parts[3] };
+}
+
+function parseSignature(sig: string | undefined): string {
+  if (!sig || !/^[0-9a-fA-F]{64}$/.test(sig)) throw fail("InvalidAuthorization", "Signature must be 64 hexadecimal characters");
+  return sig.toLowerCase();
+}
+
+function parseSignedHeaders(value: string | undefined): string[] {
+  if (value === undefined) throw fail("InvalidAuthorization", "SignedHeaders is missing");
+  const names = value === "" ? [] : value.split(";").map((h) => h.trim().toLowerCase());
+  if (names.some((n) => !/^[a-z0-9!#$%&'*+.^_`|~-]+$/.test(n))) throw fail("InvalidAuthorization", "SignedHeaders is malformed");
+  return names;
+}
+
+/** Reads the credentials of a request without touching its body. */
+export function parseAuthentication(req: IncomingSignedRequest): ParsedAuth {
+  const query = parseQuery(req.rawQuery);
+  const authorization = req.header("authorization");
+  if (authorization !== undefined) {
+    const space = authorization.indexOf(" ");
+    if (space === -1 || authorization.slice(0, space) !== ALGORITHM) {
+      throw fail("InvalidAuthorization", `Authorization must start with ${ALGORITHM}`);
+    }
+    const fields = new Map<string, string>();
+    for (const field of authorization.slice(space + 1).split(",")) {
+      const eq = field.indexOf("=");
+      if (eq === -1) throw fail("InvalidAuthorization", "Authorization fields must be Name=Value");
+      fields.set(field.slice(0, eq).trim(), field.slice(eq + 1).trim());
+    }
+    const credential = fields.get("Credential");
+    if (!credential) throw fail("InvalidAuthorization", "Authorization has no Credential");
+    const signedHeaders = parseSignedHeaders(fields.get("SignedHeaders"));
+    if (!signedHeaders.includes("x-date")) throw fail("InvalidAuthorization", "SignedHeaders must include x-date");
+    return {
+      form: "header", ...parseCredential(credential), xDate: req.header("x-date") ?? "", signedHeaders,
+      signature: parseSignature(fields.get("Signature")), query, signedQuery: query, expiresSeconds: undefined, notSignBody: false,
+    };
+  }
+  const credential = queryValue(query, "X-Credential");
+  if (credential === undefined) throw fail("MissingAuthenticationToken", "the request is not signed");
+  if (queryValue(query, "X-Algorithm") !== ALGORITHM) throw fail("InvalidAuthorization", `X-Algorithm must be ${ALGORITHM}`);
+  const expires = queryValue(query, "X-Expires");
+  if (expires !== undefined && (!/^\d{1,7}$/.test(expires) || Number(expires) < 1 || Number(expires) > MAX_PRESIGN_SECONDS)) {
+    throw fail("InvalidAuthorization", `X-Expires must be 1 to ${MAX_PRESIGN_SECONDS} seconds`);
+  }
+  const signedQueriesParam = queryValue(query, "X-SignedQueries");
+  const covered = signedQueriesParam === undefined ? undefined : new Set(signedQueriesParam.split(";"));
+  const signedQuery = query.filter((p) => {
+    const name = bytesToString(p.name);
+    return covered ? covered.has(name) : name !== "X-Signature";
+  });
+  for (const required of ["Action", "Version"]) {
+    if (covered && query.some((p) => bytesToString(p.name) === required) && !covered.has(required)) {
+      throw fail("InvalidAuthorization", `X-SignedQueries must cover ${required}`);
+    }
+  }
+  return {
+    form: "query", ...parseCredential(credential), xDate: queryValue(query, "X-Date") ?? "",
+    signedHeaders: parseSignedHeaders(queryValue(query, "X-SignedHeaders") ?? ""),
+    signature: parseSignature(queryValue(query, "X-Signature")), query, signedQuery,
+    expiresSeconds: expires === undefined ? undefined : Number(expires),
+    notSignBody: queryValue(query, "X-NotSignBody") !== undefined,
+  };
+}
+
+/** Parses YYYYMMDD'T'HHMMSS'Z' strictly; undefined when malformed or not a real time. */
+export function parseXDate(xDate: string): number | undefined {
+  const m = /^(\d{4})(\d{2})(\d{2})T(\d{2})(\d{2})(\d{2})Z$/.exec(xDate);
+  if (!m) return undefined;
+  const [y, mo, d, h, mi, s] = m.slice(1).map(Number) as [number, number, number, number, number, number];
+  const t = Date.UTC(y, mo - 1, d, h, mi, s);
+  const back = new Date(t);
+  if (back.getUTCMonth() !== mo - 1 || back.getUTCDate() !== d || h > 23 || mi > 59 || s > 59) return undefined;
+  return t;
+}
+
+export function checkTimestamp(auth: ParsedAuth, nowMs: number, maxSkewSeconds: number): void {
+  const t = parseXDate(auth.xDate);
+  if (t === undefined) throw fail("InvalidTimestamp", "X-Date is missing or not in the form YYYYMMDDTHHMMSSZ");
+  if (t - nowMs > maxSkewSeconds * 1000) throw fail("InvalidTimestamp", "X-Date is in the future beyond the allowed clock skew");
+  const validFor = auth.form === "query" && auth.expiresSeconds !== undefined ? auth.expiresSeconds : maxSkewSeconds;
+  if (nowMs - t > validFor * 1000) {
+    throw fail("InvalidTimestamp", auth.form === "query" ? "the presigned request has expired" : "X-Date is outside the allowed clock skew");
+  }
+  if (auth.xDate.slice(0, 8) !== auth.shortDate) throw fail("SignatureNotMatch", "the Credential date does not match X-Date");
+}
+
+/** Returns true when the signature matches one canonical variant of the request. */
+export function verifySignature(auth: ParsedAuth, req: IncomingSignedRequest, body: Bytes, signingKey: Bytes): boolean {
+  const realHash = sha256Hex(body);
+  let bodyHash = realHash;
+  if (auth.form === "query") bodyHash = auth.notSignBody ? EMPTY_SHA256 : realHash;
+  else {
+    const claimed = req.header("x-content-sha256");
+    if (claimed !== undefined && claimed.trim().toLowerCase() !== realHash) return false;
+  }
+  const headerBlocks = canonicalHeaderBlocks(auth.signedHeaders, req);
+  if (headerBlocks === undefined) return false;
+  const signedHeaders = auth.signedHeaders.join(";");
+  const scope = `${auth.shortDate}/${auth.region}/${auth.service}/request`;
+  const tried = new Set<string>();
+  for (const path of canonicalPaths(req.rawPath)) {
+    for (const query of canonicalQueries(auth.signedQuery)) {
+      for (const headers of headerBlocks) {
+        const canonical = `${req.method.toUpperCase()}\n${path}\n${query}\n${headers}\n${signedHeaders}\n${bodyHash}`;
+        if (tried.has(canonical)) continue;
+        tried.add(canonical);
+        const stringToSign = `${ALGORITHM}\n${auth.xDate}\n${scope}\n${sha256Hex(canonical)}`;
+        if (constantTimeEqual(hmacHex(signingKey, stringToSign), auth.signature)) return true;
+      }
+    }
+  }
+  return false;
+}
+
+/** One block per header-value policy (trimmed, collapsed, as sent); undefined if a signed header is absent. */
+function canonicalHeaderBlocks(names: string[], req: IncomingSignedRequest): string[] | undefined {
+  const sorted = [...names].sort();
+  const perHeader: [string, string, string][] = [];
+  for (const name of sorted) {
+    let value = req.header(name);
+    if (value === undefined) return undefined;
+    if (name === "host") value = canonicalHost(value.trim());
+    perHeader.push(headerValueVariants(value));
+  }
+  const blocks = new Set<string>();
+  for (let policy = 0; policy < 3; policy++) {
+    blocks.add(sorted.map((n, i) => `${n}:${perHeader[i]![policy]}\n`).join(""));
+  }
+  return [...blocks];
+}

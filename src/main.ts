@@ -1,0 +1,71 @@
+// Composition root: config -> database -> migrations -> app -> server, and graceful shutdown.
+import { serve } from "@hono/node-server";
+import { createApp } from "./app.js";
+import { ConfigError, loadConfig } from "./config.js";
+import { createLogger } from "./log.js";
+import { openRuntime } from "./runtime.js";
+
+async function main(): Promise<void> {
+  const started = performance.now();
+  const config = loadConfig();
+  const log = createLogger(config.logLevel);
+  const runtime = await openRuntime(config, log);
+  let draining = false;
+  const app = createApp(runtime.deps, { isDraining: () => draining });
+
+  const server = serve({ fetch: app.fetch, port: config.port, hostname: config.host }, (info) => {
+    const url = `http://${info.address.includes(":") ? `[${info.address}]` : info.address}:${info.port}`;
+    log.info({ url, database: runtime.database.describe, startupMs: Math.round(performance.now() - started) }, "idplane listening");
+    printWelcome(url, config.region, runtime.bootstrap);
+  });
+
+  const shutdown = async (signal: string) => {
+    if (draining) return;
+    draining = true;
+    log.info({ signal }, "shutting down: finishing in-flight requests");
+    const hardStop = setTimeout(() => {
+      log.error("in-flight requests did not finish within 10 s; exiting");
+      process.exit(1);
+    }, 10_000);
+    hardStop.unref();
+    await new Promise<void>((resolve) => server.close(() => resolve()));
+    await runtime.close();
+    log.info("stopped");
+    process.exit(0);
+  };
+  process.on("SIGTERM", () => void shutdown("SIGTERM"));
+  process.on("SIGINT", () => void shutdown("SIGINT"));
+}
+
+/** Human-facing start-up text on stdout; the new key's secret appears here once and nowhere else. */
+function printWelcome(url: string, region: string, bootstrap: Awaited<ReturnType<typeof openRuntime>>["bootstrap"]): void {
+  const lines = [``, `idplane is listening on ${url}  (service "id", region "${region}", Version 2025-10-30)`];
+  if (bootstrap.kind === "created") {
+    lines.push(
+      ``,
+      `A first admin access key was created for account ${bootstrap.key.accountId}. The secret is shown this once:`,
+      `  AccessKeyId:     ${bootstrap.key.accessKeyId}`,
+      `  SecretAccessKey: ${bootstrap.key.secretAccessKey}`,
+    );
+  } else if (bootstrap.kind === "configured") {
+    lines.push(``, `Admin access key from the environment: ${bootstrap.accessKeyId}`);
+  }
+  lines.push(
+    ``,
+    `Call it with the official SDK (npm i @volcengine/openapi):`,
+    `  const svc = new Service({ host: "${url.replace(/^http:\/\//, "")}", protocol: "http:", region: "${region}", serviceName: "id", accessKeyId, secretKey });`,
+    `  await svc.createJSONAPI("CreateUserPool", { Version: "2025-10-30" })({ Name: "my-pool" });`,
+    `Health: ${url}/healthz  Ready: ${url}/readyz  API description: ${url}/openapi.yaml`,
+    ``,
+  );
+  process.stdout.write(lines.join("\n") + "\n");
+}
+
+main().catch((err) => {
+  if (err instanceof ConfigError) {
+    process.stderr.write(`idplane: ${err.message}\n`);
+    process.exit(2);
+  }
+  process.stderr.write(`idplane: failed to start: ${err instanceof Error ? err.message : String(err)}\n`);
+  process.exit(1);
+});

@@ -1,0 +1,55 @@
+// SQL for the user_pools table. Every query is scoped by account_id first.
+import type { Kysely, Selectable, Transaction, Updateable } from "kysely";
+import type { Database, UserPoolsTable } from "../db/schema.js";
+
+export type UserPoolRow = Selectable<UserPoolsTable>;
+type Db = Kysely<Database> | Transaction<Database>;
+
+export function findUserPool(db: Db, accountId: string, uid: string): Promise<UserPoolRow | undefined> {
+  return db.selectFrom("user_pools").selectAll().where("account_id", "=", accountId).where("uid", "=", uid).executeTakeFirst();
+}
+
+/** Locks the pool row for the rest of the transaction (children use it to keep counters right). */
+export function findUserPoolForUpdate(trx: Transaction<Database>, accountId: string, uid: string) {
+  return trx.selectFrom("user_pools").selectAll().where("account_id", "=", accountId).where("uid", "=", uid).forUpdate().executeTakeFirst();
+}
+
+export async function countUserPools(db: Db, accountId: string): Promise<number> {
+  const r = await db.selectFrom("user_pools").select((eb) => eb.fn.countAll<string>().as("n")).where("account_id", "=", accountId).executeTakeFirstOrThrow();
+  return Number(r.n);
+}
+
+export async function insertUserPool(db: Db, row: Omit<UserPoolRow, "total_users" | "total_clients" | "total_connections">): Promise<void> {
+  await db.insertInto("user_pools").values(row).execute();
+}
+
+function nameFilter(name: string | undefined) {
+  // Substring match, case-insensitive; LIKE metacharacters in the filter are matched literally.
+  return name === undefined ? undefined : `%${name.replace(/[\\%_]/g, (c) => "\\" + c)}%`;
+}
+
+export async function listUserPools(db: Db, accountId: string, opts: { offset: number; limit: number; name?: string | undefined }) {
+  let base = db.selectFrom("user_pools").where("account_id", "=", accountId);
+  const pattern = nameFilter(opts.name);
+  if (pattern !== undefined) base = base.where("name", "ilike", pattern);
+  const [rows, total] = await Promise.all([
+    base.selectAll().orderBy("created_at", "desc").orderBy("uid").offset(opts.offset).limit(opts.limit).execute(),
+    base.select((eb) => eb.fn.countAll<string>().as("n")).executeTakeFirstOrThrow(),
+  ]);
+  return { rows, total: Number(total.n) };
+}
+
+export function updateUserPool(db: Db, accountId: string, uid: string, changes: Updateable<UserPoolsTable>) {
+  return db
+    .updateTable("user_pools")
+    .set({ ...changes, updated_at: new Date() })
+    .where("account_id", "=", accountId)
+    .where("uid", "=", uid)
+    .returningAll()
+    .executeTakeFirst();
+}
+
+export async function deleteUserPool(db: Db, accountId: string, uid: string): Promise<boolean> {
+  const r = await db.deleteFrom("user_pools").where("account_id", "=", accountId).where("uid", "=", uid).executeTakeFirst();
+  return r.numDeletedRows > 0n;
+}
