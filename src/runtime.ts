@@ -3,7 +3,7 @@
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { bootstrapRootKey, type BootstrapOutcome } from "./access-keys/service.js";
-import { createAccessKeyResolver } from "./access-keys/resolver.js";
+import { ACCESS_KEY_CHANNEL, createAccessKeyResolver } from "./access-keys/resolver.js";
 import type { Config } from "./config.js";
 import { generateMasterKey, SecretBox } from "./crypto/secret-box.js";
 import { connectDatabase, type DatabaseHandle } from "./db/connect.js";
@@ -49,10 +49,19 @@ export async function openRuntime(config: Config, log: Logger, opts: RuntimeOpti
     if (applied.length) log.info({ applied }, "migrations applied");
     const accessKeys = createAccessKeyResolver({ db: database.db, secretBox }, opts.accessKeyTtlMs === undefined ? {} : { ttlMs: opts.accessKeyTtlMs });
     const deps: AppDeps = { config, db: database.db, secretBox, accessKeys, log, clock: opts.clock ?? systemClock };
+    const unlisten = await database.listen(ACCESS_KEY_CHANNEL, (accessKeyId) => accessKeys.invalidate(accessKeyId));
     const bootstrap: BootstrapOutcome = opts.skipBootstrap
       ? { kind: "existing" }
       : await bootstrapRootKey(deps, { accountId: config.rootAccountId, accessKey: config.rootAccessKey });
-    return { deps, database, bootstrap, close: () => database.close() };
+    return {
+      deps,
+      database,
+      bootstrap,
+      close: async () => {
+        await unlisten().catch(() => {});
+        await database.close();
+      },
+    };
   } catch (err) {
     await database.close();
     throw err;

@@ -1,9 +1,12 @@
 // The action registry: every action the service answers, keyed by its Action name. Each domain
 // exports its list from its own file here; add a family by adding one import.
 import type { AnyAction } from "./define.js";
+import { identityProviderActions } from "./identity-providers.js";
+import { oauthCredentialActions } from "./oauth-credentials.js";
 import { userPoolActions } from "./user-pools.js";
+import { userActions } from "./users.js";
 
-const allActions: AnyAction[] = [...userPoolActions];
+const allActions: AnyAction[] = [...userPoolActions, ...userActions, ...oauthCredentialActions, ...identityProviderActions];
 
 export const actions: ReadonlyMap<string, AnyAction> = new Map(allActions.map((a) => [a.name, a]));
 

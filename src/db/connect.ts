@@ -15,6 +15,8 @@ export interface DatabaseHandle {
   /** Human-readable location without credentials, for start-up messages. */
   describe: string;
   close(): Promise<void>;
+  /** Subscribes to a Postgres NOTIFY channel; resolves to an unsubscribe function. */
+  listen(channel: string, onPayload: (payload: string) => void): Promise<() => Promise<void>>;
 }
 
 export interface ConnectOptions {
@@ -50,6 +52,10 @@ function connectPostgres(url: string, max: number): DatabaseHandle {
     kind: "postgres",
     describe: `postgres ${u.hostname}:${u.port || 5432}${u.pathname}`,
     close: () => db.destroy(),
+    async listen(channel, onPayload) {
+      const sub = await sql.listen(channel, onPayload);
+      return () => sub.unlisten();
+    },
   };
 }
 
@@ -67,5 +73,6 @@ async function connectPglite(dataDir: string): Promise<DatabaseHandle> {
     kind: "pglite",
     describe: inMemory ? "embedded PGlite (in memory)" : `embedded PGlite at ${dataDir}/pgdata`,
     close: () => db.destroy(),
+    listen: (channel, onPayload) => pglite.listen(channel, onPayload),
   };
 }

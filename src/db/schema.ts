@@ -1,6 +1,9 @@
-// Kysely table types, composed into one Database type. One interface per table; each domain adds its
-// own file beside this one and joins it here.
+// Kysely table types, composed into one Database type. The foundation's tables are here; each
+// family keeps its own in src/<family>/tables.ts, joined into Database below.
 import type { ColumnType, Generated } from "kysely";
+import type { IdentityProviderTables } from "../identity-providers/tables.js";
+import type { OAuthCredentialTables } from "../oauth-credentials/tables.js";
+import type { UserTables } from "../users/tables.js";
 
 /** Postgres timestamptz: read as Date, written as Date or left to its default. */
 export type Timestamp = ColumnType<Date, Date | undefined, Date>;
@@ -50,7 +53,7 @@ export interface MigrationsTable {
   applied_at: Timestamp;
 }
 
-export interface Database {
+export interface Database extends UserTables, OAuthCredentialTables, IdentityProviderTables {
   access_keys: AccessKeysTable;
   user_pools: UserPoolsTable;
   schema_migrations: MigrationsTable;

@@ -1,0 +1,5 @@
+#!/usr/bin/env node
+// The installed `idplane` command: runs src/cli.ts through tsx's loader.
+import { register } from "tsx/esm/api";
+register();
+await import("../src/cli.ts");

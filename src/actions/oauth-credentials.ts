@@ -1,0 +1,4 @@
+// The actions of this family (api.md §6).
+import type { AnyAction } from "./define.js";
+
+export const oauthCredentialActions: AnyAction[] = [];

@@ -1,0 +1,165 @@
+// Test harness: a real idplane server on 127.0.0.1 over the database global-setup chose, with a fresh
+// random account (admin and readonly keys) per service, a second account for isolation checks, a
+// settable clock, captured log lines, and clients that sign with the official Node SDK.
+import { randomBytes, randomInt } from "node:crypto";
+import type { AddressInfo } from "node:net";
+import { Writable } from "node:stream";
+import { serve } from "@hono/node-server";
+import { Service } from "@volcengine/openapi";
+import { inject } from "vitest";
+import { createAccessKey, type NewAccessKey } from "../../src/access-keys/service.js";
+import { createAccessKeyResolver } from "../../src/access-keys/resolver.js";
+import { createApp } from "../../src/app.js";
+import { loadConfig, type Config } from "../../src/config.js";
+import { SecretBox } from "../../src/crypto/secret-box.js";
+import { connectDatabase, type DatabaseHandle } from "../../src/db/connect.js";
+import { migrate } from "../../src/db/migrator.js";
+import type { AppDeps, Clock } from "../../src/deps.js";
+import { createLogger } from "../../src/log.js";
+
+export const VERSION = "2025-10-30";
+export const REGION = "cn-beijing";
+// One master key per test process: every service of a file can open what another sealed.
+const MASTER_KEY = randomBytes(32).toString("base64");
+
+let shared: Promise<DatabaseHandle> | undefined;
+
+/** The file's database handle: Postgres from global setup, or one in-memory PGlite per test file. */
+export function testDatabase(): Promise<DatabaseHandle> {
+  shared ??= (async () => {
+    const handle = await connectDatabase({ databaseUrl: inject("databaseUrl"), dataDir: "memory://", maxConnections: 5 });
+    await migrate(handle.db);
+    return handle;
+  })();
+  return shared;
+}
+
+export const randomAccountId = () => String(randomInt(3_000_000_000, 281_474_976_710_655));
+
+export class TestClock implements Clock {
+  offsetMs = 0;
+  now() {
+    return new Date(Date.now() + this.offsetMs);
+  }
+  advance(seconds: number) {
+    this.offsetMs += seconds * 1000;
+  }
+}
+
+export interface ServiceOptions {
+  env?: Record<string, string>;
+  clock?: TestClock;
+}
+
+export interface CallOptions {
+  method?: "GET" | "POST";
+  contentType?: "json" | "urlencode";
+}
+
+export interface TestService {
+  url: string;
+  host: string;
+  deps: AppDeps;
+  config: Config;
+  clock: TestClock;
+  accountId: string;
+  admin: NewAccessKey;
+  readonly: NewAccessKey;
+  /** An admin key of another account, to prove isolation. */
+  otherAdmin: NewAccessKey;
+  /** Log lines written while the service ran (JSON text). */
+  logs: string[];
+  /** Calls an action through the official SDK with the given key (admin by default); returns the envelope. */
+  call(action: string, params?: Record<string, unknown>, opts?: CallOptions & { key?: NewAccessKey }): Promise<Envelope>;
+  /** Calls and asserts success; returns Result. */
+  ok<T = any>(action: string, params?: Record<string, unknown>, opts?: CallOptions & { key?: NewAccessKey }): Promise<T>;
+  newKey(role: "admin" | "readonly", accountId?: string): Promise<NewAccessKey>;
+  close(): Promise<void>;
+}
+
+export interface Envelope {
+  ResponseMetadata: {
+    RequestId: string;
+    Action: string;
+    Version: string;
+    Service: string;
+    Region: string;
+    Error?: { Code: string; CodeN?: number; Message: string };
+  };
+  Result?: any;
+}
+
+export async function startTestService(opts: ServiceOptions = {}): Promise<TestService> {
+  const database = await testDatabase();
+  const config = loadConfig({
+    ID_MASTER_KEY: MASTER_KEY,
+    DATABASE_URL: inject("databaseUrl"),
+    ID_REGION: REGION,
+    LOG_LEVEL: "debug",
+    ...opts.env,
+  });
+  const logs: string[] = [];
+  const sink = new Writable({
+    write(chunk, _enc, done) {
+      logs.push(String(chunk));
+      done();
+    },
+  });
+  const log = createLogger(config.logLevel, sink);
+  const secretBox = new SecretBox(MASTER_KEY);
+  const clock = opts.clock ?? new TestClock();
+  const deps: AppDeps = {
+    config,
+    db: database.db,
+    secretBox,
+    accessKeys: createAccessKeyResolver({ db: database.db, secretBox }, { ttlMs: 200, negativeTtlMs: 50 }),
+    log,
+    clock,
+  };
+  const app = createApp(deps);
+  const server = serve({ fetch: app.fetch, port: 0, hostname: "127.0.0.1" });
+  await new Promise<void>((resolve) => server.once("listening", () => resolve()));
+  const port = (server.address() as AddressInfo).port;
+  const host = `127.0.0.1:${port}`;
+
+  const accountId = randomAccountId();
+  const newKey = (role: "admin" | "readonly", account = accountId) => createAccessKey(deps, { accountId: account, role });
+  const [admin, readonly, otherAdmin] = await Promise.all([newKey("admin"), newKey("readonly"), newKey("admin", randomAccountId())]);
+
+  const call: TestService["call"] = async (action, params = {}, callOpts = {}) => {
+    const key = callOpts.key ?? admin;
+    const svc = new Service({ host, protocol: "http:", region: REGION, serviceName: "id", accessKeyId: key.accessKeyId, secretKey: key.secretAccessKey });
+    const method = callOpts.method ?? "POST";
+    const api =
+      method === "GET"
+        ? svc.createAPI(action, { Version: VERSION, method: "GET" })
+        : svc.createAPI(action, { Version: VERSION, method: "POST", contentType: callOpts.contentType ?? "json" });
+    return (await api(params)) as unknown as Envelope;
+  };
+
+  return {
+    url: `http://${host}`,
+    host,
+    deps,
+    config,
+    clock,
+    accountId,
+    admin,
+    readonly,
+    otherAdmin,
+    logs,
+    call,
+    async ok(action, params, callOpts) {
+      const env = await call(action, params, callOpts);
+      if (env.ResponseMetadata?.Error || env.Result === undefined) {
+        throw new Error(`${action} failed: ${JSON.stringify(env.ResponseMetadata?.Error ?? env)}`);
+      }
+      return env.Result;
+    },
+    newKey,
+    close: () => new Promise<void>((resolve) => server.close(() => resolve())),
+  };
+}
+
+/** The error code of an envelope, or "OK". */
+export const codeOf = (env: Envelope) => env.ResponseMetadata.Error?.Code ?? "OK";
