@@ -4,7 +4,9 @@ import { randomBytes } from "node:crypto";
 import type { Kysely } from "kysely";
 import type { SecretBox } from "../crypto/secret-box.js";
 import type { Database } from "../db/schema.js";
-import { countAccessKeys, findAccessKey, insertAccessKey, updateAccessKeySecret } from "./queries.js";
+import { sql } from "kysely";
+import { ACCESS_KEY_CHANNEL } from "./resolver.js";
+import { countAccessKeys, findAccessKey, insertAccessKey, setAccessKeyEnabled, updateAccessKeySecret } from "./queries.js";
 
 export type Role = "admin" | "readonly";
 
@@ -50,6 +52,16 @@ export async function createAccessKey(
     ...sealSecret(deps.secretBox, pair.accessKeyId, pair.secretAccessKey),
   });
   return { ...pair, accountId: opts.accountId, role: opts.role };
+}
+
+/**
+ * Enables or disables a key and announces it, so servers sharing the database drop their cached copy
+ * at once instead of after the cache lifetime. Returns false when there is no such key.
+ */
+export async function setAccessKeyEnabledAndAnnounce(db: Kysely<Database>, accessKeyId: string, enabled: boolean): Promise<boolean> {
+  const found = await setAccessKeyEnabled(db, accessKeyId, enabled);
+  if (found) await sql`select pg_notify(${ACCESS_KEY_CHANNEL}, ${accessKeyId})`.execute(db);
+  return found;
 }
 
 export type BootstrapOutcome =

@@ -1,9 +1,7 @@
 // `keys create|list|disable|enable`: access keys are managed here, never through the API.
-import { sql } from "kysely";
-import { listAccessKeys, setAccessKeyEnabled } from "../access-keys/queries.js";
-import { createAccessKey } from "../access-keys/service.js";
+import { listAccessKeys } from "../access-keys/queries.js";
+import { createAccessKey, setAccessKeyEnabledAndAnnounce } from "../access-keys/service.js";
 import { parseArgs, UsageError } from "./args.js";
-import { ACCESS_KEY_CHANNEL } from "../access-keys/resolver.js";
 import { withRuntime } from "./runtime.js";
 
 export async function keysCreate(args: string[]): Promise<number> {
@@ -34,12 +32,7 @@ async function setEnabled(args: string[], enabled: boolean): Promise<number> {
   const { positionals } = parseArgs(args, []);
   const accessKeyId = positionals[0];
   if (!accessKeyId) throw new UsageError(`keys ${enabled ? "enable" : "disable"} needs an access key id`);
-  const found = await withRuntime(async (rt) => {
-    const ok = await setAccessKeyEnabled(rt.deps.db, accessKeyId, enabled);
-    // Servers sharing this Postgres drop their cached copy at once instead of after the cache TTL.
-    if (ok) await sql`select pg_notify(${ACCESS_KEY_CHANNEL}, ${accessKeyId})`.execute(rt.deps.db);
-    return ok;
-  });
+  const found = await withRuntime((rt) => setAccessKeyEnabledAndAnnounce(rt.deps.db, accessKeyId, enabled));
   if (!found) {
     process.stderr.write(`idplane: no access key ${accessKeyId}\n`);
     return 1;

@@ -175,6 +175,8 @@ function canonicalHeaderBlocks(names: string[], req: IncomingSignedRequest): str
     if (name === "host") value = canonicalHost(value.trim());
     perHeader.push(headerValueVariants(value));
   }
+  // With no signed headers at all (presigned URLs) the block is a single "\n" (signing.md §2).
+  if (sorted.length === 0) return ["\n"];
   const blocks = new Set<string>();
   for (let policy = 0; policy < 3; policy++) {
     blocks.add(sorted.map((n, i) => `${n}:${perHeader[i]![policy]}\n`).join(""));
