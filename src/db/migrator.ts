@@ -25,8 +25,12 @@ export function readMigrations(dir = MIGRATIONS_DIR): Migration[] {
 
 /** Returns the names applied by this call (empty when the schema was current). */
 export async function migrate(db: Kysely<Database>, migrations = readMigrations()): Promise<string[]> {
-  await sql`create table if not exists schema_migrations (
-    name text primary key, applied_at timestamptz not null default now())`.execute(db);
+  // Under the lock too: two concurrent CREATE TABLE IF NOT EXISTS can both miss the table and collide.
+  await db.transaction().execute(async (trx) => {
+    await sql`select pg_advisory_xact_lock(${MIGRATION_LOCK_KEY})`.execute(trx);
+    await sql`create table if not exists schema_migrations (
+      name text primary key, applied_at timestamptz not null default now())`.execute(trx);
+  });
   const applied: string[] = [];
   for (const m of migrations) {
     const ran = await db.transaction().execute(async (trx) => {

@@ -1,0 +1,49 @@
+// Configuration: defaults, coercion, and clear refusals.
+import { describe, expect, it } from "vitest";
+import { ConfigError, loadConfig } from "../src/config.js";
+
+const key = Buffer.alloc(32, 7).toString("base64");
+
+describe("loadConfig", () => {
+  it("has the documented defaults", () => {
+    expect(loadConfig({})).toMatchObject({
+      port: 8080, host: "127.0.0.1", databaseUrl: undefined, dataDir: "./.idplane", region: "cn-beijing",
+      maxSkewSeconds: 900, bodyLimitBytes: 1_048_576, rootAccountId: "2100000001", rootAccessKey: undefined,
+      quotas: { userPoolsPerAccount: 100, usersPerPool: 1_000_000, credentialsPerPool: 1000, identityProvidersPerPool: 300 },
+    });
+  });
+
+  it("coerces numbers and treats empty variables as unset", () => {
+    expect(loadConfig({ PORT: "9000", ID_MAX_SKEW_SECONDS: "60", HOST: "" })).toMatchObject({ port: 9000, maxSkewSeconds: 60, host: "127.0.0.1" });
+  });
+
+  it("names every bad variable", () => {
+    const err = (() => {
+      try {
+        loadConfig({ PORT: "http", ID_MASTER_KEY: "short", DATABASE_URL: "mysql://x" });
+      } catch (e) {
+        return e as Error;
+      }
+    })();
+    expect(err).toBeInstanceOf(ConfigError);
+    expect(err!.message).toMatch(/PORT/);
+    expect(err!.message).toMatch(/ID_MASTER_KEY: must be 32 bytes/);
+    expect(err!.message).toMatch(/DATABASE_URL/);
+  });
+
+  it("refuses DATABASE_URL without a master key, saying why", () => {
+    expect(() => loadConfig({ DATABASE_URL: "postgres://localhost/x" })).toThrow(/ID_MASTER_KEY: required with DATABASE_URL/);
+    expect(loadConfig({ DATABASE_URL: "postgres://localhost/x", ID_MASTER_KEY: key }).masterKey).toBe(key);
+  });
+
+  it("wants both halves of the root key or neither", () => {
+    expect(() => loadConfig({ ID_ROOT_ACCESS_KEY_ID: "AKLTrootkey0000000" })).toThrow(/set both/);
+    expect(loadConfig({ ID_ROOT_ACCESS_KEY_ID: "AKLTrootkey0000000", ID_ROOT_SECRET_ACCESS_KEY: "s".repeat(20) }).rootAccessKey)
+      .toEqual({ accessKeyId: "AKLTrootkey0000000", secretAccessKey: "s".repeat(20) });
+  });
+
+  it("checks previous master keys", () => {
+    expect(() => loadConfig({ ID_MASTER_KEYS_PREVIOUS: `${key},nope` })).toThrow(/ID_MASTER_KEYS_PREVIOUS/);
+    expect(loadConfig({ ID_MASTER_KEYS_PREVIOUS: `${key}, ${key}` }).previousMasterKeys).toEqual([key, key]);
+  });
+});
