@@ -1,0 +1,85 @@
+// SQL for the oauth_credentials table. Every query a caller reaches is scoped by account_id first;
+// only findByClientIdForVerify (the data plane's check) looks a client id up across accounts.
+import type { Insertable, Kysely, Selectable, Transaction, Updateable } from "kysely";
+import type { Database } from "../db/schema.js";
+import type { OAuthCredentialsTable } from "./tables.js";
+
+export type CredentialRow = Selectable<OAuthCredentialsTable>;
+type Db = Kysely<Database> | Transaction<Database>;
+
+/** How a caller names a credential: by its id, or by its client id when the id is not given. */
+export type CredentialRef = { credentialId: number } | { clientApiIdentifier: string };
+
+function byRef(db: Db, accountId: string, ref: CredentialRef) {
+  const base = db.selectFrom("oauth_credentials").selectAll().where("account_id", "=", accountId);
+  return "credentialId" in ref
+    ? base.where("credential_id", "=", String(ref.credentialId))
+    : base.where("client_api_identifier", "=", ref.clientApiIdentifier);
+}
+
+export function findCredential(db: Db, accountId: string, ref: CredentialRef): Promise<CredentialRow | undefined> {
+  return byRef(db, accountId, ref).executeTakeFirst();
+}
+
+/** Locks the credential row until the transaction ends: concurrent updates and resets queue here. */
+export function findCredentialForUpdate(trx: Transaction<Database>, accountId: string, ref: CredentialRef): Promise<CredentialRow | undefined> {
+  return byRef(trx, accountId, ref).forUpdate().executeTakeFirst();
+}
+
+export function findByClientIdForVerify(db: Db, clientApiIdentifier: string) {
+  return db.selectFrom("oauth_credentials").select(["secret_hash"]).where("client_api_identifier", "=", clientApiIdentifier).executeTakeFirst();
+}
+
+export async function countCredentialsInPool(db: Db, accountId: string, userPoolUid: string): Promise<number> {
+  const r = await db
+    .selectFrom("oauth_credentials")
+    .select((eb) => eb.fn.countAll<string>().as("n"))
+    .where("account_id", "=", accountId)
+    .where("user_pool_uid", "=", userPoolUid)
+    .executeTakeFirstOrThrow();
+  return Number(r.n);
+}
+
+export async function insertCredential(db: Db, row: Insertable<OAuthCredentialsTable>): Promise<CredentialRow> {
+  return db.insertInto("oauth_credentials").values(row).returningAll().executeTakeFirstOrThrow();
+}
+
+export function updateCredential(db: Db, accountId: string, credentialId: string, changes: Updateable<OAuthCredentialsTable>): Promise<CredentialRow> {
+  return db
+    .updateTable("oauth_credentials")
+    .set(changes)
+    .where("account_id", "=", accountId)
+    .where("credential_id", "=", credentialId)
+    .returningAll()
+    .executeTakeFirstOrThrow();
+}
+
+export async function deleteCredential(db: Db, accountId: string, credentialId: string): Promise<boolean> {
+  const r = await db.deleteFrom("oauth_credentials").where("account_id", "=", accountId).where("credential_id", "=", credentialId).executeTakeFirst();
+  return r.numDeletedRows > 0n;
+}
+
+export type SortColumn = "created_at" | "updated_at" | "name" | "credential_id";
+
+export interface ListOptions {
+  offset: number;
+  limit: number;
+  userPoolUid?: string | undefined;
+  grantType?: string | undefined;
+  sort: SortColumn;
+  direction: "asc" | "desc";
+}
+
+export async function listCredentials(db: Db, accountId: string, opts: ListOptions) {
+  let base = db.selectFrom("oauth_credentials").where("account_id", "=", accountId);
+  if (opts.userPoolUid !== undefined) base = base.where("user_pool_uid", "=", opts.userPoolUid);
+  if (opts.grantType !== undefined) base = base.where("grant_type", "=", opts.grantType as OAuthCredentialsTable["grant_type"]);
+  let ordered = base.selectAll().orderBy(opts.sort, opts.direction);
+  // The id breaks ties, so pages never overlap or skip rows that share a name or a timestamp.
+  if (opts.sort !== "credential_id") ordered = ordered.orderBy("credential_id", opts.direction);
+  const [rows, total] = await Promise.all([
+    ordered.offset(opts.offset).limit(opts.limit).execute(),
+    base.select((eb) => eb.fn.countAll<string>().as("n")).executeTakeFirstOrThrow(),
+  ]);
+  return { rows, total: Number(total.n) };
+}
