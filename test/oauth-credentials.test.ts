@@ -32,6 +32,8 @@ describe("secrets", () => {
     const got = await get(c.CredentialId);
     outputOf("GetOAuthCredential").parse(got);
     expect(got).toMatchObject({ CredentialId: c.CredentialId, ClientApiIdentifier: c.ClientApiIdentifier, UserPoolUid: p, Name: "web app", Description: "d", GrantType: "authorization_code", Scope: "openid profile", ServiceId: 0, SecretVersion: 1, RedirectUri: ["https://app.example.com/callback"] });
+    expect(await svc.ok("GetOAuthCredential", { CredentialId: String(c.CredentialId) })).toEqual(got);
+    expect(await svc.ok("GetOAuthCredential", { clientApiIdentifier: c.ClientApiIdentifier }, { method: "GET" })).toEqual(got);
     const list = await svc.ok("ListOAuthCredentials", { UserPoolUid: p });
     outputOf("ListOAuthCredentials").parse(list);
     const plain = await update({ CredentialId: c.CredentialId, Description: "e" });
