@@ -1,4 +1,160 @@
-// The actions of this family (api.md §6).
-import type { AnyAction } from "./define.js";
+// The OAuth identity provider ("connection") actions (api.md §6 "OAuth identity providers", seed 002).
+import { z } from "zod";
+import * as idps from "../identity-providers/service.js";
+import { SECRET_MASK } from "../identity-providers/secret.js";
+import { AUTO_LINKING } from "../identity-providers/tables.js";
+import { messageResult, pageResult, pagingInput, requiredText, timeString, uid } from "./common.js";
+import { defineAction } from "./define.js";
 
-export const identityProviderActions: AnyAction[] = [];
+const LOOPBACK_HOSTS = new Set(["localhost", "127.0.0.1", "[::1]"]);
+
+/** An endpoint the server calls or sends browsers to: https, or http only on a loopback host. */
+const endpointUrl = z
+  .string()
+  .trim()
+  .min(1)
+  .max(2048)
+  .refine((s) => {
+    try {
+      const u = new URL(s);
+      const schemeOk = u.protocol === "https:" || (u.protocol === "http:" && LOOPBACK_HOSTS.has(u.hostname));
+      return schemeOk && !u.username && !u.password && !s.includes("#");
+    } catch {
+      return false;
+    }
+  }, "must be an absolute https URL (http only for localhost, 127.0.0.1 or [::1]) without credentials or fragment");
+
+/** RFC 6749 scope-token: printable ASCII without space, '"' or '\'. */
+const scopesList = z
+  .array(z.string().regex(/^[\x21\x23-\x5B\x5D-\x7E]{1,128}$/, "a scope is 1-128 printable characters without spaces, quotes or backslashes"))
+  .max(50)
+  .refine((a) => new Set(a).size === a.length, "scopes must not repeat");
+
+const providerOptionsInput = z
+  .object({
+    AutoLinking: z.enum(AUTO_LINKING),
+    IsLinkingAllowed: z.boolean(),
+    IsCreationAllowed: z.boolean(),
+    IsAutoCreation: z.boolean(),
+    IsAutoUpdate: z.boolean(),
+  })
+  .partial();
+
+/** Write-only; "" means "none" on create and "keep" on update. */
+const clientSecret = z
+  .string()
+  .max(1024)
+  .refine((s) => s === "" || s.trim() !== "", "must not be blank")
+  .refine((s) => s !== SECRET_MASK, "is the mask the API returns, not a secret; omit ClientSecret to keep the stored one");
+
+const requiredFields = {
+  Name: requiredText(128),
+  ClientId: requiredText(256),
+  AuthorizationEndpoint: endpointUrl,
+  TokenEndpoint: endpointUrl,
+  UserEndpoint: endpointUrl,
+  IdAttribute: requiredText(128),
+};
+
+const optionalFields = {
+  Provider: z.string().trim().max(64).optional(),
+  Enabled: z.boolean().optional(),
+  UsePkce: z.boolean().optional(),
+  ClientSecret: clientSecret.optional(),
+  ScopesList: scopesList.optional(),
+  ProviderOptions: providerOptionsInput.optional(),
+};
+
+export const identityProviderOutput = z.object({
+  Uid: z.string(),
+  Enabled: z.boolean(),
+  UsePkce: z.boolean(),
+  Name: z.string(),
+  Provider: z.string(),
+  ClientId: z.string(),
+  ClientSecret: z.enum([SECRET_MASK, ""]).describe('"******" when a secret is stored, "" when none; never the secret'),
+  AuthorizationEndpoint: z.string(),
+  TokenEndpoint: z.string(),
+  UserEndpoint: z.string(),
+  ScopesList: z.array(z.string()),
+  IdAttribute: z.string(),
+  ProviderOptions: providerOptionsInput.required(),
+  CreateTime: timeString,
+  UpdateTime: timeString,
+});
+
+export const identityProviderListItemOutput = z.object({
+  Uid: z.string(),
+  Name: z.string(),
+  ConnectionType: z.literal("OAUTH"),
+  Provider: z.string(),
+  Enabled: z.boolean(),
+  CreateTime: timeString,
+  UpdateTime: timeString,
+});
+
+const poolRef = { UserPoolUid: uid() };
+const connectionRef = { ...poolRef, ConnectionUid: uid() };
+const nameFilter = z.string().max(128).optional();
+
+const deleteAction = (name: string, type: "OAUTH" | undefined, summary: string) =>
+  defineAction({
+    name,
+    access: "write",
+    summary,
+    input: z.object(connectionRef),
+    output: messageResult,
+    handler: async (input, ctx) => {
+      await idps.deleteIdentityProvider(ctx.deps, ctx.accountId, input, type);
+      return { Message: `identity provider ${input.ConnectionUid} deleted` };
+    },
+  });
+
+export const identityProviderActions = [
+  defineAction({
+    name: "CreateIdentityProviderOAuth",
+    access: "write",
+    summary: "Creates an OAuth 2.0 connection in a user pool; Name is unique in the pool; ClientSecret is stored encrypted.",
+    input: z.object({ ...poolRef, ...requiredFields, ...optionalFields }),
+    output: identityProviderOutput,
+    handler: ({ UserPoolUid, ...fields }, ctx) => idps.createIdentityProvider(ctx.deps, ctx.accountId, UserPoolUid, fields),
+  }),
+  defineAction({
+    name: "GetIdentityProviderOAuth",
+    access: "read",
+    summary: "Returns one OAuth connection; ClientSecret is masked.",
+    input: z.object(connectionRef),
+    output: identityProviderOutput,
+    handler: (input, ctx) => idps.getIdentityProvider(ctx.deps, ctx.accountId, input),
+  }),
+  defineAction({
+    name: "UpdateIdentityProviderOAuth",
+    access: "write",
+    summary:
+      "Changes the given fields of an OAuth connection; omitted fields stay, ProviderOptions merges field by field, " +
+      "ScopesList replaces the list, and the secret changes only with a non-empty ClientSecret.",
+    input: z.object({ ...connectionRef, ...z.object(requiredFields).partial().shape, ...optionalFields }),
+    output: identityProviderOutput,
+    handler: ({ UserPoolUid, ConnectionUid, ...fields }, ctx) =>
+      idps.updateIdentityProvider(ctx.deps, ctx.accountId, { UserPoolUid, ConnectionUid }, fields),
+  }),
+  deleteAction("DeleteIdentityProviderOAuth", "OAUTH", "Deletes an OAuth connection."),
+  deleteAction("DeleteIdentityProvider", undefined, "Deletes a connection of any type."),
+  defineAction({
+    name: "ListIdentityProvidersOAuth",
+    access: "read",
+    summary: "Lists the pool's OAuth connections, newest first; Filter.Name matches a substring, case-insensitively.",
+    input: z.object({ ...poolRef, ...pagingInput, Filter: z.object({ Name: nameFilter }).optional() }),
+    output: pageResult(identityProviderListItemOutput),
+    handler: (input, ctx) =>
+      idps.listIdentityProviders(ctx.deps, ctx.accountId, { ...input, Filter: { Name: input.Filter?.Name, ConnectionType: "OAUTH" } }),
+  }),
+  defineAction({
+    name: "ListIdentityProviders",
+    access: "read",
+    summary: "Lists the pool's connections of every type, newest first; Filter.Name (substring) and Filter.ConnectionType narrow it.",
+    input: z.object({ ...poolRef, ...pagingInput, Filter: z.object({ Name: nameFilter, ConnectionType: z.enum(["OAUTH"]).optional() }).optional() }),
+    output: pageResult(identityProviderListItemOutput),
+    handler: (input, ctx) => idps.listIdentityProviders(ctx.deps, ctx.accountId, input),
+  }),
+];

@@ -1,3 +1,45 @@
 // Kysely table types of this family; joined into the Database type in src/db/schema.ts.
-// eslint-disable-next-line @typescript-eslint/no-empty-object-type
-export interface IdentityProviderTables {}
+import type { ColumnType } from "kysely";
+import type { BigintString, Timestamp } from "../db/schema.js";
+
+export const AUTO_LINKING = ["DISABLED", "USERNAME", "EMAIL"] as const;
+export type AutoLinking = (typeof AUTO_LINKING)[number];
+
+/** Stored whole (every field set), so a partial update can merge field by field. */
+export interface ProviderOptions {
+  AutoLinking: AutoLinking;
+  IsLinkingAllowed: boolean;
+  IsCreationAllowed: boolean;
+  IsAutoCreation: boolean;
+  IsAutoUpdate: boolean;
+}
+
+export type ConnectionType = "OAUTH";
+
+export interface IdentityProvidersTable {
+  account_id: BigintString;
+  user_pool_uid: string;
+  uid: string;
+  name: string;
+  connection_type: ColumnType<ConnectionType, ConnectionType | undefined, never>;
+  provider: string;
+  enabled: boolean;
+  use_pkce: boolean;
+  client_id: string;
+  /** AES-256-GCM blob (see secret.ts); null with client_secret_key_id when no secret is set. */
+  client_secret_sealed: Uint8Array | null;
+  client_secret_key_id: string | null;
+  authorization_endpoint: string;
+  token_endpoint: string;
+  user_endpoint: string;
+  scopes_list: string[];
+  id_attribute: string;
+  /** jsonb: both drivers serialize the object for the column's type themselves. */
+  provider_options: ProviderOptions;
+  created_at: Timestamp;
+  updated_at: Timestamp;
+}
+
+export interface IdentityProviderTables {
+  identity_providers: IdentityProvidersTable;
+}
