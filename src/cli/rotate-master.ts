@@ -1,0 +1,132 @@
+// `keys rotate-master`: re-encrypts every stored secret (access-key secrets and identity-provider
+// client secrets) under the current master key ID_MASTER_KEY, opening them with the keys listed in
+// ID_MASTER_KEYS_PREVIOUS. Small batches, each its own short transaction in which the rows are
+// re-read FOR UPDATE and re-sealed, so servers that hold both keys keep serving throughout and a
+// concurrent change to a row is never overwritten. Procedure: README, "Rotating the master key".
+import type { Kysely, Transaction } from "kysely";
+import { updateAccessKeySecret } from "../access-keys/queries.js";
+import { openSecret, sealSecret } from "../access-keys/service.js";
+import { keyIdOf, SecretBoxError, type SecretBox } from "../crypto/secret-box.js";
+import type { Database } from "../db/schema.js";
+import * as idpq from "../identity-providers/queries.js";
+import { openClientSecret, sealClientSecret } from "../identity-providers/secret.js";
+import type { Logger } from "../log.js";
+import { parseArgs, UsageError } from "./args.js";
+import { withRuntime } from "./runtime.js";
+
+type Trx = Transaction<Database>;
+
+/** One table holding sealed secrets: how to lock a batch, re-seal a row, and count what is left. */
+interface SealedSource<R> {
+  table: string;
+  lock(trx: Trx, keyIds: string[], after: R | undefined, limit: number): Promise<R[]>;
+  /** Names the row in log lines; never the secret. */
+  label(row: R): string;
+  reseal(trx: Trx, box: SecretBox, row: R): Promise<void>;
+  countNotUnder(db: Kysely<Database>, keyId: string): Promise<number>;
+}
+
+type SealedAccessKey = { access_key_id: string; secret_sealed: Uint8Array; secret_key_id: string };
+
+// The foundation's access-keys/queries.ts has no batch reader; this one lives beside its only user.
+const accessKeys: SealedSource<SealedAccessKey> = {
+  table: "access_keys",
+  lock(trx, keyIds, after, limit) {
+    let q = trx.selectFrom("access_keys").select(["access_key_id", "secret_sealed", "secret_key_id"]).where("secret_key_id", "in", keyIds);
+    if (after) q = q.where("access_key_id", ">", after.access_key_id);
+    return q.orderBy("access_key_id").limit(limit).forUpdate().execute();
+  },
+  label: (r) => r.access_key_id,
+  reseal: (trx, box, r) => updateAccessKeySecret(trx, r.access_key_id, sealSecret(box, r.access_key_id, openSecret(box, r))),
+  async countNotUnder(db, keyId) {
+    const r = await db.selectFrom("access_keys").select((eb) => eb.fn.countAll<string>().as("n")).where("secret_key_id", "<>", keyId).executeTakeFirstOrThrow();
+    return Number(r.n);
+  },
+};
+
+const identityProviders: SealedSource<idpq.SealedSecretRow> = {
+  table: "identity_providers",
+  lock: (trx, keyIds, after, limit) => idpq.lockSecretsSealedUnder(trx, keyIds, after && [after.account_id, after.uid], limit),
+  label: (r) => `${r.account_id}/${r.user_pool_uid}/${r.uid}`,
+  async reseal(trx, box, r) {
+    const plain = openClientSecret(box, r);
+    if (plain !== undefined) await idpq.storeResealedSecret(trx, r, sealClientSecret(box, r, plain));
+  },
+  countNotUnder: idpq.countSecretsNotUnder,
+};
+
+export interface TableReport {
+  table: string;
+  resealed: number;
+  /** Rows under a previous key that would not open (corrupt, or bound to other data); left as they are. */
+  failed: number;
+  /** Rows still not under the current key afterwards (any key id), e.g. under a key not configured. */
+  remaining: number;
+}
+
+export interface RotateOptions {
+  /** Key ids of the previous master keys to re-seal from (the CLI derives them from ID_MASTER_KEYS_PREVIOUS). */
+  fromKeyIds: string[];
+  batchSize?: number;
+  log?: Logger;
+}
+
+async function rotateSource<R>(db: Kysely<Database>, box: SecretBox, source: SealedSource<R>, opts: RotateOptions): Promise<TableReport> {
+  const batchSize = opts.batchSize ?? 100;
+  let resealed = 0;
+  let failed = 0;
+  let after: R | undefined;
+  while (opts.fromKeyIds.length > 0) {
+    const batch = await db.transaction().execute(async (trx) => {
+      const rows = await source.lock(trx, opts.fromKeyIds, after, batchSize);
+      let ok = 0;
+      let bad = 0;
+      for (const row of rows) {
+        try {
+          await source.reseal(trx, box, row);
+          ok++;
+        } catch (err) {
+          if (!(err instanceof SecretBoxError)) throw err;
+          bad++;
+          opts.log?.error({ table: source.table, row: source.label(row), reason: err.message }, "sealed secret does not open; left as it is");
+        }
+      }
+      return { rows, ok, bad };
+    });
+    resealed += batch.ok;
+    failed += batch.bad;
+    opts.log?.info({ table: source.table, resealed, failed }, "master key rotation progress");
+    if (batch.rows.length < batchSize) break;
+    after = batch.rows[batch.rows.length - 1];
+  }
+  return { table: source.table, resealed, failed, remaining: await source.countNotUnder(db, box.currentKeyId) };
+}
+
+/** Re-seals every secret sealed under one of opts.fromKeyIds with box's current key. */
+export async function rotateMasterKey(deps: { db: Kysely<Database>; secretBox: SecretBox }, opts: RotateOptions): Promise<TableReport[]> {
+  const fromKeyIds = opts.fromKeyIds.filter((id) => id !== deps.secretBox.currentKeyId);
+  const reports: TableReport[] = [];
+  for (const source of [accessKeys, identityProviders] as SealedSource<unknown>[]) {
+    reports.push(await rotateSource(deps.db, deps.secretBox, source, { ...opts, fromKeyIds }));
+  }
+  return reports;
+}
+
+export async function keysRotateMaster(args: string[]): Promise<number> {
+  const { flags } = parseArgs(args, ["batch-size"]);
+  const batchSize = Number(flags.get("batch-size") ?? "100");
+  if (!Number.isInteger(batchSize) || batchSize < 1 || batchSize > 10_000) throw new UsageError("--batch-size is an integer from 1 to 10000");
+  const { reports, currentKeyId } = await withRuntime(async (rt) => {
+    if (rt.deps.config.previousMasterKeys.length === 0) {
+      throw new UsageError("set ID_MASTER_KEY to the new key and ID_MASTER_KEYS_PREVIOUS to the old one(s) first");
+    }
+    const fromKeyIds = rt.deps.config.previousMasterKeys.map((k) => keyIdOf(Buffer.from(k, "base64")));
+    const reports = await rotateMasterKey(rt.deps, { fromKeyIds, batchSize, log: rt.deps.log });
+    return { reports, currentKeyId: rt.deps.secretBox.currentKeyId };
+  });
+  process.stdout.write(`current master key id: ${currentKeyId}\n`);
+  for (const r of reports) process.stdout.write(`${r.table.padEnd(20)} resealed ${r.resealed}  failed ${r.failed}  remaining under other keys ${r.remaining}\n`);
+  const clean = reports.every((r) => r.failed === 0 && r.remaining === 0);
+  process.stdout.write(clean ? "every secret is sealed under the current key; the previous keys can be removed\n" : "some secrets are not under the current key yet: keep the previous keys configured (see above)\n");
+  return clean ? 0 : 1;
+}
