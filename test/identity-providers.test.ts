@@ -1,0 +1,334 @@
+// OAuth identity providers end to end through the official Node SDK against a real server: the
+// seed's own request and response, partial updates, validation, quota and counters, the sealed
+// client secret (searched for in every table, log line and response), and account isolation.
+import { randomBytes } from "node:crypto";
+import { sql } from "kysely";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { identityProviderActions } from "../src/actions/identity-providers.js";
+import { SecretBoxError } from "../src/crypto/secret-box.js";
+import { findIdentityProvider } from "../src/identity-providers/queries.js";
+import { openClientSecret } from "../src/identity-providers/secret.js";
+import { codeOf, startTestService, type Envelope, type TestService } from "./support/harness.js";
+import { connectionParams, createConnection, createPool, crossAccountCases } from "./support/identity-providers.js";
+
+const outputOf = (name: string) => identityProviderActions.find((a) => a.name === name)!.output;
+const QUOTA = 4;
+let svc: TestService;
+
+beforeAll(async () => {
+  svc = await startTestService({ env: { ID_QUOTA_IDPS_PER_POOL: String(QUOTA) } });
+});
+afterAll(() => svc.close());
+
+const rowOf = (accountId: string, poolUid: string, uid: string) => findIdentityProvider(svc.deps.db, { accountId, poolUid, uid });
+const poolOf = (uid: string) => svc.ok("GetUserPool", { UserPoolUid: uid });
+
+describe("identity providers: the seed's UpdateIdentityProviderOAuth", () => {
+  it("answers the seed's own request (UserPoolUID / ConnectionUID casing) with the whole object, changing nothing", async () => {
+    const { UserPoolUid, ConnectionUid, idp } = await createConnection(svc, undefined, { ClientSecret: "s3cret-seed", ScopesList: ["openid", "email", "profile"] });
+    const result = await svc.ok("UpdateIdentityProviderOAuth", { UserPoolUID: UserPoolUid, ConnectionUID: ConnectionUid });
+    outputOf("UpdateIdentityProviderOAuth").parse(result);
+    expect(Object.keys(result).sort()).toEqual(
+      ["Uid", "Enabled", "UsePkce", "Name", "Provider", "ClientId", "ClientSecret", "AuthorizationEndpoint", "TokenEndpoint", "UserEndpoint",
+        "ScopesList", "IdAttribute", "ProviderOptions", "CreateTime", "UpdateTime"].sort(),
+    );
+    expect(Object.keys(result.ProviderOptions).sort()).toEqual(["AutoLinking", "IsAutoCreation", "IsAutoUpdate", "IsCreationAllowed", "IsLinkingAllowed"]);
+    // A real array of strings, not the seed's stringified array inside an array.
+    expect(result.ScopesList).toEqual(["openid", "email", "profile"]);
+    expect(result).toEqual(idp);
+    expect(result.ClientSecret).toBe("******");
+  });
+
+  it("applies the seed's example values (with a valid AutoLinking) and returns them", async () => {
+    const { UserPoolUid, ConnectionUid } = await createConnection(svc);
+    const seedValues = {
+      Enabled: true, UsePkce: true, Name: "example", ClientId: "example", ClientSecret: "example",
+      AuthorizationEndpoint: "https://example.com/oauth2/authorize", TokenEndpoint: "https://example.com/oauth2/token",
+      UserEndpoint: "https://example.com/userinfo", ScopesList: ["openid", "email", "profile"], IdAttribute: "example",
+    };
+    // The seed's AutoLinking "example" is outside the closed set.
+    const bad = await svc.call("UpdateIdentityProviderOAuth", { UserPoolUID: UserPoolUid, ConnectionUID: ConnectionUid, ...seedValues, ProviderOptions: { AutoLinking: "example" } });
+    expect(codeOf(bad)).toBe("InvalidParameter.ProviderOptions.AutoLinking");
+    const result = await svc.ok("UpdateIdentityProviderOAuth", {
+      UserPoolUID: UserPoolUid, ConnectionUID: ConnectionUid, ...seedValues, ProviderOptions: { AutoLinking: "EMAIL", IsLinkingAllowed: true },
+    });
+    outputOf("UpdateIdentityProviderOAuth").parse(result);
+    expect(result).toMatchObject({ ...seedValues, ClientSecret: "******", Uid: ConnectionUid });
+    expect(result.ProviderOptions).toEqual({ AutoLinking: "EMAIL", IsLinkingAllowed: true, IsCreationAllowed: true, IsAutoCreation: true, IsAutoUpdate: false });
+  });
+});
+
+describe("identity providers: create, get, list, delete", () => {
+  it("creates with defaults; the pool counts its connections; Get returns the same object", async () => {
+    const poolUid = await createPool(svc);
+    const idp = await svc.ok("CreateIdentityProviderOAuth", connectionParams(poolUid));
+    outputOf("CreateIdentityProviderOAuth").parse(idp);
+    expect(idp).toMatchObject({ Enabled: true, UsePkce: true, Provider: "", ClientSecret: "", ScopesList: [], IdAttribute: "sub" });
+    expect(idp.ProviderOptions).toEqual({ AutoLinking: "DISABLED", IsLinkingAllowed: false, IsCreationAllowed: true, IsAutoCreation: true, IsAutoUpdate: false });
+    expect(await svc.ok("GetIdentityProviderOAuth", { UserPoolUid: poolUid, ConnectionUid: idp.Uid })).toEqual(idp);
+    expect((await poolOf(poolUid)).TotalConnections).toBe(1);
+  });
+
+  it("accepts any casing, form bodies with ScopesList.N, GET, and string booleans", async () => {
+    const poolUid = await createPool(svc);
+    const p = connectionParams(poolUid);
+    const lower = Object.fromEntries(Object.entries(p).map(([k, v]) => [k.toLowerCase(), v]));
+    const a = await svc.ok("CreateIdentityProviderOAuth", { ...lower, usepkce: "false", scopeslist: ["openid"], provideroptions: { autolinking: "USERNAME" } });
+    expect(a).toMatchObject({ Name: p.Name, UsePkce: false, ScopesList: ["openid"], ProviderOptions: { AutoLinking: "USERNAME" } });
+    const form = await svc.ok(
+      "CreateIdentityProviderOAuth",
+      { ...connectionParams(poolUid), "ScopesList.1": "openid", "ScopesList.2": "email", Enabled: "false", "ProviderOptions.IsAutoUpdate": "true" },
+      { contentType: "urlencode" },
+    );
+    expect(form).toMatchObject({ ScopesList: ["openid", "email"], Enabled: false, ProviderOptions: { IsAutoUpdate: true } });
+    const got = await svc.ok("GetIdentityProviderOAuth", { userpooluid: poolUid, CONNECTIONUID: form.Uid }, { method: "GET" });
+    expect(got).toEqual(form);
+  });
+
+  it("lists with paging and filters; both list actions; an unknown pool is NotFound", async () => {
+    const poolUid = await createPool(svc);
+    const names = ["github-main", "google", "GitHub-backup"];
+    for (const Name of names) {
+      await svc.ok("CreateIdentityProviderOAuth", connectionParams(poolUid, { Name, Provider: "custom" }));
+      svc.clock.advance(1); // distinct CreateTimes, so "newest first" is a fixed order
+    }
+    const all = await svc.ok("ListIdentityProviders", { UserPoolUid: poolUid });
+    outputOf("ListIdentityProviders").parse(all);
+    expect(all.TotalCount).toBe(3);
+    expect(all.Data[0]).toMatchObject({ Name: "GitHub-backup", ConnectionType: "OAUTH", Provider: "custom", Enabled: true });
+    expect(Object.keys(all.Data[0]).sort()).toEqual(["ConnectionType", "CreateTime", "Enabled", "Name", "Provider", "Uid", "UpdateTime"]);
+    const page2 = await svc.ok("ListIdentityProvidersOAuth", { UserPoolUid: poolUid, PageSize: 2, PageNumber: 2 });
+    outputOf("ListIdentityProvidersOAuth").parse(page2);
+    expect(page2).toMatchObject({ TotalCount: 3, PageNumber: 2, PageSize: 2 });
+    expect(page2.Data.map((d: { Name: string }) => d.Name)).toEqual(["github-main"]);
+    const filtered = await svc.ok("ListIdentityProviders", { UserPoolUid: poolUid, Filter: { Name: "github", ConnectionType: "OAUTH" } });
+    expect(filtered.Data.map((d: { Name: string }) => d.Name).sort()).toEqual(["GitHub-backup", "github-main"]);
+    expect(codeOf(await svc.call("ListIdentityProviders", { UserPoolUid: poolUid, Filter: { ConnectionType: "SAML" } }))).toBe("InvalidParameter.Filter.ConnectionType");
+    expect(codeOf(await svc.call("ListIdentityProvidersOAuth", { UserPoolUid: "no-such-pool" }))).toBe("NotFound");
+  });
+
+  it("deletes with both delete actions, keeps TotalConnections right, and a pool's deletion removes its connections", async () => {
+    const poolUid = await createPool(svc);
+    const a = await createConnection(svc, poolUid);
+    const b = await createConnection(svc, poolUid);
+    const c = await createConnection(svc, poolUid);
+    expect((await poolOf(poolUid)).TotalConnections).toBe(3);
+    expect((await svc.ok("DeleteIdentityProviderOAuth", { UserPoolUid: poolUid, ConnectionUid: a.ConnectionUid })).Message).toContain(a.ConnectionUid);
+    await svc.ok("DeleteIdentityProvider", { UserPoolUid: poolUid, ConnectionUid: b.ConnectionUid });
+    expect(codeOf(await svc.call("GetIdentityProviderOAuth", { UserPoolUid: poolUid, ConnectionUid: a.ConnectionUid }))).toBe("NotFound");
+    expect(codeOf(await svc.call("DeleteIdentityProvider", { UserPoolUid: poolUid, ConnectionUid: b.ConnectionUid }))).toBe("NotFound");
+    expect((await poolOf(poolUid)).TotalConnections).toBe(1);
+    await svc.ok("DeleteUserPool", { UserPoolUid: poolUid });
+    expect(await rowOf(svc.accountId, poolUid, c.ConnectionUid)).toBeUndefined();
+  });
+
+  it("enforces the per-pool quota with QuotaExceeded, per pool", async () => {
+    const poolUid = await createPool(svc);
+    for (let i = 0; i < QUOTA; i++) await createConnection(svc, poolUid);
+    const env = await svc.call("CreateIdentityProviderOAuth", connectionParams(poolUid));
+    expect(codeOf(env)).toBe("QuotaExceeded");
+    expect(env.ResponseMetadata.Error!.Message).toContain("IdentityProvidersPerPool");
+    expect((await poolOf(poolUid)).TotalConnections).toBe(QUOTA);
+    await createConnection(svc); // another pool is not affected
+  });
+
+  it("holds the quota under concurrent creates", async () => {
+    const poolUid = await createPool(svc);
+    const results = await Promise.all(Array.from({ length: QUOTA + 3 }, () => svc.call("CreateIdentityProviderOAuth", connectionParams(poolUid))));
+    expect(results.filter((e) => codeOf(e) === "OK")).toHaveLength(QUOTA);
+    expect(results.filter((e) => codeOf(e) === "QuotaExceeded")).toHaveLength(3);
+    expect((await poolOf(poolUid)).TotalConnections).toBe(QUOTA);
+  });
+});
+
+describe("identity providers: partial update", () => {
+  it("changes only the given fields, merges ProviderOptions, replaces ScopesList, and keeps the secret", async () => {
+    const { UserPoolUid, ConnectionUid, idp } = await createConnection(svc, undefined, {
+      ClientSecret: "keep-me-1", Provider: "github", ScopesList: ["read:user", "user:email"], ProviderOptions: { AutoLinking: "EMAIL", IsLinkingAllowed: true },
+    });
+    const ref = { UserPoolUid, ConnectionUid };
+    svc.clock.advance(2);
+    const renamed = await svc.ok("UpdateIdentityProviderOAuth", { ...ref, Name: "renamed-" + ConnectionUid.slice(0, 8) });
+    expect(renamed).toEqual({ ...idp, Name: renamed.Name, UpdateTime: renamed.UpdateTime });
+    expect(renamed.UpdateTime > idp.UpdateTime).toBe(true);
+    const merged = await svc.ok("UpdateIdentityProviderOAuth", { ...ref, ProviderOptions: { IsAutoUpdate: true }, ScopesList: ["read:org"], ClientSecret: "" });
+    expect(merged.ProviderOptions).toEqual({ AutoLinking: "EMAIL", IsLinkingAllowed: true, IsCreationAllowed: true, IsAutoCreation: true, IsAutoUpdate: true });
+    expect(merged).toMatchObject({ ScopesList: ["read:org"], Provider: "github", ClientId: idp.ClientId, ClientSecret: "******" });
+    // Neither the rename nor an empty ClientSecret touched the stored secret.
+    let row = await rowOf(svc.accountId, UserPoolUid, ConnectionUid);
+    expect(openClientSecret(svc.deps.secretBox, row!)).toBe("keep-me-1");
+    await svc.ok("UpdateIdentityProviderOAuth", { ...ref, ClientSecret: "new-secret-2" });
+    row = await rowOf(svc.accountId, UserPoolUid, ConnectionUid);
+    expect(openClientSecret(svc.deps.secretBox, row!)).toBe("new-secret-2");
+    const cleared = await svc.ok("UpdateIdentityProviderOAuth", { ...ref, ScopesList: [] });
+    expect(cleared.ScopesList).toEqual([]);
+  });
+
+  it("a failed update changes nothing", async () => {
+    const { UserPoolUid, ConnectionUid, idp } = await createConnection(svc, undefined, { ClientSecret: "unchanged" });
+    const env = await svc.call("UpdateIdentityProviderOAuth", { UserPoolUid, ConnectionUid, Name: "fine", TokenEndpoint: "http://evil.example.com/token" });
+    expect(codeOf(env)).toBe("InvalidParameter.TokenEndpoint");
+    expect(await svc.ok("GetIdentityProviderOAuth", { UserPoolUid, ConnectionUid })).toEqual(idp);
+  });
+
+  it("Name stays unique in the pool (Duplicated), but may repeat across pools", async () => {
+    const poolUid = await createPool(svc);
+    const a = await createConnection(svc, poolUid, { Name: "github" });
+    expect(codeOf(await svc.call("CreateIdentityProviderOAuth", connectionParams(poolUid, { Name: "github" })))).toBe("Duplicated");
+    const b = await createConnection(svc, poolUid, { Name: "gitlab" });
+    const env = await svc.call("UpdateIdentityProviderOAuth", { UserPoolUid: poolUid, ConnectionUid: b.ConnectionUid, Name: "github" });
+    expect(codeOf(env)).toBe("Duplicated");
+    expect(env.ResponseMetadata.Error!.Message).toBe("resource IdentityProvider github already exists");
+    await createConnection(svc, undefined, { Name: "github" });
+    expect((await poolOf(poolUid)).TotalConnections).toBe(2);
+    expect(a.idp.Name).toBe("github");
+  });
+});
+
+describe("identity providers: validation", () => {
+  it("answers each bad parameter with its typed error", async () => {
+    const poolUid = await createPool(svc);
+    const create = (o: Record<string, unknown>) => svc.call("CreateIdentityProviderOAuth", connectionParams(poolUid, o)).then(codeOf);
+    const missing = async (name: string) => {
+      const p = connectionParams(poolUid);
+      delete p[name];
+      return codeOf(await svc.call("CreateIdentityProviderOAuth", p));
+    };
+    for (const name of ["Name", "ClientId", "AuthorizationEndpoint", "TokenEndpoint", "UserEndpoint", "IdAttribute"]) {
+      expect(await missing(name)).toBe(`MissingParameter.${name}`);
+    }
+    expect(await create({ IdAttribute: "  " })).toBe("MissingParameter.IdAttribute");
+    expect(await create({ Name: "x".repeat(129) })).toBe("InvalidParameter.Name");
+    for (const url of ["http://idp.example.com/authorize", "ftp://idp.example.com/a", "/oauth2/authorize", "not a url", "https://u:p@idp.example.com/a", "https://idp.example.com/a#frag", "http://localhost.evil.com/a"]) {
+      expect(await create({ AuthorizationEndpoint: url }), url).toBe("InvalidParameter.AuthorizationEndpoint");
+    }
+    expect(await create({ TokenEndpoint: "http://10.0.0.1/token" })).toBe("InvalidParameter.TokenEndpoint");
+    expect(await create({ UserEndpoint: "javascript:alert(1)" })).toBe("InvalidParameter.UserEndpoint");
+    expect(await create({ ScopesList: ["openid email"] })).toBe("InvalidParameter.ScopesList");
+    expect(await create({ ScopesList: ["openid", "openid"] })).toBe("InvalidParameter.ScopesList");
+    expect(await create({ ScopesList: ['["openid","email"]'] })).toBe("InvalidParameter.ScopesList");
+    expect(await create({ ProviderOptions: { AutoLinking: "PHONE" } })).toBe("InvalidParameter.ProviderOptions.AutoLinking");
+    expect(await create({ ProviderOptions: { IsAutoUpdate: "sometimes" } })).toBe("InvalidParameter.ProviderOptions.IsAutoUpdate");
+    expect(await create({ Enabled: "maybe" })).toBe("InvalidParameter.Enabled");
+    expect(await create({ ClientSecret: "   " })).toBe("InvalidParameter.ClientSecret");
+    expect(await create({ ClientSecret: "******" })).toBe("InvalidParameter.ClientSecret");
+    expect(await create({ UserPoolUid: "no-such-pool" })).toBe("NotFound");
+    // None of the refused calls created anything.
+    expect((await poolOf(poolUid)).TotalConnections).toBe(0);
+  });
+
+  it("accepts http only on loopback hosts", async () => {
+    const poolUid = await createPool(svc);
+    const idp = await svc.ok("CreateIdentityProviderOAuth", connectionParams(poolUid, {
+      AuthorizationEndpoint: "http://localhost:8080/authorize", TokenEndpoint: "http://127.0.0.1:9000/token", UserEndpoint: "http://[::1]:9000/userinfo",
+    }));
+    expect(idp.UserEndpoint).toBe("http://[::1]:9000/userinfo");
+  });
+
+  it("on update: the same rules, and missing or unknown references", async () => {
+    const { UserPoolUid, ConnectionUid } = await createConnection(svc);
+    const update = (o: Record<string, unknown>) => svc.call("UpdateIdentityProviderOAuth", { UserPoolUid, ConnectionUid, ...o }).then(codeOf);
+    expect(await update({ IdAttribute: "" })).toBe("MissingParameter.IdAttribute");
+    expect(await update({ UserEndpoint: "http://example.com/me" })).toBe("InvalidParameter.UserEndpoint");
+    expect(await update({ ScopesList: ["a", "a"] })).toBe("InvalidParameter.ScopesList");
+    expect(await update({ ProviderOptions: { AutoLinking: "email" } })).toBe("InvalidParameter.ProviderOptions.AutoLinking");
+    expect(await update({ ConnectionUid: undefined })).toBe("MissingParameter.ConnectionUid");
+    expect(codeOf(await svc.call("UpdateIdentityProviderOAuth", { ConnectionUid }))).toBe("MissingParameter.UserPoolUid");
+    expect(await update({ ConnectionUid: "' or 1=1 --" })).toBe("NotFound");
+    const wrongPool = await svc.call("GetIdentityProviderOAuth", { UserPoolUid: await createPool(svc), ConnectionUid });
+    expect(codeOf(wrongPool)).toBe("NotFound");
+    expect(wrongPool.ResponseMetadata.Error!.Message).toBe(`resource IdentityProvider ${ConnectionUid} does not exist`);
+    const noPool = await svc.call("GetIdentityProviderOAuth", { UserPoolUid: "nope", ConnectionUid });
+    expect(noPool.ResponseMetadata.Error!.Message).toBe("resource UserPool nope does not exist");
+  });
+});
+
+describe("identity providers: the client secret", () => {
+  it("is sealed and bound to its connection: never in any table, log line or response", async () => {
+    const first = "idp-secret-" + randomBytes(12).toString("hex");
+    const second = "idp-secret-" + randomBytes(12).toString("hex");
+    const seen: Envelope[] = [];
+    const call = async (action: string, params: Record<string, unknown>) => {
+      const env = await svc.call(action, params);
+      seen.push(env);
+      expect(codeOf(env)).toBe("OK");
+      return env.Result;
+    };
+    const poolUid = await createPool(svc);
+    const created = await call("CreateIdentityProviderOAuth", connectionParams(poolUid, { ClientSecret: first, ClientId: "control-" + first.slice(11) }));
+    const ref = { UserPoolUid: poolUid, ConnectionUid: created.Uid };
+    await call("UpdateIdentityProviderOAuth", { ...ref, ClientSecret: second });
+    await call("GetIdentityProviderOAuth", ref);
+    await call("ListIdentityProviders", { UserPoolUid: poolUid });
+    await svc.call("UpdateIdentityProviderOAuth", { ...ref, ClientSecret: first, TokenEndpoint: "bad" }).then((e) => seen.push(e));
+
+    // Every row of every table, as text; bytea prints as hex, so look for the hex and base64 forms too.
+    const needles = [first, second].flatMap((s) => [s, Buffer.from(s).toString("hex"), Buffer.from(s).toString("base64")]);
+    const control = "control-" + first.slice(11);
+    const tables = await sql<{ name: string }>`select table_name as name from information_schema.tables
+      where table_schema = current_schema() and table_type = 'BASE TABLE'`.execute(svc.deps.db);
+    expect(tables.rows.map((t) => t.name)).toContain("identity_providers");
+    let controlHits = 0;
+    for (const { name } of tables.rows) {
+      const hits = await sql<{ n: string; c: string }>`select count(*) filter (where ${sql.join(needles.map((n) => sql`position(${n} in t::text) > 0`), sql` or `)})::text as n,
+        count(*) filter (where position(${control} in t::text) > 0)::text as c from ${sql.table(name)} t`.execute(svc.deps.db);
+      expect(Number(hits.rows[0]!.n), `plaintext secret found in table ${name}`).toBe(0);
+      controlHits += Number(hits.rows[0]!.c);
+    }
+    expect(controlHits).toBe(1); // the search does find a plain value that is stored (the ClientId)
+
+    // It is stored, though: sealed under the current key, opening to the latest value.
+    const row = await rowOf(svc.accountId, poolUid, created.Uid);
+    expect(row!.client_secret_key_id).toBe(svc.deps.secretBox.currentKeyId);
+    expect(openClientSecret(svc.deps.secretBox, row!)).toBe(second);
+
+    const logText = svc.logs.join("");
+    const responseText = JSON.stringify(seen);
+    expect(responseText).toContain(created.Uid);
+    for (const n of [first, second]) {
+      expect(logText).not.toContain(n);
+      expect(responseText).not.toContain(n);
+    }
+  });
+
+  it("does not open when its ciphertext is moved to another connection (associated data)", async () => {
+    const a = await createConnection(svc, undefined, { ClientSecret: "secret-of-a" });
+    const b = await createConnection(svc, a.UserPoolUid);
+    const rowA = (await rowOf(svc.accountId, a.UserPoolUid, a.ConnectionUid))!;
+    const rowB = (await rowOf(svc.accountId, b.UserPoolUid, b.ConnectionUid))!;
+    expect(rowB.client_secret_sealed).toBeNull();
+    expect(() => openClientSecret(svc.deps.secretBox, { ...rowB, client_secret_sealed: rowA.client_secret_sealed, client_secret_key_id: rowA.client_secret_key_id })).toThrow(SecretBoxError);
+  });
+});
+
+describe("identity providers: accounts and roles", () => {
+  it("another account's ConnectionUid is NotFound for every action, and nothing changes", async () => {
+    const { UserPoolUid, ConnectionUid, idp } = await createConnection(svc, undefined, { ClientSecret: "mine" });
+    const key = svc.otherAdmin;
+    for (const action of ["GetIdentityProviderOAuth", "DeleteIdentityProviderOAuth", "DeleteIdentityProvider"]) {
+      expect(codeOf(await svc.call(action, { UserPoolUid, ConnectionUid }, { key })), action).toBe("NotFound");
+    }
+    expect(codeOf(await svc.call("UpdateIdentityProviderOAuth", { UserPoolUid, ConnectionUid, Name: "stolen", ClientSecret: "x" }, { key }))).toBe("NotFound");
+    expect(codeOf(await svc.call("ListIdentityProviders", { UserPoolUid }, { key }))).toBe("NotFound");
+    expect(codeOf(await svc.call("CreateIdentityProviderOAuth", connectionParams(UserPoolUid), { key }))).toBe("NotFound");
+    expect(await svc.ok("GetIdentityProviderOAuth", { UserPoolUid, ConnectionUid })).toEqual(idp);
+    expect((await poolOf(UserPoolUid)).TotalConnections).toBe(1);
+  });
+
+  it("the security suite's cross-account cases all answer NotFound", async () => {
+    expect(crossAccountCases.map((c) => c.action).sort()).toEqual(identityProviderActions.map((a) => a.name).sort());
+    for (const c of crossAccountCases) {
+      const params = await c.params(svc);
+      expect(codeOf(await svc.call(c.action, params, { key: svc.otherAdmin })), c.action).toBe("NotFound");
+    }
+  });
+
+  it("a readonly key may read but not write", async () => {
+    const { UserPoolUid, ConnectionUid } = await createConnection(svc);
+    const key = svc.readonly;
+    await svc.ok("GetIdentityProviderOAuth", { UserPoolUid, ConnectionUid }, { key });
+    await svc.ok("ListIdentityProvidersOAuth", { UserPoolUid }, { key });
+    expect(codeOf(await svc.call("UpdateIdentityProviderOAuth", { UserPoolUid, ConnectionUid, Enabled: false }, { key }))).toBe("AccessDenied");
+    expect(codeOf(await svc.call("DeleteIdentityProvider", { UserPoolUid, ConnectionUid }, { key }))).toBe("AccessDenied");
+  });
+});
