@@ -26,6 +26,21 @@ export function findCredentialForUpdate(trx: Transaction<Database>, accountId: s
   return byRef(trx, accountId, ref).forUpdate().executeTakeFirst();
 }
 
+/**
+ * The pool a credential is created in, with what the rules need. FOR KEY SHARE keeps the pool from
+ * being deleted, and its CustomScopes from being changed, until the write commits; it does not
+ * block other credential writes in the same pool.
+ */
+export function findPoolForCreate(trx: Transaction<Database>, accountId: string, uid: string) {
+  return trx
+    .selectFrom("user_pools")
+    .select(["uid", "custom_scopes"])
+    .where("account_id", "=", accountId)
+    .where("uid", "=", uid)
+    .forKeyShare()
+    .executeTakeFirst();
+}
+
 export function findByClientIdForVerify(db: Db, clientApiIdentifier: string) {
   return db.selectFrom("oauth_credentials").select(["secret_hash"]).where("client_api_identifier", "=", clientApiIdentifier).executeTakeFirst();
 }

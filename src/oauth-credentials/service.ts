@@ -71,7 +71,7 @@ export async function createCredential(deps: Deps, accountId: string, input: Cre
   const clientId = newClientApiIdentifier();
   const now = deps.clock.now();
   const row = await deps.db.transaction().execute(async (trx) => {
-    const pool = await findUserPool(trx, accountId, input.UserPoolUid);
+    const pool = await q.findPoolForCreate(trx, accountId, input.UserPoolUid);
     if (!pool) throw poolNotFound(input.UserPoolUid);
     const state = {
       grantType: input.GrantType,
@@ -150,6 +150,8 @@ export async function listCredentials(deps: Pick<Deps, "db">, accountId: string,
 export async function updateCredential(deps: Deps, accountId: string, input: UpdateCredentialInput) {
   return deps.db.transaction().execute(async (trx) => {
     const current = await loadCredential(trx, accountId, input, trx);
+    // A plain read: the credential row is locked already, and locking the pool after it could
+    // deadlock with DeleteUserPool, which locks the pool first and the credentials after.
     const pool = await findUserPool(trx, accountId, current.user_pool_uid);
     const state = {
       grantType: input.GrantType ?? current.grant_type,
