@@ -6,7 +6,7 @@ import type { AppDeps } from "../deps.js";
 import type { GatewayEnv } from "./context.js";
 import { API_VERSION, successEnvelope } from "./envelope.js";
 import { ApiError, errors } from "./errors.js";
-import { bytesToString, type QueryPair } from "./signing/canonical.js";
+import type { QueryPair } from "./signing/canonical.js";
 import { paramsFromFlat, paramsFromJson, parseParams } from "./params.js";
 
 /** Query names that belong to the protocol, never to an action's parameters. */
@@ -50,10 +50,7 @@ export function dispatchAction(deps: AppDeps): MiddlewareHandler<GatewayEnv> {
 /** Query parameters first, then the body's, which win: JSON, or a form body. */
 function decodeRawParams(query: QueryPair[], body: Uint8Array, contentType: string | undefined): Record<string, unknown> {
   const flat: [string, string][] = [];
-  for (const p of query) {
-    const name = bytesToString(p.name);
-    if (!PROTOCOL_PARAMS.has(name)) flat.push([name, bytesToString(p.value)]);
-  }
+  for (const p of query) if (!PROTOCOL_PARAMS.has(p.nameText)) flat.push([p.nameText, p.valueText]);
   const isForm = (contentType ?? "").toLowerCase().startsWith("application/x-www-form-urlencoded");
   if (isForm) {
     for (const [k, v] of new URLSearchParams(new TextDecoder().decode(body))) if (!PROTOCOL_PARAMS.has(k)) flat.push([k, v]);

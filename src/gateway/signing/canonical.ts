@@ -5,11 +5,18 @@ export interface QueryPair {
   /** decoded bytes of the name and value */
   name: Uint8Array;
   value: Uint8Array;
+  /** the same, as text (invalid UTF-8 becomes U+FFFD) */
+  nameText: string;
+  valueText: string;
+  /** `name=value` in canonical encoding */
+  canonical: string;
 }
 
 const HEX = "0123456789ABCDEF";
-const utf8 = new TextEncoder();
 const utf8Decoder = new TextDecoder("utf-8", { fatal: false });
+// Components made only of unreserved characters decode and encode to themselves: the common case,
+// handled without touching bytes.
+const PLAIN = /^[A-Za-z0-9\-_.~]*$/;
 
 function hexValue(c: number): number {
   if (c >= 48 && c <= 57) return c - 48;
@@ -20,7 +27,8 @@ function hexValue(c: number): number {
 
 /** Percent-decodes one query component; `+` is a space; a malformed `%` escape stays literal. */
 export function decodeComponent(raw: string): Uint8Array {
-  const bytes = utf8.encode(raw);
+  const bytes = Buffer.from(raw, "utf8");
+  if (PLAIN.test(raw)) return bytes;
   const out = new Uint8Array(bytes.length);
   let n = 0;
   for (let i = 0; i < bytes.length; i++) {
@@ -48,6 +56,12 @@ export function encodeBytes(bytes: Uint8Array): string {
 
 export const bytesToString = (b: Uint8Array): string => utf8Decoder.decode(b);
 
+function component(raw: string): { bytes: Uint8Array; text: string; encoded: string } {
+  if (PLAIN.test(raw)) return { bytes: Buffer.from(raw, "latin1"), text: raw, encoded: raw };
+  const bytes = decodeComponent(raw);
+  return { bytes, text: bytesToString(bytes), encoded: encodeBytes(bytes) };
+}
+
 /** Splits a raw query string (no leading `?`) into decoded pairs, in wire order. */
 export function parseQuery(rawQuery: string): QueryPair[] {
   if (!rawQuery) return [];
@@ -55,9 +69,12 @@ export function parseQuery(rawQuery: string): QueryPair[] {
   for (const part of rawQuery.split("&")) {
     if (!part) continue;
     const eq = part.indexOf("=");
-    const name = eq === -1 ? part : part.slice(0, eq);
-    const value = eq === -1 ? "" : part.slice(eq + 1);
-    pairs.push({ name: decodeComponent(name), value: decodeComponent(value) });
+    const name = component(eq === -1 ? part : part.slice(0, eq));
+    const value = component(eq === -1 ? "" : part.slice(eq + 1));
+    pairs.push({
+      name: name.bytes, value: value.bytes, nameText: name.text, valueText: value.text,
+      canonical: `${name.encoded}=${value.encoded}`,
+    });
   }
   return pairs;
 }
@@ -73,18 +90,20 @@ function compareBytes(a: Uint8Array, b: Uint8Array): number {
  * repeated name either in wire order (Go, Java, Python) or sorted (Node). One string when no name repeats.
  */
 export function canonicalQueries(pairs: QueryPair[]): string[] {
-  const byName = pairs.map((p, i) => ({ ...p, i })).sort((a, b) => compareBytes(a.name, b.name) || a.i - b.i);
-  const wire = byName.map((p) => `${encodeBytes(p.name)}=${encodeBytes(p.value)}`).join("&");
+  // Array.prototype.sort is stable: equal names keep their wire order.
+  const byName = [...pairs].sort((a, b) => compareBytes(a.name, b.name));
+  const wire = byName.map((p) => p.canonical).join("&");
   const hasRepeat = byName.some((p, i) => i > 0 && compareBytes(p.name, byName[i - 1]!.name) === 0);
   if (!hasRepeat) return [wire];
   const sortedValues = [...byName].sort((a, b) => compareBytes(a.name, b.name) || compareBytes(a.value, b.value));
-  const sorted = sortedValues.map((p) => `${encodeBytes(p.name)}=${encodeBytes(p.value)}`).join("&");
+  const sorted = sortedValues.map((p) => p.canonical).join("&");
   return sorted === wire ? [wire] : [wire, sorted];
 }
 
 /** The path as sent, and each segment decoded and re-encoded (Go, Java, Python). */
 export function canonicalPaths(rawPath: string): string[] {
   const path = rawPath || "/";
+  if (/^[A-Za-z0-9\-_.~/]*$/.test(path)) return [path];
   const encoded = path.split("/").map((seg) => encodeBytes(decodeComponent(seg.replace(/\+/g, "%2B")))).join("/");
   return encoded === path ? [path] : [path, encoded];
 }

@@ -3,7 +3,7 @@
 // variant the official SDKs can produce. Throws ApiError with the catalog's codes.
 import { ApiError } from "../errors.js";
 import {
-  bytesToString, canonicalHost, canonicalPaths, canonicalQueries, headerValueVariants, parseQuery, type QueryPair,
+  canonicalHost, canonicalPaths, canonicalQueries, headerValueVariants, parseQuery, type QueryPair,
 } from "./canonical.js";
 import { constantTimeEqual, hmacHex, sha256Hex, type Bytes } from "./hash.js";
 
@@ -39,10 +39,7 @@ export interface ParsedAuth {
 }
 
 const fail = (code: string, message: string) => new ApiError(code, message);
-const queryValue = (pairs: QueryPair[], name: string) => {
-  const p = pairs.find((q) => bytesToString(q.name) === name);
-  return p ? bytesToString(p.value) : undefined;
-};
+const queryValue = (pairs: QueryPair[], name: string) => pairs.find((q) => q.nameText === name)?.valueText;
 
 function parseCredential(value: string) {
   const parts = value.split("/");
@@ -97,12 +94,9 @@ export function parseAuthentication(req: IncomingSignedRequest): ParsedAuth {
   }
   const signedQueriesParam = queryValue(query, "X-SignedQueries");
   const covered = signedQueriesParam === undefined ? undefined : new Set(signedQueriesParam.split(";"));
-  const signedQuery = query.filter((p) => {
-    const name = bytesToString(p.name);
-    return covered ? covered.has(name) : name !== "X-Signature";
-  });
+  const signedQuery = query.filter((p) => (covered ? covered.has(p.nameText) : p.nameText !== "X-Signature"));
   for (const required of ["Action", "Version"]) {
-    if (covered && query.some((p) => bytesToString(p.name) === required) && !covered.has(required)) {
+    if (covered && query.some((p) => p.nameText === required) && !covered.has(required)) {
       throw fail("InvalidAuthorization", `X-SignedQueries must cover ${required}`);
     }
   }
@@ -167,19 +161,26 @@ export function verifySignature(auth: ParsedAuth, req: IncomingSignedRequest, bo
 
 /** One block per header-value policy (trimmed, collapsed, as sent); undefined if a signed header is absent. */
 function canonicalHeaderBlocks(names: string[], req: IncomingSignedRequest): string[] | undefined {
+  // With no signed headers at all (presigned URLs) the block is a single "\n" (signing.md §2).
+  if (names.length === 0) return ["\n"];
   const sorted = [...names].sort();
   const perHeader: [string, string, string][] = [];
+  let policies = 1;
   for (const name of sorted) {
     let value = req.header(name);
     if (value === undefined) return undefined;
     if (name === "host") value = canonicalHost(value.trim());
-    perHeader.push(headerValueVariants(value));
+    const variants = headerValueVariants(value);
+    // Most requests have no inner whitespace runs and nothing to trim: one block is enough.
+    if (variants[1] !== variants[0]) policies = Math.max(policies, 2);
+    if (variants[2] !== variants[0]) policies = 3;
+    perHeader.push(variants);
   }
-  // With no signed headers at all (presigned URLs) the block is a single "\n" (signing.md §2).
-  if (sorted.length === 0) return ["\n"];
   const blocks = new Set<string>();
-  for (let policy = 0; policy < 3; policy++) {
-    blocks.add(sorted.map((n, i) => `${n}:${perHeader[i]![policy]}\n`).join(""));
+  for (let policy = 0; policy < policies; policy++) {
+    let block = "";
+    for (let i = 0; i < sorted.length; i++) block += `${sorted[i]}:${perHeader[i]![policy]}\n`;
+    blocks.add(block);
   }
   return [...blocks];
 }
