@@ -22,13 +22,15 @@ const endpointUrl = z
     } catch {
       return false;
     }
-  }, "must be an absolute https URL (http only for localhost, 127.0.0.1 or [::1]) without credentials or fragment");
+  }, "must be an absolute https URL (http only for localhost, 127.0.0.1 or [::1]) without credentials or fragment")
+  .describe("absolute https URL; http only for localhost, 127.0.0.1 or [::1]");
 
 /** RFC 6749 scope-token: printable ASCII without space, '"' or '\'. */
 const scopesList = z
   .array(z.string().regex(/^[\x21\x23-\x5B\x5D-\x7E]{1,128}$/, "a scope is 1-128 printable characters without spaces, quotes or backslashes"))
   .max(50)
-  .refine((a) => new Set(a).size === a.length, "scopes must not repeat");
+  .refine((a) => new Set(a).size === a.length, "scopes must not repeat")
+  .describe("scope tokens without spaces, no duplicates; replaces the whole list on update");
 
 const providerOptionsInput = z
   .object({
