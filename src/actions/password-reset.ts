@@ -1,0 +1,54 @@
+// The password reset actions (seed 001, api.md §6 "Password reset"). Registered through
+// userActions in users.ts. The email schema lives here because the seed defines its rule.
+import { z } from "zod";
+import * as reset from "../password-reset/service.js";
+import { messageResult, uid } from "./common.js";
+import { defineAction } from "./define.js";
+
+const EMAIL = /^[^\s@]+@[^\s@]+\.[^\s@.]+$/;
+
+/**
+ * An email address, or "" for none (absent on create and reset, cleared on update). Deliberately
+ * simple: one @, no spaces, a dot in the domain; the mailbox decides the rest.
+ */
+export const emailOrEmpty = z
+  .string()
+  .trim()
+  .max(254)
+  .refine((s) => s === "" || EMAIL.test(s), "must be an email address such as name@example.com");
+
+export const passwordResetActions = [
+  defineAction({
+    name: "ResetPassword",
+    access: "write",
+    summary:
+      "Starts a password reset for one user, named by UserUid or Email: issues a single-use token (the earlier one stops working) " +
+      "and queues an email with the link <ResetPasswordUrl>?token=... Nothing about the user changes until the token is used.",
+    input: z.object({
+      UserPoolUid: uid(),
+      UserUid: z.string().trim().max(128).optional(),
+      // An empty Email counts as absent, so "neither given" is MissingParameter.Email as the seed says.
+      Email: emailOrEmpty.optional(),
+    }),
+    output: messageResult,
+    handler: async (input, ctx) => {
+      const userUid = await reset.startPasswordReset(ctx.deps, ctx.accountId, input.UserPoolUid, { UserUid: input.UserUid, Email: input.Email });
+      return { Message: `a password reset email was queued for user ${userUid}` };
+    },
+  }),
+  defineAction({
+    name: "CompletePasswordReset",
+    access: "write",
+    summary: "Sets a new password with a reset token. A token works once; success revokes the user's other outstanding tokens.",
+    input: z.object({
+      UserPoolUid: uid(),
+      Token: z.string().trim().min(1).max(512),
+      NewPassword: z.string().min(1).max(1024),
+    }),
+    output: messageResult,
+    handler: async (input, ctx) => {
+      const userUid = await reset.completePasswordReset(ctx.deps, ctx.accountId, input.UserPoolUid, input.Token, input.NewPassword);
+      return { Message: `the password of user ${userUid} was reset` };
+    },
+  }),
+];

@@ -1,0 +1,79 @@
+// Password reset (seed 001, api.md §6): ResetPassword issues a single-use token and queues the email
+// carrying its link, in one transaction; CompletePasswordReset spends the token once and sets the
+// password. Only the token's SHA-256 is stored; the token itself exists in the outbox row until the
+// mail is delivered, and in no response and no log line.
+import { createHash, randomBytes } from "node:crypto";
+import type { AppDeps } from "../deps.js";
+import { errors } from "../gateway/errors.js";
+import { enqueueMail } from "../mail/outbox.js";
+import { requireUserPool } from "../user-pools/service.js";
+import { DEFAULT_PASSWORD_POLICY } from "../user-pools/view.js";
+import { hashPassword, policyViolation } from "../users/password.js";
+import * as users from "../users/queries.js";
+import { resetEmail, resetLink } from "./message.js";
+import * as q from "./queries.js";
+
+type Deps = Pick<AppDeps, "db" | "clock">;
+
+/** 256 bits from the CSPRNG, URL-safe. */
+const TOKEN_BYTES = 32;
+export const hashToken = (token: string): Uint8Array => createHash("sha256").update(token, "utf8").digest();
+const invalidToken = () => errors.invalidParameter("Token", "the token is invalid, has expired or has already been used");
+
+export interface ResetTarget {
+  UserUid?: string | undefined;
+  Email?: string | undefined;
+}
+
+/** Starts a reset for one user, named by UserUid or Email (or both, if they agree). Returns the user's uid. */
+export async function startPasswordReset(deps: Deps, accountId: string, poolUid: string, target: ResetTarget): Promise<string> {
+  if (!target.UserUid && !target.Email) throw errors.missingParameter("Email", "an email address or a user id is required");
+  const pool = await requireUserPool(deps, accountId, poolUid);
+  if (!pool.enabled) throw errors.invalidRequest(`the user pool ${poolUid} is disabled`);
+  if (!pool.reset_password_url) throw errors.invalidRequest("the user pool has no ResetPasswordUrl; set one with UpdateUserPool first");
+
+  const byUid = target.UserUid ? await users.findUser(deps.db, accountId, poolUid, target.UserUid) : undefined;
+  if (target.UserUid && !byUid) throw errors.notFound(`User ${target.UserUid}`);
+  const byEmail = target.Email ? await users.findUserByEmail(deps.db, accountId, poolUid, target.Email) : undefined;
+  if (target.Email && !byEmail) throw errors.notFound(`User with Email ${JSON.stringify(target.Email)}`);
+  if (byUid && byEmail && byUid.uid !== byEmail.uid) throw errors.invalidParameter("UserUid", "the UserUid and the Email name different users");
+  const userUid = (byUid ?? byEmail)!.uid;
+
+  const token = randomBytes(TOKEN_BYTES).toString("base64url");
+  const now = deps.clock.now();
+  const expiresAt = new Date(now.getTime() + pool.reset_token_ttl_seconds * 1000);
+  await deps.db.transaction().execute(async (trx) => {
+    // The user's row lock serializes resets of one user: revoke-then-insert cannot interleave.
+    const user = await users.findUserForUpdate(trx, accountId, poolUid, userUid);
+    if (!user) throw errors.notFound(`User ${userUid}`);
+    if (user.user_state === "DISABLED") throw errors.invalidRequest(`the user ${userUid} is disabled`);
+    if (!user.email) throw errors.invalidRequest(`the user ${userUid} has no email address to send the reset link to`);
+    await q.revokeOutstandingTokens(trx, accountId, poolUid, userUid, now);
+    await q.insertToken(trx, { accountId, poolUid, userUid, tokenHash: hashToken(token), now, expiresAt });
+    const link = resetLink(pool.reset_password_url!, token);
+    await enqueueMail(trx, { accountId, poolUid, kind: "password_reset", recipient: user.email, ...resetEmail(pool.name, link, expiresAt), link, now });
+  });
+  return userUid;
+}
+
+/** Spends a token and sets the new password; returns the user's uid. */
+export async function completePasswordReset(deps: Deps, accountId: string, poolUid: string, token: string, newPassword: string): Promise<string> {
+  const pool = await requireUserPool(deps, accountId, poolUid);
+  if (!pool.enabled) throw errors.invalidRequest(`the user pool ${poolUid} is disabled`);
+  // A weak password is refused before the token is touched, so the user can retry with a better one.
+  const weak = policyViolation(newPassword, { ...DEFAULT_PASSWORD_POLICY, ...pool.password_policy });
+  if (weak) throw errors.invalidParameter("NewPassword", weak);
+  const ref = { accountId, poolUid, tokenHash: hashToken(token) };
+  // Cheap check first: an unusable token costs no scrypt. The decisive check is consumeToken below.
+  if (!(await q.findUsableToken(deps.db, ref, deps.clock.now()))) throw invalidToken();
+  const passwordHash = await hashPassword(newPassword);
+  return deps.db.transaction().execute(async (trx) => {
+    const now = deps.clock.now();
+    const userUid = await q.consumeToken(trx, ref, now);
+    if (!userUid) throw invalidToken();
+    // The link reached the user's mailbox and was followed: the address is proven.
+    await users.updateUser(trx, accountId, poolUid, userUid, { password_hash: passwordHash, email_verified: true, updated_at: now });
+    await q.revokeOutstandingTokens(trx, accountId, poolUid, userUid, now);
+    return userUid;
+  });
+}

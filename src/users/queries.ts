@@ -1,0 +1,106 @@
+// SQL for the users table. Every query is scoped by account_id and user_pool_uid first, so each
+// one is served by an index that leads with them.
+import { sql, type Insertable, type Kysely, type Selectable, type Transaction, type Updateable } from "kysely";
+import type { Database } from "../db/schema.js";
+import type { UsersTable, UserState } from "./tables.js";
+
+export type UserRow = Selectable<UsersTable>;
+export type NewUserRow = Insertable<UsersTable>;
+type Db = Kysely<Database> | Transaction<Database>;
+
+export function findUser(db: Db, accountId: string, poolUid: string, uid: string): Promise<UserRow | undefined> {
+  return db.selectFrom("users").selectAll().where("account_id", "=", accountId).where("user_pool_uid", "=", poolUid).where("uid", "=", uid).executeTakeFirst();
+}
+
+/** Locks the user's row until the transaction ends (serializes resets of one user). */
+export function findUserForUpdate(trx: Transaction<Database>, accountId: string, poolUid: string, uid: string) {
+  return trx.selectFrom("users").selectAll().where("account_id", "=", accountId).where("user_pool_uid", "=", poolUid).where("uid", "=", uid).forUpdate().executeTakeFirst();
+}
+
+export function findUserByEmail(db: Db, accountId: string, poolUid: string, email: string): Promise<UserRow | undefined> {
+  return db
+    .selectFrom("users")
+    .selectAll()
+    .where("account_id", "=", accountId)
+    .where("user_pool_uid", "=", poolUid)
+    .where(sql<string>`lower(email)`, "=", email.toLowerCase())
+    .executeTakeFirst();
+}
+
+/** Inserts what it can; rows that hit a unique index are skipped. Returns the uids inserted. */
+export async function insertUsersSkippingConflicts(trx: Transaction<Database>, rows: NewUserRow[]): Promise<Set<string>> {
+  if (rows.length === 0) return new Set();
+  const inserted = await trx.insertInto("users").values(rows).onConflict((oc) => oc.doNothing()).returning("uid").execute();
+  return new Set(inserted.map((r) => r.uid));
+}
+
+/** Which of the given identifiers are already taken in the pool (lower-cased for Email and PreferredUsername). */
+export async function takenIdentifiers(db: Db, accountId: string, poolUid: string, ids: { emails: string[]; usernames: string[]; phones: string[] }) {
+  const rows = await db
+    .selectFrom("users")
+    .select([sql<string | null>`lower(email)`.as("email"), sql<string | null>`lower(preferred_username)`.as("username"), "phone_number"])
+    .where("account_id", "=", accountId)
+    .where("user_pool_uid", "=", poolUid)
+    .where((eb) =>
+      eb.or([
+        ...(ids.emails.length ? [eb(sql`lower(email)`, "in", ids.emails)] : []),
+        ...(ids.usernames.length ? [eb(sql`lower(preferred_username)`, "in", ids.usernames)] : []),
+        ...(ids.phones.length ? [eb("phone_number", "in", ids.phones)] : []),
+      ]),
+    )
+    .execute();
+  return {
+    emails: new Set(rows.map((r) => r.email).filter((v): v is string => v !== null)),
+    usernames: new Set(rows.map((r) => r.username).filter((v): v is string => v !== null)),
+    phones: new Set(rows.map((r) => r.phone_number).filter((v): v is string => v !== null)),
+  };
+}
+
+export function updateUser(trx: Transaction<Database>, accountId: string, poolUid: string, uid: string, changes: Updateable<UsersTable>) {
+  return trx
+    .updateTable("users")
+    .set(changes)
+    .where("account_id", "=", accountId)
+    .where("user_pool_uid", "=", poolUid)
+    .where("uid", "=", uid)
+    .returningAll()
+    .executeTakeFirst();
+}
+
+export async function deleteUsers(trx: Transaction<Database>, accountId: string, poolUid: string, uids: string[]): Promise<Set<string>> {
+  if (uids.length === 0) return new Set();
+  const rows = await trx.deleteFrom("users").where("account_id", "=", accountId).where("user_pool_uid", "=", poolUid).where("uid", "in", uids).returning("uid").execute();
+  return new Set(rows.map((r) => r.uid));
+}
+
+export interface UserFilter {
+  email?: string | undefined;
+  preferredUsername?: string | undefined;
+  phoneNumber?: string | undefined;
+  userState?: UserState | undefined;
+}
+
+export const hasFilter = (f: UserFilter) => Object.values(f).some((v) => v !== undefined);
+
+function filtered(db: Db, accountId: string, poolUid: string, f: UserFilter) {
+  let q = db.selectFrom("users").where("account_id", "=", accountId).where("user_pool_uid", "=", poolUid);
+  // Exact matches, case-insensitive where uniqueness is: each is served by its unique index.
+  if (f.email !== undefined) q = q.where(sql<string>`lower(email)`, "=", f.email.toLowerCase());
+  if (f.preferredUsername !== undefined) q = q.where(sql<string>`lower(preferred_username)`, "=", f.preferredUsername.toLowerCase());
+  if (f.phoneNumber !== undefined) q = q.where("phone_number", "=", f.phoneNumber);
+  if (f.userState !== undefined) q = q.where("user_state", "=", f.userState);
+  return q;
+}
+
+/** Newest first. `afterSeq` continues a keyset cursor; `offset` serves PageNumber paging. */
+export function listUsers(db: Db, accountId: string, poolUid: string, f: UserFilter, page: { limit: number; offset?: number; beforeSeq?: string }) {
+  let q = filtered(db, accountId, poolUid, f).selectAll();
+  if (page.beforeSeq !== undefined) q = q.where("seq", "<", page.beforeSeq);
+  if (page.offset) q = q.offset(page.offset);
+  return q.orderBy("seq", "desc").limit(page.limit).execute();
+}
+
+export async function countUsers(db: Db, accountId: string, poolUid: string, f: UserFilter): Promise<number> {
+  const r = await filtered(db, accountId, poolUid, f).select((eb) => eb.fn.countAll<string>().as("n")).executeTakeFirstOrThrow();
+  return Number(r.n);
+}

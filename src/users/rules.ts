@@ -1,0 +1,72 @@
+// Business rules of a user that need more than one field or the pool: at least one identifier, the
+// password policy, uniqueness inside one batch, and unique-index violations turned into Duplicated.
+import type { PasswordPolicy } from "../db/schema.js";
+import { constraintOf, isUniqueViolation } from "../db/errors.js";
+import { ApiError, errors } from "../gateway/errors.js";
+import { fieldOf, type ItemFailure } from "./batch.js";
+import { policyViolation } from "./password.js";
+import type { UserState } from "./tables.js";
+
+export interface UserFields {
+  PreferredUsername?: string | undefined;
+  Email?: string | undefined;
+  EmailVerified?: boolean | undefined;
+  PhoneNumber?: string | undefined;
+  PhoneNumberVerified?: boolean | undefined;
+  Name?: string | undefined;
+  GivenName?: string | undefined;
+  FamilyName?: string | undefined;
+  MiddleName?: string | undefined;
+  Nickname?: string | undefined;
+  UserMetadata?: string | undefined;
+  UserState?: UserState | undefined;
+  Password?: string | undefined;
+}
+
+const IDENTIFIER_REQUIRED = "a user needs at least one of PreferredUsername, Email or PhoneNumber";
+
+/**
+ * The error of each item of a create, or undefined when it may be inserted. An item that repeats
+ * an identifier of an earlier item of the same batch is Duplicated; the earlier one goes ahead.
+ */
+export function validateNewUser(items: (UserFields | ApiError)[], policy: PasswordPolicy): (ItemFailure | undefined)[] {
+  const seen = { Email: new Set<string>(), PreferredUsername: new Set<string>(), PhoneNumber: new Set<string>() };
+  return items.map((item) => {
+    if (item instanceof ApiError) return { error: item, field: fieldOf(item, "Users") };
+    if (!item.PreferredUsername && !item.Email && !item.PhoneNumber) {
+      return { error: errors.missingParameter("PreferredUsername", IDENTIFIER_REQUIRED), field: "PreferredUsername" };
+    }
+    if (item.Password !== undefined) {
+      const weak = policyViolation(item.Password, policy);
+      if (weak) return { error: errors.invalidParameter("Password", weak), field: "Password" };
+    }
+    const keys = {
+      Email: item.Email?.toLowerCase(),
+      PreferredUsername: item.PreferredUsername?.toLowerCase(),
+      PhoneNumber: item.PhoneNumber,
+    };
+    for (const field of ["Email", "PreferredUsername", "PhoneNumber"] as const) {
+      const key = keys[field];
+      if (key && seen[field].has(key)) return { error: errors.duplicated(`User ${field} ${JSON.stringify(item[field])}`), field };
+    }
+    for (const field of ["Email", "PreferredUsername", "PhoneNumber"] as const) if (keys[field]) seen[field].add(keys[field]!);
+    return undefined;
+  });
+}
+
+const INDEX_FIELD: Record<string, "Email" | "PreferredUsername" | "PhoneNumber"> = {
+  users__email: "Email",
+  users__preferred_username: "PreferredUsername",
+  users__phone_number: "PhoneNumber",
+};
+
+/** Runs a write; a violation of one of the users' unique indexes becomes Duplicated naming the field. */
+export async function translateUniqueViolation<T>(work: Promise<T>, values: Record<string, string | null>): Promise<T> {
+  try {
+    return await work;
+  } catch (err) {
+    const field = isUniqueViolation(err) ? INDEX_FIELD[constraintOf(err) ?? ""] : undefined;
+    if (field) throw errors.duplicated(`User ${field} ${JSON.stringify(values[field])}`);
+    throw err;
+  }
+}

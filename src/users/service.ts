@@ -1,0 +1,166 @@
+// Users of a pool: each function is one use case; writes own their transaction. Passwords are
+// checked against the pool's policy and hashed (concurrently, off the event loop) before the
+// transaction opens, so no row lock is held while scrypt runs.
+import { randomUUID } from "node:crypto";
+import type { AppDeps } from "../deps.js";
+import { ApiError, errors } from "../gateway/errors.js";
+import { findUserPoolForUpdate } from "../user-pools/queries.js";
+import { requireUserPool } from "../user-pools/service.js";
+import { DEFAULT_PASSWORD_POLICY } from "../user-pools/view.js";
+import { revokeOutstandingTokens } from "../password-reset/queries.js";
+import { fieldOf, type ItemFailure, type ItemOutcome } from "./batch.js";
+import { hashPassword, policyViolation, verifyPasswordHash } from "./password.js";
+import * as q from "./queries.js";
+import type { UserState } from "./tables.js";
+import { userView, type UserView } from "./view.js";
+import { translateUniqueViolation, validateNewUser, type UserFields } from "./rules.js";
+
+export type { UserFields } from "./rules.js";
+type Deps = Pick<AppDeps, "db" | "config" | "clock">;
+
+const userNotFound = (uid: string) => errors.notFound(`User ${uid}`);
+const failure = (error: ApiError, fallback: string): ItemFailure => ({ error, field: fieldOf(error, fallback) });
+
+/**
+ * Creates users; each item is its fields, or the ApiError its validation already produced. The
+ * whole call fails only when the pool does not exist; everything else is a per-item outcome.
+ */
+export async function createUsers(deps: Deps, accountId: string, poolUid: string, items: (UserFields | ApiError)[]): Promise<ItemOutcome[]> {
+  const pool = await requireUserPool(deps, accountId, poolUid);
+  const policy = { ...DEFAULT_PASSWORD_POLICY, ...pool.password_policy };
+  const outcomes: (ItemOutcome | undefined)[] = validateNewUser(items, policy);
+  const pending = items.map((item, i) => ({ i, item })).filter((x): x is { i: number; item: UserFields } => !outcomes[x.i]);
+
+  // All hashes at once: async scrypt runs on the libuv threadpool, so a batch uses every core.
+  const hashes = await Promise.all(pending.map(({ item }) => (item.Password === undefined ? null : hashPassword(item.Password))));
+  const now = deps.clock.now();
+  const rows = pending.map(({ item }, k) => ({ ...toRow(item), account_id: accountId, user_pool_uid: poolUid, uid: randomUUID(), password_hash: hashes[k] ?? null, created_at: now, updated_at: now }));
+
+  await deps.db.transaction().execute(async (trx) => {
+    // The pool's row lock serializes creators in this pool, so the quota check cannot be overshot.
+    const locked = await findUserPoolForUpdate(trx, accountId, poolUid);
+    if (!locked) throw errors.notFound(`UserPool ${poolUid}`);
+    const room = Math.max(0, deps.config.quotas.usersPerPool - locked.total_users);
+    pending.slice(room).forEach(({ i }) => (outcomes[i] = failure(errors.quotaExceeded("UsersPerPool"), "Users")));
+    const toInsert = rows.slice(0, room);
+    const inserted = await q.insertUsersSkippingConflicts(trx, toInsert);
+    const skipped = toInsert.map((row, k) => ({ row, i: pending[k]!.i })).filter(({ row }) => !inserted.has(row.uid));
+    const taken = skipped.length
+      ? await q.takenIdentifiers(trx, accountId, poolUid, {
+          emails: skipped.flatMap(({ row }) => (row.email ? [row.email.toLowerCase()] : [])),
+          usernames: skipped.flatMap(({ row }) => (row.preferred_username ? [row.preferred_username.toLowerCase()] : [])),
+          phones: skipped.flatMap(({ row }) => (row.phone_number ? [row.phone_number] : [])),
+        })
+      : undefined;
+    for (const { row, i } of toInsert.map((row, k) => ({ row, i: pending[k]!.i }))) {
+      if (inserted.has(row.uid)) outcomes[i] = { uid: row.uid };
+      else {
+        const field = row.email && taken?.emails.has(row.email.toLowerCase()) ? "Email"
+          : row.preferred_username && taken?.usernames.has(row.preferred_username.toLowerCase()) ? "PreferredUsername" : "PhoneNumber";
+        const value = field === "Email" ? row.email : field === "PreferredUsername" ? row.preferred_username : row.phone_number;
+        outcomes[i] = { error: errors.duplicated(`User ${field} ${JSON.stringify(value)}`), field };
+      }
+    }
+  });
+  return outcomes.map((o) => o!);
+}
+
+export async function createUser(deps: Deps, accountId: string, poolUid: string, fields: UserFields): Promise<UserView> {
+  const [outcome] = await createUsers(deps, accountId, poolUid, [fields]);
+  if ("error" in outcome!) throw outcome.error;
+  return getUser(deps, accountId, poolUid, outcome!.uid);
+}
+
+function toRow(f: UserFields) {
+  return {
+    preferred_username: f.PreferredUsername || null,
+    email: f.Email || null,
+    email_verified: f.EmailVerified ?? false,
+    phone_number: f.PhoneNumber || null,
+    phone_number_verified: f.PhoneNumberVerified ?? false,
+    name: f.Name ?? "",
+    given_name: f.GivenName ?? "",
+    family_name: f.FamilyName ?? "",
+    middle_name: f.MiddleName ?? "",
+    nickname: f.Nickname ?? "",
+    user_metadata: f.UserMetadata ?? "{}",
+    user_state: f.UserState ?? "ACTIVE",
+  };
+}
+
+export async function getUser(deps: Pick<Deps, "db">, accountId: string, poolUid: string, uid: string): Promise<UserView> {
+  await requireUserPool(deps, accountId, poolUid);
+  const row = await q.findUser(deps.db, accountId, poolUid, uid);
+  if (!row) throw userNotFound(uid);
+  return userView(row);
+}
+
+/**
+ * Partial update: omitted fields stay; "" clears Email, PreferredUsername or PhoneNumber. A changed
+ * Email or PhoneNumber is unverified unless the call says otherwise. A new password, a changed Email,
+ * or disabling the user revokes outstanding reset tokens: the link in flight must stop working.
+ */
+export async function updateUser(deps: Deps, accountId: string, poolUid: string, uid: string, f: Partial<UserFields>): Promise<UserView> {
+  const pool = await requireUserPool(deps, accountId, poolUid);
+  if (f.Password !== undefined) {
+    const weak = policyViolation(f.Password, { ...DEFAULT_PASSWORD_POLICY, ...pool.password_policy });
+    if (weak) throw errors.invalidParameter("Password", weak);
+  }
+  const passwordHash = f.Password === undefined ? undefined : await hashPassword(f.Password);
+  const now = deps.clock.now();
+  const row = await deps.db.transaction().execute(async (trx) => {
+    const cur = await q.findUserForUpdate(trx, accountId, poolUid, uid);
+    if (!cur) throw userNotFound(uid);
+    const email = f.Email === undefined ? cur.email : f.Email || null;
+    const username = f.PreferredUsername === undefined ? cur.preferred_username : f.PreferredUsername || null;
+    const phone = f.PhoneNumber === undefined ? cur.phone_number : f.PhoneNumber || null;
+    if (!email && !username && !phone) {
+      const cleared = f.Email === "" ? "Email" : f.PhoneNumber === "" ? "PhoneNumber" : "PreferredUsername";
+      throw errors.invalidParameter(cleared, "a user needs at least one of PreferredUsername, Email or PhoneNumber");
+    }
+    const emailChanged = (email ?? "").toLowerCase() !== (cur.email ?? "").toLowerCase();
+    const phoneChanged = phone !== cur.phone_number;
+    const state: UserState = f.UserState ?? cur.user_state;
+    if (passwordHash !== undefined || emailChanged || (state === "DISABLED" && cur.user_state !== "DISABLED")) {
+      await revokeOutstandingTokens(trx, accountId, poolUid, uid, now);
+    }
+    const changes = {
+      preferred_username: username,
+      email,
+      phone_number: phone,
+      email_verified: f.EmailVerified ?? (emailChanged ? false : cur.email_verified),
+      phone_number_verified: f.PhoneNumberVerified ?? (phoneChanged ? false : cur.phone_number_verified),
+      ...(f.Name !== undefined && { name: f.Name }),
+      ...(f.GivenName !== undefined && { given_name: f.GivenName }),
+      ...(f.FamilyName !== undefined && { family_name: f.FamilyName }),
+      ...(f.MiddleName !== undefined && { middle_name: f.MiddleName }),
+      ...(f.Nickname !== undefined && { nickname: f.Nickname }),
+      ...(f.UserMetadata !== undefined && { user_metadata: f.UserMetadata }),
+      user_state: state,
+      ...(passwordHash !== undefined && { password_hash: passwordHash }),
+      updated_at: now,
+    };
+    return translateUniqueViolation(q.updateUser(trx, accountId, poolUid, uid, changes), { Email: email, PreferredUsername: username, PhoneNumber: phone });
+  });
+  if (!row) throw userNotFound(uid);
+  return userView(row);
+}
+
+/** Deletes what exists; an unknown (or repeated) uid is that item's NotFound. */
+export async function deleteUsers(deps: Deps, accountId: string, poolUid: string, uids: string[]): Promise<ItemOutcome[]> {
+  await requireUserPool(deps, accountId, poolUid);
+  const deleted = await deps.db.transaction().execute((trx) => q.deleteUsers(trx, accountId, poolUid, [...new Set(uids)]));
+  const seen = new Set<string>();
+  return uids.map((uid) => {
+    const first = !seen.has(uid);
+    seen.add(uid);
+    return first && deleted.has(uid) ? { uid } : { error: userNotFound(uid), field: "UserUids" };
+  });
+}
+
+/** For sign-in and tests: does this password verify against the user's stored hash? */
+export async function verifyPassword(deps: Pick<Deps, "db">, accountId: string, poolUid: string, userUid: string, password: string): Promise<boolean> {
+  const row = await q.findUser(deps.db, accountId, poolUid, userUid);
+  if (!row) throw userNotFound(userUid);
+  return row.password_hash ? verifyPasswordHash(password, row.password_hash) : false;
+}

@@ -1,0 +1,37 @@
+// The API representation of a user (api.md §6). The password hash never leaves this module's input.
+import { formatTime } from "../gateway/envelope.js";
+import type { UserRow } from "./queries.js";
+
+export function userView(row: UserRow) {
+  return {
+    Uid: row.uid,
+    PreferredUsername: row.preferred_username ?? "",
+    Email: row.email ?? "",
+    EmailVerified: row.email_verified,
+    PhoneNumber: row.phone_number ?? "",
+    PhoneNumberVerified: row.phone_number_verified,
+    Name: row.name,
+    GivenName: row.given_name,
+    FamilyName: row.family_name,
+    MiddleName: row.middle_name,
+    Nickname: row.nickname,
+    UserMetadata: row.user_metadata,
+    UserState: row.user_state,
+    CreateTime: formatTime(row.created_at),
+    UpdateTime: formatTime(row.updated_at),
+  };
+}
+
+export type UserView = ReturnType<typeof userView>;
+
+/** Opaque keyset cursor: the seq of the last row served, versioned so the format can change. */
+export function encodeCursor(seq: string): string {
+  return Buffer.from(`u1:${seq}`).toString("base64url");
+}
+
+/** The seq a cursor stands for, or undefined when the token is not one of ours. */
+export function decodeCursor(token: string): string | undefined {
+  const text = Buffer.from(token, "base64url").toString("utf8");
+  const m = /^u1:([1-9][0-9]{0,18})$/.exec(text);
+  return m ? m[1] : undefined;
+}

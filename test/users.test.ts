@@ -1,0 +1,268 @@
+// Users end to end through the official SDK against a real server and a real database.
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { batchOutput, userActions } from "../src/actions/users.js";
+import { verifyPassword } from "../src/users/service.js";
+import { codeOf, startTestService, type TestService } from "./support/harness.js";
+import { callPatiently, crossAccountCases, newPool, newUser } from "./support/users.js";
+
+const outputOf = (name: string) => userActions.find((a) => a.name === name)!.output;
+let svc: TestService;
+let small: TestService;
+
+beforeAll(async () => {
+  [svc, small] = await Promise.all([startTestService(), startTestService({ env: { ID_QUOTA_USERS_PER_POOL: "3" } })]);
+});
+afterAll(async () => {
+  await Promise.all([svc.close(), small.close()]);
+});
+
+const totalUsers = async (s: TestService, poolUid: string) => (await s.ok("GetUserPool", { UserPoolUid: poolUid })).TotalUsers as number;
+
+describe("single users", () => {
+  it("creates a user with every field, returns it without any password, and counts it in the pool", async () => {
+    const pool = await newPool(svc);
+    const user = await svc.ok("CreateUser", {
+      UserPoolUid: pool, PreferredUsername: "Alice", Email: "Alice@Example.com", EmailVerified: true, PhoneNumber: "+8613800138000",
+      Name: "Alice Liddell", GivenName: "Alice", FamilyName: "Liddell", MiddleName: "P", Nickname: "al",
+      UserMetadata: '{"plan": "gold",  "seats":3}', Password: "correct horse battery",
+    });
+    outputOf("CreateUser").parse(user);
+    expect(user).toMatchObject({ PreferredUsername: "Alice", Email: "Alice@Example.com", EmailVerified: true, PhoneNumberVerified: false, UserState: "ACTIVE", UserMetadata: '{"plan": "gold",  "seats":3}' });
+    expect(JSON.stringify(user)).not.toMatch(/password|horse/i);
+    expect(await svc.ok("GetUser", { UserPoolUid: pool, UserUid: user.Uid })).toEqual(user);
+    expect(await totalUsers(svc, pool)).toBe(1);
+    const row = await svc.deps.db.selectFrom("users").select("password_hash").where("uid", "=", user.Uid).executeTakeFirstOrThrow();
+    expect(row.password_hash).toMatch(/^scrypt\$32768\$8\$1\$[A-Za-z0-9+/=]+\$[A-Za-z0-9+/=]+$/);
+    expect(await verifyPassword(svc.deps, svc.accountId, pool, user.Uid, "correct horse battery")).toBe(true);
+    expect(await verifyPassword(svc.deps, svc.accountId, pool, user.Uid, "correct horse batterY")).toBe(false);
+  });
+
+  it("keeps Email and PreferredUsername unique case-insensitively and PhoneNumber exactly", async () => {
+    const pool = await newPool(svc);
+    await svc.ok("CreateUser", { UserPoolUid: pool, Email: "bob@example.com", PreferredUsername: "bob", PhoneNumber: "+4915112345678" });
+    const dupEmail = await svc.call("CreateUser", { UserPoolUid: pool, Email: "BOB@example.COM" });
+    expect(codeOf(dupEmail)).toBe("Duplicated");
+    expect(dupEmail.ResponseMetadata.Error!.Message).toMatch(/Email.*already exists/);
+    expect(codeOf(await svc.call("CreateUser", { UserPoolUid: pool, PreferredUsername: "BoB" }))).toBe("Duplicated");
+    expect(codeOf(await svc.call("CreateUser", { UserPoolUid: pool, PhoneNumber: "+4915112345678" }))).toBe("Duplicated");
+    await svc.ok("CreateUser", { UserPoolUid: pool, PhoneNumber: "+4915112345679" });
+    // Another pool is another namespace.
+    await svc.ok("CreateUser", { UserPoolUid: await newPool(svc), Email: "bob@example.com" });
+    expect(await totalUsers(svc, pool)).toBe(2);
+  });
+
+  it("needs at least one identifier and validates each field", async () => {
+    const pool = await newPool(svc);
+    const none = await svc.call("CreateUser", { UserPoolUid: pool, Name: "nobody" });
+    expect(codeOf(none)).toBe("MissingParameter.PreferredUsername");
+    expect(none.ResponseMetadata.Error!.Message).toMatch(/at least one of PreferredUsername, Email or PhoneNumber/);
+    expect(codeOf(await svc.call("CreateUser", { UserPoolUid: pool, Email: "not-an-email" }))).toBe("InvalidParameter.Email");
+    expect(codeOf(await svc.call("CreateUser", { UserPoolUid: pool, PhoneNumber: "13800138000" }))).toBe("InvalidParameter.PhoneNumber");
+    expect(codeOf(await svc.call("CreateUser", { UserPoolUid: pool, PreferredUsername: "has space" }))).toBe("InvalidParameter.PreferredUsername");
+    expect(codeOf(await svc.call("CreateUser", { UserPoolUid: pool, Email: "a@b.co", UserMetadata: "[1,2]" }))).toBe("InvalidParameter.UserMetadata");
+    expect(codeOf(await svc.call("CreateUser", { UserPoolUid: pool, Email: "a@b.co", UserState: "GONE" }))).toBe("InvalidParameter.UserState");
+    expect(codeOf(await svc.call("CreateUser", { UserPoolUid: "no-such-pool", Email: "a@b.co" }))).toBe("NotFound");
+    expect(codeOf(await svc.call("CreateUser", { Email: "a@b.co" }))).toBe("MissingParameter.UserPoolUid");
+    expect(await totalUsers(svc, pool)).toBe(0);
+  });
+
+  it("enforces the pool's PasswordPolicy, naming the rule that failed", async () => {
+    const pool = await newPool(svc, { PasswordPolicy: { MinLength: 10, RequireUppercase: true, RequireLowercase: true, RequireDigits: true, RequireSymbols: true } });
+    const cases: [string, RegExp][] = [
+      ["Sh0rt!", /MinLength of 10/],
+      ["nouppercase1!", /RequireUppercase/],
+      ["NOLOWERCASE1!", /RequireLowercase/],
+      ["NoDigitsHere!", /RequireDigits/],
+      ["NoSymbols123", /RequireSymbols/],
+    ];
+    for (const [password, rule] of cases) {
+      const env = await svc.call("CreateUser", { UserPoolUid: pool, Email: "p@example.com", Password: password });
+      expect(codeOf(env)).toBe("InvalidParameter.Password");
+      expect(env.ResponseMetadata.Error!.Message).toMatch(rule);
+      expect(env.ResponseMetadata.Error!.Message).not.toContain(password);
+    }
+    await svc.ok("CreateUser", { UserPoolUid: pool, Email: "p@example.com", Password: "Good-Passw0rd" });
+  });
+
+  it("updates only the given fields; a new Email is unverified; clearing the last identifier is refused", async () => {
+    const pool = await newPool(svc);
+    const { uid } = await newUser(svc, pool, { EmailVerified: true, Nickname: "n1", Name: "Keep" });
+    await newUser(svc, pool, { Email: "taken@example.com" });
+    const updated = await svc.ok("UpdateUser", { UserPoolUid: pool, UserUid: uid, Nickname: "n2", Email: "new@example.com", UserMetadata: "{}" });
+    outputOf("UpdateUser").parse(updated);
+    expect(updated).toMatchObject({ Nickname: "n2", Name: "Keep", Email: "new@example.com", EmailVerified: false });
+    expect(codeOf(await svc.call("UpdateUser", { UserPoolUid: pool, UserUid: uid, Email: "TAKEN@example.com" }))).toBe("Duplicated");
+    expect(codeOf(await svc.call("UpdateUser", { UserPoolUid: pool, UserUid: uid, Email: "" }))).toBe("InvalidParameter.Email");
+    const withName = await svc.ok("UpdateUser", { UserPoolUid: pool, UserUid: uid, PreferredUsername: "kept", Email: "" });
+    expect(withName).toMatchObject({ Email: "", PreferredUsername: "kept" });
+    expect(codeOf(await svc.call("UpdateUser", { UserPoolUid: pool, UserUid: "00000000-0000-0000-0000-000000000000", Nickname: "x" }))).toBe("NotFound");
+    expect(codeOf(await svc.call("UpdateUser", { UserPoolUid: pool, UserUid: uid, Password: "short" }))).toBe("InvalidParameter.Password");
+    await svc.ok("UpdateUser", { UserPoolUid: pool, UserUid: uid, Password: "a fine new password", UserState: "DISABLED" });
+    expect(await verifyPassword(svc.deps, svc.accountId, pool, uid, "a fine new password")).toBe(true);
+    expect((await svc.ok("GetUser", { UserPoolUid: pool, UserUid: uid })).UserState).toBe("DISABLED");
+  });
+
+  it("answers NotFound for unknown and garbage uids, never a 500", async () => {
+    const pool = await newPool(svc);
+    for (const uid of ["00000000-0000-0000-0000-000000000000", "'; drop table users; --", "x".repeat(128)]) {
+      expect(codeOf(await svc.call("GetUser", { UserPoolUid: pool, UserUid: uid }))).toBe("NotFound");
+    }
+    expect(codeOf(await svc.call("GetUser", { UserPoolUid: "nope", UserUid: "nope" }))).toBe("NotFound");
+  });
+
+  it("lets a readonly key read but not write", async () => {
+    const pool = await newPool(svc);
+    const { uid } = await newUser(svc, pool);
+    await svc.ok("GetUser", { UserPoolUid: pool, UserUid: uid }, { key: svc.readonly });
+    await svc.ok("ListUsers", { UserPoolUid: pool }, { key: svc.readonly });
+    expect(codeOf(await svc.call("CreateUser", { UserPoolUid: pool, Email: "r@example.com" }, { key: svc.readonly }))).toBe("AccessDenied");
+    expect(codeOf(await svc.call("ResetPassword", { UserPoolUid: pool, UserUid: uid }, { key: svc.readonly }))).toBe("AccessDenied");
+  });
+});
+
+describe("batches", () => {
+  it("creates what it can and reports each bad item at its index", async () => {
+    const pool = await newPool(svc);
+    await newUser(svc, pool, { Email: "exists@example.com" });
+    const result = await svc.ok("CreateUsers", {
+      UserPoolUid: pool,
+      Users: [
+        { Email: "ok1@example.com", Password: "long enough password" },
+        { Email: "bad email" },
+        { Email: "EXISTS@example.com" },
+        { email: "ok2@example.com", nickname: "any casing works" },
+        { Email: "OK2@example.com" },
+        { Nickname: "no identifier" },
+        { PreferredUsername: "weak", Password: "short" },
+        "not an object",
+      ],
+    });
+    outputOf("CreateUsers").parse(result);
+    expect(result).toMatchObject({ SuccessCount: 2, FailureCount: 6 });
+    expect(result.SuccessfulUids).toHaveLength(2);
+    expect(result.Errors).toHaveLength(6);
+    expect(result.ErrorsStructured.map((e: { Index: number; Code: string; Field: string }) => [e.Index, e.Code, e.Field])).toEqual([
+      [1, "InvalidParameter.Email", "Email"],
+      [2, "Duplicated", "Email"],
+      [4, "Duplicated", "Email"],
+      [5, "MissingParameter.PreferredUsername", "PreferredUsername"],
+      [6, "InvalidParameter.Password", "Password"],
+      [7, "InvalidParameter.Users", "Users"],
+    ]);
+    expect(await totalUsers(svc, pool)).toBe(3);
+    const second = await svc.ok("GetUser", { UserPoolUid: pool, UserUid: result.SuccessfulUids[1] });
+    expect(second).toMatchObject({ Email: "ok2@example.com", Nickname: "any casing works" });
+  });
+
+  it("creates 100 users with passwords in one call, and refuses 101", async () => {
+    const pool = await newPool(svc);
+    const users = Array.from({ length: 100 }, (_, i) => ({ PreferredUsername: `bulk${i}`, Password: `bulk password ${i}` }));
+    const env = await callPatiently(svc, "CreateUsers", { UserPoolUid: pool, Users: users });
+    const result = batchOutput.parse(env.Result);
+    expect(result).toMatchObject({ SuccessCount: 100, FailureCount: 0 });
+    expect(await totalUsers(svc, pool)).toBe(100);
+    expect(await verifyPassword(svc.deps, svc.accountId, pool, result.SuccessfulUids[42]!, "bulk password 42")).toBe(true);
+    const tooMany = await svc.call("CreateUsers", { UserPoolUid: pool, Users: [...users, { PreferredUsername: "one-more" }] });
+    expect(codeOf(tooMany)).toBe("InvalidParameter.Users");
+    expect(codeOf(await svc.call("CreateUsers", { UserPoolUid: pool, Users: [] }))).toBe("MissingParameter.Users");
+  }, 90_000);
+
+  it("deletes known users, reports unknown and repeated uids, and keeps TotalUsers right", async () => {
+    const pool = await newPool(svc);
+    const a = await newUser(svc, pool);
+    const b = await newUser(svc, pool);
+    await newUser(svc, pool);
+    const result = await svc.ok("DeleteUsers", { UserPoolUid: pool, UserUids: [a.uid, "ghost", b.uid, a.uid, ""] });
+    outputOf("DeleteUsers").parse(result);
+    expect(result).toMatchObject({ SuccessCount: 2, FailureCount: 3, SuccessfulUids: [a.uid, b.uid] });
+    expect(result.ErrorsStructured.map((e: { Index: number; Code: string }) => [e.Index, e.Code])).toEqual([[1, "NotFound"], [3, "NotFound"], [4, "NotFound"]]);
+    expect(await totalUsers(svc, pool)).toBe(1);
+    expect(codeOf(await svc.call("GetUser", { UserPoolUid: pool, UserUid: a.uid }))).toBe("NotFound");
+    expect(codeOf(await svc.call("DeleteUsers", { UserPoolUid: "no-such-pool", UserUids: [b.uid] }))).toBe("NotFound");
+  });
+
+  it("enforces usersPerPool: singles get QuotaExceeded, a batch fills what room is left", async () => {
+    const pool = await newPool(small);
+    const result = await small.ok("CreateUsers", { UserPoolUid: pool, Users: [1, 2, 3, 4, 5].map((i) => ({ Email: `q${i}@example.com` })) });
+    expect(result).toMatchObject({ SuccessCount: 3, FailureCount: 2 });
+    expect(result.ErrorsStructured.map((e: { Index: number; Code: string }) => [e.Index, e.Code])).toEqual([[3, "QuotaExceeded"], [4, "QuotaExceeded"]]);
+    expect(codeOf(await small.call("CreateUser", { UserPoolUid: pool, Email: "q9@example.com" }))).toBe("QuotaExceeded");
+    await small.ok("DeleteUsers", { UserPoolUid: pool, UserUids: [result.SuccessfulUids[0]] });
+    await small.ok("CreateUser", { UserPoolUid: pool, Email: "q9@example.com" });
+    expect(await totalUsers(small, pool)).toBe(3);
+  });
+
+  it("deleting the pool deletes its users", async () => {
+    const pool = await newPool(svc);
+    await svc.ok("CreateUsers", { UserPoolUid: pool, Users: [{ Email: "d1@example.com" }, { Email: "d2@example.com" }] });
+    await svc.ok("DeleteUserPool", { UserPoolUid: pool });
+    const left = await svc.deps.db.selectFrom("users").select("uid").where("account_id", "=", svc.accountId).where("user_pool_uid", "=", pool).execute();
+    expect(left).toEqual([]);
+  });
+});
+
+describe("listing", () => {
+  let pool: string;
+  const created: string[] = [];
+  beforeAll(async () => {
+    pool = await newPool(svc);
+    for (let i = 0; i < 25; i += 5) {
+      const r = await svc.ok("CreateUsers", { UserPoolUid: pool, Users: [0, 1, 2, 3, 4].map((k) => ({ PreferredUsername: `list${i + k}`, ...(k === 0 && { UserState: "DISABLED" }) })) });
+      created.push(...r.SuccessfulUids);
+    }
+  });
+
+  it("walks every user once with NextToken, newest first, ending with an empty NextToken", async () => {
+    const seen: string[] = [];
+    let token: string | undefined;
+    let pages = 0;
+    do {
+      const page = await svc.ok("ListUsers", { UserPoolUid: pool, MaxResults: 10, ...(token && { NextToken: token }) });
+      outputOf("ListUsers").parse(page);
+      expect(page.TotalCount).toBe(25);
+      seen.push(...page.Data.map((u: { Uid: string }) => u.Uid));
+      token = page.NextToken;
+      pages++;
+    } while (token);
+    expect(pages).toBe(3);
+    expect(seen).toEqual([...created].reverse());
+  });
+
+  it("pages by PageNumber in the same order", async () => {
+    const page2 = await svc.ok("ListUsers", { UserPoolUid: pool, PageNumber: 2, PageSize: 10 });
+    expect(page2).toMatchObject({ PageNumber: 2, PageSize: 10, TotalCount: 25 });
+    expect(page2.Data.map((u: { Uid: string }) => u.Uid)).toEqual([...created].reverse().slice(10, 20));
+    const defaults = await svc.ok("ListUsers", { UserPoolUid: pool }, { method: "GET" });
+    expect(defaults).toMatchObject({ PageNumber: 1, PageSize: 10 });
+  });
+
+  it("filters by PreferredUsername (case-insensitively), UserState, Email and PhoneNumber", async () => {
+    const byName = await svc.ok("ListUsers", { UserPoolUid: pool, Filter: { PreferredUsername: "LIST7" } });
+    expect(byName.Data.map((u: { PreferredUsername: string }) => u.PreferredUsername)).toEqual(["list7"]);
+    const disabled = await svc.ok("ListUsers", { UserPoolUid: pool, "Filter.UserState": "DISABLED", MaxResults: 3 }, { method: "GET" });
+    expect(disabled.TotalCount).toBe(5);
+    expect(disabled.Data).toHaveLength(3);
+    expect(disabled.NextToken).not.toBe("");
+    const rest = await svc.ok("ListUsers", { UserPoolUid: pool, Filter: { UserState: "DISABLED" }, NextToken: disabled.NextToken });
+    expect(rest.Data).toHaveLength(2);
+    expect(rest.NextToken).toBe("");
+    expect((await svc.ok("ListUsers", { UserPoolUid: pool, Filter: { Email: "nobody@example.com" } })).TotalCount).toBe(0);
+    expect((await svc.ok("ListUsers", { UserPoolUid: pool, Filter: { PhoneNumber: "+123" } })).Data).toEqual([]);
+  });
+
+  it("refuses a forged NextToken and mixing the two paging styles", async () => {
+    expect(codeOf(await svc.call("ListUsers", { UserPoolUid: pool, NextToken: "garbage" }))).toBe("InvalidParameter.NextToken");
+    expect(codeOf(await svc.call("ListUsers", { UserPoolUid: pool, NextToken: "", PageNumber: 2 }))).toBe("InvalidParameter.NextToken");
+    expect(codeOf(await svc.call("ListUsers", { UserPoolUid: pool, MaxResults: 101 }))).toBe("InvalidParameter.MaxResults");
+    expect(codeOf(await svc.call("ListUsers", { UserPoolUid: "nope" }))).toBe("NotFound");
+  });
+});
+
+describe("isolation", () => {
+  it.each(crossAccountCases.map((c) => [c.action, c] as const))("%s on another account's resource is NotFound", async (_name, c) => {
+    const params = await c.params(svc);
+    expect(codeOf(await svc.call(c.action, params, { key: svc.otherAdmin }))).toBe("NotFound");
+    // The same params work for the owner (so the NotFound above is about the account, not the params).
+    if (c.action !== "DeleteUsers") expect(codeOf(await svc.call(c.action, params))).toBe("OK");
+  });
+});
