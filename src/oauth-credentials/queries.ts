@@ -41,6 +41,15 @@ export function findPoolForCreate(trx: Transaction<Database>, accountId: string,
     .executeTakeFirst();
 }
 
+/**
+ * Locks the pool row whose total_clients a delete's trigger will update. Taken before the credential
+ * row, the order DeleteUserPool takes them in (pool, then its credentials through the cascade):
+ * the other order deadlocks against a concurrent DeleteUserPool.
+ */
+export async function lockPoolForCounter(trx: Transaction<Database>, accountId: string, uid: string): Promise<void> {
+  await trx.selectFrom("user_pools").select("uid").where("account_id", "=", accountId).where("uid", "=", uid).forNoKeyUpdate().execute();
+}
+
 export function findByClientIdForVerify(db: Db, clientApiIdentifier: string) {
   return db.selectFrom("oauth_credentials").select(["secret_hash"]).where("client_api_identifier", "=", clientApiIdentifier).executeTakeFirst();
 }

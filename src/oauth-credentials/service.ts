@@ -179,8 +179,10 @@ export async function updateCredential(deps: Deps, accountId: string, input: Upd
 
 export async function deleteCredential(deps: Pick<Deps, "db">, accountId: string, input: CredentialRefInput) {
   return deps.db.transaction().execute(async (trx) => {
-    const row = await loadCredential(trx, accountId, input, trx);
-    await q.deleteCredential(trx, accountId, row.credential_id);
+    const row = await loadCredential(trx, accountId, input);
+    await q.lockPoolForCounter(trx, accountId, row.user_pool_uid);
+    // Gone meanwhile (deleted by a concurrent call or with its pool): NotFound, as it would be now.
+    if (!(await q.deleteCredential(trx, accountId, row.credential_id))) throw errors.notFound(`OAuthCredential ${row.credential_id}`);
     return { CredentialId: Number(row.credential_id) };
   });
 }
