@@ -136,6 +136,22 @@ describe("identity providers: create, get, list, delete", () => {
     expect(results.filter((e) => codeOf(e) === "QuotaExceeded")).toHaveLength(3);
     expect((await poolOf(poolUid)).TotalConnections).toBe(QUOTA);
   });
+  it("races DeleteUserPool against creates, updates and deletes of its connections without a 5xx or a leftover", async () => {
+    for (let round = 0; round < 3; round++) {
+      const poolUid = await createPool(svc);
+      const conns = await Promise.all(Array.from({ length: 3 }, () => createConnection(svc, poolUid)));
+      const refs = conns.map((c) => ({ UserPoolUid: poolUid, ConnectionUid: c.ConnectionUid }));
+      const envs = await Promise.all([
+        ...refs.map((r) => svc.call("DeleteIdentityProvider", r)),
+        ...refs.map((r) => svc.call("UpdateIdentityProviderOAuth", { ...r, ClientSecret: "racing" })),
+        svc.call("CreateIdentityProviderOAuth", connectionParams(poolUid)),
+        svc.call("DeleteUserPool", { UserPoolUid: poolUid }),
+      ]);
+      expect(envs.map(codeOf).filter((c) => c !== "OK" && c !== "NotFound")).toEqual([]);
+      const left = await svc.deps.db.selectFrom("identity_providers").select("uid").where("account_id", "=", svc.accountId).where("user_pool_uid", "=", poolUid).execute();
+      expect(left).toEqual([]);
+    }
+  });
 });
 
 describe("identity providers: partial update", () => {

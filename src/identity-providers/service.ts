@@ -49,8 +49,7 @@ export async function createIdentityProvider(deps: Deps, accountId: string, pool
   const uid = randomUUID();
   const now = deps.clock.now();
   const row = await deps.db.transaction().execute(async (trx) => {
-    // Inside the transaction: a pool deleted meanwhile fails the foreign key instead.
-    await requireUserPool({ db: trx }, accountId, poolUid);
+    if (!(await q.lockUserPool(trx, accountId, poolUid))) throw errors.notFound(`UserPool ${poolUid}`);
     await enforceQuota(trx, {
       name: "IdentityProvidersPerPool",
       scope: `${accountId}:${poolUid}`,
@@ -134,8 +133,10 @@ export async function updateIdentityProvider(
 
 /** @param type restricts the delete to one connection type (DeleteIdentityProviderOAuth). */
 export async function deleteIdentityProvider(deps: Pick<Deps, "db">, accountId: string, ref: ConnectionRef, type?: ConnectionType): Promise<void> {
-  const deleted = await deps.db.transaction().execute((trx) => q.deleteIdentityProvider(trx, keyOf(accountId, ref), type));
-  if (!deleted) await notFound(deps, accountId, ref);
+  await deps.db.transaction().execute(async (trx) => {
+    if (!(await q.lockUserPool(trx, accountId, ref.UserPoolUid))) throw errors.notFound(`UserPool ${ref.UserPoolUid}`);
+    if (!(await q.deleteIdentityProvider(trx, keyOf(accountId, ref), type))) throw errors.notFound(`IdentityProvider ${ref.ConnectionUid}`);
+  });
 }
 
 export async function listIdentityProviders(
