@@ -31,6 +31,10 @@ const envSchema = z
     ID_QUOTA_USERS_PER_POOL: positiveInt(1_000_000),
     ID_QUOTA_CREDENTIALS_PER_POOL: positiveInt(1000),
     ID_QUOTA_IDPS_PER_POOL: positiveInt(300),
+    /** smtp://user:pass@host:port (or smtps://); holds a password, so it is never logged. Unset: mail stays queued. */
+    SMTP_URL: z.string().regex(/^smtps?:\/\/[^\s]+$/, "must be an smtp:// or smtps:// URL").optional(),
+    MAIL_FROM: z.string().min(3).max(320).optional(),
+    ID_MAIL_MAX_ATTEMPTS: positiveInt(8),
     LOG_LEVEL: z.enum(["fatal", "error", "warn", "info", "debug", "trace", "silent"]).default("info"),
   })
   .refine((e) => (e.ID_ROOT_ACCESS_KEY_ID === undefined) === (e.ID_ROOT_SECRET_ACCESS_KEY === undefined), {
@@ -59,6 +63,8 @@ export interface Config {
   rootAccountId: string;
   rootAccessKey: { accessKeyId: string; secretAccessKey: string } | undefined;
   quotas: Quotas;
+  /** Outgoing mail; smtpUrl undefined means messages stay in the outbox (see `mail list`). */
+  mail: { smtpUrl: string | undefined; from: string; maxAttempts: number };
   logLevel: z.infer<typeof envSchema>["LOG_LEVEL"];
 }
 
@@ -85,6 +91,9 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
         "encrypted under it; generate one with `openssl rand -base64 32` and keep it safe.",
     );
   }
+  if (e.SMTP_URL && !e.MAIL_FROM) {
+    throw new ConfigError("invalid configuration:\n  MAIL_FROM: required with SMTP_URL (the sender address, e.g. \"idplane <no-reply@example.com>\")");
+  }
   return {
     port: e.PORT,
     host: e.HOST,
@@ -106,6 +115,7 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
       credentialsPerPool: e.ID_QUOTA_CREDENTIALS_PER_POOL,
       identityProvidersPerPool: e.ID_QUOTA_IDPS_PER_POOL,
     },
+    mail: { smtpUrl: e.SMTP_URL, from: e.MAIL_FROM ?? "", maxAttempts: e.ID_MAIL_MAX_ATTEMPTS },
     logLevel: e.LOG_LEVEL,
   };
 }

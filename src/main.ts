@@ -3,6 +3,8 @@ import { serve } from "@hono/node-server";
 import { createApp } from "./app.js";
 import { ConfigError, loadConfig } from "./config.js";
 import { createLogger } from "./log.js";
+import { smtpTransport } from "./mail/smtp.js";
+import { startMailWorker } from "./mail/worker.js";
 import { openRuntime } from "./runtime.js";
 
 async function main(): Promise<void> {
@@ -12,6 +14,12 @@ async function main(): Promise<void> {
   const runtime = await openRuntime(config, log);
   let draining = false;
   const app = createApp(runtime.deps, { isDraining: () => draining });
+  // Without SMTP_URL reset emails stay queued in the outbox (`npm run cli -- mail list`).
+  const transport = config.mail.smtpUrl ? smtpTransport(config.mail.smtpUrl, config.mail.from) : undefined;
+  const mailWorker = transport && startMailWorker({
+    db: runtime.deps.db, log: log.child({ component: "mail" }), clock: runtime.deps.clock, transport, maxAttempts: config.mail.maxAttempts,
+  });
+  if (!mailWorker) log.info("SMTP_URL is not set: mail stays queued; see `npm run cli -- mail list`");
 
   const server = serve({ fetch: app.fetch, port: config.port, hostname: config.host }, (info) => {
     const url = `http://${info.address.includes(":") ? `[${info.address}]` : info.address}:${info.port}`;
@@ -29,6 +37,9 @@ async function main(): Promise<void> {
     }, 10_000);
     hardStop.unref();
     await new Promise<void>((resolve) => server.close(() => resolve()));
+    // The worker's round in progress finishes (or its lease runs out later) before the database closes.
+    await mailWorker?.stop();
+    transport?.close();
     await runtime.close();
     log.info("stopped");
     process.exit(0);

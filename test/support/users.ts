@@ -1,6 +1,11 @@
-// Helpers for the users and password reset tests, and this family's cases for the shared security
+// Helpers for the users and password reset tests (pools, users, reset tokens, a real SMTP server on
+// loopback with password auth, a capturing logger), and this family's cases for the shared security
 // suite: every action that names a resource, with params pointing at the service's own account.
+import type { AddressInfo } from "node:net";
+import { Writable } from "node:stream";
 import { Service } from "@volcengine/openapi";
+import { SMTPServer } from "smtp-server";
+import { createLogger, type Logger } from "../../src/log.js";
 import type { CrossAccountCase } from "./security-cases.js";
 import { REGION, VERSION, type Envelope, type TestService } from "./harness.js";
 
@@ -75,3 +80,83 @@ export const crossAccountCases: CrossAccountCase[] = [
     return { UserPoolUid: poolUid, Token: await queuedResetToken(svc, email), NewPassword: "a-long-enough-password" };
   } },
 ];
+
+
+export interface ReceivedMail {
+  from: string;
+  to: string[];
+  raw: string;
+  /** The text body, quoted-printable decoded. */
+  text: string;
+}
+
+export interface TestSmtp {
+  url: string;
+  received: ReceivedMail[];
+  /** Resolves with the first message to `to` (waits up to timeoutMs). */
+  waitFor(to: string, timeoutMs?: number): Promise<ReceivedMail>;
+  close(): Promise<void>;
+}
+
+/** Undoes quoted-printable: soft line breaks and =XX escapes (nodemailer uses it for long lines). */
+export function decodeQuotedPrintable(text: string): string {
+  const bytes = Buffer.from(text.replace(/=\r?\n/g, "").replace(/=([0-9A-F]{2})/g, (_, h: string) => String.fromCharCode(parseInt(h, 16))), "latin1");
+  return bytes.toString("utf8");
+}
+
+export async function startTestSmtp(user: string, pass: string): Promise<TestSmtp> {
+  const received: ReceivedMail[] = [];
+  const server = new SMTPServer({
+    disabledCommands: ["STARTTLS"],
+    allowInsecureAuth: true,
+    logger: false,
+    onAuth(auth, _session, cb) {
+      if (auth.username === user && auth.password === pass) cb(null, { user });
+      else cb(new Error("invalid credentials"));
+    },
+    onData(stream, session, cb) {
+      const chunks: Buffer[] = [];
+      stream.on("data", (c: Buffer) => chunks.push(c));
+      stream.on("end", () => {
+        const raw = Buffer.concat(chunks).toString("utf8");
+        const body = raw.slice(raw.indexOf("\r\n\r\n") + 4);
+        const qp = /content-transfer-encoding:\s*quoted-printable/i.test(raw);
+        received.push({
+          from: session.envelope.mailFrom ? session.envelope.mailFrom.address : "",
+          to: session.envelope.rcptTo.map((r) => r.address),
+          raw,
+          text: qp ? decodeQuotedPrintable(body) : body,
+        });
+        cb();
+      });
+    },
+  });
+  await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", () => resolve()));
+  const port = (server.server.address() as AddressInfo).port;
+  return {
+    url: `smtp://${encodeURIComponent(user)}:${encodeURIComponent(pass)}@127.0.0.1:${port}`,
+    received,
+    async waitFor(to, timeoutMs = 10_000) {
+      const deadline = Date.now() + timeoutMs;
+      for (;;) {
+        const found = received.find((m) => m.to.includes(to));
+        if (found) return found;
+        if (Date.now() > deadline) throw new Error(`no mail to ${to} within ${timeoutMs} ms`);
+        await new Promise((r) => setTimeout(r, 25));
+      }
+    },
+    close: () => new Promise<void>((resolve) => server.close(() => resolve())),
+  };
+}
+
+/** A logger whose lines are kept, like svc.logs, for the no-secrets-in-logs check. */
+export function capturingLogger(): { log: Logger; lines: string[] } {
+  const lines: string[] = [];
+  const sink = new Writable({
+    write(chunk, _enc, done) {
+      lines.push(String(chunk));
+      done();
+    },
+  });
+  return { log: createLogger("debug", sink), lines };
+}

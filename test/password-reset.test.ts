@@ -1,0 +1,324 @@
+// Password reset (seed 001) end to end: every error condition, the full flow through a real SMTP
+// server on loopback, expiry on a test clock, revocation, concurrent use of one token, the outbox
+// worker's retries and leases, and no token or password in any log line.
+import { createHash } from "node:crypto";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { formatOutbox } from "../src/cli/mail.js";
+import { listOutbox } from "../src/mail/outbox.js";
+import { smtpTransport, type MailTransport, type OutgoingMail } from "../src/mail/smtp.js";
+import { startMailWorker } from "../src/mail/worker.js";
+import { verifyPassword } from "../src/users/service.js";
+import { codeOf, startTestService, type TestService } from "./support/harness.js";
+import { capturingLogger, newPool, newUser, queuedResetToken, startTestSmtp } from "./support/users.js";
+
+let svc: TestService;
+/** A service of its own for tests that move the clock. */
+let timed: TestService;
+
+beforeAll(async () => {
+  [svc, timed] = await Promise.all([startTestService(), startTestService()]);
+});
+afterAll(async () => {
+  await Promise.all([svc.close(), timed.close()]);
+});
+
+const outbox = (s: TestService, email: string) =>
+  s.deps.db.selectFrom("mail_outbox").selectAll().where("account_id", "=", s.accountId).where("recipient", "=", email).orderBy("id", "desc").execute();
+
+const complete = (s: TestService, pool: string, token: string, password: string) =>
+  s.call("CompletePasswordReset", { UserPoolUid: pool, Token: token, NewPassword: password });
+
+describe("ResetPassword errors (seed 001)", () => {
+  let pool: string;
+  let user: { uid: string; email: string };
+  beforeAll(async () => {
+    pool = await newPool(svc);
+    user = await newUser(svc, pool);
+  });
+
+  it("needs an email address or a user id", async () => {
+    for (const params of [{ UserPoolUid: pool }, { UserPoolUid: pool, Email: "", UserUid: "" }]) {
+      const env = await svc.call("ResetPassword", params);
+      expect(codeOf(env)).toBe("MissingParameter.Email");
+      expect(env.ResponseMetadata.Error!.Message).toBe("an email address or a user id is required");
+    }
+  });
+
+  it("refuses a malformed email", async () => {
+    for (const email of ["no-at-sign", "a@b", "two@@example.com", "spa ce@example.com"]) {
+      expect(codeOf(await svc.call("ResetPassword", { UserPoolUid: pool, Email: email }))).toBe("InvalidParameter.Email");
+    }
+  });
+
+  it("answers NotFound for an unknown user (by uid or by email) and an unknown pool", async () => {
+    expect(codeOf(await svc.call("ResetPassword", { UserPoolUid: pool, UserUid: "00000000-0000-0000-0000-000000000000" }))).toBe("NotFound");
+    expect(codeOf(await svc.call("ResetPassword", { UserPoolUid: pool, Email: "nobody@example.com" }))).toBe("NotFound");
+    expect(codeOf(await svc.call("ResetPassword", { UserPoolUid: "no-such-pool", Email: user.email }))).toBe("NotFound");
+  });
+
+  it("refuses a UserUid and an Email that name different users, accepts them when they agree", async () => {
+    const other = await newUser(svc, pool);
+    const env = await svc.call("ResetPassword", { UserPoolUid: pool, UserUid: user.uid, Email: other.email });
+    expect(codeOf(env)).toBe("InvalidParameter.UserUid");
+    const ok = await svc.ok("ResetPassword", { UserPoolUid: pool, UserUid: user.uid, Email: user.email.toUpperCase() });
+    expect(ok.Message).toContain(user.uid);
+  });
+
+  it("refuses a disabled pool, a pool without ResetPasswordUrl, a user without email, a disabled user", async () => {
+    const disabled = await newPool(svc);
+    const u = await newUser(svc, disabled);
+    await svc.ok("UpdateEnableUserPool", { UserPoolUid: disabled, Enabled: false });
+    expect(codeOf(await svc.call("ResetPassword", { UserPoolUid: disabled, Email: u.email }))).toBe("InvalidRequest");
+
+    const noUrl = await newPool(svc, { ResetPasswordUrl: undefined });
+    const v = await newUser(svc, noUrl);
+    const env = await svc.call("ResetPassword", { UserPoolUid: noUrl, UserUid: v.uid });
+    expect(codeOf(env)).toBe("InvalidRequest");
+    expect(env.ResponseMetadata.Error!.Message).toMatch(/no ResetPasswordUrl/);
+
+    const noEmail = await svc.ok("CreateUser", { UserPoolUid: pool, PreferredUsername: `no-email-${Date.now()}` });
+    expect(codeOf(await svc.call("ResetPassword", { UserPoolUid: pool, UserUid: noEmail.Uid }))).toBe("InvalidRequest");
+
+    const off = await newUser(svc, pool, { UserState: "DISABLED" });
+    expect(codeOf(await svc.call("ResetPassword", { UserPoolUid: pool, Email: off.email }))).toBe("InvalidRequest");
+  });
+
+  it("changes nothing about the user until the token is used", async () => {
+    const u = await newUser(svc, pool, { Password: "the original password" });
+    const before = await svc.ok("GetUser", { UserPoolUid: pool, UserUid: u.uid });
+    const result = await svc.ok("ResetPassword", { UserPoolUid: pool, Email: u.email });
+    const token = await queuedResetToken(svc, u.email);
+    expect(JSON.stringify(result)).not.toContain(token);
+    expect(await svc.ok("GetUser", { UserPoolUid: pool, UserUid: u.uid })).toEqual(before);
+    expect(await verifyPassword(svc.deps, svc.accountId, pool, u.uid, "the original password")).toBe(true);
+  });
+});
+
+describe("CompletePasswordReset", () => {
+  it("gives one error for unknown, used and expired tokens, and checks its parameters", async () => {
+    const pool = await newPool(svc);
+    const unknown = await complete(svc, pool, "A".repeat(43), "a good new password");
+    expect(codeOf(unknown)).toBe("InvalidParameter.Token");
+    expect(codeOf(await svc.call("CompletePasswordReset", { UserPoolUid: pool, NewPassword: "a good new password" }))).toBe("MissingParameter.Token");
+    expect(codeOf(await svc.call("CompletePasswordReset", { UserPoolUid: pool, Token: "x" }))).toBe("MissingParameter.NewPassword");
+    expect(codeOf(await complete(svc, "no-such-pool", "x", "a good new password"))).toBe("NotFound");
+
+    const u = await newUser(svc, pool);
+    await svc.ok("ResetPassword", { UserPoolUid: pool, UserUid: u.uid });
+    const token = await queuedResetToken(svc, u.email);
+    await svc.ok("CompletePasswordReset", { UserPoolUid: pool, Token: token, NewPassword: "first new password" });
+    const used = await complete(svc, pool, token, "second new password");
+    expect(codeOf(used)).toBe("InvalidParameter.Token");
+    expect(used.ResponseMetadata.Error!.Message).toBe(unknown.ResponseMetadata.Error!.Message);
+  });
+
+  it("refuses a weak NewPassword without spending the token", async () => {
+    const pool = await newPool(svc, { PasswordPolicy: { MinLength: 12, RequireDigits: true } });
+    const u = await newUser(svc, pool);
+    await svc.ok("ResetPassword", { UserPoolUid: pool, Email: u.email });
+    const token = await queuedResetToken(svc, u.email);
+    const weak = await complete(svc, pool, token, "no digits at all");
+    expect(codeOf(weak)).toBe("InvalidParameter.NewPassword");
+    expect(weak.ResponseMetadata.Error!.Message).toMatch(/RequireDigits/);
+    await svc.ok("CompletePasswordReset", { UserPoolUid: pool, Token: token, NewPassword: "now with digits 42" });
+    expect(await verifyPassword(svc.deps, svc.accountId, pool, u.uid, "now with digits 42")).toBe(true);
+  });
+
+  it("stores only the SHA-256 of a 256-bit token", async () => {
+    const pool = await newPool(svc);
+    const u = await newUser(svc, pool);
+    await svc.ok("ResetPassword", { UserPoolUid: pool, UserUid: u.uid });
+    const token = await queuedResetToken(svc, u.email);
+    expect(Buffer.from(token, "base64url")).toHaveLength(32);
+    const rows = await svc.deps.db.selectFrom("password_reset_tokens").selectAll().where("account_id", "=", svc.accountId).where("user_uid", "=", u.uid).execute();
+    expect(rows).toHaveLength(1);
+    expect(Buffer.from(rows[0]!.token_hash).equals(createHash("sha256").update(token).digest())).toBe(true);
+  });
+
+  it("a new request revokes the earlier token; one outstanding token per user", async () => {
+    const pool = await newPool(svc);
+    const u = await newUser(svc, pool);
+    await svc.ok("ResetPassword", { UserPoolUid: pool, UserUid: u.uid });
+    const first = await queuedResetToken(svc, u.email);
+    await svc.ok("ResetPassword", { UserPoolUid: pool, Email: u.email });
+    const second = await queuedResetToken(svc, u.email);
+    expect(second).not.toBe(first);
+    const outstanding = await svc.deps.db.selectFrom("password_reset_tokens").select("token_hash")
+      .where("account_id", "=", svc.accountId).where("user_uid", "=", u.uid).where("used_at", "is", null).where("revoked_at", "is", null).execute();
+    expect(outstanding).toHaveLength(1);
+    expect(codeOf(await complete(svc, pool, first, "a good new password"))).toBe("InvalidParameter.Token");
+    expect(codeOf(await complete(svc, pool, second, "a good new password"))).toBe("OK");
+  });
+
+  it("an admin password change, or disabling the user, revokes the outstanding token", async () => {
+    const pool = await newPool(svc);
+    const u = await newUser(svc, pool);
+    await svc.ok("ResetPassword", { UserPoolUid: pool, UserUid: u.uid });
+    const token = await queuedResetToken(svc, u.email);
+    await svc.ok("UpdateUser", { UserPoolUid: pool, UserUid: u.uid, Password: "set by an admin" });
+    expect(codeOf(await complete(svc, pool, token, "a good new password"))).toBe("InvalidParameter.Token");
+    await svc.ok("ResetPassword", { UserPoolUid: pool, UserUid: u.uid });
+    const again = await queuedResetToken(svc, u.email);
+    await svc.ok("UpdateUser", { UserPoolUid: pool, UserUid: u.uid, UserState: "DISABLED" });
+    expect(codeOf(await complete(svc, pool, again, "a good new password"))).toBe("InvalidParameter.Token");
+  });
+
+  it("ten concurrent completes with one token: exactly one succeeds", async () => {
+    const pool = await newPool(svc);
+    const u = await newUser(svc, pool);
+    await svc.ok("ResetPassword", { UserPoolUid: pool, UserUid: u.uid });
+    const token = await queuedResetToken(svc, u.email);
+    const passwords = Array.from({ length: 10 }, (_, i) => `concurrent password ${i}`);
+    const results = await Promise.all(passwords.map((p) => complete(svc, pool, token, p)));
+    const codes = results.map(codeOf);
+    expect(codes.filter((c) => c === "OK")).toHaveLength(1);
+    expect(codes.filter((c) => c === "InvalidParameter.Token")).toHaveLength(9);
+    const winner = passwords[codes.indexOf("OK")]!;
+    expect(await verifyPassword(svc.deps, svc.accountId, pool, u.uid, winner)).toBe(true);
+  }, 60_000);
+
+  it("expires after the pool's ResetTokenTtlSeconds (test clock)", async () => {
+    const pool = await newPool(timed, { ResetTokenTtlSeconds: 60 });
+    const u = await newUser(timed, pool);
+    await timed.ok("ResetPassword", { UserPoolUid: pool, UserUid: u.uid });
+    const stale = await queuedResetToken(timed, u.email);
+    timed.clock.advance(61);
+    expect(codeOf(await complete(timed, pool, stale, "a good new password"))).toBe("InvalidParameter.Token");
+    await timed.ok("ResetPassword", { UserPoolUid: pool, UserUid: u.uid });
+    const fresh = await queuedResetToken(timed, u.email);
+    timed.clock.advance(59);
+    expect(codeOf(await complete(timed, pool, fresh, "a good new password"))).toBe("OK");
+  });
+});
+
+describe("the whole flow over SMTP", () => {
+  it("sends the link by SMTP, the link resets the password once, and no log line holds a secret", async () => {
+    const smtp = await startTestSmtp("mailer", "smtp-secret-pw");
+    const worker = capturingLogger();
+    const mailer = startMailWorker({
+      db: svc.deps.db, log: worker.log, clock: svc.clock, transport: smtpTransport(smtp.url, "idplane <no-reply@example.com>"),
+      maxAttempts: 3, pollIntervalMs: 50, accountId: svc.accountId,
+    });
+    try {
+      const oldPassword = "the old password 1";
+      const newPassword = "the brand new password 2";
+      const pool = await newPool(svc, { ResetPasswordUrl: "https://app.example.com/reset" });
+      const u = await newUser(svc, pool, { Password: oldPassword });
+      await svc.ok("ResetPassword", { UserPoolUid: pool, Email: u.email });
+
+      const mail = await smtp.waitFor(u.email);
+      expect(mail.from).toBe("no-reply@example.com");
+      expect(mail.raw).toMatch(/Subject: Reset your password/);
+      const link = /https:\/\/app\.example\.com\/reset\?token=[A-Za-z0-9_-]+/.exec(mail.text)?.[0];
+      expect(link).toBeDefined();
+      const token = new URL(link!).searchParams.get("token")!;
+      expect(token).toHaveLength(43);
+
+      await svc.ok("CompletePasswordReset", { UserPoolUid: pool, Token: token, NewPassword: newPassword });
+      expect(await verifyPassword(svc.deps, svc.accountId, pool, u.uid, oldPassword)).toBe(false);
+      expect(await verifyPassword(svc.deps, svc.accountId, pool, u.uid, newPassword)).toBe(true);
+      expect((await svc.ok("GetUser", { UserPoolUid: pool, UserUid: u.uid })).EmailVerified).toBe(true);
+      expect(codeOf(await complete(svc, pool, token, "yet another password"))).toBe("InvalidParameter.Token");
+
+      // Sent: only metadata stays in the outbox, the link (and its token) is gone.
+      await expect.poll(async () => (await outbox(svc, u.email))[0]!.status).toBe("sent");
+      const [row] = await outbox(svc, u.email);
+      expect(row).toMatchObject({ status: "sent", attempts: 1, body_text: null, link: null });
+
+      const lines = [...svc.logs, ...worker.lines];
+      expect(lines.some((l) => l.includes('"mail sent"'))).toBe(true);
+      for (const secret of [token, oldPassword, newPassword, "smtp-secret-pw"]) {
+        expect(lines.filter((l) => l.includes(secret))).toEqual([]);
+      }
+    } finally {
+      await mailer.stop();
+      await smtp.close();
+    }
+  });
+});
+
+describe("the outbox", () => {
+  class RecordingTransport implements MailTransport {
+    sent: OutgoingMail[] = [];
+    failWith: Error | undefined;
+    async send(mail: OutgoingMail) {
+      if (this.failWith) throw this.failWith;
+      this.sent.push(mail);
+    }
+    close() {}
+  }
+
+  it("without a worker the mail stays queued and `mail list` shows its link; a later worker delivers it", async () => {
+    const pool = await newPool(svc);
+    const u = await newUser(svc, pool);
+    await svc.ok("ResetPassword", { UserPoolUid: pool, UserUid: u.uid });
+    const [row] = await outbox(svc, u.email);
+    expect(row).toMatchObject({ status: "queued", attempts: 0 });
+    const listed = formatOutbox(await listOutbox(svc.deps.db, { status: "queued", limit: 1000 }));
+    expect(listed).toContain(`link: ${row!.link}`);
+    expect(row!.link).toMatch(/^https:\/\/app\.example\.com\/reset\?token=[A-Za-z0-9_-]{43}$/);
+
+    // "Restart": a new worker finds what was queued before it existed.
+    const transport = new RecordingTransport();
+    const mailer = startMailWorker({ db: svc.deps.db, log: capturingLogger().log, clock: svc.clock, transport, maxAttempts: 3, manual: true, accountId: svc.accountId });
+    while ((await mailer.runOnce()) > 0);
+    await mailer.stop();
+    expect(transport.sent.map((m) => m.to)).toContain(u.email);
+    expect((await outbox(svc, u.email))[0]).toMatchObject({ status: "sent", link: null });
+  });
+
+  // Each worker test gets a service (an account and a clock) of its own, so its worker sees only its mail.
+  it("retries with exponential backoff, then marks the mail failed and wipes its body", async () => {
+    const timed = await startTestService();
+    const pool = await newPool(timed);
+    const u = await newUser(timed, pool);
+    await timed.ok("ResetPassword", { UserPoolUid: pool, UserUid: u.uid });
+    const transport = new RecordingTransport();
+    transport.failWith = Object.assign(new Error("Greeting never received"), { code: "ETIMEDOUT" });
+    const mailer = startMailWorker({ db: timed.deps.db, log: capturingLogger().log, clock: timed.clock, transport, maxAttempts: 3, manual: true, accountId: timed.accountId, backoffSeconds: 30 });
+    try {
+      const t0 = timed.clock.now().getTime();
+      expect(await mailer.runOnce()).toBe(1);
+      let [row] = await outbox(timed, u.email);
+      expect(row).toMatchObject({ status: "queued", attempts: 1 });
+      expect(row!.last_error).toMatch(/ETIMEDOUT/);
+      expect(row!.next_attempt_at.getTime() - t0).toBeGreaterThanOrEqual(30_000);
+      expect(await mailer.runOnce()).toBe(0); // not due yet
+
+      timed.clock.advance(31);
+      expect(await mailer.runOnce()).toBe(1);
+      [row] = await outbox(timed, u.email);
+      expect(row!.attempts).toBe(2);
+      expect(row!.next_attempt_at.getTime() - timed.clock.now().getTime()).toBeGreaterThanOrEqual(59_000); // doubled
+
+      timed.clock.advance(61);
+      expect(await mailer.runOnce()).toBe(1);
+      [row] = await outbox(timed, u.email);
+      expect(row).toMatchObject({ status: "failed", attempts: 3, body_text: null, link: null });
+    } finally {
+      await mailer.stop();
+      await timed.close();
+    }
+  });
+
+  it("a message claimed by a worker that died is delivered once its lease runs out", async () => {
+    const timed = await startTestService();
+    const pool = await newPool(timed);
+    const u = await newUser(timed, pool);
+    await timed.ok("ResetPassword", { UserPoolUid: pool, UserUid: u.uid });
+    const dead = new RecordingTransport();
+    dead.send = () => new Promise(() => {}); // claims, then hangs forever like a crashed process
+    const crashed = startMailWorker({ db: timed.deps.db, log: capturingLogger().log, clock: timed.clock, transport: dead, maxAttempts: 5, manual: true, accountId: timed.accountId, leaseSeconds: 120 });
+    void crashed.runOnce();
+    await expect.poll(async () => (await outbox(timed, u.email))[0]!.attempts).toBe(1);
+
+    const transport = new RecordingTransport();
+    const mailer = startMailWorker({ db: timed.deps.db, log: capturingLogger().log, clock: timed.clock, transport, maxAttempts: 5, manual: true, accountId: timed.accountId });
+    expect(await mailer.runOnce()).toBe(0); // leased to the dead worker
+    timed.clock.advance(121);
+    expect(await mailer.runOnce()).toBe(1);
+    expect(transport.sent.map((m) => m.to)).toEqual([u.email]);
+    expect((await outbox(timed, u.email))[0]).toMatchObject({ status: "sent", attempts: 2 });
+    await timed.close();
+  });
+});
