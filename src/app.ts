@@ -44,6 +44,8 @@ export function createApp(deps: AppDeps, opts: AppOptions = {}) {
 
   const renderError = (c: Context<GatewayEnv>, apiError: ApiError) => {
     c.set("errorCode", apiError.code);
+    // The rest of an oversized body is not worth reading: close the connection after answering.
+    if (apiError.status === 413) c.header("Connection", "close");
     const ctx = {
       requestId: c.get("requestId"),
       action: c.get("actionName") ?? "",

@@ -2,7 +2,7 @@
 import { serve } from "@hono/node-server";
 import { createApp } from "./app.js";
 import { ConfigError, loadConfig } from "./config.js";
-import { createLogger } from "./log.js";
+import { bufferedStdout, createLogger, flushLogs } from "./log.js";
 import { smtpTransport } from "./mail/smtp.js";
 import { startMailWorker } from "./mail/worker.js";
 import { openRuntime } from "./runtime.js";
@@ -10,7 +10,8 @@ import { openRuntime } from "./runtime.js";
 async function main(): Promise<void> {
   const started = performance.now();
   const config = loadConfig();
-  const log = createLogger(config.logLevel);
+  const logDestination = bufferedStdout();
+  const log = createLogger(config.logLevel, logDestination);
   const runtime = await openRuntime(config, log);
   let draining = false;
   const app = createApp(runtime.deps, { isDraining: () => draining });
@@ -33,6 +34,7 @@ async function main(): Promise<void> {
     log.info({ signal }, "shutting down: finishing in-flight requests");
     const hardStop = setTimeout(() => {
       log.error("in-flight requests did not finish within 10 s; exiting");
+      flushLogs(logDestination);
       process.exit(1);
     }, 10_000);
     hardStop.unref();
@@ -42,6 +44,7 @@ async function main(): Promise<void> {
     transport?.close();
     await runtime.close();
     log.info("stopped");
+    flushLogs(logDestination);
     process.exit(0);
   };
   process.on("SIGTERM", () => void shutdown("SIGTERM"));

@@ -2,9 +2,9 @@
 // the data directory. Above this file there is one Kysely code path for both.
 import { mkdirSync } from "node:fs";
 import { Kysely } from "kysely";
-import { PostgresJSDialect } from "kysely-postgres-js";
 import { PGliteDialect } from "kysely-pglite-dialect";
 import postgres from "postgres";
+import { PostgresDialect } from "./postgres-dialect.js";
 import type { Database } from "./schema.js";
 
 export type DatabaseKind = "postgres" | "pglite";
@@ -45,7 +45,7 @@ function connectPostgres(url: string, max: number): DatabaseHandle {
     onnotice: () => {},
     types: { int8: { to: INT8_OID, from: [INT8_OID], serialize: String, parse: (v: string) => v } },
   });
-  const db = new Kysely<Database>({ dialect: new PostgresJSDialect({ postgres: sql }) });
+  const db = new Kysely<Database>({ dialect: new PostgresDialect(sql) });
   const u = new URL(url);
   return {
     db,

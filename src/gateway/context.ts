@@ -3,6 +3,7 @@ import type { HttpBindings } from "@hono/node-server";
 import type { Principal } from "../access-keys/resolver.js";
 import type { AnyAction } from "../actions/define.js";
 import type { QueryPair } from "./signing/canonical.js";
+import type { WireRequest } from "./wire.js";
 
 export interface GatewayVariables {
   requestId: string;
@@ -10,6 +11,8 @@ export interface GatewayVariables {
   actionName: string;
   version: string;
   action: AnyAction;
+  /** the request as received, read once (set by routeAction) */
+  wire: WireRequest;
   principal: Principal;
   body: Uint8Array;
   /** decoded query pairs that the signature covers */

@@ -3,19 +3,23 @@
 import type { MiddlewareHandler } from "hono";
 import type { AnyAction } from "../actions/define.js";
 import type { AppDeps } from "../deps.js";
+import type { Logger } from "../log.js";
 import type { GatewayEnv } from "./context.js";
 import { API_VERSION, successEnvelope } from "./envelope.js";
 import { ApiError, errors } from "./errors.js";
 import type { QueryPair } from "./signing/canonical.js";
 import { paramsFromFlat, paramsFromJson, parseParams } from "./params.js";
+import { wireFromFetch, wireFromIncoming } from "./wire.js";
 
 /** Query names that belong to the protocol, never to an action's parameters. */
 const PROTOCOL_PARAMS = new Set(["Action", "Version", "X-Algorithm", "X-Credential", "X-Date", "X-SignedHeaders", "X-SignedQueries", "X-Signature", "X-NotSignBody", "X-Security-Token", "X-Expires"]);
 
 export function routeAction(registry: ReadonlyMap<string, AnyAction>): MiddlewareHandler<GatewayEnv> {
   return async function routeByActionAndVersion(c, next) {
-    const action = c.req.query("Action");
-    const version = c.req.query("Version");
+    const wire = c.env?.incoming ? wireFromIncoming(c.env.incoming) : wireFromFetch(c.req.raw);
+    c.set("wire", wire);
+    const action = wire.queryValue("Action");
+    const version = wire.queryValue("Version");
     if (action) c.set("actionName", action);
     if (version) c.set("version", version);
     if (!action) throw new ApiError("MissingAction", "the Action parameter is required");
@@ -33,15 +37,19 @@ export function dispatchAction(deps: AppDeps): MiddlewareHandler<GatewayEnv> {
     const action = c.get("action");
     const principal = c.get("principal");
     if (action.access === "write" && principal.role !== "admin") throw errors.accessDenied(action.name);
-    const raw = decodeRawParams(c.get("signedQuery"), c.get("body"), c.req.header("content-type"));
+    const raw = decodeRawParams(c.get("signedQuery"), c.get("body"), c.get("wire").header("content-type"));
     const input = parseParams(action.input, raw);
     const requestId = c.get("requestId");
+    let log: Logger | undefined;
     const result = await action.handler(input, {
       deps,
       principal,
       accountId: principal.accountId,
       requestId,
-      log: deps.log.child({ requestId }),
+      // Made on first use: most handlers never log, and a child logger per request is not free.
+      get log() {
+        return (log ??= deps.log.child({ requestId }));
+      },
     });
     return c.json(successEnvelope({ requestId, action: action.name, version: API_VERSION, region: deps.config.region }, result));
   };

@@ -1,13 +1,13 @@
 // The signature check as a Hono middleware, shaped like Hono's built-ins: a factory that checks its
 // options once and returns a named function. Order, cheapest first (signing.md §6): header shape,
-// timestamp, access key, then the body (read under the limit) and the HMAC over it.
+// timestamp, access key, then the body (read under the limit) and the HMAC over it. Runs after
+// routeAction, which reads the request off the wire once.
 import type { MiddlewareHandler } from "hono";
 import type { AccessKeyResolver } from "../../access-keys/resolver.js";
 import type { Clock } from "../../deps.js";
-import { checkDeclaredLength, readBodyLimited } from "../body.js";
 import type { GatewayEnv } from "../context.js";
 import { ApiError } from "../errors.js";
-import { checkTimestamp, parseAuthentication, verifySignature, type IncomingSignedRequest } from "./verify.js";
+import { checkTimestamp, parseAuthentication, verifySignature } from "./verify.js";
 
 export interface SignatureAuthOptions {
   resolver: AccessKeyResolver;
@@ -24,7 +24,7 @@ export function signatureAuth(options: SignatureAuthOptions): MiddlewareHandler<
   const expectedScope = `<date>/${options.region}/${options.service}/request`;
 
   return async function verifyRequestSignature(c, next) {
-    const request = incomingRequest(c);
+    const request = c.get("wire");
     const auth = parseAuthentication(request);
     checkTimestamp(auth, options.clock.now().getTime(), options.maxSkewSeconds);
     const key = await options.resolver.resolve(auth.accessKeyId);
@@ -32,8 +32,7 @@ export function signatureAuth(options: SignatureAuthOptions): MiddlewareHandler<
     if (auth.region !== options.region || auth.service !== options.service) {
       throw new ApiError("SignatureNotMatch", `the credential scope must be ${expectedScope}`);
     }
-    checkDeclaredLength(c.req.header("content-length"), options.bodyLimitBytes);
-    const body = await readBodyLimited(c.req.raw.body, options.bodyLimitBytes);
+    const body = await request.readBody(options.bodyLimitBytes);
     const signingKey = key.signingKey(auth.shortDate, auth.region, auth.service);
     if (!verifySignature(auth, request, body, signingKey)) {
       throw new ApiError("SignatureNotMatch", "the request signature does not match; check the secret key and the signing method");
@@ -42,18 +41,5 @@ export function signatureAuth(options: SignatureAuthOptions): MiddlewareHandler<
     c.set("body", body);
     c.set("signedQuery", auth.signedQuery);
     await next();
-  };
-}
-
-/** The request as it came off the wire: the raw path and query from Node when served by node-server. */
-function incomingRequest(c: Parameters<MiddlewareHandler<GatewayEnv>>[0]): IncomingSignedRequest {
-  const rawUrl = c.env?.incoming?.url ?? c.req.url.slice(c.req.url.indexOf("/", c.req.url.indexOf("//") + 2));
-  const q = rawUrl.indexOf("?");
-  const headers = c.req.raw.headers;
-  return {
-    method: c.req.method,
-    rawPath: q === -1 ? rawUrl : rawUrl.slice(0, q),
-    rawQuery: q === -1 ? "" : rawUrl.slice(q + 1),
-    header: (name) => headers.get(name) ?? undefined,
   };
 }

@@ -12,6 +12,8 @@ const EMPTY_SHA256 = sha256Hex("");
 const MAX_PRESIGN_SECONDS = 7 * 24 * 3600;
 
 export interface IncomingSignedRequest {
+  /** decoded query pairs, when the caller already parsed them */
+  query?: QueryPair[];
   method: string;
   /** path exactly as received, without query */
   rawPath: string;
@@ -63,7 +65,7 @@ function parseSignedHeaders(value: string | undefined): string[] {
 
 /** Reads the credentials of a request without touching its body. */
 export function parseAuthentication(req: IncomingSignedRequest): ParsedAuth {
-  const query = parseQuery(req.rawQuery);
+  const query = req.query ?? parseQuery(req.rawQuery);
   const authorization = req.header("authorization");
   if (authorization !== undefined) {
     const space = authorization.indexOf(" ");
