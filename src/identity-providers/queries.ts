@@ -2,6 +2,7 @@
 import type { Insertable, Kysely, Selectable, Transaction, Updateable } from "kysely";
 import type { Database } from "../db/schema.js";
 import type { ConnectionType, IdentityProvidersTable } from "./tables.js";
+import { containsPattern } from "../db/text-match.js";
 
 export type IdentityProviderRow = Selectable<IdentityProvidersTable>;
 type Db = Kysely<Database> | Transaction<Database>;
@@ -87,8 +88,7 @@ export async function listIdentityProviders(
   opts: { offset: number; limit: number; name?: string | undefined; type?: ConnectionType | undefined },
 ) {
   let base = db.selectFrom("identity_providers").where("account_id", "=", accountId).where("user_pool_uid", "=", poolUid);
-  // Substring match, case-insensitive; LIKE metacharacters in the filter are matched literally.
-  if (opts.name !== undefined) base = base.where("name", "ilike", `%${opts.name.replace(/[\\%_]/g, (c) => "\\" + c)}%`);
+  if (opts.name !== undefined) base = base.where("name", "ilike", containsPattern(opts.name));
   if (opts.type !== undefined) base = base.where("connection_type", "=", opts.type);
   const [rows, total] = await Promise.all([
     base.selectAll().orderBy("created_at", "desc").orderBy("uid").offset(opts.offset).limit(opts.limit).execute(),

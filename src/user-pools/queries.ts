@@ -1,6 +1,7 @@
 // SQL for the user_pools table. Every query is scoped by account_id first.
 import type { Kysely, Selectable, Transaction, Updateable } from "kysely";
 import type { Database, UserPoolsTable } from "../db/schema.js";
+import { containsPattern } from "../db/text-match.js";
 
 export type UserPoolRow = Selectable<UserPoolsTable>;
 type Db = Kysely<Database> | Transaction<Database>;
@@ -23,15 +24,9 @@ export async function insertUserPool(db: Db, row: Omit<UserPoolRow, "total_users
   await db.insertInto("user_pools").values(row).execute();
 }
 
-function nameFilter(name: string | undefined) {
-  // Substring match, case-insensitive; LIKE metacharacters in the filter are matched literally.
-  return name === undefined ? undefined : `%${name.replace(/[\\%_]/g, (c) => "\\" + c)}%`;
-}
-
 export async function listUserPools(db: Db, accountId: string, opts: { offset: number; limit: number; name?: string | undefined }) {
   let base = db.selectFrom("user_pools").where("account_id", "=", accountId);
-  const pattern = nameFilter(opts.name);
-  if (pattern !== undefined) base = base.where("name", "ilike", pattern);
+  if (opts.name !== undefined) base = base.where("name", "ilike", containsPattern(opts.name));
   const [rows, total] = await Promise.all([
     base.selectAll().orderBy("created_at", "desc").orderBy("uid").offset(opts.offset).limit(opts.limit).execute(),
     base.select((eb) => eb.fn.countAll<string>().as("n")).executeTakeFirstOrThrow(),
