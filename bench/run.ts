@@ -7,6 +7,7 @@ import { readFileSync, writeFileSync } from "node:fs";
 import { runMicro } from "./micro.js";
 import { callOnce, newCredentials, removeDir, scenario, serviceEnv, settings, startServer, tempDir, type Server } from "./load.js";
 import { deepListScenario } from "./scenarios/list-users.js";
+import { measureStartup, type StartupFigures } from "./startup.js";
 
 const databaseUrl = process.env.DATABASE_URL ?? "postgres://postgres@127.0.0.1:5432/test";
 const accountId = String(randomInt(3_000_000_000, 2 ** 47));
@@ -17,6 +18,8 @@ const dataDir = tempDir();
 async function main() {
   process.stderr.write("bench: micro-benchmarks\n");
   const micro = await runMicro();
+  process.stderr.write("bench: start-up and single-client latency\n");
+  const startup = await measureStartup(databaseUrl, accountId);
 
   const service = await startServer("service (Postgres)", "src/main.ts", serviceEnv(databaseUrl, creds, accountId));
   servers.push(service);
@@ -51,10 +54,10 @@ async function main() {
   const pglitePool = await callOnce(embedded.port, creds, "CreateUserPool", { Name: "bench" });
   results.push({ id: "F", ...(await scenario("F. GetUserPool, signed, embedded PGlite", [{ port: embedded.port, connections: c }], { action: "GetUserPool", creds, makeBody: () => JSON.stringify({ UserPoolUid: pglitePool.Uid }) })), rss: embedded.peakRssMb() });
 
-  writeReport(micro, results, scaled);
+  writeReport(micro, results, scaled, startup);
 }
 
-function writeReport(micro: Awaited<ReturnType<typeof runMicro>>, results: any[], scaled: any) {
+function writeReport(micro: Awaited<ReturnType<typeof runMicro>>, results: any[], scaled: any, startup: StartupFigures) {
   const by = (id: string) => results.find((r) => r.id === id);
   const ratio = (a: string, b: string) => (by(a) && by(b) ? (by(a).reqPerSec / by(b).reqPerSec).toFixed(2) : "n/a");
   const verify = micro.find((m) => m.name === "verify: cached signing key")!;
@@ -84,6 +87,12 @@ function writeReport(micro: Awaited<ReturnType<typeof runMicro>>, results: any[]
     `| service RSS under load < 200 MB | ${maxServiceRss.toFixed(0)} MB peak (C, D${by("E") ? ", E" : ""}) | ${maxServiceRss < 200 ? "yes" : "no"} |`,
     "",
     `Other ratios: C/A = ${ratio("C", "A")}, B/A = ${ratio("B", "A")}, D/C = ${ratio("D", "C")}, F/C = ${ratio("F", "C")}, two instances / one = ${(scaled.reqPerSec / by("C").reqPerSec).toFixed(2)}.`,
+    "",
+    "## Start-up and single-client latency",
+    "",
+    `Spawn of \`src/main.ts\` to its listening line (median of 3): embedded PGlite, new data directory ${startup.pgliteFreshMs.toFixed(0)} ms; existing data directory ${startup.pgliteExistingMs.toFixed(0)} ms; Postgres ${startup.postgresMs.toFixed(0)} ms (tsx compiles the sources at start-up in every case).`,
+    "",
+    `One signed GetUserPool at a time on Postgres (2,000 sequential calls with fetch): p50 ${startup.sequentialGetUserPool.p50Ms} ms, p99 ${startup.sequentialGetUserPool.p99Ms} ms, ${startup.sequentialGetUserPool.reqPerSec.toFixed(0)} req/s.`,
     "",
     "## Micro-benchmarks (tinybench, median per operation)",
     "",
