@@ -20,8 +20,8 @@ export async function countUserPools(db: Db, accountId: string): Promise<number>
   return Number(r.n);
 }
 
-export async function insertUserPool(db: Db, row: Omit<UserPoolRow, "total_users" | "total_clients" | "total_connections">): Promise<void> {
-  await db.insertInto("user_pools").values(row).execute();
+export function insertUserPool(db: Db, row: Omit<UserPoolRow, "total_users" | "total_clients" | "total_connections">): Promise<UserPoolRow> {
+  return db.insertInto("user_pools").values(row).returningAll().executeTakeFirstOrThrow();
 }
 
 export async function listUserPools(db: Db, accountId: string, opts: { offset: number; limit: number; name?: string | undefined }) {

@@ -27,14 +27,14 @@ const notFound = (uid: string) => errors.notFound(`UserPool ${uid}`);
 export async function createUserPool(deps: Deps, accountId: string, input: UserPoolFields): Promise<UserPoolView> {
   const uid = randomUUID();
   const now = deps.clock.now();
-  await deps.db.transaction().execute(async (trx) => {
+  const row = await deps.db.transaction().execute(async (trx) => {
     await enforceQuota(trx, {
       name: "UserPoolsPerAccount",
       scope: accountId,
       limit: deps.config.quotas.userPoolsPerAccount,
       count: () => q.countUserPools(trx, accountId),
     });
-    await onUniqueViolation(
+    return onUniqueViolation(
       q.insertUserPool(trx, {
         account_id: accountId,
         uid,
@@ -52,7 +52,7 @@ export async function createUserPool(deps: Deps, accountId: string, input: UserP
       duplicateName(input.Name),
     );
   });
-  return getUserPool(deps, accountId, uid);
+  return userPoolView(row, deps.config.region);
 }
 
 export async function getUserPool(deps: Pick<Deps, "db" | "config">, accountId: string, uid: string): Promise<UserPoolView> {
