@@ -16,9 +16,10 @@ const SALT_BYTES = 16;
 /** Upper bound on input, so a caller cannot make one hash arbitrarily expensive. */
 export const MAX_PASSWORD_LENGTH = 256;
 
+/** NFC first, as RFC 8265 asks of passwords: the same password typed on two keyboards hashes alike. */
 function scryptAsync(password: string, salt: Buffer, keylen: number, opts: ScryptOptions): Promise<Buffer> {
   return new Promise((resolve, reject) =>
-    scrypt(password.normalize("NFKC"), salt, keylen, opts, (err, key) => (err ? reject(err) : resolve(key))),
+    scrypt(password.normalize("NFC"), salt, keylen, opts, (err, key) => (err ? reject(err) : resolve(key))),
   );
 }
 

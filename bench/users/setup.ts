@@ -1,0 +1,84 @@
+// The users benchmark's fixture: the real app on 127.0.0.1 over DATABASE_URL (or in-memory PGlite),
+// a fresh random account with an admin key, an SDK client, and a pool seeded with N users by one
+// INSERT ... SELECT generate_series (the API is not the thing measured while seeding).
+import { randomBytes, randomInt } from "node:crypto";
+import type { AddressInfo } from "node:net";
+import { serve } from "@hono/node-server";
+import { Service } from "@volcengine/openapi";
+import { sql } from "kysely";
+import { createAccessKey } from "../../src/access-keys/service.js";
+import { createAccessKeyResolver } from "../../src/access-keys/resolver.js";
+import { createApp } from "../../src/app.js";
+import { loadConfig } from "../../src/config.js";
+import { SecretBox } from "../../src/crypto/secret-box.js";
+import { connectDatabase } from "../../src/db/connect.js";
+import { migrate } from "../../src/db/migrator.js";
+import { systemClock, type AppDeps } from "../../src/deps.js";
+import { createLogger } from "../../src/log.js";
+
+export type Call = (action: string, params: Record<string, unknown>) => Promise<any>;
+
+export async function startBench() {
+  const databaseUrl = process.env.DATABASE_URL || undefined;
+  const masterKey = randomBytes(32).toString("base64");
+  const config = loadConfig({ ID_MASTER_KEY: masterKey, DATABASE_URL: databaseUrl, LOG_LEVEL: "silent" });
+  const database = await connectDatabase({ databaseUrl, dataDir: "memory://", maxConnections: 10 });
+  await migrate(database.db);
+  const secretBox = new SecretBox(masterKey);
+  const deps: AppDeps = {
+    config,
+    db: database.db,
+    secretBox,
+    accessKeys: createAccessKeyResolver({ db: database.db, secretBox }),
+    log: createLogger("silent"),
+    clock: systemClock,
+  };
+  const server = serve({ fetch: createApp(deps).fetch, port: 0, hostname: "127.0.0.1" });
+  await new Promise<void>((resolve) => server.once("listening", () => resolve()));
+  const host = `127.0.0.1:${(server.address() as AddressInfo).port}`;
+  const accountId = String(randomInt(3_000_000_000, 2 ** 47));
+  const key = await createAccessKey(deps, { accountId, role: "admin" });
+  const client = new Service({ host, protocol: "http:", region: config.region, serviceName: "id", accessKeyId: key.accessKeyId, secretKey: key.secretAccessKey });
+
+  const call: Call = async (action, params) => {
+    const api = client.createAPI(action, { Version: "2025-10-30", method: "POST", contentType: "json" });
+    const env = (await api(params, { timeout: 300_000 } as never)) as any;
+    if (env.ResponseMetadata?.Error) throw new Error(`${action}: ${JSON.stringify(env.ResponseMetadata.Error)}`);
+    return env.Result;
+  };
+
+  return {
+    deps,
+    accountId,
+    call,
+    describe: database.describe,
+    async close() {
+      await new Promise<void>((resolve) => server.close(() => resolve()));
+      await database.close();
+    },
+  };
+}
+
+/** Seeds `count` users into the pool in one statement; the count trigger adds them to TotalUsers. */
+export async function seedUsers(deps: AppDeps, accountId: string, poolUid: string, count: number): Promise<void> {
+  await sql`
+    insert into users (account_id, user_pool_uid, uid, preferred_username, email, created_at, updated_at)
+    select ${accountId}::bigint, ${poolUid}, gen_random_uuid()::text, 'user' || g, 'user' || g || '@example.com', now(), now()
+    from generate_series(1, ${count}::int) as g`.execute(deps.db);
+  await sql`analyze users`.execute(deps.db);
+}
+
+/** Runs `fn` `runs` times after `warmup` untimed runs; returns the sorted durations in ms. */
+export async function timeRuns(fn: () => Promise<unknown>, runs: number, warmup = 5): Promise<number[]> {
+  for (let i = 0; i < warmup; i++) await fn();
+  const out: number[] = [];
+  for (let i = 0; i < runs; i++) {
+    const t = performance.now();
+    await fn();
+    out.push(performance.now() - t);
+  }
+  return out.sort((a, b) => a - b);
+}
+
+export const median = (sorted: number[]) => sorted[Math.floor(sorted.length / 2)]!;
+export const p95 = (sorted: number[]) => sorted[Math.min(sorted.length - 1, Math.floor(sorted.length * 0.95))]!;
