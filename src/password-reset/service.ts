@@ -43,7 +43,9 @@ export async function startPasswordReset(deps: Deps, accountId: string, poolUid:
   const now = deps.clock.now();
   const expiresAt = new Date(now.getTime() + pool.reset_token_ttl_seconds * 1000);
   await deps.db.transaction().execute(async (trx) => {
+    // Pool, then user, then tokens: the lock order of every write in this family (see lockPoolKeyShare).
     // The user's row lock serializes resets of one user: revoke-then-insert cannot interleave.
+    if (!(await users.lockPoolKeyShare(trx, accountId, poolUid))) throw errors.notFound(`UserPool ${poolUid}`);
     const user = await users.findUserForUpdate(trx, accountId, poolUid, userUid);
     if (!user) throw errors.notFound(`User ${userUid}`);
     if (user.user_state === "DISABLED") throw errors.invalidRequest(`the user ${userUid} is disabled`);
@@ -65,12 +67,16 @@ export async function completePasswordReset(deps: Deps, accountId: string, poolU
   if (weak) throw errors.invalidParameter("NewPassword", weak);
   const ref = { accountId, poolUid, tokenHash: hashToken(token) };
   // Cheap check first: an unusable token costs no scrypt. The decisive check is consumeToken below.
-  if (!(await q.findUsableToken(deps.db, ref, deps.clock.now()))) throw invalidToken();
+  const owner = await q.findUsableToken(deps.db, ref, deps.clock.now());
+  if (!owner) throw invalidToken();
   const passwordHash = await hashPassword(newPassword);
   return deps.db.transaction().execute(async (trx) => {
+    // Pool, then user, then token (the family's lock order); concurrent completes queue on the user.
+    if (!(await users.lockPoolKeyShare(trx, accountId, poolUid))) throw invalidToken();
+    if (!(await users.findUserForUpdate(trx, accountId, poolUid, owner))) throw invalidToken();
     const now = deps.clock.now();
     const userUid = await q.consumeToken(trx, ref, now);
-    if (!userUid) throw invalidToken();
+    if (userUid !== owner) throw invalidToken();
     // The link reached the user's mailbox and was followed: the address is proven.
     await users.updateUser(trx, accountId, poolUid, userUid, { password_hash: passwordHash, email_verified: true, updated_at: now });
     await q.revokeOutstandingTokens(trx, accountId, poolUid, userUid, now);

@@ -109,6 +109,7 @@ export async function updateUser(deps: Deps, accountId: string, poolUid: string,
   const passwordHash = f.Password === undefined ? undefined : await hashPassword(f.Password);
   const now = deps.clock.now();
   const row = await deps.db.transaction().execute(async (trx) => {
+    if (!(await q.lockPoolKeyShare(trx, accountId, poolUid))) throw errors.notFound(`UserPool ${poolUid}`);
     const cur = await q.findUserForUpdate(trx, accountId, poolUid, uid);
     if (!cur) throw userNotFound(uid);
     const email = f.Email === undefined ? cur.email : f.Email || null;
@@ -149,7 +150,11 @@ export async function updateUser(deps: Deps, accountId: string, poolUid: string,
 /** Deletes what exists; an unknown (or repeated) uid is that item's NotFound. */
 export async function deleteUsers(deps: Deps, accountId: string, poolUid: string, uids: string[]): Promise<ItemOutcome[]> {
   await requireUserPool(deps, accountId, poolUid);
-  const deleted = await deps.db.transaction().execute((trx) => q.deleteUsers(trx, accountId, poolUid, [...new Set(uids)]));
+  const deleted = await deps.db.transaction().execute(async (trx) => {
+    // Pool first (the counter trigger updates it anyway): the same order as DeleteUserPool's cascade.
+    if (!(await findUserPoolForUpdate(trx, accountId, poolUid))) throw errors.notFound(`UserPool ${poolUid}`);
+    return q.deleteUsers(trx, accountId, poolUid, [...new Set(uids)]);
+  });
   const seen = new Set<string>();
   return uids.map((uid) => {
     const first = !seen.has(uid);

@@ -1,0 +1,156 @@
+// Reset email delivery: the whole flow through a real SMTP server on loopback (link from the
+// received mail, reset completed, old password refused, no secret in any log line), and the
+// outbox worker's queueing, restarts, retries with backoff and leases.
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { formatOutbox } from "../src/cli/mail.js";
+import { listOutbox } from "../src/mail/outbox.js";
+import { smtpTransport, type MailTransport, type OutgoingMail } from "../src/mail/smtp.js";
+import { startMailWorker } from "../src/mail/worker.js";
+import { verifyPassword } from "../src/users/service.js";
+import { codeOf, startTestService, type TestService } from "./support/harness.js";
+import { capturingLogger, newPool, newUser, startTestSmtp } from "./support/users.js";
+
+let svc: TestService;
+
+beforeAll(async () => {
+  svc = await startTestService();
+});
+afterAll(() => svc.close());
+
+const outbox = (s: TestService, email: string) =>
+  s.deps.db.selectFrom("mail_outbox").selectAll().where("account_id", "=", s.accountId).where("recipient", "=", email).orderBy("id", "desc").execute();
+
+const complete = (s: TestService, pool: string, token: string, password: string) =>
+  s.call("CompletePasswordReset", { UserPoolUid: pool, Token: token, NewPassword: password });
+
+describe("the whole flow over SMTP", () => {
+  it("sends the link by SMTP, the link resets the password once, and no log line holds a secret", async () => {
+    const smtp = await startTestSmtp("mailer", "smtp-secret-pw");
+    const worker = capturingLogger();
+    const mailer = startMailWorker({
+      db: svc.deps.db, log: worker.log, clock: svc.clock, transport: smtpTransport(smtp.url, "idplane <no-reply@example.com>"),
+      maxAttempts: 3, pollIntervalMs: 50, accountId: svc.accountId,
+    });
+    try {
+      const oldPassword = "the old password 1";
+      const newPassword = "the brand new password 2";
+      const pool = await newPool(svc, { ResetPasswordUrl: "https://app.example.com/reset" });
+      const u = await newUser(svc, pool, { Password: oldPassword });
+      await svc.ok("ResetPassword", { UserPoolUid: pool, Email: u.email });
+
+      const mail = await smtp.waitFor(u.email);
+      expect(mail.from).toBe("no-reply@example.com");
+      expect(mail.raw).toMatch(/Subject: Reset your password/);
+      const link = /https:\/\/app\.example\.com\/reset\?token=[A-Za-z0-9_-]+/.exec(mail.text)?.[0];
+      expect(link).toBeDefined();
+      const token = new URL(link!).searchParams.get("token")!;
+      expect(token).toHaveLength(43);
+
+      await svc.ok("CompletePasswordReset", { UserPoolUid: pool, Token: token, NewPassword: newPassword });
+      expect(await verifyPassword(svc.deps, svc.accountId, pool, u.uid, oldPassword)).toBe(false);
+      expect(await verifyPassword(svc.deps, svc.accountId, pool, u.uid, newPassword)).toBe(true);
+      expect((await svc.ok("GetUser", { UserPoolUid: pool, UserUid: u.uid })).EmailVerified).toBe(true);
+      expect(codeOf(await complete(svc, pool, token, "yet another password"))).toBe("InvalidParameter.Token");
+
+      // Sent: only metadata stays in the outbox, the link (and its token) is gone.
+      await expect.poll(async () => (await outbox(svc, u.email))[0]!.status).toBe("sent");
+      const [row] = await outbox(svc, u.email);
+      expect(row).toMatchObject({ status: "sent", attempts: 1, body_text: null, link: null });
+
+      const lines = [...svc.logs, ...worker.lines];
+      expect(lines.some((l) => l.includes('"mail sent"'))).toBe(true);
+      for (const secret of [token, oldPassword, newPassword, "smtp-secret-pw"]) {
+        expect(lines.filter((l) => l.includes(secret))).toEqual([]);
+      }
+    } finally {
+      await mailer.stop();
+      await smtp.close();
+    }
+  });
+});
+
+describe("the outbox", () => {
+  class RecordingTransport implements MailTransport {
+    sent: OutgoingMail[] = [];
+    failWith: Error | undefined;
+    async send(mail: OutgoingMail) {
+      if (this.failWith) throw this.failWith;
+      this.sent.push(mail);
+    }
+    close() {}
+  }
+
+  it("without a worker the mail stays queued and `mail list` shows its link; a later worker delivers it", async () => {
+    const pool = await newPool(svc);
+    const u = await newUser(svc, pool);
+    await svc.ok("ResetPassword", { UserPoolUid: pool, UserUid: u.uid });
+    const [row] = await outbox(svc, u.email);
+    expect(row).toMatchObject({ status: "queued", attempts: 0 });
+    const listed = formatOutbox(await listOutbox(svc.deps.db, { status: "queued", limit: 1000 }));
+    expect(listed).toContain(`link: ${row!.link}`);
+    expect(row!.link).toMatch(/^https:\/\/app\.example\.com\/reset\?token=[A-Za-z0-9_-]{43}$/);
+
+    // "Restart": a new worker finds what was queued before it existed.
+    const transport = new RecordingTransport();
+    const mailer = startMailWorker({ db: svc.deps.db, log: capturingLogger().log, clock: svc.clock, transport, maxAttempts: 3, manual: true, accountId: svc.accountId });
+    while ((await mailer.runOnce()) > 0);
+    await mailer.stop();
+    expect(transport.sent.map((m) => m.to)).toContain(u.email);
+    expect((await outbox(svc, u.email))[0]).toMatchObject({ status: "sent", link: null });
+  });
+
+  // Each worker test gets a service (an account and a clock) of its own, so its worker sees only its mail.
+  it("retries with exponential backoff, then marks the mail failed and wipes its body", async () => {
+    const timed = await startTestService();
+    const pool = await newPool(timed);
+    const u = await newUser(timed, pool);
+    await timed.ok("ResetPassword", { UserPoolUid: pool, UserUid: u.uid });
+    const transport = new RecordingTransport();
+    transport.failWith = Object.assign(new Error("Greeting never received"), { code: "ETIMEDOUT" });
+    const mailer = startMailWorker({ db: timed.deps.db, log: capturingLogger().log, clock: timed.clock, transport, maxAttempts: 3, manual: true, accountId: timed.accountId, backoffSeconds: 30 });
+    try {
+      const t0 = timed.clock.now().getTime();
+      expect(await mailer.runOnce()).toBe(1);
+      let [row] = await outbox(timed, u.email);
+      expect(row).toMatchObject({ status: "queued", attempts: 1 });
+      expect(row!.last_error).toMatch(/ETIMEDOUT/);
+      expect(row!.next_attempt_at.getTime() - t0).toBeGreaterThanOrEqual(30_000);
+      expect(await mailer.runOnce()).toBe(0); // not due yet
+
+      timed.clock.advance(31);
+      expect(await mailer.runOnce()).toBe(1);
+      [row] = await outbox(timed, u.email);
+      expect(row!.attempts).toBe(2);
+      expect(row!.next_attempt_at.getTime() - timed.clock.now().getTime()).toBeGreaterThanOrEqual(59_000); // doubled
+
+      timed.clock.advance(61);
+      expect(await mailer.runOnce()).toBe(1);
+      [row] = await outbox(timed, u.email);
+      expect(row).toMatchObject({ status: "failed", attempts: 3, body_text: null, link: null });
+    } finally {
+      await mailer.stop();
+      await timed.close();
+    }
+  });
+
+  it("a message claimed by a worker that died is delivered once its lease runs out", async () => {
+    const timed = await startTestService();
+    const pool = await newPool(timed);
+    const u = await newUser(timed, pool);
+    await timed.ok("ResetPassword", { UserPoolUid: pool, UserUid: u.uid });
+    const dead = new RecordingTransport();
+    dead.send = () => new Promise(() => {}); // claims, then hangs forever like a crashed process
+    const crashed = startMailWorker({ db: timed.deps.db, log: capturingLogger().log, clock: timed.clock, transport: dead, maxAttempts: 5, manual: true, accountId: timed.accountId, leaseSeconds: 120 });
+    void crashed.runOnce();
+    await expect.poll(async () => (await outbox(timed, u.email))[0]!.attempts).toBe(1);
+
+    const transport = new RecordingTransport();
+    const mailer = startMailWorker({ db: timed.deps.db, log: capturingLogger().log, clock: timed.clock, transport, maxAttempts: 5, manual: true, accountId: timed.accountId });
+    expect(await mailer.runOnce()).toBe(0); // leased to the dead worker
+    timed.clock.advance(121);
+    expect(await mailer.runOnce()).toBe(1);
+    expect(transport.sent.map((m) => m.to)).toEqual([u.email]);
+    expect((await outbox(timed, u.email))[0]).toMatchObject({ status: "sent", attempts: 2 });
+    await timed.close();
+  });
+});
