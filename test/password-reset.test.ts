@@ -143,7 +143,7 @@ describe("CompletePasswordReset", () => {
     expect(codeOf(await complete(svc, pool, second, "a good new password"))).toBe("OK");
   });
 
-  it("an admin password change, or disabling the user, revokes the outstanding token", async () => {
+  it("an admin password change, a new email, or disabling the user revokes the outstanding token", async () => {
     const pool = await newPool(svc);
     const u = await newUser(svc, pool);
     await svc.ok("ResetPassword", { UserPoolUid: pool, UserUid: u.uid });
@@ -152,8 +152,12 @@ describe("CompletePasswordReset", () => {
     expect(codeOf(await complete(svc, pool, token, "a good new password"))).toBe("InvalidParameter.Token");
     await svc.ok("ResetPassword", { UserPoolUid: pool, UserUid: u.uid });
     const again = await queuedResetToken(svc, u.email);
-    await svc.ok("UpdateUser", { UserPoolUid: pool, UserUid: u.uid, UserState: "DISABLED" });
+    await svc.ok("UpdateUser", { UserPoolUid: pool, UserUid: u.uid, Email: `moved-${u.email}` });
     expect(codeOf(await complete(svc, pool, again, "a good new password"))).toBe("InvalidParameter.Token");
+    await svc.ok("ResetPassword", { UserPoolUid: pool, UserUid: u.uid });
+    const third = await queuedResetToken(svc, `moved-${u.email}`);
+    await svc.ok("UpdateUser", { UserPoolUid: pool, UserUid: u.uid, UserState: "DISABLED" });
+    expect(codeOf(await complete(svc, pool, third, "a good new password"))).toBe("InvalidParameter.Token");
   });
 
   it("ten concurrent completes with one token: exactly one succeeds", async () => {
