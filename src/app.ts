@@ -1,5 +1,5 @@
 // The Hono app: request id and log line -> error envelope -> ops endpoints -> Action/Version routing
-// -> signature (with the body limit) -> dispatch to the action's handler.
+// -> signature (with the body limit) -> throttle -> replay check -> dispatch to the action's handler.
 import { Hono, type Context } from "hono";
 import { sql } from "kysely";
 import { actions as defaultRegistry } from "./actions/index.js";
@@ -11,6 +11,10 @@ import { dispatchAction, routeAction } from "./gateway/dispatch.js";
 import { API_VERSION, SERVICE_NAME, errorEnvelope, newRequestId } from "./gateway/envelope.js";
 import { ApiError, errors } from "./gateway/errors.js";
 import { signatureAuth } from "./gateway/signing/middleware.js";
+import { replayProtection } from "./gateway/replay.js";
+import { throttle } from "./gateway/throttle.js";
+import { createRateLimiter } from "./rate-limits/limiter.js";
+import { createSignatureLedger } from "./rate-limits/signatures.js";
 import { renderOpenApi } from "./openapi.js";
 
 export interface AppOptions {
@@ -84,6 +88,7 @@ export function createApp(deps: AppDeps, opts: AppOptions = {}) {
     if (opts.isDraining?.()) throw errors.unavailable("the server is shutting down, retry on another instance");
     await next();
   });
+  const rate = deps.config.rateLimit;
   app.on(["GET", "POST", "PUT"], "/", routeAction(registry), signatureAuth({
     resolver: deps.accessKeys,
     region: deps.config.region,
@@ -91,6 +96,14 @@ export function createApp(deps: AppDeps, opts: AppOptions = {}) {
     maxSkewSeconds: deps.config.maxSkewSeconds,
     bodyLimitBytes: deps.config.bodyLimitBytes,
     clock: deps.clock,
+  }), throttle({
+    // Before the replay check: a throttled flood of replays costs no insert each.
+    limiter: rate.perSecond > 0 ? createRateLimiter(deps.db, { ratePerSecond: rate.perSecond, burst: rate.burst }) : undefined,
+    ratePerSecond: rate.perSecond,
+    burst: rate.burst,
+  }), replayProtection({
+    ledger: deps.config.replayProtection ? createSignatureLedger(deps.db, deps.log) : undefined,
+    maxSkewSeconds: deps.config.maxSkewSeconds,
   }), dispatchAction(deps));
 
   app.notFound((c) =>

@@ -31,6 +31,11 @@ const envSchema = z
     ID_QUOTA_USERS_PER_POOL: positiveInt(1_000_000),
     ID_QUOTA_CREDENTIALS_PER_POOL: positiveInt(1000),
     ID_QUOTA_IDPS_PER_POOL: positiveInt(300),
+    /** Requests per second per access key, shared by all instances on one database; 0 turns throttling off. */
+    ID_RATE_LIMIT_PER_SECOND: z.coerce.number().int().min(0).default(200),
+    ID_RATE_LIMIT_BURST: positiveInt(400),
+    /** on: the exact same signature is refused a second time within the skew window (all instances). */
+    ID_REPLAY_PROTECTION: z.enum(["on", "off"]).default("off"),
     /** smtp://user:pass@host:port (or smtps://); holds a password, so it is never logged. Unset: mail stays queued. */
     SMTP_URL: z.string().regex(/^smtps?:\/\/[^\s]+$/, "must be an smtp:// or smtps:// URL").optional(),
     MAIL_FROM: z.string().min(3).max(320).optional(),
@@ -63,6 +68,9 @@ export interface Config {
   rootAccountId: string;
   rootAccessKey: { accessKeyId: string; secretAccessKey: string } | undefined;
   quotas: Quotas;
+  /** Token bucket per access key; perSecond 0 means off. */
+  rateLimit: { perSecond: number; burst: number };
+  replayProtection: boolean;
   /** Outgoing mail; smtpUrl undefined means messages stay in the outbox (see `mail list`). */
   mail: { smtpUrl: string | undefined; from: string; maxAttempts: number };
   logLevel: z.infer<typeof envSchema>["LOG_LEVEL"];
@@ -115,6 +123,8 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
       credentialsPerPool: e.ID_QUOTA_CREDENTIALS_PER_POOL,
       identityProvidersPerPool: e.ID_QUOTA_IDPS_PER_POOL,
     },
+    rateLimit: { perSecond: e.ID_RATE_LIMIT_PER_SECOND, burst: e.ID_RATE_LIMIT_BURST },
+    replayProtection: e.ID_REPLAY_PROTECTION === "on",
     mail: { smtpUrl: e.SMTP_URL, from: e.MAIL_FROM ?? "", maxAttempts: e.ID_MAIL_MAX_ATTEMPTS },
     logLevel: e.LOG_LEVEL,
   };

@@ -49,6 +49,8 @@ export class TestClock implements Clock {
 export interface ServiceOptions {
   env?: Record<string, string>;
   clock?: TestClock;
+  /** Another (migrated here) database instead of the file's shared one; closed with the service. */
+  databaseUrl?: string;
 }
 
 export interface CallOptions {
@@ -90,12 +92,17 @@ export interface Envelope {
 }
 
 export async function startTestService(opts: ServiceOptions = {}): Promise<TestService> {
-  const database = await testDatabase();
+  const own = opts.databaseUrl ? await connectDatabase({ databaseUrl: opts.databaseUrl, maxConnections: 5 }) : undefined;
+  if (own) await migrate(own.db);
+  const database = own ?? (await testDatabase());
   const config = loadConfig({
     ID_MASTER_KEY: MASTER_KEY,
-    DATABASE_URL: inject("databaseUrl"),
+    DATABASE_URL: opts.databaseUrl ?? inject("databaseUrl"),
     ID_REGION: REGION,
     LOG_LEVEL: "debug",
+    // High enough that ordinary tests are never throttled; throttling tests set their own.
+    ID_RATE_LIMIT_PER_SECOND: "100000",
+    ID_RATE_LIMIT_BURST: "200000",
     ...opts.env,
   });
   const logs: string[] = [];
@@ -157,7 +164,10 @@ export async function startTestService(opts: ServiceOptions = {}): Promise<TestS
       return env.Result;
     },
     newKey,
-    close: () => new Promise<void>((resolve) => server.close(() => resolve())),
+    close: async () => {
+      await new Promise<void>((resolve) => server.close(() => resolve()));
+      await own?.close();
+    },
   };
 }
 

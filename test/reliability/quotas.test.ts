@@ -1,0 +1,38 @@
+// Quotas under concurrent creates: 20 CreateUserPool at once, over two instances sharing the
+// database, against a quota of 5. The advisory lock of src/db/quota.ts must let exactly 5 through.
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { userPoolActions } from "../../src/actions/user-pools.js";
+import { codeOf, startTestService, type TestService } from "../support/harness.js";
+
+const QUOTA = 5;
+let a: TestService;
+let b: TestService;
+
+beforeAll(async () => {
+  const env = { ID_QUOTA_USER_POOLS: String(QUOTA) };
+  [a, b] = await Promise.all([startTestService({ env }), startTestService({ env })]);
+});
+afterAll(async () => {
+  await Promise.all([a?.close(), b?.close()]);
+});
+
+describe("quotas under concurrency", () => {
+  it("20 parallel CreateUserPool at a quota of 5 give exactly 5 pools and 15 QuotaExceeded", async () => {
+    const key = a.admin; // one account, served by both instances
+    const envs = await Promise.all(
+      Array.from({ length: 20 }, (_, i) => (i % 2 ? b : a).call("CreateUserPool", { Name: `q-${i}` }, { key })),
+    );
+    const codes = envs.map(codeOf);
+    expect(codes.filter((c) => c === "OK")).toHaveLength(QUOTA);
+    expect(codes.filter((c) => c === "QuotaExceeded")).toHaveLength(20 - QUOTA);
+    const list = userPoolActions.find((x) => x.name === "ListUserPools")!.output.parse(await a.ok("ListUserPools", { PageSize: 100 }));
+    expect(list.TotalCount).toBe(QUOTA);
+    // Deleting one frees one place, and only one.
+    await a.ok("DeleteUserPool", { UserPoolUid: list.Data[0]!.Uid });
+    const again = await Promise.all(Array.from({ length: 6 }, (_, i) => b.call("CreateUserPool", { Name: `r-${i}` }, { key })));
+    expect(again.map(codeOf).filter((c) => c === "OK")).toHaveLength(1);
+    console.log(`[reliability] quotas (${process.env.DATABASE_URL ? "Postgres" : "PGlite"}): 20 parallel creates at quota ${QUOTA} over 2 instances -> ` +
+      `${codes.filter((c) => c === "OK").length} OK, ${codes.filter((c) => c === "QuotaExceeded").length} QuotaExceeded, ` +
+      `${codes.filter((c) => c !== "OK" && c !== "QuotaExceeded").length} other; pools stored ${list.TotalCount}`);
+  });
+});
