@@ -2,6 +2,7 @@
 // users (fields, uniqueness, identifiers, password policy and hashing, updates) and batches.
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { batchOutput, userActions } from "../src/actions/users.js";
+import { hashPassword } from "../src/users/password.js";
 import { verifyPassword } from "../src/users/service.js";
 import { codeOf, startTestService, type TestService } from "./support/harness.js";
 import { callPatiently, newPool, newUser } from "./support/users.js";
@@ -36,6 +37,19 @@ describe("single users", () => {
     expect(row.password_hash).toMatch(/^scrypt\$32768\$8\$1\$[A-Za-z0-9+/=]+\$[A-Za-z0-9+/=]+$/);
     expect(await verifyPassword(svc.deps, svc.accountId, pool, user.Uid, "correct horse battery")).toBe(true);
     expect(await verifyPassword(svc.deps, svc.accountId, pool, user.Uid, "correct horse batterY")).toBe(false);
+  });
+
+  it("upgrades a hash made with weaker scrypt parameters when the password next verifies", async () => {
+    const pool = await newPool(svc);
+    const { uid } = await newUser(svc, pool);
+    const weak = await hashPassword("an old-style password", { N: 1024, r: 8, p: 1 });
+    await svc.deps.db.updateTable("users").set({ password_hash: weak }).where("uid", "=", uid).execute();
+    const stored = () => svc.deps.db.selectFrom("users").select("password_hash").where("uid", "=", uid).executeTakeFirstOrThrow();
+    expect(await verifyPassword(svc.deps, svc.accountId, pool, uid, "wrong password")).toBe(false);
+    expect((await stored()).password_hash).toBe(weak);
+    expect(await verifyPassword(svc.deps, svc.accountId, pool, uid, "an old-style password")).toBe(true);
+    expect((await stored()).password_hash).toMatch(/^scrypt\$32768\$8\$1\$/);
+    expect(await verifyPassword(svc.deps, svc.accountId, pool, uid, "an old-style password")).toBe(true);
   });
 
   it("keeps Email and PreferredUsername unique case-insensitively and PhoneNumber exactly", async () => {

@@ -77,6 +77,18 @@ export function updateUser(trx: Transaction<Database>, accountId: string, poolUi
     .executeTakeFirst();
 }
 
+/** Replaces a password hash only if it is still the one that was read (no lost concurrent change). */
+export async function replacePasswordHash(db: Db, accountId: string, poolUid: string, uid: string, from: string, to: string): Promise<void> {
+  await db
+    .updateTable("users")
+    .set({ password_hash: to })
+    .where("account_id", "=", accountId)
+    .where("user_pool_uid", "=", poolUid)
+    .where("uid", "=", uid)
+    .where("password_hash", "=", from)
+    .execute();
+}
+
 export async function deleteUsers(trx: Transaction<Database>, accountId: string, poolUid: string, uids: string[]): Promise<Set<string>> {
   if (uids.length === 0) return new Set();
   const rows = await trx.deleteFrom("users").where("account_id", "=", accountId).where("user_pool_uid", "=", poolUid).where("uid", "in", uids).returning("uid").execute();

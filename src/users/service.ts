@@ -9,7 +9,7 @@ import { requireUserPool } from "../user-pools/service.js";
 import { DEFAULT_PASSWORD_POLICY } from "../user-pools/view.js";
 import { revokeOutstandingTokens } from "../password-reset/queries.js";
 import { fieldOf, type ItemFailure, type ItemOutcome } from "./batch.js";
-import { hashPassword, policyViolation, verifyPasswordHash } from "./password.js";
+import { hashPassword, needsRehash, policyViolation, verifyPasswordHash } from "./password.js";
 import * as q from "./queries.js";
 import type { UserState } from "./tables.js";
 import { userView, type UserView } from "./view.js";
@@ -163,9 +163,15 @@ export async function deleteUsers(deps: Deps, accountId: string, poolUid: string
   });
 }
 
-/** For sign-in and tests: does this password verify against the user's stored hash? */
+/**
+ * For sign-in and tests: does this password verify against the user's stored hash? A hash made with
+ * weaker scrypt parameters than today's is replaced on a successful check: that is how raising
+ * SCRYPT_PARAMS reaches existing users without anyone resetting a password.
+ */
 export async function verifyPassword(deps: Pick<Deps, "db">, accountId: string, poolUid: string, userUid: string, password: string): Promise<boolean> {
   const row = await q.findUser(deps.db, accountId, poolUid, userUid);
   if (!row) throw userNotFound(userUid);
-  return row.password_hash ? verifyPasswordHash(password, row.password_hash) : false;
+  if (!row.password_hash || !(await verifyPasswordHash(password, row.password_hash))) return false;
+  if (needsRehash(row.password_hash)) await q.replacePasswordHash(deps.db, accountId, poolUid, userUid, row.password_hash, await hashPassword(password));
+  return true;
 }
