@@ -16,20 +16,20 @@ const userState = z.enum(["ACTIVE", "DISABLED"]);
 
 /** Writable fields; "" means "none" for the three identifiers (and clears them in UpdateUser). */
 const userFields = {
-  PreferredUsername: z.string().trim().max(128).regex(/^[^\s\p{C}]*$/u, "no spaces or control characters").optional(),
+  PreferredUsername: z.string().trim().max(128).regex(/^[^\s\p{C}]*$/u, "no spaces or control characters").describe("unique in the pool, case-insensitively").optional(),
   Email: emailOrEmpty.optional(),
   EmailVerified: z.boolean().optional(),
-  PhoneNumber: z.string().trim().regex(/^(\+[1-9][0-9]{1,14})?$/, "must be in E.164 form, such as +8613800138000").optional(),
+  PhoneNumber: z.string().trim().regex(/^(\+[1-9][0-9]{1,14})?$/, "must be in E.164 form, such as +8613800138000").describe("E.164, unique in the pool").optional(),
   PhoneNumberVerified: z.boolean().optional(),
   Name: optionalText(256),
   GivenName: optionalText(256),
   FamilyName: optionalText(256),
   MiddleName: optionalText(256),
   Nickname: optionalText(256),
-  UserMetadata: z.string().max(16_384).refine(isJsonObject, "must be a JSON object, written as a string").optional(),
+  UserMetadata: z.string().max(16_384).refine(isJsonObject, "must be a JSON object, written as a string").describe("a JSON object as a string; read back exactly as written").optional(),
   UserState: userState.optional(),
   /** Write-only: checked against the pool's PasswordPolicy, stored only as a scrypt hash. */
-  Password: z.string().min(1).max(1024).optional(),
+  Password: z.string().min(1).max(1024).describe("write-only; checked against the pool's PasswordPolicy, stored as an scrypt hash").optional(),
 };
 
 function isJsonObject(text: string): boolean {
@@ -66,7 +66,7 @@ export const batchOutput = z.object({
   FailureCount: z.number().int(),
   SuccessfulUids: z.array(z.string()),
   Errors: z.array(z.string()),
-  ErrorsStructured: z.array(z.object({ Index: z.number().int(), Code: z.string(), Error: z.string(), Field: z.string() })),
+  ErrorsStructured: z.array(z.object({ Index: z.number().int().describe("0-based position in the request's list"), Code: z.string(), Error: z.string(), Field: z.string() })),
 });
 
 const listOutput = z.object({
@@ -74,7 +74,7 @@ const listOutput = z.object({
   TotalCount: z.number().int(),
   PageNumber: z.number().int().optional(),
   PageSize: z.number().int().optional(),
-  NextToken: z.string().optional(),
+  NextToken: z.string().describe("empty on the last page").optional(),
   MaxResults: z.number().int().optional(),
 });
 
@@ -83,7 +83,7 @@ const listInput = z
     UserPoolUid: uid(),
     PageNumber: z.number().int().min(1).max(1_000_000).optional(),
     PageSize: z.number().int().min(1).max(100).optional(),
-    NextToken: z.string().trim().max(512).optional(),
+    NextToken: z.string().trim().max(512).describe("the NextToken of the previous page; start with MaxResults alone").optional(),
     MaxResults: z.number().int().min(1).max(100).optional(),
     Filter: z
       .object({ Email: z.string().trim().max(254), PreferredUsername: z.string().trim().max(128), PhoneNumber: z.string().trim().max(16), UserState: userState })
