@@ -113,9 +113,27 @@ function tryJson(text: string): unknown {
 
 /** Validates raw parameters against an action's input schema; throws the first issue as an ApiError. */
 export function parseParams<S extends z.ZodType>(schema: S, raw: Raw): z.output<S> {
-  const result = schema.safeParse(conform(schema, raw), { reportInput: true });
-  if (result.success) return result.data;
-  throw issueToError(result.error.issues[0]!);
+  const conformed = conform(schema, raw);
+  const result = schema.safeParse(conformed, { reportInput: true });
+  if (!result.success) throw issueToError(result.error.issues[0]!);
+  const nul = nulPath(conformed);
+  if (nul !== undefined) throw errors.invalidParameter(nul || "Body", `the parameter ${nul || "Body"} must not contain the NUL character (U+0000)`);
+  return result.data;
+}
+
+/**
+ * Where a string holding U+0000 sits (string keys joined by "."), or undefined. Postgres text cannot
+ * store NUL: such a value reached the query and came back as a 500 (found by test/reliability/fuzz).
+ */
+function nulPath(value: unknown, path = "", depth = 0): string | undefined {
+  if (typeof value === "string") return value.includes("\u0000") ? path : undefined;
+  // Stored parameters sit a few levels deep; deeper input (z.unknown items) is never stored as is.
+  if (value === null || typeof value !== "object" || depth > 16) return undefined;
+  for (const [k, v] of Object.entries(value)) {
+    const found = nulPath(v, Array.isArray(value) ? path : path ? `${path}.${k}` : k, depth + 1);
+    if (found !== undefined) return found;
+  }
+  return undefined;
 }
 
 export function issueToError(issue: z.core.$ZodIssue): ApiError {
