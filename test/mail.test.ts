@@ -133,6 +133,31 @@ describe("the outbox", () => {
     }
   });
 
+  it("a refused SMTP login is retried later, and neither the log nor the outbox holds the SMTP password", async () => {
+    const own = await startTestService();
+    const smtp = await startTestSmtp("mailer", "the-right-pw");
+    const worker = capturingLogger();
+    const wrongUrl = smtp.url.replace("the-right-pw", "a-wrong-pw");
+    const mailer = startMailWorker({ db: own.deps.db, log: worker.log, clock: own.clock, transport: smtpTransport(wrongUrl, "no-reply@example.com"), maxAttempts: 3, manual: true, accountId: own.accountId });
+    try {
+      const pool = await newPool(own);
+      const u = await newUser(own, pool);
+      await own.ok("ResetPassword", { UserPoolUid: pool, UserUid: u.uid });
+      expect(await mailer.runOnce()).toBe(1);
+      const [row] = await outbox(own, u.email);
+      expect(row).toMatchObject({ status: "queued", attempts: 1 });
+      expect(row!.last_error).toMatch(/EAUTH|535|auth/i);
+      expect(row!.last_error).not.toContain("a-wrong-pw");
+      expect(smtp.received).toEqual([]);
+      expect(worker.lines.some((l) => l.includes("will retry"))).toBe(true);
+      expect(worker.lines.filter((l) => l.includes("a-wrong-pw") || l.includes("the-right-pw"))).toEqual([]);
+    } finally {
+      await mailer.stop();
+      await smtp.close();
+      await own.close();
+    }
+  });
+
   it("a message claimed by a worker that died is delivered once its lease runs out", async () => {
     const timed = await startTestService();
     const pool = await newPool(timed);

@@ -14,7 +14,9 @@ export interface MailTransport {
 }
 
 export function smtpTransport(smtpUrl: string, from: string): MailTransport {
-  const transporter = createTransport(smtpUrl);
+  // Timeouts well inside the worker's 120 s claim lease, so a stuck server cannot make a second
+  // worker claim (and send) the same message while the first is still waiting.
+  const transporter = createTransport({ url: smtpUrl, connectionTimeout: 15_000, greetingTimeout: 15_000, socketTimeout: 60_000 });
   return {
     async send(mail) {
       await transporter.sendMail({ from, to: mail.to, subject: mail.subject, text: mail.text });
