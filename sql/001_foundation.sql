@@ -41,3 +41,19 @@ create table user_pools (
 );
 -- Paging order of ListUserPools.
 create index user_pools__account_id_created_at on user_pools (account_id, created_at desc, uid);
+
+-- Keeps the user_pools counter column named by the trigger's argument (total_users, total_clients,
+-- total_connections) in step with a child table, in the same transaction. Each child table attaches
+-- it twice, AFTER INSERT and AFTER DELETE, statement-level with the transition table named "changed",
+-- so a batch or a pool's cascade costs one update per pool, not one per row. When the pool itself
+-- is being deleted the update finds no row, as it should.
+create function user_pools__count_children() returns trigger language plpgsql as $$
+begin
+  execute format(
+    'update user_pools p set %1$I = greatest(p.%1$I + $1 * c.n, 0)
+       from (select account_id, user_pool_uid, count(*)::int as n from changed group by 1, 2) c
+      where p.account_id = c.account_id and p.uid = c.user_pool_uid',
+    tg_argv[0])
+  using case tg_op when 'INSERT' then 1 else -1 end;
+  return null;
+end $$;

@@ -37,28 +37,11 @@ create unique index users__phone_number on users (account_id, user_pool_uid, pho
 -- ListUsers, newest first, by PageNumber or by keyset cursor.
 create index users__account_id_user_pool_uid_seq on users (account_id, user_pool_uid, seq);
 
--- user_pools.total_users in step with inserts and deletes, in the same transaction; statement-level
--- with transition tables so a 100-user batch costs one counter update, not a hundred.
-create function users__count_inserted() returns trigger language plpgsql as $$
-begin
-  update user_pools p set total_users = p.total_users + n.c
-  from (select account_id, user_pool_uid, count(*)::int as c from new_rows group by account_id, user_pool_uid) n
-  where p.account_id = n.account_id and p.uid = n.user_pool_uid;
-  return null;
-end $$;
-
-create function users__count_deleted() returns trigger language plpgsql as $$
-begin
-  update user_pools p set total_users = p.total_users - o.c
-  from (select account_id, user_pool_uid, count(*)::int as c from old_rows group by account_id, user_pool_uid) o
-  where p.account_id = o.account_id and p.uid = o.user_pool_uid;
-  return null;
-end $$;
-
+-- user_pools.total_users in step with this table (user_pools__count_children, 001).
 create trigger users__count_inserted after insert on users
-  referencing new table as new_rows for each statement execute function users__count_inserted();
+  referencing new table as changed for each statement execute function user_pools__count_children('total_users');
 create trigger users__count_deleted after delete on users
-  referencing old table as old_rows for each statement execute function users__count_deleted();
+  referencing old table as changed for each statement execute function user_pools__count_children('total_users');
 
 create table password_reset_tokens (
   account_id     bigint      not null,
@@ -78,6 +61,8 @@ create table password_reset_tokens (
 -- this index makes a second outstanding token impossible even if that lock were ever forgotten.
 create unique index password_reset_tokens__outstanding on password_reset_tokens (account_id, user_pool_uid, user_uid)
   where used_at is null and revoked_at is null;
+-- Every token of a user: serves the cascade when a user is deleted, and revocation.
+create index password_reset_tokens__user on password_reset_tokens (account_id, user_pool_uid, user_uid);
 
 -- Transactional outbox: written in the transaction that creates what the mail is about, delivered
 -- later by the mail worker (src/mail/). Body and link are wiped once sent or given up on.

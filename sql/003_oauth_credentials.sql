@@ -44,26 +44,8 @@ create unique index oauth_credentials__client_api_identifier on oauth_credential
 create index oauth_credentials__account_id_created_at on oauth_credentials (account_id, created_at desc, credential_id desc);
 create index oauth_credentials__account_id_user_pool_uid on oauth_credentials (account_id, user_pool_uid, created_at desc, credential_id desc);
 
--- user_pools.total_clients, kept in the same transaction as the rows it counts. Statement-level
--- with transition tables, so a multi-row statement costs one update per pool, not one per row.
-create function oauth_credentials__count_inserted() returns trigger language plpgsql as $$
-begin
-  update user_pools p set total_clients = p.total_clients + n.added
-    from (select account_id, user_pool_uid, count(*)::int as added from inserted group by 1, 2) n
-   where p.account_id = n.account_id and p.uid = n.user_pool_uid;
-  return null;
-end $$;
-
-create function oauth_credentials__count_deleted() returns trigger language plpgsql as $$
-begin
-  -- After a pool's cascade the pool row is already gone and this updates nothing, as it should.
-  update user_pools p set total_clients = greatest(p.total_clients - d.removed, 0)
-    from (select account_id, user_pool_uid, count(*)::int as removed from deleted group by 1, 2) d
-   where p.account_id = d.account_id and p.uid = d.user_pool_uid;
-  return null;
-end $$;
-
+-- user_pools.total_clients in step with this table (user_pools__count_children, 001).
 create trigger oauth_credentials__count_inserted after insert on oauth_credentials
-  referencing new table as inserted for each statement execute function oauth_credentials__count_inserted();
+  referencing new table as changed for each statement execute function user_pools__count_children('total_clients');
 create trigger oauth_credentials__count_deleted after delete on oauth_credentials
-  referencing old table as deleted for each statement execute function oauth_credentials__count_deleted();
+  referencing old table as changed for each statement execute function user_pools__count_children('total_clients');

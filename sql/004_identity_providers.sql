@@ -38,29 +38,8 @@ create table identity_providers (
 create index identity_providers__account_id_user_pool_uid_created_at
   on identity_providers (account_id, user_pool_uid, created_at desc, uid);
 
--- user_pools.total_connections follows inserts and deletes in the same transaction. Statement-level
--- triggers with transition tables count a whole batch (e.g. a pool's cascade) in one update; when
--- the pool itself is being deleted the update simply finds no row.
-create function identity_providers__count_inserted() returns trigger language plpgsql as $$
-begin
-  update user_pools p set total_connections = p.total_connections + n.c
-    from (select account_id, user_pool_uid, count(*)::int as c from inserted group by account_id, user_pool_uid) n
-   where p.account_id = n.account_id and p.uid = n.user_pool_uid;
-  return null;
-end
-$$;
-
-create function identity_providers__count_deleted() returns trigger language plpgsql as $$
-begin
-  update user_pools p set total_connections = greatest(p.total_connections - n.c, 0)
-    from (select account_id, user_pool_uid, count(*)::int as c from deleted group by account_id, user_pool_uid) n
-   where p.account_id = n.account_id and p.uid = n.user_pool_uid;
-  return null;
-end
-$$;
-
+-- user_pools.total_connections in step with this table (user_pools__count_children, 001).
 create trigger identity_providers__count_inserted after insert on identity_providers
-  referencing new table as inserted for each statement execute function identity_providers__count_inserted();
-
+  referencing new table as changed for each statement execute function user_pools__count_children('total_connections');
 create trigger identity_providers__count_deleted after delete on identity_providers
-  referencing old table as deleted for each statement execute function identity_providers__count_deleted();
+  referencing old table as changed for each statement execute function user_pools__count_children('total_connections');
