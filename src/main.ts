@@ -1,4 +1,5 @@
 // Composition root: config -> database -> migrations -> app -> server, and graceful shutdown.
+import type { IncomingMessage, Server, ServerResponse } from "node:http";
 import { serve } from "@hono/node-server";
 import { createApp } from "./app.js";
 import { ConfigError, loadConfig } from "./config.js";
@@ -28,17 +29,35 @@ async function main(): Promise<void> {
     printWelcome(url, config.region, runtime.bootstrap);
   });
 
+  // Keep-alive: server.close() waits for every connection to end, and a client that keeps sending on
+  // its open socket (answered ServiceUnavailable) would hold the process until the hard stop. So
+  // once draining, every response, in flight or new, closes its connection after it is written.
+  const inFlight = new Set<ServerResponse>();
+  const closeAfter = (res: ServerResponse) => {
+    if (!res.headersSent) res.setHeader("Connection", "close");
+  };
+  // Runs in the same tick as node-server's listener, before any response head is written.
+  (server as Server).on("request", (_req: IncomingMessage, res: ServerResponse) => {
+    if (draining) return closeAfter(res);
+    inFlight.add(res);
+    res.once("close", () => inFlight.delete(res));
+  });
+
   const shutdown = async (signal: string) => {
     if (draining) return;
     draining = true;
-    log.info({ signal }, "shutting down: finishing in-flight requests");
+    inFlight.forEach(closeAfter);
+    log.info({ signal, inFlight: inFlight.size }, "shutting down: finishing in-flight requests");
     const hardStop = setTimeout(() => {
       log.error("in-flight requests did not finish within 10 s; exiting");
       flushLogs(logDestination);
       process.exit(1);
     }, 10_000);
     hardStop.unref();
-    await new Promise<void>((resolve) => server.close(() => resolve()));
+    const closed = new Promise<void>((resolve) => server.close(() => resolve()));
+    // Idle keep-alive sockets hold no request: close them now (close() alone waits for them).
+    (server as Server).closeIdleConnections();
+    await closed;
     // The worker's round in progress finishes (or its lease runs out later) before the database closes.
     await mailWorker?.stop();
     transport?.close();

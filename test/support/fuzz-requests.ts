@@ -45,7 +45,7 @@ export function flatten(value: unknown, prefix = "", out: [string, string][] = [
 }
 
 /** A signed request, Go-style: host, content-type, x-content-sha256 and x-date signed. */
-export function signedCase(w: FuzzWorld, p: { action: string; key?: FuzzKey; method?: string; query?: [string, string][]; body?: Buffer; contentType?: string; at?: Date }) {
+export function signedCase(w: Pick<FuzzWorld, "admin" | "host" | "now" | "region">, p: { action: string; key?: FuzzKey; method?: string; query?: [string, string][]; body?: Buffer; contentType?: string; at?: Date }) {
   const key = p.key ?? w.admin;
   const method = p.method ?? "POST";
   const query: [string, string][] = [["Action", p.action], ["Version", VERSION], ...(p.query ?? [])];

@@ -1,0 +1,105 @@
+// The real entry point (src/main.ts) as a child process, and a signed keep-alive HTTP client for it:
+// shared by the graceful-shutdown suite and the soak script, which both need the process itself
+// (signals, exit code, RSS), not an in-process app.
+import { spawn, type ChildProcess } from "node:child_process";
+import { randomBytes } from "node:crypto";
+import { readFileSync } from "node:fs";
+import { Agent, request } from "node:http";
+import { signedCase, type FuzzKey } from "./fuzz-requests.js";
+
+export interface Child {
+  child: ChildProcess;
+  host: string;
+  output: () => string;
+  /** exit code and the time (ms since epoch) it exited */
+  exited: Promise<{ code: number | null; signal: NodeJS.Signals | null; at: number }>;
+}
+
+/** Root key and master key for a fresh account on a shared Postgres. */
+export function childEnv(databaseUrl: string, extra: Record<string, string> = {}) {
+  const key: FuzzKey = { accessKeyId: `AKLTrel${randomBytes(8).toString("hex")}`, secretAccessKey: randomBytes(24).toString("base64") };
+  const accountId = String(3_000_000_000 + Math.floor(Math.random() * 1e12));
+  const env = {
+    DATABASE_URL: databaseUrl, ID_MASTER_KEY: randomBytes(32).toString("base64"), ID_ROOT_ACCOUNT_ID: accountId,
+    ID_ROOT_ACCESS_KEY_ID: key.accessKeyId, ID_ROOT_SECRET_ACCESS_KEY: key.secretAccessKey, ...extra,
+  };
+  return { env, key, accountId };
+}
+
+export function startChild(env: Record<string, string>, timeoutMs = 30_000): Promise<Child> {
+  const child = spawn(process.execPath, ["--import", "tsx", "src/main.ts"], {
+    env: { PATH: process.env.PATH!, HOME: process.env.HOME ?? "/tmp", PORT: "0", LOG_LEVEL: "info", ...env },
+    stdio: ["ignore", "pipe", "pipe"],
+  });
+  let out = "";
+  child.stdout!.on("data", (d) => (out += d));
+  child.stderr!.on("data", (d) => (out += d));
+  const exited = new Promise<{ code: number | null; signal: NodeJS.Signals | null; at: number }>((resolve) =>
+    child.on("exit", (code, signal) => resolve({ code, signal, at: Date.now() })),
+  );
+  return new Promise((resolve, reject) => {
+    const timer = setTimeout(() => reject(new Error(`no start within ${timeoutMs} ms:\n${out}`)), timeoutMs);
+    child.stdout!.on("data", () => {
+      const m = /idplane is listening on http:\/\/(\S+)/.exec(out);
+      if (m && out.includes("openapi.yaml\n")) {
+        clearTimeout(timer);
+        resolve({ child, host: m[1]!, output: () => out, exited });
+      }
+    });
+    void exited.then(({ code }) => {
+      clearTimeout(timer);
+      reject(new Error(`exited ${code} before listening:\n${out}`));
+    });
+  });
+}
+
+export interface CallOutcome {
+  action: string;
+  startedAt: number;
+  endedAt: number;
+  /** HTTP status, or 0 when the connection failed */
+  status: number;
+  /** error code, "OK", or the socket error's code */
+  code: string;
+  result?: any;
+}
+
+/** Signed JSON calls over keep-alive sockets; never throws, a failed connection is an outcome. */
+export function childClient(host: string, key: FuzzKey, maxSockets = 32) {
+  const agent = new Agent({ keepAlive: true, maxSockets });
+  const [hostname, port] = host.split(":");
+  const world = { admin: key, region: "cn-beijing", host, now: () => new Date() };
+  const call = (action: string, params: object): Promise<CallOutcome> => {
+    const c = signedCase(world, { action, body: Buffer.from(JSON.stringify(params)) });
+    const startedAt = Date.now();
+    return new Promise((resolve) => {
+      const done = (status: number, code: string, result?: unknown) => resolve({ action, startedAt, endedAt: Date.now(), status, code, result });
+      const req = request({ agent, hostname, port: Number(port), method: "POST", path: c.target, headers: { ...c.headers, "Content-Length": String(c.body.length) } }, (res) => {
+        const chunks: Buffer[] = [];
+        res.on("data", (d: Buffer) => chunks.push(d));
+        res.on("error", (e: NodeJS.ErrnoException) => done(0, e.code ?? "EPROTO"));
+        res.on("end", () => {
+          try {
+            const env = JSON.parse(Buffer.concat(chunks).toString("utf8"));
+            done(res.statusCode ?? 0, env.ResponseMetadata?.Error?.Code ?? "OK", env.Result);
+          } catch {
+            done(res.statusCode ?? 0, "NotAnEnvelope");
+          }
+        });
+      });
+      req.on("error", (e: NodeJS.ErrnoException) => done(0, e.code ?? e.message));
+      req.end(c.body);
+    });
+  };
+  return { call, close: () => agent.destroy() };
+}
+
+export const rssOf = (pid: number): number => {
+  try {
+    // /proc/<pid>/status VmRSS in kB: the child's resident set, without asking the child.
+    const line = readFileSync(`/proc/${pid}/status`, "utf8").split("\n").find((l) => l.startsWith("VmRSS:"));
+    return line ? Number(line.replace(/\D+/g, "")) * 1024 : NaN;
+  } catch {
+    return NaN;
+  }
+};
