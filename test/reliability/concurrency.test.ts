@@ -8,7 +8,7 @@ import { codeOf, startTestService, type Envelope, type TestService } from "../su
 let svc: TestService;
 let pool: string;
 beforeAll(async () => {
-  svc = await startTestService({ env: { LOG_LEVEL: "warn" } });
+  svc = await startTestService({ env: { LOG_LEVEL: "warn", ID_RATE_LIMIT_PER_SECOND: "0" } });
   pool = (await svc.ok("CreateUserPool", { Name: "race", ResetPasswordUrl: "https://example.com/reset" })).Uid;
 });
 afterAll(() => svc?.close());
