@@ -35,7 +35,8 @@ let nextPort = 18_000 + randomInt(0, 2000);
 /** Starts a TypeScript entry point as a child process and waits for it to listen. */
 export async function startServer(name: string, entry: string, env: Record<string, string>): Promise<Server> {
   const port = nextPort++;
-  const child = spawn(process.execPath, ["--import", "tsx", entry], {
+  // Built JavaScript runs as is; TypeScript sources run through tsx's loader.
+  const child = spawn(process.execPath, entry.endsWith(".js") ? [entry] : ["--import", "tsx", entry], {
     env: { PATH: process.env.PATH!, HOME: process.env.HOME ?? "/tmp", LOG_LEVEL: "info", ...env, PORT: String(port) },
     stdio: ["ignore", "pipe", "pipe"],
   });
@@ -93,6 +94,8 @@ export async function callOnce(port: number, creds: Credentials, action: string,
 
 export interface RunResult {
   reqPerSec: number;
+  /** CPU time the server process(es) spent per request, in µs (user + system, from /proc). */
+  serverCpuUsPerReq: number;
   p50Ms: number;
   p99Ms: number;
   non2xx: number;
@@ -100,11 +103,19 @@ export interface RunResult {
 }
 
 /** One autocannon run; `makeBody` gives each request its body, signed afresh per request. */
+/** user + system CPU time of a process so far, in ms (clock ticks of 10 ms). */
+function cpuMs(pid: number | undefined): number {
+  if (pid === undefined) return 0;
+  const fields = readFileSync(`/proc/${pid}/stat`, "utf8").split(") ")[1]!.split(" ");
+  return (Number(fields[11]) + Number(fields[12])) * 10;
+}
+
 export async function load(
-  targets: { port: number; connections: number }[],
+  targets: { port: number; connections: number; pid?: number | undefined }[],
   durationS: number,
   request: { action?: string; creds?: Credentials; makeBody: () => string },
 ): Promise<RunResult> {
+  const cpuBefore = targets.reduce((sum, t) => sum + cpuMs(t.pid), 0);
   const results = await Promise.all(
     targets.map(
       (t) =>
@@ -129,7 +140,10 @@ export async function load(
         }),
     ),
   );
+  const total = results.reduce((s, r) => s + r.requests.total, 0);
+  const cpuAfter = targets.reduce((sum, t) => sum + cpuMs(t.pid), 0);
   return {
+    serverCpuUsPerReq: total ? ((cpuAfter - cpuBefore) * 1000) / total : 0,
     reqPerSec: results.reduce((s, r) => s + r.requests.average, 0),
     p50Ms: Math.max(...results.map((r) => r.latency.p50)),
     p99Ms: Math.max(...results.map((r) => r.latency.p99)),
@@ -146,7 +160,7 @@ const median = (xs: number[]) => {
 /** Warm-up, then `runs` measured runs; medians of each figure. */
 export async function scenario(
   name: string,
-  targets: { port: number; connections: number }[],
+  targets: Parameters<typeof load>[0],
   request: Parameters<typeof load>[2],
 ): Promise<RunResult & { name: string; runs: RunResult[] }> {
   process.stderr.write(`bench: ${name} (warm-up ${settings.warmupS}s, ${settings.runs} x ${settings.durationS}s)\n`);
@@ -157,6 +171,7 @@ export async function scenario(
     name,
     runs,
     reqPerSec: median(runs.map((r) => r.reqPerSec)),
+    serverCpuUsPerReq: median(runs.map((r) => r.serverCpuUsPerReq)),
     p50Ms: median(runs.map((r) => r.p50Ms)),
     p99Ms: median(runs.map((r) => r.p99Ms)),
     non2xx: runs.reduce((s, r) => s + r.non2xx, 0),

@@ -7,7 +7,7 @@ const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.len
 
 async function timeStart(env: Record<string, string>): Promise<number> {
   const t0 = performance.now();
-  const server = await startServer("startup", "src/main.ts", env);
+  const server = await startServer("startup", "dist/main.js", env);
   const ms = performance.now() - t0;
   await server.stop();
   return ms;
@@ -33,7 +33,7 @@ export async function measureStartup(databaseUrl: string, accountId: string, run
   const postgres: number[] = [];
   for (let i = 0; i < runs; i++) postgres.push(await timeStart(serviceEnv(databaseUrl, creds, accountId)));
 
-  const server = await startServer("latency", "src/main.ts", serviceEnv(databaseUrl, creds, accountId));
+  const server = await startServer("latency", "dist/main.js", serviceEnv(databaseUrl, creds, accountId));
   try {
     const pool = await callOnce(server.port, creds, "CreateUserPool", { Name: `latency-${Date.now()}` });
     const body = JSON.stringify({ UserPoolUid: pool.Uid });

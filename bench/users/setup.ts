@@ -60,7 +60,7 @@ export async function startBench() {
 }
 
 /** Seeds `count` users into the pool in one statement; the count trigger adds them to TotalUsers. */
-export async function seedUsers(deps: AppDeps, accountId: string, poolUid: string, count: number): Promise<void> {
+export async function seedUsers(deps: Pick<AppDeps, "db">, accountId: string, poolUid: string, count: number): Promise<void> {
   await sql`
     insert into users (account_id, user_pool_uid, uid, preferred_username, email, created_at, updated_at)
     select ${accountId}::bigint, ${poolUid}, gen_random_uuid()::text, 'user' || g, 'user' || g || '@example.com', now(), now()

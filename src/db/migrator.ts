@@ -1,13 +1,15 @@
 // Applies the plain SQL files of sql/ in name order, each in its own transaction under a
 // transaction-scoped advisory lock, recording each in schema_migrations. Several processes may start
 // at once: the lock serializes them and each re-reads what is applied after taking it.
-import { readFileSync, readdirSync } from "node:fs";
+import { existsSync, readFileSync, readdirSync } from "node:fs";
 import { join, dirname } from "node:path";
 import { fileURLToPath } from "node:url";
 import { sql, type Kysely } from "kysely";
 import type { Database } from "./schema.js";
 
-export const MIGRATIONS_DIR = join(dirname(fileURLToPath(import.meta.url)), "..", "..", "sql");
+// sql/ at the repository root: two levels up from src/db/ when run from source, one up from dist/.
+const here = dirname(fileURLToPath(import.meta.url));
+export const MIGRATIONS_DIR = [join(here, "..", "..", "sql"), join(here, "..", "sql")].find((d) => existsSync(join(d, "001_foundation.sql"))) ?? join(here, "..", "..", "sql");
 // Arbitrary constant, the same in every process of this service.
 const MIGRATION_LOCK_KEY = 0x1d_91a4e;
 
