@@ -10,8 +10,12 @@ export function createLogger(level: string, destination?: pino.DestinationStream
       level,
       base: { service: "idplane" },
       timestamp: pino.stdTimeFunctions.isoTime,
+      // Top-level names only: wildcard paths cost 6 µs a line (7.6 against 1.7), on every request.
       redact: {
-        paths: ["*.secret", "*.secretAccessKey", "*.SecretAccessKey", "*.password", "*.Password", "*.token", "*.Token", "*.authorization", "*.ClientSecret"],
+        paths: [
+          "secret", "secretAccessKey", "SecretAccessKey", "password", "Password", "NewPassword", "token", "Token",
+          "authorization", "Authorization", "clientSecret", "ClientSecret", "smtpUrl",
+        ],
         censor: "[redacted]",
       },
     },
