@@ -12,7 +12,7 @@ interface PgLikeError {
 
 const CONNECTION_CODES = new Set([
   "ECONNREFUSED", "ECONNRESET", "ETIMEDOUT", "EPIPE", "ENOTFOUND", "EAI_AGAIN", "CONNECT_TIMEOUT", "CONNECTION_CLOSED",
-  "CONNECTION_ENDED", "CONNECTION_DESTROYED", "57P01", "57P02", "57P03", "53300", "08000", "08001", "08003", "08004", "08006",
+  "CONNECTION_ENDED", "CONNECTION_DESTROYED", "DATABASE_DOWN", "57P01", "57P02", "57P03", "53300", "08000", "08001", "08003", "08004", "08006",
 ]);
 
 export function constraintOf(err: unknown): string | undefined {
@@ -23,6 +23,12 @@ export function constraintOf(err: unknown): string | undefined {
 export function isUniqueViolation(err: unknown, constraint?: string): boolean {
   const e = err as PgLikeError;
   return e?.code === "23505" && (constraint === undefined || constraintOf(err) === constraint);
+}
+
+/** The database (or the connection to it) is away, as opposed to a statement failing. */
+export function isConnectionError(err: unknown): boolean {
+  const code = (err as PgLikeError)?.code;
+  return code !== undefined && CONNECTION_CODES.has(code);
 }
 
 /** Maps a database error to the API error it means, or undefined when it is a plain bug. */

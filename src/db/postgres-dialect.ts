@@ -8,16 +8,30 @@ import {
   type DatabaseConnection, type Dialect, type Driver, type QueryResult, type TransactionSettings,
 } from "kysely";
 import type { ReservedSql, Sql } from "postgres";
+import { CircuitBreaker } from "./circuit-breaker.js";
+
+// postgres.js 3.4.9 must never be handed a statement for a reserved connection whose socket has
+// closed (the database went away mid-transaction): it schedules a write on the null socket, which
+// throws from a timer, outside any promise, and takes the process down (porsager/postgres#1154,
+// #1208, unfixed upstream). Nor may such a connection be released: release() would put it back in
+// the open queue and the next query would hit the same crash. So each transaction learns of its
+// connection's close through the connection's onclose hook and then stops touching it.
+const connectionClosed = () => Object.assign(new Error("the database connection closed during the transaction"), { code: "CONNECTION_CLOSED" });
 
 class PostgresConnection implements DatabaseConnection {
   /** Set between BEGIN and COMMIT/ROLLBACK: every statement of the transaction runs on it. */
   reserved: ReservedSql | undefined;
+  /** The reserved connection's socket closed: the pool owns it again (it reconnects it itself). */
+  lost = false;
 
-  constructor(private readonly sql: Sql) {}
+  constructor(private readonly sql: Sql, private readonly breaker: CircuitBreaker) {}
 
   async executeQuery<R>(query: CompiledQuery): Promise<QueryResult<R>> {
-    const target = this.reserved ?? this.sql;
-    const result = await target.unsafe(query.sql, query.parameters as never[], { prepare: true });
+    if (this.lost) throw connectionClosed();
+    const reserved = this.reserved;
+    const run = () => (reserved ?? this.sql).unsafe(query.sql, query.parameters as never[], { prepare: true });
+    // Inside a transaction the breaker only learns of errors: the transaction is already under way.
+    const result = reserved ? await run().catch((err: unknown) => { this.breaker.observe(err); throw err; }) : await this.breaker.run(run);
     const affected = ["INSERT", "UPDATE", "DELETE", "MERGE"].includes(result.command) ? BigInt(result.count) : undefined;
     return { rows: [...result] as R[], ...(affected !== undefined && { numAffectedRows: affected }) };
   }
@@ -29,19 +43,30 @@ class PostgresConnection implements DatabaseConnection {
 }
 
 class PostgresDriver implements Driver {
+  private readonly breaker = new CircuitBreaker();
+
   constructor(private readonly sql: Sql) {}
 
   async init(): Promise<void> {}
 
   async acquireConnection(): Promise<DatabaseConnection> {
-    return new PostgresConnection(this.sql);
+    return new PostgresConnection(this.sql, this.breaker);
   }
 
   async beginTransaction(conn: DatabaseConnection, settings: TransactionSettings): Promise<void> {
     const c = conn as PostgresConnection;
-    c.reserved = await this.sql.reserve();
+    c.reserved = await this.breaker.run(() => this.sql.reserve());
+    c.lost = false;
     const begin = settings.isolationLevel ? `start transaction isolation level ${settings.isolationLevel}` : "begin";
-    await c.executeQuery(CompiledQuery.raw(begin));
+    // onexecute hands over postgres.js's connection object, whose onclose the pool calls when the
+    // socket closes; returning true keeps the driver's own flow unchanged.
+    const onexecute = (connection: { onclose?: () => void }) => {
+      connection.onclose = () => {
+        c.lost = true;
+      };
+      return true;
+    };
+    await c.reserved.unsafe(begin, [], { onexecute } as never);
   }
 
   async commitTransaction(conn: DatabaseConnection): Promise<void> {
@@ -54,8 +79,9 @@ class PostgresDriver implements Driver {
 
   async releaseConnection(conn: DatabaseConnection): Promise<void> {
     const c = conn as PostgresConnection;
-    c.reserved?.release();
+    if (!c.lost) c.reserved?.release();
     c.reserved = undefined;
+    c.lost = false;
   }
 
   async destroy(): Promise<void> {
@@ -64,10 +90,13 @@ class PostgresDriver implements Driver {
 
   private async finish(c: PostgresConnection, statement: "commit" | "rollback"): Promise<void> {
     try {
+      // A lost connection's transaction is gone with it: nothing to roll back, and commit fails.
+      if (c.lost && statement === "rollback") return;
       await c.executeQuery(CompiledQuery.raw(statement));
     } finally {
-      c.reserved?.release();
+      if (!c.lost) c.reserved?.release();
       c.reserved = undefined;
+      c.lost = false;
     }
   }
 }

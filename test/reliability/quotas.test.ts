@@ -1,7 +1,8 @@
 // Quotas under concurrent creates: 20 CreateUserPool at once, over two instances sharing the
 // database, against a quota of 5. The advisory lock of src/db/quota.ts must let exactly 5 through.
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { userPoolActions } from "../../src/actions/user-pools.js";
+import { pageResult } from "../../src/actions/common.js";
+import { userPoolActions, userPoolOutput } from "../../src/actions/user-pools.js";
 import { codeOf, startTestService, type TestService } from "../support/harness.js";
 
 const QUOTA = 5;
@@ -25,7 +26,9 @@ describe("quotas under concurrency", () => {
     const codes = envs.map(codeOf);
     expect(codes.filter((c) => c === "OK")).toHaveLength(QUOTA);
     expect(codes.filter((c) => c === "QuotaExceeded")).toHaveLength(20 - QUOTA);
-    const list = userPoolActions.find((x) => x.name === "ListUserPools")!.output.parse(await a.ok("ListUserPools", { PageSize: 100 }));
+    const page = await a.ok("ListUserPools", { PageSize: 100 });
+    userPoolActions.find((x) => x.name === "ListUserPools")!.output.parse(page);
+    const list = pageResult(userPoolOutput).parse(page);
     expect(list.TotalCount).toBe(QUOTA);
     // Deleting one frees one place, and only one.
     await a.ok("DeleteUserPool", { UserPoolUid: list.Data[0]!.Uid });
