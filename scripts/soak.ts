@@ -65,6 +65,8 @@ async function worker(w: number, until: number): Promise<void> {
 
 interface Row { t: number; requests: number; rps: number; errors: number; fiveXx: number; socket: number; p50: number; p99: number; rssMb: number }
 const rows: Row[] = [];
+/** latencies per action over the whole run, for the per-action p99 line */
+const byAction = new Map<string, number[]>();
 const pct = (sorted: number[], p: number) => (sorted.length ? sorted[Math.min(sorted.length - 1, Math.floor((sorted.length * p) / 100))]! : 0);
 const rss0 = rssOf(pid) / 2 ** 20;
 const start = Date.now();
@@ -73,6 +75,11 @@ const ticker = setInterval(() => {
   const batch = samples;
   samples = [];
   const ms = batch.map((s) => s.outcome.endedAt - s.outcome.startedAt).sort((a, b) => a - b);
+  for (const s of batch) {
+    const list = byAction.get(s.outcome.action) ?? [];
+    byAction.set(s.outcome.action, list);
+    list.push(s.outcome.endedAt - s.outcome.startedAt);
+  }
   const wrong = batch.filter((s) => (s.expected === "OK" ? s.outcome.code !== "OK" : !(s.outcome.status >= 400 && s.outcome.status < 500)));
   const row: Row = {
     t: Math.round((Date.now() - start) / 1000), requests: batch.length, rps: Math.round(batch.length / INTERVAL), errors: wrong.length,
@@ -109,7 +116,8 @@ const fiveXx = rows.reduce((a, r) => a + r.fiveXx, 0);
 const summary = [
   `Run ${new Date(start).toISOString()}: ${SECONDS} s, ${CONCURRENCY} workers, Postgres, Node ${process.version}.`,
   `Requests ${total} (${Math.round(total / SECONDS)}/s), unexpected answers ${errors}, 5xx ${fiveXx}, child exit code after SIGTERM ${exit.code}.`,
-  `Latency over the whole run: p99 per interval from ${Math.min(...rows.map((r) => r.p99))} to ${Math.max(...rows.map((r) => r.p99))} ms.`,
+  `Latency over the whole run: p99 per interval from ${Math.min(...rows.map((r) => r.p99))} to ${Math.max(...rows.map((r) => r.p99))} ms. ` +
+    `Per action p50/p99 ms: ${[...byAction].map(([a, l]) => { l.sort((x, y) => x - y); return `${a} ${pct(l, 50)}/${pct(l, 99)}`; }).join(", ")}.`,
   `RSS ${rss0.toFixed(1)} MB at start (idle), ${last} MB at the end; mean ${early.toFixed(1)} MB over the first half after warm-up, ` +
     `${late.toFixed(1)} MB over the second (${growth >= 0 ? "+" : ""}${growth.toFixed(1)} MB; slope ${slopePerMin.toFixed(2)} MB/min): ${leak ? "POSSIBLE LEAK" : "no leak evident"}.`,
 ];

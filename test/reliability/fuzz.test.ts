@@ -22,7 +22,7 @@ let svc: TestService;
 let ledger: FuzzLedger;
 let world: FuzzWorld;
 let send: (c: FuzzCase) => Promise<Sent>;
-const stats = { tried: 0, ok: 0, fiveXx: 0, parserRefusals: 0, byCode: new Map<string, number>() };
+const stats = { tried: 0, ok: 0, fiveXx: 0, parserRefusals: 0, byCode: new Map<string, number>(), byKind: new Map<string, [number, number]>() };
 const failures: string[] = [];
 
 /** Sends one case through `via`, judges the answer, and books what a success wrote. */
@@ -44,6 +44,11 @@ async function check(c: FuzzCase, via: (c: FuzzCase) => Promise<Sent>): Promise<
     stats.parserRefusals++;
     return;
   }
+  const kind = c.kind.startsWith("auth:") ? "broken-auth" : c.kind;
+  const tally = stats.byKind.get(kind) ?? [0, 0];
+  stats.byKind.set(kind, tally);
+  tally[0]++;
+  if (res.status === 200) tally[1]++;
   const v = judge(c, res.status, res.headers, res.text, actions.get(c.action), REGION);
   stats.byCode.set(v.code.split(".", 1)[0]!, (stats.byCode.get(v.code.split(".", 1)[0]!) ?? 0) + 1);
   if (res.status >= 500) stats.fiveXx++;
@@ -93,7 +98,8 @@ beforeAll(async () => {
 
 afterAll(async () => {
   const codes = [...stats.byCode].sort((a, b) => b[1] - a[1]).map(([k, n]) => `${k}=${n}`).join(" ");
-  console.log(`[fuzz] seed=${SEED} tried=${stats.tried} 2xx=${stats.ok} 5xx=${stats.fiveXx} parserRefusals=${stats.parserRefusals} writes=${ledger?.writes} codes: ${codes}`);
+  const kinds = [...stats.byKind].map(([k, [n, ok]]) => `${k}=${n}/${ok}`).join(" ");
+  console.log(`[fuzz] seed=${SEED} tried=${stats.tried} 2xx=${stats.ok} 5xx=${stats.fiveXx} parserRefusals=${stats.parserRefusals} writes=${ledger?.writes}\n  codes: ${codes}\n  kinds (tried/200): ${kinds}`);
   await svc?.close();
 });
 
