@@ -4,6 +4,7 @@
 // the process exits 0 within the bound; every 200 wrote its row, nothing else did, and no mail is lost.
 import { afterAll, describe, expect, it } from "vitest";
 import { inject } from "vitest";
+import { randomBytes } from "node:crypto";
 import { sql } from "kysely";
 import { connectDatabase } from "../../src/db/connect.js";
 import { childClient, childEnv, startChild, type CallOutcome } from "../support/fuzz-child.js";
@@ -17,9 +18,29 @@ const REFUSED = new Set(["ECONNREFUSED", "ECONNRESET", "EPIPE", "socket hang up"
 const smtp = await startTestSmtp("mailer", "pw");
 afterAll(() => smtp.close());
 
+/**
+ * A database of its own: the child's mail worker serves every account it can see, so on the shared
+ * database it would deliver (steal) other suites' mail, and their backlog would delay ours.
+ */
+async function ownDatabase(baseUrl: string) {
+  const name = `idplane_shutdown_${randomBytes(6).toString("hex")}`;
+  const admin = await connectDatabase({ databaseUrl: baseUrl, dataDir: "memory://", maxConnections: 1 });
+  await sql`create database ${sql.raw(name)}`.execute(admin.db);
+  const url = new URL(baseUrl);
+  url.pathname = `/${name}`;
+  return {
+    url: url.toString(),
+    drop: async () => {
+      await sql`drop database if exists ${sql.raw(name)} with (force)`.execute(admin.db);
+      await admin.close();
+    },
+  };
+}
+
 describe.skipIf(!databaseUrl)("graceful shutdown (Postgres, real entry point)", () => {
   it("SIGTERM under load: in-flight requests finish, new ones are refused, exit 0 in bound, no row or mail lost", { timeout: 60_000 }, async () => {
-    const { env, key, accountId } = childEnv(databaseUrl!, { SMTP_URL: smtp.url, MAIL_FROM: "idplane@example.com" });
+    const own = await ownDatabase(databaseUrl!);
+    const { env, key, accountId } = childEnv(own.url, { SMTP_URL: smtp.url, MAIL_FROM: "idplane@example.com" });
     const s = await startChild(env);
     const client = childClient(s.host, key);
     const pool = (await client.call("CreateUserPool", { Name: "shutdown", ResetPasswordUrl: "https://example.com/reset" })).result.Uid;
@@ -67,7 +88,7 @@ describe.skipIf(!databaseUrl)("graceful shutdown (Postgres, real entry point)", 
     expect(after.length).toBeGreaterThan(0);
 
     // The database holds exactly what the 200s wrote: every created user, and one mail per reset.
-    const db = await connectDatabase({ databaseUrl, dataDir: "memory://", maxConnections: 2 });
+    const db = await connectDatabase({ databaseUrl: own.url, dataDir: "memory://", maxConnections: 2 });
     try {
       const names = new Set((await sql<{ n: string }>`select preferred_username as n from users where account_id = ${accountId} and preferred_username is not null`.execute(db.db)).rows.map((r) => r.n));
       const created = outcomes.filter((o) => o.action === "CreateUser");
@@ -80,10 +101,20 @@ describe.skipIf(!databaseUrl)("graceful shutdown (Postgres, real entry point)", 
       expect(byStatus.failed ?? 0).toBe(0);
       // Every mail marked sent reached the SMTP server (the rest stay queued for the next start).
       expect(smtp.received.filter((m) => m.to.some((t) => t.startsWith("seed"))).length).toBeGreaterThanOrEqual(byStatus.sent ?? 0);
+      // Restarted, the service delivers what was still queued: every reset's mail arrives exactly once.
+      const again = await startChild(env);
+      const deadline = Date.now() + 15_000;
+      while (smtp.received.length < resets && Date.now() < deadline) await new Promise((r) => setTimeout(r, 100));
+      again.child.kill("SIGTERM");
+      expect((await again.exited).code).toBe(0);
+      const links = smtp.received.map((m) => /token=([\w-]+)/.exec(m.text)?.[1]);
+      expect(smtp.received).toHaveLength(resets);
+      expect(new Set(links).size).toBe(resets);
       const lastInFlight = Math.max(...before.map((o) => o.endedAt)) - termAt;
       console.log(`[shutdown] lastInFlightDoneMs=${lastInFlight} requests=${outcomes.length} before=${before.length} inFlightFinished=${before.filter((o) => o.status === 200 && o.endedAt > termAt).length} after=${after.length} exitMs=${exit.at - termAt} resets=${resets} mail=${JSON.stringify(byStatus)}`);
     } finally {
       await db.close();
+      await own.drop();
     }
   });
 
