@@ -2,9 +2,10 @@
 // Postgres, drives a mixed workload for SOAK_SECONDS (default 180), and reports per interval
 // (SOAK_INTERVAL seconds, default 10) the requests, errors, p50/p99 latency and the child's RSS, then a
 // leak verdict. Figures go to stdout and into the "Soak" section of test/reliability/REPORT.md.
-// Env: DATABASE_URL (default postgres://postgres@127.0.0.1:5432/test), SOAK_CONCURRENCY (16), SOAK_NO_REPORT=1.
+// Env: DATABASE_URL (default postgres://postgres@127.0.0.1:5432/test; the soak creates its own database
+// there and drops it at the end), SOAK_CONCURRENCY (16), SOAK_NO_REPORT=1 (stdout only).
 import { readFileSync, writeFileSync } from "node:fs";
-import { childClient, childEnv, rssOf, startChild, type CallOutcome } from "../test/support/fuzz-child.js";
+import { childClient, childEnv, ownDatabase, rssOf, startChild, type CallOutcome } from "../test/support/fuzz-child.js";
 
 const SECONDS = Number(process.env.SOAK_SECONDS ?? 180);
 const INTERVAL = Number(process.env.SOAK_INTERVAL ?? 10);
@@ -13,7 +14,9 @@ const DATABASE_URL = process.env.DATABASE_URL ?? "postgres://postgres@127.0.0.1:
 const REPORT = "test/reliability/REPORT.md";
 
 // Throttling off: one key drives the whole load, and the soak measures the service, not the limiter.
-const { env, key } = childEnv(DATABASE_URL, { LOG_LEVEL: "warn", ID_RATE_LIMIT_PER_SECOND: "0" });
+// A database of its own (dropped at the end): the soak queues thousands of reset mails.
+const own = await ownDatabase(DATABASE_URL, "idplane_soak");
+const { env, key } = childEnv(own.url, { LOG_LEVEL: "warn", ID_RATE_LIMIT_PER_SECOND: "0" });
 const server = await startChild(env);
 const pid = server.child.pid!;
 const client = childClient(server.host, key, CONCURRENCY);
@@ -96,6 +99,7 @@ clearInterval(ticker);
 server.child.kill("SIGTERM");
 const exit = await server.exited;
 client.close();
+await own.drop();
 
 // Leak verdict: after warm-up (the first interval), the mean RSS of the run's second half against its
 // first half; RSS moves by tens of MB with GC, so single samples prove nothing. Slope is for information.

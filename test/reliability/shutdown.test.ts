@@ -4,10 +4,9 @@
 // the process exits 0 within the bound; every 200 wrote its row, nothing else did, and no mail is lost.
 import { afterAll, describe, expect, it } from "vitest";
 import { inject } from "vitest";
-import { randomBytes } from "node:crypto";
 import { sql } from "kysely";
 import { connectDatabase } from "../../src/db/connect.js";
-import { childClient, childEnv, startChild, type CallOutcome } from "../support/fuzz-child.js";
+import { childClient, childEnv, ownDatabase, startChild, type CallOutcome } from "../support/fuzz-child.js";
 import { startTestSmtp } from "../support/users.js";
 
 const databaseUrl = inject("databaseUrl");
@@ -17,25 +16,6 @@ const REFUSED = new Set(["ECONNREFUSED", "ECONNRESET", "EPIPE", "socket hang up"
 
 const smtp = await startTestSmtp("mailer", "pw");
 afterAll(() => smtp.close());
-
-/**
- * A database of its own: the child's mail worker serves every account it can see, so on the shared
- * database it would deliver (steal) other suites' mail, and their backlog would delay ours.
- */
-async function ownDatabase(baseUrl: string) {
-  const name = `idplane_shutdown_${randomBytes(6).toString("hex")}`;
-  const admin = await connectDatabase({ databaseUrl: baseUrl, dataDir: "memory://", maxConnections: 1 });
-  await sql`create database ${sql.raw(name)}`.execute(admin.db);
-  const url = new URL(baseUrl);
-  url.pathname = `/${name}`;
-  return {
-    url: url.toString(),
-    drop: async () => {
-      await sql`drop database if exists ${sql.raw(name)} with (force)`.execute(admin.db);
-      await admin.close();
-    },
-  };
-}
 
 describe.skipIf(!databaseUrl)("graceful shutdown (Postgres, real entry point)", () => {
   it("SIGTERM under load: in-flight requests finish, new ones are refused, exit 0 in bound, no row or mail lost", { timeout: 60_000 }, async () => {

@@ -5,6 +5,8 @@ import { spawn, type ChildProcess } from "node:child_process";
 import { randomBytes } from "node:crypto";
 import { readFileSync } from "node:fs";
 import { Agent, request } from "node:http";
+import { sql } from "kysely";
+import { connectDatabase } from "../../src/db/connect.js";
 import { signedCase, type FuzzKey } from "./fuzz-requests.js";
 
 export interface Child {
@@ -24,6 +26,26 @@ export function childEnv(databaseUrl: string, extra: Record<string, string> = {}
     ID_ROOT_ACCESS_KEY_ID: key.accessKeyId, ID_ROOT_SECRET_ACCESS_KEY: key.secretAccessKey, ...extra,
   };
   return { env, key, accountId };
+}
+
+/**
+ * A fresh database on the same Postgres server, dropped afterwards. A child's mail worker serves every
+ * account it can see: on the shared test database it would deliver (steal) other suites' mail, and
+ * their backlog would delay ours; a soak's thousands of queued mails would land in theirs.
+ */
+export async function ownDatabase(baseUrl: string, prefix = "idplane_reliability") {
+  const name = `${prefix}_${randomBytes(6).toString("hex")}`;
+  const admin = await connectDatabase({ databaseUrl: baseUrl, dataDir: "memory://", maxConnections: 1 });
+  await sql`create database ${sql.raw(name)}`.execute(admin.db);
+  const url = new URL(baseUrl);
+  url.pathname = `/${name}`;
+  return {
+    url: url.toString(),
+    drop: async () => {
+      await sql`drop database if exists ${sql.raw(name)} with (force)`.execute(admin.db);
+      await admin.close();
+    },
+  };
 }
 
 export function startChild(env: Record<string, string>, timeoutMs = 30_000): Promise<Child> {
