@@ -13,16 +13,20 @@ const databaseDown = () =>
 export class CircuitBreaker {
   private down = false;
   private probing = false;
+  private probeStarted = 0;
   private retryAt = 0;
 
-  constructor(private readonly retryMs = 250) {}
+  /** @param probeTimeoutMs after this a probe that never settled (a silent network) no longer blocks the next one */
+  constructor(private readonly retryMs = 250, private readonly probeTimeoutMs = 5000) {}
 
   /** Runs work unless the database is known to be down; a probe's outcome opens or closes the breaker. */
   async run<T>(work: () => Promise<T>): Promise<T> {
     let probe = false;
     if (this.down) {
-      if (this.probing || performance.now() < this.retryAt) throw databaseDown();
+      const now = performance.now();
+      if ((this.probing && now - this.probeStarted < this.probeTimeoutMs) || now < this.retryAt) throw databaseDown();
       this.probing = probe = true;
+      this.probeStarted = now;
     }
     try {
       const result = await work();

@@ -5,7 +5,9 @@
 import { randomUUID } from "node:crypto";
 import { sql } from "kysely";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { CircuitBreaker } from "../../src/db/circuit-breaker.js";
 import { connectDatabase, type DatabaseHandle } from "../../src/db/connect.js";
+import { translateDbError } from "../../src/db/errors.js";
 import { startTestService, type Envelope, type TestService } from "../support/harness.js";
 import { createPostgresInstance, postgresUnavailableReason, type PostgresInstance } from "../support/postgres-instance.js";
 import { buildSigned } from "../support/raw.js";
@@ -152,6 +154,32 @@ describe.skipIf(Boolean(skipReason))("database faults (private Postgres, stopped
       `recovery without restart: /readyz green ${Math.round(greenAt! - restarted)} ms and first OK ${Math.round(firstOk!.ended - restarted)} ms after Postgres accepted connections again`,
       `acknowledged writes lost: 0; committed but answered 503 (in flight at the kill): ${unacknowledged} pools; pool counters (total_users, total_clients) equal to the rows: all ${pools.length + outcomes.filter((o) => o.op === "CreateUserPool" && o.code === "OK").length} pools`,
     );
+  });
+});
+
+describe("circuit breaker (no database needed)", () => {
+  const refused = Object.assign(new Error("connect ECONNREFUSED"), { code: "ECONNREFUSED" });
+
+  it("refuses at once after a connection error, lets one probe through per interval, closes on success", async () => {
+    const breaker = new CircuitBreaker(100);
+    await expect(breaker.run(() => Promise.reject(refused))).rejects.toBe(refused);
+    const fast = await breaker.run(() => Promise.resolve("not run")).catch((e: unknown) => e);
+    expect(translateDbError(fast)?.code).toBe("ServiceUnavailable");
+    await new Promise((r) => setTimeout(r, 110));
+    let release!: (v: string) => void;
+    const probe = breaker.run(() => new Promise<string>((r) => (release = r)));
+    // While the probe is out, everyone else is still refused at once.
+    await expect(breaker.run(() => Promise.resolve("x"))).rejects.toMatchObject({ code: "DATABASE_DOWN" });
+    release("back");
+    expect(await probe).toBe("back");
+    expect(await breaker.run(() => Promise.resolve("open for all"))).toBe("open for all");
+  });
+
+  it("ignores statement errors: a unique violation does not take the database down", async () => {
+    const breaker = new CircuitBreaker(10_000);
+    const duplicate = Object.assign(new Error("duplicate"), { code: "23505" });
+    await expect(breaker.run(() => Promise.reject(duplicate))).rejects.toBe(duplicate);
+    expect(await breaker.run(() => Promise.resolve(1))).toBe(1);
   });
 });
 
