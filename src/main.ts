@@ -8,6 +8,9 @@ import { smtpTransport } from "./mail/smtp.js";
 import { startMailWorker } from "./mail/worker.js";
 import { openRuntime } from "./runtime.js";
 
+/** How long a draining server still reads (and refuses) requests before it closes its sockets. */
+const DRAIN_GRACE_MS = 250;
+
 async function main(): Promise<void> {
   const started = performance.now();
   const config = loadConfig();
@@ -54,8 +57,11 @@ async function main(): Promise<void> {
       process.exit(1);
     }, 10_000);
     hardStop.unref();
+    // A short grace before closing the listener and the idle sockets (server.close() does both):
+    // requests already on the wire, still unread when the signal landed on a busy event loop, are
+    // answered ServiceUnavailable (with Connection: close) instead of being reset with their socket.
+    await new Promise((resolve) => setTimeout(resolve, DRAIN_GRACE_MS));
     const closed = new Promise<void>((resolve) => server.close(() => resolve()));
-    // Idle keep-alive sockets hold no request: close them now (close() alone waits for them).
     (server as Server).closeIdleConnections();
     await closed;
     // The worker's round in progress finishes (or its lease runs out later) before the database closes.

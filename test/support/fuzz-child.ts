@@ -17,13 +17,13 @@ export interface Child {
   exited: Promise<{ code: number | null; signal: NodeJS.Signals | null; at: number }>;
 }
 
-/** Root key and master key for a fresh account on a shared Postgres. */
-export function childEnv(databaseUrl: string, extra: Record<string, string> = {}) {
+/** Root key and master key for a fresh account; no databaseUrl: embedded PGlite (pass ID_DATA_DIR in extra). */
+export function childEnv(databaseUrl: string | undefined, extra: Record<string, string> = {}) {
   const key: FuzzKey = { accessKeyId: `AKLTrel${randomBytes(8).toString("hex")}`, secretAccessKey: randomBytes(24).toString("base64") };
   const accountId = String(3_000_000_000 + Math.floor(Math.random() * 1e12));
-  const env = {
-    DATABASE_URL: databaseUrl, ID_MASTER_KEY: randomBytes(32).toString("base64"), ID_ROOT_ACCOUNT_ID: accountId,
-    ID_ROOT_ACCESS_KEY_ID: key.accessKeyId, ID_ROOT_SECRET_ACCESS_KEY: key.secretAccessKey, ...extra,
+  const env: Record<string, string> = {
+    ...(databaseUrl && { DATABASE_URL: databaseUrl, ID_MASTER_KEY: randomBytes(32).toString("base64") }),
+    ID_ROOT_ACCOUNT_ID: accountId, ID_ROOT_ACCESS_KEY_ID: key.accessKeyId, ID_ROOT_SECRET_ACCESS_KEY: key.secretAccessKey, ...extra,
   };
   return { env, key, accountId };
 }
