@@ -61,9 +61,7 @@ async function main(): Promise<void> {
     // requests already on the wire, still unread when the signal landed on a busy event loop, are
     // answered ServiceUnavailable (with Connection: close) instead of being reset with their socket.
     await new Promise((resolve) => setTimeout(resolve, DRAIN_GRACE_MS));
-    const closed = new Promise<void>((resolve) => server.close(() => resolve()));
-    (server as Server).closeIdleConnections();
-    await closed;
+    await new Promise<void>((resolve) => server.close(() => resolve()));
     // The worker's round in progress finishes (or its lease runs out later) before the database closes.
     await mailWorker?.stop();
     transport?.close();
