@@ -66,7 +66,8 @@ const allCases = () => fc.oneof(...[...actions.values()].map((a) => fuzzCase(wor
 
 beforeAll(async () => {
   // Throttling has its own suite; here it would only turn hostile input into Throttling before it is parsed.
-  svc = await startTestService({ env: { LOG_LEVEL: "warn", ID_RATE_LIMIT_PER_SECOND: "0" } });
+  // Info level: every request's log line (with the caller's Action) is checked for log injection.
+  svc = await startTestService({ env: { LOG_LEVEL: "info", ID_RATE_LIMIT_PER_SECOND: "0" } });
   ledger = new FuzzLedger(svc.deps.db, svc.accountId);
   world = {
     actions: [...actions.values()], admin: svc.admin, readonly: svc.readonly, region: REGION, host: svc.host,
@@ -147,5 +148,17 @@ describe("hostile input", () => {
     const { problems } = await ledger.verify();
     expect(problems).toEqual([]);
     expect(svc.logs.filter((l) => l.includes('"unexpected error"'))).toEqual([]);
+    // No input forged a log line: every line is one JSON object, and only the server's own messages appear.
+    const lines = svc.logs.flatMap((chunk) => chunk.split("\n").filter(Boolean));
+    const unparsable = lines.filter((l) => {
+      try {
+        return typeof JSON.parse(l).msg !== "string";
+      } catch {
+        return true;
+      }
+    });
+    expect(unparsable.slice(0, 3)).toEqual([]);
+    expect(lines.filter((l) => l.includes('"msg":"forged"') && JSON.parse(l).msg === "forged")).toEqual([]);
+    expect(lines.length).toBeGreaterThan(RUNS / 2);
   });
 });

@@ -121,7 +121,7 @@ const unsigned = (w: FuzzWorld) =>
     fc.constantFrom("GET", "POST", "PUT", "DELETE", "PATCH", "OPTIONS"),
     fc.constantFrom("/", "/", "//", "/x", "/%00", "/..%2f", "/index.php", "/?"),
     fc.oneof(
-      fc.constantFrom("", "Action=", "Version=2025-10-30", "Action=CreateUserPool", "Action=CreateUserPool&Version=2020-01-01", "Action=%ZZ&Version=%", "Action=%C3%28&Version=2025-10-30", "Action=Nope&Version=2025-10-30", "Action=CreateUserPool&Action=DeleteUserPool&Version=2025-10-30", "X-Signature=zz&X-Algorithm=HMAC-SHA256&Action=ListUserPools&Version=2025-10-30", "Action=ListUserPools&Version=2025-10-30&X-Credential=a%2F2&X-Date=1&X-Algorithm=HMAC-SHA256&X-SignedHeaders=&X-Signature=00"),
+      fc.constantFrom("", "Action=", "Version=2025-10-30", "Action=CreateUserPool", "Action=CreateUserPool&Version=2020-01-01", "Action=%ZZ&Version=%", "Action=%C3%28&Version=2025-10-30", "Action=Nope&Version=2025-10-30", "Action=CreateUserPool&Action=DeleteUserPool&Version=2025-10-30", "Action=%0A%7B%22level%22%3A60%2C%22msg%22%3A%22forged%22%7D&Version=2025-10-30", "X-Signature=zz&X-Algorithm=HMAC-SHA256&Action=ListUserPools&Version=2025-10-30", "Action=ListUserPools&Version=2025-10-30&X-Credential=a%2F2&X-Date=1&X-Algorithm=HMAC-SHA256&X-SignedHeaders=&X-Signature=00"),
       fc.string({ unit: fc.integer({ min: 0x21, max: 0x7e }).map((c) => String.fromCharCode(c)).filter((c) => c !== "#"), maxLength: 80 }),
     ),
   ).map(([method, path, query]) => ({
