@@ -39,8 +39,8 @@ async function check(c: FuzzCase, via: (c: FuzzCase) => Promise<Sent>): Promise<
     return;
   }
   // Over a socket, Node's HTTP parser refuses some requests itself (431 headers too large, 400
-  // malformed) with an empty body before the app sees them: a refusal, not an app answer.
-  if (via !== send && res.text === "" && (res.status === 431 || res.status === 400)) {
+  // malformed) with an empty body before the app sees them (no X-Request-Id): a refusal, not an app answer.
+  if (via !== send && res.text === "" && res.headers.get("x-request-id") === null && (res.status === 431 || res.status === 400)) {
     stats.parserRefusals++;
     return;
   }
