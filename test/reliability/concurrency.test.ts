@@ -154,6 +154,29 @@ describe("parallel creates of one unique name", () => {
     })));
 });
 
+describe("parallel password resets of one user", () => {
+  it("20 parallel ResetPassword leave exactly one outstanding token; 200 parallel CompletePasswordReset (10 per mailed token) spend it once", async () => {
+    // A pool of its own: the update race above left the shared one with a strict password policy.
+    const pool = (await svc.ok("CreateUserPool", { Name: "reset-race", ResetPasswordUrl: "https://example.com/reset" })).Uid;
+    const user = (await svc.ok("CreateUser", { UserPoolUid: pool, Email: "resetter@example.com" })).Uid;
+    const resets = await Promise.all(Array.from({ length: 20 }, () => svc.call("ResetPassword", { UserPoolUid: pool, UserUid: user })));
+    expect(fiveXx(resets)).toEqual([]);
+    expect(resets.map(codeOf)).toEqual(resets.map(() => "OK"));
+    const db = svc.deps.db;
+    const outstanding = await db.selectFrom("password_reset_tokens").select(["token_hash"])
+      .where("account_id", "=", svc.accountId).where("user_uid", "=", user).where("used_at", "is", null).where("revoked_at", "is", null).execute();
+    expect(outstanding).toHaveLength(1);
+    const mails = await db.selectFrom("mail_outbox").select(["link", "id"]).where("account_id", "=", svc.accountId).where("recipient", "=", "resetter@example.com").orderBy("id", "desc").execute();
+    expect(mails).toHaveLength(20);
+    // The outstanding token is the one of some mail; spend it ten times at once.
+    const tokens = mails.map((m) => new URL(m.link!).searchParams.get("token")!);
+    const completes = await Promise.all(tokens.flatMap((t) => Array.from({ length: 10 }, () => svc.call("CompletePasswordReset", { UserPoolUid: pool, Token: t, NewPassword: "Race-Password-9" }))));
+    expect(fiveXx(completes)).toEqual([]);
+    expect(completes.filter((e) => codeOf(e) === "OK")).toHaveLength(1);
+    expect(new Set(completes.filter((e) => codeOf(e) !== "OK").map(codeOf))).toEqual(new Set(["InvalidParameter.Token"]));
+  });
+});
+
 describe("parallel deletes and reads", () => {
   it("deleting a full pool 10 times while 40 reads run: one delete succeeds, the rest NotFound, never a 5xx", async () => {
     const victim = (await svc.ok("CreateUserPool", { Name: "doomed" })).Uid;
