@@ -15,7 +15,6 @@ import { replayProtection } from "./gateway/replay.js";
 import { throttle } from "./gateway/throttle.js";
 import { createRateLimiter } from "./rate-limits/limiter.js";
 import { createSignatureLedger } from "./rate-limits/signatures.js";
-import { renderOpenApi } from "./openapi.js";
 
 export interface AppOptions {
   registry?: ReadonlyMap<string, AnyAction>;
@@ -26,7 +25,8 @@ export interface AppOptions {
 export function createApp(deps: AppDeps, opts: AppOptions = {}) {
   const registry = opts.registry ?? defaultRegistry;
   const app = new Hono<GatewayEnv>();
-  const openApiYaml = renderOpenApi(registry);
+  // Rendered on first request: the JSON Schemas and the YAML writer are memory no API call needs.
+  let openApiYaml: Promise<string> | undefined;
 
   app.use(async function requestContext(c, next) {
     const started = performance.now();
@@ -82,7 +82,10 @@ export function createApp(deps: AppDeps, opts: AppOptions = {}) {
       return c.json({ status: "database unreachable" }, 503);
     }
   });
-  app.get("/openapi.yaml", (c) => c.body(openApiYaml, 200, { "Content-Type": "application/yaml; charset=utf-8" }));
+  app.get("/openapi.yaml", async (c) => {
+    openApiYaml ??= import("./openapi.js").then((m) => m.renderOpenApi(registry));
+    return c.body(await openApiYaml, 200, { "Content-Type": "application/yaml; charset=utf-8" });
+  });
 
   app.use("/", async function refuseWhileDraining(c, next) {
     if (opts.isDraining?.()) throw errors.unavailable("the server is shutting down, retry on another instance");

@@ -4,7 +4,6 @@ import { serve } from "@hono/node-server";
 import { createApp } from "./app.js";
 import { ConfigError, loadConfig } from "./config.js";
 import { bufferedStdout, createLogger, flushLogs } from "./log.js";
-import { smtpTransport } from "./mail/smtp.js";
 import { startMailWorker } from "./mail/worker.js";
 import { openRuntime } from "./runtime.js";
 
@@ -20,7 +19,10 @@ async function main(): Promise<void> {
   let draining = false;
   const app = createApp(runtime.deps, { isDraining: () => draining });
   // Without SMTP_URL reset emails stay queued in the outbox (`npm run cli -- mail list`).
-  const transport = config.mail.smtpUrl ? smtpTransport(config.mail.smtpUrl, config.mail.from) : undefined;
+  // nodemailer is loaded only when there is mail to send: it is a sixth of the idle process's memory.
+  const transport = config.mail.smtpUrl
+    ? (await import("./mail/smtp.js")).smtpTransport(config.mail.smtpUrl, config.mail.from)
+    : undefined;
   const mailWorker = transport && startMailWorker({
     db: runtime.deps.db, log: log.child({ component: "mail" }), clock: runtime.deps.clock, transport, maxAttempts: config.mail.maxAttempts,
   });
