@@ -150,12 +150,13 @@ describe("batches", () => {
         { Nickname: "no identifier" },
         { PreferredUsername: "weak", Password: "short" },
         "not an object",
+        { Email: "nul@example.com", Nickname: "a\u0000b" },
       ],
     });
     outputOf("CreateUsers").parse(result);
-    expect(result).toMatchObject({ SuccessCount: 2, FailureCount: 6 });
+    expect(result).toMatchObject({ SuccessCount: 2, FailureCount: 7 });
     expect(result.SuccessfulUids).toHaveLength(2);
-    expect(result.Errors).toHaveLength(6);
+    expect(result.Errors).toHaveLength(7);
     expect(result.ErrorsStructured.map((e: { Index: number; Code: string; Field: string }) => [e.Index, e.Code, e.Field])).toEqual([
       [1, "InvalidParameter.Email", "Email"],
       [2, "Duplicated", "Email"],
@@ -163,6 +164,8 @@ describe("batches", () => {
       [5, "MissingParameter.PreferredUsername", "PreferredUsername"],
       [6, "InvalidParameter.Password", "Password"],
       [7, "InvalidParameter.Users", "Users"],
+      // Postgres cannot store NUL: that item alone is refused, not the whole batch.
+      [8, "InvalidParameter.Nickname", "Nickname"],
     ]);
     expect(await totalUsers(svc, pool)).toBe(3);
     const second = await svc.ok("GetUser", { UserPoolUid: pool, UserUid: result.SuccessfulUids[1] });

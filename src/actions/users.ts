@@ -3,7 +3,7 @@
 // that item's error in the batch result instead of failing the call.
 import { z } from "zod";
 import { ApiError, errors } from "../gateway/errors.js";
-import { conform, issueToError } from "../gateway/params.js";
+import { validateParams } from "../gateway/params.js";
 import { batchResult } from "../users/batch.js";
 import { listUsers } from "../users/list.js";
 import * as users from "../users/service.js";
@@ -98,8 +98,8 @@ const listInput = z
 /** One batch item: its fields, or the error its validation produced (reported at its index). */
 function parseItem(raw: unknown): users.UserFields | ApiError {
   if (raw === null || typeof raw !== "object" || Array.isArray(raw)) return errors.invalidParameter("Users", "each user must be an object");
-  const r = newUser.safeParse(conform(newUser, raw), { reportInput: true });
-  return r.success ? r.data : issueToError(r.error.issues[0]!);
+  const r = validateParams(newUser, raw);
+  return r.ok ? r.data : r.error;
 }
 
 const poolRef = { UserPoolUid: uid() };

@@ -111,27 +111,47 @@ function tryJson(text: string): unknown {
   }
 }
 
-/** Validates raw parameters against an action's input schema; throws the first issue as an ApiError. */
-export function parseParams<S extends z.ZodType>(schema: S, raw: Raw): z.output<S> {
+/** Validates raw parameters against a schema: the parsed value, or the first problem as an ApiError. */
+export function validateParams<S extends z.ZodType>(schema: S, raw: unknown): { ok: true; data: z.output<S> } | { ok: false; error: ApiError } {
   const conformed = conform(schema, raw);
   const result = schema.safeParse(conformed, { reportInput: true });
-  if (!result.success) throw issueToError(result.error.issues[0]!);
-  const nul = nulPath(conformed);
-  if (nul !== undefined) throw errors.invalidParameter(nul || "Body", `the parameter ${nul || "Body"} must not contain the NUL character (U+0000)`);
-  return result.data;
+  if (!result.success) return { ok: false, error: issueToError(result.error.issues[0]!) };
+  const nul = nulPath(schema, conformed);
+  if (nul !== undefined) {
+    const param = nul || "Body";
+    return { ok: false, error: errors.invalidParameter(param, `the parameter ${param} must not contain the NUL character (U+0000)`) };
+  }
+  return { ok: true, data: result.data };
+}
+
+/** Validates an action's parameters; throws the first problem. */
+export function parseParams<S extends z.ZodType>(schema: S, raw: Raw): z.output<S> {
+  const r = validateParams(schema, raw);
+  if (!r.ok) throw r.error;
+  return r.data;
 }
 
 /**
- * Where a string holding U+0000 sits (string keys joined by "."), or undefined. Postgres text cannot
- * store NUL: such a value reached the query and came back as a 500 (found by test/reliability/fuzz).
+ * Where a string the schema declares holds U+0000 (object keys joined by "."), or undefined.
+ * Postgres text cannot store NUL: such a value reached the query and came back as a 500 (found by
+ * test/reliability/fuzz). Values the schema leaves unknown (a batch's items, validated one by one
+ * later) are not walked here.
  */
-function nulPath(value: unknown, path = "", depth = 0): string | undefined {
-  if (typeof value === "string") return value.includes("\u0000") ? path : undefined;
-  // Stored parameters sit a few levels deep; deeper input (z.unknown items) is never stored as is.
-  if (value === null || typeof value !== "object" || depth > 16) return undefined;
-  for (const [k, v] of Object.entries(value)) {
-    const found = nulPath(v, Array.isArray(value) ? path : path ? `${path}.${k}` : k, depth + 1);
-    if (found !== undefined) return found;
+function nulPath(schema: z.ZodType, value: unknown, path = ""): string | undefined {
+  const d = defOf(unwrap(schema));
+  if (typeof value === "string") return (d.type === "string" || d.type === "union" || d.type === "enum") && value.includes("\u0000") ? path : undefined;
+  if (d.type === "object" && value !== null && typeof value === "object") {
+    for (const [k, child] of Object.entries(d.shape!)) {
+      const found = nulPath(child, (value as Raw)[k], path ? `${path}.${k}` : k);
+      if (found !== undefined) return found;
+    }
+  } else if (Array.isArray(value)) {
+    const element = d.type === "array" ? d.element! : d.type === "union" ? d.options!.find((o) => defOf(unwrap(o)).type === "array") : undefined;
+    const elementSchema = element && (d.type === "array" ? element : defOf(unwrap(element)).element);
+    if (elementSchema) for (const item of value) {
+      const found = nulPath(elementSchema, item, path);
+      if (found !== undefined) return found;
+    }
   }
   return undefined;
 }
