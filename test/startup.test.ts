@@ -1,6 +1,5 @@
 // The two commands a new user runs: the real entry point started as a child process, on the
 // embedded default and on Postgres, called with the official SDK, then stopped with SIGTERM.
-import { spawn, type ChildProcess } from "node:child_process";
 import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
@@ -8,89 +7,59 @@ import { randomBytes } from "node:crypto";
 import { Service } from "@volcengine/openapi";
 import { afterAll, describe, expect, it } from "vitest";
 import { inject } from "vitest";
+import { startChild, type Child } from "./support/child-server.js";
 import { randomAccountId } from "./support/harness.js";
 
 const dirs: string[] = [];
 afterAll(() => dirs.forEach((d) => rmSync(d, { recursive: true, force: true })));
-
-interface Started {
-  child: ChildProcess;
-  url: string;
-  output: () => string;
-  exited: Promise<number | null>;
-}
-
-function start(env: Record<string, string>): Promise<Started> {
-  const child = spawn(process.execPath, ["--import", "tsx", "src/main.ts"], {
-    env: { PATH: process.env.PATH!, HOME: process.env.HOME ?? "/tmp", PORT: "0", LOG_LEVEL: "info", ...env },
-    stdio: ["ignore", "pipe", "pipe"],
-  });
-  let out = "";
-  child.stdout!.on("data", (d) => (out += d));
-  child.stderr!.on("data", (d) => (out += d));
-  const exited = new Promise<number | null>((resolve) => child.on("exit", (code) => resolve(code)));
-  return new Promise((resolve, reject) => {
-    const timer = setTimeout(() => reject(new Error(`no start within 30 s:\n${out}`)), 30_000);
-    const check = () => {
-      const m = /idplane is listening on (http:\/\/\S+)/.exec(out);
-      if (m && out.includes("openapi.yaml\n")) {
-        clearTimeout(timer);
-        resolve({ child, url: m[1]!, output: () => out, exited });
-      }
-    };
-    child.stdout!.on("data", check);
-    void exited.then((code) => {
-      clearTimeout(timer);
-      reject(Object.assign(new Error(`exited ${code}:\n${out}`), { code, out }));
-    });
-  });
-}
 
 async function listPools(url: string, accessKeyId: string, secretKey: string) {
   const svc = new Service({ host: url.replace("http://", ""), protocol: "http:", region: "cn-beijing", serviceName: "id", accessKeyId, secretKey });
   return (await svc.createJSONAPI("ListUserPools", { Version: "2025-10-30" })({})) as any;
 }
 
-async function stop(s: Started) {
+async function stop(s: Child) {
   s.child.kill("SIGTERM");
-  return s.exited;
+  return (await s.exited).code;
 }
+
+const urlOf = (s: Child) => `http://${s.host}`;
 
 describe("npm start", () => {
   it("starts on the embedded default, prints a first admin key once, and stops cleanly on SIGTERM", async () => {
     const dataDir = mkdtempSync(join(tmpdir(), "idplane-start-"));
     dirs.push(dataDir);
-    const first = await start({ ID_DATA_DIR: dataDir });
+    const first = await startChild({ ID_DATA_DIR: dataDir });
     const ak = /AccessKeyId:\s+(\S+)/.exec(first.output())![1]!;
     const sk = /SecretAccessKey:\s+(\S+)/.exec(first.output())![1]!;
-    const listed = await listPools(first.url, ak, sk);
+    const listed = await listPools(urlOf(first), ak, sk);
     expect(listed.Result).toMatchObject({ TotalCount: 0, PageNumber: 1 });
     expect(await stop(first)).toBe(0);
     // The secret appears on stdout once, in the welcome text, and on no log line.
     expect(first.output().split(sk).length - 1).toBe(1);
 
-    const second = await start({ ID_DATA_DIR: dataDir });
+    const second = await startChild({ ID_DATA_DIR: dataDir });
     expect(second.output()).not.toContain("SecretAccessKey");
-    expect((await listPools(second.url, ak, sk)).Result.TotalCount).toBe(0);
+    expect((await listPools(urlOf(second), ak, sk)).Result.TotalCount).toBe(0);
     expect(await stop(second)).toBe(0);
   });
 
   it("refuses DATABASE_URL without ID_MASTER_KEY and says why", async () => {
-    const err = await start({ DATABASE_URL: "postgres://postgres@127.0.0.1:5432/test" }).catch((e) => e);
-    expect(err.code).toBe(2);
-    expect(err.out).toContain("ID_MASTER_KEY: required with DATABASE_URL");
+    const err = (await startChild({ DATABASE_URL: "postgres://postgres@127.0.0.1:5432/test" }).catch((e) => e)) as Error;
+    expect(err.message).toMatch(/^exited 2 before listening/);
+    expect(err.message).toContain("ID_MASTER_KEY: required with DATABASE_URL");
   });
 
   it.skipIf(!inject("databaseUrl"))("creates the configured root key on Postgres, so scripts know it in advance", async () => {
     const accessKeyId = `AKLTroot${randomBytes(8).toString("hex")}`;
     const secret = randomBytes(24).toString("base64");
-    const s = await start({
+    const s = await startChild({
       DATABASE_URL: inject("databaseUrl")!, ID_MASTER_KEY: randomBytes(32).toString("base64"),
       ID_ROOT_ACCESS_KEY_ID: accessKeyId, ID_ROOT_SECRET_ACCESS_KEY: secret, ID_ROOT_ACCOUNT_ID: randomAccountId(),
     });
     expect(s.output()).toContain(`Admin access key from the environment: ${accessKeyId}`);
     expect(s.output()).not.toContain(secret);
-    expect((await listPools(s.url, accessKeyId, secret)).Result.TotalCount).toBe(0);
+    expect((await listPools(urlOf(s), accessKeyId, secret)).Result.TotalCount).toBe(0);
     expect(await stop(s)).toBe(0);
   });
 });

@@ -1,6 +1,6 @@
 // SQL for password reset tokens. Tokens are looked up by (account_id, SHA-256 of the token) and
 // every state change is one conditional UPDATE, so concurrent requests cannot both win.
-import type { Kysely, Transaction } from "kysely";
+import type { ExpressionBuilder, Kysely, Transaction } from "kysely";
 import type { Database } from "../db/schema.js";
 
 type Db = Kysely<Database> | Transaction<Database>;
@@ -39,18 +39,20 @@ export async function insertToken(trx: Transaction<Database>, row: { accountId: 
     .execute();
 }
 
+/** The token, in its pool, neither used nor revoked nor expired. */
+const usable = (ref: TokenRef, now: Date) => (eb: ExpressionBuilder<Database, "password_reset_tokens">) =>
+  eb.and([
+    eb("account_id", "=", ref.accountId),
+    eb("token_hash", "=", ref.tokenHash),
+    eb("user_pool_uid", "=", ref.poolUid),
+    eb("used_at", "is", null),
+    eb("revoked_at", "is", null),
+    eb("expires_at", ">", now),
+  ]);
+
 /** A usable token's user, without consuming it (a cheap pre-check before the slow hash). */
 export async function findUsableToken(db: Db, ref: TokenRef, now: Date): Promise<string | undefined> {
-  const row = await db
-    .selectFrom("password_reset_tokens")
-    .select("user_uid")
-    .where("account_id", "=", ref.accountId)
-    .where("token_hash", "=", ref.tokenHash)
-    .where("user_pool_uid", "=", ref.poolUid)
-    .where("used_at", "is", null)
-    .where("revoked_at", "is", null)
-    .where("expires_at", ">", now)
-    .executeTakeFirst();
+  const row = await db.selectFrom("password_reset_tokens").select("user_uid").where(usable(ref, now)).executeTakeFirst();
   return row?.user_uid;
 }
 
@@ -62,12 +64,7 @@ export async function consumeToken(trx: Transaction<Database>, ref: TokenRef, no
   const row = await trx
     .updateTable("password_reset_tokens")
     .set({ used_at: now })
-    .where("account_id", "=", ref.accountId)
-    .where("token_hash", "=", ref.tokenHash)
-    .where("user_pool_uid", "=", ref.poolUid)
-    .where("used_at", "is", null)
-    .where("revoked_at", "is", null)
-    .where("expires_at", ">", now)
+    .where(usable(ref, now))
     .returning("user_uid")
     .executeTakeFirst();
   return row?.user_uid;

@@ -10,7 +10,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { sql } from "kysely";
 import { connectDatabase } from "../../src/db/connect.js";
-import { childClient, childEnv, ownDatabase, startChild, type CallOutcome } from "../support/fuzz-child.js";
+import { childClient, childEnv, ownDatabase, startChild, type CallOutcome } from "../support/child-server.js";
 import { startTestSmtp } from "../support/users.js";
 
 const databaseUrl = inject("databaseUrl");

@@ -1,5 +1,5 @@
 // The real entry point (src/main.ts) as a child process, and a signed keep-alive HTTP client for it:
-// shared by the graceful-shutdown suite and the soak script, which both need the process itself
+// shared by the start-up and graceful-shutdown suites and the soak script, which need the process itself
 // (signals, exit code, RSS), not an in-process app.
 import { spawn, type ChildProcess } from "node:child_process";
 import { randomBytes } from "node:crypto";
