@@ -13,26 +13,22 @@ export interface ConnectionKey {
   uid: string;
 }
 
-export function findIdentityProvider(db: Db, k: ConnectionKey): Promise<IdentityProviderRow | undefined> {
+function selectIdentityProvider(db: Db, k: ConnectionKey) {
   return db
     .selectFrom("identity_providers")
     .selectAll()
     .where("account_id", "=", k.accountId)
     .where("user_pool_uid", "=", k.poolUid)
-    .where("uid", "=", k.uid)
-    .executeTakeFirst();
+    .where("uid", "=", k.uid);
+}
+
+export function findIdentityProvider(db: Db, k: ConnectionKey): Promise<IdentityProviderRow | undefined> {
+  return selectIdentityProvider(db, k).executeTakeFirst();
 }
 
 /** Locks the connection for the rest of the transaction (partial updates read, merge, then write). */
 export function findIdentityProviderForUpdate(trx: Transaction<Database>, k: ConnectionKey) {
-  return trx
-    .selectFrom("identity_providers")
-    .selectAll()
-    .where("account_id", "=", k.accountId)
-    .where("user_pool_uid", "=", k.poolUid)
-    .where("uid", "=", k.uid)
-    .forUpdate()
-    .executeTakeFirst();
+  return selectIdentityProvider(trx, k).forUpdate().executeTakeFirst();
 }
 
 /**

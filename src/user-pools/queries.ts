@@ -6,13 +6,16 @@ import { containsPattern } from "../db/text-match.js";
 export type UserPoolRow = Selectable<UserPoolsTable>;
 type Db = Kysely<Database> | Transaction<Database>;
 
+const selectUserPool = (db: Db, accountId: string, uid: string) =>
+  db.selectFrom("user_pools").selectAll().where("account_id", "=", accountId).where("uid", "=", uid);
+
 export function findUserPool(db: Db, accountId: string, uid: string): Promise<UserPoolRow | undefined> {
-  return db.selectFrom("user_pools").selectAll().where("account_id", "=", accountId).where("uid", "=", uid).executeTakeFirst();
+  return selectUserPool(db, accountId, uid).executeTakeFirst();
 }
 
-/** Locks the pool row for the rest of the transaction (children use it to keep counters right). */
+/** Locks the pool row for the rest of the transaction (partial updates read, merge, then write). */
 export function findUserPoolForUpdate(trx: Transaction<Database>, accountId: string, uid: string) {
-  return trx.selectFrom("user_pools").selectAll().where("account_id", "=", accountId).where("uid", "=", uid).forUpdate().executeTakeFirst();
+  return selectUserPool(trx, accountId, uid).forUpdate().executeTakeFirst();
 }
 
 export async function countUserPools(db: Db, accountId: string): Promise<number> {
