@@ -2,7 +2,7 @@
 import type { HttpBindings } from "@hono/node-server";
 import type { Principal } from "../access-keys/resolver.js";
 import type { AnyAction } from "../actions/define.js";
-import type { QueryPair } from "./signing/canonical.js";
+import type { ParsedAuth } from "./signing/verify.js";
 import type { WireRequest } from "./wire.js";
 
 export interface GatewayVariables {
@@ -15,8 +15,8 @@ export interface GatewayVariables {
   wire: WireRequest;
   principal: Principal;
   body: Uint8Array;
-  /** decoded query pairs that the signature covers */
-  signedQuery: QueryPair[];
+  /** the verified credentials: key, X-Date, signature, and the query pairs the signature covers */
+  auth: ParsedAuth;
   /** set by the error handler for the request log line */
   errorCode: string;
 }

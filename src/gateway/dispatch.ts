@@ -37,7 +37,7 @@ export function dispatchAction(deps: AppDeps): MiddlewareHandler<GatewayEnv> {
     const action = c.get("action");
     const principal = c.get("principal");
     if (action.access === "write" && principal.role !== "admin") throw errors.accessDenied(action.name);
-    const raw = decodeRawParams(c.get("signedQuery"), c.get("body"), c.get("wire").header("content-type"));
+    const raw = decodeRawParams(c.get("auth").signedQuery, c.get("body"), c.get("wire").header("content-type"));
     const input = parseParams(action.input, raw);
     const requestId = c.get("requestId");
     let log: Logger | undefined;

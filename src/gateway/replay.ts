@@ -11,7 +11,7 @@ import type { MiddlewareHandler } from "hono";
 import type { SignatureLedger } from "../rate-limits/signatures.js";
 import type { GatewayEnv } from "./context.js";
 import { ApiError } from "./errors.js";
-import { parseAuthentication, parseXDate } from "./signing/verify.js";
+import { parseXDate } from "./signing/verify.js";
 
 export interface ReplayOptions {
   /** undefined: replay protection is off. */
@@ -29,8 +29,7 @@ export function replayProtection(options: ReplayOptions): MiddlewareHandler<Gate
   };
 
   return async function refuseReplays(c, next) {
-    // Parsed again rather than passed on: cheap, and signatureAuth stays unaware of this option.
-    const auth = parseAuthentication(c.get("wire"));
+    const auth = c.get("auth");
     const validFor = auth.form === "query" && auth.expiresSeconds !== undefined ? auth.expiresSeconds : options.maxSkewSeconds;
     // signatureAuth has checked X-Date already, so it parses.
     const expiresAt = new Date(parseXDate(auth.xDate)! + validFor * 1000 + MARGIN_MS);

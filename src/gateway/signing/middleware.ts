@@ -39,7 +39,7 @@ export function signatureAuth(options: SignatureAuthOptions): MiddlewareHandler<
     }
     c.set("principal", key.principal);
     c.set("body", body);
-    c.set("signedQuery", auth.signedQuery);
+    c.set("auth", auth);
     await next();
   };
 }
