@@ -2,7 +2,8 @@
 // HTTP statuses, parameter decoding, the body limit, ops endpoints and the request log line.
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { codeOf, startTestService, VERSION, type TestService } from "./support/harness.js";
-import { errorOf, rawCall } from "./support/raw.js";
+import { connect } from "node:net";
+import { buildSigned, errorOf, rawCall } from "./support/raw.js";
 import { presignedQuery, xDateOf } from "./support/signer.js";
 
 let svc: TestService;
@@ -33,6 +34,21 @@ describe("requests signed like the Go, Java and Python SDKs", () => {
   it("refuses a body that does not match X-Content-Sha256", async () => {
     const r = await rawCall(svc, { action: "CreateUserPool", body: JSON.stringify({ Name: "x" }), tamperHeaders: (h) => ({ ...h, "X-Content-Sha256": "0".repeat(64) }) });
     expect([r.status, errorOf(r)?.Code, errorOf(r)?.CodeN]).toEqual([401, "SignatureNotMatch", 100010]);
+  });
+
+  it("refuses a request with two Authorization headers, whichever comes first", async () => {
+    const req = buildSigned(svc, { action: "ListUserPools", body: "{}" });
+    const bogus = `HMAC-SHA256 Credential=${svc.admin.accessKeyId}/20250101/cn-beijing/id/request, SignedHeaders=x-date, Signature=${"0".repeat(64)}`;
+    const lines = Object.entries(req.headers).map(([k, v]) => `${k}: ${v}`);
+    const raw = `POST ${req.url.slice(svc.url.length)} HTTP/1.1\r\n${[...lines, `Authorization: ${bogus}`, "Content-Length: 2", "Connection: close"].join("\r\n")}\r\n\r\n{}`;
+    const answer = await new Promise<string>((resolve) => {
+      const chunks: Buffer[] = [];
+      const sock = connect(Number(svc.host.split(":")[1]), "127.0.0.1", () => sock.end(raw));
+      sock.on("data", (d: Buffer) => chunks.push(d));
+      sock.on("close", () => resolve(Buffer.concat(chunks).toString()));
+    });
+    expect(answer).toMatch(/^HTTP\/1\.1 400/);
+    expect(answer).toContain('"Code":"InvalidAuthorization"');
   });
 
   it("names the expected scope when region or service differ", async () => {

@@ -132,6 +132,9 @@ describe("malformed credentials", () => {
     ["a short signature", good.replace("a".repeat(64), "a".repeat(63))],
     ["a field without =", good + ", Junk"],
     ["nothing after the algorithm", "HMAC-SHA256"],
+    ["a repeated field", good + ", Signature=" + "b".repeat(64)],
+    ["an unknown field", good + ", Region=cn-beijing"],
+    ["two headers joined", good + ", " + good],
   ])("refuses %s with InvalidAuthorization", (_name, header) => {
     expect(parse(header)).toBe("InvalidAuthorization");
   });

@@ -34,6 +34,9 @@ function fromParts(method: string, rawUrl: string, header: (name: string) => str
 export function wireFromIncoming(incoming: IncomingMessage): WireRequest {
   const headers = incoming.headers;
   const header = (name: string) => {
+    // Node keeps only the first of repeated Authorization headers; join them all instead, so a
+    // request carrying two is refused as malformed rather than judged by whichever came first.
+    if (name === "authorization") return allValues(incoming.rawHeaders, name);
     const v = headers[name];
     return Array.isArray(v) ? v.join(", ") : v;
   };
@@ -49,6 +52,17 @@ export function wireFromFetch(request: Request): WireRequest {
     checkDeclaredLength(header("content-length"), limit);
     return readBodyLimited(request.body, limit);
   });
+}
+
+/** Every value of a header, joined with ", " as for repeatable headers; undefined when absent. */
+function allValues(rawHeaders: string[], lowerName: string): string | undefined {
+  let joined: string | undefined;
+  for (let i = 0; i < rawHeaders.length; i += 2) {
+    if (rawHeaders[i]!.length === lowerName.length && rawHeaders[i]!.toLowerCase() === lowerName) {
+      joined = joined === undefined ? rawHeaders[i + 1]! : `${joined}, ${rawHeaders[i + 1]}`;
+    }
+  }
+  return joined;
 }
 
 function readIncoming(incoming: IncomingMessage, limit: number, contentLength: string | undefined): Promise<Uint8Array> {

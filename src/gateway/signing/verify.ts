@@ -10,6 +10,7 @@ import { constantTimeEqual, hmacHex, sha256Hex, type Bytes } from "./hash.js";
 const ALGORITHM = "HMAC-SHA256";
 const EMPTY_SHA256 = sha256Hex("");
 const MAX_PRESIGN_SECONDS = 7 * 24 * 3600;
+const AUTHORIZATION_FIELDS = new Set(["Credential", "SignedHeaders", "Signature"]);
 
 export interface IncomingSignedRequest {
   /** decoded query pairs, when the caller already parsed them */
@@ -76,7 +77,11 @@ export function parseAuthentication(req: IncomingSignedRequest): ParsedAuth {
     for (const field of authorization.slice(space + 1).split(",")) {
       const eq = field.indexOf("=");
       if (eq === -1) throw fail("InvalidAuthorization", "Authorization fields must be Name=Value");
-      fields.set(field.slice(0, eq).trim(), field.slice(eq + 1).trim());
+      const name = field.slice(0, eq).trim();
+      // Exactly Credential, SignedHeaders and Signature, once each: anything else is a malformed or
+      // doubled header, and guessing which part was meant is how signatures get confused.
+      if (!AUTHORIZATION_FIELDS.has(name) || fields.has(name)) throw fail("InvalidAuthorization", `Authorization has an unexpected or repeated field ${JSON.stringify(name.slice(0, 32))}`);
+      fields.set(name, field.slice(eq + 1).trim());
     }
     const credential = fields.get("Credential");
     if (!credential) throw fail("InvalidAuthorization", "Authorization has no Credential");
