@@ -4,6 +4,7 @@ import { serve } from "@hono/node-server";
 import { createApp } from "./app.js";
 import { ConfigError, loadConfig } from "./config.js";
 import { bufferedStdout, createLogger, flushLogs } from "./log.js";
+import { startHousekeeping } from "./housekeeping/worker.js";
 import { startMailWorker } from "./mail/worker.js";
 import { openRuntime } from "./runtime.js";
 
@@ -27,6 +28,7 @@ async function main(): Promise<void> {
     db: runtime.deps.db, log: log.child({ component: "mail" }), clock: runtime.deps.clock, transport, maxAttempts: config.mail.maxAttempts,
   });
   if (!mailWorker) log.info("SMTP_URL is not set: mail stays queued; see `npm run cli -- mail list`");
+  const housekeeper = startHousekeeping({ db: runtime.deps.db, clock: runtime.deps.clock, log: log.child({ component: "housekeeping" }) });
 
   const server = serve({ fetch: app.fetch, port: config.port, hostname: config.host }, (info) => {
     const url = `http://${info.address.includes(":") ? `[${info.address}]` : info.address}:${info.port}`;
@@ -66,6 +68,7 @@ async function main(): Promise<void> {
     await new Promise<void>((resolve) => server.close(() => resolve()));
     // The worker's round in progress finishes (or its lease runs out later) before the database closes.
     await mailWorker?.stop();
+    await housekeeper.stop();
     transport?.close();
     await runtime.close();
     log.info("stopped");
