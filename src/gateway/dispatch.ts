@@ -7,7 +7,7 @@ import type { Logger } from "../log.js";
 import type { GatewayEnv } from "./context.js";
 import { API_VERSION, successEnvelope } from "./envelope.js";
 import { ApiError, errors } from "./errors.js";
-import type { QueryPair } from "./signing/canonical.js";
+import { parseQuery, type QueryPair } from "./signing/canonical.js";
 import { paramsFromFlat, paramsFromJson, parseParams } from "./params.js";
 import { wireFromFetch, wireFromIncoming } from "./wire.js";
 
@@ -55,14 +55,44 @@ export function dispatchAction(deps: AppDeps): MiddlewareHandler<GatewayEnv> {
   };
 }
 
-/** Query parameters first, then the body's, which win: JSON, or a form body. */
+/**
+ * The action's parameters: the signed query's, then the body's, which win. One meaning for the signed
+ * bytes (signing.md §5a): the body is decoded by what it is, a JSON object or form pairs, and a
+ * Content-Type (which the official Node SDK does not sign) that contradicts the bytes is refused, so
+ * re-labelling signed JSON as a form (or the reverse) can never yield other parameters.
+ */
 function decodeRawParams(query: QueryPair[], body: Uint8Array, contentType: string | undefined): Record<string, unknown> {
   const flat: [string, string][] = [];
   for (const p of query) if (!PROTOCOL_PARAMS.has(p.nameText)) flat.push([p.nameText, p.valueText]);
-  const isForm = (contentType ?? "").toLowerCase().startsWith("application/x-www-form-urlencoded");
-  if (isForm) {
-    for (const [k, v] of new URLSearchParams(new TextDecoder().decode(body))) if (!PROTOCOL_PARAMS.has(k)) flat.push([k, v]);
+  if (body.length === 0) return paramsFromFlat(flat);
+  const looksJson = startsLikeJson(body);
+  if (isFormContentType(contentType)) {
+    if (looksJson) throw errors.invalidRequest("the body is JSON but Content-Type says application/x-www-form-urlencoded");
+    for (const p of parseQuery(decodeUtf8(body))) if (!PROTOCOL_PARAMS.has(p.nameText)) flat.push([p.nameText, p.valueText]);
     return paramsFromFlat(flat);
   }
+  if (!looksJson && isJsonContentType(contentType)) throw errors.invalidRequest("the body is not JSON but Content-Type says application/json");
   return { ...paramsFromFlat(flat), ...paramsFromJson(body) };
+}
+
+const isFormContentType = (ct: string | undefined) => mediaType(ct) === "application/x-www-form-urlencoded";
+const isJsonContentType = (ct: string | undefined) => mediaType(ct) === "application/json";
+const mediaType = (ct: string | undefined) => (ct ?? "").split(";", 1)[0]!.trim().toLowerCase();
+
+/** A JSON text an action could take starts with `{` (or, to be refused as not an object, `[`); a form body never does (`{` is escaped). */
+function startsLikeJson(body: Uint8Array): boolean {
+  for (const b of body) {
+    if (b === 0x20 || b === 0x09 || b === 0x0a || b === 0x0d) continue;
+    return b === 0x7b || b === 0x5b;
+  }
+  return false;
+}
+
+const fatalUtf8 = new TextDecoder("utf-8", { fatal: true });
+function decodeUtf8(body: Uint8Array): string {
+  try {
+    return fatalUtf8.decode(body);
+  } catch {
+    throw errors.invalidRequest("the request body is not valid UTF-8");
+  }
 }

@@ -25,6 +25,8 @@ export function userView(row: UserRow) {
 export type UserView = ReturnType<typeof userView>;
 
 /** Opaque keyset cursor: the seq of the last row served, versioned so the format can change. */
+const MAX_BIGINT = 9_223_372_036_854_775_807n;
+
 export function encodeCursor(seq: string): string {
   return Buffer.from(`u1:${seq}`).toString("base64url");
 }
@@ -33,5 +35,6 @@ export function encodeCursor(seq: string): string {
 export function decodeCursor(token: string): string | undefined {
   const text = Buffer.from(token, "base64url").toString("utf8");
   const m = /^u1:([1-9][0-9]{0,18})$/.exec(text);
-  return m ? m[1] : undefined;
+  // seq is a bigint column: 19 digits may still overflow it, which Postgres answers with an error.
+  return m && BigInt(m[1]!) <= MAX_BIGINT ? m[1] : undefined;
 }

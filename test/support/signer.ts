@@ -76,14 +76,15 @@ export function xDateOf(d: Date): string {
 
 /** Builds a presigned GET query string (X-* parameters included), signed over every parameter. */
 export function presignedQuery(
-  input: Omit<SignInput, "headers" | "body" | "method" | "path"> & { expires?: number; method?: string; path?: string },
+  input: Omit<SignInput, "headers" | "body" | "method" | "path"> & { expires?: number; method?: string; path?: string; notSignBody?: boolean },
 ): string {
   const query: [string, string][] = [
     ...input.query,
     ["X-Algorithm", "HMAC-SHA256"],
     ["X-Credential", `${input.accessKeyId}/${input.xDate.slice(0, 8)}/${input.region}/${input.service}/request`],
     ["X-Date", input.xDate],
-    ["X-NotSignBody", ""],
+    // The official SDK always adds it; without it the (empty) body is signed.
+    ...(input.notSignBody !== false ? ([["X-NotSignBody", ""]] as [string, string][]) : []),
     ["X-SignedHeaders", ""],
     ...(input.expires !== undefined ? ([["X-Expires", String(input.expires)]] as [string, string][]) : []),
   ];

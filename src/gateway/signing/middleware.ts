@@ -33,6 +33,11 @@ export function signatureAuth(options: SignatureAuthOptions): MiddlewareHandler<
       throw new ApiError("SignatureNotMatch", `the credential scope must be ${expectedScope}`);
     }
     const body = await request.readBody(options.bodyLimitBytes);
+    // An unsigned body could say anything (signing.md §5): a presigned request that leaves its body
+    // out of the signature carries none, and its parameters come from the signed query alone.
+    if (auth.notSignBody && body.length > 0) {
+      throw new ApiError("InvalidAuthorization", "the request signs no body (X-NotSignBody) but carries one; sign the body or send none");
+    }
     const signingKey = key.signingKey(auth.shortDate, auth.region, auth.service);
     if (!verifySignature(auth, request, body, signingKey)) {
       throw new ApiError("SignatureNotMatch", "the request signature does not match; check the secret key and the signing method");

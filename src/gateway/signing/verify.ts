@@ -11,6 +11,13 @@ const ALGORITHM = "HMAC-SHA256";
 const EMPTY_SHA256 = sha256Hex("");
 const MAX_PRESIGN_SECONDS = 7 * 24 * 3600;
 const AUTHORIZATION_FIELDS = new Set(["Credential", "SignedHeaders", "Signature"]);
+/**
+ * Presigned parameters the signature binds without listing them: X-Credential (key and scope) and
+ * X-Date enter the string to sign, X-SignedHeaders the canonical request, X-Algorithm has one
+ * allowed value, X-SignedQueries decides what the canonical query holds (change it and the HMAC
+ * changes), and X-Signature is the signature itself.
+ */
+const BOUND_BY_CONSTRUCTION = new Set(["X-Algorithm", "X-Credential", "X-Date", "X-SignedHeaders", "X-SignedQueries", "X-Signature"]);
 
 export interface IncomingSignedRequest {
   /** decoded query pairs, when the caller already parsed them */
@@ -95,17 +102,22 @@ export function parseAuthentication(req: IncomingSignedRequest): ParsedAuth {
   const credential = queryValue(query, "X-Credential");
   if (credential === undefined) throw fail("MissingAuthenticationToken", "the request is not signed");
   if (queryValue(query, "X-Algorithm") !== ALGORITHM) throw fail("InvalidAuthorization", `X-Algorithm must be ${ALGORITHM}`);
-  const expires = queryValue(query, "X-Expires");
-  if (expires !== undefined && (!/^\d{1,7}$/.test(expires) || Number(expires) < 1 || Number(expires) > MAX_PRESIGN_SECONDS)) {
-    throw fail("InvalidAuthorization", `X-Expires must be 1 to ${MAX_PRESIGN_SECONDS} seconds`);
-  }
   const signedQueriesParam = queryValue(query, "X-SignedQueries");
   const covered = signedQueriesParam === undefined ? undefined : new Set(signedQueriesParam.split(";"));
   const signedQuery = query.filter((p) => (covered ? covered.has(p.nameText) : p.nameText !== "X-Signature"));
-  for (const required of ["Action", "Version"]) {
-    if (covered && query.some((p) => p.nameText === required) && !covered.has(required)) {
-      throw fail("InvalidAuthorization", `X-SignedQueries must cover ${required}`);
+  // Nothing unsigned may change what a presigned request does (signing.md §5): every parameter must
+  // be one the signature covers, or one it binds by construction. Ignoring an unsigned X-Expires
+  // would be safe only as long as nobody ever read it; refusing it is safe for good.
+  if (covered) {
+    for (const p of query) {
+      if (!covered.has(p.nameText) && !BOUND_BY_CONSTRUCTION.has(p.nameText)) {
+        throw fail("InvalidAuthorization", `the query parameter ${JSON.stringify(p.nameText.slice(0, 64))} is not covered by the signature (X-SignedQueries)`);
+      }
     }
+  }
+  const expires = queryValue(query, "X-Expires");
+  if (expires !== undefined && (!/^\d{1,7}$/.test(expires) || Number(expires) < 1 || Number(expires) > MAX_PRESIGN_SECONDS)) {
+    throw fail("InvalidAuthorization", `X-Expires must be 1 to ${MAX_PRESIGN_SECONDS} seconds`);
   }
   return {
     form: "query", ...parseCredential(credential), xDate: queryValue(query, "X-Date") ?? "",
