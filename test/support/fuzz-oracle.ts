@@ -11,6 +11,7 @@ const CATALOG: Record<string, number> = {
   NotFound: 404, Duplicated: 409, RequestEntityTooLarge: 413, Throttling: 429, QuotaExceeded: 429,
 };
 const AUTH_FAMILIES = new Set(["InvalidAuthorization", "MissingAuthenticationToken", "SignatureNotMatch", "InvalidTimestamp", "InvalidAccessKeyId", "AccessDenied", "RequestEntityTooLarge", "Throttling"]);
+const EDGE_FAMILIES = new Set(["InvalidRequest", "MissingAction", "InvalidAction"]);
 const REQUEST_ID = /^\d{14}[0-9A-F]{18}$/;
 
 export interface Verdict {
@@ -51,5 +52,9 @@ export function judge(c: FuzzCase, status: number, headers: { get(name: string):
   if (CATALOG[family] === undefined) return fail(`code ${code} is not in the catalog`, code);
   if (CATALOG[family] !== status) return fail(`code ${code} came with HTTP ${status}, the catalog says ${CATALOG[family]}`, code);
   if (c.kind.startsWith("auth:") && !AUTH_FAMILIES.has(family)) return fail(`a broken signature got ${code}, not an authentication error`, code);
+  // An unsigned part must be refused at the edge, before the action reads any parameter.
+  if (c.kind.startsWith("coverage:") && !(AUTH_FAMILIES.has(family) || EDGE_FAMILIES.has(family) || code.endsWith(".Version"))) {
+    return fail(`a request with an unsigned part got ${code}, not an edge refusal`, code);
+  }
   return { ok: true, status, code };
 }

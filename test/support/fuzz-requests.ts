@@ -128,6 +128,34 @@ const unsigned = (w: FuzzWorld) =>
     method, target: path.includes("?") ? path + query : `${path}?${query}`, headers: { Host: w.host, "Content-Type": "application/json" }, body: Buffer.from(method === "GET" ? "" : "{}"), kind: "unsigned",
   }));
 
+/**
+ * Requests whose signature is right but that carry something unsigned (signing.md §5, §5a): a body
+ * on a presigned URL that does not sign it, an appended control or action parameter, signed JSON
+ * relabelled as a form. Every one must be refused, whatever the parameters.
+ */
+function coverageAttack(w: FuzzWorld, action: AnyAction, params: fc.Arbitrary<Record<string, unknown>>) {
+  const presign = (p: Record<string, unknown>, method: string, expires?: number) => `/?${presignedQuery({
+    query: [["Action", action.name], ["Version", VERSION], ...flatten(p)], accessKeyId: w.admin.accessKeyId, secretKey: w.admin.secretAccessKey,
+    region: w.region, service: "id", xDate: xDateOf(w.now()), method, ...(expires !== undefined && { expires }),
+  })}`;
+  const appended = fc.constantFrom("X-Expires=604800", "X-NotSignBody=", "X-Security-Token=t", "X-Anything=1", "UserPoolUid=other", "Name=added");
+  type Attack = { method: string; target: string; headers: Record<string, string>; body: Buffer; kind: string };
+  return fc.tuple(fc.nat(2), params, params, appended).map(([mode, p, bodyParams, extra]): Attack => {
+    switch (mode) {
+      case 0:
+        return { method: "POST", target: presign(p, "POST"), headers: { Host: w.host, "Content-Type": "application/json" }, body: json({ ...bodyParams, Name: "from-body" }), kind: "coverage:presigned-body" };
+      case 1:
+        return { method: "GET", target: `${presign(p, "GET", 60)}&${extra}`, headers: { Host: w.host }, body: Buffer.alloc(0), kind: "coverage:unsigned-param" };
+      default: {
+        // Content-Type left out of the signature (as the Node SDK does), then switched to a form.
+        const c = signedCase(w, { action: action.name, body: json({ ...p, Name: "x&Name=injected&z=" }) });
+        const input = { ...c.input, headers: Object.fromEntries(Object.entries(c.input.headers).filter(([k]) => k !== "Content-Type")) };
+        return { ...c, headers: { ...c.headers, Authorization: authorizationHeader(input), "Content-Type": "application/x-www-form-urlencoded" }, kind: "coverage:content-type" };
+      }
+    }
+  });
+}
+
 /** One hostile case for an action: the mix the suite runs. */
 export function fuzzCase(w: FuzzWorld, action: AnyAction): fc.Arbitrary<FuzzCase> {
   const params = objectFor(action.input, (f) => w.known(f, action.name), 6);
@@ -149,6 +177,7 @@ export function fuzzCase(w: FuzzWorld, action: AnyAction): fc.Arbitrary<FuzzCase
         })}`,
       })),
     },
+    { weight: 2, arbitrary: coverageAttack(w, action, params).map(refused) },
     {
       weight: 1,
       arbitrary: params.map((p) => {

@@ -81,6 +81,15 @@ function domainValue(field: string): fc.Arbitrary<unknown> | undefined {
       return fc.constantFrom("openid", "openid profile email", "offline_access", "nope");
     case "UserMetadata":
       return fc.constantFrom("{}", '{"a":1}', '{"nested":{"k":[1,2]}}', "[]", "1");
+    case "NextToken": {
+      // Forged cursors: well-formed but out of range, another version, not base64url at all.
+      const b64 = (t: string) => Buffer.from(t).toString("base64url");
+      return fc.oneof(
+        fc.constantFrom("u1:9999999999999999999", "u1:9223372036854775808", "u1:9223372036854775807", "u1:0", "u1:-1", "u2:1", "u1:1e3", "u1:").map(b64),
+        fc.bigInt({ min: 1n, max: 10n ** 25n }).map((n) => b64(`u1:${n}`)),
+        fc.constantFrom("", "%%%", "u1:1", "=".repeat(40)),
+      );
+    }
     case "Password":
     case "NewPassword":
       // Never a password any pool accepts (MinLength is at least 6): a valid one costs an scrypt hash.
@@ -128,7 +137,13 @@ function plausibleFor(schema: z.ZodType, field: string, known: KnownValues, host
     case "boolean":
       return fc.oneof(fc.boolean(), fc.constantFrom("true", "false", "1", "yes"));
     case "number":
-      return fc.oneof(fc.integer({ min: -3, max: 150 }), fc.constantFrom(60, 3600, 604_800, 1_000_000, 2 ** 53, 0.5, -0));
+      // Integer extremes for every integer parameter: past int4, int8 and the safe range, as
+      // numbers and as the decimal strings flat forms carry.
+      return fc.oneof(
+        fc.integer({ min: -3, max: 150 }),
+        fc.constantFrom(60, 3600, 604_800, 1_000_000, 2 ** 31, 2 ** 53, -(2 ** 63), 1e19, 1e308, 0.5, -0),
+        fc.constantFrom("2147483648", "9223372036854775807", "9223372036854775808", "-9223372036854775809", "99999999999999999999", "1e3", "0x10"),
+      );
     case "string":
       return domainValue(field) ?? fc.oneof(plainText, fc.string({ maxLength: 30 }));
     default:
