@@ -124,10 +124,27 @@ describe("the error catalog", () => {
     expect(res.status).toBe(413);
   });
 
-  it("ignores unknown parameters", async () => {
-    const r = await rawCall(svc, { action: "CreateUserPool", body: JSON.stringify({ Name: "extra", Color: "blue", __proto__x: 1 }) });
-    expect(r.status).toBe(200);
-    expect(r.envelope.Result.Color).toBeUndefined();
+  it("refuses a parameter the action does not know, at any depth, in every encoding, and creates nothing", async () => {
+    const name = `unknown-${Date.now()}`;
+    const cases: [Parameters<typeof rawCall>[1], string][] = [
+      [{ action: "CreateUserPool", body: JSON.stringify({ Name: name, Color: "blue" }) }, "InvalidParameter.Color"],
+      [{ action: "CreateUserPool", body: JSON.stringify({ Name: name, PasswordPolicy: { MinLength: 9, MinLenght: 10 } }) }, "InvalidParameter.PasswordPolicy.MinLenght"],
+      [{ action: "CreateUserPool", body: `Name=${name}&PasswordPolicy.Colour=1`, contentType: "application/x-www-form-urlencoded" }, "InvalidParameter.PasswordPolicy.Colour"],
+      [{ action: "ListUserPools", method: "GET", body: "", query: [["Filter.Nmae", "x"]] }, "InvalidParameter.Filter.Nmae"],
+      [{ action: "GetUserPool", body: JSON.stringify({ UserPoolUid: "x", Deep: { Er: 1 } }) }, "InvalidParameter.Deep"],
+    ];
+    for (const [call, code] of cases) {
+      const r = await rawCall(svc, call);
+      expect([r.status, errorOf(r)?.Code]).toEqual([400, code]);
+      expect(errorOf(r)?.Message).toContain("is not a parameter of this action");
+    }
+    const pools = await svc.ok("ListUserPools", { Filter: { Name: name } });
+    expect(pools.TotalCount).toBe(0);
+  });
+
+  it("matches names case-insensitively and keeps the transport's names out of the action's", async () => {
+    const r = await rawCall(svc, { action: "ListUserPools", body: JSON.stringify({ pagesize: 2, FILTER: { name: "x" } }) });
+    expect([r.status, r.envelope.Result?.PageSize]).toEqual([200, 2]);
   });
 });
 

@@ -17,7 +17,8 @@ const userPoolCases: CrossAccountCase[] = ["GetUserPool", "UpdateUserPool", "Upd
   action,
   params: async (svc) => {
     const pool = await svc.ok("CreateUserPool", { Name: `sec-${action}-${Math.random()}` });
-    return { UserPoolUid: pool.Uid, Enabled: false, Name: "renamed" };
+    const extra: Record<string, Record<string, unknown>> = { UpdateUserPool: { Name: "renamed" }, UpdateEnableUserPool: { Enabled: false } };
+    return { UserPoolUid: pool.Uid, ...extra[action] };
   },
 }));
 

@@ -56,8 +56,20 @@ function unwrap(schema: z.ZodType): z.ZodType {
   }
 }
 
-/** Reshapes a raw value to what the schema expects, without validating it. */
-export function conform(schema: z.ZodType, value: unknown): unknown {
+const lowerNames = new WeakMap<object, Map<string, string>>();
+/** The shape's names by their lower-case form, computed once per schema. */
+function namesOf(shape: Record<string, z.ZodType>): Map<string, string> {
+  let names = lowerNames.get(shape);
+  if (!names) lowerNames.set(shape, (names = new Map(Object.keys(shape).map((k) => [k.toLowerCase(), k]))));
+  return names;
+}
+
+/**
+ * Reshapes a raw value to what the schema expects, without validating it. A name the schema does not
+ * declare, at any depth, is refused (InvalidParameter.<Path>): a control plane that answers 200 to a
+ * typo or an unsupported field has silently done nothing.
+ */
+export function conform(schema: z.ZodType, value: unknown, path = ""): unknown {
   const s = unwrap(schema);
   const d = defOf(s);
   switch (d.type) {
@@ -65,12 +77,13 @@ export function conform(schema: z.ZodType, value: unknown): unknown {
       if (typeof value === "string" && value.trimStart().startsWith("{")) value = tryJson(value);
       if (value === null || typeof value !== "object" || Array.isArray(value)) return value;
       const shape = d.shape!;
-      const byLower = new Map(Object.keys(shape).map((k) => [k.toLowerCase(), k]));
+      const byLower = namesOf(shape);
       const out: Raw = {};
-      // Later keys win, as with Go's case-insensitive JSON decoder; unknown keys are dropped.
+      // Later keys win, as with Go's case-insensitive JSON decoder.
       for (const [k, v] of Object.entries(value as Raw)) {
         const canonical = byLower.get(k.toLowerCase());
-        if (canonical !== undefined) out[canonical] = conform(shape[canonical]!, v);
+        if (canonical === undefined) throw unknownParameter(path ? `${path}.${k}` : k);
+        out[canonical] = conform(shape[canonical]!, v, path ? `${path}.${canonical}` : canonical);
       }
       return out;
     }
@@ -84,7 +97,7 @@ export function conform(schema: z.ZodType, value: unknown): unknown {
         items = entries.sort((a, b) => Number(a[0]) - Number(b[0])).map(([, v]) => v);
       } else if (typeof value === "string") items = [value];
       else return value;
-      return items.map((item) => conform(d.element!, item));
+      return items.map((item) => conform(d.element!, item, path));
     }
     case "boolean":
       return value === "true" ? true : value === "false" ? false : value;
@@ -94,13 +107,19 @@ export function conform(schema: z.ZodType, value: unknown): unknown {
     case "union": {
       if (Array.isArray(value) || (value !== null && typeof value === "object")) {
         const option = d.options!.find((o) => ["array", "object"].includes(defOf(unwrap(o)).type));
-        return option ? conform(option, value) : value;
+        return option ? conform(option, value, path) : value;
       }
       return value;
     }
     default:
       return value;
   }
+}
+
+function unknownParameter(path: string): ApiError {
+  // The name as sent, cut short and without control characters: it is echoed in the message.
+  const name = path.replace(/[\u0000-\u001f\u007f]/g, "?").slice(0, 128);
+  return errors.invalidParameter(name, `${name} is not a parameter of this action`);
 }
 
 function tryJson(text: string): unknown {
@@ -113,7 +132,13 @@ function tryJson(text: string): unknown {
 
 /** Validates raw parameters against a schema: the parsed value, or the first problem as an ApiError. */
 export function validateParams<S extends z.ZodType>(schema: S, raw: unknown): { ok: true; data: z.output<S> } | { ok: false; error: ApiError } {
-  const conformed = conform(schema, raw);
+  let conformed: unknown;
+  try {
+    conformed = conform(schema, raw);
+  } catch (err) {
+    if (err instanceof ApiError) return { ok: false, error: err };
+    throw err;
+  }
   const result = schema.safeParse(conformed, { reportInput: true });
   if (!result.success) return { ok: false, error: issueToError(result.error.issues[0]!) };
   const nul = nulPath(schema, conformed);

@@ -20,7 +20,7 @@ function head(w: FuzzWorld, action: string, body: Buffer, extra: string[] = [], 
 
 /** The raw requests, as [name, bytes] (a request may be sent in several writes). */
 export function rawCases(w: FuzzWorld): [string, Buffer[]][] {
-  const body = Buffer.from('{"Name":"raw"}');
+  const body = Buffer.from('{"PageSize":7}');
   const ok = (extra: string[] = [], drop: string[] = []) => Buffer.from(head(w, "ListUserPools", body, [...extra, `Content-Length: ${body.length}`], drop) + "\r\n" + body.toString());
   const s = (t: string) => Buffer.from(t, "latin1");
   return [
