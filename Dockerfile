@@ -16,7 +16,11 @@ COPY sql ./sql
 COPY src ./src
 COPY bin ./bin
 COPY --from=build /app/dist ./dist
-ENV HOST=0.0.0.0 PORT=8080 NODE_ENV=production
+# Embedded mode (no DATABASE_URL) keeps its database and master key in /data: a volume the
+# unprivileged user owns (the app directory stays root-owned and read-only to it).
+RUN mkdir -p /data && chown node:node /data && chmod 0700 /data
+ENV HOST=0.0.0.0 PORT=8080 NODE_ENV=production ID_DATA_DIR=/data
+VOLUME /data
 EXPOSE 8080
 USER node
 CMD ["node", "--enable-source-maps", "dist/main.js"]

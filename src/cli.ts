@@ -4,6 +4,7 @@
 import { ConfigError } from "./config.js";
 import { UsageError } from "./cli/args.js";
 import { commands } from "./cli/commands.js";
+import { EmbeddedDatabaseBusy } from "./db/embedded-lock.js";
 
 async function run(argv: string[]): Promise<number> {
   const [group, sub, ...rest] = argv;
@@ -21,7 +22,7 @@ async function run(argv: string[]): Promise<number> {
 run(process.argv.slice(2)).then(
   (code) => process.exit(code),
   (err) => {
-    const message = err instanceof ConfigError || err instanceof UsageError ? err.message : `failed: ${err instanceof Error ? err.message : String(err)}`;
+    const message = err instanceof ConfigError || err instanceof UsageError || err instanceof EmbeddedDatabaseBusy ? err.message : `failed: ${err instanceof Error ? err.message : String(err)}`;
     process.stderr.write(`idplane: ${message}\n`);
     process.exit(err instanceof UsageError || err instanceof ConfigError ? 2 : 1);
   },

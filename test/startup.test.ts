@@ -25,11 +25,20 @@ async function stop(s: Child) {
 
 const urlOf = (s: Child) => `http://${s.host}`;
 
+async function runCli(args: string[], env: Record<string, string>) {
+  const { execFile } = await import("node:child_process");
+  return new Promise<{ code: number; stderr: string }>((resolve) => {
+    execFile(process.execPath, ["--import", "tsx", "src/cli.ts", ...args], { env: { PATH: process.env.PATH!, ...env }, timeout: 60_000 }, (err, _out, stderr) =>
+      resolve({ code: err ? Number((err as { code?: number }).code ?? 1) : 0, stderr }));
+  });
+}
+
 describe("npm start", () => {
-  it("starts on the embedded default, prints a first admin key once, and stops cleanly on SIGTERM", async () => {
+  // Two embedded starts: generous bounds, so a busy machine slows the test down instead of failing it.
+  it("starts on the embedded default, prints a first admin key once, and stops cleanly on SIGTERM", { timeout: 180_000 }, async () => {
     const dataDir = mkdtempSync(join(tmpdir(), "idplane-start-"));
     dirs.push(dataDir);
-    const first = await startChild({ ID_DATA_DIR: dataDir });
+    const first = await startChild({ ID_DATA_DIR: dataDir }, 80_000);
     const ak = /AccessKeyId:\s+(\S+)/.exec(first.output())![1]!;
     const sk = /SecretAccessKey:\s+(\S+)/.exec(first.output())![1]!;
     const listed = await listPools(urlOf(first), ak, sk);
@@ -38,8 +47,15 @@ describe("npm start", () => {
     // The secret appears on stdout once, in the welcome text, and on no log line.
     expect(first.output().split(sk).length - 1).toBe(1);
 
-    const second = await startChild({ ID_DATA_DIR: dataDir });
+    const second = await startChild({ ID_DATA_DIR: dataDir }, 80_000);
     expect(second.output()).not.toContain("SecretAccessKey");
+    expect(second.output()).toContain(`The admin access key ${ak} printed on the first start is still valid`);
+    expect(second.output()).not.toContain(sk);
+    // The CLI cannot share the embedded database with a running server: it says so in one line.
+    const cli = await runCli(["keys", "list"], { ID_DATA_DIR: dataDir });
+    expect(cli.code).toBe(1);
+    expect(cli.stderr.trim().split("\n")).toHaveLength(1);
+    expect(cli.stderr).toMatch(/is in use by another idplane process \(pid \d+\); stop that process first, or run both on Postgres/);
     expect((await listPools(urlOf(second), ak, sk)).Result.TotalCount).toBe(0);
     expect(await stop(second)).toBe(0);
   });

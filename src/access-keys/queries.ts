@@ -49,3 +49,16 @@ export async function updateAccessKeySecret(
 export function countAccessKeys(db: Kysely<Database>) {
   return db.selectFrom("access_keys").select((eb) => eb.fn.countAll<string>().as("n")).executeTakeFirstOrThrow();
 }
+
+/** The admin key made on the first start (description set by bootstrapRootKey), if it still exists. */
+export function findFirstStartKey(db: Kysely<Database>, accountId: string) {
+  return db
+    .selectFrom("access_keys")
+    .select(["access_key_id", "enabled"])
+    .where("account_id", "=", accountId)
+    .where("description", "=", FIRST_START_DESCRIPTION)
+    .orderBy("created_at")
+    .executeTakeFirst();
+}
+
+export const FIRST_START_DESCRIPTION = "root (first start)";

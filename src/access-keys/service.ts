@@ -6,7 +6,7 @@ import type { SecretBox } from "../crypto/secret-box.js";
 import type { Database } from "../db/schema.js";
 import { sql } from "kysely";
 import { ACCESS_KEY_CHANNEL } from "./resolver.js";
-import { countAccessKeys, findAccessKey, insertAccessKey, setAccessKeyEnabled, updateAccessKeySecret } from "./queries.js";
+import { countAccessKeys, findAccessKey, findFirstStartKey, FIRST_START_DESCRIPTION, insertAccessKey, setAccessKeyEnabled, updateAccessKeySecret } from "./queries.js";
 
 export type Role = "admin" | "readonly";
 
@@ -67,7 +67,7 @@ export async function setAccessKeyEnabledAndAnnounce(db: Kysely<Database>, acces
 export type BootstrapOutcome =
   | { kind: "created"; key: NewAccessKey }
   | { kind: "configured"; accessKeyId: string }
-  | { kind: "existing" };
+  | { kind: "existing"; firstKey?: { accessKeyId: string; enabled: boolean } };
 
 /**
  * Makes sure an admin key exists after start-up: the configured root key (created or brought up to
@@ -90,8 +90,11 @@ export async function bootstrapRootKey(
     return { kind: "configured", accessKeyId };
   }
   const { n } = await countAccessKeys(deps.db);
-  if (Number(n) > 0) return { kind: "existing" };
-  const key = await createAccessKey(deps, { accountId: root.accountId, role: "admin", description: "root (first start)" });
+  if (Number(n) > 0) {
+    const first = await findFirstStartKey(deps.db, root.accountId);
+    return first ? { kind: "existing", firstKey: { accessKeyId: first.access_key_id, enabled: first.enabled } } : { kind: "existing" };
+  }
+  const key = await createAccessKey(deps, { accountId: root.accountId, role: "admin", description: FIRST_START_DESCRIPTION });
   return { kind: "created", key };
 }
 

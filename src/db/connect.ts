@@ -4,6 +4,7 @@ import { mkdirSync } from "node:fs";
 import { Kysely } from "kysely";
 import { PGliteDialect } from "kysely-pglite-dialect";
 import postgres from "postgres";
+import { lockDataDir } from "./embedded-lock.js";
 import { PostgresDialect } from "./postgres-dialect.js";
 import type { Database } from "./schema.js";
 
@@ -66,16 +67,29 @@ async function connectPglite(dataDir: string): Promise<DatabaseHandle> {
   const { PGlite, types } = await import("@electric-sql/pglite");
   const inMemory = dataDir === "memory://";
   if (!inMemory) mkdirSync(dataDir, { recursive: true });
-  const pglite = await PGlite.create({
-    ...(inMemory ? {} : { dataDir: `${dataDir}/pgdata` }),
-    parsers: { [types.INT8]: (v: string) => v },
-  });
+  const release = inMemory ? () => {} : lockDataDir(dataDir);
+  let pglite: Awaited<ReturnType<typeof PGlite.create>>;
+  try {
+    pglite = await PGlite.create({
+      ...(inMemory ? {} : { dataDir: `${dataDir}/pgdata` }),
+      parsers: { [types.INT8]: (v: string) => v },
+    });
+  } catch (err) {
+    release();
+    throw err;
+  }
   const db = new Kysely<Database>({ dialect: new PGliteDialect(pglite) });
   return {
     db,
     kind: "pglite",
     describe: inMemory ? "embedded PGlite (in memory)" : `embedded PGlite at ${dataDir}/pgdata`,
-    close: () => db.destroy(),
+    close: async () => {
+      try {
+        await db.destroy();
+      } finally {
+        release();
+      }
+    },
     listen: (channel, onPayload) => pglite.listen(channel, onPayload),
   };
 }

@@ -30,6 +30,9 @@ const catalog = {
 
 export type ErrorFamily = keyof typeof catalog;
 
+/** Every code family with its HTTP status and CodeN, for documentation and the tests that check it. */
+export const errorCatalog: Readonly<Record<ErrorFamily, CatalogEntry>> = catalog;
+
 export class ApiError extends Error {
   readonly status: CatalogEntry["status"];
   readonly codeN: number | undefined;

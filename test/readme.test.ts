@@ -1,0 +1,70 @@
+// The README cannot rot: its JavaScript examples run, in order, as one script against a fresh server
+// (the way a newcomer would paste them), and its error table agrees with the server's catalog.
+import { spawn } from "node:child_process";
+import { readFileSync, rmSync, writeFileSync } from "node:fs";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { errorCatalog } from "../src/gateway/errors.js";
+import { startTestService, type TestService } from "./support/harness.js";
+
+const README = readFileSync(new URL("../README.md", import.meta.url), "utf8");
+const SKIP = "<!-- readme-test: skip";
+
+/** The ```js blocks, in order; a block right after a skip comment is shown but not run. */
+function jsBlocks(): { run: string[]; skipped: number } {
+  const run: string[] = [];
+  let skipped = 0;
+  for (const m of README.matchAll(/(<!-- readme-test: skip[^\n]*\n)?```js\n([\s\S]*?)```/g)) {
+    if (m[1]?.startsWith(SKIP)) skipped++;
+    else run.push(m[2]!);
+  }
+  return { run, skipped };
+}
+
+let svc: TestService;
+beforeAll(async () => {
+  svc = await startTestService();
+});
+afterAll(() => svc.close());
+
+describe("README", () => {
+  it("runs every example, top to bottom, against a fresh server", { timeout: 60_000 }, async () => {
+    const { run, skipped } = jsBlocks();
+    expect(run.length).toBeGreaterThanOrEqual(5);
+    expect(skipped).toBe(1); // only the step that needs the token from a real mailbox
+    // Inside the repository, so that `import ... from "@volcengine/openapi"` resolves as for a user.
+    const file = new URL(`./.readme-examples-${process.pid}.mjs`, import.meta.url);
+    writeFileSync(file, run.join("\n"));
+    try {
+      const child = spawn(process.execPath, [file.pathname], {
+        env: { ...process.env, IDPLANE_HOST: svc.host, IDPLANE_AK: svc.admin.accessKeyId, IDPLANE_SK: svc.admin.secretAccessKey },
+        stdio: ["ignore", "pipe", "pipe"],
+      });
+      let out = "";
+      let err = "";
+      child.stdout.on("data", (d) => (out += d));
+      child.stderr.on("data", (d) => (err += d));
+      const code = await new Promise<number | null>((resolve) => child.on("close", resolve));
+      expect(err, out).toBe("");
+      expect(code).toBe(0);
+      // What the comments promise, where they promise an exact value.
+      const lines = out.trim().split("\n");
+      expect(lines).toContain("NotFound");
+      expect(lines).toContain("1");
+      expect(lines).toContain("1 Duplicated");
+      expect(lines).toContain("1 true");
+      expect(lines).toContain("******");
+      expect(lines).toContain("EMAIL true");
+      expect(lines).toContain("true");
+      expect(out).toContain('UpdateOAuthCredential: InvalidParameter.Scope: requested scope "admin" is invalid');
+    } finally {
+      rmSync(file, { force: true });
+    }
+  });
+
+  it("lists the error catalog the server answers with, with its HTTP statuses and CodeN", () => {
+    const section = README.slice(README.indexOf("## Errors"), README.indexOf("## Access keys"));
+    const rows = [...section.matchAll(/^\| (\d{3}) \| `([A-Za-z]+)(?:\.<Param>)?` \| *(\d*) *\|/gm)].map((m) => [m[2]!, Number(m[1]), m[3] ? Number(m[3]) : undefined]);
+    const catalog = Object.entries(errorCatalog).map(([family, e]) => [family, e.status, e.codeN]);
+    expect(rows).toEqual(catalog);
+  });
+});
