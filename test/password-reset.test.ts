@@ -1,4 +1,4 @@
-// Password reset (seed 001) end to end: every error condition of ResetPassword and
+// Password reset end to end: every error condition of ResetPassword and
 // CompletePasswordReset, hashed 256-bit tokens, expiry on a test clock, revocation, and ten
 // concurrent completes with one token. The mail side is in mail.test.ts.
 import { createHash } from "node:crypto";
@@ -21,7 +21,7 @@ afterAll(async () => {
 const complete = (s: TestService, pool: string, token: string, password: string) =>
   s.call("CompletePasswordReset", { UserPoolUid: pool, Token: token, NewPassword: password });
 
-describe("ResetPassword errors (seed 001)", () => {
+describe("ResetPassword errors", () => {
   let pool: string;
   let user: { uid: string; email: string };
   beforeAll(async () => {
