@@ -1,13 +1,14 @@
 // Password reset (seed 001, api.md §6): ResetPassword issues a single-use token and queues the email
 // carrying its link, in one transaction; CompletePasswordReset spends the token once and sets the
 // password. Only the token's SHA-256 is stored; the token itself exists in the outbox row until the
-// mail is delivered, and in no response and no log line.
+// mail is delivered, and in no response and no log line. Reset mails go only to a plain address.
 import { createHash, randomBytes } from "node:crypto";
 import type { AppDeps } from "../deps.js";
 import { errors } from "../gateway/errors.js";
 import { enqueueMail } from "../mail/outbox.js";
 import { requireUserPool } from "../user-pools/service.js";
 import { DEFAULT_PASSWORD_POLICY } from "../user-pools/view.js";
+import { isPlainEmail } from "../users/email.js";
 import { hashPassword, policyViolation } from "../users/password.js";
 import * as users from "../users/queries.js";
 import { resetEmail, resetLink } from "./message.js";
@@ -50,6 +51,10 @@ export async function startPasswordReset(deps: Deps, accountId: string, poolUid:
     if (!user) throw errors.notFound(`User ${userUid}`);
     if (user.user_state === "DISABLED") throw errors.invalidRequest(`the user ${userUid} is disabled`);
     if (!user.email) throw errors.invalidRequest(`the user ${userUid} has no email address to send the reset link to`);
+    // Stored before the address rule was tightened: it might name another mailbox (docs/security.md).
+    if (!isPlainEmail(user.email)) {
+      throw errors.invalidRequest(`the email address of user ${userUid} is not a plain address (name@example.com); correct it with UpdateUser first`);
+    }
     await q.revokeOutstandingTokens(trx, accountId, poolUid, userUid, now);
     await q.insertToken(trx, { accountId, poolUid, userUid, tokenHash: hashToken(token), now, expiresAt });
     const link = resetLink(pool.reset_password_url!, token);
