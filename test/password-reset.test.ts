@@ -1,6 +1,7 @@
 // Password reset (seed 001) end to end: every error condition of ResetPassword and
 // CompletePasswordReset, hashed 256-bit tokens, expiry on a test clock, revocation, and ten
-// concurrent completes with one token. The mail side is in mail.test.ts.
+// concurrent completes with one token; the reset link's scheme (issue 10).
+// The mail side is in mail.test.ts.
 import { createHash } from "node:crypto";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { verifyPassword } from "../src/users/service.js";
@@ -8,7 +9,7 @@ import { codeOf, startTestService, type TestService } from "./support/harness.js
 import { newPool, newUser, queuedResetToken } from "./support/users.js";
 
 let svc: TestService;
-/** A service of its own for tests that move the clock. */
+/** A service of its own for tests that move the clock (less than the 900 s signing skew in all). */
 let timed: TestService;
 
 beforeAll(async () => {
@@ -183,7 +184,34 @@ describe("CompletePasswordReset", () => {
     expect(codeOf(await complete(timed, pool, stale, "a good new password"))).toBe("InvalidParameter.Token");
     await timed.ok("ResetPassword", { UserPoolUid: pool, UserUid: u.uid });
     const fresh = await queuedResetToken(timed, u.email);
-    timed.clock.advance(59);
+    // Well inside the 60 s: on a busy machine the calls around the jump take seconds of real time.
+    timed.clock.advance(40);
     expect(codeOf(await complete(timed, pool, fresh, "a good new password"))).toBe("OK");
+  });
+});
+
+/** Reset mails queued to `email` and tokens issued to `userUid` in the service's account. */
+async function sentTo(s: TestService, email: string, userUid: string) {
+  const db = s.deps.db;
+  const mails = await db.selectFrom("mail_outbox").select("id").where("account_id", "=", s.accountId).where("recipient", "=", email).execute();
+  const tokens = await db.selectFrom("password_reset_tokens").select("token_hash").where("account_id", "=", s.accountId).where("user_uid", "=", userUid).execute();
+  return { mails: mails.length, tokens: tokens.length };
+}
+
+describe("the reset link's scheme (issue 10, finding 9)", () => {
+  it("sends links to http only on a loopback host; a plain-http URL stored before the rule gets InvalidRequest, no token, no mail", async () => {
+    const local = await newPool(svc, { ResetPasswordUrl: "http://localhost:3000/reset" });
+    const l = await newUser(svc, local);
+    await svc.ok("ResetPassword", { UserPoolUid: local, UserUid: l.uid });
+    expect(await queuedResetToken(svc, l.email)).toHaveLength(43);
+
+    const legacy = await newPool(svc);
+    await svc.deps.db.updateTable("user_pools").set({ reset_password_url: "http://evil.example.com/reset" })
+      .where("account_id", "=", svc.accountId).where("uid", "=", legacy).execute();
+    const u = await newUser(svc, legacy);
+    const env = await svc.call("ResetPassword", { UserPoolUid: legacy, UserUid: u.uid });
+    expect(codeOf(env)).toBe("InvalidRequest");
+    expect(env.ResponseMetadata.Error!.Message).toMatch(/ResetPasswordUrl is not https/);
+    expect(await sentTo(svc, u.email, u.uid)).toEqual({ mails: 0, tokens: 0 });
   });
 });

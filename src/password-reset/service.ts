@@ -1,11 +1,13 @@
 // Password reset (seed 001, api.md §6): ResetPassword issues a single-use token and queues the email
 // carrying its link, in one transaction; CompletePasswordReset spends the token once and sets the
 // password. Only the token's SHA-256 is stored; the token itself exists in the outbox row until the
-// mail is delivered, and in no response and no log line. Reset mails go only to a plain address.
+// mail is delivered, and in no response and no log line. Reset mails go only to a plain address,
+// with a link over https (or to a loopback host).
 import { createHash, randomBytes } from "node:crypto";
 import type { AppDeps } from "../deps.js";
 import { errors } from "../gateway/errors.js";
 import { enqueueMail } from "../mail/outbox.js";
+import { isSecureWebUrl } from "../oauth-credentials/rules.js";
 import { requireUserPool } from "../user-pools/service.js";
 import { DEFAULT_PASSWORD_POLICY } from "../user-pools/view.js";
 import { isPlainEmail } from "../users/email.js";
@@ -32,6 +34,10 @@ export async function startPasswordReset(deps: Deps, accountId: string, poolUid:
   const pool = await requireUserPool(deps, accountId, poolUid);
   if (!pool.enabled) throw errors.invalidRequest(`the user pool ${poolUid} is disabled`);
   if (!pool.reset_password_url) throw errors.invalidRequest("the user pool has no ResetPasswordUrl; set one with UpdateUserPool first");
+  // Stored before http was refused: the token must not travel in clear to a host on the network.
+  if (!isSecureWebUrl(pool.reset_password_url)) {
+    throw errors.invalidRequest("the user pool's ResetPasswordUrl is not https (http only on a loopback host); set an https one with UpdateUserPool first");
+  }
 
   const byUid = target.UserUid ? await users.findUser(deps.db, accountId, poolUid, target.UserUid) : undefined;
   if (target.UserUid && !byUid) throw errors.notFound(`User ${target.UserUid}`);
