@@ -13,10 +13,11 @@ const CONCURRENCY = Number(process.env.SOAK_CONCURRENCY ?? 16);
 const DATABASE_URL = process.env.DATABASE_URL ?? "postgres://postgres@127.0.0.1:5432/test";
 const REPORT = "test/reliability/REPORT.md";
 
-// Throttling off: one key drives the whole load, and the soak measures the service, not the limiter.
+// Throttling and reset mail limits off: one key drives the whole load, and the soak measures the
+// service, not the limiters.
 // A database of its own (dropped at the end): the soak queues thousands of reset mails.
 const own = await ownDatabase(DATABASE_URL, "idplane_soak");
-const { env, key } = childEnv(own.url, { LOG_LEVEL: "warn", ID_RATE_LIMIT_PER_SECOND: "0" });
+const { env, key } = childEnv(own.url, { LOG_LEVEL: "warn", ID_RATE_LIMIT_PER_SECOND: "0", ID_RESET_MAIL_PER_USER: "0", ID_RESET_MAIL_PER_ADDRESS: "0" });
 const server = await startChild(env);
 const pid = server.child.pid!;
 const client = childClient(server.host, key, CONCURRENCY);

@@ -40,6 +40,12 @@ const envSchema = z
     SMTP_URL: z.string().regex(/^smtps?:\/\/[^\s]+$/, "must be an smtp:// or smtps:// URL").optional(),
     MAIL_FROM: z.string().min(3).max(320).optional(),
     ID_MAIL_MAX_ATTEMPTS: positiveInt(8),
+    /** Reset mails one user may be sent per window, across all instances; 0 turns this limit off. */
+    ID_RESET_MAIL_PER_USER: z.coerce.number().int().min(0).max(1000).default(5),
+    /** Reset mails one address may be sent per window within an account (all its pools); 0: off. */
+    ID_RESET_MAIL_PER_ADDRESS: z.coerce.number().int().min(0).max(1000).default(10),
+    /** The sliding window of both limits; at most a day (housekeeping keeps the mail log a day). */
+    ID_RESET_MAIL_WINDOW_SECONDS: z.coerce.number().int().min(1).max(86_400).default(3600),
     LOG_LEVEL: z.enum(["fatal", "error", "warn", "info", "debug", "trace", "silent"]).default("info"),
   })
   .refine((e) => (e.ID_ROOT_ACCESS_KEY_ID === undefined) === (e.ID_ROOT_SECRET_ACCESS_KEY === undefined), {
@@ -73,6 +79,8 @@ export interface Config {
   replayProtection: boolean;
   /** Outgoing mail; smtpUrl undefined means messages stay in the outbox (see `mail list`). */
   mail: { smtpUrl: string | undefined; from: string; maxAttempts: number };
+  /** ResetPassword mails per user and per address (in an account) per sliding window; 0 means no limit. */
+  resetMailLimits: { perUser: number; perAddress: number; windowSeconds: number };
   logLevel: z.infer<typeof envSchema>["LOG_LEVEL"];
 }
 
@@ -126,6 +134,7 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     rateLimit: { perSecond: e.ID_RATE_LIMIT_PER_SECOND, burst: e.ID_RATE_LIMIT_BURST },
     replayProtection: e.ID_REPLAY_PROTECTION === "on",
     mail: { smtpUrl: e.SMTP_URL, from: e.MAIL_FROM ?? "", maxAttempts: e.ID_MAIL_MAX_ATTEMPTS },
+    resetMailLimits: { perUser: e.ID_RESET_MAIL_PER_USER, perAddress: e.ID_RESET_MAIL_PER_ADDRESS, windowSeconds: e.ID_RESET_MAIL_WINDOW_SECONDS },
     logLevel: e.LOG_LEVEL,
   };
 }

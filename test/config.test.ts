@@ -42,6 +42,15 @@ describe("loadConfig", () => {
       .toEqual({ accessKeyId: "AKLTrootkey0000000", secretAccessKey: "s".repeat(20) });
   });
 
+  it("limits reset mails: 5 per user and 10 per address an hour by default, 0 turns a limit off, a window of at most a day", () => {
+    expect(loadConfig({}).resetMailLimits).toEqual({ perUser: 5, perAddress: 10, windowSeconds: 3600 });
+    expect(loadConfig({ ID_RESET_MAIL_PER_USER: "0", ID_RESET_MAIL_PER_ADDRESS: "0", ID_RESET_MAIL_WINDOW_SECONDS: "86400" }).resetMailLimits)
+      .toEqual({ perUser: 0, perAddress: 0, windowSeconds: 86_400 });
+    for (const env of [{ ID_RESET_MAIL_PER_USER: "-1" }, { ID_RESET_MAIL_PER_ADDRESS: "2.5" }, { ID_RESET_MAIL_WINDOW_SECONDS: "86401" }, { ID_RESET_MAIL_WINDOW_SECONDS: "0" }]) {
+      expect(() => loadConfig(env)).toThrow(new RegExp(Object.keys(env)[0]!));
+    }
+  });
+
   it("checks previous master keys", () => {
     expect(() => loadConfig({ ID_MASTER_KEYS_PREVIOUS: `${key},nope` })).toThrow(/ID_MASTER_KEYS_PREVIOUS/);
     expect(loadConfig({ ID_MASTER_KEYS_PREVIOUS: `${key}, ${key}` }).previousMasterKeys).toEqual([key, key]);

@@ -179,3 +179,53 @@ describe("the outbox", () => {
     await timed.close();
   });
 });
+
+describe("recipients (issue 10, finding 6)", () => {
+  // Each of these was stored next to victim@corp.example and got its reset mail delivered to the victim.
+  const ALIASES = ["x<victim@corp.example>", "victim@corp.example,", "foo,victim@corp.example", "victim@corp.example;"];
+
+  it("nodemailer gets an address object: RCPT TO is exactly the stored address, and no aliasing string reaches the victim", async () => {
+    const smtp = await startTestSmtp("mailer", "pw");
+    const transport = smtpTransport(smtp.url, "no-reply@example.com");
+    try {
+      await transport.send({ to: "O'Brien+Tag@corp.example", subject: "s", text: "t" });
+      expect(smtp.received.map((m) => m.to)).toEqual([["O'Brien+Tag@corp.example"]]);
+      for (const to of ALIASES) await transport.send({ to, subject: "s", text: "t" }).catch(() => {}); // refused by the server is fine
+      expect(smtp.received.every((m) => m.to.length === 1)).toBe(true);
+      expect(smtp.received.filter((m) => m.to.includes("victim@corp.example") || /^To:.*victim@corp\.example>?\r?$/im.test(m.raw))).toEqual([]);
+    } finally {
+      transport.close();
+      await smtp.close();
+    }
+  });
+
+  it("the worker delivers a user's mail to exactly its stored address, and gives up on mail queued to an aliasing one", async () => {
+    const own = await startTestService();
+    const smtp = await startTestSmtp("mailer", "pw");
+    const worker = capturingLogger();
+    const mailer = startMailWorker({ db: own.deps.db, log: worker.log, clock: own.clock, transport: smtpTransport(smtp.url, "no-reply@example.com"), maxAttempts: 3, manual: true, accountId: own.accountId });
+    try {
+      const pool = await newPool(own);
+      const email = `O'Brien+Tag-${Date.now()}@corp.example`;
+      await newUser(own, pool, { Email: email });
+      await own.ok("ResetPassword", { UserPoolUid: pool, Email: email.toLowerCase() });
+      // Queued before the rule was tightened (an upgrade): the rows the worker finds in the outbox.
+      const now = own.clock.now();
+      await own.deps.db.insertInto("mail_outbox").values(ALIASES.map((recipient) => ({
+        account_id: own.accountId, user_pool_uid: pool, kind: "password_reset", recipient, subject: "Reset your password",
+        body_text: "https://app.example.com/reset?token=legacy", link: "https://app.example.com/reset?token=legacy", next_attempt_at: now, created_at: now,
+      }))).execute();
+      while ((await mailer.runOnce()) > 0);
+      expect(smtp.received.map((m) => m.to)).toEqual([[email]]);
+      for (const recipient of ALIASES) {
+        const [row] = await outbox(own, recipient);
+        expect(row).toMatchObject({ status: "failed", attempts: 1, body_text: null, link: null });
+        expect(row!.last_error).toMatch(/not a plain email address/);
+      }
+    } finally {
+      await mailer.stop();
+      await smtp.close();
+      await own.close();
+    }
+  });
+});

@@ -1,21 +1,29 @@
 // Password reset end to end: every error condition of ResetPassword and
 // CompletePasswordReset, hashed 256-bit tokens, expiry on a test clock, revocation, and ten
-// concurrent completes with one token. The mail side is in mail.test.ts.
+// concurrent completes with one token; the reset mail limits and the reset link's scheme (issue 10).
+// The mail side is in mail.test.ts.
 import { createHash } from "node:crypto";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { afterAll, beforeAll, describe, expect, inject, it } from "vitest";
 import { verifyPassword } from "../src/users/service.js";
 import { codeOf, startTestService, type TestService } from "./support/harness.js";
 import { newPool, newUser, queuedResetToken } from "./support/users.js";
 
 let svc: TestService;
-/** A service of its own for tests that move the clock. */
+/** A service of its own for tests that move the clock (less than the 900 s signing skew in all). */
 let timed: TestService;
+/** Low reset mail limits; `twin` is a second instance on the same database (its own connections on Postgres). */
+const LIMITS = { ID_RESET_MAIL_PER_USER: "3", ID_RESET_MAIL_PER_ADDRESS: "4" };
+let limited: TestService;
+let twin: TestService;
 
 beforeAll(async () => {
-  [svc, timed] = await Promise.all([startTestService(), startTestService()]);
+  const url = inject("databaseUrl");
+  [svc, timed, limited, twin] = await Promise.all([
+    startTestService(), startTestService({ env: { ID_RESET_MAIL_WINDOW_SECONDS: "120" } }), startTestService({ env: LIMITS }), startTestService({ env: LIMITS, ...(url && { databaseUrl: url }) }),
+  ]);
 });
 afterAll(async () => {
-  await Promise.all([svc.close(), timed.close()]);
+  await Promise.all([svc.close(), timed.close(), limited.close(), twin.close()]);
 });
 
 const complete = (s: TestService, pool: string, token: string, password: string) =>
@@ -183,7 +191,92 @@ describe("CompletePasswordReset", () => {
     expect(codeOf(await complete(timed, pool, stale, "a good new password"))).toBe("InvalidParameter.Token");
     await timed.ok("ResetPassword", { UserPoolUid: pool, UserUid: u.uid });
     const fresh = await queuedResetToken(timed, u.email);
-    timed.clock.advance(59);
+    // Well inside the 60 s: on a busy machine the calls around the jump take seconds of real time.
+    timed.clock.advance(40);
     expect(codeOf(await complete(timed, pool, fresh, "a good new password"))).toBe("OK");
+  });
+});
+
+/** Reset mails queued to `email` and tokens issued to `userUid` in the service's account. */
+async function sentTo(s: TestService, email: string, userUid: string) {
+  const db = s.deps.db;
+  const mails = await db.selectFrom("mail_outbox").select("id").where("account_id", "=", s.accountId).where("recipient", "=", email).execute();
+  const tokens = await db.selectFrom("password_reset_tokens").select("token_hash").where("account_id", "=", s.accountId).where("user_uid", "=", userUid).execute();
+  return { mails: mails.length, tokens: tokens.length };
+}
+
+describe("reset mail limits (issue 10, finding 5)", () => {
+  it("by default 5 mails per user per hour; the 6th is Throttling and leaves no token and no mail, the last link still works", async () => {
+    const pool = await newPool(svc);
+    const u = await newUser(svc, pool);
+    for (let i = 0; i < 5; i++) await svc.ok("ResetPassword", { UserPoolUid: pool, UserUid: u.uid });
+    const last = await queuedResetToken(svc, u.email);
+    const refused = await svc.call("ResetPassword", { UserPoolUid: pool, Email: u.email });
+    expect(codeOf(refused)).toBe("Throttling");
+    expect(refused.ResponseMetadata.Error!.Message).not.toContain(u.email);
+    expect(await sentTo(svc, u.email, u.uid)).toEqual({ mails: 5, tokens: 5 });
+    expect(codeOf(await complete(svc, pool, last, "a good new password"))).toBe("OK");
+  });
+
+  it("is exact across two instances sharing the database: 20 parallel resets, 10 on each, queue exactly 3 mails", async () => {
+    const pool = await newPool(limited);
+    const u = await newUser(limited, pool);
+    const envs = await Promise.all(Array.from({ length: 20 }, (_, i) =>
+      (i % 2 ? twin : limited).call("ResetPassword", { UserPoolUid: pool, UserUid: u.uid }, { key: limited.admin })));
+    const codes = envs.map(codeOf);
+    expect(codes.filter((c) => c === "OK")).toHaveLength(3);
+    expect(codes.filter((c) => c === "Throttling")).toHaveLength(17);
+    expect(await sentTo(limited, u.email, u.uid)).toEqual({ mails: 3, tokens: 3 });
+  }, 60_000);
+
+  it("counts an address across the account's pools, survives deleting the user, and leaves other accounts alone", async () => {
+    const [a, b, c] = [await newPool(limited), await newPool(limited), await newPool(limited)];
+    const email = `shared-${Date.now()}@example.com`;
+    const ua = await newUser(limited, a, { Email: email });
+    for (let i = 0; i < 3; i++) await limited.ok("ResetPassword", { UserPoolUid: a, UserUid: ua.uid });
+    expect(codeOf(await limited.call("ResetPassword", { UserPoolUid: a, UserUid: ua.uid }))).toBe("Throttling"); // per user (3)
+    const ub = await newUser(limited, b, { Email: email.toUpperCase() });
+    await limited.ok("ResetPassword", { UserPoolUid: b, UserUid: ub.uid });
+    expect(codeOf(await limited.call("ResetPassword", { UserPoolUid: b, UserUid: ub.uid }))).toBe("Throttling"); // per address (4)
+    await limited.ok("DeleteUsers", { UserPoolUid: b, UserUids: [ub.uid] });
+    const uc = await newUser(limited, c, { Email: email });
+    expect(codeOf(await limited.call("ResetPassword", { UserPoolUid: c, Email: email }))).toBe("Throttling");
+    // Existence is told as before: an address with no user in the pool is NotFound, throttled or not.
+    expect(codeOf(await limited.call("ResetPassword", { UserPoolUid: b, Email: email }))).toBe("NotFound");
+    expect(uc.uid).not.toBe(ub.uid);
+    // Another account is another count.
+    const other = { key: limited.otherAdmin };
+    const pool = (await limited.ok("CreateUserPool", { Name: `other-${Date.now()}`, ResetPasswordUrl: "https://app.example.com/reset" }, other)).Uid;
+    await limited.ok("CreateUser", { UserPoolUid: pool, Email: email }, other);
+    await limited.ok("ResetPassword", { UserPoolUid: pool, Email: email }, other);
+  });
+
+  it("the window slides: a window after the first mails, a reset goes through again (test clock, 120 s window)", async () => {
+    const pool = await newPool(timed);
+    const u = await newUser(timed, pool);
+    for (let i = 0; i < 5; i++) await timed.ok("ResetPassword", { UserPoolUid: pool, UserUid: u.uid });
+    // Margins of a minute each side: on a busy machine the five resets alone can take seconds.
+    timed.clock.advance(60);
+    expect(codeOf(await timed.call("ResetPassword", { UserPoolUid: pool, UserUid: u.uid }))).toBe("Throttling");
+    timed.clock.advance(61);
+    await timed.ok("ResetPassword", { UserPoolUid: pool, UserUid: u.uid });
+  });
+});
+
+describe("the reset link's scheme (issue 10, finding 9)", () => {
+  it("sends links to http only on a loopback host; a plain-http URL stored before the rule gets InvalidRequest, no token, no mail", async () => {
+    const local = await newPool(svc, { ResetPasswordUrl: "http://localhost:3000/reset" });
+    const l = await newUser(svc, local);
+    await svc.ok("ResetPassword", { UserPoolUid: local, UserUid: l.uid });
+    expect(await queuedResetToken(svc, l.email)).toHaveLength(43);
+
+    const legacy = await newPool(svc);
+    await svc.deps.db.updateTable("user_pools").set({ reset_password_url: "http://evil.example.com/reset" })
+      .where("account_id", "=", svc.accountId).where("uid", "=", legacy).execute();
+    const u = await newUser(svc, legacy);
+    const env = await svc.call("ResetPassword", { UserPoolUid: legacy, UserUid: u.uid });
+    expect(codeOf(env)).toBe("InvalidRequest");
+    expect(env.ResponseMetadata.Error!.Message).toMatch(/ResetPasswordUrl is not https/);
+    expect(await sentTo(svc, u.email, u.uid)).toEqual({ mails: 0, tokens: 0 });
   });
 });

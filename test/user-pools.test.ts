@@ -95,6 +95,17 @@ describe("user pools", () => {
     expect(codeOf(await svc.call("UpdateEnableUserPool", { UserPoolUid: "x", Enabled: "maybe" }))).toBe("InvalidParameter.Enabled");
   });
 
+  it("requires an https ResetPasswordUrl, http only on a loopback host (issue 10, finding 9)", async () => {
+    const uid = (await svc.ok("ListUserPools", {})).Data[0].Uid;
+    for (const url of ["http://evil.example.com/reset", "http://localhost.evil.example/reset", "http://127.0.0.1.nip.io/reset", "https://u:p@app.example.com/reset", "ftp://app.example.com/reset"]) {
+      expect([url, codeOf(await svc.call("CreateUserPool", { Name: "insecure", ResetPasswordUrl: url }))]).toEqual([url, "InvalidParameter.ResetPasswordUrl"]);
+      expect([url, codeOf(await svc.call("UpdateUserPool", { UserPoolUid: uid, ResetPasswordUrl: url }))]).toEqual([url, "InvalidParameter.ResetPasswordUrl"]);
+    }
+    for (const url of ["https://app.example.com/reset?lang=en", "http://localhost:3000/reset", "http://127.0.0.1:8080/reset", "http://[::1]/reset"]) {
+      expect((await svc.ok("UpdateUserPool", { UserPoolUid: uid, ResetPasswordUrl: url })).ResetPasswordUrl).toBe(url);
+    }
+  });
+
   it("never shows one account's pools to another", async () => {
     const { Data } = await svc.ok("ListUserPools", {});
     const other = await svc.ok("ListUserPools", {}, { key: svc.otherAdmin });

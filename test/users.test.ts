@@ -218,3 +218,60 @@ describe("batches", () => {
     expect(left).toEqual([]);
   });
 });
+
+describe("email addresses (issue 10, finding 6)", () => {
+  // Each was created next to victim@corp.example before, and its reset mail went to the victim.
+  const ALIASES = ["x<victim@corp.example>", "victim@corp.example,", "foo,victim@corp.example", "victim@corp.example;"];
+  const codes = (r: { ErrorsStructured: { Code: string }[] }) => r.ErrorsStructured.map((e) => e.Code);
+
+  it("accepts a plain addr-spec only: the four aliases and every other form that could name another mailbox are InvalidParameter.Email", async () => {
+    const pool = await newPool(svc);
+    const victim = await svc.ok("CreateUser", { UserPoolUid: pool, Email: "victim@corp.example" });
+    const refused = [
+      ...ALIASES, '"victim"@corp.example', "Victim <victim@corp.example>", "victim@corp.example (me)", "victim%corp.example@relay.example",
+      "relay!victim@corp.example", "victim@[192.0.2.1]", "victim@corp.example.", ".victim@corp.example", "vic..tim@corp.example",
+      "victim@-corp.example", "vïctim@corp.example", "victim@corp", `${"a".repeat(65)}@corp.example`,
+    ];
+    for (const email of refused) expect([email, codeOf(await svc.call("CreateUser", { UserPoolUid: pool, Email: email }))]).toEqual([email, "InvalidParameter.Email"]);
+    for (const email of ALIASES) {
+      expect(codeOf(await svc.call("UpdateUser", { UserPoolUid: pool, UserUid: victim.Uid, Email: email }))).toBe("InvalidParameter.Email");
+      expect(codeOf(await svc.call("ResetPassword", { UserPoolUid: pool, Email: email }))).toBe("InvalidParameter.Email");
+    }
+    expect(codes(await svc.ok("CreateUsers", { UserPoolUid: pool, Users: ALIASES.map((Email) => ({ Email })) }))).toEqual(ALIASES.map(() => "InvalidParameter.Email"));
+    expect(await totalUsers(svc, pool)).toBe(1);
+    for (const email of ["O'Brien+tag@corp.example", "a.b-c_d@mail.corp.example", "x@xn--bcher-kva.example", "y@example.xn--p1ai"]) {
+      await svc.ok("CreateUser", { UserPoolUid: pool, Email: email });
+    }
+  });
+
+  it("compares uniqueness on the normalised address (trimmed, lower case), in the pool and inside one batch", async () => {
+    const pool = await newPool(svc);
+    await svc.ok("CreateUser", { UserPoolUid: pool, Email: "victim@corp.example" });
+    for (const email of ["VICTIM@corp.example", "victim@CORP.EXAMPLE", "  Victim@Corp.Example  "]) {
+      expect(codeOf(await svc.call("CreateUser", { UserPoolUid: pool, Email: email }))).toBe("Duplicated");
+    }
+    const batch = await svc.ok("CreateUsers", { UserPoolUid: pool, Users: [{ Email: "pair@corp.example" }, { Email: " PAIR@corp.example" }, { Email: "Victim@corp.example" }] });
+    expect(codes(batch)).toEqual(["Duplicated", "Duplicated"]);
+    const other = await newUser(svc, pool);
+    expect(codeOf(await svc.call("UpdateUser", { UserPoolUid: pool, UserUid: other.uid, Email: "Victim@Corp.Example" }))).toBe("Duplicated");
+    await svc.ok("ResetPassword", { UserPoolUid: pool, Email: "VICTIM@CORP.EXAMPLE" });
+  });
+
+  it("an address stored before the rule stays readable and updatable; ResetPassword refuses it and queues nothing", async () => {
+    const pool = await newPool(svc);
+    await svc.ok("CreateUser", { UserPoolUid: pool, Email: "victim@corp.example" });
+    const uid = `legacy-${Date.now()}`;
+    await svc.deps.db.insertInto("users").values({ account_id: svc.accountId, user_pool_uid: pool, uid, email: "foo,victim@corp.example" }).execute();
+    expect(await svc.ok("GetUser", { UserPoolUid: pool, UserUid: uid })).toMatchObject({ Email: "foo,victim@corp.example" });
+    expect((await svc.ok("ListUsers", { UserPoolUid: pool })).TotalCount).toBe(2);
+    expect(await svc.ok("UpdateUser", { UserPoolUid: pool, UserUid: uid, Nickname: "kept" })).toMatchObject({ Email: "foo,victim@corp.example", Nickname: "kept" });
+    const env = await svc.call("ResetPassword", { UserPoolUid: pool, UserUid: uid });
+    expect(codeOf(env)).toBe("InvalidRequest");
+    expect(env.ResponseMetadata.Error!.Message).toMatch(/not a plain address/);
+    const queued = await svc.deps.db.selectFrom("mail_outbox").select("id").where("account_id", "=", svc.accountId).where("user_pool_uid", "=", pool).execute();
+    const tokens = await svc.deps.db.selectFrom("password_reset_tokens").select("user_uid").where("account_id", "=", svc.accountId).where("user_uid", "=", uid).execute();
+    expect([queued, tokens]).toEqual([[], []]);
+    await svc.ok("UpdateUser", { UserPoolUid: pool, UserUid: uid, Email: "foo@corp.example" });
+    await svc.ok("ResetPassword", { UserPoolUid: pool, UserUid: uid });
+  });
+});

@@ -2,20 +2,19 @@
 // userActions in users.ts. The email schema lives here because the seed defines its rule.
 import { z } from "zod";
 import * as reset from "../password-reset/service.js";
+import { isPlainEmail, MAX_EMAIL_LENGTH } from "../users/email.js";
 import { messageResult, uid } from "./common.js";
 import { defineAction } from "./define.js";
 
-const EMAIL = /^[^\s@]+@[^\s@]+\.[^\s@.]+$/;
-
 /**
- * An email address, or "" for none (absent on create and reset, cleared on update). Deliberately
- * simple: one @, no spaces, a dot in the domain; the mailbox decides the rest.
+ * An email address, or "" for none (absent on create and reset, cleared on update). A plain
+ * addr-spec only (src/users/email.ts): a display name, a list or quoting could name another mailbox.
  */
 export const emailOrEmpty = z
   .string()
   .trim()
-  .max(254)
-  .refine((s) => s === "" || EMAIL.test(s), "must be an email address such as name@example.com");
+  .max(MAX_EMAIL_LENGTH)
+  .refine((s) => s === "" || isPlainEmail(s), "must be a plain email address such as name@example.com (no display name, list, quotes or spaces)");
 
 export const passwordResetActions = [
   defineAction({

@@ -1,7 +1,7 @@
 // The six user-pool actions (api.md §6 "User pools").
 import { z } from "zod";
 import * as pools from "../user-pools/service.js";
-import { absoluteHttpUrl, messageResult, pageResult, pagingInput, requiredText, timeString, uid } from "./common.js";
+import { secureWebUrl, messageResult, pageResult, pagingInput, requiredText, timeString, uid } from "./common.js";
 import { defineAction } from "./define.js";
 
 const scopeToken = z.string().regex(/^[\x21\x23-\x5B\x5D-\x7E]{1,128}$/, "a scope is 1-128 printable characters without spaces, quotes or backslashes");
@@ -25,7 +25,7 @@ const writableFields = {
   Description: z.string().max(1024).optional(),
   PasswordPolicy: passwordPolicyInput.optional(),
   CustomScopes: customScopes.optional(),
-  ResetPasswordUrl: absoluteHttpUrl.optional(),
+  ResetPasswordUrl: secureWebUrl.optional(),
   ResetTokenTtlSeconds: z.number().int().min(60).max(7 * 24 * 3600).optional(),
 };
 
@@ -77,7 +77,7 @@ export const userPoolActions = [
     name: "UpdateUserPool",
     access: "write",
     summary: "Changes the given fields of a user pool; omitted fields stay, PasswordPolicy merges field by field.",
-    input: z.object({ ...poolRef, Name: requiredText(128).optional(), ...writableFields, ResetPasswordUrl: absoluteHttpUrl.or(z.literal("")).optional() }),
+    input: z.object({ ...poolRef, Name: requiredText(128).optional(), ...writableFields, ResetPasswordUrl: secureWebUrl.or(z.literal("")).optional() }),
     output: userPoolOutput,
     handler: ({ UserPoolUid, ...fields }, ctx) => pools.updateUserPool(ctx.deps, ctx.accountId, UserPoolUid, fields),
   }),

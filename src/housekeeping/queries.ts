@@ -24,6 +24,14 @@ export async function purgeFinishedMail(db: Kysely<Database>, cutoff: Date): Pro
   return Number(r.numAffectedRows ?? 0);
 }
 
+/** Reset mail log rows older than `cutoff`: past every window the reset mail limits may count. */
+export async function purgeResetMailLog(db: Kysely<Database>, cutoff: Date): Promise<number> {
+  const r = await sql`
+    delete from reset_mail_log where (account_id, id) in (
+      select account_id, id from reset_mail_log where created_at < ${cutoff} limit ${BATCH})`.execute(db);
+  return Number(r.numAffectedRows ?? 0);
+}
+
 /** Token buckets untouched since `cutoff`: a missing bucket is a full one, which they are by then. */
 export async function purgeIdleBuckets(db: Kysely<Database>, cutoff: Date): Promise<number> {
   const r = await sql`

@@ -1,19 +1,20 @@
 // Housekeeping: now and then, remove what no request will read again: spent reset tokens (kept a
-// week after use or expiry, for support questions), finished mail (kept 30 days), and idle rate-limit
-// buckets (a day). Each instance runs it; concurrent purges delete the same rows harmlessly.
+// week after use or expiry, for support questions), finished mail (kept 30 days), idle rate-limit
+// buckets (a day) and the reset mail log (a day, the longest ID_RESET_MAIL_WINDOW_SECONDS). Each instance runs it; concurrent purges delete the same rows harmlessly.
 import type { Kysely } from "kysely";
 import type { Database } from "../db/schema.js";
 import type { Clock } from "../deps.js";
 import type { Logger } from "../log.js";
-import { purgeFinishedMail, purgeIdleBuckets, purgeResetTokens } from "./queries.js";
+import { purgeFinishedMail, purgeIdleBuckets, purgeResetMailLog, purgeResetTokens } from "./queries.js";
 
 const DAY_MS = 24 * 3600 * 1000;
-export const RETENTION = { resetTokensMs: 7 * DAY_MS, finishedMailMs: 30 * DAY_MS, idleBucketsMs: DAY_MS };
+export const RETENTION = { resetTokensMs: 7 * DAY_MS, finishedMailMs: 30 * DAY_MS, idleBucketsMs: DAY_MS, resetMailLogMs: DAY_MS };
 
 export interface PurgeCounts {
   resetTokens: number;
   finishedMail: number;
   idleBuckets: number;
+  resetMailLog: number;
 }
 
 /** One pass: deletes batch by batch until a batch comes back short. */
@@ -28,6 +29,7 @@ export async function purgeOnce(db: Kysely<Database>, now: Date): Promise<PurgeC
     resetTokens: await drain(purgeResetTokens, RETENTION.resetTokensMs),
     finishedMail: await drain(purgeFinishedMail, RETENTION.finishedMailMs),
     idleBuckets: await drain(purgeIdleBuckets, RETENTION.idleBucketsMs),
+    resetMailLog: await drain(purgeResetMailLog, RETENTION.resetMailLogMs),
   };
 }
 
@@ -41,7 +43,7 @@ export function startHousekeeping(opts: { db: Kysely<Database>; clock: Clock; lo
     if (running) return;
     running = purgeOnce(opts.db, opts.clock.now())
       .then((counts) => {
-        if (counts.resetTokens || counts.finishedMail || counts.idleBuckets) opts.log.info(counts, "housekeeping purged");
+        if (Object.values(counts).some((n) => n > 0)) opts.log.info(counts, "housekeeping purged");
       })
       .catch((err: Error) => opts.log.warn({ err: { name: err.name, message: err.message } }, "housekeeping failed; will retry"))
       .finally(() => {

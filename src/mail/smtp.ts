@@ -1,8 +1,11 @@
 // SMTP delivery through nodemailer. SMTP_URL (smtp://user:pass@host:port, or smtps://) holds a
 // password: it is handed to nodemailer and never logged, and errors are reduced to their message.
+// The recipient goes to nodemailer as an address object, never as header text: nodemailer parses a
+// string as an address list ("a, b", "x <b>"), and a stored value must name exactly one mailbox.
 import { createTransport } from "nodemailer";
 
 export interface OutgoingMail {
+  /** One plain addr-spec (src/users/email.ts), used as is for RCPT TO and the To header. */
   to: string;
   subject: string;
   text: string;
@@ -19,7 +22,7 @@ export function smtpTransport(smtpUrl: string, from: string): MailTransport {
   const transporter = createTransport({ url: smtpUrl, connectionTimeout: 15_000, greetingTimeout: 15_000, socketTimeout: 60_000 });
   return {
     async send(mail) {
-      await transporter.sendMail({ from, to: mail.to, subject: mail.subject, text: mail.text });
+      await transporter.sendMail({ from, to: { name: "", address: mail.to }, subject: mail.subject, text: mail.text });
     },
     close: () => transporter.close(),
   };

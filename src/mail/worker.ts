@@ -6,6 +6,7 @@ import type { Kysely } from "kysely";
 import type { Database } from "../db/schema.js";
 import type { Clock } from "../deps.js";
 import type { Logger } from "../log.js";
+import { isPlainEmail } from "../users/email.js";
 import { claimDue, markFailed, markRetry, markSent, type OutboxRow } from "./outbox.js";
 import type { MailTransport } from "./smtp.js";
 
@@ -35,6 +36,8 @@ export interface MailWorker {
   stop(): Promise<void>;
 }
 
+const NOT_PLAIN = "the recipient is not a plain email address; correct the user's Email and reset again";
+
 export function backoffDelaySeconds(attempts: number, base: number, cap: number): number {
   return Math.min(cap, base * 2 ** Math.max(0, attempts - 1));
 }
@@ -58,6 +61,13 @@ export function startMailWorker(opts: MailWorkerOptions): MailWorker {
 
   async function deliver(row: OutboxRow): Promise<void> {
     const ctx = { mailId: row.id, kind: row.kind, attempt: row.attempts };
+    // Queued before the address rule was tightened (a user stored as "x<victim@corp.example>"):
+    // such a recipient could name another mailbox, so it is given up on, never tried.
+    if (!isPlainEmail(row.recipient)) {
+      await markFailed(db, row, NOT_PLAIN);
+      log.error({ ...ctx, reason: NOT_PLAIN }, "mail failed for good");
+      return;
+    }
     try {
       if (row.body_text === null) throw new Error("the message has no body");
       await transport.send({ to: row.recipient, subject: row.subject, text: row.body_text });

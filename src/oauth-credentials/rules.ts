@@ -50,6 +50,11 @@ function quote(value: string): string {
 }
 
 const LOOPBACK_HOSTS = new Set(["localhost", "127.0.0.1", "[::1]"]);
+/**
+ * The one host rule for every URL that carries a secret back to a client (redirect URIs, reset
+ * links): plain http only to the caller's own machine (RFC 8252 §7.3), https everywhere else.
+ */
+export const isLoopbackHost = (hostname: string): boolean => LOOPBACK_HOSTS.has(hostname);
 // A private-use scheme for native apps is a reverse domain name (RFC 8252 §7.1), so it holds a dot;
 // that also shuts out javascript:, data:, file: and the like.
 const NATIVE_SCHEME = /^[a-z][a-z0-9+-]*(\.[a-z0-9+-]+)+$/;
@@ -75,9 +80,23 @@ function redirectUriReason(uri: string): string | undefined {
   const scheme = url.protocol.slice(0, -1).toLowerCase();
   if (url.username || url.password) return "it must not contain credentials";
   if (scheme === "https") return url.hostname ? undefined : "it has no host";
-  if (scheme === "http") return LOOPBACK_HOSTS.has(url.hostname) ? undefined : "http is allowed only for localhost, 127.0.0.1 and [::1]; use https";
+  if (scheme === "http") return isLoopbackHost(url.hostname) ? undefined : "http is allowed only for localhost, 127.0.0.1 and [::1]; use https";
   if (NATIVE_SCHEME.test(scheme)) return undefined;
   return `the scheme ${quote(scheme)} is not allowed; use https, http on a loopback host, or a reverse-domain scheme such as com.example.app`;
+}
+
+/**
+ * An absolute https URL without credentials or fragment, or http on a loopback host: where a link
+ * carrying a secret (a reset token) may point. Also checked on stored values that predate the rule.
+ */
+export function isSecureWebUrl(s: string): boolean {
+  try {
+    const u = new URL(s);
+    const secure = u.protocol === "https:" || (u.protocol === "http:" && isLoopbackHost(u.hostname));
+    return secure && u.hostname !== "" && !u.username && !u.password && !s.includes("#");
+  } catch {
+    return false;
+  }
 }
 
 /** Why a logo URI is refused, or undefined: an absolute https URL. */

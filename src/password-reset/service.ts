@@ -1,19 +1,23 @@
 // Password reset (seed 001, api.md §6): ResetPassword issues a single-use token and queues the email
 // carrying its link, in one transaction; CompletePasswordReset spends the token once and sets the
 // password. Only the token's SHA-256 is stored; the token itself exists in the outbox row until the
-// mail is delivered, and in no response and no log line.
+// mail is delivered, and in no response and no log line. Reset mails are limited per user and per
+// address (limits.ts), and go only to a plain address through an https (or loopback) link.
 import { createHash, randomBytes } from "node:crypto";
 import type { AppDeps } from "../deps.js";
 import { errors } from "../gateway/errors.js";
 import { enqueueMail } from "../mail/outbox.js";
+import { isSecureWebUrl } from "../oauth-credentials/rules.js";
 import { requireUserPool } from "../user-pools/service.js";
 import { DEFAULT_PASSWORD_POLICY } from "../user-pools/view.js";
+import { isPlainEmail, normalizeEmail } from "../users/email.js";
 import { hashPassword, policyViolation } from "../users/password.js";
 import * as users from "../users/queries.js";
+import { checkResetMailLimits, logResetMail } from "./limits.js";
 import { resetEmail, resetLink } from "./message.js";
 import * as q from "./queries.js";
 
-type Deps = Pick<AppDeps, "db" | "clock">;
+type Deps = Pick<AppDeps, "db" | "clock" | "config">;
 
 /** 256 bits from the CSPRNG, URL-safe. */
 const TOKEN_BYTES = 32;
@@ -31,6 +35,10 @@ export async function startPasswordReset(deps: Deps, accountId: string, poolUid:
   const pool = await requireUserPool(deps, accountId, poolUid);
   if (!pool.enabled) throw errors.invalidRequest(`the user pool ${poolUid} is disabled`);
   if (!pool.reset_password_url) throw errors.invalidRequest("the user pool has no ResetPasswordUrl; set one with UpdateUserPool first");
+  // Stored before http was refused: the token must not travel in clear to a host on the network.
+  if (!isSecureWebUrl(pool.reset_password_url)) {
+    throw errors.invalidRequest("the user pool's ResetPasswordUrl is not https (http only on a loopback host); set an https one with UpdateUserPool first");
+  }
 
   const byUid = target.UserUid ? await users.findUser(deps.db, accountId, poolUid, target.UserUid) : undefined;
   if (target.UserUid && !byUid) throw errors.notFound(`User ${target.UserUid}`);
@@ -50,10 +58,18 @@ export async function startPasswordReset(deps: Deps, accountId: string, poolUid:
     if (!user) throw errors.notFound(`User ${userUid}`);
     if (user.user_state === "DISABLED") throw errors.invalidRequest(`the user ${userUid} is disabled`);
     if (!user.email) throw errors.invalidRequest(`the user ${userUid} has no email address to send the reset link to`);
+    // Stored before the address rule was tightened: it might name another mailbox (docs/security.md).
+    if (!isPlainEmail(user.email)) {
+      throw errors.invalidRequest(`the email address of user ${userUid} is not a plain address (name@example.com); correct it with UpdateUser first`);
+    }
+    // Throttling leaves everything as it was: the earlier link still works, no token, no mail.
+    const mailKey = { accountId, poolUid, userUid, address: normalizeEmail(user.email) };
+    await checkResetMailLimits(trx, deps.config.resetMailLimits, mailKey, now);
     await q.revokeOutstandingTokens(trx, accountId, poolUid, userUid, now);
     await q.insertToken(trx, { accountId, poolUid, userUid, tokenHash: hashToken(token), now, expiresAt });
     const link = resetLink(pool.reset_password_url!, token);
     await enqueueMail(trx, { accountId, poolUid, kind: "password_reset", recipient: user.email, ...resetEmail(pool.name, link, expiresAt), link, now });
+    await logResetMail(trx, mailKey, now);
   });
   return userUid;
 }

@@ -2,6 +2,7 @@
 // one is served by an index that leads with them.
 import { sql, type Insertable, type Kysely, type Selectable, type Transaction, type Updateable } from "kysely";
 import type { Database } from "../db/schema.js";
+import { normalizeEmail } from "./email.js";
 import type { UsersTable, UserState } from "./tables.js";
 
 export type UserRow = Selectable<UsersTable>;
@@ -33,7 +34,7 @@ export function findUserByEmail(db: Db, accountId: string, poolUid: string, emai
     .selectAll()
     .where("account_id", "=", accountId)
     .where("user_pool_uid", "=", poolUid)
-    .where(sql<string>`lower(email)`, "=", email.toLowerCase())
+    .where(sql<string>`lower(email)`, "=", normalizeEmail(email))
     .executeTakeFirst();
 }
 
@@ -107,7 +108,7 @@ export const hasFilter = (f: UserFilter) => Object.values(f).some((v) => v !== u
 function filtered(db: Db, accountId: string, poolUid: string, f: UserFilter) {
   let q = db.selectFrom("users").where("account_id", "=", accountId).where("user_pool_uid", "=", poolUid);
   // Exact matches, case-insensitive where uniqueness is: each is served by its unique index.
-  if (f.email !== undefined) q = q.where(sql<string>`lower(email)`, "=", f.email.toLowerCase());
+  if (f.email !== undefined) q = q.where(sql<string>`lower(email)`, "=", normalizeEmail(f.email));
   if (f.preferredUsername !== undefined) q = q.where(sql<string>`lower(preferred_username)`, "=", f.preferredUsername.toLowerCase());
   if (f.phoneNumber !== undefined) q = q.where("phone_number", "=", f.phoneNumber);
   if (f.userState !== undefined) q = q.where("user_state", "=", f.userState);

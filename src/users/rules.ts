@@ -4,6 +4,7 @@ import type { PasswordPolicy } from "../db/schema.js";
 import { constraintOf, isUniqueViolation } from "../db/errors.js";
 import { ApiError, errors } from "../gateway/errors.js";
 import { fieldOf, type ItemFailure } from "./batch.js";
+import { normalizeEmail } from "./email.js";
 import { policyViolation } from "./password.js";
 import type { UserState } from "./tables.js";
 
@@ -41,7 +42,7 @@ export function validateNewUser(items: (UserFields | ApiError)[], policy: Passwo
       if (weak) return { error: errors.invalidParameter("Password", weak), field: "Password" };
     }
     const keys = {
-      Email: item.Email?.toLowerCase(),
+      Email: item.Email && normalizeEmail(item.Email),
       PreferredUsername: item.PreferredUsername?.toLowerCase(),
       PhoneNumber: item.PhoneNumber,
     };

@@ -9,6 +9,7 @@ import { requireUserPool } from "../user-pools/service.js";
 import { DEFAULT_PASSWORD_POLICY } from "../user-pools/view.js";
 import { revokeOutstandingTokens } from "../password-reset/queries.js";
 import { fieldOf, type ItemFailure, type ItemOutcome } from "./batch.js";
+import { normalizeEmail } from "./email.js";
 import { hashPassword, needsRehash, policyViolation, verifyPasswordHash } from "./password.js";
 import * as q from "./queries.js";
 import type { UserState } from "./tables.js";
@@ -47,7 +48,7 @@ export async function createUsers(deps: Deps, accountId: string, poolUid: string
     const skipped = toInsert.map((row, k) => ({ row, i: pending[k]!.i })).filter(({ row }) => !inserted.has(row.uid));
     const taken = skipped.length
       ? await q.takenIdentifiers(trx, accountId, poolUid, {
-          emails: skipped.flatMap(({ row }) => (row.email ? [row.email.toLowerCase()] : [])),
+          emails: skipped.flatMap(({ row }) => (row.email ? [normalizeEmail(row.email)] : [])),
           usernames: skipped.flatMap(({ row }) => (row.preferred_username ? [row.preferred_username.toLowerCase()] : [])),
           phones: skipped.flatMap(({ row }) => (row.phone_number ? [row.phone_number] : [])),
         })
@@ -55,7 +56,7 @@ export async function createUsers(deps: Deps, accountId: string, poolUid: string
     for (const { row, i } of toInsert.map((row, k) => ({ row, i: pending[k]!.i }))) {
       if (inserted.has(row.uid)) outcomes[i] = { uid: row.uid };
       else {
-        const field = row.email && taken?.emails.has(row.email.toLowerCase()) ? "Email"
+        const field = row.email && taken?.emails.has(normalizeEmail(row.email)) ? "Email"
           : row.preferred_username && taken?.usernames.has(row.preferred_username.toLowerCase()) ? "PreferredUsername" : "PhoneNumber";
         const value = field === "Email" ? row.email : field === "PreferredUsername" ? row.preferred_username : row.phone_number;
         outcomes[i] = { error: errors.duplicated(`User ${field} ${JSON.stringify(value)}`), field };
@@ -119,7 +120,7 @@ export async function updateUser(deps: Deps, accountId: string, poolUid: string,
       const cleared = f.Email === "" ? "Email" : f.PhoneNumber === "" ? "PhoneNumber" : "PreferredUsername";
       throw errors.invalidParameter(cleared, "a user needs at least one of PreferredUsername, Email or PhoneNumber");
     }
-    const emailChanged = (email ?? "").toLowerCase() !== (cur.email ?? "").toLowerCase();
+    const emailChanged = normalizeEmail(email ?? "") !== normalizeEmail(cur.email ?? "");
     const phoneChanged = phone !== cur.phone_number;
     const state: UserState = f.UserState ?? cur.user_state;
     if (passwordHash !== undefined || emailChanged || (state === "DISABLED" && cur.user_state !== "DISABLED")) {

@@ -1,5 +1,5 @@
 // Kysely table types of the users family (sql/002_users.sql): users, their password reset tokens,
-// and the mail outbox. Joined into the Database type in src/db/schema.ts.
+// and the mail outbox; and the reset mail log (sql/006). Joined into the Database type in src/db/schema.ts.
 import type { ColumnType, Generated } from "kysely";
 import type { BigintString, Timestamp } from "../db/schema.js";
 
@@ -58,8 +58,19 @@ export interface MailOutboxTable {
   sent_at: Date | null;
 }
 
+/** sql/006_reset_mail_log.sql: what the reset mail limits count; no foreign key on purpose. */
+export interface ResetMailLogTable {
+  account_id: BigintString;
+  id: ColumnType<string, never, never>;
+  user_pool_uid: string;
+  user_uid: string;
+  address: string;
+  created_at: Date;
+}
+
 export interface UserTables {
   users: UsersTable;
   password_reset_tokens: PasswordResetTokensTable;
   mail_outbox: MailOutboxTable;
+  reset_mail_log: ResetMailLogTable;
 }

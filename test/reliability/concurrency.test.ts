@@ -8,7 +8,8 @@ import { codeOf, startTestService, type Envelope, type TestService } from "../su
 let svc: TestService;
 let pool: string;
 beforeAll(async () => {
-  svc = await startTestService({ env: { LOG_LEVEL: "warn", ID_RATE_LIMIT_PER_SECOND: "0" } });
+  // Limits off (throttling, reset mails): the races here must reach the locks they test.
+  svc = await startTestService({ env: { LOG_LEVEL: "warn", ID_RATE_LIMIT_PER_SECOND: "0", ID_RESET_MAIL_PER_USER: "0", ID_RESET_MAIL_PER_ADDRESS: "0" } });
   pool = (await svc.ok("CreateUserPool", { Name: "race", ResetPasswordUrl: "https://example.com/reset" })).Uid;
 });
 afterAll(() => svc?.close());
