@@ -3,13 +3,13 @@
 import { Hono, type Context } from "hono";
 import { sql } from "kysely";
 import { actions as defaultRegistry } from "./actions/index.js";
-import type { AnyAction } from "./actions/define.js";
+import type { AnyAction } from "./core/action.js";
 import type { AppDeps } from "./deps.js";
 import { translateDbError } from "./db/errors.js";
 import type { GatewayEnv } from "./gateway/context.js";
 import { dispatchAction, routeAction } from "./gateway/dispatch.js";
 import { API_VERSION, SERVICE_NAME, errorEnvelope, newRequestId } from "./gateway/envelope.js";
-import { ApiError, errors } from "./gateway/errors.js";
+import { ApiError, errors } from "./core/errors.js";
 import { signatureAuth } from "./gateway/signing/middleware.js";
 import { replayProtection } from "./gateway/replay.js";
 import { throttle } from "./gateway/throttle.js";

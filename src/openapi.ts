@@ -2,7 +2,7 @@
 // describe them here. `npm run openapi` writes it; `npm run openapi:check` and a test catch drift.
 import { z } from "zod";
 import { stringify } from "yaml";
-import type { AnyAction } from "./actions/define.js";
+import type { AnyAction } from "./core/action.js";
 import { API_VERSION, SERVICE_NAME } from "./gateway/envelope.js";
 
 const metadataSchema = {

@@ -2,7 +2,7 @@
 // seed's own request and response, create/get/list/delete, partial updates, quota and counters, and
 // account isolation. Validation and the sealed client secret: identity-providers-rules.test.ts.
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { identityProviderActions } from "../src/actions/identity-providers.js";
+import { identityProviderActions } from "../src/identity-providers/actions.js";
 import { findIdentityProvider } from "../src/identity-providers/queries.js";
 import { openClientSecret } from "../src/identity-providers/secret.js";
 import { codeOf, startTestService, type TestService } from "./support/harness.js";

@@ -3,7 +3,7 @@
 // concurrent resets), partial updates, URI rules, quota, counters, cascade and tenancy.
 import { sql } from "kysely";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { oauthCredentialActions } from "../src/actions/oauth-credentials.js";
+import { oauthCredentialActions } from "../src/oauth-credentials/actions.js";
 import { verifyClientSecret } from "../src/oauth-credentials/service.js";
 import { codeOf, startTestService, type Envelope, type TestService } from "./support/harness.js";
 import { createCredential, createPool, crossAccountCases } from "./support/oauth-credentials.js";

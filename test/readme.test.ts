@@ -3,7 +3,7 @@
 import { spawn } from "node:child_process";
 import { readFileSync, rmSync, writeFileSync } from "node:fs";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { errorCatalog } from "../src/gateway/errors.js";
+import { errorCatalog } from "../src/core/errors.js";
 import { startTestService, type TestService } from "./support/harness.js";
 
 const README = readFileSync(new URL("../README.md", import.meta.url), "utf8");

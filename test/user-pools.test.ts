@@ -1,6 +1,6 @@
 // User pools end to end through the official Node SDK against a real server.
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { userPoolActions } from "../src/actions/user-pools.js";
+import { userPoolActions } from "../src/user-pools/actions.js";
 import { codeOf, startTestService, type TestService } from "./support/harness.js";
 
 const outputOf = (name: string) => userPoolActions.find((a) => a.name === name)!.output;

@@ -1,7 +1,7 @@
 // ListUsers (PageNumber and keyset NextToken, filters), isolation between accounts for every action
 // of the family, and concurrent writes racing DeleteUserPool, through the official SDK.
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { userActions } from "../src/actions/users.js";
+import { userActions } from "../src/users/actions.js";
 import { codeOf, startTestService, type TestService } from "./support/harness.js";
 import { crossAccountCases, newPool, newUser, queuedResetToken } from "./support/users.js";
 

@@ -1,7 +1,7 @@
 // Users end to end through the official SDK against a real server and a real database: single
 // users (fields, uniqueness, identifiers, password policy and hashing, updates) and batches.
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { batchOutput, userActions } from "../src/actions/users.js";
+import { batchOutput, userActions } from "../src/users/actions.js";
 import { hashPassword } from "../src/users/password.js";
 import { verifyPassword } from "../src/users/service.js";
 import { codeOf, startTestService, type TestService } from "./support/harness.js";

@@ -1,10 +1,10 @@
 // The action registry: every action the service answers, keyed by its Action name. Each domain
 // exports its list from its own file here; add a family by adding one import.
-import type { AnyAction } from "./define.js";
-import { identityProviderActions } from "./identity-providers.js";
-import { oauthCredentialActions } from "./oauth-credentials.js";
-import { userPoolActions } from "./user-pools.js";
-import { userActions } from "./users.js";
+import type { AnyAction } from "../core/action.js";
+import { identityProviderActions } from "../identity-providers/actions.js";
+import { oauthCredentialActions } from "../oauth-credentials/actions.js";
+import { userPoolActions } from "../user-pools/actions.js";
+import { userActions } from "../users/actions.js";
 
 const allActions: AnyAction[] = [...userPoolActions, ...userActions, ...oauthCredentialActions, ...identityProviderActions];
 

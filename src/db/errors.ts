@@ -1,6 +1,6 @@
 // Postgres errors translated in one place. Constraints are named table__column, so a unique
 // violation can be told apart by name; connection failures become ServiceUnavailable.
-import { ApiError, errors } from "../gateway/errors.js";
+import { ApiError, errors } from "../core/errors.js";
 
 interface PgLikeError {
   code?: string;

@@ -2,7 +2,7 @@
 // advisory lock on the quota's scope, then counts, then inserts; a second creator waits for the first
 // to commit and counts again, so the limit is never overshot.
 import { sql, type Transaction } from "kysely";
-import { errors } from "../gateway/errors.js";
+import { errors } from "../core/errors.js";
 import type { Database } from "./schema.js";
 
 export async function lockScope(trx: Transaction<Database>, scope: string): Promise<void> {

@@ -1,6 +1,6 @@
 // Reads a request body with a hard byte limit: a declared Content-Length over the limit is refused
 // before any byte is read, and a chunked body is cut off as soon as it passes the limit.
-import { ApiError } from "./errors.js";
+import { ApiError } from "../core/errors.js";
 
 const tooLarge = (limit: number) => new ApiError("RequestEntityTooLarge", `the request body exceeds ${limit} bytes`);
 

@@ -1,7 +1,7 @@
 // The typed Hono environment: what middleware sets on the context and handlers read.
 import type { HttpBindings } from "@hono/node-server";
 import type { Principal } from "../access-keys/resolver.js";
-import type { AnyAction } from "../actions/define.js";
+import type { AnyAction } from "../core/action.js";
 import type { ParsedAuth } from "./signing/verify.js";
 import type { WireRequest } from "./wire.js";
 

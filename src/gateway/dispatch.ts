@@ -1,12 +1,12 @@
 // Routing and dispatch: Action/Version from the query, then (after the signature) the role check,
 // parameter decoding and the action's handler, answered in the success envelope.
 import type { MiddlewareHandler } from "hono";
-import type { AnyAction } from "../actions/define.js";
+import type { AnyAction } from "../core/action.js";
 import type { AppDeps } from "../deps.js";
 import type { Logger } from "../log.js";
 import type { GatewayEnv } from "./context.js";
 import { API_VERSION, successEnvelope } from "./envelope.js";
-import { ApiError, errors } from "./errors.js";
+import { ApiError, errors } from "../core/errors.js";
 import { parseQuery, type QueryPair } from "./signing/canonical.js";
 import { paramsFromFlat, paramsFromJson, parseParams } from "./params.js";
 import { wireFromFetch, wireFromIncoming } from "./wire.js";

@@ -1,6 +1,6 @@
 // The Volcengine response envelope: ResponseMetadata with RequestId, and Result or Error.
 import { randomBytes } from "node:crypto";
-import type { ApiError } from "./errors.js";
+import type { ApiError } from "../core/errors.js";
 
 export const API_VERSION = "2025-10-30";
 export const SERVICE_NAME = "id";

@@ -3,7 +3,7 @@
 // coerced, flat arrays and `Obj.Field` names rebuilt) and validated. Zod issues become
 // MissingParameter.<Param> / InvalidParameter.<Param> here and nowhere else.
 import { z } from "zod";
-import { ApiError, errors } from "./errors.js";
+import { ApiError, errors } from "../core/errors.js";
 
 type Raw = Record<string, unknown>;
 

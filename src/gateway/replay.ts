@@ -10,7 +10,7 @@
 import type { MiddlewareHandler } from "hono";
 import type { SignatureLedger } from "../rate-limits/signatures.js";
 import type { GatewayEnv } from "./context.js";
-import { ApiError } from "./errors.js";
+import { ApiError } from "../core/errors.js";
 import { parseXDate } from "./signing/verify.js";
 
 export interface ReplayOptions {

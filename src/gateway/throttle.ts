@@ -5,7 +5,7 @@
 import type { MiddlewareHandler } from "hono";
 import type { RateLimiter } from "../rate-limits/limiter.js";
 import type { GatewayEnv } from "./context.js";
-import { ApiError } from "./errors.js";
+import { ApiError } from "../core/errors.js";
 
 export interface ThrottleOptions {
   /** undefined: throttling is off. */

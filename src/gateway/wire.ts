@@ -6,7 +6,7 @@ import type { IncomingMessage } from "node:http";
 import { checkDeclaredLength, readBodyLimited } from "./body.js";
 import { parseQuery, type QueryPair } from "./signing/canonical.js";
 import type { IncomingSignedRequest } from "./signing/verify.js";
-import { ApiError } from "./errors.js";
+import { ApiError } from "../core/errors.js";
 
 export interface WireRequest extends IncomingSignedRequest {
   /** decoded query pairs, in wire order */

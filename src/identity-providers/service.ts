@@ -3,10 +3,10 @@
 // this layer in plain form.
 import { randomUUID } from "node:crypto";
 import type { AppDeps } from "../deps.js";
-import type { Page } from "../actions/common.js";
+import type { Page } from "../core/schemas.js";
 import { onUniqueViolation } from "../db/errors.js";
 import { enforceQuota } from "../db/quota.js";
-import { errors } from "../gateway/errors.js";
+import { errors } from "../core/errors.js";
 import { requireUserPool } from "../user-pools/service.js";
 import * as q from "./queries.js";
 import { sealClientSecret } from "./secret.js";

@@ -1,7 +1,7 @@
 // The rules a credential must satisfy (api.md §6 "OAuth credentials"). The seed's rules are checked
 // here, by the service, on the credential as it would end up, and in the seed's order; the URI
 // rules are pure checks the action schemas use as refinements.
-import { errors } from "../gateway/errors.js";
+import { errors } from "../core/errors.js";
 
 export const GRANT_TYPES = ["authorization_code", "single_sign_on"] as const;
 export type GrantType = (typeof GRANT_TYPES)[number];

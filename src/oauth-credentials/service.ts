@@ -4,10 +4,10 @@
 import type { AppDeps } from "../deps.js";
 import type { Transaction } from "kysely";
 import type { Database } from "../db/schema.js";
-import type { Page } from "../actions/common.js";
+import type { Page } from "../core/schemas.js";
 import { onUniqueViolation } from "../db/errors.js";
 import { enforceQuota } from "../db/quota.js";
-import { errors } from "../gateway/errors.js";
+import { errors } from "../core/errors.js";
 import { findUserPool } from "../user-pools/queries.js";
 import * as q from "./queries.js";
 import { checkCredentialRules, scopeTokens } from "./rules.js";

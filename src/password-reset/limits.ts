@@ -8,7 +8,7 @@
 import { sql, type Transaction } from "kysely";
 import type { Config } from "../config.js";
 import type { Database } from "../db/schema.js";
-import { ApiError } from "../gateway/errors.js";
+import { ApiError } from "../core/errors.js";
 
 type Limits = Config["resetMailLimits"];
 

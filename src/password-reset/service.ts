@@ -5,7 +5,7 @@
 // address (limits.ts), and go only to a plain address through an https (or loopback) link.
 import { createHash, randomBytes } from "node:crypto";
 import type { AppDeps } from "../deps.js";
-import { errors } from "../gateway/errors.js";
+import { errors } from "../core/errors.js";
 import { enqueueMail } from "../mail/outbox.js";
 import { isSecureWebUrl } from "../oauth-credentials/rules.js";
 import { requireUserPool } from "../user-pools/service.js";

@@ -5,8 +5,8 @@ import type { AppDeps } from "../deps.js";
 import type { PasswordPolicy } from "../db/schema.js";
 import { onUniqueViolation } from "../db/errors.js";
 import { enforceQuota } from "../db/quota.js";
-import { errors } from "../gateway/errors.js";
-import type { Page } from "../actions/common.js";
+import { errors } from "../core/errors.js";
+import type { Page } from "../core/schemas.js";
 import * as q from "./queries.js";
 import { DEFAULT_PASSWORD_POLICY, userPoolView, type UserPoolView } from "./view.js";
 

@@ -1,6 +1,6 @@
 // Batch outcomes (CreateUsers, DeleteUsers): each item succeeds or carries its own typed error, and
 // the batch result reports both. One bad item never blocks the others.
-import type { ApiError } from "../gateway/errors.js";
+import type { ApiError } from "../core/errors.js";
 
 export interface ItemFailure {
   error: ApiError;

@@ -3,7 +3,7 @@
 // any depth). Newest first in both. TotalCount of an unfiltered list is the pool's counter, which
 // the insert/delete triggers keep exact, so no list ever counts a million rows.
 import type { AppDeps } from "../deps.js";
-import { errors } from "../gateway/errors.js";
+import { errors } from "../core/errors.js";
 import { requireUserPool } from "../user-pools/service.js";
 import * as q from "./queries.js";
 import type { UserState } from "./tables.js";

@@ -2,7 +2,7 @@
 // password policy, uniqueness inside one batch, and unique-index violations turned into Duplicated.
 import type { PasswordPolicy } from "../db/schema.js";
 import { constraintOf, isUniqueViolation } from "../db/errors.js";
-import { ApiError, errors } from "../gateway/errors.js";
+import { ApiError, errors } from "../core/errors.js";
 import { fieldOf, type ItemFailure } from "./batch.js";
 import { normalizeEmail } from "./email.js";
 import { policyViolation } from "./password.js";

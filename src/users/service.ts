@@ -3,7 +3,7 @@
 // transaction opens, so no row lock is held while scrypt runs.
 import { randomUUID } from "node:crypto";
 import type { AppDeps } from "../deps.js";
-import { ApiError, errors } from "../gateway/errors.js";
+import { ApiError, errors } from "../core/errors.js";
 import { findUserPoolForUpdate } from "../user-pools/queries.js";
 import { requireUserPool } from "../user-pools/service.js";
 import { DEFAULT_PASSWORD_POLICY } from "../user-pools/view.js";

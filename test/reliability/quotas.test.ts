@@ -1,8 +1,8 @@
 // Quotas under concurrent creates: 20 CreateUserPool at once, over two instances sharing the
 // database, against a quota of 5. The advisory lock of src/db/quota.ts must let exactly 5 through.
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { pageResult } from "../../src/actions/common.js";
-import { userPoolActions, userPoolOutput } from "../../src/actions/user-pools.js";
+import { pageResult } from "../../src/core/schemas.js";
+import { userPoolActions, userPoolOutput } from "../../src/user-pools/actions.js";
 import { codeOf, startTestService, type TestService } from "../support/harness.js";
 
 const QUOTA = 5;

@@ -1,10 +1,10 @@
 // The fuzz suite's oracle: what every response must look like, whatever was sent. A valid envelope
 // (RequestId format, Action/Version/Service/Region), a catalog code whose status matches, never a 5xx,
 // 200 only where the case allows it (and then a Result the action's output schema accepts).
-import type { AnyAction } from "../../src/actions/define.js";
+import type { AnyAction } from "../../src/core/action.js";
 import type { FuzzCase } from "./fuzz-requests.js";
 
-/** Status of each catalog family (src/gateway/errors.ts), restated so a drift there is caught here. */
+/** Status of each catalog family (src/core/errors.ts), restated so a drift there is caught here. */
 const CATALOG: Record<string, number> = {
   MissingParameter: 400, InvalidParameter: 400, InvalidRequest: 400, MissingAction: 400, InvalidAction: 400, InvalidAuthorization: 400,
   MissingAuthenticationToken: 401, SignatureNotMatch: 401, InvalidTimestamp: 403, InvalidAccessKeyId: 403, AccessDenied: 403,

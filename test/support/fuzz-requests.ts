@@ -2,7 +2,7 @@
 // same case can be sent in-process (app.request) or over a loopback socket. Each case says what it
 // may legitimately get: `ok-allowed` (signed by an admin key, may be valid), `never-ok` (must be refused).
 import fc from "fast-check";
-import type { AnyAction } from "../../src/actions/define.js";
+import type { AnyAction } from "../../src/core/action.js";
 import { authorizationHeader, encode, presignedQuery, sha256hex, xDateOf, type SignInput } from "./signer.js";
 import { deepJson, hostileString, objectFor, type KnownValues } from "./fuzz-schema.js";
 

@@ -6,7 +6,7 @@ import type { MiddlewareHandler } from "hono";
 import type { AccessKeyResolver } from "../../access-keys/resolver.js";
 import type { Clock } from "../../deps.js";
 import type { GatewayEnv } from "../context.js";
-import { ApiError } from "../errors.js";
+import { ApiError } from "../../core/errors.js";
 import { checkTimestamp, parseAuthentication, verifySignature } from "./verify.js";
 
 export interface SignatureAuthOptions {

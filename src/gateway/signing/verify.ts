@@ -1,7 +1,7 @@
 // Signature verification (signing.md), independent of HTTP framework and storage: parse the
 // Authorization header or presigned query, check the clock, then check the HMAC over every canonical
 // variant the official SDKs can produce. Throws ApiError with the catalog's codes.
-import { ApiError } from "../errors.js";
+import { ApiError } from "../../core/errors.js";
 import {
   canonicalHost, canonicalPaths, canonicalQueries, headerValueVariants, parseQuery, type QueryPair,
 } from "./canonical.js";

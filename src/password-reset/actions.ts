@@ -1,10 +1,10 @@
 // The password reset actions (seed 001, api.md §6 "Password reset"). Registered through
 // userActions in users.ts. The email schema lives here because the seed defines its rule.
 import { z } from "zod";
-import * as reset from "../password-reset/service.js";
+import * as reset from "./service.js";
 import { isPlainEmail, MAX_EMAIL_LENGTH } from "../users/email.js";
-import { messageResult, uid } from "./common.js";
-import { defineAction } from "./define.js";
+import { messageResult, uid } from "../core/schemas.js";
+import { defineAction } from "../core/action.js";
 
 /**
  * An email address, or "" for none (absent on create and reset, cleared on update). A plain

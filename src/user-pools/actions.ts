@@ -1,8 +1,8 @@
 // The six user-pool actions (api.md §6 "User pools").
 import { z } from "zod";
-import * as pools from "../user-pools/service.js";
-import { secureWebUrl, messageResult, pageResult, pagingInput, requiredText, timeString, uid } from "./common.js";
-import { defineAction } from "./define.js";
+import * as pools from "./service.js";
+import { secureWebUrl, messageResult, pageResult, pagingInput, requiredText, timeString, uid } from "../core/schemas.js";
+import { defineAction } from "../core/action.js";
 
 const scopeToken = z.string().regex(/^[\x21\x23-\x5B\x5D-\x7E]{1,128}$/, "a scope is 1-128 printable characters without spaces, quotes or backslashes");
 

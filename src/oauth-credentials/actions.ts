@@ -2,10 +2,10 @@
 // and Scope are only typed here: their rules run in the service, after the credential is found, so
 // errors come out in the seed's order (src/oauth-credentials/rules.ts).
 import { z } from "zod";
-import * as credentials from "../oauth-credentials/service.js";
-import { GRANT_TYPES, logoUriProblem, redirectUriProblem } from "../oauth-credentials/rules.js";
-import { pageResult, pagingInput, timeString, uid } from "./common.js";
-import { defineAction } from "./define.js";
+import * as credentials from "./service.js";
+import { GRANT_TYPES, logoUriProblem, redirectUriProblem } from "./rules.js";
+import { pageResult, pagingInput, timeString, uid } from "../core/schemas.js";
+import { defineAction } from "../core/action.js";
 
 const credentialId = z.number().int().min(1).max(Number.MAX_SAFE_INTEGER);
 

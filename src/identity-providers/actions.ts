@@ -1,10 +1,10 @@
 // The OAuth identity provider ("connection") actions (api.md §6 "OAuth identity providers", seed 002).
 import { z } from "zod";
-import * as idps from "../identity-providers/service.js";
-import { SECRET_MASK } from "../identity-providers/secret.js";
-import { AUTO_LINKING } from "../identity-providers/tables.js";
-import { messageResult, pageResult, pagingInput, requiredText, timeString, uid } from "./common.js";
-import { defineAction } from "./define.js";
+import * as idps from "./service.js";
+import { SECRET_MASK } from "./secret.js";
+import { AUTO_LINKING } from "./tables.js";
+import { messageResult, pageResult, pagingInput, requiredText, timeString, uid } from "../core/schemas.js";
+import { defineAction } from "../core/action.js";
 
 const LOOPBACK_HOSTS = new Set(["localhost", "127.0.0.1", "[::1]"]);
 

@@ -2,14 +2,14 @@
 // CreateUsers validates each item on its own (conform + the item schema), so one bad item becomes
 // that item's error in the batch result instead of failing the call.
 import { z } from "zod";
-import { ApiError, errors } from "../gateway/errors.js";
+import { ApiError, errors } from "../core/errors.js";
 import { validateParams } from "../gateway/params.js";
-import { batchResult } from "../users/batch.js";
-import { listUsers } from "../users/list.js";
-import * as users from "../users/service.js";
-import { timeString, uid } from "./common.js";
-import { defineAction } from "./define.js";
-import { emailOrEmpty, passwordResetActions } from "./password-reset.js";
+import { batchResult } from "./batch.js";
+import { listUsers } from "./list.js";
+import * as users from "./service.js";
+import { timeString, uid } from "../core/schemas.js";
+import { defineAction } from "../core/action.js";
+import { emailOrEmpty, passwordResetActions } from "../password-reset/actions.js";
 
 const optionalText = (max: number) => z.string().trim().max(max).optional();
 const userState = z.enum(["ACTIVE", "DISABLED"]);
