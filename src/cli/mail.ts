@@ -2,7 +2,7 @@
 // emails (and their links) are read here. Sent and failed messages show metadata only: their body
 // and link were wiped when they left the queue.
 import { listOutbox, type OutboxRow } from "../mail/outbox.js";
-import type { MailStatus } from "../users/tables.js";
+import type { MailStatus } from "../mail/tables.js";
 import { parseArgs, UsageError } from "./args.js";
 import { withRuntime } from "./runtime.js";
 

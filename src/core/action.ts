@@ -5,6 +5,7 @@ import type { z } from "zod";
 import type { Principal } from "../access-keys/resolver.js";
 import type { AppDeps } from "../deps.js";
 import type { Logger } from "../log.js";
+import type { ApiError } from "./errors.js";
 
 export interface ActionContext {
   deps: AppDeps;
@@ -13,6 +14,12 @@ export interface ActionContext {
   accountId: string;
   requestId: string;
   log: Logger;
+  /**
+   * Validates a value the way the gateway validates parameters (names matched case-insensitively,
+   * zod issues as MissingParameter/InvalidParameter). For parts a handler checks one by one, such as
+   * CreateUsers' items; handed in by the gateway so no family imports it.
+   */
+  validate<S extends z.ZodType>(schema: S, raw: unknown): { ok: true; data: z.output<S> } | { ok: false; error: ApiError };
 }
 
 export interface ActionDefinition<I extends z.ZodType = z.ZodType, O extends z.ZodType = z.ZodType> {

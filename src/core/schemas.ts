@@ -23,13 +23,6 @@ export function pageResult<T extends z.ZodType>(item: T) {
   });
 }
 
-export interface Page<T> {
-  Data: T[];
-  PageNumber: number;
-  PageSize: number;
-  TotalCount: number;
-}
-
 export const messageResult = z.object({ Message: z.string() });
 
 /** RFC 3339 UTC time as the API prints it. */

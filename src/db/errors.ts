@@ -37,8 +37,9 @@ export function translateDbError(err: unknown): ApiError | undefined {
   const code = (err as PgLikeError)?.code;
   if (code === undefined) return undefined;
   if (CONNECTION_CODES.has(code)) return errors.unavailable("the database is unreachable, retry later");
-  if (code === "23505") return errors.duplicated(constraintOf(err) ?? "value");
-  if (code === "23503") return errors.notFound(constraintOf(err) ?? "referenced resource");
+  // A violation no service attributed to a field: the constraint's name is schema detail, not for clients.
+  if (code === "23505") return new ApiError("Duplicated", "the resource already exists");
+  if (code === "23503") return new ApiError("NotFound", "a resource the request refers to does not exist");
   if (code === "40001" || code === "40P01") return errors.unavailable("the request conflicted with a concurrent one, retry it");
   return undefined;
 }

@@ -8,7 +8,7 @@ import type { GatewayEnv } from "./context.js";
 import { API_VERSION, successEnvelope } from "./envelope.js";
 import { ApiError, errors } from "../core/errors.js";
 import { parseQuery, type QueryPair } from "./signing/canonical.js";
-import { paramsFromFlat, paramsFromJson, parseParams } from "./params.js";
+import { paramsFromFlat, paramsFromJson, parseParams, validateParams } from "./params.js";
 import { wireFromFetch, wireFromIncoming } from "./wire.js";
 
 /** Query names that belong to the protocol, never to an action's parameters. */
@@ -46,6 +46,7 @@ export function dispatchAction(deps: AppDeps): MiddlewareHandler<GatewayEnv> {
       principal,
       accountId: principal.accountId,
       requestId,
+      validate: validateParams,
       // Made on first use: most handlers never log, and a child logger per request is not free.
       get log() {
         return (log ??= deps.log.child({ requestId }));

@@ -53,8 +53,3 @@ export function errorEnvelope(ctx: EnvelopeContext, err: ApiError) {
     : { CodeN: err.codeN, Code: err.code, Message: err.message };
   return { ResponseMetadata: meta };
 }
-
-/** RFC 3339 UTC without fractional seconds, as the real service prints times. */
-export function formatTime(d: Date): string {
-  return d.toISOString().replace(/\.\d{3}Z$/, "Z");
-}

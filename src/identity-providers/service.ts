@@ -3,7 +3,7 @@
 // this layer in plain form.
 import { randomUUID } from "node:crypto";
 import type { AppDeps } from "../deps.js";
-import type { Page } from "../core/schemas.js";
+import type { Page } from "../core/page.js";
 import { onUniqueViolation } from "../db/errors.js";
 import { enforceQuota } from "../db/quota.js";
 import { errors } from "../core/errors.js";

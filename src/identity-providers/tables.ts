@@ -1,6 +1,6 @@
 // Kysely table types of this family; joined into the Database type in src/db/schema.ts.
 import type { ColumnType } from "kysely";
-import type { BigintString, Timestamp } from "../db/schema.js";
+import type { BigintString, Timestamp } from "../db/types.js";
 
 export const AUTO_LINKING = ["DISABLED", "USERNAME", "EMAIL"] as const;
 export type AutoLinking = (typeof AUTO_LINKING)[number];

@@ -1,6 +1,6 @@
 // The API representations of a connection (api.md §6, seed 002's response table), built from a row.
 // The client secret is never part of them: only its mask.
-import { formatTime } from "../gateway/envelope.js";
+import { formatTime } from "../core/time.js";
 import type { IdentityProviderRow } from "./queries.js";
 import { maskedSecret } from "./secret.js";
 import type { ProviderOptions } from "./tables.js";

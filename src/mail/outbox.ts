@@ -4,7 +4,7 @@
 // and link (which holds a reset token) are wiped when a message is sent or given up on.
 import { sql, type Kysely, type Selectable, type Transaction } from "kysely";
 import type { Database } from "../db/schema.js";
-import type { MailOutboxTable, MailStatus } from "../users/tables.js";
+import type { MailOutboxTable, MailStatus } from "./tables.js";
 
 type Db = Kysely<Database> | Transaction<Database>;
 export type OutboxRow = Selectable<MailOutboxTable>;

@@ -4,7 +4,7 @@
 import type { AppDeps } from "../deps.js";
 import type { Transaction } from "kysely";
 import type { Database } from "../db/schema.js";
-import type { Page } from "../core/schemas.js";
+import type { Page } from "../core/page.js";
 import { onUniqueViolation } from "../db/errors.js";
 import { enforceQuota } from "../db/quota.js";
 import { errors } from "../core/errors.js";

@@ -1,7 +1,7 @@
 // Kysely table types of the OAuth credential family (sql/003_oauth_credentials.sql); joined into the
 // Database type in src/db/schema.ts.
 import type { ColumnType, Generated } from "kysely";
-import type { BigintString, Timestamp } from "../db/schema.js";
+import type { BigintString, Timestamp } from "../db/types.js";
 
 export interface OAuthCredentialsTable {
   account_id: BigintString;

@@ -1,6 +1,6 @@
 // The API representation of an OAuth credential (api.md §6), built from a row. It never carries the
 // secret or its hash: those leave the service only as the one-time ClientSecret / NewClientSecret.
-import { formatTime } from "../gateway/envelope.js";
+import { formatTime } from "../core/time.js";
 import type { CredentialRow } from "./queries.js";
 
 export function credentialView(row: CredentialRow) {

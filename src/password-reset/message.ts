@@ -1,6 +1,6 @@
 // The password reset email: its link (the pool's ResetPasswordUrl with `token=` added to whatever
 // query it already has) and its plain-text body.
-import { formatTime } from "../gateway/envelope.js";
+import { formatTime } from "../core/time.js";
 
 export function resetLink(resetPasswordUrl: string, token: string): string {
   const url = new URL(resetPasswordUrl);

@@ -1,6 +1,7 @@
 // SQL for the user_pools table. Every query is scoped by account_id first.
 import type { Kysely, Selectable, Transaction, Updateable } from "kysely";
-import type { Database, UserPoolsTable } from "../db/schema.js";
+import type { Database } from "../db/schema.js";
+import type { UserPoolsTable } from "./tables.js";
 import { containsPattern } from "../db/text-match.js";
 
 export type UserPoolRow = Selectable<UserPoolsTable>;

@@ -2,11 +2,11 @@
 // writes own their transaction.
 import { randomUUID } from "node:crypto";
 import type { AppDeps } from "../deps.js";
-import type { PasswordPolicy } from "../db/schema.js";
+import type { PasswordPolicy } from "./tables.js";
 import { onUniqueViolation } from "../db/errors.js";
 import { enforceQuota } from "../db/quota.js";
 import { errors } from "../core/errors.js";
-import type { Page } from "../core/schemas.js";
+import type { Page } from "../core/page.js";
 import * as q from "./queries.js";
 import { DEFAULT_PASSWORD_POLICY, userPoolView, type UserPoolView } from "./view.js";
 

@@ -1,6 +1,6 @@
 // The API representation of a user pool (api.md §6), built from a row.
-import type { PasswordPolicy } from "../db/schema.js";
-import { formatTime } from "../gateway/envelope.js";
+import type { PasswordPolicy } from "./tables.js";
+import { formatTime } from "../core/time.js";
 import type { UserPoolRow } from "./queries.js";
 
 export const DEFAULT_PASSWORD_POLICY: PasswordPolicy = {

@@ -3,12 +3,11 @@
 // that item's error in the batch result instead of failing the call.
 import { z } from "zod";
 import { ApiError, errors } from "../core/errors.js";
-import { validateParams } from "../gateway/params.js";
 import { batchResult } from "./batch.js";
 import { listUsers } from "./list.js";
 import * as users from "./service.js";
 import { timeString, uid } from "../core/schemas.js";
-import { defineAction } from "../core/action.js";
+import { defineAction, type ActionContext } from "../core/action.js";
 import { emailOrEmpty, passwordResetActions } from "../password-reset/actions.js";
 
 const optionalText = (max: number) => z.string().trim().max(max).optional();
@@ -96,9 +95,9 @@ const listInput = z
   });
 
 /** One batch item: its fields, or the error its validation produced (reported at its index). */
-function parseItem(raw: unknown): users.UserFields | ApiError {
+function parseItem(raw: unknown, validate: ActionContext["validate"]): users.UserFields | ApiError {
   if (raw === null || typeof raw !== "object" || Array.isArray(raw)) return errors.invalidParameter("Users", "each user must be an object");
-  const r = validateParams(newUser, raw);
+  const r = validate(newUser, raw);
   return r.ok ? r.data : r.error;
 }
 
@@ -121,7 +120,7 @@ export const userActions = [
     input: z.object({ ...poolRef, Users: z.array(newUser.or(z.unknown())).min(1).max(100) }),
     output: batchOutput,
     handler: async (input, ctx) =>
-      batchResult(await users.createUsers(ctx.deps, ctx.accountId, input.UserPoolUid, input.Users.map(parseItem))),
+      batchResult(await users.createUsers(ctx.deps, ctx.accountId, input.UserPoolUid, input.Users.map((raw) => parseItem(raw, ctx.validate)))),
   }),
   defineAction({
     name: "GetUser",

@@ -3,7 +3,7 @@
 // core. The parameters travel with each hash (scrypt$N$r$p$salt$hash), so they can be raised later
 // without invalidating stored hashes; needsRehash says when a stored hash is below today's cost.
 import { randomBytes, scrypt, timingSafeEqual, type ScryptOptions } from "node:crypto";
-import type { PasswordPolicy } from "../db/schema.js";
+import type { PasswordPolicy } from "../user-pools/tables.js";
 
 /**
  * N=2^15, r=8, p=1: 32 MiB and about 65 ms per hash on one core of the reference machine (twice

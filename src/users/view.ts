@@ -1,5 +1,5 @@
 // The API representation of a user (api.md §6). The password hash never leaves this module's input.
-import { formatTime } from "../gateway/envelope.js";
+import { formatTime } from "../core/time.js";
 import type { UserRow } from "./queries.js";
 
 export function userView(row: UserRow) {

@@ -1,0 +1,67 @@
+// Paging: the Page<T> every List* action answers, and the helpers that build it from a Kysely query.
+// A family's queries build the filtered query (no selection yet) and say how its rows are selected
+// and ordered; these functions add the count, the offset or the cursor. Plain functions, so a list
+// whose shape differs (users' keyset cursor, a counter column for TotalCount) still uses them.
+import { sql, type SelectQueryBuilder } from "kysely";
+
+export interface Page<T> {
+  Data: T[];
+  PageNumber: number;
+  PageSize: number;
+  TotalCount: number;
+}
+
+export interface CursorPage<T> {
+  Data: T[];
+  TotalCount: number;
+  /** "" on the last page. */
+  NextToken: string;
+  MaxResults: number;
+}
+
+/** A filtered query before selection, and how its rows are selected and ordered. */
+export interface Listing<DB, TB extends keyof DB, R> {
+  filtered: SelectQueryBuilder<DB, TB, object>;
+  rows(filtered: SelectQueryBuilder<DB, TB, object>): SelectQueryBuilder<DB, TB, R>;
+}
+
+/** COUNT(*) of a filtered query. */
+export async function countRows<DB, TB extends keyof DB>(filtered: SelectQueryBuilder<DB, TB, object>): Promise<number> {
+  const r = await filtered.select(sql<string>`count(*)`.as("n")).executeTakeFirstOrThrow();
+  return Number((r as { n: string }).n);
+}
+
+/**
+ * One page by PageNumber/PageSize: rows and count run side by side. `total` replaces the count when
+ * the caller knows it already (a counter the triggers keep exact).
+ */
+export async function offsetPage<DB, TB extends keyof DB, R, T>(
+  listing: Listing<DB, TB, R>,
+  page: { PageNumber: number; PageSize: number },
+  view: (row: R) => T,
+  total: () => Promise<number> = () => countRows(listing.filtered),
+): Promise<Page<T>> {
+  const [rows, count] = await Promise.all([
+    listing.rows(listing.filtered).offset((page.PageNumber - 1) * page.PageSize).limit(page.PageSize).execute(),
+    total(),
+  ]);
+  return { Data: (rows as R[]).map(view), PageNumber: page.PageNumber, PageSize: page.PageSize, TotalCount: count };
+}
+
+/**
+ * One page of a keyset cursor: `listing.rows` must already continue after the cursor and be ordered
+ * by the key `cursorOf` encodes. One row more than asked tells whether another page exists, so the
+ * last page says so at once.
+ */
+export async function cursorPage<DB, TB extends keyof DB, R, T>(
+  listing: Listing<DB, TB, R>,
+  maxResults: number,
+  view: (row: R) => T,
+  cursorOf: (last: R) => string,
+  total: () => Promise<number> = () => countRows(listing.filtered),
+): Promise<CursorPage<T>> {
+  const [rows, count] = await Promise.all([listing.rows(listing.filtered).limit(maxResults + 1).execute() as Promise<R[]>, total()]);
+  const page = rows.slice(0, maxResults);
+  const more = rows.length > maxResults;
+  return { Data: page.map(view), TotalCount: count, NextToken: more ? cursorOf(page[page.length - 1]!) : "", MaxResults: maxResults };
+}
