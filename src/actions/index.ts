@@ -1,12 +1,14 @@
-// The action registry: every action the service answers, keyed by its Action name. Each domain
-// exports its list from its own file here; add a family by adding one import.
+// The action registry: every action the service answers, keyed by its Action name. It only
+// assembles: each family exports its list from src/<family>/actions.ts; add a family by adding one
+// import and one spread.
 import type { AnyAction } from "../core/action.js";
 import { identityProviderActions } from "../identity-providers/actions.js";
 import { oauthCredentialActions } from "../oauth-credentials/actions.js";
+import { passwordResetActions } from "../password-reset/actions.js";
 import { userPoolActions } from "../user-pools/actions.js";
 import { userActions } from "../users/actions.js";
 
-const allActions: AnyAction[] = [...userPoolActions, ...userActions, ...oauthCredentialActions, ...identityProviderActions];
+const allActions: AnyAction[] = [...userPoolActions, ...userActions, ...passwordResetActions, ...oauthCredentialActions, ...identityProviderActions];
 
 export const actions: ReadonlyMap<string, AnyAction> = new Map(allActions.map((a) => [a.name, a]));
 

@@ -3,34 +3,17 @@ import { z } from "zod";
 import * as idps from "./service.js";
 import { SECRET_MASK } from "./secret.js";
 import { AUTO_LINKING } from "./tables.js";
-import { messageResult, pageResult, pagingInput, requiredText, timeString, uid } from "../core/schemas.js";
+import { messageResult, pageResult, pagingInput, requiredText, scopeList, timeString, uid, urlString } from "../core/schemas.js";
 import { defineAction } from "../core/action.js";
 
-const LOOPBACK_HOSTS = new Set(["localhost", "127.0.0.1", "[::1]"]);
-
 /** An endpoint the server calls or sends browsers to: https, or http only on a loopback host. */
-const endpointUrl = z
-  .string()
-  .trim()
-  .min(1)
-  .max(2048)
-  .refine((s) => {
-    try {
-      const u = new URL(s);
-      const schemeOk = u.protocol === "https:" || (u.protocol === "http:" && LOOPBACK_HOSTS.has(u.hostname));
-      return schemeOk && !u.username && !u.password && !s.includes("#");
-    } catch {
-      return false;
-    }
-  }, "must be an absolute https URL (http only for localhost, 127.0.0.1 or [::1]) without credentials or fragment")
-  .describe("absolute https URL; http only for localhost, 127.0.0.1 or [::1]");
+const endpointUrl = urlString(
+  { http: "loopback" },
+  "must be an absolute https URL (http only for localhost, 127.0.0.1 or [::1]) without credentials or fragment",
+  { required: true },
+).describe("absolute https URL; http only for localhost, 127.0.0.1 or [::1]");
 
-/** RFC 6749 scope-token: printable ASCII without space, '"' or '\'. */
-const scopesList = z
-  .array(z.string().regex(/^[\x21\x23-\x5B\x5D-\x7E]{1,128}$/, "a scope is 1-128 printable characters without spaces, quotes or backslashes"))
-  .max(50)
-  .refine((a) => new Set(a).size === a.length, "scopes must not repeat")
-  .describe("scope tokens without spaces, no duplicates; replaces the whole list on update");
+const scopesList = scopeList(50).describe("scope tokens without spaces, no duplicates; replaces the whole list on update");
 
 const providerOptionsInput = z
   .object({

@@ -1,20 +1,8 @@
-// The password reset actions (seed 001, api.md §6 "Password reset"). Registered through
-// userActions in users.ts. The email schema lives here because the seed defines its rule.
+// The password reset actions (seed 001, api.md §6 "Password reset").
 import { z } from "zod";
 import * as reset from "./service.js";
-import { isPlainEmail, MAX_EMAIL_LENGTH } from "../users/email.js";
-import { messageResult, uid } from "../core/schemas.js";
+import { emailOrEmpty, messageResult, uid } from "../core/schemas.js";
 import { defineAction } from "../core/action.js";
-
-/**
- * An email address, or "" for none (absent on create and reset, cleared on update). A plain
- * addr-spec only (src/users/email.ts): a display name, a list or quoting could name another mailbox.
- */
-export const emailOrEmpty = z
-  .string()
-  .trim()
-  .max(MAX_EMAIL_LENGTH)
-  .refine((s) => s === "" || isPlainEmail(s), "must be a plain email address such as name@example.com (no display name, list, quotes or spaces)");
 
 export const passwordResetActions = [
   defineAction({

@@ -7,7 +7,7 @@ import { createHash, randomBytes } from "node:crypto";
 import type { AppDeps } from "../deps.js";
 import { errors } from "../core/errors.js";
 import { enqueueMail } from "../mail/outbox.js";
-import { isSecureWebUrl } from "../oauth-credentials/rules.js";
+import { isSecureWebUrl } from "../core/url.js";
 import { requireUserPool } from "../user-pools/service.js";
 import { DEFAULT_PASSWORD_POLICY } from "../user-pools/view.js";
 import { isPlainEmail, normalizeEmail } from "../users/email.js";

@@ -1,10 +1,8 @@
 // The six user-pool actions (api.md §6 "User pools").
 import { z } from "zod";
 import * as pools from "./service.js";
-import { secureWebUrl, messageResult, pageResult, pagingInput, requiredText, timeString, uid } from "../core/schemas.js";
+import { secureWebUrl, messageResult, scopeList, pageResult, pagingInput, requiredText, timeString, uid } from "../core/schemas.js";
 import { defineAction } from "../core/action.js";
-
-const scopeToken = z.string().regex(/^[\x21\x23-\x5B\x5D-\x7E]{1,128}$/, "a scope is 1-128 printable characters without spaces, quotes or backslashes");
 
 const passwordPolicyInput = z
   .object({
@@ -16,10 +14,7 @@ const passwordPolicyInput = z
   })
   .partial();
 
-const customScopes = z
-  .array(scopeToken)
-  .max(100)
-  .refine((a) => new Set(a).size === a.length, "scopes must not repeat");
+const customScopes = scopeList(100);
 
 const writableFields = {
   Description: z.string().max(1024).optional(),

@@ -1,4 +1,4 @@
-// The user actions (api.md §6 "Users") plus, through passwordResetActions, the password reset ones.
+// The user actions (api.md §6 "Users").
 // CreateUsers validates each item on its own (conform + the item schema), so one bad item becomes
 // that item's error in the batch result instead of failing the call.
 import { z } from "zod";
@@ -6,9 +6,8 @@ import { ApiError, errors } from "../core/errors.js";
 import { batchResult } from "./batch.js";
 import { listUsers } from "./list.js";
 import * as users from "./service.js";
-import { timeString, uid } from "../core/schemas.js";
+import { emailOrEmpty, timeString, uid } from "../core/schemas.js";
 import { defineAction, type ActionContext } from "../core/action.js";
-import { emailOrEmpty, passwordResetActions } from "../password-reset/actions.js";
 
 const optionalText = (max: number) => z.string().trim().max(max).optional();
 const userState = z.enum(["ACTIVE", "DISABLED"]);
@@ -156,5 +155,4 @@ export const userActions = [
     output: batchOutput,
     handler: async (input, ctx) => batchResult(await users.deleteUsers(ctx.deps, ctx.accountId, input.UserPoolUid, input.UserUids)),
   }),
-  ...passwordResetActions,
 ];
