@@ -31,16 +31,6 @@ export function findIdentityProviderForUpdate(trx: Transaction<Database>, k: Con
   return selectIdentityProvider(trx, k).forUpdate().executeTakeFirst();
 }
 
-/**
- * Locks the parent pool before a connection is added or removed: the counter trigger updates the pool
- * row anyway, and taking that lock first orders these writes with DeleteUserPool (which locks the
- * pool, then cascades to the connections) instead of deadlocking with it. NO KEY UPDATE, so the
- * foreign-key checks of other children of the pool are not blocked. Undefined when there is no pool.
- */
-export function lockUserPool(trx: Transaction<Database>, accountId: string, poolUid: string) {
-  return trx.selectFrom("user_pools").select("uid").where("account_id", "=", accountId).where("uid", "=", poolUid).forNoKeyUpdate().executeTakeFirst();
-}
-
 export async function countIdentityProviders(db: Db, accountId: string, poolUid: string): Promise<number> {
   const r = await db
     .selectFrom("identity_providers")

@@ -7,7 +7,7 @@ import type { Page } from "../core/page.js";
 import { onUniqueViolation } from "../db/errors.js";
 import { enforceQuota } from "../db/quota.js";
 import { errors } from "../core/errors.js";
-import { requireUserPool } from "../user-pools/service.js";
+import { parentPool } from "../user-pools/parent.js";
 import * as q from "./queries.js";
 import { sealClientSecret } from "./secret.js";
 import type { ConnectionType, ProviderOptions } from "./tables.js";
@@ -41,7 +41,7 @@ const keyOf = (accountId: string, ref: ConnectionRef): q.ConnectionKey => ({ acc
 
 /** NotFound for the pool when the pool is missing, else for the connection: the caller learns which. */
 async function notFound(deps: Pick<Deps, "db">, accountId: string, ref: ConnectionRef): Promise<never> {
-  await requireUserPool(deps, accountId, ref.UserPoolUid);
+  await parentPool(deps.db, accountId, ref.UserPoolUid, "read");
   throw errors.notFound(`IdentityProvider ${ref.ConnectionUid}`);
 }
 
@@ -49,7 +49,7 @@ export async function createIdentityProvider(deps: Deps, accountId: string, pool
   const uid = randomUUID();
   const now = deps.clock.now();
   const row = await deps.db.transaction().execute(async (trx) => {
-    if (!(await q.lockUserPool(trx, accountId, poolUid))) throw errors.notFound(`UserPool ${poolUid}`);
+    await parentPool(trx, accountId, poolUid, "counter");
     await enforceQuota(trx, {
       name: "IdentityProvidersPerPool",
       scope: `${accountId}:${poolUid}`,
@@ -134,7 +134,7 @@ export async function updateIdentityProvider(
 /** @param type restricts the delete to one connection type (DeleteIdentityProviderOAuth). */
 export async function deleteIdentityProvider(deps: Pick<Deps, "db">, accountId: string, ref: ConnectionRef, type?: ConnectionType): Promise<void> {
   await deps.db.transaction().execute(async (trx) => {
-    if (!(await q.lockUserPool(trx, accountId, ref.UserPoolUid))) throw errors.notFound(`UserPool ${ref.UserPoolUid}`);
+    await parentPool(trx, accountId, ref.UserPoolUid, "counter");
     if (!(await q.deleteIdentityProvider(trx, keyOf(accountId, ref), type))) throw errors.notFound(`IdentityProvider ${ref.ConnectionUid}`);
   });
 }
@@ -145,7 +145,7 @@ export async function listIdentityProviders(
   input: { UserPoolUid: string; PageNumber: number; PageSize: number; Filter?: { Name?: string | undefined; ConnectionType?: ConnectionType | undefined } | undefined },
 ): Promise<Page<IdentityProviderListItem>> {
   // An unknown pool is NotFound, not an empty list: the caller most likely has a wrong uid.
-  await requireUserPool(deps, accountId, input.UserPoolUid);
+  await parentPool(deps.db, accountId, input.UserPoolUid, "read");
   const { rows, total } = await q.listIdentityProviders(deps.db, accountId, input.UserPoolUid, {
     offset: (input.PageNumber - 1) * input.PageSize,
     limit: input.PageSize,

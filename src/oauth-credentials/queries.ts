@@ -26,30 +26,6 @@ export function findCredentialForUpdate(trx: Transaction<Database>, accountId: s
   return byRef(trx, accountId, ref).forUpdate().executeTakeFirst();
 }
 
-/**
- * The pool a credential is created in, with what the rules need. FOR KEY SHARE keeps the pool from
- * being deleted, and its CustomScopes from being changed, until the write commits; it does not
- * block other credential writes in the same pool.
- */
-export function findPoolForCreate(trx: Transaction<Database>, accountId: string, uid: string) {
-  return trx
-    .selectFrom("user_pools")
-    .select(["uid", "custom_scopes"])
-    .where("account_id", "=", accountId)
-    .where("uid", "=", uid)
-    .forKeyShare()
-    .executeTakeFirst();
-}
-
-/**
- * Locks the pool row whose total_clients a delete's trigger will update. Taken before the credential
- * row, the order DeleteUserPool takes them in (pool, then its credentials through the cascade):
- * the other order deadlocks against a concurrent DeleteUserPool.
- */
-export async function lockPoolForCounter(trx: Transaction<Database>, accountId: string, uid: string): Promise<void> {
-  await trx.selectFrom("user_pools").select("uid").where("account_id", "=", accountId).where("uid", "=", uid).forNoKeyUpdate().execute();
-}
-
 export function findByClientIdForVerify(db: Db, clientApiIdentifier: string) {
   return db.selectFrom("oauth_credentials").select(["secret_hash"]).where("client_api_identifier", "=", clientApiIdentifier).executeTakeFirst();
 }

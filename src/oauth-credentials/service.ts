@@ -8,7 +8,7 @@ import type { Page } from "../core/page.js";
 import { onUniqueViolation } from "../db/errors.js";
 import { enforceQuota } from "../db/quota.js";
 import { errors } from "../core/errors.js";
-import { findUserPool } from "../user-pools/queries.js";
+import { findParentPool, parentPool } from "../user-pools/parent.js";
 import * as q from "./queries.js";
 import { checkCredentialRules, scopeTokens } from "./rules.js";
 import { hashClientSecret, newClientApiIdentifier, newClientSecret, secretMatches } from "./secret.js";
@@ -45,7 +45,6 @@ export interface UpdateCredentialInput extends CredentialRefInput, CredentialFie
   ResetSecret?: boolean | undefined;
 }
 
-const poolNotFound = (uid: string) => errors.notFound(`UserPool ${uid}`);
 const redirectUris = (uris: string[]) => [...new Set(uris)];
 
 function refOf(input: CredentialRefInput): q.CredentialRef {
@@ -71,8 +70,8 @@ export async function createCredential(deps: Deps, accountId: string, input: Cre
   const clientId = newClientApiIdentifier();
   const now = deps.clock.now();
   const row = await deps.db.transaction().execute(async (trx) => {
-    const pool = await q.findPoolForCreate(trx, accountId, input.UserPoolUid);
-    if (!pool) throw poolNotFound(input.UserPoolUid);
+    // KEY SHARE: the pool stays, and its CustomScopes hold, until the credential is written.
+    const pool = await parentPool(trx, accountId, input.UserPoolUid, "share");
     const state = {
       grantType: input.GrantType,
       name: input.Name ?? "",
@@ -128,7 +127,7 @@ const SORT_COLUMNS = { CreateTime: "created_at", UpdateTime: "updated_at", Name:
 
 export async function listCredentials(deps: Pick<Deps, "db">, accountId: string, input: ListCredentialsInput): Promise<Page<CredentialView>> {
   // Filtering by a pool the caller cannot see is NotFound, not an empty page: a typo should show.
-  if (input.UserPoolUid !== undefined && !(await findUserPool(deps.db, accountId, input.UserPoolUid))) throw poolNotFound(input.UserPoolUid);
+  if (input.UserPoolUid !== undefined) await parentPool(deps.db, accountId, input.UserPoolUid, "read");
   // Names read best A to Z; times and ids newest first, unless the caller says otherwise.
   const direction = input.SortDirection ?? (input.SortField === "Name" ? "Asc" : "Desc");
   const { rows, total } = await q.listCredentials(deps.db, accountId, {
@@ -152,7 +151,7 @@ export async function updateCredential(deps: Deps, accountId: string, input: Upd
     const current = await loadCredential(trx, accountId, input, trx);
     // A plain read: the credential row is locked already, and locking the pool after it could
     // deadlock with DeleteUserPool, which locks the pool first and the credentials after.
-    const pool = await findUserPool(trx, accountId, current.user_pool_uid);
+    const pool = await findParentPool(trx, accountId, current.user_pool_uid, "read");
     const state = {
       grantType: input.GrantType ?? current.grant_type,
       name: input.Name ?? current.name,
@@ -180,7 +179,10 @@ export async function updateCredential(deps: Deps, accountId: string, input: Upd
 export async function deleteCredential(deps: Pick<Deps, "db">, accountId: string, input: CredentialRefInput) {
   return deps.db.transaction().execute(async (trx) => {
     const row = await loadCredential(trx, accountId, input);
-    await q.lockPoolForCounter(trx, accountId, row.user_pool_uid);
+    // Pool before credential would be the lock order, but the credential must be found to know its
+    // pool; locking the pool now, before the delete's trigger updates total_clients, keeps the delete
+    // itself in DeleteUserPool's order. A pool gone meanwhile shows as the credential's NotFound below.
+    await findParentPool(trx, accountId, row.user_pool_uid, "counter");
     // Gone meanwhile (deleted by a concurrent call or with its pool): NotFound, as it would be now.
     if (!(await q.deleteCredential(trx, accountId, row.credential_id))) throw errors.notFound(`OAuthCredential ${row.credential_id}`);
     return { CredentialId: Number(row.credential_id) };

@@ -8,7 +8,7 @@ import type { AppDeps } from "../deps.js";
 import { errors } from "../core/errors.js";
 import { enqueueMail } from "../mail/outbox.js";
 import { isSecureWebUrl } from "../core/url.js";
-import { requireUserPool } from "../user-pools/service.js";
+import { findParentPool, parentPool } from "../user-pools/parent.js";
 import { DEFAULT_PASSWORD_POLICY } from "../user-pools/view.js";
 import { isPlainEmail, normalizeEmail } from "../users/email.js";
 import { hashPassword, policyViolation } from "../users/password.js";
@@ -32,7 +32,7 @@ export interface ResetTarget {
 /** Starts a reset for one user, named by UserUid or Email (or both, if they agree). Returns the user's uid. */
 export async function startPasswordReset(deps: Deps, accountId: string, poolUid: string, target: ResetTarget): Promise<string> {
   if (!target.UserUid && !target.Email) throw errors.missingParameter("Email", "an email address or a user id is required");
-  const pool = await requireUserPool(deps, accountId, poolUid);
+  const pool = await parentPool(deps.db, accountId, poolUid, "read");
   if (!pool.enabled) throw errors.invalidRequest(`the user pool ${poolUid} is disabled`);
   if (!pool.reset_password_url) throw errors.invalidRequest("the user pool has no ResetPasswordUrl; set one with UpdateUserPool first");
   // Stored before http was refused: the token must not travel in clear to a host on the network.
@@ -51,9 +51,9 @@ export async function startPasswordReset(deps: Deps, accountId: string, poolUid:
   const now = deps.clock.now();
   const expiresAt = new Date(now.getTime() + pool.reset_token_ttl_seconds * 1000);
   await deps.db.transaction().execute(async (trx) => {
-    // Pool, then user, then tokens: the lock order of every write in this family (see lockPoolKeyShare).
+    // Pool, then user, then tokens: the lock order of every child write (src/user-pools/parent.ts).
     // The user's row lock serializes resets of one user: revoke-then-insert cannot interleave.
-    if (!(await users.lockPoolKeyShare(trx, accountId, poolUid))) throw errors.notFound(`UserPool ${poolUid}`);
+    await parentPool(trx, accountId, poolUid, "share");
     const user = await users.findUserForUpdate(trx, accountId, poolUid, userUid);
     if (!user) throw errors.notFound(`User ${userUid}`);
     if (user.user_state === "DISABLED") throw errors.invalidRequest(`the user ${userUid} is disabled`);
@@ -76,7 +76,7 @@ export async function startPasswordReset(deps: Deps, accountId: string, poolUid:
 
 /** Spends a token and sets the new password; returns the user's uid. */
 export async function completePasswordReset(deps: Deps, accountId: string, poolUid: string, token: string, newPassword: string): Promise<string> {
-  const pool = await requireUserPool(deps, accountId, poolUid);
+  const pool = await parentPool(deps.db, accountId, poolUid, "read");
   if (!pool.enabled) throw errors.invalidRequest(`the user pool ${poolUid} is disabled`);
   // A weak password is refused before the token is touched, so the user can retry with a better one.
   const weak = policyViolation(newPassword, { ...DEFAULT_PASSWORD_POLICY, ...pool.password_policy });
@@ -88,7 +88,7 @@ export async function completePasswordReset(deps: Deps, accountId: string, poolU
   const passwordHash = await hashPassword(newPassword);
   return deps.db.transaction().execute(async (trx) => {
     // Pool, then user, then token (the family's lock order); concurrent completes queue on the user.
-    if (!(await users.lockPoolKeyShare(trx, accountId, poolUid))) throw invalidToken();
+    if (!(await findParentPool(trx, accountId, poolUid, "share"))) throw invalidToken();
     if (!(await users.findUserForUpdate(trx, accountId, poolUid, owner))) throw invalidToken();
     const now = deps.clock.now();
     const userUid = await q.consumeToken(trx, ref, now);

@@ -7,7 +7,8 @@ import { containsPattern } from "../db/text-match.js";
 export type UserPoolRow = Selectable<UserPoolsTable>;
 type Db = Kysely<Database> | Transaction<Database>;
 
-const selectUserPool = (db: Db, accountId: string, uid: string) =>
+/** The pool row by uid; parent.ts adds the lock a child operation needs. */
+export const selectUserPool = (db: Db, accountId: string, uid: string) =>
   db.selectFrom("user_pools").selectAll().where("account_id", "=", accountId).where("uid", "=", uid);
 
 export function findUserPool(db: Db, accountId: string, uid: string): Promise<UserPoolRow | undefined> {

@@ -7,6 +7,7 @@ import { onUniqueViolation } from "../db/errors.js";
 import { enforceQuota } from "../db/quota.js";
 import { errors } from "../core/errors.js";
 import type { Page } from "../core/page.js";
+import { poolNotFound as notFound } from "./parent.js";
 import * as q from "./queries.js";
 import { DEFAULT_PASSWORD_POLICY, userPoolView, type UserPoolView } from "./view.js";
 
@@ -22,7 +23,6 @@ export interface UserPoolFields {
 }
 
 const duplicateName = (name: string) => () => errors.duplicated(`UserPool ${name}`);
-const notFound = (uid: string) => errors.notFound(`UserPool ${uid}`);
 
 export async function createUserPool(deps: Deps, accountId: string, input: UserPoolFields): Promise<UserPoolView> {
   const uid = randomUUID();
@@ -112,11 +112,4 @@ export async function setUserPoolEnabled(deps: Deps, accountId: string, uid: str
 export async function deleteUserPool(deps: Pick<Deps, "db">, accountId: string, uid: string): Promise<void> {
   const deleted = await deps.db.transaction().execute((trx) => q.deleteUserPool(trx, accountId, uid));
   if (!deleted) throw notFound(uid);
-}
-
-/** For other families: loads the pool or throws NotFound; optionally requires it enabled. */
-export async function requireUserPool(deps: Pick<Deps, "db">, accountId: string, uid: string) {
-  const row = await q.findUserPool(deps.db, accountId, uid);
-  if (!row) throw notFound(uid);
-  return row;
 }

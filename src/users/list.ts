@@ -4,7 +4,7 @@
 // the insert/delete triggers keep exact, so no list ever counts a million rows.
 import type { AppDeps } from "../deps.js";
 import { errors } from "../core/errors.js";
-import { requireUserPool } from "../user-pools/service.js";
+import { parentPool } from "../user-pools/parent.js";
 import * as q from "./queries.js";
 import type { UserState } from "./tables.js";
 import { decodeCursor, encodeCursor, userView, type UserView } from "./view.js";
@@ -29,7 +29,7 @@ export interface UserList {
 export const DEFAULT_PAGE_SIZE = 10;
 
 export async function listUsers(deps: Pick<AppDeps, "db">, accountId: string, poolUid: string, input: ListUsersInput): Promise<UserList> {
-  const pool = await requireUserPool(deps, accountId, poolUid);
+  const pool = await parentPool(deps.db, accountId, poolUid, "read");
   const filter: q.UserFilter = {
     email: input.Filter?.Email,
     preferredUsername: input.Filter?.PreferredUsername,

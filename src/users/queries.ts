@@ -18,16 +18,6 @@ export function findUserForUpdate(trx: Transaction<Database>, accountId: string,
   return trx.selectFrom("users").selectAll().where("account_id", "=", accountId).where("user_pool_uid", "=", poolUid).where("uid", "=", uid).forUpdate().executeTakeFirst();
 }
 
-/**
- * Takes the pool row's KEY SHARE lock: DeleteUserPool (which locks the pool, then cascades to users
- * and tokens) waits for us, or we wait for it and then find nothing. Every write here locks in the
- * order pool -> user -> token, so no two of them can deadlock.
- */
-export async function lockPoolKeyShare(trx: Transaction<Database>, accountId: string, poolUid: string): Promise<boolean> {
-  const row = await trx.selectFrom("user_pools").select("uid").where("account_id", "=", accountId).where("uid", "=", poolUid).forKeyShare().executeTakeFirst();
-  return row !== undefined;
-}
-
 export function findUserByEmail(db: Db, accountId: string, poolUid: string, email: string): Promise<UserRow | undefined> {
   return db
     .selectFrom("users")

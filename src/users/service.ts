@@ -4,8 +4,7 @@
 import { randomUUID } from "node:crypto";
 import type { AppDeps } from "../deps.js";
 import { ApiError, errors } from "../core/errors.js";
-import { findUserPoolForUpdate } from "../user-pools/queries.js";
-import { requireUserPool } from "../user-pools/service.js";
+import { parentPool } from "../user-pools/parent.js";
 import { DEFAULT_PASSWORD_POLICY } from "../user-pools/view.js";
 import { revokeOutstandingTokens } from "../password-reset/queries.js";
 import { fieldOf, type ItemFailure, type ItemOutcome } from "./batch.js";
@@ -27,7 +26,7 @@ const failure = (error: ApiError, fallback: string): ItemFailure => ({ error, fi
  * whole call fails only when the pool does not exist; everything else is a per-item outcome.
  */
 export async function createUsers(deps: Deps, accountId: string, poolUid: string, items: (UserFields | ApiError)[]): Promise<ItemOutcome[]> {
-  const pool = await requireUserPool(deps, accountId, poolUid);
+  const pool = await parentPool(deps.db, accountId, poolUid, "read");
   const policy = { ...DEFAULT_PASSWORD_POLICY, ...pool.password_policy };
   const outcomes: (ItemOutcome | undefined)[] = validateNewUser(items, policy);
   const pending = items.map((item, i) => ({ i, item })).filter((x): x is { i: number; item: UserFields } => !outcomes[x.i]);
@@ -38,9 +37,8 @@ export async function createUsers(deps: Deps, accountId: string, poolUid: string
   const rows = pending.map(({ item }, k) => ({ ...toRow(item), account_id: accountId, user_pool_uid: poolUid, uid: randomUUID(), password_hash: hashes[k] ?? null, created_at: now, updated_at: now }));
 
   await deps.db.transaction().execute(async (trx) => {
-    // The pool's row lock serializes creators in this pool, so the quota check cannot be overshot.
-    const locked = await findUserPoolForUpdate(trx, accountId, poolUid);
-    if (!locked) throw errors.notFound(`UserPool ${poolUid}`);
+    // The pool's counter lock serializes creators in this pool, so the quota check cannot be overshot.
+    const locked = await parentPool(trx, accountId, poolUid, "counter");
     const room = Math.max(0, deps.config.quotas.usersPerPool - locked.total_users);
     pending.slice(room).forEach(({ i }) => (outcomes[i] = failure(errors.quotaExceeded("UsersPerPool"), "Users")));
     const toInsert = rows.slice(0, room);
@@ -90,7 +88,7 @@ function toRow(f: UserFields) {
 }
 
 export async function getUser(deps: Pick<Deps, "db">, accountId: string, poolUid: string, uid: string): Promise<UserView> {
-  await requireUserPool(deps, accountId, poolUid);
+  await parentPool(deps.db, accountId, poolUid, "read");
   const row = await q.findUser(deps.db, accountId, poolUid, uid);
   if (!row) throw userNotFound(uid);
   return userView(row);
@@ -102,7 +100,7 @@ export async function getUser(deps: Pick<Deps, "db">, accountId: string, poolUid
  * or disabling the user revokes outstanding reset tokens: the link in flight must stop working.
  */
 export async function updateUser(deps: Deps, accountId: string, poolUid: string, uid: string, f: Partial<UserFields>): Promise<UserView> {
-  const pool = await requireUserPool(deps, accountId, poolUid);
+  const pool = await parentPool(deps.db, accountId, poolUid, "read");
   if (f.Password !== undefined) {
     const weak = policyViolation(f.Password, { ...DEFAULT_PASSWORD_POLICY, ...pool.password_policy });
     if (weak) throw errors.invalidParameter("Password", weak);
@@ -110,7 +108,7 @@ export async function updateUser(deps: Deps, accountId: string, poolUid: string,
   const passwordHash = f.Password === undefined ? undefined : await hashPassword(f.Password);
   const now = deps.clock.now();
   const row = await deps.db.transaction().execute(async (trx) => {
-    if (!(await q.lockPoolKeyShare(trx, accountId, poolUid))) throw errors.notFound(`UserPool ${poolUid}`);
+    await parentPool(trx, accountId, poolUid, "share");
     const cur = await q.findUserForUpdate(trx, accountId, poolUid, uid);
     if (!cur) throw userNotFound(uid);
     const email = f.Email === undefined ? cur.email : f.Email || null;
@@ -150,10 +148,10 @@ export async function updateUser(deps: Deps, accountId: string, poolUid: string,
 
 /** Deletes what exists; an unknown (or repeated) uid is that item's NotFound. */
 export async function deleteUsers(deps: Deps, accountId: string, poolUid: string, uids: string[]): Promise<ItemOutcome[]> {
-  await requireUserPool(deps, accountId, poolUid);
+  await parentPool(deps.db, accountId, poolUid, "read");
   const deleted = await deps.db.transaction().execute(async (trx) => {
     // Pool first (the counter trigger updates it anyway): the same order as DeleteUserPool's cascade.
-    if (!(await findUserPoolForUpdate(trx, accountId, poolUid))) throw errors.notFound(`UserPool ${poolUid}`);
+    await parentPool(trx, accountId, poolUid, "counter");
     return q.deleteUsers(trx, accountId, poolUid, [...new Set(uids)]);
   });
   const seen = new Set<string>();
