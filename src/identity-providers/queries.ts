@@ -3,6 +3,7 @@ import type { Insertable, Kysely, Selectable, Transaction, Updateable } from "ky
 import type { Database } from "../db/schema.js";
 import type { ConnectionType, IdentityProvidersTable } from "./tables.js";
 import { containsPattern } from "../db/text-match.js";
+import { countRows, type Listing } from "../core/page.js";
 
 export type IdentityProviderRow = Selectable<IdentityProvidersTable>;
 type Db = Kysely<Database> | Transaction<Database>;
@@ -31,14 +32,8 @@ export function findIdentityProviderForUpdate(trx: Transaction<Database>, k: Con
   return selectIdentityProvider(trx, k).forUpdate().executeTakeFirst();
 }
 
-export async function countIdentityProviders(db: Db, accountId: string, poolUid: string): Promise<number> {
-  const r = await db
-    .selectFrom("identity_providers")
-    .select((eb) => eb.fn.countAll<string>().as("n"))
-    .where("account_id", "=", accountId)
-    .where("user_pool_uid", "=", poolUid)
-    .executeTakeFirstOrThrow();
-  return Number(r.n);
+export function countIdentityProviders(db: Db, accountId: string, poolUid: string): Promise<number> {
+  return countRows(db.selectFrom("identity_providers").where("account_id", "=", accountId).where("user_pool_uid", "=", poolUid));
 }
 
 export async function insertIdentityProvider(db: Db, row: Insertable<IdentityProvidersTable>): Promise<IdentityProviderRow> {
@@ -67,20 +62,17 @@ export async function deleteIdentityProvider(db: Db, k: ConnectionKey, type?: Co
   return r.numDeletedRows > 0n;
 }
 
-export async function listIdentityProviders(
+/** The pool's connections, newest first, optionally by name (substring) and type. */
+export function identityProviderListing(
   db: Db,
   accountId: string,
   poolUid: string,
-  opts: { offset: number; limit: number; name?: string | undefined; type?: ConnectionType | undefined },
-) {
-  let base = db.selectFrom("identity_providers").where("account_id", "=", accountId).where("user_pool_uid", "=", poolUid);
-  if (opts.name !== undefined) base = base.where("name", "ilike", containsPattern(opts.name));
-  if (opts.type !== undefined) base = base.where("connection_type", "=", opts.type);
-  const [rows, total] = await Promise.all([
-    base.selectAll().orderBy("created_at", "desc").orderBy("uid").offset(opts.offset).limit(opts.limit).execute(),
-    base.select((eb) => eb.fn.countAll<string>().as("n")).executeTakeFirstOrThrow(),
-  ]);
-  return { rows, total: Number(total.n) };
+  opts: { name?: string | undefined; type?: ConnectionType | undefined },
+): Listing<Database, "identity_providers", IdentityProviderRow> {
+  let filtered = db.selectFrom("identity_providers").where("account_id", "=", accountId).where("user_pool_uid", "=", poolUid);
+  if (opts.name !== undefined) filtered = filtered.where("name", "ilike", containsPattern(opts.name));
+  if (opts.type !== undefined) filtered = filtered.where("connection_type", "=", opts.type);
+  return { filtered, rows: (q) => q.selectAll().orderBy("created_at", "desc").orderBy("uid") };
 }
 
 // ---- master-key rotation (src/cli/rotate-master.ts) ----
@@ -111,11 +103,6 @@ export async function storeResealedSecret(trx: Transaction<Database>, row: Seale
     .execute();
 }
 
-export async function countSecretsNotUnder(db: Db, keyId: string): Promise<number> {
-  const r = await db
-    .selectFrom("identity_providers")
-    .select((eb) => eb.fn.countAll<string>().as("n"))
-    .where("client_secret_key_id", "<>", keyId)
-    .executeTakeFirstOrThrow();
-  return Number(r.n);
+export function countSecretsNotUnder(db: Db, keyId: string): Promise<number> {
+  return countRows(db.selectFrom("identity_providers").where("client_secret_key_id", "<>", keyId));
 }

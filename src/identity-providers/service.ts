@@ -3,7 +3,7 @@
 // this layer in plain form.
 import { randomUUID } from "node:crypto";
 import type { AppDeps } from "../deps.js";
-import type { Page } from "../core/page.js";
+import { offsetPage, type Page } from "../core/page.js";
 import { onUniqueViolation } from "../db/errors.js";
 import { enforceQuota } from "../db/quota.js";
 import { errors } from "../core/errors.js";
@@ -146,11 +146,6 @@ export async function listIdentityProviders(
 ): Promise<Page<IdentityProviderListItem>> {
   // An unknown pool is NotFound, not an empty list: the caller most likely has a wrong uid.
   await parentPool(deps.db, accountId, input.UserPoolUid, "read");
-  const { rows, total } = await q.listIdentityProviders(deps.db, accountId, input.UserPoolUid, {
-    offset: (input.PageNumber - 1) * input.PageSize,
-    limit: input.PageSize,
-    name: input.Filter?.Name,
-    type: input.Filter?.ConnectionType,
-  });
-  return { Data: rows.map(identityProviderListItem), PageNumber: input.PageNumber, PageSize: input.PageSize, TotalCount: total };
+  const listing = q.identityProviderListing(deps.db, accountId, input.UserPoolUid, { name: input.Filter?.Name, type: input.Filter?.ConnectionType });
+  return offsetPage(listing, input, identityProviderListItem);
 }

@@ -3,6 +3,7 @@
 import type { Insertable, Kysely, Selectable, Transaction, Updateable } from "kysely";
 import type { Database } from "../db/schema.js";
 import type { OAuthCredentialsTable } from "./tables.js";
+import { countRows, type Listing } from "../core/page.js";
 
 export type CredentialRow = Selectable<OAuthCredentialsTable>;
 type Db = Kysely<Database> | Transaction<Database>;
@@ -30,14 +31,8 @@ export function findByClientIdForVerify(db: Db, clientApiIdentifier: string) {
   return db.selectFrom("oauth_credentials").select(["secret_hash"]).where("client_api_identifier", "=", clientApiIdentifier).executeTakeFirst();
 }
 
-export async function countCredentialsInPool(db: Db, accountId: string, userPoolUid: string): Promise<number> {
-  const r = await db
-    .selectFrom("oauth_credentials")
-    .select((eb) => eb.fn.countAll<string>().as("n"))
-    .where("account_id", "=", accountId)
-    .where("user_pool_uid", "=", userPoolUid)
-    .executeTakeFirstOrThrow();
-  return Number(r.n);
+export function countCredentialsInPool(db: Db, accountId: string, userPoolUid: string): Promise<number> {
+  return countRows(db.selectFrom("oauth_credentials").where("account_id", "=", accountId).where("user_pool_uid", "=", userPoolUid));
 }
 
 export async function insertCredential(db: Db, row: Insertable<OAuthCredentialsTable>): Promise<CredentialRow> {
@@ -62,24 +57,22 @@ export async function deleteCredential(db: Db, accountId: string, credentialId: 
 export type SortColumn = "created_at" | "updated_at" | "name" | "credential_id";
 
 export interface ListOptions {
-  offset: number;
-  limit: number;
   userPoolUid?: string | undefined;
   grantType?: string | undefined;
   sort: SortColumn;
   direction: "asc" | "desc";
 }
 
-export async function listCredentials(db: Db, accountId: string, opts: ListOptions) {
-  let base = db.selectFrom("oauth_credentials").where("account_id", "=", accountId);
-  if (opts.userPoolUid !== undefined) base = base.where("user_pool_uid", "=", opts.userPoolUid);
-  if (opts.grantType !== undefined) base = base.where("grant_type", "=", opts.grantType as OAuthCredentialsTable["grant_type"]);
-  let ordered = base.selectAll().orderBy(opts.sort, opts.direction);
-  // The id breaks ties, so pages never overlap or skip rows that share a name or a timestamp.
-  if (opts.sort !== "credential_id") ordered = ordered.orderBy("credential_id", opts.direction);
-  const [rows, total] = await Promise.all([
-    ordered.offset(opts.offset).limit(opts.limit).execute(),
-    base.select((eb) => eb.fn.countAll<string>().as("n")).executeTakeFirstOrThrow(),
-  ]);
-  return { rows, total: Number(total.n) };
+export function credentialListing(db: Db, accountId: string, opts: ListOptions): Listing<Database, "oauth_credentials", CredentialRow> {
+  let filtered = db.selectFrom("oauth_credentials").where("account_id", "=", accountId);
+  if (opts.userPoolUid !== undefined) filtered = filtered.where("user_pool_uid", "=", opts.userPoolUid);
+  if (opts.grantType !== undefined) filtered = filtered.where("grant_type", "=", opts.grantType as OAuthCredentialsTable["grant_type"]);
+  return {
+    filtered,
+    rows(q) {
+      const ordered = q.selectAll().orderBy(opts.sort, opts.direction);
+      // The id breaks ties, so pages never overlap or skip rows that share a name or a timestamp.
+      return opts.sort === "credential_id" ? ordered : ordered.orderBy("credential_id", opts.direction);
+    },
+  };
 }

@@ -4,7 +4,7 @@
 import type { AppDeps } from "../deps.js";
 import type { Transaction } from "kysely";
 import type { Database } from "../db/schema.js";
-import type { Page } from "../core/page.js";
+import { offsetPage, type Page } from "../core/page.js";
 import { onUniqueViolation } from "../db/errors.js";
 import { enforceQuota } from "../db/quota.js";
 import { errors } from "../core/errors.js";
@@ -130,15 +130,13 @@ export async function listCredentials(deps: Pick<Deps, "db">, accountId: string,
   if (input.UserPoolUid !== undefined) await parentPool(deps.db, accountId, input.UserPoolUid, "read");
   // Names read best A to Z; times and ids newest first, unless the caller says otherwise.
   const direction = input.SortDirection ?? (input.SortField === "Name" ? "Asc" : "Desc");
-  const { rows, total } = await q.listCredentials(deps.db, accountId, {
-    offset: (input.PageNumber - 1) * input.PageSize,
-    limit: input.PageSize,
+  const listing = q.credentialListing(deps.db, accountId, {
     userPoolUid: input.UserPoolUid,
     grantType: input.GrantType,
     sort: SORT_COLUMNS[input.SortField],
     direction: direction === "Asc" ? "asc" : "desc",
   });
-  return { Data: rows.map(credentialView), PageNumber: input.PageNumber, PageSize: input.PageSize, TotalCount: total };
+  return offsetPage(listing, input, credentialView);
 }
 
 /**

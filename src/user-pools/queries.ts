@@ -3,6 +3,7 @@ import type { Kysely, Selectable, Transaction, Updateable } from "kysely";
 import type { Database } from "../db/schema.js";
 import type { UserPoolsTable } from "./tables.js";
 import { containsPattern } from "../db/text-match.js";
+import { countRows, type Listing } from "../core/page.js";
 
 export type UserPoolRow = Selectable<UserPoolsTable>;
 type Db = Kysely<Database> | Transaction<Database>;
@@ -20,23 +21,19 @@ export function findUserPoolForUpdate(trx: Transaction<Database>, accountId: str
   return selectUserPool(trx, accountId, uid).forUpdate().executeTakeFirst();
 }
 
-export async function countUserPools(db: Db, accountId: string): Promise<number> {
-  const r = await db.selectFrom("user_pools").select((eb) => eb.fn.countAll<string>().as("n")).where("account_id", "=", accountId).executeTakeFirstOrThrow();
-  return Number(r.n);
+export function countUserPools(db: Db, accountId: string): Promise<number> {
+  return countRows(db.selectFrom("user_pools").where("account_id", "=", accountId));
 }
 
 export function insertUserPool(db: Db, row: Omit<UserPoolRow, "total_users" | "total_clients" | "total_connections">): Promise<UserPoolRow> {
   return db.insertInto("user_pools").values(row).returningAll().executeTakeFirstOrThrow();
 }
 
-export async function listUserPools(db: Db, accountId: string, opts: { offset: number; limit: number; name?: string | undefined }) {
-  let base = db.selectFrom("user_pools").where("account_id", "=", accountId);
-  if (opts.name !== undefined) base = base.where("name", "ilike", containsPattern(opts.name));
-  const [rows, total] = await Promise.all([
-    base.selectAll().orderBy("created_at", "desc").orderBy("uid").offset(opts.offset).limit(opts.limit).execute(),
-    base.select((eb) => eb.fn.countAll<string>().as("n")).executeTakeFirstOrThrow(),
-  ]);
-  return { rows, total: Number(total.n) };
+/** The account's pools, newest first, optionally those whose name contains `name`. */
+export function userPoolListing(db: Db, accountId: string, name: string | undefined): Listing<Database, "user_pools", UserPoolRow> {
+  let filtered = db.selectFrom("user_pools").where("account_id", "=", accountId);
+  if (name !== undefined) filtered = filtered.where("name", "ilike", containsPattern(name));
+  return { filtered, rows: (q) => q.selectAll().orderBy("created_at", "desc").orderBy("uid") };
 }
 
 export function updateUserPool(db: Db, accountId: string, uid: string, changes: Updateable<UserPoolsTable>) {

@@ -6,7 +6,7 @@ import type { PasswordPolicy } from "./tables.js";
 import { onUniqueViolation } from "../db/errors.js";
 import { enforceQuota } from "../db/quota.js";
 import { errors } from "../core/errors.js";
-import type { Page } from "../core/page.js";
+import { offsetPage, type Page } from "../core/page.js";
 import { poolNotFound as notFound } from "./parent.js";
 import * as q from "./queries.js";
 import { DEFAULT_PASSWORD_POLICY, userPoolView, type UserPoolView } from "./view.js";
@@ -66,17 +66,7 @@ export async function listUserPools(
   accountId: string,
   input: { PageNumber: number; PageSize: number; Filter?: { Name?: string | undefined } | undefined },
 ): Promise<Page<UserPoolView>> {
-  const { rows, total } = await q.listUserPools(deps.db, accountId, {
-    offset: (input.PageNumber - 1) * input.PageSize,
-    limit: input.PageSize,
-    name: input.Filter?.Name,
-  });
-  return {
-    Data: rows.map((r) => userPoolView(r, deps.config.region)),
-    PageNumber: input.PageNumber,
-    PageSize: input.PageSize,
-    TotalCount: total,
-  };
+  return offsetPage(q.userPoolListing(deps.db, accountId, input.Filter?.Name), input, (r) => userPoolView(r, deps.config.region));
 }
 
 /** Partial update: omitted fields stay; PasswordPolicy merges field by field; CustomScopes replaces. */

@@ -4,6 +4,7 @@ import { sql, type Insertable, type Kysely, type Selectable, type Transaction, t
 import type { Database } from "../db/schema.js";
 import { normalizeEmail } from "./email.js";
 import type { UsersTable, UserState } from "./tables.js";
+import type { Listing } from "../core/page.js";
 
 export type UserRow = Selectable<UsersTable>;
 export type NewUserRow = Insertable<UsersTable>;
@@ -105,15 +106,10 @@ function filtered(db: Db, accountId: string, poolUid: string, f: UserFilter) {
   return q;
 }
 
-/** Newest first. `afterSeq` continues a keyset cursor; `offset` serves PageNumber paging. */
-export function listUsers(db: Db, accountId: string, poolUid: string, f: UserFilter, page: { limit: number; offset?: number; beforeSeq?: string }) {
-  let q = filtered(db, accountId, poolUid, f).selectAll();
-  if (page.beforeSeq !== undefined) q = q.where("seq", "<", page.beforeSeq);
-  if (page.offset) q = q.offset(page.offset);
-  return q.orderBy("seq", "desc").limit(page.limit).execute();
-}
-
-export async function countUsers(db: Db, accountId: string, poolUid: string, f: UserFilter): Promise<number> {
-  const r = await filtered(db, accountId, poolUid, f).select((eb) => eb.fn.countAll<string>().as("n")).executeTakeFirstOrThrow();
-  return Number(r.n);
+/** Newest first. `beforeSeq` continues a keyset cursor (the count still covers the whole filter). */
+export function userListing(db: Db, accountId: string, poolUid: string, f: UserFilter, beforeSeq?: string): Listing<Database, "users", UserRow> {
+  return {
+    filtered: filtered(db, accountId, poolUid, f),
+    rows: (q) => (beforeSeq === undefined ? q : q.where("seq", "<", beforeSeq)).selectAll().orderBy("seq", "desc"),
+  };
 }
