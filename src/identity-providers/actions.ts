@@ -82,6 +82,9 @@ const poolRef = { UserPoolUid: uid() };
 const connectionRef = { ...poolRef, ConnectionUid: uid() };
 const nameFilter = z.string().max(128).optional();
 
+export const createIdentityProviderInput = z.object({ ...poolRef, ...requiredFields, ...optionalFields });
+export const updateIdentityProviderInput = z.object({ ...connectionRef, ...z.object(requiredFields).partial().shape, ...optionalFields });
+
 const deleteAction = (name: string, type: "OAUTH" | undefined, summary: string) =>
   defineAction({
     name,
@@ -100,7 +103,7 @@ export const identityProviderActions = [
     name: "CreateIdentityProviderOAuth",
     access: "write",
     summary: "Creates an OAuth 2.0 connection in a user pool; Name is unique in the pool; ClientSecret is stored encrypted.",
-    input: z.object({ ...poolRef, ...requiredFields, ...optionalFields }),
+    input: createIdentityProviderInput,
     output: identityProviderOutput,
     handler: ({ UserPoolUid, ...fields }, ctx) => idps.createIdentityProvider(ctx.deps, ctx.accountId, UserPoolUid, fields),
   }),
@@ -118,7 +121,7 @@ export const identityProviderActions = [
     summary:
       "Changes the given fields of an OAuth connection; omitted fields stay, ProviderOptions merges field by field, " +
       "ScopesList replaces the list, and the secret changes only with a non-empty ClientSecret.",
-    input: z.object({ ...connectionRef, ...z.object(requiredFields).partial().shape, ...optionalFields }),
+    input: updateIdentityProviderInput,
     output: identityProviderOutput,
     handler: ({ UserPoolUid, ConnectionUid, ...fields }, ctx) =>
       idps.updateIdentityProvider(ctx.deps, ctx.accountId, { UserPoolUid, ConnectionUid }, fields),

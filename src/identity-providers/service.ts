@@ -8,28 +8,39 @@ import { onUniqueViolation } from "../db/errors.js";
 import { enforceQuota } from "../db/quota.js";
 import { errors } from "../core/errors.js";
 import { parentPool } from "../user-pools/parent.js";
+import type { z } from "zod";
+import { isEmpty, merged, patchOf, type PatchRules } from "../core/patch.js";
+import type { createIdentityProviderInput, updateIdentityProviderInput } from "./actions.js";
 import * as q from "./queries.js";
+import type { IdentityProviderRow } from "./queries.js";
 import { sealClientSecret } from "./secret.js";
 import type { ConnectionType, ProviderOptions } from "./tables.js";
 import { DEFAULT_PROVIDER_OPTIONS, identityProviderListItem, identityProviderView, type IdentityProviderListItem, type IdentityProviderView } from "./view.js";
 
 type Deps = Pick<AppDeps, "db" | "config" | "clock" | "secretBox">;
 
-export interface IdentityProviderFields {
-  Name: string;
-  ClientId: string;
-  AuthorizationEndpoint: string;
-  TokenEndpoint: string;
-  UserEndpoint: string;
-  IdAttribute: string;
-  Provider?: string | undefined;
-  Enabled?: boolean | undefined;
-  UsePkce?: boolean | undefined;
-  /** Empty or absent: no secret (create) / keep the stored one (update). */
-  ClientSecret?: string | undefined;
-  ScopesList?: string[] | undefined;
-  ProviderOptions?: Partial<ProviderOptions> | undefined;
-}
+/** What the actions hand over, typed from their schemas: a new schema field needs a rule below. */
+export type CreateIdentityProviderInput = Omit<z.output<typeof createIdentityProviderInput>, "UserPoolUid">;
+export type UpdateIdentityProviderInput = Omit<z.output<typeof updateIdentityProviderInput>, "UserPoolUid" | "ConnectionUid">;
+
+/**
+ * Each field's column: ProviderOptions merges field by field, ScopesList replaces the list, and the
+ * secret (sealed by the service, and only when non-empty) has no plain column.
+ */
+export const CONNECTION_FIELDS: PatchRules<UpdateIdentityProviderInput, IdentityProviderRow> = {
+  Name: "name",
+  Provider: "provider",
+  Enabled: "enabled",
+  UsePkce: "use_pkce",
+  ClientId: "client_id",
+  ClientSecret: null,
+  AuthorizationEndpoint: "authorization_endpoint",
+  TokenEndpoint: "token_endpoint",
+  UserEndpoint: "user_endpoint",
+  ScopesList: "scopes_list",
+  IdAttribute: "id_attribute",
+  ProviderOptions: merged("provider_options", DEFAULT_PROVIDER_OPTIONS),
+};
 
 export interface ConnectionRef {
   UserPoolUid: string;
@@ -45,7 +56,7 @@ async function notFound(deps: Pick<Deps, "db">, accountId: string, ref: Connecti
   throw errors.notFound(`IdentityProvider ${ref.ConnectionUid}`);
 }
 
-export async function createIdentityProvider(deps: Deps, accountId: string, poolUid: string, input: IdentityProviderFields): Promise<IdentityProviderView> {
+export async function createIdentityProvider(deps: Deps, accountId: string, poolUid: string, input: CreateIdentityProviderInput): Promise<IdentityProviderView> {
   const uid = randomUUID();
   const now = deps.clock.now();
   const row = await deps.db.transaction().execute(async (trx) => {
@@ -62,19 +73,14 @@ export async function createIdentityProvider(deps: Deps, accountId: string, pool
         account_id: accountId,
         user_pool_uid: poolUid,
         uid,
-        name: input.Name,
         connection_type: "OAUTH",
-        provider: input.Provider ?? "",
-        enabled: input.Enabled ?? true,
-        use_pkce: input.UsePkce ?? true,
-        client_id: input.ClientId,
+        provider: "",
+        enabled: true,
+        use_pkce: true,
+        scopes_list: [],
+        provider_options: DEFAULT_PROVIDER_OPTIONS,
+        ...(patchOf(input, {}, CONNECTION_FIELDS) as Pick<IdentityProviderRow, "name" | "client_id" | "authorization_endpoint" | "token_endpoint" | "user_endpoint" | "id_attribute">),
         ...secret,
-        authorization_endpoint: input.AuthorizationEndpoint,
-        token_endpoint: input.TokenEndpoint,
-        user_endpoint: input.UserEndpoint,
-        scopes_list: input.ScopesList ?? [],
-        id_attribute: input.IdAttribute,
-        provider_options: { ...DEFAULT_PROVIDER_OPTIONS, ...input.ProviderOptions },
         created_at: now,
         updated_at: now,
       }),
@@ -99,29 +105,17 @@ export async function updateIdentityProvider(
   deps: Deps,
   accountId: string,
   ref: ConnectionRef,
-  input: Partial<IdentityProviderFields>,
+  input: UpdateIdentityProviderInput,
 ): Promise<IdentityProviderView> {
   const key = keyOf(accountId, ref);
   const row = await deps.db.transaction().execute(async (trx) => {
     const current = await q.findIdentityProviderForUpdate(trx, key);
     if (!current) return undefined;
     const changes = {
-      ...(input.Name !== undefined && { name: input.Name }),
-      ...(input.Provider !== undefined && { provider: input.Provider }),
-      ...(input.Enabled !== undefined && { enabled: input.Enabled }),
-      ...(input.UsePkce !== undefined && { use_pkce: input.UsePkce }),
-      ...(input.ClientId !== undefined && { client_id: input.ClientId }),
+      ...patchOf(input, current, CONNECTION_FIELDS),
       ...(input.ClientSecret && sealClientSecret(deps.secretBox, current, input.ClientSecret)),
-      ...(input.AuthorizationEndpoint !== undefined && { authorization_endpoint: input.AuthorizationEndpoint }),
-      ...(input.TokenEndpoint !== undefined && { token_endpoint: input.TokenEndpoint }),
-      ...(input.UserEndpoint !== undefined && { user_endpoint: input.UserEndpoint }),
-      ...(input.ScopesList !== undefined && { scopes_list: input.ScopesList }),
-      ...(input.IdAttribute !== undefined && { id_attribute: input.IdAttribute }),
-      ...(input.ProviderOptions !== undefined && {
-        provider_options: { ...DEFAULT_PROVIDER_OPTIONS, ...current.provider_options, ...input.ProviderOptions },
-      }),
     };
-    if (Object.keys(changes).length === 0) return current;
+    if (isEmpty(changes)) return current;
     return onUniqueViolation(
       q.updateIdentityProvider(trx, key, { ...changes, updated_at: deps.clock.now() }),
       "identity_providers__name",

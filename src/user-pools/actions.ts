@@ -43,12 +43,15 @@ export const userPoolOutput = z.object({
 
 const poolRef = { UserPoolUid: uid() };
 
+export const createUserPoolInput = z.object({ Name: requiredText(128), ...writableFields });
+export const updateUserPoolInput = z.object({ ...poolRef, Name: requiredText(128).optional(), ...writableFields, ResetPasswordUrl: secureWebUrl.or(z.literal("")).optional() });
+
 export const userPoolActions = [
   defineAction({
     name: "CreateUserPool",
     access: "write",
     summary: "Creates a user pool; Name is unique in the account.",
-    input: z.object({ Name: requiredText(128), ...writableFields }),
+    input: createUserPoolInput,
     output: userPoolOutput,
     handler: (input, ctx) => pools.createUserPool(ctx.deps, ctx.accountId, input),
   }),
@@ -72,7 +75,7 @@ export const userPoolActions = [
     name: "UpdateUserPool",
     access: "write",
     summary: "Changes the given fields of a user pool; omitted fields stay, PasswordPolicy merges field by field.",
-    input: z.object({ ...poolRef, Name: requiredText(128).optional(), ...writableFields, ResetPasswordUrl: secureWebUrl.or(z.literal("")).optional() }),
+    input: updateUserPoolInput,
     output: userPoolOutput,
     handler: ({ UserPoolUid, ...fields }, ctx) => pools.updateUserPool(ctx.deps, ctx.accountId, UserPoolUid, fields),
   }),

@@ -39,7 +39,7 @@ export function userPoolListing(db: Db, accountId: string, name: string | undefi
 export function updateUserPool(db: Db, accountId: string, uid: string, changes: Updateable<UserPoolsTable>) {
   return db
     .updateTable("user_pools")
-    .set({ ...changes, updated_at: new Date() })
+    .set(changes)
     .where("account_id", "=", accountId)
     .where("uid", "=", uid)
     .returningAll()
