@@ -1,6 +1,6 @@
 // The shared security suite, run over every action in the registry: unsigned, malformed
 // Authorization, wrong secret, stale and future X-Date, unknown and disabled key, readonly key on a
-// mutating action, and another account's resource (cases supplied by each family).
+// mutating action, and another account's resource (cases supplied by each family's test support, test/support/<family>.ts).
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { setAccessKeyEnabled } from "../src/access-keys/queries.js";
 import { ACCESS_KEY_CHANNEL, createAccessKeyResolver } from "../src/access-keys/resolver.js";
@@ -13,14 +13,6 @@ import type { CrossAccountCase } from "./support/security-cases.js";
 
 const familyCases = import.meta.glob<{ crossAccountCases?: CrossAccountCase[] }>("./support/*.ts", { eager: true });
 const crossAccountCases = Object.values(familyCases).flatMap((m) => m.crossAccountCases ?? []);
-const userPoolCases: CrossAccountCase[] = ["GetUserPool", "UpdateUserPool", "UpdateEnableUserPool", "DeleteUserPool"].map((action) => ({
-  action,
-  params: async (svc) => {
-    const pool = await svc.ok("CreateUserPool", { Name: `sec-${action}-${Math.random()}` });
-    const extra: Record<string, Record<string, unknown>> = { UpdateUserPool: { Name: "renamed" }, UpdateEnableUserPool: { Enabled: false } };
-    return { UserPoolUid: pool.Uid, ...extra[action] };
-  },
-}));
 
 const allActions = [...actions.values()];
 let svc: TestService;
@@ -67,10 +59,10 @@ describe.each(allActions.map((a) => [a.name, a] as const))("%s", (name, action) 
 });
 
 describe("another account's resources are NotFound", () => {
-  const cases = [...userPoolCases, ...crossAccountCases];
+  const cases = crossAccountCases;
   it("has a cross-account case for every action that names a resource", () => {
     const covered = new Set(cases.map((c) => c.action));
-    const uncovered = allActions.filter((a) => !a.name.startsWith("Create") && !a.name.startsWith("List") && !covered.has(a.name));
+    const uncovered = allActions.filter((a) => !a.accountWide && !covered.has(a.name));
     expect(uncovered.map((a) => a.name)).toEqual([]);
   });
   it.each(cases.map((c) => [c.action, c] as const))("%s", async (_name, c) => {

@@ -27,6 +27,12 @@ export interface ActionDefinition<I extends z.ZodType = z.ZodType, O extends z.Z
   /** "read" actions are open to readonly keys; "write" actions need an admin key. */
   access: "read" | "write";
   summary: string;
+  /**
+   * Set on an action that names no resource, only the caller's account (CreateUserPool,
+   * ListUserPools): the shared security suite has no other account's resource to point it at.
+   * Every other action must come with a cross-account case in its family's test support.
+   */
+  accountWide?: true;
   input: I;
   output: O;
   handler(input: z.output<I>, ctx: ActionContext): Promise<z.input<O>>;

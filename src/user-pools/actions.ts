@@ -50,6 +50,7 @@ export const userPoolActions = [
   defineAction({
     name: "CreateUserPool",
     access: "write",
+    accountWide: true,
     summary: "Creates a user pool; Name is unique in the account.",
     input: createUserPoolInput,
     output: userPoolOutput,
@@ -66,6 +67,7 @@ export const userPoolActions = [
   defineAction({
     name: "ListUserPools",
     access: "read",
+    accountWide: true,
     summary: "Lists the account's user pools, newest first; Filter.Name matches a substring, case-insensitively.",
     input: z.object({ ...pagingInput, Filter: z.object({ Name: z.string().max(128).optional() }).optional() }),
     output: pageResult(userPoolOutput),

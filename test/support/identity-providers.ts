@@ -3,8 +3,9 @@
 import type { TestService } from "./harness.js";
 import type { CrossAccountCase } from "./security-cases.js";
 
-let counter = 0;
-export const uniqueName = (prefix: string) => `${prefix}-${process.pid}-${++counter}-${Math.random().toString(36).slice(2, 8)}`;
+import { createPool, uniqueName } from "./user-pools.js";
+
+export { createPool, uniqueName };
 
 /** Every required field of CreateIdentityProviderOAuth, valid, plus the given overrides. */
 export function connectionParams(userPoolUid: string, overrides: Record<string, unknown> = {}): Record<string, unknown> {
@@ -18,11 +19,6 @@ export function connectionParams(userPoolUid: string, overrides: Record<string, 
     IdAttribute: "sub",
     ...overrides,
   };
-}
-
-export async function createPool(svc: TestService): Promise<string> {
-  const pool = await svc.ok("CreateUserPool", { Name: uniqueName("pool") });
-  return pool.Uid as string;
 }
 
 export async function createConnection(svc: TestService, userPoolUid?: string, overrides: Record<string, unknown> = {}) {

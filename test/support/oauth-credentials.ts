@@ -1,8 +1,8 @@
 // Test helpers of the OAuth credential family, and its cases for the shared security suite: every
 // action that names a credential or a pool, pointed at a resource of the service's own account.
-import { randomUUID } from "node:crypto";
 import type { TestService } from "./harness.js";
 import type { CrossAccountCase } from "./security-cases.js";
+import { createPool as createUserPool } from "./user-pools.js";
 
 export interface CreatedCredential {
   CredentialId: number;
@@ -11,10 +11,7 @@ export interface CreatedCredential {
 }
 
 /** A fresh pool in svc's account (unique name), optionally with custom scopes. */
-export async function createPool(svc: TestService, customScopes: string[] = []): Promise<string> {
-  const pool = await svc.ok("CreateUserPool", { Name: `oc-${randomUUID()}`, CustomScopes: customScopes });
-  return pool.Uid as string;
-}
+export const createPool = (svc: TestService, customScopes: string[] = []) => createUserPool(svc, { CustomScopes: customScopes });
 
 /** A valid authorization_code credential in the pool; fields override the defaults. */
 export function createCredential(svc: TestService, poolUid: string, fields: Record<string, unknown> = {}): Promise<CreatedCredential> {

@@ -8,6 +8,7 @@ import { SMTPServer } from "smtp-server";
 import { createLogger, type Logger } from "../../src/log.js";
 import type { CrossAccountCase } from "./security-cases.js";
 import { REGION, VERSION, type Envelope, type TestService } from "./harness.js";
+import { createPool, uniqueName } from "./user-pools.js";
 
 /**
  * Like svc.call, with a longer client timeout than the SDK's default 10 s: a 100-user CreateUsers
@@ -19,14 +20,10 @@ export async function callPatiently(svc: TestService, action: string, params: Re
   return (await api(params, { timeout: timeoutMs } as never)) as unknown as Envelope;
 }
 
-let counter = 0;
-const unique = (prefix: string) => `${prefix}-${process.pid}-${Date.now().toString(36)}-${++counter}`;
+const unique = uniqueName;
 
 /** A fresh pool with a reset URL (and any other fields given); returns its uid. */
-export async function newPool(svc: TestService, fields: Record<string, unknown> = {}): Promise<string> {
-  const pool = await svc.ok("CreateUserPool", { Name: unique("pool"), ResetPasswordUrl: "https://app.example.com/reset", ...fields });
-  return pool.Uid as string;
-}
+export const newPool = (svc: TestService, fields: Record<string, unknown> = {}) => createPool(svc, { ResetPasswordUrl: "https://app.example.com/reset", ...fields });
 
 /** A fresh user with an email address; returns its uid and email. */
 export async function newUser(svc: TestService, poolUid: string, fields: Record<string, unknown> = {}) {
