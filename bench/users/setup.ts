@@ -13,7 +13,7 @@ import { loadConfig } from "../../src/config.js";
 import { SecretBox } from "../../src/crypto/secret-box.js";
 import { connectDatabase } from "../../src/db/connect.js";
 import { migrate } from "../../src/db/migrator.js";
-import { systemClock, type AppDeps } from "../../src/deps.js";
+import { createLimits, systemClock, type AppDeps } from "../../src/deps.js";
 import { createLogger } from "../../src/log.js";
 
 export type Call = (action: string, params: Record<string, unknown>) => Promise<any>;
@@ -32,6 +32,7 @@ export async function startBench() {
     accessKeys: createAccessKeyResolver({ db: database.db, secretBox }),
     log: createLogger("silent"),
     clock: systemClock,
+    ...createLimits(config, database.db),
   };
   const server = serve({ fetch: createApp(deps).fetch, port: 0, hostname: "127.0.0.1" });
   await new Promise<void>((resolve) => server.once("listening", () => resolve()));

@@ -8,12 +8,12 @@ import { errors } from "../gateway/errors.js";
 import { enqueueMail } from "../mail/outbox.js";
 import { requireUserPool } from "../user-pools/service.js";
 import { DEFAULT_PASSWORD_POLICY } from "../user-pools/view.js";
-import { hashPassword, policyViolation } from "../users/password.js";
+import { hashPasswordFor, policyViolation } from "../users/password.js";
 import * as users from "../users/queries.js";
 import { resetEmail, resetLink } from "./message.js";
 import * as q from "./queries.js";
 
-type Deps = Pick<AppDeps, "db" | "clock">;
+type Deps = Pick<AppDeps, "db" | "clock" | "hashQueue">;
 
 /** 256 bits from the CSPRNG, URL-safe. */
 const TOKEN_BYTES = 32;
@@ -69,7 +69,7 @@ export async function completePasswordReset(deps: Deps, accountId: string, poolU
   // Cheap check first: an unusable token costs no scrypt. The decisive check is consumeToken below.
   const owner = await q.findUsableToken(deps.db, ref, deps.clock.now());
   if (!owner) throw invalidToken();
-  const passwordHash = await hashPassword(newPassword);
+  const passwordHash = await hashPasswordFor(deps.hashQueue, accountId, newPassword);
   return deps.db.transaction().execute(async (trx) => {
     // Pool, then user, then token (the family's lock order); concurrent completes queue on the user.
     if (!(await users.lockPoolKeyShare(trx, accountId, poolUid))) throw invalidToken();
