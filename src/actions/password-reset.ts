@@ -1,6 +1,7 @@
 // The password reset actions (seed 001, api.md §6 "Password reset"). Registered through
 // userActions in users.ts. The email schema lives here because the seed defines its rule.
 import { z } from "zod";
+import { chargePasswordHashing } from "../gateway/throttle.js";
 import * as reset from "../password-reset/service.js";
 import { messageResult, uid } from "./common.js";
 import { defineAction } from "./define.js";
@@ -47,6 +48,8 @@ export const passwordResetActions = [
     }),
     output: messageResult,
     handler: async (input, ctx) => {
+      // Charged before the token is looked at: guessing tokens costs what hashing would.
+      await chargePasswordHashing(ctx.deps, ctx.principal, 1);
       const userUid = await reset.completePasswordReset(ctx.deps, ctx.accountId, input.UserPoolUid, input.Token, input.NewPassword);
       return { Message: `the password of user ${userUid} was reset` };
     },
