@@ -13,7 +13,6 @@ import { ApiError, errors } from "./core/errors.js";
 import { signatureAuth } from "./gateway/signing/middleware.js";
 import { replayProtection } from "./gateway/replay.js";
 import { throttle } from "./gateway/throttle.js";
-import { createRateLimiter } from "./rate-limits/limiter.js";
 import { createSignatureLedger } from "./rate-limits/signatures.js";
 
 export interface AppOptions {
@@ -50,6 +49,7 @@ export function createApp(deps: AppDeps, opts: AppOptions = {}) {
     c.set("errorCode", apiError.code);
     // The rest of an oversized body is not worth reading: close the connection after answering.
     if (apiError.status === 413) c.header("Connection", "close");
+    if (apiError.retryAfterSeconds !== undefined) c.header("Retry-After", String(apiError.retryAfterSeconds));
     const ctx = {
       requestId: c.get("requestId"),
       action: c.get("actionName") ?? "",
@@ -101,7 +101,7 @@ export function createApp(deps: AppDeps, opts: AppOptions = {}) {
     clock: deps.clock,
   }), throttle({
     // Before the replay check: a throttled flood of replays costs no insert each.
-    limiter: rate.perSecond > 0 ? createRateLimiter(deps.db, { ratePerSecond: rate.perSecond, burst: rate.burst }) : undefined,
+    limiter: deps.rateLimiter,
     ratePerSecond: rate.perSecond,
     burst: rate.burst,
   }), replayProtection({

@@ -1,5 +1,6 @@
 // The service's configuration: the environment parsed once with zod. Nothing else reads process.env.
 import { z } from "zod";
+import { defaultHashConcurrency } from "./users/hash-queue.js";
 
 const positiveInt = (fallback: number) => z.coerce.number().int().positive().default(fallback);
 
@@ -34,6 +35,12 @@ const envSchema = z
     /** Requests per second per access key, shared by all instances on one database; 0 turns throttling off. */
     ID_RATE_LIMIT_PER_SECOND: z.coerce.number().int().min(0).default(200),
     ID_RATE_LIMIT_BURST: positiveInt(400),
+    /** Extra tokens a request pays per password it hashes (CreateUser(s), UpdateUser, CompletePasswordReset); 0: none. */
+    ID_RATE_LIMIT_TOKENS_PER_PASSWORD: z.coerce.number().int().min(0).max(1000).default(3),
+    /** Password hashes run at once (the rest wait, round-robin per account); default from cores and the threadpool. */
+    ID_PASSWORD_HASH_CONCURRENCY: z.coerce.number().int().positive().max(1024).optional(),
+    /** libuv's own variable, read here only to size the default of ID_PASSWORD_HASH_CONCURRENCY. */
+    UV_THREADPOOL_SIZE: z.coerce.number().int().positive().max(1024).optional(),
     /** on: the exact same signature is refused a second time within the skew window (all instances). */
     ID_REPLAY_PROTECTION: z.enum(["on", "off"]).default("off"),
     /** smtp://user:pass@host:port (or smtps://); holds a password, so it is never logged. Unset: mail stays queued. */
@@ -74,8 +81,10 @@ export interface Config {
   rootAccountId: string;
   rootAccessKey: { accessKeyId: string; secretAccessKey: string } | undefined;
   quotas: Quotas;
-  /** Token bucket per access key; perSecond 0 means off. */
-  rateLimit: { perSecond: number; burst: number };
+  /** Token bucket per access key; perSecond 0 means off. A request pays 1 + tokensPerPassword × passwords hashed. */
+  rateLimit: { perSecond: number; burst: number; tokensPerPassword: number };
+  /** Password hashes handed to the libuv threadpool at once (src/users/hash-queue.ts). */
+  passwordHashConcurrency: number;
   replayProtection: boolean;
   /** Outgoing mail; smtpUrl undefined means messages stay in the outbox (see `mail list`). */
   mail: { smtpUrl: string | undefined; from: string; maxAttempts: number };
@@ -131,7 +140,8 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
       credentialsPerPool: e.ID_QUOTA_CREDENTIALS_PER_POOL,
       identityProvidersPerPool: e.ID_QUOTA_IDPS_PER_POOL,
     },
-    rateLimit: { perSecond: e.ID_RATE_LIMIT_PER_SECOND, burst: e.ID_RATE_LIMIT_BURST },
+    rateLimit: { perSecond: e.ID_RATE_LIMIT_PER_SECOND, burst: e.ID_RATE_LIMIT_BURST, tokensPerPassword: e.ID_RATE_LIMIT_TOKENS_PER_PASSWORD },
+    passwordHashConcurrency: e.ID_PASSWORD_HASH_CONCURRENCY ?? defaultHashConcurrency(e.UV_THREADPOOL_SIZE),
     replayProtection: e.ID_REPLAY_PROTECTION === "on",
     mail: { smtpUrl: e.SMTP_URL, from: e.MAIL_FROM ?? "", maxAttempts: e.ID_MAIL_MAX_ATTEMPTS },
     resetMailLimits: { perUser: e.ID_RESET_MAIL_PER_USER, perAddress: e.ID_RESET_MAIL_PER_ADDRESS, windowSeconds: e.ID_RESET_MAIL_WINDOW_SECONDS },

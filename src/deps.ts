@@ -6,6 +6,8 @@ import type { SecretBox } from "./crypto/secret-box.js";
 import type { Database } from "./db/schema.js";
 import type { AccessKeyResolver } from "./access-keys/resolver.js";
 import type { Logger } from "./log.js";
+import { createRateLimiter, type RateLimiter } from "./rate-limits/limiter.js";
+import { createHashQueue, type HashQueue } from "./users/hash-queue.js";
 
 export interface Clock {
   now(): Date;
@@ -20,4 +22,17 @@ export interface AppDeps {
   accessKeys: AccessKeyResolver;
   log: Logger;
   clock: Clock;
+  /** The per-access-key token bucket (src/gateway/throttle.ts and hashing handlers); undefined: off. */
+  rateLimiter: RateLimiter | undefined;
+  /** Every password hash and verification goes through it: fair across accounts (issue 10). */
+  hashQueue: HashQueue;
+}
+
+/** The guards of shared capacity, one set per process (or per test server): built from the config. */
+export function createLimits(config: Config, db: Kysely<Database>): Pick<AppDeps, "rateLimiter" | "hashQueue"> {
+  const rate = config.rateLimit;
+  return {
+    rateLimiter: rate.perSecond > 0 ? createRateLimiter(db, { ratePerSecond: rate.perSecond, burst: rate.burst }) : undefined,
+    hashQueue: createHashQueue({ concurrency: config.passwordHashConcurrency }),
+  };
 }

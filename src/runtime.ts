@@ -8,7 +8,7 @@ import type { Config } from "./config.js";
 import { generateMasterKey, SecretBox } from "./crypto/secret-box.js";
 import { connectDatabase, type DatabaseHandle } from "./db/connect.js";
 import { migrate } from "./db/migrator.js";
-import { systemClock, type AppDeps, type Clock } from "./deps.js";
+import { createLimits, systemClock, type AppDeps, type Clock } from "./deps.js";
 import type { Logger } from "./log.js";
 
 export interface Runtime {
@@ -48,7 +48,7 @@ export async function openRuntime(config: Config, log: Logger, opts: RuntimeOpti
     const applied = await migrate(database.db);
     if (applied.length) log.info({ applied }, "migrations applied");
     const accessKeys = createAccessKeyResolver({ db: database.db, secretBox }, opts.accessKeyTtlMs === undefined ? {} : { ttlMs: opts.accessKeyTtlMs });
-    const deps: AppDeps = { config, db: database.db, secretBox, accessKeys, log, clock: opts.clock ?? systemClock };
+    const deps: AppDeps = { config, db: database.db, secretBox, accessKeys, log, clock: opts.clock ?? systemClock, ...createLimits(config, database.db) };
     const unlisten = await database.listen(ACCESS_KEY_CHANNEL, (accessKeyId) => accessKeys.invalidate(accessKeyId));
     const bootstrap: BootstrapOutcome = opts.skipBootstrap
       ? { kind: "existing" }

@@ -1,4 +1,5 @@
 // Configuration: defaults, coercion, and clear refusals.
+import { availableParallelism } from "node:os";
 import { describe, expect, it } from "vitest";
 import { ConfigError, loadConfig } from "../src/config.js";
 
@@ -11,6 +12,17 @@ describe("loadConfig", () => {
       maxSkewSeconds: 900, bodyLimitBytes: 1_048_576, rootAccountId: "2100000001", rootAccessKey: undefined,
       quotas: { userPoolsPerAccount: 100, usersPerPool: 1_000_000, credentialsPerPool: 1000, identityProvidersPerPool: 300 },
     });
+  });
+
+  it("sizes password hashing from the cores and the threadpool, and charges 3 tokens a password", () => {
+    const cores = availableParallelism();
+    expect(loadConfig({}).passwordHashConcurrency).toBe(Math.max(1, Math.min(cores, 3)));
+    expect(loadConfig({ UV_THREADPOOL_SIZE: "1" }).passwordHashConcurrency).toBe(1);
+    expect(loadConfig({ ID_PASSWORD_HASH_CONCURRENCY: "7" }).passwordHashConcurrency).toBe(7);
+    expect(loadConfig({}).rateLimit).toEqual({ perSecond: 200, burst: 400, tokensPerPassword: 3 });
+    expect(loadConfig({ ID_RATE_LIMIT_TOKENS_PER_PASSWORD: "0" }).rateLimit.tokensPerPassword).toBe(0);
+    expect(() => loadConfig({ ID_RATE_LIMIT_TOKENS_PER_PASSWORD: "-1" })).toThrow(/ID_RATE_LIMIT_TOKENS_PER_PASSWORD/);
+    expect(() => loadConfig({ ID_PASSWORD_HASH_CONCURRENCY: "0" })).toThrow(/ID_PASSWORD_HASH_CONCURRENCY/);
   });
 
   it("coerces numbers and treats empty variables as unset", () => {

@@ -1,6 +1,7 @@
 // The users benchmark's fixture: the real app on 127.0.0.1 over DATABASE_URL (or in-memory PGlite),
 // a fresh random account with an admin key, an SDK client, and a pool seeded with N users by one
-// INSERT ... SELECT generate_series (the API is not the thing measured while seeding).
+// INSERT ... SELECT generate_series (the API is not the thing measured while seeding). Also used by
+// bench/hashing/run.ts, which signs with several keys of several accounts (callAs).
 import { randomBytes, randomInt } from "node:crypto";
 import type { AddressInfo } from "node:net";
 import { serve } from "@hono/node-server";
@@ -13,7 +14,7 @@ import { loadConfig } from "../../src/config.js";
 import { SecretBox } from "../../src/crypto/secret-box.js";
 import { connectDatabase } from "../../src/db/connect.js";
 import { migrate } from "../../src/db/migrator.js";
-import { systemClock, type AppDeps } from "../../src/deps.js";
+import { createLimits, systemClock, type AppDeps } from "../../src/deps.js";
 import { createLogger } from "../../src/log.js";
 
 export type Call = (action: string, params: Record<string, unknown>) => Promise<any>;
@@ -32,25 +33,29 @@ export async function startBench() {
     accessKeys: createAccessKeyResolver({ db: database.db, secretBox }),
     log: createLogger("silent"),
     clock: systemClock,
+    ...createLimits(config, database.db),
   };
   const server = serve({ fetch: createApp(deps).fetch, port: 0, hostname: "127.0.0.1" });
   await new Promise<void>((resolve) => server.once("listening", () => resolve()));
   const host = `127.0.0.1:${(server.address() as AddressInfo).port}`;
   const accountId = String(randomInt(3_000_000_000, 2 ** 47));
-  const key = await createAccessKey(deps, { accountId, role: "admin" });
-  const client = new Service({ host, protocol: "http:", region: config.region, serviceName: "id", accessKeyId: key.accessKeyId, secretKey: key.secretAccessKey });
-
-  const call: Call = async (action, params) => {
-    const api = client.createAPI(action, { Version: "2025-10-30", method: "POST", contentType: "json" });
-    const env = (await api(params, { timeout: 300_000 } as never)) as any;
-    if (env.ResponseMetadata?.Error) throw new Error(`${action}: ${JSON.stringify(env.ResponseMetadata.Error)}`);
-    return env.Result;
+  /** An SDK client signing with the given key; a failed call throws with the error envelope. */
+  const callAs = (key: { accessKeyId: string; secretAccessKey: string }): Call => {
+    const client = new Service({ host, protocol: "http:", region: config.region, serviceName: "id", accessKeyId: key.accessKeyId, secretKey: key.secretAccessKey });
+    return async (action, params) => {
+      const api = client.createAPI(action, { Version: "2025-10-30", method: "POST", contentType: "json" });
+      const env = (await api(params, { timeout: 300_000 } as never)) as any;
+      if (env.ResponseMetadata?.Error) throw new Error(`${action}: ${JSON.stringify(env.ResponseMetadata.Error)}`);
+      return env.Result;
+    };
   };
+  const call = callAs(await createAccessKey(deps, { accountId, role: "admin" }));
 
   return {
     deps,
     accountId,
     call,
+    callAs,
     describe: database.describe,
     async close() {
       await new Promise<void>((resolve) => server.close(() => resolve()));
@@ -82,3 +87,5 @@ export async function timeRuns(fn: () => Promise<unknown>, runs: number, warmup 
 
 export const median = (sorted: number[]) => sorted[Math.floor(sorted.length / 2)]!;
 export const p95 = (sorted: number[]) => sorted[Math.min(sorted.length - 1, Math.floor(sorted.length * 0.95))]!;
+/** The nearest-rank percentile of sorted durations (q in 0..1). */
+export const percentile = (sorted: number[], q: number) => sorted[Math.min(sorted.length - 1, Math.max(0, Math.ceil(sorted.length * q) - 1))]!;

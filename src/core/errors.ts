@@ -36,6 +36,8 @@ export const errorCatalog: Readonly<Record<ErrorFamily, CatalogEntry>> = catalog
 export class ApiError extends Error {
   readonly status: CatalogEntry["status"];
   readonly codeN: number | undefined;
+  /** Sent as Retry-After by the error handler (Throttling: when the bucket may pay again). */
+  retryAfterSeconds: number | undefined;
 
   /** @param code a catalog code, or `MissingParameter.<Param>` / `InvalidParameter.<Param>` */
   constructor(
@@ -65,4 +67,5 @@ export const errors = {
   internal: () => new ApiError("InternalError", "internal service error, quote the RequestId when reporting it"),
   unavailable: (why = "the service is temporarily unavailable, retry later") => new ApiError("ServiceUnavailable", why),
   downstream: (message: string) => new ApiError("DownstreamServerError", message),
+  throttling: (message: string, retryAfterSeconds = 1) => Object.assign(new ApiError("Throttling", message), { retryAfterSeconds }),
 };

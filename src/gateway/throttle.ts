@@ -1,11 +1,12 @@
-// The per-access-key rate limit as a Hono middleware, after signatureAuth (the principal is known
-// there, and unsigned floods are refused before they cost a token or a query). The limiter leases
-// tokens from the shared bucket in Postgres in small batches (src/rate-limits/limiter.ts), so most
-// requests pass without touching the database. A rate of 0 turns throttling off.
+// The per-access-key rate limit: a Hono middleware after signatureAuth (the principal is known
+// there, and unsigned floods are refused before they cost a token or a query). Password hashing pays
+// extra through src/rate-limits/charge.ts. The limiter leases tokens from the shared
+// bucket in Postgres in small batches (src/rate-limits/limiter.ts), so most requests pass without
+// touching the database. A rate of 0 turns throttling off.
 import type { MiddlewareHandler } from "hono";
 import type { RateLimiter } from "../rate-limits/limiter.js";
 import type { GatewayEnv } from "./context.js";
-import { ApiError } from "../core/errors.js";
+import { errors } from "../core/errors.js";
 
 export interface ThrottleOptions {
   /** undefined: throttling is off. */
@@ -23,11 +24,8 @@ export function throttle(options: ThrottleOptions): MiddlewareHandler<GatewayEnv
 
   return async function throttleByAccessKey(c, next) {
     const { accessKeyId, accountId } = c.get("principal");
-    if (!(await limiter.take({ accessKeyId, accountId }))) {
-      // Clients back off and retry on 429; a second is the bucket's own time scale.
-      c.header("Retry-After", "1");
-      throw new ApiError("Throttling", message);
-    }
+    // Clients back off and retry on 429; a second is the bucket's own time scale.
+    if (!(await limiter.take({ accessKeyId, accountId }))) throw errors.throttling(message, 1);
     await next();
   };
 }

@@ -3,6 +3,7 @@ import { z } from "zod";
 import * as reset from "./service.js";
 import { emailOrEmpty, messageResult, uid } from "../core/schemas.js";
 import { defineAction } from "../core/action.js";
+import { chargePasswordHashing } from "../rate-limits/charge.js";
 
 export const passwordResetActions = [
   defineAction({
@@ -34,6 +35,8 @@ export const passwordResetActions = [
     }),
     output: messageResult,
     handler: async (input, ctx) => {
+      // Charged before the token is looked at: guessing tokens costs what hashing would.
+      await chargePasswordHashing(ctx.deps, ctx.principal, 1);
       const userUid = await reset.completePasswordReset(ctx.deps, ctx.accountId, input.UserPoolUid, input.Token, input.NewPassword);
       return { Message: `the password of user ${userUid} was reset` };
     },

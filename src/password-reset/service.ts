@@ -11,13 +11,13 @@ import { isSecureWebUrl } from "../core/url.js";
 import { findParentPool, parentPool } from "../user-pools/parent.js";
 import { DEFAULT_PASSWORD_POLICY } from "../user-pools/view.js";
 import { isPlainEmail, normalizeEmail } from "../users/email.js";
-import { hashPassword, policyViolation } from "../users/password.js";
+import { hashPasswordFor, policyViolation } from "../users/password.js";
 import * as users from "../users/queries.js";
 import { checkResetMailLimits, logResetMail } from "./limits.js";
 import { resetEmail, resetLink } from "./message.js";
 import * as q from "./queries.js";
 
-type Deps = Pick<AppDeps, "db" | "clock" | "config">;
+type Deps = Pick<AppDeps, "db" | "clock" | "config" | "hashQueue">;
 
 /** 256 bits from the CSPRNG, URL-safe. */
 const TOKEN_BYTES = 32;
@@ -85,7 +85,7 @@ export async function completePasswordReset(deps: Deps, accountId: string, poolU
   // Cheap check first: an unusable token costs no scrypt. The decisive check is consumeToken below.
   const owner = await q.findUsableToken(deps.db, ref, deps.clock.now());
   if (!owner) throw invalidToken();
-  const passwordHash = await hashPassword(newPassword);
+  const passwordHash = await hashPasswordFor(deps.hashQueue, accountId, newPassword);
   return deps.db.transaction().execute(async (trx) => {
     // Pool, then user, then token (the family's lock order); concurrent completes queue on the user.
     if (!(await findParentPool(trx, accountId, poolUid, "share"))) throw invalidToken();

@@ -8,6 +8,10 @@
 // N leases). Leases expire after leaseTtlMs: tokens an idle instance holds are dropped rather than
 // spent long after they were taken. A refused key is not asked about again until a whole lease
 // could have refilled, so a flood costs one query per instance per lease interval, not per request.
+//
+// A request may cost more than one token (one that hashes passwords, see src/gateway/throttle.ts).
+// Such a take is all or nothing: spent from the local lease when it holds enough, otherwise asked of
+// the database as one all-or-nothing lease, so a refused request has taken nothing.
 import type { Kysely } from "kysely";
 import type { Database } from "../db/schema.js";
 import { leaseTokens, type Lease } from "./queries.js";
@@ -27,9 +31,14 @@ export interface RateLimitKey {
 }
 
 export interface RateLimiter {
-  /** Spends one token of the key: true when the request may go on. */
-  take(key: RateLimitKey): Promise<boolean>;
+  /**
+   * Spends `cost` tokens of the key (default 1), all or none: true when the request may go on. A
+   * cost above maxCost is charged as maxCost, so no request is refused forever.
+   */
+  take(key: RateLimitKey, cost?: number): Promise<boolean>;
   readonly leaseSize: number;
+  /** The most one take can cost: the bucket less one lease, which the request may already hold. */
+  readonly maxCost: number;
   /** Leases asked of the database so far (for tests and the report). */
   readonly leases: number;
 }
@@ -40,9 +49,13 @@ interface LocalLease {
   /** Set after a short lease: the shared bucket is (nearly) empty until then. */
   emptyUntil: number;
   pending: Promise<void> | undefined;
+  /** Tokens the shared bucket had at bucketAt (its last answer): with the rate, an upper bound now. */
+  bucketLeft: number;
+  bucketAt: number;
 }
 
-type LeaseFn = (key: RateLimitKey, want: number) => Promise<Lease>;
+/** Leases up to `want` tokens, or none when fewer than `min` (default 1) are in the bucket. */
+type LeaseFn = (key: RateLimitKey, want: number, min?: number) => Promise<Lease>;
 
 export function createRateLimiter(db: Kysely<Database>, opts: RateLimiterOptions, lease?: LeaseFn): RateLimiter {
   const { ratePerSecond: rate, burst } = opts;
@@ -50,7 +63,8 @@ export function createRateLimiter(db: Kysely<Database>, opts: RateLimiterOptions
   const leaseSize = opts.leaseSize ?? Math.max(1, Math.min(Math.round(rate / 20), Math.floor(burst), 100));
   const leaseTtlMs = opts.leaseTtlMs ?? 1000;
   const maxKeys = opts.maxKeys ?? 10_000;
-  const askDatabase: LeaseFn = lease ?? ((key, want) => leaseTokens(db, key, { ratePerSecond: rate, burst, want }));
+  const maxCost = Math.max(1, Math.floor(burst) - leaseSize);
+  const askDatabase: LeaseFn = lease ?? ((key, want, min) => leaseTokens(db, key, { ratePerSecond: rate, burst, want, ...(min !== undefined && { min }) }));
   const local = new Map<string, LocalLease>();
   let leases = 0;
 
@@ -58,6 +72,8 @@ export function createRateLimiter(db: Kysely<Database>, opts: RateLimiterOptions
     leases++;
     const got = await askDatabase(key, leaseSize);
     const now = performance.now();
+    entry.bucketLeft = got.left;
+    entry.bucketAt = now;
     entry.tokens = got.granted;
     entry.expiresAt = now + leaseTtlMs;
     // Short lease: the bucket is dry. Wait until a whole lease could have refilled before asking
@@ -71,19 +87,41 @@ export function createRateLimiter(db: Kysely<Database>, opts: RateLimiterOptions
       if (local.size >= maxKeys) {
         for (const [k, e] of local) if (!e.pending) local.delete(k);
       }
-      entry = { tokens: 0, expiresAt: 0, emptyUntil: 0, pending: undefined };
+      entry = { tokens: 0, expiresAt: 0, emptyUntil: 0, pending: undefined, bucketLeft: burst, bucketAt: 0 };
       local.set(id, entry);
     }
     return entry;
   }
 
+  /** A take of several tokens: from the local lease if it holds them all, else all or nothing from the bucket. */
+  async function takeMany(key: RateLimitKey, entry: LocalLease, cost: number): Promise<boolean> {
+    while (entry.pending) await entry.pending;
+    let now = performance.now();
+    if (entry.tokens >= cost && entry.expiresAt > now) {
+      entry.tokens -= cost;
+      return true;
+    }
+    // The bucket cannot hold more than its last answer plus what refilled since: refuse locally
+    // when even that is short, so a flood of expensive requests does not cost a query each.
+    if (Math.min(burst, entry.bucketLeft + ((now - entry.bucketAt) / 1000) * rate) < cost) return false;
+    leases++;
+    const got = await askDatabase(key, cost, cost);
+    now = performance.now();
+    entry.bucketLeft = got.left;
+    entry.bucketAt = now;
+    return got.granted >= cost;
+  }
+
   return {
     leaseSize,
+    maxCost,
     get leases() {
       return leases;
     },
-    async take(key) {
+    async take(key, cost = 1) {
       const entry = entryOf(key.accessKeyId);
+      const tokens = Math.min(Math.max(1, Math.ceil(cost)), maxCost);
+      if (tokens > 1) return takeMany(key, entry, tokens);
       // Each turn either spends a token, refuses, or waits for one lease; a lease always ends with
       // tokens to spend or emptyUntil set, so waiters make progress.
       for (;;) {

@@ -30,22 +30,25 @@ export interface Lease {
 
 /**
  * Takes up to `want` whole tokens from the key's bucket after refilling it for the time since the
- * last lease (rate per second, capped at burst). A new key starts with a full bucket. The row lock of
- * the upsert serializes concurrent leases of one key across instances.
+ * last lease (rate per second, capped at burst), or none when fewer than `min` (default 1) are there:
+ * min = want makes it all or nothing. A new key starts with a full bucket. The row lock of the
+ * upsert serializes concurrent leases of one key across instances.
  */
 export async function leaseTokens(
   db: Kysely<Database>,
   key: { accountId: string; accessKeyId: string },
-  bucket: { ratePerSecond: number; burst: number; want: number },
+  bucket: { ratePerSecond: number; burst: number; want: number; min?: number },
 ): Promise<Lease> {
   const rate = sql`${bucket.ratePerSecond}::float8`;
   const burst = sql`${bucket.burst}::float8`;
   const want = sql`${bucket.want}::int`;
+  const min = sql`${bucket.min ?? 1}::int`;
   const available = sql`least(${burst}, b.tokens + greatest(0, extract(epoch from now() - b.refilled_at)::float8) * ${rate})`;
-  const grant = sql`least(${want}, floor(${available}))::int`;
+  const grant = sql`(case when floor(${available}) >= ${min} then least(${want}, floor(${available})) else 0 end)::int`;
+  const first = sql`(case when ${burst} >= ${min} then least(${want}, ${burst}) else 0 end)`;
   const { rows } = await sql<{ granted: number; tokens: number }>`
     insert into rate_limits as b (account_id, access_key_id, tokens, granted, refilled_at)
-    values (${key.accountId}, ${key.accessKeyId}, ${burst} - least(${want}, ${burst}), least(${want}, ${burst})::int, now())
+    values (${key.accountId}, ${key.accessKeyId}, ${burst} - ${first}, ${first}::int, now())
     on conflict (account_id, access_key_id) do update
       set granted = ${grant}, tokens = ${available} - ${grant}, refilled_at = now()
     returning granted, tokens`.execute(db);

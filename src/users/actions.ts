@@ -1,8 +1,10 @@
 // The user actions (api.md §6 "Users").
 // CreateUsers validates each item on its own (conform + the item schema), so one bad item becomes
-// that item's error in the batch result instead of failing the call.
+// that item's error in the batch result instead of failing the call. Actions that hash passwords
+// charge them to the caller's rate limit (chargePasswordHashing) before the service runs.
 import { z } from "zod";
 import { ApiError, errors } from "../core/errors.js";
+import { chargePasswordHashing } from "../rate-limits/charge.js";
 import { batchResult } from "./batch.js";
 import { listUsers } from "./list.js";
 import * as users from "./service.js";
@@ -109,7 +111,10 @@ export const userActions = [
     summary: "Creates a user; needs one of PreferredUsername, Email, PhoneNumber, each unique in the pool (Email and PreferredUsername case-insensitively).",
     input: newUser.extend(poolRef),
     output: userOutput,
-    handler: ({ UserPoolUid, ...fields }, ctx) => users.createUser(ctx.deps, ctx.accountId, UserPoolUid, fields),
+    handler: async ({ UserPoolUid, ...fields }, ctx) => {
+      await chargePasswordHashing(ctx.deps, ctx.principal, fields.Password === undefined ? 0 : 1);
+      return users.createUser(ctx.deps, ctx.accountId, UserPoolUid, fields);
+    },
   }),
   defineAction({
     name: "CreateUsers",
@@ -118,8 +123,13 @@ export const userActions = [
     // Items are typed for the docs but checked one by one in the handler, so a bad one cannot fail the batch.
     input: z.object({ ...poolRef, Users: z.array(newUser.or(z.unknown())).min(1).max(100) }),
     output: batchOutput,
-    handler: async (input, ctx) =>
-      batchResult(await users.createUsers(ctx.deps, ctx.accountId, input.UserPoolUid, input.Users.map((raw) => parseItem(raw, ctx.validate)))),
+    handler: async (input, ctx) => {
+      const items = input.Users.map((raw) => parseItem(raw, ctx.validate));
+      // Charged for every valid item with a password: the pool's policy may still refuse some, but
+      // counting before any database work keeps the refusal free of side effects.
+      await chargePasswordHashing(ctx.deps, ctx.principal, items.filter((i) => !(i instanceof ApiError) && i.Password !== undefined).length);
+      return batchResult(await users.createUsers(ctx.deps, ctx.accountId, input.UserPoolUid, items));
+    },
   }),
   defineAction({
     name: "GetUser",
@@ -145,7 +155,10 @@ export const userActions = [
     summary: "Changes the given fields of a user; omitted fields stay, \"\" clears an identifier. A new Password, Email or DISABLED state revokes outstanding reset tokens.",
     input: newUser.extend({ ...poolRef, UserUid: uid() }),
     output: userOutput,
-    handler: ({ UserPoolUid, UserUid, ...fields }, ctx) => users.updateUser(ctx.deps, ctx.accountId, UserPoolUid, UserUid, fields),
+    handler: async ({ UserPoolUid, UserUid, ...fields }, ctx) => {
+      await chargePasswordHashing(ctx.deps, ctx.principal, fields.Password === undefined ? 0 : 1);
+      return users.updateUser(ctx.deps, ctx.accountId, UserPoolUid, UserUid, fields);
+    },
   }),
   defineAction({
     name: "DeleteUsers",

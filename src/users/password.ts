@@ -2,8 +2,11 @@
 // libuv threadpool (async), so hashing never blocks the event loop and concurrent hashes use every
 // core. The parameters travel with each hash (scrypt$N$r$p$salt$hash), so they can be raised later
 // without invalidating stored hashes; needsRehash says when a stored hash is below today's cost.
+// Services hash and verify through hashPasswordFor / verifyPasswordFor: in the account's lane of the
+// fair queue (hash-queue.ts), so no tenant's batch can hold the threadpool against another's.
 import { randomBytes, scrypt, timingSafeEqual, type ScryptOptions } from "node:crypto";
 import type { PasswordPolicy } from "../user-pools/tables.js";
+import type { HashQueue } from "./hash-queue.js";
 
 /**
  * N=2^15, r=8, p=1: 32 MiB and about 65 ms per hash on one core of the reference machine (twice
@@ -53,6 +56,16 @@ export async function verifyPasswordHash(password: string, stored: string): Prom
   if (!h || h.key.length === 0) return false;
   const key = await scryptAsync(password, h.salt, h.key.length, { N: h.N, r: h.r, p: h.p, maxmem: maxmemFor(h.N, h.r) });
   return timingSafeEqual(key, h.key);
+}
+
+/** hashPassword in the account's lane of the fair queue. */
+export function hashPasswordFor(queue: HashQueue, accountId: string, password: string): Promise<string> {
+  return queue.run(accountId, () => hashPassword(password));
+}
+
+/** verifyPasswordHash in the account's lane of the fair queue: a check costs what a hash does. */
+export function verifyPasswordFor(queue: HashQueue, accountId: string, password: string, stored: string): Promise<boolean> {
+  return queue.run(accountId, () => verifyPasswordHash(password, stored));
 }
 
 /** True when the stored hash was made with weaker parameters than today's. */

@@ -1,6 +1,7 @@
 // Users of a pool: each function is one use case; writes own their transaction. Passwords are
 // checked against the pool's policy and hashed (concurrently, off the event loop) before the
-// transaction opens, so no row lock is held while scrypt runs.
+// transaction opens, so no row lock is held while scrypt runs; hashing goes through the account's lane
+// of the fair hash queue (hash-queue.ts). Handlers charge the hashing to the caller's rate limit first.
 import { randomUUID } from "node:crypto";
 import type { AppDeps } from "../deps.js";
 import { ApiError, errors } from "../core/errors.js";
@@ -9,14 +10,14 @@ import { DEFAULT_PASSWORD_POLICY } from "../user-pools/view.js";
 import { revokeOutstandingTokens } from "../password-reset/queries.js";
 import { fieldOf, type ItemFailure, type ItemOutcome } from "./batch.js";
 import { normalizeEmail } from "./email.js";
-import { hashPassword, needsRehash, policyViolation, verifyPasswordHash } from "./password.js";
+import { hashPasswordFor, needsRehash, policyViolation, verifyPasswordFor } from "./password.js";
 import * as q from "./queries.js";
 import type { UserState } from "./tables.js";
 import { userView, type UserView } from "./view.js";
 import { translateUniqueViolation, validateNewUser, type UserFields } from "./rules.js";
 
 export type { UserFields } from "./rules.js";
-type Deps = Pick<AppDeps, "db" | "config" | "clock">;
+type Deps = Pick<AppDeps, "db" | "config" | "clock" | "hashQueue">;
 
 const userNotFound = (uid: string) => errors.notFound(`User ${uid}`);
 const failure = (error: ApiError, fallback: string): ItemFailure => ({ error, field: fieldOf(error, fallback) });
@@ -31,8 +32,9 @@ export async function createUsers(deps: Deps, accountId: string, poolUid: string
   const outcomes: (ItemOutcome | undefined)[] = validateNewUser(items, policy);
   const pending = items.map((item, i) => ({ i, item })).filter((x): x is { i: number; item: UserFields } => !outcomes[x.i]);
 
-  // All hashes at once: async scrypt runs on the libuv threadpool, so a batch uses every core.
-  const hashes = await Promise.all(pending.map(({ item }) => (item.Password === undefined ? null : hashPassword(item.Password))));
+  // All hashes queued at once: the queue runs as many as it has slots for, so a batch uses every core
+  // while another account's hash still gets its turn.
+  const hashes = await Promise.all(pending.map(({ item }) => (item.Password === undefined ? null : hashPasswordFor(deps.hashQueue, accountId, item.Password))));
   const now = deps.clock.now();
   const rows = pending.map(({ item }, k) => ({ ...toRow(item), account_id: accountId, user_pool_uid: poolUid, uid: randomUUID(), password_hash: hashes[k] ?? null, created_at: now, updated_at: now }));
 
@@ -105,7 +107,7 @@ export async function updateUser(deps: Deps, accountId: string, poolUid: string,
     const weak = policyViolation(f.Password, { ...DEFAULT_PASSWORD_POLICY, ...pool.password_policy });
     if (weak) throw errors.invalidParameter("Password", weak);
   }
-  const passwordHash = f.Password === undefined ? undefined : await hashPassword(f.Password);
+  const passwordHash = f.Password === undefined ? undefined : await hashPasswordFor(deps.hashQueue, accountId, f.Password);
   const now = deps.clock.now();
   const row = await deps.db.transaction().execute(async (trx) => {
     await parentPool(trx, accountId, poolUid, "share");
@@ -167,10 +169,13 @@ export async function deleteUsers(deps: Deps, accountId: string, poolUid: string
  * weaker scrypt parameters than today's is replaced on a successful check: that is how raising
  * SCRYPT_PARAMS reaches existing users without anyone resetting a password.
  */
-export async function verifyPassword(deps: Pick<Deps, "db">, accountId: string, poolUid: string, userUid: string, password: string): Promise<boolean> {
+export async function verifyPassword(deps: Pick<Deps, "db" | "hashQueue">, accountId: string, poolUid: string, userUid: string, password: string): Promise<boolean> {
   const row = await q.findUser(deps.db, accountId, poolUid, userUid);
   if (!row) throw userNotFound(userUid);
-  if (!row.password_hash || !(await verifyPasswordHash(password, row.password_hash))) return false;
-  if (needsRehash(row.password_hash)) await q.replacePasswordHash(deps.db, accountId, poolUid, userUid, row.password_hash, await hashPassword(password));
+  if (!row.password_hash || !(await verifyPasswordFor(deps.hashQueue, accountId, password, row.password_hash))) return false;
+  if (needsRehash(row.password_hash)) {
+    const rehashed = await hashPasswordFor(deps.hashQueue, accountId, password);
+    await q.replacePasswordHash(deps.db, accountId, poolUid, userUid, row.password_hash, rehashed);
+  }
   return true;
 }

@@ -1,12 +1,15 @@
 // Throttling: the per-access-key token bucket (ID_RATE_LIMIT_PER_SECOND / ID_RATE_LIMIT_BURST) through
-// real servers, including two instances sharing one database and one key, and the limiter's promise
-// of few database round trips. Figures go to test/reliability/REPORT.md.
+// real servers, including two instances sharing one database and one key, the limiter's promise
+// of few database round trips, and the charge of password hashing by its cost
+// (ID_RATE_LIMIT_TOKENS_PER_PASSWORD). Figures go to test/reliability/REPORT.md.
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { leaseTokens } from "../../src/rate-limits/queries.js";
 import { createRateLimiter } from "../../src/rate-limits/limiter.js";
 import { startTestService, testDatabase, type TestService } from "../support/harness.js";
 import { errorOf, rawCall } from "../support/raw.js";
 import type { NewAccessKey } from "../../src/access-keys/service.js";
+import type { HashQueue } from "../../src/users/hash-queue.js";
+import { newPool } from "../support/users.js";
 
 const RATE = 10;
 const BURST = 30;
@@ -56,7 +59,9 @@ describe("throttling", () => {
     expect(t.ok).toBeGreaterThanOrEqual(BURST);
     expect(t.ok).toBeLessThanOrEqual(BURST + Math.ceil(RATE * seconds) + 1);
     expect(t.throttled).toBe(80 - t.ok);
-    const refused = await rawCall(a, { action: "ListUserPools", key });
+    // Dry now; on a busy machine a token may refill before the next call, so ask until refused.
+    let refused = await rawCall(a, { action: "ListUserPools", key });
+    for (let i = 0; i < 50 && refused.status !== 429; i++) refused = await rawCall(a, { action: "ListUserPools", key });
     expect(refused.status).toBe(429);
     expect(errorOf(refused)).toMatchObject({ Code: "Throttling" });
     expect(refused.headers.get("retry-after")).toBe("1");
@@ -80,11 +85,12 @@ describe("throttling", () => {
     const seconds = (performance.now() - started) / 1000;
     expect(t.other).toEqual([]);
     // A per-process counter would admit 2 × (burst + rate × T); the shared bucket admits
-    // burst + rate × T plus at most one lease per instance (lease size 1 at 10/s).
+    // burst + rate × T plus at most one lease per instance (lease size 1 at 10/s). T is measured, so
+    // the bound holds on a busy machine too (a fixed "< 2 × burst" failed whenever the run took > 3 s).
     const sharedBound = BURST + Math.ceil(RATE * seconds) + 2;
     expect(t.ok).toBeGreaterThanOrEqual(BURST);
     expect(t.ok).toBeLessThanOrEqual(sharedBound);
-    expect(t.ok).toBeLessThan(2 * BURST);
+    expect(sharedBound).toBeLessThan(2 * (BURST + Math.ceil(RATE * seconds)));
     report.push(`two instances, one key, ${RATE}/s burst ${BURST}: ${t.ok + t.throttled} requests in ${seconds.toFixed(2)} s, ` +
       `${t.ok} admitted (bound ${sharedBound}; a per-process budget would allow ${2 * (BURST + Math.ceil(RATE * seconds))}), ` +
       `${t.throttled} Throttling, ${t.other.length} other errors`);
@@ -133,6 +139,92 @@ describe("throttling", () => {
     expect(results.filter(Boolean).length).toBe(5);
     // 5 single-token leases and one refused lease; the other 194 refusals never reached the database.
     expect(queries).toBeLessThanOrEqual(7);
+  });
+});
+
+describe("throttling password hashing by its cost", () => {
+  // 1 token a second: nothing refills noticeably while a test runs, however busy the machine.
+  let slow: TestService;
+  beforeAll(async () => {
+    slow = await startTestService({ env: { ID_RATE_LIMIT_PER_SECOND: "1", ID_RATE_LIMIT_BURST: "30" } });
+  });
+  afterAll(async () => {
+    await slow?.close();
+  });
+
+  const batch = (pool: string, n: number, passwords: boolean) =>
+    JSON.stringify({ UserPoolUid: pool, Users: Array.from({ length: n }, (_, i) => ({
+      PreferredUsername: `u${i}-${Math.random().toString(36).slice(2)}`, ...(passwords && { Password: `a long enough password ${i}` }),
+    })) });
+
+  it("charges 3 tokens per password, refuses what the key cannot pay before any hashing, and takes nothing then", async () => {
+    const pool = await newPool(slow);
+    const key = await slow.newKey("admin");
+    const lanes: string[] = [];
+    const real = slow.deps.hashQueue;
+    slow.deps.hashQueue = { ...real, run: (lane, work) => (lanes.push(lane), real.run(lane, work)) } satisfies HashQueue;
+    try {
+      const create = (n: number, passwords = true) => rawCall(slow, { action: "CreateUsers", key, body: batch(pool, n, passwords) });
+      // 30 tokens: 1 + 3 × 5 leaves 14.
+      const first = await create(5);
+      expect(errorOf(first)).toBeUndefined();
+      expect(lanes.length).toBe(5);
+      // 1 + 3 × 8 is more than is left: Throttling, with no hash run and no user created.
+      const refused = await create(8);
+      expect(refused.status).toBe(429);
+      expect(errorOf(refused)).toMatchObject({ Code: "Throttling" });
+      expect(errorOf(refused)!.Message).toMatch(/hashing 8 passwords costs 24 request tokens/);
+      expect(Number(refused.headers.get("retry-after"))).toBeGreaterThanOrEqual(1);
+      expect(lanes.length).toBe(5);
+      expect((await slow.ok("GetUserPool", { UserPoolUid: pool })).TotalUsers).toBe(5);
+      // The same batch without passwords costs one token and passes.
+      expect(errorOf(await create(8, false))).toBeUndefined();
+      // The refusal took nothing (all or nothing): the ~11 tokens left still pay 1 + 3 × 3.
+      expect(errorOf(await create(3))).toBeUndefined();
+      expect(lanes.length).toBe(8);
+      expect((await slow.ok("GetUserPool", { UserPoolUid: pool })).TotalUsers).toBe(16);
+    } finally {
+      slow.deps.hashQueue = real;
+    }
+  });
+
+  it("charges CreateUser, UpdateUser and CompletePasswordReset for their one password", async () => {
+    const pool = await newPool(slow);
+    const key = await slow.newKey("admin");
+    const call = (action: string, params: Record<string, unknown>) => rawCall(slow, { action, key, body: JSON.stringify({ UserPoolUid: pool, ...params }) });
+    const started = performance.now();
+    const created = await call("CreateUser", { PreferredUsername: "charged", Password: "a long enough password" });
+    const uid = created.envelope.Result!.Uid as string;
+    const codes = [errorOf(created)?.Code ?? "OK"];
+    // Each call costs 1 + 3 tokens: of 30 (+ 1 a second), a handful pass; at 1 token each, all 30 would.
+    const next = [
+      () => call("UpdateUser", { UserUid: uid, Password: `another password ${codes.length}` }),
+      () => call("CompletePasswordReset", { Token: `not-a-token-${codes.length}`, NewPassword: "a long enough password" }),
+      () => call("CreateUser", { PreferredUsername: `charged${codes.length}`, Password: "a long enough password" }),
+    ];
+    while (codes.at(-1) !== "Throttling" && codes.length < 30) codes.push(errorOf(await next[(codes.length - 1) % 3]!())?.Code ?? "OK");
+    const seconds = (performance.now() - started) / 1000;
+    expect(codes.at(-1)).toBe("Throttling");
+    expect(codes.slice(0, 4)).toEqual(["OK", "OK", "InvalidParameter.Token", "OK"]);
+    expect(codes.length - 1).toBeLessThanOrEqual(Math.floor((30 + Math.ceil(seconds)) / 4));
+  });
+
+  it("takes several tokens all or nothing, and refuses locally what the bucket cannot hold", async () => {
+    const { db } = await testDatabase();
+    const key = { accountId: a.accountId, accessKeyId: `AKLTmany${Date.now()}` };
+    let queries = 0;
+    const limiter = createRateLimiter(db, { ratePerSecond: 1, burst: 20 }, (k, want, min) => {
+      queries++;
+      return leaseTokens(db, k, { ratePerSecond: 1, burst: 20, want, ...(min !== undefined && { min }) });
+    });
+    expect(limiter.maxCost).toBe(19);
+    expect(await limiter.take(key, 5)).toBe(true);
+    // 100 is charged as the most a take may cost, 19: more than the 15 left, so nothing is taken.
+    expect(await limiter.take(key, 100)).toBe(false);
+    expect(await limiter.take(key, 15)).toBe(true);
+    const asked = queries;
+    for (let i = 0; i < 50; i++) expect(await limiter.take(key, 3)).toBe(false);
+    expect(queries).toBe(asked);
   });
 });
 

@@ -14,7 +14,7 @@ import { loadConfig, type Config } from "../../src/config.js";
 import { SecretBox } from "../../src/crypto/secret-box.js";
 import { connectDatabase, type DatabaseHandle } from "../../src/db/connect.js";
 import { migrate } from "../../src/db/migrator.js";
-import type { AppDeps, Clock } from "../../src/deps.js";
+import { createLimits, type AppDeps, type Clock } from "../../src/deps.js";
 import { createLogger } from "../../src/log.js";
 
 export const VERSION = "2025-10-30";
@@ -122,6 +122,7 @@ export async function startTestService(opts: ServiceOptions = {}): Promise<TestS
     accessKeys: createAccessKeyResolver({ db: database.db, secretBox }, { ttlMs: 200, negativeTtlMs: 50 }),
     log,
     clock,
+    ...createLimits(config, database.db),
   };
   const app = createApp(deps);
   const server = serve({ fetch: app.fetch, port: 0, hostname: "127.0.0.1" });
