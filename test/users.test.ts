@@ -175,7 +175,7 @@ describe("batches", () => {
   it("creates 100 users with passwords in one call, and refuses 101", async () => {
     const pool = await newPool(svc);
     const users = Array.from({ length: 100 }, (_, i) => ({ PreferredUsername: `bulk${i}`, Password: `bulk password ${i}` }));
-    const env = await callPatiently(svc, "CreateUsers", { UserPoolUid: pool, Users: users });
+    const env = await callPatiently(svc, "CreateUsers", { UserPoolUid: pool, Users: users }, 170_000);
     const result = batchOutput.parse(env.Result);
     expect(result).toMatchObject({ SuccessCount: 100, FailureCount: 0 });
     expect(await totalUsers(svc, pool)).toBe(100);
@@ -183,7 +183,7 @@ describe("batches", () => {
     const tooMany = await svc.call("CreateUsers", { UserPoolUid: pool, Users: [...users, { PreferredUsername: "one-more" }] });
     expect(codeOf(tooMany)).toBe("InvalidParameter.Users");
     expect(codeOf(await svc.call("CreateUsers", { UserPoolUid: pool, Users: [] }))).toBe("MissingParameter.Users");
-  }, 90_000);
+  }, 200_000);
 
   it("deletes known users, reports unknown and repeated uids, and keeps TotalUsers right", async () => {
     const pool = await newPool(svc);

@@ -72,7 +72,7 @@ describe.skipIf(Boolean(skipReason))("database faults (private Postgres, stopped
     let n = 0;
     const ops = [
       () => ({ op: "CreateUserPool", params: { Name: `p-${randomUUID()}` } }),
-      (pool: string) => ({ op: "CreateUser", params: { UserPoolUid: pool, Username: `u${randomUUID().slice(0, 12)}`, Email: `${randomUUID()}@example.com` } }),
+      (pool: string) => ({ op: "CreateUser", params: { UserPoolUid: pool, PreferredUsername: `u${randomUUID().slice(0, 12)}`, Email: `${randomUUID()}@example.com` } }),
       (pool: string) => ({ op: "CreateOAuthCredential", params: { UserPoolUid: pool, GrantType: "authorization_code", Scope: "openid", Name: `c-${randomUUID()}`, RedirectUri: ["https://app.example.com/cb"] } }),
       (pool: string) => ({ op: "GetUserPool", params: { UserPoolUid: pool } }),
     ];
