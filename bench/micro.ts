@@ -10,7 +10,7 @@ import { userPoolActions } from "../src/user-pools/actions.js";
 import { errorEnvelope, newRequestId, successEnvelope } from "../src/gateway/envelope.js";
 import { errors } from "../src/core/errors.js";
 import { paramsFromJson, parseParams } from "../src/gateway/params.js";
-import { deriveSigningKey } from "../src/gateway/signing/hash.js";
+import { deriveSigningKey } from "../src/crypto/signature-hash.js";
 import { checkTimestamp, parseAuthentication, verifySignature, type IncomingSignedRequest } from "../src/gateway/signing/verify.js";
 import { authorizationHeader, sha256hex, xDateOf } from "../test/support/signer.js";
 

@@ -5,7 +5,7 @@
 import type { Kysely } from "kysely";
 import type { SecretBox } from "../crypto/secret-box.js";
 import type { Database } from "../db/schema.js";
-import { deriveSigningKey, type Bytes } from "../gateway/signing/hash.js";
+import { deriveSigningKey, type Bytes } from "../crypto/signature-hash.js";
 import { findAccessKey } from "./queries.js";
 import { openSecret, type Role } from "./service.js";
 

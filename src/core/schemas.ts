@@ -1,7 +1,7 @@
 // Schema pieces shared by several families' actions: identifiers, paging, the {Message} result, and
 // the string rules (URLs, scopes, email addresses) more than one family uses. Each is defined once here.
 import { z } from "zod";
-import { isPlainEmail, MAX_EMAIL_LENGTH } from "../users/email.js";
+import { isPlainEmail, MAX_EMAIL_LENGTH } from "./email.js";
 import { MAX_URL_LENGTH, SECURE_WEB_URL, urlProblem, type UrlRule } from "./url.js";
 
 /** A required, non-empty identifier (uids are opaque strings to callers). */
@@ -56,7 +56,7 @@ export const scopeList = (max: number) =>
 
 /**
  * An email address, or "" for none (absent on create and reset, cleared on update). A plain
- * addr-spec only (src/users/email.ts): a display name, a list or quoting could name another mailbox.
+ * addr-spec only (src/core/email.ts): a display name, a list or quoting could name another mailbox.
  */
 export const emailOrEmpty = z
   .string()

@@ -5,7 +5,7 @@
 import { createTransport } from "nodemailer";
 
 export interface OutgoingMail {
-  /** One plain addr-spec (src/users/email.ts), used as is for RCPT TO and the To header. */
+  /** One plain addr-spec (src/core/email.ts), used as is for RCPT TO and the To header. */
   to: string;
   subject: string;
   text: string;

@@ -6,7 +6,7 @@ import type { Kysely } from "kysely";
 import type { Database } from "../db/schema.js";
 import type { Clock } from "../deps.js";
 import type { Logger } from "../log.js";
-import { isPlainEmail } from "../users/email.js";
+import { isPlainEmail } from "../core/email.js";
 import { claimDue, markFailed, markRetry, markSent, type OutboxRow } from "./outbox.js";
 import type { MailTransport } from "./smtp.js";
 

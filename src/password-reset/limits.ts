@@ -16,7 +16,7 @@ export interface ResetMailKey {
   accountId: string;
   poolUid: string;
   userUid: string;
-  /** Normalised (src/users/email.ts). */
+  /** Normalised (src/core/email.ts). */
   address: string;
 }
 

@@ -10,7 +10,7 @@ import { enqueueMail } from "../mail/outbox.js";
 import { isSecureWebUrl } from "../core/url.js";
 import { findParentPool, parentPool } from "../user-pools/parent.js";
 import { DEFAULT_PASSWORD_POLICY } from "../user-pools/view.js";
-import { isPlainEmail, normalizeEmail } from "../users/email.js";
+import { isPlainEmail, normalizeEmail } from "../core/email.js";
 import { hashPasswordFor, policyViolation } from "../users/password.js";
 import * as users from "../users/queries.js";
 import { checkResetMailLimits, logResetMail } from "./limits.js";

@@ -2,7 +2,7 @@
 // one is served by an index that leads with them.
 import { sql, type Insertable, type Kysely, type Selectable, type Transaction, type Updateable } from "kysely";
 import type { Database } from "../db/schema.js";
-import { normalizeEmail } from "./email.js";
+import { normalizeEmail } from "../core/email.js";
 import type { UsersTable, UserState } from "./tables.js";
 import type { Listing } from "../core/page.js";
 

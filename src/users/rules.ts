@@ -4,7 +4,7 @@ import type { PasswordPolicy } from "../user-pools/tables.js";
 import { constraintOf, isUniqueViolation } from "../db/errors.js";
 import { ApiError, errors } from "../core/errors.js";
 import { fieldOf, type ItemFailure } from "./batch.js";
-import { normalizeEmail } from "./email.js";
+import { normalizeEmail } from "../core/email.js";
 import { policyViolation } from "./password.js";
 import type { UserState } from "./tables.js";
 

@@ -9,7 +9,7 @@ import { parentPool } from "../user-pools/parent.js";
 import { DEFAULT_PASSWORD_POLICY } from "../user-pools/view.js";
 import { revokeOutstandingTokens } from "../password-reset/queries.js";
 import { fieldOf, type ItemFailure, type ItemOutcome } from "./batch.js";
-import { normalizeEmail } from "./email.js";
+import { normalizeEmail } from "../core/email.js";
 import { hashPasswordFor, needsRehash, policyViolation, verifyPasswordFor } from "./password.js";
 import * as q from "./queries.js";
 import type { UserState } from "./tables.js";

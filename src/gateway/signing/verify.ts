@@ -5,7 +5,7 @@ import { ApiError } from "../../core/errors.js";
 import {
   canonicalHost, canonicalPaths, canonicalQueries, headerValueVariants, parseQuery, type QueryPair,
 } from "./canonical.js";
-import { constantTimeEqual, hmacHex, sha256Hex, type Bytes } from "./hash.js";
+import { constantTimeEqual, hmacHex, sha256Hex, type Bytes } from "../../crypto/signature-hash.js";
 
 const ALGORITHM = "HMAC-SHA256";
 const EMPTY_SHA256 = sha256Hex("");
