@@ -75,30 +75,37 @@ function parseSignedHeaders(value: string | undefined): string[] {
 export function parseAuthentication(req: IncomingSignedRequest): ParsedAuth {
   const query = req.query ?? parseQuery(req.rawQuery);
   const authorization = req.header("authorization");
-  if (authorization !== undefined) {
-    const space = authorization.indexOf(" ");
-    if (space === -1 || authorization.slice(0, space) !== ALGORITHM) {
-      throw fail("InvalidAuthorization", `Authorization must start with ${ALGORITHM}`);
-    }
-    const fields = new Map<string, string>();
-    for (const field of authorization.slice(space + 1).split(",")) {
-      const eq = field.indexOf("=");
-      if (eq === -1) throw fail("InvalidAuthorization", "Authorization fields must be Name=Value");
-      const name = field.slice(0, eq).trim();
-      // Exactly Credential, SignedHeaders and Signature, once each: anything else is a malformed or
-      // doubled header, and guessing which part was meant is how signatures get confused.
-      if (!AUTHORIZATION_FIELDS.has(name) || fields.has(name)) throw fail("InvalidAuthorization", `Authorization has an unexpected or repeated field ${JSON.stringify(name.slice(0, 32))}`);
-      fields.set(name, field.slice(eq + 1).trim());
-    }
-    const credential = fields.get("Credential");
-    if (!credential) throw fail("InvalidAuthorization", "Authorization has no Credential");
-    const signedHeaders = parseSignedHeaders(fields.get("SignedHeaders"));
-    if (!signedHeaders.includes("x-date")) throw fail("InvalidAuthorization", "SignedHeaders must include x-date");
-    return {
-      form: "header", ...parseCredential(credential), xDate: req.header("x-date") ?? "", signedHeaders,
-      signature: parseSignature(fields.get("Signature")), query, signedQuery: query, expiresSeconds: undefined, notSignBody: false,
-    };
+  return authorization !== undefined ? parseHeaderForm(req, authorization, query) : parseQueryForm(query);
+}
+
+/** The header form: `Authorization: HMAC-SHA256 Credential=..., SignedHeaders=..., Signature=...`. */
+function parseHeaderForm(req: IncomingSignedRequest, authorization: string, query: QueryPair[]): ParsedAuth {
+  const space = authorization.indexOf(" ");
+  if (space === -1 || authorization.slice(0, space) !== ALGORITHM) {
+    throw fail("InvalidAuthorization", `Authorization must start with ${ALGORITHM}`);
   }
+  const fields = new Map<string, string>();
+  for (const field of authorization.slice(space + 1).split(",")) {
+    const eq = field.indexOf("=");
+    if (eq === -1) throw fail("InvalidAuthorization", "Authorization fields must be Name=Value");
+    const name = field.slice(0, eq).trim();
+    // Exactly Credential, SignedHeaders and Signature, once each: anything else is a malformed or
+    // doubled header, and guessing which part was meant is how signatures get confused.
+    if (!AUTHORIZATION_FIELDS.has(name) || fields.has(name)) throw fail("InvalidAuthorization", `Authorization has an unexpected or repeated field ${JSON.stringify(name.slice(0, 32))}`);
+    fields.set(name, field.slice(eq + 1).trim());
+  }
+  const credential = fields.get("Credential");
+  if (!credential) throw fail("InvalidAuthorization", "Authorization has no Credential");
+  const signedHeaders = parseSignedHeaders(fields.get("SignedHeaders"));
+  if (!signedHeaders.includes("x-date")) throw fail("InvalidAuthorization", "SignedHeaders must include x-date");
+  return {
+    form: "header", ...parseCredential(credential), xDate: req.header("x-date") ?? "", signedHeaders,
+    signature: parseSignature(fields.get("Signature")), query, signedQuery: query, expiresSeconds: undefined, notSignBody: false,
+  };
+}
+
+/** The query form (presigned URLs): X-Credential, X-Signature, ... in the query (signing.md §5). */
+function parseQueryForm(query: QueryPair[]): ParsedAuth {
   const credential = queryValue(query, "X-Credential");
   if (credential === undefined) throw fail("MissingAuthenticationToken", "the request is not signed");
   if (queryValue(query, "X-Algorithm") !== ALGORITHM) throw fail("InvalidAuthorization", `X-Algorithm must be ${ALGORITHM}`);
