@@ -63,3 +63,17 @@ export function findFirstStartKey(db: Kysely<Database>, accountId: string) {
 }
 
 export const FIRST_START_DESCRIPTION = "root (first start)";
+
+export type SealedAccessKey = Pick<AccessKeyRow, "access_key_id" | "secret_sealed" | "secret_key_id">;
+
+/** Re-reads and locks up to `limit` keys after `after` whose secret is sealed under one of `keyIds`. */
+export function lockSecretsSealedUnder(trx: Kysely<Database>, keyIds: string[], after: SealedAccessKey | undefined, limit: number) {
+  let q = trx.selectFrom("access_keys").select(["access_key_id", "secret_sealed", "secret_key_id"]).where("secret_key_id", "in", keyIds);
+  if (after) q = q.where("access_key_id", ">", after.access_key_id);
+  return q.orderBy("access_key_id").limit(limit).forUpdate().execute();
+}
+
+export async function countSecretsNotUnder(db: Kysely<Database>, keyId: string): Promise<number> {
+  const r = await db.selectFrom("access_keys").select((eb) => eb.fn.countAll<string>().as("n")).where("secret_key_id", "<>", keyId).executeTakeFirstOrThrow();
+  return Number(r.n);
+}

@@ -1,59 +1,16 @@
-// `keys rotate-master`: re-encrypts every stored secret (access-key secrets and identity-provider
-// client secrets) under the current master key ID_MASTER_KEY, opening them with the keys listed in
+// `keys rotate-master`: re-encrypts every stored secret (every sealed column the families declare in
+// src/families.ts) under the current master key ID_MASTER_KEY, opening them with the keys listed in
 // ID_MASTER_KEYS_PREVIOUS. Small batches, each its own short transaction in which the rows are
 // re-read FOR UPDATE and re-sealed, so servers that hold both keys keep serving throughout and a
 // concurrent change to a row is never overwritten. Procedure: README, "Rotating the master key".
-import type { Kysely, Transaction } from "kysely";
-import { updateAccessKeySecret } from "../access-keys/queries.js";
-import { openSecret, sealSecret } from "../access-keys/service.js";
+import type { Kysely } from "kysely";
 import { keyIdOf, SecretBoxError, type SecretBox } from "../crypto/secret-box.js";
+import type { SealedSource } from "../db/declarations.js";
 import type { Database } from "../db/schema.js";
-import * as idpq from "../identity-providers/queries.js";
-import { openClientSecret, sealClientSecret } from "../identity-providers/secret.js";
+import { sealedSources } from "../families.js";
 import type { Logger } from "../log.js";
 import { parseArgs, UsageError } from "./args.js";
 import { withRuntime } from "./runtime.js";
-
-type Trx = Transaction<Database>;
-
-/** One table holding sealed secrets: how to lock a batch, re-seal a row, and count what is left. */
-interface SealedSource<R> {
-  table: string;
-  lock(trx: Trx, keyIds: string[], after: R | undefined, limit: number): Promise<R[]>;
-  /** Names the row in log lines; never the secret. */
-  label(row: R): string;
-  reseal(trx: Trx, box: SecretBox, row: R): Promise<void>;
-  countNotUnder(db: Kysely<Database>, keyId: string): Promise<number>;
-}
-
-type SealedAccessKey = { access_key_id: string; secret_sealed: Uint8Array; secret_key_id: string };
-
-// The foundation's access-keys/queries.ts has no batch reader; this one lives beside its only user.
-const accessKeys: SealedSource<SealedAccessKey> = {
-  table: "access_keys",
-  lock(trx, keyIds, after, limit) {
-    let q = trx.selectFrom("access_keys").select(["access_key_id", "secret_sealed", "secret_key_id"]).where("secret_key_id", "in", keyIds);
-    if (after) q = q.where("access_key_id", ">", after.access_key_id);
-    return q.orderBy("access_key_id").limit(limit).forUpdate().execute();
-  },
-  label: (r) => r.access_key_id,
-  reseal: (trx, box, r) => updateAccessKeySecret(trx, r.access_key_id, sealSecret(box, r.access_key_id, openSecret(box, r))),
-  async countNotUnder(db, keyId) {
-    const r = await db.selectFrom("access_keys").select((eb) => eb.fn.countAll<string>().as("n")).where("secret_key_id", "<>", keyId).executeTakeFirstOrThrow();
-    return Number(r.n);
-  },
-};
-
-const identityProviders: SealedSource<idpq.SealedSecretRow> = {
-  table: "identity_providers",
-  lock: (trx, keyIds, after, limit) => idpq.lockSecretsSealedUnder(trx, keyIds, after && [after.account_id, after.uid], limit),
-  label: (r) => `${r.account_id}/${r.user_pool_uid}/${r.uid}`,
-  async reseal(trx, box, r) {
-    const plain = openClientSecret(box, r);
-    if (plain !== undefined) await idpq.storeResealedSecret(trx, r, sealClientSecret(box, r, plain));
-  },
-  countNotUnder: idpq.countSecretsNotUnder,
-};
 
 export interface TableReport {
   table: string;
@@ -106,7 +63,7 @@ async function rotateSource<R>(db: Kysely<Database>, box: SecretBox, source: Sea
 export async function rotateMasterKey(deps: { db: Kysely<Database>; secretBox: SecretBox }, opts: RotateOptions): Promise<TableReport[]> {
   const fromKeyIds = opts.fromKeyIds.filter((id) => id !== deps.secretBox.currentKeyId);
   const reports: TableReport[] = [];
-  for (const source of [accessKeys, identityProviders] as SealedSource<unknown>[]) {
+  for (const source of sealedSources) {
     reports.push(await rotateSource(deps.db, deps.secretBox, source, { ...opts, fromKeyIds }));
   }
   return reports;

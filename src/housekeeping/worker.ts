@@ -1,36 +1,27 @@
-// Housekeeping: now and then, remove what no request will read again: spent reset tokens (kept a
-// week after use or expiry, for support questions), finished mail (kept 30 days), idle rate-limit
-// buckets (a day) and the reset mail log (a day, the longest ID_RESET_MAIL_WINDOW_SECONDS). Each instance runs it; concurrent purges delete the same rows harmlessly.
+// Housekeeping: now and then, remove what no request will read again. What may go, and after how
+// long, each family declares (src/db/declarations.ts PurgeRule, assembled in src/families.ts): spent
+// reset tokens (a week), finished mail (30 days), idle rate-limit buckets and the reset mail log (a
+// day). Each instance runs it; concurrent purges delete the same rows harmlessly.
 import type { Kysely } from "kysely";
+import { PURGE_BATCH, type PurgeRule } from "../db/declarations.js";
 import type { Database } from "../db/schema.js";
 import type { Clock } from "../deps.js";
+import { purgeRules } from "../families.js";
 import type { Logger } from "../log.js";
-import { purgeFinishedMail, purgeIdleBuckets, purgeResetMailLog, purgeResetTokens } from "./queries.js";
 
-const DAY_MS = 24 * 3600 * 1000;
-export const RETENTION = { resetTokensMs: 7 * DAY_MS, finishedMailMs: 30 * DAY_MS, idleBucketsMs: DAY_MS, resetMailLogMs: DAY_MS };
+/** Rows purged per rule name. */
+export type PurgeCounts = Record<string, number>;
 
-export interface PurgeCounts {
-  resetTokens: number;
-  finishedMail: number;
-  idleBuckets: number;
-  resetMailLog: number;
-}
-
-/** One pass: deletes batch by batch until a batch comes back short. */
-export async function purgeOnce(db: Kysely<Database>, now: Date): Promise<PurgeCounts> {
-  const drain = async (purge: (db: Kysely<Database>, cutoff: Date) => Promise<number>, keepMs: number) => {
-    const cutoff = new Date(now.getTime() - keepMs);
+/** One pass: each rule deletes batch by batch until a batch comes back short. */
+export async function purgeOnce(db: Kysely<Database>, now: Date, rules: PurgeRule[] = purgeRules): Promise<PurgeCounts> {
+  const counts: PurgeCounts = {};
+  for (const rule of rules) {
+    const cutoff = new Date(now.getTime() - rule.keepMs);
     let total = 0;
-    for (let n = await purge(db, cutoff); n > 0; n = n < 1000 ? 0 : await purge(db, cutoff)) total += n;
-    return total;
-  };
-  return {
-    resetTokens: await drain(purgeResetTokens, RETENTION.resetTokensMs),
-    finishedMail: await drain(purgeFinishedMail, RETENTION.finishedMailMs),
-    idleBuckets: await drain(purgeIdleBuckets, RETENTION.idleBucketsMs),
-    resetMailLog: await drain(purgeResetMailLog, RETENTION.resetMailLogMs),
-  };
+    for (let n = await rule.purge(db, cutoff); n > 0; n = n < PURGE_BATCH ? 0 : await rule.purge(db, cutoff)) total += n;
+    counts[rule.name] = total;
+  }
+  return counts;
 }
 
 export interface Housekeeper {
