@@ -88,11 +88,11 @@ describe("drainable(server).drain()", () => {
     expect(srv.listening).toBe(false);
   });
 
-  it("resolves with only idle keep-alive connections open, and answers nothing once closed", async () => {
+  it.each(["127.0.0.1", "0.0.0.0"])("resolves with only idle keep-alive connections open, and answers nothing once closed (listening on %s)", async (host) => {
     const srv = createServer((_req, res) => res.end("ok"));
     server = srv;
     const drainer = drainable(srv);
-    await new Promise<void>((resolve) => srv.listen(0, "127.0.0.1", resolve));
+    await new Promise<void>((resolve) => srv.listen(0, host, resolve));
     const { Agent, get } = await import("node:http");
     const agent = new Agent({ keepAlive: true });
     const port = (srv.address() as AddressInfo).port;
