@@ -61,8 +61,14 @@ export function startChild(env: Record<string, string>, timeoutMs = 180_000): Pr
   let out = "";
   child.stdout!.on("data", (d) => (out += d));
   child.stderr!.on("data", (d) => (out += d));
+  // A test that times out or fails leaves no server behind once its test process ends.
+  const killOnExit = () => child.kill("SIGKILL");
+  process.once("exit", killOnExit);
   const exited = new Promise<{ code: number | null; signal: NodeJS.Signals | null; at: number }>((resolve) =>
-    child.on("exit", (code, signal) => resolve({ code, signal, at: Date.now() })),
+    child.on("exit", (code, signal) => {
+      process.off("exit", killOnExit);
+      resolve({ code, signal, at: Date.now() });
+    }),
   );
   return new Promise((resolve, reject) => {
     const timer = setTimeout(() => {
