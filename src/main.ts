@@ -1,15 +1,13 @@
 // Composition root: config -> database -> migrations -> app -> server, and graceful shutdown.
-import type { IncomingMessage, Server, ServerResponse } from "node:http";
+import type { Server } from "node:http";
 import { serve } from "@hono/node-server";
 import { createApp } from "./app.js";
 import { ConfigError, loadConfig } from "./config.js";
 import { bufferedStdout, createLogger, flushLogs } from "./log.js";
 import { startHousekeeping } from "./housekeeping/worker.js";
+import { drainable } from "./http-drain.js";
 import { startMailWorker } from "./mail/worker.js";
 import { openRuntime } from "./runtime.js";
-
-/** How long a draining server still reads (and refuses) requests before it closes its sockets. */
-const DRAIN_GRACE_MS = 250;
 
 async function main(): Promise<void> {
   const started = performance.now();
@@ -17,8 +15,9 @@ async function main(): Promise<void> {
   const logDestination = bufferedStdout();
   const log = createLogger(config.logLevel, logDestination);
   const runtime = await openRuntime(config, log);
-  let draining = false;
-  const app = createApp(runtime.deps, { isDraining: () => draining });
+  // Replaced once the server exists: nothing can be draining before then.
+  let isDraining = () => false;
+  const app = createApp(runtime.deps, { isDraining: () => isDraining() });
   // Without SMTP_URL reset emails stay queued in the outbox (`npm run cli -- mail list`).
   // nodemailer is loaded only when there is mail to send: it is a sixth of the idle process's memory.
   const transport = config.mail.smtpUrl
@@ -34,38 +33,21 @@ async function main(): Promise<void> {
     const url = `http://${info.address.includes(":") ? `[${info.address}]` : info.address}:${info.port}`;
     log.info({ url, database: runtime.database.describe, startupMs: Math.round(performance.now() - started) }, "idplane listening");
     printWelcome(url, config.region, runtime.bootstrap);
-  });
-
-  // Keep-alive: server.close() waits for every connection to end, and a client that keeps sending on
-  // its open socket (answered ServiceUnavailable) would hold the process until the hard stop. So
-  // once draining, every response, in flight or new, closes its connection after it is written.
-  const inFlight = new Set<ServerResponse>();
-  const closeAfter = (res: ServerResponse) => {
-    if (!res.headersSent) res.setHeader("Connection", "close");
-  };
-  // Runs in the same tick as node-server's listener, before any response head is written.
-  (server as Server).on("request", (_req: IncomingMessage, res: ServerResponse) => {
-    if (draining) return closeAfter(res);
-    inFlight.add(res);
-    res.once("close", () => inFlight.delete(res));
-  });
+  }) as Server;
+  const drainer = drainable(server);
+  isDraining = () => drainer.draining;
 
   const shutdown = async (signal: string) => {
-    if (draining) return;
-    draining = true;
-    inFlight.forEach(closeAfter);
-    log.info({ signal, inFlight: inFlight.size }, "shutting down: finishing in-flight requests");
+    if (drainer.draining) return;
+    const drained = drainer.drain();
+    log.info({ signal, inFlight: drainer.inFlight }, "shutting down: finishing in-flight requests");
     const hardStop = setTimeout(() => {
-      log.error("in-flight requests did not finish within 10 s; exiting");
+      log.error({ inFlight: drainer.inFlight }, `in-flight requests did not finish within ${config.shutdownTimeoutSeconds} s; exiting`);
       flushLogs(logDestination);
       process.exit(1);
-    }, 10_000);
+    }, config.shutdownTimeoutSeconds * 1000);
     hardStop.unref();
-    // A short grace before closing the listener and the idle sockets (server.close() does both):
-    // requests already on the wire, still unread when the signal landed on a busy event loop, are
-    // answered ServiceUnavailable (with Connection: close) instead of being reset with their socket.
-    await new Promise((resolve) => setTimeout(resolve, DRAIN_GRACE_MS));
-    await new Promise<void>((resolve) => server.close(() => resolve()));
+    await drained;
     // The worker's round in progress finishes (or its lease runs out later) before the database closes.
     await mailWorker?.stop();
     await housekeeper.stop();

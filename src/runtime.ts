@@ -1,6 +1,6 @@
 // Opens everything the service runs on, shared by the server, the CLI and the test harness: the
 // master key, the database (migrated), the access-key resolver, and the root key bootstrap.
-import { existsSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
+import { existsSync, readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { bootstrapRootKey, type BootstrapOutcome } from "./access-keys/service.js";
 import { ACCESS_KEY_CHANNEL, createAccessKeyResolver } from "./access-keys/resolver.js";
@@ -8,6 +8,7 @@ import type { Config } from "./config.js";
 import { generateMasterKey, SecretBox } from "./crypto/secret-box.js";
 import { connectDatabase, type DatabaseHandle } from "./db/connect.js";
 import { migrate } from "./db/migrator.js";
+import { preparePrivateDir } from "./db/private-dir.js";
 import { createLimits, systemClock, type AppDeps, type Clock } from "./deps.js";
 import type { Logger } from "./log.js";
 
@@ -35,7 +36,7 @@ export function resolveMasterKey(config: Config): string {
   if (config.databaseUrl) throw new Error("ID_MASTER_KEY is required with DATABASE_URL");
   const file = join(config.dataDir, "master.key");
   if (existsSync(file)) return readFileSync(file, "utf8").trim();
-  mkdirSync(config.dataDir, { recursive: true });
+  preparePrivateDir(config.dataDir);
   const key = generateMasterKey();
   writeFileSync(file, key + "\n", { mode: 0o600 });
   return key;
@@ -43,7 +44,7 @@ export function resolveMasterKey(config: Config): string {
 
 export async function openRuntime(config: Config, log: Logger, opts: RuntimeOptions = {}): Promise<Runtime> {
   const secretBox = new SecretBox(resolveMasterKey(config), config.previousMasterKeys);
-  const database = await connectDatabase({ databaseUrl: config.databaseUrl, dataDir: config.dataDir });
+  const database = await connectDatabase({ databaseUrl: config.databaseUrl, dataDir: config.dataDir, log });
   try {
     const applied = await migrate(database.db);
     if (applied.length) log.info({ applied }, "migrations applied");

@@ -51,7 +51,17 @@ export async function createAccessKey(
     description: opts.description ?? "",
     ...sealSecret(deps.secretBox, pair.accessKeyId, pair.secretAccessKey),
   });
+  // A server may have looked this id up a moment ago and remembered "no such key".
+  await announceAccessKeyChange(deps.db, pair.accessKeyId);
   return { ...pair, accountId: opts.accountId, role: opts.role };
+}
+
+/**
+ * Tells every server sharing the database that this key changed (created, enabled, disabled,
+ * re-keyed): each drops what it cached about the id, found or not (resolver.ts invalidate).
+ */
+export async function announceAccessKeyChange(db: Kysely<Database>, accessKeyId: string): Promise<void> {
+  await sql`select pg_notify(${ACCESS_KEY_CHANNEL}, ${accessKeyId})`.execute(db);
 }
 
 /**
@@ -60,7 +70,7 @@ export async function createAccessKey(
  */
 export async function setAccessKeyEnabledAndAnnounce(db: Kysely<Database>, accessKeyId: string, enabled: boolean): Promise<boolean> {
   const found = await setAccessKeyEnabled(db, accessKeyId, enabled);
-  if (found) await sql`select pg_notify(${ACCESS_KEY_CHANNEL}, ${accessKeyId})`.execute(db);
+  if (found) await announceAccessKeyChange(db, accessKeyId);
   return found;
 }
 
@@ -86,6 +96,7 @@ export async function bootstrapRootKey(
       await updateAccessKeySecret(deps.db, accessKeyId, sealSecret(deps.secretBox, accessKeyId, secretAccessKey), {
         account_id: root.accountId, role: "admin", enabled: true,
       });
+      await announceAccessKeyChange(deps.db, accessKeyId);
     }
     return { kind: "configured", accessKeyId };
   }

@@ -1,11 +1,12 @@
 // Opens the database: Postgres through postgres.js when a URL is given, otherwise embedded PGlite in
 // the data directory. Above this file there is one Kysely code path for both.
-import { mkdirSync } from "node:fs";
 import { Kysely } from "kysely";
 import { PGliteDialect } from "kysely-pglite-dialect";
 import postgres from "postgres";
+import type { Logger } from "../log.js";
 import { lockDataDir } from "./embedded-lock.js";
 import { PostgresDialect } from "./postgres-dialect.js";
+import { preparePrivateDir, tightenPrivateDir } from "./private-dir.js";
 import type { Database } from "./schema.js";
 
 export type DatabaseKind = "postgres" | "pglite";
@@ -26,6 +27,8 @@ export interface ConnectOptions {
   dataDir?: string;
   /** Pool size for Postgres. */
   maxConnections?: number;
+  /** Says when an embedded data directory readable by others had to be tightened. */
+  log?: Pick<Logger, "warn">;
 }
 
 // int8 (20) as a decimal string on both drivers: account ids exceed no JS number today, but counts
@@ -34,7 +37,7 @@ const INT8_OID = 20;
 
 export async function connectDatabase(opts: ConnectOptions): Promise<DatabaseHandle> {
   if (opts.databaseUrl) return connectPostgres(opts.databaseUrl, opts.maxConnections ?? 10);
-  return connectPglite(opts.dataDir ?? "memory://");
+  return connectPglite(opts.dataDir ?? "memory://", opts.log);
 }
 
 function connectPostgres(url: string, max: number): DatabaseHandle {
@@ -63,10 +66,11 @@ function connectPostgres(url: string, max: number): DatabaseHandle {
   };
 }
 
-async function connectPglite(dataDir: string): Promise<DatabaseHandle> {
+async function connectPglite(dataDir: string, log: ConnectOptions["log"]): Promise<DatabaseHandle> {
   const { PGlite, types } = await import("@electric-sql/pglite");
   const inMemory = dataDir === "memory://";
-  if (!inMemory) mkdirSync(dataDir, { recursive: true });
+  // 0700 and umask 077 before PGlite writes a byte; then a check of what is there, old files included.
+  if (!inMemory) preparePrivateDir(dataDir);
   const release = inMemory ? () => {} : lockDataDir(dataDir);
   let pglite: Awaited<ReturnType<typeof PGlite.create>>;
   try {
@@ -78,6 +82,8 @@ async function connectPglite(dataDir: string): Promise<DatabaseHandle> {
     release();
     throw err;
   }
+  const tightened = inMemory ? 0 : tightenPrivateDir(dataDir);
+  if (tightened) log?.warn({ dataDir, tightened }, "the data directory was readable by other users: made it and its files owner-only (0700/0600)");
   const db = new Kysely<Database>({ dialect: new PGliteDialect(pglite) });
   return {
     db,

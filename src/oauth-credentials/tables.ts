@@ -5,7 +5,7 @@ import type { BigintString, Timestamp } from "../db/types.js";
 
 export interface OAuthCredentialsTable {
   account_id: BigintString;
-  /** bigint identity: read as a decimal string (connect.ts), never written by the application. */
+  /** bigint, numbered per account by a trigger (sql/007): read as a decimal string (connect.ts), never written by the application. */
   credential_id: ColumnType<string, never, never>;
   user_pool_uid: string;
   client_api_identifier: string;

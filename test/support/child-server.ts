@@ -48,7 +48,12 @@ export async function ownDatabase(baseUrl: string, prefix = "idplane_reliability
   };
 }
 
-export function startChild(env: Record<string, string>, timeoutMs = 30_000): Promise<Child> {
+/**
+ * Starts src/main.ts and resolves once it listens. The bound is generous: a first embedded start runs
+ * PGlite's initdb, 4 s on an idle machine and over 80 s on a loaded one. A child that does not start
+ * in time is killed, never left running.
+ */
+export function startChild(env: Record<string, string>, timeoutMs = 180_000): Promise<Child> {
   const child = spawn(process.execPath, ["--import", "tsx", "src/main.ts"], {
     env: { PATH: process.env.PATH!, HOME: process.env.HOME ?? "/tmp", PORT: "0", LOG_LEVEL: "info", ...env },
     stdio: ["ignore", "pipe", "pipe"],
@@ -56,11 +61,20 @@ export function startChild(env: Record<string, string>, timeoutMs = 30_000): Pro
   let out = "";
   child.stdout!.on("data", (d) => (out += d));
   child.stderr!.on("data", (d) => (out += d));
+  // A test that times out or fails leaves no server behind once its test process ends.
+  const killOnExit = () => child.kill("SIGKILL");
+  process.once("exit", killOnExit);
   const exited = new Promise<{ code: number | null; signal: NodeJS.Signals | null; at: number }>((resolve) =>
-    child.on("exit", (code, signal) => resolve({ code, signal, at: Date.now() })),
+    child.on("exit", (code, signal) => {
+      process.off("exit", killOnExit);
+      resolve({ code, signal, at: Date.now() });
+    }),
   );
   return new Promise((resolve, reject) => {
-    const timer = setTimeout(() => reject(new Error(`no start within ${timeoutMs} ms:\n${out}`)), timeoutMs);
+    const timer = setTimeout(() => {
+      child.kill("SIGKILL");
+      reject(new Error(`no start within ${timeoutMs} ms:\n${out}`));
+    }, timeoutMs);
     child.stdout!.on("data", () => {
       const m = /idplane is listening on http:\/\/(\S+)/.exec(out);
       if (m && out.includes("openapi.yaml\n")) {
@@ -75,9 +89,18 @@ export function startChild(env: Record<string, string>, timeoutMs = 30_000): Pro
   });
 }
 
+/** Kills the child unless it has exited already, and waits for its exit: for `finally` blocks. */
+export async function stopChild(c: Child | undefined): Promise<void> {
+  if (!c) return;
+  if (c.child.exitCode === null && c.child.signalCode === null) c.child.kill("SIGKILL");
+  await c.exited;
+}
+
 export interface CallOutcome {
   action: string;
   startedAt: number;
+  /** When the whole request had been handed to the kernel (its last write completed); 0 if never. */
+  sentAt: number;
   endedAt: number;
   /** HTTP status, or 0 when the connection failed */
   status: number;
@@ -94,8 +117,9 @@ export function childClient(host: string, key: FuzzKey, maxSockets = 32) {
   const call = (action: string, params: object): Promise<CallOutcome> => {
     const c = signedCase(world, { action, body: Buffer.from(JSON.stringify(params)) });
     const startedAt = Date.now();
+    let sentAt = 0;
     return new Promise((resolve) => {
-      const done = (status: number, code: string, result?: unknown) => resolve({ action, startedAt, endedAt: Date.now(), status, code, result });
+      const done = (status: number, code: string, result?: unknown) => resolve({ action, startedAt, sentAt, endedAt: Date.now(), status, code, result });
       const req = request({ agent, hostname, port: Number(port), method: "POST", path: c.target, headers: { ...c.headers, "Content-Length": String(c.body.length) } }, (res) => {
         const chunks: Buffer[] = [];
         res.on("data", (d: Buffer) => chunks.push(d));
@@ -109,6 +133,8 @@ export function childClient(host: string, key: FuzzKey, maxSockets = 32) {
           }
         });
       });
+      // "finish": the request is on the wire. Recorded late when this process is busy, never early.
+      req.on("finish", () => (sentAt = Date.now()));
       req.on("error", (e: NodeJS.ErrnoException) => done(0, e.code ?? e.message));
       req.end(c.body);
     });
