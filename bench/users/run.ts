@@ -4,7 +4,7 @@
 import { cpus, loadavg } from "node:os";
 import { sql } from "kysely";
 import { hashPassword, SCRYPT_PARAMS } from "../../src/users/password.js";
-import { encodeCursor } from "../../src/users/view.js";
+import { encodeCursor } from "../../src/users/list.js";
 import { median, p95, seedUsers, startBench, timeRuns } from "./setup.js";
 
 const USERS = Number(process.env.BENCH_USERS ?? 100_000);
@@ -34,7 +34,7 @@ async function main() {
     // The cursor a client would hold after walking DEPTH users, taken straight from the table.
     const at = await sql<{ seq: string }>`select seq::text as seq from users where account_id = ${bench.accountId} and user_pool_uid = ${pool.Uid}
       order by seq desc offset ${DEPTH - 1} limit 1`.execute(bench.deps.db);
-    const deepToken = encodeCursor(at.rows[0]!.seq);
+    const deepToken = encodeCursor({ field: "CreateTime", direction: "Desc" }, at.rows[0]!.seq, null);
     const deepPage = await bench.call("ListUsers", { UserPoolUid: pool.Uid, MaxResults: PAGE, NextToken: deepToken });
     if (deepPage.Data.length !== PAGE || !deepPage.NextToken) throw new Error("the deep cursor page is not a full page");
 
