@@ -50,7 +50,8 @@ describe("README", () => {
       const lines = out.trim().split("\n");
       expect(lines).toContain("NotFound");
       expect(lines).toContain("1");
-      expect(lines).toContain("1 Duplicated");
+      expect(lines).toContain("1 Duplicated true");
+      expect(lines).toContain("a***@example.com Europe/London");
       expect(lines).toContain("1 true");
       expect(lines).toContain("******");
       expect(lines).toContain("EMAIL true");

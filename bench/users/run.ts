@@ -1,17 +1,20 @@
 // `npm run bench:users`: ListUsers at 100,000 users in one pool (first page vs a page deep in the
-// keyset cursor, and the PageNumber page at the same depth for contrast), then CreateUsers of 100
+// keyset cursor, and the PageNumber page at the same depth for contrast; then the same for every
+// SortField, and each Filter key's plan), then CreateUsers of 100
 // users with passwords against the raw scrypt rate of this machine. Prints medians of one run.
 import { cpus, loadavg } from "node:os";
 import { sql } from "kysely";
 import { hashPassword, SCRYPT_PARAMS } from "../../src/users/password.js";
-import { encodeCursor } from "../../src/users/view.js";
+import { encodeCursor } from "../../src/users/list.js";
 import { median, p95, seedUsers, startBench, timeRuns } from "./setup.js";
+import { benchFilters, benchSorts } from "./sorts.js";
 
 const USERS = Number(process.env.BENCH_USERS ?? 100_000);
 const PAGE = 50;
 const DEPTH = Math.floor(USERS * 0.9);
 const LIST_RUNS = Number(process.env.BENCH_LIST_RUNS ?? 200);
 const BATCH_RUNS = Number(process.env.BENCH_BATCH_RUNS ?? 5);
+const SORT_RUNS = Number(process.env.BENCH_SORT_RUNS ?? 40);
 
 const fmt = (ms: number) => ms.toFixed(2);
 
@@ -34,7 +37,7 @@ async function main() {
     // The cursor a client would hold after walking DEPTH users, taken straight from the table.
     const at = await sql<{ seq: string }>`select seq::text as seq from users where account_id = ${bench.accountId} and user_pool_uid = ${pool.Uid}
       order by seq desc offset ${DEPTH - 1} limit 1`.execute(bench.deps.db);
-    const deepToken = encodeCursor(at.rows[0]!.seq);
+    const deepToken = encodeCursor({ field: "CreateTime", direction: "Desc" }, at.rows[0]!.seq, null);
     const deepPage = await bench.call("ListUsers", { UserPoolUid: pool.Uid, MaxResults: PAGE, NextToken: deepToken });
     if (deepPage.Data.length !== PAGE || !deepPage.NextToken) throw new Error("the deep cursor page is not a full page");
 
@@ -64,6 +67,13 @@ async function main() {
     const plan = await sql<{ "QUERY PLAN": string }>`explain select * from users where account_id = ${bench.accountId} and user_pool_uid = ${pool.Uid}
       and seq < ${at.rows[0]!.seq}::bigint order by seq desc limit ${PAGE + 1}`.execute(bench.deps.db);
     say(`plan of the deep cursor query: ${plan.rows.map((r) => r["QUERY PLAN"].trim()).slice(0, 2).join(" / ")}`);
+
+    say("");
+    say(`ListUsers by each SortField, ${PAGE} per page, cursor page after ${DEPTH} users vs the first page, ${SORT_RUNS} alternating runs each (ms):`);
+    await benchSorts(bench.deps, bench.accountId, pool.Uid, bench.call, DEPTH, PAGE, SORT_RUNS, say);
+    say("");
+    await benchFilters(bench.deps, bench.accountId, pool.Uid, bench.call, Math.max(5, Math.floor(SORT_RUNS / 4)), say);
+    if (process.env.BENCH_SKIP_BATCH === "1") return;
 
     // Raw scrypt: one at a time (one core), and 100 at once (the libuv threadpool on every core).
     const single = await timeRuns(() => hashPassword("a benchmark password"), 20, 2);

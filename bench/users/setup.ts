@@ -64,12 +64,21 @@ export async function startBench() {
   };
 }
 
-/** Seeds `count` users into the pool in one statement; the count trigger adds them to TotalUsers. */
+/**
+ * Seeds `count` users into the pool in one statement; the count trigger adds them to TotalUsers.
+ * Every sortable field gets a value spread over the pool (from md5 of the row number), so each sort
+ * walks a real order, and updated_at is spread over a day.
+ */
 export async function seedUsers(deps: Pick<AppDeps, "db">, accountId: string, poolUid: string, count: number): Promise<void> {
   await sql`
-    insert into users (account_id, user_pool_uid, uid, preferred_username, email, created_at, updated_at)
-    select ${accountId}::bigint, ${poolUid}, gen_random_uuid()::text, 'user' || g, 'user' || g || '@example.com', now(), now()
-    from generate_series(1, ${count}::int) as g`.execute(deps.db);
+    insert into users (account_id, user_pool_uid, uid, preferred_username, email, phone_number, name, given_name, family_name,
+      middle_name, nickname, website, gender, locale, created_at, updated_at)
+    select ${accountId}::bigint, ${poolUid}, gen_random_uuid()::text, 'user' || g, 'user' || g || '@example.com',
+      '+86138' || lpad(g::text, 8, '0'), initcap(substr(h, 1, 8)) || ' ' || initcap(substr(h, 9, 8)), initcap(substr(h, 1, 8)),
+      initcap(substr(h, 9, 8)), substr(h, 17, 2), substr(h, 20, 6), 'https://' || substr(h, 26, 6) || '.example.com',
+      (array['female', 'male', ''])[1 + g % 3], (array['zh-CN', 'en-US', 'fr', 'de-DE'])[1 + g % 4],
+      now(), now() - make_interval(secs => (g * 7919) % 86400)
+    from (select g, md5(g::text) as h from generate_series(1, ${count}::int) as g) as s`.execute(deps.db);
   await sql`analyze users`.execute(deps.db);
 }
 

@@ -1,11 +1,13 @@
-// Batch outcomes (CreateUsers, DeleteUsers): each item succeeds or carries its own typed error, and
-// the batch result reports both. One bad item never blocks the others.
+// Batch outcomes (CreateUsers, UpdateUsers, DeleteUsers): each item succeeds or carries its own typed
+// error, and the batch result reports both in upstream's shape. One bad item never blocks the others.
 import type { ApiError } from "../core/errors.js";
 
 export interface ItemFailure {
   error: ApiError;
   /** The item's parameter the error is about (Email, Password, UserUids, ...). */
   field: string;
+  /** On Duplicated: the user that already holds the identifier ("" when it is an earlier item of the batch). */
+  duplicatedUserUid?: string | undefined;
 }
 
 export type ItemOutcome = { uid: string } | ItemFailure;
@@ -18,26 +20,37 @@ export function fieldOf(error: ApiError, fallback: string): string {
   return dot === -1 ? fallback : error.code.slice(dot + 1);
 }
 
-export interface BatchResult {
-  SuccessCount: number;
-  FailureCount: number;
-  SuccessfulUids: string[];
-  Errors: string[];
-  ErrorsStructured: { Index: number; Code: string; Error: string; Field: string }[];
+/** The catalog family of a code (`InvalidParameter.Email` -> `InvalidParameter`): upstream's ErrorType. */
+const errorTypeOf = (error: ApiError) => error.code.split(".", 1)[0]!;
+
+const errorLine = (index: number, o: ItemFailure) => `item ${index} (${o.field}): ${o.error.code}: ${o.error.message}`;
+
+/** DeleteUsers: upstream's {Error, Field, Index} items, plus idplane's Code. Indexes are 0-based. */
+export function deleteResult(outcomes: ItemOutcome[]) {
+  const failures = outcomes.flatMap((o, Index) => (isFailure(o) ? [{ o, Index }] : []));
+  return {
+    SuccessCount: outcomes.length - failures.length,
+    FailureCount: failures.length,
+    SuccessfulUids: outcomes.flatMap((o) => (isFailure(o) ? [] : [o.uid])),
+    Errors: failures.map(({ o, Index }) => errorLine(Index, o)),
+    ErrorsStructured: failures.map(({ o, Index }) => ({ Index, Code: o.error.code, Error: o.error.message, Field: o.field })),
+  };
 }
 
-/** Indexes are 0-based positions in the request's list. */
-export function batchResult(outcomes: ItemOutcome[]): BatchResult {
-  const result: BatchResult = { SuccessCount: 0, FailureCount: 0, SuccessfulUids: [], Errors: [], ErrorsStructured: [] };
-  outcomes.forEach((o, index) => {
-    if (isFailure(o)) {
-      result.FailureCount++;
-      result.Errors.push(`item ${index} (${o.field}): ${o.error.code}: ${o.error.message}`);
-      result.ErrorsStructured.push({ Index: index, Code: o.error.code, Error: o.error.message, Field: o.field });
-    } else {
-      result.SuccessCount++;
-      result.SuccessfulUids.push(o.uid);
-    }
-  });
-  return result;
+/** UpdateUsers: DeleteUsers' result plus SuccessfulUidsStructured [{Index, Uid}] and ErrorType / DuplicatedUserUid per error. */
+export function batchResult(outcomes: ItemOutcome[]) {
+  return {
+    ...deleteResult(outcomes),
+    SuccessfulUidsStructured: outcomes.flatMap((o, Index) => (isFailure(o) ? [] : [{ Index, Uid: o.uid }])),
+    ErrorsStructured: outcomes.flatMap((o, Index) =>
+      isFailure(o) ? [{ Index, Code: o.error.code, ErrorType: errorTypeOf(o.error), Error: o.error.message, Field: o.field, DuplicatedUserUid: o.duplicatedUserUid ?? "" }] : [],
+    ),
+  };
+}
+
+/** CreateUsers: as UpdateUsers, each item also naming its ExternalProviderUserIdentifier ("" always: identity linking is issue 15). */
+export function createBatchResult(outcomes: ItemOutcome[]) {
+  const r = batchResult(outcomes);
+  const linked = <T>(x: T) => ({ ...x, ExternalProviderUserIdentifier: "" });
+  return { ...r, SuccessfulUidsStructured: r.SuccessfulUidsStructured.map(linked), ErrorsStructured: r.ErrorsStructured.map(linked) };
 }

@@ -1,47 +1,143 @@
-// ListUsers: PageNumber/PageSize (offset paging, fine for the first pages) or NextToken/MaxResults
-// (keyset on the users' seq, served by the (account_id, user_pool_uid, seq) index, equally fast at
-// any depth). Newest first in both. TotalCount of an unfiltered list is the pool's counter, which
-// the insert/delete triggers keep exact, so no list ever counts a million rows.
+// ListUsers with upstream's request: Filter (the keys that apply to what idplane stores),
+// UniversalSearch, SortField/SortDirection, ResponseValueMask/ResponseValueNull, and PageNumber/
+// PageSize (offset) or NextToken/MaxResults (a keyset cursor on (sort key, seq), equally fast at any
+// depth). TotalCount of an unfiltered list is the pool's counter, which the triggers keep exact.
+import { z } from "zod";
 import type { AppDeps } from "../deps.js";
-import { cursorPage, offsetPage, type CursorPage, type Page } from "../core/page.js";
+import { cursorPage, offsetPage } from "../core/page.js";
 import { errors } from "../core/errors.js";
+import { uid } from "../core/schemas.js";
 import { parentPool } from "../user-pools/parent.js";
-import * as q from "./queries.js";
-import type { UserState } from "./tables.js";
-import { decodeCursor, encodeCursor, userView, type UserView } from "./view.js";
-
-export interface ListUsersInput {
-  PageNumber?: number | undefined;
-  PageSize?: number | undefined;
-  NextToken?: string | undefined;
-  MaxResults?: number | undefined;
-  Filter?: { Email?: string | undefined; PreferredUsername?: string | undefined; PhoneNumber?: string | undefined; UserState?: UserState | undefined } | undefined;
-}
-
-export type UserList = Page<UserView> | CursorPage<UserView>;
+import { hasFilter, SORT_FIELDS, TEXT_FIELDS, userListing, type After, type ListedUser, type Sort, type SortField, type TextField, type UserFilter } from "./list-query.js";
+import { responseValueMask, userOutput, userState } from "./schemas.js";
+import { userView, type ViewOptions } from "./view.js";
 
 export const DEFAULT_PAGE_SIZE = 10;
+/** Searched when a UniversalSearch item names no Fields. */
+const DEFAULT_SEARCH_FIELDS: TextField[] = ["PreferredUsername", "Email", "PhoneNumber", "Name", "Nickname"];
 
-export async function listUsers(deps: Pick<AppDeps, "db">, accountId: string, poolUid: string, input: ListUsersInput): Promise<UserList> {
-  const pool = await parentPool(deps.db, accountId, poolUid, "read");
-  const filter: q.UserFilter = {
-    email: input.Filter?.Email,
-    preferredUsername: input.Filter?.PreferredUsername,
-    phoneNumber: input.Filter?.PhoneNumber,
-    userState: input.Filter?.UserState,
+const text = (max: number) => z.string().trim().max(max);
+const flag = z.boolean();
+
+export const listInput = z
+  .object({
+    UserPoolUid: uid(),
+    PageNumber: z.number().int().min(1).max(1_000_000).optional(),
+    PageSize: z.number().int().min(1).max(100).optional(),
+    NextToken: z.string().trim().max(1024).describe("the NextToken of the previous page; start with MaxResults alone").optional(),
+    MaxResults: z.number().int().min(1).max(100).optional(),
+    SortField: z.enum(SORT_FIELDS).describe("CreateTime (default), UpdateTime or a text field; text sorts case-insensitively by code point").optional(),
+    SortDirection: z.enum(["Asc", "Desc"]).describe("default Desc for CreateTime and UpdateTime, Asc for text fields").optional(),
+    Filter: z
+      .object({
+        // Exact values ("" is no filter): case-insensitive except PhoneNumber.
+        ...(Object.fromEntries(TEXT_FIELDS.map((f) => [f, text(f === "Email" ? 254 : f === "PhoneNumber" ? 16 : 256)])) as Record<TextField, z.ZodString>),
+        PreferredUsernameIsNullOrEmpty: flag,
+        EmailIsNullOrEmpty: flag,
+        PhoneNumberIsNullOrEmpty: flag,
+        NameIsNullOrEmpty: flag,
+        GivenNameIsNullOrEmpty: flag,
+        FamilyNameIsNullOrEmpty: flag,
+        MiddleNameIsNullOrEmpty: flag,
+        NicknameIsNullOrEmpty: flag,
+        WebsiteIsNullOrEmpty: flag,
+        GenderIsNullOrEmpty: flag,
+        EmailIsDuplicated: flag.describe("Email is unique in a pool: true matches no user"),
+        PhoneNumberIsDuplicated: flag.describe("PhoneNumber is unique in a pool: true matches no user"),
+        UserUidsOr: z.array(uid()).max(100),
+        UniversalSearch: z
+          .array(
+            z.object({
+              Search: text(256),
+              Fields: z.array(z.enum(TEXT_FIELDS)).max(TEXT_FIELDS.length).optional(),
+              ExactMatch: z.boolean().describe("false (default): a case-insensitive prefix of the field").optional(),
+            }),
+          )
+          .max(5)
+          .describe("every item must match (in any of its Fields)"),
+        UserState: userState,
+      })
+      .partial()
+      .optional(),
+    ResponseValueMask: responseValueMask.optional(),
+    ResponseValueNull: z
+      .object({ UserMetadata: z.boolean(), ExternalIdentitiesExternalProviderUserMetadata: z.boolean() })
+      .partial()
+      .describe("answer these as \"\" (ExternalIdentities are always empty today)")
+      .optional(),
+  })
+  .refine((i) => (i.NextToken === undefined && i.MaxResults === undefined) || (i.PageNumber === undefined && i.PageSize === undefined), {
+    message: "use either PageNumber/PageSize or NextToken/MaxResults, not both",
+    path: ["NextToken"],
+  });
+
+export const listOutput = z.object({
+  Data: z.array(userOutput),
+  TotalCount: z.number().int(),
+  PageNumber: z.number().int().describe("0 on a cursor page"),
+  PageSize: z.number().int(),
+  NextToken: z.string().describe("empty on the last page, and on PageNumber pages"),
+  MaxResults: z.number().int().optional(),
+});
+
+export type ListUsersInput = Omit<z.output<typeof listInput>, "UserPoolUid">;
+
+function filterOf(f: ListUsersInput["Filter"] = {}): UserFilter {
+  const equals: UserFilter["equals"] = {};
+  const empty: UserFilter["empty"] = {};
+  for (const field of TEXT_FIELDS) {
+    if (f[field]) equals[field] = f[field];
+    const flagged = (f as Record<string, boolean | undefined>)[`${field}IsNullOrEmpty`];
+    if (flagged !== undefined) empty[field] = flagged;
+  }
+  return {
+    equals,
+    empty,
+    searches: (f.UniversalSearch ?? []).filter((s) => s.Search !== "").map((s) => ({ Search: s.Search, Fields: s.Fields?.length ? s.Fields : DEFAULT_SEARCH_FIELDS, ExactMatch: s.ExactMatch ?? false })),
+    uids: f.UserUidsOr,
+    userState: f.UserState,
+    none: f.EmailIsDuplicated === true || f.PhoneNumberIsDuplicated === true,
   };
+}
+
+/** Opaque, versioned: the sort it belongs to, the last row's seq and sort key. u1 tokens (CreateTime, newest first) still read. */
+export function encodeCursor(sort: Sort, seq: string, key: string | null): string {
+  return Buffer.from(`u2:${sort.field}:${sort.direction}:${seq}:${Buffer.from(key ?? "").toString("base64url")}`).toString("base64url");
+}
+
+const MAX_BIGINT = 9_223_372_036_854_775_807n;
+const isSeq = (s: string) => /^[1-9][0-9]{0,18}$/.test(s) && BigInt(s) <= MAX_BIGINT;
+
+function decodeCursor(token: string, sort: Sort): After | undefined {
+  const text = Buffer.from(token, "base64url").toString("utf8");
+  const old = /^u1:([0-9]+)$/.exec(text);
+  if (old) return sort.field === "CreateTime" && sort.direction === "Desc" && isSeq(old[1]!) ? { seq: old[1]!, key: "" } : undefined;
+  const m = /^u2:([A-Za-z]+):(Asc|Desc):([0-9]+):([A-Za-z0-9_-]*)$/.exec(text);
+  if (!m || m[1] !== sort.field || m[2] !== sort.direction || !isSeq(m[3]!)) return undefined;
+  const key = Buffer.from(m[4]!, "base64url").toString("utf8");
+  if (key.includes("\u0000") || (sort.field === "UpdateTime" && !/^-?[0-9]{1,18}$/.test(key))) return undefined;
+  return { seq: m[3]!, key };
+}
+
+export async function listUsers(deps: Pick<AppDeps, "db">, accountId: string, poolUid: string, input: ListUsersInput) {
+  const pool = await parentPool(deps.db, accountId, poolUid, "read");
+  const filter = filterOf(input.Filter);
+  const field: SortField = input.SortField ?? "CreateTime";
+  const sort: Sort = { field, direction: input.SortDirection ?? (field === "CreateTime" || field === "UpdateTime" ? "Desc" : "Asc") };
+  const opts: ViewOptions = { mask: input.ResponseValueMask, nullUserMetadata: input.ResponseValueNull?.UserMetadata };
+  const view = (row: ListedUser) => userView(row, opts);
   // Unfiltered, TotalCount is the pool's counter; filtered, the helpers count the filtered query.
-  const total = q.hasFilter(filter) ? undefined : () => Promise.resolve(pool.total_users);
+  const total = hasFilter(filter) ? undefined : () => Promise.resolve(pool.total_users);
 
   if (input.NextToken !== undefined || input.MaxResults !== undefined) {
-    let beforeSeq: string | undefined;
+    let after: After | undefined;
     if (input.NextToken) {
-      beforeSeq = decodeCursor(input.NextToken);
-      if (beforeSeq === undefined) throw errors.invalidParameter("NextToken", "the NextToken is not one this service issued");
+      after = decodeCursor(input.NextToken, sort);
+      if (after === undefined) throw errors.invalidParameter("NextToken", "the NextToken is not one this service issued for this SortField and SortDirection");
     }
-    const listing = q.userListing(deps.db, accountId, poolUid, filter, beforeSeq);
-    return cursorPage(listing, input.MaxResults ?? DEFAULT_PAGE_SIZE, userView, (last) => encodeCursor(last.seq), total);
+    const page = await cursorPage(userListing(deps.db, accountId, poolUid, filter, sort, after), input.MaxResults ?? DEFAULT_PAGE_SIZE, view, (last) => encodeCursor(sort, last.seq, last.sort_key), total);
+    return { ...page, PageNumber: 0, PageSize: page.MaxResults };
   }
   const page = { PageNumber: input.PageNumber ?? 1, PageSize: input.PageSize ?? DEFAULT_PAGE_SIZE };
-  return offsetPage(q.userListing(deps.db, accountId, poolUid, filter), page, userView, total);
+  return { ...(await offsetPage(userListing(deps.db, accountId, poolUid, filter, sort), page, view, total)), NextToken: "" };
 }

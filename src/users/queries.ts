@@ -3,8 +3,7 @@
 import { sql, type Insertable, type Kysely, type Selectable, type Transaction, type Updateable } from "kysely";
 import type { Database } from "../db/schema.js";
 import { normalizeEmail } from "../core/email.js";
-import type { UsersTable, UserState } from "./tables.js";
-import type { Listing } from "../core/page.js";
+import type { UsersTable } from "./tables.js";
 
 export type UserRow = Selectable<UsersTable>;
 export type NewUserRow = Insertable<UsersTable>;
@@ -36,11 +35,11 @@ export async function insertUsersSkippingConflicts(trx: Transaction<Database>, r
   return new Set(inserted.map((r) => r.uid));
 }
 
-/** Which of the given identifiers are already taken in the pool (lower-cased for Email and PreferredUsername). */
+/** Which of the given identifiers are already taken in the pool, and by whom (keys lower-cased for Email and PreferredUsername). */
 export async function takenIdentifiers(db: Db, accountId: string, poolUid: string, ids: { emails: string[]; usernames: string[]; phones: string[] }) {
   const rows = await db
     .selectFrom("users")
-    .select([sql<string | null>`lower(email)`.as("email"), sql<string | null>`lower(preferred_username)`.as("username"), "phone_number"])
+    .select([sql<string | null>`lower(email)`.as("email"), sql<string | null>`lower(preferred_username)`.as("username"), "phone_number", "uid"])
     .where("account_id", "=", accountId)
     .where("user_pool_uid", "=", poolUid)
     .where((eb) =>
@@ -51,11 +50,18 @@ export async function takenIdentifiers(db: Db, accountId: string, poolUid: strin
       ]),
     )
     .execute();
-  return {
-    emails: new Set(rows.map((r) => r.email).filter((v): v is string => v !== null)),
-    usernames: new Set(rows.map((r) => r.username).filter((v): v is string => v !== null)),
-    phones: new Set(rows.map((r) => r.phone_number).filter((v): v is string => v !== null)),
-  };
+  const holders = (key: (r: (typeof rows)[number]) => string | null) => new Map(rows.flatMap((r) => (key(r) === null ? [] : [[key(r)!, r.uid] as const])));
+  return { emails: holders((r) => r.email), usernames: holders((r) => r.username), phones: holders((r) => r.phone_number) };
+}
+
+/** The uid of the user holding an identifier in the pool (compared as its unique index does). */
+export async function uidHolding(db: Db, accountId: string, poolUid: string, field: "Email" | "PreferredUsername" | "PhoneNumber", value: string): Promise<string | undefined> {
+  const taken = await takenIdentifiers(db, accountId, poolUid, {
+    emails: field === "Email" ? [normalizeEmail(value)] : [],
+    usernames: field === "PreferredUsername" ? [value.toLowerCase()] : [],
+    phones: field === "PhoneNumber" ? [value] : [],
+  });
+  return field === "Email" ? taken.emails.get(normalizeEmail(value)) : field === "PreferredUsername" ? taken.usernames.get(value.toLowerCase()) : taken.phones.get(value);
 }
 
 export function updateUser(trx: Transaction<Database>, accountId: string, poolUid: string, uid: string, changes: Updateable<UsersTable>) {
@@ -85,31 +91,4 @@ export async function deleteUsers(trx: Transaction<Database>, accountId: string,
   if (uids.length === 0) return new Set();
   const rows = await trx.deleteFrom("users").where("account_id", "=", accountId).where("user_pool_uid", "=", poolUid).where("uid", "in", uids).returning("uid").execute();
   return new Set(rows.map((r) => r.uid));
-}
-
-export interface UserFilter {
-  email?: string | undefined;
-  preferredUsername?: string | undefined;
-  phoneNumber?: string | undefined;
-  userState?: UserState | undefined;
-}
-
-export const hasFilter = (f: UserFilter) => Object.values(f).some((v) => v !== undefined);
-
-function filtered(db: Db, accountId: string, poolUid: string, f: UserFilter) {
-  let q = db.selectFrom("users").where("account_id", "=", accountId).where("user_pool_uid", "=", poolUid);
-  // Exact matches, case-insensitive where uniqueness is: each is served by its unique index.
-  if (f.email !== undefined) q = q.where(sql<string>`lower(email)`, "=", normalizeEmail(f.email));
-  if (f.preferredUsername !== undefined) q = q.where(sql<string>`lower(preferred_username)`, "=", f.preferredUsername.toLowerCase());
-  if (f.phoneNumber !== undefined) q = q.where("phone_number", "=", f.phoneNumber);
-  if (f.userState !== undefined) q = q.where("user_state", "=", f.userState);
-  return q;
-}
-
-/** Newest first. `beforeSeq` continues a keyset cursor (the count still covers the whole filter). */
-export function userListing(db: Db, accountId: string, poolUid: string, f: UserFilter, beforeSeq?: string): Listing<Database, "users", UserRow> {
-  return {
-    filtered: filtered(db, accountId, poolUid, f),
-    rows: (q) => (beforeSeq === undefined ? q : q.where("seq", "<", beforeSeq)).selectAll().orderBy("seq", "desc"),
-  };
 }

@@ -6,22 +6,19 @@ import { ApiError, errors } from "../core/errors.js";
 import { fieldOf, type ItemFailure } from "./batch.js";
 import { normalizeEmail } from "../core/email.js";
 import { policyViolation } from "./password.js";
-import type { UserState } from "./tables.js";
+import type { UserFields } from "./schemas.js";
 
-export interface UserFields {
-  PreferredUsername?: string | undefined;
-  Email?: string | undefined;
-  EmailVerified?: boolean | undefined;
-  PhoneNumber?: string | undefined;
-  PhoneNumberVerified?: boolean | undefined;
-  Name?: string | undefined;
-  GivenName?: string | undefined;
-  FamilyName?: string | undefined;
-  MiddleName?: string | undefined;
-  Nickname?: string | undefined;
-  UserMetadata?: string | undefined;
-  UserState?: UserState | undefined;
-  Password?: string | undefined;
+export type { UserFields } from "./schemas.js";
+export type IdentifierField = "Email" | "PreferredUsername" | "PhoneNumber";
+
+/** Duplicated, knowing which identifier and value collided (the batch result names the user holding it). */
+export class DuplicatedUser extends ApiError {
+  constructor(
+    readonly field: IdentifierField,
+    readonly value: string,
+  ) {
+    super("Duplicated", `resource User ${field} ${JSON.stringify(value)} already exists`);
+  }
 }
 
 const IDENTIFIER_REQUIRED = "a user needs at least one of PreferredUsername, Email or PhoneNumber";
@@ -48,14 +45,14 @@ export function validateNewUser(items: (UserFields | ApiError)[], policy: Passwo
     };
     for (const field of ["Email", "PreferredUsername", "PhoneNumber"] as const) {
       const key = keys[field];
-      if (key && seen[field].has(key)) return { error: errors.duplicated(`User ${field} ${JSON.stringify(item[field])}`), field };
+      if (key && seen[field].has(key)) return { error: new DuplicatedUser(field, item[field]!), field };
     }
     for (const field of ["Email", "PreferredUsername", "PhoneNumber"] as const) if (keys[field]) seen[field].add(keys[field]!);
     return undefined;
   });
 }
 
-const INDEX_FIELD: Record<string, "Email" | "PreferredUsername" | "PhoneNumber"> = {
+const INDEX_FIELD: Record<string, IdentifierField> = {
   users__email: "Email",
   users__preferred_username: "PreferredUsername",
   users__phone_number: "PhoneNumber",
@@ -67,7 +64,7 @@ export async function translateUniqueViolation<T>(work: Promise<T>, values: Reco
     return await work;
   } catch (err) {
     const field = isUniqueViolation(err) ? INDEX_FIELD[constraintOf(err) ?? ""] : undefined;
-    if (field) throw errors.duplicated(`User ${field} ${JSON.stringify(values[field])}`);
+    if (field) throw new DuplicatedUser(field, values[field] ?? "");
     throw err;
   }
 }

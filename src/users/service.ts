@@ -13,8 +13,10 @@ import { normalizeEmail } from "../core/email.js";
 import { hashPasswordFor, needsRehash, policyViolation, verifyPasswordFor } from "./password.js";
 import * as q from "./queries.js";
 import type { UserState } from "./tables.js";
-import { userView, type UserView } from "./view.js";
-import { translateUniqueViolation, validateNewUser, type UserFields } from "./rules.js";
+import { userView, type UserView, type ViewOptions } from "./view.js";
+import { DuplicatedUser, translateUniqueViolation, validateNewUser, type UserFields } from "./rules.js";
+import { applyCustomAttributes, poolCustomAttributes } from "./custom-attributes.js";
+import { patchOf, type PatchRules } from "../core/patch.js";
 
 export type { UserFields } from "./rules.js";
 type Deps = Pick<AppDeps, "db" | "config" | "clock" | "hashQueue">;
@@ -30,13 +32,21 @@ export async function createUsers(deps: Deps, accountId: string, poolUid: string
   const pool = await parentPool(deps.db, accountId, poolUid, "read");
   const policy = { ...DEFAULT_PASSWORD_POLICY, ...pool.password_policy };
   const outcomes: (ItemOutcome | undefined)[] = validateNewUser(items, policy);
+  const wantsCustom = items.some((item) => !(item instanceof ApiError) && item.CustomAttributesToUpsert?.length);
+  const defs = wantsCustom ? await poolCustomAttributes(deps.db, accountId, poolUid) : [];
+  const custom = items.map((item, i) => {
+    if (item instanceof ApiError || outcomes[i]) return {};
+    const values = applyCustomAttributes(defs, {}, item.CustomAttributesToUpsert ?? []);
+    if (values instanceof ApiError) outcomes[i] = failure(values, "CustomAttributesToUpsert");
+    return values instanceof ApiError ? {} : values;
+  });
   const pending = items.map((item, i) => ({ i, item })).filter((x): x is { i: number; item: UserFields } => !outcomes[x.i]);
 
   // All hashes queued at once: the queue runs as many as it has slots for, so a batch uses every core
   // while another account's hash still gets its turn.
   const hashes = await Promise.all(pending.map(({ item }) => (item.Password === undefined ? null : hashPasswordFor(deps.hashQueue, accountId, item.Password))));
   const now = deps.clock.now();
-  const rows = pending.map(({ item }, k) => ({ ...toRow(item), account_id: accountId, user_pool_uid: poolUid, uid: randomUUID(), password_hash: hashes[k] ?? null, created_at: now, updated_at: now }));
+  const rows = pending.map(({ item, i }, k) => ({ ...toRow(item), custom_attributes: custom[i]!, account_id: accountId, user_pool_uid: poolUid, uid: randomUUID(), password_hash: hashes[k] ?? null, created_at: now, updated_at: now }));
 
   await deps.db.transaction().execute(async (trx) => {
     // The pool's counter lock serializes creators in this pool, so the quota check cannot be overshot.
@@ -58,8 +68,9 @@ export async function createUsers(deps: Deps, accountId: string, poolUid: string
       else {
         const field = row.email && taken?.emails.has(normalizeEmail(row.email)) ? "Email"
           : row.preferred_username && taken?.usernames.has(row.preferred_username.toLowerCase()) ? "PreferredUsername" : "PhoneNumber";
-        const value = field === "Email" ? row.email : field === "PreferredUsername" ? row.preferred_username : row.phone_number;
-        outcomes[i] = { error: errors.duplicated(`User ${field} ${JSON.stringify(value)}`), field };
+        const value = (field === "Email" ? row.email : field === "PreferredUsername" ? row.preferred_username : row.phone_number) ?? "";
+        const holder = field === "Email" ? taken?.emails.get(normalizeEmail(value)) : field === "PreferredUsername" ? taken?.usernames.get(value.toLowerCase()) : taken?.phones.get(value);
+        outcomes[i] = { error: new DuplicatedUser(field, value), field, duplicatedUserUid: holder ?? "" };
       }
     }
   });
@@ -84,17 +95,32 @@ function toRow(f: UserFields) {
     family_name: f.FamilyName ?? "",
     middle_name: f.MiddleName ?? "",
     nickname: f.Nickname ?? "",
+    picture: f.Picture ?? "",
+    profile: f.Profile ?? "",
+    website: f.Website ?? "",
+    gender: f.Gender ?? "",
+    birthdate: f.Birthdate ?? "",
+    zoneinfo: f.Zoneinfo ?? "",
+    locale: f.Locale ?? "",
     user_metadata: f.UserMetadata ?? "{}",
     user_state: f.UserState ?? "ACTIVE",
   };
 }
 
-export async function getUser(deps: Pick<Deps, "db">, accountId: string, poolUid: string, uid: string): Promise<UserView> {
+export async function getUser(deps: Pick<Deps, "db">, accountId: string, poolUid: string, uid: string, view: ViewOptions = {}): Promise<UserView> {
   await parentPool(deps.db, accountId, poolUid, "read");
   const row = await q.findUser(deps.db, accountId, poolUid, uid);
   if (!row) throw userNotFound(uid);
-  return userView(row);
+  return userView(row, view);
 }
+
+/** The columns the plain fields write; identifiers, their verified flags, custom attributes and the password are handled below. */
+const USER_PATCH: PatchRules<UserFields, q.UserRow> = {
+  PreferredUsername: null, Email: null, EmailVerified: null, PhoneNumber: null, PhoneNumberVerified: null,
+  Name: "name", GivenName: "given_name", FamilyName: "family_name", MiddleName: "middle_name", Nickname: "nickname",
+  Picture: "picture", Profile: "profile", Website: "website", Gender: "gender", Birthdate: "birthdate", Zoneinfo: "zoneinfo", Locale: "locale",
+  UserMetadata: "user_metadata", CustomAttributesToUpsert: null, UserState: null, Password: null,
+};
 
 /**
  * Partial update: omitted fields stay; "" clears Email, PreferredUsername or PhoneNumber. A changed
@@ -123,6 +149,12 @@ export async function updateUser(deps: Deps, accountId: string, poolUid: string,
     const emailChanged = normalizeEmail(email ?? "") !== normalizeEmail(cur.email ?? "");
     const phoneChanged = phone !== cur.phone_number;
     const state: UserState = f.UserState ?? cur.user_state;
+    let customAttributes = cur.custom_attributes;
+    if (f.CustomAttributesToUpsert?.length) {
+      const values = applyCustomAttributes(await poolCustomAttributes(trx, accountId, poolUid), cur.custom_attributes, f.CustomAttributesToUpsert);
+      if (values instanceof ApiError) throw values;
+      customAttributes = values;
+    }
     if (passwordHash !== undefined || emailChanged || (state === "DISABLED" && cur.user_state !== "DISABLED")) {
       await revokeOutstandingTokens(trx, accountId, poolUid, uid, now);
     }
@@ -132,12 +164,8 @@ export async function updateUser(deps: Deps, accountId: string, poolUid: string,
       phone_number: phone,
       email_verified: f.EmailVerified ?? (emailChanged ? false : cur.email_verified),
       phone_number_verified: f.PhoneNumberVerified ?? (phoneChanged ? false : cur.phone_number_verified),
-      ...(f.Name !== undefined && { name: f.Name }),
-      ...(f.GivenName !== undefined && { given_name: f.GivenName }),
-      ...(f.FamilyName !== undefined && { family_name: f.FamilyName }),
-      ...(f.MiddleName !== undefined && { middle_name: f.MiddleName }),
-      ...(f.Nickname !== undefined && { nickname: f.Nickname }),
-      ...(f.UserMetadata !== undefined && { user_metadata: f.UserMetadata }),
+      ...patchOf(f, cur, USER_PATCH),
+      custom_attributes: customAttributes,
       user_state: state,
       ...(passwordHash !== undefined && { password_hash: passwordHash }),
       updated_at: now,
@@ -146,6 +174,34 @@ export async function updateUser(deps: Deps, accountId: string, poolUid: string,
   });
   if (!row) throw userNotFound(uid);
   return userView(row);
+}
+
+export type UserUpdate = Partial<UserFields> & { UserUid: string };
+
+/**
+ * UpdateUsers: each item is UpdateUser on its own (its own transaction, in request order), or the
+ * ApiError its validation already produced. The whole call fails only when the pool does not exist.
+ */
+export async function updateUsers(deps: Deps, accountId: string, poolUid: string, items: (UserUpdate | ApiError)[]): Promise<ItemOutcome[]> {
+  await parentPool(deps.db, accountId, poolUid, "read");
+  const outcomes: ItemOutcome[] = [];
+  for (const item of items) {
+    if (item instanceof ApiError) {
+      outcomes.push(failure(item, "Users"));
+      continue;
+    }
+    const { UserUid, ...fields } = item;
+    try {
+      await updateUser(deps, accountId, poolUid, UserUid, fields);
+      outcomes.push({ uid: UserUid });
+    } catch (err) {
+      if (!(err instanceof ApiError)) throw err;
+      if (err instanceof DuplicatedUser) {
+        outcomes.push({ error: err, field: err.field, duplicatedUserUid: (await q.uidHolding(deps.db, accountId, poolUid, err.field, err.value)) ?? "" });
+      } else outcomes.push(failure(err, err.code === "NotFound" ? "UserUid" : "Users"));
+    }
+  }
+  return outcomes;
 }
 
 /** Deletes what exists; an unknown (or repeated) uid is that item's NotFound. */

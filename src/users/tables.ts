@@ -1,4 +1,4 @@
-// Kysely table types of the users family (sql/002_users.sql); joined into the Database type in
+// Kysely table types of the users family (sql/002_users.sql, sql/007_users_upstream.sql); joined into the Database type in
 // src/db/schema.ts.
 import type { ColumnType, Generated } from "kysely";
 import type { BigintString, Timestamp } from "../db/types.js";
@@ -22,6 +22,15 @@ export interface UsersTable {
   middle_name: Generated<string>;
   nickname: Generated<string>;
   user_metadata: Generated<string>;
+  picture: Generated<string>;
+  profile: Generated<string>;
+  website: Generated<string>;
+  gender: Generated<string>;
+  birthdate: Generated<string>;
+  zoneinfo: Generated<string>;
+  locale: Generated<string>;
+  /** Custom attribute values by name (sql/007); validated against the pool's definitions. */
+  custom_attributes: ColumnType<Record<string, string>, Record<string, string> | undefined, Record<string, string>>;
   user_state: ColumnType<UserState, UserState | undefined, UserState>;
   password_hash: string | null;
   created_at: Timestamp;

@@ -1,40 +1,69 @@
-// The API representation of a user (api.md §6). The password hash never leaves this module's input.
+// The API representation of a user (upstream's User). The password hash never leaves this module's
+// input. Fields about things idplane does not have yet are answered with their empty values.
 import { formatTime } from "../core/time.js";
+import { customAttributesView } from "./custom-attributes.js";
 import type { UserRow } from "./queries.js";
 
-export function userView(row: UserRow) {
+/** ResponseValueMask / ResponseValueNull of GetUser and ListUsers. */
+export interface ViewOptions {
+  mask?: { Email?: boolean | undefined; PhoneNumber?: boolean | undefined } | undefined;
+  nullUserMetadata?: boolean | undefined;
+}
+
+/** a***@example.com: the first character of the local part and the domain stay. */
+export function maskEmail(email: string): string {
+  const at = email.lastIndexOf("@");
+  return at <= 0 ? (email && "***") : `${email[0]}***${email.slice(at)}`;
+}
+
+/** +86138****8000: up to six leading and the last four (two for short numbers) characters stay. */
+export function maskPhone(phone: string): string {
+  if (!phone) return "";
+  const tail = phone.length > 8 ? 4 : 2;
+  const head = Math.max(1, Math.min(6, phone.length - tail - 4));
+  return `${phone.slice(0, head)}****${phone.slice(-tail)}`;
+}
+
+export function userView(row: UserRow, opts: ViewOptions = {}) {
+  const email = row.email ?? "";
+  const phone = row.phone_number ?? "";
   return {
     Uid: row.uid,
+    Sub: row.uid,
     PreferredUsername: row.preferred_username ?? "",
-    Email: row.email ?? "",
+    Email: opts.mask?.Email ? maskEmail(email) : email,
     EmailVerified: row.email_verified,
-    PhoneNumber: row.phone_number ?? "",
+    PhoneNumber: opts.mask?.PhoneNumber ? maskPhone(phone) : phone,
     PhoneNumberVerified: row.phone_number_verified,
     Name: row.name,
     GivenName: row.given_name,
     FamilyName: row.family_name,
     MiddleName: row.middle_name,
     Nickname: row.nickname,
-    UserMetadata: row.user_metadata,
+    Picture: row.picture,
+    Profile: row.profile,
+    Website: row.website,
+    Gender: row.gender,
+    Birthdate: row.birthdate,
+    Zoneinfo: row.zoneinfo,
+    Locale: row.locale,
+    UserMetadata: opts.nullUserMetadata ? "" : row.user_metadata,
+    CustomAttributes: customAttributesView(row.custom_attributes),
     UserState: row.user_state,
+    NumLogins: 0,
+    LatestLogin: "",
+    LatestLoginMethod: "",
+    LatestLoginConnectionName: "",
+    LatestLoginConnectionProvider: "",
+    LatestLoginConnectionType: "",
+    LatestBrowser: "",
+    Connection: "",
+    GroupUids: [] as string[],
+    DepartmentUids: [] as string[],
+    ExternalIdentities: [] as never[],
     CreateTime: formatTime(row.created_at),
     UpdateTime: formatTime(row.updated_at),
   };
 }
 
 export type UserView = ReturnType<typeof userView>;
-
-/** Opaque keyset cursor: the seq of the last row served, versioned so the format can change. */
-const MAX_BIGINT = 9_223_372_036_854_775_807n;
-
-export function encodeCursor(seq: string): string {
-  return Buffer.from(`u1:${seq}`).toString("base64url");
-}
-
-/** The seq a cursor stands for, or undefined when the token is not one of ours. */
-export function decodeCursor(token: string): string | undefined {
-  const text = Buffer.from(token, "base64url").toString("utf8");
-  const m = /^u1:([1-9][0-9]{0,18})$/.exec(text);
-  // seq is a bigint column: 19 digits may still overflow it, which Postgres answers with an error.
-  return m && BigInt(m[1]!) <= MAX_BIGINT ? m[1] : undefined;
-}

@@ -62,6 +62,10 @@ export const crossAccountCases: CrossAccountCase[] = [
     const { poolUid, uid } = await poolAndUser(svc);
     return { UserPoolUid: poolUid, UserUid: uid, Nickname: "changed" };
   } },
+  { action: "UpdateUsers", params: async (svc) => {
+    const { poolUid, uid } = await poolAndUser(svc);
+    return { UserPoolUid: poolUid, Users: [{ UserUid: uid, Nickname: "changed" }] };
+  } },
   { action: "DeleteUsers", params: async (svc) => {
     const { poolUid, uid } = await poolAndUser(svc);
     return { UserPoolUid: poolUid, UserUids: [uid] };

@@ -1,0 +1,102 @@
+// Users' custom attribute values (CustomAttributesToUpsert in, CustomAttributes out), typed and
+// bounded by the pool's custom attribute definitions (DataType, Mutability, Minimum, Maximum).
+// The definitions belong to the user-pools family (UserPoolCustomAttribute actions); this module
+// reads them only through `poolCustomAttributes`, the one seam to connect once that family has them.
+import { z } from "zod";
+import { ApiError, errors } from "../core/errors.js";
+import type { Kysely, Transaction } from "kysely";
+import type { Database } from "../db/schema.js";
+
+/** What a user's value is checked against: one attribute definition of the pool. */
+export interface CustomAttributeDefinition {
+  Name: string;
+  /** String (Minimum/Maximum bound the length), Number or Integer (bound the value), Boolean, DateTime. */
+  DataType: string;
+  /** Immutable: set once (on create or the first write), never changed or cleared; anything else is mutable. */
+  Mutability: string;
+  Minimum?: number | undefined;
+  Maximum?: number | undefined;
+}
+
+const PARAM = "CustomAttributesToUpsert";
+
+export const customAttributesToUpsert = z
+  .array(z.object({ Name: z.string().trim().min(1).max(128), Value: z.string().max(2048).describe('"" removes the value') }))
+  .max(100)
+  .refine((a) => new Set(a.map((x) => x.Name.toLowerCase())).size === a.length, "each Name may appear once")
+  .describe("values for the pool's custom attributes, checked against their DataType, Mutability, Minimum and Maximum");
+
+export type CustomAttributeUpsert = z.output<typeof customAttributesToUpsert>[number];
+
+type Db = Kysely<Database> | Transaction<Database>;
+
+/**
+ * The pool's custom attribute definitions. The seam to the user-pools family: until its
+ * UserPoolCustomAttribute actions land, a pool has none, so every upsert names an unknown attribute.
+ */
+export async function poolCustomAttributes(_db: Db, _accountId: string, _poolUid: string): Promise<CustomAttributeDefinition[]> {
+  return [];
+}
+
+const isImmutable = (d: CustomAttributeDefinition) => d.Mutability.replace(/[_\s-]/g, "").toLowerCase() === "immutable";
+
+/** Why `value` does not fit `def`, or undefined. */
+function valueProblem(def: CustomAttributeDefinition, value: string): string | undefined {
+  const { Minimum: min, Maximum: max } = def;
+  switch (def.DataType.toLowerCase()) {
+    case "string":
+      if (min !== undefined && value.length < min) return `is shorter than its Minimum of ${min} characters`;
+      if (max !== undefined && value.length > max) return `is longer than its Maximum of ${max} characters`;
+      return undefined;
+    case "number":
+    case "integer": {
+      const n = Number(value);
+      if (value.trim() === "" || !Number.isFinite(n)) return "must be a number";
+      if (def.DataType.toLowerCase() === "integer" && !Number.isInteger(n)) return "must be an integer";
+      if (min !== undefined && n < min) return `is below its Minimum of ${min}`;
+      if (max !== undefined && n > max) return `is above its Maximum of ${max}`;
+      return undefined;
+    }
+    case "boolean":
+      return value === "true" || value === "false" ? undefined : 'must be "true" or "false"';
+    case "datetime":
+      return /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(\.\d+)?(Z|[+-]\d{2}:\d{2})$/.test(value) && !Number.isNaN(Date.parse(value)) ? undefined : "must be an RFC 3339 time";
+    default:
+      return `has the DataType ${JSON.stringify(def.DataType)}, which idplane cannot check`;
+  }
+}
+
+/**
+ * The values after applying `upserts` to `current` (by name, case-insensitively as defined), or the
+ * error of the first upsert that breaks a definition. "" removes a mutable value.
+ */
+export function applyCustomAttributes(
+  defs: CustomAttributeDefinition[],
+  current: Record<string, string>,
+  upserts: CustomAttributeUpsert[],
+): Record<string, string> | ApiError {
+  const byName = new Map(defs.map((d) => [d.Name.toLowerCase(), d]));
+  const next = { ...current };
+  for (const { Name, Value } of upserts) {
+    const def = byName.get(Name.toLowerCase());
+    if (!def) return errors.invalidParameter(PARAM, `the user pool has no custom attribute ${JSON.stringify(Name)}`);
+    const stored = next[def.Name];
+    if (isImmutable(def) && stored !== undefined && stored !== Value) {
+      return errors.invalidParameter(PARAM, `the custom attribute ${JSON.stringify(def.Name)} is Immutable and already set`);
+    }
+    if (Value === "") {
+      delete next[def.Name];
+      continue;
+    }
+    const problem = valueProblem(def, Value);
+    if (problem) return errors.invalidParameter(PARAM, `the value of the custom attribute ${JSON.stringify(def.Name)} ${problem}`);
+    next[def.Name] = Value;
+  }
+  return next;
+}
+
+/** The result field: [{Name, Value}] by name. */
+export const customAttributesView = (values: Record<string, string>) =>
+  Object.keys(values)
+    .sort()
+    .map((Name) => ({ Name, Value: values[Name]! }));
