@@ -65,28 +65,37 @@ const createOnlyFields = {
   Tags: tagsInput.optional(),
 };
 
-const tags = z.array(tagOutput);
-
-/** The fields a pool shows everywhere it is shown whole. */
-const poolFields = {
+/** Upstream's list item, plus idplane's extensions (docs/upstream-deviations.md). */
+const listItemFields = {
   Uid: z.string(),
   Trn: z.string(),
   Name: z.string(),
   Description: z.string(),
   Enabled: z.boolean(),
   ProjectName: z.string(),
-  Tags: tags,
+  Tags: z.array(tagOutput),
+  Domain: z.string(),
   PasswordPolicy: passwordPolicyInput.required(),
   CustomScopes: z.array(z.string()),
   ResetPasswordUrl: z.string(),
   ResetTokenTtlSeconds: z.number().int(),
+  TotalUsers: z.number().int(),
+  TotalClients: z.number().int(),
+  TotalConnections: z.number().int(),
+  CreateTime: timeString,
+  UpdateTime: timeString,
+};
+export const userPoolListItem = z.object(listItemFields);
+
+/** The fields a pool shows everywhere it is shown whole. */
+const poolFields = {
+  ...listItemFields,
   Brand: z.object({ Name: z.string(), LogoUri: z.string() }),
   AuthenticationMethodOrder: z.array(z.string()),
   RequiredSignUpAttributes: z.array(z.string()),
   SignInAttributes: z.array(z.string()),
   SelfAccountRecoveryVerificationAttributes: z.array(z.string()),
   ...switches(z.boolean()),
-  Domain: z.string(),
   CustomDomain: z.string(),
   IssuerUrl: z.string(),
   DiscoveryUrl: z.string(),
@@ -98,11 +107,6 @@ const poolFields = {
   OidcSignUpCallbackUrl: z.string(),
   SamlLoginCallbackUrl: z.string(),
   SamlSignUpCallbackUrl: z.string(),
-  TotalUsers: z.number().int(),
-  TotalClients: z.number().int(),
-  TotalConnections: z.number().int(),
-  CreateTime: timeString,
-  UpdateTime: timeString,
 };
 
 export const userPoolOutput = z.object({
@@ -112,27 +116,6 @@ export const userPoolOutput = z.object({
 
 /** Upstream's CreateUserPool answers CustomAttributes as a string: the JSON of the (empty) list. */
 export const createdUserPoolOutput = z.object({ ...poolFields, CustomAttributes: z.literal("[]") });
-
-/** Upstream's list item, plus idplane's extensions (docs/upstream-deviations.md). */
-export const userPoolListItem = z.object({
-  Uid: z.string(),
-  Trn: z.string(),
-  Name: z.string(),
-  Description: z.string(),
-  Enabled: z.boolean(),
-  ProjectName: z.string(),
-  Tags: tags,
-  Domain: z.string(),
-  PasswordPolicy: passwordPolicyInput.required(),
-  CustomScopes: z.array(z.string()),
-  ResetPasswordUrl: z.string(),
-  ResetTokenTtlSeconds: z.number().int(),
-  TotalUsers: z.number().int(),
-  TotalClients: z.number().int(),
-  TotalConnections: z.number().int(),
-  CreateTime: timeString,
-  UpdateTime: timeString,
-});
 
 const poolRef = { UserPoolUid: uid() };
 
