@@ -32,6 +32,13 @@ const envSchema = z
     ID_QUOTA_USERS_PER_POOL: positiveInt(1_000_000),
     ID_QUOTA_CREDENTIALS_PER_POOL: positiveInt(1000),
     ID_QUOTA_IDPS_PER_POOL: positiveInt(300),
+    ID_QUOTA_CUSTOM_ATTRIBUTES_PER_POOL: positiveInt(50),
+    /** Where clients reach the pools' endpoints (issuer, token, callbacks); default http://<HOST>:<PORT>. */
+    ID_PUBLIC_BASE_URL: z
+      .string()
+      .regex(/^https?:\/\/[^\s?#]+$/, "an http:// or https:// URL without query or fragment, e.g. https://id.example.com")
+      .refine((s) => URL.canParse(s) && !new URL(s).username && !new URL(s).password, "must be a valid URL without credentials")
+      .optional(),
     /** Requests per second per access key, shared by all instances on one database; 0 turns throttling off. */
     ID_RATE_LIMIT_PER_SECOND: z.coerce.number().int().min(0).default(200),
     ID_RATE_LIMIT_BURST: positiveInt(400),
@@ -67,6 +74,7 @@ export interface Quotas {
   usersPerPool: number;
   credentialsPerPool: number;
   identityProvidersPerPool: number;
+  customAttributesPerPool: number;
 }
 
 export interface Config {
@@ -75,6 +83,8 @@ export interface Config {
   databaseUrl: string | undefined;
   dataDir: string;
   region: string;
+  /** The pools' public endpoints hang under it (src/user-pools/endpoints.ts); no trailing slash. */
+  publicBaseUrl: string;
   maxSkewSeconds: number;
   bodyLimitBytes: number;
   /** base64; undefined only in embedded mode, where main.ts generates and keeps one in dataDir. */
@@ -129,6 +139,7 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     databaseUrl: e.DATABASE_URL,
     dataDir: e.ID_DATA_DIR,
     region: e.ID_REGION,
+    publicBaseUrl: (e.ID_PUBLIC_BASE_URL ?? `http://${e.HOST.includes(":") ? `[${e.HOST}]` : e.HOST}:${e.PORT}`).replace(/\/+$/, ""),
     maxSkewSeconds: e.ID_MAX_SKEW_SECONDS,
     bodyLimitBytes: e.ID_BODY_LIMIT_BYTES,
     masterKey: e.ID_MASTER_KEY,
@@ -143,6 +154,7 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
       usersPerPool: e.ID_QUOTA_USERS_PER_POOL,
       credentialsPerPool: e.ID_QUOTA_CREDENTIALS_PER_POOL,
       identityProvidersPerPool: e.ID_QUOTA_IDPS_PER_POOL,
+      customAttributesPerPool: e.ID_QUOTA_CUSTOM_ATTRIBUTES_PER_POOL,
     },
     rateLimit: { perSecond: e.ID_RATE_LIMIT_PER_SECOND, burst: e.ID_RATE_LIMIT_BURST, tokensPerPassword: e.ID_RATE_LIMIT_TOKENS_PER_PASSWORD },
     passwordHashConcurrency: e.ID_PASSWORD_HASH_CONCURRENCY ?? defaultHashConcurrency(e.UV_THREADPOOL_SIZE),

@@ -10,7 +10,8 @@ describe("loadConfig", () => {
     expect(loadConfig({})).toMatchObject({
       port: 8080, host: "127.0.0.1", databaseUrl: undefined, dataDir: "./.idplane", region: "cn-beijing",
       maxSkewSeconds: 900, bodyLimitBytes: 1_048_576, rootAccountId: "2100000001", rootAccessKey: undefined,
-      quotas: { userPoolsPerAccount: 100, usersPerPool: 1_000_000, credentialsPerPool: 1000, identityProvidersPerPool: 300 },
+      quotas: { userPoolsPerAccount: 100, usersPerPool: 1_000_000, credentialsPerPool: 1000, identityProvidersPerPool: 300, customAttributesPerPool: 50 },
+      publicBaseUrl: "http://127.0.0.1:8080",
     });
   });
 
@@ -23,6 +24,14 @@ describe("loadConfig", () => {
     expect(loadConfig({ ID_RATE_LIMIT_TOKENS_PER_PASSWORD: "0" }).rateLimit.tokensPerPassword).toBe(0);
     expect(() => loadConfig({ ID_RATE_LIMIT_TOKENS_PER_PASSWORD: "-1" })).toThrow(/ID_RATE_LIMIT_TOKENS_PER_PASSWORD/);
     expect(() => loadConfig({ ID_PASSWORD_HASH_CONCURRENCY: "0" })).toThrow(/ID_PASSWORD_HASH_CONCURRENCY/);
+  });
+
+  it("derives the public base URL from HOST and PORT unless ID_PUBLIC_BASE_URL says, and checks it", () => {
+    expect(loadConfig({ HOST: "::1", PORT: "9000" }).publicBaseUrl).toBe("http://[::1]:9000");
+    expect(loadConfig({ ID_PUBLIC_BASE_URL: "https://id.example.com/auth/" }).publicBaseUrl).toBe("https://id.example.com/auth");
+    for (const bad of ["id.example.com", "ftp://id.example.com", "https://id.example.com/?a=1", "https://u:p@id.example.com"]) {
+      expect(() => loadConfig({ ID_PUBLIC_BASE_URL: bad }), bad).toThrow(/ID_PUBLIC_BASE_URL/);
+    }
   });
 
   it("coerces numbers and treats empty variables as unset", () => {

@@ -1,6 +1,7 @@
 // The Database type Kysely checks every query against, composed from the tables each family declares
 // in its own src/<family>/tables.ts. Add a family's tables by adding one interface to the list.
 import type { AccessKeyTables } from "../access-keys/tables.js";
+import type { CustomAttributeTables } from "../custom-attributes/tables.js";
 import type { IdentityProviderTables } from "../identity-providers/tables.js";
 import type { MailTables } from "../mail/tables.js";
 import type { OAuthCredentialTables } from "../oauth-credentials/tables.js";
@@ -17,6 +18,7 @@ export interface MigrationsTable {
 }
 
 export interface Database
-  extends AccessKeyTables, UserPoolTables, UserTables, PasswordResetTables, MailTables, OAuthCredentialTables, IdentityProviderTables {
+  extends AccessKeyTables, UserPoolTables, UserTables, PasswordResetTables, MailTables, OAuthCredentialTables, IdentityProviderTables,
+    CustomAttributeTables {
   schema_migrations: MigrationsTable;
 }

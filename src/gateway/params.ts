@@ -185,7 +185,7 @@ export function issueToError(issue: z.core.$ZodIssue): ApiError {
   const param = issue.path.filter((p): p is string => typeof p === "string").join(".") || "Body";
   const input = (issue as { input?: unknown }).input;
   const missing =
-    (issue.code === "invalid_type" && input === undefined) ||
+    ((issue.code === "invalid_type" || issue.code === "invalid_value") && input === undefined) ||
     (issue.code === "too_small" && typeof input === "string" && input.trim() === "") ||
     (issue.code === "too_small" && Array.isArray(input) && input.length === 0);
   return missing

@@ -1,7 +1,7 @@
 // SQL for the user_pools table. Every query is scoped by account_id first.
-import type { Kysely, Selectable, Transaction, Updateable } from "kysely";
+import { sql, type Insertable, type Kysely, type Selectable, type Transaction, type Updateable } from "kysely";
 import type { Database } from "../db/schema.js";
-import type { UserPoolsTable } from "./tables.js";
+import type { Tag, UserPoolsTable } from "./tables.js";
 import { containsPattern } from "../db/text-match.js";
 import { countRows, type Listing } from "../core/page.js";
 
@@ -25,15 +25,52 @@ export function countUserPools(db: Db, accountId: string): Promise<number> {
   return countRows(db.selectFrom("user_pools").where("account_id", "=", accountId));
 }
 
-export function insertUserPool(db: Db, row: Omit<UserPoolRow, "total_users" | "total_clients" | "total_connections">): Promise<UserPoolRow> {
-  return db.insertInto("user_pools").values(row).returningAll().executeTakeFirstOrThrow();
+/** jsonb from its JSON text, typed text first: a bare jsonb parameter would be encoded once more, and a JS array may go as a Postgres array. */
+export const jsonb = (value: unknown) => sql<never>`cast(cast(${JSON.stringify(value)} as text) as jsonb)`;
+
+export function insertUserPool(db: Db, row: Insertable<UserPoolsTable> & { tags: Tag[] }): Promise<UserPoolRow> {
+  return db
+    .insertInto("user_pools")
+    .values({ ...row, tags: jsonb(row.tags) })
+    .returningAll()
+    .executeTakeFirstOrThrow();
 }
 
-/** The account's pools, newest first, optionally those whose name contains `name`. */
-export function userPoolListing(db: Db, accountId: string, name: string | undefined): Listing<Database, "user_pools", UserPoolRow> {
+export interface PoolFilter {
+  name?: string | undefined;
+  description?: string | undefined;
+  uid?: string | undefined;
+  /** Already resolved from the Trn: a Trn of another region or account matches nothing. */
+  trnUid?: string | null | undefined;
+  projectName?: string | undefined;
+  /** Every filter must match: the pool has the Key and, when Values is given and not empty, one of them. */
+  tagFilters: { Key: string; Values?: string[] | undefined }[];
+}
+
+export type PoolSortColumn = "created_at" | "updated_at" | "name";
+
+export function userPoolListing(
+  db: Db,
+  accountId: string,
+  f: PoolFilter,
+  sort: { column: PoolSortColumn; direction: "asc" | "desc" },
+): Listing<Database, "user_pools", UserPoolRow> {
   let filtered = db.selectFrom("user_pools").where("account_id", "=", accountId);
-  if (name !== undefined) filtered = filtered.where("name", "ilike", containsPattern(name));
-  return { filtered, rows: (q) => q.selectAll().orderBy("created_at", "desc").orderBy("uid") };
+  if (f.name !== undefined) filtered = filtered.where("name", "ilike", containsPattern(f.name));
+  if (f.description !== undefined) filtered = filtered.where("description", "ilike", containsPattern(f.description));
+  if (f.uid !== undefined) filtered = filtered.where("uid", "=", f.uid);
+  if (f.trnUid === null) filtered = filtered.where(sql<boolean>`false`);
+  else if (f.trnUid !== undefined) filtered = filtered.where("uid", "=", f.trnUid);
+  if (f.projectName !== undefined) filtered = filtered.where("project_name", "=", f.projectName);
+  for (const t of f.tagFilters) {
+    const wanted = t.Values?.length ? t.Values.map((Value) => [{ Key: t.Key, Value }]) : [[{ Key: t.Key }]];
+    filtered = filtered.where((eb) => eb.or(wanted.map((w) => eb(sql.ref("tags"), "@>", jsonb(w)))));
+  }
+  return {
+    filtered,
+    // The uid breaks ties, so pages never overlap or skip pools that share a timestamp.
+    rows: (q) => q.selectAll().orderBy(sort.column, sort.direction).orderBy("uid", sort.direction),
+  };
 }
 
 export function updateUserPool(db: Db, accountId: string, uid: string, changes: Updateable<UserPoolsTable>) {

@@ -1,6 +1,11 @@
-// The API representation of a user pool (api.md §6), built from a row.
-import type { PasswordPolicy } from "./tables.js";
+// The API representations of a user pool (api.md §6), built from a row: whole (Get, Update), as
+// created (CustomAttributes as upstream's string), and as a list item.
+import type { Config } from "../config.js";
+import type { Brand, PasswordPolicy } from "./tables.js";
 import { formatTime } from "../core/time.js";
+import type { CustomAttributeRow } from "../custom-attributes/queries.js";
+import { customAttributeView } from "../custom-attributes/service.js";
+import { poolEndpoints } from "./endpoints.js";
 import type { UserPoolRow } from "./queries.js";
 
 export const DEFAULT_PASSWORD_POLICY: PasswordPolicy = {
@@ -11,17 +16,25 @@ export const DEFAULT_PASSWORD_POLICY: PasswordPolicy = {
   RequireSymbols: false,
 };
 
+export const DEFAULT_BRAND: Brand = { Name: "", LogoUri: "" };
+
+export type ViewConfig = Pick<Config, "region" | "publicBaseUrl">;
+
 export function trn(region: string, accountId: string, kind: string, uid: string): string {
   return `trn:id:${region}:${accountId}:${kind}/${uid}`;
 }
 
-export function userPoolView(row: UserPoolRow, region: string) {
+/** The fields a list item shows (upstream's, plus idplane's listed extensions). */
+export function userPoolListItem(row: UserPoolRow, config: ViewConfig) {
   return {
     Uid: row.uid,
-    Trn: trn(region, row.account_id, "userpool", row.uid),
+    Trn: trn(config.region, row.account_id, "userpool", row.uid),
     Name: row.name,
     Description: row.description,
     Enabled: row.enabled,
+    ProjectName: row.project_name,
+    Tags: row.tags.map((t) => ({ Key: t.Key, Value: t.Value })),
+    Domain: poolEndpoints(config.publicBaseUrl, row.uid).Domain,
     PasswordPolicy: { ...DEFAULT_PASSWORD_POLICY, ...row.password_policy },
     CustomScopes: row.custom_scopes,
     ResetPasswordUrl: row.reset_password_url ?? "",
@@ -34,4 +47,35 @@ export function userPoolView(row: UserPoolRow, region: string) {
   };
 }
 
+function poolFields(row: UserPoolRow, config: ViewConfig) {
+  return {
+    ...userPoolListItem(row, config),
+    ...poolEndpoints(config.publicBaseUrl, row.uid),
+    Brand: { ...DEFAULT_BRAND, ...row.brand },
+    AuthenticationMethodOrder: row.authentication_method_order,
+    RequiredSignUpAttributes: row.required_sign_up_attributes,
+    SignInAttributes: row.sign_in_attributes,
+    SelfAccountRecoveryVerificationAttributes: row.self_account_recovery_verification_attributes,
+    PasswordSignInEnabled: row.password_sign_in_enabled,
+    EmailPasswordlessSignInEnabled: row.email_passwordless_sign_in_enabled,
+    SmsPasswordlessSignInEnabled: row.sms_passwordless_sign_in_enabled,
+    SelfSignUpEnabled: row.self_sign_up_enabled,
+    SignUpAutoVerificationEnabled: row.sign_up_auto_verification_enabled,
+    EmailAnonymousSignUpEnabled: row.email_anonymous_sign_up_enabled,
+    SmsAnonymousSignUpEnabled: row.sms_anonymous_sign_up_enabled,
+    UnconfirmedUserSignInEnabled: row.unconfirmed_user_sign_in_enabled,
+    SelfAccountRecoveryEnabled: row.self_account_recovery_enabled,
+  };
+}
+
+export function userPoolView(row: UserPoolRow, config: ViewConfig, attributes: CustomAttributeRow[]) {
+  return { ...poolFields(row, config), CustomAttributes: attributes.map(customAttributeView) };
+}
+
+/** A new pool has no custom attributes; upstream's CreateUserPool types the field as a string. */
+export function createdUserPoolView(row: UserPoolRow, config: ViewConfig) {
+  return { ...poolFields(row, config), CustomAttributes: "[]" as const };
+}
+
 export type UserPoolView = ReturnType<typeof userPoolView>;
+export type UserPoolListItem = ReturnType<typeof userPoolListItem>;

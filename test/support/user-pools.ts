@@ -13,11 +13,31 @@ export async function createPool(svc: TestService, fields: Record<string, unknow
   return pool.Uid as string;
 }
 
-export const crossAccountCases: CrossAccountCase[] = ["GetUserPool", "UpdateUserPool", "UpdateEnableUserPool", "DeleteUserPool"].map((action) => ({
-  action,
-  params: async (svc) => {
-    // Only the parameters each action declares: an unknown one is refused before the lookup.
-    const extra: Record<string, Record<string, unknown>> = { UpdateUserPool: { Name: "renamed" }, UpdateEnableUserPool: { Enabled: false } };
-    return { UserPoolUid: await createPool(svc), ...extra[action] };
+/** A custom attribute in a fresh pool (or the given one); fields override the defaults. */
+export async function createCustomAttribute(svc: TestService, userPoolUid?: string, fields: Record<string, unknown> = {}) {
+  const poolUid = userPoolUid ?? (await createPool(svc));
+  const attr = await svc.ok("CreateUserPoolCustomAttribute", { UserPoolUid: poolUid, Name: `a${++counter}`, DataType: "String", Mutability: "Mutable", ...fields });
+  return { UserPoolUid: poolUid, Uid: attr.Uid as string, attr };
+}
+
+const attributeRef = async (svc: TestService) => {
+  const { UserPoolUid, Uid } = await createCustomAttribute(svc);
+  return { UserPoolUid, Uid };
+};
+
+export const crossAccountCases: CrossAccountCase[] = [
+  ...["GetUserPool", "UpdateUserPool", "UpdateEnableUserPool", "DeleteUserPool"].map((action) => ({
+    action,
+    params: async (svc: TestService) => {
+      // Only the parameters each action declares: an unknown one is refused before the lookup.
+      const extra: Record<string, Record<string, unknown>> = { UpdateUserPool: { Name: "renamed" }, UpdateEnableUserPool: { Enabled: false } };
+      return { UserPoolUid: await createPool(svc), ...extra[action] };
+    },
+  })),
+  {
+    action: "CreateUserPoolCustomAttribute",
+    params: async (svc) => ({ UserPoolUid: await createPool(svc), Name: "dept", DataType: "String", Mutability: "Mutable" }),
   },
-}));
+  { action: "UpdateUserPoolCustomAttribute", params: async (svc) => ({ ...(await attributeRef(svc)), Mutability: "Immutable" }) },
+  { action: "DeleteUserPoolCustomAttribute", params: attributeRef },
+];
