@@ -1,11 +1,12 @@
 // Users' custom attribute values (CustomAttributesToUpsert in, CustomAttributes out), typed and
 // bounded by the pool's custom attribute definitions (DataType, Mutability, Minimum, Maximum).
-// The definitions belong to the user-pools family (UserPoolCustomAttribute actions); this module
-// reads them only through `poolCustomAttributes`, the one seam to connect once that family has them.
+// The definitions belong to the custom-attributes family (UserPoolCustomAttribute actions); this
+// module reads them only through `poolCustomAttributes`.
 import { z } from "zod";
 import { ApiError, errors } from "../core/errors.js";
 import type { Kysely, Transaction } from "kysely";
 import type { Database } from "../db/schema.js";
+import { customAttributesOf } from "../custom-attributes/service.js";
 
 /** What a user's value is checked against: one attribute definition of the pool. */
 export interface CustomAttributeDefinition {
@@ -30,12 +31,9 @@ export type CustomAttributeUpsert = z.output<typeof customAttributesToUpsert>[nu
 
 type Db = Kysely<Database> | Transaction<Database>;
 
-/**
- * The pool's custom attribute definitions. The seam to the user-pools family: until its
- * UserPoolCustomAttribute actions land, a pool has none, so every upsert names an unknown attribute.
- */
-export async function poolCustomAttributes(_db: Db, _accountId: string, _poolUid: string): Promise<CustomAttributeDefinition[]> {
-  return [];
+/** The pool's custom attribute definitions, from the custom-attributes family (its one reader). */
+export function poolCustomAttributes(db: Db, accountId: string, poolUid: string): Promise<CustomAttributeDefinition[]> {
+  return customAttributesOf(db, accountId, poolUid);
 }
 
 const isImmutable = (d: CustomAttributeDefinition) => d.Mutability.replace(/[_\s-]/g, "").toLowerCase() === "immutable";
