@@ -17,6 +17,15 @@ const envSchema = z
       .string()
       .regex(/^postgres(ql)?:\/\//, "must be a postgres:// or postgresql:// URL")
       .optional(),
+    /** pgbouncer: the URL goes through PgBouncer in transaction mode (no prepared statements, no LISTEN on it). */
+    DATABASE_POOLER: z.enum(["none", "pgbouncer"]).default("none"),
+    /** A URL straight to Postgres, past the pooler, used only to LISTEN for access-key changes. */
+    DATABASE_DIRECT_URL: z
+      .string()
+      .regex(/^postgres(ql)?:\/\//, "must be a postgres:// or postgresql:// URL")
+      .optional(),
+    /** Connections this instance opens (to Postgres, or to PgBouncer with DATABASE_POOLER=pgbouncer). */
+    DATABASE_MAX_CONNECTIONS: positiveInt(10),
     ID_DATA_DIR: z.string().min(1).default("./.idplane"),
     ID_REGION: z.string().regex(/^[a-z0-9-]+$/, "lower-case letters, digits and '-'").default("cn-beijing"),
     ID_MAX_SKEW_SECONDS: positiveInt(900),
@@ -42,6 +51,14 @@ const envSchema = z
     ID_MAIL_MAX_ATTEMPTS: positiveInt(8),
     LOG_LEVEL: z.enum(["fatal", "error", "warn", "info", "debug", "trace", "silent"]).default("info"),
   })
+  .refine((e) => e.DATABASE_POOLER === "none" || e.DATABASE_URL !== undefined, {
+    message: "a pooler needs DATABASE_URL (the embedded database has none)",
+    path: ["DATABASE_POOLER"],
+  })
+  .refine((e) => e.DATABASE_DIRECT_URL === undefined || e.DATABASE_POOLER === "pgbouncer", {
+    message: "only used with DATABASE_POOLER=pgbouncer (without a pooler, DATABASE_URL is direct already)",
+    path: ["DATABASE_DIRECT_URL"],
+  })
   .refine((e) => (e.ID_ROOT_ACCESS_KEY_ID === undefined) === (e.ID_ROOT_SECRET_ACCESS_KEY === undefined), {
     message: "set both ID_ROOT_ACCESS_KEY_ID and ID_ROOT_SECRET_ACCESS_KEY, or neither",
     path: ["ID_ROOT_ACCESS_KEY_ID"],
@@ -58,6 +75,8 @@ export interface Config {
   port: number;
   host: string;
   databaseUrl: string | undefined;
+  /** What stands between this instance and Postgres: decides prepared statements and how key changes arrive. */
+  database: { pooler: DatabasePooler; directUrl: string | undefined; maxConnections: number };
   dataDir: string;
   region: string;
   maxSkewSeconds: number;
@@ -75,6 +94,8 @@ export interface Config {
   mail: { smtpUrl: string | undefined; from: string; maxAttempts: number };
   logLevel: z.infer<typeof envSchema>["LOG_LEVEL"];
 }
+
+export type DatabasePooler = z.infer<typeof envSchema>["DATABASE_POOLER"];
 
 export class ConfigError extends Error {}
 
@@ -106,6 +127,7 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     port: e.PORT,
     host: e.HOST,
     databaseUrl: e.DATABASE_URL,
+    database: { pooler: e.DATABASE_POOLER, directUrl: e.DATABASE_DIRECT_URL, maxConnections: e.DATABASE_MAX_CONNECTIONS },
     dataDir: e.ID_DATA_DIR,
     region: e.ID_REGION,
     maxSkewSeconds: e.ID_MAX_SKEW_SECONDS,

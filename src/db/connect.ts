@@ -1,11 +1,20 @@
 // Opens the database: Postgres through postgres.js when a URL is given, otherwise embedded PGlite in
 // the data directory. Above this file there is one Kysely code path for both.
+//
+// Behind PgBouncer in transaction mode (pooler "pgbouncer") each transaction, and each statement
+// outside one, may run on another server connection: named prepared statements would be missing or,
+// worse, another one of the same name (PgBouncer 1.18 answered one query with another's rows in a
+// trial), so statements go unnamed; and LISTEN would subscribe a server connection that PgBouncer
+// hands to someone else, so listen() refuses (src/access-keys/key-changes.ts polls instead, or
+// listens past the pooler). Advisory locks are all transaction-scoped (pg_advisory_xact_lock), which
+// transaction pooling keeps intact.
 import { mkdirSync } from "node:fs";
 import { Kysely } from "kysely";
 import { PGliteDialect } from "kysely-pglite-dialect";
 import postgres from "postgres";
 import { PostgresDialect } from "./postgres-dialect.js";
 import type { Database } from "./schema.js";
+import type { DatabasePooler } from "../config.js";
 
 export type DatabaseKind = "postgres" | "pglite";
 
@@ -15,8 +24,11 @@ export interface DatabaseHandle {
   /** Human-readable location without credentials, for start-up messages. */
   describe: string;
   close(): Promise<void>;
-  /** Subscribes to a Postgres NOTIFY channel; resolves to an unsubscribe function. */
-  listen(channel: string, onPayload: (payload: string) => void): Promise<() => Promise<void>>;
+  /**
+   * Subscribes to a Postgres NOTIFY channel; resolves to an unsubscribe function. onSubscribed runs
+   * at each (re)subscription: notifications sent while the listening connection was down are lost.
+   */
+  listen(channel: string, onPayload: (payload: string) => void, onSubscribed?: () => void): Promise<() => Promise<void>>;
 }
 
 export interface ConnectOptions {
@@ -25,6 +37,8 @@ export interface ConnectOptions {
   dataDir?: string;
   /** Pool size for Postgres. */
   maxConnections?: number;
+  /** What the URL points at; "pgbouncer" turns off prepared statements and LISTEN. */
+  pooler?: DatabasePooler;
 }
 
 // int8 (20) as a decimal string on both drivers: account ids exceed no JS number today, but counts
@@ -32,13 +46,25 @@ export interface ConnectOptions {
 const INT8_OID = 20;
 
 export async function connectDatabase(opts: ConnectOptions): Promise<DatabaseHandle> {
-  if (opts.databaseUrl) return connectPostgres(opts.databaseUrl, opts.maxConnections ?? 10);
+  if (opts.databaseUrl) return connectPostgres(opts.databaseUrl, opts.maxConnections ?? 10, opts.pooler ?? "none");
   return connectPglite(opts.dataDir ?? "memory://");
 }
 
-function connectPostgres(url: string, max: number): DatabaseHandle {
+/**
+ * Where a URL points, without credentials. Multi-host URLs (`postgres://u@h1:5432,h2:5432/db`, for
+ * failover with `target_session_attrs=read-write`) are not WHATWG URLs, so this reads them by hand.
+ */
+export function describeUrl(url: string): string {
+  const m = /^postgres(?:ql)?:\/\/(?:[^@/]*@)?([^/?]*)(\/[^?]*)?/.exec(url);
+  const hosts = (m?.[1] ?? "").split(",").map((h) => (/:\d+$/.test(h) ? h : `${h || "localhost"}:5432`));
+  return `postgres ${hosts.join(",")}${m?.[2] ?? ""}`;
+}
+
+function connectPostgres(url: string, max: number, pooler: DatabasePooler): DatabaseHandle {
+  const prepare = pooler === "none";
   const sql = postgres(url, {
     max,
+    prepare,
     // Fail fast when the database is away, instead of queueing requests behind a dead socket
     // (with the dialect's circuit breaker: requests are refused at once while a probe retries).
     connect_timeout: 3,
@@ -48,15 +74,15 @@ function connectPostgres(url: string, max: number): DatabaseHandle {
     onnotice: () => {},
     types: { int8: { to: INT8_OID, from: [INT8_OID], serialize: String, parse: (v: string) => v } },
   });
-  const db = new Kysely<Database>({ dialect: new PostgresDialect(sql) });
-  const u = new URL(url);
+  const db = new Kysely<Database>({ dialect: new PostgresDialect(sql, { prepare }) });
   return {
     db,
     kind: "postgres",
-    describe: `postgres ${u.hostname}:${u.port || 5432}${u.pathname}`,
+    describe: describeUrl(url) + (prepare ? "" : ` (through ${pooler})`),
     close: () => db.destroy(),
-    async listen(channel, onPayload) {
-      const sub = await sql.listen(channel, onPayload);
+    async listen(channel, onPayload, onSubscribed) {
+      if (!prepare) throw new Error(`LISTEN does not work through ${pooler} in transaction mode; listen on a direct connection`);
+      const sub = await sql.listen(channel, onPayload, onSubscribed);
       return () => sub.unlisten();
     },
   };
@@ -76,6 +102,7 @@ async function connectPglite(dataDir: string): Promise<DatabaseHandle> {
     kind: "pglite",
     describe: inMemory ? "embedded PGlite (in memory)" : `embedded PGlite at ${dataDir}/pgdata`,
     close: () => db.destroy(),
+    // One process, one connection that never drops: nothing is missed, nothing to resubscribe.
     listen: (channel, onPayload) => pglite.listen(channel, onPayload),
   };
 }

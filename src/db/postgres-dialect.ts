@@ -2,7 +2,8 @@
 // prepared statements, and reserves a connection only for a transaction. kysely-postgres-js reserves
 // a connection for every query and never prepares: bench/REPORT.md measured it at a third of the
 // pool's throughput (7.5k against 22k queries/s at 32 concurrent), the difference between scenario C
-// and its database floor.
+// and its database floor. Behind PgBouncer in transaction mode statements go unnamed ({ prepare:
+// false }, see connect.ts): pipelining and reserved transactions work through it unchanged.
 import {
   CompiledQuery, PostgresAdapter, PostgresIntrospector, PostgresQueryCompiler,
   type DatabaseConnection, type Dialect, type Driver, type QueryResult, type TransactionSettings,
@@ -24,12 +25,12 @@ class PostgresConnection implements DatabaseConnection {
   /** The reserved connection's socket closed: the pool owns it again (it reconnects it itself). */
   lost = false;
 
-  constructor(private readonly sql: Sql, private readonly breaker: CircuitBreaker) {}
+  constructor(private readonly sql: Sql, private readonly breaker: CircuitBreaker, private readonly prepare: boolean) {}
 
   async executeQuery<R>(query: CompiledQuery): Promise<QueryResult<R>> {
     if (this.lost) throw connectionClosed();
     const reserved = this.reserved;
-    const run = () => (reserved ?? this.sql).unsafe(query.sql, query.parameters as never[], { prepare: true });
+    const run = () => (reserved ?? this.sql).unsafe(query.sql, query.parameters as never[], { prepare: this.prepare });
     // Inside a transaction the breaker only learns of errors: the transaction is already under way.
     const result = reserved ? await run().catch((err: unknown) => { this.breaker.observe(err); throw err; }) : await this.breaker.run(run);
     const affected = ["INSERT", "UPDATE", "DELETE", "MERGE"].includes(result.command) ? BigInt(result.count) : undefined;
@@ -45,12 +46,12 @@ class PostgresConnection implements DatabaseConnection {
 class PostgresDriver implements Driver {
   private readonly breaker = new CircuitBreaker();
 
-  constructor(private readonly sql: Sql) {}
+  constructor(private readonly sql: Sql, private readonly prepare: boolean) {}
 
   async init(): Promise<void> {}
 
   async acquireConnection(): Promise<DatabaseConnection> {
-    return new PostgresConnection(this.sql, this.breaker);
+    return new PostgresConnection(this.sql, this.breaker, this.prepare);
   }
 
   async beginTransaction(conn: DatabaseConnection, settings: TransactionSettings): Promise<void> {
@@ -102,9 +103,9 @@ class PostgresDriver implements Driver {
 }
 
 export class PostgresDialect implements Dialect {
-  constructor(private readonly sql: Sql) {}
+  constructor(private readonly sql: Sql, private readonly options: { prepare: boolean } = { prepare: true }) {}
   createAdapter = () => new PostgresAdapter();
-  createDriver = () => new PostgresDriver(this.sql);
+  createDriver = () => new PostgresDriver(this.sql, this.options.prepare);
   createQueryCompiler = () => new PostgresQueryCompiler();
   createIntrospector = (db: Parameters<Dialect["createIntrospector"]>[0]) => new PostgresIntrospector(db);
 }

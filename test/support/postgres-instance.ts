@@ -31,7 +31,7 @@ export function postgresUnavailableReason(): string | undefined {
   return undefined;
 }
 
-function freePort(): Promise<number> {
+export function freePort(): Promise<number> {
   return new Promise((resolve, reject) => {
     const s = createServer();
     s.once("error", reject);
@@ -42,7 +42,7 @@ function freePort(): Promise<number> {
   });
 }
 
-async function postgresUid(): Promise<{ uid: number; gid: number }> {
+export async function postgresUid(): Promise<{ uid: number; gid: number }> {
   const [{ stdout: uid }, { stdout: gid }] = await Promise.all([run("id", ["-u", "postgres"]), run("id", ["-g", "postgres"])]);
   return { uid: Number(uid.trim()), gid: Number(gid.trim()) };
 }
