@@ -26,6 +26,8 @@ const envSchema = z
       .optional(),
     /** Connections this instance opens (to Postgres, or to PgBouncer with DATABASE_POOLER=pgbouncer). */
     DATABASE_MAX_CONNECTIONS: positiveInt(10),
+    /** Bound of a connection attempt and of a statement's wait for a connection (ServiceUnavailable after it). */
+    DATABASE_CONNECT_TIMEOUT_SECONDS: positiveInt(3),
     ID_DATA_DIR: z.string().min(1).default("./.idplane"),
     ID_REGION: z.string().regex(/^[a-z0-9-]+$/, "lower-case letters, digits and '-'").default("cn-beijing"),
     ID_MAX_SKEW_SECONDS: positiveInt(900),
@@ -76,7 +78,7 @@ export interface Config {
   host: string;
   databaseUrl: string | undefined;
   /** What stands between this instance and Postgres: decides prepared statements and how key changes arrive. */
-  database: { pooler: DatabasePooler; directUrl: string | undefined; maxConnections: number };
+  database: { pooler: DatabasePooler; directUrl: string | undefined; maxConnections: number; connectTimeoutSeconds: number };
   dataDir: string;
   region: string;
   maxSkewSeconds: number;
@@ -127,7 +129,10 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     port: e.PORT,
     host: e.HOST,
     databaseUrl: e.DATABASE_URL,
-    database: { pooler: e.DATABASE_POOLER, directUrl: e.DATABASE_DIRECT_URL, maxConnections: e.DATABASE_MAX_CONNECTIONS },
+    database: {
+      pooler: e.DATABASE_POOLER, directUrl: e.DATABASE_DIRECT_URL, maxConnections: e.DATABASE_MAX_CONNECTIONS,
+      connectTimeoutSeconds: e.DATABASE_CONNECT_TIMEOUT_SECONDS,
+    },
     dataDir: e.ID_DATA_DIR,
     region: e.ID_REGION,
     maxSkewSeconds: e.ID_MAX_SKEW_SECONDS,

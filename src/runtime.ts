@@ -45,7 +45,8 @@ export function resolveMasterKey(config: Config): string {
 export async function openRuntime(config: Config, log: Logger, opts: RuntimeOptions = {}): Promise<Runtime> {
   const secretBox = new SecretBox(resolveMasterKey(config), config.previousMasterKeys);
   const database = await connectDatabase({
-    databaseUrl: config.databaseUrl, dataDir: config.dataDir, pooler: config.database.pooler, maxConnections: config.database.maxConnections,
+    databaseUrl: config.databaseUrl, dataDir: config.dataDir, pooler: config.database.pooler,
+    maxConnections: config.database.maxConnections, connectTimeoutSeconds: config.database.connectTimeoutSeconds,
   });
   let keyChanges: KeyChangeFollower | undefined;
   try {

@@ -39,6 +39,8 @@ export interface ConnectOptions {
   maxConnections?: number;
   /** What the URL points at; "pgbouncer" turns off prepared statements and LISTEN. */
   pooler?: DatabasePooler;
+  /** Bound of one connection attempt, and of a statement's wait for a connection (default 3). */
+  connectTimeoutSeconds?: number;
 }
 
 // int8 (20) as a decimal string on both drivers: account ids exceed no JS number today, but counts
@@ -46,7 +48,7 @@ export interface ConnectOptions {
 const INT8_OID = 20;
 
 export async function connectDatabase(opts: ConnectOptions): Promise<DatabaseHandle> {
-  if (opts.databaseUrl) return connectPostgres(opts.databaseUrl, opts.maxConnections ?? 10, opts.pooler ?? "none");
+  if (opts.databaseUrl) return connectPostgres(opts.databaseUrl, opts.maxConnections ?? 10, opts.pooler ?? "none", opts.connectTimeoutSeconds ?? 3);
   return connectPglite(opts.dataDir ?? "memory://");
 }
 
@@ -55,26 +57,45 @@ export async function connectDatabase(opts: ConnectOptions): Promise<DatabaseHan
  * failover with `target_session_attrs=read-write`) are not WHATWG URLs, so this reads them by hand.
  */
 export function describeUrl(url: string): string {
-  const m = /^postgres(?:ql)?:\/\/(?:[^@/]*@)?([^/?]*)(\/[^?]*)?/.exec(url);
-  const hosts = (m?.[1] ?? "").split(",").map((h) => (/:\d+$/.test(h) ? h : `${h || "localhost"}:5432`));
-  return `postgres ${hosts.join(",")}${m?.[2] ?? ""}`;
+  return `postgres ${hostsOf(url).join(",")}${/^postgres(?:ql)?:\/\/[^/?]*(\/[^?]*)?/.exec(url)?.[1] ?? ""}`;
 }
 
-function connectPostgres(url: string, max: number, pooler: DatabasePooler): DatabaseHandle {
+/** The host:port pairs of a postgres:// URL, one or several. */
+export function hostsOf(url: string): string[] {
+  const m = /^postgres(?:ql)?:\/\/(?:[^@/]*@)?([^/?]*)/.exec(url);
+  return (m?.[1] ?? "").split(",").map((h) => (/:\d+$/.test(h) ? h : `${h || "localhost"}:5432`));
+}
+
+/**
+ * For failover, `target_session_attrs=read-write` in a multi-host URL must mean "not a standby".
+ * postgres.js 3.4.9 judges read-write by default_transaction_read_only alone, and since Postgres 14 a
+ * hot standby reports that as off at start-up, so it would settle on the standby and every write
+ * would fail (porsager hit it himself: hapostgres/pg_auto_failover#970). "primary" checks
+ * in_hot_standby, which is what read-write means there. (A primary made read-only on purpose is then
+ * accepted, and its writes answer ServiceUnavailable: src/db/errors.ts.)
+ */
+export function targetSessionAttrs(url: string): "primary" | undefined {
+  const attrs = /[?&]target_session_attrs=([^&]*)/.exec(url)?.[1];
+  return attrs === "read-write" ? "primary" : undefined;
+}
+
+function connectPostgres(url: string, max: number, pooler: DatabasePooler, connectTimeoutSeconds: number): DatabaseHandle {
   const prepare = pooler === "none";
+  const attrs = targetSessionAttrs(url);
   const sql = postgres(url, {
     max,
     prepare,
+    ...(attrs && { target_session_attrs: attrs }),
     // Fail fast when the database is away, instead of queueing requests behind a dead socket
     // (with the dialect's circuit breaker: requests are refused at once while a probe retries).
-    connect_timeout: 3,
+    connect_timeout: connectTimeoutSeconds,
     // Reconnect within half a second once Postgres is back; the default backoff grows to 20 s.
     backoff: (retries: number) => Math.min(0.05 * retries, 0.5),
     idle_timeout: 60,
     onnotice: () => {},
     types: { int8: { to: INT8_OID, from: [INT8_OID], serialize: String, parse: (v: string) => v } },
   });
-  const db = new Kysely<Database>({ dialect: new PostgresDialect(sql, { prepare }) });
+  const db = new Kysely<Database>({ dialect: new PostgresDialect(sql, { prepare, connectionWaitMs: connectTimeoutSeconds * 1000 }) });
   return {
     db,
     kind: "postgres",

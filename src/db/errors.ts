@@ -40,6 +40,8 @@ export function translateDbError(err: unknown): ApiError | undefined {
   if (code === "23505") return errors.duplicated(constraintOf(err) ?? "value");
   if (code === "23503") return errors.notFound(constraintOf(err) ?? "referenced resource");
   if (code === "40001" || code === "40P01") return errors.unavailable("the request conflicted with a concurrent one, retry it");
+  // A write reached a server that takes none (a standby, or a primary set read-only during a failover).
+  if (code === "25006") return errors.unavailable("the database is read-only at the moment, retry later");
   return undefined;
 }
 

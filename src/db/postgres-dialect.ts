@@ -19,18 +19,62 @@ import { CircuitBreaker } from "./circuit-breaker.js";
 // connection's close through the connection's onclose hook and then stops touching it.
 const connectionClosed = () => Object.assign(new Error("the database connection closed during the transaction"), { code: "CONNECTION_CLOSED" });
 
+// A statement waits for a connection at most connectionWaitMs. postgres.js keeps a statement queued
+// until some connection takes it, and with a multi-host URL during a failover no attempt ever fails:
+// the old primary refuses, the standby is dropped by target_session_attrs, and around it goes until a
+// promotion, however long that takes (the failover test saw requests wait for the promotion). A
+// statement still without a connection then fails as a connection error (ServiceUnavailable). It is
+// not withdrawn (postgres.js 3.4.9 cannot cancel a connection's first statement without stranding the
+// connection), so it may still run once a connection comes: like a statement in flight when the
+// database died, a 503 does not say a write did not happen.
+const noConnection = (ms: number) => Object.assign(new Error(`no database connection within ${ms} ms`), { code: "CONNECT_TIMEOUT" });
+
+function untilConnected<T>(query: Promise<T>, ms: number): Promise<T> {
+  return new Promise((resolve, reject) => {
+    // state is set when a connection takes the statement: from then on it ends with that connection.
+    const timer = setTimeout(() => (query as unknown as { state: unknown }).state || reject(noConnection(ms)), ms);
+    query.then(resolve, reject).finally(() => clearTimeout(timer));
+  });
+}
+
+function reserveWithin(sql: Sql, ms: number): Promise<ReservedSql> {
+  return new Promise((resolve, reject) => {
+    let late = false;
+    const timer = setTimeout(() => {
+      late = true;
+      reject(noConnection(ms));
+    }, ms);
+    sql.reserve().then(
+      (reserved) => {
+        clearTimeout(timer);
+        // Nobody waits for it any more: back to the pool.
+        if (late) reserved.release();
+        else resolve(reserved);
+      },
+      (err: unknown) => {
+        clearTimeout(timer);
+        reject(err);
+      },
+    );
+  });
+}
+
 class PostgresConnection implements DatabaseConnection {
   /** Set between BEGIN and COMMIT/ROLLBACK: every statement of the transaction runs on it. */
   reserved: ReservedSql | undefined;
   /** The reserved connection's socket closed: the pool owns it again (it reconnects it itself). */
   lost = false;
 
-  constructor(private readonly sql: Sql, private readonly breaker: CircuitBreaker, private readonly prepare: boolean) {}
+  constructor(private readonly sql: Sql, private readonly breaker: CircuitBreaker, private readonly options: PostgresDialectOptions) {}
 
   async executeQuery<R>(query: CompiledQuery): Promise<QueryResult<R>> {
     if (this.lost) throw connectionClosed();
     const reserved = this.reserved;
-    const run = () => (reserved ?? this.sql).unsafe(query.sql, query.parameters as never[], { prepare: this.prepare });
+    const run = () => {
+      const pending = (reserved ?? this.sql).unsafe(query.sql, query.parameters as never[], { prepare: this.options.prepare });
+      // A transaction's statements go to the connection it holds; only the pool's may wait for one.
+      return reserved ? pending : untilConnected(pending, this.options.connectionWaitMs);
+    };
     // Inside a transaction the breaker only learns of errors: the transaction is already under way.
     const result = reserved ? await run().catch((err: unknown) => { this.breaker.observe(err); throw err; }) : await this.breaker.run(run);
     const affected = ["INSERT", "UPDATE", "DELETE", "MERGE"].includes(result.command) ? BigInt(result.count) : undefined;
@@ -46,17 +90,17 @@ class PostgresConnection implements DatabaseConnection {
 class PostgresDriver implements Driver {
   private readonly breaker = new CircuitBreaker();
 
-  constructor(private readonly sql: Sql, private readonly prepare: boolean) {}
+  constructor(private readonly sql: Sql, private readonly options: PostgresDialectOptions) {}
 
   async init(): Promise<void> {}
 
   async acquireConnection(): Promise<DatabaseConnection> {
-    return new PostgresConnection(this.sql, this.breaker, this.prepare);
+    return new PostgresConnection(this.sql, this.breaker, this.options);
   }
 
   async beginTransaction(conn: DatabaseConnection, settings: TransactionSettings): Promise<void> {
     const c = conn as PostgresConnection;
-    c.reserved = await this.breaker.run(() => this.sql.reserve());
+    c.reserved = await this.breaker.run(() => reserveWithin(this.sql, this.options.connectionWaitMs));
     c.lost = false;
     const begin = settings.isolationLevel ? `start transaction isolation level ${settings.isolationLevel}` : "begin";
     // onexecute hands over postgres.js's connection object, whose onclose the pool calls when the
@@ -102,10 +146,17 @@ class PostgresDriver implements Driver {
   }
 }
 
+export interface PostgresDialectOptions {
+  /** Named prepared statements; false behind PgBouncer in transaction mode (see connect.ts). */
+  prepare: boolean;
+  /** How long a statement (or a transaction's BEGIN) may wait for a connection before it fails. */
+  connectionWaitMs: number;
+}
+
 export class PostgresDialect implements Dialect {
-  constructor(private readonly sql: Sql, private readonly options: { prepare: boolean } = { prepare: true }) {}
+  constructor(private readonly sql: Sql, private readonly options: PostgresDialectOptions) {}
   createAdapter = () => new PostgresAdapter();
-  createDriver = () => new PostgresDriver(this.sql, this.options.prepare);
+  createDriver = () => new PostgresDriver(this.sql, this.options);
   createQueryCompiler = () => new PostgresQueryCompiler();
   createIntrospector = (db: Parameters<Dialect["createIntrospector"]>[0]) => new PostgresIntrospector(db);
 }

@@ -12,7 +12,7 @@ import { createAccessKeyResolver } from "../../src/access-keys/resolver.js";
 import { createApp } from "../../src/app.js";
 import { loadConfig, type Config, type DatabasePooler } from "../../src/config.js";
 import { SecretBox } from "../../src/crypto/secret-box.js";
-import { connectDatabase, type DatabaseHandle } from "../../src/db/connect.js";
+import { connectDatabase, hostsOf, type DatabaseHandle } from "../../src/db/connect.js";
 import { migrate } from "../../src/db/migrator.js";
 import type { AppDeps, Clock } from "../../src/deps.js";
 import { createLogger } from "../../src/log.js";
@@ -31,8 +31,7 @@ let shared: Promise<DatabaseHandle> | undefined;
 export function poolerFor(databaseUrl: string | undefined): DatabasePooler {
   const suite = inject("databaseUrl");
   if (!databaseUrl || !suite) return "none";
-  const [a, b] = [new URL(databaseUrl), new URL(suite)];
-  return a.host === b.host ? inject("databasePooler") : "none";
+  return hostsOf(databaseUrl).join() === hostsOf(suite).join() ? inject("databasePooler") : "none";
 }
 
 /** A handle on a database (global setup's by default), through the suite's pooler when it is at the suite's address. */
