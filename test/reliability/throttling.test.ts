@@ -5,8 +5,8 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { leaseTokens } from "../../src/rate-limits/queries.js";
 import { createRateLimiter } from "../../src/rate-limits/limiter.js";
 import { startTestService, testDatabase, type TestService } from "../support/harness.js";
+import { hammer, sharedRateBound } from "../support/limits.js";
 import { errorOf, rawCall } from "../support/raw.js";
-import type { NewAccessKey } from "../../src/access-keys/service.js";
 
 const RATE = 10;
 const BURST = 30;
@@ -20,30 +20,6 @@ beforeAll(async () => {
 afterAll(async () => {
   await Promise.all([a?.close(), b?.close()]);
 });
-
-interface Tally {
-  ok: number;
-  throttled: number;
-  other: string[];
-}
-
-/** Fires `count` signed ListUserPools calls, `concurrency` at a time, spread over the given services. */
-async function hammer(services: TestService[], key: NewAccessKey, count: number, concurrency = 8): Promise<Tally> {
-  const tally: Tally = { ok: 0, throttled: 0, other: [] };
-  let next = 0;
-  const worker = async () => {
-    while (next < count) {
-      const svc = services[next++ % services.length]!;
-      const r = await rawCall(svc, { action: "ListUserPools", key });
-      const err = errorOf(r);
-      if (!err) tally.ok++;
-      else if (err.Code === "Throttling" && r.status === 429) tally.throttled++;
-      else tally.other.push(`${r.status} ${err.Code}`);
-    }
-  };
-  await Promise.all(Array.from({ length: concurrency }, worker));
-  return tally;
-}
 
 describe("throttling", () => {
   it("admits a burst, then answers Throttling (429, Retry-After) and refills with time", async () => {
@@ -81,7 +57,7 @@ describe("throttling", () => {
     expect(t.other).toEqual([]);
     // A per-process counter would admit 2 × (burst + rate × T); the shared bucket admits
     // burst + rate × T plus at most one lease per instance (lease size 1 at 10/s).
-    const sharedBound = BURST + Math.ceil(RATE * seconds) + 2;
+    const sharedBound = sharedRateBound({ burst: BURST, rate: RATE, seconds, instances: 2, leaseSize: 1 });
     expect(t.ok).toBeGreaterThanOrEqual(BURST);
     expect(t.ok).toBeLessThanOrEqual(sharedBound);
     expect(t.ok).toBeLessThan(2 * BURST);
