@@ -10,6 +10,8 @@ import {
 } from "kysely";
 import type { ReservedSql, Sql } from "postgres";
 import { CircuitBreaker } from "./circuit-breaker.js";
+import { ConnectionWait } from "./connection-wait.js";
+import { isConnectionError } from "./errors.js";
 
 // postgres.js 3.4.9 must never be handed a statement for a reserved connection whose socket has
 // closed (the database went away mid-transaction): it schedules a write on the null socket, which
@@ -19,44 +21,15 @@ import { CircuitBreaker } from "./circuit-breaker.js";
 // connection's close through the connection's onclose hook and then stops touching it.
 const connectionClosed = () => Object.assign(new Error("the database connection closed during the transaction"), { code: "CONNECTION_CLOSED" });
 
-// A statement waits for a connection at most connectionWaitMs. postgres.js keeps a statement queued
-// until some connection takes it, and with a multi-host URL during a failover no attempt ever fails:
-// the old primary refuses, the standby is dropped by target_session_attrs, and around it goes until a
-// promotion, however long that takes (the failover test saw requests wait for the promotion). A
-// statement still without a connection then fails as a connection error (ServiceUnavailable). It is
-// not withdrawn (postgres.js 3.4.9 cannot cancel a connection's first statement without stranding the
-// connection), so it may still run once a connection comes: like a statement in flight when the
-// database died, a 503 does not say a write did not happen.
-const noConnection = (ms: number) => Object.assign(new Error(`no database connection within ${ms} ms`), { code: "CONNECT_TIMEOUT" });
-
-function untilConnected<T>(query: Promise<T>, ms: number): Promise<T> {
-  return new Promise((resolve, reject) => {
-    // state is set when a connection takes the statement: from then on it ends with that connection.
-    const timer = setTimeout(() => (query as unknown as { state: unknown }).state || reject(noConnection(ms)), ms);
-    query.then(resolve, reject).finally(() => clearTimeout(timer));
-  });
-}
-
-function reserveWithin(sql: Sql, ms: number): Promise<ReservedSql> {
-  return new Promise((resolve, reject) => {
-    let late = false;
-    const timer = setTimeout(() => {
-      late = true;
-      reject(noConnection(ms));
-    }, ms);
-    sql.reserve().then(
-      (reserved) => {
-        clearTimeout(timer);
-        // Nobody waits for it any more: back to the pool.
-        if (late) reserved.release();
-        else resolve(reserved);
-      },
-      (err: unknown) => {
-        clearTimeout(timer);
-        reject(err);
-      },
-    );
-  });
+/** Notes every answer from the database (a result or a statement error) for the connection wait's bound. */
+function heardFrom<T>(wait: ConnectionWait, work: Promise<T>): Promise<T> {
+  return work.then(
+    (result) => (wait.heard(), result),
+    (err: unknown) => {
+      if (!isConnectionError(err)) wait.heard();
+      throw err;
+    },
+  );
 }
 
 class PostgresConnection implements DatabaseConnection {
@@ -65,15 +38,20 @@ class PostgresConnection implements DatabaseConnection {
   /** The reserved connection's socket closed: the pool owns it again (it reconnects it itself). */
   lost = false;
 
-  constructor(private readonly sql: Sql, private readonly breaker: CircuitBreaker, private readonly options: PostgresDialectOptions) {}
+  constructor(
+    private readonly sql: Sql,
+    private readonly breaker: CircuitBreaker,
+    private readonly wait: ConnectionWait,
+    private readonly prepare: boolean,
+  ) {}
 
   async executeQuery<R>(query: CompiledQuery): Promise<QueryResult<R>> {
     if (this.lost) throw connectionClosed();
     const reserved = this.reserved;
     const run = () => {
-      const pending = (reserved ?? this.sql).unsafe(query.sql, query.parameters as never[], { prepare: this.options.prepare });
+      const pending = (reserved ?? this.sql).unsafe(query.sql, query.parameters as never[], { prepare: this.prepare });
       // A transaction's statements go to the connection it holds; only the pool's may wait for one.
-      return reserved ? pending : untilConnected(pending, this.options.connectionWaitMs);
+      return heardFrom(this.wait, reserved ? pending : this.wait.statement(pending));
     };
     // Inside a transaction the breaker only learns of errors: the transaction is already under way.
     const result = reserved ? await run().catch((err: unknown) => { this.breaker.observe(err); throw err; }) : await this.breaker.run(run);
@@ -89,18 +67,21 @@ class PostgresConnection implements DatabaseConnection {
 
 class PostgresDriver implements Driver {
   private readonly breaker = new CircuitBreaker();
+  private readonly wait: ConnectionWait;
 
-  constructor(private readonly sql: Sql, private readonly options: PostgresDialectOptions) {}
+  constructor(private readonly sql: Sql, private readonly options: PostgresDialectOptions) {
+    this.wait = new ConnectionWait(options.connectionWaitMs);
+  }
 
   async init(): Promise<void> {}
 
   async acquireConnection(): Promise<DatabaseConnection> {
-    return new PostgresConnection(this.sql, this.breaker, this.options);
+    return new PostgresConnection(this.sql, this.breaker, this.wait, this.options.prepare);
   }
 
   async beginTransaction(conn: DatabaseConnection, settings: TransactionSettings): Promise<void> {
     const c = conn as PostgresConnection;
-    c.reserved = await this.breaker.run(() => reserveWithin(this.sql, this.options.connectionWaitMs));
+    c.reserved = await this.breaker.run(() => this.wait.reserve(this.sql));
     c.lost = false;
     const begin = settings.isolationLevel ? `start transaction isolation level ${settings.isolationLevel}` : "begin";
     // onexecute hands over postgres.js's connection object, whose onclose the pool calls when the
@@ -111,7 +92,7 @@ class PostgresDriver implements Driver {
       };
       return true;
     };
-    await c.reserved.unsafe(begin, [], { onexecute } as never);
+    await heardFrom(this.wait, c.reserved.unsafe(begin, [], { onexecute } as never));
   }
 
   async commitTransaction(conn: DatabaseConnection): Promise<void> {
@@ -149,7 +130,7 @@ class PostgresDriver implements Driver {
 export interface PostgresDialectOptions {
   /** Named prepared statements; false behind PgBouncer in transaction mode (see connect.ts). */
   prepare: boolean;
-  /** How long a statement (or a transaction's BEGIN) may wait for a connection before it fails. */
+  /** How long a statement (or a transaction's BEGIN) may wait for a connection while the database says nothing (connection-wait.ts). */
   connectionWaitMs: number;
 }
 

@@ -1,8 +1,11 @@
 // The scale-out topology of docs/deployment.md, small: two instances behind HAProxy (round robin),
 // sharing one Postgres through PgBouncer in transaction mode. The throttling, quota and replay
 // suites' assertions must hold through the balancer, where consecutive calls of one key land on
-// different instances. Uses the suite's PgBouncer in its PgBouncer pass, otherwise one of its own.
+// different instances; and the rolling restart of docs/deployment.md (take an instance out of the
+// balancer, SIGTERM, start the new one, put it back) must cost no request under load. Uses the
+// suite's PgBouncer in its PgBouncer pass, otherwise one of its own.
 import { afterAll, beforeAll, describe, expect, inject, it } from "vitest";
+import { childClient, childEnv, startChild, type CallOutcome, type Child } from "../support/child-server.js";
 import { startTestService, type TestService } from "../support/harness.js";
 import { haproxyUnavailableReason, startHaproxy, type Haproxy } from "../support/haproxy.js";
 import { createPoolsAtOnce, hammer, sharedRateBound } from "../support/limits.js";
@@ -30,6 +33,7 @@ async function behindBalancer(databaseUrl: string, env: Record<string, string>):
   return { ...pair[0]!, url: `http://${lb.host}`, host: lb.host };
 }
 
+let pooledUrl: string;
 let limited: TestService;
 let quota: TestService;
 let strict: TestService;
@@ -41,6 +45,7 @@ beforeAll(async () => {
     bouncer = await startPgbouncer(direct!);
     url = bouncer.url(direct!);
   }
+  pooledUrl = url;
   [limited, quota, strict] = await Promise.all([
     behindBalancer(url, { ID_RATE_LIMIT_PER_SECOND: String(RATE), ID_RATE_LIMIT_BURST: String(BURST) }),
     behindBalancer(url, { ID_QUOTA_USER_POOLS: String(QUOTA) }),
@@ -91,6 +96,64 @@ describe.skipIf(Boolean(skipReason))("two instances behind HAProxy, through PgBo
     }));
     expect(codes.filter((c) => c === "OK")).toHaveLength(1);
     expect(codes.filter((c) => c === "InvalidTimestamp")).toHaveLength(19);
+  });
+});
+
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+
+/** Requests HAProxy has open to one server (scur of `show stat`). */
+async function inFlight(lb: Haproxy, server: string): Promise<number> {
+  const line = (await lb.command("show stat")).split("\n").find((l) => l.startsWith(`instances,${server},`));
+  return Number(line?.split(",")[4] ?? 0);
+}
+
+describe.skipIf(Boolean(skipReason))("rolling restart behind HAProxy", () => {
+  it("replaces both instances under load without a failed request", { timeout: 180_000 }, async () => {
+    // One environment for all: the instances share the master key and the root key, as a deployment's do.
+    const { env, key } = childEnv(pooledUrl, { DATABASE_POOLER: "pgbouncer", ID_QUOTA_USER_POOLS: "1000000" });
+    const portOf = (c: Child) => Number(c.host.split(":")[1]);
+    const children = await Promise.all([startChild(env, 60_000), startChild(env, 60_000)]);
+    const lb = await startHaproxy(children.map(portOf));
+    balancers.push(lb);
+    const client = childClient(lb.host, key, 8);
+    const outcomes: CallOutcome[] = [];
+    let running = true;
+    let n = 0;
+    const worker = async () => {
+      while (running) {
+        const i = n++;
+        outcomes.push(await (i % 2 ? client.call("CreateUserPool", { Name: `roll-${i}` }) : client.call("ListUserPools", {})));
+      }
+    };
+    const workers = Array.from({ length: 4 }, worker);
+    try {
+      await sleep(1000);
+      for (const [i, old] of children.entries()) {
+        const server = `i${i + 1}`;
+        // 1. Out of the rotation: no new request goes to it; 2. its requests in flight finish.
+        await lb.command(`set server instances/${server} state maint`);
+        while ((await inFlight(lb, server)) > 0) await sleep(50);
+        // 3. SIGTERM: it has nothing left to finish and exits.
+        old.child.kill("SIGTERM");
+        expect((await old.exited).code).toBe(0);
+        // 4. The new version, then back into the rotation; HAProxy sends it requests once /readyz passes twice.
+        const next = await startChild(env, 60_000);
+        children[i] = next;
+        await lb.command(`set server instances/${server} addr 127.0.0.1 port ${portOf(next)}`);
+        await lb.command(`set server instances/${server} state ready`);
+        while (!next.output().includes('"msg":"request"')) await sleep(100);
+      }
+      await sleep(500);
+    } finally {
+      running = false;
+      await Promise.all(workers);
+      client.close();
+      for (const c of children) c.child.kill("SIGTERM");
+      await Promise.all(children.map((c) => c.exited));
+    }
+    const failed = outcomes.filter((o) => o.status !== 200).map((o) => `${o.action} ${o.status} ${o.code}`);
+    expect([...new Set(failed)]).toEqual([]);
+    report.push(`rolling restart of 2 instances behind HAProxy under 4 workers: ${outcomes.length} requests, ${failed.length} failed`);
   });
 });
 

@@ -1,6 +1,7 @@
 // An HAProxy of the test's (or script's) own in front of idplane instances on loopback: round robin,
-// keep-alive, /readyz health checks (a draining or database-less instance leaves the rotation), on a
-// free port (never 5432), config in a temporary directory, stopped by its pid. Used by the
+// keep-alive, /readyz health checks (a draining or database-less instance leaves the rotation), the
+// runtime API on a socket in its temporary directory (to drain and re-point servers for a rolling
+// restart), on a free port (never 5432), stopped by its pid. Used by the
 // load-balancer test and `npm run scale`. Debian's package: `apt-get install -y haproxy`.
 import { spawn } from "node:child_process";
 import { existsSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
@@ -23,6 +24,8 @@ export interface Haproxy {
   /** host:port of the balancer, as clients sign it. */
   host: string;
   pid: number;
+  /** A command on HAProxy's runtime API (`set server instances/i1 state drain`); its answer. */
+  command(line: string): Promise<string>;
   stop(): Promise<void>;
 }
 
@@ -35,6 +38,7 @@ export async function startHaproxy(backendPorts: number[]): Promise<Haproxy> {
   writeFileSync(config, [
     "global",
     "  maxconn 4096",
+    `  stats socket ${join(dir, "admin.sock")} level admin`,
     "defaults",
     "  mode http",
     "  timeout connect 2s",
@@ -50,7 +54,7 @@ export async function startHaproxy(backendPorts: number[]): Promise<Haproxy> {
     "  balance roundrobin",
     "  option httpchk GET /readyz",
     "  http-check expect status 200",
-    "  default-server inter 500ms fall 1 rise 2",
+    "  default-server inter 500ms fall 2 rise 2",
     ...backendPorts.map((p, i) => `  server i${i + 1} 127.0.0.1:${p} check`),
     "",
   ].join("\n"));
@@ -78,6 +82,15 @@ export async function startHaproxy(backendPorts: number[]): Promise<Haproxy> {
     port,
     host: `127.0.0.1:${port}`,
     pid: child.pid!,
+    command: (line) =>
+      new Promise((resolve, reject) => {
+        let answer = "";
+        const s = connect(join(dir, "admin.sock"));
+        s.on("data", (d) => (answer += d));
+        s.once("error", reject);
+        s.once("end", () => resolve(answer.trim()));
+        s.end(`${line}\n`);
+      }),
     async stop() {
       if (child.exitCode === null) child.kill("SIGTERM");
       await exited;

@@ -14,6 +14,7 @@ const isRoot = () => process.getuid?.() === 0;
 
 export interface Pgbouncer {
   port: number;
+  pid: number;
   /** The Postgres URL with host and port replaced by PgBouncer's (same user and database). */
   url(databaseUrl: string): string;
   /** PgBouncer's own log, for failure messages. */
@@ -106,6 +107,7 @@ export async function startPgbouncer(databaseUrl: string, opts: PgbouncerOptions
   }
   return {
     port,
+    pid: child.pid!,
     url(u) {
       const url = new URL(u);
       url.hostname = "127.0.0.1";
