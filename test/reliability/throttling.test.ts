@@ -32,8 +32,11 @@ describe("throttling", () => {
     expect(t.ok).toBeGreaterThanOrEqual(BURST);
     expect(t.ok).toBeLessThanOrEqual(BURST + Math.ceil(RATE * seconds) + 1);
     expect(t.throttled).toBe(80 - t.ok);
-    const refused = await rawCall(a, { action: "ListUserPools", key });
-    expect(refused.status).toBe(429);
+    // A token refills every 100 ms: of a few calls at once right after the flood, some are refused
+    // however slowly this machine got here.
+    const next = await Promise.all(Array.from({ length: 5 }, () => rawCall(a, { action: "ListUserPools", key })));
+    const refused = next.find((r) => r.status === 429)!;
+    expect(refused).toBeDefined();
     expect(errorOf(refused)).toMatchObject({ Code: "Throttling" });
     expect(refused.headers.get("retry-after")).toBe("1");
     // 0.5 s refills 5 tokens: the key works again without anyone resetting it.
@@ -60,7 +63,8 @@ describe("throttling", () => {
     const sharedBound = sharedRateBound({ burst: BURST, rate: RATE, seconds, instances: 2, leaseSize: 1 });
     expect(t.ok).toBeGreaterThanOrEqual(BURST);
     expect(t.ok).toBeLessThanOrEqual(sharedBound);
-    expect(t.ok).toBeLessThan(2 * BURST);
+    // Stated against the per-process budget of the same T, so a slow run cannot make it fail.
+    expect(t.ok).toBeLessThan(2 * (BURST + Math.ceil(RATE * seconds)));
     report.push(`two instances, one key, ${RATE}/s burst ${BURST}: ${t.ok + t.throttled} requests in ${seconds.toFixed(2)} s, ` +
       `${t.ok} admitted (bound ${sharedBound}; a per-process budget would allow ${2 * (BURST + Math.ceil(RATE * seconds))}), ` +
       `${t.throttled} Throttling, ${t.other.length} other errors`);

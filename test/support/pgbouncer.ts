@@ -80,8 +80,6 @@ export async function startPgbouncer(databaseUrl: string, opts: PgbouncerOptions
     "pool_mode = transaction",
     `default_pool_size = ${opts.poolSize ?? 20}`,
     `max_client_conn = ${opts.maxClientConnections ?? 500}`,
-    // postgres.js sends it at start-up; PgBouncer 1.18 refuses unknown start-up parameters.
-    "ignore_startup_parameters = extra_float_digits",
     `logfile = ${join(dir, "pgbouncer.log")}`,
     "",
   ].join("\n"));
