@@ -44,6 +44,9 @@ export async function startHaproxy(backendPorts: number[]): Promise<Haproxy> {
     "  timeout connect 2s",
     "  timeout client 30s",
     "  timeout server 30s",
+    // A check answer may take a while on a busy machine; the default (inter, 500 ms) took healthy
+    // instances out of the rotation during \`npm run scale\`.
+    "  timeout check 2s",
     // A request refused at connect (an instance that just stopped) goes to another instance.
     "  retries 2",
     "  option redispatch",
