@@ -93,6 +93,8 @@ export async function callOnce(port: number, creds: Credentials, action: string,
 }
 
 export interface RunResult {
+  /** Requests answered in the run. */
+  requests: number;
   reqPerSec: number;
   /** CPU time the server process(es) spent per request, in µs (user + system, from /proc). */
   serverCpuUsPerReq: number;
@@ -104,7 +106,7 @@ export interface RunResult {
 
 /** One autocannon run; `makeBody` gives each request its body, signed afresh per request. */
 /** user + system CPU time of a process so far, in ms (clock ticks of 10 ms). */
-function cpuMs(pid: number | undefined): number {
+export function cpuMs(pid: number | undefined): number {
   if (pid === undefined) return 0;
   const fields = readFileSync(`/proc/${pid}/stat`, "utf8").split(") ")[1]!.split(" ");
   return (Number(fields[11]) + Number(fields[12])) * 10;
@@ -143,6 +145,7 @@ export async function load(
   const total = results.reduce((s, r) => s + r.requests.total, 0);
   const cpuAfter = targets.reduce((sum, t) => sum + cpuMs(t.pid), 0);
   return {
+    requests: total,
     serverCpuUsPerReq: total ? ((cpuAfter - cpuBefore) * 1000) / total : 0,
     reqPerSec: results.reduce((s, r) => s + r.requests.average, 0),
     p50Ms: Math.max(...results.map((r) => r.latency.p50)),
@@ -152,7 +155,7 @@ export async function load(
   };
 }
 
-const median = (xs: number[]) => {
+export const median = (xs: number[]) => {
   const s = [...xs].sort((a, b) => a - b);
   return s.length % 2 ? s[(s.length - 1) / 2]! : (s[s.length / 2 - 1]! + s[s.length / 2]!) / 2;
 };
@@ -170,6 +173,7 @@ export async function scenario(
   return {
     name,
     runs,
+    requests: median(runs.map((r) => r.requests)),
     reqPerSec: median(runs.map((r) => r.reqPerSec)),
     serverCpuUsPerReq: median(runs.map((r) => r.serverCpuUsPerReq)),
     p50Ms: median(runs.map((r) => r.p50Ms)),

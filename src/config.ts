@@ -18,6 +18,17 @@ const envSchema = z
       .string()
       .regex(/^postgres(ql)?:\/\//, "must be a postgres:// or postgresql:// URL")
       .optional(),
+    /** pgbouncer: the URL goes through PgBouncer in transaction mode (no prepared statements, no LISTEN on it). */
+    DATABASE_POOLER: z.enum(["none", "pgbouncer"]).default("none"),
+    /** A URL straight to Postgres, past the pooler, used only to LISTEN for access-key changes. */
+    DATABASE_DIRECT_URL: z
+      .string()
+      .regex(/^postgres(ql)?:\/\//, "must be a postgres:// or postgresql:// URL")
+      .optional(),
+    /** Connections this instance opens (to Postgres, or to PgBouncer with DATABASE_POOLER=pgbouncer). */
+    DATABASE_MAX_CONNECTIONS: positiveInt(10),
+    /** Bound of a connection attempt and of a statement's wait for a connection (ServiceUnavailable after it). */
+    DATABASE_CONNECT_TIMEOUT_SECONDS: positiveInt(3),
     ID_DATA_DIR: z.string().min(1).default("./.idplane"),
     ID_REGION: z.string().regex(/^[a-z0-9-]+$/, "lower-case letters, digits and '-'").default("cn-beijing"),
     ID_MAX_SKEW_SECONDS: positiveInt(900),
@@ -64,6 +75,14 @@ const envSchema = z
     ID_SHUTDOWN_TIMEOUT_SECONDS: positiveInt(10),
     LOG_LEVEL: z.enum(["fatal", "error", "warn", "info", "debug", "trace", "silent"]).default("info"),
   })
+  .refine((e) => e.DATABASE_POOLER === "none" || e.DATABASE_URL !== undefined, {
+    message: "a pooler needs DATABASE_URL (the embedded database has none)",
+    path: ["DATABASE_POOLER"],
+  })
+  .refine((e) => e.DATABASE_DIRECT_URL === undefined || e.DATABASE_POOLER === "pgbouncer", {
+    message: "only used with DATABASE_POOLER=pgbouncer (without a pooler, DATABASE_URL is direct already)",
+    path: ["DATABASE_DIRECT_URL"],
+  })
   .refine((e) => (e.ID_ROOT_ACCESS_KEY_ID === undefined) === (e.ID_ROOT_SECRET_ACCESS_KEY === undefined), {
     message: "set both ID_ROOT_ACCESS_KEY_ID and ID_ROOT_SECRET_ACCESS_KEY, or neither",
     path: ["ID_ROOT_ACCESS_KEY_ID"],
@@ -81,6 +100,8 @@ export interface Config {
   port: number;
   host: string;
   databaseUrl: string | undefined;
+  /** What stands between this instance and Postgres: decides prepared statements and how key changes arrive. */
+  database: { pooler: DatabasePooler; directUrl: string | undefined; maxConnections: number; connectTimeoutSeconds: number };
   dataDir: string;
   region: string;
   /** The pools' public endpoints hang under it (src/user-pools/endpoints.ts); no trailing slash. */
@@ -106,6 +127,8 @@ export interface Config {
   shutdownTimeoutSeconds: number;
   logLevel: z.infer<typeof envSchema>["LOG_LEVEL"];
 }
+
+export type DatabasePooler = z.infer<typeof envSchema>["DATABASE_POOLER"];
 
 export class ConfigError extends Error {}
 
@@ -137,6 +160,10 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     port: e.PORT,
     host: e.HOST,
     databaseUrl: e.DATABASE_URL,
+    database: {
+      pooler: e.DATABASE_POOLER, directUrl: e.DATABASE_DIRECT_URL, maxConnections: e.DATABASE_MAX_CONNECTIONS,
+      connectTimeoutSeconds: e.DATABASE_CONNECT_TIMEOUT_SECONDS,
+    },
     dataDir: e.ID_DATA_DIR,
     region: e.ID_REGION,
     publicBaseUrl: (e.ID_PUBLIC_BASE_URL ?? `http://${e.HOST.includes(":") ? `[${e.HOST}]` : e.HOST}:${e.PORT}`).replace(/\/+$/, ""),

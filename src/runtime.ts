@@ -3,7 +3,8 @@
 import { existsSync, readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { bootstrapRootKey, type BootstrapOutcome } from "./access-keys/service.js";
-import { ACCESS_KEY_CHANNEL, createAccessKeyResolver } from "./access-keys/resolver.js";
+import { followAccessKeyChanges, type KeyChangeFollower } from "./access-keys/key-changes.js";
+import { createAccessKeyResolver } from "./access-keys/resolver.js";
 import type { Config } from "./config.js";
 import { generateMasterKey, SecretBox } from "./crypto/secret-box.js";
 import { connectDatabase, type DatabaseHandle } from "./db/connect.js";
@@ -44,13 +45,17 @@ export function resolveMasterKey(config: Config): string {
 
 export async function openRuntime(config: Config, log: Logger, opts: RuntimeOptions = {}): Promise<Runtime> {
   const secretBox = new SecretBox(resolveMasterKey(config), config.previousMasterKeys);
-  const database = await connectDatabase({ databaseUrl: config.databaseUrl, dataDir: config.dataDir, log });
+  const database = await connectDatabase({
+    databaseUrl: config.databaseUrl, dataDir: config.dataDir, pooler: config.database.pooler,
+    maxConnections: config.database.maxConnections, connectTimeoutSeconds: config.database.connectTimeoutSeconds, log,
+  });
+  let keyChanges: KeyChangeFollower | undefined;
   try {
     const applied = await migrate(database.db);
     if (applied.length) log.info({ applied }, "migrations applied");
     const accessKeys = createAccessKeyResolver({ db: database.db, secretBox }, opts.accessKeyTtlMs === undefined ? {} : { ttlMs: opts.accessKeyTtlMs });
     const deps: AppDeps = { config, db: database.db, secretBox, accessKeys, log, clock: opts.clock ?? systemClock, ...createLimits(config, database.db) };
-    const unlisten = await database.listen(ACCESS_KEY_CHANNEL, (accessKeyId) => accessKeys.invalidate(accessKeyId));
+    keyChanges = await followAccessKeyChanges({ database, config, resolver: accessKeys, log });
     const bootstrap: BootstrapOutcome = opts.skipBootstrap
       ? { kind: "existing" }
       : await bootstrapRootKey(deps, { accountId: config.rootAccountId, accessKey: config.rootAccessKey });
@@ -59,11 +64,12 @@ export async function openRuntime(config: Config, log: Logger, opts: RuntimeOpti
       database,
       bootstrap,
       close: async () => {
-        await unlisten().catch(() => {});
+        await keyChanges?.stop();
         await database.close();
       },
     };
   } catch (err) {
+    await keyChanges?.stop();
     await database.close();
     throw err;
   }

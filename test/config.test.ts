@@ -72,6 +72,16 @@ describe("loadConfig", () => {
     }
   });
 
+  it("reads the database pooler settings and refuses combinations that cannot work", () => {
+    const url = { DATABASE_URL: "postgres://pgbouncer:6432/x", ID_MASTER_KEY: key };
+    expect(loadConfig({}).database).toEqual({ pooler: "none", directUrl: undefined, maxConnections: 10, connectTimeoutSeconds: 3 });
+    expect(loadConfig({ ...url, DATABASE_POOLER: "pgbouncer", DATABASE_DIRECT_URL: "postgres://db1,db2/x", DATABASE_MAX_CONNECTIONS: "4" }).database)
+      .toMatchObject({ pooler: "pgbouncer", directUrl: "postgres://db1,db2/x", maxConnections: 4 });
+    expect(() => loadConfig({ DATABASE_POOLER: "pgbouncer" })).toThrow(/DATABASE_POOLER: a pooler needs DATABASE_URL/);
+    expect(() => loadConfig({ ...url, DATABASE_DIRECT_URL: "postgres://db/x" })).toThrow(/DATABASE_DIRECT_URL: only used with DATABASE_POOLER=pgbouncer/);
+    expect(() => loadConfig({ ...url, DATABASE_POOLER: "pgpool" })).toThrow(/DATABASE_POOLER/);
+  });
+
   it("checks previous master keys", () => {
     expect(() => loadConfig({ ID_MASTER_KEYS_PREVIOUS: `${key},nope` })).toThrow(/ID_MASTER_KEYS_PREVIOUS/);
     expect(loadConfig({ ID_MASTER_KEYS_PREVIOUS: `${key}, ${key}` }).previousMasterKeys).toEqual([key, key]);

@@ -6,7 +6,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { inject } from "vitest";
 import { purgeOnce } from "../src/housekeeping/worker.js";
 import { ownDatabase } from "./support/child-server.js";
-import { startTestService, type TestService } from "./support/harness.js";
+import { poolerFor, startTestService, type TestService } from "./support/harness.js";
 import { newPool, newUser } from "./support/users.js";
 
 const DAY = 24 * 3600 * 1000;
@@ -15,7 +15,7 @@ let dropDatabase: (() => Promise<void>) | undefined;
 
 beforeAll(async () => {
   const base = inject("databaseUrl");
-  const own = base ? await ownDatabase(base, "idplane_housekeeping") : undefined;
+  const own = base ? await ownDatabase(base, "idplane_housekeeping", poolerFor(base)) : undefined;
   dropDatabase = own?.drop;
   svc = await startTestService({ ...(own && { databaseUrl: own.url }) });
 });

@@ -18,7 +18,7 @@ import { generateMasterKey, keyIdOf, SecretBox } from "../src/crypto/secret-box.
 import { findIdentityProvider } from "../src/identity-providers/queries.js";
 import { openClientSecret, sealClientSecret } from "../src/identity-providers/secret.js";
 import { createLogger } from "../src/log.js";
-import { codeOf, REGION, startTestService, VERSION, type Envelope, type TestService } from "./support/harness.js";
+import { codeOf, poolerFor, REGION, startTestService, VERSION, type Envelope, type TestService } from "./support/harness.js";
 import { createConnection, createPool } from "./support/identity-providers.js";
 
 let svc: TestService;
@@ -170,7 +170,7 @@ describe("keys rotate-master", () => {
     const { UserPoolUid, ConnectionUid } = await createConnection(svc, undefined, { ClientSecret: "via-the-cli" });
     const out: string[] = [];
     const spy = vi.spyOn(process.stdout, "write").mockImplementation((s) => (out.push(String(s)), true));
-    const env = { DATABASE_URL: inject("databaseUrl")!, ID_MASTER_KEY: newKey, ID_MASTER_KEYS_PREVIOUS: oldKey, LOG_LEVEL: "silent" };
+    const env = { DATABASE_URL: inject("databaseUrl")!, DATABASE_POOLER: poolerFor(inject("databaseUrl")), ID_MASTER_KEY: newKey, ID_MASTER_KEYS_PREVIOUS: oldKey, LOG_LEVEL: "silent" };
     const saved = Object.fromEntries(Object.keys(env).map((k) => [k, process.env[k]]));
     Object.assign(process.env, env);
     let code: number;

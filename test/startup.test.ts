@@ -8,7 +8,7 @@ import { Service } from "@volcengine/openapi";
 import { afterAll, describe, expect, it } from "vitest";
 import { inject } from "vitest";
 import { startChild, type Child } from "./support/child-server.js";
-import { randomAccountId } from "./support/harness.js";
+import { poolerFor, randomAccountId } from "./support/harness.js";
 
 const dirs: string[] = [];
 afterAll(() => dirs.forEach((d) => rmSync(d, { recursive: true, force: true })));
@@ -70,7 +70,7 @@ describe("npm start", () => {
     const accessKeyId = `AKLTroot${randomBytes(8).toString("hex")}`;
     const secret = randomBytes(24).toString("base64");
     const s = await startChild({
-      DATABASE_URL: inject("databaseUrl")!, ID_MASTER_KEY: randomBytes(32).toString("base64"),
+      DATABASE_URL: inject("databaseUrl")!, DATABASE_POOLER: poolerFor(inject("databaseUrl")), ID_MASTER_KEY: randomBytes(32).toString("base64"),
       ID_ROOT_ACCESS_KEY_ID: accessKeyId, ID_ROOT_SECRET_ACCESS_KEY: secret, ID_ROOT_ACCOUNT_ID: randomAccountId(),
     });
     expect(s.output()).toContain(`Admin access key from the environment: ${accessKeyId}`);

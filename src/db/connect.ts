@@ -1,5 +1,13 @@
 // Opens the database: Postgres through postgres.js when a URL is given, otherwise embedded PGlite in
 // the data directory. Above this file there is one Kysely code path for both.
+//
+// Behind PgBouncer in transaction mode (pooler "pgbouncer") each transaction, and each statement
+// outside one, may run on another server connection: named prepared statements would be missing or,
+// worse, another one of the same name (PgBouncer 1.18 answered one query with another's rows in a
+// trial), so statements go unnamed; and LISTEN would subscribe a server connection that PgBouncer
+// hands to someone else, so listen() refuses (src/access-keys/key-changes.ts polls instead, or
+// listens past the pooler). Advisory locks are all transaction-scoped (pg_advisory_xact_lock), which
+// transaction pooling keeps intact.
 import { Kysely } from "kysely";
 import { PGliteDialect } from "kysely-pglite-dialect";
 import postgres from "postgres";
@@ -8,6 +16,7 @@ import { lockDataDir } from "./embedded-lock.js";
 import { PostgresDialect } from "./postgres-dialect.js";
 import { preparePrivateDir, tightenPrivateDir } from "./private-dir.js";
 import type { Database } from "./schema.js";
+import type { DatabasePooler } from "../config.js";
 
 export type DatabaseKind = "postgres" | "pglite";
 
@@ -17,8 +26,11 @@ export interface DatabaseHandle {
   /** Human-readable location without credentials, for start-up messages. */
   describe: string;
   close(): Promise<void>;
-  /** Subscribes to a Postgres NOTIFY channel; resolves to an unsubscribe function. */
-  listen(channel: string, onPayload: (payload: string) => void): Promise<() => Promise<void>>;
+  /**
+   * Subscribes to a Postgres NOTIFY channel; resolves to an unsubscribe function. onSubscribed runs
+   * at each (re)subscription: notifications sent while the listening connection was down are lost.
+   */
+  listen(channel: string, onPayload: (payload: string) => void, onSubscribed?: () => void): Promise<() => Promise<void>>;
 }
 
 export interface ConnectOptions {
@@ -29,6 +41,10 @@ export interface ConnectOptions {
   maxConnections?: number;
   /** Says when an embedded data directory readable by others had to be tightened. */
   log?: Pick<Logger, "warn">;
+  /** What the URL points at; "pgbouncer" turns off prepared statements and LISTEN. */
+  pooler?: DatabasePooler;
+  /** Bound of one connection attempt, and of a statement's wait for a connection (default 3). */
+  connectTimeoutSeconds?: number;
 }
 
 // int8 (20) as a decimal string on both drivers: account ids exceed no JS number today, but counts
@@ -36,31 +52,62 @@ export interface ConnectOptions {
 const INT8_OID = 20;
 
 export async function connectDatabase(opts: ConnectOptions): Promise<DatabaseHandle> {
-  if (opts.databaseUrl) return connectPostgres(opts.databaseUrl, opts.maxConnections ?? 10);
+  if (opts.databaseUrl) return connectPostgres(opts.databaseUrl, opts.maxConnections ?? 10, opts.pooler ?? "none", opts.connectTimeoutSeconds ?? 3);
   return connectPglite(opts.dataDir ?? "memory://", opts.log);
 }
 
-function connectPostgres(url: string, max: number): DatabaseHandle {
+/**
+ * Where a URL points, without credentials. Multi-host URLs (`postgres://u@h1:5432,h2:5432/db`, for
+ * failover with `target_session_attrs=read-write`) are not WHATWG URLs, so this reads them by hand.
+ */
+export function describeUrl(url: string): string {
+  return `postgres ${hostsOf(url).join(",")}${/^postgres(?:ql)?:\/\/[^/?]*(\/[^?]*)?/.exec(url)?.[1] ?? ""}`;
+}
+
+/** The host:port pairs of a postgres:// URL, one or several. */
+export function hostsOf(url: string): string[] {
+  const m = /^postgres(?:ql)?:\/\/(?:[^@/]*@)?([^/?]*)/.exec(url);
+  return (m?.[1] ?? "").split(",").map((h) => (/:\d+$/.test(h) ? h : `${h || "localhost"}:5432`));
+}
+
+/**
+ * For failover, `target_session_attrs=read-write` in a multi-host URL must mean "not a standby".
+ * postgres.js 3.4.9 judges read-write by default_transaction_read_only alone, and since Postgres 14 a
+ * hot standby reports that as off at start-up, so it would settle on the standby and every write
+ * would fail (porsager hit it himself: hapostgres/pg_auto_failover#970). "primary" checks
+ * in_hot_standby, which is what read-write means there. (A primary made read-only on purpose is then
+ * accepted, and its writes answer ServiceUnavailable: src/db/errors.ts.)
+ */
+export function targetSessionAttrs(url: string): "primary" | undefined {
+  const attrs = /[?&]target_session_attrs=([^&]*)/.exec(url)?.[1];
+  return attrs === "read-write" ? "primary" : undefined;
+}
+
+function connectPostgres(url: string, max: number, pooler: DatabasePooler, connectTimeoutSeconds: number): DatabaseHandle {
+  const prepare = pooler === "none";
+  const attrs = targetSessionAttrs(url);
   const sql = postgres(url, {
     max,
+    prepare,
+    ...(attrs && { target_session_attrs: attrs }),
     // Fail fast when the database is away, instead of queueing requests behind a dead socket
     // (with the dialect's circuit breaker: requests are refused at once while a probe retries).
-    connect_timeout: 3,
+    connect_timeout: connectTimeoutSeconds,
     // Reconnect within half a second once Postgres is back; the default backoff grows to 20 s.
     backoff: (retries: number) => Math.min(0.05 * retries, 0.5),
     idle_timeout: 60,
     onnotice: () => {},
     types: { int8: { to: INT8_OID, from: [INT8_OID], serialize: String, parse: (v: string) => v } },
   });
-  const db = new Kysely<Database>({ dialect: new PostgresDialect(sql) });
-  const u = new URL(url);
+  const db = new Kysely<Database>({ dialect: new PostgresDialect(sql, { prepare, connectionWaitMs: connectTimeoutSeconds * 1000 }) });
   return {
     db,
     kind: "postgres",
-    describe: `postgres ${u.hostname}:${u.port || 5432}${u.pathname}`,
+    describe: describeUrl(url) + (prepare ? "" : ` (through ${pooler})`),
     close: () => db.destroy(),
-    async listen(channel, onPayload) {
-      const sub = await sql.listen(channel, onPayload);
+    async listen(channel, onPayload, onSubscribed) {
+      if (!prepare) throw new Error(`LISTEN does not work through ${pooler} in transaction mode; listen on a direct connection`);
+      const sub = await sql.listen(channel, onPayload, onSubscribed);
       return () => sub.unlisten();
     },
   };
@@ -96,6 +143,7 @@ async function connectPglite(dataDir: string, log: ConnectOptions["log"]): Promi
         release();
       }
     },
+    // One process, one connection that never drops: nothing is missed, nothing to resubscribe.
     listen: (channel, onPayload) => pglite.listen(channel, onPayload),
   };
 }

@@ -41,6 +41,8 @@ export function translateDbError(err: unknown): ApiError | undefined {
   if (code === "23505") return new ApiError("Duplicated", "the resource already exists");
   if (code === "23503") return new ApiError("NotFound", "a resource the request refers to does not exist");
   if (code === "40001" || code === "40P01") return errors.unavailable("the request conflicted with a concurrent one, retry it");
+  // A write reached a server that takes none (a standby, or a primary set read-only during a failover).
+  if (code === "25006") return errors.unavailable("the database is read-only at the moment, retry later");
   return undefined;
 }
 

@@ -2,13 +2,16 @@
 // prepared statements, and reserves a connection only for a transaction. kysely-postgres-js reserves
 // a connection for every query and never prepares: bench/REPORT.md measured it at a third of the
 // pool's throughput (7.5k against 22k queries/s at 32 concurrent), the difference between scenario C
-// and its database floor.
+// and its database floor. Behind PgBouncer in transaction mode statements go unnamed ({ prepare:
+// false }, see connect.ts): pipelining and reserved transactions work through it unchanged.
 import {
   CompiledQuery, PostgresAdapter, PostgresIntrospector, PostgresQueryCompiler,
   type DatabaseConnection, type Dialect, type Driver, type QueryResult, type TransactionSettings,
 } from "kysely";
 import type { ReservedSql, Sql } from "postgres";
 import { CircuitBreaker } from "./circuit-breaker.js";
+import { ConnectionWait } from "./connection-wait.js";
+import { isConnectionError } from "./errors.js";
 
 // postgres.js 3.4.9 must never be handed a statement for a reserved connection whose socket has
 // closed (the database went away mid-transaction): it schedules a write on the null socket, which
@@ -18,18 +21,38 @@ import { CircuitBreaker } from "./circuit-breaker.js";
 // connection's close through the connection's onclose hook and then stops touching it.
 const connectionClosed = () => Object.assign(new Error("the database connection closed during the transaction"), { code: "CONNECTION_CLOSED" });
 
+/** Notes every answer from the database (a result or a statement error) for the connection wait's bound. */
+function heardFrom<T>(wait: ConnectionWait, work: Promise<T>): Promise<T> {
+  return work.then(
+    (result) => (wait.heard(), result),
+    (err: unknown) => {
+      if (!isConnectionError(err)) wait.heard();
+      throw err;
+    },
+  );
+}
+
 class PostgresConnection implements DatabaseConnection {
   /** Set between BEGIN and COMMIT/ROLLBACK: every statement of the transaction runs on it. */
   reserved: ReservedSql | undefined;
   /** The reserved connection's socket closed: the pool owns it again (it reconnects it itself). */
   lost = false;
 
-  constructor(private readonly sql: Sql, private readonly breaker: CircuitBreaker) {}
+  constructor(
+    private readonly sql: Sql,
+    private readonly breaker: CircuitBreaker,
+    private readonly wait: ConnectionWait,
+    private readonly prepare: boolean,
+  ) {}
 
   async executeQuery<R>(query: CompiledQuery): Promise<QueryResult<R>> {
     if (this.lost) throw connectionClosed();
     const reserved = this.reserved;
-    const run = () => (reserved ?? this.sql).unsafe(query.sql, query.parameters as never[], { prepare: true });
+    const run = () => {
+      const pending = (reserved ?? this.sql).unsafe(query.sql, query.parameters as never[], { prepare: this.prepare });
+      // A transaction's statements go to the connection it holds; only the pool's may wait for one.
+      return heardFrom(this.wait, reserved ? pending : this.wait.statement(pending));
+    };
     // Inside a transaction the breaker only learns of errors: the transaction is already under way.
     const result = reserved ? await run().catch((err: unknown) => { this.breaker.observe(err); throw err; }) : await this.breaker.run(run);
     const affected = ["INSERT", "UPDATE", "DELETE", "MERGE"].includes(result.command) ? BigInt(result.count) : undefined;
@@ -44,18 +67,21 @@ class PostgresConnection implements DatabaseConnection {
 
 class PostgresDriver implements Driver {
   private readonly breaker = new CircuitBreaker();
+  private readonly wait: ConnectionWait;
 
-  constructor(private readonly sql: Sql) {}
+  constructor(private readonly sql: Sql, private readonly options: PostgresDialectOptions) {
+    this.wait = new ConnectionWait(options.connectionWaitMs);
+  }
 
   async init(): Promise<void> {}
 
   async acquireConnection(): Promise<DatabaseConnection> {
-    return new PostgresConnection(this.sql, this.breaker);
+    return new PostgresConnection(this.sql, this.breaker, this.wait, this.options.prepare);
   }
 
   async beginTransaction(conn: DatabaseConnection, settings: TransactionSettings): Promise<void> {
     const c = conn as PostgresConnection;
-    c.reserved = await this.breaker.run(() => this.sql.reserve());
+    c.reserved = await this.breaker.run(() => this.wait.reserve(this.sql));
     c.lost = false;
     const begin = settings.isolationLevel ? `start transaction isolation level ${settings.isolationLevel}` : "begin";
     // onexecute hands over postgres.js's connection object, whose onclose the pool calls when the
@@ -66,7 +92,7 @@ class PostgresDriver implements Driver {
       };
       return true;
     };
-    await c.reserved.unsafe(begin, [], { onexecute } as never);
+    await heardFrom(this.wait, c.reserved.unsafe(begin, [], { onexecute } as never));
   }
 
   async commitTransaction(conn: DatabaseConnection): Promise<void> {
@@ -101,10 +127,17 @@ class PostgresDriver implements Driver {
   }
 }
 
+export interface PostgresDialectOptions {
+  /** Named prepared statements; false behind PgBouncer in transaction mode (see connect.ts). */
+  prepare: boolean;
+  /** How long a statement (or a transaction's BEGIN) may wait for a connection while the database says nothing (connection-wait.ts). */
+  connectionWaitMs: number;
+}
+
 export class PostgresDialect implements Dialect {
-  constructor(private readonly sql: Sql) {}
+  constructor(private readonly sql: Sql, private readonly options: PostgresDialectOptions) {}
   createAdapter = () => new PostgresAdapter();
-  createDriver = () => new PostgresDriver(this.sql);
+  createDriver = () => new PostgresDriver(this.sql, this.options);
   createQueryCompiler = () => new PostgresQueryCompiler();
   createIntrospector = (db: Parameters<Dialect["createIntrospector"]>[0]) => new PostgresIntrospector(db);
 }

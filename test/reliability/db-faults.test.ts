@@ -2,28 +2,16 @@
 // write load; the database is killed (pg_ctl stop -m immediate) and restarted. Requests must fail
 // fast with ServiceUnavailable, /readyz must go red, the service must recover by itself, and no
 // acknowledged write may be lost or half-made. Figures go to test/reliability/REPORT.md.
-import { randomUUID } from "node:crypto";
-import { sql } from "kysely";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { CircuitBreaker } from "../../src/db/circuit-breaker.js";
 import { connectDatabase, type DatabaseHandle } from "../../src/db/connect.js";
 import { translateDbError } from "../../src/db/errors.js";
-import { startTestService, type Envelope, type TestService } from "../support/harness.js";
+import { startTestService, type TestService } from "../support/harness.js";
 import { createPostgresInstance, postgresUnavailableReason, type PostgresInstance } from "../support/postgres-instance.js";
-import { buildSigned } from "../support/raw.js";
+import { now, seedPools, sleep, startWriteLoad, unexpectedAnswers, verifyLedger, waitForReadyz } from "../support/write-load.js";
 
 const skipReason = postgresUnavailableReason();
 if (skipReason) console.log(`[reliability] db-faults skipped: ${skipReason}`);
-
-interface Outcome {
-  op: string;
-  started: number;
-  ended: number;
-  status: number;
-  code: string;
-  result?: any;
-  poolUid?: string;
-}
 
 let pg: PostgresInstance;
 let svc: TestService;
@@ -41,82 +29,24 @@ afterAll(async () => {
   await pg?.destroy();
 });
 
-const now = () => performance.now();
-
-async function send(action: string, params: object): Promise<{ status: number; code: string; result?: any }> {
-  const req = buildSigned(svc, { action, body: JSON.stringify(params) });
-  const headers = Object.fromEntries(Object.entries(req.headers).filter(([k]) => k !== "Host"));
-  try {
-    const res = await fetch(req.url, { method: "POST", headers, body: req.body, signal: AbortSignal.timeout(15_000) });
-    const env = (await res.json()) as Envelope;
-    return { status: res.status, code: env.ResponseMetadata.Error?.Code ?? "OK", result: env.Result };
-  } catch (err) {
-    return { status: 0, code: `client error: ${(err as Error).message}` };
-  }
-}
-
-async function readyz(): Promise<number> {
-  try {
-    return (await fetch(`${svc.url}/readyz`, { signal: AbortSignal.timeout(10_000) })).status;
-  } catch {
-    return 0;
-  }
-}
-
 describe.skipIf(Boolean(skipReason))("database faults (private Postgres, stopped and restarted under load)", () => {
   it("fails fast with ServiceUnavailable, goes red, recovers by itself, and loses no acknowledged write", async () => {
-    const pools: string[] = [];
-    for (let i = 0; i < 4; i++) pools.push((await svc.ok("CreateUserPool", { Name: `seed-${i}` })).Uid);
-    const outcomes: Outcome[] = [];
-    let running = true;
-    let n = 0;
-    const ops = [
-      () => ({ op: "CreateUserPool", params: { Name: `p-${randomUUID()}` } }),
-      (pool: string) => ({ op: "CreateUser", params: { UserPoolUid: pool, PreferredUsername: `u${randomUUID().slice(0, 12)}`, Email: `${randomUUID()}@example.com` } }),
-      (pool: string) => ({ op: "CreateOAuthCredential", params: { UserPoolUid: pool, GrantType: "authorization_code", Scope: "openid", Name: `c-${randomUUID()}`, RedirectUri: ["https://app.example.com/cb"] } }),
-      (pool: string) => ({ op: "GetUserPool", params: { UserPoolUid: pool } }),
-    ];
-    const worker = async () => {
-      while (running) {
-        const i = n++;
-        const pool = pools[i % pools.length]!;
-        const { op, params } = ops[i % ops.length]!(pool);
-        const started = now();
-        const r = await send(op, params);
-        outcomes.push({ op, started, ended: now(), ...r, poolUid: pool });
-        if (r.status !== 200) await new Promise((res) => setTimeout(res, 20));
-      }
-    };
-    const workers = Array.from({ length: 6 }, worker);
-    const sleep = (ms: number) => new Promise((res) => setTimeout(res, ms));
+    const pools = await seedPools(svc);
+    const load = startWriteLoad(svc, pools);
+    const { outcomes } = load;
 
     await sleep(1500);
     const stopAt = now();
     await pg.stop();
     const stopped = now();
-    let redAt: number | undefined;
-    while (now() - stopped < 5000) {
-      if ((await readyz()) === 503) {
-        redAt = now();
-        break;
-      }
-      await sleep(50);
-    }
+    const redAt = await waitForReadyz(svc, 503, 5000);
     await sleep(2500);
     const restartAt = now();
     await pg.start();
     const restarted = now();
-    let greenAt: number | undefined;
-    while (now() - restarted < 15_000) {
-      if ((await readyz()) === 200) {
-        greenAt = now();
-        break;
-      }
-      await sleep(50);
-    }
+    const greenAt = await waitForReadyz(svc, 200, 15_000);
     await sleep(2000);
-    running = false;
-    await Promise.all(workers);
+    await load.stop();
 
     if (process.env.DBF_DEBUG) {
       const t = (x: number) => Math.round(x - stopped);
@@ -125,8 +55,8 @@ describe.skipIf(Boolean(skipReason))("database faults (private Postgres, stopped
       (await import("node:fs")).writeFileSync(process.env.DBF_DEBUG + ".log", svc.logs.join(""));
     }
     // Nothing but success or ServiceUnavailable, ever; no client-side failure (hang, reset).
-    const unexpected = outcomes.filter((o) => !(o.code === "OK" || (o.code === "ServiceUnavailable" && o.status === 503)));
-    expect(unexpected.map((o) => `${o.op} ${o.status} ${o.code}`)).toEqual([]);
+    const unexpected = unexpectedAnswers(outcomes);
+    expect(unexpected).toEqual([]);
     // During the outage: every request refused, and fast.
     const during = outcomes.filter((o) => o.started >= stopped && o.ended <= restartAt);
     expect(during.length).toBeGreaterThan(20);
@@ -142,7 +72,7 @@ describe.skipIf(Boolean(skipReason))("database faults (private Postgres, stopped
     expect(after.length).toBeGreaterThan(20);
     expect(after.filter((o) => o.code !== "OK")).toEqual([]);
 
-    const lost = await verifyNothingLostOrHalfMade(outcomes);
+    const { lost, unacknowledgedPools: unacknowledged } = await verifyLedger(check, svc.accountId, outcomes, pools.length);
     expect(lost).toEqual({ pools: 0, users: 0, credentials: 0 });
     const fiveXx = outcomes.filter((o) => o.status >= 500);
     figures.push(
@@ -183,31 +113,7 @@ describe("circuit breaker (no database needed)", () => {
   });
 });
 
-/** Acknowledged creates that are missing, after checking every pool's counters against its rows. */
-async function verifyNothingLostOrHalfMade(outcomes: Outcome[]) {
-  const account = svc.accountId;
-  const ok = (op: string) => outcomes.filter((o) => o.op === op && o.code === "OK");
-  const poolUids = new Set((await check.db.selectFrom("user_pools").select("uid").where("account_id", "=", account).execute()).map((r) => r.uid));
-  const userUids = new Set((await check.db.selectFrom("users").select("uid").where("account_id", "=", account).execute()).map((r) => r.uid));
-  const credentialIds = new Set((await check.db.selectFrom("oauth_credentials").select("client_api_identifier").where("account_id", "=", account).execute()).map((r) => r.client_api_identifier));
-  // Counters are kept by triggers in the same transaction as the rows: a half-made write would break them.
-  const skewed = await sql<{ uid: string }>`
-    select p.uid from user_pools p
-    where p.account_id = ${account}
-      and (p.total_users <> (select count(*) from users u where u.account_id = p.account_id and u.user_pool_uid = p.uid)
-        or p.total_clients <> (select count(*) from oauth_credentials c where c.account_id = p.account_id and c.user_pool_uid = p.uid))`.execute(check.db);
-  expect(skewed.rows).toEqual([]);
-  // Writes answered 503 whose transaction had committed just before the connection died: whole rows.
-  unacknowledged = poolUids.size - 4 - ok("CreateUserPool").length;
-  return {
-    pools: ok("CreateUserPool").filter((o) => !poolUids.has(o.result.Uid)).length,
-    users: ok("CreateUser").filter((o) => !userUids.has(o.result.Uid)).length,
-    credentials: ok("CreateOAuthCredential").filter((o) => !credentialIds.has(o.result.ClientApiIdentifier)).length,
-  };
-}
-
 const figures: string[] = [];
-let unacknowledged = 0;
 afterAll(() => {
   if (figures.length) console.log(`[reliability] db-faults:\n  ${figures.join("\n  ")}`);
 });

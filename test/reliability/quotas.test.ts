@@ -4,6 +4,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { pageResult } from "../../src/core/schemas.js";
 import { userPoolActions, userPoolOutput } from "../../src/user-pools/actions.js";
 import { codeOf, startTestService, type TestService } from "../support/harness.js";
+import { createPoolsAtOnce } from "../support/limits.js";
 
 const QUOTA = 5;
 let a: TestService;
@@ -20,10 +21,7 @@ afterAll(async () => {
 describe("quotas under concurrency", () => {
   it("20 parallel CreateUserPool at a quota of 5 give exactly 5 pools and 15 QuotaExceeded", async () => {
     const key = a.admin; // one account, served by both instances
-    const envs = await Promise.all(
-      Array.from({ length: 20 }, (_, i) => (i % 2 ? b : a).call("CreateUserPool", { Name: `q-${i}` }, { key })),
-    );
-    const codes = envs.map(codeOf);
+    const codes = await createPoolsAtOnce([a, b], key, 20, "q");
     expect(codes.filter((c) => c === "OK")).toHaveLength(QUOTA);
     expect(codes.filter((c) => c === "QuotaExceeded")).toHaveLength(20 - QUOTA);
     const page = await a.ok("ListUserPools", { PageSize: 100 });
@@ -32,8 +30,8 @@ describe("quotas under concurrency", () => {
     expect(list.TotalCount).toBe(QUOTA);
     // Deleting one frees one place, and only one.
     await a.ok("DeleteUserPool", { UserPoolUid: list.Data[0]!.Uid });
-    const again = await Promise.all(Array.from({ length: 6 }, (_, i) => b.call("CreateUserPool", { Name: `r-${i}` }, { key })));
-    expect(again.map(codeOf).filter((c) => c === "OK")).toHaveLength(1);
+    const again = await createPoolsAtOnce([b], key, 6, "r");
+    expect(again.filter((c) => c === "OK")).toHaveLength(1);
     console.log(`[reliability] quotas (${process.env.DATABASE_URL ? "Postgres" : "PGlite"}): 20 parallel creates at quota ${QUOTA} over 2 instances -> ` +
       `${codes.filter((c) => c === "OK").length} OK, ${codes.filter((c) => c === "QuotaExceeded").length} QuotaExceeded, ` +
       `${codes.filter((c) => c !== "OK" && c !== "QuotaExceeded").length} other; pools stored ${list.TotalCount}`);

@@ -14,6 +14,7 @@ import { sql } from "kysely";
 import { connectDatabase } from "../../src/db/connect.js";
 import { migrate } from "../../src/db/migrator.js";
 import { childClient, childEnv, ownDatabase, startChild, stopChild, type CallOutcome, type Child } from "../support/child-server.js";
+import { poolerFor } from "../support/harness.js";
 import { startTestSmtp } from "../support/users.js";
 
 const databaseUrl = inject("databaseUrl");
@@ -61,7 +62,7 @@ const stores: [string, () => Promise<Store>][] = [
     cpSync(template, dir, { recursive: true });
     return { url: undefined, extraEnv: { ID_DATA_DIR: dir }, drop: async () => rmSync(dir, { recursive: true, force: true }) };
   }],
-  ...(databaseUrl ? [["Postgres", async () => ({ ...(await ownDatabase(databaseUrl)), extraEnv: {} })] as [string, () => Promise<Store>]] : []),
+  ...(databaseUrl ? [["Postgres", async () => ({ ...(await ownDatabase(databaseUrl, undefined, poolerFor(databaseUrl))), extraEnv: { DATABASE_POOLER: poolerFor(databaseUrl) } })] as [string, () => Promise<Store>]] : []),
 ];
 
 describe.each(stores)("graceful shutdown of the real entry point (%s)", (storeName, makeStore) => {
@@ -133,7 +134,7 @@ describe.each(stores)("graceful shutdown of the real entry point (%s)", (storeNa
       expect(after.length).toBeGreaterThan(0);
 
       // The database holds exactly what the 200s wrote: every created user, and one mail per reset.
-      db = await connectDatabase({ databaseUrl: own.url, dataDir: own.extraEnv.ID_DATA_DIR ?? "memory://", maxConnections: 2 });
+      db = await connectDatabase({ databaseUrl: own.url, dataDir: own.extraEnv.ID_DATA_DIR ?? "memory://", maxConnections: 2, pooler: poolerFor(own.url) });
       const names = new Set((await sql<{ n: string }>`select preferred_username as n from users where account_id = ${accountId} and preferred_username is not null`.execute(db.db)).rows.map((r) => r.n));
       const created = outcomes.filter((o) => o.action === "CreateUser");
       expect(created.filter((o) => o.status === 200 && !names.has(o.username!)).map((o) => o.username)).toEqual([]);

@@ -6,6 +6,7 @@ import { randomBytes } from "node:crypto";
 import { readFileSync } from "node:fs";
 import { Agent, request } from "node:http";
 import { sql } from "kysely";
+import type { DatabasePooler } from "../../src/config.js";
 import { connectDatabase } from "../../src/db/connect.js";
 import { signedCase, type FuzzKey } from "./fuzz-requests.js";
 
@@ -33,9 +34,9 @@ export function childEnv(databaseUrl: string | undefined, extra: Record<string, 
  * account it can see: on the shared test database it would deliver (steal) other suites' mail, and
  * their backlog would delay ours; a soak's thousands of queued mails would land in theirs.
  */
-export async function ownDatabase(baseUrl: string, prefix = "idplane_reliability") {
+export async function ownDatabase(baseUrl: string, prefix = "idplane_reliability", pooler: DatabasePooler = "none") {
   const name = `${prefix}_${randomBytes(6).toString("hex")}`;
-  const admin = await connectDatabase({ databaseUrl: baseUrl, dataDir: "memory://", maxConnections: 1 });
+  const admin = await connectDatabase({ databaseUrl: baseUrl, dataDir: "memory://", maxConnections: 1, pooler });
   await sql`create database ${sql.raw(name)}`.execute(admin.db);
   const url = new URL(baseUrl);
   url.pathname = `/${name}`;

@@ -10,9 +10,9 @@ import { inject } from "vitest";
 import { createAccessKey, type NewAccessKey } from "../../src/access-keys/service.js";
 import { createAccessKeyResolver } from "../../src/access-keys/resolver.js";
 import { createApp } from "../../src/app.js";
-import { loadConfig, type Config } from "../../src/config.js";
+import { loadConfig, type Config, type DatabasePooler } from "../../src/config.js";
 import { SecretBox } from "../../src/crypto/secret-box.js";
-import { connectDatabase, type DatabaseHandle } from "../../src/db/connect.js";
+import { connectDatabase, hostsOf, type DatabaseHandle } from "../../src/db/connect.js";
 import { migrate } from "../../src/db/migrator.js";
 import { createLimits, type AppDeps, type Clock } from "../../src/deps.js";
 import { createLogger } from "../../src/log.js";
@@ -24,10 +24,24 @@ const MASTER_KEY = randomBytes(32).toString("base64");
 
 let shared: Promise<DatabaseHandle> | undefined;
 
+/**
+ * What stands between a test and the Postgres of `databaseUrl`: the suite's pooler ("pgbouncer" in
+ * the suite's PgBouncer pass) for any database reached at the suite's address, else nothing.
+ */
+export function poolerFor(databaseUrl: string | undefined): DatabasePooler {
+  const suite = inject("databaseUrl");
+  if (!databaseUrl || !suite) return "none";
+  return hostsOf(databaseUrl).join() === hostsOf(suite).join() ? inject("databasePooler") : "none";
+}
+
+/** A handle on a database (global setup's by default), through the suite's pooler when it is at the suite's address. */
+export const connectTestDatabase = (databaseUrl = inject("databaseUrl"), maxConnections = 5) =>
+  connectDatabase({ databaseUrl, dataDir: "memory://", maxConnections, pooler: poolerFor(databaseUrl) });
+
 /** The file's database handle: Postgres from global setup, or one in-memory PGlite per test file. */
 export function testDatabase(): Promise<DatabaseHandle> {
   shared ??= (async () => {
-    const handle = await connectDatabase({ databaseUrl: inject("databaseUrl"), dataDir: "memory://", maxConnections: 5 });
+    const handle = await connectTestDatabase();
     await migrate(handle.db);
     return handle;
   })();
@@ -51,6 +65,8 @@ export interface ServiceOptions {
   clock?: TestClock;
   /** Another (migrated here) database instead of the file's shared one; closed with the service. */
   databaseUrl?: string;
+  /** What databaseUrl points at; default: poolerFor(databaseUrl). */
+  pooler?: DatabasePooler;
 }
 
 export interface CallOptions {
@@ -92,12 +108,15 @@ export interface Envelope {
 }
 
 export async function startTestService(opts: ServiceOptions = {}): Promise<TestService> {
-  const own = opts.databaseUrl ? await connectDatabase({ databaseUrl: opts.databaseUrl, maxConnections: 5 }) : undefined;
+  const databaseUrl = opts.databaseUrl ?? inject("databaseUrl");
+  const pooler = opts.pooler ?? poolerFor(databaseUrl);
+  const own = opts.databaseUrl ? await connectDatabase({ databaseUrl: opts.databaseUrl, maxConnections: 5, pooler }) : undefined;
   if (own) await migrate(own.db);
   const database = own ?? (await testDatabase());
   const config = loadConfig({
     ID_MASTER_KEY: MASTER_KEY,
-    DATABASE_URL: opts.databaseUrl ?? inject("databaseUrl"),
+    DATABASE_URL: databaseUrl,
+    ...(databaseUrl && { DATABASE_POOLER: pooler }),
     ID_REGION: REGION,
     LOG_LEVEL: "debug",
     // High enough that ordinary tests are never throttled; throttling tests set their own.
