@@ -84,7 +84,7 @@ describe("the upgrade to per-account ids (sql/007)", () => {
       await sql`delete from oauth_credentials where account_id = ${b} and credential_id = 5`.execute(db);
       const rowsBefore = (await sql`select account_id, credential_id, client_api_identifier from oauth_credentials order by 1, 2`.execute(db)).rows;
 
-      expect(await migrate(db)).toContain("007_credential_ids_per_account.sql");
+      expect(await migrate(db)).toContain("008_credential_ids_per_account.sql");
       expect((await sql`select account_id, credential_id, client_api_identifier from oauth_credentials order by 1, 2`.execute(db)).rows).toEqual(rowsBefore);
       // b never gets its deleted 5 again; a continues above it too; an account known only by its key likewise.
       expect(await insertCredential(db, b, "pb")).toBe(6);

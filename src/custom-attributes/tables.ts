@@ -1,4 +1,4 @@
-// Kysely table types of the custom-attribute family (sql/007_user_pools_upstream.sql); joined into the
+// Kysely table types of the custom-attribute family (sql/009_user_pools_upstream.sql); joined into the
 // Database type in src/db/schema.ts.
 import type { BigintString, Timestamp } from "../db/types.js";
 

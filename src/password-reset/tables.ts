@@ -1,4 +1,4 @@
-// Kysely table types of the password-reset family (sql/002_users.sql, sql/006_reset_mail_log.sql); joined into the Database type
+// Kysely table types of the password-reset family (sql/002_users.sql, sql/007_reset_mail_log.sql); joined into the Database type
 // in src/db/schema.ts.
 import type { ColumnType } from "kysely";
 import type { BigintString } from "../db/types.js";
@@ -14,7 +14,7 @@ export interface PasswordResetTokensTable {
   revoked_at: Date | null;
 }
 
-/** sql/006_reset_mail_log.sql: what the reset mail limits count; no foreign key on purpose. */
+/** sql/007_reset_mail_log.sql: what the reset mail limits count; no foreign key on purpose. */
 export interface ResetMailLogTable {
   account_id: BigintString;
   id: ColumnType<string, never, never>;

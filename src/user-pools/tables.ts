@@ -35,7 +35,7 @@ export interface UserPoolsTable {
   reset_password_url: string | null;
   reset_token_ttl_seconds: Generated<number>;
   project_name: Generated<string>;
-  /** jsonb, in the caller's order (sql/007_user_pools_upstream.sql). */
+  /** jsonb, in the caller's order (sql/009_user_pools_upstream.sql). */
   tags: ColumnType<Tag[], Tag[] | undefined, Tag[]>;
   brand: ColumnType<Brand, Brand | undefined, Brand>;
   authentication_method_order: TextArray;

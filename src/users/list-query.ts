@@ -1,5 +1,5 @@
 // The SQL of ListUsers: filters, sorts and the keyset cursor. Every key here is an expression that an
-// index of sql/007_users_upstream.sql is built on, spelled the same way, so each filter and each sort
+// index of sql/010_users_upstream.sql is built on, spelled the same way, so each filter and each sort
 // (with its cursor) is one index range however deep the page.
 import { sql, type Expression, type Kysely, type RawBuilder, type SqlBool } from "kysely";
 import type { Database } from "../db/schema.js";

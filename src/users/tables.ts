@@ -1,4 +1,4 @@
-// Kysely table types of the users family (sql/002_users.sql, sql/007_users_upstream.sql); joined into the Database type in
+// Kysely table types of the users family (sql/002_users.sql, sql/010_users_upstream.sql); joined into the Database type in
 // src/db/schema.ts.
 import type { ColumnType, Generated } from "kysely";
 import type { BigintString, Timestamp } from "../db/types.js";
