@@ -89,6 +89,7 @@ const deleteAction = (name: string, type: "OAUTH" | undefined, summary: string) 
   defineAction({
     name,
     access: "write",
+    errors: ["NotFound"],
     summary,
     input: z.object(connectionRef),
     output: messageResult,
@@ -102,6 +103,7 @@ export const identityProviderActions = [
   defineAction({
     name: "CreateIdentityProviderOAuth",
     access: "write",
+    errors: ["NotFound", "Duplicated", "QuotaExceeded"],
     summary: "Creates an OAuth 2.0 connection in a user pool; Name is unique in the pool; ClientSecret is stored encrypted.",
     input: createIdentityProviderInput,
     output: identityProviderOutput,
@@ -110,6 +112,7 @@ export const identityProviderActions = [
   defineAction({
     name: "GetIdentityProviderOAuth",
     access: "read",
+    errors: ["NotFound"],
     summary: "Returns one OAuth connection; ClientSecret is masked.",
     input: z.object(connectionRef),
     output: identityProviderOutput,
@@ -118,6 +121,7 @@ export const identityProviderActions = [
   defineAction({
     name: "UpdateIdentityProviderOAuth",
     access: "write",
+    errors: ["NotFound", "Duplicated"],
     summary:
       "Changes the given fields of an OAuth connection; omitted fields stay, ProviderOptions merges field by field, " +
       "ScopesList replaces the list, and the secret changes only with a non-empty ClientSecret.",
@@ -131,6 +135,7 @@ export const identityProviderActions = [
   defineAction({
     name: "ListIdentityProvidersOAuth",
     access: "read",
+    errors: ["NotFound"],
     summary: "Lists the pool's OAuth connections, newest first; Filter.Name matches a substring, case-insensitively.",
     input: z.object({ ...poolRef, ...pagingInput, Filter: z.object({ Name: nameFilter }).optional() }),
     output: pageResult(identityProviderListItemOutput),
@@ -140,6 +145,7 @@ export const identityProviderActions = [
   defineAction({
     name: "ListIdentityProviders",
     access: "read",
+    errors: ["NotFound"],
     summary: "Lists the pool's connections of every type, newest first; Filter.Name (substring) and Filter.ConnectionType narrow it.",
     input: z.object({ ...poolRef, ...pagingInput, Filter: z.object({ Name: nameFilter, ConnectionType: z.enum(["OAUTH"]).optional() }).optional() }),
     output: pageResult(identityProviderListItemOutput),

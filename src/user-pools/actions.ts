@@ -50,6 +50,7 @@ export const userPoolActions = [
   defineAction({
     name: "CreateUserPool",
     access: "write",
+    errors: ["Duplicated", "QuotaExceeded"],
     accountWide: true,
     summary: "Creates a user pool; Name is unique in the account.",
     input: createUserPoolInput,
@@ -59,6 +60,7 @@ export const userPoolActions = [
   defineAction({
     name: "GetUserPool",
     access: "read",
+    errors: ["NotFound"],
     summary: "Returns one user pool.",
     input: z.object(poolRef),
     output: userPoolOutput,
@@ -67,6 +69,7 @@ export const userPoolActions = [
   defineAction({
     name: "ListUserPools",
     access: "read",
+    errors: [],
     accountWide: true,
     summary: "Lists the account's user pools, newest first; Filter.Name matches a substring, case-insensitively.",
     input: z.object({ ...pagingInput, Filter: z.object({ Name: z.string().max(128).optional() }).optional() }),
@@ -76,6 +79,7 @@ export const userPoolActions = [
   defineAction({
     name: "UpdateUserPool",
     access: "write",
+    errors: ["NotFound", "Duplicated"],
     summary: "Changes the given fields of a user pool; omitted fields stay, PasswordPolicy merges field by field.",
     input: updateUserPoolInput,
     output: userPoolOutput,
@@ -84,6 +88,7 @@ export const userPoolActions = [
   defineAction({
     name: "UpdateEnableUserPool",
     access: "write",
+    errors: ["NotFound"],
     summary: "Enables or disables a user pool.",
     input: z.object({ ...poolRef, Enabled: z.boolean() }),
     output: messageResult,
@@ -95,6 +100,7 @@ export const userPoolActions = [
   defineAction({
     name: "DeleteUserPool",
     access: "write",
+    errors: ["NotFound"],
     summary: "Deletes a user pool and everything in it, in one transaction.",
     input: z.object(poolRef),
     output: messageResult,

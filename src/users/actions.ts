@@ -108,6 +108,7 @@ export const userActions = [
   defineAction({
     name: "CreateUser",
     access: "write",
+    errors: ["NotFound", "Duplicated", "QuotaExceeded"],
     summary: "Creates a user; needs one of PreferredUsername, Email, PhoneNumber, each unique in the pool (Email and PreferredUsername case-insensitively).",
     input: newUser.extend(poolRef),
     output: userOutput,
@@ -119,6 +120,7 @@ export const userActions = [
   defineAction({
     name: "CreateUsers",
     access: "write",
+    errors: ["NotFound"],
     summary: "Creates up to 100 users; each item succeeds or fails on its own (HTTP 200 with the batch result, Index is 0-based).",
     // Items are typed for the docs but checked one by one in the handler, so a bad one cannot fail the batch.
     input: z.object({ ...poolRef, Users: z.array(newUser.or(z.unknown())).min(1).max(100) }),
@@ -134,6 +136,7 @@ export const userActions = [
   defineAction({
     name: "GetUser",
     access: "read",
+    errors: ["NotFound"],
     summary: "Returns one user (never its password).",
     input: z.object({ ...poolRef, UserUid: uid() }),
     output: userOutput,
@@ -142,6 +145,7 @@ export const userActions = [
   defineAction({
     name: "ListUsers",
     access: "read",
+    errors: ["NotFound"],
     summary:
       "Lists a pool's users, newest first: PageNumber/PageSize, or NextToken/MaxResults (an opaque keyset cursor, fast at any depth; " +
       "empty NextToken on the last page). Filter fields match exactly (Email and PreferredUsername case-insensitively).",
@@ -152,6 +156,7 @@ export const userActions = [
   defineAction({
     name: "UpdateUser",
     access: "write",
+    errors: ["NotFound", "Duplicated"],
     summary: "Changes the given fields of a user; omitted fields stay, \"\" clears an identifier. A new Password, Email or DISABLED state revokes outstanding reset tokens.",
     input: newUser.extend({ ...poolRef, UserUid: uid() }),
     output: userOutput,
@@ -163,6 +168,7 @@ export const userActions = [
   defineAction({
     name: "DeleteUsers",
     access: "write",
+    errors: ["NotFound"],
     summary: "Deletes up to 100 users by uid; an unknown uid is that item's NotFound (HTTP 200 with the batch result).",
     input: z.object({ ...poolRef, UserUids: z.array(z.string().trim().max(128)).min(1).max(100) }),
     output: batchOutput,
