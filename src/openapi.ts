@@ -4,6 +4,7 @@ import { z } from "zod";
 import { stringify } from "yaml";
 import type { AnyAction } from "./core/action.js";
 import { API_VERSION, SERVICE_NAME } from "./gateway/envelope.js";
+import { errorExamples, errorResponses } from "./openapi-errors.js";
 
 const metadataSchema = {
   type: "object",
@@ -29,7 +30,15 @@ function jsonSchema(schema: z.ZodType, io: "input" | "output") {
 
 export function buildOpenApi(registry: ReadonlyMap<string, AnyAction>) {
   const paths: Record<string, unknown> = {};
-  const schemas: Record<string, unknown> = { ResponseMetadata: metadataSchema };
+  const responses: Record<string, unknown> = {};
+  const schemas: Record<string, unknown> = {
+    ResponseMetadata: metadataSchema,
+    ErrorEnvelope: {
+      type: "object",
+      required: ["ResponseMetadata"],
+      properties: { ResponseMetadata: { allOf: [{ $ref: "#/components/schemas/ResponseMetadata" }, { required: ["Error"] }] } },
+    },
+  };
   for (const action of [...registry.values()].sort((a, b) => a.name.localeCompare(b.name))) {
     schemas[`${action.name}Request`] = jsonSchema(action.input, "input");
     schemas[`${action.name}Result`] = jsonSchema(action.output, "output");
@@ -59,10 +68,7 @@ export function buildOpenApi(registry: ReadonlyMap<string, AnyAction>) {
               },
             },
           },
-          default: {
-            description: "Error envelope (ResponseMetadata.Error), status from the error catalog",
-            content: { "application/json": { schema: { type: "object", properties: { ResponseMetadata: { $ref: "#/components/schemas/ResponseMetadata" } } } } },
-          },
+          ...errorResponses(action, responses),
         },
       },
     };
@@ -77,6 +83,8 @@ export function buildOpenApi(registry: ReadonlyMap<string, AnyAction>) {
     paths,
     components: {
       schemas,
+      responses: Object.fromEntries(Object.entries(responses).sort(([a], [b]) => a.localeCompare(b))),
+      examples: errorExamples(),
       securitySchemes: {
         VolcengineHmacSha256: {
           type: "apiKey",

@@ -95,6 +95,9 @@ describe("identity providers: the client secret", () => {
     await call("UpdateIdentityProviderOAuth", { ...ref, ClientSecret: second });
     await call("GetIdentityProviderOAuth", ref);
     await call("ListIdentityProviders", { UserPoolUid: poolUid });
+    const oauthList = await call("ListIdentityProvidersOAuth", { UserPoolUid: poolUid });
+    expect(oauthList.Data[0].ClientSecret).toBe("******");
+    await call("ListAllIdentityProviders", {});
     await svc.call("UpdateIdentityProviderOAuth", { ...ref, ClientSecret: first, TokenEndpoint: "bad" }).then((e) => seen.push(e));
 
     // Every row of every table, as text; bytea prints as hex, so look for the hex and base64 forms too.

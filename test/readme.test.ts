@@ -55,6 +55,7 @@ describe("README", () => {
       expect(lines).toContain("1 true");
       expect(lines).toContain("******");
       expect(lines).toContain("EMAIL true");
+      expect(lines).toContain("Name DIRECT");
       expect(lines).toContain("true");
       expect(out).toContain('UpdateOAuthCredential: InvalidParameter.Scope: requested scope "admin" is invalid');
     } finally {

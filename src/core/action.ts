@@ -5,7 +5,7 @@ import type { z } from "zod";
 import type { Principal } from "../access-keys/resolver.js";
 import type { AppDeps } from "../deps.js";
 import type { Logger } from "../log.js";
-import type { ApiError } from "./errors.js";
+import type { ApiError, ErrorFamily } from "./errors.js";
 
 export interface ActionContext {
   deps: AppDeps;
@@ -33,6 +33,12 @@ export interface ActionDefinition<I extends z.ZodType = z.ZodType, O extends z.Z
    * Every other action must come with a cross-account case in its family's test support.
    */
   accountWide?: true;
+  /**
+   * The catalog codes the action itself answers (NotFound, Duplicated, QuotaExceeded...), beyond the
+   * ones the gateway may answer for any action (signature, throttling, parameters; src/openapi.ts
+   * adds those). openapi.yaml lists both per operation, so generated clients see them.
+   */
+  errors: readonly ErrorFamily[];
   input: I;
   output: O;
   handler(input: z.output<I>, ctx: ActionContext): Promise<z.input<O>>;

@@ -51,6 +51,7 @@ export const customAttributeActions = [
   defineAction({
     name: "CreateUserPoolCustomAttribute",
     access: "write",
+    errors: ["NotFound", "Duplicated", "QuotaExceeded"],
     summary: "Adds a custom attribute to a user pool; Name is unique in the pool, case-insensitively.",
     input: createCustomAttributeInput,
     output: customAttributeOutput,
@@ -59,6 +60,7 @@ export const customAttributeActions = [
   defineAction({
     name: "UpdateUserPoolCustomAttribute",
     access: "write",
+    errors: ["NotFound", "Duplicated"],
     summary: "Renames a custom attribute or changes its Mutability or bounds; its DataType stays.",
     input: updateCustomAttributeInput,
     output: customAttributeOutput,
@@ -67,6 +69,7 @@ export const customAttributeActions = [
   defineAction({
     name: "DeleteUserPoolCustomAttribute",
     access: "write",
+    errors: ["NotFound"],
     summary: "Removes a custom attribute from a user pool.",
     input: z.object({ ...poolRef, Uid: uid() }),
     output: messageResult,

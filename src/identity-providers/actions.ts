@@ -1,10 +1,12 @@
-// The OAuth identity provider ("connection") actions (api.md §6 "OAuth identity providers", seed 002).
+// The OAuth identity provider ("connection") actions (api.md §6 "OAuth identity providers"), with
+// upstream's fields (schemas of the newer ones in fields.ts).
 import { z } from "zod";
 import * as idps from "./service.js";
 import { SECRET_MASK } from "./secret.js";
 import { AUTO_LINKING } from "./tables.js";
 import { messageResult, pageResult, pagingInput, requiredText, scopeList, timeString, uid, urlString } from "../core/schemas.js";
 import { defineAction } from "../core/action.js";
+import * as f from "./fields.js";
 
 /** An endpoint the server calls or sends browsers to: https, or http only on a loopback host. */
 const endpointUrl = urlString(
@@ -22,6 +24,7 @@ const providerOptionsInput = z
     IsCreationAllowed: z.boolean(),
     IsAutoCreation: z.boolean(),
     IsAutoUpdate: z.boolean(),
+    UserLinkingPromptEnabled: z.boolean().describe("ask the user before linking an external identity to an existing account"),
   })
   .partial();
 
@@ -48,6 +51,16 @@ const optionalFields = {
   ClientSecret: clientSecret.optional(),
   ScopesList: scopesList.optional(),
   ProviderOptions: providerOptionsInput.optional(),
+  AttributeMappings: f.attributeMappings.describe("replaces the whole list on update").optional(),
+  ClaimsPropagationConfig: f.claimsPropagationConfig.describe("replaced whole on update").optional(),
+  ExtraProviderConfiguration: f.extraProviderConfiguration.optional(),
+  EipId: f.eipId.optional(),
+};
+
+/** Upstream sets these only on create: a connection's sole-provider role does not change. */
+const createOnlyFields = {
+  SoleProviderConnection: z.boolean().describe("the pool's only way to sign in; at most one connection of a pool").optional(),
+  PassvaultOauth2CredentialProviderOptions: f.passvaultOptions.optional(),
 };
 
 export const identityProviderOutput = z.object({
@@ -64,11 +77,16 @@ export const identityProviderOutput = z.object({
   ScopesList: z.array(z.string()),
   IdAttribute: z.string(),
   ProviderOptions: providerOptionsInput.required(),
+  AttributeMappings: z.array(f.attributeMappingOutput),
+  ClaimsPropagationConfig: f.claimsPropagationOutput,
+  ExtraProviderConfiguration: f.extraProviderConfigurationOutput,
+  SoleProviderConnection: z.boolean(),
+  EipRecord: f.eipRecordOutput,
   CreateTime: timeString,
   UpdateTime: timeString,
 });
 
-export const identityProviderListItemOutput = z.object({
+const listItemFields = {
   Uid: z.string(),
   Name: z.string(),
   ConnectionType: z.literal("OAUTH"),
@@ -76,19 +94,27 @@ export const identityProviderListItemOutput = z.object({
   Enabled: z.boolean(),
   CreateTime: timeString,
   UpdateTime: timeString,
-});
+};
+export const identityProviderListItemOutput = z.object({ ...listItemFields, AttributeMappings: z.array(f.attributeMappingOutput) });
+export const accountIdentityProviderOutput = z.object({ ...listItemFields, UserPoolUid: z.string(), UserPoolName: z.string() });
 
 const poolRef = { UserPoolUid: uid() };
 const connectionRef = { ...poolRef, ConnectionUid: uid() };
-const nameFilter = z.string().max(128).optional();
+const connectionType = z.enum(["OAUTH"]);
+/** Upstream's list filter; EipId as everywhere accepts only "" (no connection has one). */
+export const listFilter = z
+  .object({ Name: z.string().max(128).describe("a substring, case-insensitively"), ConnectionType: connectionType, ExcludeConnectionType: connectionType, EipId: f.eipId })
+  .partial()
+  .optional();
 
-export const createIdentityProviderInput = z.object({ ...poolRef, ...requiredFields, ...optionalFields });
+export const createIdentityProviderInput = z.object({ ...poolRef, ...requiredFields, ...optionalFields, ...createOnlyFields });
 export const updateIdentityProviderInput = z.object({ ...connectionRef, ...z.object(requiredFields).partial().shape, ...optionalFields });
 
 const deleteAction = (name: string, type: "OAUTH" | undefined, summary: string) =>
   defineAction({
     name,
     access: "write",
+    errors: ["NotFound"],
     summary,
     input: z.object(connectionRef),
     output: messageResult,
@@ -102,6 +128,7 @@ export const identityProviderActions = [
   defineAction({
     name: "CreateIdentityProviderOAuth",
     access: "write",
+    errors: ["NotFound", "Duplicated", "QuotaExceeded"],
     summary: "Creates an OAuth 2.0 connection in a user pool; Name is unique in the pool; ClientSecret is stored encrypted.",
     input: createIdentityProviderInput,
     output: identityProviderOutput,
@@ -110,6 +137,7 @@ export const identityProviderActions = [
   defineAction({
     name: "GetIdentityProviderOAuth",
     access: "read",
+    errors: ["NotFound"],
     summary: "Returns one OAuth connection; ClientSecret is masked.",
     input: z.object(connectionRef),
     output: identityProviderOutput,
@@ -118,6 +146,7 @@ export const identityProviderActions = [
   defineAction({
     name: "UpdateIdentityProviderOAuth",
     access: "write",
+    errors: ["NotFound", "Duplicated"],
     summary:
       "Changes the given fields of an OAuth connection; omitted fields stay, ProviderOptions merges field by field, " +
       "ScopesList replaces the list, and the secret changes only with a non-empty ClientSecret.",
@@ -131,18 +160,29 @@ export const identityProviderActions = [
   defineAction({
     name: "ListIdentityProvidersOAuth",
     access: "read",
-    summary: "Lists the pool's OAuth connections, newest first; Filter.Name matches a substring, case-insensitively.",
-    input: z.object({ ...poolRef, ...pagingInput, Filter: z.object({ Name: nameFilter }).optional() }),
-    output: pageResult(identityProviderListItemOutput),
-    handler: (input, ctx) =>
-      idps.listIdentityProviders(ctx.deps, ctx.accountId, { ...input, Filter: { Name: input.Filter?.Name, ConnectionType: "OAUTH" } }),
+    errors: ["NotFound"],
+    summary: "Returns every OAuth connection of the pool, whole (as GetIdentityProviderOAuth does), newest first; one page, no paging.",
+    input: z.object(poolRef),
+    output: pageResult(identityProviderOutput),
+    handler: (input, ctx) => idps.listOAuthConnections(ctx.deps, ctx.accountId, input.UserPoolUid),
   }),
   defineAction({
     name: "ListIdentityProviders",
     access: "read",
-    summary: "Lists the pool's connections of every type, newest first; Filter.Name (substring) and Filter.ConnectionType narrow it.",
-    input: z.object({ ...poolRef, ...pagingInput, Filter: z.object({ Name: nameFilter, ConnectionType: z.enum(["OAUTH"]).optional() }).optional() }),
+    errors: ["NotFound"],
+    summary: "Lists the pool's connections of every type, newest first; Filter.Name (substring), ConnectionType and ExcludeConnectionType narrow it.",
+    input: z.object({ ...poolRef, ...pagingInput, Filter: listFilter }),
     output: pageResult(identityProviderListItemOutput),
     handler: (input, ctx) => idps.listIdentityProviders(ctx.deps, ctx.accountId, input),
+  }),
+  defineAction({
+    name: "ListAllIdentityProviders",
+    access: "read",
+    errors: [],
+    accountWide: true,
+    summary: "Lists the connections of every pool of the account, newest first, with each one's UserPoolUid and UserPoolName; the same Filter as ListIdentityProviders.",
+    input: z.object({ ...pagingInput, Filter: listFilter }),
+    output: pageResult(accountIdentityProviderOutput),
+    handler: (input, ctx) => idps.listAccountIdentityProviders(ctx.deps, ctx.accountId, input),
   }),
 ];

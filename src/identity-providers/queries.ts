@@ -1,5 +1,5 @@
 // SQL for the identity_providers table. Every query is scoped by account_id first, then the pool.
-import type { Insertable, Kysely, Selectable, Transaction, Updateable } from "kysely";
+import type { Insertable, Kysely, Selectable, SelectQueryBuilder, Transaction, Updateable } from "kysely";
 import type { Database } from "../db/schema.js";
 import type { ConnectionType, IdentityProvidersTable } from "./tables.js";
 import { containsPattern } from "../db/text-match.js";
@@ -62,17 +62,51 @@ export async function deleteIdentityProvider(db: Db, k: ConnectionKey, type?: Co
   return r.numDeletedRows > 0n;
 }
 
-/** The pool's connections, newest first, optionally by name (substring) and type. */
-export function identityProviderListing(
-  db: Db,
-  accountId: string,
-  poolUid: string,
-  opts: { name?: string | undefined; type?: ConnectionType | undefined },
-): Listing<Database, "identity_providers", IdentityProviderRow> {
-  let filtered = db.selectFrom("identity_providers").where("account_id", "=", accountId).where("user_pool_uid", "=", poolUid);
-  if (opts.name !== undefined) filtered = filtered.where("name", "ilike", containsPattern(opts.name));
-  if (opts.type !== undefined) filtered = filtered.where("connection_type", "=", opts.type);
-  return { filtered, rows: (q) => q.selectAll().orderBy("created_at", "desc").orderBy("uid") };
+export interface ConnectionFilter {
+  name?: string | undefined;
+  type?: ConnectionType | undefined;
+  excludeType?: ConnectionType | undefined;
+}
+
+type ConnectionQuery = SelectQueryBuilder<Database, "identity_providers", object>;
+
+/** Narrows connections by name (substring, case-insensitively) and type. */
+function narrowed(q: ConnectionQuery, f: ConnectionFilter): ConnectionQuery {
+  let out = q;
+  if (f.name !== undefined) out = out.where("name", "ilike", containsPattern(f.name));
+  if (f.type !== undefined) out = out.where("connection_type", "=", f.type);
+  if (f.excludeType !== undefined) out = out.where("connection_type", "<>", f.excludeType);
+  return out;
+}
+
+const newestFirst = <O>(q: SelectQueryBuilder<Database, "identity_providers", O>) => q.orderBy("created_at", "desc").orderBy("uid");
+
+/** The pool's connections, newest first. */
+export function identityProviderListing(db: Db, accountId: string, poolUid: string, f: ConnectionFilter): Listing<Database, "identity_providers", IdentityProviderRow> {
+  const base = db.selectFrom("identity_providers").where("account_id", "=", accountId).where("user_pool_uid", "=", poolUid);
+  return { filtered: narrowed(base, f), rows: (q) => newestFirst(q.selectAll()) };
+}
+
+/**
+ * Every connection of the account with its pool's name, newest first (by the index
+ * identity_providers__account_id_created_at); the name is a primary-key lookup per row of the page.
+ */
+export function accountIdentityProviderListing(db: Db, accountId: string, f: ConnectionFilter) {
+  const base = db.selectFrom("identity_providers").where("account_id", "=", accountId);
+  return {
+    filtered: narrowed(base, f),
+    rows: (q: ConnectionQuery) =>
+      newestFirst(
+        q.select(["uid", "name", "connection_type", "provider", "enabled", "created_at", "updated_at", "user_pool_uid"]).select((eb) =>
+          eb
+            .selectFrom("user_pools")
+            .select("user_pools.name")
+            .whereRef("user_pools.account_id", "=", "identity_providers.account_id")
+            .whereRef("user_pools.uid", "=", "identity_providers.user_pool_uid")
+            .as("user_pool_name"),
+        ),
+      ),
+  } satisfies Listing<Database, "identity_providers", unknown>;
 }
 
 // ---- master-key rotation (src/cli/rotate-master.ts) ----

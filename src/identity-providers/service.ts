@@ -15,7 +15,16 @@ import * as q from "./queries.js";
 import type { IdentityProviderRow } from "./queries.js";
 import { sealClientSecret } from "./secret.js";
 import type { ConnectionType, ProviderOptions } from "./tables.js";
-import { DEFAULT_PROVIDER_OPTIONS, identityProviderListItem, identityProviderView, type IdentityProviderListItem, type IdentityProviderView } from "./view.js";
+import { DEFAULT_EXTRA_CONFIGURATION } from "./fields.js";
+import {
+  accountIdentityProviderItem,
+  DEFAULT_PROVIDER_OPTIONS,
+  identityProviderListItem,
+  identityProviderView,
+  type AccountIdentityProviderItem,
+  type IdentityProviderListItem,
+  type IdentityProviderView,
+} from "./view.js";
 
 type Deps = Pick<AppDeps, "db" | "config" | "clock" | "secretBox">;
 
@@ -24,8 +33,9 @@ export type CreateIdentityProviderInput = Omit<z.output<typeof createIdentityPro
 export type UpdateIdentityProviderInput = Omit<z.output<typeof updateIdentityProviderInput>, "UserPoolUid" | "ConnectionUid">;
 
 /**
- * Each field's column: ProviderOptions merges field by field, ScopesList replaces the list, and the
- * secret (sealed by the service, and only when non-empty) has no plain column.
+ * Each field's column: ProviderOptions and ExtraProviderConfiguration merge field by field,
+ * ScopesList, AttributeMappings and ClaimsPropagationConfig are replaced whole, and the secret
+ * (sealed by the service, and only when non-empty) has no plain column.
  */
 export const CONNECTION_FIELDS: PatchRules<UpdateIdentityProviderInput, IdentityProviderRow> = {
   Name: "name",
@@ -40,6 +50,18 @@ export const CONNECTION_FIELDS: PatchRules<UpdateIdentityProviderInput, Identity
   ScopesList: "scopes_list",
   IdAttribute: "id_attribute",
   ProviderOptions: merged("provider_options", DEFAULT_PROVIDER_OPTIONS),
+  AttributeMappings: "attribute_mappings",
+  ClaimsPropagationConfig: "claims_propagation_config",
+  ExtraProviderConfiguration: merged("extra_provider_configuration", DEFAULT_EXTRA_CONFIGURATION),
+  // The schema accepts only "": idplane has no elastic IPs, so there is nothing to store.
+  EipId: null,
+};
+
+/** Create's own fields: the sole-provider flag is set once; Passvault options can only be empty. */
+const CREATE_FIELDS: PatchRules<CreateIdentityProviderInput, IdentityProviderRow> = {
+  ...CONNECTION_FIELDS,
+  SoleProviderConnection: "sole_provider_connection",
+  PassvaultOauth2CredentialProviderOptions: null,
 };
 
 export interface ConnectionRef {
@@ -48,6 +70,7 @@ export interface ConnectionRef {
 }
 
 const duplicateName = (name: string) => () => errors.duplicated(`IdentityProvider ${name}`);
+const secondSole = (poolUid: string) => () => errors.duplicated(`SoleProviderConnection of UserPool ${poolUid}`);
 const keyOf = (accountId: string, ref: ConnectionRef): q.ConnectionKey => ({ accountId, poolUid: ref.UserPoolUid, uid: ref.ConnectionUid });
 
 /** NotFound for the pool when the pool is missing, else for the connection: the caller learns which. */
@@ -68,7 +91,7 @@ export async function createIdentityProvider(deps: Deps, accountId: string, pool
       count: () => q.countIdentityProviders(trx, accountId, poolUid),
     });
     const secret = input.ClientSecret ? sealClientSecret(deps.secretBox, { account_id: accountId, user_pool_uid: poolUid, uid }, input.ClientSecret) : {};
-    return onUniqueViolation(
+    const insert = onUniqueViolation(
       q.insertIdentityProvider(trx, {
         account_id: accountId,
         user_pool_uid: poolUid,
@@ -79,7 +102,8 @@ export async function createIdentityProvider(deps: Deps, accountId: string, pool
         use_pkce: true,
         scopes_list: [],
         provider_options: DEFAULT_PROVIDER_OPTIONS,
-        ...(patchOf(input, {}, CONNECTION_FIELDS) as Pick<IdentityProviderRow, "name" | "client_id" | "authorization_endpoint" | "token_endpoint" | "user_endpoint" | "id_attribute">),
+        extra_provider_configuration: DEFAULT_EXTRA_CONFIGURATION,
+        ...(patchOf(input, {}, CREATE_FIELDS) as Pick<IdentityProviderRow, "name" | "client_id" | "authorization_endpoint" | "token_endpoint" | "user_endpoint" | "id_attribute">),
         ...secret,
         created_at: now,
         updated_at: now,
@@ -87,6 +111,7 @@ export async function createIdentityProvider(deps: Deps, accountId: string, pool
       "identity_providers__name",
       duplicateName(input.Name),
     );
+    return onUniqueViolation(insert, "identity_providers__sole_provider_connection", secondSole(poolUid));
   });
   return identityProviderView(row);
 }
@@ -133,13 +158,35 @@ export async function deleteIdentityProvider(deps: Pick<Deps, "db">, accountId: 
   });
 }
 
+export type ListFilter = { Name?: string | undefined; ConnectionType?: ConnectionType | undefined; ExcludeConnectionType?: ConnectionType | undefined } | undefined;
+const filterOf = (f: ListFilter): q.ConnectionFilter => ({ name: f?.Name, type: f?.ConnectionType, excludeType: f?.ExcludeConnectionType });
+
 export async function listIdentityProviders(
   deps: Pick<Deps, "db">,
   accountId: string,
-  input: { UserPoolUid: string; PageNumber: number; PageSize: number; Filter?: { Name?: string | undefined; ConnectionType?: ConnectionType | undefined } | undefined },
+  input: { UserPoolUid: string; PageNumber: number; PageSize: number; Filter?: ListFilter },
 ): Promise<Page<IdentityProviderListItem>> {
   // An unknown pool is NotFound, not an empty list: the caller most likely has a wrong uid.
   await parentPool(deps.db, accountId, input.UserPoolUid, "read");
-  const listing = q.identityProviderListing(deps.db, accountId, input.UserPoolUid, { name: input.Filter?.Name, type: input.Filter?.ConnectionType });
-  return offsetPage(listing, input, identityProviderListItem);
+  return offsetPage(q.identityProviderListing(deps.db, accountId, input.UserPoolUid, filterOf(input.Filter)), input, identityProviderListItem);
+}
+
+/**
+ * Every OAuth connection of the pool, whole, on one page (upstream's request has no paging). The
+ * per-pool quota (ID_QUOTA_IDPS_PER_POOL) bounds the answer.
+ */
+export async function listOAuthConnections(deps: Pick<Deps, "db">, accountId: string, poolUid: string): Promise<Page<IdentityProviderView>> {
+  await parentPool(deps.db, accountId, poolUid, "read");
+  const listing = q.identityProviderListing(deps.db, accountId, poolUid, { type: "OAUTH" });
+  const rows = await listing.rows(listing.filtered).execute();
+  return { Data: rows.map(identityProviderView), PageNumber: 1, PageSize: rows.length, TotalCount: rows.length };
+}
+
+/** The connections of every pool of the account. */
+export function listAccountIdentityProviders(
+  deps: Pick<Deps, "db">,
+  accountId: string,
+  input: { PageNumber: number; PageSize: number; Filter?: ListFilter },
+): Promise<Page<AccountIdentityProviderItem>> {
+  return offsetPage(q.accountIdentityProviderListing(deps.db, accountId, filterOf(input.Filter)), input, accountIdentityProviderItem);
 }

@@ -12,6 +12,30 @@ export interface ProviderOptions {
   IsCreationAllowed: boolean;
   IsAutoCreation: boolean;
   IsAutoUpdate: boolean;
+  UserLinkingPromptEnabled: boolean;
+}
+
+/** How a mapping fills its target: from the provider's attribute, or with a fixed value. */
+export const MAPPING_TYPES = ["DIRECT", "CONSTANT"] as const;
+
+export interface AttributeMapping {
+  SourceAttributeName: string;
+  TargetAttributeName: string;
+  MappingType: (typeof MAPPING_TYPES)[number];
+  AdditionalConfig: string;
+}
+
+/** DISABLED: no provider claim reaches idplane's tokens; RULES: the claims ClaimRules name do. */
+export const PROPAGATION_MODES = ["DISABLED", "RULES"] as const;
+export const CLAIM_TYPES = ["STRING", "NUMBER", "BOOLEAN", "JSON"] as const;
+
+export interface ClaimsPropagationConfig {
+  Mode: (typeof PROPAGATION_MODES)[number];
+  ClaimRules: { ClaimType: (typeof CLAIM_TYPES)[number]; Required: boolean; SourceClaimPath: string; TargetClaim: string }[];
+}
+
+export interface ExtraProviderConfiguration {
+  DingDingExtraProviderConfiguration: { AgentId: string };
 }
 
 export type ConnectionType = "OAUTH";
@@ -36,6 +60,10 @@ export interface IdentityProvidersTable {
   id_attribute: string;
   /** jsonb: both drivers serialize the object for the column's type themselves. */
   provider_options: ProviderOptions;
+  attribute_mappings: ColumnType<AttributeMapping[], AttributeMapping[] | undefined>;
+  claims_propagation_config: ColumnType<ClaimsPropagationConfig, ClaimsPropagationConfig | undefined>;
+  extra_provider_configuration: ColumnType<ExtraProviderConfiguration, ExtraProviderConfiguration | undefined>;
+  sole_provider_connection: ColumnType<boolean, boolean | undefined>;
   created_at: Timestamp;
   updated_at: Timestamp;
 }

@@ -4,6 +4,7 @@ import { formatTime } from "../core/time.js";
 import type { IdentityProviderRow } from "./queries.js";
 import { maskedSecret } from "./secret.js";
 import type { ProviderOptions } from "./tables.js";
+import { DEFAULT_CLAIMS_PROPAGATION, DEFAULT_EXTRA_CONFIGURATION, EMPTY_EIP_RECORD } from "./fields.js";
 
 /** What a new connection gets for the ProviderOptions fields it does not set (see README). */
 export const DEFAULT_PROVIDER_OPTIONS: ProviderOptions = {
@@ -13,6 +14,7 @@ export const DEFAULT_PROVIDER_OPTIONS: ProviderOptions = {
   IsCreationAllowed: true,
   IsAutoCreation: true,
   IsAutoUpdate: false,
+  UserLinkingPromptEnabled: false,
 };
 
 export function identityProviderView(row: IdentityProviderRow) {
@@ -30,6 +32,11 @@ export function identityProviderView(row: IdentityProviderRow) {
     ScopesList: row.scopes_list,
     IdAttribute: row.id_attribute,
     ProviderOptions: { ...DEFAULT_PROVIDER_OPTIONS, ...row.provider_options },
+    AttributeMappings: row.attribute_mappings,
+    ClaimsPropagationConfig: { ...DEFAULT_CLAIMS_PROPAGATION, ...row.claims_propagation_config },
+    ExtraProviderConfiguration: { ...DEFAULT_EXTRA_CONFIGURATION, ...row.extra_provider_configuration },
+    SoleProviderConnection: row.sole_provider_connection,
+    EipRecord: EMPTY_EIP_RECORD,
     CreateTime: formatTime(row.created_at),
     UpdateTime: formatTime(row.updated_at),
   };
@@ -37,7 +44,9 @@ export function identityProviderView(row: IdentityProviderRow) {
 
 export type IdentityProviderView = ReturnType<typeof identityProviderView>;
 
-export function identityProviderListItem(row: IdentityProviderRow) {
+type ListItemRow = Pick<IdentityProviderRow, "uid" | "name" | "connection_type" | "provider" | "enabled" | "created_at" | "updated_at">;
+
+function listItemOf(row: ListItemRow) {
   return {
     Uid: row.uid,
     Name: row.name,
@@ -49,4 +58,16 @@ export function identityProviderListItem(row: IdentityProviderRow) {
   };
 }
 
+/** An item of ListIdentityProviders. */
+export function identityProviderListItem(row: IdentityProviderRow) {
+  return { ...listItemOf(row), AttributeMappings: row.attribute_mappings };
+}
+
+/** An item of ListAllIdentityProviders: the connection with the pool it belongs to. */
+export function accountIdentityProviderItem(row: ListItemRow & { user_pool_uid: string; user_pool_name: string | null }) {
+  // The foreign key keeps the pool; null only types the scalar subquery.
+  return { ...listItemOf(row), UserPoolUid: row.user_pool_uid, UserPoolName: row.user_pool_name ?? "" };
+}
+
 export type IdentityProviderListItem = ReturnType<typeof identityProviderListItem>;
+export type AccountIdentityProviderItem = ReturnType<typeof accountIdentityProviderItem>;

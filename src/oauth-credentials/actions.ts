@@ -62,6 +62,7 @@ export const oauthCredentialActions = [
   defineAction({
     name: "CreateOAuthCredential",
     access: "write",
+    errors: ["NotFound", "Duplicated", "QuotaExceeded"],
     summary: "Creates an OAuth client credential in a user pool; the ClientSecret is returned this once.",
     input: z.object({ UserPoolUid: uid(), ...fields, GrantType: fields.GrantType.unwrap(), Scope: fields.Scope.unwrap() }),
     output: z.object({ CredentialId: z.number().int(), ClientApiIdentifier: z.string(), ClientSecret: z.string() }),
@@ -70,6 +71,7 @@ export const oauthCredentialActions = [
   defineAction({
     name: "GetOAuthCredential",
     access: "read",
+    errors: ["NotFound"],
     summary: "Returns one credential, by CredentialId or ClientApiIdentifier; never its secret.",
     input: z.object(credentialRef),
     output: credentialOutput,
@@ -78,6 +80,7 @@ export const oauthCredentialActions = [
   defineAction({
     name: "ListOAuthCredentials",
     access: "read",
+    errors: ["NotFound"],
     summary: "Lists the account's credentials, optionally of one pool or grant type; newest first unless sorted otherwise.",
     input: z.object({
       ...pagingInput,
@@ -92,6 +95,7 @@ export const oauthCredentialActions = [
   defineAction({
     name: "UpdateOAuthCredential",
     access: "write",
+    errors: ["NotFound"],
     summary: "Changes the given fields of a credential (omitted fields stay); ResetSecret=true returns a NewClientSecret and the old one stops working at once.",
     input: z.object({ ...credentialRef, ...fields, ResetSecret: z.boolean().optional() }),
     output: z.object({ CredentialId: z.number().int(), SecretVersion: z.number().int(), NewClientSecret: z.string().optional() }),
@@ -100,6 +104,7 @@ export const oauthCredentialActions = [
   defineAction({
     name: "DeleteOAuthCredential",
     access: "write",
+    errors: ["NotFound"],
     summary: "Deletes a credential, by CredentialId (or ClientApiIdentifier); its secret stops working at once.",
     input: z.object(credentialRef),
     output: z.object({ CredentialId: z.number().int() }),

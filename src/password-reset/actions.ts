@@ -9,6 +9,7 @@ export const passwordResetActions = [
   defineAction({
     name: "ResetPassword",
     access: "write",
+    errors: ["NotFound"],
     summary:
       "Starts a password reset for one user, named by UserUid or Email: issues a single-use token (the earlier one stops working) " +
       "and queues an email with the link <ResetPasswordUrl>?token=... Nothing about the user changes until the token is used.",
@@ -27,6 +28,7 @@ export const passwordResetActions = [
   defineAction({
     name: "CompletePasswordReset",
     access: "write",
+    errors: ["NotFound"],
     summary: "Sets a new password with a reset token. A token works once; success revokes the user's other outstanding tokens.",
     input: z.object({
       UserPoolUid: uid(),

@@ -143,6 +143,7 @@ export const userPoolActions = [
   defineAction({
     name: "CreateUserPool",
     access: "write",
+    errors: ["Duplicated", "QuotaExceeded"],
     accountWide: true,
     summary: "Creates a user pool; Name is unique in the account.",
     input: createUserPoolInput,
@@ -152,6 +153,7 @@ export const userPoolActions = [
   defineAction({
     name: "GetUserPool",
     access: "read",
+    errors: ["NotFound"],
     summary: "Returns one user pool with its custom attributes.",
     input: z.object(poolRef),
     output: userPoolOutput,
@@ -160,6 +162,7 @@ export const userPoolActions = [
   defineAction({
     name: "ListUserPools",
     access: "read",
+    errors: [],
     accountWide: true,
     summary:
       "Lists the account's user pools, newest first unless SortField/SortDirection say otherwise; Filter.Name and Filter.Description match a substring case-insensitively, Uid and Trn exactly; ProjectName and TagFilters narrow further.",
@@ -170,6 +173,7 @@ export const userPoolActions = [
   defineAction({
     name: "UpdateUserPool",
     access: "write",
+    errors: ["NotFound", "Duplicated"],
     summary: "Changes the given fields of a user pool; omitted fields stay, PasswordPolicy and Brand merge field by field.",
     input: updateUserPoolInput,
     output: userPoolOutput,
@@ -178,6 +182,7 @@ export const userPoolActions = [
   defineAction({
     name: "UpdateEnableUserPool",
     access: "write",
+    errors: ["NotFound"],
     summary: "Enables or disables a user pool.",
     input: z.object({ ...poolRef, Enabled: z.boolean() }),
     output: messageResult,
@@ -189,6 +194,7 @@ export const userPoolActions = [
   defineAction({
     name: "DeleteUserPool",
     access: "write",
+    errors: ["NotFound"],
     summary: "Deletes a user pool and everything in it (users, credentials, connections, custom attributes), in one transaction.",
     input: z.object(poolRef),
     output: messageResult,

@@ -52,6 +52,7 @@ export const userActions = [
   defineAction({
     name: "CreateUser",
     access: "write",
+    errors: ["NotFound", "Duplicated", "QuotaExceeded"],
     summary: "Creates a user; needs one of PreferredUsername, Email, PhoneNumber, each unique in the pool (Email and PreferredUsername case-insensitively).",
     input: createUserInput,
     output: userOutput,
@@ -63,6 +64,7 @@ export const userActions = [
   defineAction({
     name: "CreateUsers",
     access: "write",
+    errors: ["NotFound"],
     summary: "Creates up to 100 users; each item succeeds or fails on its own (HTTP 200 with the batch result, Index is 0-based).",
     input: createUsersInput,
     output: batchOutput,
@@ -77,6 +79,7 @@ export const userActions = [
   defineAction({
     name: "GetUser",
     access: "read",
+    errors: ["NotFound"],
     summary: "Returns one user (never its password); ResponseValueMask masks its Email or PhoneNumber in the answer.",
     input: z.object({ UserPoolUid: uid(), UserUid: uid(), ResponseValueMask: responseValueMask.optional() }),
     output: userOutput,
@@ -85,6 +88,7 @@ export const userActions = [
   defineAction({
     name: "ListUsers",
     access: "read",
+    errors: ["NotFound"],
     summary:
       "Lists a pool's users (newest first unless SortField/SortDirection say otherwise): PageNumber/PageSize, or NextToken/MaxResults " +
       "(an opaque keyset cursor, fast at any depth; empty NextToken on the last page). Every Filter key and sort is served by an index.",
@@ -95,6 +99,7 @@ export const userActions = [
   defineAction({
     name: "UpdateUser",
     access: "write",
+    errors: ["NotFound", "Duplicated"],
     summary: "Changes the given fields of a user; omitted fields stay, \"\" clears an identifier. A new Password, Email or DISABLED state revokes outstanding reset tokens.",
     input: updateUserInput,
     output: userOutput,
@@ -106,6 +111,7 @@ export const userActions = [
   defineAction({
     name: "UpdateUsers",
     access: "write",
+    errors: ["NotFound"],
     summary: "Updates up to 100 users, each item as UpdateUser (without Password) on its own, in order (HTTP 200 with the batch result, Index is 0-based).",
     input: updateUsersInput,
     output: updateBatchOutput,
@@ -115,6 +121,7 @@ export const userActions = [
   defineAction({
     name: "DeleteUsers",
     access: "write",
+    errors: ["NotFound"],
     summary: "Deletes up to 100 users by uid; an unknown uid is that item's NotFound (HTTP 200 with the batch result).",
     input: z.object({ UserPoolUid: uid(), UserUids: z.array(z.string().trim().max(128)).min(1).max(100) }),
     output: deleteOutput,

@@ -1,8 +1,10 @@
 // The fuzz suite's oracle: what every response must look like, whatever was sent. A valid envelope
 // (RequestId format, Action/Version/Service/Region), a catalog code whose status matches, never a 5xx,
-// 200 only where the case allows it (and then a Result the action's output schema accepts).
+// 200 only where the case allows it (and then a Result the action's output schema accepts), and an
+// error code that openapi.yaml lists for the action (its declared errors and the gateway's).
 import type { AnyAction } from "../../src/core/action.js";
 import type { FuzzCase } from "./fuzz-requests.js";
+import { errorsOf } from "../../src/openapi-errors.js";
 
 /** Status of each catalog family (src/core/errors.ts), restated so a drift there is caught here. */
 const CATALOG: Record<string, number> = {
@@ -55,6 +57,9 @@ export function judge(c: FuzzCase, status: number, headers: { get(name: string):
   // An unsigned part must be refused at the edge, before the action reads any parameter.
   if (c.kind.startsWith("coverage:") && !(AUTH_FAMILIES.has(family) || EDGE_FAMILIES.has(family) || code.endsWith(".Version"))) {
     return fail(`a request with an unsigned part got ${code}, not an edge refusal`, code);
+  }
+  if (action && m.Action === action.name && !EDGE_FAMILIES.has(family) && !(errorsOf(action) as string[]).includes(family)) {
+    return fail(`${action.name} answered ${code}, which openapi.yaml does not list for it (declare it in the action's errors)`, code);
   }
   return { ok: true, status, code };
 }
