@@ -9,6 +9,5 @@ export default defineConfig({
     // Rules not enforced on main yet (it.fails): run by `npm test`, kept out of the mutation run.
     exclude: ["test/unit/pending/**", "**/node_modules/**"],
     testTimeout: 10_000,
-    isolate: false,
   },
 });

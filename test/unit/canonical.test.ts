@@ -115,6 +115,7 @@ describe("canonicalPaths", () => {
   });
   it("offers one variant when the path is already canonically encoded", () => {
     expect(canonicalPaths("/a%20b/%2A")).toEqual(["/a%20b/%2A"]);
+    expect(canonicalPaths("*")).toEqual(["*", "%2A"]);
   });
 });
 

@@ -36,21 +36,27 @@ const deps = {
   log: { child: (bindings: unknown) => (childLogs.push(bindings), { info() {} }) },
 } as unknown as AppDeps;
 
-const app = new Hono<GatewayEnv>();
-app.use(async (c, next) => {
-  c.set("requestId", "RID-1");
-  await next();
-});
-app.onError((err, c) => {
-  const e = err instanceof ApiError ? err : new ApiError("InternalError", err.message);
-  return c.json({ code: e.code, message: e.message, action: c.get("actionName") ?? null, version: c.get("version") ?? null }, e.status);
-});
-app.on(["GET", "POST"], "/", routeAction(new Map([["Echo", echo], ["Touch", touch]])), signatureAuth({
-  resolver: memoryResolver([admin, reader]).resolver, region: "cn-beijing", service: "id", maxSkewSeconds: 900, bodyLimitBytes: 4096, clock,
-}), dispatchAction(deps));
+/** The app, built on first use inside a test (see test/unit/support.ts). */
+let built: Hono<GatewayEnv> | undefined;
+function app(): Hono<GatewayEnv> {
+  if (built) return built;
+  const a = new Hono<GatewayEnv>();
+  a.use(async (c, next) => {
+    c.set("requestId", "RID-1");
+    await next();
+  });
+  a.onError((err, c) => {
+    const e = err instanceof ApiError ? err : new ApiError("InternalError", err.message);
+    return c.json({ code: e.code, message: e.message, action: c.get("actionName") ?? null, version: c.get("version") ?? null }, e.status);
+  });
+  a.on(["GET", "POST"], "/", routeAction(new Map([["Echo", echo], ["Touch", touch]])), signatureAuth({
+    resolver: memoryResolver([admin, reader]).resolver, region: "cn-beijing", service: "id", maxSkewSeconds: 900, bodyLimitBytes: 4096, clock,
+  }), dispatchAction(deps));
+  return (built = a);
+}
 
 async function call(c: SignedCall | string) {
-  const res = await app.request(typeof c === "string" ? new Request(`http://id.example/?${c}`, { method: "POST" }) : signedRequest(c));
+  const res = await app().request(typeof c === "string" ? new Request(`http://id.example/?${c}`, { method: "POST" }) : signedRequest(c));
   const json = (await res.json()) as Record<string, any>;
   return { status: res.status, json, code: json.code as string | undefined, params: json.Result?.params as Record<string, unknown> | undefined };
 }

@@ -123,7 +123,7 @@ describe("conform: scalars", () => {
     expect(outcome(schema, { B: "false" })).toBe(`OK:{"B":false}`);
     for (const v of ["TRUE", "yes", "1", ""]) expect(outcome(schema, { B: v }), v).toBe("InvalidParameter.B");
   });
-  it.each([["42", 42], ["-7", -7], [" 5 ", 5], ["1.5", 1.5], ["123456789012345", 123456789012345], ["0", 0]])("reads %j as the number %d", (text, n) => {
+  it.each([["42", 42], ["-7", -7], [" 5 ", 5], ["1.5", 1.5], ["-1.25", -1.25], ["123456789012345", 123456789012345], ["0", 0]])("reads %j as the number %d", (text, n) => {
     expect(outcome(schema, { N: text })).toBe(`OK:{"N":${n}}`);
   });
   it.each(["1e3", "0x10", "1234567890123456", "1.", ".5", "x5", "5x", "--5", "+5", "", "Infinity", "NaN"])("does not read %j as a number", (text) => {
@@ -184,6 +184,12 @@ describe("validateParams and issueToError", () => {
     const r = validateParams(schema, { Name: 5 });
     expect(!r.ok && r.error.message).toMatch(/^the parameter Name is invalid: .+/);
   });
+  it("keeps Missing for absent values: a present empty list or a failed check on an absent value is Invalid", () => {
+    expect(outcome(schema, { Name: [] })).toBe("InvalidParameter.Name");
+    expect(outcome(schema, { Name: "n", Code: [] })).toBe("InvalidParameter.Code");
+    expect(issueToError({ code: "custom", path: ["Name"], message: "m" } as never).code).toBe("InvalidParameter.Name");
+    expect(issueToError({ code: "invalid_type", path: ["Name"], message: "m", expected: "string" } as never).code).toBe("MissingParameter.Name");
+  });
   it("names the whole body when the problem has no path", () => {
     expect(outcome(z.string(), 5)).toBe("InvalidParameter.Body");
     expect(outcome(z.string(), undefined)).toBe("MissingParameter.Body");
@@ -193,7 +199,7 @@ describe("validateParams and issueToError", () => {
     const nul = z.object({
       Name: z.string().optional(), Mode: z.enum(["a", "b\u0000"]).optional(), U: z.union([z.string(), z.number()]).optional(),
       Outer: z.object({ Inner: z.string() }).optional(), Tags: z.array(z.string()).optional(), UT: z.union([z.string(), z.array(z.string())]).optional(),
-      Opaque: z.array(z.unknown()).optional(),
+      Opaque: z.array(z.unknown()).optional(), Any: z.unknown().optional(), Maybe: z.object({ Inner: z.string() }).nullable().optional(),
     });
     expect(outcome(nul, { Name: "a\u0000b" })).toBe("InvalidParameter.Name");
     expect(outcome(nul, { Mode: "b\u0000" })).toBe("InvalidParameter.Mode");
@@ -206,6 +212,7 @@ describe("validateParams and issueToError", () => {
     expect(!r.ok && r.error.message).toBe("the parameter Name must not contain the NUL character (U+0000)");
     // Values the schema leaves unknown are validated later, item by item; numbers hold no NUL.
     expect(outcome(nul, { Opaque: ["\u0000"], U: 5, Name: "fine" })).toBe(`OK:{"Name":"fine","U":5,"Opaque":["\\u0000"]}`);
+    expect(outcome(nul, { Any: ["\u0000", { a: "\u0000" }], Maybe: null })).toBe(`OK:{"Any":["\\u0000",{"a":"\\u0000"}],"Maybe":null}`);
   });
   it("parseParams returns the value or throws the first problem", () => {
     expect(parseParams(schema, { name: "n" })).toEqual({ Name: "n" });

@@ -1,6 +1,8 @@
 // The secret box's contract: what it seals opens only under the same key and associated data, and
 // every refusal (bad master key, unknown key id, truncated or tampered blob, wrong associated data)
-// is its own SecretBoxError, never a raw Node error or a wrong plaintext.
+// is its own SecretBoxError, never a raw Node error or a wrong plaintext. Every box is made inside a
+// test: a constructor that throws while vitest collects the file would hide the file's tests from the
+// mutation run instead of failing them.
 import { randomBytes } from "node:crypto";
 import { describe, expect, it } from "vitest";
 import { generateMasterKey, keyIdOf, SecretBox, SecretBoxError, type Sealed } from "../../src/crypto/secret-box.js";
@@ -34,58 +36,59 @@ describe("master keys", () => {
 });
 
 describe("seal and open", () => {
-  const box = new SecretBox(keyA);
+  let made: SecretBox | undefined;
+  const boxA = () => (made ??= new SecretBox(keyA));
 
   it("round-trips UTF-8 text, empty text included, under a fresh IV each time", () => {
-    for (const plain of ["secret", "", "é中\u{1F600}"]) expect(box.open(box.seal(plain, "row-1"), "row-1")).toBe(plain);
-    const a = box.seal("same", "ad");
-    const b = box.seal("same", "ad");
+    for (const plain of ["secret", "", "é中\u{1F600}"]) expect(boxA().open(boxA().seal(plain, "row-1"), "row-1")).toBe(plain);
+    const a = boxA().seal("same", "ad");
+    const b = boxA().seal("same", "ad");
     expect(Buffer.from(a.blob).equals(Buffer.from(b.blob))).toBe(false);
-    expect(a.keyId).toBe(box.currentKeyId);
+    expect(a.keyId).toBe(boxA().currentKeyId);
     // iv (12) + tag (16) + ciphertext, the same length as the UTF-8 plaintext
-    expect(box.seal("é", "ad").blob).toHaveLength(28 + 2);
+    expect(boxA().seal("é", "ad").blob).toHaveLength(28 + 2);
   });
 
   it("does not keep the plaintext in the blob", () => {
-    const sealed = box.seal("plain-text-secret", "ad");
+    const sealed = boxA().seal("plain-text-secret", "ad");
     expect(Buffer.from(sealed.blob).toString("latin1")).not.toContain("plain-text-secret");
   });
 
   it("refuses the wrong associated data", () => {
-    const sealed = box.seal("secret", "account-1/key-1");
-    expect(opening(box, sealed, "account-1/key-2")).toThrow(SecretBoxError);
-    expect(opening(box, sealed, "")).toThrow(/does not open/);
+    const sealed = boxA().seal("secret", "account-1/key-1");
+    expect(opening(boxA(), sealed, "account-1/key-2")).toThrow(SecretBoxError);
+    expect(opening(boxA(), sealed, "")).toThrow(/does not open/);
   });
 
   it("refuses a tampered blob, wherever the flipped bit is", () => {
-    const sealed = box.seal("secret", "ad");
+    const sealed = boxA().seal("secret", "ad");
     for (const at of [0, 11, 12, 27, 28, sealed.blob.length - 1]) {
       const blob = Buffer.from(sealed.blob);
       blob[at]! ^= 1;
-      expect(opening(box, { ...sealed, blob }, "ad"), `byte ${at}`).toThrow(SecretBoxError);
+      expect(opening(boxA(), { ...sealed, blob }, "ad"), `byte ${at}`).toThrow(SecretBoxError);
     }
   });
 
   it("refuses a truncated blob with its own error, and opens the shortest whole one", () => {
-    const sealed = box.seal("secret", "ad");
+    const sealed = boxA().seal("secret", "ad");
     for (const n of [0, 1, 12, 27]) {
-      expect(opening(box, { ...sealed, blob: sealed.blob.subarray(0, n) }, "ad"), `${n} bytes`).toThrow(/^sealed secret is truncated$/);
+      expect(opening(boxA(), { ...sealed, blob: sealed.blob.subarray(0, n) }, "ad"), `${n} bytes`).toThrow(/^sealed secret is truncated$/);
     }
-    expect(opening(box, { ...sealed, blob: sealed.blob.subarray(0, 28) }, "ad")).toThrow(/does not open/);
-    const empty = box.seal("", "ad");
+    expect(opening(boxA(), { ...sealed, blob: sealed.blob.subarray(0, 28) }, "ad")).toThrow(/does not open/);
+    const empty = boxA().seal("", "ad");
     expect(empty.blob).toHaveLength(28);
-    expect(box.open(empty, "ad")).toBe("");
+    expect(boxA().open(empty, "ad")).toBe("");
   });
 
   it("refuses an unknown key id with its own error, naming the id", () => {
-    const sealed = box.seal("secret", "ad");
-    expect(opening(box, { ...sealed, keyId: "0123456789abcdef" }, "ad")).toThrow(/^no master key with id 0123456789abcdef is configured$/);
+    const sealed = boxA().seal("secret", "ad");
+    expect(opening(boxA(), { ...sealed, keyId: "0123456789abcdef" }, "ad")).toThrow(/^no master key with id 0123456789abcdef is configured$/);
     expect(opening(new SecretBox(keyB), sealed, "ad")).toThrow(SecretBoxError);
   });
 
   it("refuses a blob sealed under another key with the same id", () => {
     const other = new SecretBox(keyB).seal("secret", "ad");
-    expect(opening(box, { ...other, keyId: box.currentKeyId }, "ad")).toThrow(SecretBoxError);
+    expect(opening(boxA(), { ...other, keyId: boxA().currentKeyId }, "ad")).toThrow(SecretBoxError);
   });
 });
 

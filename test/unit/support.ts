@@ -1,6 +1,10 @@
 // Helpers shared by the unit tests of the edge: a request as the verifier sees it, and the code of
 // the ApiError a call throws. No server and no database: these files run in milliseconds, so the
 // mutation run (stryker.config.mjs) can rerun them for every mutant.
+//
+// Rule for every file here: call nothing from src/ while vitest collects the file (at module or
+// describe level), only inside tests. A mutant that makes such a call throw would stop the file from
+// loading, and StrykerJS's vitest runner counts tests that never ran as a surviving mutant.
 import { ApiError } from "../../src/gateway/errors.js";
 import type { IncomingSignedRequest } from "../../src/gateway/signing/verify.js";
 
