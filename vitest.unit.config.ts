@@ -9,5 +9,9 @@ export default defineConfig({
     // Rules not enforced on main yet (it.fails): run by `npm test`, kept out of the mutation run.
     exclude: ["test/unit/pending/**", "**/node_modules/**"],
     testTimeout: 10_000,
+    // One module graph per worker for all files: zod, hono and the gateway load once per run, not
+    // once per file. Measured on the mutation run: 1,555 mutants took 33 min with this and were on
+    // course for 2 h 40 min without it (same busy machine). The files share no mutable state.
+    isolate: false,
   },
 });
