@@ -1,0 +1,80 @@
+// Per-file mutation scores from StrykerJS's JSON report (reports/mutation/mutation.json), with the
+// equivalent mutants listed in test/unit/mutation-equivalents.json taken out of the count. Exits 1
+// when any file scores under the floor (issue 18: 85 %), so CI fails on a drop. Stryker's own
+// `thresholds.break` is one number for all files together; a weak file would hide behind strong ones.
+//
+// An equivalent is named by file, mutator, the source text it replaces and its replacement, not by
+// line, so edits elsewhere in the file do not shift it. Entries that match nothing, or match a mutant
+// the tests now kill, are reported so the list stays honest.
+//
+// Usage: node scripts/mutation-score.mjs [--markdown] [--floor 85]
+import { readFileSync } from "node:fs";
+
+const args = process.argv.slice(2);
+const floor = Number(args.includes("--floor") ? args[args.indexOf("--floor") + 1] : 85);
+const markdown = args.includes("--markdown");
+const report = JSON.parse(readFileSync("reports/mutation/mutation.json", "utf8"));
+const equivalents = JSON.parse(readFileSync("test/unit/mutation-equivalents.json", "utf8")).mutants;
+
+/** The source text a mutant replaces (report locations are 1-based lines and columns). */
+function originalText(lines, { start, end }) {
+  if (start.line === end.line) return lines[start.line - 1].slice(start.column - 1, end.column - 1);
+  const first = lines[start.line - 1].slice(start.column - 1);
+  const middle = lines.slice(start.line, end.line - 1);
+  const last = lines[end.line - 1].slice(0, end.column - 1);
+  return [first, ...middle, last].join("\n");
+}
+
+const used = new Set();
+const rows = [];
+for (const [file, { source, mutants }] of Object.entries(report.files).sort(([a], [b]) => a.localeCompare(b))) {
+  const lines = source.split("\n");
+  const count = { killed: 0, timeout: 0, survived: 0, noCoverage: 0, equivalent: 0 };
+  for (const m of mutants) {
+    const undetected = m.status === "Survived" || m.status === "NoCoverage";
+    const listed = equivalents.findIndex(
+      (e) => e.file === file && e.mutator === m.mutatorName && e.replacement === m.replacement && e.original === originalText(lines, m.location),
+    );
+    if (listed !== -1) {
+      used.add(listed);
+      if (undetected) {
+        count.equivalent++;
+        continue;
+      }
+      console.error(`mutation-score: listed as equivalent but ${m.status}: ${file}:${m.location.start.line} ${m.mutatorName} -> ${m.replacement}`);
+    }
+    if (m.status === "Killed") count.killed++;
+    else if (m.status === "Timeout") count.timeout++;
+    else if (m.status === "Survived") count.survived++;
+    else if (m.status === "NoCoverage") count.noCoverage++;
+    // CompileError, RuntimeError and Ignored mutants do not count, as in Stryker's own score.
+  }
+  const detected = count.killed + count.timeout;
+  const valid = detected + count.survived + count.noCoverage;
+  if (valid + count.equivalent === 0) continue;
+  rows.push({ file, ...count, score: valid === 0 ? 100 : (100 * detected) / valid });
+}
+
+equivalents.forEach((e, i) => {
+  if (!used.has(i)) console.error(`mutation-score: equivalent entry matches no mutant (stale?): ${e.file} ${e.mutator} ${JSON.stringify(e.original)} -> ${e.replacement}`);
+});
+
+const header = ["file", "killed", "timeout", "survived", "no coverage", "equivalent", "score"];
+const cells = rows.map((r) => [r.file, r.killed, r.timeout, r.survived, r.noCoverage, r.equivalent, `${r.score.toFixed(1)} %`]);
+if (markdown) {
+  console.log(`| ${header.join(" | ")} |`);
+  console.log(`|---|${header.slice(1).map(() => "---:").join("|")}|`);
+  for (const c of cells) console.log(`| ${c.join(" | ")} |`);
+} else {
+  const widths = header.map((h, i) => Math.max(h.length, ...cells.map((c) => String(c[i]).length)));
+  const line = (c) => c.map((v, i) => (i === 0 ? String(v).padEnd(widths[i]) : String(v).padStart(widths[i]))).join("  ");
+  console.log(line(header));
+  for (const c of cells) console.log(line(c));
+}
+
+const low = rows.filter((r) => r.score < floor);
+if (low.length > 0) {
+  console.error(`mutation-score: under the ${floor} % floor: ${low.map((r) => `${r.file} (${r.score.toFixed(1)} %)`).join(", ")}`);
+  process.exit(1);
+}
+console.error(`mutation-score: every file at ${floor} % or more`);

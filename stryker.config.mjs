@@ -1,0 +1,31 @@
+// Mutation testing of the security-critical code (issue 18): the gateway, the secret box, passwords
+// and the reset token. Only the fast unit set (vitest.unit.config.ts) runs against the mutants, so a
+// whole run fits in CI; scripts/mutation-score.mjs then checks each file's score against the floor
+// and the listed equivalent mutants (test/unit/mutation-equivalents.json).
+import { readFileSync } from "node:fs";
+
+/** The lines of the reset token's own code in service.ts, found by name so that edits above it cannot shift the range. */
+function tokenLines() {
+  const file = "src/password-reset/service.ts";
+  const lines = readFileSync(file, "utf8").split("\n");
+  const first = lines.findIndex((l) => l.startsWith("const TOKEN_BYTES"));
+  const last = lines.findIndex((l) => l.startsWith("export const hashToken"));
+  if (first === -1 || last < first) throw new Error(`stryker.config.mjs: the token code moved in ${file}; update tokenLines()`);
+  return `${file}:${first + 1}-${last + 1}`;
+}
+
+export default {
+  testRunner: "vitest",
+  vitest: { configFile: "vitest.unit.config.ts", related: false },
+  coverageAnalysis: "perTest",
+  mutate: ["src/gateway/**/*.ts", "src/crypto/**/*.ts", "src/users/password.ts", "src/password-reset/message.ts", tokenLines()],
+  // Two cores, shared: more workers only queue behind each other.
+  concurrency: 2,
+  timeoutMS: 10_000,
+  reporters: ["clear-text", "progress", "json"],
+  jsonReporter: { fileName: "reports/mutation/mutation.json" },
+  clearTextReporter: { allowColor: false, logTests: false },
+  ignorePatterns: ["dist", "reports", "bench/results", ".idplane", "coverage"],
+  tempDirName: ".stryker-tmp",
+  cleanTempDir: "always",
+};

@@ -1,0 +1,45 @@
+// Every module under mutation loads, imported inside a test. A mutant in module-level code that makes
+// a module throw on load (a bad TextDecoder label, a broken constant) stops every file that imports
+// it statically from being collected, which StrykerJS's vitest runner would count as a survivor;
+// here it fails a test instead.
+//
+// The unit set shares one module graph (isolate: false), so each test first drops the cache to load
+// the module afresh, and the file drops it again when done: the other files then load the modules
+// while they are collected, which keeps module-level code counted as static by StrykerJS (run
+// against every test) rather than as covered by this file alone.
+import { afterAll, beforeEach, describe, expect, it, vi } from "vitest";
+
+beforeEach(() => {
+  vi.resetModules();
+});
+afterAll(() => {
+  vi.resetModules();
+});
+
+const modules = [
+  "../../src/crypto/secret-box.js",
+  "../../src/gateway/body.js",
+  "../../src/gateway/dispatch.js",
+  "../../src/gateway/envelope.js",
+  "../../src/core/errors.js",
+  "../../src/gateway/params.js",
+  "../../src/gateway/replay.js",
+  "../../src/gateway/signing/canonical.js",
+  "../../src/crypto/signature-hash.js",
+  "../../src/gateway/signing/middleware.js",
+  "../../src/gateway/signing/verify.js",
+  "../../src/gateway/throttle.js",
+  "../../src/gateway/wire.js",
+  "../../src/password-reset/message.js",
+  "../../src/users/password.js",
+];
+
+describe("modules under mutation", () => {
+  it.each(modules)("%s loads", async (path) => {
+    expect(Object.keys(await import(path)).length).toBeGreaterThan(0);
+  });
+  it("decode query text with a working UTF-8 decoder", async () => {
+    const { parseQuery } = await import("../../src/gateway/signing/canonical.js");
+    expect(parseQuery("a=%C3%A9%FF")[0]!.valueText).toBe("é\uFFFD");
+  });
+});
