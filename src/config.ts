@@ -40,6 +40,8 @@ const envSchema = z
     SMTP_URL: z.string().regex(/^smtps?:\/\/[^\s]+$/, "must be an smtp:// or smtps:// URL").optional(),
     MAIL_FROM: z.string().min(3).max(320).optional(),
     ID_MAIL_MAX_ATTEMPTS: positiveInt(8),
+    /** How long the server keeps an idle keep-alive connection; behind a proxy, longer than the proxy's. */
+    ID_KEEPALIVE_TIMEOUT_SECONDS: positiveInt(5),
     /** SIGTERM: how long in-flight requests may take before the process exits 1 anyway. */
     ID_SHUTDOWN_TIMEOUT_SECONDS: positiveInt(10),
     LOG_LEVEL: z.enum(["fatal", "error", "warn", "info", "debug", "trace", "silent"]).default("info"),
@@ -75,6 +77,8 @@ export interface Config {
   replayProtection: boolean;
   /** Outgoing mail; smtpUrl undefined means messages stay in the outbox (see `mail list`). */
   mail: { smtpUrl: string | undefined; from: string; maxAttempts: number };
+  /** Idle keep-alive connections are closed after this (Node's server.keepAliveTimeout). */
+  keepAliveTimeoutSeconds: number;
   /** Hard stop after SIGTERM; draining normally ends long before it. */
   shutdownTimeoutSeconds: number;
   logLevel: z.infer<typeof envSchema>["LOG_LEVEL"];
@@ -130,6 +134,7 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     rateLimit: { perSecond: e.ID_RATE_LIMIT_PER_SECOND, burst: e.ID_RATE_LIMIT_BURST },
     replayProtection: e.ID_REPLAY_PROTECTION === "on",
     mail: { smtpUrl: e.SMTP_URL, from: e.MAIL_FROM ?? "", maxAttempts: e.ID_MAIL_MAX_ATTEMPTS },
+    keepAliveTimeoutSeconds: e.ID_KEEPALIVE_TIMEOUT_SECONDS,
     shutdownTimeoutSeconds: e.ID_SHUTDOWN_TIMEOUT_SECONDS,
     logLevel: e.LOG_LEVEL,
   };
