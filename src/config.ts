@@ -71,6 +71,8 @@ const envSchema = z
     ID_RESET_MAIL_PER_ADDRESS: z.coerce.number().int().min(0).max(1000).default(10),
     /** The sliding window of both limits; at most a day (housekeeping keeps the mail log a day). */
     ID_RESET_MAIL_WINDOW_SECONDS: z.coerce.number().int().min(1).max(86_400).default(3600),
+    /** How long the server keeps an idle keep-alive connection; behind a proxy, longer than the proxy's. */
+    ID_KEEPALIVE_TIMEOUT_SECONDS: positiveInt(5),
     /** SIGTERM: how long in-flight requests may take before the process exits 1 anyway. */
     ID_SHUTDOWN_TIMEOUT_SECONDS: positiveInt(10),
     LOG_LEVEL: z.enum(["fatal", "error", "warn", "info", "debug", "trace", "silent"]).default("info"),
@@ -123,6 +125,8 @@ export interface Config {
   mail: { smtpUrl: string | undefined; from: string; maxAttempts: number };
   /** ResetPassword mails per user and per address (in an account) per sliding window; 0 means no limit. */
   resetMailLimits: { perUser: number; perAddress: number; windowSeconds: number };
+  /** Idle keep-alive connections are closed after this (Node's server.keepAliveTimeout). */
+  keepAliveTimeoutSeconds: number;
   /** Hard stop after SIGTERM; draining normally ends long before it. */
   shutdownTimeoutSeconds: number;
   logLevel: z.infer<typeof envSchema>["LOG_LEVEL"];
@@ -188,6 +192,7 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     replayProtection: e.ID_REPLAY_PROTECTION === "on",
     mail: { smtpUrl: e.SMTP_URL, from: e.MAIL_FROM ?? "", maxAttempts: e.ID_MAIL_MAX_ATTEMPTS },
     resetMailLimits: { perUser: e.ID_RESET_MAIL_PER_USER, perAddress: e.ID_RESET_MAIL_PER_ADDRESS, windowSeconds: e.ID_RESET_MAIL_WINDOW_SECONDS },
+    keepAliveTimeoutSeconds: e.ID_KEEPALIVE_TIMEOUT_SECONDS,
     shutdownTimeoutSeconds: e.ID_SHUTDOWN_TIMEOUT_SECONDS,
     logLevel: e.LOG_LEVEL,
   };

@@ -34,6 +34,9 @@ async function main(): Promise<void> {
     log.info({ url, database: runtime.database.describe, startupMs: Math.round(performance.now() - started) }, "idplane listening");
     printWelcome(url, config.region, runtime.bootstrap);
   }) as Server;
+  // A server closing an idle connection races a client sending on it (the client sees a reset): the
+  // side that keeps connections longer must be the server, so behind a proxy this exceeds its timeout.
+  server.keepAliveTimeout = config.keepAliveTimeoutSeconds * 1000;
   const drainer = drainable(server);
   isDraining = () => drainer.draining;
 

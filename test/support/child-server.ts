@@ -102,6 +102,8 @@ export interface CallOutcome {
   startedAt: number;
   /** When the whole request had been handed to the kernel (its last write completed); 0 if never. */
   sentAt: number;
+  /** How long the kept-alive socket it went out on had been idle; undefined on a new connection. */
+  idleMs?: number;
   endedAt: number;
   /** HTTP status, or 0 when the connection failed */
   status: number;
@@ -113,14 +115,19 @@ export interface CallOutcome {
 /** Signed JSON calls over keep-alive sockets; never throws, a failed connection is an outcome. */
 export function childClient(host: string, key: FuzzKey, maxSockets = 32) {
   const agent = new Agent({ keepAlive: true, maxSockets });
+  // When each kept-alive socket last went back to the pool: a request reusing one the server is
+  // closing for idleness (its keep-alive timeout, 5 s) is reset, whatever the server is doing.
+  const lastFree = new WeakMap<object, number>();
   const [hostname, port] = host.split(":");
   const world = { admin: key, region: "cn-beijing", host, now: () => new Date() };
   const call = (action: string, params: object): Promise<CallOutcome> => {
     const c = signedCase(world, { action, body: Buffer.from(JSON.stringify(params)) });
     const startedAt = Date.now();
     let sentAt = 0;
+    let idleMs: number | undefined;
     return new Promise((resolve) => {
-      const done = (status: number, code: string, result?: unknown) => resolve({ action, startedAt, sentAt, endedAt: Date.now(), status, code, result });
+      const done = (status: number, code: string, result?: unknown) =>
+        resolve({ action, startedAt, sentAt, ...(idleMs !== undefined && { idleMs }), endedAt: Date.now(), status, code, result });
       const req = request({ agent, hostname, port: Number(port), method: "POST", path: c.target, headers: { ...c.headers, "Content-Length": String(c.body.length) } }, (res) => {
         const chunks: Buffer[] = [];
         res.on("data", (d: Buffer) => chunks.push(d));
@@ -136,6 +143,11 @@ export function childClient(host: string, key: FuzzKey, maxSockets = 32) {
       });
       // "finish": the request is on the wire. Recorded late when this process is busy, never early.
       req.on("finish", () => (sentAt = Date.now()));
+      req.on("socket", (socket) => {
+        const freeSince = lastFree.get(socket);
+        if (freeSince !== undefined) idleMs = Date.now() - freeSince;
+        socket.once("free", () => lastFree.set(socket, Date.now()));
+      });
       req.on("error", (e: NodeJS.ErrnoException) => done(0, e.code ?? e.message));
       req.end(c.body);
     });
