@@ -6,10 +6,11 @@ import { customAttributeActions } from "../custom-attributes/actions.js";
 import { identityProviderActions } from "../identity-providers/actions.js";
 import { oauthCredentialActions } from "../oauth-credentials/actions.js";
 import { passwordResetActions } from "../password-reset/actions.js";
+import { domainActions } from "../user-pool-domains/actions.js";
 import { userPoolActions } from "../user-pools/actions.js";
 import { userActions } from "../users/actions.js";
 
-const allActions: AnyAction[] = [...userPoolActions, ...customAttributeActions, ...userActions, ...passwordResetActions, ...oauthCredentialActions, ...identityProviderActions];
+const allActions: AnyAction[] = [...userPoolActions, ...customAttributeActions, ...userActions, ...passwordResetActions, ...oauthCredentialActions, ...identityProviderActions, ...domainActions];
 
 export const actions: ReadonlyMap<string, AnyAction> = new Map(allActions.map((a) => [a.name, a]));
 
