@@ -5,6 +5,7 @@
 // accounts; tenancy, readonly keys, cascade on pool delete; housekeeping's pass; the well-known list.
 import { sql } from "kysely";
 import { afterAll, beforeAll, describe, expect, inject, it } from "vitest";
+import { loadConfig } from "../src/config.js";
 import { domainActions } from "../src/user-pool-domains/actions.js";
 import { verifyPendingDomains } from "../src/user-pool-domains/verify.js";
 import { ownDatabase } from "./support/child-server.js";
@@ -269,5 +270,26 @@ describe("housekeeping's pass over pending domains", () => {
     own.clock.advance(INTERVAL + 1);
     await verifyPendingDomains(own.deps);
     expect(lookups()).toBe(3);
+  });
+});
+
+describe("configuration", () => {
+  it("derives the CNAME suffix from the public base URL, and reads the resolver list", () => {
+    expect(loadConfig({}).domains).toEqual({ cnameTargetSuffix: "localhost", resolvers: [], timeoutMs: 2000, tries: 2, checkIntervalSeconds: 60 });
+    expect(loadConfig({ ID_PUBLIC_BASE_URL: "https://ID.Example.com/auth" }).domains.cnameTargetSuffix).toBe("id.example.com");
+    expect(loadConfig({ ID_DOMAIN_CNAME_TARGET_SUFFIX: "Domains.Example.com." }).domains.cnameTargetSuffix).toBe("domains.example.com");
+    expect(loadConfig({ ID_DNS_RESOLVERS: "127.0.0.1:5353, ::1,[::1]:53,192.0.2.53" }).domains.resolvers).toEqual(["127.0.0.1:5353", "::1", "[::1]:53", "192.0.2.53"]);
+    expect(loadConfig({ ID_DNS_RESOLVERS: "system" }).domains.resolvers).toBe("system");
+    for (const [name, bad] of [
+      ["ID_DNS_RESOLVERS", "dns.example.com"],
+      ["ID_DNS_RESOLVERS", "127.0.0.1:0"],
+      ["ID_DNS_RESOLVERS", "127.0.0.1,"],
+      ["ID_DNS_TIMEOUT_MS", "0"],
+      ["ID_DNS_TRIES", "9"],
+      ["ID_DOMAIN_CNAME_TARGET_SUFFIX", "192.0.2.1"],
+      ["ID_DOMAIN_CHECK_INTERVAL_SECONDS", "0"],
+    ] as const) {
+      expect(() => loadConfig({ [name]: bad }), `${name}=${bad}`).toThrow(new RegExp(name));
+    }
   });
 });
