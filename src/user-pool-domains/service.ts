@@ -60,8 +60,9 @@ export async function createDomain(deps: Deps, accountId: string, input: CreateD
     });
     return domainView(row);
   } catch (err) {
-    // The pool exists (its NotFound would not be Duplicated): the refusal goes into its log too.
-    if (err instanceof ApiError && err.code === "Duplicated") await recordFailure(deps, k, "CREATE", err.message);
+    // The pool exists (its NotFound would not be Duplicated): the refusal goes into its log too. The
+    // caller's answer is the refusal either way, even if the pool went meanwhile and the log with it.
+    if (err instanceof ApiError && err.code === "Duplicated") await recordFailure(deps, k, "CREATE", err.message).catch(() => undefined);
     throw err;
   }
 }
