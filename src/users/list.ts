@@ -10,7 +10,8 @@ import { uid } from "../core/schemas.js";
 import { parentPool } from "../user-pools/parent.js";
 import { hasFilter, SORT_FIELDS, TEXT_FIELDS, userListing, type After, type ListedUser, type Sort, type SortField, type TextField, type UserFilter } from "./list-query.js";
 import { responseValueMask, userOutput, userState } from "./schemas.js";
-import { userView, type ViewOptions } from "./view.js";
+import { userView, type UserView, type ViewOptions } from "./view.js";
+import { groupFilterFields, groupFilterOf, isOnly, withGroupUids } from "./group-membership.js";
 
 export const DEFAULT_PAGE_SIZE = 10;
 /** Searched when a UniversalSearch item names no Fields. */
@@ -19,8 +20,8 @@ const DEFAULT_SEARCH_FIELDS: TextField[] = ["PreferredUsername", "Email", "Phone
 const text = (max: number) => z.string().trim().max(max);
 const flag = z.boolean();
 
-export const listInput = z
-  .object({
+/** ListUsers' request fields (ListUsersInGroup takes them less the sort and response options). */
+export const listFields = {
     UserPoolUid: uid(),
     PageNumber: z.number().int().min(1).max(1_000_000).optional(),
     PageSize: z.number().int().min(1).max(100).optional(),
@@ -56,6 +57,7 @@ export const listInput = z
           .max(5)
           .describe("every item must match (in any of its Fields)"),
         UserState: userState,
+        ...groupFilterFields,
       })
       .partial()
       .optional(),
@@ -65,11 +67,16 @@ export const listInput = z
       .partial()
       .describe("answer these as \"\" (ExternalIdentities are always empty today)")
       .optional(),
-  })
-  .refine((i) => (i.NextToken === undefined && i.MaxResults === undefined) || (i.PageNumber === undefined && i.PageSize === undefined), {
-    message: "use either PageNumber/PageSize or NextToken/MaxResults, not both",
-    path: ["NextToken"],
-  });
+};
+
+type Paging = { NextToken?: string | undefined; MaxResults?: number | undefined; PageNumber?: number | undefined; PageSize?: number | undefined };
+/** The refinement every user list applies: one paging style per call. */
+export const onePagingStyle: [(i: Paging) => boolean, { message: string; path: string[] }] = [
+  (i) => (i.NextToken === undefined && i.MaxResults === undefined) || (i.PageNumber === undefined && i.PageSize === undefined),
+  { message: "use either PageNumber/PageSize or NextToken/MaxResults, not both", path: ["NextToken"] },
+];
+
+export const listInput = z.object(listFields).refine(...onePagingStyle);
 
 export const listOutput = z.object({
   Data: z.array(userOutput),
@@ -82,7 +89,7 @@ export const listOutput = z.object({
 
 export type ListUsersInput = Omit<z.output<typeof listInput>, "UserPoolUid">;
 
-function filterOf(f: ListUsersInput["Filter"] = {}): UserFilter {
+function filterOf(f: ListUsersInput["Filter"] = {}, withinGroup?: string): UserFilter {
   const equals: UserFilter["equals"] = {};
   const empty: UserFilter["empty"] = {};
   for (const field of TEXT_FIELDS) {
@@ -97,6 +104,7 @@ function filterOf(f: ListUsersInput["Filter"] = {}): UserFilter {
     uids: f.UserUidsOr,
     userState: f.UserState,
     none: f.EmailIsDuplicated === true || f.PhoneNumberIsDuplicated === true,
+    groups: groupFilterOf(f, withinGroup),
   };
 }
 
@@ -119,15 +127,18 @@ function decodeCursor(token: string, sort: Sort): After | undefined {
   return { seq: m[3]!, key };
 }
 
-export async function listUsers(deps: Pick<AppDeps, "db">, accountId: string, poolUid: string, input: ListUsersInput) {
+/** `group`: ListUsersInGroup's group (already found) and its member counter, TotalCount when nothing else filters. */
+export async function listUsers(deps: Pick<AppDeps, "db">, accountId: string, poolUid: string, input: ListUsersInput, group?: { uid: string; totalMembers: number }) {
   const pool = await parentPool(deps.db, accountId, poolUid, "read");
-  const filter = filterOf(input.Filter);
+  const filter = filterOf(input.Filter, group?.uid);
   const field: SortField = input.SortField ?? "CreateTime";
   const sort: Sort = { field, direction: input.SortDirection ?? (field === "CreateTime" || field === "UpdateTime" ? "Desc" : "Asc") };
   const opts: ViewOptions = { mask: input.ResponseValueMask, nullUserMetadata: input.ResponseValueNull?.UserMetadata };
   const view = (row: ListedUser) => userView(row, opts);
-  // Unfiltered, TotalCount is the pool's counter; filtered, the helpers count the filtered query.
-  const total = hasFilter(filter) ? undefined : () => Promise.resolve(pool.total_users);
+  // Unfiltered, TotalCount is the pool's (or the group's) counter; filtered, the helpers count the filtered query.
+  const counter = group ? (isOnly(filter.groups, group.uid) ? group.totalMembers : undefined) : filter.groups === undefined ? pool.total_users : undefined;
+  const total = counter !== undefined && !hasFilter({ ...filter, groups: undefined }) ? () => Promise.resolve(counter) : undefined;
+  const filled = <P extends { Data: UserView[] }>(page: P) => withGroupUids(deps.db, accountId, poolUid, page.Data).then(() => page);
 
   if (input.NextToken !== undefined || input.MaxResults !== undefined) {
     let after: After | undefined;
@@ -135,9 +146,9 @@ export async function listUsers(deps: Pick<AppDeps, "db">, accountId: string, po
       after = decodeCursor(input.NextToken, sort);
       if (after === undefined) throw errors.invalidParameter("NextToken", "the NextToken is not one this service issued for this SortField and SortDirection");
     }
-    const page = await cursorPage(userListing(deps.db, accountId, poolUid, filter, sort, after), input.MaxResults ?? DEFAULT_PAGE_SIZE, view, (last) => encodeCursor(sort, last.seq, last.sort_key), total);
+    const page = await filled(await cursorPage(userListing(deps.db, accountId, poolUid, filter, sort, after), input.MaxResults ?? DEFAULT_PAGE_SIZE, view, (last) => encodeCursor(sort, last.seq, last.sort_key), total));
     return { ...page, PageNumber: 0, PageSize: page.MaxResults };
   }
   const page = { PageNumber: input.PageNumber ?? 1, PageSize: input.PageSize ?? DEFAULT_PAGE_SIZE };
-  return { ...(await offsetPage(userListing(deps.db, accountId, poolUid, filter, sort), page, view, total)), NextToken: "" };
+  return { ...(await filled(await offsetPage(userListing(deps.db, accountId, poolUid, filter, sort), page, view, total))), NextToken: "" };
 }
