@@ -65,14 +65,20 @@ export interface GroupFilter {
   memberUid?: string | undefined;
 }
 
-export const GROUP_SORTS = { Precedence: "precedence", Name: "name", CreateTime: "created_at", UpdateTime: "updated_at" } as const;
+/** Names sort case-insensitively by code point, as users' text fields do. */
+export const GROUP_SORTS = {
+  Precedence: sql`precedence`,
+  Name: sql`(lower(name) collate "C")`,
+  CreateTime: sql`created_at`,
+  UpdateTime: sql`updated_at`,
+};
 
 export function groupListing(
   db: Db,
   accountId: string,
   poolUid: string,
   f: GroupFilter,
-  sort: { column: (typeof GROUP_SORTS)[keyof typeof GROUP_SORTS]; direction: "asc" | "desc" },
+  sort: { key: keyof typeof GROUP_SORTS; direction: "asc" | "desc" },
 ): Listing<Database, "groups", GroupRow> {
   let q = inPool(db, accountId, poolUid);
   for (const n of f.names) q = n.exact ? q.where(sql<SqlBool>`lower(name) = lower(${n.text})`) : q.where("name", "ilike", containsPattern(n.text));
@@ -83,7 +89,7 @@ export function groupListing(
     q = q.where(sql<SqlBool>`exists (select 1 from group_members m where m.account_id = groups.account_id and m.user_pool_uid = groups.user_pool_uid and m.group_uid = groups.uid and m.user_uid = ${f.memberUid})`);
   }
   // The uid breaks ties, so pages never overlap or skip groups that share a sort value.
-  return { filtered: q, rows: (r) => r.selectAll().orderBy(sort.column, sort.direction).orderBy("uid", sort.direction) };
+  return { filtered: q, rows: (r) => r.selectAll().orderBy(GROUP_SORTS[sort.key], sort.direction).orderBy("uid", sort.direction) };
 }
 
 /** The given uids that are users of the pool. */

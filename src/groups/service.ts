@@ -115,6 +115,6 @@ export async function listGroups(deps: Pick<Deps, "db">, accountId: string, pool
   // GroupIdTokenName is the name (view.ts), so it filters the name as well: the whole of it.
   const names = [...(f.Name ? [{ text: f.Name, exact: f.NameMatchMode === 1 }] : []), ...(f.GroupIdTokenName ? [{ text: f.GroupIdTokenName, exact: true }] : [])];
   const filter: q.GroupFilter = { names, description: f.Description || undefined, source: f.Source || undefined, uids: f.GroupUidsOr, memberUid };
-  const listing = q.groupListing(deps.db, accountId, poolUid, filter, { column: q.GROUP_SORTS[field], direction: direction === "Asc" ? "asc" : "desc" });
+  const listing = q.groupListing(deps.db, accountId, poolUid, filter, { key: field, direction: direction === "Asc" ? "asc" : "desc" });
   return offsetPage(listing, input, groupListItem);
 }
