@@ -2,6 +2,7 @@
 // user's side (ListGroupsForUser(s)); ListUsersInGroup is ListUsers within one group.
 import { z } from "zod";
 import { defineAction } from "../core/action.js";
+import type { AppDeps } from "../deps.js";
 import { messageResult, pageResult, pagingInput, requiredText, timeString, uid } from "../core/schemas.js";
 import { listFields, listOutput, onePagingStyle } from "../users/list.js";
 import * as members from "./members.js";
@@ -73,6 +74,24 @@ const userUids = z.array(uid()).min(1).max(100);
 const { SortField: _s, SortDirection: _d, ResponseValueMask: _m, ResponseValueNull: _n, ...inGroupFields } = listFields;
 export const listUsersInGroupInput = z.object({ ...inGroupFields, GroupUid: uid() }).refine(...onePagingStyle);
 
+/** AddUsersToGroup and RemoveUsersFromGroup: one group, 1-100 users, a Message saying how many changed. */
+const membershipChange = (
+  name: string,
+  errors: ("NotFound" | "QuotaExceeded")[],
+  summary: string,
+  verb: string,
+  run: (deps: AppDeps, accountId: string, input: { UserPoolUid: string; GroupUid: string; UserUids: string[] }) => Promise<number>,
+) =>
+  defineAction({
+    name,
+    access: "write",
+    errors,
+    summary,
+    input: z.object({ ...groupRef, UserUids: userUids }),
+    output: messageResult,
+    handler: async (input, ctx) => ({ Message: `${await run(ctx.deps, ctx.accountId, input)} users ${verb} group ${input.GroupUid}` }),
+  });
+
 export const groupActions = [
   defineAction({
     name: "CreateGroup",
@@ -122,24 +141,8 @@ export const groupActions = [
       return { Message: `group ${input.GroupUid} deleted` };
     },
   }),
-  defineAction({
-    name: "AddUsersToGroup",
-    access: "write",
-    errors: ["NotFound", "QuotaExceeded"],
-    summary: "Adds up to 100 users of the pool to a group, all or none; users already in it stay.",
-    input: z.object({ ...groupRef, UserUids: userUids }),
-    output: messageResult,
-    handler: async (input, ctx) => ({ Message: `${await members.addUsersToGroup(ctx.deps, ctx.accountId, input)} users added to group ${input.GroupUid}` }),
-  }),
-  defineAction({
-    name: "RemoveUsersFromGroup",
-    access: "write",
-    errors: ["NotFound"],
-    summary: "Removes up to 100 users of the pool from a group; users not in it are left as they are.",
-    input: z.object({ ...groupRef, UserUids: userUids }),
-    output: messageResult,
-    handler: async (input, ctx) => ({ Message: `${await members.removeUsersFromGroup(ctx.deps, ctx.accountId, input)} users removed from group ${input.GroupUid}` }),
-  }),
+  membershipChange("AddUsersToGroup", ["NotFound", "QuotaExceeded"], "Adds up to 100 users of the pool to a group, all or none; users already in it stay.", "added to", members.addUsersToGroup),
+  membershipChange("RemoveUsersFromGroup", ["NotFound"], "Removes up to 100 users of the pool from a group; users not in it are left as they are.", "removed from", members.removeUsersFromGroup),
   defineAction({
     name: "ChangeUsersGroup",
     access: "write",

@@ -32,9 +32,18 @@ export function groupFilterOf(f: GroupFilterInput = {}, within?: string): GroupF
   return { all, any: f.GroupUidsOr, inNone: f.NotInAnyGroup };
 }
 
-/** True when the filter asks only for membership of `group` (its counter then answers TotalCount). */
-export const isOnly = (g: GroupFilter | undefined, group: string): boolean =>
-  g !== undefined && g.all.length === 1 && g.all[0] === group && g.any === undefined && g.inNone === undefined;
+/**
+ * When the filter asks only for membership of one group: that group's member counter (kept exact by
+ * the group_members triggers), for TotalCount instead of counting up to 100,000s of members per page.
+ */
+export function soleGroupCount(db: Db, accountId: string, poolUid: string, g: GroupFilter | undefined): (() => Promise<number>) | undefined {
+  if (!g || g.all.length !== 1 || g.any !== undefined || g.inNone !== undefined) return undefined;
+  const group = g.all[0]!;
+  return async () => {
+    const row = await db.selectFrom("groups").select("total_members").where("account_id", "=", accountId).where("user_pool_uid", "=", poolUid).where("uid", "=", group).executeTakeFirst();
+    return row?.total_members ?? 0;
+  };
+}
 
 /** A membership of the row's user: each is one probe of a group_members index per candidate user. */
 const membership = (groups?: string[]) =>

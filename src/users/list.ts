@@ -11,7 +11,7 @@ import { parentPool } from "../user-pools/parent.js";
 import { hasFilter, SORT_FIELDS, TEXT_FIELDS, userListing, type After, type ListedUser, type Sort, type SortField, type TextField, type UserFilter } from "./list-query.js";
 import { responseValueMask, userOutput, userState } from "./schemas.js";
 import { userView, type UserView, type ViewOptions } from "./view.js";
-import { groupFilterFields, groupFilterOf, isOnly, withGroupUids } from "./group-membership.js";
+import { groupFilterFields, groupFilterOf, soleGroupCount, withGroupUids } from "./group-membership.js";
 
 export const DEFAULT_PAGE_SIZE = 10;
 /** Searched when a UniversalSearch item names no Fields. */
@@ -127,17 +127,17 @@ function decodeCursor(token: string, sort: Sort): After | undefined {
   return { seq: m[3]!, key };
 }
 
-/** `group`: ListUsersInGroup's group (already found) and its member counter, TotalCount when nothing else filters. */
-export async function listUsers(deps: Pick<AppDeps, "db">, accountId: string, poolUid: string, input: ListUsersInput, group?: { uid: string; totalMembers: number }) {
+/** `withinGroup`: ListUsersInGroup's group (the caller has found it). */
+export async function listUsers(deps: Pick<AppDeps, "db">, accountId: string, poolUid: string, input: ListUsersInput, withinGroup?: string) {
   const pool = await parentPool(deps.db, accountId, poolUid, "read");
-  const filter = filterOf(input.Filter, group?.uid);
+  const filter = filterOf(input.Filter, withinGroup);
   const field: SortField = input.SortField ?? "CreateTime";
   const sort: Sort = { field, direction: input.SortDirection ?? (field === "CreateTime" || field === "UpdateTime" ? "Desc" : "Asc") };
   const opts: ViewOptions = { mask: input.ResponseValueMask, nullUserMetadata: input.ResponseValueNull?.UserMetadata };
   const view = (row: ListedUser) => userView(row, opts);
-  // Unfiltered, TotalCount is the pool's (or the group's) counter; filtered, the helpers count the filtered query.
-  const counter = group ? (isOnly(filter.groups, group.uid) ? group.totalMembers : undefined) : filter.groups === undefined ? pool.total_users : undefined;
-  const total = counter !== undefined && !hasFilter({ ...filter, groups: undefined }) ? () => Promise.resolve(counter) : undefined;
+  // Unfiltered, TotalCount is the pool's counter; filtered by one group only, the group's; otherwise the helpers count the filtered query.
+  const others = hasFilter({ ...filter, groups: undefined });
+  const total = others ? undefined : filter.groups === undefined ? () => Promise.resolve(pool.total_users) : soleGroupCount(deps.db, accountId, poolUid, filter.groups);
   const filled = <P extends { Data: UserView[] }>(page: P) => withGroupUids(deps.db, accountId, poolUid, page.Data).then(() => page);
 
   if (input.NextToken !== undefined || input.MaxResults !== undefined) {
