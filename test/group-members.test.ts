@@ -205,6 +205,29 @@ describe("group membership", () => {
     expect(await rows()).toEqual([]);
   });
 
+  it("keeps counters exact and never deadlocks when memberships, users and groups change at once", async () => {
+    const pool = await createPool(svc);
+    const groups: string[] = [];
+    for (let i = 0; i < 4; i++) groups.push((await newGroup(svc, pool)).GroupUid);
+    const us = await users(pool, 12);
+    // Within the quotas: 4 members a group at most, 2 groups a user.
+    const calls = [
+      ...us.slice(0, 8).map((u, i) => () => add(pool, groups[i % 4]!, [u, us[(i + 1) % 8]!])),
+      ...us.slice(8).map((u) => () => svc.call("DeleteUsers", { UserPoolUid: pool, UserUids: [u, us[0]] })),
+      ...groups.map((g, i) => () => svc.call("UpdateGroup", { UserPoolUid: pool, GroupUid: g, Precedence: i + 7 })),
+      ...us.slice(1, 5).map((u) => () => svc.call("UpdateUser", { UserPoolUid: pool, UserUid: u, Nickname: "busy" })),
+      () => svc.call("RemoveUsersFromGroup", { UserPoolUid: pool, GroupUid: groups[0], UserUids: [us[2]] }),
+      () => svc.call("ChangeUsersGroup", { UserPoolUid: pool, NewGroupUid: groups[1], UserUids: [us[3], us[5]] }),
+    ];
+    const codes = (await Promise.all(calls.map((c) => c()))).map(codeOf);
+    // NotFound only where a call named a user another call had deleted first.
+    expect(codes.filter((c) => c !== "OK" && c !== "NotFound")).toEqual([]);
+    for (const g of groups) {
+      const rows = await svc.deps.db.selectFrom("group_members").select("user_uid").where("account_id", "=", svc.accountId).where("user_pool_uid", "=", pool).where("group_uid", "=", g).execute();
+      expect(await memberCount(pool, g)).toBe(rows.length);
+    }
+  });
+
   it("answers another account's membership as NotFound and refuses readonly writes", async () => {
     const { UserPoolUid, GroupUid, UserUid } = await groupWithMember(svc);
     const other = { key: svc.otherAdmin };
