@@ -46,6 +46,9 @@ const envSchema = z
     ID_QUOTA_CREDENTIALS_PER_POOL: positiveInt(1000),
     ID_QUOTA_IDPS_PER_POOL: positiveInt(300),
     ID_QUOTA_CUSTOM_ATTRIBUTES_PER_POOL: positiveInt(50),
+    ID_QUOTA_GROUPS_PER_POOL: positiveInt(1000),
+    ID_QUOTA_MEMBERS_PER_GROUP: positiveInt(1_000_000),
+    ID_QUOTA_GROUPS_PER_USER: positiveInt(100),
     /** Where clients reach the pools' endpoints (issuer, token, callbacks); default http://<HOST>:<PORT>. */
     ID_PUBLIC_BASE_URL: z
       .string()
@@ -113,6 +116,9 @@ export interface Quotas {
   credentialsPerPool: number;
   identityProvidersPerPool: number;
   customAttributesPerPool: number;
+  groupsPerPool: number;
+  membersPerGroup: number;
+  groupsPerUser: number;
 }
 
 /** A resolver address as node:dns setServers takes it: ip, ipv4:port or [ipv6]:port. */
@@ -236,6 +242,9 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
       credentialsPerPool: e.ID_QUOTA_CREDENTIALS_PER_POOL,
       identityProvidersPerPool: e.ID_QUOTA_IDPS_PER_POOL,
       customAttributesPerPool: e.ID_QUOTA_CUSTOM_ATTRIBUTES_PER_POOL,
+      groupsPerPool: e.ID_QUOTA_GROUPS_PER_POOL,
+      membersPerGroup: e.ID_QUOTA_MEMBERS_PER_GROUP,
+      groupsPerUser: e.ID_QUOTA_GROUPS_PER_USER,
     },
     rateLimit: { perSecond: e.ID_RATE_LIMIT_PER_SECOND, burst: e.ID_RATE_LIMIT_BURST, tokensPerPassword: e.ID_RATE_LIMIT_TOKENS_PER_PASSWORD },
     passwordHashConcurrency: e.ID_PASSWORD_HASH_CONCURRENCY ?? defaultHashConcurrency(e.UV_THREADPOOL_SIZE),

@@ -3,6 +3,7 @@
 // import and one line to `families` (one line each, so two families added at once merge cleanly).
 import type { AnyAction } from "../core/action.js";
 import { customAttributeActions } from "../custom-attributes/actions.js";
+import { groupActions } from "../groups/actions.js";
 import { identityProviderActions } from "../identity-providers/actions.js";
 import { oauthCredentialActions } from "../oauth-credentials/actions.js";
 import { passwordResetActions } from "../password-reset/actions.js";
@@ -20,6 +21,7 @@ const families: AnyAction[][] = [
   userPoolClientActions,
   identityProviderActions,
   domainActions,
+  groupActions,
 ];
 
 const allActions = families.flat();
