@@ -25,3 +25,15 @@ export const crossAccountCases: CrossAccountCase[] = [
   { action: "GetSmsService", params: pool },
   { action: "UpdateSmsService", params: async (svc) => ({ ...(await pool(svc)), SmsAccountId: "acc-1" }) },
 ];
+
+const tagged = async (svc: TestService) => {
+  const UserPoolUid = await createPool(svc);
+  await svc.ok("TagResources", { ResourceType: POOL_RESOURCE_TYPE, ResourceIds: [UserPoolUid], Tags: [{ Key: "env", Value: "prod" }] });
+  return { ResourceType: POOL_RESOURCE_TYPE, ResourceIds: [UserPoolUid] };
+};
+
+crossAccountCases.push(
+  { action: "TagResources", params: async (svc) => ({ ...(await tagged(svc)), Tags: [{ Key: "team", Value: "a" }] }) },
+  { action: "UntagResources", params: async (svc) => ({ ...(await tagged(svc)), TagKeys: ["env"] }) },
+  { action: "ListTagsForResources", params: tagged },
+);
