@@ -10,8 +10,9 @@ import { passwordResetActions } from "../password-reset/actions.js";
 import { tagActions } from "../tags/actions.js";
 import { userPoolActions } from "../user-pools/actions.js";
 import { userActions } from "../users/actions.js";
+import { usersCsvActions } from "../users-csv/actions.js";
 
-const allActions: AnyAction[] = [...userPoolActions, ...customAttributeActions, ...userActions, ...passwordResetActions, ...oauthCredentialActions, ...identityProviderActions, ...deliverySettingsActions, ...tagActions];
+const allActions: AnyAction[] = [...userPoolActions, ...customAttributeActions, ...userActions, ...passwordResetActions, ...oauthCredentialActions, ...identityProviderActions, ...deliverySettingsActions, ...tagActions, ...usersCsvActions];
 
 export const actions: ReadonlyMap<string, AnyAction> = new Map(allActions.map((a) => [a.name, a]));
 

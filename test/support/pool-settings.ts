@@ -37,3 +37,8 @@ crossAccountCases.push(
   { action: "UntagResources", params: async (svc) => ({ ...(await tagged(svc)), TagKeys: ["env"] }) },
   { action: "ListTagsForResources", params: tagged },
 );
+
+crossAccountCases.push(
+  { action: "GetUserCSVTemplate", params: pool },
+  { action: "CreateUsersCSV", params: async (svc) => ({ ...(await pool(svc)), UsersCsvB64: csvB64(["Email", "csv-x@example.com"]) }) },
+);
