@@ -3,6 +3,7 @@
 // whose email is off sends no reset mail (a real SMTP server on loopback receives nothing).
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { deliverySettingsActions } from "../src/delivery-settings/actions.js";
+import { smtpTransport } from "../src/mail/smtp.js";
 import { startMailWorker } from "../src/mail/worker.js";
 import { EMAIL_OFF_MESSAGE } from "../src/password-reset/actions.js";
 import { codeOf, startTestService, type TestService } from "./support/harness.js";
@@ -113,7 +114,7 @@ describe("a pool whose email service is off", () => {
   it("sends no reset mail, issues no token and says so; turning it off drops queued mail; back on, mail flows over SMTP", async () => {
     const smtp = await startTestSmtp("mailer", "pw");
     const worker = capturingLogger();
-    const mailer = startMailWorker({ db: svc.deps.db, log: worker.log, clock: svc.clock, transport: (await import("../src/mail/smtp.js")).smtpTransport(smtp.url, "no-reply@example.com"), maxAttempts: 3, manual: true, accountId: svc.accountId });
+    const mailer = startMailWorker({ db: svc.deps.db, log: worker.log, clock: svc.clock, transport: smtpTransport(smtp.url, "no-reply@example.com"), maxAttempts: 3, manual: true, accountId: svc.accountId });
     try {
       const pool = await newPool(svc);
       const u = await newUser(svc, pool);
