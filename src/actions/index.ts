@@ -3,14 +3,17 @@
 // import and one line to `families` (one line each, so two families added at once merge cleanly).
 import type { AnyAction } from "../core/action.js";
 import { customAttributeActions } from "../custom-attributes/actions.js";
+import { deliverySettingsActions } from "../delivery-settings/actions.js";
 import { groupActions } from "../groups/actions.js";
 import { identityProviderActions } from "../identity-providers/actions.js";
 import { oauthCredentialActions } from "../oauth-credentials/actions.js";
 import { passwordResetActions } from "../password-reset/actions.js";
+import { tagActions } from "../tags/actions.js";
 import { userPoolClientActions } from "../user-pool-clients/actions.js";
 import { domainActions } from "../user-pool-domains/actions.js";
 import { userPoolActions } from "../user-pools/actions.js";
 import { userActions } from "../users/actions.js";
+import { usersCsvActions } from "../users-csv/actions.js";
 
 const families: AnyAction[][] = [
   userPoolActions,
@@ -22,6 +25,9 @@ const families: AnyAction[][] = [
   identityProviderActions,
   domainActions,
   groupActions,
+  deliverySettingsActions,
+  tagActions,
+  usersCsvActions,
 ];
 
 const allActions = families.flat();

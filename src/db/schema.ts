@@ -3,6 +3,7 @@
 import type { AccessKeyTables } from "../access-keys/tables.js";
 import type { CustomAttributeTables } from "../custom-attributes/tables.js";
 import type { GroupTables } from "../groups/tables.js";
+import type { DeliverySettingsTables } from "../delivery-settings/tables.js";
 import type { IdentityProviderTables } from "../identity-providers/tables.js";
 import type { MailTables } from "../mail/tables.js";
 import type { OAuthCredentialTables } from "../oauth-credentials/tables.js";
@@ -21,6 +22,6 @@ export interface MigrationsTable {
 
 export interface Database
   extends AccessKeyTables, UserPoolTables, UserTables, PasswordResetTables, MailTables, OAuthCredentialTables, IdentityProviderTables,
-    CustomAttributeTables, UserPoolDomainTables, GroupTables {
+    CustomAttributeTables, UserPoolDomainTables, GroupTables, DeliverySettingsTables {
   schema_migrations: MigrationsTable;
 }
