@@ -11,6 +11,7 @@ import { parentPool } from "../user-pools/parent.js";
 import { hasFilter, SORT_FIELDS, TEXT_FIELDS, userListing, type After, type ListedUser, type Sort, type SortField, type TextField, type UserFilter } from "./list-query.js";
 import { responseValueMask, userOutput, userState } from "./schemas.js";
 import { userView, type ViewOptions } from "./view.js";
+import { decodeCursor, encodeCursor } from "./cursor.js";
 
 export const DEFAULT_PAGE_SIZE = 10;
 /** Searched when a UniversalSearch item names no Fields. */
@@ -98,25 +99,6 @@ function filterOf(f: ListUsersInput["Filter"] = {}): UserFilter {
     userState: f.UserState,
     none: f.EmailIsDuplicated === true || f.PhoneNumberIsDuplicated === true,
   };
-}
-
-/** Opaque, versioned: the sort it belongs to, the last row's seq and sort key. u1 tokens (CreateTime, newest first) still read. */
-export function encodeCursor(sort: Sort, seq: string, key: string | null): string {
-  return Buffer.from(`u2:${sort.field}:${sort.direction}:${seq}:${Buffer.from(key ?? "").toString("base64url")}`).toString("base64url");
-}
-
-const MAX_BIGINT = 9_223_372_036_854_775_807n;
-const isSeq = (s: string) => /^[1-9][0-9]{0,18}$/.test(s) && BigInt(s) <= MAX_BIGINT;
-
-function decodeCursor(token: string, sort: Sort): After | undefined {
-  const text = Buffer.from(token, "base64url").toString("utf8");
-  const old = /^u1:([0-9]+)$/.exec(text);
-  if (old) return sort.field === "CreateTime" && sort.direction === "Desc" && isSeq(old[1]!) ? { seq: old[1]!, key: "" } : undefined;
-  const m = /^u2:([A-Za-z]+):(Asc|Desc):([0-9]+):([A-Za-z0-9_-]*)$/.exec(text);
-  if (!m || m[1] !== sort.field || m[2] !== sort.direction || !isSeq(m[3]!)) return undefined;
-  const key = Buffer.from(m[4]!, "base64url").toString("utf8");
-  if (key.includes("\u0000") || (sort.field === "UpdateTime" && !/^-?[0-9]{1,18}$/.test(key))) return undefined;
-  return { seq: m[3]!, key };
 }
 
 export async function listUsers(deps: Pick<AppDeps, "db">, accountId: string, poolUid: string, input: ListUsersInput) {
