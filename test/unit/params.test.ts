@@ -86,6 +86,9 @@ describe("conform: names and objects", () => {
     // The declared part of the path in the schema's spelling, the unknown name as sent.
     expect(refused({ inner: { flag: "true", Nope: 1 } })).toEqual(["InvalidParameter.Inner.Nope", "Inner.Nope is not a parameter of this action"]);
     expect(refused({ Inner: { Deep: { X: 1 } } })).toEqual(["InvalidParameter.Inner.Deep", "Inner.Deep is not a parameter of this action"]);
+    const deep = z.object({ A: z.object({ B: z.object({ C: z.string().optional() }) }) });
+    const r = validateParams(deep, { a: { b: { c: "x", D: 1 } } });
+    expect(!r.ok && r.error.code).toBe("InvalidParameter.A.B.D");
     // A list's items are named by the list: Items.1.Other and Items.2.Other are one parameter to fix.
     expect(refused(flat("Items.1.Key=a&Items.2.Other=b"))).toEqual(["InvalidParameter.Items.Other", "Items.Other is not a parameter of this action"]);
     expect(refused({ Name: "a", Inner: { Flag: true }, Items: [{ Key: "k" }] })).toBe("OK");
