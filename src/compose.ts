@@ -35,7 +35,7 @@ export async function composeService(config: Config, log: Logger): Promise<Servi
     db: runtime.deps.db, log: log.child({ component: "mail" }), clock: runtime.deps.clock, transport, maxAttempts: config.mail.maxAttempts,
   });
   if (!mailWorker) log.info("SMTP_URL is not set: mail stays queued; see `npm run cli -- mail list`");
-  const housekeeper = startHousekeeping({ db: runtime.deps.db, clock: runtime.deps.clock, log: log.child({ component: "housekeeping" }) });
+  const housekeeper = startHousekeeping({ db: runtime.deps.db, clock: runtime.deps.clock, log: log.child({ component: "housekeeping" }), domains: runtime.deps });
 
   let server!: Server;
   const listening = new Promise<string>((resolve) => {
