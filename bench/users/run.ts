@@ -5,7 +5,7 @@
 import { cpus, loadavg } from "node:os";
 import { sql } from "kysely";
 import { hashPassword, SCRYPT_PARAMS } from "../../src/users/password.js";
-import { encodeCursor } from "../../src/users/list.js";
+import { encodeCursor } from "../../src/users/cursor.js";
 import { median, p95, seedUsers, startBench, timeRuns, transcript } from "./setup.js";
 import { benchFilters, benchSorts } from "./sorts.js";
 
