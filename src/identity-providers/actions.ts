@@ -3,7 +3,7 @@
 import { z } from "zod";
 import * as idps from "./service.js";
 import { SECRET_MASK } from "./secret.js";
-import { AUTO_LINKING } from "./tables.js";
+import { AUTO_LINKING, CONNECTION_TYPES } from "./tables.js";
 import { messageResult, pageResult, pagingInput, requiredText, scopeList, timeString, uid, urlString } from "../core/schemas.js";
 import { defineAction } from "../core/action.js";
 import * as f from "./fields.js";
@@ -89,7 +89,7 @@ export const identityProviderOutput = z.object({
 const listItemFields = {
   Uid: z.string(),
   Name: z.string(),
-  ConnectionType: z.literal("OAUTH"),
+  ConnectionType: z.enum(CONNECTION_TYPES),
   Provider: z.string(),
   Enabled: z.boolean(),
   CreateTime: timeString,
@@ -100,7 +100,7 @@ export const accountIdentityProviderOutput = z.object({ ...listItemFields, UserP
 
 const poolRef = { UserPoolUid: uid() };
 const connectionRef = { ...poolRef, ConnectionUid: uid() };
-const connectionType = z.enum(["OAUTH"]);
+const connectionType = z.enum(CONNECTION_TYPES);
 /** Upstream's list filter; EipId as everywhere accepts only "" (no connection has one). */
 export const listFilter = z
   .object({ Name: z.string().max(128).describe("a substring, case-insensitively"), ConnectionType: connectionType, ExcludeConnectionType: connectionType, EipId: f.eipId })
