@@ -3,7 +3,8 @@
 import { z } from "zod";
 import * as idps from "./service.js";
 import { SECRET_MASK } from "./secret.js";
-import { AUTO_LINKING, CONNECTION_TYPES } from "./tables.js";
+import { identityProviderView } from "./view.js";
+import { AUTO_LINKING, CONNECTION_TYPES, type ConnectionType } from "./tables.js";
 import { messageResult, pageResult, pagingInput, requiredText, scopeList, timeString, uid, urlString } from "../core/schemas.js";
 import { defineAction } from "../core/action.js";
 import * as f from "./fields.js";
@@ -15,9 +16,9 @@ const endpointUrl = urlString(
   { required: true },
 ).describe("absolute https URL; http only for localhost, 127.0.0.1 or [::1]");
 
-const scopesList = scopeList(50).describe("scope tokens without spaces, no duplicates; replaces the whole list on update");
+export const scopesList = scopeList(50).describe("scope tokens without spaces, no duplicates; replaces the whole list on update");
 
-const providerOptionsInput = z
+export const providerOptionsInput = z
   .object({
     AutoLinking: z.enum(AUTO_LINKING),
     IsLinkingAllowed: z.boolean(),
@@ -29,7 +30,7 @@ const providerOptionsInput = z
   .partial();
 
 /** Write-only; "" means "none" on create and "keep" on update. */
-const clientSecret = z
+export const clientSecret = z
   .string()
   .max(1024)
   .refine((s) => s === "" || s.trim() !== "", "must not be blank")
@@ -98,8 +99,8 @@ const listItemFields = {
 export const identityProviderListItemOutput = z.object({ ...listItemFields, AttributeMappings: z.array(f.attributeMappingOutput) });
 export const accountIdentityProviderOutput = z.object({ ...listItemFields, UserPoolUid: z.string(), UserPoolName: z.string() });
 
-const poolRef = { UserPoolUid: uid() };
-const connectionRef = { ...poolRef, ConnectionUid: uid() };
+export const poolRef = { UserPoolUid: uid() };
+export const connectionRef = { ...poolRef, ConnectionUid: uid() };
 const connectionType = z.enum(CONNECTION_TYPES);
 /** Upstream's list filter; EipId as everywhere accepts only "" (no connection has one). */
 export const listFilter = z
@@ -110,7 +111,7 @@ export const listFilter = z
 export const createIdentityProviderInput = z.object({ ...poolRef, ...requiredFields, ...optionalFields, ...createOnlyFields });
 export const updateIdentityProviderInput = z.object({ ...connectionRef, ...z.object(requiredFields).partial().shape, ...optionalFields });
 
-const deleteAction = (name: string, type: "OAUTH" | undefined, summary: string) =>
+export const deleteAction = (name: string, type: ConnectionType | undefined, summary: string) =>
   defineAction({
     name,
     access: "write",
@@ -164,7 +165,7 @@ export const identityProviderActions = [
     summary: "Returns every OAuth connection of the pool, whole (as GetIdentityProviderOAuth does), newest first; one page, no paging.",
     input: z.object(poolRef),
     output: pageResult(identityProviderOutput),
-    handler: (input, ctx) => idps.listOAuthConnections(ctx.deps, ctx.accountId, input.UserPoolUid),
+    handler: (input, ctx) => idps.listConnectionsOfType(ctx.deps, ctx.accountId, input.UserPoolUid, "OAUTH", identityProviderView),
   }),
   defineAction({
     name: "ListIdentityProviders",
