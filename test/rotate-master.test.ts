@@ -190,9 +190,9 @@ describe("keys rotate-master", () => {
     }
     const text = out.join("");
     expect(text).toContain(`current master key id: ${idOf(newKey)}`);
-    expect(text).toMatch(/access_keys\s+resealed [1-9]\d*\s+failed 0/);
+    expect(text).toMatch(/access_keys\.secret_sealed\s+resealed [1-9]\d*\s+failed 0/);
     // The row tampered with in the test above still does not open.
-    expect(text).toMatch(/identity_providers\s+resealed [1-9]\d*\s+failed 1/);
+    expect(text).toMatch(/identity_providers\.client_secret_sealed\s+resealed [1-9]\d*\s+failed 1/);
     // Other test files share this database under their own keys, so "remaining" decides the exit code.
     expect(code).toBe(/remaining under other keys [1-9]/.test(text) ? 1 : 0);
     const row = await findIdentityProvider(svc.deps.db, { accountId: svc.accountId, poolUid: UserPoolUid, uid: ConnectionUid });
