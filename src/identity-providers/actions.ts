@@ -4,6 +4,7 @@ import { z } from "zod";
 import * as idps from "./service.js";
 import { SECRET_MASK } from "./secret.js";
 import { identityProviderView } from "./view.js";
+import type { IdentityProviderRow } from "./queries.js";
 import { AUTO_LINKING, CONNECTION_TYPES, type ConnectionType } from "./tables.js";
 import { messageResult, pageResult, pagingInput, requiredText, scopeList, timeString, uid, urlString } from "../core/schemas.js";
 import { defineAction } from "../core/action.js";
@@ -124,6 +125,33 @@ export const deleteAction = (name: string, type: ConnectionType | undefined, sum
       return { Message: `identity provider ${input.ConnectionUid} deleted` };
     },
   });
+
+/**
+ * Get<Kind> and List<Kind>s of one connection type: one connection, or the pool's all, whole, on one
+ * page (upstream's request has no paging). `view` builds the result from a row and the public base URL.
+ */
+export function connectionReadActions<O extends z.ZodType>(type: ConnectionType, kind: string, output: O, view: (row: IdentityProviderRow, publicBaseUrl: string) => z.input<O>) {
+  return [
+    defineAction({
+      name: `GetIdentityProvider${kind}`,
+      access: "read",
+      errors: ["NotFound"],
+      summary: `Returns one ${type} connection; secrets are never part of it (ClientSecret is masked).`,
+      input: z.object(connectionRef),
+      output,
+      handler: async (input, ctx) => view(await idps.findConnection(ctx.deps, ctx.accountId, input, type), ctx.deps.config.publicBaseUrl),
+    }),
+    defineAction({
+      name: `ListIdentityProviders${kind}`,
+      access: "read",
+      errors: ["NotFound"],
+      summary: `Returns every ${type} connection of the pool, whole (as GetIdentityProvider${kind} does), newest first; one page, no paging.`,
+      input: z.object(poolRef),
+      output: pageResult(output),
+      handler: (input, ctx) => idps.listConnectionsOfType(ctx.deps, ctx.accountId, input.UserPoolUid, type, (row) => view(row, ctx.deps.config.publicBaseUrl)),
+    }),
+  ];
+}
 
 export const identityProviderActions = [
   defineAction({

@@ -3,8 +3,9 @@
 // endpoints come from the issuer's discovery document instead of the caller (oidc-discovery.ts).
 import { z } from "zod";
 import { defineAction } from "../core/action.js";
-import { pageResult, requiredText, timeString, urlString } from "../core/schemas.js";
-import { clientSecret, connectionRef, deleteAction, poolRef, providerOptionsInput, scopesList } from "./actions.js";
+import { requiredText, timeString, urlString } from "../core/schemas.js";
+import { clientSecret, connectionReadActions, connectionRef, deleteAction, poolRef, providerOptionsInput, scopesList } from "./actions.js";
+import { oidcConnectionView } from "./federation-view.js";
 import * as f from "./fields.js";
 import { SECRET_MASK } from "./secret.js";
 import * as oidc from "./oidc-service.js";
@@ -75,15 +76,6 @@ export const oidcConnectionActions = [
     handler: ({ UserPoolUid, ...fields }, ctx) => oidc.createOidcConnection(ctx.deps, ctx.accountId, UserPoolUid, fields),
   }),
   defineAction({
-    name: "GetIdentityProviderOIDC",
-    access: "read",
-    errors: ["NotFound"],
-    summary: "Returns one OIDC connection; ClientSecret is masked.",
-    input: z.object(connectionRef),
-    output: oidcConnectionOutput,
-    handler: (input, ctx) => oidc.getOidcConnection(ctx.deps, ctx.accountId, input),
-  }),
-  defineAction({
     name: "UpdateIdentityProviderOIDC",
     access: "write",
     errors: discoveryErrors,
@@ -95,13 +87,5 @@ export const oidcConnectionActions = [
     handler: ({ UserPoolUid, ConnectionUid, ...fields }, ctx) => oidc.updateOidcConnection(ctx.deps, ctx.accountId, { UserPoolUid, ConnectionUid }, fields),
   }),
   deleteAction("DeleteIdentityProviderOIDC", "OIDC", "Deletes an OIDC connection."),
-  defineAction({
-    name: "ListIdentityProvidersOIDC",
-    access: "read",
-    errors: ["NotFound"],
-    summary: "Returns every OIDC connection of the pool, whole (as GetIdentityProviderOIDC does), newest first; one page, no paging.",
-    input: z.object(poolRef),
-    output: pageResult(oidcConnectionOutput),
-    handler: (input, ctx) => oidc.listOidcConnections(ctx.deps, ctx.accountId, input.UserPoolUid),
-  }),
+  ...connectionReadActions("OIDC", "OIDC", oidcConnectionOutput, oidcConnectionView),
 ];

@@ -4,36 +4,28 @@
 import { randomUUID } from "node:crypto";
 import type { z } from "zod";
 import type { AppDeps } from "../deps.js";
-import { merged, patchOf, type PatchRules } from "../core/patch.js";
-import { DEFAULT_SCIM_PROVISIONING } from "./fields.js";
+import { patchOf, type PatchRules } from "../core/patch.js";
 import { oidcConnectionView } from "./federation-view.js";
 import type { createOidcInput, updateOidcInput } from "./oidc-actions.js";
 import { discoverIssuer, type IssuerDiscovery } from "./oidc-discovery.js";
 import type { IdentityProviderRow } from "./queries.js";
 import { sealClientSecret } from "./secret.js";
-import { findConnection, insertConnection, listConnectionsOfType, updateConnection, type ConnectionRef } from "./service.js";
-import { DEFAULT_PROVIDER_OPTIONS } from "./view.js";
+import { FEDERATED_FIELDS, findConnection, insertConnection, updateConnection, type ConnectionRef } from "./service.js";
 import { parentPool } from "../user-pools/parent.js";
 
 type Deps = Pick<AppDeps, "db" | "config" | "clock" | "secretBox">;
 export type CreateOidcInput = Omit<z.output<typeof createOidcInput>, "UserPoolUid">;
 export type UpdateOidcInput = Omit<z.output<typeof updateOidcInput>, "UserPoolUid" | "ConnectionUid">;
 
-/** Issuer and ClientSecret are the service's (discovered, sealed); EipId accepts only "". */
+/** Issuer and ClientSecret are the service's (discovered, sealed). */
 const OIDC_FIELDS: PatchRules<UpdateOidcInput, IdentityProviderRow> = {
-  Name: "name",
+  ...FEDERATED_FIELDS,
   Issuer: null,
   ClientId: "client_id",
   ClientSecret: null,
-  Enabled: "enabled",
   UsePkce: "use_pkce",
   IsIdTokenMapping: "is_id_token_mapping",
   ScopesList: "scopes_list",
-  ProviderOptions: merged("provider_options", DEFAULT_PROVIDER_OPTIONS),
-  AttributeMappings: "attribute_mappings",
-  ClaimsPropagationConfig: "claims_propagation_config",
-  ScimProvisioning: merged("scim_provisioning", DEFAULT_SCIM_PROVISIONING),
-  EipId: null,
 };
 
 const CREATE_FIELDS: PatchRules<CreateOidcInput, IdentityProviderRow> = {
@@ -67,10 +59,6 @@ export async function createOidcConnection(deps: Deps, accountId: string, poolUi
   return viewOf(deps)(row);
 }
 
-export async function getOidcConnection(deps: Deps, accountId: string, ref: ConnectionRef) {
-  return viewOf(deps)(await findConnection(deps, accountId, ref, "OIDC"));
-}
-
 export async function updateOidcConnection(deps: Deps, accountId: string, ref: ConnectionRef, input: UpdateOidcInput) {
   const newIssuer = input.Issuer;
   const before = newIssuer === undefined ? undefined : await findConnection(deps, accountId, ref, "OIDC");
@@ -81,8 +69,4 @@ export async function updateOidcConnection(deps: Deps, accountId: string, ref: C
     ...(input.ClientSecret && sealClientSecret(deps.secretBox, current, input.ClientSecret)),
   }));
   return viewOf(deps)(row);
-}
-
-export function listOidcConnections(deps: Deps, accountId: string, poolUid: string) {
-  return listConnectionsOfType(deps, accountId, poolUid, "OIDC", viewOf(deps));
 }

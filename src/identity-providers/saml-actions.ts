@@ -3,8 +3,9 @@
 // EnabledEncryption gives the connection a service-provider key pair (sp-keys.ts).
 import { z } from "zod";
 import { defineAction } from "../core/action.js";
-import { pageResult, requiredText, timeString } from "../core/schemas.js";
-import { connectionRef, deleteAction, poolRef, providerOptionsInput } from "./actions.js";
+import { requiredText, timeString } from "../core/schemas.js";
+import { connectionReadActions, connectionRef, deleteAction, poolRef, providerOptionsInput } from "./actions.js";
+import { samlConnectionView } from "./federation-view.js";
 import * as f from "./fields.js";
 import { IDP_METADATA_MAX } from "./saml-metadata.js";
 import * as saml from "./saml-service.js";
@@ -65,15 +66,6 @@ export const samlConnectionActions = [
     handler: ({ UserPoolUid, ...fields }, ctx) => saml.createSamlConnection(ctx.deps, ctx.accountId, UserPoolUid, fields),
   }),
   defineAction({
-    name: "GetIdentityProviderSAML",
-    access: "read",
-    errors: ["NotFound"],
-    summary: "Returns one SAML connection with its SP certificate and metadata; never the SP private key.",
-    input: z.object(connectionRef),
-    output: samlConnectionOutput,
-    handler: (input, ctx) => saml.getSamlConnection(ctx.deps, ctx.accountId, input),
-  }),
-  defineAction({
     name: "UpdateIdentityProviderSAML",
     access: "write",
     errors: ["NotFound", "Duplicated"],
@@ -85,13 +77,5 @@ export const samlConnectionActions = [
     handler: ({ UserPoolUid, ConnectionUid, ...fields }, ctx) => saml.updateSamlConnection(ctx.deps, ctx.accountId, { UserPoolUid, ConnectionUid }, fields),
   }),
   deleteAction("DeleteIdentityProviderSAML", "SAML", "Deletes a SAML connection and its SP key pair."),
-  defineAction({
-    name: "ListIdentityProvidersSAML",
-    access: "read",
-    errors: ["NotFound"],
-    summary: "Returns every SAML connection of the pool, whole (as GetIdentityProviderSAML does), newest first; one page, no paging.",
-    input: z.object(poolRef),
-    output: pageResult(samlConnectionOutput),
-    handler: (input, ctx) => saml.listSamlConnections(ctx.deps, ctx.accountId, input.UserPoolUid),
-  }),
+  ...connectionReadActions("SAML", "SAML", samlConnectionOutput, samlConnectionView),
 ];

@@ -4,35 +4,27 @@
 import { randomUUID } from "node:crypto";
 import type { z } from "zod";
 import type { AppDeps } from "../deps.js";
-import { merged, patchOf, type PatchRules } from "../core/patch.js";
-import { DEFAULT_SCIM_PROVISIONING } from "./fields.js";
+import { patchOf, type PatchRules } from "../core/patch.js";
 import { samlConnectionView } from "./federation-view.js";
 import type { IdentityProviderRow } from "./queries.js";
 import type { createSamlInput, updateSamlInput } from "./saml-actions.js";
 import { readIdpMetadata } from "./saml-metadata.js";
 import type { SecretRef } from "./secret.js";
-import { findConnection, insertConnection, listConnectionsOfType, updateConnection, type ConnectionRef } from "./service.js";
+import { FEDERATED_FIELDS, insertConnection, updateConnection, type ConnectionRef } from "./service.js";
 import { newSpKeyPair } from "./sp-keys.js";
-import { DEFAULT_PROVIDER_OPTIONS } from "./view.js";
 
 type Deps = Pick<AppDeps, "db" | "config" | "clock" | "secretBox">;
 export type CreateSamlInput = Omit<z.output<typeof createSamlInput>, "UserPoolUid">;
 export type UpdateSamlInput = Omit<z.output<typeof updateSamlInput>, "UserPoolUid" | "ConnectionUid">;
 
-/** IdpMetadata is the service's (read, then stored with what was read); EipId accepts only "". */
+/** IdpMetadata is the service's (read, then stored with what was read). */
 const SAML_FIELDS: PatchRules<UpdateSamlInput, IdentityProviderRow> = {
-  Name: "name",
+  ...FEDERATED_FIELDS,
   IdpMetadata: null,
   IdAttribute: "id_attribute",
   AttributeMapping: "attribute_mapping",
-  Enabled: "enabled",
   EnabledSign: "enabled_sign",
   EnabledEncryption: "enabled_encryption",
-  ProviderOptions: merged("provider_options", DEFAULT_PROVIDER_OPTIONS),
-  AttributeMappings: "attribute_mappings",
-  ClaimsPropagationConfig: "claims_propagation_config",
-  ScimProvisioning: merged("scim_provisioning", DEFAULT_SCIM_PROVISIONING),
-  EipId: null,
 };
 
 const CREATE_FIELDS: PatchRules<CreateSamlInput, IdentityProviderRow> = { ...SAML_FIELDS, Provider: "provider" };
@@ -61,10 +53,6 @@ export async function createSamlConnection(deps: Deps, accountId: string, poolUi
   return viewOf(deps)(row);
 }
 
-export async function getSamlConnection(deps: Deps, accountId: string, ref: ConnectionRef) {
-  return viewOf(deps)(await findConnection(deps, accountId, ref, "SAML"));
-}
-
 export async function updateSamlConnection(deps: Deps, accountId: string, ref: ConnectionRef, input: UpdateSamlInput) {
   const metadata = input.IdpMetadata === undefined ? {} : metadataOf(input.IdpMetadata, deps.clock.now());
   const row = await updateConnection(deps, accountId, ref, "SAML", async (current) => {
@@ -73,8 +61,4 @@ export async function updateSamlConnection(deps: Deps, accountId: string, ref: C
     return { ...changes, ...(await spKeysIfNeeded(deps, current, wanted, current.sp_certificate)) };
   });
   return viewOf(deps)(row);
-}
-
-export function listSamlConnections(deps: Deps, accountId: string, poolUid: string) {
-  return listConnectionsOfType(deps, accountId, poolUid, "SAML", viewOf(deps));
 }

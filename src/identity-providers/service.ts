@@ -16,7 +16,7 @@ import type { IdentityProviderRow } from "./queries.js";
 import { sealClientSecret } from "./secret.js";
 import type { ConnectionType, IdentityProvidersTable, ProviderOptions } from "./tables.js";
 import type { Insertable, Updateable } from "kysely";
-import { DEFAULT_EXTRA_CONFIGURATION } from "./fields.js";
+import { DEFAULT_EXTRA_CONFIGURATION, DEFAULT_SCIM_PROVISIONING } from "./fields.js";
 import {
   accountIdentityProviderItem,
   DEFAULT_PROVIDER_OPTIONS,
@@ -38,10 +38,20 @@ export type UpdateIdentityProviderInput = Omit<z.output<typeof updateIdentityPro
  * ScopesList, AttributeMappings and ClaimsPropagationConfig are replaced whole, and the secret
  * (sealed by the service, and only when non-empty) has no plain column.
  */
-export const CONNECTION_FIELDS: PatchRules<UpdateIdentityProviderInput, IdentityProviderRow> = {
+/** The fields every connection type has, with the same column and rule. */
+export const SHARED_FIELDS = {
   Name: "name",
-  Provider: "provider",
   Enabled: "enabled",
+  ProviderOptions: merged<IdentityProviderRow, "provider_options">("provider_options", DEFAULT_PROVIDER_OPTIONS),
+  AttributeMappings: "attribute_mappings",
+  ClaimsPropagationConfig: "claims_propagation_config",
+  // The schema accepts only "": idplane has no elastic IPs, so there is nothing to store.
+  EipId: null,
+} as const;
+
+export const CONNECTION_FIELDS: PatchRules<UpdateIdentityProviderInput, IdentityProviderRow> = {
+  ...SHARED_FIELDS,
+  Provider: "provider",
   UsePkce: "use_pkce",
   ClientId: "client_id",
   ClientSecret: null,
@@ -50,13 +60,11 @@ export const CONNECTION_FIELDS: PatchRules<UpdateIdentityProviderInput, Identity
   UserEndpoint: "user_endpoint",
   ScopesList: "scopes_list",
   IdAttribute: "id_attribute",
-  ProviderOptions: merged("provider_options", DEFAULT_PROVIDER_OPTIONS),
-  AttributeMappings: "attribute_mappings",
-  ClaimsPropagationConfig: "claims_propagation_config",
   ExtraProviderConfiguration: merged("extra_provider_configuration", DEFAULT_EXTRA_CONFIGURATION),
-  // The schema accepts only "": idplane has no elastic IPs, so there is nothing to store.
-  EipId: null,
 };
+
+/** OIDC and SAML connections' fields beyond the shared ones: SCIM settings merge field by field. */
+export const FEDERATED_FIELDS = { ...SHARED_FIELDS, ScimProvisioning: merged<IdentityProviderRow, "scim_provisioning">("scim_provisioning", DEFAULT_SCIM_PROVISIONING) } as const;
 
 /** Create's own fields: the sole-provider flag is set once; Passvault options can only be empty. */
 const CREATE_FIELDS: PatchRules<CreateIdentityProviderInput, IdentityProviderRow> = {
