@@ -114,6 +114,10 @@ describe("OIDC connections", () => {
       const loopback = await refusal(issuers.issuer("good"), strict);
       expect(loopback.code).toBe("InvalidParameter.Issuer");
       expect(loopback.message).toMatch(/127\.0\.0\.1 is not a public address/);
+      // A host name is judged by the addresses it resolves to, in the socket's own lookup.
+      const byName = issuers.issuer("good").replace("127.0.0.1", "localhost");
+      expect((await refusal(byName, strict)).message).toMatch(/localhost resolves to .* is not a public address/);
+      expect((await svc.ok("CreateIdentityProviderOIDC", oidcParams(await createPool(svc), byName))).Issuer).toBe(byName);
       const tls = await refusal(issuers.issuer("good"), untrusting);
       expect(tls.code).toBe("InvalidParameter.Issuer");
       expect(tls.message).toMatch(/TLS with 127\.0\.0\.1:\d+ failed/);

@@ -107,7 +107,8 @@ export async function startIssuerServer(tls: TestCa | undefined, bigBytes = 2_00
     requests.push(req.url ?? "");
     const [, name, ...rest] = (req.url ?? "").split("/");
     if (`/${rest.join("/")}` !== DISCOVERY) return void res.writeHead(404).end();
-    const issuer = `${origin}/${name}`;
+    // The issuer as the client named it (127.0.0.1 or localhost), as a real provider's would be.
+    const issuer = `${origin.split("://")[0]}://${req.headers.host}/${name}`;
     const json = (doc: unknown) => res.writeHead(200, { "content-type": "application/json" }).end(JSON.stringify(doc));
     switch (name) {
       case "good":
