@@ -1,6 +1,7 @@
 // OIDC connections through the official SDK, against a real https discovery server on loopback with
 // its own test CA (test/support/federation.ts) that the service is configured to trust: each action,
 // the discovery checks and their failures, the guarded fetch's refusals, and the client secret.
+import { createServer, type AddressInfo } from "node:net";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { oidcConnectionActions } from "../src/identity-providers/oidc-actions.js";
 import { codeOf, startTestService, type TestService } from "./support/harness.js";
@@ -99,6 +100,17 @@ describe("OIDC connections", () => {
       expect(r.code, name).toBe(code);
       expect(r.message, name).toMatch(message);
     }
+    // A name that does not resolve is the caller's to fix; a refused connection may be worth a retry.
+    const unresolvable = await refusal("https://no-such-host.invalid/tenant");
+    expect(unresolvable).toMatchObject({ code: "InvalidParameter.Issuer" });
+    expect(unresolvable.message).toMatch(/no-such-host\.invalid does not resolve/);
+    const closed = createServer();
+    await new Promise<void>((resolve) => closed.listen(0, "127.0.0.1", resolve));
+    const port = (closed.address() as AddressInfo).port;
+    await new Promise((resolve) => closed.close(resolve));
+    const refused = await refusal(`https://127.0.0.1:${port}/gone`);
+    expect(refused).toMatchObject({ code: "DownstreamServerError" });
+    expect(refused.message).toMatch(/could not be reached \(ECONNREFUSED\)/);
   }, 60_000);
 
   it("refuses plain http, an untrusted CA and a loopback issuer unless configured", async () => {

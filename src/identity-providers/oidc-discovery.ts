@@ -3,7 +3,8 @@
 // guarded fetcher, must name exactly this issuer (§4.3: a document answering for another issuer is
 // refused) and the endpoints a login needs. What it names is stored with the connection. A refusal
 // names what was wrong: InvalidParameter.Issuer for an issuer that answers wrongly or may not be
-// reached by the rules, DownstreamServerError for one that does not answer in time.
+// reached by the rules (or whose name does not resolve), DownstreamServerError for one that refuses
+// the connection or does not answer in time (worth a retry).
 import { errors, type ApiError } from "../core/errors.js";
 import type { Config } from "../config.js";
 import { GuardedFetcher, OutboundError } from "../outbound/guarded-fetch.js";

@@ -23,7 +23,7 @@ export interface OutboundPolicy {
   maxRedirects: number;
 }
 
-export type OutboundFailure = "url" | "address" | "unreachable" | "tls" | "timeout" | "too-large" | "status" | "redirect";
+export type OutboundFailure = "url" | "address" | "dns" | "unreachable" | "tls" | "timeout" | "too-large" | "status" | "redirect";
 
 export class OutboundError extends Error {
   constructor(
@@ -109,7 +109,7 @@ export class GuardedFetcher {
   /** Resolves like dns.lookup, then keeps only the addresses the policy allows. */
   private readonly lookup: LookupFunction = (hostname, options, callback) => {
     dnsLookup(hostname, { ...options, all: true }, (err, found: LookupAddress[]) => {
-      if (err) return callback(new OutboundError("unreachable", `${hostname} does not resolve (${err.code ?? err.message})`), "", 0);
+      if (err) return callback(new OutboundError("dns", `${hostname} does not resolve (${err.code ?? err.message})`), "", 0);
       const usable = found.filter((a) => this.addresses.refusal(a.address) === undefined);
       if (usable.length === 0) {
         const why = this.addresses.refusal(found[0]?.address ?? "") ?? "no address";
