@@ -1,6 +1,8 @@
 // The service's configuration: the environment parsed once with zod. Nothing else reads process.env.
 import { z } from "zod";
 import { readFileSync } from "node:fs";
+import { isIP } from "node:net";
+import { normalizeDomain } from "./user-pool-domains/names.js";
 import { defaultHashConcurrency } from "./users/hash-queue.js";
 import { isAddressOrBlock } from "./outbound/addresses.js";
 import type { OutboundPolicy } from "./outbound/guarded-fetch.js";
@@ -53,6 +55,21 @@ const envSchema = z
       .regex(/^https?:\/\/[^\s?#]+$/, "an http:// or https:// URL without query or fragment, e.g. https://id.example.com")
       .refine((s) => URL.canParse(s) && !new URL(s).username && !new URL(s).password, "must be a valid URL without credentials")
       .optional(),
+    /** Custom domains' CNAME targets are <pool uid>.<suffix>; default: the public base URL's host name. */
+    ID_DOMAIN_CNAME_TARGET_SUFFIX: z
+      .string()
+      .refine((s) => normalizeDomain(s).ok, "a domain name such as domains.id.example.com")
+      .optional(),
+    /** DNS servers custom domains are checked against: ip or ip:port ([v6]:port), comma-separated, or "system". Unset: no checks. */
+    ID_DNS_RESOLVERS: z
+      .string()
+      .refine((s) => s.trim() === "system" || s.split(",").every((r) => isDnsServer(r.trim())), 'IP addresses with an optional port (127.0.0.1:5353, [::1]:53), comma-separated, or "system"')
+      .optional(),
+    /** One DNS query's timeout, and how many times each server is asked; a check gives up after timeout x tries. */
+    ID_DNS_TIMEOUT_MS: z.coerce.number().int().min(10).max(30_000).default(2000),
+    ID_DNS_TRIES: z.coerce.number().int().min(1).max(5).default(2),
+    /** A pending domain is looked up at most once per interval (by Get/Update or housekeeping, whichever comes first). */
+    ID_DOMAIN_CHECK_INTERVAL_SECONDS: positiveInt(60),
     /** Requests per second per access key, shared by all instances on one database; 0 turns throttling off. */
     ID_RATE_LIMIT_PER_SECOND: z.coerce.number().int().min(0).default(200),
     ID_RATE_LIMIT_BURST: positiveInt(400),
@@ -113,6 +130,24 @@ export interface Quotas {
   customAttributesPerPool: number;
 }
 
+/** A resolver address as node:dns setServers takes it: ip, ipv4:port or [ipv6]:port. */
+function isDnsServer(s: string): boolean {
+  if (isIP(s)) return true;
+  const m = /^(?:\[([0-9a-fA-F:.]+)\]|([0-9.]+)):(\d{1,5})$/.exec(s);
+  const ip = m?.[1] ?? m?.[2];
+  return ip !== undefined && isIP(ip) !== 0 && Number(m![3]) >= 1 && Number(m![3]) <= 65535;
+}
+
+/** How custom domains are checked (src/user-pool-domains/dns-check.ts). */
+export interface DomainConfig {
+  cnameTargetSuffix: string;
+  /** "system": the host's resolvers; []: none configured, so no lookups (domains stay PENDING). */
+  resolvers: string[] | "system";
+  timeoutMs: number;
+  tries: number;
+  checkIntervalSeconds: number;
+}
+
 export interface Config {
   port: number;
   host: string;
@@ -123,6 +158,7 @@ export interface Config {
   region: string;
   /** The pools' public endpoints hang under it (src/user-pools/endpoints.ts); no trailing slash. */
   publicBaseUrl: string;
+  domains: DomainConfig;
   maxSkewSeconds: number;
   bodyLimitBytes: number;
   /** base64; undefined only in embedded mode, where main.ts generates and keeps one in dataDir. */
@@ -161,6 +197,12 @@ function readCaFile(path: string | undefined): string | undefined {
   return pem;
 }
 
+/** The configured suffix, else the public base URL's host name; "localhost" when that is an IP address (no name to hang targets under). */
+function cnameTargetSuffix(configured: string | undefined, publicBaseUrl: string): string {
+  const r = normalizeDomain(configured ?? new URL(publicBaseUrl).hostname);
+  return r.ok ? r.domain : "localhost";
+}
+
 export type DatabasePooler = z.infer<typeof envSchema>["DATABASE_POOLER"];
 
 export class ConfigError extends Error {}
@@ -189,6 +231,7 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
   if (e.SMTP_URL && !e.MAIL_FROM) {
     throw new ConfigError("invalid configuration:\n  MAIL_FROM: required with SMTP_URL (the sender address, e.g. \"idplane <no-reply@example.com>\")");
   }
+  const publicBaseUrl = (e.ID_PUBLIC_BASE_URL ?? `http://${e.HOST.includes(":") ? `[${e.HOST}]` : e.HOST}:${e.PORT}`).replace(/\/+$/, "");
   return {
     port: e.PORT,
     host: e.HOST,
@@ -199,7 +242,14 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     },
     dataDir: e.ID_DATA_DIR,
     region: e.ID_REGION,
-    publicBaseUrl: (e.ID_PUBLIC_BASE_URL ?? `http://${e.HOST.includes(":") ? `[${e.HOST}]` : e.HOST}:${e.PORT}`).replace(/\/+$/, ""),
+    publicBaseUrl,
+    domains: {
+      cnameTargetSuffix: cnameTargetSuffix(e.ID_DOMAIN_CNAME_TARGET_SUFFIX, publicBaseUrl),
+      resolvers: e.ID_DNS_RESOLVERS?.trim() === "system" ? "system" : (e.ID_DNS_RESOLVERS ?? "").split(",").map((r) => r.trim()).filter(Boolean),
+      timeoutMs: e.ID_DNS_TIMEOUT_MS,
+      tries: e.ID_DNS_TRIES,
+      checkIntervalSeconds: e.ID_DOMAIN_CHECK_INTERVAL_SECONDS,
+    },
     maxSkewSeconds: e.ID_MAX_SKEW_SECONDS,
     bodyLimitBytes: e.ID_BODY_LIMIT_BYTES,
     masterKey: e.ID_MASTER_KEY,

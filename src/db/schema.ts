@@ -6,6 +6,7 @@ import type { IdentityProviderTables } from "../identity-providers/tables.js";
 import type { MailTables } from "../mail/tables.js";
 import type { OAuthCredentialTables } from "../oauth-credentials/tables.js";
 import type { PasswordResetTables } from "../password-reset/tables.js";
+import type { UserPoolDomainTables } from "../user-pool-domains/tables.js";
 import type { UserPoolTables } from "../user-pools/tables.js";
 import type { UserTables } from "../users/tables.js";
 import type { Timestamp } from "./types.js";
@@ -19,6 +20,6 @@ export interface MigrationsTable {
 
 export interface Database
   extends AccessKeyTables, UserPoolTables, UserTables, PasswordResetTables, MailTables, OAuthCredentialTables, IdentityProviderTables,
-    CustomAttributeTables {
+    CustomAttributeTables, UserPoolDomainTables {
   schema_migrations: MigrationsTable;
 }
