@@ -1,8 +1,11 @@
 // The service's configuration: the environment parsed once with zod. Nothing else reads process.env.
 import { z } from "zod";
+import { readFileSync } from "node:fs";
 import { isIP } from "node:net";
 import { normalizeDomain } from "./user-pool-domains/names.js";
 import { defaultHashConcurrency } from "./users/hash-queue.js";
+import { isAddressOrBlock } from "./outbound/addresses.js";
+import type { OutboundPolicy } from "./outbound/guarded-fetch.js";
 
 const positiveInt = (fallback: number) => z.coerce.number().int().positive().default(fallback);
 
@@ -95,6 +98,18 @@ const envSchema = z
     ID_KEEPALIVE_TIMEOUT_SECONDS: positiveInt(5),
     /** SIGTERM: how long in-flight requests may take before the process exits 1 anyway. */
     ID_SHUTDOWN_TIMEOUT_SECONDS: positiveInt(10),
+    /** PEM file of CAs trusted for outbound https (OIDC discovery) beside Node's bundled roots. */
+    ID_OUTBOUND_CA_FILE: z.string().min(1).optional(),
+    /** Comma-separated addresses or CIDR blocks outbound requests may reach although not public. */
+    ID_OUTBOUND_ALLOW_ADDRESSES: z
+      .string()
+      .refine((s) => s.split(",").map((e) => e.trim()).filter(Boolean).every(isAddressOrBlock), "comma-separated IP addresses or CIDR blocks, e.g. 10.0.0.0/8,127.0.0.1")
+      .optional(),
+    /** on: plain http to a loopback host is allowed for outbound requests (development only). */
+    ID_OUTBOUND_ALLOW_HTTP_LOOPBACK: z.enum(["on", "off"]).default("off"),
+    /** One bound for a whole outbound exchange, redirects included. */
+    ID_OUTBOUND_TIMEOUT_SECONDS: positiveInt(10),
+    ID_OUTBOUND_MAX_BYTES: positiveInt(524_288),
     LOG_LEVEL: z.enum(["fatal", "error", "warn", "info", "debug", "trace", "silent"]).default("info"),
   })
   .refine((e) => e.DATABASE_POOLER === "none" || e.DATABASE_URL !== undefined, {
@@ -171,7 +186,21 @@ export interface Config {
   keepAliveTimeoutSeconds: number;
   /** Hard stop after SIGTERM; draining normally ends long before it. */
   shutdownTimeoutSeconds: number;
+  /** How OIDC discovery and any other tenant-given URL is fetched (src/outbound/guarded-fetch.ts). */
+  outbound: OutboundPolicy;
   logLevel: z.infer<typeof envSchema>["LOG_LEVEL"];
+}
+
+function readCaFile(path: string | undefined): string | undefined {
+  if (path === undefined) return undefined;
+  let pem: string;
+  try {
+    pem = readFileSync(path, "utf8");
+  } catch (err) {
+    throw new ConfigError(`invalid configuration:\n  ID_OUTBOUND_CA_FILE: cannot read ${path} (${(err as NodeJS.ErrnoException).code ?? err})`);
+  }
+  if (!pem.includes("-----BEGIN CERTIFICATE-----")) throw new ConfigError(`invalid configuration:\n  ID_OUTBOUND_CA_FILE: ${path} holds no PEM certificate`);
+  return pem;
 }
 
 /** The configured suffix, else the public base URL's host name; "localhost" when that is an IP address (no name to hang targets under). */
@@ -253,6 +282,14 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     resetMailLimits: { perUser: e.ID_RESET_MAIL_PER_USER, perAddress: e.ID_RESET_MAIL_PER_ADDRESS, windowSeconds: e.ID_RESET_MAIL_WINDOW_SECONDS },
     keepAliveTimeoutSeconds: e.ID_KEEPALIVE_TIMEOUT_SECONDS,
     shutdownTimeoutSeconds: e.ID_SHUTDOWN_TIMEOUT_SECONDS,
+    outbound: {
+      allowedAddresses: (e.ID_OUTBOUND_ALLOW_ADDRESSES ?? "").split(",").map((a) => a.trim()).filter(Boolean),
+      allowHttpLoopback: e.ID_OUTBOUND_ALLOW_HTTP_LOOPBACK === "on",
+      extraCa: readCaFile(e.ID_OUTBOUND_CA_FILE),
+      maxBytes: e.ID_OUTBOUND_MAX_BYTES,
+      timeoutMs: e.ID_OUTBOUND_TIMEOUT_SECONDS * 1000,
+      maxRedirects: 3,
+    },
     logLevel: e.LOG_LEVEL,
   };
 }

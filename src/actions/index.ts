@@ -6,6 +6,7 @@ import { customAttributeActions } from "../custom-attributes/actions.js";
 import { deliverySettingsActions } from "../delivery-settings/actions.js";
 import { groupActions } from "../groups/actions.js";
 import { identityProviderActions } from "../identity-providers/actions.js";
+import { federatedConnectionActions } from "../identity-providers/federated-actions.js";
 import { oauthCredentialActions } from "../oauth-credentials/actions.js";
 import { passwordResetActions } from "../password-reset/actions.js";
 import { tagActions } from "../tags/actions.js";
@@ -23,6 +24,7 @@ const families: AnyAction[][] = [
   oauthCredentialActions,
   userPoolClientActions,
   identityProviderActions,
+  federatedConnectionActions,
   domainActions,
   groupActions,
   deliverySettingsActions,
