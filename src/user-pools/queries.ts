@@ -16,6 +16,39 @@ export function findUserPool(db: Db, accountId: string, uid: string): Promise<Us
   return selectUserPool(db, accountId, uid).executeTakeFirst();
 }
 
+/** A custom attribute as the whole-pool read returns it (JSON: times as text, account_id as text). */
+export interface PoolAttributeJson {
+  account_id: string;
+  user_pool_uid: string;
+  uid: string;
+  name: string;
+  data_type: string;
+  mutability: string;
+  minimum: number;
+  maximum: number;
+  created_at: string;
+  updated_at: string;
+}
+
+/**
+ * GetUserPool's read in one round trip: the row, its custom attributes (oldest first) and its ACTIVE
+ * custom domain. The signed read is held to its ratio over the database floor (bench/REPORT.md), and
+ * three statements cost the server three times the driver and compiler work of one.
+ */
+export function findWholeUserPool(db: Db, accountId: string, uid: string) {
+  return selectUserPool(db, accountId, uid)
+    .select([
+      sql<PoolAttributeJson[]>`(select coalesce(json_agg(json_build_object(
+          'account_id', a.account_id::text, 'user_pool_uid', a.user_pool_uid, 'uid', a.uid, 'name', a.name,
+          'data_type', a.data_type, 'mutability', a.mutability, 'minimum', a.minimum, 'maximum', a.maximum,
+          'created_at', a.created_at, 'updated_at', a.updated_at) order by a.created_at, a.uid), '[]'::json)
+        from user_pool_custom_attributes a where a.account_id = user_pools.account_id and a.user_pool_uid = user_pools.uid)`.as("attributes_json"),
+      sql<string | null>`(select d.domain from user_pool_domains d
+        where d.account_id = user_pools.account_id and d.user_pool_uid = user_pools.uid and d.status = 'ACTIVE' limit 1)`.as("active_domain"),
+    ])
+    .executeTakeFirst();
+}
+
 /** Locks the pool row for the rest of the transaction (partial updates read, merge, then write). */
 export function findUserPoolForUpdate(trx: Transaction<Database>, accountId: string, uid: string) {
   return selectUserPool(trx, accountId, uid).forUpdate().executeTakeFirst();

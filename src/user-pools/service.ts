@@ -12,7 +12,7 @@ import { offsetPage, type Page } from "../core/page.js";
 import { poolNotFound as notFound } from "./parent.js";
 import * as q from "./queries.js";
 import type { UserPoolRow } from "./queries.js";
-import { listCustomAttributes } from "../custom-attributes/queries.js";
+import { listCustomAttributes, type CustomAttributeRow } from "../custom-attributes/queries.js";
 import { activeDomains } from "../user-pool-domains/queries.js";
 import type { Db } from "../db/types.js";
 import { createdUserPoolView, DEFAULT_BRAND, DEFAULT_PASSWORD_POLICY, trn, userPoolListItem, userPoolView, type UserPoolListItem, type UserPoolView } from "./view.js";
@@ -107,9 +107,11 @@ async function viewOf(db: Db, config: Deps["config"], row: UserPoolRow): Promise
 }
 
 export async function getUserPool(deps: Pick<Deps, "db" | "config">, accountId: string, uid: string): Promise<UserPoolView> {
-  const row = await q.findUserPool(deps.db, accountId, uid);
-  if (!row) throw notFound(uid);
-  return viewOf(deps.db, deps.config, row);
+  const found = await q.findWholeUserPool(deps.db, accountId, uid);
+  if (!found) throw notFound(uid);
+  const { attributes_json, active_domain, ...row } = found;
+  const attributes = attributes_json.map((a) => ({ ...a, created_at: new Date(a.created_at), updated_at: new Date(a.updated_at) })) as CustomAttributeRow[];
+  return userPoolView(row, deps.config, attributes, active_domain ?? "");
 }
 
 const SORT_COLUMNS = { CreateTime: "created_at", UpdateTime: "updated_at", Name: "name" } as const;
