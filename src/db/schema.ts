@@ -2,6 +2,7 @@
 // in its own src/<family>/tables.ts. Add a family's tables by adding one interface to the list.
 import type { AccessKeyTables } from "../access-keys/tables.js";
 import type { CustomAttributeTables } from "../custom-attributes/tables.js";
+import type { ExternalIdentityTables } from "../external-identities/tables.js";
 import type { IdentityProviderTables } from "../identity-providers/tables.js";
 import type { MailTables } from "../mail/tables.js";
 import type { OAuthCredentialTables } from "../oauth-credentials/tables.js";
@@ -19,6 +20,6 @@ export interface MigrationsTable {
 
 export interface Database
   extends AccessKeyTables, UserPoolTables, UserTables, PasswordResetTables, MailTables, OAuthCredentialTables, IdentityProviderTables,
-    CustomAttributeTables {
+    CustomAttributeTables, ExternalIdentityTables {
   schema_migrations: MigrationsTable;
 }

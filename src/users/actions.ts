@@ -27,7 +27,7 @@ export { userOutput } from "./schemas.js";
 const errorItem = { Index: z.number().int().describe("0-based position in the request's list"), Code: z.string().describe("idplane's catalog code"), Error: z.string(), Field: z.string() };
 const batchCounts = { SuccessCount: z.number().int(), FailureCount: z.number().int(), SuccessfulUids: z.array(z.string()), Errors: z.array(z.string()) };
 const upstreamErrorItem = { ...errorItem, ErrorType: z.string().describe("the code's family, e.g. Duplicated"), DuplicatedUserUid: z.string().describe("on Duplicated: the user holding the value") };
-const linked = { ExternalProviderUserIdentifier: z.string().describe("always \"\" (identity linking is not supported yet)") };
+const linked = { ExternalProviderUserIdentifier: z.string().describe("the item's ExternalProviderUserIdentifier (\"\" without one)") };
 
 export const deleteOutput = z.object({ ...batchCounts, ErrorsStructured: z.array(z.object(errorItem)) });
 export const updateBatchOutput = z.object({
@@ -53,12 +53,14 @@ export const userActions = [
     name: "CreateUser",
     access: "write",
     errors: ["NotFound", "Duplicated", "QuotaExceeded"],
-    summary: "Creates a user; needs one of PreferredUsername, Email, PhoneNumber, each unique in the pool (Email and PreferredUsername case-insensitively).",
+    summary:
+      "Creates a user; needs one of PreferredUsername, Email, PhoneNumber, each unique among the pool's native users (Email and PreferredUsername " +
+      "case-insensitively). With ExternalProviderConnectionUid and ExternalProviderUserIdentifier the user is linked to that identity, and without a Password it is federated.",
     input: createUserInput,
     output: userOutput,
-    handler: async ({ UserPoolUid, ExternalProviderConnectionUid: _c, ...fields }, ctx) => {
+    handler: async ({ UserPoolUid, ExternalProviderConnectionUid, ...fields }, ctx) => {
       await chargePasswordHashing(ctx.deps, ctx.principal, fields.Password === undefined ? 0 : 1);
-      return users.createUser(ctx.deps, ctx.accountId, UserPoolUid, fields);
+      return users.createUser(ctx.deps, ctx.accountId, UserPoolUid, fields, ExternalProviderConnectionUid || undefined);
     },
   }),
   defineAction({
@@ -73,7 +75,8 @@ export const userActions = [
       // Charged for every valid item with a password: the pool's policy may still refuse some, but
       // counting before any database work keeps the refusal free of side effects.
       await chargePasswordHashing(ctx.deps, ctx.principal, items.filter((i) => !(i instanceof ApiError) && i.Password !== undefined).length);
-      return createBatchResult(await users.createUsers(ctx.deps, ctx.accountId, input.UserPoolUid, items));
+      const outcomes = await users.createUsers(ctx.deps, ctx.accountId, input.UserPoolUid, items, input.ExternalProviderConnectionUid || undefined);
+      return createBatchResult(outcomes, items.map((i) => (i instanceof ApiError ? "" : (i.ExternalProviderUserIdentifier ?? ""))));
     },
   }),
   defineAction({

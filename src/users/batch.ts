@@ -48,9 +48,9 @@ export function batchResult(outcomes: ItemOutcome[]) {
   };
 }
 
-/** CreateUsers: as UpdateUsers, each item also naming its ExternalProviderUserIdentifier ("" always: identity linking is issue 15). */
-export function createBatchResult(outcomes: ItemOutcome[]) {
+/** CreateUsers: as UpdateUsers, each item also naming its ExternalProviderUserIdentifier ("" without one). */
+export function createBatchResult(outcomes: ItemOutcome[], identifiers: string[]) {
   const r = batchResult(outcomes);
-  const linked = <T>(x: T) => ({ ...x, ExternalProviderUserIdentifier: "" });
+  const linked = <T extends { Index: number }>(x: T) => ({ ...x, ExternalProviderUserIdentifier: identifiers[x.Index] ?? "" });
   return { ...r, SuccessfulUidsStructured: r.SuccessfulUidsStructured.map(linked), ErrorsStructured: r.ErrorsStructured.map(linked) };
 }

@@ -11,6 +11,8 @@ import { parentPool } from "../user-pools/parent.js";
 import { hasFilter, SORT_FIELDS, TEXT_FIELDS, userListing, type After, type ListedUser, type Sort, type SortField, type TextField, type UserFilter } from "./list-query.js";
 import { responseValueMask, userOutput, userState } from "./schemas.js";
 import { userView, type ViewOptions } from "./view.js";
+import { externalUserId } from "../external-identities/actions.js";
+import { withExternalIdentities } from "../external-identities/view.js";
 
 export const DEFAULT_PAGE_SIZE = 10;
 /** Searched when a UniversalSearch item names no Fields. */
@@ -56,6 +58,8 @@ export const listInput = z
           .max(5)
           .describe("every item must match (in any of its Fields)"),
         UserState: userState,
+        Connection: text(128).describe("federated users created through this connection"),
+        ExternalProviderUserIdentifiersOr: z.array(externalUserId()).max(100).describe("users linked to any of these ids, at any connection of the pool"),
       })
       .partial()
       .optional(),
@@ -63,7 +67,7 @@ export const listInput = z
     ResponseValueNull: z
       .object({ UserMetadata: z.boolean(), ExternalIdentitiesExternalProviderUserMetadata: z.boolean() })
       .partial()
-      .describe("answer these as \"\" (ExternalIdentities are always empty today)")
+      .describe("answer these as \"\" (idplane stores no ExternalProviderUserMetadata: always \"\")")
       .optional(),
   })
   .refine((i) => (i.NextToken === undefined && i.MaxResults === undefined) || (i.PageNumber === undefined && i.PageSize === undefined), {
@@ -97,6 +101,8 @@ function filterOf(f: ListUsersInput["Filter"] = {}): UserFilter {
     uids: f.UserUidsOr,
     userState: f.UserState,
     none: f.EmailIsDuplicated === true || f.PhoneNumberIsDuplicated === true,
+    connection: f.Connection || undefined,
+    externalIds: f.ExternalProviderUserIdentifiersOr,
   };
 }
 
@@ -128,6 +134,7 @@ export async function listUsers(deps: Pick<AppDeps, "db">, accountId: string, po
   const view = (row: ListedUser) => userView(row, opts);
   // Unfiltered, TotalCount is the pool's counter; filtered, the helpers count the filtered query.
   const total = hasFilter(filter) ? undefined : () => Promise.resolve(pool.total_users);
+  const withIdentities = async <P extends { Data: ReturnType<typeof view>[] }>(p: P): Promise<P> => ({ ...p, Data: await withExternalIdentities(deps.db, accountId, poolUid, p.Data) });
 
   if (input.NextToken !== undefined || input.MaxResults !== undefined) {
     let after: After | undefined;
@@ -135,9 +142,9 @@ export async function listUsers(deps: Pick<AppDeps, "db">, accountId: string, po
       after = decodeCursor(input.NextToken, sort);
       if (after === undefined) throw errors.invalidParameter("NextToken", "the NextToken is not one this service issued for this SortField and SortDirection");
     }
-    const page = await cursorPage(userListing(deps.db, accountId, poolUid, filter, sort, after), input.MaxResults ?? DEFAULT_PAGE_SIZE, view, (last) => encodeCursor(sort, last.seq, last.sort_key), total);
+    const page = await withIdentities(await cursorPage(userListing(deps.db, accountId, poolUid, filter, sort, after), input.MaxResults ?? DEFAULT_PAGE_SIZE, view, (last) => encodeCursor(sort, last.seq, last.sort_key), total));
     return { ...page, PageNumber: 0, PageSize: page.MaxResults };
   }
   const page = { PageNumber: input.PageNumber ?? 1, PageSize: input.PageSize ?? DEFAULT_PAGE_SIZE };
-  return { ...(await offsetPage(userListing(deps.db, accountId, poolUid, filter, sort), page, view, total)), NextToken: "" };
+  return { ...(await withIdentities(await offsetPage(userListing(deps.db, accountId, poolUid, filter, sort), page, view, total))), NextToken: "" };
 }

@@ -25,6 +25,8 @@ export function findUserByEmail(db: Db, accountId: string, poolUid: string, emai
     .where("account_id", "=", accountId)
     .where("user_pool_uid", "=", poolUid)
     .where(sql<string>`lower(email)`, "=", normalizeEmail(email))
+    // Only a native user's Email names it: federated users may share theirs (sql/016).
+    .where("connection_uid", "is", null)
     .executeTakeFirst();
 }
 
@@ -35,13 +37,14 @@ export async function insertUsersSkippingConflicts(trx: Transaction<Database>, r
   return new Set(inserted.map((r) => r.uid));
 }
 
-/** Which of the given identifiers are already taken in the pool, and by whom (keys lower-cased for Email and PreferredUsername). */
+/** Which of the given identifiers native users of the pool already hold, and who (keys lower-cased for Email and PreferredUsername). */
 export async function takenIdentifiers(db: Db, accountId: string, poolUid: string, ids: { emails: string[]; usernames: string[]; phones: string[] }) {
   const rows = await db
     .selectFrom("users")
     .select([sql<string | null>`lower(email)`.as("email"), sql<string | null>`lower(preferred_username)`.as("username"), "phone_number", "uid"])
     .where("account_id", "=", accountId)
     .where("user_pool_uid", "=", poolUid)
+    .where("connection_uid", "is", null)
     .where((eb) =>
       eb.or([
         ...(ids.emails.length ? [eb(sql`lower(email)`, "in", ids.emails)] : []),
@@ -54,7 +57,7 @@ export async function takenIdentifiers(db: Db, accountId: string, poolUid: strin
   return { emails: holders((r) => r.email), usernames: holders((r) => r.username), phones: holders((r) => r.phone_number) };
 }
 
-/** The uid of the user holding an identifier in the pool (compared as its unique index does). */
+/** The uid of the native user holding an identifier in the pool (compared as its unique index does). */
 export async function uidHolding(db: Db, accountId: string, poolUid: string, field: "Email" | "PreferredUsername" | "PhoneNumber", value: string): Promise<string | undefined> {
   const taken = await takenIdentifiers(db, accountId, poolUid, {
     emails: field === "Email" ? [normalizeEmail(value)] : [],
