@@ -266,3 +266,18 @@ describe("ListUsers with linking filters", () => {
     expect(await getUser(s.UserPoolUid, s.userUid)).toEqual(linked);
   });
 });
+
+describe("ListUsers *IsDuplicated, now that federated users may share an identifier", () => {
+  it("lists every user holding an Email or PhoneNumber that another user of the pool holds too", async () => {
+    const s = await createConnection(svc);
+    const native = await newUser(svc, s.UserPoolUid, { Email: "Same@example.com", PhoneNumber: "+8613800138000" });
+    const twin = await federated(s, "t-1", { Email: "same@example.com" });
+    const phone = await federated(s, "t-2", { PhoneNumber: "+8613800138000" });
+    await federated(s, "t-3", { Email: "alone@example.com" });
+    const uids = async (Filter: Record<string, unknown>) => (await svc.ok("ListUsers", { UserPoolUid: s.UserPoolUid, Filter })).Data.map((u: { Uid: string }) => u.Uid).sort();
+    expect(await uids({ EmailIsDuplicated: true })).toEqual([native.uid, twin.Uid].sort());
+    expect(await uids({ PhoneNumberIsDuplicated: true })).toEqual([native.uid, phone.Uid].sort());
+    expect(await uids({ EmailIsDuplicated: true, PhoneNumberIsDuplicated: true })).toEqual([native.uid]);
+    expect(await uids({ EmailIsDuplicated: false })).toHaveLength(4);
+  });
+});

@@ -6,7 +6,7 @@ import type { Database } from "../db/schema.js";
 import type { Listing } from "../core/page.js";
 import type { UserRow } from "./queries.js";
 import type { UserState } from "./tables.js";
-import { byConnection, byExternalIdentifiers } from "./list-linking.js";
+import { byConnection, byDuplicated, byExternalIdentifiers } from "./list-linking.js";
 
 /** The text fields users can be filtered, searched and sorted by, with their index expressions. */
 export const TEXT_KEYS = {
@@ -47,12 +47,12 @@ export interface UserFilter {
   /** Filter.Connection and Filter.ExternalProviderUserIdentifiersOr (list-linking.ts). */
   connection?: string | undefined;
   externalIds?: string[] | undefined;
-  /** A filter no user can match (an identifier that is "duplicated" in a pool where identifiers are unique). */
-  none?: boolean | undefined;
+  /** EmailIsDuplicated / PhoneNumberIsDuplicated (list-linking.ts). */
+  duplicated?: ("Email" | "PhoneNumber")[] | undefined;
 }
 
 export const hasFilter = (f: UserFilter) =>
-  Object.keys(f.equals).length > 0 || Object.keys(f.empty).length > 0 || f.searches.length > 0 || f.uids !== undefined || f.userState !== undefined || f.none === true ||
+  Object.keys(f.equals).length > 0 || Object.keys(f.empty).length > 0 || f.searches.length > 0 || f.uids !== undefined || f.userState !== undefined || !!f.duplicated?.length ||
   f.connection !== undefined || f.externalIds !== undefined;
 
 /** Exact, or a case-insensitive prefix as a range (key >= p and key < p || U+10FFFF): a btree range even in a generic plan. */
@@ -66,10 +66,10 @@ type Db = Kysely<Database>;
 
 function filtered(db: Db, accountId: string, poolUid: string, f: UserFilter) {
   let q = db.selectFrom("users").where("account_id", "=", accountId).where("user_pool_uid", "=", poolUid);
-  if (f.none) q = q.where(sql<SqlBool>`false`);
   if (f.uids !== undefined) q = q.where("uid", "in", f.uids.length ? f.uids : [""]);
   if (f.userState !== undefined) q = q.where("user_state", "=", f.userState);
-  q = byExternalIdentifiers(byConnection(q, f.connection), f.externalIds);
+  const pool = { accountId, poolUid };
+  q = byDuplicated(byExternalIdentifiers(byConnection(q, f.connection), pool, f.externalIds), pool, f.duplicated ?? []);
   for (const [field, v] of Object.entries(f.equals) as [TextField, string][]) q = q.where(sql<SqlBool>`${TEXT_KEYS[field]} = ${keyValue(field, v)}`);
   for (const [field, isEmpty] of Object.entries(f.empty) as [TextField, boolean][]) q = q.where(sql<SqlBool>`${TEXT_KEYS[field]} ${sql.raw(isEmpty ? "=" : ">")} ''`);
   for (const s of f.searches) {

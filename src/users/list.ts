@@ -44,8 +44,8 @@ export const listInput = z
         NicknameIsNullOrEmpty: flag,
         WebsiteIsNullOrEmpty: flag,
         GenderIsNullOrEmpty: flag,
-        EmailIsDuplicated: flag.describe("Email is unique in a pool: true matches no user"),
-        PhoneNumberIsDuplicated: flag.describe("PhoneNumber is unique in a pool: true matches no user"),
+        EmailIsDuplicated: flag.describe("true: users whose Email another user of the pool has too (only federated users share one); false: no filter"),
+        PhoneNumberIsDuplicated: flag.describe("true: users whose PhoneNumber another user of the pool has too; false: no filter"),
         UserUidsOr: z.array(uid()).max(100),
         UniversalSearch: z
           .array(
@@ -100,7 +100,7 @@ function filterOf(f: ListUsersInput["Filter"] = {}): UserFilter {
     searches: (f.UniversalSearch ?? []).filter((s) => s.Search !== "").map((s) => ({ Search: s.Search, Fields: s.Fields?.length ? s.Fields : DEFAULT_SEARCH_FIELDS, ExactMatch: s.ExactMatch ?? false })),
     uids: f.UserUidsOr,
     userState: f.UserState,
-    none: f.EmailIsDuplicated === true || f.PhoneNumberIsDuplicated === true,
+    duplicated: [...(f.EmailIsDuplicated ? (["Email"] as const) : []), ...(f.PhoneNumberIsDuplicated ? (["PhoneNumber"] as const) : [])],
     connection: f.Connection || undefined,
     externalIds: f.ExternalProviderUserIdentifiersOr,
   };
