@@ -13,7 +13,8 @@ import type { Database } from "../db/schema.js";
 import { withExternalIdentities } from "../external-identities/view.js";
 import { fieldOf, type ItemFailure, type ItemOutcome } from "./batch.js";
 import { isFederated, linkingErrors, linkNewUsers, requireConnection, type LinkTarget } from "./linking.js";
-import type { NewUserFields } from "./schemas.js";
+import type { z } from "zod";
+import type { NewUserFields, updateUserInput, updateUsersItem } from "./schemas.js";
 import { normalizeEmail } from "../core/email.js";
 import { hashPasswordFor, needsRehash, policyViolation, verifyPasswordFor } from "./password.js";
 import * as q from "./queries.js";
@@ -21,15 +22,52 @@ import type { UserState } from "./tables.js";
 import { userView, type UserView, type ViewOptions } from "./view.js";
 import { DuplicatedUser, translateUniqueViolation, validateNewUser, type UserFields } from "./rules.js";
 import { applyCustomAttributes, poolCustomAttributes } from "./custom-attributes.js";
-import { patchOf, type PatchRules } from "../core/patch.js";
+import { emptyIsNull, patchOf, type PatchRules } from "../core/patch.js";
 
 export type { UserFields } from "./rules.js";
 type Deps = Pick<AppDeps, "db" | "config" | "clock" | "hashQueue">;
+/** UpdateUser's fields, typed from its schema (UpdateUsers' items are a subset). */
+export type UpdateUserFields = Omit<z.output<typeof updateUserInput>, "UserPoolUid" | "UserUid">;
 
 const userNotFound = (uid: string) => errors.notFound(`User ${uid}`);
 const federatedHasNoPassword = () =>
   errors.invalidParameter("Password", "a federated user signs in through its connection and has no password; make it native first (BatchConvertFederatedUsersToNativeUsers)");
 const failure = (error: ApiError, fallback: string): ItemFailure => ({ error, field: fieldOf(error, fallback) });
+
+/** The columns the plain fields write; identifiers, their verified flags, custom attributes and the password are handled below. */
+const USER_PATCH: PatchRules<UserFields, q.UserRow> = {
+  PreferredUsername: null, Email: null, EmailVerified: null, PhoneNumber: null, PhoneNumberVerified: null,
+  Name: "name", GivenName: "given_name", FamilyName: "family_name", MiddleName: "middle_name", Nickname: "nickname",
+  Picture: "picture", Profile: "profile", Website: "website", Gender: "gender", Birthdate: "birthdate", Zoneinfo: "zoneinfo", Locale: "locale",
+  UserMetadata: "user_metadata", CustomAttributesToUpsert: null, UserState: null, Password: null,
+};
+
+/** What a new user starts with, before its fields apply. */
+const NEW_USER_DEFAULTS = {
+  preferred_username: null as string | null, email: null as string | null, email_verified: false, phone_number: null as string | null, phone_number_verified: false,
+  name: "", given_name: "", family_name: "", middle_name: "", nickname: "", picture: "", profile: "", website: "", gender: "", birthdate: "", zoneinfo: "", locale: "",
+  user_metadata: "{}", user_state: "ACTIVE" as UserState,
+};
+
+/**
+ * Create's columns: every field of CreateUser's schema has a rule, so a field added there without
+ * one is a type error (test/typed-inputs.test.ts) rather than a parameter accepted and dropped.
+ */
+export const NEW_USER_FIELDS: PatchRules<NewUserFields, q.UserRow> = {
+  ...USER_PATCH,
+  PreferredUsername: emptyIsNull("preferred_username"),
+  Email: emptyIsNull("email"),
+  PhoneNumber: emptyIsNull("phone_number"),
+  EmailVerified: "email_verified",
+  PhoneNumberVerified: "phone_number_verified",
+  UserState: "user_state",
+  // createUsers handles these: checked against the pool's definitions, hashed, linked (linking.ts).
+  CustomAttributesToUpsert: null,
+  Password: null,
+  ExternalProviderUserIdentifier: null,
+};
+
+const toRow = (f: NewUserFields) => ({ ...NEW_USER_DEFAULTS, ...(patchOf(f, {}, NEW_USER_FIELDS) as Partial<typeof NEW_USER_DEFAULTS>) });
 
 /** A valid item on its way in: its index in the request, its row, and its identity at the request's connection. */
 interface PendingUser {
@@ -138,30 +176,6 @@ export async function createUser(deps: Deps, accountId: string, poolUid: string,
   return getUser(deps, accountId, poolUid, outcome!.uid);
 }
 
-function toRow(f: UserFields) {
-  return {
-    preferred_username: f.PreferredUsername || null,
-    email: f.Email || null,
-    email_verified: f.EmailVerified ?? false,
-    phone_number: f.PhoneNumber || null,
-    phone_number_verified: f.PhoneNumberVerified ?? false,
-    name: f.Name ?? "",
-    given_name: f.GivenName ?? "",
-    family_name: f.FamilyName ?? "",
-    middle_name: f.MiddleName ?? "",
-    nickname: f.Nickname ?? "",
-    picture: f.Picture ?? "",
-    profile: f.Profile ?? "",
-    website: f.Website ?? "",
-    gender: f.Gender ?? "",
-    birthdate: f.Birthdate ?? "",
-    zoneinfo: f.Zoneinfo ?? "",
-    locale: f.Locale ?? "",
-    user_metadata: f.UserMetadata ?? "{}",
-    user_state: f.UserState ?? "ACTIVE",
-  };
-}
-
 export async function getUser(deps: Pick<Deps, "db">, accountId: string, poolUid: string, uid: string, view: ViewOptions = {}): Promise<UserView> {
   await parentPool(deps.db, accountId, poolUid, "read");
   const row = await q.findUser(deps.db, accountId, poolUid, uid);
@@ -172,20 +186,12 @@ export async function getUser(deps: Pick<Deps, "db">, accountId: string, poolUid
 const oneWithIdentities = async (deps: Pick<Deps, "db">, accountId: string, poolUid: string, user: UserView) =>
   (await withExternalIdentities(deps.db, accountId, poolUid, [user]))[0]!;
 
-/** The columns the plain fields write; identifiers, their verified flags, custom attributes and the password are handled below. */
-const USER_PATCH: PatchRules<UserFields, q.UserRow> = {
-  PreferredUsername: null, Email: null, EmailVerified: null, PhoneNumber: null, PhoneNumberVerified: null,
-  Name: "name", GivenName: "given_name", FamilyName: "family_name", MiddleName: "middle_name", Nickname: "nickname",
-  Picture: "picture", Profile: "profile", Website: "website", Gender: "gender", Birthdate: "birthdate", Zoneinfo: "zoneinfo", Locale: "locale",
-  UserMetadata: "user_metadata", CustomAttributesToUpsert: null, UserState: null, Password: null,
-};
-
 /**
  * Partial update: omitted fields stay; "" clears Email, PreferredUsername or PhoneNumber. A changed
  * Email or PhoneNumber is unverified unless the call says otherwise. A new password, a changed Email,
  * or disabling the user revokes outstanding reset tokens: the link in flight must stop working.
  */
-export async function updateUser(deps: Deps, accountId: string, poolUid: string, uid: string, f: Partial<UserFields>): Promise<UserView> {
+export async function updateUser(deps: Deps, accountId: string, poolUid: string, uid: string, f: UpdateUserFields): Promise<UserView> {
   const pool = await parentPool(deps.db, accountId, poolUid, "read");
   if (f.Password !== undefined) {
     const weak = policyViolation(f.Password, { ...DEFAULT_PASSWORD_POLICY, ...pool.password_policy });
@@ -235,7 +241,7 @@ export async function updateUser(deps: Deps, accountId: string, poolUid: string,
   return oneWithIdentities(deps, accountId, poolUid, userView(row));
 }
 
-export type UserUpdate = Partial<UserFields> & { UserUid: string };
+export type UserUpdate = z.output<typeof updateUsersItem>;
 
 /**
  * UpdateUsers: each item is UpdateUser on its own (its own transaction, in request order), or the
