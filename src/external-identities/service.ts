@@ -6,11 +6,11 @@ import type { Transaction } from "kysely";
 import type { z } from "zod";
 import type { Database } from "../db/schema.js";
 import type { AppDeps } from "../deps.js";
-import { errors } from "../core/errors.js";
+import { ApiError, errors } from "../core/errors.js";
 import { isUniqueViolation } from "../db/errors.js";
 import { parentPool } from "../user-pools/parent.js";
 import { findUser } from "../users/queries.js";
-import type { convertInput, linkInput } from "./actions.js";
+import type { convertInput, linkInput } from "./schemas.js";
 import { heldByNativeUsers, IDENTIFIER_FIELDS, lockUsers, markNative, type FederationRow, type IdentifierField } from "./federated.js";
 import * as q from "./queries.js";
 
@@ -21,7 +21,8 @@ export type ConvertInput = z.output<typeof convertInput>;
 export const connectionNotFound = (uid: string) => errors.notFound(`IdentityProvider ${uid}`);
 const userNotFound = (uid: string) => errors.notFound(`User ${uid}`);
 const identityName = (connectionUid: string, externalUserId: string) => `ExternalIdentity ${JSON.stringify(externalUserId)} of IdentityProvider ${connectionUid}`;
-export const identityTaken = (connectionUid: string, externalUserId: string) => errors.duplicated(`${identityName(connectionUid, externalUserId)}, linked to a user of the pool,`);
+export const identityTaken = (connectionUid: string, externalUserId: string) =>
+  new ApiError("Duplicated", `${identityName(connectionUid, externalUserId)} is already linked to a user of the pool`);
 
 const keyOf = (accountId: string, i: LinkInput): q.LinkKey => ({ accountId, poolUid: i.UserPoolUid, connectionUid: i.ConnectionUid, externalUserId: i.ExternalProviderUserId });
 

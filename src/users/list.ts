@@ -11,7 +11,7 @@ import { parentPool } from "../user-pools/parent.js";
 import { hasFilter, SORT_FIELDS, TEXT_FIELDS, userListing, type After, type ListedUser, type Sort, type SortField, type TextField, type UserFilter } from "./list-query.js";
 import { responseValueMask, userOutput, userState } from "./schemas.js";
 import { userView, type ViewOptions } from "./view.js";
-import { externalUserId } from "../external-identities/actions.js";
+import { externalUserId } from "../external-identities/schemas.js";
 import { withExternalIdentities } from "../external-identities/view.js";
 
 export const DEFAULT_PAGE_SIZE = 10;
