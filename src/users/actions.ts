@@ -94,7 +94,8 @@ export const userActions = [
     errors: ["NotFound"],
     summary:
       "Lists a pool's users (newest first unless SortField/SortDirection say otherwise): PageNumber/PageSize, or NextToken/MaxResults " +
-      "(an opaque keyset cursor, fast at any depth; empty NextToken on the last page). Every Filter key and sort is served by an index.",
+      "(an opaque keyset cursor, fast at any depth; empty NextToken on the last page). Every Filter key and sort is served by an index, " +
+      "but EmailIsDuplicated / PhoneNumberIsDuplicated (one pass over the pool).",
     input: listInput,
     output: listOutput,
     handler: ({ UserPoolUid, ...rest }, ctx) => listUsers(ctx.deps, ctx.accountId, UserPoolUid, rest),
