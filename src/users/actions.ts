@@ -10,6 +10,7 @@ import { uid } from "../core/schemas.js";
 import { defineAction, type ActionContext } from "../core/action.js";
 import { batchResult, createBatchResult, deleteResult } from "./batch.js";
 import { listInput, listOutput, listUsers } from "./list.js";
+import { createUser, createUsers } from "./create.js";
 import * as users from "./service.js";
 import {
   createUserInput,
@@ -60,7 +61,7 @@ export const userActions = [
     output: userOutput,
     handler: async ({ UserPoolUid, ExternalProviderConnectionUid, ...fields }, ctx) => {
       await chargePasswordHashing(ctx.deps, ctx.principal, fields.Password === undefined ? 0 : 1);
-      return users.createUser(ctx.deps, ctx.accountId, UserPoolUid, fields, ExternalProviderConnectionUid || undefined);
+      return createUser(ctx.deps, ctx.accountId, UserPoolUid, fields, ExternalProviderConnectionUid || undefined);
     },
   }),
   defineAction({
@@ -75,7 +76,7 @@ export const userActions = [
       // Charged for every valid item with a password: the pool's policy may still refuse some, but
       // counting before any database work keeps the refusal free of side effects.
       await chargePasswordHashing(ctx.deps, ctx.principal, items.filter((i) => !(i instanceof ApiError) && i.Password !== undefined).length);
-      const outcomes = await users.createUsers(ctx.deps, ctx.accountId, input.UserPoolUid, items, input.ExternalProviderConnectionUid || undefined);
+      const outcomes = await createUsers(ctx.deps, ctx.accountId, input.UserPoolUid, items, input.ExternalProviderConnectionUid || undefined);
       return createBatchResult(outcomes, items.map((i) => (i instanceof ApiError ? "" : (i.ExternalProviderUserIdentifier ?? ""))));
     },
   }),

@@ -20,6 +20,9 @@ export function fieldOf(error: ApiError, fallback: string): string {
   return dot === -1 ? fallback : error.code.slice(dot + 1);
 }
 
+/** An item's failure, naming the parameter its error is about (or `fallback`). */
+export const failure = (error: ApiError, fallback: string): ItemFailure => ({ error, field: fieldOf(error, fallback) });
+
 /** The catalog family of a code (`InvalidParameter.Email` -> `InvalidParameter`): upstream's ErrorType. */
 const errorTypeOf = (error: ApiError) => error.code.split(".", 1)[0]!;
 
