@@ -6,32 +6,38 @@ import { messageResult } from "../core/schemas.js";
 import * as linking from "./service.js";
 import { convertInput, convertOutput, linkInput } from "./schemas.js";
 
-export const externalIdentityActions = [
-  defineAction({
-    name: "LinkIdentityProviderToUser",
+/** Link and unlink: one input, a {Message} naming the user, the service's work in between. */
+function linkAction(def: { name: string; errors: ("NotFound" | "Duplicated")[]; summary: string; run: typeof linking.linkIdentity; done: string }) {
+  return defineAction({
+    name: def.name,
     access: "write",
+    errors: def.errors,
+    summary: def.summary,
+    input: linkInput,
+    output: messageResult,
+    handler: async (input, ctx) => {
+      await def.run(ctx.deps, ctx.accountId, input);
+      return { Message: `external identity ${def.done} user ${input.UserPoolUserUid}` };
+    },
+  });
+}
+
+export const externalIdentityActions = [
+  linkAction({
+    name: "LinkIdentityProviderToUser",
     errors: ["NotFound", "Duplicated"],
     summary:
       "Links an external identity (ExternalProviderUserId at ConnectionUid) to a user of the pool. An identity belongs to at most one " +
       "user of a pool, and a user has at most one identity per connection: either taken is Duplicated.",
-    input: linkInput,
-    output: messageResult,
-    handler: async (input, ctx) => {
-      await linking.linkIdentity(ctx.deps, ctx.accountId, input);
-      return { Message: `external identity linked to user ${input.UserPoolUserUid}` };
-    },
+    run: linking.linkIdentity,
+    done: "linked to",
   }),
-  defineAction({
+  linkAction({
     name: "DisableIdentityProviderForUser",
-    access: "write",
     errors: ["NotFound"],
     summary: "Removes the link between an external identity and a user; a link that does not exist (or was already removed) is NotFound.",
-    input: linkInput,
-    output: messageResult,
-    handler: async (input, ctx) => {
-      await linking.unlinkIdentity(ctx.deps, ctx.accountId, input);
-      return { Message: `external identity unlinked from user ${input.UserPoolUserUid}` };
-    },
+    run: linking.unlinkIdentity,
+    done: "unlinked from",
   }),
   defineAction({
     name: "BatchConvertFederatedUsersToNativeUsers",
