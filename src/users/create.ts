@@ -45,6 +45,8 @@ export async function createUsers(deps: Deps, accountId: string, poolUid: string
   const outcomes: Outcomes = validateNewUser(items, policy, (item) => isFederated(item, connection)).map((o, i) => o ?? linking[i]);
   const custom = await customAttributeValues(deps, accountId, poolUid, items, outcomes);
   const pending = await pendingUsers(deps, accountId, poolUid, items, outcomes, custom, connection);
+  // One time for the users and their links: a new user's identity was made with it.
+  const now = pending[0]?.row.created_at ?? deps.clock.now();
   await deps.db.transaction().execute(async (trx) => {
     // The pool's counter lock serializes creators in this pool, so the quota check cannot be overshot.
     const locked = await parentPool(trx, accountId, poolUid, "counter");
@@ -56,7 +58,7 @@ export async function createUsers(deps: Deps, accountId: string, poolUid: string
     const created = admitted.filter((p) => inserted.has(p.row.uid));
     const lost = connection === undefined
       ? new Map<string, ItemFailure>()
-      : await linkNewUsers(trx, { accountId, poolUid, connection }, created.map((p) => ({ uid: p.row.uid, externalId: p.externalId! })), deps.clock.now());
+      : await linkNewUsers(trx, { accountId, poolUid, connection }, created.map((p) => ({ uid: p.row.uid, externalId: p.externalId! })), now);
     for (const p of created) outcomes[p.i] = lost.get(p.row.uid) ?? { uid: p.row.uid };
   });
   return outcomes.map((o) => o!);
