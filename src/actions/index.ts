@@ -7,10 +7,11 @@ import { externalIdentityActions } from "../external-identities/actions.js";
 import { identityProviderActions } from "../identity-providers/actions.js";
 import { oauthCredentialActions } from "../oauth-credentials/actions.js";
 import { passwordResetActions } from "../password-reset/actions.js";
+import { userPoolClientActions } from "../user-pool-clients/actions.js";
 import { userPoolActions } from "../user-pools/actions.js";
 import { userActions } from "../users/actions.js";
 
-const allActions: AnyAction[] = [...userPoolActions, ...customAttributeActions, ...userActions, ...passwordResetActions, ...oauthCredentialActions, ...identityProviderActions, ...externalIdentityActions];
+const allActions: AnyAction[] = [...userPoolActions, ...customAttributeActions, ...userActions, ...passwordResetActions, ...oauthCredentialActions, ...userPoolClientActions, ...identityProviderActions, ...externalIdentityActions];
 
 export const actions: ReadonlyMap<string, AnyAction> = new Map(allActions.map((a) => [a.name, a]));
 

@@ -44,6 +44,12 @@ export interface UserFilter {
   searches: Search[];
   uids?: string[] | undefined;
   userState?: UserState | undefined;
+  /** A filter no user can match (a sign-in or department value idplane cannot have). */
+  none?: boolean | undefined;
+  /** true: email, phone number and name all empty; false: at least one of them set. */
+  contactless?: boolean | undefined;
+  /** Filter.CustomAttributeFilter, built against the pool's definitions (attribute-filter.ts). */
+  attributes?: RawBuilder<SqlBool> | undefined;
   /** Filter.Connection and Filter.ExternalProviderUserIdentifiersOr (list-linking.ts). */
   connection?: string | undefined;
   externalIds?: string[] | undefined;
@@ -52,8 +58,8 @@ export interface UserFilter {
 }
 
 export const hasFilter = (f: UserFilter) =>
-  Object.keys(f.equals).length > 0 || Object.keys(f.empty).length > 0 || f.searches.length > 0 || f.uids !== undefined || f.userState !== undefined || !!f.duplicated?.length ||
-  f.connection !== undefined || f.externalIds !== undefined;
+  Object.keys(f.equals).length > 0 || Object.keys(f.empty).length > 0 || f.searches.length > 0 || f.uids !== undefined || f.userState !== undefined || f.none === true ||
+  f.contactless !== undefined || f.attributes !== undefined || f.connection !== undefined || f.externalIds !== undefined || !!f.duplicated?.length;
 
 /** Exact, or a case-insensitive prefix as a range (key >= p and key < p || U+10FFFF): a btree range even in a generic plan. */
 function match(field: TextField, s: Search): RawBuilder<SqlBool> {
@@ -72,6 +78,11 @@ function filtered(db: Db, accountId: string, poolUid: string, f: UserFilter) {
   q = byDuplicated(byExternalIdentifiers(byConnection(q, f.connection), pool, f.externalIds), pool, f.duplicated ?? []);
   for (const [field, v] of Object.entries(f.equals) as [TextField, string][]) q = q.where(sql<SqlBool>`${TEXT_KEYS[field]} = ${keyValue(field, v)}`);
   for (const [field, isEmpty] of Object.entries(f.empty) as [TextField, boolean][]) q = q.where(sql<SqlBool>`${TEXT_KEYS[field]} ${sql.raw(isEmpty ? "=" : ">")} ''`);
+  if (f.contactless !== undefined) {
+    const all = sql<SqlBool>`(${TEXT_KEYS.Email} = '' and ${TEXT_KEYS.PhoneNumber} = '' and coalesce(name, '') = '')`;
+    q = q.where(f.contactless ? all : sql<SqlBool>`not ${all}`);
+  }
+  if (f.attributes) q = q.where(f.attributes);
   for (const s of f.searches) {
     const ors = s.Fields.map((field) => match(field, s));
     q = q.where(sql<SqlBool>`(${sql.join(ors, sql` or `)})`);

@@ -10,6 +10,8 @@ import { uid } from "../core/schemas.js";
 import { parentPool } from "../user-pools/parent.js";
 import { hasFilter, SORT_FIELDS, TEXT_FIELDS, userListing, type After, type ListedUser, type Sort, type SortField, type TextField, type UserFilter } from "./list-query.js";
 import { responseValueMask, userOutput, userState } from "./schemas.js";
+import { customAttributeFilter, customAttributeFilterSql } from "./attribute-filter.js";
+import { poolCustomAttributes } from "./custom-attributes.js";
 import { userView, type ViewOptions } from "./view.js";
 import { externalUserId } from "../external-identities/schemas.js";
 import { withExternalIdentities } from "../external-identities/view.js";
@@ -58,6 +60,15 @@ export const listInput = z
           .max(5)
           .describe("every item must match (in any of its Fields)"),
         UserState: userState,
+        EmailPhoneNameIsNullOrEmpty: flag.describe("true: Email, PhoneNumber and Name are all empty; false: at least one is set"),
+        CustomAttributeFilter: customAttributeFilter,
+        // idplane records no sign-ins: no user has a latest browser or login method.
+        LatestBrowser: text(256).describe('idplane records no sign-ins: a value matches no user ("" is no filter)'),
+        LatestLoginMethod: text(64).describe('idplane records no sign-ins: a value matches no user ("" is no filter)'),
+        // idplane has no departments (docs/upstream-deviations.md): every user is in none.
+        DepartmentUid: text(64).describe("idplane has no departments: a value is InvalidParameter"),
+        DepartmentUidRecursive: flag.describe("modifies DepartmentUid, which idplane refuses"),
+        NotInAnyDepartment: flag.describe("idplane has no departments: true matches every user, false none"),
         Connection: text(128).describe("federated users created through this connection"),
         ExternalProviderUserIdentifiersOr: z.array(externalUserId()).max(100).describe("users linked to any of these ids, at any connection of the pool"),
       })
@@ -86,7 +97,8 @@ export const listOutput = z.object({
 
 export type ListUsersInput = Omit<z.output<typeof listInput>, "UserPoolUid">;
 
-function filterOf(f: ListUsersInput["Filter"] = {}): UserFilter {
+function filterOf(f: ListUsersInput["Filter"] = {}, attributes?: UserFilter["attributes"]): UserFilter {
+  if (f.DepartmentUid) throw errors.invalidParameter("Filter.DepartmentUid", "idplane has no departments (see docs/upstream-deviations.md)");
   const equals: UserFilter["equals"] = {};
   const empty: UserFilter["empty"] = {};
   for (const field of TEXT_FIELDS) {
@@ -100,6 +112,9 @@ function filterOf(f: ListUsersInput["Filter"] = {}): UserFilter {
     searches: (f.UniversalSearch ?? []).filter((s) => s.Search !== "").map((s) => ({ Search: s.Search, Fields: s.Fields?.length ? s.Fields : DEFAULT_SEARCH_FIELDS, ExactMatch: s.ExactMatch ?? false })),
     uids: f.UserUidsOr,
     userState: f.UserState,
+    none: !!f.LatestBrowser || !!f.LatestLoginMethod || f.NotInAnyDepartment === false,
+    contactless: f.EmailPhoneNameIsNullOrEmpty,
+    attributes,
     duplicated: [...(f.EmailIsDuplicated ? (["Email"] as const) : []), ...(f.PhoneNumberIsDuplicated ? (["PhoneNumber"] as const) : [])],
     connection: f.Connection || undefined,
     externalIds: f.ExternalProviderUserIdentifiersOr,
@@ -127,7 +142,9 @@ function decodeCursor(token: string, sort: Sort): After | undefined {
 
 export async function listUsers(deps: Pick<AppDeps, "db">, accountId: string, poolUid: string, input: ListUsersInput) {
   const pool = await parentPool(deps.db, accountId, poolUid, "read");
-  const filter = filterOf(input.Filter);
+  const attributeFilter = input.Filter?.CustomAttributeFilter;
+  const attributes = attributeFilter && customAttributeFilterSql(await poolCustomAttributes(deps.db, accountId, poolUid), attributeFilter);
+  const filter = filterOf(input.Filter, attributes);
   const field: SortField = input.SortField ?? "CreateTime";
   const sort: Sort = { field, direction: input.SortDirection ?? (field === "CreateTime" || field === "UpdateTime" ? "Desc" : "Asc") };
   const opts: ViewOptions = { mask: input.ResponseValueMask, nullUserMetadata: input.ResponseValueNull?.UserMetadata };
