@@ -72,6 +72,7 @@ type Db = Kysely<Database>;
 
 function filtered(db: Db, accountId: string, poolUid: string, f: UserFilter) {
   let q = db.selectFrom("users").where("account_id", "=", accountId).where("user_pool_uid", "=", poolUid);
+  if (f.none) q = q.where(sql<SqlBool>`false`);
   if (f.uids !== undefined) q = q.where("uid", "in", f.uids.length ? f.uids : [""]);
   if (f.userState !== undefined) q = q.where("user_state", "=", f.userState);
   const pool = { accountId, poolUid };
