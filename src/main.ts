@@ -27,7 +27,7 @@ async function main(): Promise<void> {
     db: runtime.deps.db, log: log.child({ component: "mail" }), clock: runtime.deps.clock, transport, maxAttempts: config.mail.maxAttempts,
   });
   if (!mailWorker) log.info("SMTP_URL is not set: mail stays queued; see `npm run cli -- mail list`");
-  const housekeeper = startHousekeeping({ db: runtime.deps.db, clock: runtime.deps.clock, log: log.child({ component: "housekeeping" }) });
+  const housekeeper = startHousekeeping({ db: runtime.deps.db, clock: runtime.deps.clock, log: log.child({ component: "housekeeping" }), domains: runtime.deps });
 
   const server = serve({ fetch: app.fetch, port: config.port, hostname: config.host }, (info) => {
     const url = `http://${info.address.includes(":") ? `[${info.address}]` : info.address}:${info.port}`;

@@ -12,7 +12,8 @@ import { hasFilter, SORT_FIELDS, TEXT_FIELDS, userListing, type After, type List
 import { responseValueMask, userOutput, userState } from "./schemas.js";
 import { customAttributeFilter, customAttributeFilterSql } from "./attribute-filter.js";
 import { poolCustomAttributes } from "./custom-attributes.js";
-import { userView, type ViewOptions } from "./view.js";
+import { userView, type UserView, type ViewOptions } from "./view.js";
+import { groupFilterFields, groupFilterOf, soleGroupCount, withGroupUids } from "./group-membership.js";
 import { externalUserId } from "../external-identities/schemas.js";
 import { withExternalIdentities } from "../external-identities/view.js";
 
@@ -23,8 +24,8 @@ const DEFAULT_SEARCH_FIELDS: TextField[] = ["PreferredUsername", "Email", "Phone
 const text = (max: number) => z.string().trim().max(max);
 const flag = z.boolean();
 
-export const listInput = z
-  .object({
+/** ListUsers' request fields (ListUsersInGroup takes them less the sort and response options). */
+export const listFields = {
     UserPoolUid: uid(),
     PageNumber: z.number().int().min(1).max(1_000_000).optional(),
     PageSize: z.number().int().min(1).max(100).optional(),
@@ -69,6 +70,7 @@ export const listInput = z
         DepartmentUid: text(64).describe("idplane has no departments: a value is InvalidParameter"),
         DepartmentUidRecursive: flag.describe("modifies DepartmentUid, which idplane refuses"),
         NotInAnyDepartment: flag.describe("idplane has no departments: true matches every user, false none"),
+        ...groupFilterFields,
         Connection: text(128).describe("federated users created through this connection"),
         ExternalProviderUserIdentifiersOr: z.array(externalUserId()).max(100).describe("users linked to any of these ids, at any connection of the pool"),
       })
@@ -80,11 +82,16 @@ export const listInput = z
       .partial()
       .describe("answer these as \"\" (idplane stores no ExternalProviderUserMetadata: always \"\")")
       .optional(),
-  })
-  .refine((i) => (i.NextToken === undefined && i.MaxResults === undefined) || (i.PageNumber === undefined && i.PageSize === undefined), {
-    message: "use either PageNumber/PageSize or NextToken/MaxResults, not both",
-    path: ["NextToken"],
-  });
+};
+
+type Paging = { NextToken?: string | undefined; MaxResults?: number | undefined; PageNumber?: number | undefined; PageSize?: number | undefined };
+/** The refinement every user list applies: one paging style per call. */
+export const onePagingStyle: [(i: Paging) => boolean, { message: string; path: string[] }] = [
+  (i) => (i.NextToken === undefined && i.MaxResults === undefined) || (i.PageNumber === undefined && i.PageSize === undefined),
+  { message: "use either PageNumber/PageSize or NextToken/MaxResults, not both", path: ["NextToken"] },
+];
+
+export const listInput = z.object(listFields).refine(...onePagingStyle);
 
 export const listOutput = z.object({
   Data: z.array(userOutput),
@@ -97,7 +104,7 @@ export const listOutput = z.object({
 
 export type ListUsersInput = Omit<z.output<typeof listInput>, "UserPoolUid">;
 
-function filterOf(f: ListUsersInput["Filter"] = {}, attributes?: UserFilter["attributes"]): UserFilter {
+function filterOf(f: ListUsersInput["Filter"] = {}, withinGroup?: string, attributes?: UserFilter["attributes"]): UserFilter {
   if (f.DepartmentUid) throw errors.invalidParameter("Filter.DepartmentUid", "idplane has no departments (see docs/upstream-deviations.md)");
   const equals: UserFilter["equals"] = {};
   const empty: UserFilter["empty"] = {};
@@ -115,6 +122,7 @@ function filterOf(f: ListUsersInput["Filter"] = {}, attributes?: UserFilter["att
     none: !!f.LatestBrowser || !!f.LatestLoginMethod || f.NotInAnyDepartment === false,
     contactless: f.EmailPhoneNameIsNullOrEmpty,
     attributes,
+    groups: groupFilterOf(f, withinGroup),
     duplicated: [...(f.EmailIsDuplicated ? (["Email"] as const) : []), ...(f.PhoneNumberIsDuplicated ? (["PhoneNumber"] as const) : [])],
     connection: f.Connection || undefined,
     externalIds: f.ExternalProviderUserIdentifiersOr,
@@ -140,18 +148,23 @@ function decodeCursor(token: string, sort: Sort): After | undefined {
   return { seq: m[3]!, key };
 }
 
-export async function listUsers(deps: Pick<AppDeps, "db">, accountId: string, poolUid: string, input: ListUsersInput) {
+/** `withinGroup`: ListUsersInGroup's group (the caller has found it). */
+export async function listUsers(deps: Pick<AppDeps, "db">, accountId: string, poolUid: string, input: ListUsersInput, withinGroup?: string) {
   const pool = await parentPool(deps.db, accountId, poolUid, "read");
   const attributeFilter = input.Filter?.CustomAttributeFilter;
   const attributes = attributeFilter && customAttributeFilterSql(await poolCustomAttributes(deps.db, accountId, poolUid), attributeFilter);
-  const filter = filterOf(input.Filter, attributes);
+  const filter = filterOf(input.Filter, withinGroup, attributes);
   const field: SortField = input.SortField ?? "CreateTime";
   const sort: Sort = { field, direction: input.SortDirection ?? (field === "CreateTime" || field === "UpdateTime" ? "Desc" : "Asc") };
   const opts: ViewOptions = { mask: input.ResponseValueMask, nullUserMetadata: input.ResponseValueNull?.UserMetadata };
   const view = (row: ListedUser) => userView(row, opts);
-  // Unfiltered, TotalCount is the pool's counter; filtered, the helpers count the filtered query.
-  const total = hasFilter(filter) ? undefined : () => Promise.resolve(pool.total_users);
-  const withIdentities = async <P extends { Data: ReturnType<typeof view>[] }>(p: P): Promise<P> => ({ ...p, Data: await withExternalIdentities(deps.db, accountId, poolUid, p.Data) });
+  // Unfiltered, TotalCount is the pool's counter; filtered by one group only, the group's; otherwise the helpers count the filtered query.
+  const others = hasFilter({ ...filter, groups: undefined });
+  const total = others ? undefined : filter.groups === undefined ? () => Promise.resolve(pool.total_users) : soleGroupCount(deps.db, accountId, poolUid, filter.groups);
+  const filled = async <P extends { Data: UserView[] }>(page: P): Promise<P> => {
+    await withGroupUids(deps.db, accountId, poolUid, page.Data);
+    return { ...page, Data: await withExternalIdentities(deps.db, accountId, poolUid, page.Data) };
+  };
 
   if (input.NextToken !== undefined || input.MaxResults !== undefined) {
     let after: After | undefined;
@@ -159,9 +172,9 @@ export async function listUsers(deps: Pick<AppDeps, "db">, accountId: string, po
       after = decodeCursor(input.NextToken, sort);
       if (after === undefined) throw errors.invalidParameter("NextToken", "the NextToken is not one this service issued for this SortField and SortDirection");
     }
-    const page = await withIdentities(await cursorPage(userListing(deps.db, accountId, poolUid, filter, sort, after), input.MaxResults ?? DEFAULT_PAGE_SIZE, view, (last) => encodeCursor(sort, last.seq, last.sort_key), total));
+    const page = await filled(await cursorPage(userListing(deps.db, accountId, poolUid, filter, sort, after), input.MaxResults ?? DEFAULT_PAGE_SIZE, view, (last) => encodeCursor(sort, last.seq, last.sort_key), total));
     return { ...page, PageNumber: 0, PageSize: page.MaxResults };
   }
   const page = { PageNumber: input.PageNumber ?? 1, PageSize: input.PageSize ?? DEFAULT_PAGE_SIZE };
-  return { ...(await withIdentities(await offsetPage(userListing(deps.db, accountId, poolUid, filter, sort), page, view, total))), NextToken: "" };
+  return { ...(await filled(await offsetPage(userListing(deps.db, accountId, poolUid, filter, sort), page, view, total))), NextToken: "" };
 }

@@ -109,7 +109,7 @@ export const userOutput = z.object({
   UserMetadata: z.string(),
   CustomAttributes: z.array(z.object({ Name: z.string(), Value: z.string() })),
   UserState: userState,
-  // Things idplane does not have yet (sign-in, groups, departments): always empty.
+  // Things idplane does not have yet (sign-in, departments): always empty.
   NumLogins: z.number().int().describe("always 0: idplane has no sign-in yet"),
   LatestLogin: z.string(),
   LatestLoginMethod: z.string(),
@@ -118,7 +118,7 @@ export const userOutput = z.object({
   LatestLoginConnectionType: z.string(),
   LatestBrowser: z.string(),
   Connection: z.string().describe("a federated user's connection (the one it was created through); \"\" for a native user"),
-  GroupUids: z.array(z.string()),
+  GroupUids: z.array(z.string()).describe("the user's groups, lowest Precedence first"),
   DepartmentUids: z.array(z.string()),
   ExternalIdentities: z.array(externalIdentity),
   CreateTime: timeString,

@@ -20,6 +20,7 @@ import { DuplicatedUser, translateUniqueViolation } from "./rules.js";
 import type { updateUserInput, updateUsersItem } from "./schemas.js";
 import type { UserState } from "./tables.js";
 import { userView, type UserView, type ViewOptions } from "./view.js";
+import { withGroupUids } from "./group-membership.js";
 
 export type { UserFields } from "./rules.js";
 type Deps = Pick<AppDeps, "db" | "config" | "clock" | "hashQueue">;
@@ -34,11 +35,14 @@ export async function getUser(deps: Pick<Deps, "db">, accountId: string, poolUid
   await parentPool(deps.db, accountId, poolUid, "read");
   const row = await q.findUser(deps.db, accountId, poolUid, uid);
   if (!row) throw userNotFound(uid);
-  return oneWithIdentities(deps, accountId, poolUid, userView(row, view));
+  return filled(deps, accountId, poolUid, userView(row, view));
 }
 
-const oneWithIdentities = async (deps: Pick<Deps, "db">, accountId: string, poolUid: string, user: UserView) =>
-  (await withExternalIdentities(deps.db, accountId, poolUid, [user]))[0]!;
+/** The user with what its row does not carry: its GroupUids and ExternalIdentities. */
+async function filled(deps: Pick<Deps, "db">, accountId: string, poolUid: string, user: UserView): Promise<UserView> {
+  await withGroupUids(deps.db, accountId, poolUid, [user]);
+  return (await withExternalIdentities(deps.db, accountId, poolUid, [user]))[0]!;
+}
 
 /**
  * Partial update: omitted fields stay; "" clears Email, PreferredUsername or PhoneNumber. A changed
@@ -92,7 +96,7 @@ export async function updateUser(deps: Deps, accountId: string, poolUid: string,
     return translateUniqueViolation(q.updateUser(trx, accountId, poolUid, uid, changes), { Email: email, PreferredUsername: username, PhoneNumber: phone });
   });
   if (!row) throw userNotFound(uid);
-  return oneWithIdentities(deps, accountId, poolUid, userView(row));
+  return filled(deps, accountId, poolUid, userView(row));
 }
 
 export type UserUpdate = z.output<typeof updateUsersItem>;

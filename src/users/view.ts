@@ -60,6 +60,7 @@ export function userView(row: UserRow, opts: ViewOptions = {}) {
     LatestLoginConnectionType: "",
     LatestBrowser: "",
     Connection: row.connection_uid ?? "",
+    // Filled by the service from group_members (group-membership.ts): the row does not carry them.
     GroupUids: [] as string[],
     DepartmentUids: [] as string[],
     // Filled by withExternalIdentities (src/external-identities/view.ts), one query per page.
