@@ -8,7 +8,7 @@
 import { randomUUID } from "node:crypto";
 import { cpus, loadavg } from "node:os";
 import { sql } from "kysely";
-import { encodeCursor } from "../../src/users/list.js";
+import { encodeCursor } from "../../src/users/cursor.js";
 import { median, p95, seedUsers, startBench, timeRuns } from "../users/setup.js";
 
 const USERS = Number(process.env.BENCH_USERS ?? 150_000);

@@ -4,14 +4,17 @@
 import type { AnyAction } from "../core/action.js";
 import { customAttributeActions } from "../custom-attributes/actions.js";
 import { externalIdentityActions } from "../external-identities/actions.js";
+import { deliverySettingsActions } from "../delivery-settings/actions.js";
 import { groupActions } from "../groups/actions.js";
 import { identityProviderActions } from "../identity-providers/actions.js";
 import { oauthCredentialActions } from "../oauth-credentials/actions.js";
 import { passwordResetActions } from "../password-reset/actions.js";
+import { tagActions } from "../tags/actions.js";
 import { userPoolClientActions } from "../user-pool-clients/actions.js";
 import { domainActions } from "../user-pool-domains/actions.js";
 import { userPoolActions } from "../user-pools/actions.js";
 import { userActions } from "../users/actions.js";
+import { usersCsvActions } from "../users-csv/actions.js";
 
 const families: AnyAction[][] = [
   userPoolActions,
@@ -24,6 +27,9 @@ const families: AnyAction[][] = [
   domainActions,
   groupActions,
   externalIdentityActions,
+  deliverySettingsActions,
+  tagActions,
+  usersCsvActions,
 ];
 
 const allActions = families.flat();

@@ -4,6 +4,7 @@ import type { AccessKeyTables } from "../access-keys/tables.js";
 import type { CustomAttributeTables } from "../custom-attributes/tables.js";
 import type { ExternalIdentityTables } from "../external-identities/tables.js";
 import type { GroupTables } from "../groups/tables.js";
+import type { DeliverySettingsTables } from "../delivery-settings/tables.js";
 import type { IdentityProviderTables } from "../identity-providers/tables.js";
 import type { MailTables } from "../mail/tables.js";
 import type { OAuthCredentialTables } from "../oauth-credentials/tables.js";
@@ -22,6 +23,6 @@ export interface MigrationsTable {
 
 export interface Database
   extends AccessKeyTables, UserPoolTables, UserTables, PasswordResetTables, MailTables, OAuthCredentialTables, IdentityProviderTables,
-    CustomAttributeTables, UserPoolDomainTables, GroupTables, ExternalIdentityTables {
+    CustomAttributeTables, UserPoolDomainTables, GroupTables, DeliverySettingsTables, ExternalIdentityTables {
   schema_migrations: MigrationsTable;
 }

@@ -14,6 +14,7 @@ import { customAttributeFilter, customAttributeFilterSql } from "./attribute-fil
 import { poolCustomAttributes } from "./custom-attributes.js";
 import { userView, type UserView, type ViewOptions } from "./view.js";
 import { groupFilterFields, groupFilterOf, soleGroupCount, withGroupUids } from "./group-membership.js";
+import { decodeCursor, encodeCursor } from "./cursor.js";
 import { externalUserId } from "../external-identities/schemas.js";
 import { withExternalIdentities } from "../external-identities/view.js";
 
@@ -127,25 +128,6 @@ function filterOf(f: ListUsersInput["Filter"] = {}, withinGroup?: string, attrib
     connection: f.Connection || undefined,
     externalIds: f.ExternalProviderUserIdentifiersOr,
   };
-}
-
-/** Opaque, versioned: the sort it belongs to, the last row's seq and sort key. u1 tokens (CreateTime, newest first) still read. */
-export function encodeCursor(sort: Sort, seq: string, key: string | null): string {
-  return Buffer.from(`u2:${sort.field}:${sort.direction}:${seq}:${Buffer.from(key ?? "").toString("base64url")}`).toString("base64url");
-}
-
-const MAX_BIGINT = 9_223_372_036_854_775_807n;
-const isSeq = (s: string) => /^[1-9][0-9]{0,18}$/.test(s) && BigInt(s) <= MAX_BIGINT;
-
-function decodeCursor(token: string, sort: Sort): After | undefined {
-  const text = Buffer.from(token, "base64url").toString("utf8");
-  const old = /^u1:([0-9]+)$/.exec(text);
-  if (old) return sort.field === "CreateTime" && sort.direction === "Desc" && isSeq(old[1]!) ? { seq: old[1]!, key: "" } : undefined;
-  const m = /^u2:([A-Za-z]+):(Asc|Desc):([0-9]+):([A-Za-z0-9_-]*)$/.exec(text);
-  if (!m || m[1] !== sort.field || m[2] !== sort.direction || !isSeq(m[3]!)) return undefined;
-  const key = Buffer.from(m[4]!, "base64url").toString("utf8");
-  if (key.includes("\u0000") || (sort.field === "UpdateTime" && !/^-?[0-9]{1,18}$/.test(key))) return undefined;
-  return { seq: m[3]!, key };
 }
 
 /** `withinGroup`: ListUsersInGroup's group (the caller has found it). */

@@ -70,6 +70,7 @@ export class FuzzLedger {
         this.users.set(String(result.Uid), await this.poolOf("users", "uid", String(result.Uid)));
         break;
       case "CreateUsers":
+      case "CreateUsersCSV":
         for (const uid of result.SuccessfulUids as string[]) this.users.set(uid, await this.poolOf("users", "uid", uid));
         break;
       case "DeleteUsers":
@@ -106,6 +107,8 @@ export class FuzzLedger {
         this.providers.delete(msgId(/^identity provider (.+) deleted$/)!);
         break;
       case "ResetPassword": {
+        // A pool whose email service is off answers 200 and queues nothing (EMAIL_OFF_MESSAGE).
+        if (!String(result.Message).startsWith("a password reset email was queued")) return;
         const user = msgId(/user (\S+)$/)!;
         const pool = this.users.get(user)!;
         this.mails.set(pool, (this.mails.get(pool) ?? 0) + 1);
