@@ -2,6 +2,7 @@
 // is served by one of the table's keys (sql/016_external_identities.sql).
 import type { Insertable, Transaction } from "kysely";
 import type { Database } from "../db/schema.js";
+import { inSlices } from "../db/slices.js";
 import type { Db } from "../db/types.js";
 import type { ExternalIdentitiesTable } from "./tables.js";
 
@@ -30,17 +31,10 @@ export async function insertLink(trx: Transaction<Database>, row: NewLinkRow): P
   await trx.insertInto("external_identities").values(row).execute();
 }
 
-/** Rows per INSERT: a statement takes at most 65,535 parameters and a link row 8 (a CSV import links up to 10,000 users). */
-const INSERT_SLICE = 1000;
-
-/** Inserts what it can; links that hit a unique key are skipped. Returns the user uids linked. */
+/** Inserts what it can (in slices: src/db/slices.ts); links that hit a unique key are skipped. Returns the user uids linked. */
 export async function insertLinksSkippingConflicts(trx: Transaction<Database>, rows: NewLinkRow[]): Promise<Set<string>> {
-  const linked = new Set<string>();
-  for (let i = 0; i < rows.length; i += INSERT_SLICE) {
-    const inserted = await trx.insertInto("external_identities").values(rows.slice(i, i + INSERT_SLICE)).onConflict((oc) => oc.doNothing()).returning("user_uid").execute();
-    for (const r of inserted) linked.add(r.user_uid);
-  }
-  return linked;
+  const inserted = await inSlices(rows, (slice) => trx.insertInto("external_identities").values(slice).onConflict((oc) => oc.doNothing()).returning("user_uid").execute());
+  return new Set(inserted.map((r) => r.user_uid));
 }
 
 /** Deletes the link of that identity to that user; false when there is none. */

@@ -3,6 +3,7 @@
 import { sql, type Insertable, type Kysely, type Selectable, type Transaction, type Updateable } from "kysely";
 import type { Database } from "../db/schema.js";
 import { normalizeEmail } from "../core/email.js";
+import { inSlices } from "../db/slices.js";
 import type { UsersTable } from "./tables.js";
 
 export type UserRow = Selectable<UsersTable>;
@@ -30,20 +31,10 @@ export function findUserByEmail(db: Db, accountId: string, poolUid: string, emai
     .executeTakeFirst();
 }
 
-/**
- * Rows per INSERT: a statement has at most 65,535 parameters (the wire protocol's count is 16 bits)
- * and a user row takes about 25, so a CSV import of thousands of users goes in slices.
- */
-const INSERT_SLICE = 1000;
-
-/** Inserts what it can; rows that hit a unique index are skipped. Returns the uids inserted. */
+/** Inserts what it can (in slices: src/db/slices.ts); rows that hit a unique index are skipped. Returns the uids inserted. */
 export async function insertUsersSkippingConflicts(trx: Transaction<Database>, rows: NewUserRow[]): Promise<Set<string>> {
-  const uids = new Set<string>();
-  for (let i = 0; i < rows.length; i += INSERT_SLICE) {
-    const inserted = await trx.insertInto("users").values(rows.slice(i, i + INSERT_SLICE)).onConflict((oc) => oc.doNothing()).returning("uid").execute();
-    for (const r of inserted) uids.add(r.uid);
-  }
-  return uids;
+  const inserted = await inSlices(rows, (slice) => trx.insertInto("users").values(slice).onConflict((oc) => oc.doNothing()).returning("uid").execute());
+  return new Set(inserted.map((r) => r.uid));
 }
 
 /** Which of the given identifiers native users of the pool already hold, and who (keys lower-cased for Email and PreferredUsername). */
