@@ -6,6 +6,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { MAX_CSV_PASSWORDS, MAX_CSV_ROWS, usersCsvActions } from "../src/users-csv/actions.js";
 import { STANDARD_COLUMNS } from "../src/users-csv/columns.js";
 import { codeOf, startTestService, type TestService } from "./support/harness.js";
+import { createConnection } from "./support/identity-providers.js";
 import { csvB64 } from "./support/pool-settings.js";
 import { createCustomAttribute, createPool, uniqueName } from "./support/user-pools.js";
 
@@ -137,13 +138,19 @@ describe("CreateUsersCSV", () => {
     expect((await svc.ok("ListUsers", { UserPoolUid })).TotalCount).toBe(0);
   });
 
-  it("refuses ExternalProviderConnectionUid as CreateUsers does, readonly keys and another account's pool; users go with the pool", async () => {
+  it("takes ExternalProviderConnectionUid as CreateUsers does, refuses readonly keys and another account's pool; users go with the pool", async () => {
     const UserPoolUid = await createPool(svc);
     const lines = ["Email", `${uniqueName("x")}@example.com`];
-    const linked = await importCsv(UserPoolUid, lines, { ExternalProviderConnectionUid: "conn-1" });
+    const unknown = await importCsv(UserPoolUid, lines, { ExternalProviderConnectionUid: "conn-1" });
     const direct = await svc.call("CreateUsers", { UserPoolUid, ExternalProviderConnectionUid: "conn-1", Users: [{ Email: "y@example.com" }] });
-    expect(codeOf(linked)).toBe("InvalidParameter.ExternalProviderConnectionUid");
-    expect(errorOf(linked)?.Message).toBe(errorOf(direct)?.Message);
+    expect(codeOf(unknown)).toBe("NotFound");
+    expect(errorOf(unknown)?.Message).toBe(errorOf(direct)?.Message);
+    // Rows linked to their identity at a connection of the pool, federated without a Password.
+    const { ConnectionUid } = await createConnection(svc, UserPoolUid);
+    const fed = await importCsv(UserPoolUid, ["Email,ExternalProviderUserIdentifier", "f1@example.com,ext-1", "f2@example.com,"], { ExternalProviderConnectionUid: ConnectionUid });
+    expect(fed.Result.SuccessfulUidsStructured).toEqual([{ Index: 0, Uid: expect.any(String), ExternalProviderUserIdentifier: "ext-1" }]);
+    expect(fed.Result.ErrorsStructured.map((e: { Index: number; Code: string }) => [e.Index, e.Code])).toEqual([[1, "MissingParameter.ExternalProviderUserIdentifier"]]);
+    expect(await svc.ok("GetUser", { UserPoolUid, UserUid: fed.Result.SuccessfulUids[0] })).toMatchObject({ Connection: ConnectionUid, ExternalIdentities: [{ ExternalProviderUserIdentifier: "ext-1" }] });
     expect(codeOf(await importCsv(UserPoolUid, lines, { Extra: 1 }))).toBe("InvalidParameter.Extra");
     expect(codeOf(await svc.call("CreateUsersCSV", { UserPoolUid, UsersCsvB64: csvB64(lines) }, { key: svc.readonly }))).toBe("AccessDenied");
     expect(codeOf(await svc.call("CreateUsersCSV", { UserPoolUid, UsersCsvB64: csvB64(lines) }, { key: svc.otherAdmin }))).toBe("NotFound");

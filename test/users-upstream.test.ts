@@ -56,17 +56,6 @@ describe("the user's upstream fields", () => {
     const { uid } = await newUser(svc, pool);
     expect(codeOf(await svc.call("UpdateUser", { UserPoolUid: pool, UserUid: uid, Zoneinfo: "Nowhere/City" }))).toBe("InvalidParameter.Zoneinfo");
   });
-
-  it("refuses identity linking (issue 15) with a clear InvalidParameter, and takes \"\" as absent", async () => {
-    const pool = await newPool(svc);
-    const env = await svc.call("CreateUser", { UserPoolUid: pool, Email: "l@example.com", ExternalProviderConnectionUid: "conn-1" });
-    expect(codeOf(env)).toBe("InvalidParameter.ExternalProviderConnectionUid");
-    expect(env.ResponseMetadata.Error!.Message).toMatch(/identity linking/);
-    expect(codeOf(await svc.call("CreateUsers", { UserPoolUid: pool, ExternalProviderConnectionUid: "c", Users: [{ Email: "m@example.com" }] }))).toBe("InvalidParameter.ExternalProviderConnectionUid");
-    const batch = await svc.ok("CreateUsers", { UserPoolUid: pool, Users: [{ Email: "n@example.com", ExternalProviderUserIdentifier: "ext-1" }, { Email: "o@example.com", ExternalProviderUserIdentifier: "" }] });
-    expect(batch.ErrorsStructured.map((e: { Index: number; Field: string }) => [e.Index, e.Field])).toEqual([[0, "ExternalProviderUserIdentifier"]]);
-    await svc.ok("CreateUser", { UserPoolUid: pool, Email: "p@example.com", ExternalProviderConnectionUid: "" });
-  });
 });
 
 describe("custom attributes", () => {

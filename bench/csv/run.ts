@@ -12,7 +12,7 @@ import { validateParams } from "../../src/gateway/params.js";
 import { decodeCsv, parseCsv } from "../../src/users-csv/csv.js";
 import { readHeader, rowToItem } from "../../src/users-csv/columns.js";
 import { newUserInput, type UserFields } from "../../src/users/schemas.js";
-import { createUsers } from "../../src/users/service.js";
+import { createUsers } from "../../src/users/create.js";
 import { median, transcript, startBench } from "../users/setup.js";
 
 const ROWS = Number(process.env.BENCH_CSV_ROWS ?? 10_000);

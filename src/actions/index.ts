@@ -3,6 +3,7 @@
 // import and one line to `families` (one line each, so two families added at once merge cleanly).
 import type { AnyAction } from "../core/action.js";
 import { customAttributeActions } from "../custom-attributes/actions.js";
+import { externalIdentityActions } from "../external-identities/actions.js";
 import { deliverySettingsActions } from "../delivery-settings/actions.js";
 import { groupActions } from "../groups/actions.js";
 import { identityProviderActions } from "../identity-providers/actions.js";
@@ -27,6 +28,7 @@ const families: AnyAction[][] = [
   federatedConnectionActions,
   domainActions,
   groupActions,
+  externalIdentityActions,
   deliverySettingsActions,
   tagActions,
   usersCsvActions,

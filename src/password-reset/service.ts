@@ -68,6 +68,7 @@ export async function startPasswordReset(deps: Deps, accountId: string, poolUid:
     const user = await users.findUserForUpdate(trx, accountId, poolUid, userUid);
     if (!user) throw errors.notFound(`User ${userUid}`);
     if (user.user_state === "DISABLED") throw errors.invalidRequest(`the user ${userUid} is disabled`);
+    if (user.connection_uid !== null) throw errors.invalidRequest(`the user ${userUid} is federated: it signs in through its connection and has no password to reset`);
     if (!user.email) throw errors.invalidRequest(`the user ${userUid} has no email address to send the reset link to`);
     // Stored before the address rule was tightened: it might name another mailbox (docs/security.md).
     if (!isPlainEmail(user.email)) {

@@ -7,7 +7,6 @@ import { uid } from "../core/schemas.js";
 import { customAttributesOf } from "../custom-attributes/service.js";
 import { parentPool } from "../user-pools/parent.js";
 import { batchOutput, createUsersFromRaw } from "../users/actions.js";
-import { createBatchResult } from "../users/batch.js";
 import { createUsersInput } from "../users/schemas.js";
 import { csvError, decodeCsv, parseCsv } from "./csv.js";
 import { columnsOf, readHeader, rowToItem, templateCsv } from "./columns.js";
@@ -71,7 +70,7 @@ export const usersCsvActions = [
       const withPassword = items.filter((i) => i.Password !== undefined).length;
       if (withPassword > MAX_CSV_PASSWORDS) throw csvError(`${withPassword} rows have a Password; CreateUsersCSV hashes at most ${MAX_CSV_PASSWORDS} per call (import the rest with CreateUsers or without passwords)`);
       const { UsersCsvB64: _csv, ...rest } = input;
-      return createBatchResult(await createUsersFromRaw({ ...rest, Users: items }, ctx));
+      return createUsersFromRaw({ ...rest, Users: items }, ctx);
     },
   }),
 ];

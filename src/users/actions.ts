@@ -10,6 +10,7 @@ import { uid } from "../core/schemas.js";
 import { defineAction, type ActionContext } from "../core/action.js";
 import { batchResult, createBatchResult, deleteResult } from "./batch.js";
 import { listInput, listOutput, listUsers } from "./list.js";
+import { createUser, createUsers } from "./create.js";
 import * as users from "./service.js";
 import {
   createUserInput,
@@ -27,7 +28,7 @@ export { userOutput } from "./schemas.js";
 const errorItem = { Index: z.number().int().describe("0-based position in the request's list"), Code: z.string().describe("idplane's catalog code"), Error: z.string(), Field: z.string() };
 const batchCounts = { SuccessCount: z.number().int(), FailureCount: z.number().int(), SuccessfulUids: z.array(z.string()), Errors: z.array(z.string()) };
 const upstreamErrorItem = { ...errorItem, ErrorType: z.string().describe("the code's family, e.g. Duplicated"), DuplicatedUserUid: z.string().describe("on Duplicated: the user holding the value") };
-const linked = { ExternalProviderUserIdentifier: z.string().describe("always \"\" (identity linking is not supported yet)") };
+const linked = { ExternalProviderUserIdentifier: z.string().describe("the item's ExternalProviderUserIdentifier (\"\" without one)") };
 
 export const deleteOutput = z.object({ ...batchCounts, ErrorsStructured: z.array(z.object(errorItem)) });
 export const updateBatchOutput = z.object({
@@ -50,15 +51,17 @@ function parseItem<S extends ZodType>(schema: S, raw: unknown, validate: ActionC
 
 /**
  * CreateUsers' path from raw items on: each item validated on its own (the gateway's rules), the
- * passwords charged, the users created. CreateUsersCSV hands its rows to this same function, so a
- * row and a CreateUsers item are held to one set of rules.
+ * passwords charged, the users created (and linked, with ExternalProviderConnectionUid), the batch
+ * result built. CreateUsersCSV hands its rows to this same function, so a row and a CreateUsers item
+ * are held to one set of rules.
  */
 export async function createUsersFromRaw(input: Omit<z.output<typeof createUsersInput>, "Users"> & { Users: unknown[] }, ctx: ActionContext) {
   const items = input.Users.map((raw) => parseItem(newUserInput, raw, ctx.validate));
   // Charged for every valid item with a password: the pool's policy may still refuse some, but
   // counting before any database work keeps the refusal free of side effects.
   await chargePasswordHashing(ctx.deps, ctx.principal, items.filter((i) => !(i instanceof ApiError) && i.Password !== undefined).length);
-  return users.createUsers(ctx.deps, ctx.accountId, input.UserPoolUid, items);
+  const outcomes = await createUsers(ctx.deps, ctx.accountId, input.UserPoolUid, items, input.ExternalProviderConnectionUid || undefined);
+  return createBatchResult(outcomes, items.map((i) => (i instanceof ApiError ? "" : (i.ExternalProviderUserIdentifier ?? ""))));
 }
 
 export const userActions = [
@@ -66,12 +69,14 @@ export const userActions = [
     name: "CreateUser",
     access: "write",
     errors: ["NotFound", "Duplicated", "QuotaExceeded"],
-    summary: "Creates a user; needs one of PreferredUsername, Email, PhoneNumber, each unique in the pool (Email and PreferredUsername case-insensitively).",
+    summary:
+      "Creates a user; needs one of PreferredUsername, Email, PhoneNumber, each unique among the pool's native users (Email and PreferredUsername " +
+      "case-insensitively). With ExternalProviderConnectionUid and ExternalProviderUserIdentifier the user is linked to that identity, and without a Password it is federated.",
     input: createUserInput,
     output: userOutput,
-    handler: async ({ UserPoolUid, ExternalProviderConnectionUid: _c, ...fields }, ctx) => {
+    handler: async ({ UserPoolUid, ExternalProviderConnectionUid, ...fields }, ctx) => {
       await chargePasswordHashing(ctx.deps, ctx.principal, fields.Password === undefined ? 0 : 1);
-      return users.createUser(ctx.deps, ctx.accountId, UserPoolUid, fields);
+      return createUser(ctx.deps, ctx.accountId, UserPoolUid, fields, ExternalProviderConnectionUid || undefined);
     },
   }),
   defineAction({
@@ -81,7 +86,7 @@ export const userActions = [
     summary: "Creates up to 100 users; each item succeeds or fails on its own (HTTP 200 with the batch result, Index is 0-based).",
     input: createUsersInput,
     output: batchOutput,
-    handler: async (input, ctx) => createBatchResult(await createUsersFromRaw(input, ctx)),
+    handler: (input, ctx) => createUsersFromRaw(input, ctx),
   }),
   defineAction({
     name: "GetUser",
@@ -98,7 +103,8 @@ export const userActions = [
     errors: ["NotFound"],
     summary:
       "Lists a pool's users (newest first unless SortField/SortDirection say otherwise): PageNumber/PageSize, or NextToken/MaxResults " +
-      "(an opaque keyset cursor, fast at any depth; empty NextToken on the last page). Every Filter key and sort is served by an index.",
+      "(an opaque keyset cursor, fast at any depth; empty NextToken on the last page). Every Filter key and sort is served by an index, " +
+      "but EmailIsDuplicated / PhoneNumberIsDuplicated (one pass over the pool).",
     input: listInput,
     output: listOutput,
     handler: ({ UserPoolUid, ...rest }, ctx) => listUsers(ctx.deps, ctx.accountId, UserPoolUid, rest),

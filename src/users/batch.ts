@@ -20,6 +20,9 @@ export function fieldOf(error: ApiError, fallback: string): string {
   return dot === -1 ? fallback : error.code.slice(dot + 1);
 }
 
+/** An item's failure, naming the parameter its error is about (or `fallback`). */
+export const failure = (error: ApiError, fallback: string): ItemFailure => ({ error, field: fieldOf(error, fallback) });
+
 /** The catalog family of a code (`InvalidParameter.Email` -> `InvalidParameter`): upstream's ErrorType. */
 const errorTypeOf = (error: ApiError) => error.code.split(".", 1)[0]!;
 
@@ -48,9 +51,9 @@ export function batchResult(outcomes: ItemOutcome[]) {
   };
 }
 
-/** CreateUsers: as UpdateUsers, each item also naming its ExternalProviderUserIdentifier ("" always: identity linking is issue 15). */
-export function createBatchResult(outcomes: ItemOutcome[]) {
+/** CreateUsers: as UpdateUsers, each item also naming its ExternalProviderUserIdentifier ("" without one). */
+export function createBatchResult(outcomes: ItemOutcome[], identifiers: string[]) {
   const r = batchResult(outcomes);
-  const linked = <T>(x: T) => ({ ...x, ExternalProviderUserIdentifier: "" });
+  const linked = <T extends { Index: number }>(x: T) => ({ ...x, ExternalProviderUserIdentifier: identifiers[x.Index] ?? "" });
   return { ...r, SuccessfulUidsStructured: r.SuccessfulUidsStructured.map(linked), ErrorsStructured: r.ErrorsStructured.map(linked) };
 }

@@ -15,6 +15,8 @@ import { poolCustomAttributes } from "./custom-attributes.js";
 import { userView, type UserView, type ViewOptions } from "./view.js";
 import { groupFilterFields, groupFilterOf, soleGroupCount, withGroupUids } from "./group-membership.js";
 import { decodeCursor, encodeCursor } from "./cursor.js";
+import { externalUserId } from "../external-identities/schemas.js";
+import { withExternalIdentities } from "../external-identities/view.js";
 
 export const DEFAULT_PAGE_SIZE = 10;
 /** Searched when a UniversalSearch item names no Fields. */
@@ -46,8 +48,8 @@ export const listFields = {
         NicknameIsNullOrEmpty: flag,
         WebsiteIsNullOrEmpty: flag,
         GenderIsNullOrEmpty: flag,
-        EmailIsDuplicated: flag.describe("Email is unique in a pool: true matches no user"),
-        PhoneNumberIsDuplicated: flag.describe("PhoneNumber is unique in a pool: true matches no user"),
+        EmailIsDuplicated: flag.describe("true: users whose Email another user of the pool has too (only federated users share one); false: no filter"),
+        PhoneNumberIsDuplicated: flag.describe("true: users whose PhoneNumber another user of the pool has too; false: no filter"),
         UserUidsOr: z.array(uid()).max(100),
         UniversalSearch: z
           .array(
@@ -70,6 +72,8 @@ export const listFields = {
         DepartmentUidRecursive: flag.describe("modifies DepartmentUid, which idplane refuses"),
         NotInAnyDepartment: flag.describe("idplane has no departments: true matches every user, false none"),
         ...groupFilterFields,
+        Connection: text(128).describe("federated users created through this connection"),
+        ExternalProviderUserIdentifiersOr: z.array(externalUserId()).max(100).describe("users linked to any of these ids, at any connection of the pool"),
       })
       .partial()
       .optional(),
@@ -77,7 +81,7 @@ export const listFields = {
     ResponseValueNull: z
       .object({ UserMetadata: z.boolean(), ExternalIdentitiesExternalProviderUserMetadata: z.boolean() })
       .partial()
-      .describe("answer these as \"\" (ExternalIdentities are always empty today)")
+      .describe("answer these as \"\" (idplane stores no ExternalProviderUserMetadata: always \"\")")
       .optional(),
 };
 
@@ -116,10 +120,13 @@ function filterOf(f: ListUsersInput["Filter"] = {}, withinGroup?: string, attrib
     searches: (f.UniversalSearch ?? []).filter((s) => s.Search !== "").map((s) => ({ Search: s.Search, Fields: s.Fields?.length ? s.Fields : DEFAULT_SEARCH_FIELDS, ExactMatch: s.ExactMatch ?? false })),
     uids: f.UserUidsOr,
     userState: f.UserState,
-    none: f.EmailIsDuplicated === true || f.PhoneNumberIsDuplicated === true || !!f.LatestBrowser || !!f.LatestLoginMethod || f.NotInAnyDepartment === false,
+    none: !!f.LatestBrowser || !!f.LatestLoginMethod || f.NotInAnyDepartment === false,
     contactless: f.EmailPhoneNameIsNullOrEmpty,
     attributes,
     groups: groupFilterOf(f, withinGroup),
+    duplicated: [...(f.EmailIsDuplicated ? (["Email"] as const) : []), ...(f.PhoneNumberIsDuplicated ? (["PhoneNumber"] as const) : [])],
+    connection: f.Connection || undefined,
+    externalIds: f.ExternalProviderUserIdentifiersOr,
   };
 }
 
@@ -136,7 +143,10 @@ export async function listUsers(deps: Pick<AppDeps, "db">, accountId: string, po
   // Unfiltered, TotalCount is the pool's counter; filtered by one group only, the group's; otherwise the helpers count the filtered query.
   const others = hasFilter({ ...filter, groups: undefined });
   const total = others ? undefined : filter.groups === undefined ? () => Promise.resolve(pool.total_users) : soleGroupCount(deps.db, accountId, poolUid, filter.groups);
-  const filled = <P extends { Data: UserView[] }>(page: P) => withGroupUids(deps.db, accountId, poolUid, page.Data).then(() => page);
+  const filled = async <P extends { Data: UserView[] }>(page: P): Promise<P> => {
+    await withGroupUids(deps.db, accountId, poolUid, page.Data);
+    return { ...page, Data: await withExternalIdentities(deps.db, accountId, poolUid, page.Data) };
+  };
 
   if (input.NextToken !== undefined || input.MaxResults !== undefined) {
     let after: After | undefined;

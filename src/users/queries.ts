@@ -3,6 +3,7 @@
 import { sql, type Insertable, type Kysely, type Selectable, type Transaction, type Updateable } from "kysely";
 import type { Database } from "../db/schema.js";
 import { normalizeEmail } from "../core/email.js";
+import { inSlices } from "../db/slices.js";
 import type { UsersTable } from "./tables.js";
 
 export type UserRow = Selectable<UsersTable>;
@@ -25,32 +26,25 @@ export function findUserByEmail(db: Db, accountId: string, poolUid: string, emai
     .where("account_id", "=", accountId)
     .where("user_pool_uid", "=", poolUid)
     .where(sql<string>`lower(email)`, "=", normalizeEmail(email))
+    // Only a native user's Email names it: federated users may share theirs (sql/016).
+    .where("connection_uid", "is", null)
     .executeTakeFirst();
 }
 
-/**
- * Rows per INSERT: a statement has at most 65,535 parameters (the wire protocol's count is 16 bits)
- * and a user row takes about 25, so a CSV import of thousands of users goes in slices.
- */
-const INSERT_SLICE = 1000;
-
-/** Inserts what it can; rows that hit a unique index are skipped. Returns the uids inserted. */
+/** Inserts what it can (in slices: src/db/slices.ts); rows that hit a unique index are skipped. Returns the uids inserted. */
 export async function insertUsersSkippingConflicts(trx: Transaction<Database>, rows: NewUserRow[]): Promise<Set<string>> {
-  const uids = new Set<string>();
-  for (let i = 0; i < rows.length; i += INSERT_SLICE) {
-    const inserted = await trx.insertInto("users").values(rows.slice(i, i + INSERT_SLICE)).onConflict((oc) => oc.doNothing()).returning("uid").execute();
-    for (const r of inserted) uids.add(r.uid);
-  }
-  return uids;
+  const inserted = await inSlices(rows, (slice) => trx.insertInto("users").values(slice).onConflict((oc) => oc.doNothing()).returning("uid").execute());
+  return new Set(inserted.map((r) => r.uid));
 }
 
-/** Which of the given identifiers are already taken in the pool, and by whom (keys lower-cased for Email and PreferredUsername). */
+/** Which of the given identifiers native users of the pool already hold, and who (keys lower-cased for Email and PreferredUsername). */
 export async function takenIdentifiers(db: Db, accountId: string, poolUid: string, ids: { emails: string[]; usernames: string[]; phones: string[] }) {
   const rows = await db
     .selectFrom("users")
     .select([sql<string | null>`lower(email)`.as("email"), sql<string | null>`lower(preferred_username)`.as("username"), "phone_number", "uid"])
     .where("account_id", "=", accountId)
     .where("user_pool_uid", "=", poolUid)
+    .where("connection_uid", "is", null)
     .where((eb) =>
       eb.or([
         ...(ids.emails.length ? [eb(sql`lower(email)`, "in", ids.emails)] : []),
@@ -63,7 +57,7 @@ export async function takenIdentifiers(db: Db, accountId: string, poolUid: strin
   return { emails: holders((r) => r.email), usernames: holders((r) => r.username), phones: holders((r) => r.phone_number) };
 }
 
-/** The uid of the user holding an identifier in the pool (compared as its unique index does). */
+/** The uid of the native user holding an identifier in the pool (compared as its unique index does). */
 export async function uidHolding(db: Db, accountId: string, poolUid: string, field: "Email" | "PreferredUsername" | "PhoneNumber", value: string): Promise<string | undefined> {
   const taken = await takenIdentifiers(db, accountId, poolUid, {
     emails: field === "Email" ? [normalizeEmail(value)] : [],

@@ -25,9 +25,9 @@ const IDENTIFIER_REQUIRED = "a user needs at least one of PreferredUsername, Ema
 
 /**
  * The error of each item of a create, or undefined when it may be inserted. An item that repeats
- * an identifier of an earlier item of the same batch is Duplicated; the earlier one goes ahead.
+ * an identifier of an earlier native item of the same batch is Duplicated; the earlier one goes ahead.
  */
-export function validateNewUser(items: (UserFields | ApiError)[], policy: PasswordPolicy): (ItemFailure | undefined)[] {
+export function validateNewUser(items: (UserFields | ApiError)[], policy: PasswordPolicy, federated: (item: UserFields) => boolean = () => false): (ItemFailure | undefined)[] {
   const seen = { Email: new Set<string>(), PreferredUsername: new Set<string>(), PhoneNumber: new Set<string>() };
   return items.map((item) => {
     if (item instanceof ApiError) return { error: item, field: fieldOf(item, "Users") };
@@ -38,6 +38,8 @@ export function validateNewUser(items: (UserFields | ApiError)[], policy: Passwo
       const weak = policyViolation(item.Password, policy);
       if (weak) return { error: errors.invalidParameter("Password", weak), field: "Password" };
     }
+    // A federated user's identifiers are its provider's claims, unique among native users only.
+    if (federated(item)) return undefined;
     const keys = {
       Email: item.Email && normalizeEmail(item.Email),
       PreferredUsername: item.PreferredUsername?.toLowerCase(),

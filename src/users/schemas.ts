@@ -39,20 +39,26 @@ const writableFields = {
 const password = z.string().min(1).max(1024).describe("write-only; checked against the pool's PasswordPolicy, stored as an scrypt hash").optional();
 
 /**
- * Identity linking (issue 15) is not built yet: these upstream fields are declared so the refusal is
- * a clear InvalidParameter naming them rather than "unknown parameter"; "" is taken as absent.
+ * Identity linking: a new user linked to its id at a connection of the pool. "" is taken as absent.
+ * Created so without a Password, the user is federated (see README, "Identity linking").
  */
-const notYet = (what: string) =>
-  z.string().max(0, `${what} needs identity linking, which idplane does not support yet (issue 15)`).describe("not supported yet: only \"\" is accepted").optional();
-const linkingFields = { ExternalProviderUserIdentifier: notYet("ExternalProviderUserIdentifier") };
+const connectionRef = z
+  .string()
+  .trim()
+  .max(128)
+  .describe("a connection of the pool (any type): each new user is linked to its ExternalProviderUserIdentifier there")
+  .optional();
+const linkingFields = {
+  ExternalProviderUserIdentifier: z.string().trim().max(512).describe("the user's id at ExternalProviderConnectionUid, unique there in the pool").optional(),
+};
 
 export const userFieldsInput = z.object({ ...writableFields, Password: password });
 /** One CreateUsers item (and CreateUser without the pool). */
 export const newUserInput = userFieldsInput.extend(linkingFields);
-export const createUserInput = newUserInput.extend({ UserPoolUid: uid(), ExternalProviderConnectionUid: notYet("ExternalProviderConnectionUid") });
+export const createUserInput = newUserInput.extend({ UserPoolUid: uid(), ExternalProviderConnectionUid: connectionRef });
 export const createUsersInput = z.object({
   UserPoolUid: uid(),
-  ExternalProviderConnectionUid: notYet("ExternalProviderConnectionUid"),
+  ExternalProviderConnectionUid: connectionRef,
   // Items are typed for the docs but checked one by one in the handler, so a bad one cannot fail the batch.
   Users: z.array(newUserInput.or(z.unknown())).min(1).max(100),
 });
@@ -62,6 +68,7 @@ export const updateUsersItem = z.object({ ...writableFields, UserUid: uid() });
 export const updateUsersInput = z.object({ UserPoolUid: uid(), Users: z.array(updateUsersItem.or(z.unknown())).min(1).max(100) });
 
 export type UserFields = z.output<typeof userFieldsInput>;
+export type NewUserFields = z.output<typeof newUserInput>;
 
 export const responseValueMask = z
   .object({ Email: z.boolean(), PhoneNumber: z.boolean() })
@@ -102,7 +109,7 @@ export const userOutput = z.object({
   UserMetadata: z.string(),
   CustomAttributes: z.array(z.object({ Name: z.string(), Value: z.string() })),
   UserState: userState,
-  // Things idplane does not have yet (sign-in, departments, linked identities): always empty.
+  // Things idplane does not have yet (sign-in, departments): always empty.
   NumLogins: z.number().int().describe("always 0: idplane has no sign-in yet"),
   LatestLogin: z.string(),
   LatestLoginMethod: z.string(),
@@ -110,7 +117,7 @@ export const userOutput = z.object({
   LatestLoginConnectionProvider: z.string(),
   LatestLoginConnectionType: z.string(),
   LatestBrowser: z.string(),
-  Connection: z.string(),
+  Connection: z.string().describe("a federated user's connection (the one it was created through); \"\" for a native user"),
   GroupUids: z.array(z.string()).describe("the user's groups, lowest Precedence first"),
   DepartmentUids: z.array(z.string()),
   ExternalIdentities: z.array(externalIdentity),

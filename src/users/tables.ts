@@ -1,4 +1,4 @@
-// Kysely table types of the users family (sql/002_users.sql, sql/010_users_upstream.sql); joined into the Database type in
+// Kysely table types of the users family (sql/002_users.sql, sql/010_users_upstream.sql, sql/016_external_identities.sql); joined into the Database type in
 // src/db/schema.ts.
 import type { ColumnType, Generated } from "kysely";
 import type { BigintString, Timestamp } from "../db/types.js";
@@ -33,6 +33,8 @@ export interface UsersTable {
   custom_attributes: ColumnType<Record<string, string>, Record<string, string> | undefined, Record<string, string>>;
   user_state: ColumnType<UserState, UserState | undefined, UserState>;
   password_hash: string | null;
+  /** The connection a federated user was created through (sql/016); null for a native user. */
+  connection_uid: ColumnType<string | null, string | null | undefined, string | null>;
   created_at: Timestamp;
   updated_at: Timestamp;
 }

@@ -1,6 +1,8 @@
 // The API representation of a user (upstream's User). The password hash never leaves this module's
 // input. Fields about things idplane does not have yet are answered with their empty values.
+// A user is "federated" while connection_uid names the connection it was created through.
 import { formatTime } from "../core/time.js";
+import type { ExternalIdentityView } from "../external-identities/view.js";
 import { customAttributesView } from "./custom-attributes.js";
 import type { UserRow } from "./queries.js";
 
@@ -57,11 +59,12 @@ export function userView(row: UserRow, opts: ViewOptions = {}) {
     LatestLoginConnectionProvider: "",
     LatestLoginConnectionType: "",
     LatestBrowser: "",
-    Connection: "",
+    Connection: row.connection_uid ?? "",
     // Filled by the service from group_members (group-membership.ts): the row does not carry them.
     GroupUids: [] as string[],
     DepartmentUids: [] as string[],
-    ExternalIdentities: [] as never[],
+    // Filled by withExternalIdentities (src/external-identities/view.ts), one query per page.
+    ExternalIdentities: [] as ExternalIdentityView[],
     CreateTime: formatTime(row.created_at),
     UpdateTime: formatTime(row.updated_at),
   };
