@@ -30,6 +30,8 @@ const envSchema = z
     /** Bound of a connection attempt and of a statement's wait for a connection (ServiceUnavailable after it). */
     DATABASE_CONNECT_TIMEOUT_SECONDS: positiveInt(3),
     ID_DATA_DIR: z.string().min(1).default("./.idplane"),
+    /** The embedded database without DATABASE_URL; unset: postgres when its binaries are installed, else pglite. */
+    ID_EMBEDDED_ENGINE: z.enum(["postgres", "pglite"]).optional(),
     ID_REGION: z.string().regex(/^[a-z0-9-]+$/, "lower-case letters, digits and '-'").default("cn-beijing"),
     ID_MAX_SKEW_SECONDS: positiveInt(900),
     ID_BODY_LIMIT_BYTES: positiveInt(1_048_576),
@@ -105,6 +107,7 @@ export interface Config {
   /** What stands between this instance and Postgres: decides prepared statements and how key changes arrive. */
   database: { pooler: DatabasePooler; directUrl: string | undefined; maxConnections: number; connectTimeoutSeconds: number };
   dataDir: string;
+  embeddedEngine: "postgres" | "pglite" | undefined;
   region: string;
   /** The pools' public endpoints hang under it (src/user-pools/endpoints.ts); no trailing slash. */
   publicBaseUrl: string;
@@ -169,6 +172,7 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
       connectTimeoutSeconds: e.DATABASE_CONNECT_TIMEOUT_SECONDS,
     },
     dataDir: e.ID_DATA_DIR,
+    embeddedEngine: e.ID_EMBEDDED_ENGINE,
     region: e.ID_REGION,
     publicBaseUrl: (e.ID_PUBLIC_BASE_URL ?? `http://${e.HOST.includes(":") ? `[${e.HOST}]` : e.HOST}:${e.PORT}`).replace(/\/+$/, ""),
     maxSkewSeconds: e.ID_MAX_SKEW_SECONDS,
