@@ -44,7 +44,7 @@ export async function copyPgliteInto(dataDir: string, target: Kysely<Database>, 
             (select * from ${sql.table(table)} order by ctid limit ${CHUNK} offset ${offset}) t`.execute(source)).rows[0]?.rows;
           if (!chunk) break;
           const n = await sql`insert into ${sql.table(table)} overriding system value
-            select * from json_populate_recordset(null::${sql.table(table)}, ${chunk}::json)`.execute(trx);
+            select * from json_populate_recordset(null::${sql.table(table)}, ${chunk}::text::json)`.execute(trx);
           rows += Number(n.numAffectedRows ?? 0);
         }
       }
