@@ -51,7 +51,11 @@ interface LinkEntry {
   target: string;
 }
 
-function hydrateLinks(native: string, privateLibDir: string): Record<string, string> {
+/**
+ * Recreates the links native/pg-symlinks.json lists; returns the environment postgres then needs.
+ * inPackage false skips the package (tests: root may write anywhere, so a read-only package cannot be staged).
+ */
+export function hydrateLinks(native: string, privateLibDir: string, inPackage = true): Record<string, string> {
   const listFile = join(native, "pg-symlinks.json");
   if (!existsSync(listFile)) return {};
   const pkgRoot = dirname(native);
@@ -59,6 +63,7 @@ function hydrateLinks(native: string, privateLibDir: string): Record<string, str
   const missing = links.filter((l) => !existsSync(l.target));
   if (!missing.length) return {};
   try {
+    if (!inPackage) throw new Error("the package is not to be written");
     // Relative links, as the package's own script makes them, so a moved node_modules keeps working.
     for (const l of missing) symlinkSync(relative(dirname(l.target), l.source), l.target);
     return {};
