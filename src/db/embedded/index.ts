@@ -8,7 +8,7 @@ import type { Logger } from "../../log.js";
 import { alive, EmbeddedDatabaseBusy, lockDataDir } from "../embedded-lock.js";
 import { locateBinaries } from "./binaries.js";
 import { ensureCluster, readConnection, urlOf, writeConnection } from "./cluster.js";
-import { giveDataDir, reachableBy, runUser } from "./run-user.js";
+import { EmbeddedPostgresUnusable, giveDataDir, reachableBy, runUser } from "./run-user.js";
 import { startServer } from "./server.js";
 
 export interface EmbeddedPostgres {
@@ -28,8 +28,7 @@ export interface EmbeddedPostgresOptions {
   settings?: Record<string, string>;
 }
 
-/** The setup could not work for this user or machine; an automatic engine choice falls back to PGlite. */
-export class EmbeddedPostgresUnusable extends Error {}
+export { EmbeddedPostgresUnusable } from "./run-user.js";
 
 export const clusterDir = (dataDir: string) => join(dataDir, "postgres");
 

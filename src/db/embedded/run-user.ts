@@ -6,6 +6,9 @@ import { spawnSync } from "node:child_process";
 import { chownSync, existsSync, lstatSync, readdirSync, readFileSync } from "node:fs";
 import { join } from "node:path";
 
+/** The setup cannot work for this user or machine; an automatic engine choice falls back to PGlite. */
+export class EmbeddedPostgresUnusable extends Error {}
+
 export interface RunUser {
   name: string;
   uid: number;
@@ -21,7 +24,7 @@ export function runUser(): RunUser | undefined {
     const user = passwd.find((u) => u.name === name);
     if (user && user.uid !== 0) return user;
   }
-  throw new Error(`running as root, embedded Postgres needs an unprivileged OS user to run as, and ${wanted ?? "neither postgres nor nobody"} exists; set ID_EMBEDDED_POSTGRES_USER`);
+  throw new EmbeddedPostgresUnusable(`running as root, embedded Postgres needs an unprivileged OS user to run as, and ${wanted ?? "neither postgres nor nobody"} exists; set ID_EMBEDDED_POSTGRES_USER`);
 }
 
 function readPasswd(): RunUser[] {
