@@ -5,7 +5,7 @@
 // runs as root in CI, so the root path (postgres run as an unprivileged user) is what runs there.
 // (An in-process test cannot take the data directory twice: the lock is per process.)
 import { execFile } from "node:child_process";
-import { chmodSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync } from "node:fs";
+import { chmodSync, chownSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { promisify } from "node:util";
@@ -105,6 +105,26 @@ describe.runIf(nativeDir())("embedded Postgres", () => {
     } finally {
       await db.close();
     }
+  });
+
+  it.runIf(asRoot)("runs for a normal user as well (here: nobody), as that user, with no other user involved", { timeout: 600_000 }, async () => {
+    const nobody = readFileSync("/etc/passwd", "utf8").split("\n").map((l) => l.split(":")).find((f) => f[0] === "nobody");
+    const [uid, gid] = [Number(nobody![2]), Number(nobody![3])];
+    // The user's own directory, as a home would be.
+    const home = join(parent, "home-of-nobody");
+    mkdirSync(home);
+    chownSync(home, uid, gid);
+    const dataDir = join(home, ".idplane");
+    const { stdout } = await run(process.execPath, ["--import", "tsx", "test/support/embedded-open.ts", dataDir], {
+      uid, gid, env: { PATH: process.env.PATH!, HOME: home }, timeout: 300_000,
+    });
+    const seen = JSON.parse(stdout);
+    expect(seen).toMatchObject({ kind: "postgres", rows: [{ v: "as a normal user" }] });
+    // Not root: postgres runs as the caller, no user switch.
+    expect(seen.describe).not.toMatch(/run as/);
+    for (const path of [dataDir, clusterDir(dataDir), join(dataDir, "postgres.json")]) expect(statSync(path).uid).toBe(uid);
+    expect(mode(dataDir)).toBe(0o700);
+    expect(processesOf(dataDir)).toEqual([]);
   });
 
   describe("a real server (src/main.ts) leaves no postgres process behind", () => {

@@ -140,7 +140,8 @@ const sleep = (ms: number, unref = false) => new Promise<void>((r) => {
   if (unref) t.unref();
 });
 
-function freePort(): Promise<number> {
+/** A loopback port free at the time of asking (taken by the caller right after, or retried). */
+export function freePort(): Promise<number> {
   return new Promise((resolve, reject) => {
     const s = createServer();
     s.once("error", reject);
