@@ -45,7 +45,7 @@ describe("migrate", () => {
       await own.drop();
     }
   });
-  it("is idempotent on the embedded database", async () => {
+  it("is idempotent on the embedded database (PGlite in memory)", { timeout: 180_000 }, async () => {
     const h = await connectDatabase({ dataDir: "memory://" });
     try {
       expect((await migrate(h.db)).length).toBe(readMigrations().length);

@@ -61,6 +61,8 @@ export interface ConnectOptions {
 // int8 (20) as a decimal string on both drivers: account ids exceed no JS number today, but counts
 // and ids must never be rounded silently.
 const INT8_OID = 20;
+/** Lower bound of the connect timeout to the embedded Postgres (see connectEmbedded). */
+const EMBEDDED_CONNECT_TIMEOUT_SECONDS = 15;
 
 export async function connectDatabase(opts: ConnectOptions): Promise<DatabaseHandle> {
   if (opts.databaseUrl) return connectPostgres(opts.databaseUrl, opts.maxConnections ?? 10, opts.pooler ?? "none", opts.connectTimeoutSeconds ?? 3);
@@ -74,7 +76,9 @@ async function connectEmbedded(dataDir: string, opts: ConnectOptions): Promise<D
     preparePrivateDir(dataDir);
     try {
       const server = await openEmbeddedPostgres(dataDir, { log: opts.log, attach: opts.attach ?? false, ...(opts.embeddedSettings && { settings: opts.embeddedSettings }) });
-      const handle = connectPostgres(server.url, opts.maxConnections ?? 10, "none", opts.connectTimeoutSeconds ?? 3);
+      // The 3 s default fails fast when a remote database is away. This one is our own child, alive or
+      // watched; on a loaded laptop its first connections (scram) can take longer than 3 s to answer.
+      const handle = connectPostgres(server.url, opts.maxConnections ?? 10, "none", Math.max(opts.connectTimeoutSeconds ?? 3, EMBEDDED_CONNECT_TIMEOUT_SECONDS));
       const close = async () => {
         try {
           await handle.close();
