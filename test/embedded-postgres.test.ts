@@ -72,7 +72,7 @@ async function survivors(snapshot: string[]): Promise<string[]> {
 const mode = (path: string) => statSync(path).mode & 0o777;
 
 describe.runIf(nativeDir())("embedded Postgres", () => {
-  it("starts, stops and restarts with its data, in a private directory owned by the user postgres runs as", { timeout: 600_000 }, async () => {
+  it("starts, stops and restarts with its data (even without its password file), in a private directory owned by the user postgres runs as", { timeout: 600_000 }, async () => {
     const dataDir = join(parent, "engine");
     const open = async () => {
       // connectDatabase creates the directory 0700 with a private umask, as the server does.
@@ -99,6 +99,14 @@ describe.runIf(nativeDir())("embedded Postgres", () => {
     }
     expect(processesOf(dataDir)).toEqual([]);
     expect(existsSync(join(clusterDir(dataDir), "postmaster.pid"))).toBe(false);
+    db = await open();
+    try {
+      expect((await sql<{ v: string }>`select v from kept`.execute(db.db)).rows).toEqual([{ v: "survives a restart" }]);
+    } finally {
+      await db.close();
+    }
+    // postgres.json (the password) lost: the cluster and its rows stay, with a new password.
+    rmSync(join(dataDir, "postgres.json"));
     db = await open();
     try {
       expect((await sql<{ v: string }>`select v from kept`.execute(db.db)).rows).toEqual([{ v: "survives a restart" }]);

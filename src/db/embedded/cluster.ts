@@ -49,9 +49,16 @@ export const isCluster = (cluster: string) => existsSync(join(cluster, "PG_VERSI
 export async function ensureCluster(dataDir: string, cluster: string, binaries: PostgresBinaries, user: RunUser | undefined): Promise<{ info: ConnectionInfo; created: boolean }> {
   const known = readConnection(dataDir);
   if (isCluster(cluster) && known) return { info: { user: known.user, password: known.password, database: known.database }, created: false };
-  // A half-made cluster (initdb interrupted) is no use: start again.
-  rmSync(cluster, { recursive: true, force: true });
   const info: ConnectionInfo = { user: SUPERUSER, password: randomBytes(24).toString("base64url"), database: "postgres" };
+  // postmaster.opts is written by every server start: this cluster ran, and may hold data, but its
+  // password went with postgres.json. A new password, set in single-user mode (which asks for none).
+  if (isCluster(cluster) && existsSync(join(cluster, "postmaster.opts"))) {
+    await run(binaries.postgres, ["--single", "-D", cluster, "-c", "io_method=sync", "postgres"], binaries, user, `alter role ${SUPERUSER} password '${info.password}'\n`);
+    writeConnection(dataDir, info);
+    return { info, created: false };
+  }
+  // Never started: a half-made cluster (initdb interrupted) is no use, start again.
+  rmSync(cluster, { recursive: true, force: true });
   const pwfile = join(dataDir, "initdb.pw");
   writeFileSync(pwfile, info.password + "\n", { mode: 0o600 });
   if (user) chownTree(pwfile, user);
@@ -67,17 +74,18 @@ export async function ensureCluster(dataDir: string, cluster: string, binaries: 
   return { info, created: true };
 }
 
-function run(cmd: string, args: string[], binaries: PostgresBinaries, user: RunUser | undefined): Promise<void> {
+function run(cmd: string, args: string[], binaries: PostgresBinaries, user: RunUser | undefined, input?: string): Promise<void> {
   return new Promise((resolve, reject) => {
     const child = spawn(cmd, args, {
-      stdio: ["ignore", "ignore", "pipe"],
+      stdio: [input === undefined ? "ignore" : "pipe", "ignore", "pipe"],
       env: { ...process.env, ...binaries.env, LC_ALL: "C" },
       ...(user && { uid: user.uid, gid: user.gid }),
     });
     let err = "";
     child.stderr!.on("data", (d) => (err += d));
     child.on("error", reject);
-    child.on("exit", (code) => (code === 0 ? resolve() : reject(new Error(`initdb failed (code ${code}): ${err.trim().split("\n").slice(-3).join(" | ")}`))));
+    child.on("exit", (code) => (code === 0 ? resolve() : reject(new Error(`${cmd.split(/[\\/]/).pop()} failed (code ${code}): ${err.trim().split("\n").slice(-3).join(" | ")}`))));
+    if (input !== undefined) child.stdin!.end(input);
   });
 }
 

@@ -67,7 +67,7 @@ async function startOn(port: number, opts: ServerOptions): Promise<RunningServer
   const settings = { ...DEFAULTS, ...opts.settings, port: String(port) };
   const args = [opts.binaries.postgres, "-D", opts.cluster, ...Object.entries(settings).flatMap(([k, v]) => ["-c", `${k}=${v}`])];
   const logFd = openSync(opts.logFile, "a", 0o600);
-  const logStart = readLog(opts.logFile).length;
+  const logStart = readText(opts.logFile).length;
   let child: ChildProcess;
   try {
     child = spawn(canWatch() ? "/bin/sh" : args[0]!, canWatch() ? ["-c", WATCHDOG_SCRIPT, "idplane-postgres-watchdog", ...args] : args.slice(1), {
@@ -83,7 +83,11 @@ async function startOn(port: number, opts: ServerOptions): Promise<RunningServer
   // Neither the child nor the pipe keeps idplane's event loop alive; the pipe stays open until exit.
   child.unref();
   (child.stdin as unknown as { unref?: () => void }).unref?.();
-  const exited = new Promise<number | null>((resolve) => child.on("exit", (code) => resolve(code)));
+  const exited = new Promise<number | null>((resolve) => {
+    child.on("exit", (code) => resolve(code));
+    // Not started at all (no /bin/sh, no binary): reported like an exit, with the log's reason.
+    child.on("error", () => resolve(null));
+  });
   const stop = async () => {
     if (child.exitCode !== null || child.signalCode !== null) return;
     // Held until postgres is gone, so a caller that exits right after stop() leaves nothing running.
@@ -98,7 +102,7 @@ async function startOn(port: number, opts: ServerOptions): Promise<RunningServer
   if (ready !== true) {
     await stop();
     killGroup(child.pid!);
-    const log = readLog(opts.logFile).slice(logStart).trim();
+    const log = readText(opts.logFile).slice(logStart).trim();
     throw new Error(`embedded Postgres did not start (${ready}): ${log.split("\n").slice(-5).join(" | ") || "no log"}`);
   }
   return { port, pid: child.pid!, stop, exited };
@@ -113,7 +117,7 @@ async function waitReady(cluster: string, exited: Promise<number | null>, timeou
   while (Date.now() < deadline) {
     if (exitCode !== undefined) return `exited with code ${exitCode}`;
     // Line 8 of postmaster.pid is the postmaster's status; "ready" means it accepts connections.
-    if (existsSync(pidFile) && readLog(pidFile).split("\n")[7]?.trim() === "ready") return true;
+    if (existsSync(pidFile) && readText(pidFile).split("\n")[7]?.trim() === "ready") return true;
     await sleep(15);
   }
   return `not ready within ${timeoutMs} ms`;
@@ -127,7 +131,7 @@ function killGroup(pid: number): void {
   }
 }
 
-function readLog(file: string): string {
+function readText(file: string): string {
   try {
     return readFileSync(file, "utf8");
   } catch {
