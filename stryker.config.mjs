@@ -1,7 +1,8 @@
-// Mutation testing of the security-critical code (issue 18): the gateway, the secret box, passwords
-// and the reset token. Only the fast unit set (vitest.unit.config.ts) runs against the mutants, so a
-// whole run fits in CI; scripts/mutation-score.mjs then checks each file's score against the floor
-// and the listed equivalent mutants (test/unit/mutation-equivalents.json).
+// Mutation testing of the security-critical code (issue 18): the gateway, the secret box, passwords,
+// the ListUsers cursor (a token the caller holds) and the reset token. Only the fast unit set
+// (vitest.unit.config.ts) runs against the mutants, so a whole run fits in CI;
+// scripts/mutation-score.mjs then checks each file's score against the floor and the listed
+// equivalent mutants (test/unit/mutation-equivalents.json).
 import { readFileSync } from "node:fs";
 
 /** The lines of the reset token's own code in service.ts, found by name so that edits above it cannot shift the range. */
@@ -18,12 +19,15 @@ export default {
   testRunner: "vitest",
   vitest: { configFile: "vitest.unit.config.ts", related: false },
   coverageAnalysis: "perTest",
-  mutate: ["src/gateway/**/*.ts", "src/crypto/**/*.ts", "src/users/password.ts", "src/password-reset/message.ts", tokenLines()],
+  mutate: ["src/gateway/**/*.ts", "src/crypto/**/*.ts", "src/users/password.ts", "src/users/cursor.ts", "src/password-reset/message.ts", tokenLines()],
   // Two cores, shared: more workers only queue behind each other.
   concurrency: 2,
   timeoutMS: 10_000,
   reporters: ["clear-text", "progress", "json"],
   jsonReporter: { fileName: "reports/mutation/mutation.json" },
+  // Committed: `npm run mutation` (a full run, --force) rewrites it, and CI's `npm run mutation:ci`
+  // reruns only the mutants whose code or covering tests changed since, reusing the rest.
+  incrementalFile: "test/unit/mutation-incremental.json",
   clearTextReporter: { allowColor: false, logTests: false },
   ignorePatterns: ["dist", "reports", "bench/results", ".idplane", "coverage"],
   tempDirName: ".stryker-tmp",

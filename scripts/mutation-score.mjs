@@ -7,12 +7,15 @@
 // line, so edits elsewhere in the file do not shift it. Entries that match nothing, or match a mutant
 // the tests now kill, are reported so the list stays honest.
 //
-// Usage: node scripts/mutation-score.mjs [--markdown] [--floor 85]
+// Usage: node scripts/mutation-score.mjs [--markdown] [--floor 85] [--survivors]
+// --survivors lists every undetected mutant not listed as equivalent (file:line:column, mutator,
+// replacement, the source line): the work list for new tests or new equivalent entries.
 import { readFileSync } from "node:fs";
 
 const args = process.argv.slice(2);
 const floor = Number(args.includes("--floor") ? args[args.indexOf("--floor") + 1] : 85);
 const markdown = args.includes("--markdown");
+const listSurvivors = args.includes("--survivors");
 const report = JSON.parse(readFileSync("reports/mutation/mutation.json", "utf8"));
 const equivalents = JSON.parse(readFileSync("test/unit/mutation-equivalents.json", "utf8")).mutants;
 
@@ -26,6 +29,7 @@ function originalText(lines, { start, end }) {
 }
 
 const used = new Set();
+const excused = new Set();
 const rows = [];
 for (const [file, { source, mutants }] of Object.entries(report.files).sort(([a], [b]) => a.localeCompare(b))) {
   const lines = source.split("\n");
@@ -37,11 +41,17 @@ for (const [file, { source, mutants }] of Object.entries(report.files).sort(([a]
     );
     if (listed !== -1) {
       used.add(listed);
+      // An entry names source text, which can occur more than once in a file (two "utf8" arguments):
+      // a match the tests kill counts as killed, and only an entry that excuses no mutant is stale.
       if (undetected) {
+        excused.add(listed);
         count.equivalent++;
         continue;
       }
-      console.error(`mutation-score: listed as equivalent but ${m.status}: ${file}:${m.location.start.line} ${m.mutatorName} -> ${m.replacement}`);
+    }
+    if (undetected && listSurvivors) {
+      const at = `${file}:${m.location.start.line}:${m.location.start.column}`;
+      console.log(`${at} ${m.status} ${m.mutatorName} -> ${JSON.stringify(m.replacement)}  | ${lines[m.location.start.line - 1].trim()}`);
     }
     if (m.status === "Killed") count.killed++;
     else if (m.status === "Timeout") count.timeout++;
@@ -55,8 +65,13 @@ for (const [file, { source, mutants }] of Object.entries(report.files).sort(([a]
   rows.push({ file, ...count, score: valid === 0 ? 100 : (100 * detected) / valid });
 }
 
+const mutatedFiles = new Set(Object.keys(report.files));
 equivalents.forEach((e, i) => {
-  if (!used.has(i)) console.error(`mutation-score: equivalent entry matches no mutant (stale?): ${e.file} ${e.mutator} ${JSON.stringify(e.original)} -> ${e.replacement}`);
+  // A run narrowed with --mutate has no mutants of the other files: their entries are not stale.
+  if (!mutatedFiles.has(e.file)) return;
+  const entry = `${e.file} ${e.mutator} ${JSON.stringify(e.original)} -> ${e.replacement}`;
+  if (!used.has(i)) console.error(`mutation-score: equivalent entry matches no mutant (stale?): ${entry}`);
+  else if (!excused.has(i)) console.error(`mutation-score: equivalent entry matches only mutants the tests kill (remove it): ${entry}`);
 });
 
 const header = ["file", "killed", "timeout", "survived", "no coverage", "equivalent", "score"];

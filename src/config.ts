@@ -1,6 +1,11 @@
 // The service's configuration: the environment parsed once with zod. Nothing else reads process.env.
 import { z } from "zod";
+import { readFileSync } from "node:fs";
+import { isIP } from "node:net";
+import { normalizeDomain } from "./user-pool-domains/names.js";
 import { defaultHashConcurrency } from "./users/hash-queue.js";
+import { isAddressOrBlock } from "./outbound/addresses.js";
+import type { OutboundPolicy } from "./outbound/guarded-fetch.js";
 
 const positiveInt = (fallback: number) => z.coerce.number().int().positive().default(fallback);
 
@@ -46,12 +51,30 @@ const envSchema = z
     ID_QUOTA_CREDENTIALS_PER_POOL: positiveInt(1000),
     ID_QUOTA_IDPS_PER_POOL: positiveInt(300),
     ID_QUOTA_CUSTOM_ATTRIBUTES_PER_POOL: positiveInt(50),
+    ID_QUOTA_GROUPS_PER_POOL: positiveInt(1000),
+    ID_QUOTA_MEMBERS_PER_GROUP: positiveInt(1_000_000),
+    ID_QUOTA_GROUPS_PER_USER: positiveInt(100),
     /** Where clients reach the pools' endpoints (issuer, token, callbacks); default http://<HOST>:<PORT>. */
     ID_PUBLIC_BASE_URL: z
       .string()
       .regex(/^https?:\/\/[^\s?#]+$/, "an http:// or https:// URL without query or fragment, e.g. https://id.example.com")
       .refine((s) => URL.canParse(s) && !new URL(s).username && !new URL(s).password, "must be a valid URL without credentials")
       .optional(),
+    /** Custom domains' CNAME targets are <pool uid>.<suffix>; default: the public base URL's host name. */
+    ID_DOMAIN_CNAME_TARGET_SUFFIX: z
+      .string()
+      .refine((s) => normalizeDomain(s).ok, "a domain name such as domains.id.example.com")
+      .optional(),
+    /** DNS servers custom domains are checked against: ip or ip:port ([v6]:port), comma-separated, or "system". Unset: no checks. */
+    ID_DNS_RESOLVERS: z
+      .string()
+      .refine((s) => s.trim() === "system" || s.split(",").every((r) => isDnsServer(r.trim())), 'IP addresses with an optional port (127.0.0.1:5353, [::1]:53), comma-separated, or "system"')
+      .optional(),
+    /** One DNS query's timeout, and how many times each server is asked; a check gives up after timeout x tries. */
+    ID_DNS_TIMEOUT_MS: z.coerce.number().int().min(10).max(30_000).default(2000),
+    ID_DNS_TRIES: z.coerce.number().int().min(1).max(5).default(2),
+    /** A pending domain is looked up at most once per interval (by Get/Update or housekeeping, whichever comes first). */
+    ID_DOMAIN_CHECK_INTERVAL_SECONDS: positiveInt(60),
     /** Requests per second per access key, shared by all instances on one database; 0 turns throttling off. */
     ID_RATE_LIMIT_PER_SECOND: z.coerce.number().int().min(0).default(200),
     ID_RATE_LIMIT_BURST: positiveInt(400),
@@ -77,6 +100,18 @@ const envSchema = z
     ID_KEEPALIVE_TIMEOUT_SECONDS: positiveInt(5),
     /** SIGTERM: how long in-flight requests may take before the process exits 1 anyway. */
     ID_SHUTDOWN_TIMEOUT_SECONDS: positiveInt(10),
+    /** PEM file of CAs trusted for outbound https (OIDC discovery) beside Node's bundled roots. */
+    ID_OUTBOUND_CA_FILE: z.string().min(1).optional(),
+    /** Comma-separated addresses or CIDR blocks outbound requests may reach although not public. */
+    ID_OUTBOUND_ALLOW_ADDRESSES: z
+      .string()
+      .refine((s) => s.split(",").map((e) => e.trim()).filter(Boolean).every(isAddressOrBlock), "comma-separated IP addresses or CIDR blocks, e.g. 10.0.0.0/8,127.0.0.1")
+      .optional(),
+    /** on: plain http to a loopback host is allowed for outbound requests (development only). */
+    ID_OUTBOUND_ALLOW_HTTP_LOOPBACK: z.enum(["on", "off"]).default("off"),
+    /** One bound for a whole outbound exchange, redirects included. */
+    ID_OUTBOUND_TIMEOUT_SECONDS: positiveInt(10),
+    ID_OUTBOUND_MAX_BYTES: positiveInt(524_288),
     LOG_LEVEL: z.enum(["fatal", "error", "warn", "info", "debug", "trace", "silent"]).default("info"),
   })
   .refine((e) => e.DATABASE_POOLER === "none" || e.DATABASE_URL !== undefined, {
@@ -98,6 +133,27 @@ export interface Quotas {
   credentialsPerPool: number;
   identityProvidersPerPool: number;
   customAttributesPerPool: number;
+  groupsPerPool: number;
+  membersPerGroup: number;
+  groupsPerUser: number;
+}
+
+/** A resolver address as node:dns setServers takes it: ip, ipv4:port or [ipv6]:port. */
+function isDnsServer(s: string): boolean {
+  if (isIP(s)) return true;
+  const m = /^(?:\[([0-9a-fA-F:.]+)\]|([0-9.]+)):(\d{1,5})$/.exec(s);
+  const ip = m?.[1] ?? m?.[2];
+  return ip !== undefined && isIP(ip) !== 0 && Number(m![3]) >= 1 && Number(m![3]) <= 65535;
+}
+
+/** How custom domains are checked (src/user-pool-domains/dns-check.ts). */
+export interface DomainConfig {
+  cnameTargetSuffix: string;
+  /** "system": the host's resolvers; []: none configured, so no lookups (domains stay PENDING). */
+  resolvers: string[] | "system";
+  timeoutMs: number;
+  tries: number;
+  checkIntervalSeconds: number;
 }
 
 export interface Config {
@@ -111,6 +167,7 @@ export interface Config {
   region: string;
   /** The pools' public endpoints hang under it (src/user-pools/endpoints.ts); no trailing slash. */
   publicBaseUrl: string;
+  domains: DomainConfig;
   maxSkewSeconds: number;
   bodyLimitBytes: number;
   /** base64; undefined only in embedded mode, where main.ts generates and keeps one in dataDir. */
@@ -132,7 +189,27 @@ export interface Config {
   keepAliveTimeoutSeconds: number;
   /** Hard stop after SIGTERM; draining normally ends long before it. */
   shutdownTimeoutSeconds: number;
+  /** How OIDC discovery and any other tenant-given URL is fetched (src/outbound/guarded-fetch.ts). */
+  outbound: OutboundPolicy;
   logLevel: z.infer<typeof envSchema>["LOG_LEVEL"];
+}
+
+function readCaFile(path: string | undefined): string | undefined {
+  if (path === undefined) return undefined;
+  let pem: string;
+  try {
+    pem = readFileSync(path, "utf8");
+  } catch (err) {
+    throw new ConfigError(`invalid configuration:\n  ID_OUTBOUND_CA_FILE: cannot read ${path} (${(err as NodeJS.ErrnoException).code ?? err})`);
+  }
+  if (!pem.includes("-----BEGIN CERTIFICATE-----")) throw new ConfigError(`invalid configuration:\n  ID_OUTBOUND_CA_FILE: ${path} holds no PEM certificate`);
+  return pem;
+}
+
+/** The configured suffix, else the public base URL's host name; "localhost" when that is an IP address (no name to hang targets under). */
+function cnameTargetSuffix(configured: string | undefined, publicBaseUrl: string): string {
+  const r = normalizeDomain(configured ?? new URL(publicBaseUrl).hostname);
+  return r.ok ? r.domain : "localhost";
 }
 
 export type DatabasePooler = z.infer<typeof envSchema>["DATABASE_POOLER"];
@@ -163,6 +240,7 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
   if (e.SMTP_URL && !e.MAIL_FROM) {
     throw new ConfigError("invalid configuration:\n  MAIL_FROM: required with SMTP_URL (the sender address, e.g. \"idplane <no-reply@example.com>\")");
   }
+  const publicBaseUrl = (e.ID_PUBLIC_BASE_URL ?? `http://${e.HOST.includes(":") ? `[${e.HOST}]` : e.HOST}:${e.PORT}`).replace(/\/+$/, "");
   return {
     port: e.PORT,
     host: e.HOST,
@@ -174,7 +252,14 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     dataDir: e.ID_DATA_DIR,
     embeddedEngine: e.ID_EMBEDDED_ENGINE,
     region: e.ID_REGION,
-    publicBaseUrl: (e.ID_PUBLIC_BASE_URL ?? `http://${e.HOST.includes(":") ? `[${e.HOST}]` : e.HOST}:${e.PORT}`).replace(/\/+$/, ""),
+    publicBaseUrl,
+    domains: {
+      cnameTargetSuffix: cnameTargetSuffix(e.ID_DOMAIN_CNAME_TARGET_SUFFIX, publicBaseUrl),
+      resolvers: e.ID_DNS_RESOLVERS?.trim() === "system" ? "system" : (e.ID_DNS_RESOLVERS ?? "").split(",").map((r) => r.trim()).filter(Boolean),
+      timeoutMs: e.ID_DNS_TIMEOUT_MS,
+      tries: e.ID_DNS_TRIES,
+      checkIntervalSeconds: e.ID_DOMAIN_CHECK_INTERVAL_SECONDS,
+    },
     maxSkewSeconds: e.ID_MAX_SKEW_SECONDS,
     bodyLimitBytes: e.ID_BODY_LIMIT_BYTES,
     masterKey: e.ID_MASTER_KEY,
@@ -190,6 +275,9 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
       credentialsPerPool: e.ID_QUOTA_CREDENTIALS_PER_POOL,
       identityProvidersPerPool: e.ID_QUOTA_IDPS_PER_POOL,
       customAttributesPerPool: e.ID_QUOTA_CUSTOM_ATTRIBUTES_PER_POOL,
+      groupsPerPool: e.ID_QUOTA_GROUPS_PER_POOL,
+      membersPerGroup: e.ID_QUOTA_MEMBERS_PER_GROUP,
+      groupsPerUser: e.ID_QUOTA_GROUPS_PER_USER,
     },
     rateLimit: { perSecond: e.ID_RATE_LIMIT_PER_SECOND, burst: e.ID_RATE_LIMIT_BURST, tokensPerPassword: e.ID_RATE_LIMIT_TOKENS_PER_PASSWORD },
     passwordHashConcurrency: e.ID_PASSWORD_HASH_CONCURRENCY ?? defaultHashConcurrency(e.UV_THREADPOOL_SIZE),
@@ -198,6 +286,14 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     resetMailLimits: { perUser: e.ID_RESET_MAIL_PER_USER, perAddress: e.ID_RESET_MAIL_PER_ADDRESS, windowSeconds: e.ID_RESET_MAIL_WINDOW_SECONDS },
     keepAliveTimeoutSeconds: e.ID_KEEPALIVE_TIMEOUT_SECONDS,
     shutdownTimeoutSeconds: e.ID_SHUTDOWN_TIMEOUT_SECONDS,
+    outbound: {
+      allowedAddresses: (e.ID_OUTBOUND_ALLOW_ADDRESSES ?? "").split(",").map((a) => a.trim()).filter(Boolean),
+      allowHttpLoopback: e.ID_OUTBOUND_ALLOW_HTTP_LOOPBACK === "on",
+      extraCa: readCaFile(e.ID_OUTBOUND_CA_FILE),
+      maxBytes: e.ID_OUTBOUND_MAX_BYTES,
+      timeoutMs: e.ID_OUTBOUND_TIMEOUT_SECONDS * 1000,
+      maxRedirects: 3,
+    },
     logLevel: e.LOG_LEVEL,
   };
 }

@@ -3,11 +3,11 @@
 // declaration here, and test/declarations.test.ts fails while a sealed column is undeclared.
 import { accessKeySecrets } from "./access-keys/sealed.js";
 import type { PurgeRule, SealedSource } from "./db/declarations.js";
-import { identityProviderSecrets } from "./identity-providers/sealed.js";
+import { identityProviderSecrets, spPrivateKeySecrets } from "./identity-providers/sealed.js";
 import { mailPurges } from "./mail/purge.js";
 import { passwordResetPurges } from "./password-reset/purge.js";
 import { rateLimitPurges } from "./rate-limits/purge.js";
 
-export const sealedSources: SealedSource[] = [accessKeySecrets, identityProviderSecrets] as SealedSource[];
+export const sealedSources: SealedSource[] = [accessKeySecrets, identityProviderSecrets, spPrivateKeySecrets] as SealedSource[];
 
 export const purgeRules: PurgeRule[] = [...passwordResetPurges, ...mailPurges, ...rateLimitPurges];

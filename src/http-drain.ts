@@ -18,13 +18,15 @@ export interface Drainer {
   readonly draining: boolean;
   /** Requests being answered right now. */
   readonly inFlight: number;
+  /** What the requests in flight are (their Action, or path) and how long each has run: for the hard stop's log line. */
+  inFlightRequests(): { action: string; runningMs: number }[];
   /** Starts draining; resolves when the listener is closed and every connection has ended. */
   drain(): Promise<void>;
 }
 
 export function drainable(server: Server): Drainer {
   let draining = false;
-  const inFlight = new Set<ServerResponse>();
+  const inFlight = new Map<ServerResponse, { action: string; since: number }>();
   // Keep-alive: server.close() waits for every connection to end, and a client that keeps sending on
   // its open socket would hold the process until the hard stop. So once draining, every response, in
   // flight or new, closes its connection after it is written.
@@ -32,9 +34,10 @@ export function drainable(server: Server): Drainer {
     if (!res.headersSent) res.setHeader("Connection", "close");
   };
   // Runs in the same tick as node-server's listener, before any response head is written.
-  server.on("request", (_req: IncomingMessage, res: ServerResponse) => {
+  server.on("request", (req: IncomingMessage, res: ServerResponse) => {
     if (draining) return closeAfter(res);
-    inFlight.add(res);
+    const action = /[?&]Action=([A-Za-z0-9]{1,64})/.exec(req.url ?? "")?.[1] ?? (req.url ?? "").split("?")[0]!.slice(0, 64);
+    inFlight.set(res, { action, since: performance.now() });
     res.once("close", () => inFlight.delete(res));
   });
   return {
@@ -44,9 +47,10 @@ export function drainable(server: Server): Drainer {
     get inFlight() {
       return inFlight.size;
     },
+    inFlightRequests: () => [...inFlight.values()].map(({ action, since }) => ({ action, runningMs: Math.round(performance.now() - since) })),
     async drain() {
       draining = true;
-      inFlight.forEach(closeAfter);
+      inFlight.forEach((_, res) => closeAfter(res));
       await acceptQueueBarrier(server);
       await loopTurn();
       await loopTurn();

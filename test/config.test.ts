@@ -10,7 +10,7 @@ describe("loadConfig", () => {
     expect(loadConfig({})).toMatchObject({
       port: 8080, host: "127.0.0.1", databaseUrl: undefined, dataDir: "./.idplane", region: "cn-beijing",
       maxSkewSeconds: 900, bodyLimitBytes: 1_048_576, rootAccountId: "2100000001", rootAccessKey: undefined,
-      quotas: { userPoolsPerAccount: 100, usersPerPool: 1_000_000, credentialsPerPool: 1000, identityProvidersPerPool: 300, customAttributesPerPool: 50 },
+      quotas: { userPoolsPerAccount: 100, usersPerPool: 1_000_000, credentialsPerPool: 1000, identityProvidersPerPool: 300, customAttributesPerPool: 50, groupsPerPool: 1000, membersPerGroup: 1_000_000, groupsPerUser: 100 },
       publicBaseUrl: "http://127.0.0.1:8080",
     });
   });

@@ -104,4 +104,26 @@ describe("drainable(server).drain()", () => {
     expect(err).toBe("ECONNREFUSED");
     agent.destroy();
   });
+
+  it("names the requests in flight by their Action, for the hard stop's log line", async () => {
+    let release!: () => void;
+    const gate = new Promise<void>((r) => (release = r));
+    let arrived!: () => void;
+    const arrival = new Promise<void>((r) => (arrived = r));
+    const srv = createServer((_req, res) => {
+      arrived();
+      void gate.then(() => res.end("ok"));
+    });
+    server = srv;
+    const drainer = drainable(srv);
+    await new Promise<void>((resolve) => srv.listen(0, "127.0.0.1", resolve));
+    const { get } = await import("node:http");
+    const port = (srv.address() as AddressInfo).port;
+    const answered = new Promise<void>((resolve, reject) => get({ port, host: "127.0.0.1", path: "/?Version=2025-10-30&Action=CreateUser", agent: false }, (res) => res.resume().on("end", resolve)).on("error", reject));
+    await arrival;
+    expect(drainer.inFlightRequests().map((r) => r.action)).toEqual(["CreateUser"]);
+    release();
+    await answered;
+    expect(drainer.inFlightRequests()).toEqual([]);
+  });
 });

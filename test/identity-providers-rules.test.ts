@@ -1,6 +1,8 @@
 // OAuth identity providers through the official Node SDK: every validation failure with its typed
 // error, and the client secret: sealed and bound to its connection, and searched for (with its hex
-// and base64 forms) in every row of every table, every log line and every response.
+// and base64 forms) in every row of every table, every log line and every response; with it the
+// OIDC client secret and the SAML SP private key (discovered against the test issuer of
+// test/support/federation.ts).
 import { randomBytes } from "node:crypto";
 import { sql } from "kysely";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
@@ -9,13 +11,21 @@ import { findIdentityProvider } from "../src/identity-providers/queries.js";
 import { openClientSecret } from "../src/identity-providers/secret.js";
 import { codeOf, startTestService, type Envelope, type TestService } from "./support/harness.js";
 import { connectionParams, createConnection, createPool } from "./support/identity-providers.js";
+import { makeTestCa, oidcParams, outboundEnv, samlParams, startIssuerServer, type IssuerServer } from "./support/federation.js";
+import { openSpPrivateKey } from "../src/identity-providers/sp-keys.js";
 
 let svc: TestService;
+let issuers: IssuerServer;
 
 beforeAll(async () => {
-  svc = await startTestService();
+  const ca = await makeTestCa();
+  issuers = await startIssuerServer(ca);
+  svc = await startTestService({ env: outboundEnv(ca) });
+}, 60_000);
+afterAll(async () => {
+  await svc.close();
+  await issuers.close();
 });
-afterAll(() => svc.close());
 
 const rowOf = (accountId: string, poolUid: string, uid: string) => findIdentityProvider(svc.deps.db, { accountId, poolUid, uid });
 const poolOf = (uid: string) => svc.ok("GetUserPool", { UserPoolUid: uid });
@@ -100,8 +110,28 @@ describe("identity providers: the client secret", () => {
     await call("ListAllIdentityProviders", {});
     await svc.call("UpdateIdentityProviderOAuth", { ...ref, ClientSecret: first, TokenEndpoint: "bad" }).then((e) => seen.push(e));
 
+    // An OIDC connection's client secret, and a SAML connection's SP private key.
+    const oidcSecrets = ["oidc-secret-" + randomBytes(12).toString("hex"), "oidc-secret-" + randomBytes(12).toString("hex")];
+    const oidc = await call("CreateIdentityProviderOIDC", oidcParams(poolUid, issuers.issuer("good"), { ClientSecret: oidcSecrets[0] }));
+    const oidcRef = { UserPoolUid: poolUid, ConnectionUid: oidc.Uid };
+    await call("UpdateIdentityProviderOIDC", { ...oidcRef, ClientSecret: oidcSecrets[1] });
+    await call("GetIdentityProviderOIDC", oidcRef);
+    await call("ListIdentityProvidersOIDC", { UserPoolUid: poolUid });
+    await svc.call("UpdateIdentityProviderOIDC", { ...oidcRef, ClientSecret: oidcSecrets[0], Issuer: issuers.issuer("no-jwks") }).then((e) => seen.push(e));
+    const saml = await call("CreateIdentityProviderSAML", await samlParams(poolUid, { EnabledSign: true }));
+    await call("GetIdentityProviderSAML", { UserPoolUid: poolUid, ConnectionUid: saml.Uid });
+    await call("ListIdentityProvidersSAML", { UserPoolUid: poolUid });
+    const privateKeyPem = openSpPrivateKey(svc.deps.secretBox, (await rowOf(svc.accountId, poolUid, saml.Uid))!)!;
+    const der = Buffer.from(privateKeyPem.replace(/-----[^-]+-----|\s/g, ""), "base64");
+    // A stretch of the private exponent: in the key only, never in the certificate or public key.
+    const keyPart = der.subarray(400, 432);
+    const privateKeyNeedles = [privateKeyPem.split("\n")[8]!, keyPart.toString("hex"), keyPart.toString("base64")];
+
     // Every row of every table, as text; bytea prints as hex, so look for the hex and base64 forms too.
-    const needles = [first, second].flatMap((s) => [s, Buffer.from(s).toString("hex"), Buffer.from(s).toString("base64")]);
+    const needles = [
+      ...[first, second, ...oidcSecrets].flatMap((s) => [s, Buffer.from(s).toString("hex"), Buffer.from(s).toString("base64")]),
+      ...privateKeyNeedles,
+    ];
     const control = "control-" + first.slice(11);
     const tables = await sql<{ name: string }>`select table_name as name from information_schema.tables
       where table_schema = current_schema() and table_type = 'BASE TABLE'`.execute(svc.deps.db);
@@ -123,7 +153,7 @@ describe("identity providers: the client secret", () => {
     const logText = svc.logs.join("");
     const responseText = JSON.stringify(seen);
     expect(responseText).toContain(created.Uid);
-    for (const n of [first, second]) {
+    for (const n of [first, second, ...oidcSecrets, ...privateKeyNeedles]) {
       expect(logText).not.toContain(n);
       expect(responseText).not.toContain(n);
     }

@@ -100,7 +100,7 @@ describe("identity providers: create, get, list, delete", () => {
     expect(page2.Data.map((d: { Name: string }) => d.Name)).toEqual(["github-main"]);
     const filtered = await svc.ok("ListIdentityProviders", { UserPoolUid: poolUid, Filter: { Name: "github", ConnectionType: "OAUTH" } });
     expect(filtered.Data.map((d: { Name: string }) => d.Name).sort()).toEqual(["GitHub-backup", "github-main"]);
-    expect(codeOf(await svc.call("ListIdentityProviders", { UserPoolUid: poolUid, Filter: { ConnectionType: "SAML" } }))).toBe("InvalidParameter.Filter.ConnectionType");
+    expect(codeOf(await svc.call("ListIdentityProviders", { UserPoolUid: poolUid, Filter: { ConnectionType: "LDAP" } }))).toBe("InvalidParameter.Filter.ConnectionType");
     expect(codeOf(await svc.call("ListIdentityProvidersOAuth", { UserPoolUid: "no-such-pool" }))).toBe("NotFound");
   });
 

@@ -45,7 +45,8 @@ describe("migrate", () => {
       await own.drop();
     }
   });
-  it("is idempotent on the embedded database (PGlite in memory)", { timeout: 180_000 }, async () => {
+  // PGlite's initdb: seconds idle, over a minute on a loaded machine.
+  it("is idempotent on the embedded database (PGlite in memory)", { timeout: 240_000 }, async () => {
     const h = await connectDatabase({ dataDir: "memory://" });
     try {
       expect((await migrate(h.db)).length).toBe(readMigrations().length);

@@ -20,6 +20,8 @@ import { openClientSecret, sealClientSecret } from "../src/identity-providers/se
 import { createLogger } from "../src/log.js";
 import { codeOf, poolerFor, REGION, startTestService, VERSION, type Envelope, type TestService } from "./support/harness.js";
 import { createConnection, createPool } from "./support/identity-providers.js";
+import { samlParams } from "./support/federation.js";
+import { openSpPrivateKey } from "../src/identity-providers/sp-keys.js";
 
 let svc: TestService;
 let oldKey: string;
@@ -69,6 +71,8 @@ describe("keys rotate-master", () => {
     const conns = [];
     for (let i = 0; i < 5; i++) conns.push(await createConnection(svc, poolUid, { ClientSecret: `client-secret-${i}` }));
     const publicClient = await createConnection(svc, poolUid); // no secret: nothing to re-seal
+    // A SAML connection's SP private key is sealed too (and a SAML connection has no client secret).
+    const saml = await svc.ok("CreateIdentityProviderSAML", await samlParams(poolUid, { EnabledSign: true }));
     const before = await countUnder(idOf(oldKey));
     expect(before.identityProviders).toBeGreaterThanOrEqual(5);
     expect(before.accessKeys).toBeGreaterThanOrEqual(3);
@@ -83,10 +87,14 @@ describe("keys rotate-master", () => {
     const reports = await rotation;
     expect(during.map(codeOf)).toEqual(Array(10).fill("OK"));
 
-    expect(reports.map((r) => [r.table, r.resealed, r.failed])).toEqual([
-      ["access_keys", before.accessKeys, 0],
-      ["identity_providers", before.identityProviders, 0],
+    expect(reports.map((r) => [r.table, r.column, r.resealed, r.failed])).toEqual([
+      ["access_keys", "secret_sealed", before.accessKeys, 0],
+      ["identity_providers", "client_secret_sealed", before.identityProviders, 0],
+      ["identity_providers", "sp_private_key_sealed", 1, 0],
     ]);
+    const samlRow = await findIdentityProvider(svc.deps.db, { accountId: svc.accountId, poolUid, uid: saml.Uid });
+    expect(samlRow!.sp_private_key_key_id).toBe(keyIdOf(Buffer.from(newKey, "base64")));
+    expect(openSpPrivateKey(new SecretBox(newKey), samlRow!)).toMatch(/^-----BEGIN PRIVATE KEY-----/);
     expect(await countUnder(idOf(oldKey))).toEqual({ accessKeys: 0, identityProviders: 0 });
     // Small batches: one progress line per batch (the last may be short or empty).
     expect(lines.filter((l) => l.includes("master key rotation progress")).length).toBeGreaterThanOrEqual(Math.ceil(before.identityProviders / 2));
@@ -106,7 +114,7 @@ describe("keys rotate-master", () => {
 
     // Back to the harness's key, so its server can open this account's keys again.
     const back = await rotateMasterKey({ db: svc.deps.db, secretBox: new SecretBox(oldKey, [newKey]) }, { fromKeyIds: [idOf(newKey)], batchSize: 3 });
-    expect(back.map((r) => r.resealed)).toEqual([before.accessKeys, before.identityProviders]);
+    expect(back.map((r) => r.resealed)).toEqual([before.accessKeys, before.identityProviders, 1]);
     expect(await countUnder(idOf(newKey))).toEqual({ accessKeys: 0, identityProviders: 0 });
     expect(codeOf(await svc.call("GetIdentityProviderOAuth", ref))).toBe("OK");
   });
@@ -156,7 +164,7 @@ describe("keys rotate-master", () => {
     expect(errorLine).not.toContain("tampered-with");
     // Running it again is harmless: nothing left to re-seal but the broken row.
     const again = await rotateMasterKey({ db: svc.deps.db, secretBox: both }, { fromKeyIds: [idOf(oldKey)] });
-    expect(again.map((r) => [r.resealed, r.failed])).toEqual([[0, 0], [0, 1]]);
+    expect(again.map((r) => [r.resealed, r.failed])).toEqual([[0, 0], [0, 1], [0, 0]]);
     await rotateMasterKey({ db: svc.deps.db, secretBox: new SecretBox(oldKey, [newKey]) }, { fromKeyIds: [idOf(newKey)] });
   });
 
@@ -182,9 +190,9 @@ describe("keys rotate-master", () => {
     }
     const text = out.join("");
     expect(text).toContain(`current master key id: ${idOf(newKey)}`);
-    expect(text).toMatch(/access_keys\s+resealed [1-9]\d*\s+failed 0/);
+    expect(text).toMatch(/access_keys\.secret_sealed\s+resealed [1-9]\d*\s+failed 0/);
     // The row tampered with in the test above still does not open.
-    expect(text).toMatch(/identity_providers\s+resealed [1-9]\d*\s+failed 1/);
+    expect(text).toMatch(/identity_providers\.client_secret_sealed\s+resealed [1-9]\d*\s+failed 1/);
     // Other test files share this database under their own keys, so "remaining" decides the exit code.
     expect(code).toBe(/remaining under other keys [1-9]/.test(text) ? 1 : 0);
     const row = await findIdentityProvider(svc.deps.db, { accountId: svc.accountId, poolUid: UserPoolUid, uid: ConnectionUid });

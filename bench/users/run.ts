@@ -5,8 +5,8 @@
 import { cpus, loadavg } from "node:os";
 import { sql } from "kysely";
 import { hashPassword, SCRYPT_PARAMS } from "../../src/users/password.js";
-import { encodeCursor } from "../../src/users/list.js";
-import { median, p95, seedUsers, startBench, timeRuns } from "./setup.js";
+import { encodeCursor } from "../../src/users/cursor.js";
+import { median, p95, seedUsers, startBench, timeRuns, transcript } from "./setup.js";
 import { benchFilters, benchSorts } from "./sorts.js";
 
 const USERS = Number(process.env.BENCH_USERS ?? 100_000);
@@ -20,11 +20,7 @@ const fmt = (ms: number) => ms.toFixed(2);
 
 async function main() {
   const bench = await startBench();
-  const out: string[] = [];
-  const say = (line: string) => {
-    out.push(line);
-    process.stdout.write(line + "\n");
-  };
+  const { say } = transcript();
   say(`database: ${bench.describe}; ${cpus().length} x ${cpus()[0]?.model ?? "cpu"}; load average at start ${loadavg()[0]!.toFixed(2)}`);
   try {
     const pool = await bench.call("CreateUserPool", { Name: `bench-users-${Date.now()}` });

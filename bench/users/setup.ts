@@ -98,3 +98,15 @@ export const median = (sorted: number[]) => sorted[Math.floor(sorted.length / 2)
 export const p95 = (sorted: number[]) => sorted[Math.min(sorted.length - 1, Math.floor(sorted.length * 0.95))]!;
 /** The nearest-rank percentile of sorted durations (q in 0..1). */
 export const percentile = (sorted: number[], q: number) => sorted[Math.min(sorted.length - 1, Math.max(0, Math.ceil(sorted.length * q) - 1))]!;
+
+/** Lines printed as they come and kept, for a report block written at the end. */
+export function transcript(): { lines: string[]; say: (line: string) => void } {
+  const lines: string[] = [];
+  return {
+    lines,
+    say: (line) => {
+      lines.push(line);
+      process.stdout.write(line + "\n");
+    },
+  };
+}

@@ -3,7 +3,7 @@
 // query (which index serves it). Then each Filter key's first page and plan.
 import { CompiledQuery, sql } from "kysely";
 import type { AppDeps } from "../../src/deps.js";
-import { encodeCursor } from "../../src/users/list.js";
+import { encodeCursor } from "../../src/users/cursor.js";
 import { SORT_FIELDS, TEXT_FIELDS, userListing, type Sort, type UserFilter } from "../../src/users/list-query.js";
 import { median, timeRuns, type Call } from "./setup.js";
 

@@ -1,15 +1,38 @@
 // The action registry: every action the service answers, keyed by its Action name. It only
 // assembles: each family exports its list from src/<family>/actions.ts; add a family by adding one
-// import and one spread.
+// import and one line to `families` (one line each, so two families added at once merge cleanly).
 import type { AnyAction } from "../core/action.js";
 import { customAttributeActions } from "../custom-attributes/actions.js";
+import { deliverySettingsActions } from "../delivery-settings/actions.js";
+import { groupActions } from "../groups/actions.js";
 import { identityProviderActions } from "../identity-providers/actions.js";
+import { federatedConnectionActions } from "../identity-providers/federated-actions.js";
 import { oauthCredentialActions } from "../oauth-credentials/actions.js";
 import { passwordResetActions } from "../password-reset/actions.js";
+import { tagActions } from "../tags/actions.js";
+import { userPoolClientActions } from "../user-pool-clients/actions.js";
+import { domainActions } from "../user-pool-domains/actions.js";
 import { userPoolActions } from "../user-pools/actions.js";
 import { userActions } from "../users/actions.js";
+import { usersCsvActions } from "../users-csv/actions.js";
 
-const allActions: AnyAction[] = [...userPoolActions, ...customAttributeActions, ...userActions, ...passwordResetActions, ...oauthCredentialActions, ...identityProviderActions];
+const families: AnyAction[][] = [
+  userPoolActions,
+  customAttributeActions,
+  userActions,
+  passwordResetActions,
+  oauthCredentialActions,
+  userPoolClientActions,
+  identityProviderActions,
+  federatedConnectionActions,
+  domainActions,
+  groupActions,
+  deliverySettingsActions,
+  tagActions,
+  usersCsvActions,
+];
+
+const allActions = families.flat();
 
 export const actions: ReadonlyMap<string, AnyAction> = new Map(allActions.map((a) => [a.name, a]));
 

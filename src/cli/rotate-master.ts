@@ -14,6 +14,8 @@ import { withRuntime } from "./runtime.js";
 
 export interface TableReport {
   table: string;
+  /** The sealed column: a table may hold more than one (identity_providers). */
+  column: string;
   resealed: number;
   /** Rows under a previous key that would not open (corrupt, or bound to other data); left as they are. */
   failed: number;
@@ -56,7 +58,7 @@ async function rotateSource<R>(db: Kysely<Database>, box: SecretBox, source: Sea
     if (batch.rows.length < batchSize) break;
     after = batch.rows[batch.rows.length - 1];
   }
-  return { table: source.table, resealed, failed, remaining: await source.countNotUnder(db, box.currentKeyId) };
+  return { table: source.table, column: source.column, resealed, failed, remaining: await source.countNotUnder(db, box.currentKeyId) };
 }
 
 /** Re-seals every secret sealed under one of opts.fromKeyIds with box's current key. */
@@ -82,7 +84,7 @@ export async function keysRotateMaster(args: string[]): Promise<number> {
     return { reports, currentKeyId: rt.deps.secretBox.currentKeyId };
   });
   process.stdout.write(`current master key id: ${currentKeyId}\n`);
-  for (const r of reports) process.stdout.write(`${r.table.padEnd(20)} resealed ${r.resealed}  failed ${r.failed}  remaining under other keys ${r.remaining}\n`);
+  for (const r of reports) process.stdout.write(`${`${r.table}.${r.column}`.padEnd(42)} resealed ${r.resealed}  failed ${r.failed}  remaining under other keys ${r.remaining}\n`);
   const clean = reports.every((r) => r.failed === 0 && r.remaining === 0);
   process.stdout.write(clean ? "every secret is sealed under the current key; the previous keys can be removed\n" : "some secrets are not under the current key yet: keep the previous keys configured (see above)\n");
   return clean ? 0 : 1;

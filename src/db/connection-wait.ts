@@ -18,7 +18,8 @@ const noConnection = (ms: number) => Object.assign(new Error(`no word from the d
 export class ConnectionWait {
   private lastHeard = performance.now();
 
-  constructor(readonly ms: number) {}
+  /** @param askAgainMs how long a reserve may stay pending before it is asked for again (see reserve). */
+  constructor(readonly ms: number, readonly askAgainMs = 2000) {}
 
   /** The database answered something (a result, or a statement error): it is there. */
   heard(): void {
@@ -46,25 +47,43 @@ export class ConnectionWait {
     });
   }
 
-  /** A connection reserved for a transaction; one that comes after the caller gave up goes back to the pool. */
+  /**
+   * A connection reserved for a transaction; one that comes after the caller gave up goes back to the
+   * pool. postgres.js 3.4.9 strands a queued reserve forever when the connection it was waiting for
+   * closes (server-side termination, max_lifetime): its reconnect drops the reserve without settling
+   * it (porsager/postgres#1195, open upstream). While the rest of the pool keeps answering, the
+   * silence bound above never fires, so the request would hang. A reserve still pending after
+   * `askAgainMs` (2 s; a re-ask costs no round trip) is therefore asked for again; the first
+   * connection to come wins and any later one goes straight back to the pool.
+   */
   reserve(sql: Sql): Promise<ReservedSql> {
     return new Promise((resolve, reject) => {
-      let gaveUp = false;
-      const stop = this.watch(() => true, () => {
-        gaveUp = true;
+      let settled = false;
+      const settle = () => {
+        settled = true;
+        stop();
+        clearInterval(again);
+      };
+      const ask = () => {
+        sql.reserve().then(
+          (reserved) => {
+            if (settled) return reserved.release();
+            settle();
+            resolve(reserved);
+          },
+          (err: unknown) => {
+            if (settled) return;
+            settle();
+            reject(err);
+          },
+        );
+      };
+      const stop = this.watch(() => !settled, () => {
+        settle();
         reject(noConnection(this.ms));
       });
-      sql.reserve().then(
-        (reserved) => {
-          stop();
-          if (gaveUp) reserved.release();
-          else resolve(reserved);
-        },
-        (err: unknown) => {
-          stop();
-          reject(err);
-        },
-      );
+      const again = setInterval(ask, this.askAgainMs);
+      ask();
     });
   }
 }

@@ -3,7 +3,9 @@
 import { z } from "zod";
 import * as idps from "./service.js";
 import { SECRET_MASK } from "./secret.js";
-import { AUTO_LINKING } from "./tables.js";
+import { identityProviderView } from "./view.js";
+import type { IdentityProviderRow } from "./queries.js";
+import { AUTO_LINKING, CONNECTION_TYPES, type ConnectionType } from "./tables.js";
 import { messageResult, pageResult, pagingInput, requiredText, scopeList, timeString, uid, urlString } from "../core/schemas.js";
 import { defineAction } from "../core/action.js";
 import * as f from "./fields.js";
@@ -15,9 +17,9 @@ const endpointUrl = urlString(
   { required: true },
 ).describe("absolute https URL; http only for localhost, 127.0.0.1 or [::1]");
 
-const scopesList = scopeList(50).describe("scope tokens without spaces, no duplicates; replaces the whole list on update");
+export const scopesList = scopeList(50).describe("scope tokens without spaces, no duplicates; replaces the whole list on update");
 
-const providerOptionsInput = z
+export const providerOptionsInput = z
   .object({
     AutoLinking: z.enum(AUTO_LINKING),
     IsLinkingAllowed: z.boolean(),
@@ -29,7 +31,7 @@ const providerOptionsInput = z
   .partial();
 
 /** Write-only; "" means "none" on create and "keep" on update. */
-const clientSecret = z
+export const clientSecret = z
   .string()
   .max(1024)
   .refine((s) => s === "" || s.trim() !== "", "must not be blank")
@@ -89,7 +91,7 @@ export const identityProviderOutput = z.object({
 const listItemFields = {
   Uid: z.string(),
   Name: z.string(),
-  ConnectionType: z.literal("OAUTH"),
+  ConnectionType: z.enum(CONNECTION_TYPES),
   Provider: z.string(),
   Enabled: z.boolean(),
   CreateTime: timeString,
@@ -98,9 +100,9 @@ const listItemFields = {
 export const identityProviderListItemOutput = z.object({ ...listItemFields, AttributeMappings: z.array(f.attributeMappingOutput) });
 export const accountIdentityProviderOutput = z.object({ ...listItemFields, UserPoolUid: z.string(), UserPoolName: z.string() });
 
-const poolRef = { UserPoolUid: uid() };
-const connectionRef = { ...poolRef, ConnectionUid: uid() };
-const connectionType = z.enum(["OAUTH"]);
+export const poolRef = { UserPoolUid: uid() };
+export const connectionRef = { ...poolRef, ConnectionUid: uid() };
+const connectionType = z.enum(CONNECTION_TYPES);
 /** Upstream's list filter; EipId as everywhere accepts only "" (no connection has one). */
 export const listFilter = z
   .object({ Name: z.string().max(128).describe("a substring, case-insensitively"), ConnectionType: connectionType, ExcludeConnectionType: connectionType, EipId: f.eipId })
@@ -110,7 +112,7 @@ export const listFilter = z
 export const createIdentityProviderInput = z.object({ ...poolRef, ...requiredFields, ...optionalFields, ...createOnlyFields });
 export const updateIdentityProviderInput = z.object({ ...connectionRef, ...z.object(requiredFields).partial().shape, ...optionalFields });
 
-const deleteAction = (name: string, type: "OAUTH" | undefined, summary: string) =>
+export const deleteAction = (name: string, type: ConnectionType | undefined, summary: string) =>
   defineAction({
     name,
     access: "write",
@@ -123,6 +125,33 @@ const deleteAction = (name: string, type: "OAUTH" | undefined, summary: string) 
       return { Message: `identity provider ${input.ConnectionUid} deleted` };
     },
   });
+
+/**
+ * Get<Kind> and List<Kind>s of one connection type: one connection, or the pool's all, whole, on one
+ * page (upstream's request has no paging). `view` builds the result from a row and the public base URL.
+ */
+export function connectionReadActions<O extends z.ZodType>(type: ConnectionType, kind: string, output: O, view: (row: IdentityProviderRow, publicBaseUrl: string) => z.input<O>) {
+  return [
+    defineAction({
+      name: `GetIdentityProvider${kind}`,
+      access: "read",
+      errors: ["NotFound"],
+      summary: `Returns one ${type} connection; secrets are never part of it (ClientSecret is masked).`,
+      input: z.object(connectionRef),
+      output,
+      handler: async (input, ctx) => view(await idps.findConnection(ctx.deps, ctx.accountId, input, type), ctx.deps.config.publicBaseUrl),
+    }),
+    defineAction({
+      name: `ListIdentityProviders${kind}`,
+      access: "read",
+      errors: ["NotFound"],
+      summary: `Returns every ${type} connection of the pool, whole (as GetIdentityProvider${kind} does), newest first; one page, no paging.`,
+      input: z.object(poolRef),
+      output: pageResult(output),
+      handler: (input, ctx) => idps.listConnectionsOfType(ctx.deps, ctx.accountId, input.UserPoolUid, type, (row) => view(row, ctx.deps.config.publicBaseUrl)),
+    }),
+  ];
+}
 
 export const identityProviderActions = [
   defineAction({
@@ -164,7 +193,7 @@ export const identityProviderActions = [
     summary: "Returns every OAuth connection of the pool, whole (as GetIdentityProviderOAuth does), newest first; one page, no paging.",
     input: z.object(poolRef),
     output: pageResult(identityProviderOutput),
-    handler: (input, ctx) => idps.listOAuthConnections(ctx.deps, ctx.accountId, input.UserPoolUid),
+    handler: (input, ctx) => idps.listConnectionsOfType(ctx.deps, ctx.accountId, input.UserPoolUid, "OAUTH", identityProviderView),
   }),
   defineAction({
     name: "ListIdentityProviders",

@@ -119,3 +119,26 @@ export const extraProviderConfigurationOutput = z.object({ DingDingExtraProvider
 /** Always empty: idplane reaches providers without an elastic IP. */
 export const eipRecordOutput = z.object({ EipAddress: z.literal(""), EipId: z.literal("") });
 export const EMPTY_EIP_RECORD = { EipAddress: "", EipId: "" } as const;
+
+// ---- OIDC and SAML connections ----
+
+/** Upstream's SCIM provisioning settings; stored, merged field by field on update (see README). */
+export const scimProvisioning = z
+  .object({
+    Enabled: z.boolean(),
+    UserIdAttribute: z.string().trim().max(128),
+    AdditionalMappings: z
+      .array(z.object({ ScimPath: z.string().trim().min(1).max(256), UserPoolPath: z.array(z.string().trim().min(1).max(128)).min(1).max(8) }))
+      .max(50)
+      .describe("replaces the whole list on update"),
+  })
+  .partial();
+
+export const scimProvisioningOutput = z.object({
+  Enabled: z.boolean(),
+  UserIdAttribute: z.string(),
+  AdditionalMappings: z.array(z.object({ ScimPath: z.string(), UserPoolPath: z.array(z.string()) })),
+  BaseUrl: z.string().describe("where the connection's SCIM endpoint is to be served; idplane serves no SCIM yet"),
+});
+
+export const DEFAULT_SCIM_PROVISIONING = { Enabled: false, UserIdAttribute: "", AdditionalMappings: [] };

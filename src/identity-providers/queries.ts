@@ -111,32 +111,39 @@ export function accountIdentityProviderListing(db: Db, accountId: string, f: Con
 
 // ---- master-key rotation (src/cli/rotate-master.ts) ----
 
-export type SealedSecretRow = Pick<IdentityProviderRow, "account_id" | "user_pool_uid" | "uid" | "client_secret_sealed" | "client_secret_key_id">;
+/** The two sealed values of a connection, each a blob column beside its key-id column. */
+export const SEALED_COLUMNS = {
+  clientSecret: { blob: "client_secret_sealed", keyId: "client_secret_key_id" },
+  spPrivateKey: { blob: "sp_private_key_sealed", keyId: "sp_private_key_key_id" },
+} as const;
+type SealedColumns = (typeof SEALED_COLUMNS)[keyof typeof SEALED_COLUMNS];
+
+export type SealedSecretRow = Pick<IdentityProviderRow, "account_id" | "user_pool_uid" | "uid"> & { blob: Uint8Array | null; keyId: string | null };
 
 /**
- * Re-reads and locks up to `limit` connections after the (account_id, uid) cursor whose secret is
- * sealed under one of `keyIds`. A row a server re-sealed meanwhile is re-checked by Postgres under
- * the lock and drops out.
+ * Re-reads and locks up to `limit` connections after the (account_id, uid) cursor whose value in
+ * `c` is sealed under one of `keyIds`. A row a server re-sealed meanwhile is re-checked by Postgres
+ * under the lock and drops out.
  */
-export function lockSecretsSealedUnder(trx: Transaction<Database>, keyIds: string[], after: [string, string] | undefined, limit: number) {
+export function lockSecretsSealedUnder(trx: Transaction<Database>, c: SealedColumns, keyIds: string[], after: [string, string] | undefined, limit: number): Promise<SealedSecretRow[]> {
   let q = trx
     .selectFrom("identity_providers")
-    .select(["account_id", "user_pool_uid", "uid", "client_secret_sealed", "client_secret_key_id"])
-    .where("client_secret_key_id", "in", keyIds);
+    .select(["account_id", "user_pool_uid", "uid", `${c.blob} as blob`, `${c.keyId} as keyId`])
+    .where(c.keyId, "in", keyIds);
   if (after) q = q.where((eb) => eb(eb.refTuple("account_id", "uid"), ">", eb.tuple(after[0], after[1])));
-  return q.orderBy("account_id").orderBy("uid").limit(limit).forUpdate().execute();
+  return q.orderBy("account_id").orderBy("uid").limit(limit).forUpdate().execute() as Promise<SealedSecretRow[]>;
 }
 
-/** Replaces the sealed secret only; UpdateTime stays, since the connection itself did not change. */
-export async function storeResealedSecret(trx: Transaction<Database>, row: SealedSecretRow, sealed: { client_secret_sealed: Uint8Array; client_secret_key_id: string }) {
+/** Replaces the sealed value only; UpdateTime stays, since the connection itself did not change. */
+export async function storeResealedSecret(trx: Transaction<Database>, c: SealedColumns, row: SealedSecretRow, sealed: { blob: Uint8Array; keyId: string }) {
   await trx
     .updateTable("identity_providers")
-    .set(sealed)
+    .set({ [c.blob]: sealed.blob, [c.keyId]: sealed.keyId })
     .where("account_id", "=", row.account_id)
     .where("uid", "=", row.uid)
     .execute();
 }
 
-export function countSecretsNotUnder(db: Db, keyId: string): Promise<number> {
-  return countRows(db.selectFrom("identity_providers").where("client_secret_key_id", "<>", keyId));
+export function countSecretsNotUnder(db: Db, c: SealedColumns, keyId: string): Promise<number> {
+  return countRows(db.selectFrom("identity_providers").where(c.keyId, "<>", keyId));
 }

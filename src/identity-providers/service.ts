@@ -14,8 +14,9 @@ import type { createIdentityProviderInput, updateIdentityProviderInput } from ".
 import * as q from "./queries.js";
 import type { IdentityProviderRow } from "./queries.js";
 import { sealClientSecret } from "./secret.js";
-import type { ConnectionType, ProviderOptions } from "./tables.js";
-import { DEFAULT_EXTRA_CONFIGURATION } from "./fields.js";
+import type { ConnectionType, IdentityProvidersTable, ProviderOptions } from "./tables.js";
+import type { Insertable, Updateable } from "kysely";
+import { DEFAULT_EXTRA_CONFIGURATION, DEFAULT_SCIM_PROVISIONING } from "./fields.js";
 import {
   accountIdentityProviderItem,
   DEFAULT_PROVIDER_OPTIONS,
@@ -37,10 +38,20 @@ export type UpdateIdentityProviderInput = Omit<z.output<typeof updateIdentityPro
  * ScopesList, AttributeMappings and ClaimsPropagationConfig are replaced whole, and the secret
  * (sealed by the service, and only when non-empty) has no plain column.
  */
-export const CONNECTION_FIELDS: PatchRules<UpdateIdentityProviderInput, IdentityProviderRow> = {
+/** The fields every connection type has, with the same column and rule. */
+export const SHARED_FIELDS = {
   Name: "name",
-  Provider: "provider",
   Enabled: "enabled",
+  ProviderOptions: merged<IdentityProviderRow, "provider_options">("provider_options", DEFAULT_PROVIDER_OPTIONS),
+  AttributeMappings: "attribute_mappings",
+  ClaimsPropagationConfig: "claims_propagation_config",
+  // The schema accepts only "": idplane has no elastic IPs, so there is nothing to store.
+  EipId: null,
+} as const;
+
+export const CONNECTION_FIELDS: PatchRules<UpdateIdentityProviderInput, IdentityProviderRow> = {
+  ...SHARED_FIELDS,
+  Provider: "provider",
   UsePkce: "use_pkce",
   ClientId: "client_id",
   ClientSecret: null,
@@ -49,13 +60,11 @@ export const CONNECTION_FIELDS: PatchRules<UpdateIdentityProviderInput, Identity
   UserEndpoint: "user_endpoint",
   ScopesList: "scopes_list",
   IdAttribute: "id_attribute",
-  ProviderOptions: merged("provider_options", DEFAULT_PROVIDER_OPTIONS),
-  AttributeMappings: "attribute_mappings",
-  ClaimsPropagationConfig: "claims_propagation_config",
   ExtraProviderConfiguration: merged("extra_provider_configuration", DEFAULT_EXTRA_CONFIGURATION),
-  // The schema accepts only "": idplane has no elastic IPs, so there is nothing to store.
-  EipId: null,
 };
+
+/** OIDC and SAML connections' fields beyond the shared ones: SCIM settings merge field by field. */
+export const FEDERATED_FIELDS = { ...SHARED_FIELDS, ScimProvisioning: merged<IdentityProviderRow, "scim_provisioning">("scim_provisioning", DEFAULT_SCIM_PROVISIONING) } as const;
 
 /** Create's own fields: the sole-provider flag is set once; Passvault options can only be empty. */
 const CREATE_FIELDS: PatchRules<CreateIdentityProviderInput, IdentityProviderRow> = {
@@ -79,10 +88,19 @@ async function notFound(deps: Pick<Deps, "db">, accountId: string, ref: Connecti
   throw errors.notFound(`IdentityProvider ${ref.ConnectionUid}`);
 }
 
-export async function createIdentityProvider(deps: Deps, accountId: string, poolUid: string, input: CreateIdentityProviderInput): Promise<IdentityProviderView> {
-  const uid = randomUUID();
+type ConnectionInsert = Insertable<IdentityProvidersTable>;
+/** A new row less what insertConnection sets; the rest defaults as an OAuth connection's would. */
+type NewConnection = Pick<ConnectionInsert, "uid" | "name" | "connection_type"> &
+  Partial<Omit<ConnectionInsert, "account_id" | "user_pool_uid" | "created_at" | "updated_at">>;
+
+/**
+ * Inserts a connection of any type: under the pool's counter lock, the per-pool quota (shared by
+ * every type), the name rule of the pool and the one-sole-provider rule. `row.uid` is chosen by the
+ * caller, who seals secrets to it beforehand.
+ */
+export async function insertConnection(deps: Deps, accountId: string, poolUid: string, row: NewConnection): Promise<IdentityProviderRow> {
   const now = deps.clock.now();
-  const row = await deps.db.transaction().execute(async (trx) => {
+  return deps.db.transaction().execute(async (trx) => {
     await parentPool(trx, accountId, poolUid, "counter");
     await enforceQuota(trx, {
       name: "IdentityProvidersPerPool",
@@ -90,64 +108,82 @@ export async function createIdentityProvider(deps: Deps, accountId: string, pool
       limit: deps.config.quotas.identityProvidersPerPool,
       count: () => q.countIdentityProviders(trx, accountId, poolUid),
     });
-    const secret = input.ClientSecret ? sealClientSecret(deps.secretBox, { account_id: accountId, user_pool_uid: poolUid, uid }, input.ClientSecret) : {};
     const insert = onUniqueViolation(
       q.insertIdentityProvider(trx, {
-        account_id: accountId,
-        user_pool_uid: poolUid,
-        uid,
-        connection_type: "OAUTH",
         provider: "",
         enabled: true,
         use_pkce: true,
         scopes_list: [],
         provider_options: DEFAULT_PROVIDER_OPTIONS,
         extra_provider_configuration: DEFAULT_EXTRA_CONFIGURATION,
-        ...(patchOf(input, {}, CREATE_FIELDS) as Pick<IdentityProviderRow, "name" | "client_id" | "authorization_endpoint" | "token_endpoint" | "user_endpoint" | "id_attribute">),
-        ...secret,
+        client_id: "",
+        authorization_endpoint: "",
+        token_endpoint: "",
+        user_endpoint: "",
+        id_attribute: "",
+        ...row,
+        account_id: accountId,
+        user_pool_uid: poolUid,
         created_at: now,
         updated_at: now,
       }),
       "identity_providers__name",
-      duplicateName(input.Name),
+      duplicateName(row.name),
     );
     return onUniqueViolation(insert, "identity_providers__sole_provider_connection", secondSole(poolUid));
   });
-  return identityProviderView(row);
+}
+
+export async function createIdentityProvider(deps: Deps, accountId: string, poolUid: string, input: CreateIdentityProviderInput): Promise<IdentityProviderView> {
+  const uid = randomUUID();
+  const secret = input.ClientSecret ? sealClientSecret(deps.secretBox, { account_id: accountId, user_pool_uid: poolUid, uid }, input.ClientSecret) : {};
+  const fields = patchOf(input, {}, CREATE_FIELDS) as Pick<IdentityProviderRow, "name" | "client_id" | "authorization_endpoint" | "token_endpoint" | "user_endpoint" | "id_attribute">;
+  return identityProviderView(await insertConnection(deps, accountId, poolUid, { uid, connection_type: "OAUTH", ...fields, ...secret }));
+}
+
+/** One connection of the given type; NotFound for another type's (DeleteIdentityProvider takes any). */
+export async function findConnection(deps: Pick<Deps, "db">, accountId: string, ref: ConnectionRef, type: ConnectionType): Promise<IdentityProviderRow> {
+  const row = await q.findIdentityProvider(deps.db, keyOf(accountId, ref));
+  return row?.connection_type === type ? row : notFound(deps, accountId, ref);
 }
 
 export async function getIdentityProvider(deps: Pick<Deps, "db">, accountId: string, ref: ConnectionRef): Promise<IdentityProviderView> {
-  const row = await q.findIdentityProvider(deps.db, keyOf(accountId, ref));
-  return row ? identityProviderView(row) : notFound(deps, accountId, ref);
+  return identityProviderView(await findConnection(deps, accountId, ref, "OAUTH"));
+}
+
+/**
+ * The partial update of every type: locks the connection, asks `changesOf` what the input changes
+ * on the current row, and writes that. A call that changes nothing writes nothing and keeps
+ * UpdateTime.
+ */
+export async function updateConnection(
+  deps: Deps,
+  accountId: string,
+  ref: ConnectionRef,
+  type: ConnectionType,
+  changesOf: (current: IdentityProviderRow) => Updateable<IdentityProvidersTable> | Promise<Updateable<IdentityProvidersTable>>,
+): Promise<IdentityProviderRow> {
+  const key = keyOf(accountId, ref);
+  const row = await deps.db.transaction().execute(async (trx) => {
+    const current = await q.findIdentityProviderForUpdate(trx, key);
+    if (current?.connection_type !== type) return undefined;
+    const changes = await changesOf(current);
+    if (isEmpty(changes)) return current;
+    return onUniqueViolation(q.updateIdentityProvider(trx, key, { ...changes, updated_at: deps.clock.now() }), "identity_providers__name", duplicateName(changes.name ?? ""));
+  });
+  return row ?? notFound(deps, accountId, ref);
 }
 
 /**
  * Partial update: omitted fields stay; ProviderOptions merges field by field; ScopesList replaces
- * the list; the secret changes only with a non-empty ClientSecret. A call that changes nothing
- * writes nothing and keeps UpdateTime.
+ * the list; the secret changes only with a non-empty ClientSecret.
  */
-export async function updateIdentityProvider(
-  deps: Deps,
-  accountId: string,
-  ref: ConnectionRef,
-  input: UpdateIdentityProviderInput,
-): Promise<IdentityProviderView> {
-  const key = keyOf(accountId, ref);
-  const row = await deps.db.transaction().execute(async (trx) => {
-    const current = await q.findIdentityProviderForUpdate(trx, key);
-    if (!current) return undefined;
-    const changes = {
-      ...patchOf(input, current, CONNECTION_FIELDS),
-      ...(input.ClientSecret && sealClientSecret(deps.secretBox, current, input.ClientSecret)),
-    };
-    if (isEmpty(changes)) return current;
-    return onUniqueViolation(
-      q.updateIdentityProvider(trx, key, { ...changes, updated_at: deps.clock.now() }),
-      "identity_providers__name",
-      duplicateName(input.Name ?? ""),
-    );
-  });
-  return row ? identityProviderView(row) : notFound(deps, accountId, ref);
+export async function updateIdentityProvider(deps: Deps, accountId: string, ref: ConnectionRef, input: UpdateIdentityProviderInput): Promise<IdentityProviderView> {
+  const row = await updateConnection(deps, accountId, ref, "OAUTH", (current) => ({
+    ...patchOf(input, current, CONNECTION_FIELDS),
+    ...(input.ClientSecret && sealClientSecret(deps.secretBox, current, input.ClientSecret)),
+  }));
+  return identityProviderView(row);
 }
 
 /** @param type restricts the delete to one connection type (DeleteIdentityProviderOAuth). */
@@ -172,14 +208,14 @@ export async function listIdentityProviders(
 }
 
 /**
- * Every OAuth connection of the pool, whole, on one page (upstream's request has no paging). The
- * per-pool quota (ID_QUOTA_IDPS_PER_POOL) bounds the answer.
+ * Every connection of one type in the pool, whole, on one page (upstream's request has no paging).
+ * The per-pool quota (ID_QUOTA_IDPS_PER_POOL) bounds the answer.
  */
-export async function listOAuthConnections(deps: Pick<Deps, "db">, accountId: string, poolUid: string): Promise<Page<IdentityProviderView>> {
+export async function listConnectionsOfType<V>(deps: Pick<Deps, "db">, accountId: string, poolUid: string, type: ConnectionType, view: (row: IdentityProviderRow) => V): Promise<Page<V>> {
   await parentPool(deps.db, accountId, poolUid, "read");
-  const listing = q.identityProviderListing(deps.db, accountId, poolUid, { type: "OAUTH" });
+  const listing = q.identityProviderListing(deps.db, accountId, poolUid, { type });
   const rows = await listing.rows(listing.filtered).execute();
-  return { Data: rows.map(identityProviderView), PageNumber: 1, PageSize: rows.length, TotalCount: rows.length };
+  return { Data: rows.map(view), PageNumber: 1, PageSize: rows.length, TotalCount: rows.length };
 }
 
 /** The connections of every pool of the account. */

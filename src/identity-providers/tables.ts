@@ -38,7 +38,23 @@ export interface ExtraProviderConfiguration {
   DingDingExtraProviderConfiguration: { AgentId: string };
 }
 
-export type ConnectionType = "OAUTH";
+export const CONNECTION_TYPES = ["OAUTH", "OIDC", "SAML"] as const;
+export type ConnectionType = (typeof CONNECTION_TYPES)[number];
+
+/** Upstream's SCIM provisioning settings of an OIDC or SAML connection, stored whole. */
+export interface ScimProvisioning {
+  Enabled: boolean;
+  UserIdAttribute: string;
+  AdditionalMappings: { ScimPath: string; UserPoolPath: string[] }[];
+}
+
+/** What idplane read from a SAML connection's IdpMetadata (src/identity-providers/saml-metadata.ts). */
+export interface SamlIdp {
+  EntityId: string;
+  SingleSignOnServices: { Binding: string; Location: string }[];
+  SigningCertificates: { Subject: string; NotAfter: string; Fingerprint256: string }[];
+  WantAuthnRequestsSigned: boolean;
+}
 
 export interface IdentityProvidersTable {
   account_id: BigintString;
@@ -64,6 +80,21 @@ export interface IdentityProvidersTable {
   claims_propagation_config: ColumnType<ClaimsPropagationConfig, ClaimsPropagationConfig | undefined>;
   extra_provider_configuration: ColumnType<ExtraProviderConfiguration, ExtraProviderConfiguration | undefined>;
   sole_provider_connection: ColumnType<boolean, boolean | undefined>;
+  scim_provisioning: ColumnType<ScimProvisioning, ScimProvisioning | undefined>;
+  /** OIDC only (null otherwise), with jwks_uri from its discovery document. */
+  issuer: string | null;
+  is_id_token_mapping: ColumnType<boolean, boolean | undefined>;
+  jwks_uri: string | null;
+  /** SAML only (null otherwise): the metadata as given and what was read from it. */
+  idp_metadata: string | null;
+  saml_idp: SamlIdp | null;
+  attribute_mapping: ColumnType<string, string | undefined>;
+  enabled_sign: ColumnType<boolean, boolean | undefined>;
+  enabled_encryption: ColumnType<boolean, boolean | undefined>;
+  /** SAML: the SP's self-signed certificate (PEM) and its sealed PKCS#8 private key (see sp-keys.ts). */
+  sp_certificate: string | null;
+  sp_private_key_sealed: Uint8Array | null;
+  sp_private_key_key_id: string | null;
   created_at: Timestamp;
   updated_at: Timestamp;
 }

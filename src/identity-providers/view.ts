@@ -17,13 +17,26 @@ export const DEFAULT_PROVIDER_OPTIONS: ProviderOptions = {
   UserLinkingPromptEnabled: false,
 };
 
-export function identityProviderView(row: IdentityProviderRow) {
+/** The fields every type of connection answers with. */
+export function sharedConnectionFields(row: IdentityProviderRow) {
   return {
     Uid: row.uid,
     Enabled: row.enabled,
-    UsePkce: row.use_pkce,
     Name: row.name,
     Provider: row.provider,
+    ProviderOptions: { ...DEFAULT_PROVIDER_OPTIONS, ...row.provider_options },
+    AttributeMappings: row.attribute_mappings,
+    ClaimsPropagationConfig: { ...DEFAULT_CLAIMS_PROPAGATION, ...row.claims_propagation_config },
+    EipRecord: EMPTY_EIP_RECORD,
+    CreateTime: formatTime(row.created_at),
+    UpdateTime: formatTime(row.updated_at),
+  };
+}
+
+export function identityProviderView(row: IdentityProviderRow) {
+  return {
+    ...sharedConnectionFields(row),
+    UsePkce: row.use_pkce,
     ClientId: row.client_id,
     ClientSecret: maskedSecret(row),
     AuthorizationEndpoint: row.authorization_endpoint,
@@ -31,14 +44,8 @@ export function identityProviderView(row: IdentityProviderRow) {
     UserEndpoint: row.user_endpoint,
     ScopesList: row.scopes_list,
     IdAttribute: row.id_attribute,
-    ProviderOptions: { ...DEFAULT_PROVIDER_OPTIONS, ...row.provider_options },
-    AttributeMappings: row.attribute_mappings,
-    ClaimsPropagationConfig: { ...DEFAULT_CLAIMS_PROPAGATION, ...row.claims_propagation_config },
     ExtraProviderConfiguration: { ...DEFAULT_EXTRA_CONFIGURATION, ...row.extra_provider_configuration },
     SoleProviderConnection: row.sole_provider_connection,
-    EipRecord: EMPTY_EIP_RECORD,
-    CreateTime: formatTime(row.created_at),
-    UpdateTime: formatTime(row.updated_at),
   };
 }
 

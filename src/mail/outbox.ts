@@ -82,3 +82,18 @@ export function listOutbox(db: Db, opts: { status?: MailStatus | undefined; limi
   if (opts.status) q = q.where("status", "=", opts.status);
   return q.orderBy("created_at", "desc").orderBy("id", "desc").limit(opts.limit).execute();
 }
+
+/**
+ * Drops what is still queued for a pool (its email service was turned off): failed, with the body
+ * and link (and the token in it) gone. A message a worker has already handed to SMTP is not recalled.
+ */
+export async function dropQueuedMail(db: Db, accountId: string, poolUid: string, reason: string): Promise<number> {
+  const r = await db
+    .updateTable("mail_outbox")
+    .set({ status: "failed", last_error: reason, body_text: null, link: null })
+    .where("account_id", "=", accountId)
+    .where("user_pool_uid", "=", poolUid)
+    .where("status", "=", "queued")
+    .executeTakeFirst();
+  return Number(r.numUpdatedRows);
+}

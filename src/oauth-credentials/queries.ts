@@ -2,20 +2,24 @@
 // only findByClientIdForVerify (the data plane's check) looks a client id up across accounts.
 import type { Insertable, Kysely, Selectable, Transaction, Updateable } from "kysely";
 import type { Database } from "../db/schema.js";
-import type { OAuthCredentialsTable } from "./tables.js";
+import type { ClientType, OAuthCredentialsTable } from "./tables.js";
 import { countRows, type Listing } from "../core/page.js";
+import { containsPattern } from "../db/text-match.js";
 
 export type CredentialRow = Selectable<OAuthCredentialsTable>;
 type Db = Kysely<Database> | Transaction<Database>;
 
-/** How a caller names a credential: by its id, or by its client id when the id is not given. */
-export type CredentialRef = { credentialId: number } | { clientApiIdentifier: string };
+/**
+ * How a caller names a client: the OAuthCredential face by its id, or by its client id when the id
+ * is not given; the UserPoolClient face by its pool and client id (its Uid).
+ */
+export type CredentialRef = { credentialId: number } | { clientApiIdentifier: string; userPoolUid?: string };
 
 function byRef(db: Db, accountId: string, ref: CredentialRef) {
   const base = db.selectFrom("oauth_credentials").selectAll().where("account_id", "=", accountId);
-  return "credentialId" in ref
-    ? base.where("credential_id", "=", String(ref.credentialId))
-    : base.where("client_api_identifier", "=", ref.clientApiIdentifier);
+  if ("credentialId" in ref) return base.where("credential_id", "=", String(ref.credentialId));
+  const byClientId = base.where("client_api_identifier", "=", ref.clientApiIdentifier);
+  return ref.userPoolUid === undefined ? byClientId : byClientId.where("user_pool_uid", "=", ref.userPoolUid);
 }
 
 export function findCredential(db: Db, accountId: string, ref: CredentialRef): Promise<CredentialRow | undefined> {
@@ -59,6 +63,11 @@ export type SortColumn = "created_at" | "updated_at" | "name" | "credential_id";
 export interface ListOptions {
   userPoolUid?: string | undefined;
   grantType?: string | undefined;
+  /** Any of these types; an empty list filters nothing. */
+  clientTypes?: readonly ClientType[] | undefined;
+  /** Substrings, case-insensitively. */
+  name?: string | undefined;
+  description?: string | undefined;
   sort: SortColumn;
   direction: "asc" | "desc";
 }
@@ -67,6 +76,9 @@ export function credentialListing(db: Db, accountId: string, opts: ListOptions):
   let filtered = db.selectFrom("oauth_credentials").where("account_id", "=", accountId);
   if (opts.userPoolUid !== undefined) filtered = filtered.where("user_pool_uid", "=", opts.userPoolUid);
   if (opts.grantType !== undefined) filtered = filtered.where("grant_type", "=", opts.grantType as OAuthCredentialsTable["grant_type"]);
+  if (opts.clientTypes?.length) filtered = filtered.where("client_type", "in", opts.clientTypes);
+  if (opts.name) filtered = filtered.where("name", "ilike", containsPattern(opts.name));
+  if (opts.description) filtered = filtered.where("description", "ilike", containsPattern(opts.description));
   return {
     filtered,
     rows(q) {

@@ -54,6 +54,45 @@ export function redirectUriProblem(uri: string): string | undefined {
   return why && `redirect URI ${quote(uri)} is invalid: ${why}`;
 }
 
+/**
+ * Why a web origin (AllowedWebOrigins, AllowedCors) is refused: scheme://host[:port] and nothing
+ * more, https or http on a loopback host. A browser sends exactly that in its Origin header, so
+ * anything else (a path, a trailing slash, a wildcard) would never match it.
+ */
+export function originProblem(origin: string): string | undefined {
+  const why = urlProblem(origin, { http: "loopback", noWhitespace: true, noWildcards: true });
+  if (why) return `origin ${quote(origin)} is invalid: ${why}`;
+  const url = new URL(origin);
+  if (!["http:", "https:"].includes(url.protocol) || url.origin !== origin) {
+    return `origin ${quote(origin)} is invalid: an origin is scheme://host[:port] as a browser sends it (lower case, no default port), without path, query or trailing slash`;
+  }
+  return undefined;
+}
+
+/** Token lifetimes in seconds: what a client may ask for (sql/012 holds the same bounds). */
+export const LIFETIMES = {
+  idToken: { min: 60, max: 2_592_000 },
+  refreshToken: { min: 60, max: 31_536_000 },
+} as const;
+
+/** The refresh-token settings as they would be stored. */
+export interface RefreshTokenEndState {
+  hasIdle: boolean;
+  idleSeconds: number;
+  hasCombined: boolean;
+  combinedSeconds: number;
+}
+
+/** An idle lifetime longer than the combined one could never apply: refused rather than stored. */
+export function checkRefreshTokenRules(state: RefreshTokenEndState): void {
+  if (state.hasIdle && state.hasCombined && state.idleSeconds > state.combinedSeconds) {
+    throw errors.invalidParameter(
+      "RefreshToken.IdleLifetimeSeconds",
+      `IdleLifetimeSeconds (${state.idleSeconds}) must not be greater than CombinedLifetimeSeconds (${state.combinedSeconds}) when both lifetimes are on`,
+    );
+  }
+}
+
 /** Why a logo URI is refused, or undefined: an absolute https URL. */
 export function logoUriProblem(uri: string): string | undefined {
   const why = urlProblem(uri, LOGO_URI);

@@ -11,12 +11,14 @@ export function credentialView(row: CredentialRow) {
     Name: row.name,
     Description: row.description,
     GrantType: row.grant_type,
+    ClientType: row.client_type,
     Scope: row.scopes.join(" "),
     // Go-style zero values, as the real service answers: 0 and "" mean "not set".
     ServiceId: row.service_id === null ? 0 : Number(row.service_id),
     LogoUri: row.logo_uri ?? "",
     RedirectUri: row.redirect_uris,
-    SecretVersion: row.secret_version,
+    // A public client has no secret, so no version of one.
+    SecretVersion: row.secret_hash === null ? 0 : row.secret_version,
     SecretUpdateTime: formatTime(row.secret_updated_at),
     CreateTime: formatTime(row.created_at),
     UpdateTime: formatTime(row.updated_at),

@@ -5,6 +5,9 @@ import { emailOrEmpty, messageResult, uid } from "../core/schemas.js";
 import { defineAction } from "../core/action.js";
 import { chargePasswordHashing } from "../rate-limits/charge.js";
 
+/** Upstream's answer shape stays {Message}; this text is how a caller tells that nothing was sent. */
+export const EMAIL_OFF_MESSAGE = "the user pool's email service is disabled: no password reset email was sent and no token was issued";
+
 export const passwordResetActions = [
   defineAction({
     name: "ResetPassword",
@@ -12,7 +15,8 @@ export const passwordResetActions = [
     errors: ["NotFound"],
     summary:
       "Starts a password reset for one user, named by UserUid or Email: issues a single-use token (the earlier one stops working) " +
-      "and queues an email with the link <ResetPasswordUrl>?token=... Nothing about the user changes until the token is used.",
+      "and queues an email with the link <ResetPasswordUrl>?token=... Nothing about the user changes until the token is used. " +
+      "When the pool's email service is off (UpsertEmailService), no token is issued and no mail sent, and Message says so.",
     input: z.object({
       UserPoolUid: uid(),
       UserUid: z.string().trim().max(128).optional(),
@@ -21,8 +25,8 @@ export const passwordResetActions = [
     }),
     output: messageResult,
     handler: async (input, ctx) => {
-      const userUid = await reset.startPasswordReset(ctx.deps, ctx.accountId, input.UserPoolUid, { UserUid: input.UserUid, Email: input.Email });
-      return { Message: `a password reset email was queued for user ${userUid}` };
+      const r = await reset.startPasswordReset(ctx.deps, ctx.accountId, input.UserPoolUid, { UserUid: input.UserUid, Email: input.Email });
+      return { Message: r.mailed ? `a password reset email was queued for user ${r.userUid}` : `${EMAIL_OFF_MESSAGE} for user ${r.userUid}` };
     },
   }),
   defineAction({

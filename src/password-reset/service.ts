@@ -6,6 +6,7 @@
 import { createHash, randomBytes } from "node:crypto";
 import type { AppDeps } from "../deps.js";
 import { errors } from "../core/errors.js";
+import { emailEnabledLocked } from "../delivery-settings/service.js";
 import { enqueueMail } from "../mail/outbox.js";
 import { isSecureWebUrl } from "../core/url.js";
 import { findParentPool, parentPool } from "../user-pools/parent.js";
@@ -29,8 +30,18 @@ export interface ResetTarget {
   Email?: string | undefined;
 }
 
-/** Starts a reset for one user, named by UserUid or Email (or both, if they agree). Returns the user's uid. */
-export async function startPasswordReset(deps: Deps, accountId: string, poolUid: string, target: ResetTarget): Promise<string> {
+export interface ResetStarted {
+  userUid: string;
+  /** false: the pool's email service is off, so no token was issued and no mail queued. */
+  mailed: boolean;
+}
+
+/**
+ * Starts a reset for one user, named by UserUid or Email (or both, if they agree). A pool whose email
+ * service is off gets the same checks, then nothing: a token no mail carries could reach no one, and
+ * issuing it would still revoke the link the user may already have.
+ */
+export async function startPasswordReset(deps: Deps, accountId: string, poolUid: string, target: ResetTarget): Promise<ResetStarted> {
   if (!target.UserUid && !target.Email) throw errors.missingParameter("Email", "an email address or a user id is required");
   const pool = await parentPool(deps.db, accountId, poolUid, "read");
   if (!pool.enabled) throw errors.invalidRequest(`the user pool ${poolUid} is disabled`);
@@ -50,7 +61,7 @@ export async function startPasswordReset(deps: Deps, accountId: string, poolUid:
   const token = randomBytes(TOKEN_BYTES).toString("base64url");
   const now = deps.clock.now();
   const expiresAt = new Date(now.getTime() + pool.reset_token_ttl_seconds * 1000);
-  await deps.db.transaction().execute(async (trx) => {
+  const mailed = await deps.db.transaction().execute(async (trx) => {
     // Pool, then user, then tokens: the lock order of every child write (src/user-pools/parent.ts).
     // The user's row lock serializes resets of one user: revoke-then-insert cannot interleave.
     await parentPool(trx, accountId, poolUid, "share");
@@ -62,6 +73,8 @@ export async function startPasswordReset(deps: Deps, accountId: string, poolUid:
     if (!isPlainEmail(user.email)) {
       throw errors.invalidRequest(`the email address of user ${userUid} is not a plain address (name@example.com); correct it with UpdateUser first`);
     }
+    // Held until commit: turning the email service off waits for this reset (and then drops its mail).
+    if (!(await emailEnabledLocked(trx, accountId, poolUid))) return false;
     // Throttling leaves everything as it was: the earlier link still works, no token, no mail.
     const mailKey = { accountId, poolUid, userUid, address: normalizeEmail(user.email) };
     await checkResetMailLimits(trx, deps.config.resetMailLimits, mailKey, now);
@@ -70,8 +83,9 @@ export async function startPasswordReset(deps: Deps, accountId: string, poolUid:
     const link = resetLink(pool.reset_password_url!, token);
     await enqueueMail(trx, { accountId, poolUid, kind: "password_reset", recipient: user.email, ...resetEmail(pool.name, link, expiresAt), link, now });
     await logResetMail(trx, mailKey, now);
+    return true;
   });
-  return userUid;
+  return { userUid, mailed };
 }
 
 /** Spends a token and sets the new password; returns the user's uid. */

@@ -195,7 +195,7 @@ export const userPoolActions = [
     name: "DeleteUserPool",
     access: "write",
     errors: ["NotFound"],
-    summary: "Deletes a user pool and everything in it (users, credentials, connections, custom attributes), in one transaction.",
+    summary: "Deletes a user pool and everything in it (users, credentials, connections, custom attributes, delivery settings, tags), in one transaction.",
     input: z.object(poolRef),
     output: messageResult,
     handler: async (input, ctx) => {

@@ -1,5 +1,5 @@
 // SQL for the user_pools table. Every query is scoped by account_id first.
-import { sql, type Insertable, type Kysely, type Selectable, type Transaction, type Updateable } from "kysely";
+import { sql, type Insertable, type Kysely, type Selectable, type SelectQueryBuilder, type Transaction, type Updateable } from "kysely";
 import type { Database } from "../db/schema.js";
 import type { Tag, UserPoolsTable } from "./tables.js";
 import { containsPattern } from "../db/text-match.js";
@@ -47,6 +47,18 @@ export interface PoolFilter {
   tagFilters: { Key: string; Values?: string[] | undefined }[];
 }
 
+export type TagFilterSpec = PoolFilter["tagFilters"][number];
+
+/** Pools that match every filter: the Key, and when Values is not empty, one of the Values (ListUserPools, ListTagsForResources). */
+export function whereTagsMatch<O>(query: SelectQueryBuilder<Database, "user_pools", O>, filters: TagFilterSpec[]): SelectQueryBuilder<Database, "user_pools", O> {
+  let q = query;
+  for (const t of filters) {
+    const wanted = t.Values?.length ? t.Values.map((Value) => [{ Key: t.Key, Value }]) : [[{ Key: t.Key }]];
+    q = q.where((eb) => eb.or(wanted.map((w) => eb(sql.ref("tags"), "@>", jsonb(w)))));
+  }
+  return q;
+}
+
 export type PoolSortColumn = "created_at" | "updated_at" | "name";
 
 export function userPoolListing(
@@ -62,10 +74,7 @@ export function userPoolListing(
   if (f.trnUid === null) filtered = filtered.where(sql<boolean>`false`);
   else if (f.trnUid !== undefined) filtered = filtered.where("uid", "=", f.trnUid);
   if (f.projectName !== undefined) filtered = filtered.where("project_name", "=", f.projectName);
-  for (const t of f.tagFilters) {
-    const wanted = t.Values?.length ? t.Values.map((Value) => [{ Key: t.Key, Value }]) : [[{ Key: t.Key }]];
-    filtered = filtered.where((eb) => eb.or(wanted.map((w) => eb(sql.ref("tags"), "@>", jsonb(w)))));
-  }
+  filtered = whereTagsMatch(filtered, f.tagFilters);
   return {
     filtered,
     // The uid breaks ties, so pages never overlap or skip pools that share a timestamp.

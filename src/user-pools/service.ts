@@ -13,6 +13,7 @@ import { poolNotFound as notFound } from "./parent.js";
 import * as q from "./queries.js";
 import type { UserPoolRow } from "./queries.js";
 import { listCustomAttributes } from "../custom-attributes/queries.js";
+import { activeDomains } from "../user-pool-domains/queries.js";
 import type { Db } from "../db/types.js";
 import { createdUserPoolView, DEFAULT_BRAND, DEFAULT_PASSWORD_POLICY, trn, userPoolListItem, userPoolView, type UserPoolListItem, type UserPoolView } from "./view.js";
 
@@ -99,9 +100,10 @@ export async function createUserPool(deps: Deps, accountId: string, input: Creat
   return createdUserPoolView(row, deps.config);
 }
 
-/** The whole pool with its custom attributes. */
+/** The whole pool with its custom attributes, its endpoints on its ACTIVE custom domain if it has one. */
 async function viewOf(db: Db, config: Deps["config"], row: UserPoolRow): Promise<UserPoolView> {
-  return userPoolView(row, config, await listCustomAttributes(db, row.account_id, row.uid));
+  const [attributes, domains] = await Promise.all([listCustomAttributes(db, row.account_id, row.uid), activeDomains(db, row.account_id, [row.uid])]);
+  return userPoolView(row, config, attributes, domains.get(row.uid) ?? "");
 }
 
 export async function getUserPool(deps: Pick<Deps, "db" | "config">, accountId: string, uid: string): Promise<UserPoolView> {

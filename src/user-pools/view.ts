@@ -47,10 +47,11 @@ export function userPoolListItem(row: UserPoolRow, config: ViewConfig) {
   };
 }
 
-function poolFields(row: UserPoolRow, config: ViewConfig) {
+/** `customDomain`: the pool's ACTIVE custom domain, or "" (its endpoints follow it). */
+function poolFields(row: UserPoolRow, config: ViewConfig, customDomain: string) {
   return {
     ...userPoolListItem(row, config),
-    ...poolEndpoints(config.publicBaseUrl, row.uid),
+    ...poolEndpoints(config.publicBaseUrl, row.uid, customDomain),
     Brand: { ...DEFAULT_BRAND, ...row.brand },
     AuthenticationMethodOrder: row.authentication_method_order,
     RequiredSignUpAttributes: row.required_sign_up_attributes,
@@ -68,13 +69,13 @@ function poolFields(row: UserPoolRow, config: ViewConfig) {
   };
 }
 
-export function userPoolView(row: UserPoolRow, config: ViewConfig, attributes: CustomAttributeRow[]) {
-  return { ...poolFields(row, config), CustomAttributes: attributes.map(customAttributeView) };
+export function userPoolView(row: UserPoolRow, config: ViewConfig, attributes: CustomAttributeRow[], customDomain = "") {
+  return { ...poolFields(row, config, customDomain), CustomAttributes: attributes.map(customAttributeView) };
 }
 
-/** A new pool has no custom attributes; upstream's CreateUserPool types the field as a string. */
+/** A new pool has no custom attributes or domain; upstream's CreateUserPool types CustomAttributes as a string. */
 export function createdUserPoolView(row: UserPoolRow, config: ViewConfig) {
-  return { ...poolFields(row, config), CustomAttributes: "[]" as const };
+  return { ...poolFields(row, config, ""), CustomAttributes: "[]" as const };
 }
 
 export type UserPoolView = ReturnType<typeof userPoolView>;

@@ -48,6 +48,19 @@ function parseItem<S extends ZodType>(schema: S, raw: unknown, validate: ActionC
   return r.ok ? r.data : r.error;
 }
 
+/**
+ * CreateUsers' path from raw items on: each item validated on its own (the gateway's rules), the
+ * passwords charged, the users created. CreateUsersCSV hands its rows to this same function, so a
+ * row and a CreateUsers item are held to one set of rules.
+ */
+export async function createUsersFromRaw(input: Omit<z.output<typeof createUsersInput>, "Users"> & { Users: unknown[] }, ctx: ActionContext) {
+  const items = input.Users.map((raw) => parseItem(newUserInput, raw, ctx.validate));
+  // Charged for every valid item with a password: the pool's policy may still refuse some, but
+  // counting before any database work keeps the refusal free of side effects.
+  await chargePasswordHashing(ctx.deps, ctx.principal, items.filter((i) => !(i instanceof ApiError) && i.Password !== undefined).length);
+  return users.createUsers(ctx.deps, ctx.accountId, input.UserPoolUid, items);
+}
+
 export const userActions = [
   defineAction({
     name: "CreateUser",
@@ -68,13 +81,7 @@ export const userActions = [
     summary: "Creates up to 100 users; each item succeeds or fails on its own (HTTP 200 with the batch result, Index is 0-based).",
     input: createUsersInput,
     output: batchOutput,
-    handler: async (input, ctx) => {
-      const items = input.Users.map((raw) => parseItem(newUserInput, raw, ctx.validate));
-      // Charged for every valid item with a password: the pool's policy may still refuse some, but
-      // counting before any database work keeps the refusal free of side effects.
-      await chargePasswordHashing(ctx.deps, ctx.principal, items.filter((i) => !(i instanceof ApiError) && i.Password !== undefined).length);
-      return createBatchResult(await users.createUsers(ctx.deps, ctx.accountId, input.UserPoolUid, items));
-    },
+    handler: async (input, ctx) => createBatchResult(await createUsersFromRaw(input, ctx)),
   }),
   defineAction({
     name: "GetUser",

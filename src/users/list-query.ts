@@ -6,6 +6,7 @@ import type { Database } from "../db/schema.js";
 import type { Listing } from "../core/page.js";
 import type { UserRow } from "./queries.js";
 import type { UserState } from "./tables.js";
+import { whereGroups, type GroupFilter } from "./group-membership.js";
 
 /** The text fields users can be filtered, searched and sorted by, with their index expressions. */
 export const TEXT_KEYS = {
@@ -45,10 +46,16 @@ export interface UserFilter {
   userState?: UserState | undefined;
   /** A filter no user can match (an identifier that is "duplicated" in a pool where identifiers are unique). */
   none?: boolean | undefined;
+  /** true: email, phone number and name all empty; false: at least one of them set. */
+  contactless?: boolean | undefined;
+  /** Filter.CustomAttributeFilter, built against the pool's definitions (attribute-filter.ts). */
+  attributes?: RawBuilder<SqlBool> | undefined;
+  groups?: GroupFilter | undefined;
 }
 
 export const hasFilter = (f: UserFilter) =>
-  Object.keys(f.equals).length > 0 || Object.keys(f.empty).length > 0 || f.searches.length > 0 || f.uids !== undefined || f.userState !== undefined || f.none === true;
+  Object.keys(f.equals).length > 0 || Object.keys(f.empty).length > 0 || f.searches.length > 0 || f.uids !== undefined || f.userState !== undefined || f.none === true ||
+  f.contactless !== undefined || f.attributes !== undefined || f.groups !== undefined;
 
 /** Exact, or a case-insensitive prefix as a range (key >= p and key < p || U+10FFFF): a btree range even in a generic plan. */
 function match(field: TextField, s: Search): RawBuilder<SqlBool> {
@@ -64,8 +71,14 @@ function filtered(db: Db, accountId: string, poolUid: string, f: UserFilter) {
   if (f.none) q = q.where(sql<SqlBool>`false`);
   if (f.uids !== undefined) q = q.where("uid", "in", f.uids.length ? f.uids : [""]);
   if (f.userState !== undefined) q = q.where("user_state", "=", f.userState);
+  q = whereGroups(q, f.groups);
   for (const [field, v] of Object.entries(f.equals) as [TextField, string][]) q = q.where(sql<SqlBool>`${TEXT_KEYS[field]} = ${keyValue(field, v)}`);
   for (const [field, isEmpty] of Object.entries(f.empty) as [TextField, boolean][]) q = q.where(sql<SqlBool>`${TEXT_KEYS[field]} ${sql.raw(isEmpty ? "=" : ">")} ''`);
+  if (f.contactless !== undefined) {
+    const all = sql<SqlBool>`(${TEXT_KEYS.Email} = '' and ${TEXT_KEYS.PhoneNumber} = '' and coalesce(name, '') = '')`;
+    q = q.where(f.contactless ? all : sql<SqlBool>`not ${all}`);
+  }
+  if (f.attributes) q = q.where(f.attributes);
   for (const s of f.searches) {
     const ors = s.Fields.map((field) => match(field, s));
     q = q.where(sql<SqlBool>`(${sql.join(ors, sql` or `)})`);

@@ -10,7 +10,11 @@ import { uid } from "../core/schemas.js";
 import { parentPool } from "../user-pools/parent.js";
 import { hasFilter, SORT_FIELDS, TEXT_FIELDS, userListing, type After, type ListedUser, type Sort, type SortField, type TextField, type UserFilter } from "./list-query.js";
 import { responseValueMask, userOutput, userState } from "./schemas.js";
-import { userView, type ViewOptions } from "./view.js";
+import { customAttributeFilter, customAttributeFilterSql } from "./attribute-filter.js";
+import { poolCustomAttributes } from "./custom-attributes.js";
+import { userView, type UserView, type ViewOptions } from "./view.js";
+import { groupFilterFields, groupFilterOf, soleGroupCount, withGroupUids } from "./group-membership.js";
+import { decodeCursor, encodeCursor } from "./cursor.js";
 
 export const DEFAULT_PAGE_SIZE = 10;
 /** Searched when a UniversalSearch item names no Fields. */
@@ -19,8 +23,8 @@ const DEFAULT_SEARCH_FIELDS: TextField[] = ["PreferredUsername", "Email", "Phone
 const text = (max: number) => z.string().trim().max(max);
 const flag = z.boolean();
 
-export const listInput = z
-  .object({
+/** ListUsers' request fields (ListUsersInGroup takes them less the sort and response options). */
+export const listFields = {
     UserPoolUid: uid(),
     PageNumber: z.number().int().min(1).max(1_000_000).optional(),
     PageSize: z.number().int().min(1).max(100).optional(),
@@ -56,6 +60,16 @@ export const listInput = z
           .max(5)
           .describe("every item must match (in any of its Fields)"),
         UserState: userState,
+        EmailPhoneNameIsNullOrEmpty: flag.describe("true: Email, PhoneNumber and Name are all empty; false: at least one is set"),
+        CustomAttributeFilter: customAttributeFilter,
+        // idplane records no sign-ins: no user has a latest browser or login method.
+        LatestBrowser: text(256).describe('idplane records no sign-ins: a value matches no user ("" is no filter)'),
+        LatestLoginMethod: text(64).describe('idplane records no sign-ins: a value matches no user ("" is no filter)'),
+        // idplane has no departments (docs/upstream-deviations.md): every user is in none.
+        DepartmentUid: text(64).describe("idplane has no departments: a value is InvalidParameter"),
+        DepartmentUidRecursive: flag.describe("modifies DepartmentUid, which idplane refuses"),
+        NotInAnyDepartment: flag.describe("idplane has no departments: true matches every user, false none"),
+        ...groupFilterFields,
       })
       .partial()
       .optional(),
@@ -65,11 +79,16 @@ export const listInput = z
       .partial()
       .describe("answer these as \"\" (ExternalIdentities are always empty today)")
       .optional(),
-  })
-  .refine((i) => (i.NextToken === undefined && i.MaxResults === undefined) || (i.PageNumber === undefined && i.PageSize === undefined), {
-    message: "use either PageNumber/PageSize or NextToken/MaxResults, not both",
-    path: ["NextToken"],
-  });
+};
+
+type Paging = { NextToken?: string | undefined; MaxResults?: number | undefined; PageNumber?: number | undefined; PageSize?: number | undefined };
+/** The refinement every user list applies: one paging style per call. */
+export const onePagingStyle: [(i: Paging) => boolean, { message: string; path: string[] }] = [
+  (i) => (i.NextToken === undefined && i.MaxResults === undefined) || (i.PageNumber === undefined && i.PageSize === undefined),
+  { message: "use either PageNumber/PageSize or NextToken/MaxResults, not both", path: ["NextToken"] },
+];
+
+export const listInput = z.object(listFields).refine(...onePagingStyle);
 
 export const listOutput = z.object({
   Data: z.array(userOutput),
@@ -82,7 +101,8 @@ export const listOutput = z.object({
 
 export type ListUsersInput = Omit<z.output<typeof listInput>, "UserPoolUid">;
 
-function filterOf(f: ListUsersInput["Filter"] = {}): UserFilter {
+function filterOf(f: ListUsersInput["Filter"] = {}, withinGroup?: string, attributes?: UserFilter["attributes"]): UserFilter {
+  if (f.DepartmentUid) throw errors.invalidParameter("Filter.DepartmentUid", "idplane has no departments (see docs/upstream-deviations.md)");
   const equals: UserFilter["equals"] = {};
   const empty: UserFilter["empty"] = {};
   for (const field of TEXT_FIELDS) {
@@ -96,38 +116,27 @@ function filterOf(f: ListUsersInput["Filter"] = {}): UserFilter {
     searches: (f.UniversalSearch ?? []).filter((s) => s.Search !== "").map((s) => ({ Search: s.Search, Fields: s.Fields?.length ? s.Fields : DEFAULT_SEARCH_FIELDS, ExactMatch: s.ExactMatch ?? false })),
     uids: f.UserUidsOr,
     userState: f.UserState,
-    none: f.EmailIsDuplicated === true || f.PhoneNumberIsDuplicated === true,
+    none: f.EmailIsDuplicated === true || f.PhoneNumberIsDuplicated === true || !!f.LatestBrowser || !!f.LatestLoginMethod || f.NotInAnyDepartment === false,
+    contactless: f.EmailPhoneNameIsNullOrEmpty,
+    attributes,
+    groups: groupFilterOf(f, withinGroup),
   };
 }
 
-/** Opaque, versioned: the sort it belongs to, the last row's seq and sort key. u1 tokens (CreateTime, newest first) still read. */
-export function encodeCursor(sort: Sort, seq: string, key: string | null): string {
-  return Buffer.from(`u2:${sort.field}:${sort.direction}:${seq}:${Buffer.from(key ?? "").toString("base64url")}`).toString("base64url");
-}
-
-const MAX_BIGINT = 9_223_372_036_854_775_807n;
-const isSeq = (s: string) => /^[1-9][0-9]{0,18}$/.test(s) && BigInt(s) <= MAX_BIGINT;
-
-function decodeCursor(token: string, sort: Sort): After | undefined {
-  const text = Buffer.from(token, "base64url").toString("utf8");
-  const old = /^u1:([0-9]+)$/.exec(text);
-  if (old) return sort.field === "CreateTime" && sort.direction === "Desc" && isSeq(old[1]!) ? { seq: old[1]!, key: "" } : undefined;
-  const m = /^u2:([A-Za-z]+):(Asc|Desc):([0-9]+):([A-Za-z0-9_-]*)$/.exec(text);
-  if (!m || m[1] !== sort.field || m[2] !== sort.direction || !isSeq(m[3]!)) return undefined;
-  const key = Buffer.from(m[4]!, "base64url").toString("utf8");
-  if (key.includes("\u0000") || (sort.field === "UpdateTime" && !/^-?[0-9]{1,18}$/.test(key))) return undefined;
-  return { seq: m[3]!, key };
-}
-
-export async function listUsers(deps: Pick<AppDeps, "db">, accountId: string, poolUid: string, input: ListUsersInput) {
+/** `withinGroup`: ListUsersInGroup's group (the caller has found it). */
+export async function listUsers(deps: Pick<AppDeps, "db">, accountId: string, poolUid: string, input: ListUsersInput, withinGroup?: string) {
   const pool = await parentPool(deps.db, accountId, poolUid, "read");
-  const filter = filterOf(input.Filter);
+  const attributeFilter = input.Filter?.CustomAttributeFilter;
+  const attributes = attributeFilter && customAttributeFilterSql(await poolCustomAttributes(deps.db, accountId, poolUid), attributeFilter);
+  const filter = filterOf(input.Filter, withinGroup, attributes);
   const field: SortField = input.SortField ?? "CreateTime";
   const sort: Sort = { field, direction: input.SortDirection ?? (field === "CreateTime" || field === "UpdateTime" ? "Desc" : "Asc") };
   const opts: ViewOptions = { mask: input.ResponseValueMask, nullUserMetadata: input.ResponseValueNull?.UserMetadata };
   const view = (row: ListedUser) => userView(row, opts);
-  // Unfiltered, TotalCount is the pool's counter; filtered, the helpers count the filtered query.
-  const total = hasFilter(filter) ? undefined : () => Promise.resolve(pool.total_users);
+  // Unfiltered, TotalCount is the pool's counter; filtered by one group only, the group's; otherwise the helpers count the filtered query.
+  const others = hasFilter({ ...filter, groups: undefined });
+  const total = others ? undefined : filter.groups === undefined ? () => Promise.resolve(pool.total_users) : soleGroupCount(deps.db, accountId, poolUid, filter.groups);
+  const filled = <P extends { Data: UserView[] }>(page: P) => withGroupUids(deps.db, accountId, poolUid, page.Data).then(() => page);
 
   if (input.NextToken !== undefined || input.MaxResults !== undefined) {
     let after: After | undefined;
@@ -135,9 +144,9 @@ export async function listUsers(deps: Pick<AppDeps, "db">, accountId: string, po
       after = decodeCursor(input.NextToken, sort);
       if (after === undefined) throw errors.invalidParameter("NextToken", "the NextToken is not one this service issued for this SortField and SortDirection");
     }
-    const page = await cursorPage(userListing(deps.db, accountId, poolUid, filter, sort, after), input.MaxResults ?? DEFAULT_PAGE_SIZE, view, (last) => encodeCursor(sort, last.seq, last.sort_key), total);
+    const page = await filled(await cursorPage(userListing(deps.db, accountId, poolUid, filter, sort, after), input.MaxResults ?? DEFAULT_PAGE_SIZE, view, (last) => encodeCursor(sort, last.seq, last.sort_key), total));
     return { ...page, PageNumber: 0, PageSize: page.MaxResults };
   }
   const page = { PageNumber: input.PageNumber ?? 1, PageSize: input.PageSize ?? DEFAULT_PAGE_SIZE };
-  return { ...(await offsetPage(userListing(deps.db, accountId, poolUid, filter, sort), page, view, total)), NextToken: "" };
+  return { ...(await filled(await offsetPage(userListing(deps.db, accountId, poolUid, filter, sort), page, view, total))), NextToken: "" };
 }

@@ -28,11 +28,20 @@ export function findUserByEmail(db: Db, accountId: string, poolUid: string, emai
     .executeTakeFirst();
 }
 
+/**
+ * Rows per INSERT: a statement has at most 65,535 parameters (the wire protocol's count is 16 bits)
+ * and a user row takes about 25, so a CSV import of thousands of users goes in slices.
+ */
+const INSERT_SLICE = 1000;
+
 /** Inserts what it can; rows that hit a unique index are skipped. Returns the uids inserted. */
 export async function insertUsersSkippingConflicts(trx: Transaction<Database>, rows: NewUserRow[]): Promise<Set<string>> {
-  if (rows.length === 0) return new Set();
-  const inserted = await trx.insertInto("users").values(rows).onConflict((oc) => oc.doNothing()).returning("uid").execute();
-  return new Set(inserted.map((r) => r.uid));
+  const uids = new Set<string>();
+  for (let i = 0; i < rows.length; i += INSERT_SLICE) {
+    const inserted = await trx.insertInto("users").values(rows.slice(i, i + INSERT_SLICE)).onConflict((oc) => oc.doNothing()).returning("uid").execute();
+    for (const r of inserted) uids.add(r.uid);
+  }
+  return uids;
 }
 
 /** Which of the given identifiers are already taken in the pool, and by whom (keys lower-cased for Email and PreferredUsername). */

@@ -102,7 +102,7 @@ export const userOutput = z.object({
   UserMetadata: z.string(),
   CustomAttributes: z.array(z.object({ Name: z.string(), Value: z.string() })),
   UserState: userState,
-  // Things idplane does not have yet (sign-in, groups, departments, linked identities): always empty.
+  // Things idplane does not have yet (sign-in, departments, linked identities): always empty.
   NumLogins: z.number().int().describe("always 0: idplane has no sign-in yet"),
   LatestLogin: z.string(),
   LatestLoginMethod: z.string(),
@@ -111,7 +111,7 @@ export const userOutput = z.object({
   LatestLoginConnectionType: z.string(),
   LatestBrowser: z.string(),
   Connection: z.string(),
-  GroupUids: z.array(z.string()),
+  GroupUids: z.array(z.string()).describe("the user's groups, lowest Precedence first"),
   DepartmentUids: z.array(z.string()),
   ExternalIdentities: z.array(externalIdentity),
   CreateTime: timeString,

@@ -17,6 +17,7 @@ import { userView, type UserView, type ViewOptions } from "./view.js";
 import { DuplicatedUser, translateUniqueViolation, validateNewUser, type UserFields } from "./rules.js";
 import { applyCustomAttributes, poolCustomAttributes } from "./custom-attributes.js";
 import { patchOf, type PatchRules } from "../core/patch.js";
+import { withGroupUids } from "./group-membership.js";
 
 export type { UserFields } from "./rules.js";
 type Deps = Pick<AppDeps, "db" | "config" | "clock" | "hashQueue">;
@@ -111,8 +112,10 @@ export async function getUser(deps: Pick<Deps, "db">, accountId: string, poolUid
   await parentPool(deps.db, accountId, poolUid, "read");
   const row = await q.findUser(deps.db, accountId, poolUid, uid);
   if (!row) throw userNotFound(uid);
-  return userView(row, view);
+  return withGroups(deps.db, accountId, poolUid, userView(row, view));
 }
+
+const withGroups = async (db: Deps["db"], accountId: string, poolUid: string, user: UserView) => (await withGroupUids(db, accountId, poolUid, [user]))[0]!;
 
 /** The columns the plain fields write; identifiers, their verified flags, custom attributes and the password are handled below. */
 const USER_PATCH: PatchRules<UserFields, q.UserRow> = {
@@ -173,7 +176,7 @@ export async function updateUser(deps: Deps, accountId: string, poolUid: string,
     return translateUniqueViolation(q.updateUser(trx, accountId, poolUid, uid, changes), { Email: email, PreferredUsername: username, PhoneNumber: phone });
   });
   if (!row) throw userNotFound(uid);
-  return userView(row);
+  return withGroups(deps.db, accountId, poolUid, userView(row));
 }
 
 export type UserUpdate = Partial<UserFields> & { UserUid: string };

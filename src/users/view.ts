@@ -58,6 +58,7 @@ export function userView(row: UserRow, opts: ViewOptions = {}) {
     LatestLoginConnectionType: "",
     LatestBrowser: "",
     Connection: "",
+    // Filled by the service from group_members (group-membership.ts): the row does not carry them.
     GroupUids: [] as string[],
     DepartmentUids: [] as string[],
     ExternalIdentities: [] as never[],

@@ -29,8 +29,17 @@ afterAll(async () => {
   await pg?.destroy();
 });
 
+/** Waits for a condition on the load's outcomes; the bound catches a load that stopped, not a slow one. */
+async function until(cond: () => boolean, boundMs = 120_000): Promise<void> {
+  const end = now() + boundMs;
+  while (!cond()) {
+    if (now() > end) throw new Error("the load stopped making requests");
+    await sleep(50);
+  }
+}
+
 describe.skipIf(Boolean(skipReason))("database faults (private Postgres, stopped and restarted under load)", () => {
-  it("fails fast with ServiceUnavailable, goes red, recovers by itself, and loses no acknowledged write", async () => {
+  it("fails fast with ServiceUnavailable, goes red, recovers by itself, and loses no acknowledged write", { timeout: 600_000 }, async () => {
     const pools = await seedPools(svc);
     const load = startWriteLoad(svc, pools);
     const { outcomes } = load;
@@ -40,12 +49,13 @@ describe.skipIf(Boolean(skipReason))("database faults (private Postgres, stopped
     await pg.stop();
     const stopped = now();
     const redAt = await waitForReadyz(svc, 503, 5000);
-    await sleep(2500);
+    // Counts, not durations: a loaded machine sends fewer requests a second, so it waits longer.
+    await until(() => outcomes.filter((o) => o.started >= stopped).length >= 30);
     const restartAt = now();
     await pg.start();
     const restarted = now();
     const greenAt = await waitForReadyz(svc, 200, 15_000);
-    await sleep(2000);
+    await until(() => greenAt !== undefined && outcomes.filter((o) => o.started >= greenAt + 1000).length >= 25);
     await load.stop();
 
     if (process.env.DBF_DEBUG) {

@@ -110,7 +110,8 @@ describe("hostile input", () => {
     expect(failures).toEqual([]);
   });
 
-  it(`answers ${RUNS} generated requests in-process with envelopes and catalog 4xx, never a 5xx`, { timeout: 120_000 }, async () => {
+  // The timeouts bound a hang only: 10,000 requests take about a minute idle and several on a loaded machine.
+  it(`answers ${RUNS} generated requests in-process with envelopes and catalog 4xx, never a 5xx`, { timeout: 600_000 }, async () => {
     await fc.assert(fc.asyncProperty(allCases(), async (c) => void (await check(c, send))), { numRuns: RUNS, seed: SEED, endOnFailure: true });
     expect(failures).toEqual([]);
     expect(stats.fiveXx).toBe(0);
@@ -118,7 +119,7 @@ describe("hostile input", () => {
     expect(stats.ok).toBeGreaterThan(RUNS / 50);
   });
 
-  it(`answers ${LOOPBACK_RUNS} generated requests over a loopback keep-alive socket the same way`, { timeout: 60_000 }, async () => {
+  it(`answers ${LOOPBACK_RUNS} generated requests over a loopback keep-alive socket the same way`, { timeout: 300_000 }, async () => {
     const loop = overLoopback(svc.host);
     try {
       await fc.assert(fc.asyncProperty(allCases(), async (c) => void (await check(c, loop.send))), { numRuns: LOOPBACK_RUNS, seed: SEED + 1, endOnFailure: true });
@@ -129,7 +130,7 @@ describe("hostile input", () => {
     expect(stats.fiveXx).toBe(0);
   });
 
-  it("survives byte-level requests no client library sends, and answers a valid request afterwards", { timeout: 60_000 }, async () => {
+  it("survives byte-level requests no client library sends, and answers a valid request afterwards", { timeout: 300_000 }, async () => {
     for (const [name, parts] of rawCases(world)) {
       const out = await sendRaw(svc.host, name, parts);
       if (process.env.FUZZ_DEBUG) console.log(name, out.statuses, out.text.slice(0, 160).replace(/\r\n/g, " | "));

@@ -34,7 +34,9 @@ export class FuzzLedger {
         return [...this.providers.keys()];
       case "CredentialId":
         return [...this.credentials.keys()].map(Number);
+      // One client, two faces: the UserPoolClient actions name a credential by its client id.
       case "ClientApiIdentifier":
+      case "ClientUid":
         return [...this.clientIds.values()];
       default:
         return undefined;
@@ -68,6 +70,7 @@ export class FuzzLedger {
         this.users.set(String(result.Uid), await this.poolOf("users", "uid", String(result.Uid)));
         break;
       case "CreateUsers":
+      case "CreateUsersCSV":
         for (const uid of result.SuccessfulUids as string[]) this.users.set(uid, await this.poolOf("users", "uid", uid));
         break;
       case "DeleteUsers":
@@ -84,6 +87,18 @@ export class FuzzLedger {
         this.clientIds.delete(String(result.CredentialId));
         break;
       }
+      case "CreateUserPoolClient": {
+        const r = await sql<{ id: string; p: string }>`select credential_id::text as id, user_pool_uid as p from oauth_credentials where account_id = ${this.accountId} and client_api_identifier = ${String(result.Uid)}`.execute(this.db);
+        if (!r.rows[0]) throw new Error(`user pool client ${String(result.Uid)} was reported created but is not in the database`);
+        this.credentials.set(r.rows[0].id, r.rows[0].p);
+        this.clientIds.set(r.rows[0].id, String(result.Uid));
+        break;
+      }
+      case "DeleteUserPoolClient": {
+        const clientId = msgId(/^client (.+) deleted$/)!;
+        for (const [id, c] of this.clientIds) if (c === clientId) [this.clientIds, this.credentials].forEach((m) => m.delete(id));
+        break;
+      }
       case "CreateIdentityProviderOAuth":
         this.providers.set(String(result.Uid), await this.poolOf("identity_providers", "uid", String(result.Uid)));
         break;
@@ -92,6 +107,8 @@ export class FuzzLedger {
         this.providers.delete(msgId(/^identity provider (.+) deleted$/)!);
         break;
       case "ResetPassword": {
+        // A pool whose email service is off answers 200 and queues nothing (EMAIL_OFF_MESSAGE).
+        if (!String(result.Message).startsWith("a password reset email was queued")) return;
         const user = msgId(/user (\S+)$/)!;
         const pool = this.users.get(user)!;
         this.mails.set(pool, (this.mails.get(pool) ?? 0) + 1);

@@ -107,6 +107,8 @@ export interface Envelope {
   Result?: any;
 }
 
+const SDK_TIMEOUT_MS = 120_000;
+
 export async function startTestService(opts: ServiceOptions = {}): Promise<TestService> {
   const databaseUrl = opts.databaseUrl ?? inject("databaseUrl");
   const pooler = opts.pooler ?? poolerFor(databaseUrl);
@@ -161,7 +163,9 @@ export async function startTestService(opts: ServiceOptions = {}): Promise<TestS
       method === "GET"
         ? svc.createAPI(action, { Version: VERSION, method: "GET" })
         : svc.createAPI(action, { Version: VERSION, method: "POST", contentType: callOpts.contentType ?? "json" });
-    return (await api(params)) as unknown as Envelope;
+    // The SDK's own 10 s request timeout is a loaded machine's normal latency for a burst of scrypt
+    // work (ten concurrent password writes); each test's timeout bounds a hang instead.
+    return (await api(params, { timeout: SDK_TIMEOUT_MS } as never)) as unknown as Envelope;
   };
 
   return {

@@ -86,7 +86,7 @@ export function readUpstream(path = new URL("../fixtures/upstream-id-2025-10-30.
   return ops;
 }
 
-type Def = { type: string; shape?: Record<string, z.ZodType>; element?: z.ZodType; innerType?: z.ZodType; in?: z.ZodType; options?: z.ZodType[]; values?: unknown[] };
+type Def = { type: string; shape?: Record<string, z.ZodType>; element?: z.ZodType; innerType?: z.ZodType; in?: z.ZodType; options?: z.ZodType[]; values?: unknown[]; getter?: () => z.ZodType };
 const defOf = (s: z.ZodType): Def => (s as unknown as { _zod: { def: Def } })._zod.def;
 
 /** The schema under optional/default/nullable/pipe wrappers, and whether it may be left out. */
@@ -101,6 +101,8 @@ function unwrap(schema: z.ZodType): { schema: z.ZodType; optional: boolean } {
       if (d.type === "nonoptional") nonoptional = true;
       s = d.innerType;
     } else if (d.type === "pipe" && d.in) s = d.in;
+    // A recursive schema (z.lazy): its one level down.
+    else if (d.type === "lazy" && d.getter) s = d.getter();
     else return { schema: s, optional: optional && !nonoptional };
   }
 }

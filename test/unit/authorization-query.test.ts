@@ -99,3 +99,19 @@ describe("X-SignedQueries must cover Action and Version", () => {
     expect(names(parse(pairs))).toEqual(["X-Algorithm", "X-Credential", "X-Date", "X-SignedHeaders"]);
   });
 });
+
+describe("the parameters the signature binds without X-SignedQueries listing them", () => {
+  it("accepts X-Algorithm, X-Credential, X-Date, X-SignedHeaders, X-SignedQueries and X-Signature outside the list", () => {
+    // Each enters the string to sign, the canonical request or the choice of signed pairs: changing
+    // one breaks the HMAC, so leaving it out of X-SignedQueries loses nothing.
+    const auth = parse(withQueries("Action;Version"));
+    expect(names(auth)).toEqual(["Action", "Version"]);
+    expect([auth.accessKeyId, auth.xDate, auth.signedHeaders]).toEqual(["AK", "20251030T080910Z", []]);
+  });
+  it("names an uncovered parameter in the refusal, cut to 64 characters", () => {
+    const long = `X-${"L".repeat(100)}`;
+    expect(errorOf(() => parse(withQueries(ALL_SIGNED, [[long, "1"]]))).message).toBe(
+      `the query parameter "${long.slice(0, 64)}" is not covered by the signature (X-SignedQueries)`,
+    );
+  });
+});

@@ -136,3 +136,49 @@ describe("where parameters come from", () => {
     expect((await call({ contentType: "application/x-www-form-urlencoded", body: `${form}&Name=n` })).params).toEqual({ Name: "n" });
   });
 });
+
+describe("the body is decoded by what it is, and a Content-Type that contradicts it is refused (signing.md §5a)", () => {
+  const FORM = "application/x-www-form-urlencoded";
+  const JSON_IS_FORM = "the body is JSON but Content-Type says application/x-www-form-urlencoded";
+  const FORM_IS_JSON = "the body is not JSON but Content-Type says application/json";
+  const refusal = async (c: SignedCall) => {
+    const r = await call(c);
+    return [r.status, r.code, r.json.message];
+  };
+
+  it("refuses a JSON object or array labelled as a form, after any JSON whitespace", async () => {
+    for (const space of ["", " ", "\t", "\n", "\r", " \r\n\t"]) {
+      for (const json of [`{"Name":"x"}`, `["Name"]`]) {
+        expect(await refusal({ contentType: FORM, body: `${space}${json}` }), JSON.stringify(space + json)).toEqual([400, "InvalidRequest", JSON_IS_FORM]);
+      }
+    }
+  });
+  it("reads a JSON object after JSON whitespace when labelled JSON", async () => {
+    for (const space of [" ", "\t", "\n", "\r"]) {
+      expect((await call({ contentType: "application/json", body: `${space}{"Name":"w"}` })).params, JSON.stringify(space)).toEqual({ Name: "w" });
+    }
+  });
+  it("refuses form bytes, or only whitespace, labelled JSON, whatever the parameters of the media type", async () => {
+    for (const contentType of ["application/json", "Application/JSON; charset=utf-8", "application/json ; charset=utf-8"]) {
+      expect(await refusal({ contentType, body: "Name=x" }), contentType).toEqual([400, "InvalidRequest", FORM_IS_JSON]);
+      expect(await refusal({ contentType, body: " \n" }), contentType).toEqual([400, "InvalidRequest", FORM_IS_JSON]);
+    }
+  });
+  it("reads a body labelled neither JSON nor form as JSON, and says it is not JSON when it is not", async () => {
+    for (const contentType of ["text/plain", "application/jsonx", ""]) {
+      expect((await call({ contentType, body: `{"Name":"t"}` })).params, contentType).toEqual({ Name: "t" });
+      expect(await refusal({ contentType, body: "Name=x" }), contentType).toEqual([400, "InvalidRequest", "the request body is not valid JSON"]);
+    }
+  });
+  it("reads a whitespace-only form body as a form, not as JSON", async () => {
+    // Its one pair has a blank name, which no action declares: refused as a parameter, not as JSON.
+    const r = await call({ contentType: FORM, body: " " });
+    expect([r.status, r.code]).toEqual([400, "InvalidParameter. "]);
+  });
+  it("refuses a form body that is not valid UTF-8 instead of reading U+FFFD into a parameter", async () => {
+    const body = Buffer.concat([Buffer.from("Name=a"), Buffer.from([0xff, 0xfe]), Buffer.from("b")]);
+    expect(await refusal({ contentType: FORM, body })).toEqual([400, "InvalidRequest", "the request body is not valid UTF-8"]);
+    // Escaped bytes are the form's own business: %C3%A9 decodes, and the raw UTF-8 of é reads alike.
+    expect((await call({ contentType: FORM, body: Buffer.from("Name=é") })).params).toEqual({ Name: "é" });
+  });
+});

@@ -45,7 +45,7 @@ export interface SignedCall {
   action?: string;
   version?: string;
   query?: [string, string][];
-  body?: string;
+  body?: string | Buffer;
   contentType?: string;
   key?: TestKey;
   at?: Date;

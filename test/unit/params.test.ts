@@ -1,7 +1,6 @@
 // Parameter decoding (api.md §1) on its own: flat names to nested values, JSON bodies, conforming to
 // the schema (case, coercions, flat lists, JSON strings, unions, every wrapper) and the errors, with
-// MissingParameter kept apart from InvalidParameter. Unknown parameters are deliberately not pinned
-// either way: a later issue turns them into an error.
+// MissingParameter kept apart from InvalidParameter, and names the schema does not declare refused.
 import { describe, expect, it } from "vitest";
 import { z } from "zod";
 import { ApiError } from "../../src/core/errors.js";
@@ -77,10 +76,27 @@ describe("conform: names and objects", () => {
   it("passes non-objects through for validation to refuse", () => {
     for (const v of [null, 5, "text", ["a"]]) expect(conform(schema, v)).toBe(v);
   });
-  it("never fails on a name the schema does not know", () => {
-    // Whether unknown names are dropped or refused is a later issue's decision; a 500 is never right.
-    const r = validateParams(schema, { Name: "a", Unknown: "x" });
-    expect(r.ok || r.error instanceof ApiError).toBe(true);
+  it("refuses a name the schema does not know, at any depth, naming it by its path", () => {
+    const nested = z.object({ Name: z.string().optional(), Inner: z.object({ Flag: z.boolean().optional() }).optional(), Items: z.array(z.object({ Key: z.string() })).optional() });
+    const refused = (raw: unknown) => {
+      const r = validateParams(nested, raw);
+      return r.ok ? "OK" : [r.error.code, r.error.message];
+    };
+    expect(refused({ Name: "a", Unknown: "x" })).toEqual(["InvalidParameter.Unknown", "Unknown is not a parameter of this action"]);
+    // The declared part of the path in the schema's spelling, the unknown name as sent.
+    expect(refused({ inner: { flag: "true", Nope: 1 } })).toEqual(["InvalidParameter.Inner.Nope", "Inner.Nope is not a parameter of this action"]);
+    expect(refused({ Inner: { Deep: { X: 1 } } })).toEqual(["InvalidParameter.Inner.Deep", "Inner.Deep is not a parameter of this action"]);
+    const deep = z.object({ A: z.object({ B: z.object({ C: z.string().optional() }) }) });
+    const r = validateParams(deep, { a: { b: { c: "x", D: 1 } } });
+    expect(!r.ok && r.error.code).toBe("InvalidParameter.A.B.D");
+    // A list's items are named by the list: Items.1.Other and Items.2.Other are one parameter to fix.
+    expect(refused(flat("Items.1.Key=a&Items.2.Other=b"))).toEqual(["InvalidParameter.Items.Other", "Items.Other is not a parameter of this action"]);
+    expect(refused({ Name: "a", Inner: { Flag: true }, Items: [{ Key: "k" }] })).toBe("OK");
+  });
+  it("echoes an unknown name without control characters and cut to 128 characters", () => {
+    const r = validateParams(schema, { [`Bad\u0000Name\u001f\u007f\n${"x".repeat(200)}`]: "v" });
+    const name = `Bad?Name???${"x".repeat(200)}`.slice(0, 128);
+    expect(!r.ok && [r.error.code, r.error.message]).toEqual([`InvalidParameter.${name}`, `${name} is not a parameter of this action`]);
   });
 });
 
@@ -173,6 +189,13 @@ describe("validateParams and issueToError", () => {
     expect(outcome(schema, { Name: "n", Code: "  " })).toBe("MissingParameter.Code");
     expect(outcome(schema, { Name: "n", Tags: [] })).toBe("MissingParameter.Tags");
     expect(outcome(schema, { Name: "n", Outer: {} })).toBe("MissingParameter.Outer.Inner");
+  });
+  it("says MissingParameter for an absent enum or literal, InvalidParameter for a wrong one", () => {
+    const choice = z.object({ Mode: z.enum(["A", "B"]), Kind: z.literal("x").optional() });
+    expect(outcome(choice, {})).toBe("MissingParameter.Mode");
+    expect(outcome(choice, { Mode: "C" })).toBe("InvalidParameter.Mode");
+    expect(outcome(z.object({ Kind: z.literal("x") }), {})).toBe("MissingParameter.Kind");
+    expect(outcome(choice, { Mode: "A", Kind: "y" })).toBe("InvalidParameter.Kind");
   });
   it("says InvalidParameter for present values that are wrong, naming the parameter and the problem", () => {
     expect(outcome(schema, { Name: 5 })).toBe("InvalidParameter.Name");

@@ -4,7 +4,8 @@
 import { scryptSync } from "node:crypto";
 import { describe, expect, it } from "vitest";
 import type { PasswordPolicy } from "../../src/user-pools/tables.js";
-import { hashPassword, MAX_PASSWORD_LENGTH, needsRehash, policyViolation, SCRYPT_PARAMS, verifyPasswordHash } from "../../src/users/password.js";
+import { createHashQueue, type HashQueue } from "../../src/users/hash-queue.js";
+import { hashPassword, hashPasswordFor, MAX_PASSWORD_LENGTH, needsRehash, policyViolation, SCRYPT_PARAMS, verifyPasswordFor, verifyPasswordHash } from "../../src/users/password.js";
 
 const FAST = { N: 1024, r: 8, p: 1 };
 const b64 = (b: Buffer) => b.toString("base64");
@@ -14,8 +15,7 @@ const stored = (password: string, N: number, r: number, p: number, keyLength = 3
 
 describe("hashPassword and verifyPasswordHash", () => {
   it("store scrypt$N$r$p$salt$key with a 16-byte random salt and a 32-byte key", async () => {
-    // A stored hash at today's cost (the default) is pinned by test/users.test.ts; one here would cost
-    // seconds of every mutation run on a busy machine.
+    // Today's cost (the default) is hashed once, in the queue test below; every other hash here is cheap.
     expect(SCRYPT_PARAMS).toEqual({ N: 32768, r: 8, p: 1 });
     const h = await hashPassword("Correct horse 1", FAST);
     const [alg, N, r, p, salt, key] = h.split("$");
@@ -62,6 +62,31 @@ describe("hashPassword and verifyPasswordHash", () => {
   });
   it("fail on parameters scrypt cannot use", async () => {
     await expect(hashPassword("pw", { N: 3, r: 1, p: 1 })).rejects.toThrow();
+  });
+});
+
+describe("hashPasswordFor and verifyPasswordFor", () => {
+  /** The real fair queue, recording the lane of every job it is handed. */
+  function recordingQueue(): HashQueue & { lanes: string[] } {
+    const queue = createHashQueue({ concurrency: 1 });
+    const lanes: string[] = [];
+    return { lanes, concurrency: queue.concurrency, stats: () => queue.stats(), run: (lane, work) => (lanes.push(lane), queue.run(lane, work)) };
+  }
+  it("hash at today's cost in the account's lane, which scrypt's default memory bound could not", async () => {
+    // 128 * N * r bytes of today's parameters is exactly Node's default maxmem of 32 MiB: without a
+    // raised bound scrypt refuses, so this one hash at full cost is the test of that bound.
+    const queue = recordingQueue();
+    const h = await hashPasswordFor(queue, "2100000001", "Correct horse 1");
+    expect(h.startsWith(`scrypt$${SCRYPT_PARAMS.N}$${SCRYPT_PARAMS.r}$${SCRYPT_PARAMS.p}$`)).toBe(true);
+    expect(needsRehash(h)).toBe(false);
+    expect(await verifyPasswordFor(queue, "2100000002", "Correct horse 1", h)).toBe(true);
+    expect(queue.lanes).toEqual(["2100000001", "2100000002"]);
+  });
+  it("verify in the account's lane, false for a wrong password", async () => {
+    const queue = recordingQueue();
+    expect(await verifyPasswordFor(queue, "A", "pw", stored("pw", 1024, 8, 1))).toBe(true);
+    expect(await verifyPasswordFor(queue, "B", "px", stored("pw", 1024, 8, 1))).toBe(false);
+    expect(queue.lanes).toEqual(["A", "B"]);
   });
 });
 

@@ -1,0 +1,5 @@
+// The OIDC and SAML connection actions, for the registry (src/actions/index.ts).
+import { oidcConnectionActions } from "./oidc-actions.js";
+import { samlConnectionActions } from "./saml-actions.js";
+
+export const federatedConnectionActions = [...oidcConnectionActions, ...samlConnectionActions];

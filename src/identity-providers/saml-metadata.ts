@@ -1,0 +1,107 @@
+// A SAML connection's IdpMetadata, read with fast-xml-parser under rules that make hostile XML
+// harmless: a DOCTYPE (the door to entity expansion, "billion laughs", and external entities such as
+// file:///etc/passwd) is refused before parsing, entity processing is off, nesting is bounded, and
+// the size is bounded by the schema (IDP_METADATA_MAX). From the one EntityDescriptor it takes the
+// entity id, the SingleSignOnService endpoints with their bindings and the signing certificates,
+// each checked with node:crypto (parseable, valid now). A refusal is InvalidParameter.IdpMetadata
+// with the reason.
+import { X509Certificate } from "node:crypto";
+import { XMLParser, XMLValidator } from "fast-xml-parser";
+import { errors } from "../core/errors.js";
+import type { SamlIdp } from "./tables.js";
+
+/** Real metadata of one IdP with a few certificates is a few KiB; federation aggregates are refused anyway. */
+export const IDP_METADATA_MAX = 128 * 1024;
+
+const SAML2_PROTOCOL = "urn:oasis:names:tc:SAML:2.0:protocol";
+export const SAML_BINDINGS = {
+  redirect: "urn:oasis:names:tc:SAML:2.0:bindings:HTTP-Redirect",
+  post: "urn:oasis:names:tc:SAML:2.0:bindings:HTTP-POST",
+} as const;
+const BROWSER_BINDINGS = new Set<string>(Object.values(SAML_BINDINGS));
+const LISTS = new Set(["EntityDescriptor", "IDPSSODescriptor", "SingleSignOnService", "KeyDescriptor", "X509Certificate", "X509Data"]);
+
+const parser = new XMLParser({
+  ignoreAttributes: false,
+  attributeNamePrefix: "@",
+  removeNSPrefix: true,
+  processEntities: false,
+  htmlEntities: false,
+  parseTagValue: false,
+  parseAttributeValue: false,
+  ignoreDeclaration: true,
+  ignorePiTags: true,
+  maxNestedTags: 32,
+  isArray: (name) => LISTS.has(name),
+});
+
+const refused = (why: string) => errors.invalidParameter("IdpMetadata", `IdpMetadata ${why}`);
+
+/** The five predefined XML entities, decoded by hand since entity processing is off. */
+const decoded = (s: string) => s.replace(/&(lt|gt|quot|apos|amp);/g, (_, e: string) => ({ lt: "<", gt: ">", quot: '"', apos: "'", amp: "&" })[e]!);
+
+type Node = Record<string, unknown>;
+const nodes = (v: unknown): Node[] => (Array.isArray(v) ? v : v === undefined ? [] : [v]).filter((n): n is Node => typeof n === "object" && n !== null);
+const attr = (n: Node, name: string) => (typeof n[`@${name}`] === "string" ? decoded(n[`@${name}`] as string).trim() : "");
+const text = (v: unknown) => (typeof v === "string" ? v : typeof v === "object" && v !== null && typeof (v as Node)["#text"] === "string" ? ((v as Node)["#text"] as string) : "");
+
+function parsed(xml: string): Node {
+  if (/<!DOCTYPE|<!ENTITY/i.test(xml)) throw refused("has a DOCTYPE or entity declaration; SAML metadata needs neither, and idplane refuses both");
+  const valid = XMLValidator.validate(xml);
+  if (valid !== true) throw refused(`is not well-formed XML: ${valid.err.msg} (line ${valid.err.line})`);
+  try {
+    return parser.parse(xml) as Node;
+  } catch (err) {
+    throw refused(`could not be read: ${(err as Error).message.slice(0, 200)}`);
+  }
+}
+
+function ssoServices(idp: Node): SamlIdp["SingleSignOnServices"] {
+  const services = nodes(idp["SingleSignOnService"]).map((s) => ({ Binding: attr(s, "Binding"), Location: attr(s, "Location") }));
+  const usable = services.filter((s) => BROWSER_BINDINGS.has(s.Binding));
+  if (usable.length === 0) throw refused("has no SingleSignOnService with the HTTP-Redirect or HTTP-POST binding");
+  for (const s of usable) {
+    if (!URL.canParse(s.Location) || new URL(s.Location).protocol !== "https:") {
+      throw refused(`names the SingleSignOnService location ${JSON.stringify(s.Location.slice(0, 200))}, which is not an absolute https URL`);
+    }
+  }
+  return usable;
+}
+
+function signingCertificates(idp: Node, now: Date): SamlIdp["SigningCertificates"] {
+  const keys = nodes(idp["KeyDescriptor"]).filter((k) => ["", "signing"].includes(attr(k, "use")));
+  const blobs = keys.flatMap((k) => nodes(k["KeyInfo"]).flatMap((info) => nodes(info["X509Data"]).flatMap((d) => (d["X509Certificate"] as unknown[] | undefined) ?? [])));
+  if (blobs.length === 0) throw refused("has no signing certificate (KeyDescriptor use=\"signing\" with an X509Certificate)");
+  return blobs.map((blob, i) => {
+    const base64 = text(blob).replace(/\s+/g, "");
+    let cert: X509Certificate;
+    try {
+      if (!/^[A-Za-z0-9+/]+={0,2}$/.test(base64)) throw new Error("not base64");
+      cert = new X509Certificate(Buffer.from(base64, "base64"));
+    } catch {
+      throw refused(`signing certificate ${i + 1} is not a parseable X.509 certificate`);
+    }
+    const subject = cert.subject.replace(/\n/g, ", ");
+    if (new Date(cert.validTo) <= now) throw refused(`signing certificate ${i + 1} (${subject}) expired on ${new Date(cert.validTo).toISOString()}`);
+    if (new Date(cert.validFrom) > now) throw refused(`signing certificate ${i + 1} (${subject}) is not valid before ${new Date(cert.validFrom).toISOString()}`);
+    return { Subject: subject, NotAfter: new Date(cert.validTo).toISOString(), Fingerprint256: cert.fingerprint256 };
+  });
+}
+
+/** What a SAML login needs from the IdP's metadata; InvalidParameter.IdpMetadata with the reason otherwise. */
+export function readIdpMetadata(xml: string, now: Date): SamlIdp {
+  const doc = parsed(xml);
+  const entities = nodes(doc["EntityDescriptor"]);
+  if (entities.length !== 1) throw refused("must have one EntityDescriptor at its root (the metadata of one identity provider)");
+  const entity = entities[0]!;
+  const entityId = attr(entity, "entityID");
+  if (!entityId) throw refused("has an EntityDescriptor without an entityID");
+  const idp = nodes(entity["IDPSSODescriptor"]).find((d) => attr(d, "protocolSupportEnumeration").split(/\s+/).includes(SAML2_PROTOCOL));
+  if (!idp) throw refused(`has no IDPSSODescriptor supporting ${SAML2_PROTOCOL}`);
+  return {
+    EntityId: entityId,
+    SingleSignOnServices: ssoServices(idp),
+    SigningCertificates: signingCertificates(idp, now),
+    WantAuthnRequestsSigned: attr(idp, "WantAuthnRequestsSigned") === "true",
+  };
+}

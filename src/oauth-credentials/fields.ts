@@ -1,0 +1,38 @@
+// The field schemas both faces of a client share (OAuthCredential and upstream's UserPoolClient):
+// one definition of what a name, a description, a logo, a redirect URI or an origin may be, so a
+// client is held to the same rules whichever API writes it.
+import { z } from "zod";
+import { LIFETIMES, logoUriProblem, originProblem, redirectUriProblem } from "./rules.js";
+
+/** The most URIs one list of a client holds (redirect, logout, origins). */
+const MAX_URIS = 100;
+
+function checked(problem: (s: string) => string | undefined) {
+  return z.string().superRefine((s, ctx) => {
+    const why = problem(s);
+    if (why) ctx.addIssue({ code: "custom", message: why });
+  });
+}
+
+export const redirectUri = checked(redirectUriProblem);
+
+/** A list of URIs by one rule; the whole list is replaced on update, [] clears it. */
+export const uriList = (problem: (s: string) => string | undefined) => z.array(checked(problem)).max(MAX_URIS);
+export const redirectUriList = uriList(redirectUriProblem).describe("redirect URIs: https, http only on a loopback host, or a reverse-domain scheme; no fragment or '*'");
+export const originList = uriList(originProblem).describe("origins, scheme://host[:port]: https, or http only on a loopback host");
+
+export const clientName = z.string().trim().max(128);
+export const clientDescription = z.string().max(1024);
+
+export const logoUri = z
+  .string()
+  .trim()
+  .superRefine((s, ctx) => {
+    const problem = s === "" ? undefined : logoUriProblem(s);
+    if (problem) ctx.addIssue({ code: "custom", message: problem });
+  })
+  .describe('absolute https URL; "" clears it');
+
+const seconds = (range: { min: number; max: number }) => z.number().int().min(range.min).max(range.max);
+export const idTokenLifetime = seconds(LIFETIMES.idToken).describe(`${LIFETIMES.idToken.min} to ${LIFETIMES.idToken.max} seconds`);
+export const refreshTokenLifetime = seconds(LIFETIMES.refreshToken).describe(`${LIFETIMES.refreshToken.min} to ${LIFETIMES.refreshToken.max} seconds`);

@@ -1,0 +1,56 @@
+// Which addresses an outbound request may reach. A URL a tenant gives (an OIDC issuer) must not turn
+// idplane into a probe of its own network: loopback, private, link-local (cloud metadata at
+// 169.254.169.254), shared, documentation, multicast and reserved ranges are refused unless the
+// operator lists them (ID_OUTBOUND_ALLOW_ADDRESSES), e.g. for an identity provider on the LAN.
+import { BlockList, isIP } from "node:net";
+
+const NOT_PUBLIC_V4 = [
+  "0.0.0.0/8", "10.0.0.0/8", "100.64.0.0/10", "127.0.0.0/8", "169.254.0.0/16", "172.16.0.0/12", "192.0.0.0/24", "192.0.2.0/24",
+  "192.88.99.0/24", "192.168.0.0/16", "198.18.0.0/15", "198.51.100.0/24", "203.0.113.0/24", "224.0.0.0/4", "240.0.0.0/4",
+];
+const NOT_PUBLIC_V6 = ["::/127", "64:ff9b::/96", "64:ff9b:1::/48", "100::/64", "2001::/23", "2001:db8::/32", "2002::/16", "fc00::/7", "fe80::/10", "ff00::/8"];
+
+function blockListOf(entries: string[]): BlockList {
+  const list = new BlockList();
+  for (const entry of entries) {
+    const [address, prefix] = entry.split("/") as [string, string | undefined];
+    const family = isIP(address) === 6 ? "ipv6" : "ipv4";
+    if (prefix === undefined) list.addAddress(address, family);
+    else list.addSubnet(address, Number(prefix), family);
+  }
+  return list;
+}
+
+const notPublic = blockListOf([...NOT_PUBLIC_V4, ...NOT_PUBLIC_V6]);
+
+/** An IPv4 address carried in IPv6 (::ffff:a.b.c.d) is judged as the IPv4 address it is. */
+function unmapped(address: string): string {
+  const m = /^::ffff:(\d+\.\d+\.\d+\.\d+)$/i.exec(address);
+  return m ? m[1]! : address;
+}
+
+/** "a.b.c.d", "a.b.c.d/n", "x::y", "x::/n"; the config check's rule. */
+export function isAddressOrBlock(entry: string): boolean {
+  const [address, prefix, extra] = entry.split("/");
+  const family = isIP(address ?? "");
+  if (family === 0 || extra !== undefined) return false;
+  return prefix === undefined || (/^\d{1,3}$/.test(prefix) && Number(prefix) <= (family === 4 ? 32 : 128));
+}
+
+export class AddressPolicy {
+  private readonly allowed: BlockList;
+
+  constructor(allowedEntries: string[]) {
+    this.allowed = blockListOf(allowedEntries);
+  }
+
+  /** Why `address` may not be reached, or undefined when it may. */
+  refusal(address: string): string | undefined {
+    const plain = unmapped(address);
+    const family = isIP(plain) === 6 ? "ipv6" : "ipv4";
+    if (!notPublic.check(plain, family) || this.allowed.check(plain, family)) return undefined;
+    return `${address} is not a public address (loopback, private, link-local or reserved)`;
+  }
+}
+
+export const isLoopbackHost = (host: string) => host === "localhost" || host === "[::1]" || host === "::1" || /^127\.\d+\.\d+\.\d+$/.test(host);

@@ -1,0 +1,77 @@
+// CSV import of users (issue 14 item 7): GetUserCSVTemplate lists the pool's columns, CreateUsersCSV
+// reads a filled-in file and hands every row to CreateUsers' own path (createUsersFromRaw), so a row
+// meets the same rules and gets the same per-item errors as a CreateUsers item.
+import { z } from "zod";
+import { defineAction } from "../core/action.js";
+import { uid } from "../core/schemas.js";
+import { customAttributesOf } from "../custom-attributes/service.js";
+import { parentPool } from "../user-pools/parent.js";
+import { batchOutput, createUsersFromRaw } from "../users/actions.js";
+import { createBatchResult } from "../users/batch.js";
+import { createUsersInput } from "../users/schemas.js";
+import { csvError, decodeCsv, parseCsv } from "./csv.js";
+import { columnsOf, readHeader, rowToItem, templateCsv } from "./columns.js";
+
+/**
+ * One call's bounds. Rows: 10,000 users import in one transaction in a few seconds (bench/csv), and
+ * the body limit (ID_BODY_LIMIT_BYTES, 1 MiB) holds about that many short rows. Passwords: as many as
+ * one CreateUsers call may hash; each is an scrypt run, so a file of them would hold the hashing
+ * queue for minutes.
+ */
+export const MAX_CSV_ROWS = 10_000;
+export const MAX_CSV_PASSWORDS = 100;
+
+const poolRef = { UserPoolUid: uid() };
+
+export const createUsersCsvInput = z.object({
+  ...poolRef,
+  // CreateUsers' own field: whatever CreateUsers does with it, the CSV rows get.
+  ExternalProviderConnectionUid: createUsersInput.shape.ExternalProviderConnectionUid,
+  UsersCsvB64: z
+    .string()
+    .min(1)
+    .describe(`the CSV (UTF-8, a header line of GetUserCSVTemplate's columns, then one line per user; at most ${MAX_CSV_ROWS} users, ${MAX_CSV_PASSWORDS} of them with a Password), base64-encoded`),
+});
+
+export const csvTemplateOutput = z.object({
+  Columns: z.array(z.string()).describe("the pool's columns: CreateUsers' fields, then custom:<Name> per custom attribute"),
+  UsersCsvB64: z.string().describe("the header line as a CSV file, base64-encoded, ready to fill in and send to CreateUsersCSV"),
+});
+
+export const usersCsvActions = [
+  defineAction({
+    name: "GetUserCSVTemplate",
+    access: "read",
+    errors: ["NotFound"],
+    summary: "The columns a CSV for CreateUsersCSV may have in this pool (custom attributes included), and the header line as a file.",
+    input: z.object(poolRef),
+    output: csvTemplateOutput,
+    handler: async (input, ctx) => {
+      await parentPool(ctx.deps.db, ctx.accountId, input.UserPoolUid, "read");
+      const columns = columnsOf(await customAttributesOf(ctx.deps.db, ctx.accountId, input.UserPoolUid));
+      return { Columns: columns, UsersCsvB64: Buffer.from(templateCsv(columns), "utf8").toString("base64") };
+    },
+  }),
+  defineAction({
+    name: "CreateUsersCSV",
+    access: "write",
+    errors: ["NotFound"],
+    summary:
+      "Creates the users of a CSV, each row as a CreateUsers item (same rules, same per-item errors; Index is the 0-based row after the header). " +
+      "A file that is not valid base64 or CSV, has an unknown or repeated column, a row of another length, or too many rows is refused whole, naming the line.",
+    input: createUsersCsvInput,
+    output: batchOutput,
+    handler: async (input, ctx) => {
+      await parentPool(ctx.deps.db, ctx.accountId, input.UserPoolUid, "read");
+      const defs = await customAttributesOf(ctx.deps.db, ctx.accountId, input.UserPoolUid);
+      const { header, rows } = parseCsv(decodeCsv(input.UsersCsvB64), MAX_CSV_ROWS);
+      const columns = readHeader(header, defs);
+      if (rows.length === 0) throw csvError("the CSV has a header and no users");
+      const items = rows.map((row) => rowToItem(columns, row));
+      const withPassword = items.filter((i) => i.Password !== undefined).length;
+      if (withPassword > MAX_CSV_PASSWORDS) throw csvError(`${withPassword} rows have a Password; CreateUsersCSV hashes at most ${MAX_CSV_PASSWORDS} per call (import the rest with CreateUsers or without passwords)`);
+      const { UsersCsvB64: _csv, ...rest } = input;
+      return createBatchResult(await createUsersFromRaw({ ...rest, Users: items }, ctx));
+    },
+  }),
+];
