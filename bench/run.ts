@@ -54,7 +54,8 @@ async function main() {
   ], { action: "GetUserPool", creds, makeBody: getBody });
   await second.stop();
 
-  const embedded = await startServer("service (PGlite)", SERVICE_ENTRY, serviceEnv(undefined, creds, accountId, dataDir));
+  // PGlite by name: the default embedded engine is now Postgres (`npm run bench:embedded` compares both).
+  const embedded = await startServer("service (PGlite)", SERVICE_ENTRY, { ...serviceEnv(undefined, creds, accountId, dataDir), ID_EMBEDDED_ENGINE: "pglite" });
   servers.push(embedded);
   const pglitePool = await callOnce(embedded.port, creds, "CreateUserPool", { Name: "bench" });
   results.push({ id: "F", ...(await scenario("F. GetUserPool, signed, embedded PGlite", [{ port: embedded.port, connections: c, pid: embedded.child.pid }], { action: "GetUserPool", creds, makeBody: () => JSON.stringify({ UserPoolUid: pglitePool.Uid }) })), rss: embedded.peakRssMb() });

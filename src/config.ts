@@ -35,6 +35,8 @@ const envSchema = z
     /** Bound of a connection attempt and of a statement's wait for a connection (ServiceUnavailable after it). */
     DATABASE_CONNECT_TIMEOUT_SECONDS: positiveInt(3),
     ID_DATA_DIR: z.string().min(1).default("./.idplane"),
+    /** The embedded database without DATABASE_URL; unset: postgres when its binaries are installed, else pglite. */
+    ID_EMBEDDED_ENGINE: z.enum(["postgres", "pglite"]).optional(),
     ID_REGION: z.string().regex(/^[a-z0-9-]+$/, "lower-case letters, digits and '-'").default("cn-beijing"),
     ID_MAX_SKEW_SECONDS: positiveInt(900),
     ID_BODY_LIMIT_BYTES: positiveInt(1_048_576),
@@ -161,6 +163,7 @@ export interface Config {
   /** What stands between this instance and Postgres: decides prepared statements and how key changes arrive. */
   database: { pooler: DatabasePooler; directUrl: string | undefined; maxConnections: number; connectTimeoutSeconds: number };
   dataDir: string;
+  embeddedEngine: "postgres" | "pglite" | undefined;
   region: string;
   /** The pools' public endpoints hang under it (src/user-pools/endpoints.ts); no trailing slash. */
   publicBaseUrl: string;
@@ -247,6 +250,7 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
       connectTimeoutSeconds: e.DATABASE_CONNECT_TIMEOUT_SECONDS,
     },
     dataDir: e.ID_DATA_DIR,
+    embeddedEngine: e.ID_EMBEDDED_ENGINE,
     region: e.ID_REGION,
     publicBaseUrl,
     domains: {

@@ -24,6 +24,8 @@ export interface RuntimeOptions {
   clock?: Clock;
   /** Skip creating a first key (the CLI manages keys itself). */
   skipBootstrap?: boolean;
+  /** The CLI: attach to the embedded Postgres a running server owns instead of refusing. */
+  attach?: boolean;
   /** Access-key cache lifetime; tests shorten it. */
   accessKeyTtlMs?: number;
 }
@@ -46,7 +48,7 @@ export function resolveMasterKey(config: Config): string {
 export async function openRuntime(config: Config, log: Logger, opts: RuntimeOptions = {}): Promise<Runtime> {
   const secretBox = new SecretBox(resolveMasterKey(config), config.previousMasterKeys);
   const database = await connectDatabase({
-    databaseUrl: config.databaseUrl, dataDir: config.dataDir, pooler: config.database.pooler,
+    databaseUrl: config.databaseUrl, dataDir: config.dataDir, embeddedEngine: config.embeddedEngine, attach: opts.attach ?? false, pooler: config.database.pooler,
     maxConnections: config.database.maxConnections, connectTimeoutSeconds: config.database.connectTimeoutSeconds, log,
   });
   let keyChanges: KeyChangeFollower | undefined;

@@ -46,7 +46,7 @@ describe("migrate", () => {
     }
   });
   // PGlite's initdb: seconds idle, over a minute on a loaded machine.
-  it("is idempotent on the embedded database", { timeout: 240_000 }, async () => {
+  it("is idempotent on the embedded database (PGlite in memory)", { timeout: 240_000 }, async () => {
     const h = await connectDatabase({ dataDir: "memory://" });
     try {
       expect((await migrate(h.db)).length).toBe(readMigrations().length);

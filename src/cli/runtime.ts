@@ -7,7 +7,7 @@ import { openRuntime, type Runtime } from "../runtime.js";
 export async function withRuntime<T>(work: (runtime: Runtime) => Promise<T>): Promise<T> {
   const config = loadConfig();
   const log = createLogger(process.env.LOG_LEVEL ?? "warn", process.stderr);
-  const runtime = await openRuntime(config, log, { skipBootstrap: true });
+  const runtime = await openRuntime(config, log, { skipBootstrap: true, attach: true });
   try {
     return await work(runtime);
   } finally {

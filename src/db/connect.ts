@@ -1,5 +1,7 @@
-// Opens the database: Postgres through postgres.js when a URL is given, otherwise embedded PGlite in
-// the data directory. Above this file there is one Kysely code path for both.
+// Opens the database: Postgres through postgres.js when a URL is given, otherwise the embedded engine
+// in the data directory: a Postgres server run as a child process (src/db/embedded/), or PGlite
+// (WASM, in process) where there are no Postgres binaries or ID_EMBEDDED_ENGINE=pglite asks for it.
+// Above this file there is one Kysely code path for all.
 //
 // Behind PgBouncer in transaction mode (pooler "pgbouncer") each transaction, and each statement
 // outside one, may run on another server connection: named prepared statements would be missing or,
@@ -13,6 +15,9 @@ import { PGliteDialect } from "kysely-pglite-dialect";
 import postgres from "postgres";
 import type { Logger } from "../log.js";
 import { lockDataDir } from "./embedded-lock.js";
+import { chooseEngine, type EmbeddedEngine } from "./embedded/engine.js";
+import { EmbeddedPostgresUnusable, openEmbeddedPostgres } from "./embedded/index.js";
+import { copyPgliteInto, hasPgliteData } from "./embedded/migrate-pglite.js";
 import { PostgresDialect } from "./postgres-dialect.js";
 import { preparePrivateDir, tightenPrivateDir } from "./private-dir.js";
 import type { Database } from "./schema.js";
@@ -34,13 +39,19 @@ export interface DatabaseHandle {
 }
 
 export interface ConnectOptions {
-  /** postgres:// URL; when absent, PGlite at dataDir (or in memory when dataDir is "memory://"). */
+  /** postgres:// URL; when absent, the embedded engine at dataDir (PGlite in memory when dataDir is "memory://"). */
   databaseUrl?: string | undefined;
   dataDir?: string;
+  /** ID_EMBEDDED_ENGINE; undefined chooses (src/db/embedded/engine.ts). */
+  embeddedEngine?: EmbeddedEngine | undefined;
+  /** The CLI: use the embedded Postgres another idplane process runs on dataDir instead of refusing. */
+  attach?: boolean;
+  /** Extra settings of an embedded Postgres this call starts. */
+  embeddedSettings?: Record<string, string>;
   /** Pool size for Postgres. */
   maxConnections?: number;
-  /** Says when an embedded data directory readable by others had to be tightened. */
-  log?: Pick<Logger, "warn">;
+  /** Says which embedded engine runs, and when an embedded data directory had to be tightened. */
+  log?: Pick<Logger, "warn" | "info">;
   /** What the URL points at; "pgbouncer" turns off prepared statements and LISTEN. */
   pooler?: DatabasePooler;
   /** Bound of one connection attempt, and of a statement's wait for a connection (default 3). */
@@ -50,10 +61,53 @@ export interface ConnectOptions {
 // int8 (20) as a decimal string on both drivers: account ids exceed no JS number today, but counts
 // and ids must never be rounded silently.
 const INT8_OID = 20;
+/** Lower bound of the connect timeout to the embedded Postgres (see connectEmbedded). */
+const EMBEDDED_CONNECT_TIMEOUT_SECONDS = 15;
 
 export async function connectDatabase(opts: ConnectOptions): Promise<DatabaseHandle> {
   if (opts.databaseUrl) return connectPostgres(opts.databaseUrl, opts.maxConnections ?? 10, opts.pooler ?? "none", opts.connectTimeoutSeconds ?? 3);
-  return connectPglite(opts.dataDir ?? "memory://", opts.log);
+  const dataDir = opts.dataDir ?? "memory://";
+  return dataDir === "memory://" ? connectPglite(dataDir, opts.log) : connectEmbedded(dataDir, opts);
+}
+
+async function connectEmbedded(dataDir: string, opts: ConnectOptions): Promise<DatabaseHandle> {
+  const choice = chooseEngine(opts.embeddedEngine);
+  if (choice.engine === "postgres") {
+    preparePrivateDir(dataDir);
+    try {
+      const server = await openEmbeddedPostgres(dataDir, { log: opts.log, attach: opts.attach ?? false, ...(opts.embeddedSettings && { settings: opts.embeddedSettings }) });
+      // The 3 s default fails fast when a remote database is away. This one is our own child, alive or
+      // watched; on a loaded laptop its first connections (scram) can take longer than 3 s to answer.
+      const handle = connectPostgres(server.url, opts.maxConnections ?? 10, "none", Math.max(opts.connectTimeoutSeconds ?? 3, EMBEDDED_CONNECT_TIMEOUT_SECONDS));
+      const close = async () => {
+        try {
+          await handle.close();
+        } finally {
+          await server.close();
+        }
+      };
+      try {
+        if (!server.attached && hasPgliteData(dataDir)) await copyPgliteInto(dataDir, handle.db, opts.log);
+      } catch (err) {
+        await close();
+        throw err;
+      }
+      warnTightened(dataDir, opts.log);
+      opts.log?.info({ engine: "postgres", why: choice.reason }, "embedded database: Postgres");
+      return { ...handle, describe: server.describe, close };
+    } catch (err) {
+      if (choice.explicit || !(err instanceof EmbeddedPostgresUnusable)) throw err;
+      opts.log?.warn({ why: err.message }, "embedded Postgres cannot run here: falling back to PGlite (set ID_EMBEDDED_ENGINE to choose)");
+    }
+  } else {
+    opts.log?.info({ engine: "pglite", why: choice.reason }, "embedded database: PGlite");
+  }
+  return connectPglite(dataDir, opts.log);
+}
+
+function warnTightened(dataDir: string, log: ConnectOptions["log"]): void {
+  const tightened = tightenPrivateDir(dataDir);
+  if (tightened) log?.warn({ dataDir, tightened }, "the data directory was readable by other users: made it and its files owner-only (0700/0600)");
 }
 
 /**
@@ -129,8 +183,7 @@ async function connectPglite(dataDir: string, log: ConnectOptions["log"]): Promi
     release();
     throw err;
   }
-  const tightened = inMemory ? 0 : tightenPrivateDir(dataDir);
-  if (tightened) log?.warn({ dataDir, tightened }, "the data directory was readable by other users: made it and its files owner-only (0700/0600)");
+  if (!inMemory) warnTightened(dataDir, log);
   const db = new Kysely<Database>({ dialect: new PGliteDialect(pglite) });
   return {
     db,

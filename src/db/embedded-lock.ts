@@ -1,13 +1,18 @@
-// One process at a time on an embedded data directory. PGlite is a single-process database: a second
+// One process at a time owns an embedded data directory. PGlite is a single-process database: a second
 // process (the CLI while the server runs, or a second server) that opens the same files corrupts its
-// view of them and dies with a WASM "Aborted()". The first opener writes its pid to <dataDir>/idplane.pid;
+// view of them and dies with a WASM "Aborted()". Embedded Postgres is owned (started and stopped) by
+// one process; the CLI attaches to it (src/db/embedded/index.ts). The first opener writes its pid to <dataDir>/idplane.pid;
 // another opener finds a live pid there and is told, in one line, what to do instead.
 import { closeSync, openSync, readFileSync, rmSync, writeSync } from "node:fs";
 import { join } from "node:path";
 
-export class EmbeddedDatabaseBusy extends Error {}
+export class EmbeddedDatabaseBusy extends Error {
+  constructor(message: string, readonly pid?: number) {
+    super(message);
+  }
+}
 
-function alive(pid: number): boolean {
+export function alive(pid: number): boolean {
   try {
     process.kill(pid, 0);
     return true;
@@ -32,6 +37,7 @@ export function lockDataDir(dataDir: string): () => void {
       if (Number.isInteger(pid) && pid > 0 && pid !== process.pid && alive(pid)) {
         throw new EmbeddedDatabaseBusy(
           `the embedded database in ${dataDir} is in use by another idplane process (pid ${pid}); stop that process first, or run both on Postgres (DATABASE_URL)`,
+          pid,
         );
       }
       // Left behind by a process that is gone (a crash, kill -9): take it over.

@@ -10,7 +10,7 @@ import { dirname, join } from "node:path";
 /** Group and other permission bits: none may be set on anything in the data directory. */
 const OPEN_BITS = 0o077;
 /** What idplane writes in the data directory; anything else there is the operator's. */
-const OWNED = ["pgdata", "master.key"];
+const OWNED = ["pgdata", "pgdata.pglite-backup", "master.key", "postgres", "postgres.json", "postgres.log", "lib"];
 
 /**
  * Makes sure the data directory exists with mode 0700 and that files the process creates from now on

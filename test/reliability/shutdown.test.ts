@@ -1,5 +1,5 @@
 // Graceful shutdown (issue #7 item 6): the real entry point as a child process (on Postgres when the
-// suite has one, and always on embedded PGlite in a data directory), SIGTERM
+// suite has one, and always on both embedded engines in a data directory), SIGTERM
 // under a slow-ish load (scrypt-hashing CreateUser, mail-queuing ResetPassword) over keep-alive
 // sockets. In-flight requests complete; later ones get ServiceUnavailable or a refused connection;
 // the process exits 0 by itself; every 200 wrote its row, nothing else did, and no mail is lost.
@@ -7,7 +7,8 @@
 // and resources are released in `finally` whatever failed.
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { inject } from "vitest";
-import { cpSync, mkdtempSync, rmSync } from "node:fs";
+import { randomBytes } from "node:crypto";
+import { chmodSync, cpSync, mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { sql } from "kysely";
@@ -36,18 +37,24 @@ async function until(what: string, cond: () => boolean, deadlineMs = 120_000): P
 const smtp = await startTestSmtp("mailer", "pw");
 afterAll(() => smtp.close());
 
-// An initialised, migrated embedded data directory, copied for each embedded test: PGlite's initdb
-// takes 4 s on an idle machine and over a minute on a loaded one; once per file is enough.
-const template = mkdtempSync(join(tmpdir(), "idplane-shutdown-template-"));
+// An initialised, migrated embedded data directory per engine, copied for each embedded test: PGlite's
+// initdb takes 4 s on an idle machine and over a minute on a loaded one; once per file is enough.
+// (0755 parent: as root, embedded Postgres runs as another user, who must pass through it.)
+const templates = mkdtempSync(join(tmpdir(), "idplane-shutdown-template-"));
+chmodSync(templates, 0o755);
+const engines = ["pglite", "postgres"] as const;
+const template = (engine: (typeof engines)[number]) => join(templates, engine);
 beforeAll(async () => {
-  const db = await connectDatabase({ dataDir: template });
-  try {
-    await migrate(db.db);
-  } finally {
-    await db.close();
+  for (const engine of engines) {
+    const db = await connectDatabase({ dataDir: template(engine), embeddedEngine: engine });
+    try {
+      await migrate(db.db);
+    } finally {
+      await db.close();
+    }
   }
 }, 300_000);
-afterAll(() => rmSync(template, { recursive: true, force: true }));
+afterAll(() => rmSync(templates, { recursive: true, force: true }));
 
 interface Store {
   url: string | undefined;
@@ -55,13 +62,13 @@ interface Store {
   drop(): Promise<void>;
 }
 
-/** Postgres: a database of its own (see ownDatabase). Embedded: PGlite in a fresh data directory. */
+/** Postgres: a database of its own (see ownDatabase). Embedded: each engine in a fresh data directory. */
 const stores: [string, () => Promise<Store>][] = [
-  ["embedded PGlite", async () => {
-    const dir = mkdtempSync(join(tmpdir(), "idplane-shutdown-"));
-    cpSync(template, dir, { recursive: true });
-    return { url: undefined, extraEnv: { ID_DATA_DIR: dir }, drop: async () => rmSync(dir, { recursive: true, force: true }) };
-  }],
+  ...engines.map((engine): [string, () => Promise<Store>] => [engine === "pglite" ? "embedded PGlite" : "embedded Postgres", async () => {
+    const dir = join(templates, `run-${randomBytes(4).toString("hex")}`);
+    cpSync(template(engine), dir, { recursive: true });
+    return { url: undefined, extraEnv: { ID_DATA_DIR: dir, ID_EMBEDDED_ENGINE: engine }, drop: async () => rmSync(dir, { recursive: true, force: true }) };
+  }]),
   ...(databaseUrl ? [["Postgres", async () => ({ ...(await ownDatabase(databaseUrl, undefined, poolerFor(databaseUrl))), extraEnv: { DATABASE_POOLER: poolerFor(databaseUrl) } })] as [string, () => Promise<Store>]] : []),
 ];
 
@@ -141,7 +148,10 @@ describe.each(stores)("graceful shutdown of the real entry point (%s)", (storeNa
       expect(after.length).toBeGreaterThan(0);
 
       // The database holds exactly what the 200s wrote: every created user, and one mail per reset.
-      db = await connectDatabase({ databaseUrl: own.url, dataDir: own.extraEnv.ID_DATA_DIR ?? "memory://", maxConnections: 2, pooler: poolerFor(own.url) });
+      db = await connectDatabase({
+        databaseUrl: own.url, dataDir: own.extraEnv.ID_DATA_DIR ?? "memory://", embeddedEngine: own.extraEnv.ID_EMBEDDED_ENGINE as "pglite" | "postgres" | undefined,
+        maxConnections: 2, pooler: poolerFor(own.url),
+      });
       const names = new Set((await sql<{ n: string }>`select preferred_username as n from users where account_id = ${accountId} and preferred_username is not null`.execute(db.db)).rows.map((r) => r.n));
       const created = outcomes.filter((o) => o.action === "CreateUser");
       expect(created.filter((o) => o.status === 200 && !names.has(o.username!)).map((o) => o.username)).toEqual([]);

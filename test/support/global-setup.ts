@@ -1,12 +1,18 @@
 // Chooses the database every test file uses, once: DATABASE_URL when set, a throwaway Postgres from
-// testcontainers where Docker is reachable, otherwise embedded PGlite (one in-memory database per
-// test file). Says which, so a green run on PGlite is never mistaken for a run on Postgres.
+// testcontainers where Docker is reachable, otherwise the embedded engine users run by default:
+// embedded Postgres in a temporary directory (fsync off: the cluster is thrown away), or PGlite (one
+// in-memory database per test file) where there are no Postgres binaries or ID_EMBEDDED_ENGINE=pglite.
+// Says which, so a green run on PGlite is never mistaken for a run on Postgres.
 // With TEST_THROUGH_PGBOUNCER=1 (`npm run test:pgbouncer`) it starts a PgBouncer of its own in
 // transaction mode in front of DATABASE_URL's server, and every test connects through it with
 // DATABASE_POOLER=pgbouncer, as a deployment behind PgBouncer does.
-import { existsSync } from "node:fs";
+import { chmodSync, existsSync, mkdirSync, mkdtempSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
 import type { TestProject } from "vitest/node";
 import type { DatabasePooler } from "../../src/config.js";
+import { chooseEngine } from "../../src/db/embedded/engine.js";
+import { openEmbeddedPostgres } from "../../src/db/embedded/index.js";
 import { startPgbouncer } from "./pgbouncer.js";
 
 declare module "vitest" {
@@ -55,6 +61,25 @@ export default async function setup(project: TestProject) {
       console.log(`[idplane tests] testcontainers could not start Postgres (${(err as Error).message}); falling back`);
     }
   }
-  console.log("[idplane tests] database: embedded PGlite, in memory (no DATABASE_URL and no Docker)");
+  const engine = chooseEngine(process.env.ID_EMBEDDED_ENGINE === "pglite" ? "pglite" : undefined);
+  if (engine.engine === "postgres") {
+    const parent = mkdtempSync(join(tmpdir(), "idplane-tests-"));
+    // mkdtemp makes it 0700; as root, Postgres runs as another user who must pass through it.
+    chmodSync(parent, 0o755);
+    const dataDir = join(parent, "data");
+    // Not preparePrivateDir: its umask would pass to every test process forked after this.
+    mkdirSync(dataDir, { mode: 0o700 });
+    const server = await openEmbeddedPostgres(dataDir, {
+      settings: { fsync: "off", synchronous_commit: "off", full_page_writes: "off", max_connections: "400", shared_buffers: "64MB" },
+    });
+    console.log(`[idplane tests] database: embedded Postgres (no DATABASE_URL and no Docker), ${server.describe}`);
+    project.provide("databaseUrl", server.url);
+    project.provide("directDatabaseUrl", server.url);
+    return async () => {
+      await server.close();
+      rmSync(parent, { recursive: true, force: true });
+    };
+  }
+  console.log(`[idplane tests] database: embedded PGlite, in memory (no DATABASE_URL and no Docker; ${engine.reason})`);
   project.provide("databaseUrl", undefined);
 }

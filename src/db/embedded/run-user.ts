@@ -1,0 +1,66 @@
+// Postgres refuses to run as root ("root" execution of the PostgreSQL server is not permitted), and
+// initdb too. When idplane runs as root (containers, CI), both run as an unprivileged OS user that
+// owns the data directory: `postgres` when the system has one, else `nobody`. The directory stays
+// 0700; root keeps reaching it (root ignores modes), nobody else can.
+import { spawnSync } from "node:child_process";
+import { chownSync, existsSync, lstatSync, readdirSync, readFileSync } from "node:fs";
+import { join } from "node:path";
+
+/** The setup cannot work for this user or machine; an automatic engine choice falls back to PGlite. */
+export class EmbeddedPostgresUnusable extends Error {}
+
+export interface RunUser {
+  name: string;
+  uid: number;
+  gid: number;
+}
+
+/** The user to run Postgres as, or undefined when this process is not root (Postgres then runs as us). */
+export function runUser(): RunUser | undefined {
+  if (typeof process.getuid !== "function" || process.getuid() !== 0) return undefined;
+  const wanted = process.env.ID_EMBEDDED_POSTGRES_USER;
+  const passwd = readPasswd();
+  for (const name of wanted ? [wanted] : ["postgres", "nobody"]) {
+    const user = passwd.find((u) => u.name === name);
+    if (user && user.uid !== 0) return user;
+  }
+  throw new EmbeddedPostgresUnusable(`running as root, embedded Postgres needs an unprivileged OS user to run as, and ${wanted ?? "neither postgres nor nobody"} exists; set ID_EMBEDDED_POSTGRES_USER`);
+}
+
+function readPasswd(): RunUser[] {
+  try {
+    return readFileSync("/etc/passwd", "utf8").split("\n").map((line) => line.split(":"))
+      .filter((f) => f.length >= 4).map((f) => ({ name: f[0]!, uid: Number(f[2]), gid: Number(f[3]) }));
+  } catch {
+    return [];
+  }
+}
+
+/**
+ * Gives the user the data directory itself and what Postgres uses in it; master.key stays root's
+ * (root reads it whatever the directory's owner).
+ */
+export function giveDataDir(dataDir: string, user: RunUser): void {
+  chownSync(dataDir, user.uid, user.gid);
+  for (const name of ["postgres", "lib"]) if (existsSync(join(dataDir, name))) chownTree(join(dataDir, name), user);
+}
+
+/** Gives the user the directory and everything in it (links are not followed). */
+export function chownTree(path: string, user: RunUser): void {
+  const st = lstatSync(path);
+  if (st.isSymbolicLink()) return;
+  if (st.uid !== user.uid || st.gid !== user.gid) chownSync(path, user.uid, user.gid);
+  if (st.isDirectory()) for (const name of readdirSync(path)) chownTree(join(path, name), user);
+}
+
+/**
+ * Whether the user can run the binary and write in dir: node_modules under /root, or a data directory
+ * below a 0700 home, are out of its reach. Asked of the system itself, as that user.
+ */
+export function reachableBy(user: RunUser, postgres: string, dir: string, env: Record<string, string>): string | undefined {
+  const run = spawnSync(postgres, ["--version"], { uid: user.uid, gid: user.gid, env: { ...process.env, ...env }, encoding: "utf8", timeout: 60_000 });
+  if (run.status !== 0) return `the ${user.name} user cannot run ${postgres} (${(run.stderr || run.error?.message || "").trim().split("\n")[0]})`;
+  const write = spawnSync("/bin/sh", ["-c", 'test -w "$1" && test -x "$1"', "sh", dir], { uid: user.uid, gid: user.gid, timeout: 60_000 });
+  if (write.status !== 0) return `the ${user.name} user cannot reach ${dir} (a parent directory is closed to it)`;
+  return undefined;
+}
