@@ -7,9 +7,25 @@
 
 const CALLBACK_PROTOCOLS = { Oauth: "oauth", Oidc: "oidc", Saml: "saml" } as const;
 
+// Parsed once per base URL (the configuration has one): these fields are built for every pool of every
+// GetUserPool and list page, and a WHATWG URL parse is a measurable share of the signed read.
+const baseParts = new Map<string, { host: string; path: string }>();
+function partsOf(publicBaseUrl: string) {
+  let parts = baseParts.get(publicBaseUrl);
+  if (!parts) {
+    const url = new URL(publicBaseUrl);
+    parts = { host: url.host, path: url.pathname.replace(/\/+$/, "") };
+    baseParts.set(publicBaseUrl, parts);
+  }
+  return parts;
+}
+
+/** Every pool shares the base URL's host: pools are told apart by path, not by subdomain. */
+export const poolDomain = (publicBaseUrl: string) => partsOf(publicBaseUrl).host;
+
 /** The pool's issuer: under the public base URL, or under https://<custom domain> keeping the base's path. */
 function issuerOf(publicBaseUrl: string, uid: string, customDomain: string): string {
-  const base = customDomain ? `https://${customDomain}${new URL(publicBaseUrl).pathname.replace(/\/+$/, "")}` : publicBaseUrl;
+  const base = customDomain ? `https://${customDomain}${partsOf(publicBaseUrl).path}` : publicBaseUrl;
   return `${base}/userpool/${encodeURIComponent(uid)}`;
 }
 
@@ -19,8 +35,7 @@ export function poolEndpoints(publicBaseUrl: string, uid: string, customDomain =
   const callback = (protocol: keyof typeof CALLBACK_PROTOCOLS, flow: "login" | "signup") => `${issuer}/callback/${CALLBACK_PROTOCOLS[protocol]}/${flow}`;
   const wellKnown = wellKnownEndpoints(publicBaseUrl, uid, customDomain);
   return {
-    // Every pool shares the base URL's host: pools are told apart by path, not by subdomain.
-    Domain: new URL(publicBaseUrl).host,
+    Domain: poolDomain(publicBaseUrl),
     CustomDomain: customDomain,
     IssuerUrl: issuer,
     DiscoveryUrl: wellKnown.DiscoveryUrl,

@@ -5,7 +5,7 @@ import type { Brand, PasswordPolicy } from "./tables.js";
 import { formatTime } from "../core/time.js";
 import type { CustomAttributeRow } from "../custom-attributes/queries.js";
 import { customAttributeView } from "../custom-attributes/service.js";
-import { poolEndpoints } from "./endpoints.js";
+import { poolDomain, poolEndpoints } from "./endpoints.js";
 import type { UserPoolRow } from "./queries.js";
 
 export const DEFAULT_PASSWORD_POLICY: PasswordPolicy = {
@@ -34,7 +34,7 @@ export function userPoolListItem(row: UserPoolRow, config: ViewConfig) {
     Enabled: row.enabled,
     ProjectName: row.project_name,
     Tags: row.tags.map((t) => ({ Key: t.Key, Value: t.Value })),
-    Domain: poolEndpoints(config.publicBaseUrl, row.uid).Domain,
+    Domain: poolDomain(config.publicBaseUrl),
     PasswordPolicy: { ...DEFAULT_PASSWORD_POLICY, ...row.password_policy },
     CustomScopes: row.custom_scopes,
     ResetPasswordUrl: row.reset_password_url ?? "",
