@@ -48,10 +48,10 @@ export function userPoolListItem(row: UserPoolRow, config: ViewConfig) {
 }
 
 /** `customDomain`: the pool's ACTIVE custom domain, or "" (its endpoints follow it). */
+// Object.assign, not spreads: spreading these ~40-field objects into new literals cost ~35 µs a
+// pool (V8 falls back to a slow generic copy), a tenth of the signed GetUserPool's CPU.
 function poolFields(row: UserPoolRow, config: ViewConfig, customDomain: string) {
-  return {
-    ...userPoolListItem(row, config),
-    ...poolEndpoints(config.publicBaseUrl, row.uid, customDomain),
+  return Object.assign(userPoolListItem(row, config), poolEndpoints(config.publicBaseUrl, row.uid, customDomain), {
     Brand: { ...DEFAULT_BRAND, ...row.brand },
     AuthenticationMethodOrder: row.authentication_method_order,
     RequiredSignUpAttributes: row.required_sign_up_attributes,
@@ -66,16 +66,16 @@ function poolFields(row: UserPoolRow, config: ViewConfig, customDomain: string) 
     SmsAnonymousSignUpEnabled: row.sms_anonymous_sign_up_enabled,
     UnconfirmedUserSignInEnabled: row.unconfirmed_user_sign_in_enabled,
     SelfAccountRecoveryEnabled: row.self_account_recovery_enabled,
-  };
+  });
 }
 
 export function userPoolView(row: UserPoolRow, config: ViewConfig, attributes: CustomAttributeRow[], customDomain = "") {
-  return { ...poolFields(row, config, customDomain), CustomAttributes: attributes.map(customAttributeView) };
+  return Object.assign(poolFields(row, config, customDomain), { CustomAttributes: attributes.map(customAttributeView) });
 }
 
 /** A new pool has no custom attributes or domain; upstream's CreateUserPool types CustomAttributes as a string. */
 export function createdUserPoolView(row: UserPoolRow, config: ViewConfig) {
-  return { ...poolFields(row, config, ""), CustomAttributes: "[]" as const };
+  return Object.assign(poolFields(row, config, ""), { CustomAttributes: "[]" as const });
 }
 
 export type UserPoolView = ReturnType<typeof userPoolView>;
