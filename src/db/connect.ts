@@ -74,6 +74,10 @@ async function connectEmbedded(dataDir: string, opts: ConnectOptions): Promise<D
   const choice = chooseEngine(opts.embeddedEngine);
   if (choice.engine === "postgres") {
     preparePrivateDir(dataDir);
+    // Before the server starts: Postgres refuses a cluster directory others can read (0700 or 0750
+    // only), which is what an older version left behind for a normal user (as root the run user's
+    // set-up happens to repair it).
+    const tightenedBefore = tightenPrivateDir(dataDir);
     try {
       const server = await openEmbeddedPostgres(dataDir, { log: opts.log, attach: opts.attach ?? false, ...(opts.embeddedSettings && { settings: opts.embeddedSettings }) });
       // The 3 s default fails fast when a remote database is away. This one is our own child, alive or
@@ -92,7 +96,7 @@ async function connectEmbedded(dataDir: string, opts: ConnectOptions): Promise<D
         await close();
         throw err;
       }
-      warnTightened(dataDir, opts.log);
+      warnTightened(dataDir, opts.log, tightenedBefore);
       opts.log?.info({ engine: "postgres", why: choice.reason }, "embedded database: Postgres");
       return { ...handle, describe: server.describe, close };
     } catch (err) {
@@ -105,8 +109,8 @@ async function connectEmbedded(dataDir: string, opts: ConnectOptions): Promise<D
   return connectPglite(dataDir, opts.log);
 }
 
-function warnTightened(dataDir: string, log: ConnectOptions["log"]): void {
-  const tightened = tightenPrivateDir(dataDir);
+function warnTightened(dataDir: string, log: ConnectOptions["log"], already = 0): void {
+  const tightened = already + tightenPrivateDir(dataDir);
   if (tightened) log?.warn({ dataDir, tightened }, "the data directory was readable by other users: made it and its files owner-only (0700/0600)");
 }
 
