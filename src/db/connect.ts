@@ -72,12 +72,14 @@ export async function connectDatabase(opts: ConnectOptions): Promise<DatabaseHan
 
 async function connectEmbedded(dataDir: string, opts: ConnectOptions): Promise<DatabaseHandle> {
   const choice = chooseEngine(opts.embeddedEngine);
+  // Counted for the one log line that says the directory had to be tightened, whichever engine runs.
+  let tightenedBefore = 0;
   if (choice.engine === "postgres") {
     preparePrivateDir(dataDir);
     // Before the server starts: Postgres refuses a cluster directory others can read (0700 or 0750
     // only), which is what an older version left behind for a normal user (as root the run user's
     // set-up happens to repair it).
-    const tightenedBefore = tightenPrivateDir(dataDir);
+    tightenedBefore = tightenPrivateDir(dataDir);
     try {
       const server = await openEmbeddedPostgres(dataDir, { log: opts.log, attach: opts.attach ?? false, ...(opts.embeddedSettings && { settings: opts.embeddedSettings }) });
       // The 3 s default fails fast when a remote database is away. This one is our own child, alive or
@@ -106,7 +108,7 @@ async function connectEmbedded(dataDir: string, opts: ConnectOptions): Promise<D
   } else {
     opts.log?.info({ engine: "pglite", why: choice.reason }, "embedded database: PGlite");
   }
-  return connectPglite(dataDir, opts.log);
+  return connectPglite(dataDir, opts.log, tightenedBefore);
 }
 
 function warnTightened(dataDir: string, log: ConnectOptions["log"], already = 0): void {
@@ -171,7 +173,7 @@ function connectPostgres(url: string, max: number, pooler: DatabasePooler, conne
   };
 }
 
-async function connectPglite(dataDir: string, log: ConnectOptions["log"]): Promise<DatabaseHandle> {
+async function connectPglite(dataDir: string, log: ConnectOptions["log"], tightenedBefore = 0): Promise<DatabaseHandle> {
   const { PGlite, types } = await import("@electric-sql/pglite");
   const inMemory = dataDir === "memory://";
   // 0700 and umask 077 before PGlite writes a byte; then a check of what is there, old files included.
@@ -187,7 +189,7 @@ async function connectPglite(dataDir: string, log: ConnectOptions["log"]): Promi
     release();
     throw err;
   }
-  if (!inMemory) warnTightened(dataDir, log);
+  if (!inMemory) warnTightened(dataDir, log, tightenedBefore);
   const db = new Kysely<Database>({ dialect: new PGliteDialect(pglite) });
   return {
     db,
