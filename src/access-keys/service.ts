@@ -5,6 +5,7 @@ import type { Kysely } from "kysely";
 import type { SecretBox } from "../crypto/secret-box.js";
 import type { Database } from "../db/schema.js";
 import { sql } from "kysely";
+import { isUniqueViolation } from "../db/errors.js";
 import { ACCESS_KEY_CHANNEL } from "./resolver.js";
 import { countAccessKeys, findAccessKey, findFirstStartKey, FIRST_START_DESCRIPTION, insertAccessKey, setAccessKeyEnabled, updateAccessKeySecret } from "./queries.js";
 
@@ -89,10 +90,20 @@ export async function bootstrapRootKey(
 ): Promise<BootstrapOutcome> {
   if (root.accessKey) {
     const { accessKeyId, secretAccessKey } = root.accessKey;
-    const existing = await findAccessKey(deps.db, accessKeyId);
+    let existing = await findAccessKey(deps.db, accessKeyId);
     if (!existing) {
-      await createAccessKey(deps, { accountId: root.accountId, role: "admin", description: "root (from environment)", pair: root.accessKey });
-    } else if (openSecretSafe(deps.secretBox, existing) !== secretAccessKey || existing.account_id !== root.accountId) {
+      try {
+        await createAccessKey(deps, { accountId: root.accountId, role: "admin", description: "root (from environment)", pair: root.accessKey });
+        return { kind: "configured", accessKeyId };
+      } catch (err) {
+        // Instances started together (a rolling deploy, a scale-out) race to create the same key:
+        // the loser reads the winner's row and checks it like any existing one.
+        if (!isUniqueViolation(err)) throw err;
+        existing = await findAccessKey(deps.db, accessKeyId);
+        if (!existing) throw err;
+      }
+    }
+    if (openSecretSafe(deps.secretBox, existing) !== secretAccessKey || existing.account_id !== root.accountId) {
       await updateAccessKeySecret(deps.db, accessKeyId, sealSecret(deps.secretBox, accessKeyId, secretAccessKey), {
         account_id: root.accountId, role: "admin", enabled: true,
       });
