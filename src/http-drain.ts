@@ -26,7 +26,9 @@ export interface Drainer {
 
 export function drainable(server: Server): Drainer {
   let draining = false;
-  const inFlight = new Map<ServerResponse, { action: string; since: number }>();
+  // The raw URL is kept, not parsed: every request pays for this Map, and only the hard stop's log
+  // line reads the Action out of it.
+  const inFlight = new Map<ServerResponse, { url: string; since: number }>();
   // Keep-alive: server.close() waits for every connection to end, and a client that keeps sending on
   // its open socket would hold the process until the hard stop. So once draining, every response, in
   // flight or new, closes its connection after it is written.
@@ -36,8 +38,7 @@ export function drainable(server: Server): Drainer {
   // Runs in the same tick as node-server's listener, before any response head is written.
   server.on("request", (req: IncomingMessage, res: ServerResponse) => {
     if (draining) return closeAfter(res);
-    const action = /[?&]Action=([A-Za-z0-9]{1,64})/.exec(req.url ?? "")?.[1] ?? (req.url ?? "").split("?")[0]!.slice(0, 64);
-    inFlight.set(res, { action, since: performance.now() });
+    inFlight.set(res, { url: req.url ?? "", since: performance.now() });
     res.once("close", () => inFlight.delete(res));
   });
   return {
@@ -47,7 +48,11 @@ export function drainable(server: Server): Drainer {
     get inFlight() {
       return inFlight.size;
     },
-    inFlightRequests: () => [...inFlight.values()].map(({ action, since }) => ({ action, runningMs: Math.round(performance.now() - since) })),
+    inFlightRequests: () =>
+      [...inFlight.values()].map(({ url, since }) => ({
+        action: /[?&]Action=([A-Za-z0-9]{1,64})/.exec(url)?.[1] ?? url.split("?")[0]!.slice(0, 64),
+        runningMs: Math.round(performance.now() - since),
+      })),
     async drain() {
       draining = true;
       inFlight.forEach((_, res) => closeAfter(res));
