@@ -1,4 +1,5 @@
 // SQL for the user_pool_custom_attributes table. Every query is scoped by account_id first, then the pool.
+import { deleteChild, updateChild, type ChildKey } from "../user-pools/children.js";
 import type { Insertable, Kysely, Selectable, Transaction, Updateable } from "kysely";
 import type { Database } from "../db/schema.js";
 import type { UserPoolCustomAttributesTable } from "./tables.js";
@@ -7,11 +8,7 @@ import { countRows } from "../core/page.js";
 export type CustomAttributeRow = Selectable<UserPoolCustomAttributesTable>;
 type Db = Kysely<Database> | Transaction<Database>;
 
-export interface AttributeKey {
-  accountId: string;
-  poolUid: string;
-  uid: string;
-}
+export type AttributeKey = ChildKey;
 
 const inPool = (db: Db, accountId: string, poolUid: string) =>
   db.selectFrom("user_pool_custom_attributes").where("account_id", "=", accountId).where("user_pool_uid", "=", poolUid);
@@ -34,23 +31,11 @@ export function insertCustomAttribute(db: Db, row: Insertable<UserPoolCustomAttr
   return db.insertInto("user_pool_custom_attributes").values(row).returningAll().executeTakeFirstOrThrow();
 }
 
-export function updateCustomAttribute(db: Db, k: AttributeKey, changes: Updateable<UserPoolCustomAttributesTable>) {
-  return db
-    .updateTable("user_pool_custom_attributes")
-    .set(changes)
-    .where("account_id", "=", k.accountId)
-    .where("user_pool_uid", "=", k.poolUid)
-    .where("uid", "=", k.uid)
-    .returningAll()
-    .executeTakeFirstOrThrow();
+/** Callers hold the attribute's row lock, so the row is there. */
+export async function updateCustomAttribute(db: Db, k: AttributeKey, changes: Updateable<UserPoolCustomAttributesTable>): Promise<CustomAttributeRow> {
+  const row = await updateChild(db, "user_pool_custom_attributes", k, changes);
+  if (!row) throw new Error(`custom attribute ${k.uid} vanished under its row lock`);
+  return row;
 }
 
-export async function deleteCustomAttribute(db: Db, k: AttributeKey): Promise<boolean> {
-  const r = await db
-    .deleteFrom("user_pool_custom_attributes")
-    .where("account_id", "=", k.accountId)
-    .where("user_pool_uid", "=", k.poolUid)
-    .where("uid", "=", k.uid)
-    .executeTakeFirst();
-  return r.numDeletedRows > 0n;
-}
+export const deleteCustomAttribute = (db: Db, k: AttributeKey): Promise<boolean> => deleteChild(db, "user_pool_custom_attributes", k);

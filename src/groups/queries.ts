@@ -1,5 +1,6 @@
 // SQL for the groups and group_members tables. Every query is scoped by account_id first, then the
 // pool, so each one is served by an index of sql/011_groups.sql that leads with them.
+import { deleteChild, updateChild, type ChildKey } from "../user-pools/children.js";
 import { sql, type Insertable, type Selectable, type SqlBool, type Transaction, type Updateable } from "kysely";
 import type { Database } from "../db/schema.js";
 import type { Db } from "../db/types.js";
@@ -9,11 +10,7 @@ import type { GroupsTable } from "./tables.js";
 
 export type GroupRow = Selectable<GroupsTable>;
 
-export interface GroupKey {
-  accountId: string;
-  poolUid: string;
-  uid: string;
-}
+export type GroupKey = ChildKey;
 
 const inPool = (db: Db, accountId: string, poolUid: string) => db.selectFrom("groups").where("account_id", "=", accountId).where("user_pool_uid", "=", poolUid);
 const selectGroup = (db: Db, k: GroupKey) => inPool(db, k.accountId, k.poolUid).selectAll().where("uid", "=", k.uid);
@@ -38,22 +35,15 @@ export function insertGroup(db: Db, row: Insertable<GroupsTable>): Promise<Group
   return db.insertInto("groups").values(row).returningAll().executeTakeFirstOrThrow();
 }
 
-export function updateGroup(db: Db, k: GroupKey, changes: Updateable<GroupsTable>): Promise<GroupRow> {
-  return db
-    .updateTable("groups")
-    .set(changes)
-    .where("account_id", "=", k.accountId)
-    .where("user_pool_uid", "=", k.poolUid)
-    .where("uid", "=", k.uid)
-    .returningAll()
-    .executeTakeFirstOrThrow();
+/** Callers hold the group's row lock, so the row is there. */
+export async function updateGroup(db: Db, k: GroupKey, changes: Updateable<GroupsTable>): Promise<GroupRow> {
+  const row = await updateChild(db, "groups", k, changes);
+  if (!row) throw new Error(`group ${k.uid} vanished under its row lock`);
+  return row;
 }
 
 /** Deletes the group and, through the foreign key, its memberships. */
-export async function deleteGroup(db: Db, k: GroupKey): Promise<boolean> {
-  const r = await db.deleteFrom("groups").where("account_id", "=", k.accountId).where("user_pool_uid", "=", k.poolUid).where("uid", "=", k.uid).executeTakeFirst();
-  return r.numDeletedRows > 0n;
-}
+export const deleteGroup = (db: Db, k: GroupKey): Promise<boolean> => deleteChild(db, "groups", k);
 
 export interface GroupFilter {
   /** Each must match: a substring of the name, or (exact) the whole name, case-insensitively. */

@@ -1,4 +1,5 @@
 // SQL for the identity_providers table. Every query is scoped by account_id first, then the pool.
+import { updateChild, type ChildKey } from "../user-pools/children.js";
 import type { Insertable, Kysely, Selectable, SelectQueryBuilder, Transaction, Updateable } from "kysely";
 import type { Database } from "../db/schema.js";
 import type { ConnectionType, IdentityProvidersTable } from "./tables.js";
@@ -8,11 +9,7 @@ import { countRows, type Listing } from "../core/page.js";
 export type IdentityProviderRow = Selectable<IdentityProvidersTable>;
 type Db = Kysely<Database> | Transaction<Database>;
 
-export interface ConnectionKey {
-  accountId: string;
-  poolUid: string;
-  uid: string;
-}
+export type ConnectionKey = ChildKey;
 
 function selectIdentityProvider(db: Db, k: ConnectionKey) {
   return db
@@ -40,16 +37,7 @@ export async function insertIdentityProvider(db: Db, row: Insertable<IdentityPro
   return db.insertInto("identity_providers").values(row).returningAll().executeTakeFirstOrThrow();
 }
 
-export function updateIdentityProvider(db: Db, k: ConnectionKey, changes: Updateable<IdentityProvidersTable>) {
-  return db
-    .updateTable("identity_providers")
-    .set(changes)
-    .where("account_id", "=", k.accountId)
-    .where("user_pool_uid", "=", k.poolUid)
-    .where("uid", "=", k.uid)
-    .returningAll()
-    .executeTakeFirst();
-}
+export const updateIdentityProvider = (db: Db, k: ConnectionKey, changes: Updateable<IdentityProvidersTable>) => updateChild(db, "identity_providers", k, changes);
 
 export async function deleteIdentityProvider(db: Db, k: ConnectionKey, type?: ConnectionType): Promise<boolean> {
   let q = db
