@@ -19,6 +19,14 @@ import { isConnectionError } from "./errors.js";
 // #1208, unfixed upstream). Nor may such a connection be released: release() would put it back in
 // the open queue and the next query would hit the same crash. So each transaction learns of its
 // connection's close through the connection's onclose hook and then stops touching it.
+//
+// The hook alone comes too late after a reset (ECONNRESET): Node emits the socket's 'error' at once,
+// which fails the statement in flight, but its 'close' only from the handle's close callback, later
+// in the event loop. Kysely answers the failed statement with ROLLBACK inside that gap; postgres.js
+// queues it on the dying socket and, on a close after an error, never settles it: the request hung
+// until the client gave up, and the connection was lost to the pool (found by the failover test
+// under load: test/dialect-reset.test.ts). So a connection error from any statement of the
+// transaction marks it lost too, before the caller can send another.
 const connectionClosed = () => Object.assign(new Error("the database connection closed during the transaction"), { code: "CONNECTION_CLOSED" });
 
 /** Notes every answer from the database (a result or a statement error) for the connection wait's bound. */
@@ -54,9 +62,15 @@ class PostgresConnection implements DatabaseConnection {
       return heardFrom(this.wait, reserved ? pending : this.wait.statement(pending));
     };
     // Inside a transaction the breaker only learns of errors: the transaction is already under way.
-    const result = reserved ? await run().catch((err: unknown) => { this.breaker.observe(err); throw err; }) : await this.breaker.run(run);
+    const result = reserved ? await run().catch((err: unknown) => { this.transactionFailed(err); throw err; }) : await this.breaker.run(run);
     const affected = ["INSERT", "UPDATE", "DELETE", "MERGE"].includes(result.command) ? BigInt(result.count) : undefined;
     return { rows: [...result] as R[], ...(affected !== undefined && { numAffectedRows: affected }) };
+  }
+
+  /** A statement of the transaction (BEGIN included) failed; a connection error means its connection is gone. */
+  transactionFailed(err: unknown): void {
+    this.breaker.observe(err);
+    if (isConnectionError(err)) this.lost = true;
   }
 
   // eslint-disable-next-line require-yield
@@ -92,7 +106,10 @@ class PostgresDriver implements Driver {
       };
       return true;
     };
-    await heardFrom(this.wait, c.reserved.unsafe(begin, [], { onexecute } as never));
+    await heardFrom(this.wait, c.reserved.unsafe(begin, [], { onexecute } as never)).catch((err: unknown) => {
+      c.transactionFailed(err);
+      throw err;
+    });
   }
 
   async commitTransaction(conn: DatabaseConnection): Promise<void> {
