@@ -5,7 +5,7 @@
 // test/reliability/failover.test.ts on a loaded machine (requests hung until the client's 15 s
 // timeout); src/db/postgres-dialect.ts marks the connection lost on the error itself.
 // A loopback proxy in front of the suite's database resets the client side on demand.
-import { createServer, connect, type Server, type Socket } from "node:net";
+import { createServer, connect, Socket, type Server } from "node:net";
 import type { AddressInfo } from "node:net";
 import { sql } from "kysely";
 import postgres from "postgres";
@@ -48,6 +48,21 @@ async function resettingProxy(target: string): Promise<{ url: string; reset(): v
   };
 }
 
+/**
+ * `select 1` until it answers 1 (or 30 s): the circuit breaker refuses for a moment after a
+ * connection error, then lets a probe through. With one connection, a slot lost to the reset would
+ * make every probe fail, for good.
+ */
+async function answersAgain(handle: DatabaseHandle): Promise<unknown> {
+  const deadline = performance.now() + 30_000;
+  let answer: unknown;
+  while (answer !== 1 && performance.now() < deadline) {
+    answer = await sql<{ n: number }>`select 1 as n`.execute(handle.db).then((r) => r.rows[0]!.n, (e: { code?: string }) => e.code);
+    if (answer !== 1) await new Promise((r) => setTimeout(r, 100));
+  }
+  return answer;
+}
+
 let cleanup: (() => Promise<unknown>)[] = [];
 afterEach(async () => {
   for (const c of cleanup.reverse()) await c().catch(() => {});
@@ -83,14 +98,42 @@ describe.skipIf(!databaseUrl)("a transaction whose connection is reset", () => {
     });
     // 30 s is a hang detector, not a speed target: the failure comes in milliseconds.
     expect(await within(settled(tx), 30_000)).toEqual({ ok: false, code: "ECONNRESET" });
-    // The circuit breaker refuses for a moment after a connection error, then lets a probe through.
-    // With one connection, a slot lost to the reset would make every probe fail, for good.
-    const deadline = performance.now() + 30_000;
-    let answer: unknown;
-    while (answer !== 1 && performance.now() < deadline) {
-      answer = await sql<{ n: number }>`select 1 as n`.execute(handle.db).then((r) => r.rows[0]!.n, (e: { code?: string }) => e.code);
-      if (answer !== 1) await new Promise((r) => setTimeout(r, 100));
-    }
-    expect(answer).toBe(1);
+    expect(await answersAgain(handle)).toBe(1);
+  });
+
+  it("fails a statement an idle transaction sends between the reset and the socket's close", { timeout: 90_000 }, async () => {
+    const proxy = await resettingProxy(databaseUrl!);
+    cleanup.push(() => proxy.close());
+    const handle: DatabaseHandle = await connectDatabase({ databaseUrl: proxy.url, maxConnections: 1, pooler: poolerFor(databaseUrl!) });
+    cleanup.push(() => handle.close());
+    // The one way to act inside the gap on purpose: run a callback as the socket emits the error,
+    // before postgres.js hears of it (nothing else is patched; the statement goes to the real server).
+    let onReset: (() => void) | undefined;
+    const emit = Socket.prototype.emit;
+    Socket.prototype.emit = function (this: Socket, event: string | symbol, ...args: unknown[]) {
+      if (event === "error" && (args[0] as { code?: string })?.code === "ECONNRESET" && onReset) {
+        const act = onReset;
+        onReset = undefined;
+        act();
+      }
+      return emit.apply(this, [event, ...args] as Parameters<typeof emit>);
+    } as typeof emit;
+    cleanup.push(async () => {
+      Socket.prototype.emit = emit;
+    });
+    let sentInGap: Promise<unknown> | undefined;
+    const tx = handle.db.transaction().execute(async (trx) => {
+      await sql`select 1`.execute(trx);
+      await new Promise<void>((resolve) => {
+        onReset = () => {
+          sentInGap = sql`select 2`.execute(trx);
+          resolve();
+        };
+        proxy.reset();
+      });
+      await sentInGap;
+    });
+    expect(await within(settled(tx), 30_000)).toEqual({ ok: false, code: "CONNECTION_CLOSED" });
+    expect(await answersAgain(handle)).toBe(1);
   });
 });

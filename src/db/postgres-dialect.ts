@@ -26,7 +26,9 @@ import { isConnectionError } from "./errors.js";
 // queues it on the dying socket and, on a close after an error, never settles it: the request hung
 // until the client gave up, and the connection was lost to the pool (found by the failover test
 // under load: test/dialect-reset.test.ts). So a connection error from any statement of the
-// transaction marks it lost too, before the caller can send another.
+// transaction marks it lost too, before the caller can send another. A statement sent in that gap
+// while none was in flight (the reset came to an idle transaction) is failed by the dialect itself
+// when the close is reported (untilClosed); the test shows the pool's one connection serving again.
 const connectionClosed = () => Object.assign(new Error("the database connection closed during the transaction"), { code: "CONNECTION_CLOSED" });
 
 /** Notes every answer from the database (a result or a statement error) for the connection wait's bound. */
@@ -45,6 +47,8 @@ class PostgresConnection implements DatabaseConnection {
   reserved: ReservedSql | undefined;
   /** The reserved connection's socket closed: the pool owns it again (it reconnects it itself). */
   lost = false;
+  /** Fails the transaction's statement in flight, if any (see connectionClosedByPool). */
+  private abandon: ((err: Error) => void) | undefined;
 
   constructor(
     private readonly sql: Sql,
@@ -62,9 +66,25 @@ class PostgresConnection implements DatabaseConnection {
       return heardFrom(this.wait, reserved ? pending : this.wait.statement(pending));
     };
     // Inside a transaction the breaker only learns of errors: the transaction is already under way.
-    const result = reserved ? await run().catch((err: unknown) => { this.transactionFailed(err); throw err; }) : await this.breaker.run(run);
+    const result = reserved ? await this.untilClosed(run()).catch((err: unknown) => { this.transactionFailed(err); throw err; }) : await this.breaker.run(run);
     const affected = ["INSERT", "UPDATE", "DELETE", "MERGE"].includes(result.command) ? BigInt(result.count) : undefined;
     return { rows: [...result] as R[], ...(affected !== undefined && { numAffectedRows: affected }) };
+  }
+
+  /** A statement of the transaction, failed at once if the pool reports the connection closed first. */
+  private untilClosed<T>(work: Promise<T>): Promise<T> {
+    return new Promise<T>((resolve, reject) => {
+      this.abandon = reject;
+      work.then(resolve, reject);
+    }).finally(() => {
+      this.abandon = undefined;
+    });
+  }
+
+  /** The pool reports the reserved connection's socket closed. */
+  connectionClosedByPool(): void {
+    this.lost = true;
+    this.abandon?.(connectionClosed());
   }
 
   /** A statement of the transaction (BEGIN included) failed; a connection error means its connection is gone. */
@@ -101,9 +121,7 @@ class PostgresDriver implements Driver {
     // onexecute hands over postgres.js's connection object, whose onclose the pool calls when the
     // socket closes; returning true keeps the driver's own flow unchanged.
     const onexecute = (connection: { onclose?: () => void }) => {
-      connection.onclose = () => {
-        c.lost = true;
-      };
+      connection.onclose = () => c.connectionClosedByPool();
       return true;
     };
     await heardFrom(this.wait, c.reserved.unsafe(begin, [], { onexecute } as never)).catch((err: unknown) => {
