@@ -19,7 +19,7 @@ export default {
   testRunner: "vitest",
   vitest: { configFile: "vitest.unit.config.ts", related: false },
   coverageAnalysis: "perTest",
-  mutate: ["src/gateway/**/*.ts", "src/crypto/**/*.ts", "src/users/password.ts", "src/users/cursor.ts", "src/password-reset/message.ts", tokenLines()],
+  mutate: ["src/control-plane/gateway/**/*.ts", "src/platform/crypto/**/*.ts", "src/users/password.ts", "src/users/cursor.ts", "src/password-reset/message.ts", tokenLines()],
   // Two cores, shared: more workers only queue behind each other.
   concurrency: 2,
   timeoutMS: 10_000,

@@ -7,11 +7,11 @@ import { sha256 as nobleSha256 } from "@noble/hashes/sha2.js";
 import { bytesToHex } from "@noble/hashes/utils.js";
 import { Bench } from "tinybench";
 import { userPoolActions } from "../src/user-pools/actions.js";
-import { errorEnvelope, newRequestId, successEnvelope } from "../src/gateway/envelope.js";
+import { errorEnvelope, newRequestId, successEnvelope } from "../src/control-plane/gateway/envelope.js";
 import { errors } from "../src/core/errors.js";
-import { paramsFromJson, parseParams } from "../src/gateway/params.js";
-import { deriveSigningKey } from "../src/crypto/signature-hash.js";
-import { checkTimestamp, parseAuthentication, verifySignature, type IncomingSignedRequest } from "../src/gateway/signing/verify.js";
+import { paramsFromJson, parseParams } from "../src/control-plane/gateway/params.js";
+import { deriveSigningKey } from "../src/platform/crypto/signature-hash.js";
+import { checkTimestamp, parseAuthentication, verifySignature, type IncomingSignedRequest } from "../src/control-plane/gateway/signing/verify.js";
 import { authorizationHeader, sha256hex, xDateOf } from "../test/support/signer.js";
 
 export interface MicroResult {

@@ -12,7 +12,7 @@ import { randomInt } from "node:crypto";
 import { readFileSync, writeFileSync } from "node:fs";
 import { cpus } from "node:os";
 import { sql } from "kysely";
-import { connectDatabase } from "../src/db/connect.js";
+import { connectDatabase } from "../src/platform/db/connect.js";
 import { ownDatabase } from "../test/support/child-server.js";
 import { startHaproxy, type Haproxy } from "../test/support/haproxy.js";
 import { startPgbouncer } from "../test/support/pgbouncer.js";

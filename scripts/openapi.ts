@@ -1,7 +1,7 @@
 // Writes openapi.yaml from the action registry, or with --check fails when the file is stale.
 import { readFileSync, writeFileSync } from "node:fs";
-import { actions } from "../src/actions/index.js";
-import { renderOpenApi } from "../src/openapi.js";
+import { actions } from "../src/control-plane/registry.js";
+import { renderOpenApi } from "../src/control-plane/openapi.js";
 
 const file = new URL("../openapi.yaml", import.meta.url);
 const fresh = renderOpenApi(actions);

@@ -65,7 +65,7 @@ create unique index password_reset_tokens__outstanding on password_reset_tokens 
 create index password_reset_tokens__user on password_reset_tokens (account_id, user_pool_uid, user_uid);
 
 -- Transactional outbox: written in the transaction that creates what the mail is about, delivered
--- later by the mail worker (src/mail/). Body and link are wiped once sent or given up on.
+-- later by the mail worker (src/platform/mail/). Body and link are wiped once sent or given up on.
 create table mail_outbox (
   account_id       bigint      not null,
   id               bigint      generated always as identity,

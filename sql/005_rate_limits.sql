@@ -3,7 +3,7 @@
 -- (ID_REPLAY_PROTECTION=on). Both are keyed by account first, like every other table.
 
 -- One bucket per access key. Instances lease a few tokens at a time from it with one atomic upsert
--- (src/rate-limits/queries.ts) and spend them locally, so a request does not wait for the database.
+-- (src/platform/rate-limits/queries.ts) and spend them locally, so a request does not wait for the database.
 -- Unlogged: a bucket lost in a crash only refills early, and the writes skip the WAL.
 create unlogged table rate_limits (
   account_id     bigint           not null,

@@ -3,13 +3,13 @@
 // the process (signals, exit codes, timers that end it): that is src/main.ts.
 import type { Server } from "node:http";
 import { serve } from "@hono/node-server";
-import { createApp } from "./app.js";
-import type { Config } from "./config.js";
-import { startHousekeeping } from "./housekeeping/worker.js";
-import { drainable, type Drainer } from "./http-drain.js";
-import type { Logger } from "./log.js";
-import { startMailWorker } from "./mail/worker.js";
-import { openRuntime, type Runtime } from "./runtime.js";
+import { createApp } from "./control-plane/app.js";
+import type { Config } from "./platform/config.js";
+import { startHousekeeping } from "./platform/housekeeping/worker.js";
+import { drainable, type Drainer } from "./platform/http-drain.js";
+import type { Logger } from "./platform/log.js";
+import { startMailWorker } from "./platform/mail/worker.js";
+import { openRuntime, type Runtime } from "./platform/runtime.js";
 
 export interface Service {
   runtime: Runtime;
@@ -29,7 +29,7 @@ export async function composeService(config: Config, log: Logger): Promise<Servi
   // Without SMTP_URL reset emails stay queued in the outbox (`npm run cli -- mail list`).
   // nodemailer is loaded only when there is mail to send: it is a sixth of the idle process's memory.
   const transport = config.mail.smtpUrl
-    ? (await import("./mail/smtp.js")).smtpTransport(config.mail.smtpUrl, config.mail.from)
+    ? (await import("./platform/mail/smtp.js")).smtpTransport(config.mail.smtpUrl, config.mail.from)
     : undefined;
   const mailWorker = transport && startMailWorker({
     db: runtime.deps.db, log: log.child({ component: "mail" }), clock: runtime.deps.clock, transport, maxAttempts: config.mail.maxAttempts,

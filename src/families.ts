@@ -1,12 +1,12 @@
 // The families' declarations for the jobs that cross them, assembled in one place as the action
-// registry is (src/actions/index.ts): a new family with a sealed column or purgeable rows adds its
+// registry is (src/control-plane/registry.ts): a new family with a sealed column or purgeable rows adds its
 // declaration here, and test/declarations.test.ts fails while a sealed column is undeclared.
 import { accessKeySecrets } from "./access-keys/sealed.js";
-import type { PurgeRule, SealedSource } from "./db/declarations.js";
+import type { PurgeRule, SealedSource } from "./platform/db/declarations.js";
 import { identityProviderSecrets, spPrivateKeySecrets } from "./identity-providers/sealed.js";
-import { mailPurges } from "./mail/purge.js";
+import { mailPurges } from "./platform/mail/purge.js";
 import { passwordResetPurges } from "./password-reset/purge.js";
-import { rateLimitPurges } from "./rate-limits/purge.js";
+import { rateLimitPurges } from "./platform/rate-limits/purge.js";
 
 export const sealedSources: SealedSource[] = [accessKeySecrets, identityProviderSecrets, spPrivateKeySecrets] as SealedSource[];
 

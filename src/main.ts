@@ -2,8 +2,8 @@
 // SIGTERM/SIGINT drain in-flight requests, close everything and exit, with a hard stop if the drain
 // hangs. Exit codes: 0 stopped cleanly, 1 failed to start or the hard stop fired, 2 bad configuration.
 import { composeService } from "./compose.js";
-import { ConfigError, loadConfig } from "./config.js";
-import { bufferedStdout, createLogger, flushLogs } from "./log.js";
+import { ConfigError, loadConfig } from "./platform/config.js";
+import { bufferedStdout, createLogger, flushLogs } from "./platform/log.js";
 import { welcomeText } from "./welcome.js";
 
 async function main(): Promise<void> {

@@ -1,6 +1,6 @@
 // The human-facing start-up text on stdout; the new key's secret appears here once and nowhere else.
 import type { BootstrapOutcome } from "./access-keys/service.js";
-import { API_VERSION } from "./gateway/envelope.js";
+import { API_VERSION } from "./control-plane/gateway/envelope.js";
 
 export function welcomeText(url: string, region: string, bootstrap: BootstrapOutcome): string {
   const lines = [``, `idplane is listening on ${url}  (service "id", region "${region}", Version ${API_VERSION})`];

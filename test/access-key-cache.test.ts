@@ -7,7 +7,7 @@ import type { KyselyPlugin } from "kysely";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { followAccessKeyChanges } from "../src/access-keys/key-changes.js";
 import { createAccessKeyResolver } from "../src/access-keys/resolver.js";
-import { createLogger } from "../src/log.js";
+import { createLogger } from "../src/platform/log.js";
 import { createAccessKey, generateAccessKeyPair, setAccessKeyEnabledAndAnnounce } from "../src/access-keys/service.js";
 import { randomAccountId, startTestService, testDatabase, type TestService } from "./support/harness.js";
 

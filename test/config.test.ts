@@ -1,7 +1,7 @@
 // Configuration: defaults, coercion, and clear refusals.
 import { availableParallelism } from "node:os";
 import { describe, expect, it } from "vitest";
-import { ConfigError, loadConfig } from "../src/config.js";
+import { ConfigError, loadConfig } from "../src/platform/config.js";
 
 const key = Buffer.alloc(32, 7).toString("base64");
 

@@ -6,7 +6,7 @@
 // is gone must leave the list, so it only shrinks. Prints the coverage figures.
 import { readFileSync, writeFileSync } from "node:fs";
 import { describe, expect, it } from "vitest";
-import { actions } from "../src/actions/index.js";
+import { actions } from "../src/control-plane/registry.js";
 import { compareFields, countFields, readUpstream, type Finding } from "./support/upstream-contract.js";
 
 const upstream = readUpstream();

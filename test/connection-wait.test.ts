@@ -1,10 +1,10 @@
 // A transaction waiting for a connection must not hang when the connection it waits for dies.
 // postgres.js 3.4.9 drops a queued reserve() whose connection closes (porsager/postgres#1195); the
-// dialect's ConnectionWait asks again (src/db/connection-wait.ts). Postgres only: PGlite has no pool,
+// dialect's ConnectionWait asks again (src/platform/db/connection-wait.ts). Postgres only: PGlite has no pool,
 // and a backend terminated behind PgBouncer is PgBouncer's to replace.
 import postgres from "postgres";
 import { describe, expect, inject, it } from "vitest";
-import { ConnectionWait } from "../src/db/connection-wait.js";
+import { ConnectionWait } from "../src/platform/db/connection-wait.js";
 import { poolerFor } from "./support/harness.js";
 
 const databaseUrl = inject("databaseUrl");

@@ -1,7 +1,7 @@
-// The database-error fallback (src/db/errors.ts): a violation no service attributed to a field still
+// The database-error fallback (src/platform/db/errors.ts): a violation no service attributed to a field still
 // maps to its catalog code, and its message names no constraint (schema detail, not for clients).
 import { describe, expect, it } from "vitest";
-import { translateDbError } from "../src/db/errors.js";
+import { translateDbError } from "../src/platform/db/errors.js";
 
 describe("translateDbError", () => {
   it.each([

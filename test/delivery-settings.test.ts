@@ -3,8 +3,8 @@
 // whose email is off sends no reset mail (a real SMTP server on loopback receives nothing).
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { deliverySettingsActions } from "../src/delivery-settings/actions.js";
-import { smtpTransport } from "../src/mail/smtp.js";
-import { startMailWorker } from "../src/mail/worker.js";
+import { smtpTransport } from "../src/platform/mail/smtp.js";
+import { startMailWorker } from "../src/platform/mail/worker.js";
 import { EMAIL_OFF_MESSAGE } from "../src/password-reset/actions.js";
 import { codeOf, startTestService, type TestService } from "./support/harness.js";
 import { createPool } from "./support/user-pools.js";

@@ -3,14 +3,14 @@
 // socket's 'error' straight away but its 'close' only later in the event loop; a ROLLBACK sent in
 // between is never settled by postgres.js 3.4.9 and its connection is lost to the pool. Found by
 // test/reliability/failover.test.ts on a loaded machine (requests hung until the client's 15 s
-// timeout); src/db/postgres-dialect.ts marks the connection lost on the error itself.
+// timeout); src/platform/db/postgres-dialect.ts marks the connection lost on the error itself.
 // A loopback proxy in front of the suite's database resets the client side on demand.
 import { createServer, connect, Socket, type Server } from "node:net";
 import type { AddressInfo } from "node:net";
 import { sql } from "kysely";
 import postgres from "postgres";
 import { afterEach, describe, expect, inject, it } from "vitest";
-import { connectDatabase, type DatabaseHandle } from "../src/db/connect.js";
+import { connectDatabase, type DatabaseHandle } from "../src/platform/db/connect.js";
 import { poolerFor } from "./support/harness.js";
 
 const databaseUrl = inject("databaseUrl");

@@ -8,7 +8,7 @@ import { cpSync, lstatSync, mkdtempSync, readFileSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, describe, expect, it } from "vitest";
-import { hydrateLinks, nativeDir } from "../src/db/embedded/binaries.js";
+import { hydrateLinks, nativeDir } from "../src/platform/db/embedded/binaries.js";
 
 const parent = mkdtempSync(join(tmpdir(), "idplane-binaries-"));
 afterAll(() => rmSync(parent, { recursive: true, force: true }));

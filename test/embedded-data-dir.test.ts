@@ -6,7 +6,7 @@ import { chmodSync, lstatSync, mkdirSync, mkdtempSync, readdirSync, rmSync, syml
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, describe, expect, it } from "vitest";
-import { tightenPrivateDir } from "../src/db/private-dir.js";
+import { tightenPrivateDir } from "../src/platform/db/private-dir.js";
 import { childClient, childEnv, startChild, stopChild, type Child } from "./support/child-server.js";
 
 const parent = mkdtempSync(join(tmpdir(), "idplane-datadir-"));

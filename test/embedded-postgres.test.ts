@@ -11,9 +11,9 @@ import { join } from "node:path";
 import { promisify } from "node:util";
 import { sql } from "kysely";
 import { afterAll, describe, expect, it } from "vitest";
-import { connectDatabase } from "../src/db/connect.js";
-import { clusterDir } from "../src/db/embedded/index.js";
-import { nativeDir } from "../src/db/embedded/binaries.js";
+import { connectDatabase } from "../src/platform/db/connect.js";
+import { clusterDir } from "../src/platform/db/embedded/index.js";
+import { nativeDir } from "../src/platform/db/embedded/binaries.js";
 import { childClient, childEnv, startChild, stopChild, type Child } from "./support/child-server.js";
 
 const parent = mkdtempSync(join(tmpdir(), "idplane-embedded-"));
@@ -148,7 +148,7 @@ describe.runIf(nativeDir())("embedded Postgres", () => {
           expect(tree.length).toBeGreaterThan(5);
           if (signal === "SIGTERM") {
             const cliEnv = { PATH: process.env.PATH!, LOG_LEVEL: "warn", ID_DATA_DIR: dataDir };
-            const r = await run(process.execPath, ["--import", "tsx", "src/cli.ts", "keys", "list"], { env: cliEnv, timeout: 120_000 });
+            const r = await run(process.execPath, ["--import", "tsx", "src/cli/main.ts", "keys", "list"], { env: cliEnv, timeout: 120_000 });
             expect(r.stdout).toContain(key.accessKeyId);
             // A second server on the directory is refused in one line, and leaves the first alone.
             const second = await run(process.execPath, ["--import", "tsx", "src/main.ts"], { env: { ...cliEnv, PORT: "0" }, timeout: 120_000 }).catch((e) => e);

@@ -4,7 +4,7 @@
 // linking filters, uniqueness under concurrency, cascades, tenancy and readonly keys. Runs on Postgres
 // (DATABASE_URL) and on PGlite.
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { actions } from "../src/actions/index.js";
+import { actions } from "../src/control-plane/registry.js";
 import { codeOf, startTestService, type Envelope, type TestService } from "./support/harness.js";
 import { createConnection } from "./support/identity-providers.js";
 import { linkParams, linkSetup } from "./support/external-identities.js";

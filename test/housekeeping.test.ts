@@ -4,7 +4,7 @@
 import { sql } from "kysely";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { inject } from "vitest";
-import { purgeOnce } from "../src/housekeeping/worker.js";
+import { purgeOnce } from "../src/platform/housekeeping/worker.js";
 import { ownDatabase } from "./support/child-server.js";
 import { poolerFor, startTestService, type TestService } from "./support/harness.js";
 import { newPool, newUser } from "./support/users.js";

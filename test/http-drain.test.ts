@@ -1,4 +1,4 @@
-// The HTTP drain of src/http-drain.ts, in process and without timing: a client in a worker thread
+// The HTTP drain of src/platform/http-drain.ts, in process and without timing: a client in a worker thread
 // puts requests on the wire while this thread is blocked (Atomics.wait), so they sit unread in the
 // kernel, new connections in the accept queue and next requests on idle keep-alive sockets, exactly
 // where a busy embedded server's requests sat when SIGTERM came. Every one must get an answer.
@@ -6,7 +6,7 @@ import { createServer, type Server } from "node:http";
 import type { AddressInfo } from "node:net";
 import { Worker } from "node:worker_threads";
 import { afterEach, describe, expect, it } from "vitest";
-import { drainable } from "../src/http-drain.js";
+import { drainable } from "../src/platform/http-drain.js";
 
 // Runs in the worker: round 1 opens KEEP_ALIVE sockets (and one more, left idle); then, on the
 // main thread's go, it sends one more request on each kept-alive socket and FRESH on new

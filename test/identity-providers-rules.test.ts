@@ -6,7 +6,7 @@
 import { randomBytes } from "node:crypto";
 import { sql } from "kysely";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { SecretBoxError } from "../src/crypto/secret-box.js";
+import { SecretBoxError } from "../src/platform/crypto/secret-box.js";
 import { findIdentityProvider } from "../src/identity-providers/queries.js";
 import { openClientSecret } from "../src/identity-providers/secret.js";
 import { codeOf, startTestService, type Envelope, type TestService } from "./support/harness.js";

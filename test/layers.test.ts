@@ -1,14 +1,15 @@
 // The layering rule of docs/architecture.md, as a test: the neutral core imports no other layer; the
-// database layer and every family import neither the protocol edge (src/gateway) nor the registry
-// (src/actions). A family that reached into the edge would tie its rules to HTTP. Core may import
+// platform (database, config, log, outbound, mail, crypto, rate limits) and every family import
+// nothing of the signed API's edge (src/control-plane: gateway, registry, openapi). A family that
+// reached into the edge would tie its rules to HTTP. Core may import
 // types from elsewhere (ActionContext names AppDeps), never code.
 import { readdirSync, readFileSync, statSync } from "node:fs";
 import { join, relative } from "node:path";
 import { expect, it } from "vitest";
 
 const SRC = new URL("../src/", import.meta.url).pathname;
-const EDGE = ["gateway", "actions"];
-const TOP = new Set(["app.ts", "main.ts", "compose.ts", "welcome.ts", "cli.ts", "cli", "openapi.ts", "openapi-errors.ts", "runtime.ts", "config.ts", "deps.ts", "log.ts", ...EDGE]);
+const EDGE = ["control-plane"];
+const TOP = new Set(["app.ts", "main.ts", "compose.ts", "welcome.ts", "cli", "deps.ts", ...EDGE]);
 
 function files(dir: string): string[] {
   return readdirSync(dir).flatMap((name) => {

@@ -3,9 +3,9 @@
 // outbox worker's queueing, restarts, retries with backoff and leases.
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { formatOutbox } from "../src/cli/mail.js";
-import { listOutbox } from "../src/mail/outbox.js";
-import { smtpTransport, type MailTransport, type OutgoingMail } from "../src/mail/smtp.js";
-import { startMailWorker } from "../src/mail/worker.js";
+import { listOutbox } from "../src/platform/mail/outbox.js";
+import { smtpTransport, type MailTransport, type OutgoingMail } from "../src/platform/mail/smtp.js";
+import { startMailWorker } from "../src/platform/mail/worker.js";
 import { verifyPassword } from "../src/users/service.js";
 import { codeOf, startTestService, type TestService } from "./support/harness.js";
 import { capturingLogger, newPool, newUser, startTestSmtp } from "./support/users.js";

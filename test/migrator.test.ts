@@ -2,10 +2,10 @@
 import { describe, expect, it } from "vitest";
 import { sql } from "kysely";
 import { inject } from "vitest";
-import { connectDatabase } from "../src/db/connect.js";
+import { connectDatabase } from "../src/platform/db/connect.js";
 import { ownDatabase } from "./support/child-server.js";
 import { connectTestDatabase, poolerFor } from "./support/harness.js";
-import { migrate, readMigrations, splitStatements } from "../src/db/migrator.js";
+import { migrate, readMigrations, splitStatements } from "../src/platform/db/migrator.js";
 
 describe("splitStatements", () => {
   it("splits at top-level semicolons only", () => {

@@ -3,8 +3,8 @@
 import { readFileSync } from "node:fs";
 import { describe, expect, it } from "vitest";
 import { parse } from "yaml";
-import { actions } from "../src/actions/index.js";
-import { renderOpenApi } from "../src/openapi.js";
+import { actions } from "../src/control-plane/registry.js";
+import { renderOpenApi } from "../src/control-plane/openapi.js";
 import { errorCatalog } from "../src/core/errors.js";
 
 describe("openapi.yaml", () => {

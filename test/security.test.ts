@@ -6,7 +6,7 @@ import { setAccessKeyEnabled } from "../src/access-keys/queries.js";
 import { followAccessKeyChanges } from "../src/access-keys/key-changes.js";
 import { createAccessKeyResolver } from "../src/access-keys/resolver.js";
 import { setAccessKeyEnabledAndAnnounce } from "../src/access-keys/service.js";
-import { actions } from "../src/actions/index.js";
+import { actions } from "../src/control-plane/registry.js";
 import type { NewAccessKey } from "../src/access-keys/service.js";
 import { codeOf, startTestService, testDatabase, type TestService } from "./support/harness.js";
 import { errorOf, rawCall } from "./support/raw.js";

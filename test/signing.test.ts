@@ -1,9 +1,9 @@
 // The signature verifier on its own: signing.md's worked example, canonicalization across the
 // official SDKs' differences, and malformed credentials. No server, no database.
 import { describe, expect, it } from "vitest";
-import { canonicalHost, canonicalPaths, canonicalQueries, parseQuery } from "../src/gateway/signing/canonical.js";
-import { deriveSigningKey } from "../src/crypto/signature-hash.js";
-import { checkTimestamp, parseAuthentication, verifySignature, type IncomingSignedRequest } from "../src/gateway/signing/verify.js";
+import { canonicalHost, canonicalPaths, canonicalQueries, parseQuery } from "../src/control-plane/gateway/signing/canonical.js";
+import { deriveSigningKey } from "../src/platform/crypto/signature-hash.js";
+import { checkTimestamp, parseAuthentication, verifySignature, type IncomingSignedRequest } from "../src/control-plane/gateway/signing/verify.js";
 import { ApiError } from "../src/core/errors.js";
 import { authorizationHeader, canonicalRequest, sha256hex, type SignInput } from "./support/signer.js";
 

@@ -28,7 +28,7 @@ const urlOf = (s: Child) => `http://${s.host}`;
 async function runCli(args: string[], env: Record<string, string>) {
   const { execFile } = await import("node:child_process");
   return new Promise<{ code: number; stdout: string; stderr: string }>((resolve) => {
-    execFile(process.execPath, ["--import", "tsx", "src/cli.ts", ...args], { env: { PATH: process.env.PATH!, ...env }, timeout: 120_000 }, (err, stdout, stderr) =>
+    execFile(process.execPath, ["--import", "tsx", "src/cli/main.ts", ...args], { env: { PATH: process.env.PATH!, ...env }, timeout: 120_000 }, (err, stdout, stderr) =>
       resolve({ code: err ? Number((err as { code?: number }).code ?? 1) : 0, stdout, stderr }));
   });
 }

@@ -5,7 +5,7 @@
 // accounts; tenancy, readonly keys, cascade on pool delete; housekeeping's pass; the well-known list.
 import { sql } from "kysely";
 import { afterAll, beforeAll, describe, expect, inject, it } from "vitest";
-import { loadConfig } from "../src/config.js";
+import { loadConfig } from "../src/platform/config.js";
 import { domainActions } from "../src/user-pool-domains/actions.js";
 import { verifyPendingDomains } from "../src/user-pool-domains/verify.js";
 import { ownDatabase } from "./support/child-server.js";

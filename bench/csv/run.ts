@@ -8,7 +8,7 @@ import { readFileSync, writeFileSync } from "node:fs";
 import { cpus, loadavg } from "node:os";
 import { execSync } from "node:child_process";
 import { sql } from "kysely";
-import { validateParams } from "../../src/gateway/params.js";
+import { validateParams } from "../../src/control-plane/gateway/params.js";
 import { decodeCsv, parseCsv } from "../../src/users-csv/csv.js";
 import { readHeader, rowToItem } from "../../src/users-csv/columns.js";
 import { newUserInput, type UserFields } from "../../src/users/schemas.js";

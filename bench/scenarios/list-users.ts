@@ -1,6 +1,6 @@
 // Scenario E: ListUsers in a 100,000-user pool, first page and deep in the keyset cursor (the cursor
 // of page 900, 90,000 users in). The users are seeded with one INSERT ... SELECT, not through the API.
-import { connectDatabase } from "../../src/db/connect.js";
+import { connectDatabase } from "../../src/platform/db/connect.js";
 import { seedUsers } from "../users/setup.js";
 import { callOnce, scenario, type Credentials, type Server } from "../load.js";
 

@@ -9,13 +9,13 @@ import { Service } from "@volcengine/openapi";
 import { sql } from "kysely";
 import { createAccessKey } from "../../src/access-keys/service.js";
 import { createAccessKeyResolver } from "../../src/access-keys/resolver.js";
-import { createApp } from "../../src/app.js";
-import { loadConfig } from "../../src/config.js";
-import { SecretBox } from "../../src/crypto/secret-box.js";
-import { connectDatabase } from "../../src/db/connect.js";
-import { migrate } from "../../src/db/migrator.js";
+import { createApp } from "../../src/control-plane/app.js";
+import { loadConfig } from "../../src/platform/config.js";
+import { SecretBox } from "../../src/platform/crypto/secret-box.js";
+import { connectDatabase } from "../../src/platform/db/connect.js";
+import { migrate } from "../../src/platform/db/migrator.js";
 import { createLimits, systemClock, type AppDeps } from "../../src/deps.js";
-import { createLogger } from "../../src/log.js";
+import { createLogger } from "../../src/platform/log.js";
 
 export type Call = (action: string, params: Record<string, unknown>) => Promise<any>;
 

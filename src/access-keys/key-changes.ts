@@ -17,9 +17,9 @@
 // A notification sent while the listening connection is down is lost, so each (re)subscription
 // drops the whole cache; the resolver's short cache lifetime bounds whatever slips through.
 import { sql } from "kysely";
-import type { Config } from "../config.js";
-import { connectDatabase, type DatabaseHandle } from "../db/connect.js";
-import type { Logger } from "../log.js";
+import type { Config } from "../platform/config.js";
+import { connectDatabase, type DatabaseHandle } from "../platform/db/connect.js";
+import type { Logger } from "../platform/log.js";
 import { ACCESS_KEY_CHANNEL, type AccessKeyResolver } from "./resolver.js";
 
 export type KeyChangeSource = "notify" | "notify-direct" | "poll";

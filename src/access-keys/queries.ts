@@ -1,6 +1,6 @@
 // SQL for the access_keys table. Plain functions taking db or a transaction first.
 import type { Kysely, Selectable } from "kysely";
-import type { Database } from "../db/schema.js";
+import type { Database } from "../platform/db/schema.js";
 import type { AccessKeysTable } from "./tables.js";
 
 export type AccessKeyRow = Selectable<AccessKeysTable>;

@@ -5,9 +5,9 @@
 // NOTIFY that every key change sends (service.ts) calls it, so a key created or enabled right after
 // a lookup missed it is not refused for negativeTtlMs, only until the notification arrives.
 import type { Kysely } from "kysely";
-import type { SecretBox } from "../crypto/secret-box.js";
-import type { Database } from "../db/schema.js";
-import { deriveSigningKey, type Bytes } from "../crypto/signature-hash.js";
+import type { SecretBox } from "../platform/crypto/secret-box.js";
+import type { Database } from "../platform/db/schema.js";
+import { deriveSigningKey, type Bytes } from "../platform/crypto/signature-hash.js";
 import { KeyCache } from "./key-cache.js";
 import { findAccessKey } from "./queries.js";
 import { openSecret, type Role } from "./service.js";

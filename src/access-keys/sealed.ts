@@ -1,5 +1,5 @@
-// The access keys' sealed column, declared for `keys rotate-master` (src/db/declarations.ts).
-import type { SealedSource } from "../db/declarations.js";
+// The access keys' sealed column, declared for `keys rotate-master` (src/platform/db/declarations.ts).
+import type { SealedSource } from "../platform/db/declarations.js";
 import { countSecretsNotUnder, lockSecretsSealedUnder, updateAccessKeySecret, type SealedAccessKey } from "./queries.js";
 import { openSecret, sealSecret } from "./service.js";
 

@@ -2,10 +2,10 @@
 // the API. The secret is returned once at creation and stored only sealed under the master key.
 import { randomBytes } from "node:crypto";
 import type { Kysely } from "kysely";
-import type { SecretBox } from "../crypto/secret-box.js";
-import type { Database } from "../db/schema.js";
+import type { SecretBox } from "../platform/crypto/secret-box.js";
+import type { Database } from "../platform/db/schema.js";
 import { sql } from "kysely";
-import { isUniqueViolation } from "../db/errors.js";
+import { isUniqueViolation } from "../platform/db/errors.js";
 import { ACCESS_KEY_CHANNEL } from "./resolver.js";
 import { countAccessKeys, findAccessKey, findFirstStartKey, FIRST_START_DESCRIPTION, insertAccessKey, setAccessKeyEnabled, updateAccessKeySecret } from "./queries.js";
 

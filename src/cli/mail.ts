@@ -1,8 +1,8 @@
 // `mail list`: the outbox, newest first. For local development without SMTP_URL, queued reset
 // emails (and their links) are read here. Sent and failed messages show metadata only: their body
 // and link were wiped when they left the queue.
-import { listOutbox, type OutboxRow } from "../mail/outbox.js";
-import type { MailStatus } from "../mail/tables.js";
+import { listOutbox, type OutboxRow } from "../platform/mail/outbox.js";
+import type { MailStatus } from "../platform/mail/tables.js";
 import { parseArgs, UsageError } from "./args.js";
 import { withRuntime } from "./runtime.js";
 

@@ -1,7 +1,7 @@
 // `migrate`: applies pending migrations (the server also does this at start-up).
-import { loadConfig } from "../config.js";
-import { connectDatabase } from "../db/connect.js";
-import { migrate } from "../db/migrator.js";
+import { loadConfig } from "../platform/config.js";
+import { connectDatabase } from "../platform/db/connect.js";
+import { migrate } from "../platform/db/migrator.js";
 
 export async function migrateCommand(): Promise<number> {
   const config = loadConfig();

@@ -4,11 +4,11 @@
 // re-read FOR UPDATE and re-sealed, so servers that hold both keys keep serving throughout and a
 // concurrent change to a row is never overwritten. Procedure: README, "Rotating the master key".
 import type { Kysely } from "kysely";
-import { keyIdOf, SecretBoxError, type SecretBox } from "../crypto/secret-box.js";
-import type { SealedSource } from "../db/declarations.js";
-import type { Database } from "../db/schema.js";
+import { keyIdOf, SecretBoxError, type SecretBox } from "../platform/crypto/secret-box.js";
+import type { SealedSource } from "../platform/db/declarations.js";
+import type { Database } from "../platform/db/schema.js";
 import { sealedSources } from "../families.js";
-import type { Logger } from "../log.js";
+import type { Logger } from "../platform/log.js";
 import { parseArgs, UsageError } from "./args.js";
 import { withRuntime } from "./runtime.js";
 

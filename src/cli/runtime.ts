@@ -1,8 +1,8 @@
 // Opens the service's runtime for one CLI command and closes it after. Logs go to stderr so that
 // stdout carries only the command's output.
-import { loadConfig } from "../config.js";
-import { createLogger } from "../log.js";
-import { openRuntime, type Runtime } from "../runtime.js";
+import { loadConfig } from "../platform/config.js";
+import { createLogger } from "../platform/log.js";
+import { openRuntime, type Runtime } from "../platform/runtime.js";
 
 export async function withRuntime<T>(work: (runtime: Runtime) => Promise<T>): Promise<T> {
   const config = loadConfig();

@@ -4,7 +4,7 @@
 import type { z } from "zod";
 import type { Principal } from "../access-keys/resolver.js";
 import type { AppDeps } from "../deps.js";
-import type { Logger } from "../log.js";
+import type { Logger } from "../platform/log.js";
 import type { ApiError, ErrorFamily } from "./errors.js";
 
 export interface ActionContext {
@@ -35,7 +35,7 @@ export interface ActionDefinition<I extends z.ZodType = z.ZodType, O extends z.Z
   accountWide?: true;
   /**
    * The catalog codes the action itself answers (NotFound, Duplicated, QuotaExceeded...), beyond the
-   * ones the gateway may answer for any action (signature, throttling, parameters; src/openapi.ts
+   * ones the gateway may answer for any action (signature, throttling, parameters; src/control-plane/openapi.ts
    * adds those). openapi.yaml lists both per operation, so generated clients see them.
    */
   errors: readonly ErrorFamily[];

@@ -1,7 +1,7 @@
 // SQL for the user_pool_custom_attributes table. Every query is scoped by account_id first, then the pool.
 import { deleteChild, updateChild, type ChildKey } from "../user-pools/children.js";
 import type { Insertable, Kysely, Selectable, Transaction, Updateable } from "kysely";
-import type { Database } from "../db/schema.js";
+import type { Database } from "../platform/db/schema.js";
 import type { UserPoolCustomAttributesTable } from "./tables.js";
 import { countRows } from "../core/page.js";
 

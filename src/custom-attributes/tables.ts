@@ -1,6 +1,6 @@
 // Kysely table types of the custom-attribute family (sql/009_user_pools_upstream.sql); joined into the
-// Database type in src/db/schema.ts.
-import type { BigintString, Timestamp } from "../db/types.js";
+// Database type in src/platform/db/schema.ts.
+import type { BigintString, Timestamp } from "../platform/db/types.js";
 
 export const DATA_TYPES = ["String", "Number", "Boolean", "DateTime"] as const;
 export const MUTABILITIES = ["Mutable", "Immutable"] as const;

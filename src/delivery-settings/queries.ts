@@ -1,8 +1,8 @@
 // SQL for a pool's delivery settings. One row per pool at most; every query is scoped by account_id
 // first, then the pool.
 import type { Selectable, Transaction, Updateable } from "kysely";
-import type { Database } from "../db/schema.js";
-import type { Db } from "../db/types.js";
+import type { Database } from "../platform/db/schema.js";
+import type { Db } from "../platform/db/types.js";
 import type { UserPoolSmsServicesTable } from "./tables.js";
 
 export type SmsServiceRow = Selectable<UserPoolSmsServicesTable>;

@@ -3,12 +3,12 @@
 // children go on), then their own row (src/user-pools/parent.ts).
 import type { Transaction } from "kysely";
 import type { z } from "zod";
-import type { Database } from "../db/schema.js";
+import type { Database } from "../platform/db/schema.js";
 import type { AppDeps } from "../deps.js";
 import { errors } from "../core/errors.js";
 import { isEmpty, patchOf, type PatchRules } from "../core/patch.js";
-import type { Db } from "../db/types.js";
-import { dropQueuedMail } from "../mail/outbox.js";
+import type { Db } from "../platform/db/types.js";
+import { dropQueuedMail } from "../platform/mail/outbox.js";
 import { parentPool } from "../user-pools/parent.js";
 import type { smsServiceOutput, updateSmsServiceInput } from "./actions.js";
 import * as q from "./queries.js";

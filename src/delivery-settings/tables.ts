@@ -1,7 +1,7 @@
 // Kysely table types of the delivery-settings family (sql/014_pool_settings.sql): a pool's
-// EmailService and SmsService; joined into the Database type in src/db/schema.ts.
+// EmailService and SmsService; joined into the Database type in src/platform/db/schema.ts.
 import type { Generated } from "kysely";
-import type { BigintString, Timestamp } from "../db/types.js";
+import type { BigintString, Timestamp } from "../platform/db/types.js";
 
 export interface UserPoolEmailServicesTable {
   account_id: BigintString;

@@ -2,7 +2,7 @@
 // the native users holding their identifiers, and the switch to native. Identifiers are compared as
 // the users' unique indexes compare them (lower-cased Email and PreferredUsername, exact PhoneNumber).
 import { sql, type Transaction } from "kysely";
-import type { Database } from "../db/schema.js";
+import type { Database } from "../platform/db/schema.js";
 
 export const IDENTIFIER_FIELDS = ["Email", "PreferredUsername", "PhoneNumber"] as const;
 export type IdentifierField = (typeof IDENTIFIER_FIELDS)[number];

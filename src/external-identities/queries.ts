@@ -1,9 +1,9 @@
 // SQL for external_identities. Every query is scoped by account_id and user_pool_uid first, so each
 // is served by one of the table's keys (sql/016_external_identities.sql).
 import type { Insertable, Transaction } from "kysely";
-import type { Database } from "../db/schema.js";
-import { inSlices } from "../db/slices.js";
-import type { Db } from "../db/types.js";
+import type { Database } from "../platform/db/schema.js";
+import { inSlices } from "../platform/db/slices.js";
+import type { Db } from "../platform/db/types.js";
 import type { ExternalIdentitiesTable } from "./tables.js";
 
 export type NewLinkRow = Insertable<ExternalIdentitiesTable>;
@@ -31,7 +31,7 @@ export async function insertLink(trx: Transaction<Database>, row: NewLinkRow): P
   await trx.insertInto("external_identities").values(row).execute();
 }
 
-/** Inserts what it can (in slices: src/db/slices.ts); links that hit a unique key are skipped. Returns the user uids linked. */
+/** Inserts what it can (in slices: src/platform/db/slices.ts); links that hit a unique key are skipped. Returns the user uids linked. */
 export async function insertLinksSkippingConflicts(trx: Transaction<Database>, rows: NewLinkRow[]): Promise<Set<string>> {
   const inserted = await inSlices(rows, (slice) => trx.insertInto("external_identities").values(slice).onConflict((oc) => oc.doNothing()).returning("user_uid").execute());
   return new Set(inserted.map((r) => r.user_uid));

@@ -4,10 +4,10 @@
 // the table's primary key decides between concurrent links, so exactly one of them wins.
 import type { Transaction } from "kysely";
 import type { z } from "zod";
-import type { Database } from "../db/schema.js";
+import type { Database } from "../platform/db/schema.js";
 import type { AppDeps } from "../deps.js";
 import { ApiError, errors } from "../core/errors.js";
-import { isUniqueViolation } from "../db/errors.js";
+import { isUniqueViolation } from "../platform/db/errors.js";
 import { parentPool } from "../user-pools/parent.js";
 import { findUser } from "../users/queries.js";
 import type { convertInput, linkInput } from "./schemas.js";

@@ -1,6 +1,6 @@
 // Kysely table types of identity linking (sql/016_external_identities.sql); joined into the Database
-// type in src/db/schema.ts.
-import type { BigintString, Timestamp } from "../db/types.js";
+// type in src/platform/db/schema.ts.
+import type { BigintString, Timestamp } from "../platform/db/types.js";
 
 /** How a link was made: with the user (CreateUser, CreateUsers) or afterwards (LinkIdentityProviderToUser). */
 export type LinkSource = "CREATE" | "LINK";

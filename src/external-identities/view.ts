@@ -1,6 +1,6 @@
 // A user's ExternalIdentities in upstream's shape, loaded for a page of users in one query.
 import { formatTime } from "../core/time.js";
-import type { Db } from "../db/types.js";
+import type { Db } from "../platform/db/types.js";
 import { identitiesOf, type IdentityRow } from "./queries.js";
 
 export function externalIdentityView(row: IdentityRow) {

@@ -8,7 +8,7 @@
 import type { Transaction } from "kysely";
 import type { AppDeps } from "../deps.js";
 import { errors } from "../core/errors.js";
-import type { Database } from "../db/schema.js";
+import type { Database } from "../platform/db/schema.js";
 import { parentPool } from "../user-pools/parent.js";
 import { listUsers, type ListUsersInput } from "../users/list.js";
 import * as q from "./queries.js";

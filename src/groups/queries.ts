@@ -2,9 +2,9 @@
 // pool, so each one is served by an index of sql/011_groups.sql that leads with them.
 import { deleteChild, updateChild, type ChildKey } from "../user-pools/children.js";
 import { sql, type Insertable, type Selectable, type SqlBool, type Transaction, type Updateable } from "kysely";
-import type { Database } from "../db/schema.js";
-import type { Db } from "../db/types.js";
-import { containsPattern } from "../db/text-match.js";
+import type { Database } from "../platform/db/schema.js";
+import type { Db } from "../platform/db/types.js";
+import { containsPattern } from "../platform/db/text-match.js";
 import { countRows, type Listing } from "../core/page.js";
 import type { GroupsTable } from "./tables.js";
 

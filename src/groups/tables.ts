@@ -1,7 +1,7 @@
 // Kysely table types of the groups family (sql/011_groups.sql); joined into the Database type in
-// src/db/schema.ts.
+// src/platform/db/schema.ts.
 import type { ColumnType, Generated } from "kysely";
-import type { BigintString, Timestamp } from "../db/types.js";
+import type { BigintString, Timestamp } from "../platform/db/types.js";
 
 export interface GroupsTable {
   account_id: BigintString;

@@ -1,4 +1,4 @@
-// The OIDC and SAML connection actions, for the registry (src/actions/index.ts).
+// The OIDC and SAML connection actions, for the registry (src/control-plane/registry.ts).
 import { oidcConnectionActions } from "./oidc-actions.js";
 import { samlConnectionActions } from "./saml-actions.js";
 

@@ -6,8 +6,8 @@
 // reached by the rules (or whose name does not resolve), DownstreamServerError for one that refuses
 // the connection or does not answer in time (worth a retry).
 import { errors, type ApiError } from "../core/errors.js";
-import type { Config } from "../config.js";
-import { GuardedFetcher, OutboundError } from "../outbound/guarded-fetch.js";
+import type { Config } from "../platform/config.js";
+import { GuardedFetcher, OutboundError } from "../platform/outbound/guarded-fetch.js";
 
 export interface IssuerDiscovery {
   authorization_endpoint: string;

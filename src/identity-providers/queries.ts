@@ -1,9 +1,9 @@
 // SQL for the identity_providers table. Every query is scoped by account_id first, then the pool.
 import { updateChild, type ChildKey } from "../user-pools/children.js";
 import type { Insertable, Kysely, Selectable, SelectQueryBuilder, Transaction, Updateable } from "kysely";
-import type { Database } from "../db/schema.js";
+import type { Database } from "../platform/db/schema.js";
 import type { ConnectionType, IdentityProvidersTable } from "./tables.js";
-import { containsPattern } from "../db/text-match.js";
+import { containsPattern } from "../platform/db/text-match.js";
 import { countRows, type Listing } from "../core/page.js";
 
 export type IdentityProviderRow = Selectable<IdentityProvidersTable>;

@@ -1,7 +1,7 @@
-// The connections' sealed values, declared for `keys rotate-master` (src/db/declarations.ts): the
+// The connections' sealed values, declared for `keys rotate-master` (src/platform/db/declarations.ts): the
 // client secret (OAuth and OIDC) and the SAML service provider's private key.
-import type { SecretBox } from "../crypto/secret-box.js";
-import type { SealedSource } from "../db/declarations.js";
+import type { SecretBox } from "../platform/crypto/secret-box.js";
+import type { SealedSource } from "../platform/db/declarations.js";
 import { countSecretsNotUnder, lockSecretsSealedUnder, SEALED_COLUMNS, storeResealedSecret, type SealedSecretRow } from "./queries.js";
 import { clientSecretAad, type SecretRef } from "./secret.js";
 import { spKeyAad } from "./sp-keys.js";

@@ -1,8 +1,8 @@
 // The client secret of a connection, sealed at rest under the master key (AES-256-GCM, see
-// src/crypto/secret-box.ts). The associated data names the row, so a ciphertext copied onto another
+// src/platform/crypto/secret-box.ts). The associated data names the row, so a ciphertext copied onto another
 // connection (or another account's) does not open. The plain secret leaves this module only towards
 // the identity provider itself; the API shows a mask.
-import type { SecretBox, Sealed } from "../crypto/secret-box.js";
+import type { SecretBox, Sealed } from "../platform/crypto/secret-box.js";
 
 /** What the API returns in place of a stored secret. */
 export const SECRET_MASK = "******" as const;

@@ -4,8 +4,8 @@
 import { randomUUID } from "node:crypto";
 import type { AppDeps } from "../deps.js";
 import { offsetPage, type Page } from "../core/page.js";
-import { onUniqueViolation } from "../db/errors.js";
-import { enforceQuota } from "../db/quota.js";
+import { onUniqueViolation } from "../platform/db/errors.js";
+import { enforceQuota } from "../platform/db/quota.js";
 import { errors } from "../core/errors.js";
 import { parentPool } from "../user-pools/parent.js";
 import type { z } from "zod";

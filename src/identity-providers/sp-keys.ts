@@ -7,7 +7,7 @@
 import "reflect-metadata";
 import { randomBytes, webcrypto } from "node:crypto";
 import * as x509 from "@peculiar/x509";
-import type { SecretBox } from "../crypto/secret-box.js";
+import type { SecretBox } from "../platform/crypto/secret-box.js";
 import type { SecretRef } from "./secret.js";
 
 const ALGORITHM = { name: "RSASSA-PKCS1-v1_5", hash: "SHA-256", publicExponent: new Uint8Array([1, 0, 1]), modulusLength: 2048 };

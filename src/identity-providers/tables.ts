@@ -1,6 +1,6 @@
-// Kysely table types of this family; joined into the Database type in src/db/schema.ts.
+// Kysely table types of this family; joined into the Database type in src/platform/db/schema.ts.
 import type { ColumnType } from "kysely";
-import type { BigintString, Timestamp } from "../db/types.js";
+import type { BigintString, Timestamp } from "../platform/db/types.js";
 
 export const AUTO_LINKING = ["DISABLED", "USERNAME", "EMAIL"] as const;
 export type AutoLinking = (typeof AUTO_LINKING)[number];

@@ -1,10 +1,10 @@
 // SQL for the oauth_credentials table. Every query a caller reaches is scoped by account_id first;
 // only findByClientIdForVerify (the data plane's check) looks a client id up across accounts.
 import type { Insertable, Kysely, Selectable, Transaction, Updateable } from "kysely";
-import type { Database } from "../db/schema.js";
+import type { Database } from "../platform/db/schema.js";
 import type { ClientType, OAuthCredentialsTable } from "./tables.js";
 import { countRows, type Listing } from "../core/page.js";
-import { containsPattern } from "../db/text-match.js";
+import { containsPattern } from "../platform/db/text-match.js";
 
 export type CredentialRow = Selectable<OAuthCredentialsTable>;
 type Db = Kysely<Database> | Transaction<Database>;

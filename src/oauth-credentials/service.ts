@@ -4,7 +4,7 @@
 import type { z } from "zod";
 import type { AppDeps } from "../deps.js";
 import type { Transaction } from "kysely";
-import type { Database } from "../db/schema.js";
+import type { Database } from "../platform/db/schema.js";
 import { offsetPage, type Page } from "../core/page.js";
 import { errors } from "../core/errors.js";
 import { emptyIsNull, patchOf, type PatchRules } from "../core/patch.js";

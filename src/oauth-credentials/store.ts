@@ -6,9 +6,9 @@
 import type { Insertable, Transaction, Updateable } from "kysely";
 import { errors } from "../core/errors.js";
 import { isEmpty } from "../core/patch.js";
-import type { Database } from "../db/schema.js";
-import { onUniqueViolation } from "../db/errors.js";
-import { enforceQuota } from "../db/quota.js";
+import type { Database } from "../platform/db/schema.js";
+import { onUniqueViolation } from "../platform/db/errors.js";
+import { enforceQuota } from "../platform/db/quota.js";
 import type { AppDeps } from "../deps.js";
 import { findParentPool, parentPool } from "../user-pools/parent.js";
 import * as q from "./queries.js";

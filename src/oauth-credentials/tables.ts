@@ -1,7 +1,7 @@
 // Kysely table types of the OAuth credential family (sql/003_oauth_credentials.sql, and 012 for the
-// fields of its UserPoolClient face); joined into the Database type in src/db/schema.ts.
+// fields of its UserPoolClient face); joined into the Database type in src/platform/db/schema.ts.
 import type { ColumnType, Generated } from "kysely";
-import type { BigintString, Timestamp } from "../db/types.js";
+import type { BigintString, Timestamp } from "../platform/db/types.js";
 
 /** WEB keeps a secret; SPA and NATIVE are public clients, without one. */
 export const CLIENT_TYPES = ["WEB", "SPA", "NATIVE"] as const;

@@ -3,7 +3,7 @@ import { z } from "zod";
 import * as reset from "./service.js";
 import { emailOrEmpty, messageResult, uid } from "../core/schemas.js";
 import { defineAction } from "../core/action.js";
-import { chargePasswordHashing } from "../rate-limits/charge.js";
+import { chargePasswordHashing } from "../platform/rate-limits/charge.js";
 
 /** Upstream's answer shape stays {Message}; this text is how a caller tells that nothing was sent. */
 export const EMAIL_OFF_MESSAGE = "the user pool's email service is disabled: no password reset email was sent and no token was issued";

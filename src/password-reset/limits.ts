@@ -6,8 +6,8 @@
 // - per address: a transaction-scoped advisory lock on (account, address), taken last, after the
 //   pool and user locks, and by nothing else, so it adds no lock-order cycle.
 import { sql, type Transaction } from "kysely";
-import type { Config } from "../config.js";
-import type { Database } from "../db/schema.js";
+import type { Config } from "../platform/config.js";
+import type { Database } from "../platform/db/schema.js";
 import { ApiError } from "../core/errors.js";
 
 type Limits = Config["resetMailLimits"];

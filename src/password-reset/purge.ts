@@ -1,9 +1,9 @@
-// What housekeeping may delete of the password-reset family (src/db/declarations.ts): reset tokens a
+// What housekeeping may delete of the password-reset family (src/platform/db/declarations.ts): reset tokens a
 // week after they were used, revoked or expired (kept for support questions), and the reset mail log
 // after a day, the longest window the reset mail limits may count.
 import { sql, type Kysely } from "kysely";
-import { DAY_MS, PURGE_BATCH, type PurgeRule } from "../db/declarations.js";
-import type { Database } from "../db/schema.js";
+import { DAY_MS, PURGE_BATCH, type PurgeRule } from "../platform/db/declarations.js";
+import type { Database } from "../platform/db/schema.js";
 
 /** Reset tokens used, revoked or expired before `cutoff`. Returns how many went. */
 export async function purgeResetTokens(db: Kysely<Database>, cutoff: Date): Promise<number> {

@@ -1,7 +1,7 @@
 // SQL for password reset tokens. Tokens are looked up by (account_id, SHA-256 of the token) and
 // every state change is one conditional UPDATE, so concurrent requests cannot both win.
 import type { ExpressionBuilder, Kysely, Transaction } from "kysely";
-import type { Database } from "../db/schema.js";
+import type { Database } from "../platform/db/schema.js";
 
 type Db = Kysely<Database> | Transaction<Database>;
 

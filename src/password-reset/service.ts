@@ -7,7 +7,7 @@ import { createHash, randomBytes } from "node:crypto";
 import type { AppDeps } from "../deps.js";
 import { errors } from "../core/errors.js";
 import { emailEnabledLocked } from "../delivery-settings/service.js";
-import { enqueueMail } from "../mail/outbox.js";
+import { enqueueMail } from "../platform/mail/outbox.js";
 import { isSecureWebUrl } from "../core/url.js";
 import { findParentPool, parentPool } from "../user-pools/parent.js";
 import { DEFAULT_PASSWORD_POLICY } from "../user-pools/view.js";

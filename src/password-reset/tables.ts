@@ -1,7 +1,7 @@
 // Kysely table types of the password-reset family (sql/002_users.sql, sql/007_reset_mail_log.sql); joined into the Database type
-// in src/db/schema.ts.
+// in src/platform/db/schema.ts.
 import type { ColumnType } from "kysely";
-import type { BigintString } from "../db/types.js";
+import type { BigintString } from "../platform/db/types.js";
 
 export interface PasswordResetTokensTable {
   account_id: BigintString;

@@ -1,8 +1,8 @@
 // SQL for the tags of user pools. Tags live on the pool row (user_pools.tags, jsonb in the caller's
 // order; sql/009), so they go with the pool and a pool's tag write is one row lock.
 import { sql, type Transaction } from "kysely";
-import type { Database } from "../db/schema.js";
-import type { Db } from "../db/types.js";
+import type { Database } from "../platform/db/schema.js";
+import type { Db } from "../platform/db/types.js";
 import { jsonb, whereTagsMatch, type TagFilterSpec } from "../user-pools/queries.js";
 import type { Tag } from "../user-pools/tables.js";
 

@@ -1,7 +1,7 @@
 // The UserPoolClient representation of a client row (the OAuthCredential face has its own,
 // src/oauth-credentials/view.ts). Neither ever carries the secret or its hash: the secret leaves the
 // service only as the one-time ClientSecret of Create and ResetSecret.
-import type { Config } from "../config.js";
+import type { Config } from "../platform/config.js";
 import { formatTime } from "../core/time.js";
 import { SECRET_MASK } from "../identity-providers/secret.js";
 import type { CredentialRow } from "../oauth-credentials/queries.js";

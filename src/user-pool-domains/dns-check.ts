@@ -3,7 +3,7 @@
 // time by our own deadline as well as c-ares' timeout and tries (c-ares doubles the timeout of each
 // later try, so its own bound is longer than timeout x tries; ours is exactly that).
 import { Resolver } from "node:dns/promises";
-import type { DomainConfig } from "../config.js";
+import type { DomainConfig } from "../platform/config.js";
 
 export type CnameProblem = "not-configured" | "timeout" | "no-record" | "no-domain" | "wrong-target" | "resolver-failed";
 

@@ -5,7 +5,7 @@
 import { randomBytes } from "node:crypto";
 import type { Transaction } from "kysely";
 import { formatTime } from "../core/time.js";
-import type { Database } from "../db/schema.js";
+import type { Database } from "../platform/db/schema.js";
 import type { Clock } from "../deps.js";
 import * as q from "./queries.js";
 import type { DomainKey, OperationRow } from "./queries.js";

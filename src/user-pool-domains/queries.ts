@@ -1,8 +1,8 @@
 // SQL for user_pool_domains and user_pool_domain_operations. Every query is scoped by account_id
 // first, then the pool; only housekeeping's pending scan (pendingDomainsDue) crosses accounts.
 import { sql, type Insertable, type Selectable, type Transaction, type Updateable } from "kysely";
-import type { Database } from "../db/schema.js";
-import type { Db } from "../db/types.js";
+import type { Database } from "../platform/db/schema.js";
+import type { Db } from "../platform/db/types.js";
 import type { UserPoolDomainOperationsTable, UserPoolDomainsTable } from "./tables.js";
 
 export type DomainRow = Selectable<UserPoolDomainsTable>;

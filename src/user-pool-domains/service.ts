@@ -4,7 +4,7 @@
 import type { z } from "zod";
 import type { AppDeps } from "../deps.js";
 import { ApiError, errors } from "../core/errors.js";
-import { onUniqueViolation } from "../db/errors.js";
+import { onUniqueViolation } from "../platform/db/errors.js";
 import { parentPool } from "../user-pools/parent.js";
 import type { createDomainInput, domainRef, updateDomainInput } from "./actions.js";
 import { cnameTarget, isWithin } from "./names.js";

@@ -1,6 +1,6 @@
 // Kysely table types of the custom-domain family (sql/013_user_pool_domains.sql); joined into the
-// Database type in src/db/schema.ts.
-import type { BigintString, Timestamp } from "../db/types.js";
+// Database type in src/platform/db/schema.ts.
+import type { BigintString, Timestamp } from "../platform/db/types.js";
 
 export const DOMAIN_STATUSES = ["PENDING", "ACTIVE"] as const;
 export type DomainStatus = (typeof DOMAIN_STATUSES)[number];

@@ -2,7 +2,7 @@
 // One spelling of the keyed update and delete for every family whose rows belong to a pool, beside
 // parent.ts, which reads or locks the pool they belong to.
 import type { Kysely, Selectable, Transaction, Updateable } from "kysely";
-import type { Database } from "../db/schema.js";
+import type { Database } from "../platform/db/schema.js";
 
 /** The tables keyed (account_id, user_pool_uid, uid). */
 export type PoolChildTable = "groups" | "user_pool_custom_attributes" | "identity_providers";

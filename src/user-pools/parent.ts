@@ -18,8 +18,8 @@
 //             the KEY SHARE locks of other children's foreign-key checks and "share" writers.
 import type { Transaction } from "kysely";
 import { errors } from "../core/errors.js";
-import type { Database } from "../db/schema.js";
-import type { Db } from "../db/types.js";
+import type { Database } from "../platform/db/schema.js";
+import type { Db } from "../platform/db/types.js";
 import { selectUserPool, type UserPoolRow } from "./queries.js";
 
 export type ParentMode = "read" | "share" | "counter";

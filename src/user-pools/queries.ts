@@ -1,8 +1,8 @@
 // SQL for the user_pools table. Every query is scoped by account_id first.
 import { sql, type Insertable, type Kysely, type Selectable, type SelectQueryBuilder, type Transaction, type Updateable } from "kysely";
-import type { Database } from "../db/schema.js";
+import type { Database } from "../platform/db/schema.js";
 import type { Tag, UserPoolsTable } from "./tables.js";
-import { containsPattern } from "../db/text-match.js";
+import { containsPattern } from "../platform/db/text-match.js";
 import { countRows, type Listing } from "../core/page.js";
 
 export type UserPoolRow = Selectable<UserPoolsTable>;

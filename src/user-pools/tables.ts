@@ -1,7 +1,7 @@
 // Kysely table types of the user-pool family (sql/001_foundation.sql); joined into the Database type
-// in src/db/schema.ts.
+// in src/platform/db/schema.ts.
 import type { ColumnType, Generated } from "kysely";
-import type { BigintString, Timestamp } from "../db/types.js";
+import type { BigintString, Timestamp } from "../platform/db/types.js";
 
 export interface PasswordPolicy {
   MinLength: number;

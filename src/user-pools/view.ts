@@ -1,6 +1,6 @@
 // The API representations of a user pool (api.md §6), built from a row: whole (Get, Update), as
 // created (CustomAttributes as upstream's string), and as a list item.
-import type { Config } from "../config.js";
+import type { Config } from "../platform/config.js";
 import type { Brand, PasswordPolicy } from "./tables.js";
 import { formatTime } from "../core/time.js";
 import type { CustomAttributeRow } from "../custom-attributes/queries.js";

@@ -5,7 +5,7 @@
 import { z } from "zod";
 import type { ZodType } from "zod";
 import { ApiError, errors } from "../core/errors.js";
-import { chargePasswordHashing } from "../rate-limits/charge.js";
+import { chargePasswordHashing } from "../platform/rate-limits/charge.js";
 import { uid } from "../core/schemas.js";
 import { defineAction, type ActionContext } from "../core/action.js";
 import { batchResult, createBatchResult, deleteResult } from "./batch.js";

@@ -7,7 +7,7 @@ import type { Transaction } from "kysely";
 import type { AppDeps } from "../deps.js";
 import { ApiError, errors } from "../core/errors.js";
 import { normalizeEmail } from "../core/email.js";
-import type { Database } from "../db/schema.js";
+import type { Database } from "../platform/db/schema.js";
 import { parentPool } from "../user-pools/parent.js";
 import { DEFAULT_PASSWORD_POLICY } from "../user-pools/view.js";
 import { failure, type ItemFailure, type ItemOutcome } from "./batch.js";

@@ -5,7 +5,7 @@
 import { z } from "zod";
 import { ApiError, errors } from "../core/errors.js";
 import type { Kysely, Transaction } from "kysely";
-import type { Database } from "../db/schema.js";
+import type { Database } from "../platform/db/schema.js";
 import { customAttributesOf } from "../custom-attributes/service.js";
 
 /** What a user's value is checked against: one attribute definition of the pool. */

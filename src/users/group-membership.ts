@@ -4,8 +4,8 @@
 import { sql, type SelectQueryBuilder, type SqlBool } from "kysely";
 import { z } from "zod";
 import { uid } from "../core/schemas.js";
-import type { Database } from "../db/schema.js";
-import type { Db } from "../db/types.js";
+import type { Database } from "../platform/db/schema.js";
+import type { Db } from "../platform/db/types.js";
 
 /** The ListUsers Filter keys about groups (the Filter object makes them optional). */
 export const groupFilterFields = {

@@ -4,8 +4,8 @@
 // Duplicated, naming that user, and its row is removed before the transaction commits.
 import type { Transaction } from "kysely";
 import { ApiError, errors } from "../core/errors.js";
-import type { Database } from "../db/schema.js";
-import type { Db } from "../db/types.js";
+import type { Database } from "../platform/db/schema.js";
+import type { Db } from "../platform/db/types.js";
 import { holdersOf, insertLinksSkippingConflicts, findConnection } from "../external-identities/queries.js";
 import { connectionNotFound, identityTaken } from "../external-identities/service.js";
 import type { ItemFailure } from "./batch.js";

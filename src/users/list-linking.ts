@@ -4,7 +4,7 @@
 // a range of external_identities' primary key per id); and the *IsDuplicated flags, which federated
 // users (who may share an identifier) give a meaning.
 import { sql, type SelectQueryBuilder, type SqlBool } from "kysely";
-import type { Database } from "../db/schema.js";
+import type { Database } from "../platform/db/schema.js";
 
 type UserQuery = SelectQueryBuilder<Database, "users", object>;
 

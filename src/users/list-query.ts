@@ -2,7 +2,7 @@
 // index of sql/010_users_upstream.sql is built on, spelled the same way, so each filter and each sort
 // (with its cursor) is one index range however deep the page.
 import { sql, type Expression, type Kysely, type RawBuilder, type SqlBool } from "kysely";
-import type { Database } from "../db/schema.js";
+import type { Database } from "../platform/db/schema.js";
 import type { Listing } from "../core/page.js";
 import type { UserRow } from "./queries.js";
 import type { UserState } from "./tables.js";

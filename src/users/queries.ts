@@ -1,9 +1,9 @@
 // SQL for the users table. Every query is scoped by account_id and user_pool_uid first, so each
 // one is served by an index that leads with them.
 import { sql, type Insertable, type Kysely, type Selectable, type Transaction, type Updateable } from "kysely";
-import type { Database } from "../db/schema.js";
+import type { Database } from "../platform/db/schema.js";
 import { normalizeEmail } from "../core/email.js";
-import { inSlices } from "../db/slices.js";
+import { inSlices } from "../platform/db/slices.js";
 import type { UsersTable } from "./tables.js";
 
 export type UserRow = Selectable<UsersTable>;
@@ -31,7 +31,7 @@ export function findUserByEmail(db: Db, accountId: string, poolUid: string, emai
     .executeTakeFirst();
 }
 
-/** Inserts what it can (in slices: src/db/slices.ts); rows that hit a unique index are skipped. Returns the uids inserted. */
+/** Inserts what it can (in slices: src/platform/db/slices.ts); rows that hit a unique index are skipped. Returns the uids inserted. */
 export async function insertUsersSkippingConflicts(trx: Transaction<Database>, rows: NewUserRow[]): Promise<Set<string>> {
   const inserted = await inSlices(rows, (slice) => trx.insertInto("users").values(slice).onConflict((oc) => oc.doNothing()).returning("uid").execute());
   return new Set(inserted.map((r) => r.uid));

@@ -1,7 +1,7 @@
 // Business rules of a user that need more than one field or the pool: at least one identifier, the
 // password policy, uniqueness inside one batch, and unique-index violations turned into Duplicated.
 import type { PasswordPolicy } from "../user-pools/tables.js";
-import { constraintOf, isUniqueViolation } from "../db/errors.js";
+import { constraintOf, isUniqueViolation } from "../platform/db/errors.js";
 import { ApiError, errors } from "../core/errors.js";
 import { fieldOf, type ItemFailure } from "./batch.js";
 import { normalizeEmail } from "../core/email.js";

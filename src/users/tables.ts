@@ -1,7 +1,7 @@
 // Kysely table types of the users family (sql/002_users.sql, sql/010_users_upstream.sql, sql/016_external_identities.sql); joined into the Database type in
-// src/db/schema.ts.
+// src/platform/db/schema.ts.
 import type { ColumnType, Generated } from "kysely";
-import type { BigintString, Timestamp } from "../db/types.js";
+import type { BigintString, Timestamp } from "../platform/db/types.js";
 
 export type UserState = "ACTIVE" | "DISABLED";
 

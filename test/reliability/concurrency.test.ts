@@ -2,7 +2,7 @@
 // updates of one resource, each setting one field, lose no field; parallel creates of one unique
 // name give exactly one success and Duplicated for the rest; parallel deletes and reads never 5xx.
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { actions } from "../../src/actions/index.js";
+import { actions } from "../../src/control-plane/registry.js";
 import { codeOf, startTestService, type Envelope, type TestService } from "../support/harness.js";
 
 let svc: TestService;

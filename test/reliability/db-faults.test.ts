@@ -3,9 +3,9 @@
 // fast with ServiceUnavailable, /readyz must go red, the service must recover by itself, and no
 // acknowledged write may be lost or half-made. Figures go to test/reliability/REPORT.md.
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { CircuitBreaker } from "../../src/db/circuit-breaker.js";
-import { connectDatabase, type DatabaseHandle } from "../../src/db/connect.js";
-import { translateDbError } from "../../src/db/errors.js";
+import { CircuitBreaker } from "../../src/platform/db/circuit-breaker.js";
+import { connectDatabase, type DatabaseHandle } from "../../src/platform/db/connect.js";
+import { translateDbError } from "../../src/platform/db/errors.js";
 import { startTestService, type TestService } from "../support/harness.js";
 import { createPostgresInstance, postgresUnavailableReason, type PostgresInstance } from "../support/postgres-instance.js";
 import { now, seedPools, sleep, startWriteLoad, unexpectedAnswers, verifyLedger, waitForReadyz } from "../support/write-load.js";

@@ -10,7 +10,7 @@
 // ones are acknowledged and lost. Figures: test/reliability/REPORT.md, "Failover"; `npm run failover`.
 import { sql } from "kysely";
 import { afterEach, describe, expect, it } from "vitest";
-import { connectDatabase, type DatabaseHandle } from "../../src/db/connect.js";
+import { connectDatabase, type DatabaseHandle } from "../../src/platform/db/connect.js";
 import { startTestService, type TestService } from "../support/harness.js";
 import { createPostgresInstance, createStandby, postgresUnavailableReason, type PostgresInstance } from "../support/postgres-instance.js";
 import { now, seedPools, sleep, startWriteLoad, unexpectedAnswers, verifyLedger } from "../support/write-load.js";

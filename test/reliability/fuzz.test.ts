@@ -4,8 +4,8 @@
 // hold exactly what the successful requests wrote. FUZZ_RUNS / FUZZ_LOOPBACK_RUNS / FUZZ_SEED scale it.
 import fc from "fast-check";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { actions } from "../../src/actions/index.js";
-import { createApp } from "../../src/app.js";
+import { actions } from "../../src/control-plane/registry.js";
+import { createApp } from "../../src/control-plane/app.js";
 import { FuzzLedger } from "../support/fuzz-ledger.js";
 import { judge } from "../support/fuzz-oracle.js";
 import { fuzzCase, signedCase, type FuzzCase, type FuzzWorld } from "../support/fuzz-requests.js";

@@ -1,5 +1,5 @@
 // Quotas under concurrent creates: 20 CreateUserPool at once, over two instances sharing the
-// database, against a quota of 5. The advisory lock of src/db/quota.ts must let exactly 5 through.
+// database, against a quota of 5. The advisory lock of src/platform/db/quota.ts must let exactly 5 through.
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { pageResult } from "../../src/core/schemas.js";
 import { userPoolListItem } from "../../src/user-pools/actions.js";

@@ -3,8 +3,8 @@
 // signature is refused a second time on any instance sharing the database.
 import { request } from "node:http";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { createSignatureLedger } from "../../src/rate-limits/signatures.js";
-import type { RateLimitTables } from "../../src/rate-limits/queries.js";
+import { createSignatureLedger } from "../../src/platform/rate-limits/signatures.js";
+import type { RateLimitTables } from "../../src/platform/rate-limits/queries.js";
 import { startTestService, type Envelope, type TestService } from "../support/harness.js";
 import { buildSigned, type RawCall } from "../support/raw.js";
 

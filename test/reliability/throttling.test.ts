@@ -3,8 +3,8 @@
 // of few database round trips, and the charge of password hashing by its cost
 // (ID_RATE_LIMIT_TOKENS_PER_PASSWORD). Figures go to test/reliability/REPORT.md.
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { leaseTokens } from "../../src/rate-limits/queries.js";
-import { createRateLimiter } from "../../src/rate-limits/limiter.js";
+import { leaseTokens } from "../../src/platform/rate-limits/queries.js";
+import { createRateLimiter } from "../../src/platform/rate-limits/limiter.js";
 import { startTestService, testDatabase, type TestService } from "../support/harness.js";
 import { errorOf, rawCall, type RawResponse } from "../support/raw.js";
 import type { NewAccessKey } from "../../src/access-keys/service.js";

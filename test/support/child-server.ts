@@ -6,8 +6,8 @@ import { randomBytes } from "node:crypto";
 import { readFileSync } from "node:fs";
 import { Agent, request } from "node:http";
 import { sql } from "kysely";
-import type { DatabasePooler } from "../../src/config.js";
-import { connectDatabase } from "../../src/db/connect.js";
+import type { DatabasePooler } from "../../src/platform/config.js";
+import { connectDatabase } from "../../src/platform/db/connect.js";
 import { signedCase, type FuzzKey } from "./fuzz-requests.js";
 
 export interface Child {

@@ -1,7 +1,7 @@
 // Run as a child (by test/embedded-postgres.test.ts, as another OS user): opens the embedded database
 // in argv[2] as the service does, writes a row, reads it back, prints what it saw as JSON, closes.
 import { sql } from "kysely";
-import { connectDatabase } from "../../src/db/connect.js";
+import { connectDatabase } from "../../src/platform/db/connect.js";
 
 const handle = await connectDatabase({ dataDir: process.argv[2]!, embeddedEngine: "postgres", maxConnections: 1 });
 try {

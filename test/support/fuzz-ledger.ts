@@ -2,7 +2,7 @@
 // generated input may name (so hostile input reaches real rows), and the end check that the database
 // holds exactly that: nothing written by a refused request, nothing lost, counters in step.
 import { sql, type Kysely } from "kysely";
-import type { Database } from "../../src/db/schema.js";
+import type { Database } from "../../src/platform/db/schema.js";
 
 type Row = Record<string, unknown>;
 

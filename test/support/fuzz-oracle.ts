@@ -4,7 +4,7 @@
 // error code that openapi.yaml lists for the action (its declared errors and the gateway's).
 import type { AnyAction } from "../../src/core/action.js";
 import type { FuzzCase } from "./fuzz-requests.js";
-import { errorsOf } from "../../src/openapi-errors.js";
+import { errorsOf } from "../../src/control-plane/openapi-errors.js";
 
 /** Status of each catalog family (src/core/errors.ts), restated so a drift there is caught here. */
 const CATALOG: Record<string, number> = {

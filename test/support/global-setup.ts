@@ -10,9 +10,9 @@ import { chmodSync, existsSync, mkdirSync, mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import type { TestProject } from "vitest/node";
-import type { DatabasePooler } from "../../src/config.js";
-import { chooseEngine } from "../../src/db/embedded/engine.js";
-import { openEmbeddedPostgres } from "../../src/db/embedded/index.js";
+import type { DatabasePooler } from "../../src/platform/config.js";
+import { chooseEngine } from "../../src/platform/db/embedded/engine.js";
+import { openEmbeddedPostgres } from "../../src/platform/db/embedded/index.js";
 import { startPgbouncer } from "./pgbouncer.js";
 
 declare module "vitest" {

@@ -31,7 +31,7 @@ export async function hammer(services: TestService[], key: NewAccessKey, count: 
 
 /**
  * What a shared bucket may admit in `seconds` over `instances` instances: the burst, the refill, and
- * at most one lease per instance (src/rate-limits/limiter.ts); a per-process budget would admit
+ * at most one lease per instance (src/platform/rate-limits/limiter.ts); a per-process budget would admit
  * `instances` times the first two.
  */
 export const sharedRateBound = (b: { burst: number; rate: number; seconds: number; instances: number; leaseSize: number }) =>

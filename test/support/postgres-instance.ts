@@ -7,7 +7,7 @@ import { appendFileSync, chownSync, existsSync, mkdtempSync, rmSync, writeFileSy
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { promisify } from "node:util";
-import { freePort } from "../../src/db/embedded/server.js";
+import { freePort } from "../../src/platform/db/embedded/server.js";
 
 const run = promisify(execFile);
 const BIN_DIRS = ["/usr/lib/postgresql/15/bin", "/usr/lib/postgresql/16/bin", "/usr/lib/postgresql/17/bin", "/usr/lib/postgresql/14/bin"];

@@ -5,7 +5,7 @@ import type { AddressInfo } from "node:net";
 import { Writable } from "node:stream";
 import { Service } from "@volcengine/openapi";
 import { SMTPServer } from "smtp-server";
-import { createLogger, type Logger } from "../../src/log.js";
+import { createLogger, type Logger } from "../../src/platform/log.js";
 import type { CrossAccountCase } from "./security-cases.js";
 import { REGION, VERSION, type Envelope, type TestService } from "./harness.js";
 import { createPool, uniqueName } from "./user-pools.js";

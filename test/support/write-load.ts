@@ -4,7 +4,7 @@
 import { randomUUID } from "node:crypto";
 import { sql } from "kysely";
 import { expect } from "vitest";
-import type { DatabaseHandle } from "../../src/db/connect.js";
+import type { DatabaseHandle } from "../../src/platform/db/connect.js";
 import type { Envelope, TestService } from "./harness.js";
 import { buildSigned } from "./raw.js";
 

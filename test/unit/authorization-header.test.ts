@@ -1,7 +1,7 @@
 // parseAuthentication, header form (signing.md §1): every shape check of the Authorization header
 // with its exact error code, and what a well-formed header parses to.
 import { describe, expect, it } from "vitest";
-import { parseAuthentication } from "../../src/gateway/signing/verify.js";
+import { parseAuthentication } from "../../src/control-plane/gateway/signing/verify.js";
 import { codeOf, errorOf, request } from "./support.js";
 
 const SIG = "a".repeat(64);

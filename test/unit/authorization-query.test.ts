@@ -2,7 +2,7 @@
 // codes, the X-Expires range at both ends, which pairs the signature covers, and the body flag.
 // The rules that issue 10 adds (unsigned control parameters refused) are in presigned-rules.test.ts.
 import { describe, expect, it } from "vitest";
-import { parseAuthentication, type ParsedAuth } from "../../src/gateway/signing/verify.js";
+import { parseAuthentication, type ParsedAuth } from "../../src/control-plane/gateway/signing/verify.js";
 import { encode } from "../support/signer.js";
 import { codeOf, errorOf, request } from "./support.js";
 

@@ -1,7 +1,7 @@
 // The body limit on its own: a declared Content-Length over the limit is refused before reading, a
 // streamed body is cut off the moment it passes the limit, and a body exactly at the limit is read whole.
 import { describe, expect, it } from "vitest";
-import { checkDeclaredLength, readBodyLimited } from "../../src/gateway/body.js";
+import { checkDeclaredLength, readBodyLimited } from "../../src/control-plane/gateway/body.js";
 import { asyncErrorOf, errorOf, utf8 } from "./support.js";
 
 /** A stream of chunks; with onCancel it stays open after them, as a client still sending would. */

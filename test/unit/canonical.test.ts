@@ -4,7 +4,7 @@
 import { describe, expect, it } from "vitest";
 import {
   bytesToString, canonicalHost, canonicalPaths, canonicalQueries, decodeComponent, encodeBytes, headerValueVariants, parseQuery,
-} from "../../src/gateway/signing/canonical.js";
+} from "../../src/control-plane/gateway/signing/canonical.js";
 import { encode } from "../support/signer.js";
 
 const text = (b: Uint8Array) => Buffer.from(b).toString("latin1");

@@ -7,10 +7,10 @@ import { describe, expect, it } from "vitest";
 import { z } from "zod";
 import type { AnyAction } from "../../src/core/action.js";
 import type { AppDeps } from "../../src/deps.js";
-import type { GatewayEnv } from "../../src/gateway/context.js";
-import { dispatchAction, routeAction } from "../../src/gateway/dispatch.js";
+import type { GatewayEnv } from "../../src/control-plane/gateway/context.js";
+import { dispatchAction, routeAction } from "../../src/control-plane/gateway/dispatch.js";
 import { ApiError } from "../../src/core/errors.js";
-import { signatureAuth } from "../../src/gateway/signing/middleware.js";
+import { signatureAuth } from "../../src/control-plane/gateway/signing/middleware.js";
 import { admin, clock, memoryResolver, reader, signedRequest, type SignedCall } from "./edge.js";
 
 const PROTOCOL = ["Action", "Version", "X-Algorithm", "X-Credential", "X-Date", "X-SignedHeaders", "X-SignedQueries", "X-Signature", "X-NotSignBody", "X-Security-Token", "X-Expires"];

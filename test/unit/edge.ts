@@ -3,7 +3,7 @@
 // a minimal stand-in for Hono's context for calling one middleware on its own.
 import type { AccessKeyResolver, ResolvedKey } from "../../src/access-keys/resolver.js";
 import type { Role } from "../../src/access-keys/service.js";
-import { deriveSigningKey } from "../../src/crypto/signature-hash.js";
+import { deriveSigningKey } from "../../src/platform/crypto/signature-hash.js";
 import { authorizationHeader, sha256hex, xDateOf } from "../support/signer.js";
 
 export const NOW = new Date(Date.UTC(2025, 9, 30, 8, 9, 10));

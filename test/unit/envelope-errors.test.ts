@@ -1,7 +1,7 @@
 // The response envelope and the error catalog: request ids, the success and error shapes, the
 // HTTP status and CodeN of every catalog family, and the refusal of codes outside the catalog.
 import { describe, expect, it } from "vitest";
-import { API_VERSION, errorEnvelope, newRequestId, SERVICE_NAME, successEnvelope } from "../../src/gateway/envelope.js";
+import { API_VERSION, errorEnvelope, newRequestId, SERVICE_NAME, successEnvelope } from "../../src/control-plane/gateway/envelope.js";
 import { formatTime } from "../../src/core/time.js";
 import { ApiError, errors } from "../../src/core/errors.js";
 

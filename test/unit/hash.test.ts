@@ -1,7 +1,7 @@
 // The hash primitives of the signature against known answers (FIPS 180 / RFC 4231 and signing.md's
 // worked example), and the constant-time comparison's refusals.
 import { describe, expect, it } from "vitest";
-import { constantTimeEqual, deriveSigningKey, hmacHex, hmacSha256, sha256Hex } from "../../src/crypto/signature-hash.js";
+import { constantTimeEqual, deriveSigningKey, hmacHex, hmacSha256, sha256Hex } from "../../src/platform/crypto/signature-hash.js";
 
 const hex = (b: Uint8Array) => Buffer.from(b).toString("hex");
 

@@ -3,9 +3,9 @@
 // body under the limit and the HMAC. What it leaves on the context is what later steps trust.
 import { describe, expect, it } from "vitest";
 import type { MiddlewareHandler } from "hono";
-import type { GatewayEnv } from "../../src/gateway/context.js";
-import { signatureAuth, type SignatureAuthOptions } from "../../src/gateway/signing/middleware.js";
-import { wireFromFetch, type WireRequest } from "../../src/gateway/wire.js";
+import type { GatewayEnv } from "../../src/control-plane/gateway/context.js";
+import { signatureAuth, type SignatureAuthOptions } from "../../src/control-plane/gateway/signing/middleware.js";
+import { wireFromFetch, type WireRequest } from "../../src/control-plane/gateway/wire.js";
 import { admin, clock, disabled, fakeContext, memoryResolver, NOW, reader, signedRequest, type SignedCall } from "./edge.js";
 import { asyncErrorOf } from "./support.js";
 

@@ -17,19 +17,19 @@ afterAll(() => {
 });
 
 const modules = [
-  "../../src/crypto/secret-box.js",
-  "../../src/gateway/body.js",
-  "../../src/gateway/dispatch.js",
-  "../../src/gateway/envelope.js",
+  "../../src/platform/crypto/secret-box.js",
+  "../../src/control-plane/gateway/body.js",
+  "../../src/control-plane/gateway/dispatch.js",
+  "../../src/control-plane/gateway/envelope.js",
   "../../src/core/errors.js",
-  "../../src/gateway/params.js",
-  "../../src/gateway/replay.js",
-  "../../src/gateway/signing/canonical.js",
-  "../../src/crypto/signature-hash.js",
-  "../../src/gateway/signing/middleware.js",
-  "../../src/gateway/signing/verify.js",
-  "../../src/gateway/throttle.js",
-  "../../src/gateway/wire.js",
+  "../../src/control-plane/gateway/params.js",
+  "../../src/control-plane/gateway/replay.js",
+  "../../src/control-plane/gateway/signing/canonical.js",
+  "../../src/platform/crypto/signature-hash.js",
+  "../../src/control-plane/gateway/signing/middleware.js",
+  "../../src/control-plane/gateway/signing/verify.js",
+  "../../src/control-plane/gateway/throttle.js",
+  "../../src/control-plane/gateway/wire.js",
   "../../src/password-reset/message.js",
   "../../src/users/password.js",
 ];
@@ -39,7 +39,7 @@ describe("modules under mutation", () => {
     expect(Object.keys(await import(path)).length).toBeGreaterThan(0);
   });
   it("decode query text with a working UTF-8 decoder", async () => {
-    const { parseQuery } = await import("../../src/gateway/signing/canonical.js");
+    const { parseQuery } = await import("../../src/control-plane/gateway/signing/canonical.js");
     expect(parseQuery("a=%C3%A9%FF")[0]!.valueText).toBe("é\uFFFD");
   });
 });

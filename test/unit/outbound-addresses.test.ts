@@ -1,7 +1,7 @@
 // Which addresses the guarded outbound fetch may reach: public ones, and the non-public ones the
 // operator lists (ID_OUTBOUND_ALLOW_ADDRESSES); an IPv4 address inside IPv6 is judged as itself.
 import { describe, expect, it } from "vitest";
-import { AddressPolicy, isAddressOrBlock, isLoopbackHost } from "../../src/outbound/addresses.js";
+import { AddressPolicy, isAddressOrBlock, isLoopbackHost } from "../../src/platform/outbound/addresses.js";
 
 describe("outbound address policy", () => {
   it("refuses loopback, private, link-local, shared, reserved and their IPv6 forms", () => {

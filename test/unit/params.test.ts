@@ -4,7 +4,7 @@
 import { describe, expect, it } from "vitest";
 import { z } from "zod";
 import { ApiError } from "../../src/core/errors.js";
-import { conform, issueToError, paramsFromFlat, paramsFromJson, parseParams, validateParams } from "../../src/gateway/params.js";
+import { conform, issueToError, paramsFromFlat, paramsFromJson, parseParams, validateParams } from "../../src/control-plane/gateway/params.js";
 import { errorOf, utf8 } from "./support.js";
 
 const flat = (query: string) => paramsFromFlat(new URLSearchParams(query));

@@ -5,10 +5,10 @@
 import { describe, expect, it } from "vitest";
 import { z } from "zod";
 import type { AnyAction } from "../../src/core/action.js";
-import { createApp } from "../../src/app.js";
-import { loadConfig } from "../../src/config.js";
+import { createApp } from "../../src/control-plane/app.js";
+import { loadConfig } from "../../src/platform/config.js";
 import type { AppDeps } from "../../src/deps.js";
-import { createLogger } from "../../src/log.js";
+import { createLogger } from "../../src/platform/log.js";
 import { canonicalQuery, encode, sha256hex, signature, xDateOf } from "../support/signer.js";
 import { admin, clock, memoryResolver, NOW, signedRequest } from "./edge.js";
 

@@ -5,7 +5,7 @@
 // mutation run instead of failing them.
 import { randomBytes } from "node:crypto";
 import { describe, expect, it } from "vitest";
-import { generateMasterKey, keyIdOf, SecretBox, SecretBoxError, type Sealed } from "../../src/crypto/secret-box.js";
+import { generateMasterKey, keyIdOf, SecretBox, SecretBoxError, type Sealed } from "../../src/platform/crypto/secret-box.js";
 
 const keyA = Buffer.alloc(32, 1).toString("base64");
 const keyB = Buffer.alloc(32, 2).toString("base64");

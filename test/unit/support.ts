@@ -6,7 +6,7 @@
 // describe level), only inside tests. A mutant that makes such a call throw would stop the file from
 // loading, and StrykerJS's vitest runner counts tests that never ran as a surviving mutant.
 import { ApiError } from "../../src/core/errors.js";
-import type { IncomingSignedRequest } from "../../src/gateway/signing/verify.js";
+import type { IncomingSignedRequest } from "../../src/control-plane/gateway/signing/verify.js";
 
 /** A request from a URL (path and raw query as written) and headers (any case). */
 export function request(method: string, url: string, headers: Record<string, string> = {}): IncomingSignedRequest {

@@ -3,10 +3,10 @@
 // signature exactly as long as the clock check would accept it, plus a margin.
 import { describe, expect, it } from "vitest";
 import type { MiddlewareHandler } from "hono";
-import type { GatewayEnv } from "../../src/gateway/context.js";
-import { replayProtection } from "../../src/gateway/replay.js";
-import { throttle } from "../../src/gateway/throttle.js";
-import type { ParsedAuth } from "../../src/gateway/signing/verify.js";
+import type { GatewayEnv } from "../../src/control-plane/gateway/context.js";
+import { replayProtection } from "../../src/control-plane/gateway/replay.js";
+import { throttle } from "../../src/control-plane/gateway/throttle.js";
+import type { ParsedAuth } from "../../src/control-plane/gateway/signing/verify.js";
 import { fakeContext } from "./edge.js";
 
 const principal = { accessKeyId: "AK1", accountId: "2100000001", role: "admin" };

@@ -1,7 +1,7 @@
 // The clock checks (signing.md §6): X-Date's strict format and real calendar times, the skew window
 // at exactly ±900 s, a presigned URL's lifetime at X-Expires 1 and 604800, and the Credential date.
 import { describe, expect, it } from "vitest";
-import { checkTimestamp, parseXDate, type ParsedAuth } from "../../src/gateway/signing/verify.js";
+import { checkTimestamp, parseXDate, type ParsedAuth } from "../../src/control-plane/gateway/signing/verify.js";
 import { codeOf, errorOf } from "./support.js";
 
 const NOW = Date.UTC(2025, 9, 30, 8, 9, 10); // 20251030T080910Z

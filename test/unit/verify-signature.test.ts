@@ -2,8 +2,8 @@
 // signer: what each part of the request contributes, the X-Content-Sha256 comparison, a signed header
 // missing from the request, unsorted SignedHeaders, every header-value policy, and the presigned body.
 import { describe, expect, it } from "vitest";
-import { deriveSigningKey } from "../../src/crypto/signature-hash.js";
-import { parseAuthentication, verifySignature, type ParsedAuth } from "../../src/gateway/signing/verify.js";
+import { deriveSigningKey } from "../../src/platform/crypto/signature-hash.js";
+import { parseAuthentication, verifySignature, type ParsedAuth } from "../../src/control-plane/gateway/signing/verify.js";
 import { canonicalQuery, encode, sha256hex, signature } from "../support/signer.js";
 import { request, utf8 } from "./support.js";
 

@@ -4,7 +4,7 @@
 import { IncomingMessage } from "node:http";
 import { Socket } from "node:net";
 import { describe, expect, it } from "vitest";
-import { wireFromFetch, wireFromIncoming } from "../../src/gateway/wire.js";
+import { wireFromFetch, wireFromIncoming } from "../../src/control-plane/gateway/wire.js";
 import { asyncErrorOf } from "./support.js";
 
 function incoming(o: { method?: string; url?: string; headers?: Record<string, string | string[]>; rawHeaders?: string[]; chunks?: string[]; end?: boolean }) {

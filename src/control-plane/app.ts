@@ -1,0 +1,116 @@
+// The Hono app: request id and log line -> error envelope -> ops endpoints -> Action/Version routing
+// -> signature (with the body limit) -> throttle -> replay check -> dispatch to the action's handler.
+import { Hono, type Context } from "hono";
+import { sql } from "kysely";
+import { actions as defaultRegistry } from "./registry.js";
+import type { AnyAction } from "../core/action.js";
+import type { AppDeps } from "../deps.js";
+import { translateDbError } from "../platform/db/errors.js";
+import type { GatewayEnv } from "./gateway/context.js";
+import { dispatchAction, routeAction } from "./gateway/dispatch.js";
+import { API_VERSION, SERVICE_NAME, errorEnvelope, newRequestId } from "./gateway/envelope.js";
+import { ApiError, errors } from "../core/errors.js";
+import { signatureAuth } from "./gateway/signing/middleware.js";
+import { replayProtection } from "./gateway/replay.js";
+import { throttle } from "./gateway/throttle.js";
+import { createSignatureLedger } from "../platform/rate-limits/signatures.js";
+
+export interface AppOptions {
+  registry?: ReadonlyMap<string, AnyAction>;
+  /** Set while shutting down: new API calls are refused with ServiceUnavailable. */
+  isDraining?: () => boolean;
+}
+
+export function createApp(deps: AppDeps, opts: AppOptions = {}) {
+  const registry = opts.registry ?? defaultRegistry;
+  const app = new Hono<GatewayEnv>();
+  // Rendered on first request: the JSON Schemas and the YAML writer are memory no API call needs.
+  let openApiYaml: Promise<string> | undefined;
+
+  app.use(async function requestContext(c, next) {
+    const started = performance.now();
+    const requestId = newRequestId(deps.clock.now());
+    c.set("requestId", requestId);
+    c.header("X-Request-Id", requestId);
+    await next();
+    if (c.req.path !== "/") return;
+    const principal = c.get("principal");
+    deps.log.info({
+      requestId,
+      action: c.get("actionName"),
+      status: c.res.status,
+      durationMs: Math.round((performance.now() - started) * 100) / 100,
+      ...(c.get("errorCode") && { code: c.get("errorCode") }),
+      ...(principal && { accessKeyId: principal.accessKeyId, accountId: principal.accountId }),
+    }, "request");
+  });
+
+  const renderError = (c: Context<GatewayEnv>, apiError: ApiError) => {
+    c.set("errorCode", apiError.code);
+    // The rest of an oversized body is not worth reading: close the connection after answering.
+    if (apiError.status === 413) c.header("Connection", "close");
+    if (apiError.retryAfterSeconds !== undefined) c.header("Retry-After", String(apiError.retryAfterSeconds));
+    const ctx = {
+      requestId: c.get("requestId"),
+      action: c.get("actionName") ?? "",
+      version: c.get("version") ?? API_VERSION,
+      region: deps.config.region,
+    };
+    return c.json(errorEnvelope(ctx, apiError), apiError.status);
+  };
+
+  app.onError((err, c) => {
+    let apiError = translateDbError(err);
+    if (!apiError) {
+      // Full detail to the log, never to the caller. Only name, message and stack: driver errors
+      // carry the query's parameters, which may hold secrets.
+      deps.log.error({ requestId: c.get("requestId"), err: { name: err.name, message: err.message, stack: err.stack } }, "unexpected error");
+      apiError = errors.internal();
+    }
+    return renderError(c, apiError);
+  });
+
+  app.get("/healthz", (c) => c.json({ status: "ok" }));
+  app.get("/readyz", async (c) => {
+    try {
+      await Promise.race([
+        sql`select 1`.execute(deps.db),
+        new Promise((_, reject) => setTimeout(() => reject(new Error("timeout")), 2000).unref()),
+      ]);
+      return c.json({ status: opts.isDraining?.() ? "draining" : "ready" }, opts.isDraining?.() ? 503 : 200);
+    } catch {
+      return c.json({ status: "database unreachable" }, 503);
+    }
+  });
+  app.get("/openapi.yaml", async (c) => {
+    openApiYaml ??= import("./openapi.js").then((m) => m.renderOpenApi(registry));
+    return c.body(await openApiYaml, 200, { "Content-Type": "application/yaml; charset=utf-8" });
+  });
+
+  app.use("/", async function refuseWhileDraining(c, next) {
+    if (opts.isDraining?.()) throw errors.unavailable("the server is shutting down, retry on another instance");
+    await next();
+  });
+  const rate = deps.config.rateLimit;
+  app.on(["GET", "POST", "PUT"], "/", routeAction(registry), signatureAuth({
+    resolver: deps.accessKeys,
+    region: deps.config.region,
+    service: SERVICE_NAME,
+    maxSkewSeconds: deps.config.maxSkewSeconds,
+    bodyLimitBytes: deps.config.bodyLimitBytes,
+    clock: deps.clock,
+  }), throttle({
+    // Before the replay check: a throttled flood of replays costs no insert each.
+    limiter: deps.rateLimiter,
+    ratePerSecond: rate.perSecond,
+    burst: rate.burst,
+  }), replayProtection({
+    ledger: deps.config.replayProtection ? createSignatureLedger(deps.db, deps.log) : undefined,
+    maxSkewSeconds: deps.config.maxSkewSeconds,
+  }), dispatchAction(deps));
+
+  app.notFound((c) =>
+    renderError(c, errors.invalidRequest(`the API is served at POST /?Action=<Action>&Version=${API_VERSION}`)),
+  );
+  return app;
+}
