@@ -6,6 +6,7 @@ import type { AppDeps } from "../deps.js";
 import { offsetPage, type Page } from "../core/page.js";
 import { onUniqueViolation } from "../platform/db/errors.js";
 import { enforceQuota } from "../platform/db/quota.js";
+import { endpointRefusal } from "../platform/outbound/endpoint-check.js";
 import { errors } from "../core/errors.js";
 import { parentPool } from "../user-pools/parent.js";
 import type { z } from "zod";
@@ -134,7 +135,21 @@ export async function insertConnection(deps: Deps, accountId: string, poolUid: s
   });
 }
 
+/**
+ * The endpoints idplane itself will call (sign-in: server to server) must pass the outbound address
+ * policy, checked when written as the guarded fetch checks them when fetched; AuthorizationEndpoint
+ * is where browsers go, not idplane, and keeps the schema's rule alone.
+ */
+async function checkCalledEndpoints(deps: Pick<Deps, "config">, input: { TokenEndpoint?: string | undefined; UserEndpoint?: string | undefined }): Promise<void> {
+  for (const name of ["TokenEndpoint", "UserEndpoint"] as const) {
+    const url = input[name];
+    const why = url === undefined ? undefined : await endpointRefusal(deps.config.outbound, url);
+    if (why) throw errors.invalidParameter(name, `${name}: ${why}`);
+  }
+}
+
 export async function createIdentityProvider(deps: Deps, accountId: string, poolUid: string, input: CreateIdentityProviderInput): Promise<IdentityProviderView> {
+  await checkCalledEndpoints(deps, input);
   const uid = randomUUID();
   const secret = input.ClientSecret ? sealClientSecret(deps.secretBox, { account_id: accountId, user_pool_uid: poolUid, uid }, input.ClientSecret) : {};
   const fields = patchOf(input, {}, CREATE_FIELDS) as Pick<IdentityProviderRow, "name" | "client_id" | "authorization_endpoint" | "token_endpoint" | "user_endpoint" | "id_attribute">;
@@ -179,6 +194,7 @@ export async function updateConnection(
  * the list; the secret changes only with a non-empty ClientSecret.
  */
 export async function updateIdentityProvider(deps: Deps, accountId: string, ref: ConnectionRef, input: UpdateIdentityProviderInput): Promise<IdentityProviderView> {
+  await checkCalledEndpoints(deps, input);
   const row = await updateConnection(deps, accountId, ref, "OAUTH", (current) => ({
     ...patchOf(input, current, CONNECTION_FIELDS),
     ...(input.ClientSecret && sealClientSecret(deps.secretBox, current, input.ClientSecret)),
