@@ -2,7 +2,7 @@
 // the ListUsers cursor (a token the caller holds) and the reset token. Only the fast unit set
 // (vitest.unit.config.ts) runs against the mutants, so a whole run fits in CI;
 // scripts/mutation-score.mjs then checks each file's score against the floor and the listed
-// equivalent mutants (test/unit/mutation-equivalents.json).
+// equivalent mutants (mutation/equivalents.json).
 import { readFileSync } from "node:fs";
 
 /** The lines of the reset token's own code in service.ts, found by name so that edits above it cannot shift the range. */
@@ -27,7 +27,7 @@ export default {
   jsonReporter: { fileName: "reports/mutation/mutation.json" },
   // Committed: `npm run mutation` (a full run, --force) rewrites it, and CI's `npm run mutation:ci`
   // reruns only the mutants whose code or covering tests changed since, reusing the rest.
-  incrementalFile: "test/unit/mutation-incremental.json",
+  incrementalFile: "mutation/incremental.json",
   clearTextReporter: { allowColor: false, logTests: false },
   ignorePatterns: ["dist", "reports", "bench/results", ".idplane", "coverage"],
   tempDirName: ".stryker-tmp",

@@ -5,7 +5,7 @@ import { defineConfig } from "vitest/config";
 
 export default defineConfig({
   test: {
-    include: ["test/unit/**/*.test.ts", "test/signing.test.ts"],
+    include: ["test/**/*.unit.test.ts"],
     // Rules not enforced on main yet (it.fails): run by `npm test`, kept out of the mutation run.
     exclude: ["**/node_modules/**"],
     testTimeout: 10_000,

@@ -5,7 +5,7 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { createHashQueue, defaultHashConcurrency, type HashQueue } from "../src/users/hash-queue.js";
 import { startTestService, type TestService } from "./support/harness.js";
-import { newPool } from "./support/users.js";
+import { newPool } from "./support/families/users.js";
 
 /** A queue whose jobs only record that they started and wait until the test finishes them. */
 function fakeWork(concurrency: number) {

@@ -9,8 +9,8 @@ import { startTestService, testDatabase, type TestService } from "../support/har
 import { errorOf, rawCall, type RawResponse } from "../support/raw.js";
 import type { NewAccessKey } from "../../src/access-keys/service.js";
 import type { HashQueue } from "../../src/users/hash-queue.js";
-import { newPool } from "../support/users.js";
-import { hammer, sharedRateBound } from "../support/limits.js";
+import { newPool } from "../support/families/users.js";
+import { hammer, sharedRateBound } from "../support/infra/limits.js";
 
 const RATE = 10;
 const BURST = 30;

@@ -13,7 +13,7 @@ import type { TestProject } from "vitest/node";
 import type { DatabasePooler } from "../../src/platform/config.js";
 import { chooseEngine } from "../../src/platform/db/embedded/engine.js";
 import { openEmbeddedPostgres } from "../../src/platform/db/embedded/index.js";
-import { startPgbouncer } from "./pgbouncer.js";
+import { startPgbouncer } from "./infra/pgbouncer.js";
 
 declare module "vitest" {
   export interface ProvidedContext {
