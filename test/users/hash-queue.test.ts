@@ -3,9 +3,9 @@
 // one account's backlog of 300 cannot hold another account's single job for more than one round.
 // The last case checks through a real server that the service's hashing goes through the queue.
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { createHashQueue, defaultHashConcurrency, type HashQueue } from "../src/users/hash-queue.js";
-import { startTestService, type TestService } from "./support/harness.js";
-import { newPool } from "./support/families/users.js";
+import { createHashQueue, defaultHashConcurrency, type HashQueue } from "../../src/users/hash-queue.js";
+import { startTestService, type TestService } from "../support/harness.js";
+import { newPool } from "../support/families/users.js";
 
 /** A queue whose jobs only record that they started and wait until the test finishes them. */
 function fakeWork(concurrency: number) {
