@@ -6,7 +6,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { oauthCredentialActions } from "../../src/oauth-credentials/actions.js";
 import { verifyClientSecret } from "../../src/oauth-credentials/service.js";
 import { codeOf, startTestService, type Envelope, type TestService } from "../support/harness.js";
-import { createCredential, createPool, crossAccountCases } from "../support/families/oauth-credentials.js";
+import { createCredential, createPool } from "../support/families/oauth-credentials.js";
 
 const outputOf = (name: string) => oauthCredentialActions.find((a) => a.name === name)!.output;
 const messageOf = (env: Envelope) => env.ResponseMetadata.Error?.Message ?? "";

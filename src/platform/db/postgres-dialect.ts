@@ -93,7 +93,7 @@ class PostgresConnection implements DatabaseConnection {
     if (isConnectionError(err)) this.lost = true;
   }
 
-  // eslint-disable-next-line require-yield
+  // biome-ignore lint/correctness/useYield: the driver interface wants a generator; idplane never streams
   async *streamQuery<R>(): AsyncIterableIterator<QueryResult<R>> {
     throw new Error("streaming is not used by idplane");
   }

@@ -3,7 +3,6 @@
 // MissingParameter kept apart from InvalidParameter, and names the schema does not declare refused.
 import { describe, expect, it } from "vitest";
 import { z } from "zod";
-import { ApiError } from "../../../src/core/errors.js";
 import { conform, issueToError, paramsFromFlat, paramsFromJson, parseParams, validateParams } from "../../../src/control-plane/gateway/params.js";
 import { errorOf, utf8 } from "../../support/unit/support.js";
 

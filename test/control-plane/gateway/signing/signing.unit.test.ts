@@ -4,7 +4,7 @@ import { describe, expect, it } from "vitest";
 import { canonicalHost, canonicalPaths, canonicalQueries, parseQuery } from "../../../../src/control-plane/gateway/signing/canonical.js";
 import { deriveSigningKey } from "../../../../src/platform/crypto/signature-hash.js";
 import { checkTimestamp, parseAuthentication, verifySignature, type IncomingSignedRequest } from "../../../../src/control-plane/gateway/signing/verify.js";
-import { ApiError } from "../../../../src/core/errors.js";
+import type { ApiError } from "../../../../src/core/errors.js";
 import { authorizationHeader, canonicalRequest, sha256hex, type SignInput } from "../../../support/signer.js";
 
 const example = {
