@@ -1,0 +1,52 @@
+// Our client store as oidc-provider's client source: the one normalized record of the kit's
+// findSignInClient, for either face of a client (a UserPoolClient's Uid, an OAuth credential's
+// ClientApiIdentifier), turned into the client metadata the library validates and enforces.
+//
+// What each kind of client may do (docs/sign-in.md, "Clients"):
+// - WEB, and OAuth credentials with GrantType authorization_code: confidential (client_secret_basic
+//   or client_secret_post), authorization_code with PKCE, refresh_token, client_credentials.
+// - SPA, NATIVE: public (no secret), authorization_code with PKCE, refresh_token (always rotated).
+// - OAuth credentials with GrantType single_sign_on: confidential, authorization_code with PKCE and
+//   refresh_token only: signing a person into the one service it stands for, never a token of its
+//   own (no client_credentials).
+// The library compares client secrets itself; ours are stored only as SHA-256, so the provider's
+// Client model is given compareClientSecret over our store (src/sign-in/provider.ts), and the
+// metadata carries a per-process placeholder secret the library never shows anyone: symmetric
+// algorithms (the only use of a client secret beside authentication) are turned off.
+import { randomBytes } from "node:crypto";
+import type { ClientMetadata } from "oidc-provider";
+import type { SignInClient } from "./kit-interim.js";
+
+export const PLACEHOLDER_SECRET = randomBytes(32).toString("base64url");
+
+/** The standard scopes a client may ask for, beside the pool's custom scopes. */
+export const STANDARD_SCOPES = ["openid", "profile", "email", "phone", "offline_access"] as const;
+
+/** What a client may ask for: its own Scopes when it names any, else every standard and custom scope of the pool. */
+function allowedScopes(client: SignInClient, customScopes: readonly string[]): string[] {
+  const known = new Set<string>([...STANDARD_SCOPES, ...customScopes]);
+  const own = client.scopes.filter((s) => known.has(s));
+  return own.length ? [...new Set(["openid", ...own])] : [...known];
+}
+
+export function clientMetadata(client: SignInClient, customScopes: readonly string[]): ClientMetadata {
+  const isPublic = client.type === "SPA" || client.type === "NATIVE";
+  const sso = client.grantType === "single_sign_on";
+  const redirects = client.redirectUris;
+  const grants: string[] = redirects.length ? ["authorization_code", "refresh_token"] : [];
+  if (!isPublic && !sso) grants.push("client_credentials");
+  return {
+    client_id: client.clientId,
+    client_name: client.name || undefined,
+    ...(client.logoUri && { logo_uri: client.logoUri }),
+    application_type: client.type === "NATIVE" ? "native" : "web",
+    token_endpoint_auth_method: isPublic ? "none" : "client_secret_basic",
+    ...(!isPublic && { client_secret: PLACEHOLDER_SECRET }),
+    grant_types: grants,
+    response_types: redirects.length ? ["code"] : [],
+    redirect_uris: redirects,
+    post_logout_redirect_uris: client.logoutUris,
+    scope: allowedScopes(client, customScopes).join(" "),
+    id_token_signed_response_alg: "ES256",
+  };
+}
