@@ -22,11 +22,14 @@ export const PLACEHOLDER_SECRET = randomBytes(32).toString("base64url");
 /** The standard scopes a client may ask for, beside the pool's custom scopes. */
 export const STANDARD_SCOPES = ["openid", "profile", "email", "phone", "offline_access"] as const;
 
-/** What a client may ask for: its own Scopes when it names any, else every standard and custom scope of the pool. */
+/**
+ * What a client may ask for: the standard scopes among its own Scopes (all of them when it names
+ * none), and every custom scope of its pool (the pool's API has one audience for all its clients).
+ */
 function allowedScopes(client: SignInClient, customScopes: readonly string[]): string[] {
-  const known = new Set<string>([...STANDARD_SCOPES, ...customScopes]);
-  const own = client.scopes.filter((s) => known.has(s));
-  return own.length ? [...new Set(["openid", ...own])] : [...known];
+  const standard = new Set<string>(STANDARD_SCOPES);
+  const own = client.scopes.filter((s) => standard.has(s));
+  return [...new Set(["openid", ...(own.length ? own : STANDARD_SCOPES), ...customScopes])];
 }
 
 export function clientMetadata(client: SignInClient, customScopes: readonly string[]): ClientMetadata {

@@ -137,8 +137,22 @@ export function createPoolProvider(deps: SignInDeps, pool: PoolSnapshot): { prov
     features: {
       devInteractions: { enabled: false as never },
       clientCredentials: { enabled: true },
-      introspection: { enabled: true },
-      revocation: { enabled: true },
+      // A confidential client of the pool may introspect any token of the pool (it is how a
+      // resource server of the pool checks opaque tokens); a public client only its own.
+      introspection: {
+        enabled: true,
+        allowedPolicy: async (_ctx, client, token) => client.clientAuthMethod !== "none" || token.clientId === client.clientId,
+      },
+      // A client revokes only its own tokens; a public client asking for another's gets the RFC 7009
+      // success answer without effect, a confidential one an error (the library's default, made explicit).
+      revocation: {
+        enabled: true,
+        allowedPolicy: async (_ctx, client, token) => {
+          if (token.clientId === client.clientId) return true;
+          if (client.clientAuthMethod === "none") return false;
+          throw new errors.InvalidRequest("client is not authorized to revoke the presented token");
+        },
+      },
       userinfo: { enabled: true },
       rpInitiatedLogout: {
         enabled: true,

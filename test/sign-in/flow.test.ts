@@ -25,7 +25,7 @@ describe("a pool as an OpenID Provider", () => {
     const meta = config.serverMetadata();
     expect(meta.issuer).toBe(f.issuer);
     if (wk) {
-      const e = wk.Items?.[0] ?? wk;
+      const e = (wk as any).Items?.[0] ?? wk;
       if (e.TokenEndpoint) expect(meta.token_endpoint).toBe(e.TokenEndpoint);
     }
     expect(meta.token_endpoint).toBe(`${f.issuer}/oauth2/token`);
@@ -80,7 +80,7 @@ describe("a pool as an OpenID Provider", () => {
   });
 
   it("issues client_credentials tokens as RFC 9068 JWTs for the pool's custom scopes", async () => {
-    const tokens = await oidc.clientCredentialsGrant(config, { scope: "api.read" });
+    const tokens = await oidc.clientCredentialsGrant(config, { scope: "api.read" }).catch((e) => { throw new Error(JSON.stringify(e.cause ?? e.error ?? e.message)); });
     const header = decodeProtectedHeader(tokens.access_token);
     expect(header.typ).toBe("at+jwt");
     const payload = decodeJwt(tokens.access_token);
