@@ -8,7 +8,7 @@ import { Hono } from "hono";
 import { RESPONSE_ALREADY_SENT } from "@hono/node-server/utils/response";
 import { ENDPOINT_PATHS, issuerOf, poolPathOf } from "../user-pools/endpoints.js";
 import { newRequestId } from "../control-plane/gateway/envelope.js";
-import { locatePoolByHost, locatePoolByIssuerPath } from "./kit-interim.js";
+import { locatePoolByHost, locatePoolByIssuerPath } from "../user-pools/locate.js";
 import { createProviderCache, PoolGoneError, type ProviderCache } from "./providers.js";
 import { interactionHandlers, sendPage } from "./interactions.js";
 import { pickStrings } from "./pages/i18n.js";

@@ -2,20 +2,15 @@
 // findSignInClient, for either face of a client (a UserPoolClient's Uid, an OAuth credential's
 // ClientApiIdentifier), turned into the client metadata the library validates and enforces.
 //
-// What each kind of client may do (docs/sign-in.md, "Clients"):
-// - WEB, and OAuth credentials with GrantType authorization_code: confidential (client_secret_basic
-//   or client_secret_post), authorization_code with PKCE, refresh_token, client_credentials.
-// - SPA, NATIVE: public (no secret), authorization_code with PKCE, refresh_token (always rotated).
-// - OAuth credentials with GrantType single_sign_on: confidential, authorization_code with PKCE and
-//   refresh_token only: signing a person into the one service it stands for, never a token of its
-//   own (no client_credentials).
+// What each kind of client may do is the kit's decision (src/oauth-credentials/client-policy.ts,
+// docs/sign-in.md "Clients"); this file only spells it as metadata.
 // The library compares client secrets itself; ours are stored only as SHA-256, so the provider's
 // Client model is given compareClientSecret over our store (src/sign-in/provider.ts), and the
 // metadata carries a per-process placeholder secret the library never shows anyone: symmetric
 // algorithms (the only use of a client secret beside authentication) are turned off.
 import { randomBytes } from "node:crypto";
 import type { ClientMetadata } from "oidc-provider";
-import type { SignInClient } from "./kit-interim.js";
+import type { SignInClient } from "../oauth-credentials/client-auth.js";
 
 export const PLACEHOLDER_SECRET = randomBytes(32).toString("base64url");
 
@@ -33,11 +28,10 @@ function allowedScopes(client: SignInClient, customScopes: readonly string[]): s
 }
 
 export function clientMetadata(client: SignInClient, customScopes: readonly string[]): ClientMetadata {
-  const isPublic = client.type === "SPA" || client.type === "NATIVE";
-  const sso = client.grantType === "single_sign_on";
+  const isPublic = !client.confidential;
   const redirects = client.redirectUris;
-  const grants: string[] = redirects.length ? ["authorization_code", "refresh_token"] : [];
-  if (!isPublic && !sso) grants.push("client_credentials");
+  // The kit's grants (client-policy.ts), less the code flow for a client with nowhere to return to.
+  const grants = client.grantTypes.filter((g) => redirects.length > 0 || g === "client_credentials");
   return {
     client_id: client.clientId,
     client_name: client.name || undefined,

@@ -8,7 +8,8 @@ import type { AppDeps } from "../deps.js";
 import { ENDPOINT_PATHS } from "../user-pools/endpoints.js";
 import { adapterClass } from "./adapter.js";
 import { clientMetadata, STANDARD_SCOPES } from "./clients.js";
-import { claimsForUser, findSignInClient, verifyClientSecret, type SignInClient } from "./kit-interim.js";
+import { claimsForUser } from "./kit-interim.js";
+import { findSignInClient, verifyClientSecret, type SignInClient } from "../oauth-credentials/client-auth.js";
 import { pickStrings } from "./pages/i18n.js";
 import { errorPage, loggedOutPage, logoutPage } from "./pages/forms.js";
 import type { Brand } from "./pages/layout.js";
@@ -45,8 +46,8 @@ function resourceServer(pool: PoolSnapshot) {
 
 /** Refresh lifetime from the client's settings: idle (per rotation) and combined (since the first issue) bounds. */
 function refreshTtl(client: SignInClient | undefined, issuedFirst: number | undefined, now: number, rotating: boolean): number {
-  const idle = client?.tokenLifetimes.refreshIdleSeconds;
-  const combined = client?.tokenLifetimes.refreshCombinedSeconds;
+  const idle = client?.refreshToken.idleLifetimeSeconds ?? undefined;
+  const combined = client?.refreshToken.absoluteLifetimeSeconds ?? undefined;
   let ttl = (rotating ? idle : undefined) ?? combined ?? idle ?? TTL.refreshDefault;
   if (combined !== undefined) ttl = Math.min(ttl, combined - (issuedFirst === undefined ? 0 : now - issuedFirst));
   return Math.max(ttl, 1);
@@ -100,7 +101,8 @@ export function createPoolProvider(deps: SignInDeps, pool: PoolSnapshot): { prov
       requestObjectSigningAlgValues: ["ES256", "RS256"],
       clientAuthSigningAlgValues: [],
     },
-    pkce: { required: () => true },
+    // S256 only (the library supports nothing else); required where the kit says (public clients).
+    pkce: { required: (_ctx, client) => records.get(client.clientId)?.pkceRequired ?? true },
     routes: {
       authorization: ENDPOINT_PATHS.authorization,
       token: ENDPOINT_PATHS.token,
@@ -118,9 +120,9 @@ export function createPoolProvider(deps: SignInDeps, pool: PoolSnapshot): { prov
     },
     ttl: {
       AuthorizationCode: TTL.code,
-      AccessToken: (_ctx, token) => token.resourceServer?.accessTokenTTL ?? TTL.accessToken,
+      AccessToken: (_ctx, token, client) => token.resourceServer?.accessTokenTTL ?? records.get(client.clientId)?.accessTokenLifetimeSeconds ?? TTL.accessToken,
       ClientCredentials: (_ctx, token) => token.resourceServer?.accessTokenTTL ?? TTL.accessToken,
-      IdToken: (_ctx, _token, client) => records.get(client.clientId)?.tokenLifetimes.idTokenSeconds ?? TTL.accessToken,
+      IdToken: (_ctx, _token, client) => records.get(client.clientId)?.idTokenLifetimeSeconds ?? TTL.accessToken,
       RefreshToken: (ctx, token, client) =>
         refreshTtl(records.get(client.clientId), (token as { iiat?: number }).iiat, Math.floor(Date.now() / 1000), Boolean(ctx?.oidc?.entities.RotatedRefreshToken)),
       Session: TTL.session,
@@ -131,7 +133,7 @@ export function createPoolProvider(deps: SignInDeps, pool: PoolSnapshot): { prov
     rotateRefreshToken: (ctx) => {
       const client = ctx.oidc.entities.Client;
       if (!client) return false;
-      return client.clientAuthMethod === "none" || (records.get(client.clientId)?.tokenLifetimes.refreshRotation ?? false);
+      return client.clientAuthMethod === "none" || (records.get(client.clientId)?.refreshToken.rotation ?? false);
     },
     issueRefreshToken: async (_ctx, client, code) => client.grantTypeAllowed("refresh_token") && code.scopes.has("offline_access"),
     features: {
@@ -194,7 +196,7 @@ export function createPoolProvider(deps: SignInDeps, pool: PoolSnapshot): { prov
   provider.proxy = pool.issuer.startsWith("https:");
   // Our secrets are stored as SHA-256 only: the library's own comparison is replaced by our store's.
   provider.Client.prototype.compareClientSecret = function compareClientSecret(this: { clientId: string }, actual: string) {
-    return verifyClientSecret(deps, accountId, poolUid, this.clientId, actual);
+    return verifyClientSecret(deps, this.clientId, actual, { accountId, poolUid });
   } as never;
   return { provider, clientRecord: (id) => records.get(id) };
 }

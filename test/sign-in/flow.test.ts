@@ -34,7 +34,7 @@ describe("a pool as an OpenID Provider", () => {
     expect(meta.authorization_response_iss_parameter_supported).toBe(true);
     const rfc8414 = await fetch(`${svc.url}/.well-known/oauth-authorization-server/userpool/${f.poolUid}`);
     expect(rfc8414.status).toBe(200);
-    expect((await rfc8414.json()).issuer).toBe(f.issuer);
+    expect(((await rfc8414.json()) as { issuer: string }).issuer).toBe(f.issuer);
   });
 
   it("completes code + PKCE through the hosted page, then userinfo, refresh, introspection, revocation and logout", async () => {
