@@ -77,6 +77,14 @@ describe("a pool as an OpenID Provider", () => {
       redirect_uri: "https://app.example.com/cb", scope: "openid", prompt: "none", code_challenge: "x".repeat(43), code_challenge_method: "S256",
     }).href);
     expect(afterLogout.location).toMatch(/error=login_required/);
+
+    // The request log names endpoints, never what passed through them.
+    const logged = svc.logs.join("");
+    expect(logged).toContain('"audience":"sign-in"');
+    const code = new URL(callback!).searchParams.get("code")!;
+    for (const secret of [code, tokens.access_token, tokens.refresh_token!, refreshed.access_token, tokens.id_token!, f.clientSecret, "Corr3ct-Horse-Battery", ...browser.cookies.map((c) => c.value)]) {
+      expect(logged).not.toContain(secret);
+    }
   });
 
   it("issues client_credentials tokens as RFC 9068 JWTs for the pool's custom scopes", async () => {
