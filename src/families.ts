@@ -7,7 +7,8 @@ import { identityProviderSecrets, spPrivateKeySecrets } from "./identity-provide
 import { mailPurges } from "./platform/mail/purge.js";
 import { passwordResetPurges } from "./password-reset/purge.js";
 import { rateLimitPurges } from "./platform/rate-limits/purge.js";
+import { signInThrottlePurges } from "./users/purge.js";
 
 export const sealedSources: SealedSource[] = [accessKeySecrets, identityProviderSecrets, spPrivateKeySecrets] as SealedSource[];
 
-export const purgeRules: PurgeRule[] = [...passwordResetPurges, ...mailPurges, ...rateLimitPurges];
+export const purgeRules: PurgeRule[] = [...passwordResetPurges, ...mailPurges, ...rateLimitPurges, ...signInThrottlePurges];
