@@ -9,7 +9,7 @@
 // posted from another browser has no interaction to act on either.
 import { createHmac, timingSafeEqual } from "node:crypto";
 import type { InteractionResults } from "oidc-provider";
-import { authenticatePassword, recordSignIn } from "./kit-interim.js";
+import { authenticatePassword, recordSignIn } from "../users/sign-in.js";
 import { pickStrings, fill, type Strings } from "./pages/i18n.js";
 import { consentPage, errorPage, loginPage } from "./pages/forms.js";
 import type { Page } from "./pages/layout.js";

@@ -8,7 +8,7 @@ import type { AppDeps } from "../deps.js";
 import { ENDPOINT_PATHS } from "../user-pools/endpoints.js";
 import { adapterClass } from "./adapter.js";
 import { clientMetadata, STANDARD_SCOPES } from "./clients.js";
-import { claimsForUser } from "./kit-interim.js";
+import { claimsForUser, CUSTOM_ATTRIBUTES_SCOPE, GROUPS_SCOPE } from "../users/sign-in.js";
 import { findSignInClient, verifyClientSecret, type SignInClient } from "../oauth-credentials/client-auth.js";
 import { pickStrings } from "./pages/i18n.js";
 import { errorPage, loggedOutPage, logoutPage } from "./pages/forms.js";
@@ -26,9 +26,9 @@ export interface PoolSnapshot {
   jwks: { keys: Record<string, unknown>[] };
 }
 
-export type SignInDeps = Pick<AppDeps, "db" | "clock" | "log" | "config" | "hashQueue">;
+export type SignInDeps = Pick<AppDeps, "db" | "clock" | "log" | "config" | "hashQueue" | "secretBox">;
 
-/** Standard claims by scope (OpenID Connect Core 1.0 §5.4); `groups` and `custom:<Name>` only under a custom scope of that name. */
+/** Standard claims by scope (OpenID Connect Core 1.0 §5.4); `groups` and `custom:<Name>` only under the pool's custom scopes `groups` and `custom_attributes` (src/users/claims.ts). */
 const STANDARD_CLAIMS = {
   openid: ["sub"],
   profile: ["name", "given_name", "family_name", "middle_name", "nickname", "preferred_username", "profile", "picture", "website", "gender", "birthdate", "zoneinfo", "locale", "updated_at"],
@@ -69,8 +69,8 @@ export function createPoolProvider(deps: SignInDeps, pool: PoolSnapshot): { prov
   };
   const brandFor = (ctx: KoaContextWithOIDC) => ({ t: pickStrings(ctx.get("accept-language")), brand: pool.brand });
   const customClaims: Record<string, string[]> = {};
-  if (pool.customScopes.includes("groups")) customClaims.groups = ["groups"];
-  if (pool.customScopes.includes("custom")) customClaims.custom = pool.customAttributeNames.map((n) => `custom:${n}`);
+  if (pool.customScopes.includes(GROUPS_SCOPE)) customClaims[GROUPS_SCOPE] = ["groups"];
+  if (pool.customScopes.includes(CUSTOM_ATTRIBUTES_SCOPE)) customClaims[CUSTOM_ATTRIBUTES_SCOPE] = pool.customAttributeNames.map((n) => `custom:${n}`);
   const cookiePrefix = pool.issuer.startsWith("https:") ? "__Host-" : "";
 
   const configuration: Configuration = {

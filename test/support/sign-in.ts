@@ -26,7 +26,7 @@ export async function signInFixture(svc: TestService, opts: { clientType?: "WEB"
   });
   await svc.ok("UpdateUserPoolClient", { UserPoolUid: poolUid, ClientUid: client.Uid, AllowedLogoutUrls: [LOGOUT_REDIRECT], ...opts.client });
   const email = `${uniqueName("person")}@example.com`;
-  const user = await svc.ok("CreateUser", { UserPoolUid: poolUid, Email: email, Password: PASSWORD, Name: "Ada Person" });
+  const user = await svc.ok("CreateUser", { UserPoolUid: poolUid, Email: email, EmailVerified: true, Password: PASSWORD, Name: "Ada Person" });
   const pool = await svc.ok("GetUserPool", { UserPoolUid: poolUid });
   return { poolUid, issuer: pool.IssuerUrl, clientId: client.Uid, clientSecret: client.ClientSecret, email, userUid: user.Uid };
 }
