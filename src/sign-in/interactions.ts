@@ -60,7 +60,7 @@ export function interactionHandlers(deps: SignInDeps) {
     const p = paths(pp, uid);
     return clientName(pp, d.params.client_id).then((name) => sendPage(c, loginPage(t, pp.snapshot.brand, {
       action: p.login, abortAction: p.abort, csrf: csrfToken(pp.csrfKey, uid), clientName: name,
-      loginHint: stringField(d.params.login_hint, 320) ?? "", error, passwordEnabled: pp.snapshot.passwordSignInEnabled,
+      loginHint: stringField(d.params.login_hint, 320) ?? "", error, passwordEnabled: pp.snapshot.passwordSignInEnabled, returnTo: d.params.redirect_uri,
     }, status)));
   }
 
@@ -108,7 +108,7 @@ export function interactionHandlers(deps: SignInDeps) {
       const p = paths(pp, uid);
       return sendPage(c, consentPage(t, pp.snapshot.brand, {
         action: p.consent, abortAction: p.abort, csrf: csrfToken(pp.csrfKey, uid),
-        clientName: await clientName(pp, clientId), scopes: missing.filter((s) => s !== "openid").length ? missing : ["openid"],
+        clientName: await clientName(pp, clientId), scopes: missing.filter((s) => s !== "openid").length ? missing : ["openid"], returnTo: d.params.redirect_uri,
       }));
     },
 

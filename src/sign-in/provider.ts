@@ -160,7 +160,7 @@ export function createPoolProvider(deps: SignInDeps, pool: PoolSnapshot): { prov
         enabled: true,
         async logoutSource(ctx, form) {
           const { t, brand } = brandFor(ctx);
-          sendPage(ctx, logoutPage(t, brand, form));
+          sendPage(ctx, logoutPage(t, brand, form, ctx.oidc.params?.post_logout_redirect_uri));
         },
         async postLogoutSuccessSource(ctx) {
           const { t, brand } = brandFor(ctx);

@@ -1,7 +1,7 @@
 // The hosted pages' content: sign-in, consent, error and logout. Each returns a whole Page (layout.ts)
 // and never says whether an account exists: a wrong password and an unknown user read the same.
 import { fill, type Strings } from "./i18n.js";
-import { Html, html, layout, type Brand, type Page } from "./layout.js";
+import { formTarget, Html, html, layout, type Brand, type Page } from "./layout.js";
 
 export interface LoginView {
   action: string;
@@ -12,6 +12,8 @@ export interface LoginView {
   /** Shown above the form: invalid details, throttling, password sign-in turned off. */
   error?: string;
   passwordEnabled: boolean;
+  /** The client's redirect_uri of this request: where the form's redirect chain may end. */
+  returnTo: unknown;
 }
 
 const hidden = (csrf: string) => html`<input type="hidden" name="csrf" value="${csrf}">`;
@@ -36,8 +38,13 @@ ${hidden(v.csrf)}
 <p>${fill(t.continueTo, { client: v.clientName })}</p>
 ${v.error ? html`<p class="error" role="alert" id="form-error">${v.error}</p>` : ""}
 ${form}
-${abortForm(t, v.abortAction, v.csrf)}`, status);
+${abortForm(t, v.abortAction, v.csrf)}`, status, targets(v.returnTo));
 }
+
+const targets = (uri: unknown) => {
+  const target = formTarget(uri);
+  return target ? [target] : [];
+};
 
 export interface ConsentView {
   action: string;
@@ -45,6 +52,7 @@ export interface ConsentView {
   csrf: string;
   clientName: string;
   scopes: string[];
+  returnTo: unknown;
 }
 
 function scopeText(t: Strings, scope: string): string {
@@ -57,7 +65,7 @@ export function consentPage(t: Strings, brand: Brand, v: ConsentView): Page {
 <p>${fill(t.consentAsk, { client: v.clientName })}</p>
 <ul>${v.scopes.map((s) => html`<li>${scopeText(t, s)}</li>`)}</ul>
 <form method="post" action="${v.action}">${hidden(v.csrf)}<button type="submit" autofocus>${t.consentAllow}</button></form>
-<form method="post" action="${v.abortAction}">${hidden(v.csrf)}<button type="submit" class="secondary">${t.consentDeny}</button></form>`);
+<form method="post" action="${v.abortAction}">${hidden(v.csrf)}<button type="submit" class="secondary">${t.consentDeny}</button></form>`, 200, targets(v.returnTo));
 }
 
 export function errorPage(t: Strings, brand: Brand, message: string, status: number, detail?: { error: string; description?: string }): Page {
@@ -67,12 +75,12 @@ ${detail ? html`<p><code>${detail.error}</code>${detail.description ? html`: ${d
 }
 
 /** oidc-provider's logout confirmation: `form` is its own form (action and xsrf token), raw HTML it built and escaped. */
-export function logoutPage(t: Strings, brand: Brand, form: string): Page {
+export function logoutPage(t: Strings, brand: Brand, form: string, returnTo: unknown): Page {
   return layout(t, t.logoutTitle, brand, html`<h1>${t.logoutTitle}</h1>
 <p>${fill(t.logoutAsk, { name: brand.name || t.logoutTitle })}</p>
 ${new Html(form)}
 <button autofocus type="submit" form="op.logoutForm" value="yes" name="logout">${t.logoutYes}</button>
-<button type="submit" form="op.logoutForm" class="secondary">${t.logoutNo}</button>`);
+<button type="submit" form="op.logoutForm" class="secondary">${t.logoutNo}</button>`, 200, targets(returnTo));
 }
 
 export function loggedOutPage(t: Strings, brand: Brand): Page {

@@ -52,14 +52,26 @@ button{font-size:1rem;padding:.6rem 1.2rem;border-radius:4px;border:1px solid #1
 button.secondary{background:#fff;color:#1d4ed8}.error{color:#b91c1c;background:#fef2f2;border:1px solid #fecaca;padding:.5rem .75rem;border-radius:4px}
 ul{padding-left:1.25rem}`;
 
-export function layout(t: Strings, title: string, brand: Brand, content: Html, status = 200): Page {
+/**
+ * What a form-action must also allow besides 'self': browsers hold the whole redirect chain after a
+ * form post to it, and a finished sign-in, consent or logout ends at the client's registered (and
+ * already checked) redirect URI. An https/http URI gives its origin, a native app's its scheme.
+ */
+export function formTarget(uri: unknown): string | undefined {
+  if (typeof uri !== "string" || uri.length > 2048 || !URL.canParse(uri)) return undefined;
+  const url = new URL(uri);
+  const value = url.protocol === "https:" || url.protocol === "http:" ? url.origin : url.protocol;
+  return /^[A-Za-z0-9.+:\/\[\]-]+$/.test(value) ? value : undefined;
+}
+
+export function layout(t: Strings, title: string, brand: Brand, content: Html, status = 200, formTargets: string[] = []): Page {
   const nonce = randomBytes(16).toString("base64");
   const logo = logoUrl(brand);
   const csp = [
     "default-src 'none'",
     `style-src 'nonce-${nonce}'`,
     `img-src ${logo ? logo.replace(/[;,\s]/g, encodeURIComponent) : "'none'"}`,
-    "form-action 'self'",
+    ["form-action 'self'", ...formTargets].join(" "),
     "frame-ancestors 'none'",
     "base-uri 'none'",
   ].join("; ");
