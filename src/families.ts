@@ -9,7 +9,8 @@ import { passwordResetPurges } from "./password-reset/purge.js";
 import { rateLimitPurges } from "./platform/rate-limits/purge.js";
 import { signInThrottlePurges } from "./users/purge.js";
 import { sealedSigningKeys, signingKeyPurges } from "./sign-in/keys.js";
+import { signInArtifactPurges } from "./sign-in/adapter.js";
 
 export const sealedSources: SealedSource[] = [accessKeySecrets, identityProviderSecrets, spPrivateKeySecrets, sealedSigningKeys] as SealedSource[];
 
-export const purgeRules: PurgeRule[] = [...passwordResetPurges, ...mailPurges, ...rateLimitPurges, ...signInThrottlePurges, ...signingKeyPurges];
+export const purgeRules: PurgeRule[] = [...passwordResetPurges, ...mailPurges, ...rateLimitPurges, ...signInThrottlePurges, ...signingKeyPurges, ...signInArtifactPurges];

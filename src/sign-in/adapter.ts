@@ -13,7 +13,9 @@
 // The Client model is not stored here: its `find` builds the client's metadata from our client
 // store on each call (src/sign-in/clients.ts), so a changed or deleted client takes effect at once.
 import { createHash } from "node:crypto";
-import { sql } from "kysely";
+import { sql, type Kysely } from "kysely";
+import { PURGE_BATCH, type PurgeRule } from "../platform/db/declarations.js";
+import type { Database } from "../platform/db/schema.js";
 import type { Adapter, AdapterPayload } from "oidc-provider";
 import type { Db } from "../platform/db/types.js";
 import type { Clock } from "../deps.js";
@@ -117,13 +119,12 @@ export function adapterClass(db: Db, clock: Clock, pool: PoolRef, clientSource: 
   };
 }
 
-/** Deletes up to `limit` expired artifacts (housekeeping); returns how many. */
-export async function purgeExpiredArtifacts(db: Db, now: Date, limit = 1000): Promise<number> {
-  const r = await sql<{ n: number }>`
-    with gone as (
-      delete from sign_in_artifacts where ctid in (
-        select ctid from sign_in_artifacts where expires_at < ${now} limit ${limit}
-      ) returning 1
-    ) select count(*)::int as n from gone`.execute(db);
-  return r.rows[0]?.n ?? 0;
+/** Deletes up to PURGE_BATCH artifacts expired before `cutoff` (housekeeping; the adapter already ignores them). */
+export async function purgeExpiredArtifacts(db: Kysely<Database>, cutoff: Date): Promise<number> {
+  const r = await sql`
+    delete from sign_in_artifacts where (account_id, pool_uid, kind, id_hash) in (
+      select account_id, pool_uid, kind, id_hash from sign_in_artifacts where expires_at < ${cutoff} limit ${PURGE_BATCH})`.execute(db);
+  return Number(r.numAffectedRows ?? 0);
 }
+
+export const signInArtifactPurges: PurgeRule[] = [{ name: "expiredSignInArtifacts", keepMs: 0, purge: purgeExpiredArtifacts }];

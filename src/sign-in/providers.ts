@@ -13,7 +13,7 @@ import { createHash, createHmac } from "node:crypto";
 import type { IncomingMessage, ServerResponse } from "node:http";
 import { LRUCache } from "lru-cache";
 import type Provider from "oidc-provider";
-import { poolSigningJwks } from "./kit-interim.js";
+import { poolSigningJwks } from "./keys.js";
 import { createPoolProvider, type PoolSnapshot, type SignInDeps } from "./provider.js";
 
 export interface PoolProvider {
@@ -34,14 +34,15 @@ export interface ProviderCache {
 }
 
 async function readSnapshot(deps: SignInDeps, accountId: string, poolUid: string, issuer: string): Promise<PoolSnapshot | undefined> {
-  const [row, attributes, jwks] = await Promise.all([
+  const [row, attributes] = await Promise.all([
     deps.db.selectFrom("user_pools").select(["custom_scopes", "brand", "password_sign_in_enabled"])
       .where("account_id", "=", accountId).where("uid", "=", poolUid).executeTakeFirst(),
     deps.db.selectFrom("user_pool_custom_attributes").select("name")
       .where("account_id", "=", accountId).where("user_pool_uid", "=", poolUid).orderBy("name").execute(),
-    poolSigningJwks(deps, accountId, poolUid),
   ]);
   if (!row) return undefined;
+  // After the pool is known to exist: the keys are made on a pool's first use, and a missing pool is NotFound there.
+  const jwks = await poolSigningJwks(deps, accountId, poolUid);
   return {
     accountId, poolUid, issuer,
     customScopes: row.custom_scopes,
