@@ -4,9 +4,9 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { findSignInClient, verifyClientSecret } from "../../src/oauth-credentials/client-auth.js";
 import { startTestService, type TestService } from "../support/harness.js";
-import { createClient } from "../support/user-pool-clients.js";
-import { createCredential } from "../support/oauth-credentials.js";
-import { createPool } from "../support/user-pools.js";
+import { createClient } from "../support/families/user-pool-clients.js";
+import { createCredential } from "../support/families/oauth-credentials.js";
+import { createPool } from "../support/families/user-pools.js";
 
 let svc: TestService;
 beforeAll(async () => {

@@ -11,7 +11,7 @@ import { UsageError } from "../../src/cli/args.js";
 import { purgeOnce } from "../../src/platform/housekeeping/worker.js";
 import { poolSigningJwks, poolSigningKeys, PUBLISHED_AFTER_RETIREMENT_SECONDS, rotatePoolSigningKey, signingKeyPurges } from "../../src/sign-in/keys.js";
 import { connectTestDatabase, poolerFor, startTestService, TestClock, type TestService } from "../support/harness.js";
-import { createPool } from "../support/user-pools.js";
+import { createPool } from "../support/families/user-pools.js";
 
 let svc: TestService;
 beforeAll(async () => {

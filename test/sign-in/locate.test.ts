@@ -6,10 +6,10 @@ import { CompiledQuery, sql, type Compilable } from "kysely";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { hostName, locateClient, locatePoolByHost, locatePoolByIssuerPath, locatorQueries } from "../../src/user-pools/locate.js";
 import { startTestService, type TestService } from "../support/harness.js";
-import { createClient } from "../support/user-pool-clients.js";
-import { createCredential } from "../support/oauth-credentials.js";
-import { createDomain } from "../support/user-pool-domains.js";
-import { createPool } from "../support/user-pools.js";
+import { createClient } from "../support/families/user-pool-clients.js";
+import { createCredential } from "../support/families/oauth-credentials.js";
+import { createDomain } from "../support/families/user-pool-domains.js";
+import { createPool } from "../support/families/user-pools.js";
 
 let svc: TestService;
 beforeAll(async () => {

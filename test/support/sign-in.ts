@@ -3,7 +3,7 @@
 // honours cookie paths) that walks the hosted pages by their forms.
 import * as oidc from "openid-client";
 import type { TestService } from "./harness.js";
-import { createPool, uniqueName } from "./user-pools.js";
+import { createPool, uniqueName } from "./families/user-pools.js";
 
 export const REDIRECT = "https://app.example.com/cb";
 export const LOGOUT_REDIRECT = "https://app.example.com/bye";

@@ -4,7 +4,7 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { claimsForUser } from "../../src/users/sign-in.js";
 import { startTestService, type TestService } from "../support/harness.js";
-import { createCustomAttribute, createPool, uniqueName } from "../support/user-pools.js";
+import { createCustomAttribute, createPool, uniqueName } from "../support/families/user-pools.js";
 
 let svc: TestService;
 beforeAll(async () => {

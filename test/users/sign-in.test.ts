@@ -10,7 +10,7 @@ import type { AppDeps, Clock } from "../../src/deps.js";
 import { purgeOnce } from "../../src/platform/housekeeping/worker.js";
 import { signInThrottlePurges } from "../../src/users/purge.js";
 import { connectTestDatabase, startTestService, type TestService } from "../support/harness.js";
-import { createPool, uniqueName } from "../support/user-pools.js";
+import { createPool, uniqueName } from "../support/families/user-pools.js";
 
 let svc: TestService;
 beforeAll(async () => {
