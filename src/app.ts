@@ -9,12 +9,16 @@ import type { AppDeps } from "./deps.js";
 import { createSignInApp } from "./sign-in/app.js";
 import { oauthMetadataPrefix, poolPathPrefix } from "./user-pools/endpoints.js";
 
-// env is @hono/node-server's (HTTP/1 only here: the server is created with node:http).
+// env is @hono/node-server's bindings (HTTP/1 here: the server is created with node:http); typed
+// loosely because serve() offers HTTP/2 bindings too, which neither sub-app is given.
+// biome-ignore lint/suspicious/noExplicitAny: see above
 export type ServerFetch = (request: Request, env?: any) => Response | Promise<Response>;
 
-const notServed = () => new Response(JSON.stringify({ error: "invalid_request", error_description: "not served by this instance" }), {
-  status: 404, headers: { "Content-Type": "application/json" },
-});
+const notServed = () =>
+  new Response(JSON.stringify({ error: "invalid_request", error_description: "not served by this instance" }), {
+    status: 404,
+    headers: { "Content-Type": "application/json" },
+  });
 
 export function createServerApp(deps: AppDeps, opts: AppOptions = {}): { fetch: ServerFetch } {
   const serve = deps.config.serve;

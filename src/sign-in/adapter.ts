@@ -32,6 +32,8 @@ const FALLBACK_TTL_SECONDS = 14 * 24 * 3600;
 
 /** The adapter class oidc-provider instantiates per model name; `clientSource` answers the Client model. */
 export function adapterClass(db: Db, clock: Clock, pool: PoolRef, clientSource: (id: string) => Promise<AdapterPayload | undefined>) {
+  // One scoping for select, update and delete builders alike (their where() signatures differ).
+  // biome-ignore lint/suspicious/noExplicitAny: see above
   const scope = <Q extends { where: (...a: any[]) => Q }>(q: Q, kind: string) =>
     q.where("account_id", "=", pool.accountId).where("pool_uid", "=", pool.poolUid).where("kind", "=", kind);
 
@@ -62,8 +64,12 @@ export function adapterClass(db: Db, clock: Clock, pool: PoolRef, clientSource: 
         .values(row)
         .onConflict((oc) =>
           oc.columns(["account_id", "pool_uid", "kind", "id_hash"]).doUpdateSet({
-            payload: row.payload, grant_id: row.grant_id, session_uid: row.session_uid, expires_at: row.expires_at,
-          }))
+            payload: row.payload,
+            grant_id: row.grant_id,
+            session_uid: row.session_uid,
+            expires_at: row.expires_at,
+          }),
+        )
         .execute();
     }
 

@@ -9,7 +9,7 @@ import { RESPONSE_ALREADY_SENT } from "@hono/node-server/utils/response";
 import { ENDPOINT_PATHS, issuerOf, poolPathOf } from "../user-pools/endpoints.js";
 import { newRequestId } from "../control-plane/gateway/envelope.js";
 import { locatePoolByHost, locatePoolByIssuerPath } from "../user-pools/locate.js";
-import { createProviderCache, PoolGoneError, type ProviderCache } from "./providers.js";
+import { createProviderCache, PoolGoneError, type PoolProvider, type ProviderCache } from "./providers.js";
 import { interactionHandlers, sendPage } from "./interactions.js";
 import { pickStrings } from "./pages/i18n.js";
 import { errorPage } from "./pages/forms.js";
@@ -59,11 +59,18 @@ export function createSignInApp(deps: SignInDeps, opts: SignInAppOptions = {}) {
     await next();
     const status = c.res === undefined || c.res.headers.get("x-hono-already-sent") ? c.env.outgoing.statusCode : c.res.status;
     // The endpoint's name and the pool, never the path (interaction ids) or the query (codes, state).
-    deps.log.info({
-      requestId, audience: "sign-in", method: c.req.method, endpoint: c.get("endpoint") ?? "unknown",
-      ...(c.get("poolUid") && { pool: c.get("poolUid") }), status,
-      durationMs: Math.round((performance.now() - started) * 100) / 100,
-    }, "request");
+    deps.log.info(
+      {
+        requestId,
+        audience: "sign-in",
+        method: c.req.method,
+        endpoint: c.get("endpoint") ?? "unknown",
+        ...(c.get("poolUid") && { pool: c.get("poolUid") }),
+        status,
+        durationMs: Math.round((performance.now() - started) * 100) / 100,
+      },
+      "request",
+    );
   });
 
   app.onError((err, c) => {
@@ -93,13 +100,15 @@ export function createSignInApp(deps: SignInDeps, opts: SignInAppOptions = {}) {
     }
     const pool = await locatePoolByIssuerPath(deps.db, target.poolUid);
     if (!pool) {
-      return browser ? browserError(c, 404, "This sign-in address does not exist.", "invalid_request") : oauthError(c, 404, "invalid_request", "no such user pool");
+      return browser
+        ? browserError(c, 404, "This sign-in address does not exist.", "invalid_request")
+        : oauthError(c, 404, "invalid_request", "no such user pool");
     }
     c.set("poolUid", pool.poolUid);
     if (!pool.enabled) return disabled(c, endpoint, browser);
 
     const issuer = issuerOf(publicBaseUrl, pool.poolUid, customDomain);
-    let pp;
+    let pp: PoolProvider;
     try {
       pp = await providers.get(pool, issuer);
     } catch (err) {
@@ -142,7 +151,8 @@ export function createSignInApp(deps: SignInDeps, opts: SignInAppOptions = {}) {
   function disabled(c: Ctx, endpoint: string, browser: boolean) {
     if (browser) return browserError(c, 403, "This service is not available.", "temporarily_unavailable");
     if (endpoint === "userinfo") return oauthError(c, 401, "invalid_token", "the user pool is disabled");
-    if (endpoint === "token" || endpoint === "introspection" || endpoint === "revocation") return oauthError(c, 401, "invalid_client", "the user pool is disabled");
+    if (endpoint === "token" || endpoint === "introspection" || endpoint === "revocation")
+      return oauthError(c, 401, "invalid_client", "the user pool is disabled");
     return oauthError(c, 404, "invalid_request", "the user pool is disabled");
   }
 

@@ -10,9 +10,13 @@ interface PoolKey {
 }
 
 export async function rememberedScopes(db: Db, pool: PoolKey, userUid: string, clientId: string): Promise<Set<string>> {
-  const row = await db.selectFrom("sign_in_consents").select("scopes")
-    .where("account_id", "=", pool.accountId).where("pool_uid", "=", pool.poolUid)
-    .where("user_uid", "=", userUid).where("client_id", "=", clientId)
+  const row = await db
+    .selectFrom("sign_in_consents")
+    .select("scopes")
+    .where("account_id", "=", pool.accountId)
+    .where("pool_uid", "=", pool.poolUid)
+    .where("user_uid", "=", userUid)
+    .where("client_id", "=", clientId)
     .executeTakeFirst();
   return new Set(row?.scopes ?? []);
 }
@@ -20,11 +24,14 @@ export async function rememberedScopes(db: Db, pool: PoolKey, userUid: string, c
 export async function rememberConsent(db: Db, pool: PoolKey, userUid: string, clientId: string, scopes: string[]): Promise<void> {
   if (scopes.length === 0) return;
   const unique = [...new Set(scopes)];
-  await db.insertInto("sign_in_consents")
+  await db
+    .insertInto("sign_in_consents")
     .values({ account_id: pool.accountId, pool_uid: pool.poolUid, user_uid: userUid, client_id: clientId, scopes: unique })
-    .onConflict((oc) => oc.columns(["account_id", "pool_uid", "user_uid", "client_id"]).doUpdateSet({
-      scopes: sql<string[]>`array(select distinct unnest(sign_in_consents.scopes || excluded.scopes))`,
-      updated_at: sql<Date>`now()`,
-    }))
+    .onConflict((oc) =>
+      oc.columns(["account_id", "pool_uid", "user_uid", "client_id"]).doUpdateSet({
+        scopes: sql<string[]>`array(select distinct unnest(sign_in_consents.scopes || excluded.scopes))`,
+        updated_at: sql<Date>`now()`,
+      }),
+    )
     .execute();
 }

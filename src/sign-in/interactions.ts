@@ -56,12 +56,36 @@ export function interactionHandlers(deps: SignInDeps) {
   const finish = async (c: Ctx, pp: PoolProvider, result: InteractionResults, merge: boolean) =>
     c.redirect(await pp.provider.interactionResult(c.env.incoming, c.env.outgoing, result, { mergeWithLastSubmission: merge }), 303);
 
-  function renderLogin(c: Ctx, t: Strings, pp: PoolProvider, uid: string, d: { params: Record<string, unknown> }, error?: string, status = 200) {
+  function renderLogin(
+    c: Ctx,
+    t: Strings,
+    pp: PoolProvider,
+    uid: string,
+    d: { params: Record<string, unknown> },
+    error?: string,
+    status = 200,
+  ) {
     const p = paths(pp, uid);
-    return clientName(pp, d.params.client_id).then((name) => sendPage(c, loginPage(t, pp.snapshot.brand, {
-      action: p.login, abortAction: p.abort, csrf: csrfToken(pp.csrfKey, uid), clientName: name,
-      loginHint: stringField(d.params.login_hint, 320) ?? "", error, passwordEnabled: pp.snapshot.passwordSignInEnabled, returnTo: d.params.redirect_uri,
-    }, status)));
+    return clientName(pp, d.params.client_id).then((name) =>
+      sendPage(
+        c,
+        loginPage(
+          t,
+          pp.snapshot.brand,
+          {
+            action: p.login,
+            abortAction: p.abort,
+            csrf: csrfToken(pp.csrfKey, uid),
+            clientName: name,
+            loginHint: stringField(d.params.login_hint, 320) ?? "",
+            error,
+            passwordEnabled: pp.snapshot.passwordSignInEnabled,
+            returnTo: d.params.redirect_uri,
+          },
+          status,
+        ),
+      ),
+    );
   }
 
   /** Grants what the consent prompt found missing, remembers it for the user and client, and resumes. */
@@ -71,7 +95,11 @@ export function interactionHandlers(deps: SignInDeps) {
     const clientId = String(d.params.client_id);
     const grant = d.grantId ? await provider.Grant.find(d.grantId) : new provider.Grant({ accountId, clientId });
     if (!grant) throw new Error("grant of the interaction not found");
-    const details = d.prompt.details as { missingOIDCScope?: string[]; missingOIDCClaims?: string[]; missingResourceScopes?: Record<string, string[]> };
+    const details = d.prompt.details as {
+      missingOIDCScope?: string[];
+      missingOIDCClaims?: string[];
+      missingResourceScopes?: Record<string, string[]>;
+    };
     const granted: string[] = [];
     if (details.missingOIDCScope) {
       grant.addOIDCScope(details.missingOIDCScope.join(" "));
@@ -97,7 +125,9 @@ export function interactionHandlers(deps: SignInDeps) {
       const clientId = String(d.params.client_id);
       const details = d.prompt.details as { missingOIDCScope?: string[]; missingResourceScopes?: Record<string, string[]> };
       const missing = [...(details.missingOIDCScope ?? []), ...Object.values(details.missingResourceScopes ?? {}).flat()];
-      const explicit = String(d.params.prompt ?? "").split(" ").includes("consent");
+      const explicit = String(d.params.prompt ?? "")
+        .split(" ")
+        .includes("consent");
       const record = await pp.provider.Client.find(clientId);
       const skip = record ? pp.skipConsent(clientId) : false;
       if (skip) return grantConsent(c, pp, d);
@@ -106,10 +136,17 @@ export function interactionHandlers(deps: SignInDeps) {
         if (missing.every((s) => remembered.has(s))) return grantConsent(c, pp, d);
       }
       const p = paths(pp, uid);
-      return sendPage(c, consentPage(t, pp.snapshot.brand, {
-        action: p.consent, abortAction: p.abort, csrf: csrfToken(pp.csrfKey, uid),
-        clientName: await clientName(pp, clientId), scopes: missing.filter((s) => s !== "openid").length ? missing : ["openid"], returnTo: d.params.redirect_uri,
-      }));
+      return sendPage(
+        c,
+        consentPage(t, pp.snapshot.brand, {
+          action: p.consent,
+          abortAction: p.abort,
+          csrf: csrfToken(pp.csrfKey, uid),
+          clientName: await clientName(pp, clientId),
+          scopes: missing.filter((s) => s !== "openid").length ? missing : ["openid"],
+          returnTo: d.params.redirect_uri,
+        }),
+      );
     },
 
     async login(c: Ctx, pp: PoolProvider, uid: string) {
@@ -122,7 +159,11 @@ export function interactionHandlers(deps: SignInDeps) {
       const password = stringField(form.password, 256) ?? "";
       if (!pp.snapshot.passwordSignInEnabled) return renderLogin(c, t, pp, uid, d, t.passwordDisabled, 403);
       const result = await authenticatePassword(deps, {
-        accountId: pp.snapshot.accountId, poolUid: pp.snapshot.poolUid, identifier, password, clientAddress: clientAddressOf(c),
+        accountId: pp.snapshot.accountId,
+        poolUid: pp.snapshot.poolUid,
+        identifier,
+        password,
+        clientAddress: clientAddressOf(c),
       });
       if (!result.ok) {
         if (result.reason === "throttled") {
@@ -133,7 +174,10 @@ export function interactionHandlers(deps: SignInDeps) {
         return renderLogin(c, t, pp, uid, { params: { ...d.params, login_hint: identifier } }, t.invalid, 401);
       }
       await recordSignIn(deps, {
-        accountId: pp.snapshot.accountId, poolUid: pp.snapshot.poolUid, userUid: result.user.uid, method: "password",
+        accountId: pp.snapshot.accountId,
+        poolUid: pp.snapshot.poolUid,
+        userUid: result.user.uid,
+        method: "password",
         userAgent: (c.req.header("user-agent") ?? "").slice(0, 512),
       });
       return finish(c, pp, { login: { accountId: result.user.uid, amr: ["pwd"], remember: true } }, false);

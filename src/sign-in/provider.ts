@@ -31,7 +31,22 @@ export type SignInDeps = Pick<AppDeps, "db" | "clock" | "log" | "config" | "hash
 /** Standard claims by scope (OpenID Connect Core 1.0 §5.4); `groups` and `custom:<Name>` only under the pool's custom scopes `groups` and `custom_attributes` (src/users/claims.ts). */
 const STANDARD_CLAIMS = {
   openid: ["sub"],
-  profile: ["name", "given_name", "family_name", "middle_name", "nickname", "preferred_username", "profile", "picture", "website", "gender", "birthdate", "zoneinfo", "locale", "updated_at"],
+  profile: [
+    "name",
+    "given_name",
+    "family_name",
+    "middle_name",
+    "nickname",
+    "preferred_username",
+    "profile",
+    "picture",
+    "website",
+    "gender",
+    "birthdate",
+    "zoneinfo",
+    "locale",
+    "updated_at",
+  ],
   email: ["email", "email_verified"],
   phone: ["phone_number", "phone_number_verified"],
 };
@@ -41,7 +56,13 @@ export const TTL = { code: 60, accessToken: 3600, session: 14 * DAY, interaction
 
 /** The pool's own API as a resource server: its custom scopes, JWT access tokens (RFC 9068) with aud = the issuer. */
 function resourceServer(pool: PoolSnapshot) {
-  return { scope: pool.customScopes.join(" "), audience: pool.issuer, accessTokenFormat: "jwt" as const, accessTokenTTL: TTL.accessToken, jwt: { sign: { alg: "ES256" as const } } };
+  return {
+    scope: pool.customScopes.join(" "),
+    audience: pool.issuer,
+    accessTokenFormat: "jwt" as const,
+    accessTokenTTL: TTL.accessToken,
+    jwt: { sign: { alg: "ES256" as const } },
+  };
 }
 
 /** Refresh lifetime from the client's settings: idle (per rotation) and combined (since the first issue) bounds. */
@@ -53,7 +74,10 @@ function refreshTtl(client: SignInClient | undefined, issuedFirst: number | unde
   return Math.max(ttl, 1);
 }
 
-export function createPoolProvider(deps: SignInDeps, pool: PoolSnapshot): { provider: Provider; clientRecord(id: string): SignInClient | undefined } {
+export function createPoolProvider(
+  deps: SignInDeps,
+  pool: PoolSnapshot,
+): { provider: Provider; clientRecord(id: string): SignInClient | undefined } {
   const { accountId, poolUid } = pool;
   // The records the Client adapter built during this process, read by the TTL and rotation policies
   // (synchronous in the library, so they cannot query): refreshed on every client lookup.
@@ -70,7 +94,8 @@ export function createPoolProvider(deps: SignInDeps, pool: PoolSnapshot): { prov
   const brandFor = (ctx: KoaContextWithOIDC) => ({ t: pickStrings(ctx.get("accept-language")), brand: pool.brand });
   const customClaims: Record<string, string[]> = {};
   if (pool.customScopes.includes(GROUPS_SCOPE)) customClaims[GROUPS_SCOPE] = ["groups"];
-  if (pool.customScopes.includes(CUSTOM_ATTRIBUTES_SCOPE)) customClaims[CUSTOM_ATTRIBUTES_SCOPE] = pool.customAttributeNames.map((n) => `custom:${n}`);
+  if (pool.customScopes.includes(CUSTOM_ATTRIBUTES_SCOPE))
+    customClaims[CUSTOM_ATTRIBUTES_SCOPE] = pool.customAttributeNames.map((n) => `custom:${n}`);
   const cookiePrefix = pool.issuer.startsWith("https:") ? "__Host-" : "";
 
   const configuration: Configuration = {
@@ -92,7 +117,12 @@ export function createPoolProvider(deps: SignInDeps, pool: PoolSnapshot): { prov
     scopes: [...STANDARD_SCOPES, ...pool.customScopes],
     responseTypes: ["code"],
     clientAuthMethods: ["client_secret_basic", "client_secret_post", "none"],
-    clientDefaults: { grant_types: ["authorization_code"], response_types: ["code"], token_endpoint_auth_method: "client_secret_basic", id_token_signed_response_alg: "ES256" },
+    clientDefaults: {
+      grant_types: ["authorization_code"],
+      response_types: ["code"],
+      token_endpoint_auth_method: "client_secret_basic",
+      id_token_signed_response_alg: "ES256",
+    },
     enabledJWA: {
       idTokenSigningAlgValues: ["ES256", "RS256"],
       userinfoSigningAlgValues: ["ES256", "RS256"],
@@ -120,11 +150,17 @@ export function createPoolProvider(deps: SignInDeps, pool: PoolSnapshot): { prov
     },
     ttl: {
       AuthorizationCode: TTL.code,
-      AccessToken: (_ctx, token, client) => token.resourceServer?.accessTokenTTL ?? records.get(client.clientId)?.accessTokenLifetimeSeconds ?? TTL.accessToken,
+      AccessToken: (_ctx, token, client) =>
+        token.resourceServer?.accessTokenTTL ?? records.get(client.clientId)?.accessTokenLifetimeSeconds ?? TTL.accessToken,
       ClientCredentials: (_ctx, token) => token.resourceServer?.accessTokenTTL ?? TTL.accessToken,
       IdToken: (_ctx, _token, client) => records.get(client.clientId)?.idTokenLifetimeSeconds ?? TTL.accessToken,
       RefreshToken: (ctx, token, client) =>
-        refreshTtl(records.get(client.clientId), (token as { iiat?: number }).iiat, Math.floor(Date.now() / 1000), Boolean(ctx?.oidc?.entities.RotatedRefreshToken)),
+        refreshTtl(
+          records.get(client.clientId),
+          (token as { iiat?: number }).iiat,
+          Math.floor(Date.now() / 1000),
+          Boolean(ctx?.oidc?.entities.RotatedRefreshToken),
+        ),
       Session: TTL.session,
       Interaction: TTL.interaction,
       Grant: TTL.grant,
@@ -185,8 +221,14 @@ export function createPoolProvider(deps: SignInDeps, pool: PoolSnapshot): { prov
     },
     async renderError(ctx, out) {
       const { t, brand } = brandFor(ctx);
-      const status = ctx.status >= 400 ? ctx.status : 400;
-      sendPage(ctx, errorPage(t, brand, t.errorGeneric, status, { error: String(out.error), description: out.error_description ? String(out.error_description) : undefined }));
+      const status = Math.max(ctx.status, 400);
+      sendPage(
+        ctx,
+        errorPage(t, brand, t.errorGeneric, status, {
+          error: String(out.error),
+          description: out.error_description ? String(out.error_description) : undefined,
+        }),
+      );
     },
   };
 

@@ -35,16 +35,27 @@ export interface ProviderCache {
 
 async function readSnapshot(deps: SignInDeps, accountId: string, poolUid: string, issuer: string): Promise<PoolSnapshot | undefined> {
   const [row, attributes] = await Promise.all([
-    deps.db.selectFrom("user_pools").select(["custom_scopes", "brand", "password_sign_in_enabled"])
-      .where("account_id", "=", accountId).where("uid", "=", poolUid).executeTakeFirst(),
-    deps.db.selectFrom("user_pool_custom_attributes").select("name")
-      .where("account_id", "=", accountId).where("user_pool_uid", "=", poolUid).orderBy("name").execute(),
+    deps.db
+      .selectFrom("user_pools")
+      .select(["custom_scopes", "brand", "password_sign_in_enabled"])
+      .where("account_id", "=", accountId)
+      .where("uid", "=", poolUid)
+      .executeTakeFirst(),
+    deps.db
+      .selectFrom("user_pool_custom_attributes")
+      .select("name")
+      .where("account_id", "=", accountId)
+      .where("user_pool_uid", "=", poolUid)
+      .orderBy("name")
+      .execute(),
   ]);
   if (!row) return undefined;
   // After the pool is known to exist: the keys are made on a pool's first use, and a missing pool is NotFound there.
   const jwks = await poolSigningJwks(deps, accountId, poolUid);
   return {
-    accountId, poolUid, issuer,
+    accountId,
+    poolUid,
+    issuer,
     customScopes: row.custom_scopes,
     customAttributeNames: attributes.map((a) => a.name),
     passwordSignInEnabled: row.password_sign_in_enabled,
@@ -55,7 +66,9 @@ async function readSnapshot(deps: SignInDeps, accountId: string, poolUid: string
 
 function fingerprintOf(s: PoolSnapshot): string {
   const kids = s.jwks.keys.map((k) => `${k.kid}`);
-  return createHash("sha256").update(JSON.stringify([s.customScopes, s.customAttributeNames, s.passwordSignInEnabled, s.brand, kids])).digest("base64url");
+  return createHash("sha256")
+    .update(JSON.stringify([s.customScopes, s.customAttributeNames, s.passwordSignInEnabled, s.brand, kids]))
+    .digest("base64url");
 }
 
 export class PoolGoneError extends Error {}

@@ -32,7 +32,8 @@ export function issuerOf(publicBaseUrl: string, uid: string, customDomain: strin
 /** The endpoint fields of a pool's results (GetUserPool and the like). `customDomain`: its ACTIVE domain, or "". */
 export function poolEndpoints(publicBaseUrl: string, uid: string, customDomain = "") {
   const issuer = issuerOf(publicBaseUrl, uid, customDomain);
-  const callback = (protocol: keyof typeof CALLBACK_PROTOCOLS, flow: "login" | "signup") => `${issuer}${ENDPOINT_PATHS.callback}/${CALLBACK_PROTOCOLS[protocol]}/${flow}`;
+  const callback = (protocol: keyof typeof CALLBACK_PROTOCOLS, flow: "login" | "signup") =>
+    `${issuer}${ENDPOINT_PATHS.callback}/${CALLBACK_PROTOCOLS[protocol]}/${flow}`;
   const wellKnown = wellKnownEndpoints(publicBaseUrl, uid, customDomain);
   return {
     Domain: poolDomain(publicBaseUrl),
@@ -72,7 +73,8 @@ export const ENDPOINT_PATHS = {
 export const poolPathPrefix = (publicBaseUrl: string) => `${partsOf(publicBaseUrl).path}/userpool/`;
 
 /** The RFC 8414 metadata path of every pool starts with this (the issuer's path appended after it). */
-export const oauthMetadataPrefix = (publicBaseUrl: string) => `/.well-known/oauth-authorization-server${partsOf(publicBaseUrl).path}/userpool/`;
+export const oauthMetadataPrefix = (publicBaseUrl: string) =>
+  `/.well-known/oauth-authorization-server${partsOf(publicBaseUrl).path}/userpool/`;
 
 /**
  * A request path split into its pool and the rest under the pool's issuer, or undefined when the

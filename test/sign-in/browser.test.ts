@@ -16,11 +16,19 @@ const CHROMIUM = "/usr/bin/chromium";
 function ensureChromium(): boolean {
   if (existsSync(CHROMIUM)) return true;
   try {
-    execFileSync("apt-get", ["install", "-y", "--no-install-recommends", "chromium"], { stdio: "ignore", env: { ...process.env, DEBIAN_FRONTEND: "noninteractive" }, timeout: 600_000 });
+    execFileSync("apt-get", ["install", "-y", "--no-install-recommends", "chromium"], {
+      stdio: "ignore",
+      env: { ...process.env, DEBIAN_FRONTEND: "noninteractive" },
+      timeout: 600_000,
+    });
   } catch {
     try {
       execFileSync("apt-get", ["update"], { stdio: "ignore", timeout: 300_000 });
-      execFileSync("apt-get", ["install", "-y", "--no-install-recommends", "chromium"], { stdio: "ignore", env: { ...process.env, DEBIAN_FRONTEND: "noninteractive" }, timeout: 600_000 });
+      execFileSync("apt-get", ["install", "-y", "--no-install-recommends", "chromium"], {
+        stdio: "ignore",
+        env: { ...process.env, DEBIAN_FRONTEND: "noninteractive" },
+        timeout: 600_000,
+      });
     } catch {
       /* reported below */
     }
@@ -29,7 +37,8 @@ function ensureChromium(): boolean {
 }
 
 const available = ensureChromium();
-if (!available) console.error("\n*** SKIPPED test/sign-in/browser.test.ts: Chromium is not installed and apt-get could not install it ***\n");
+if (!available)
+  console.error("\n*** SKIPPED test/sign-in/browser.test.ts: Chromium is not installed and apt-get could not install it ***\n");
 
 let svc: TestService;
 let browser: Browser;
@@ -55,8 +64,11 @@ it.skipIf(!available)("a person signs in at 375 px with the keyboard alone, on a
   const verifier = oidc.randomPKCECodeVerifier();
   const state = oidc.randomState();
   const url = oidc.buildAuthorizationUrl(config, {
-    redirect_uri: REDIRECT, scope: "openid email", state,
-    code_challenge: await oidc.calculatePKCECodeChallenge(verifier), code_challenge_method: "S256",
+    redirect_uri: REDIRECT,
+    scope: "openid email",
+    state,
+    code_challenge: await oidc.calculatePKCECodeChallenge(verifier),
+    code_challenge_method: "S256",
   });
   const context = await browser.newContext({ viewport: { width: 375, height: 740 }, locale: "zh-CN" });
   const page = await context.newPage();

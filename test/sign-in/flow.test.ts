@@ -39,10 +39,17 @@ describe("a pool as an OpenID Provider", () => {
 
   it("completes code + PKCE through the hosted page, then userinfo, refresh, introspection, revocation and logout", async () => {
     const browser = new Browser();
-    const { callback, verifier, state, nonce } = await signIn(browser, config, f, { scope: "openid profile email offline_access", prompt: "consent" });
+    const { callback, verifier, state, nonce } = await signIn(browser, config, f, {
+      scope: "openid profile email offline_access",
+      prompt: "consent",
+    });
     expect(callback).toMatch(/^https:\/\/app\.example\.com\/cb\?code=/);
     expect(new URL(callback!).searchParams.get("iss")).toBe(f.issuer);
-    const tokens = await oidc.authorizationCodeGrant(config, new URL(callback!), { pkceCodeVerifier: verifier, expectedState: state, expectedNonce: nonce });
+    const tokens = await oidc.authorizationCodeGrant(config, new URL(callback!), {
+      pkceCodeVerifier: verifier,
+      expectedState: state,
+      expectedNonce: nonce,
+    });
     const claims = tokens.claims()!;
     expect(claims.sub).toBe(f.userUid);
     expect(claims.aud).toBe(f.clientId);
@@ -73,22 +80,39 @@ describe("a pool as an OpenID Provider", () => {
     const action = /<form[^>]*action="([^"]+)"/.exec(confirm.body)?.[1];
     const done = await browser.follow(new URL(action!, logoutUrl).href, { form: { xsrf: xsrf!, logout: "yes" } });
     expect(done.location ?? "").toMatch(/^https:\/\/app\.example\.com\/bye/);
-    const afterLogout = await browser.follow(oidc.buildAuthorizationUrl(config, {
-      redirect_uri: "https://app.example.com/cb", scope: "openid", prompt: "none", code_challenge: "x".repeat(43), code_challenge_method: "S256",
-    }).href);
+    const afterLogout = await browser.follow(
+      oidc.buildAuthorizationUrl(config, {
+        redirect_uri: "https://app.example.com/cb",
+        scope: "openid",
+        prompt: "none",
+        code_challenge: "x".repeat(43),
+        code_challenge_method: "S256",
+      }).href,
+    );
     expect(afterLogout.location).toMatch(/error=login_required/);
 
     // The request log names endpoints, never what passed through them.
     const logged = svc.logs.join("");
     expect(logged).toContain('"audience":"sign-in"');
     const code = new URL(callback!).searchParams.get("code")!;
-    for (const secret of [code, tokens.access_token, tokens.refresh_token!, refreshed.access_token, tokens.id_token!, f.clientSecret, "Corr3ct-Horse-Battery", ...browser.cookies.map((c) => c.value)]) {
+    for (const secret of [
+      code,
+      tokens.access_token,
+      tokens.refresh_token!,
+      refreshed.access_token,
+      tokens.id_token!,
+      f.clientSecret,
+      "Corr3ct-Horse-Battery",
+      ...browser.cookies.map((c) => c.value),
+    ]) {
       expect(logged).not.toContain(secret);
     }
   });
 
   it("issues client_credentials tokens as RFC 9068 JWTs for the pool's custom scopes", async () => {
-    const tokens = await oidc.clientCredentialsGrant(config, { scope: "api.read" }).catch((e) => { throw new Error(JSON.stringify(e.cause ?? e.error ?? e.message)); });
+    const tokens = await oidc.clientCredentialsGrant(config, { scope: "api.read" }).catch((e) => {
+      throw new Error(JSON.stringify(e.cause ?? e.error ?? e.message));
+    });
     const header = decodeProtectedHeader(tokens.access_token);
     expect(header.typ).toBe("at+jwt");
     const payload = decodeJwt(tokens.access_token);

@@ -6,7 +6,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import * as oidc from "openid-client";
 import { startTestService, type TestService } from "../support/harness.js";
 import { rotatePoolSigningKey } from "../../src/sign-in/keys.js";
-import { Browser, REDIRECT, rpConfig, signIn, signInFixture, type SignInFixture } from "../support/sign-in.js";
+import { Browser, REDIRECT, rpConfig, signInFixture, type SignInFixture } from "../support/sign-in.js";
 
 let a: TestService;
 let b: TestService;
@@ -30,7 +30,12 @@ describe("several instances", () => {
     const browser = new Browser();
     const config = await rpConfig(f, f.clientSecret);
     const verifier = oidc.randomPKCECodeVerifier();
-    const url = oidc.buildAuthorizationUrl(config, { redirect_uri: REDIRECT, scope: "openid email", code_challenge: await oidc.calculatePKCECodeChallenge(verifier), code_challenge_method: "S256" });
+    const url = oidc.buildAuthorizationUrl(config, {
+      redirect_uri: REDIRECT,
+      scope: "openid email",
+      code_challenge: await oidc.calculatePKCECodeChallenge(verifier),
+      code_challenge_method: "S256",
+    });
     const onA = await browser.follow(url.href);
     expect(onA.body).toContain('name="password"');
     // The rest (form post, resume, code exchange) is on B, reached through a Host-preserving path.
@@ -46,7 +51,10 @@ describe("several instances", () => {
   });
 
   it("a rotated signing key is in every instance's JWKS within the check interval", async () => {
-    const jwks = async (svc: TestService) => ((await (await fetchWithHost(svc, `/userpool/${f.poolUid}/.well-known/jwks.json`)).json()) as { keys: { kid: string }[] }).keys.map((k) => k.kid);
+    const jwks = async (svc: TestService) =>
+      ((await (await fetchWithHost(svc, `/userpool/${f.poolUid}/.well-known/jwks.json`)).json()) as { keys: { kid: string }[] }).keys.map(
+        (k) => k.kid,
+      );
     const before = await jwks(b);
     const { current } = await rotatePoolSigningKey(a.deps, a.accountId, f.poolUid);
     const started = Date.now();
@@ -98,18 +106,31 @@ async function hostPreserving(browser: Browser, url: string, form: Record<string
   for (let i = 0; i < 10 && next; i++) {
     const u: URL = new URL(next.url);
     if (u.host !== a.host) return next.url;
-    const cookie = browser.cookies.filter((c) => u.pathname.startsWith(c.path)).map((c) => `${c.name}=${c.value}`).join("; ");
+    const cookie = browser.cookies
+      .filter((c) => u.pathname.startsWith(c.path))
+      .map((c) => `${c.name}=${c.value}`)
+      .join("; ");
     const body = next.form ? new URLSearchParams(next.form).toString() : undefined;
     const res = await new Promise<{ status: number; location?: string; setCookie: string[] }>((resolve, reject) => {
-      const req = request({
-        host: "127.0.0.1", port: Number(b.host.split(":")[1]), path: u.pathname + u.search, method: body ? "POST" : "GET",
-        headers: { Host: a.host, ...(cookie && { Cookie: cookie }), ...(body && { "Content-Type": "application/x-www-form-urlencoded", "Content-Length": Buffer.byteLength(body) }) },
-      }, (r) => {
-        r.resume();
-        r.on("end", () => {
-          resolve({ status: r.statusCode!, location: r.headers.location, setCookie: r.headers["set-cookie"] ?? [] });
-        });
-      });
+      const req = request(
+        {
+          host: "127.0.0.1",
+          port: Number(b.host.split(":")[1]),
+          path: u.pathname + u.search,
+          method: body ? "POST" : "GET",
+          headers: {
+            Host: a.host,
+            ...(cookie && { Cookie: cookie }),
+            ...(body && { "Content-Type": "application/x-www-form-urlencoded", "Content-Length": Buffer.byteLength(body) }),
+          },
+        },
+        (r) => {
+          r.resume();
+          r.on("end", () => {
+            resolve({ status: r.statusCode!, location: r.headers.location, setCookie: r.headers["set-cookie"] ?? [] });
+          });
+        },
+      );
       req.on("error", reject);
       req.end(body);
     });

@@ -4,7 +4,17 @@
 import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
 import * as oidc from "openid-client";
 import { startTestService, type TestService } from "../support/harness.js";
-import { Browser, formAction, inputValue, PASSWORD, REDIRECT, rpConfig, signIn, signInFixture, type SignInFixture } from "../support/sign-in.js";
+import {
+  Browser,
+  formAction,
+  inputValue,
+  PASSWORD,
+  REDIRECT,
+  rpConfig,
+  signIn,
+  signInFixture,
+  type SignInFixture,
+} from "../support/sign-in.js";
 
 let svc: TestService;
 let f: SignInFixture;
@@ -35,7 +45,13 @@ const oauthError = async (p: Promise<unknown>) => {
 };
 
 const authorizeUrl = (params: Record<string, string>, c = config) =>
-  oidc.buildAuthorizationUrl(c, { redirect_uri: REDIRECT, scope: "openid", code_challenge: "E9Melhoa2OwvFrEMTJguCHaoeK1t8URWbuGJSstw-cM", code_challenge_method: "S256", ...params }).href;
+  oidc.buildAuthorizationUrl(c, {
+    redirect_uri: REDIRECT,
+    scope: "openid",
+    code_challenge: "E9Melhoa2OwvFrEMTJguCHaoeK1t8URWbuGJSstw-cM",
+    code_challenge_method: "S256",
+    ...params,
+  }).href;
 
 describe("authorization requests", () => {
   it("shows an unregistered redirect_uri an error page and never redirects to it", async () => {
@@ -63,12 +79,28 @@ describe("authorization requests", () => {
 describe("the token endpoint", () => {
   it("refuses a wrong PKCE verifier, and a reused code revokes what its first use issued", async () => {
     const { callback, state, nonce, verifier } = await signIn(new Browser(), config, f);
-    const wrong = await oauthError(oidc.authorizationCodeGrant(config, new URL(callback!), { pkceCodeVerifier: oidc.randomPKCECodeVerifier(), expectedState: state, expectedNonce: nonce }));
+    const wrong = await oauthError(
+      oidc.authorizationCodeGrant(config, new URL(callback!), {
+        pkceCodeVerifier: oidc.randomPKCECodeVerifier(),
+        expectedState: state,
+        expectedNonce: nonce,
+      }),
+    );
     expect(wrong).toBe("invalid_grant");
 
     const second = await signIn(new Browser(), config, f);
-    const tokens = await oidc.authorizationCodeGrant(config, new URL(second.callback!), { pkceCodeVerifier: second.verifier, expectedState: second.state, expectedNonce: second.nonce });
-    const reused = await oauthError(oidc.authorizationCodeGrant(config, new URL(second.callback!), { pkceCodeVerifier: second.verifier, expectedState: second.state, expectedNonce: second.nonce }));
+    const tokens = await oidc.authorizationCodeGrant(config, new URL(second.callback!), {
+      pkceCodeVerifier: second.verifier,
+      expectedState: second.state,
+      expectedNonce: second.nonce,
+    });
+    const reused = await oauthError(
+      oidc.authorizationCodeGrant(config, new URL(second.callback!), {
+        pkceCodeVerifier: second.verifier,
+        expectedState: second.state,
+        expectedNonce: second.nonce,
+      }),
+    );
     expect(reused).toBe("invalid_grant");
     expect((await oidc.tokenIntrospection(config, tokens.access_token)).active).toBe(false);
     void verifier;
@@ -77,7 +109,11 @@ describe("the token endpoint", () => {
   it("refuses an expired code", async () => {
     const { callback, state, nonce, verifier } = await signIn(new Browser(), config, f);
     svc.clock.advance(61);
-    expect(await oauthError(oidc.authorizationCodeGrant(config, new URL(callback!), { pkceCodeVerifier: verifier, expectedState: state, expectedNonce: nonce }))).toBe("invalid_grant");
+    expect(
+      await oauthError(
+        oidc.authorizationCodeGrant(config, new URL(callback!), { pkceCodeVerifier: verifier, expectedState: state, expectedNonce: nonce }),
+      ),
+    ).toBe("invalid_grant");
   });
 
   it("refuses another pool's client and a wrong secret as invalid_client", async () => {
@@ -91,7 +127,11 @@ describe("the token endpoint", () => {
 describe("tokens at userinfo and introspection", () => {
   it("refuses tampered, expired and other pools' tokens", async () => {
     const { callback, state, nonce, verifier } = await signIn(new Browser(), config, f);
-    const tokens = await oidc.authorizationCodeGrant(config, new URL(callback!), { pkceCodeVerifier: verifier, expectedState: state, expectedNonce: nonce });
+    const tokens = await oidc.authorizationCodeGrant(config, new URL(callback!), {
+      pkceCodeVerifier: verifier,
+      expectedState: state,
+      expectedNonce: nonce,
+    });
     const tampered = `${tokens.access_token.slice(0, -2)}xx`;
     expect(await oauthError(oidc.fetchUserInfo(config, tampered, f.userUid))).toBe("invalid_token");
     expect((await oidc.tokenIntrospection(config, tampered)).active).toBe(false);
@@ -111,12 +151,18 @@ describe("users and pools", () => {
     const fx = await signInFixture(svc);
     const c = await rpConfig(fx, fx.clientSecret);
     const { callback, state, nonce, verifier } = await signIn(new Browser(), c, fx);
-    const tokens = await oidc.authorizationCodeGrant(c, new URL(callback!), { pkceCodeVerifier: verifier, expectedState: state, expectedNonce: nonce });
+    const tokens = await oidc.authorizationCodeGrant(c, new URL(callback!), {
+      pkceCodeVerifier: verifier,
+      expectedState: state,
+      expectedNonce: nonce,
+    });
 
     const attempt = async (identifier: string, password: string) => {
       const b = new Browser();
       const page = await b.follow(authorizeUrl({}, c));
-      return b.request(formAction(page.body, fx.issuer, "/login"), { form: { csrf: inputValue(page.body, "csrf")!, identifier, password } });
+      return b.request(formAction(page.body, fx.issuer, "/login"), {
+        form: { csrf: inputValue(page.body, "csrf")!, identifier, password },
+      });
     };
     const wrong = await attempt(fx.email, "not the password");
     const unknown = await attempt("nobody@example.com", "not the password");
@@ -159,11 +205,17 @@ describe("forms and input", () => {
     expect(huge.status).toBeLessThan(500);
     const malformed = await fetch(`${f.issuer}/oauth2/authorize?client_id=%zz&redirect_uri=%E0%A4%A`);
     expect(malformed.status).toBeLessThan(500);
-    const badToken = await fetch(`${f.issuer}/oauth2/token`, { method: "POST", headers: { "Content-Type": "application/x-www-form-urlencoded" }, body: "grant_type=%zz&code=" + "a".repeat(70_000) });
+    const badToken = await fetch(`${f.issuer}/oauth2/token`, {
+      method: "POST",
+      headers: { "Content-Type": "application/x-www-form-urlencoded" },
+      body: "grant_type=%zz&code=" + "a".repeat(70_000),
+    });
     expect(badToken.status).toBeGreaterThanOrEqual(400);
     expect(badToken.status).toBeLessThan(500);
     const page = await b.follow(authorizeUrl({}));
-    const big = await b.request(formAction(page.body, f.issuer, "/login"), { form: { csrf: inputValue(page.body, "csrf")!, identifier: "x".repeat(20_000), password: "y" } });
+    const big = await b.request(formAction(page.body, f.issuer, "/login"), {
+      form: { csrf: inputValue(page.body, "csrf")!, identifier: "x".repeat(20_000), password: "y" },
+    });
     expect(big.status).toBe(413);
     const badPath = await fetch(`${svc.url}/userpool/%E0%A4%A/oauth2/token`, { method: "POST" });
     expect(badPath.status).toBe(404);

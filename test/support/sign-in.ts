@@ -19,14 +19,31 @@ export interface SignInFixture {
 }
 
 /** A pool (custom scope api.read), a WEB client with a secret, and a user with a password. */
-export async function signInFixture(svc: TestService, opts: { clientType?: "WEB" | "SPA" | "NATIVE"; client?: Record<string, unknown>; pool?: Record<string, unknown> } = {}): Promise<SignInFixture> {
+export async function signInFixture(
+  svc: TestService,
+  opts: { clientType?: "WEB" | "SPA" | "NATIVE"; client?: Record<string, unknown>; pool?: Record<string, unknown> } = {},
+): Promise<SignInFixture> {
   const poolUid = await createPool(svc, { CustomScopes: ["api.read"], Brand: { Name: "Shop", LogoUri: "" }, ...opts.pool });
   const client = await svc.ok("CreateUserPoolClient", {
-    UserPoolUid: poolUid, Name: "shop web", ClientType: opts.clientType ?? "WEB", AllowedCallbackUrls: [REDIRECT],
+    UserPoolUid: poolUid,
+    Name: "shop web",
+    ClientType: opts.clientType ?? "WEB",
+    AllowedCallbackUrls: [REDIRECT],
   });
-  await svc.ok("UpdateUserPoolClient", { UserPoolUid: poolUid, ClientUid: client.Uid, AllowedLogoutUrls: [LOGOUT_REDIRECT], ...opts.client });
+  await svc.ok("UpdateUserPoolClient", {
+    UserPoolUid: poolUid,
+    ClientUid: client.Uid,
+    AllowedLogoutUrls: [LOGOUT_REDIRECT],
+    ...opts.client,
+  });
   const email = `${uniqueName("person")}@example.com`;
-  const user = await svc.ok("CreateUser", { UserPoolUid: poolUid, Email: email, EmailVerified: true, Password: PASSWORD, Name: "Ada Person" });
+  const user = await svc.ok("CreateUser", {
+    UserPoolUid: poolUid,
+    Email: email,
+    EmailVerified: true,
+    Password: PASSWORD,
+    Name: "Ada Person",
+  });
   const pool = await svc.ok("GetUserPool", { UserPoolUid: poolUid });
   return { poolUid, issuer: pool.IssuerUrl, clientId: client.Uid, clientSecret: client.ClientSecret, email, userUid: user.Uid };
 }
@@ -37,7 +54,11 @@ export async function rpConfig(f: Pick<SignInFixture, "issuer" | "clientId">, se
   return oidc.discovery(new URL(f.issuer), f.clientId, secret, auth, { execute: [oidc.allowInsecureRequests] });
 }
 
-interface Cookie { name: string; value: string; path: string }
+interface Cookie {
+  name: string;
+  value: string;
+  path: string;
+}
 
 /** A browser without JavaScript: follows nothing by itself, keeps cookies by path, reads forms. */
 export class Browser {
@@ -46,7 +67,10 @@ export class Browser {
 
   async request(url: string, init: { method?: string; form?: Record<string, string> } = {}) {
     const u = new URL(url);
-    const cookie = this.cookies.filter((c) => u.pathname.startsWith(c.path)).map((c) => `${c.name}=${c.value}`).join("; ");
+    const cookie = this.cookies
+      .filter((c) => u.pathname.startsWith(c.path))
+      .map((c) => `${c.name}=${c.value}`)
+      .join("; ");
     const res = await fetch(u, {
       method: init.method ?? (init.form ? "POST" : "GET"),
       redirect: "manual",
@@ -96,19 +120,32 @@ export function formAction(html: string, base: string, suffix: string): string {
 }
 
 /** Starts a code+PKCE request, signs in on the page (and consents when asked); returns the callback URL. */
-export async function signIn(browser: Browser, config: oidc.Configuration, f: SignInFixture, params: Record<string, string> = {}, password = PASSWORD) {
+export async function signIn(
+  browser: Browser,
+  config: oidc.Configuration,
+  f: SignInFixture,
+  params: Record<string, string> = {},
+  password = PASSWORD,
+) {
   const verifier = oidc.randomPKCECodeVerifier();
   const state = oidc.randomState();
   const nonce = oidc.randomNonce();
   const url = oidc.buildAuthorizationUrl(config, {
-    redirect_uri: REDIRECT, scope: "openid profile email", code_challenge: await oidc.calculatePKCECodeChallenge(verifier),
-    code_challenge_method: "S256", state, nonce, ...params,
+    redirect_uri: REDIRECT,
+    scope: "openid profile email",
+    code_challenge: await oidc.calculatePKCECodeChallenge(verifier),
+    code_challenge_method: "S256",
+    state,
+    nonce,
+    ...params,
   });
   let page = await browser.follow(url.href);
   if (page.status === 200 && page.body.includes('name="password"')) {
-    page = await browser.follow(formAction(page.body, url.href, "/login"), { form: { csrf: inputValue(page.body, "csrf")!, identifier: f.email, password } });
+    page = await browser.follow(formAction(page.body, url.href, "/login"), {
+      form: { csrf: inputValue(page.body, "csrf")!, identifier: f.email, password },
+    });
   }
-  if (page.status === 200 && page.body.includes("/consent\"")) {
+  if (page.status === 200 && page.body.includes('/consent"')) {
     page = await browser.follow(formAction(page.body, url.href, "/consent"), { form: { csrf: inputValue(page.body, "csrf")! } });
   }
   return { page, verifier, state, nonce, callback: page.location };

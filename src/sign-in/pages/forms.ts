@@ -34,11 +34,18 @@ ${hidden(v.csrf)}
 <button type="submit">${t.submit}</button>
 </form>`
     : html`<p>${t.passwordDisabled}</p>`;
-  return layout(t, t.signInTitle, brand, html`<h1>${heading}</h1>
+  return layout(
+    t,
+    t.signInTitle,
+    brand,
+    html`<h1>${heading}</h1>
 <p>${fill(t.continueTo, { client: v.clientName })}</p>
 ${v.error ? html`<p class="error" role="alert" id="form-error">${v.error}</p>` : ""}
 ${form}
-${abortForm(t, v.abortAction, v.csrf)}`, status, targets(v.returnTo));
+${abortForm(t, v.abortAction, v.csrf)}`,
+    status,
+    targets(v.returnTo),
+  );
 }
 
 const targets = (uri: unknown) => {
@@ -61,26 +68,52 @@ function scopeText(t: Strings, scope: string): string {
 }
 
 export function consentPage(t: Strings, brand: Brand, v: ConsentView): Page {
-  return layout(t, t.consentTitle, brand, html`<h1>${t.consentTitle}</h1>
+  return layout(
+    t,
+    t.consentTitle,
+    brand,
+    html`<h1>${t.consentTitle}</h1>
 <p>${fill(t.consentAsk, { client: v.clientName })}</p>
 <ul>${v.scopes.map((s) => html`<li>${scopeText(t, s)}</li>`)}</ul>
 <form method="post" action="${v.action}">${hidden(v.csrf)}<button type="submit" autofocus>${t.consentAllow}</button></form>
-<form method="post" action="${v.abortAction}">${hidden(v.csrf)}<button type="submit" class="secondary">${t.consentDeny}</button></form>`, 200, targets(v.returnTo));
+<form method="post" action="${v.abortAction}">${hidden(v.csrf)}<button type="submit" class="secondary">${t.consentDeny}</button></form>`,
+    200,
+    targets(v.returnTo),
+  );
 }
 
-export function errorPage(t: Strings, brand: Brand, message: string, status: number, detail?: { error: string; description?: string }): Page {
-  return layout(t, t.errorTitle, brand, html`<h1>${t.errorTitle}</h1>
+export function errorPage(
+  t: Strings,
+  brand: Brand,
+  message: string,
+  status: number,
+  detail?: { error: string; description?: string },
+): Page {
+  return layout(
+    t,
+    t.errorTitle,
+    brand,
+    html`<h1>${t.errorTitle}</h1>
 <p>${message}</p>
-${detail ? html`<p><code>${detail.error}</code>${detail.description ? html`: ${detail.description}` : ""}</p>` : ""}`, status);
+${detail ? html`<p><code>${detail.error}</code>${detail.description ? html`: ${detail.description}` : ""}</p>` : ""}`,
+    status,
+  );
 }
 
 /** oidc-provider's logout confirmation: `form` is its own form (action and xsrf token), raw HTML it built and escaped. */
 export function logoutPage(t: Strings, brand: Brand, form: string, returnTo: unknown): Page {
-  return layout(t, t.logoutTitle, brand, html`<h1>${t.logoutTitle}</h1>
+  return layout(
+    t,
+    t.logoutTitle,
+    brand,
+    html`<h1>${t.logoutTitle}</h1>
 <p>${fill(t.logoutAsk, { name: brand.name || t.logoutTitle })}</p>
 ${new Html(form)}
 <button autofocus type="submit" form="op.logoutForm" value="yes" name="logout">${t.logoutYes}</button>
-<button type="submit" form="op.logoutForm" class="secondary">${t.logoutNo}</button>`, 200, targets(returnTo));
+<button type="submit" form="op.logoutForm" class="secondary">${t.logoutNo}</button>`,
+    200,
+    targets(returnTo),
+  );
 }
 
 export function loggedOutPage(t: Strings, brand: Brand): Page {

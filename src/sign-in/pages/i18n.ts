@@ -7,7 +7,10 @@ export type { Strings };
 
 /** The header is untrusted: bounded before it is split, and entries beyond the first 20 ignored. */
 export function pickStrings(acceptLanguage: string | undefined): Strings {
-  const ranked = (acceptLanguage ?? "").slice(0, 512).split(",").slice(0, 20)
+  const ranked = (acceptLanguage ?? "")
+    .slice(0, 512)
+    .split(",")
+    .slice(0, 20)
     .map((part, i) => {
       const [tag = "", ...params] = part.trim().toLowerCase().split(";");
       const q = params.map((p) => /^\s*q=([01](?:\.\d{0,3})?)\s*$/.exec(p)?.[1]).find(Boolean);

@@ -17,7 +17,13 @@ export const escapeHtml = (s: string) => s.replace(/[&<>"']/g, (c) => ESCAPES[c]
 
 type Part = string | number | Html | undefined | null | false | readonly Part[];
 const render = (v: Part): string =>
-  v === undefined || v === null || v === false ? "" : v instanceof Html ? v.value : Array.isArray(v) ? v.map(render).join("") : escapeHtml(String(v));
+  v === undefined || v === null || v === false
+    ? ""
+    : v instanceof Html
+      ? v.value
+      : Array.isArray(v)
+        ? v.map(render).join("")
+        : escapeHtml(String(v));
 
 export function html(strings: TemplateStringsArray, ...values: Part[]): Html {
   return new Html(strings.reduce((out, s, i) => out + s + (i < values.length ? render(values[i]) : ""), ""));
@@ -61,7 +67,7 @@ export function formTarget(uri: unknown): string | undefined {
   if (typeof uri !== "string" || uri.length > 2048 || !URL.canParse(uri)) return undefined;
   const url = new URL(uri);
   const value = url.protocol === "https:" || url.protocol === "http:" ? url.origin : url.protocol;
-  return /^[A-Za-z0-9.+:\/\[\]-]+$/.test(value) ? value : undefined;
+  return /^[A-Za-z0-9.+:/[\]-]+$/.test(value) ? value : undefined;
 }
 
 export function layout(t: Strings, title: string, brand: Brand, content: Html, status = 200, formTargets: string[] = []): Page {
