@@ -109,6 +109,33 @@ describe("a pool as an OpenID Provider", () => {
     }
   });
 
+  it("remembers consent per user and client beyond the session", async () => {
+    // The first test consented to openid profile email offline_access; a new browser (no session)
+    // asking for no more goes from the password straight back to the client.
+    const browser = new Browser();
+    const url = oidc.buildAuthorizationUrl(config, {
+      redirect_uri: "https://app.example.com/cb",
+      scope: "openid email",
+      code_challenge: "E9Melhoa2OwvFrEMTJguCHaoeK1t8URWbuGJSstw-cM",
+      code_challenge_method: "S256",
+    });
+    const page = await browser.follow(url.href);
+    const csrf = /name="csrf" value="([^"]+)"/.exec(page.body)![1]!;
+    const action = new URL(/action="([^"]+\/login)"/.exec(page.body)![1]!, url).href;
+    const done = await browser.follow(action, { form: { csrf, identifier: f.email, password: "Corr3ct-Horse-Battery" } });
+    expect(done.location).toMatch(/^https:\/\/app\.example\.com\/cb\?code=/);
+    // Asking for more (phone) shows the consent page again.
+    const more = await browser.follow(
+      oidc.buildAuthorizationUrl(config, {
+        redirect_uri: "https://app.example.com/cb",
+        scope: "openid phone",
+        code_challenge: "E9Melhoa2OwvFrEMTJguCHaoeK1t8URWbuGJSstw-cM",
+        code_challenge_method: "S256",
+      }).href,
+    );
+    expect(more.body).toContain('/consent"');
+  });
+
   it("issues client_credentials tokens as RFC 9068 JWTs for the pool's custom scopes", async () => {
     const tokens = await oidc.clientCredentialsGrant(config, { scope: "api.read" }).catch((e) => {
       throw new Error(JSON.stringify(e.cause ?? e.error ?? e.message));
