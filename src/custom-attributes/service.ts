@@ -11,7 +11,7 @@ import { onUniqueViolation } from "../platform/db/errors.js";
 import { enforceQuota } from "../platform/db/quota.js";
 import type { Db } from "../platform/db/types.js";
 import { parentPool } from "../user-pools/parent.js";
-import type { createCustomAttributeInput, updateCustomAttributeInput } from "./actions.js";
+import type { createCustomAttributeInput, updateCustomAttributeInput } from "./schemas.js";
 import * as q from "./queries.js";
 import type { CustomAttributeRow } from "./queries.js";
 import { boundsFor } from "./rules.js";

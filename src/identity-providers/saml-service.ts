@@ -7,7 +7,7 @@ import type { AppDeps } from "../deps.js";
 import { patchOf, type PatchRules } from "../core/patch.js";
 import { samlConnectionView } from "./federation-view.js";
 import type { IdentityProviderRow } from "./queries.js";
-import type { createSamlInput, updateSamlInput } from "./saml-actions.js";
+import type { createSamlInput, updateSamlInput } from "./saml-schemas.js";
 import { readIdpMetadata } from "./saml-metadata.js";
 import type { SecretRef } from "./secret.js";
 import { FEDERATED_FIELDS, insertConnection, updateConnection, type ConnectionRef } from "./service.js";

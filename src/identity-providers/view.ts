@@ -4,7 +4,7 @@ import { formatTime } from "../core/time.js";
 import type { IdentityProviderRow } from "./queries.js";
 import { maskedSecret } from "./secret.js";
 import type { ProviderOptions } from "./tables.js";
-import { DEFAULT_CLAIMS_PROPAGATION, DEFAULT_EXTRA_CONFIGURATION, EMPTY_EIP_RECORD } from "./fields.js";
+import { DEFAULT_CLAIMS_PROPAGATION, DEFAULT_EXTRA_CONFIGURATION, EMPTY_EIP_RECORD } from "./upstream-schemas.js";
 
 /** What a new connection gets for the ProviderOptions fields it does not set (see README). */
 export const DEFAULT_PROVIDER_OPTIONS: ProviderOptions = {

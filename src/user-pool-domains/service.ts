@@ -6,7 +6,7 @@ import type { AppDeps } from "../deps.js";
 import { ApiError, errors } from "../core/errors.js";
 import { onUniqueViolation } from "../platform/db/errors.js";
 import { parentPool } from "../user-pools/parent.js";
-import type { createDomainInput, domainRef, updateDomainInput } from "./actions.js";
+import type { createDomainInput, domainRef, updateDomainInput } from "./schemas.js";
 import { cnameTarget, isWithin } from "./names.js";
 import { operationView, recordOperation } from "./operations.js";
 import * as q from "./queries.js";

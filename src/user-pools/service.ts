@@ -4,7 +4,7 @@ import { randomUUID } from "node:crypto";
 import type { AppDeps } from "../deps.js";
 import type { z } from "zod";
 import { emptyIsNull, isEmpty, merged, patchOf, type PatchRules } from "../core/patch.js";
-import type { createUserPoolInput, listUserPoolsInput, updateUserPoolInput } from "./actions.js";
+import type { createUserPoolInput, listUserPoolsInput, updateUserPoolInput } from "./schemas.js";
 import { onUniqueViolation } from "../platform/db/errors.js";
 import { enforceQuota } from "../platform/db/quota.js";
 import { errors } from "../core/errors.js";

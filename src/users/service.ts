@@ -13,7 +13,7 @@ import { parentPool } from "../user-pools/parent.js";
 import { DEFAULT_PASSWORD_POLICY } from "../user-pools/view.js";
 import { failure, type ItemOutcome } from "./batch.js";
 import { applyCustomAttributes, poolCustomAttributes } from "./custom-attributes.js";
-import { USER_PATCH } from "./fields.js";
+import { USER_PATCH } from "./columns.js";
 import { hashPasswordFor, needsRehash, policyViolation, verifyPasswordFor } from "./password.js";
 import * as q from "./queries.js";
 import { DuplicatedUser, translateUniqueViolation } from "./rules.js";
