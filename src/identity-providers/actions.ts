@@ -1,4 +1,4 @@
-// The OAuth identity provider ("connection") actions (api.md §6 "OAuth identity providers"), with
+// The OAuth identity provider ("connection") actions (docs/spec/api.md §6 "OAuth identity providers"), with
 // upstream's fields (schemas of the newer ones in upstream-schemas.ts).
 import { z } from "zod";
 import * as idps from "./service.js";

@@ -1,4 +1,4 @@
-// The OAuth credential actions (api.md §6 "OAuth credentials", seed 000). GrantType, Name, ServiceId
+// The OAuth credential actions (docs/spec/api.md §6 "OAuth credentials", seed 000). GrantType, Name, ServiceId
 // and Scope are only typed here: their rules run in the service, after the credential is found, so
 // errors come out in the seed's order (src/oauth-credentials/rules.ts).
 import { z } from "zod";

@@ -1,4 +1,4 @@
-// Password reset (seed 001, api.md §6): ResetPassword issues a single-use token and queues the email
+// Password reset (seed 001, docs/spec/api.md §6): ResetPassword issues a single-use token and queues the email
 // carrying its link, in one transaction; CompletePasswordReset spends the token once and sets the
 // password. Only the token's SHA-256 is stored; the token itself exists in the outbox row until the
 // mail is delivered, and in no response and no log line. Reset mails are limited per user and per

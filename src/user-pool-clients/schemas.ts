@@ -9,7 +9,7 @@ export const poolRef = { UserPoolUid: uid() };
 export const clientRef = { ...poolRef, ClientUid: uid().describe("the client's Uid, which is also its OAuth client_id (OAuthCredential's ClientApiIdentifier)") };
 export const clientType = z.enum(CLIENT_TYPES).describe("WEB: a server-side application, which gets a secret; SPA, NATIVE: public clients, without one");
 
-/** Stored and shown; idplane has no sign-in pages yet, so none of them changes behaviour (README). */
+/** Stored and shown; idplane has no sign-in pages yet, so none of them changes behaviour (docs/api/user-pool-clients.md). */
 export const switches = {
   DevelopmentModeEnabled: z.boolean().optional(),
   DismissLoginPageEnabled: z.boolean().optional(),

@@ -7,7 +7,7 @@ import { DOMAIN_STATUSES, OPERATION_ACTIONS, OPERATION_STATUSES } from "./tables
 
 export const domainRef = z.object({ UserPoolUid: uid(), Domain: domainName.describe("a host name such as login.example.com; answered lower-case, IDN as punycode") });
 
-/** Stored and returned: idplane terminates no TLS for custom domains (README). */
+/** Stored and returned: idplane terminates no TLS for custom domains (docs/api/user-pool-domains.md). */
 export const certificateId = z.string().trim().max(128).describe("the certificate the domain's TLS endpoint uses; stored, not acted on");
 
 export const createDomainInput = domainRef.extend({ CertificateId: certificateId.optional() });

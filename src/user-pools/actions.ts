@@ -1,4 +1,4 @@
-// The six user-pool actions (api.md §6 "User pools"), with upstream's fields (issue 11).
+// The six user-pool actions (docs/spec/api.md §6 "User pools"), with upstream's fields (issue 11).
 import { z } from "zod";
 import * as pools from "./service.js";
 import { messageResult, pageResult } from "../core/schemas.js";

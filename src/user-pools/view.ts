@@ -1,4 +1,4 @@
-// The API representations of a user pool (api.md §6), built from a row: whole (Get, Update), as
+// The API representations of a user pool (docs/spec/api.md §6), built from a row: whole (Get, Update), as
 // created (CustomAttributes as upstream's string), and as a list item.
 import type { Config } from "../platform/config.js";
 import type { Brand, PasswordPolicy } from "./tables.js";
