@@ -4,7 +4,8 @@ import { z } from "zod";
 import { defineAction } from "../core/action.js";
 import { messageResult, uid } from "../core/schemas.js";
 import * as attributes from "./service.js";
-import { poolRef, createCustomAttributeInput, updateCustomAttributeInput, customAttributeOutput } from "./schemas.js";
+import { poolRef, createCustomAttributeInput, updateCustomAttributeInput } from "./schemas.js";
+import { customAttributeOutput } from "../user-pools/child-views.js";
 
 export const customAttributeActions = [
   defineAction({

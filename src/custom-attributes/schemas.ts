@@ -36,11 +36,3 @@ export const updateCustomAttributeInput = z.object({
   Maximum: bound.optional(),
 });
 
-export const customAttributeOutput = z.object({
-  Uid: z.string(),
-  Name: z.string(),
-  DataType: z.enum(DATA_TYPES),
-  Mutability: z.enum(MUTABILITIES),
-  Minimum: z.number().int(),
-  Maximum: z.number().int(),
-});

@@ -2,7 +2,7 @@
 // its input types from them, never from actions.ts (which imports the service).
 import { z } from "zod";
 import { secureWebUrl, scopeList, pagingInput, requiredText, timeString, uid } from "../core/schemas.js";
-import { customAttributeOutput } from "../custom-attributes/schemas.js";
+import { customAttributeOutput } from "./child-views.js";
 import {
   attributeList,
   authenticationMethodOrder,

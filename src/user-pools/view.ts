@@ -3,8 +3,7 @@
 import type { Config } from "../platform/config.js";
 import type { Brand, PasswordPolicy } from "./tables.js";
 import { formatTime } from "../core/time.js";
-import type { CustomAttributeRow } from "../custom-attributes/queries.js";
-import { customAttributeView } from "../custom-attributes/service.js";
+import { customAttributeView, type CustomAttributeRow } from "./child-views.js";
 import { poolDomain, poolEndpoints } from "./endpoints.js";
 import type { UserPoolRow } from "./queries.js";
 
