@@ -1,21 +1,31 @@
-// The README cannot rot: its JavaScript examples run, in order, as one script against a fresh server
-// (the way a newcomer would paste them), and its error table agrees with the server's catalog.
+// The README and the docs it links cannot rot: their JavaScript examples run, in order (the README's,
+// then each linked document's in the order the README first links it), as one script against a fresh
+// server (the way a newcomer would paste them), and the error table agrees with the server's catalog.
 import { spawn } from "node:child_process";
 import { readFileSync, rmSync, writeFileSync } from "node:fs";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { errorCatalog } from "../src/core/errors.js";
 import { startTestService, type TestService } from "./support/harness.js";
 
-const README = readFileSync(new URL("../README.md", import.meta.url), "utf8");
+const ROOT = new URL("../", import.meta.url);
+const README = readFileSync(new URL("README.md", ROOT), "utf8");
 const SKIP = "<!-- readme-test: skip";
+
+/** The README, then every docs/ page it links, once each, in the order of their first links. */
+function documents(): string[] {
+  const linked = [...README.matchAll(/\]\((docs\/[\w/.-]+\.md)(?:#[\w-]*)?\)/g)].map((m) => m[1]!);
+  return [README, ...[...new Set(linked)].map((path) => readFileSync(new URL(path, ROOT), "utf8"))];
+}
 
 /** The ```js blocks, in order; a block right after a skip comment is shown but not run. */
 function jsBlocks(): { run: string[]; skipped: number } {
   const run: string[] = [];
   let skipped = 0;
-  for (const m of README.matchAll(/(<!-- readme-test: skip[^\n]*\n)?```js\n([\s\S]*?)```/g)) {
-    if (m[1]?.startsWith(SKIP)) skipped++;
-    else run.push(m[2]!);
+  for (const doc of documents()) {
+    for (const m of doc.matchAll(/(<!-- readme-test: skip[^\n]*\n)?```js\n([\s\S]*?)```/g)) {
+      if (m[1]?.startsWith(SKIP)) skipped++;
+      else run.push(m[2]!);
+    }
   }
   return { run, skipped };
 }
@@ -26,7 +36,7 @@ beforeAll(async () => {
 });
 afterAll(() => svc.close());
 
-describe("README", () => {
+describe("README and the docs it links", () => {
   it("runs every example, top to bottom, against a fresh server", { timeout: 60_000 }, async () => {
     const { run, skipped } = jsBlocks();
     expect(run.length).toBeGreaterThanOrEqual(5);
@@ -64,7 +74,7 @@ describe("README", () => {
   });
 
   it("lists the error catalog the server answers with, with its HTTP statuses and CodeN", () => {
-    const section = README.slice(README.indexOf("## Errors"), README.indexOf("## Access keys"));
+    const section = readFileSync(new URL("docs/api/errors.md", ROOT), "utf8");
     const rows = [...section.matchAll(/^\| (\d{3}) \| `([A-Za-z]+)(?:\.<Param>)?` \| *(\d*) *\|/gm)].map((m) => [m[2]!, Number(m[1]), m[3] ? Number(m[3]) : undefined]);
     const catalog = Object.entries(errorCatalog).map(([family, e]) => [family, e.status, e.codeN]);
     expect(rows).toEqual(catalog);

@@ -20,7 +20,8 @@ import { sql } from "kysely";
 import type { Config } from "../platform/config.js";
 import { connectDatabase, type DatabaseHandle } from "../platform/db/connect.js";
 import type { Logger } from "../platform/log.js";
-import { ACCESS_KEY_CHANNEL, type AccessKeyResolver } from "./resolver.js";
+import { ACCESS_KEY_CHANNEL } from "./queries.js";
+import type { AccessKeyResolver } from "./resolver.js";
 
 export type KeyChangeSource = "notify" | "notify-direct" | "poll";
 

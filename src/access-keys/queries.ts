@@ -3,6 +3,9 @@ import type { Kysely, Selectable } from "kysely";
 import type { Database } from "../platform/db/schema.js";
 import type { AccessKeysTable } from "./tables.js";
 
+/** The NOTIFY channel on which a changed key's id is announced, so servers drop their cached copy. */
+export const ACCESS_KEY_CHANNEL = "idplane_access_keys";
+
 export type AccessKeyRow = Selectable<AccessKeysTable>;
 
 export function findAccessKey(db: Kysely<Database>, accessKeyId: string): Promise<AccessKeyRow | undefined> {

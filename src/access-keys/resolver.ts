@@ -12,9 +12,6 @@ import { KeyCache } from "./key-cache.js";
 import { findAccessKey } from "./queries.js";
 import { openSecret, type Role } from "./service.js";
 
-/** The NOTIFY channel on which a changed key's id is announced, so servers drop their cached copy. */
-export const ACCESS_KEY_CHANNEL = "idplane_access_keys";
-
 export interface Principal {
   accessKeyId: string;
   accountId: string;

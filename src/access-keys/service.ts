@@ -6,8 +6,7 @@ import type { SecretBox } from "../platform/crypto/secret-box.js";
 import type { Database } from "../platform/db/schema.js";
 import { sql } from "kysely";
 import { isUniqueViolation } from "../platform/db/errors.js";
-import { ACCESS_KEY_CHANNEL } from "./resolver.js";
-import { countAccessKeys, findAccessKey, findFirstStartKey, FIRST_START_DESCRIPTION, insertAccessKey, setAccessKeyEnabled, updateAccessKeySecret } from "./queries.js";
+import { ACCESS_KEY_CHANNEL, countAccessKeys, findAccessKey, findFirstStartKey, FIRST_START_DESCRIPTION, insertAccessKey, setAccessKeyEnabled, updateAccessKeySecret } from "./queries.js";
 
 export type Role = "admin" | "readonly";
 

@@ -2,7 +2,7 @@
 // src/families.ts) under the current master key ID_MASTER_KEY, opening them with the keys listed in
 // ID_MASTER_KEYS_PREVIOUS. Small batches, each its own short transaction in which the rows are
 // re-read FOR UPDATE and re-sealed, so servers that hold both keys keep serving throughout and a
-// concurrent change to a row is never overwritten. Procedure: README, "Rotating the master key".
+// concurrent change to a row is never overwritten. Procedure: docs/operations.md, "Rotating the master key".
 import type { Kysely } from "kysely";
 import { keyIdOf, SecretBoxError, type SecretBox } from "../platform/crypto/secret-box.js";
 import type { SealedSource } from "../platform/db/declarations.js";

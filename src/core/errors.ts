@@ -1,4 +1,4 @@
-// The closed error catalog (api.md §3) and the one error class every layer throws. Only the app's
+// The closed error catalog (docs/spec/api.md §3) and the one error class every layer throws. Only the app's
 // error handler renders errors; everything else throws ApiError through these constructors.
 
 interface CatalogEntry {

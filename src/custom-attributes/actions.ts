@@ -3,49 +3,9 @@
 import { z } from "zod";
 import { defineAction } from "../core/action.js";
 import { messageResult, uid } from "../core/schemas.js";
-import { STANDARD_ATTRIBUTES } from "../user-pools/settings.js";
 import * as attributes from "./service.js";
-import { DATA_TYPES, MUTABILITIES } from "./tables.js";
-
-// "sub" too: users carry it (the subject identifier), though no list of the pool's attributes names it.
-const RESERVED = new Set<string>([...STANDARD_ATTRIBUTES, "sub"]);
-
-/** A letter, then letters, digits or '_': a name that reads the same as a claim, a column or a form field. */
-const attributeName = z
-  .string()
-  .trim()
-  .regex(/^[A-Za-z][A-Za-z0-9_]{0,63}$/, "1-64 letters, digits or '_', starting with a letter")
-  .refine((n) => !RESERVED.has(n.toLowerCase()), "is the name of a standard attribute");
-
-const bound = z.number().int().min(-2_147_483_648).max(2_147_483_647);
-const poolRef = { UserPoolUid: uid() };
-
-export const createCustomAttributeInput = z.object({
-  ...poolRef,
-  Name: attributeName,
-  DataType: z.enum(DATA_TYPES),
-  Mutability: z.enum(MUTABILITIES),
-  Minimum: bound.optional(),
-  Maximum: bound.optional(),
-});
-
-export const updateCustomAttributeInput = z.object({
-  ...poolRef,
-  Uid: uid(),
-  Name: attributeName.optional(),
-  Mutability: z.enum(MUTABILITIES).optional(),
-  Minimum: bound.optional(),
-  Maximum: bound.optional(),
-});
-
-export const customAttributeOutput = z.object({
-  Uid: z.string(),
-  Name: z.string(),
-  DataType: z.enum(DATA_TYPES),
-  Mutability: z.enum(MUTABILITIES),
-  Minimum: z.number().int(),
-  Maximum: z.number().int(),
-});
+import { poolRef, createCustomAttributeInput, updateCustomAttributeInput } from "./schemas.js";
+import { customAttributeOutput } from "../user-pools/child-views.js";
 
 export const customAttributeActions = [
   defineAction({

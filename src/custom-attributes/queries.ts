@@ -1,22 +1,17 @@
 // SQL for the user_pool_custom_attributes table. Every query is scoped by account_id first, then the pool.
 import { deleteChild, updateChild, type ChildKey } from "../user-pools/children.js";
-import type { Insertable, Kysely, Selectable, Transaction, Updateable } from "kysely";
+import type { Insertable, Kysely, Transaction, Updateable } from "kysely";
 import type { Database } from "../platform/db/schema.js";
 import type { UserPoolCustomAttributesTable } from "./tables.js";
+import type { CustomAttributeRow } from "../user-pools/child-views.js";
 import { countRows } from "../core/page.js";
 
-export type CustomAttributeRow = Selectable<UserPoolCustomAttributesTable>;
 type Db = Kysely<Database> | Transaction<Database>;
 
 export type AttributeKey = ChildKey;
 
 const inPool = (db: Db, accountId: string, poolUid: string) =>
   db.selectFrom("user_pool_custom_attributes").where("account_id", "=", accountId).where("user_pool_uid", "=", poolUid);
-
-/** A pool's attributes, oldest first (the order GetUserPool shows them in). */
-export function listCustomAttributes(db: Db, accountId: string, poolUid: string): Promise<CustomAttributeRow[]> {
-  return inPool(db, accountId, poolUid).selectAll().orderBy("created_at").orderBy("uid").execute();
-}
 
 export function countCustomAttributes(db: Db, accountId: string, poolUid: string): Promise<number> {
   return countRows(inPool(db, accountId, poolUid));

@@ -6,16 +6,14 @@ import type { z } from "zod";
 import type { AppDeps } from "../deps.js";
 import { errors } from "../core/errors.js";
 import { isEmpty, patchOf, type PatchRules } from "../core/patch.js";
-import { formatTime } from "../core/time.js";
 import { onUniqueViolation } from "../platform/db/errors.js";
 import { enforceQuota } from "../platform/db/quota.js";
 import type { Db } from "../platform/db/types.js";
 import { parentPool } from "../user-pools/parent.js";
-import type { createCustomAttributeInput, updateCustomAttributeInput } from "./actions.js";
+import type { createCustomAttributeInput, updateCustomAttributeInput } from "./schemas.js";
 import * as q from "./queries.js";
-import type { CustomAttributeRow } from "./queries.js";
+import { customAttributeResult, definition, listCustomAttributes, type CustomAttributeDefinition, type CustomAttributeRow } from "../user-pools/child-views.js";
 import { boundsFor } from "./rules.js";
-import type { DataType, Mutability } from "./tables.js";
 
 type Deps = Pick<AppDeps, "db" | "config" | "clock">;
 export type CreateCustomAttributeInput = z.output<typeof createCustomAttributeInput>;
@@ -29,32 +27,9 @@ export const ATTRIBUTE_FIELDS: PatchRules<Omit<UpdateCustomAttributeInput, "User
   Maximum: null,
 };
 
-/** What users' CustomAttributes are checked against (the users family reads it). */
-export interface CustomAttributeDefinition {
-  Name: string;
-  DataType: DataType;
-  Mutability: Mutability;
-  Minimum: number;
-  Maximum: number;
-}
-
-const definition = (r: CustomAttributeRow): CustomAttributeDefinition => ({
-  Name: r.name,
-  DataType: r.data_type,
-  Mutability: r.mutability,
-  Minimum: r.minimum,
-  Maximum: r.maximum,
-});
-
-/** The result of Create/UpdateUserPoolCustomAttribute. */
-export const customAttributeResult = (r: CustomAttributeRow) => ({ Uid: r.uid, ...definition(r) });
-
-/** An item of GetUserPool's CustomAttributes. */
-export const customAttributeView = (r: CustomAttributeRow) => ({ ...customAttributeResult(r), CreateTime: formatTime(r.created_at), UpdateTime: formatTime(r.updated_at) });
-
 /** The pool's custom attributes, oldest first; [] for a pool that has none (or that is not there). */
 export async function customAttributesOf(db: Db, accountId: string, userPoolUid: string): Promise<CustomAttributeDefinition[]> {
-  return (await q.listCustomAttributes(db, accountId, userPoolUid)).map(definition);
+  return (await listCustomAttributes(db, accountId, userPoolUid)).map(definition);
 }
 
 const duplicateName = (name: string) => () => errors.duplicated(`CustomAttribute ${name}`);

@@ -10,7 +10,7 @@ import { isEmpty, patchOf, type PatchRules } from "../core/patch.js";
 import type { Db } from "../platform/db/types.js";
 import { dropQueuedMail } from "../platform/mail/outbox.js";
 import { parentPool } from "../user-pools/parent.js";
-import type { smsServiceOutput, updateSmsServiceInput } from "./actions.js";
+import type { smsServiceOutput, updateSmsServiceInput } from "./schemas.js";
 import * as q from "./queries.js";
 import type { SmsServiceRow } from "./queries.js";
 

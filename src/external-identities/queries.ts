@@ -15,6 +15,15 @@ export interface LinkKey {
   externalUserId: string;
 }
 
+/**
+ * Whether the user exists, for a link's NotFound. Read here rather than through users/queries.ts:
+ * the users family imports this one (a user's identities), so this one reads the users table itself.
+ */
+export async function userExists(db: Db, accountId: string, poolUid: string, uid: string): Promise<boolean> {
+  const row = await db.selectFrom("users").select("uid").where("account_id", "=", accountId).where("user_pool_uid", "=", poolUid).where("uid", "=", uid).executeTakeFirst();
+  return row !== undefined;
+}
+
 /** The connection of the pool, whatever its type, or undefined. */
 export function findConnection(db: Db, accountId: string, poolUid: string, uid: string) {
   return db

@@ -9,7 +9,6 @@ import type { AppDeps } from "../deps.js";
 import { ApiError, errors } from "../core/errors.js";
 import { isUniqueViolation } from "../platform/db/errors.js";
 import { parentPool } from "../user-pools/parent.js";
-import { findUser } from "../users/queries.js";
 import type { convertInput, linkInput } from "./schemas.js";
 import { heldByNativeUsers, IDENTIFIER_FIELDS, lockUsers, markNative, type FederationRow, type IdentifierField } from "./federated.js";
 import * as q from "./queries.js";
@@ -32,7 +31,7 @@ export async function linkIdentity(deps: Deps, accountId: string, input: LinkInp
   await deps.db.transaction().execute(async (trx) => {
     await parentPool(trx, accountId, input.UserPoolUid, "share");
     if (!(await q.findConnection(trx, accountId, input.UserPoolUid, input.ConnectionUid))) throw connectionNotFound(input.ConnectionUid);
-    if (!(await findUser(trx, accountId, input.UserPoolUid, input.UserPoolUserUid))) throw userNotFound(input.UserPoolUserUid);
+    if (!(await q.userExists(trx, accountId, input.UserPoolUid, input.UserPoolUserUid))) throw userNotFound(input.UserPoolUserUid);
     try {
       await q.insertLink(trx, {
         account_id: accountId,
@@ -58,7 +57,7 @@ export async function unlinkIdentity(deps: Pick<Deps, "db">, accountId: string, 
     await parentPool(trx, accountId, input.UserPoolUid, "share");
     if (await q.deleteLink(trx, keyOf(accountId, input), input.UserPoolUserUid)) return;
     if (!(await q.findConnection(trx, accountId, input.UserPoolUid, input.ConnectionUid))) throw connectionNotFound(input.ConnectionUid);
-    if (!(await findUser(trx, accountId, input.UserPoolUid, input.UserPoolUserUid))) throw userNotFound(input.UserPoolUserUid);
+    if (!(await q.userExists(trx, accountId, input.UserPoolUid, input.UserPoolUserUid))) throw userNotFound(input.UserPoolUserUid);
     throw errors.notFound(`${identityName(input.ConnectionUid, input.ExternalProviderUserId)} linked to User ${input.UserPoolUserUid}`);
   });
 }

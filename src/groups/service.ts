@@ -10,7 +10,7 @@ import { onUniqueViolation } from "../platform/db/errors.js";
 import { enforceQuota } from "../platform/db/quota.js";
 import type { Db } from "../platform/db/types.js";
 import { parentPool } from "../user-pools/parent.js";
-import type { createGroupInput, listGroupsInput, updateGroupInput } from "./actions.js";
+import type { createGroupInput, listGroupsInput, updateGroupInput } from "./schemas.js";
 import * as q from "./queries.js";
 import { groupListItem, groupView } from "./view.js";
 

@@ -2,7 +2,7 @@
 // (the pool's endpoints: where SCIM is to be served, the SAML service provider's entity id and
 // assertion consumer service). Secrets appear only as the mask; the SP private key never.
 import { poolEndpoints } from "../user-pools/endpoints.js";
-import { DEFAULT_SCIM_PROVISIONING } from "./fields.js";
+import { DEFAULT_SCIM_PROVISIONING } from "./upstream-schemas.js";
 import type { IdentityProviderRow } from "./queries.js";
 import { SAML_BINDINGS } from "./saml-metadata.js";
 import { maskedSecret } from "./secret.js";

@@ -6,7 +6,7 @@ import type { z } from "zod";
 import type { AppDeps } from "../deps.js";
 import { patchOf, type PatchRules } from "../core/patch.js";
 import { oidcConnectionView } from "./federation-view.js";
-import type { createOidcInput, updateOidcInput } from "./oidc-actions.js";
+import type { createOidcInput, updateOidcInput } from "./oidc-schemas.js";
 import { discoverIssuer, type IssuerDiscovery } from "./oidc-discovery.js";
 import type { IdentityProviderRow } from "./queries.js";
 import { sealClientSecret } from "./secret.js";

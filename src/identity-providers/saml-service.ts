@@ -12,7 +12,7 @@ import type { RateLimitKey } from "../platform/rate-limits/limiter.js";
 import { parentPool } from "../user-pools/parent.js";
 import { samlConnectionView } from "./federation-view.js";
 import type { IdentityProviderRow } from "./queries.js";
-import type { createSamlInput, updateSamlInput } from "./saml-actions.js";
+import type { createSamlInput, updateSamlInput } from "./saml-schemas.js";
 import { readIdpMetadata } from "./saml-metadata.js";
 import type { SecretRef } from "./secret.js";
 import { FEDERATED_FIELDS, findConnection, insertConnection, updateConnection, type ConnectionRef } from "./service.js";

@@ -11,13 +11,13 @@ import { errors } from "../core/errors.js";
 import { parentPool } from "../user-pools/parent.js";
 import type { z } from "zod";
 import { isEmpty, merged, patchOf, type PatchRules } from "../core/patch.js";
-import type { createIdentityProviderInput, updateIdentityProviderInput } from "./actions.js";
+import type { createIdentityProviderInput, updateIdentityProviderInput } from "./schemas.js";
 import * as q from "./queries.js";
 import type { IdentityProviderRow } from "./queries.js";
 import { sealClientSecret } from "./secret.js";
 import type { ConnectionType, IdentityProvidersTable } from "./tables.js";
 import type { Insertable, Updateable } from "kysely";
-import { DEFAULT_EXTRA_CONFIGURATION, DEFAULT_SCIM_PROVISIONING } from "./fields.js";
+import { DEFAULT_EXTRA_CONFIGURATION, DEFAULT_SCIM_PROVISIONING } from "./upstream-schemas.js";
 import {
   accountIdentityProviderItem,
   DEFAULT_PROVIDER_OPTIONS,

@@ -1,12 +1,12 @@
-// The API representations of a connection (api.md §6, seed 002's response table), built from a row.
+// The API representations of a connection (docs/spec/api.md §6, seed 002's response table), built from a row.
 // The client secret is never part of them: only its mask.
 import { formatTime } from "../core/time.js";
 import type { IdentityProviderRow } from "./queries.js";
 import { maskedSecret } from "./secret.js";
 import type { ProviderOptions } from "./tables.js";
-import { DEFAULT_CLAIMS_PROPAGATION, DEFAULT_EXTRA_CONFIGURATION, EMPTY_EIP_RECORD } from "./fields.js";
+import { DEFAULT_CLAIMS_PROPAGATION, DEFAULT_EXTRA_CONFIGURATION, EMPTY_EIP_RECORD } from "./upstream-schemas.js";
 
-/** What a new connection gets for the ProviderOptions fields it does not set (see README). */
+/** What a new connection gets for the ProviderOptions fields it does not set (see docs/api/identity-providers.md). */
 export const DEFAULT_PROVIDER_OPTIONS: ProviderOptions = {
   // Linking by e-mail or username trusts the provider's claim about an existing account: opt-in only.
   AutoLinking: "DISABLED",

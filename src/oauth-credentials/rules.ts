@@ -1,4 +1,4 @@
-// The rules a credential must satisfy (api.md §6 "OAuth credentials"). The seed's rules are checked
+// The rules a credential must satisfy (docs/spec/api.md §6 "OAuth credentials"). The seed's rules are checked
 // here, by the service, on the credential as it would end up, and in the seed's order; the URI
 // rules are pure checks the action schemas use as refinements.
 import { errors } from "../core/errors.js";

@@ -9,7 +9,7 @@ import { offsetPage, type Page } from "../core/page.js";
 import { errors } from "../core/errors.js";
 import { emptyIsNull, patchOf, type PatchRules } from "../core/patch.js";
 import { parentPool } from "../user-pools/parent.js";
-import type { createCredentialInput, credentialRefInput, listCredentialsInput, updateCredentialInput } from "./actions.js";
+import type { createCredentialInput, credentialRefInput, listCredentialsInput, updateCredentialInput } from "./schemas.js";
 import * as q from "./queries.js";
 import type { CredentialRow } from "./queries.js";
 import { scopeTokens } from "./rules.js";

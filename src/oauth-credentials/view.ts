@@ -1,4 +1,4 @@
-// The API representation of an OAuth credential (api.md §6), built from a row. It never carries the
+// The API representation of an OAuth credential (docs/spec/api.md §6), built from a row. It never carries the
 // secret or its hash: those leave the service only as the one-time ClientSecret / NewClientSecret.
 import { formatTime } from "../core/time.js";
 import type { CredentialRow } from "./queries.js";

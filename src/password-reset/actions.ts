@@ -1,4 +1,4 @@
-// The password reset actions (seed 001, api.md §6 "Password reset").
+// The password reset actions (seed 001, docs/spec/api.md §6 "Password reset").
 import { z } from "zod";
 import * as reset from "./service.js";
 import { emailOrEmpty, messageResult, uid } from "../core/schemas.js";

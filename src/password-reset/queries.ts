@@ -11,20 +11,6 @@ export interface TokenRef {
   tokenHash: Uint8Array;
 }
 
-/** Revokes every outstanding token of a user; returns how many. */
-export async function revokeOutstandingTokens(db: Db, accountId: string, poolUid: string, userUid: string, now: Date): Promise<number> {
-  const r = await db
-    .updateTable("password_reset_tokens")
-    .set({ revoked_at: now })
-    .where("account_id", "=", accountId)
-    .where("user_pool_uid", "=", poolUid)
-    .where("user_uid", "=", userUid)
-    .where("used_at", "is", null)
-    .where("revoked_at", "is", null)
-    .executeTakeFirst();
-  return Number(r.numUpdatedRows);
-}
-
 export async function insertToken(trx: Transaction<Database>, row: { accountId: string; poolUid: string; userUid: string; tokenHash: Uint8Array; now: Date; expiresAt: Date }) {
   await trx
     .insertInto("password_reset_tokens")

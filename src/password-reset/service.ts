@@ -1,4 +1,4 @@
-// Password reset (seed 001, api.md §6): ResetPassword issues a single-use token and queues the email
+// Password reset (seed 001, docs/spec/api.md §6): ResetPassword issues a single-use token and queues the email
 // carrying its link, in one transaction; CompletePasswordReset spends the token once and sets the
 // password. Only the token's SHA-256 is stored; the token itself exists in the outbox row until the
 // mail is delivered, and in no response and no log line. Reset mails are limited per user and per
@@ -79,7 +79,7 @@ export async function startPasswordReset(deps: Deps, accountId: string, poolUid:
     // Throttling leaves everything as it was: the earlier link still works, no token, no mail.
     const mailKey = { accountId, poolUid, userUid, address: normalizeEmail(user.email) };
     await checkResetMailLimits(trx, deps.config.resetMailLimits, mailKey, now);
-    await q.revokeOutstandingTokens(trx, accountId, poolUid, userUid, now);
+    await users.revokeOutstandingTokens(trx, accountId, poolUid, userUid, now);
     await q.insertToken(trx, { accountId, poolUid, userUid, tokenHash: hashToken(token), now, expiresAt });
     const link = resetLink(pool.reset_password_url!, token);
     await enqueueMail(trx, { accountId, poolUid, kind: "password_reset", recipient: user.email, ...resetEmail(pool.name, link, expiresAt), link, now });
@@ -110,7 +110,7 @@ export async function completePasswordReset(deps: Deps, accountId: string, poolU
     if (userUid !== owner) throw invalidToken();
     // The link reached the user's mailbox and was followed: the address is proven.
     await users.updateUser(trx, accountId, poolUid, userUid, { password_hash: passwordHash, email_verified: true, updated_at: now });
-    await q.revokeOutstandingTokens(trx, accountId, poolUid, userUid, now);
+    await users.revokeOutstandingTokens(trx, accountId, poolUid, userUid, now);
     return userUid;
   });
 }

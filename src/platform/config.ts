@@ -15,7 +15,7 @@ const base64Key = z
     message: "must be 32 bytes, base64-encoded (openssl rand -base64 32)",
   });
 
-const envSchema = z
+export const envSchema = z
   .object({
     PORT: z.coerce.number().int().min(0).max(65535).default(8080),
     HOST: z.string().min(1).default("127.0.0.1"),

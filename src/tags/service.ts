@@ -8,7 +8,7 @@ import { errors } from "../core/errors.js";
 import { poolNotFound } from "../user-pools/parent.js";
 import { MAX_TAGS } from "../user-pools/settings.js";
 import type { Tag } from "../user-pools/tables.js";
-import type { listTagsInput, listTagsOutput } from "./actions.js";
+import type { listTagsInput, listTagsOutput } from "./schemas.js";
 import * as q from "./queries.js";
 
 type Deps = Pick<AppDeps, "db">;

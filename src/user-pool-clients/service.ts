@@ -15,7 +15,7 @@ import type { CredentialRow } from "../oauth-credentials/queries.js";
 import { STANDARD_SCOPES } from "../oauth-credentials/rules.js";
 import { changeClient, createClient, removeClient } from "../oauth-credentials/store.js";
 import { parentPool } from "../user-pools/parent.js";
-import type { createUserPoolClientInput, listUserPoolClientsInput, updateUserPoolClientInput } from "./actions.js";
+import type { createUserPoolClientInput, listUserPoolClientsInput, updateUserPoolClientInput } from "./schemas.js";
 import { userPoolClientListItem, userPoolClientView, type UserPoolClientListItem, type UserPoolClientView } from "./view.js";
 
 type Deps = Pick<AppDeps, "db" | "config" | "clock">;

@@ -2,52 +2,10 @@
 // ListUserPoolWellKnownEndpoints, whose addresses follow a pool's ACTIVE domain.
 import { z } from "zod";
 import { defineAction } from "../core/action.js";
-import { messageResult, timeString, uid } from "../core/schemas.js";
-import { domainName } from "./names.js";
+import { messageResult, uid } from "../core/schemas.js";
 import * as domains from "./service.js";
-import { DOMAIN_STATUSES, OPERATION_ACTIONS, OPERATION_STATUSES } from "./tables.js";
 import { listWellKnownEndpoints } from "./well-known.js";
-
-export const domainRef = z.object({ UserPoolUid: uid(), Domain: domainName.describe("a host name such as login.example.com; answered lower-case, IDN as punycode") });
-
-/** Stored and returned: idplane terminates no TLS for custom domains (README). */
-const certificateId = z.string().trim().max(128).describe("the certificate the domain's TLS endpoint uses; stored, not acted on");
-
-export const createDomainInput = domainRef.extend({ CertificateId: certificateId.optional() });
-export const updateDomainInput = createDomainInput;
-
-const domainOutput = z.object({
-  UserPoolUid: z.string(),
-  Domain: z.string(),
-  ApigDomain: z.string().describe("point the domain's CNAME record here"),
-  CertificateId: z.string(),
-  Status: z.enum(DOMAIN_STATUSES).describe("PENDING until idplane has found the CNAME to ApigDomain, then ACTIVE"),
-});
-
-const operationOutput = z.object({
-  TaskId: z.string(),
-  Action: z.enum(OPERATION_ACTIONS),
-  Domain: z.string(),
-  Status: z.enum(OPERATION_STATUSES),
-  ErrorMessage: z.string(),
-  CreateTime: timeString,
-  UpdateTime: timeString,
-});
-
-const url = z.string();
-const wellKnownOutput = z.object({
-  UserPoolUid: z.string(),
-  CustomDomain: z.string(),
-  IssuerUrl: url,
-  DiscoveryUrl: url,
-  JwksUri: url,
-  AuthorizationEndpoint: url,
-  TokenEndpoint: url,
-  UserinfoEndpoint: url,
-  RevocationEndpoint: url,
-  IntrospectionEndpoint: url,
-  EndSessionEndpoint: url,
-});
+import { domainRef, createDomainInput, updateDomainInput, domainOutput, operationOutput, wellKnownOutput } from "./schemas.js";
 
 export const domainActions = [
   defineAction({

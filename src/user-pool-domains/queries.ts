@@ -26,19 +26,6 @@ export function findDomain(db: Db, k: DomainKey, lock = false): Promise<DomainRo
   return (lock ? q.forUpdate() : q).executeTakeFirst();
 }
 
-/** The ACTIVE domain of each of the given pools (absent: none, or not active yet). */
-export async function activeDomains(db: Db, accountId: string, poolUids: string[]): Promise<Map<string, string>> {
-  if (poolUids.length === 0) return new Map();
-  const rows = await db
-    .selectFrom("user_pool_domains")
-    .select(["user_pool_uid", "domain"])
-    .where("account_id", "=", accountId)
-    .where("user_pool_uid", "in", poolUids)
-    .where("status", "=", "ACTIVE")
-    .execute();
-  return new Map(rows.map((r) => [r.user_pool_uid, r.domain]));
-}
-
 export function insertDomain(db: Db, row: Insertable<UserPoolDomainsTable>): Promise<DomainRow> {
   return db.insertInto("user_pool_domains").values(row).returningAll().executeTakeFirstOrThrow();
 }

@@ -4,7 +4,7 @@ import { randomUUID } from "node:crypto";
 import type { AppDeps } from "../deps.js";
 import type { z } from "zod";
 import { emptyIsNull, isEmpty, merged, patchOf, type PatchRules } from "../core/patch.js";
-import type { createUserPoolInput, listUserPoolsInput, updateUserPoolInput } from "./actions.js";
+import type { createUserPoolInput, listUserPoolsInput, updateUserPoolInput } from "./schemas.js";
 import { onUniqueViolation } from "../platform/db/errors.js";
 import { enforceQuota } from "../platform/db/quota.js";
 import { errors } from "../core/errors.js";
@@ -12,8 +12,7 @@ import { offsetPage, type Page } from "../core/page.js";
 import { poolNotFound as notFound } from "./parent.js";
 import * as q from "./queries.js";
 import type { UserPoolRow } from "./queries.js";
-import { listCustomAttributes, type CustomAttributeRow } from "../custom-attributes/queries.js";
-import { activeDomains } from "../user-pool-domains/queries.js";
+import { activeDomains, listCustomAttributes, type CustomAttributeRow } from "./child-views.js";
 import type { Db } from "../platform/db/types.js";
 import { createdUserPoolView, DEFAULT_BRAND, DEFAULT_PASSWORD_POLICY, trn, userPoolListItem, userPoolView, type UserPoolListItem, type UserPoolView } from "./view.js";
 

@@ -1,10 +1,9 @@
-// The API representations of a user pool (api.md §6), built from a row: whole (Get, Update), as
+// The API representations of a user pool (docs/spec/api.md §6), built from a row: whole (Get, Update), as
 // created (CustomAttributes as upstream's string), and as a list item.
 import type { Config } from "../platform/config.js";
 import type { Brand, PasswordPolicy } from "./tables.js";
 import { formatTime } from "../core/time.js";
-import type { CustomAttributeRow } from "../custom-attributes/queries.js";
-import { customAttributeView } from "../custom-attributes/service.js";
+import { customAttributeView, type CustomAttributeRow } from "./child-views.js";
 import { poolDomain, poolEndpoints } from "./endpoints.js";
 import type { UserPoolRow } from "./queries.js";
 

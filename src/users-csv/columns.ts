@@ -2,7 +2,7 @@
 // there is a column here), then one `custom:<Name>` column per custom attribute of the pool. The
 // prefix keeps a custom attribute apart from a standard field of the same spelling ("Password").
 import { stringify } from "csv-stringify/sync";
-import type { CustomAttributeDefinition } from "../custom-attributes/service.js";
+import type { CustomAttributeDefinition } from "../user-pools/child-views.js";
 import { newUserInput } from "../users/schemas.js";
 import { csvError } from "./csv.js";
 

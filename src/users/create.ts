@@ -12,7 +12,7 @@ import { parentPool } from "../user-pools/parent.js";
 import { DEFAULT_PASSWORD_POLICY } from "../user-pools/view.js";
 import { failure, type ItemFailure, type ItemOutcome } from "./batch.js";
 import { applyCustomAttributes, poolCustomAttributes } from "./custom-attributes.js";
-import { toRow } from "./fields.js";
+import { toRow } from "./columns.js";
 import { isFederated, linkingErrors, linkNewUsers, requireConnection, type LinkTarget } from "./linking.js";
 import { hashPasswordFor } from "./password.js";
 import * as q from "./queries.js";

@@ -95,3 +95,20 @@ export async function deleteUsers(trx: Transaction<Database>, accountId: string,
   const rows = await trx.deleteFrom("users").where("account_id", "=", accountId).where("user_pool_uid", "=", poolUid).where("uid", "in", uids).returning("uid").execute();
   return new Set(rows.map((r) => r.uid));
 }
+
+/**
+ * Revokes every outstanding password-reset token of a user; returns how many. Here, with the user's
+ * rows, because both a password set on the user and a completed reset revoke them.
+ */
+export async function revokeOutstandingTokens(db: Db, accountId: string, poolUid: string, userUid: string, now: Date): Promise<number> {
+  const r = await db
+    .updateTable("password_reset_tokens")
+    .set({ revoked_at: now })
+    .where("account_id", "=", accountId)
+    .where("user_pool_uid", "=", poolUid)
+    .where("user_uid", "=", userUid)
+    .where("used_at", "is", null)
+    .where("revoked_at", "is", null)
+    .executeTakeFirst();
+  return Number(r.numUpdatedRows);
+}

@@ -40,7 +40,7 @@ const password = z.string().min(1).max(1024).describe("write-only; checked again
 
 /**
  * Identity linking: a new user linked to its id at a connection of the pool. "" is taken as absent.
- * Created so without a Password, the user is federated (see README, "Identity linking").
+ * Created so without a Password, the user is federated (see docs/api/external-identities.md).
  */
 const connectionRef = z
   .string()

@@ -8,12 +8,11 @@ import { ApiError, errors } from "../core/errors.js";
 import { normalizeEmail } from "../core/email.js";
 import { patchOf } from "../core/patch.js";
 import { withExternalIdentities } from "../external-identities/view.js";
-import { revokeOutstandingTokens } from "../password-reset/queries.js";
 import { parentPool } from "../user-pools/parent.js";
 import { DEFAULT_PASSWORD_POLICY } from "../user-pools/view.js";
 import { failure, type ItemOutcome } from "./batch.js";
 import { applyCustomAttributes, poolCustomAttributes } from "./custom-attributes.js";
-import { USER_PATCH } from "./fields.js";
+import { USER_PATCH } from "./columns.js";
 import { hashPasswordFor, policyViolation } from "./password.js";
 import * as q from "./queries.js";
 import { DuplicatedUser, translateUniqueViolation } from "./rules.js";
@@ -79,7 +78,7 @@ export async function updateUser(deps: Deps, accountId: string, poolUid: string,
       customAttributes = values;
     }
     if (passwordHash !== undefined || emailChanged || (state === "DISABLED" && cur.user_state !== "DISABLED")) {
-      await revokeOutstandingTokens(trx, accountId, poolUid, uid, now);
+      await q.revokeOutstandingTokens(trx, accountId, poolUid, uid, now);
     }
     const changes = {
       preferred_username: username,

@@ -1,4 +1,4 @@
-// What the signature covers (signing.md §5, §5a; issue 10 findings 1-3 and 7): nothing unsigned may
+// What the signature covers (docs/spec/signing.md §5, §5a; issue 10 findings 1-3 and 7): nothing unsigned may
 // change what a signed request does. Presigned URLs from the official SDK's own Signer.getSignUrl,
 // bodies it does not sign, unsigned control parameters, a Content-Type switched on signed bytes, and
 // forged cursors: each was an attack that worked, each must now be refused with nothing changed.

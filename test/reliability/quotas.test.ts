@@ -2,7 +2,7 @@
 // database, against a quota of 5. The advisory lock of src/platform/db/quota.ts must let exactly 5 through.
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { pageResult } from "../../src/core/schemas.js";
-import { userPoolListItem } from "../../src/user-pools/actions.js";
+import { userPoolListItem } from "../../src/user-pools/schemas.js";
 import { startTestService, type TestService } from "../support/harness.js";
 import { createPoolsAtOnce } from "../support/infra/limits.js";
 

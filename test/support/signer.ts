@@ -1,5 +1,5 @@
 // An independent signer for tests that must shape the wire themselves (Go-style requests, presigned
-// URLs, broken signatures). Written from signing.md with node:crypto, sharing no code with src/, so a
+// URLs, broken signatures). Written from docs/spec/signing.md with node:crypto, sharing no code with src/, so a
 // bug in the server's canonicalization cannot hide behind the same bug here.
 import { createHash, createHmac } from "node:crypto";
 
@@ -90,7 +90,7 @@ export function presignedQuery(
   ];
   const signedQueries = [...new Set(query.map(([k]) => k))].sort().join(";");
   const full: SignInput = { ...input, repeatedValues: "wire", method: input.method ?? "GET", path: input.path ?? "/", query, headers: {}, body: "" };
-  // No signed headers: the header block is a lone "\n" (signing.md §2).
+  // No signed headers: the header block is a lone "\n" (docs/spec/signing.md §2).
   const canonical = [full.method, full.path, canonicalQuery(query), "\n", "", sha256hex("")].join("\n");
   const sig = signature(full, canonical);
   const all: [string, string][] = [...query, ["X-SignedQueries", signedQueries], ["X-Signature", sig]];

@@ -58,7 +58,7 @@ export function dispatchAction(deps: AppDeps): MiddlewareHandler<GatewayEnv> {
 
 /**
  * The action's parameters: the signed query's, then the body's, which win. One meaning for the signed
- * bytes (signing.md §5a): the body is decoded by what it is, a JSON object or form pairs, and a
+ * bytes (docs/spec/signing.md §5a): the body is decoded by what it is, a JSON object or form pairs, and a
  * Content-Type (which the official Node SDK does not sign) that contradicts the bytes is refused, so
  * re-labelling signed JSON as a form (or the reverse) can never yield other parameters.
  */

@@ -1,4 +1,4 @@
-// Parameter decoding (api.md §1): JSON bodies, query strings and form bodies become one raw object,
+// Parameter decoding (docs/spec/api.md §1): JSON bodies, query strings and form bodies become one raw object,
 // which is then conformed to the action's zod schema (case-insensitive names, "true"/"1" strings
 // coerced, flat arrays and `Obj.Field` names rebuilt) and validated. Zod issues become
 // MissingParameter.<Param> / InvalidParameter.<Param> here and nowhere else.

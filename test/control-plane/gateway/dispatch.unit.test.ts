@@ -137,7 +137,7 @@ describe("where parameters come from", () => {
   });
 });
 
-describe("the body is decoded by what it is, and a Content-Type that contradicts it is refused (signing.md §5a)", () => {
+describe("the body is decoded by what it is, and a Content-Type that contradicts it is refused (docs/spec/signing.md §5a)", () => {
   const FORM = "application/x-www-form-urlencoded";
   const JSON_IS_FORM = "the body is JSON but Content-Type says application/x-www-form-urlencoded";
   const FORM_IS_JSON = "the body is not JSON but Content-Type says application/json";

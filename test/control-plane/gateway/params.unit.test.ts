@@ -1,4 +1,4 @@
-// Parameter decoding (api.md §1) on its own: flat names to nested values, JSON bodies, conforming to
+// Parameter decoding (docs/spec/api.md §1) on its own: flat names to nested values, JSON bodies, conforming to
 // the schema (case, coercions, flat lists, JSON strings, unions, every wrapper) and the errors, with
 // MissingParameter kept apart from InvalidParameter, and names the schema does not declare refused.
 import { describe, expect, it } from "vitest";

@@ -1,4 +1,4 @@
-// The hash primitives of the signature against known answers (FIPS 180 / RFC 4231 and signing.md's
+// The hash primitives of the signature against known answers (FIPS 180 / RFC 4231 and docs/spec/signing.md's
 // worked example), and the constant-time comparison's refusals.
 import { describe, expect, it } from "vitest";
 import { constantTimeEqual, deriveSigningKey, hmacHex, hmacSha256, sha256Hex } from "../../../src/platform/crypto/signature-hash.js";
@@ -15,7 +15,7 @@ describe("SHA-256 and HMAC-SHA256", () => {
     expect(hmacHex(Buffer.from("Jefe"), "what do ya want for nothing?")).toBe(expected);
   });
 
-  it("derive the signing key of signing.md's worked example", () => {
+  it("derive the signing key of docs/spec/signing.md's worked example", () => {
     const canonical = [
       "POST", "/", "Action=CreateThing&Version=2025-10-30",
       "x-content-sha256:b80af213cb34e22ae7b6ec8c31810430500a39a6e00a7c2a3ff9390ca17e1359\nx-date:20251030T080910Z\n",

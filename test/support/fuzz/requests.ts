@@ -129,7 +129,7 @@ const unsigned = (w: FuzzWorld) =>
   }));
 
 /**
- * Requests whose signature is right but that carry something unsigned (signing.md §5, §5a): a body
+ * Requests whose signature is right but that carry something unsigned (docs/spec/signing.md §5, §5a): a body
  * on a presigned URL that does not sign it, an appended control or action parameter, signed JSON
  * relabelled as a form. Every one must be refused, whatever the parameters.
  */

@@ -1,4 +1,4 @@
-// Canonical request building (signing.md §2-§4). Works on bytes so that any query, however it was
+// Canonical request building (docs/spec/signing.md §2-§4). Works on bytes so that any query, however it was
 // escaped on the wire, decodes without throwing and re-encodes the one canonical way.
 
 export interface QueryPair {

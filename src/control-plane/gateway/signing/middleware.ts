@@ -1,5 +1,5 @@
 // The signature check as a Hono middleware, shaped like Hono's built-ins: a factory that checks its
-// options once and returns a named function. Order, cheapest first (signing.md §6): header shape,
+// options once and returns a named function. Order, cheapest first (docs/spec/signing.md §6): header shape,
 // timestamp, access key, then the body (read under the limit) and the HMAC over it. Runs after
 // routeAction, which reads the request off the wire once.
 import type { MiddlewareHandler } from "hono";
@@ -33,7 +33,7 @@ export function signatureAuth(options: SignatureAuthOptions): MiddlewareHandler<
       throw new ApiError("SignatureNotMatch", `the credential scope must be ${expectedScope}`);
     }
     const body = await request.readBody(options.bodyLimitBytes);
-    // An unsigned body could say anything (signing.md §5): a presigned request that leaves its body
+    // An unsigned body could say anything (docs/spec/signing.md §5): a presigned request that leaves its body
     // out of the signature carries none, and its parameters come from the signed query alone.
     if (auth.notSignBody && body.length > 0) {
       throw new ApiError("InvalidAuthorization", "the request signs no body (X-NotSignBody) but carries one; sign the body or send none");

@@ -1,4 +1,4 @@
-// Signature verification (signing.md), independent of HTTP framework and storage: parse the
+// Signature verification (docs/spec/signing.md), independent of HTTP framework and storage: parse the
 // Authorization header or presigned query, check the clock, then check the HMAC over every canonical
 // variant the official SDKs can produce. Throws ApiError with the catalog's codes.
 import { ApiError } from "../../../core/errors.js";
@@ -104,7 +104,7 @@ function parseHeaderForm(req: IncomingSignedRequest, authorization: string, quer
   };
 }
 
-/** The query form (presigned URLs): X-Credential, X-Signature, ... in the query (signing.md §5). */
+/** The query form (presigned URLs): X-Credential, X-Signature, ... in the query (docs/spec/signing.md §5). */
 function parseQueryForm(query: QueryPair[]): ParsedAuth {
   const credential = queryValue(query, "X-Credential");
   if (credential === undefined) throw fail("MissingAuthenticationToken", "the request is not signed");
@@ -112,7 +112,7 @@ function parseQueryForm(query: QueryPair[]): ParsedAuth {
   const signedQueriesParam = queryValue(query, "X-SignedQueries");
   const covered = signedQueriesParam === undefined ? undefined : new Set(signedQueriesParam.split(";"));
   const signedQuery = query.filter((p) => (covered ? covered.has(p.nameText) : p.nameText !== "X-Signature"));
-  // Nothing unsigned may change what a presigned request does (signing.md §5): every parameter must
+  // Nothing unsigned may change what a presigned request does (docs/spec/signing.md §5): every parameter must
   // be one the signature covers, or one it binds by construction. Ignoring an unsigned X-Expires
   // would be safe only as long as nobody ever read it; refusing it is safe for good.
   if (covered) {
@@ -187,7 +187,7 @@ export function verifySignature(auth: ParsedAuth, req: IncomingSignedRequest, bo
 
 /** One block per header-value policy (trimmed, collapsed, as sent); undefined if a signed header is absent. */
 function canonicalHeaderBlocks(names: string[], req: IncomingSignedRequest): string[] | undefined {
-  // With no signed headers at all (presigned URLs) the block is a single "\n" (signing.md §2).
+  // With no signed headers at all (presigned URLs) the block is a single "\n" (docs/spec/signing.md §2).
   if (names.length === 0) return ["\n"];
   const sorted = [...names].sort();
   const perHeader: [string, string, string][] = [];

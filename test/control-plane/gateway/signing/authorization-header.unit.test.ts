@@ -1,4 +1,4 @@
-// parseAuthentication, header form (signing.md §1): every shape check of the Authorization header
+// parseAuthentication, header form (docs/spec/signing.md §1): every shape check of the Authorization header
 // with its exact error code, and what a well-formed header parses to.
 import { describe, expect, it } from "vitest";
 import { parseAuthentication } from "../../../../src/control-plane/gateway/signing/verify.js";

@@ -1,4 +1,4 @@
-// parseAuthentication, query form (presigned URLs, signing.md §5): the shape checks with their exact
+// parseAuthentication, query form (presigned URLs, docs/spec/signing.md §5): the shape checks with their exact
 // codes, the X-Expires range at both ends, which pairs the signature covers, and the body flag.
 // The rules that issue 10 adds (unsigned control parameters refused) are in presigned-rules.test.ts.
 import { describe, expect, it } from "vitest";
@@ -33,7 +33,7 @@ describe("a well-formed presigned query", () => {
   it("covers exactly the names in X-SignedQueries when it is present, and refuses any other", () => {
     const auth = parse(withQueries(`${ALL_SIGNED};Extra`, [["Extra", "1"]]));
     expect(names(auth)).toEqual([...base.map(([k]) => k), "Extra"]);
-    // signing.md §5: a parameter the signature does not cover is refused, never read or ignored.
+    // docs/spec/signing.md §5: a parameter the signature does not cover is refused, never read or ignored.
     expect(codeOf(() => parse(withQueries(`${ALL_SIGNED};Extra`, [["Extra", "1"], ["Other", "2"]])))).toBe("InvalidAuthorization");
   });
   it("takes X-SignedHeaders when given, and none when it is missing", () => {

@@ -1,4 +1,4 @@
-// The canonical request's building blocks (signing.md §2-§4) at their edges: every byte's encoding,
+// The canonical request's building blocks (docs/spec/signing.md §2-§4) at their edges: every byte's encoding,
 // escapes in both cases and malformed ones, names that are prefixes of each other, empty segments,
 // `+` in paths, and the header-value and host variants. Compared with the independent test signer.
 import { describe, expect, it } from "vitest";

@@ -1,4 +1,4 @@
-// signatureAuth on its own (signing.md §6): its options are checked once, and a request is judged
+// signatureAuth on its own (docs/spec/signing.md §6): its options are checked once, and a request is judged
 // cheapest first: shape, clock, access key and scope before a byte of the body is read, then the
 // body under the limit and the HMAC. What it leaves on the context is what later steps trust.
 import { describe, expect, it } from "vitest";

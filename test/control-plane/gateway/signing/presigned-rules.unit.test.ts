@@ -1,4 +1,4 @@
-// Presigned requests under signing.md §5 and §5a (issue 10, findings 1-3), through the real app
+// Presigned requests under docs/spec/signing.md §5 and §5a (issue 10, findings 1-3), through the real app
 // pipeline (createApp) with an in-memory key resolver and a test action that echoes its parameters:
 // nothing unsigned may change what a signed request does.
 

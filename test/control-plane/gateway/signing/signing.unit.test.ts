@@ -1,4 +1,4 @@
-// The signature verifier on its own: signing.md's worked example, canonicalization across the
+// The signature verifier on its own: docs/spec/signing.md's worked example, canonicalization across the
 // official SDKs' differences, and malformed credentials. No server, no database.
 import { describe, expect, it } from "vitest";
 import { canonicalHost, canonicalPaths, canonicalQueries, parseQuery } from "../../../../src/control-plane/gateway/signing/canonical.js";
@@ -31,7 +31,7 @@ const codeOf = (fn: () => unknown) => {
   }
 };
 
-describe("signing.md worked example", () => {
+describe("docs/spec/signing.md worked example", () => {
   const headers = { "X-Date": example.xDate, "X-Content-Sha256": sha256hex(example.body) };
   const input: SignInput = {
     method: "POST", path: "/", query: [["Action", "CreateThing"], ["Version", "2025-10-30"]], headers, body: example.body,

@@ -1,4 +1,4 @@
-// The clock checks (signing.md §6): X-Date's strict format and real calendar times, the skew window
+// The clock checks (docs/spec/signing.md §6): X-Date's strict format and real calendar times, the skew window
 // at exactly ±900 s, a presigned URL's lifetime at X-Expires 1 and 604800, and the Credential date.
 import { describe, expect, it } from "vitest";
 import { checkTimestamp, parseXDate, type ParsedAuth } from "../../../../src/control-plane/gateway/signing/verify.js";

@@ -1,7 +1,7 @@
 // Schemas of upstream's connection fields beyond the OAuth endpoints: AttributeMappings,
 // ClaimsPropagationConfig, ExtraProviderConfiguration, and the fields about things idplane does not
 // have (elastic IPs, Passvault), which accept only their empty values. The rules and their reasons
-// are in the README's identity-provider section and docs/upstream-deviations.md.
+// are in docs/api/identity-providers.md and docs/upstream-deviations.md.
 import { z } from "zod";
 import { userActions } from "../users/actions.js";
 import { CLAIM_TYPES, MAPPING_TYPES, PROPAGATION_MODES, type AttributeMapping, type ClaimsPropagationConfig, type ExtraProviderConfiguration } from "./tables.js";
@@ -122,7 +122,7 @@ export const EMPTY_EIP_RECORD = { EipAddress: "", EipId: "" } as const;
 
 // ---- OIDC and SAML connections ----
 
-/** Upstream's SCIM provisioning settings; stored, merged field by field on update (see README). */
+/** Upstream's SCIM provisioning settings; stored, merged field by field on update (see docs/api/identity-providers.md). */
 export const scimProvisioning = z
   .object({
     Enabled: z.boolean(),
