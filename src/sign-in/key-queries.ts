@@ -31,7 +31,14 @@ export async function insertCurrentKey(db: Db, row: InsertObject<Database, "pool
 }
 
 /** Retires the pool's current keys of these algorithms; returns what was retired. */
-export function retireCurrentKeys(trx: Transaction<Database>, accountId: string, poolUid: string, algs: readonly SigningAlg[], now: Date, publishUntil: Date) {
+export function retireCurrentKeys(
+  trx: Transaction<Database>,
+  accountId: string,
+  poolUid: string,
+  algs: readonly SigningAlg[],
+  now: Date,
+  publishUntil: Date,
+) {
   return trx
     .updateTable("pool_signing_keys")
     .set({ retired_at: now, publish_until: publishUntil })
@@ -54,16 +61,28 @@ export async function deleteExpiredKeys(db: Kysely<Database>, cutoff: Date, limi
 export type SealedKeyRow = Pick<SigningKeyRow, "account_id" | "user_pool_uid" | "kid" | "private_key_sealed" | "private_key_key_id">;
 
 /** rotate-master: the next batch of keys sealed under one of `keyIds`, after the cursor, locked. */
-export function lockKeysSealedUnder(trx: Transaction<Database>, keyIds: string[], after: SealedKeyRow | undefined, limit: number): Promise<SealedKeyRow[]> {
+export function lockKeysSealedUnder(
+  trx: Transaction<Database>,
+  keyIds: string[],
+  after: SealedKeyRow | undefined,
+  limit: number,
+): Promise<SealedKeyRow[]> {
   let q = trx
     .selectFrom("pool_signing_keys")
     .select(["account_id", "user_pool_uid", "kid", "private_key_sealed", "private_key_key_id"])
     .where("private_key_key_id", "in", keyIds);
-  if (after) q = q.where((eb) => eb(eb.refTuple("account_id", "user_pool_uid", "kid"), ">", eb.tuple(after.account_id, after.user_pool_uid, after.kid)));
+  if (after)
+    q = q.where((eb) =>
+      eb(eb.refTuple("account_id", "user_pool_uid", "kid"), ">", eb.tuple(after.account_id, after.user_pool_uid, after.kid)),
+    );
   return q.orderBy("account_id").orderBy("user_pool_uid").orderBy("kid").limit(limit).forUpdate().execute();
 }
 
-export async function storeResealedKey(trx: Transaction<Database>, row: SealedKeyRow, sealed: { blob: Uint8Array; keyId: string }): Promise<void> {
+export async function storeResealedKey(
+  trx: Transaction<Database>,
+  row: SealedKeyRow,
+  sealed: { blob: Uint8Array; keyId: string },
+): Promise<void> {
   await trx
     .updateTable("pool_signing_keys")
     .set({ private_key_sealed: sealed.blob, private_key_key_id: sealed.keyId })
@@ -73,4 +92,5 @@ export async function storeResealedKey(trx: Transaction<Database>, row: SealedKe
     .execute();
 }
 
-export const countKeysNotUnder = (db: Db, keyId: string) => countRows(db.selectFrom("pool_signing_keys").where("private_key_key_id", "<>", keyId));
+export const countKeysNotUnder = (db: Db, keyId: string) =>
+  countRows(db.selectFrom("pool_signing_keys").where("private_key_key_id", "<>", keyId));

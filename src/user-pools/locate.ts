@@ -34,7 +34,11 @@ const MAX_KEY = 253;
 const usable = (key: string) => key.length > 0 && key.length <= MAX_KEY;
 
 const poolColumns = ["account_id", "uid", "enabled"] as const;
-const located = (r: { account_id: string; uid: string; enabled: boolean }): LocatedPool => ({ accountId: String(r.account_id), poolUid: r.uid, enabled: r.enabled });
+const located = (r: { account_id: string; uid: string; enabled: boolean }): LocatedPool => ({
+  accountId: String(r.account_id),
+  poolUid: r.uid,
+  enabled: r.enabled,
+});
 
 /** The three statements, apart so the test can EXPLAIN exactly what runs. */
 export const locatorQueries = {
