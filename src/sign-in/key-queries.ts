@@ -8,7 +8,10 @@ import type { PoolSigningKeysTable, SigningAlg } from "./key-tables.js";
 
 export type SigningKeyRow = Selectable<PoolSigningKeysTable>;
 
-/** The keys a pool publishes at `now`: current ones, then retired ones still in their window; newest first within each, then by alg. */
+/**
+ * The keys a pool publishes at `now`: current ones, then retired ones still in their window; newest
+ * first within each, then by alg (keys of one rotation share created_at: ES256 before RS256).
+ */
 export function publishedKeys(db: Db, accountId: string, poolUid: string, now: Date): Promise<SigningKeyRow[]> {
   return db
     .selectFrom("pool_signing_keys")
@@ -18,7 +21,6 @@ export function publishedKeys(db: Db, accountId: string, poolUid: string, now: D
     .where((eb) => eb.or([eb("retired_at", "is", null), eb("publish_until", ">", now)]))
     .orderBy(sql`retired_at is not null`)
     .orderBy("created_at", "desc")
-    // Keys made together (one rotation) share created_at: ES256 before RS256, as SIGNING_ALGS lists them.
     .orderBy("alg")
     .execute();
 }
