@@ -6,10 +6,11 @@ import type { PurgeRule, SealedSource } from "./platform/db/declarations.js";
 import { identityProviderSecrets, spPrivateKeySecrets } from "./identity-providers/sealed.js";
 import { mailPurges } from "./platform/mail/purge.js";
 import { passwordResetPurges } from "./password-reset/purge.js";
+import { claimPurges } from "./user-pool-domains/claims.js";
 import { rateLimitPurges } from "./platform/rate-limits/purge.js";
 import { signInThrottlePurges } from "./users/purge.js";
 import { sealedSigningKeys, signingKeyPurges } from "./sign-in/keys.js";
 
 export const sealedSources: SealedSource[] = [accessKeySecrets, identityProviderSecrets, spPrivateKeySecrets, sealedSigningKeys] as SealedSource[];
 
-export const purgeRules: PurgeRule[] = [...passwordResetPurges, ...mailPurges, ...rateLimitPurges, ...signInThrottlePurges, ...signingKeyPurges];
+export const purgeRules: PurgeRule[] = [...passwordResetPurges, ...mailPurges, ...rateLimitPurges, ...claimPurges, ...signInThrottlePurges, ...signingKeyPurges];
