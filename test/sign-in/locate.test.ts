@@ -120,7 +120,7 @@ describe("the locator's plans", () => {
     const db = svc.deps.db;
     expect(await plan(locatorQueries.byIssuerPath(db, "x"))).toMatch(/Index Scan using user_pools__uid on user_pools/);
     const byHost = await plan(locatorQueries.byHost(db, "x.example.com"));
-    expect(byHost).toMatch(/Index Scan using user_pool_domains__domain on user_pool_domains/);
+    expect(byHost).toMatch(/Index Scan using user_pool_domains__active_domain on user_pool_domains/);
     expect(byHost).toMatch(/Index Scan using user_pools__(pkey|uid) on user_pools/);
     const byClient = await plan(locatorQueries.byClientId(db, "x"));
     expect(byClient).toMatch(/Index Scan using oauth_credentials__client_api_identifier on oauth_credentials/);
