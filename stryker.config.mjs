@@ -1,6 +1,7 @@
 // Mutation testing of the security-critical code (issue 18): the gateway, the secret box, passwords,
-// the ListUsers cursor (a token the caller holds) and the reset token. Only the fast unit set
-// (the unit project of vitest.config.ts) runs against the mutants, so a whole run fits in CI;
+// the ListUsers cursor (a token the caller holds), the reset token, and sign-in's client policy (which
+// grants and authentication each client gets, exact redirect URI matching; issue 24). Only the fast
+// unit set (the unit project of vitest.config.ts) runs against the mutants, so a whole run fits in CI;
 // scripts/mutation-score.mjs then checks each file's score against the floor and the listed
 // equivalent mutants (mutation/equivalents.json).
 import { readFileSync } from "node:fs";
@@ -23,7 +24,7 @@ export default {
   testRunner: "vitest",
   vitest: { configFile: "vitest.config.ts", related: false },
   coverageAnalysis: "perTest",
-  mutate: ["src/control-plane/gateway/**/*.ts", "src/platform/crypto/**/*.ts", "src/users/password.ts", "src/users/cursor.ts", "src/password-reset/message.ts", tokenLines()],
+  mutate: ["src/control-plane/gateway/**/*.ts", "src/platform/crypto/**/*.ts", "src/users/password.ts", "src/users/cursor.ts", "src/password-reset/message.ts", "src/oauth-credentials/client-policy.ts", tokenLines()],
   // Two cores, shared: more workers only queue behind each other.
   concurrency: 2,
   timeoutMS: 10_000,

@@ -23,15 +23,40 @@ const clientOfPool = (db: Db, accountId: string, poolUid: string, clientId: stri
     .where("c.user_pool_uid", "=", poolUid);
 
 /** The pool's client with this client_id, normalized for sign-in; undefined for any other pool's or none. */
-export async function findSignInClient(deps: Pick<AppDeps, "db">, accountId: string, poolUid: string, clientId: string): Promise<SignInClient | undefined> {
+export async function findSignInClient(
+  deps: Pick<AppDeps, "db">,
+  accountId: string,
+  poolUid: string,
+  clientId: string,
+): Promise<SignInClient | undefined> {
   if (clientId.length === 0 || clientId.length > MAX_CLIENT_ID) return undefined;
   const row = await clientOfPool(deps.db, accountId, poolUid, clientId)
     .select([
-      "c.account_id", "c.user_pool_uid", "c.client_api_identifier", "c.name", "c.logo_uri", "c.client_type", "c.grant_type", "c.scopes",
-      "c.service_id", "c.redirect_uris", "c.allowed_logout_urls", "c.allowed_web_origins", "c.allowed_cors", "c.id_token_lifetime_seconds",
-      "c.refresh_token_rotation", "c.refresh_token_has_idle_lifetime", "c.refresh_token_idle_lifetime_seconds",
-      "c.refresh_token_has_combined_lifetime", "c.refresh_token_combined_lifetime_seconds", "c.development_mode_enabled",
-      "c.dismiss_login_page_enabled", "c.skip_consent_enabled", "c.device_flow_enabled", "c.updated_at", "p.enabled",
+      "c.account_id",
+      "c.user_pool_uid",
+      "c.client_api_identifier",
+      "c.name",
+      "c.logo_uri",
+      "c.client_type",
+      "c.grant_type",
+      "c.scopes",
+      "c.service_id",
+      "c.redirect_uris",
+      "c.allowed_logout_urls",
+      "c.allowed_web_origins",
+      "c.allowed_cors",
+      "c.id_token_lifetime_seconds",
+      "c.refresh_token_rotation",
+      "c.refresh_token_has_idle_lifetime",
+      "c.refresh_token_idle_lifetime_seconds",
+      "c.refresh_token_has_combined_lifetime",
+      "c.refresh_token_combined_lifetime_seconds",
+      "c.development_mode_enabled",
+      "c.dismiss_login_page_enabled",
+      "c.skip_consent_enabled",
+      "c.device_flow_enabled",
+      "c.updated_at",
+      "p.enabled",
     ])
     .executeTakeFirst();
   return row && signInClientOf(row, row.enabled);

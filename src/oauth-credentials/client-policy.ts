@@ -76,7 +76,10 @@ export function grantsOf(type: ClientType, grantType: CredentialRow["grant_type"
   return ["authorization_code", "refresh_token", "client_credentials"];
 }
 
-type ClientColumns = Omit<CredentialRow, "secret_hash" | "secret_version" | "secret_updated_at" | "credential_id" | "description" | "created_at">;
+type ClientColumns = Omit<
+  CredentialRow,
+  "secret_hash" | "secret_version" | "secret_updated_at" | "credential_id" | "description" | "created_at"
+>;
 
 /** The row as sign-in sees it. `poolEnabled`: the pool's switch. The secret's hash is never part of it. */
 export function signInClientOf(row: ClientColumns, poolEnabled: boolean): SignInClient {

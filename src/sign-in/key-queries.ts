@@ -8,7 +8,10 @@ import type { PoolSigningKeysTable, SigningAlg } from "./key-tables.js";
 
 export type SigningKeyRow = Selectable<PoolSigningKeysTable>;
 
-/** The keys a pool publishes at `now`: current ones, then retired ones still in their window; newest first within each. */
+/**
+ * The keys a pool publishes at `now`: current ones, then retired ones still in their window; newest
+ * first within each, then by alg (keys of one rotation share created_at: ES256 before RS256).
+ */
 export function publishedKeys(db: Db, accountId: string, poolUid: string, now: Date): Promise<SigningKeyRow[]> {
   return db
     .selectFrom("pool_signing_keys")
@@ -18,6 +21,7 @@ export function publishedKeys(db: Db, accountId: string, poolUid: string, now: D
     .where((eb) => eb.or([eb("retired_at", "is", null), eb("publish_until", ">", now)]))
     .orderBy(sql`retired_at is not null`)
     .orderBy("created_at", "desc")
+    .orderBy("alg")
     .execute();
 }
 
@@ -31,7 +35,14 @@ export async function insertCurrentKey(db: Db, row: InsertObject<Database, "pool
 }
 
 /** Retires the pool's current keys of these algorithms; returns what was retired. */
-export function retireCurrentKeys(trx: Transaction<Database>, accountId: string, poolUid: string, algs: readonly SigningAlg[], now: Date, publishUntil: Date) {
+export function retireCurrentKeys(
+  trx: Transaction<Database>,
+  accountId: string,
+  poolUid: string,
+  algs: readonly SigningAlg[],
+  now: Date,
+  publishUntil: Date,
+) {
   return trx
     .updateTable("pool_signing_keys")
     .set({ retired_at: now, publish_until: publishUntil })
@@ -54,16 +65,28 @@ export async function deleteExpiredKeys(db: Kysely<Database>, cutoff: Date, limi
 export type SealedKeyRow = Pick<SigningKeyRow, "account_id" | "user_pool_uid" | "kid" | "private_key_sealed" | "private_key_key_id">;
 
 /** rotate-master: the next batch of keys sealed under one of `keyIds`, after the cursor, locked. */
-export function lockKeysSealedUnder(trx: Transaction<Database>, keyIds: string[], after: SealedKeyRow | undefined, limit: number): Promise<SealedKeyRow[]> {
+export function lockKeysSealedUnder(
+  trx: Transaction<Database>,
+  keyIds: string[],
+  after: SealedKeyRow | undefined,
+  limit: number,
+): Promise<SealedKeyRow[]> {
   let q = trx
     .selectFrom("pool_signing_keys")
     .select(["account_id", "user_pool_uid", "kid", "private_key_sealed", "private_key_key_id"])
     .where("private_key_key_id", "in", keyIds);
-  if (after) q = q.where((eb) => eb(eb.refTuple("account_id", "user_pool_uid", "kid"), ">", eb.tuple(after.account_id, after.user_pool_uid, after.kid)));
+  if (after)
+    q = q.where((eb) =>
+      eb(eb.refTuple("account_id", "user_pool_uid", "kid"), ">", eb.tuple(after.account_id, after.user_pool_uid, after.kid)),
+    );
   return q.orderBy("account_id").orderBy("user_pool_uid").orderBy("kid").limit(limit).forUpdate().execute();
 }
 
-export async function storeResealedKey(trx: Transaction<Database>, row: SealedKeyRow, sealed: { blob: Uint8Array; keyId: string }): Promise<void> {
+export async function storeResealedKey(
+  trx: Transaction<Database>,
+  row: SealedKeyRow,
+  sealed: { blob: Uint8Array; keyId: string },
+): Promise<void> {
   await trx
     .updateTable("pool_signing_keys")
     .set({ private_key_sealed: sealed.blob, private_key_key_id: sealed.keyId })
@@ -73,4 +96,5 @@ export async function storeResealedKey(trx: Transaction<Database>, row: SealedKe
     .execute();
 }
 
-export const countKeysNotUnder = (db: Db, keyId: string) => countRows(db.selectFrom("pool_signing_keys").where("private_key_key_id", "<>", keyId));
+export const countKeysNotUnder = (db: Db, keyId: string) =>
+  countRows(db.selectFrom("pool_signing_keys").where("private_key_key_id", "<>", keyId));

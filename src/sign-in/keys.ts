@@ -36,7 +36,8 @@ export const PUBLISHED_AFTER_RETIREMENT_SECONDS = Math.max(LIFETIMES.idToken.max
 /** A private JWK as oidc-provider's `jwks` option takes it. */
 export type SigningJwk = JWK & { kid: string; alg: SigningAlg; use: "sig" };
 
-const aad = (r: { account_id: string; user_pool_uid: string; kid: string }) => `pool_signing_key:${r.account_id}:${r.user_pool_uid}:${r.kid}`;
+const aad = (r: { account_id: string; user_pool_uid: string; kid: string }) =>
+  `pool_signing_key:${r.account_id}:${r.user_pool_uid}:${r.kid}`;
 
 interface NewKey {
   kid: string;
@@ -55,8 +56,14 @@ async function generate(alg: SigningAlg): Promise<NewKey> {
 function rowOf(box: SecretBox, accountId: string, poolUid: string, k: NewKey, now: Date) {
   const sealed = box.seal(JSON.stringify(k.privateJwk), aad({ account_id: accountId, user_pool_uid: poolUid, kid: k.kid }));
   return {
-    account_id: accountId, user_pool_uid: poolUid, kid: k.kid, alg: k.alg, public_jwk: jsonb(k.publicJwk),
-    private_key_sealed: sealed.blob, private_key_key_id: sealed.keyId, created_at: now,
+    account_id: accountId,
+    user_pool_uid: poolUid,
+    kid: k.kid,
+    alg: k.alg,
+    public_jwk: jsonb(k.publicJwk),
+    private_key_sealed: sealed.blob,
+    private_key_key_id: sealed.keyId,
+    created_at: now,
   };
 }
 
@@ -76,7 +83,8 @@ async function ensureKeys(deps: Deps, accountId: string, poolUid: string): Promi
       if (!(await findParentPool(deps.db, accountId, poolUid, "read"))) throw poolNotFound(poolUid);
       const missing = SIGNING_ALGS.filter((alg) => !rows.some((r) => r.alg === alg && r.retired_at === null));
       const now = deps.clock.now();
-      for (const k of await Promise.all(missing.map(generate))) await q.insertCurrentKey(deps.db, rowOf(deps.secretBox, accountId, poolUid, k, now));
+      for (const k of await Promise.all(missing.map(generate)))
+        await q.insertCurrentKey(deps.db, rowOf(deps.secretBox, accountId, poolUid, k, now));
       return q.publishedKeys(deps.db, accountId, poolUid, deps.clock.now());
     })().finally(() => flights.delete(key));
     flights.set(key, flight);
@@ -91,7 +99,9 @@ async function ensureKeys(deps: Deps, accountId: string, poolUid: string): Promi
  */
 export async function poolSigningJwks(deps: Deps, accountId: string, poolUid: string): Promise<{ keys: SigningJwk[] }> {
   const rows = await ensureKeys(deps, accountId, poolUid);
-  const ordered = [...rows].sort((a, b) => Number(a.retired_at !== null) - Number(b.retired_at !== null) || SIGNING_ALGS.indexOf(a.alg) - SIGNING_ALGS.indexOf(b.alg));
+  const ordered = [...rows].sort(
+    (a, b) => Number(a.retired_at !== null) - Number(b.retired_at !== null) || SIGNING_ALGS.indexOf(a.alg) - SIGNING_ALGS.indexOf(b.alg),
+  );
   return {
     keys: ordered.map((r) => {
       const privateJwk = JSON.parse(deps.secretBox.open({ keyId: r.private_key_key_id, blob: r.private_key_sealed }, aad(r))) as JWK;
@@ -112,7 +122,14 @@ export interface SigningKeyInfo {
 
 export async function poolSigningKeys(deps: Pick<Deps, "db" | "clock">, accountId: string, poolUid: string): Promise<SigningKeyInfo[]> {
   const rows = await q.publishedKeys(deps.db, accountId, poolUid, deps.clock.now());
-  return rows.map((r) => ({ kid: r.kid, alg: r.alg, createdAt: r.created_at, retiredAt: r.retired_at, publishUntil: r.publish_until, publicJwk: r.public_jwk }));
+  return rows.map((r) => ({
+    kid: r.kid,
+    alg: r.alg,
+    createdAt: r.created_at,
+    retiredAt: r.retired_at,
+    publishUntil: r.publish_until,
+    publicJwk: r.public_jwk,
+  }));
 }
 
 /**
@@ -128,7 +145,10 @@ export async function rotatePoolSigningKey(deps: Deps, accountId: string, poolUi
     await parentPool(trx, accountId, poolUid, "share");
     const retired = await q.retireCurrentKeys(trx, accountId, poolUid, SIGNING_ALGS, now, publishUntil);
     for (const k of fresh) await q.insertCurrentKey(trx, rowOf(deps.secretBox, accountId, poolUid, k, now));
-    return { current: fresh.map((k) => ({ kid: k.kid, alg: k.alg })), retired: retired.map((r) => ({ kid: r.kid, alg: r.alg, publishUntil: r.publish_until! })) };
+    return {
+      current: fresh.map((k) => ({ kid: k.kid, alg: k.alg })),
+      retired: retired.map((r) => ({ kid: r.kid, alg: r.alg, publishUntil: r.publish_until! })),
+    };
   });
 }
 
@@ -144,4 +164,6 @@ export const sealedSigningKeys: SealedSource<q.SealedKeyRow> = {
   countNotUnder: q.countKeysNotUnder,
 };
 
-export const signingKeyPurges: PurgeRule[] = [{ name: "retiredSigningKeys", keepMs: DAY_MS, purge: (db, cutoff) => q.deleteExpiredKeys(db, cutoff, PURGE_BATCH) }];
+export const signingKeyPurges: PurgeRule[] = [
+  { name: "retiredSigningKeys", keepMs: DAY_MS, purge: (db, cutoff) => q.deleteExpiredKeys(db, cutoff, PURGE_BATCH) },
+];

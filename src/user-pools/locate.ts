@@ -5,11 +5,11 @@
 // These three lookups are the documented exception to "every query and index leads with
 // account_id" (docs/architecture.md, "Two audiences"): a browser or a relying party names no account,
 // so the data plane reads the account from the pool, the domain or the client. Each is one probe of
-// a global unique index (sql/025, 013, 003): user_pools__uid, user_pool_domains__domain,
+// a global unique index (sql/025, 020, 003): user_pools__uid, user_pool_domains__active_domain (unique among ACTIVE domains),
 // oauth_credentials__client_api_identifier, then the pool by a unique index. test/sign-in/locate.test.ts
 // checks the plans name those indexes. Plan of locatePoolByHost on Postgres 16, for the record:
-//   Nested Loop -> Index Scan using user_pool_domains__domain on user_pool_domains d
-//                    Index Cond: (domain = $1)  Filter: (status = 'ACTIVE')
+//   Nested Loop -> Index Scan using user_pool_domains__active_domain on user_pool_domains d
+//                    Index Cond: (domain = $1)
 //               -> Index Scan using user_pools__uid on user_pools p  (Index Cond: uid = d.user_pool_uid)
 // Nothing else crosses accounts: once located, every further query is scoped by the account found.
 import type { Db } from "../platform/db/types.js";
@@ -34,7 +34,11 @@ const MAX_KEY = 253;
 const usable = (key: string) => key.length > 0 && key.length <= MAX_KEY;
 
 const poolColumns = ["account_id", "uid", "enabled"] as const;
-const located = (r: { account_id: string; uid: string; enabled: boolean }): LocatedPool => ({ accountId: String(r.account_id), poolUid: r.uid, enabled: r.enabled });
+const located = (r: { account_id: string; uid: string; enabled: boolean }): LocatedPool => ({
+  accountId: String(r.account_id),
+  poolUid: r.uid,
+  enabled: r.enabled,
+});
 
 /** The three statements, apart so the test can EXPLAIN exactly what runs. */
 export const locatorQueries = {

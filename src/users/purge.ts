@@ -8,8 +8,12 @@ import { THROTTLE } from "./sign-in-throttle.js";
 export async function purgeIdleThrottles(db: Kysely<Database>, cutoff: Date): Promise<number> {
   const r = await sql`
     delete from sign_in_throttle where (account_id, user_pool_uid, scope, key) in (
-      select account_id, user_pool_uid, scope, key from sign_in_throttle where last_failure_at < ${cutoff} limit ${PURGE_BATCH})`.execute(db);
+      select account_id, user_pool_uid, scope, key from sign_in_throttle where last_failure_at < ${cutoff} limit ${PURGE_BATCH})`.execute(
+    db,
+  );
   return Number(r.numAffectedRows ?? 0);
 }
 
-export const signInThrottlePurges: PurgeRule[] = [{ name: "idleSignInThrottles", keepMs: THROTTLE.windowSeconds * 1000, purge: purgeIdleThrottles }];
+export const signInThrottlePurges: PurgeRule[] = [
+  { name: "idleSignInThrottles", keepMs: THROTTLE.windowSeconds * 1000, purge: purgeIdleThrottles },
+];

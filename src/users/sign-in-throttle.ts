@@ -106,10 +106,18 @@ export async function recordFailure(db: Db, k: ThrottleKeys, now: Date): Promise
       failures = ${failures},
       last_failure_at = excluded.last_failure_at,
       blocked_until = excluded.last_failure_at + make_interval(secs => case when ${failures} <= ${free} then 0
-        else least(${THROTTLE.capSeconds}::float8, ${THROTTLE.baseSeconds}::float8 * power(2::float8, least(${failures} - ${free} - 1, 30))) end)`.execute(db);
+        else least(${THROTTLE.capSeconds}::float8, ${THROTTLE.baseSeconds}::float8 * power(2::float8, least(${failures} - ${free} - 1, 30))) end)`.execute(
+    db,
+  );
 }
 
 /** A success: the user's counter starts over; the address's stays. */
 export async function clearUser(db: Db, k: ThrottleKeys): Promise<void> {
-  await db.deleteFrom("sign_in_throttle").where("account_id", "=", k.accountId).where("user_pool_uid", "=", k.poolUid).where("scope", "=", "user").where("key", "=", k.user).execute();
+  await db
+    .deleteFrom("sign_in_throttle")
+    .where("account_id", "=", k.accountId)
+    .where("user_pool_uid", "=", k.poolUid)
+    .where("scope", "=", "user")
+    .where("key", "=", k.user)
+    .execute();
 }

@@ -23,7 +23,10 @@ export { claimsForUser, CUSTOM_ATTRIBUTES_SCOPE, GROUPS_SCOPE, type Claims } fro
 
 type Deps = Pick<AppDeps, "db" | "hashQueue" | "clock">;
 
-export type AuthenticationResult = { ok: true; user: UserRow } | { ok: false; reason: "invalid" } | { ok: false; reason: "throttled"; retryAfterSeconds: number };
+export type AuthenticationResult =
+  | { ok: true; user: UserRow }
+  | { ok: false; reason: "invalid" }
+  | { ok: false; reason: "throttled"; retryAfterSeconds: number };
 
 export interface PasswordAttempt {
   accountId: string;
@@ -48,7 +51,13 @@ const dummy = () => (dummyHash ??= hashPassword(randomBytes(32).toString("base64
  * up only when the text has its form (an e-mail address, E.164); a username may look like either, so
  * when two users match, the e-mail holder wins over the phone holder over the username holder.
  */
-async function findByIdentifier(deps: Deps, accountId: string, poolUid: string, identifier: string, types: readonly string[]): Promise<UserRow | undefined> {
+async function findByIdentifier(
+  deps: Deps,
+  accountId: string,
+  poolUid: string,
+  identifier: string,
+  types: readonly string[],
+): Promise<UserRow | undefined> {
   const email = types.includes("email") && isPlainEmail(identifier) ? normalizeEmail(identifier) : undefined;
   const phone = types.includes("phone_number") && E164.test(identifier) ? identifier : undefined;
   const username = types.includes("preferred_username") ? identifier.toLowerCase() : undefined;
@@ -77,7 +86,9 @@ async function findByIdentifier(deps: Deps, accountId: string, poolUid: string, 
 
 /** Unconfirmed: the user has an e-mail address or a phone number, and none it has is verified. */
 export const isUnconfirmed = (u: Pick<UserRow, "email" | "email_verified" | "phone_number" | "phone_number_verified">) =>
-  (u.email !== null || u.phone_number !== null) && !(u.email !== null && u.email_verified) && !(u.phone_number !== null && u.phone_number_verified);
+  (u.email !== null || u.phone_number !== null) &&
+  !(u.email !== null && u.email_verified) &&
+  !(u.phone_number !== null && u.phone_number_verified);
 
 export async function authenticatePassword(deps: Deps, attempt: PasswordAttempt): Promise<AuthenticationResult> {
   const { accountId, poolUid, password } = attempt;
@@ -88,14 +99,23 @@ export async function authenticatePassword(deps: Deps, attempt: PasswordAttempt)
   if (!pool || !pool.enabled || !pool.password_sign_in_enabled) return INVALID;
 
   const user = await findByIdentifier(deps, accountId, poolUid, identifier, pool.sign_in_attributes);
-  const keys = throttleKeys(accountId, poolUid, user ? `user:${user.uid}` : `identifier:${identifier.toLowerCase()}`, attempt.clientAddress);
+  const keys = throttleKeys(
+    accountId,
+    poolUid,
+    user ? `user:${user.uid}` : `identifier:${identifier.toLowerCase()}`,
+    attempt.clientAddress,
+  );
   const now = deps.clock.now();
   const wait = await waitSeconds(deps.db, keys, now);
   if (wait > 0) return { ok: false, reason: "throttled", retryAfterSeconds: wait };
 
   const stored = user?.password_hash ?? (await dummy());
   const matches = await verifyPasswordFor(deps.hashQueue, accountId, password, stored);
-  const allowed = user !== undefined && user.password_hash !== null && user.user_state === "ACTIVE" && (pool.unconfirmed_user_sign_in_enabled || !isUnconfirmed(user));
+  const allowed =
+    user !== undefined &&
+    user.password_hash !== null &&
+    user.user_state === "ACTIVE" &&
+    (pool.unconfirmed_user_sign_in_enabled || !isUnconfirmed(user));
   if (!matches || !allowed) {
     await recordFailure(deps.db, keys, now);
     return INVALID;
@@ -116,7 +136,13 @@ async function rehashIfWeak(deps: Pick<Deps, "db" | "hashQueue">, row: UserRow, 
  * For tests and tools: does this password verify against the user's stored hash (no switches, no
  * throttling)? Upgrades a weak hash on success, as a sign-in does. Throws NotFound for no such user.
  */
-export async function verifyPassword(deps: Pick<AppDeps, "db" | "hashQueue">, accountId: string, poolUid: string, userUid: string, password: string): Promise<boolean> {
+export async function verifyPassword(
+  deps: Pick<AppDeps, "db" | "hashQueue">,
+  accountId: string,
+  poolUid: string,
+  userUid: string,
+  password: string,
+): Promise<boolean> {
   const row = await q.findUser(deps.db, accountId, poolUid, userUid);
   if (!row) throw errors.notFound(`User ${userUid}`);
   if (!row.password_hash || !(await verifyPasswordFor(deps.hashQueue, accountId, password, row.password_hash))) return false;

@@ -5,13 +5,30 @@ import { describe, expect, it } from "vitest";
 import { ACCESS_TOKEN_LIFETIME_SECONDS, grantsOf, matchRegisteredUri, signInClientOf } from "../../src/oauth-credentials/client-policy.js";
 
 const row = {
-  account_id: "2100000001", user_pool_uid: "pool-1", client_api_identifier: "c1", name: "web", logo_uri: null as string | null,
-  client_type: "WEB" as const, grant_type: "authorization_code" as const, scopes: ["openid", "offline_access"], service_id: null as string | null,
-  redirect_uris: ["https://a.example.com/cb"], allowed_logout_urls: ["https://a.example.com/out"], allowed_web_origins: ["https://a.example.com"],
-  allowed_cors: ["https://b.example.com"], id_token_lifetime_seconds: 600, refresh_token_rotation: false,
-  refresh_token_has_idle_lifetime: false, refresh_token_idle_lifetime_seconds: 1000, refresh_token_has_combined_lifetime: false,
-  refresh_token_combined_lifetime_seconds: 2000, development_mode_enabled: false, dismiss_login_page_enabled: false,
-  skip_consent_enabled: false, device_flow_enabled: false, updated_at: new Date("2026-01-01T00:00:00Z"),
+  account_id: "2100000001",
+  user_pool_uid: "pool-1",
+  client_api_identifier: "c1",
+  name: "web",
+  logo_uri: null as string | null,
+  client_type: "WEB" as const,
+  grant_type: "authorization_code" as const,
+  scopes: ["openid", "offline_access"],
+  service_id: null as string | null,
+  redirect_uris: ["https://a.example.com/cb"],
+  allowed_logout_urls: ["https://a.example.com/out"],
+  allowed_web_origins: ["https://a.example.com"],
+  allowed_cors: ["https://b.example.com"],
+  id_token_lifetime_seconds: 600,
+  refresh_token_rotation: false,
+  refresh_token_has_idle_lifetime: false,
+  refresh_token_idle_lifetime_seconds: 1000,
+  refresh_token_has_combined_lifetime: false,
+  refresh_token_combined_lifetime_seconds: 2000,
+  development_mode_enabled: false,
+  dismiss_login_page_enabled: false,
+  skip_consent_enabled: false,
+  device_flow_enabled: false,
+  updated_at: new Date("2026-01-01T00:00:00Z"),
 };
 
 describe("grantsOf", () => {
@@ -26,33 +43,67 @@ describe("grantsOf", () => {
 describe("signInClientOf", () => {
   it("maps every column of a confidential client", () => {
     expect(signInClientOf(row, true)).toEqual({
-      accountId: "2100000001", poolUid: "pool-1", clientId: "c1", name: "web", logoUri: "", type: "WEB", grantType: "authorization_code",
-      confidential: true, tokenEndpointAuthMethods: ["client_secret_basic", "client_secret_post"], pkceRequired: false,
+      accountId: "2100000001",
+      poolUid: "pool-1",
+      clientId: "c1",
+      name: "web",
+      logoUri: "",
+      type: "WEB",
+      grantType: "authorization_code",
+      confidential: true,
+      tokenEndpointAuthMethods: ["client_secret_basic", "client_secret_post"],
+      pkceRequired: false,
       grantTypes: ["authorization_code", "refresh_token", "client_credentials"],
-      redirectUris: ["https://a.example.com/cb"], logoutUris: ["https://a.example.com/out"], webOrigins: ["https://a.example.com"], corsOrigins: ["https://b.example.com"],
-      idTokenLifetimeSeconds: 600, accessTokenLifetimeSeconds: 3600,
+      redirectUris: ["https://a.example.com/cb"],
+      logoutUris: ["https://a.example.com/out"],
+      webOrigins: ["https://a.example.com"],
+      corsOrigins: ["https://b.example.com"],
+      idTokenLifetimeSeconds: 600,
+      accessTokenLifetimeSeconds: 3600,
       refreshToken: { enabled: true, rotation: false, idleLifetimeSeconds: null, absoluteLifetimeSeconds: null },
-      skipConsent: false, enabled: true, scopes: ["openid", "offline_access"], serviceId: null, developmentMode: false, dismissLoginPage: false,
+      skipConsent: false,
+      enabled: true,
+      scopes: ["openid", "offline_access"],
+      serviceId: null,
+      developmentMode: false,
+      dismissLoginPage: false,
       updatedAt: new Date("2026-01-01T00:00:00Z"),
     });
     expect(ACCESS_TOKEN_LIFETIME_SECONDS).toBe(3600);
   });
   it("makes SPA and NATIVE clients public with PKCE required", () => {
     for (const client_type of ["SPA", "NATIVE"] as const) {
-      expect(signInClientOf({ ...row, client_type }, true)).toMatchObject({ confidential: false, tokenEndpointAuthMethods: ["none"], pkceRequired: true, grantTypes: ["authorization_code", "refresh_token"] });
+      expect(signInClientOf({ ...row, client_type }, true)).toMatchObject({
+        confidential: false,
+        tokenEndpointAuthMethods: ["none"],
+        pkceRequired: true,
+        grantTypes: ["authorization_code", "refresh_token"],
+      });
     }
   });
   it("carries the switches, lifetimes and pool state as set", () => {
     const c = signInClientOf(
       {
-        ...row, logo_uri: "https://a.example.com/l.png", scopes: ["openid"], service_id: "7", refresh_token_rotation: true,
-        refresh_token_has_idle_lifetime: true, refresh_token_has_combined_lifetime: true, development_mode_enabled: true,
-        dismiss_login_page_enabled: true, skip_consent_enabled: true,
+        ...row,
+        logo_uri: "https://a.example.com/l.png",
+        scopes: ["openid"],
+        service_id: "7",
+        refresh_token_rotation: true,
+        refresh_token_has_idle_lifetime: true,
+        refresh_token_has_combined_lifetime: true,
+        development_mode_enabled: true,
+        dismiss_login_page_enabled: true,
+        skip_consent_enabled: true,
       },
       false,
     );
     expect(c).toMatchObject({
-      logoUri: "https://a.example.com/l.png", serviceId: "7", developmentMode: true, dismissLoginPage: true, skipConsent: true, enabled: false,
+      logoUri: "https://a.example.com/l.png",
+      serviceId: "7",
+      developmentMode: true,
+      dismissLoginPage: true,
+      skipConsent: true,
+      enabled: false,
       refreshToken: { enabled: false, rotation: true, idleLifetimeSeconds: 1000, absoluteLifetimeSeconds: 2000 },
     });
   });
@@ -63,7 +114,9 @@ describe("signInClientOf", () => {
     c.webOrigins.push("x");
     c.corsOrigins.push("x");
     c.scopes.push("x");
-    expect([row.redirect_uris, row.allowed_logout_urls, row.allowed_web_origins, row.allowed_cors, row.scopes].map((l) => l.length)).toEqual([1, 1, 1, 1, 2]);
+    expect(
+      [row.redirect_uris, row.allowed_logout_urls, row.allowed_web_origins, row.allowed_cors, row.scopes].map((l) => l.length),
+    ).toEqual([1, 1, 1, 1, 2]);
   });
 });
 

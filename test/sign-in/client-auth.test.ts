@@ -20,7 +20,8 @@ describe("findSignInClient", () => {
   it("normalizes a WEB UserPoolClient: confidential, every grant, its URLs, lifetimes and switches", async () => {
     const client = await createClient(svc);
     await svc.ok("UpdateUserPoolClient", {
-      UserPoolUid: client.UserPoolUid, ClientUid: client.Uid,
+      UserPoolUid: client.UserPoolUid,
+      ClientUid: client.Uid,
       AllowedLogoutUrls: ["https://shop.example.com/bye"],
       AllowedWebOrigins: ["https://shop.example.com"],
       IdToken: { LifeTimeSeconds: 900 },
@@ -29,13 +30,25 @@ describe("findSignInClient", () => {
     });
     const found = await find(client.UserPoolUid, client.Uid);
     expect(found).toMatchObject({
-      accountId: svc.accountId, poolUid: client.UserPoolUid, clientId: client.Uid, name: "shop web", type: "WEB", grantType: "authorization_code",
-      confidential: true, tokenEndpointAuthMethods: ["client_secret_basic", "client_secret_post"], pkceRequired: false,
+      accountId: svc.accountId,
+      poolUid: client.UserPoolUid,
+      clientId: client.Uid,
+      name: "shop web",
+      type: "WEB",
+      grantType: "authorization_code",
+      confidential: true,
+      tokenEndpointAuthMethods: ["client_secret_basic", "client_secret_post"],
+      pkceRequired: false,
       grantTypes: ["authorization_code", "refresh_token", "client_credentials"],
-      redirectUris: ["https://shop.example.com/cb"], logoutUris: ["https://shop.example.com/bye"], webOrigins: ["https://shop.example.com"],
-      idTokenLifetimeSeconds: 900, accessTokenLifetimeSeconds: 3600,
+      redirectUris: ["https://shop.example.com/cb"],
+      logoutUris: ["https://shop.example.com/bye"],
+      webOrigins: ["https://shop.example.com"],
+      idTokenLifetimeSeconds: 900,
+      accessTokenLifetimeSeconds: 3600,
       refreshToken: { enabled: true, rotation: true, idleLifetimeSeconds: 3600, absoluteLifetimeSeconds: null },
-      skipConsent: true, enabled: true, scopes: ["openid", "profile", "email", "phone", "address", "offline_access"],
+      skipConsent: true,
+      enabled: true,
+      scopes: ["openid", "profile", "email", "phone", "address", "offline_access"],
     });
     // The hash of the secret is no part of the record.
     expect(Object.keys(found!).filter((k) => /secret|hash/i.test(k))).toEqual([]);
@@ -47,7 +60,11 @@ describe("findSignInClient", () => {
     for (const type of ["SPA", "NATIVE"]) {
       const client = await createClient(svc, pool, { ClientType: type, AllowedCallbackUrls: ["com.example.app:/cb"] });
       expect(await find(pool, client.Uid)).toMatchObject({
-        type, confidential: false, tokenEndpointAuthMethods: ["none"], pkceRequired: true, grantTypes: ["authorization_code", "refresh_token"],
+        type,
+        confidential: false,
+        tokenEndpointAuthMethods: ["none"],
+        pkceRequired: true,
+        grantTypes: ["authorization_code", "refresh_token"],
         redirectUris: ["com.example.app:/cb"],
       });
     }
@@ -57,20 +74,33 @@ describe("findSignInClient", () => {
     const pool = await createPool(svc, { CustomScopes: ["orders.read"] });
     const code = await createCredential(svc, pool, { Scope: "openid orders.read" });
     expect(await find(pool, code.ClientApiIdentifier)).toMatchObject({
-      clientId: code.ClientApiIdentifier, type: "WEB", grantType: "authorization_code", confidential: true,
-      grantTypes: ["authorization_code", "refresh_token", "client_credentials"], scopes: ["openid", "orders.read"],
-      redirectUris: ["https://app.example.com/callback"], refreshToken: { enabled: false },
+      clientId: code.ClientApiIdentifier,
+      type: "WEB",
+      grantType: "authorization_code",
+      confidential: true,
+      grantTypes: ["authorization_code", "refresh_token", "client_credentials"],
+      scopes: ["openid", "orders.read"],
+      redirectUris: ["https://app.example.com/callback"],
+      refreshToken: { enabled: false },
     });
     const sso = await createCredential(svc, pool, { GrantType: "single_sign_on", ServiceId: 42, Scope: "openid offline_access" });
     expect(await find(pool, sso.ClientApiIdentifier)).toMatchObject({
-      grantType: "single_sign_on", confidential: true, grantTypes: ["authorization_code", "refresh_token"], serviceId: "42", refreshToken: { enabled: true },
+      grantType: "single_sign_on",
+      confidential: true,
+      grantTypes: ["authorization_code", "refresh_token"],
+      serviceId: "42",
+      refreshToken: { enabled: true },
     });
   });
 
   it("is the same client through both faces: a change through one shows through the other", async () => {
     const pool = await createPool(svc);
     const credential = await createCredential(svc, pool);
-    await svc.ok("UpdateUserPoolClient", { UserPoolUid: pool, ClientUid: credential.ClientApiIdentifier, AllowedLogoutUrls: ["https://app.example.com/out"] });
+    await svc.ok("UpdateUserPoolClient", {
+      UserPoolUid: pool,
+      ClientUid: credential.ClientApiIdentifier,
+      AllowedLogoutUrls: ["https://app.example.com/out"],
+    });
     expect((await find(pool, credential.ClientApiIdentifier))?.logoutUris).toEqual(["https://app.example.com/out"]);
   });
 
@@ -96,7 +126,9 @@ describe("verifyClientSecret", () => {
     expect(await verifyClientSecret(svc.deps, client.Uid, `${client.ClientSecret}x`, within)).toBe(false);
     expect(await verifyClientSecret(svc.deps, client.Uid, "", within)).toBe(false);
     expect(await verifyClientSecret(svc.deps, client.Uid, client.ClientSecret, { ...within, poolUid: await createPool(svc) })).toBe(false);
-    expect(await verifyClientSecret(svc.deps, client.Uid, client.ClientSecret, { ...within, accountId: svc.otherAdmin.accountId })).toBe(false);
+    expect(await verifyClientSecret(svc.deps, client.Uid, client.ClientSecret, { ...within, accountId: svc.otherAdmin.accountId })).toBe(
+      false,
+    );
     expect(await verifyClientSecret(svc.deps, "0".repeat(32), client.ClientSecret)).toBe(false);
     expect(await verifyClientSecret(svc.deps, client.Uid, "s".repeat(1025))).toBe(false);
   });

@@ -9,7 +9,13 @@ import { keysRotateSigning } from "../../src/cli/signing-keys.js";
 import { commands } from "../../src/cli/commands.js";
 import { UsageError } from "../../src/cli/args.js";
 import { purgeOnce } from "../../src/platform/housekeeping/worker.js";
-import { poolSigningJwks, poolSigningKeys, PUBLISHED_AFTER_RETIREMENT_SECONDS, rotatePoolSigningKey, signingKeyPurges } from "../../src/sign-in/keys.js";
+import {
+  poolSigningJwks,
+  poolSigningKeys,
+  PUBLISHED_AFTER_RETIREMENT_SECONDS,
+  rotatePoolSigningKey,
+  signingKeyPurges,
+} from "../../src/sign-in/keys.js";
 import { connectTestDatabase, poolerFor, startTestService, TestClock, type TestService } from "../support/harness.js";
 import { createPool } from "../support/families/user-pools.js";
 
@@ -21,7 +27,12 @@ afterAll(() => svc.close());
 
 const jwks = (pool: string, deps = svc.deps) => poolSigningJwks(deps, svc.accountId, pool);
 const rowsOf = (pool: string) =>
-  svc.deps.db.selectFrom("pool_signing_keys").selectAll().where("account_id", "=", svc.accountId).where("user_pool_uid", "=", pool).execute();
+  svc.deps.db
+    .selectFrom("pool_signing_keys")
+    .selectAll()
+    .where("account_id", "=", svc.accountId)
+    .where("user_pool_uid", "=", pool)
+    .execute();
 const publicOf = ({ d: _d, p: _p, q: _q, dp: _dp, dq: _dq, qi: _qi, ...pub }: JWK) => pub;
 
 /** Signs a token with the pool's first key of `alg` and verifies it against the public keys alone. */
@@ -43,7 +54,10 @@ describe("poolSigningJwks", () => {
       const rows = await rowsOf(pool);
       expect(rows.map((r) => r.alg).sort()).toEqual(["ES256", "RS256"]);
       for (const a of answers) expect(a).toEqual(answers[0]);
-      expect(answers[0]!.keys.map((k) => [k.alg, k.use])).toEqual([["ES256", "sig"], ["RS256", "sig"]]);
+      expect(answers[0]!.keys.map((k) => [k.alg, k.use])).toEqual([
+        ["ES256", "sig"],
+        ["RS256", "sig"],
+      ]);
       // A private JWK set, as oidc-provider's `jwks` option takes it.
       expect(answers[0]!.keys.every((k) => typeof k.d === "string")).toBe(true);
       expect(await jwks(pool)).toEqual(answers[0]);
@@ -79,7 +93,8 @@ describe("rotatePoolSigningKey", () => {
     expect(after.keys.map((k) => k.kid)).toEqual([...result.current.map((k) => k.kid), ...before.keys.map((k) => k.kid)]);
     expect(after.keys.slice(0, 2).map((k) => k.alg)).toEqual(["ES256", "RS256"]);
     expect(PUBLISHED_AFTER_RETIREMENT_SECONDS).toBe(30 * 24 * 3600 + 300);
-    for (const k of result.retired) expect(k.publishUntil.getTime() - clock.now().getTime()).toBeGreaterThan((PUBLISHED_AFTER_RETIREMENT_SECONDS - 60) * 1000);
+    for (const k of result.retired)
+      expect(k.publishUntil.getTime() - clock.now().getTime()).toBeGreaterThan((PUBLISHED_AFTER_RETIREMENT_SECONDS - 60) * 1000);
     // A token signed by a previous key still verifies against what is published.
     const published = createLocalJWKSet({ keys: (await poolSigningKeys(deps, svc.accountId, pool)).map((k) => k.publicJwk) });
     const oldKey = before.keys[0]!;
@@ -130,14 +145,21 @@ describe("keys rotate-signing", () => {
     const before = await jwks(pool);
     const out: string[] = [];
     const spy = vi.spyOn(process.stdout, "write").mockImplementation((s) => (out.push(String(s)), true));
-    const env = { DATABASE_URL: inject("databaseUrl")!, DATABASE_POOLER: poolerFor(inject("databaseUrl")), ID_MASTER_KEY: svc.config.masterKey!, LOG_LEVEL: "silent" };
+    const env = {
+      DATABASE_URL: inject("databaseUrl")!,
+      DATABASE_POOLER: poolerFor(inject("databaseUrl")),
+      ID_MASTER_KEY: svc.config.masterKey!,
+      LOG_LEVEL: "silent",
+    };
     const saved = Object.fromEntries(Object.keys(env).map((k) => [k, process.env[k]]));
     Object.assign(process.env, env);
     try {
       expect(await keysRotateSigning(["--account", svc.accountId, "--pool", pool])).toBe(0);
     } finally {
       spy.mockRestore();
-      for (const [k, v] of Object.entries(saved)) if (v === undefined) delete process.env[k]; else process.env[k] = v;
+      for (const [k, v] of Object.entries(saved))
+        if (v === undefined) delete process.env[k];
+        else process.env[k] = v;
     }
     const text = out.join("");
     for (const k of before.keys) {
@@ -150,4 +172,3 @@ describe("keys rotate-signing", () => {
     expect(text).toContain(`signing now:  ES256 ${now.keys[0]!.kid}`);
   });
 });
-

@@ -29,7 +29,11 @@ describe("locatePoolByIssuerPath", () => {
     const other = await svc.ok("CreateUserPool", { Name: `other-${pool}` }, { key: svc.otherAdmin });
     expect((await locatePoolByIssuerPath(svc.deps.db, other.Uid))?.accountId).toBe(svc.otherAdmin.accountId);
   });
-  it.each([["an unknown Uid", "no-such-pool"], ["an empty one", ""], ["an oversized one", "p".repeat(10_000)]])("misses %s", async (_n, key) => {
+  it.each([
+    ["an unknown Uid", "no-such-pool"],
+    ["an empty one", ""],
+    ["an oversized one", "p".repeat(10_000)],
+  ])("misses %s", async (_n, key) => {
     expect(await locatePoolByIssuerPath(svc.deps.db, key)).toBeUndefined();
   });
   it("misses a deleted pool", async () => {
@@ -49,7 +53,12 @@ describe("locatePoolByHost", () => {
       expect(await locatePoolByHost(svc.deps.db, host)).toEqual(want);
     }
   });
-  it.each([["an unknown host", "nobody.example.com"], ["an empty one", ""], ["an IP literal", "[::1]:443"], ["an oversized one", `${"a".repeat(300)}.example.com`]])("misses %s", async (_n, host) => {
+  it.each([
+    ["an unknown host", "nobody.example.com"],
+    ["an empty one", ""],
+    ["an IP literal", "[::1]:443"],
+    ["an oversized one", `${"a".repeat(300)}.example.com`],
+  ])("misses %s", async (_n, host) => {
     expect(await locatePoolByHost(svc.deps.db, host)).toBeUndefined();
   });
   it("hostName strips the port and the trailing dot, keeps an IPv6 literal whole", () => {
@@ -63,18 +72,31 @@ describe("locateClient", () => {
   it("finds a UserPoolClient by its Uid and an OAuth credential by its ClientApiIdentifier, with their pool", async () => {
     const client = await createClient(svc);
     expect(await locateClient(svc.deps.db, client.Uid)).toEqual({
-      accountId: svc.accountId, poolUid: client.UserPoolUid, enabled: true, clientId: client.Uid, clientType: "WEB", clientEnabled: true,
+      accountId: svc.accountId,
+      poolUid: client.UserPoolUid,
+      enabled: true,
+      clientId: client.Uid,
+      clientType: "WEB",
+      clientEnabled: true,
     });
     const pool = await createPool(svc);
     const credential = await createCredential(svc, pool);
-    expect(await locateClient(svc.deps.db, credential.ClientApiIdentifier)).toMatchObject({ poolUid: pool, clientId: credential.ClientApiIdentifier, clientType: "WEB" });
+    expect(await locateClient(svc.deps.db, credential.ClientApiIdentifier)).toMatchObject({
+      poolUid: pool,
+      clientId: credential.ClientApiIdentifier,
+      clientType: "WEB",
+    });
     const spa = await createClient(svc, pool, { ClientType: "SPA" });
     expect(await locateClient(svc.deps.db, spa.Uid)).toMatchObject({ poolUid: pool, clientType: "SPA" });
     // A disabled pool's clients do not serve.
     await svc.ok("UpdateEnableUserPool", { UserPoolUid: pool, Enabled: false });
     expect(await locateClient(svc.deps.db, spa.Uid)).toMatchObject({ enabled: false, clientEnabled: false });
   });
-  it.each([["an unknown client_id", "0".repeat(32)], ["an empty one", ""], ["an oversized one", "c".repeat(5_000)]])("misses %s", async (_n, id) => {
+  it.each([
+    ["an unknown client_id", "0".repeat(32)],
+    ["an empty one", ""],
+    ["an oversized one", "c".repeat(5_000)],
+  ])("misses %s", async (_n, id) => {
     expect(await locateClient(svc.deps.db, id)).toBeUndefined();
   });
   it("misses a deleted client", async () => {
@@ -98,7 +120,7 @@ describe("the locator's plans", () => {
     const db = svc.deps.db;
     expect(await plan(locatorQueries.byIssuerPath(db, "x"))).toMatch(/Index Scan using user_pools__uid on user_pools/);
     const byHost = await plan(locatorQueries.byHost(db, "x.example.com"));
-    expect(byHost).toMatch(/Index Scan using user_pool_domains__domain on user_pool_domains/);
+    expect(byHost).toMatch(/Index Scan using user_pool_domains__active_domain on user_pool_domains/);
     expect(byHost).toMatch(/Index Scan using user_pools__(pkey|uid) on user_pools/);
     const byClient = await plan(locatorQueries.byClientId(db, "x"));
     expect(byClient).toMatch(/Index Scan using oauth_credentials__client_api_identifier on oauth_credentials/);

@@ -17,8 +17,16 @@ async function fixture(customScopes: string[]) {
   await createCustomAttribute(svc, pool, { Name: "plan", DataType: "String" });
   const username = uniqueName("ann");
   const user = await svc.ok("CreateUser", {
-    UserPoolUid: pool, PreferredUsername: username, Email: `${username}@example.com`, EmailVerified: true, PhoneNumber: "+8613800138000",
-    Name: "Ann Lee", GivenName: "Ann", Locale: "zh-CN", Website: "https://ann.example.com", CustomAttributesToUpsert: [{ Name: "plan", Value: "gold" }],
+    UserPoolUid: pool,
+    PreferredUsername: username,
+    Email: `${username}@example.com`,
+    EmailVerified: true,
+    PhoneNumber: "+8613800138000",
+    Name: "Ann Lee",
+    GivenName: "Ann",
+    Locale: "zh-CN",
+    Website: "https://ann.example.com",
+    CustomAttributesToUpsert: [{ Name: "plan", Value: "gold" }],
   });
   for (const name of ["staff", "admins"]) {
     const group = await svc.ok("CreateGroup", { UserPoolUid: pool, Name: `${name}-${username}` });
@@ -33,10 +41,20 @@ describe("claimsForUser", () => {
     const f = await fixture([]);
     expect(await claims(f.pool, f.uid, ["openid"])).toEqual({ sub: f.uid });
     expect(await claims(f.pool, f.uid, ["openid", "profile"])).toEqual({
-      sub: f.uid, name: "Ann Lee", given_name: "Ann", preferred_username: f.username, website: "https://ann.example.com", locale: "zh-CN", updated_at: f.updated,
+      sub: f.uid,
+      name: "Ann Lee",
+      given_name: "Ann",
+      preferred_username: f.username,
+      website: "https://ann.example.com",
+      locale: "zh-CN",
+      updated_at: f.updated,
     });
     expect(await claims(f.pool, f.uid, ["openid", "email", "phone"])).toEqual({
-      sub: f.uid, email: `${f.username}@example.com`, email_verified: true, phone_number: "+8613800138000", phone_number_verified: false,
+      sub: f.uid,
+      email: `${f.username}@example.com`,
+      email_verified: true,
+      phone_number: "+8613800138000",
+      phone_number_verified: false,
     });
   });
 
@@ -46,7 +64,9 @@ describe("claimsForUser", () => {
     const f = await fixture(["custom_attributes", "groups"]);
     expect(await claims(f.pool, f.uid, ["openid"])).toEqual({ sub: f.uid });
     expect(await claims(f.pool, f.uid, ["openid", "custom_attributes", "groups"])).toEqual({
-      sub: f.uid, "custom:plan": "gold", groups: [`admins-${f.username}`, `staff-${f.username}`],
+      sub: f.uid,
+      "custom:plan": "gold",
+      groups: [`admins-${f.username}`, `staff-${f.username}`],
     });
   });
 

@@ -32,7 +32,12 @@ class FrozenClock implements Clock {
 /** Counts the jobs handed to the hash queue: every verification is one. */
 function countingQueue(): HashQueue & { runs: number } {
   const queue = createHashQueue({ concurrency: 2 });
-  const counted = { runs: 0, concurrency: queue.concurrency, stats: () => queue.stats(), run: <T>(lane: string, work: () => Promise<T>) => (counted.runs++, queue.run(lane, work)) };
+  const counted = {
+    runs: 0,
+    concurrency: queue.concurrency,
+    stats: () => queue.stats(),
+    run: <T>(lane: string, work: () => Promise<T>) => (counted.runs++, queue.run(lane, work)),
+  };
   return counted;
 }
 
@@ -45,11 +50,26 @@ async function poolWithUser(poolFields: Record<string, unknown> = {}, userFields
   const username = uniqueName("ann");
   const email = `${username}@example.com`;
   const phone = `+86139${String(process.pid % 1000).padStart(3, "0")}${String(++phoneSeq).padStart(5, "0")}`;
-  const user = await svc.ok("CreateUser", { UserPoolUid: pool, PreferredUsername: username, Email: email, EmailVerified: true, PhoneNumber: phone, Password: PASSWORD, ...userFields });
+  const user = await svc.ok("CreateUser", {
+    UserPoolUid: pool,
+    PreferredUsername: username,
+    Email: email,
+    EmailVerified: true,
+    PhoneNumber: phone,
+    Password: PASSWORD,
+    ...userFields,
+  });
   return { pool, uid: user.Uid as string, username, email, phone };
 }
 
-function signIn(deps: Pick<AppDeps, "db" | "hashQueue" | "clock">, pool: string, identifier: string, password = PASSWORD, clientAddress = "192.0.2.10", accountId = svc.accountId) {
+function signIn(
+  deps: Pick<AppDeps, "db" | "hashQueue" | "clock">,
+  pool: string,
+  identifier: string,
+  password = PASSWORD,
+  clientAddress = "192.0.2.10",
+  accountId = svc.accountId,
+) {
   const attempt: PasswordAttempt = { accountId, poolUid: pool, identifier, password, clientAddress };
   return authenticatePassword(deps, attempt);
 }
@@ -80,7 +100,10 @@ describe("authenticatePassword", () => {
     expect(await signIn(deps(), u.pool, u.email)).toEqual({ ok: false, reason: "invalid" });
     await svc.ok("UpdateUserPool", { UserPoolUid: u.pool, PasswordSignInEnabled: true });
     expect((await signIn(deps(), u.pool, u.email)).ok).toBe(true);
-    expect(await signIn(deps(), u.pool, u.email, PASSWORD, "192.0.2.10", svc.otherAdmin.accountId)).toEqual({ ok: false, reason: "invalid" });
+    expect(await signIn(deps(), u.pool, u.email, PASSWORD, "192.0.2.10", svc.otherAdmin.accountId)).toEqual({
+      ok: false,
+      reason: "invalid",
+    });
     await svc.ok("UpdateEnableUserPool", { UserPoolUid: u.pool, Enabled: false });
     expect(await signIn(deps(), u.pool, u.email)).toEqual({ ok: false, reason: "invalid" });
   });
@@ -115,7 +138,12 @@ describe("authenticatePassword", () => {
   it("refuses empty and oversized input without work", async () => {
     const u = await poolWithUser();
     const d = deps();
-    for (const [id, pw] of [["", PASSWORD], [u.email, ""], ["x".repeat(255), PASSWORD], [u.email, "p".repeat(257)]] as const) {
+    for (const [id, pw] of [
+      ["", PASSWORD],
+      [u.email, ""],
+      ["x".repeat(255), PASSWORD],
+      [u.email, "p".repeat(257)],
+    ] as const) {
       expect(await signIn(d, u.pool, id, pw)).toEqual({ ok: false, reason: "invalid" });
     }
     expect(d.hashQueue.runs).toBe(0);
@@ -131,7 +159,8 @@ describe("throttling", () => {
       const a = { ...svc.deps, hashQueue: countingQueue(), clock };
       const b = { db: second.db, hashQueue: countingQueue(), clock };
       // Address allowance 5: failures alternate between the instances; the 6th starts a 1 s wait.
-      for (let i = 0; i < THROTTLE.free.address + 1; i++) expect(await signIn(i % 2 ? b : a, u.pool, u.email, `wrong ${i}`)).toEqual({ ok: false, reason: "invalid" });
+      for (let i = 0; i < THROTTLE.free.address + 1; i++)
+        expect(await signIn(i % 2 ? b : a, u.pool, u.email, `wrong ${i}`)).toEqual({ ok: false, reason: "invalid" });
       const runs = a.hashQueue.runs + b.hashQueue.runs;
       expect(await signIn(a, u.pool, u.email)).toEqual({ ok: false, reason: "throttled", retryAfterSeconds: 1 });
       expect(await signIn(b, u.pool, u.email)).toEqual({ ok: false, reason: "throttled", retryAfterSeconds: 1 });
@@ -169,7 +198,9 @@ describe("throttling", () => {
     expect(await waitSeconds(svc.deps.db, keys, clock.now())).toBe(THROTTLE.capSeconds);
     expect(THROTTLE.capSeconds).toBe(900);
     // Another host of the same /64 is the same address.
-    expect(await waitSeconds(svc.deps.db, throttleKeys(svc.accountId, pool, "user:y", "2001:db8:1:2:ffff::9"), clock.now())).toBe(THROTTLE.capSeconds);
+    expect(await waitSeconds(svc.deps.db, throttleKeys(svc.accountId, pool, "user:y", "2001:db8:1:2:ffff::9"), clock.now())).toBe(
+      THROTTLE.capSeconds,
+    );
     expect(await waitSeconds(svc.deps.db, throttleKeys(svc.accountId, pool, "user:y", "2001:db8:1:3::1"), clock.now())).toBe(0);
     clock.advance(THROTTLE.windowSeconds + 1);
     expect(await waitSeconds(svc.deps.db, keys, clock.now())).toBe(0);
@@ -182,10 +213,19 @@ describe("throttling", () => {
     const now = new Date();
     const keys = throttleKeys(svc.accountId, pool, "user:z", "192.0.2.99");
     await recordFailure(svc.deps.db, keys, now);
-    const rows = () => svc.deps.db.selectFrom("sign_in_throttle").select("scope").where("account_id", "=", svc.accountId).where("user_pool_uid", "=", pool).execute();
+    const rows = () =>
+      svc.deps.db
+        .selectFrom("sign_in_throttle")
+        .select("scope")
+        .where("account_id", "=", svc.accountId)
+        .where("user_pool_uid", "=", pool)
+        .execute();
     expect(await purgeOnce(svc.deps.db, new Date(now.getTime() + 1000), signInThrottlePurges)).toEqual({ idleSignInThrottles: 0 });
     expect((await rows()).length).toBe(2);
-    expect((await purgeOnce(svc.deps.db, new Date(now.getTime() + (THROTTLE.windowSeconds + 1) * 1000), signInThrottlePurges)).idleSignInThrottles).toBeGreaterThanOrEqual(2);
+    expect(
+      (await purgeOnce(svc.deps.db, new Date(now.getTime() + (THROTTLE.windowSeconds + 1) * 1000), signInThrottlePurges))
+        .idleSignInThrottles,
+    ).toBeGreaterThanOrEqual(2);
     expect(await rows()).toEqual([]);
   });
 });
@@ -199,16 +239,32 @@ describe("recordSignIn", () => {
     const chrome = "Mozilla/5.0 (X11; Linux x86_64) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/131.0.0.0 Safari/537.36";
     const at = new FrozenClock(new Date("2026-12-06T10:00:00Z"));
     const d = { ...svc.deps, clock: at };
-    expect(await recordSignIn(d, { accountId: svc.accountId, poolUid: u.pool, userUid: u.uid, method: "password", userAgent: chrome })).toBe(true);
+    expect(
+      await recordSignIn(d, { accountId: svc.accountId, poolUid: u.pool, userUid: u.uid, method: "password", userAgent: chrome }),
+    ).toBe(true);
     at.advance(60);
     const firefox = "Mozilla/5.0 (X11; Linux x86_64; rv:133.0) Gecko/20100101 Firefox/133.0";
-    await recordSignIn(d, { accountId: svc.accountId, poolUid: u.pool, userUid: u.uid, method: "oidc", userAgent: firefox, connection: { name: "corp", provider: "okta", type: "oidc" } });
+    await recordSignIn(d, {
+      accountId: svc.accountId,
+      poolUid: u.pool,
+      userUid: u.uid,
+      method: "oidc",
+      userAgent: firefox,
+      connection: { name: "corp", provider: "okta", type: "oidc" },
+    });
     const after = await svc.ok("GetUser", { UserPoolUid: u.pool, UserUid: u.uid });
     expect(after).toMatchObject({
-      NumLogins: 2, LatestLogin: "2026-12-06T10:01:00Z", LatestLoginMethod: "oidc", LatestBrowser: "Firefox",
-      LatestLoginConnectionName: "corp", LatestLoginConnectionProvider: "okta", LatestLoginConnectionType: "oidc", UpdateTime: before.UpdateTime,
+      NumLogins: 2,
+      LatestLogin: "2026-12-06T10:01:00Z",
+      LatestLoginMethod: "oidc",
+      LatestBrowser: "Firefox",
+      LatestLoginConnectionName: "corp",
+      LatestLoginConnectionProvider: "okta",
+      LatestLoginConnectionType: "oidc",
+      UpdateTime: before.UpdateTime,
     });
-    const uids = async (Filter: Record<string, unknown>) => (await svc.ok("ListUsers", { UserPoolUid: u.pool, Filter })).Data.map((x: { Uid: string }) => x.Uid);
+    const uids = async (Filter: Record<string, unknown>) =>
+      (await svc.ok("ListUsers", { UserPoolUid: u.pool, Filter })).Data.map((x: { Uid: string }) => x.Uid);
     expect(await uids({ LatestBrowser: "firefox" })).toEqual([u.uid]);
     expect(await uids({ LatestBrowser: "Chrome" })).toEqual([]);
     expect(await uids({ LatestLoginMethod: "OIDC" })).toEqual([u.uid]);
