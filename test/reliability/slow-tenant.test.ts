@@ -67,4 +67,32 @@ describe.skipIf(!url)("a tenant whose requests run long", () => {
     expect(codeOf(await svc.call("CreateUser", { UserPoolUid: poolA, Email: `${uniqueName("after")}@example.com` }))).toBe("OK");
     figures.push(`another tenant's GetUserPool while 5 of A's calls were blocked: ${Math.round(otherMs)} ms (bound ${B_BOUND_MS} ms; lock held ${LOCK_MS} ms); A's calls: ${codes.join(", ")} after ${Math.round(doneMs)} ms`);
   }, 60_000);
+
+  it("past its share and its queue, an account's request gets Throttling at once", async () => {
+    const tight = await startTestService({ databaseUrl: url, env: { ID_ACCOUNT_CONCURRENCY: "1", ID_ACCOUNT_QUEUE: "0", ID_STATEMENT_TIMEOUT_MS: "3000" } });
+    try {
+      const poolA = await createPool(tight);
+      let release!: () => void;
+      const held = new Promise<void>((r) => (release = r));
+      const lock = locker.db.transaction().execute(async (trx) => {
+        await sql`select 1 from user_pools where account_id = ${tight.accountId} and uid = ${poolA} for update`.execute(trx);
+        release();
+        await new Promise((r) => setTimeout(r, 4000));
+      });
+      await held;
+      const blocked = tight.call("CreateUser", { UserPoolUid: poolA, Email: `${uniqueName("held")}@example.com` });
+      await new Promise((r) => setTimeout(r, 300));
+      const refused = await tight.call("GetUserPool", { UserPoolUid: poolA });
+      expect(codeOf(refused)).toBe("Throttling");
+      expect(refused.ResponseMetadata.Error?.Message).toMatch(/requests in progress/);
+      // Another account is not affected.
+      const other = (await tight.call("CreateUserPool", { Name: uniqueName("o") }, { key: tight.otherAdmin })).ResponseMetadata.Error;
+      expect(other).toBeUndefined();
+      expect(codeOf(await blocked)).toBe("ServiceUnavailable");
+      await lock;
+      expect(codeOf(await tight.call("GetUserPool", { UserPoolUid: poolA }))).toBe("OK");
+    } finally {
+      await tight.close();
+    }
+  }, 60_000);
 });

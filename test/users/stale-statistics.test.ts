@@ -12,6 +12,7 @@ import { csvB64 } from "../support/pool-settings.js";
 
 const USERS = 10_000;
 const BOUND_MS = 8_000;
+const figures: string[] = [];
 let svc: TestService;
 let pool: { UserPoolUid: string; ConnectionUid: string };
 
@@ -32,7 +33,10 @@ beforeAll(async () => {
   const fed = await svc.ok("CreateUsers", { UserPoolUid: pool.UserPoolUid, ExternalProviderConnectionUid: pool.ConnectionUid, Users });
   expect(fed.SuccessCount).toBe(3);
 }, 300_000);
-afterAll(() => svc.close());
+afterAll(async () => {
+  await svc.close();
+  if (figures.length) console.log(`[reliability] duplicate filters on a freshly imported pool (${USERS} users):\n  ${figures.join("\n  ")}`);
+});
 
 async function timedList(Filter: Record<string, unknown>, extra: Record<string, unknown> = {}) {
   const started = performance.now();
@@ -47,6 +51,7 @@ describe("ListUsers on a freshly imported pool (statistics not yet refreshed)", 
     expect(r.Result.TotalCount).toBe(3);
     expect(r.Result.Data.map((u: { Email: string }) => u.Email.toLowerCase())).toEqual(Array(3).fill("u1@bulk.example.com"));
     expect(ms).toBeLessThan(BOUND_MS);
+    figures.push(`ListUsers {EmailIsDuplicated: true}: ${Math.round(ms)} ms`);
   }, 120_000);
 
   it("PhoneNumberIsDuplicated likewise, also by cursor and together with EmailIsDuplicated", async () => {
@@ -55,6 +60,7 @@ describe("ListUsers on a freshly imported pool (statistics not yet refreshed)", 
     expect(r.Result.TotalCount).toBe(2);
     expect(r.Result.NextToken).not.toBe("");
     expect(ms).toBeLessThan(BOUND_MS);
+    figures.push(`ListUsers {PhoneNumberIsDuplicated: true}: ${Math.round(ms)} ms`);
     const next = await svc.ok("ListUsers", { UserPoolUid: pool.UserPoolUid, Filter: { PhoneNumberIsDuplicated: true }, NextToken: r.Result.NextToken, MaxResults: 1 });
     expect(next.Data).toHaveLength(1);
     expect(next.NextToken).toBe("");
@@ -68,4 +74,22 @@ describe("ListUsers on a freshly imported pool (statistics not yet refreshed)", 
     expect(r.Result.TotalCount).toBe(2);
     expect(ms).toBeLessThan(BOUND_MS);
   }, 120_000);
+
+  it("five parallel duplicate filters leave another tenant served", async () => {
+    const otherPool = (await svc.ok("CreateUserPool", { Name: `other-${Date.now()}` }, { key: svc.otherAdmin })).Uid as string;
+    const started = performance.now();
+    const five = Array.from({ length: 5 }, (_, i) => svc.call("ListUsers", { UserPoolUid: pool.UserPoolUid, Filter: i % 2 ? { PhoneNumberIsDuplicated: true } : { EmailIsDuplicated: true } }));
+    await new Promise((r) => setTimeout(r, 20));
+    const t = performance.now();
+    const other = await svc.call("GetUserPool", { UserPoolUid: otherPool }, { key: svc.otherAdmin });
+    const otherMs = performance.now() - t;
+    const ready = (await fetch(`${svc.url}/readyz`)).status;
+    const codes = (await Promise.all(five)).map(codeOf);
+    const allMs = performance.now() - started;
+    expect(codeOf(other)).toBe("OK");
+    expect(otherMs).toBeLessThan(3_000);
+    expect(ready).toBe(200);
+    expect(codes).toEqual(Array(5).fill("OK"));
+    figures.push(`5 parallel duplicate filters: all answered after ${Math.round(allMs)} ms; another tenant's GetUserPool meanwhile: ${Math.round(otherMs)} ms; /readyz ${ready}`);
+  }, 300_000);
 });
