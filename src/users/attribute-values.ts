@@ -41,4 +41,5 @@ export const storedNumber = (raw: RawBuilder<unknown>) => sql`(case when ${raw} 
  * so values that match go through idplane_timestamptz_or_null (sql/017), which answers null where
  * the cast would fail.
  */
-export const storedDateTime = (raw: RawBuilder<unknown>) => sql`(case when ${raw} ~ ${DATETIME.source} then idplane_timestamptz_or_null(${raw}) end)`;
+export const storedDateTime = (raw: RawBuilder<unknown>) =>
+  sql`(case when ${raw} ~ ${DATETIME.source} then idplane_timestamptz_or_null(${raw}) end)`;

@@ -8,9 +8,9 @@
 // Bounds are orders of magnitude apart: B's bound is 3 s against a lock held for 10 s.
 import { sql } from "kysely";
 import { afterAll, beforeAll, describe, expect, inject, it } from "vitest";
-import { connectDatabase, type DatabaseHandle } from "../../src/platform/db/connect.js";
-import { codeOf, startTestService, type TestService } from "../support/harness.js";
-import { createPool, uniqueName } from "../support/user-pools.js";
+import type { DatabaseHandle } from "../../src/platform/db/connect.js";
+import { codeOf, connectTestDatabase, startTestService, type TestService } from "../support/harness.js";
+import { createPool, uniqueName } from "../support/families/user-pools.js";
 
 const url = inject("databaseUrl");
 const LOCK_MS = 10_000;
@@ -22,7 +22,8 @@ const figures: string[] = [];
 beforeAll(async () => {
   if (!url) return;
   svc = await startTestService({ databaseUrl: url, env: { DATABASE_MAX_CONNECTIONS: "4", ID_STATEMENT_TIMEOUT_MS: "4000" } });
-  locker = await connectDatabase({ databaseUrl: url, maxConnections: 1, pooler: "none" });
+  // Through the suite's PgBouncer in its pass, as the service goes (the limit is then the dialect's).
+  locker = await connectTestDatabase(url, 1);
 });
 afterAll(async () => {
   await svc?.close();
@@ -44,9 +45,13 @@ describe.skipIf(!url)("a tenant whose requests run long", () => {
     const poolA = await createPool(svc);
     const poolB = (await svc.ok("CreateUserPool", { Name: uniqueName("b") }, { key: svc.otherAdmin })).Uid as string;
     let lockedAt = 0;
-    const lock = new Promise<void>((resolve) => void holdPoolLock(svc.accountId, poolA, LOCK_MS, () => ((lockedAt = performance.now()), resolve())));
+    const lock = new Promise<void>(
+      (resolve) => void holdPoolLock(svc.accountId, poolA, LOCK_MS, () => ((lockedAt = performance.now()), resolve())),
+    );
     await lock;
-    const slow = Array.from({ length: 5 }, (_, i) => svc.call("CreateUser", { UserPoolUid: poolA, Email: `${uniqueName("slow")}-${i}@example.com` }));
+    const slow = Array.from({ length: 5 }, (_, i) =>
+      svc.call("CreateUser", { UserPoolUid: poolA, Email: `${uniqueName("slow")}-${i}@example.com` }),
+    );
     // Let A's calls reach the lock and hold what connections they can.
     await new Promise((r) => setTimeout(r, 500));
 
@@ -65,11 +70,16 @@ describe.skipIf(!url)("a tenant whose requests run long", () => {
     expect(codes.every((c) => c === "ServiceUnavailable" || c === "OK")).toBe(true);
     // Every connection is free again: A's own next write goes through.
     expect(codeOf(await svc.call("CreateUser", { UserPoolUid: poolA, Email: `${uniqueName("after")}@example.com` }))).toBe("OK");
-    figures.push(`another tenant's GetUserPool while 5 of A's calls were blocked: ${Math.round(otherMs)} ms (bound ${B_BOUND_MS} ms; lock held ${LOCK_MS} ms); A's calls: ${codes.join(", ")} after ${Math.round(doneMs)} ms`);
+    figures.push(
+      `another tenant's GetUserPool while 5 of A's calls were blocked: ${Math.round(otherMs)} ms (bound ${B_BOUND_MS} ms; lock held ${LOCK_MS} ms); A's calls: ${codes.join(", ")} after ${Math.round(doneMs)} ms`,
+    );
   }, 60_000);
 
   it("past its share and its queue, an account's request gets Throttling at once", async () => {
-    const tight = await startTestService({ databaseUrl: url, env: { ID_ACCOUNT_CONCURRENCY: "1", ID_ACCOUNT_QUEUE: "0", ID_STATEMENT_TIMEOUT_MS: "3000" } });
+    const tight = await startTestService({
+      databaseUrl: url,
+      env: { ID_ACCOUNT_CONCURRENCY: "1", ID_ACCOUNT_QUEUE: "0", ID_STATEMENT_TIMEOUT_MS: "3000" },
+    });
     try {
       const poolA = await createPool(tight);
       let release!: () => void;

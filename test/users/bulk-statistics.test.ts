@@ -6,8 +6,8 @@
 import { sql } from "kysely";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { codeOf, startTestService, type TestService } from "../support/harness.js";
-import { createConnection } from "../support/identity-providers.js";
-import { csvB64 } from "../support/pool-settings.js";
+import { createConnection } from "../support/families/identity-providers.js";
+import { csvB64 } from "../support/families/pool-settings.js";
 
 let svc: TestService;
 beforeAll(async () => {

@@ -7,8 +7,8 @@
 // while a plan that is quadratic in the pool cannot meet it.
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { codeOf, startTestService, type TestService } from "../support/harness.js";
-import { createConnection } from "../support/identity-providers.js";
-import { csvB64 } from "../support/pool-settings.js";
+import { createConnection } from "../support/families/identity-providers.js";
+import { csvB64 } from "../support/families/pool-settings.js";
 
 const USERS = 10_000;
 const BOUND_MS = 8_000;
@@ -35,7 +35,8 @@ beforeAll(async () => {
 }, 300_000);
 afterAll(async () => {
   await svc.close();
-  if (figures.length) console.log(`[reliability] duplicate filters on a freshly imported pool (${USERS} users):\n  ${figures.join("\n  ")}`);
+  if (figures.length)
+    console.log(`[reliability] duplicate filters on a freshly imported pool (${USERS} users):\n  ${figures.join("\n  ")}`);
 });
 
 async function timedList(Filter: Record<string, unknown>, extra: Record<string, unknown> = {}) {
@@ -61,7 +62,12 @@ describe("ListUsers on a freshly imported pool (statistics not yet refreshed)", 
     expect(r.Result.NextToken).not.toBe("");
     expect(ms).toBeLessThan(BOUND_MS);
     figures.push(`ListUsers {PhoneNumberIsDuplicated: true}: ${Math.round(ms)} ms`);
-    const next = await svc.ok("ListUsers", { UserPoolUid: pool.UserPoolUid, Filter: { PhoneNumberIsDuplicated: true }, NextToken: r.Result.NextToken, MaxResults: 1 });
+    const next = await svc.ok("ListUsers", {
+      UserPoolUid: pool.UserPoolUid,
+      Filter: { PhoneNumberIsDuplicated: true },
+      NextToken: r.Result.NextToken,
+      MaxResults: 1,
+    });
     expect(next.Data).toHaveLength(1);
     expect(next.NextToken).toBe("");
     const both = await timedList({ PhoneNumberIsDuplicated: true, EmailIsDuplicated: true });
@@ -78,7 +84,12 @@ describe("ListUsers on a freshly imported pool (statistics not yet refreshed)", 
   it("five parallel duplicate filters leave another tenant served", async () => {
     const otherPool = (await svc.ok("CreateUserPool", { Name: `other-${Date.now()}` }, { key: svc.otherAdmin })).Uid as string;
     const started = performance.now();
-    const five = Array.from({ length: 5 }, (_, i) => svc.call("ListUsers", { UserPoolUid: pool.UserPoolUid, Filter: i % 2 ? { PhoneNumberIsDuplicated: true } : { EmailIsDuplicated: true } }));
+    const five = Array.from({ length: 5 }, (_, i) =>
+      svc.call("ListUsers", {
+        UserPoolUid: pool.UserPoolUid,
+        Filter: i % 2 ? { PhoneNumberIsDuplicated: true } : { EmailIsDuplicated: true },
+      }),
+    );
     await new Promise((r) => setTimeout(r, 20));
     const t = performance.now();
     const other = await svc.call("GetUserPool", { UserPoolUid: otherPool }, { key: svc.otherAdmin });
@@ -90,6 +101,8 @@ describe("ListUsers on a freshly imported pool (statistics not yet refreshed)", 
     expect(otherMs).toBeLessThan(3_000);
     expect(ready).toBe(200);
     expect(codes).toEqual(Array(5).fill("OK"));
-    figures.push(`5 parallel duplicate filters: all answered after ${Math.round(allMs)} ms; another tenant's GetUserPool meanwhile: ${Math.round(otherMs)} ms; /readyz ${ready}`);
+    figures.push(
+      `5 parallel duplicate filters: all answered after ${Math.round(allMs)} ms; another tenant's GetUserPool meanwhile: ${Math.round(otherMs)} ms; /readyz ${ready}`,
+    );
   }, 300_000);
 });

@@ -18,7 +18,10 @@ interface Account {
 export class AccountSlots {
   private readonly accounts = new Map<string, Account>();
 
-  constructor(readonly active: number, readonly queued: number) {}
+  constructor(
+    readonly active: number,
+    readonly queued: number,
+  ) {}
 
   /** A slot's release function once the account has a free slot; undefined when its queue is full. */
   acquire(accountId: string): Promise<() => void> | undefined {

@@ -20,24 +20,26 @@ const again = new Set<AnalyzedTable>();
  * (tests wait for it; callers do not). Failures are logged, never thrown: statistics are an aid.
  */
 export function refreshStatistics(db: Kysely<Database>, log: Pick<Logger, "warn">, tables: AnalyzedTable[]): Promise<void> {
-  return Promise.all(tables.map(async (table) => {
-    if (running.has(table)) return void again.add(table);
-    running.add(table);
-    try {
-      do {
-        again.delete(table);
-        // Its own bound: a large table takes longer than a request's statements may (ID_STATEMENT_TIMEOUT_MS).
-        await db.transaction().execute(async (trx) => {
-          await sql`set local statement_timeout = '5min'`.execute(trx);
-          await sql`analyze ${sql.table(table)}`.execute(trx);
-        });
-      } while (again.has(table));
-    } catch (err) {
-      log.warn({ table, err: { message: (err as Error).message } }, "refreshing statistics after a bulk write failed");
-    } finally {
-      running.delete(table);
-    }
-  })).then(() => undefined);
+  return Promise.all(
+    tables.map(async (table) => {
+      if (running.has(table)) return void again.add(table);
+      running.add(table);
+      try {
+        do {
+          again.delete(table);
+          // Its own bound: a large table takes longer than a request's statements may (ID_STATEMENT_TIMEOUT_MS).
+          await db.transaction().execute(async (trx) => {
+            await sql`set local statement_timeout = '5min'`.execute(trx);
+            await sql`analyze ${sql.table(table)}`.execute(trx);
+          });
+        } while (again.has(table));
+      } catch (err) {
+        log.warn({ table, err: { message: (err as Error).message } }, "refreshing statistics after a bulk write failed");
+      } finally {
+        running.delete(table);
+      }
+    }),
+  ).then(() => undefined);
 }
 
 /**
