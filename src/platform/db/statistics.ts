@@ -45,8 +45,13 @@ export function refreshStatistics(db: Kysely<Database>, log: Pick<Logger, "warn"
 /**
  * Inside a bulk write's transaction, before statements that look up the rows it just inserted (the
  * foreign-key checks of identity links): ANALYZE sees the transaction's own rows. SKIP_LOCKED: when
- * another ANALYZE of the table runs, this one is skipped rather than queued behind it.
+ * another ANALYZE of the table runs, this one is skipped rather than queued behind it. It may take
+ * longer than a request's statements may on a large table, so it runs under a bound of its own and
+ * the transaction's bound, whatever set it (connect.ts, the dialect, or none), is put back after it.
  */
 export async function analyzeWithin(trx: Transaction<Database>, table: AnalyzedTable): Promise<void> {
+  const { was } = (await sql<{ was: string }>`select current_setting('statement_timeout') as was`.execute(trx)).rows[0]!;
+  await sql`select set_config('statement_timeout', '1min', true)`.execute(trx);
   await sql`analyze (skip_locked) ${sql.table(table)}`.execute(trx);
+  await sql`select set_config('statement_timeout', ${was}, true)`.execute(trx);
 }
