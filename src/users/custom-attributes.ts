@@ -50,7 +50,7 @@ function valueProblem(def: CustomAttributeDefinition, value: string): string | u
     case "number":
     case "integer": {
       const n = Number(value);
-      if (!isNumber(value)) return "must be a decimal number (digits, an optional fraction and exponent) within a double's range";
+      if (!isNumber(value)) return "must be a number: decimal digits, an optional fraction and exponent, within a double's range";
       if (def.DataType.toLowerCase() === "integer" && !Number.isInteger(n)) return "must be an integer";
       if (min !== undefined && n < min) return `is below its Minimum of ${min}`;
       if (max !== undefined && n > max) return `is above its Maximum of ${max}`;
