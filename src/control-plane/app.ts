@@ -1,5 +1,6 @@
 // The Hono app: request id and log line -> error envelope -> ops endpoints -> Action/Version routing
-// -> signature (with the body limit) -> throttle -> replay check -> dispatch to the action's handler.
+// -> signature (with the body limit) -> throttle -> the account's share of requests in progress ->
+// replay check -> dispatch to the action's handler.
 import { Hono, type Context } from "hono";
 import { sql } from "kysely";
 import { actions as defaultRegistry } from "./registry.js";
@@ -13,6 +14,7 @@ import { type ApiError, errors } from "../core/errors.js";
 import { signatureAuth } from "./gateway/signing/middleware.js";
 import { replayProtection } from "./gateway/replay.js";
 import { throttle } from "./gateway/throttle.js";
+import { AccountSlots, accountSlots } from "./gateway/account-slots.js";
 import { createSignatureLedger } from "../platform/rate-limits/signatures.js";
 
 export interface AppOptions {
@@ -104,7 +106,7 @@ export function createApp(deps: AppDeps, opts: AppOptions = {}) {
     limiter: deps.rateLimiter,
     ratePerSecond: rate.perSecond,
     burst: rate.burst,
-  }), replayProtection({
+  }), accountSlots(new AccountSlots(deps.config.accountConcurrency.active, deps.config.accountConcurrency.queued)), replayProtection({
     ledger: deps.config.replayProtection ? createSignatureLedger(deps.db, deps.log) : undefined,
     maxSkewSeconds: deps.config.maxSkewSeconds,
   }), dispatchAction(deps));

@@ -32,8 +32,10 @@ export async function countRows<DB, TB extends keyof DB>(filtered: SelectQueryBu
 }
 
 /**
- * One page by PageNumber/PageSize: rows and count run side by side. `total` replaces the count when
- * the caller knows it already (a counter the triggers keep exact).
+ * One page by PageNumber/PageSize: the rows, then the count. One after the other, not side by side:
+ * a request holds one connection at a time, so five slow lists of one tenant hold five connections,
+ * not all ten of the pool (issue 22). `total` replaces the count when the caller knows it already (a
+ * counter the triggers keep exact).
  */
 export async function offsetPage<DB, TB extends keyof DB, R, T>(
   listing: Listing<DB, TB, R>,
@@ -41,10 +43,8 @@ export async function offsetPage<DB, TB extends keyof DB, R, T>(
   view: (row: R) => T,
   total: () => Promise<number> = () => countRows(listing.filtered),
 ): Promise<Page<T>> {
-  const [rows, count] = await Promise.all([
-    listing.rows(listing.filtered).offset((page.PageNumber - 1) * page.PageSize).limit(page.PageSize).execute(),
-    total(),
-  ]);
+  const rows = await listing.rows(listing.filtered).offset((page.PageNumber - 1) * page.PageSize).limit(page.PageSize).execute();
+  const count = await total();
   return { Data: (rows as R[]).map(view), PageNumber: page.PageNumber, PageSize: page.PageSize, TotalCount: count };
 }
 
@@ -60,7 +60,9 @@ export async function cursorPage<DB, TB extends keyof DB, R, T>(
   cursorOf: (last: R) => string,
   total: () => Promise<number> = () => countRows(listing.filtered),
 ): Promise<CursorPage<T>> {
-  const [rows, count] = await Promise.all([listing.rows(listing.filtered).limit(maxResults + 1).execute() as Promise<R[]>, total()]);
+  // Rows, then count, as offsetPage does: one connection at a time.
+  const rows = (await listing.rows(listing.filtered).limit(maxResults + 1).execute()) as R[];
+  const count = await total();
   const page = rows.slice(0, maxResults);
   const more = rows.length > maxResults;
   return { Data: page.map(view), TotalCount: count, NextToken: more ? cursorOf(page[page.length - 1]!) : "", MaxResults: maxResults };

@@ -34,6 +34,14 @@ export const envSchema = z
     DATABASE_MAX_CONNECTIONS: positiveInt(10),
     /** Bound of a connection attempt and of a statement's wait for a connection (ServiceUnavailable after it). */
     DATABASE_CONNECT_TIMEOUT_SECONDS: positiveInt(3),
+    /** No statement runs longer (ServiceUnavailable after it, the connection freed); 0: no bound. */
+    ID_STATEMENT_TIMEOUT_MS: z.coerce.number().int().min(0).max(3_600_000).default(10_000),
+    /** Requests of one account in progress at once on this instance; the rest queue (see ID_ACCOUNT_QUEUE). Default: half the pool. */
+    ID_ACCOUNT_CONCURRENCY: z.coerce.number().int().positive().max(10_000).optional(),
+    /** Requests of one account that may wait for a slot; beyond, Throttling at once. */
+    ID_ACCOUNT_QUEUE: z.coerce.number().int().min(0).max(100_000).default(200),
+    /** CreateUsers / CreateUsersCSV calls creating at least this many users refresh the users table's statistics afterwards; 0: never. */
+    ID_ANALYZE_AFTER_IMPORT_ROWS: z.coerce.number().int().min(0).default(1000),
     ID_DATA_DIR: z.string().min(1).default("./.idplane"),
     /** The embedded database without DATABASE_URL; unset: postgres when its binaries are installed, else pglite. */
     ID_EMBEDDED_ENGINE: z.enum(["postgres", "pglite"]).optional(),
@@ -167,7 +175,15 @@ export interface Config {
   host: string;
   databaseUrl: string | undefined;
   /** What stands between this instance and Postgres: decides prepared statements and how key changes arrive. */
-  database: { pooler: DatabasePooler; directUrl: string | undefined; maxConnections: number; connectTimeoutSeconds: number };
+  database: {
+    pooler: DatabasePooler; directUrl: string | undefined; maxConnections: number; connectTimeoutSeconds: number;
+    /** Bound of every statement in ms (connect.ts); 0: none. */
+    statementTimeoutMs: number;
+    /** Created users after which a call refreshes the users table's statistics (src/platform/db/statistics.ts); 0: never. */
+    analyzeAfterRows: number;
+  };
+  /** Requests per account in progress at once on this instance, and how many more may wait (gateway/account-slots.ts). */
+  accountConcurrency: { active: number; queued: number };
   dataDir: string;
   embeddedEngine: "postgres" | "pglite" | undefined;
   region: string;
@@ -258,8 +274,10 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     databaseUrl: e.DATABASE_URL,
     database: {
       pooler: e.DATABASE_POOLER, directUrl: e.DATABASE_DIRECT_URL, maxConnections: e.DATABASE_MAX_CONNECTIONS,
-      connectTimeoutSeconds: e.DATABASE_CONNECT_TIMEOUT_SECONDS,
+      connectTimeoutSeconds: e.DATABASE_CONNECT_TIMEOUT_SECONDS, statementTimeoutMs: e.ID_STATEMENT_TIMEOUT_MS, analyzeAfterRows: e.ID_ANALYZE_AFTER_IMPORT_ROWS,
     },
+    // Half the pool by default: one account's requests (each holding one connection at a time) leave the other half to everyone else.
+    accountConcurrency: { active: e.ID_ACCOUNT_CONCURRENCY ?? Math.max(1, Math.floor(e.DATABASE_MAX_CONNECTIONS / 2)), queued: e.ID_ACCOUNT_QUEUE },
     dataDir: e.ID_DATA_DIR,
     embeddedEngine: e.ID_EMBEDDED_ENGINE,
     region: e.ID_REGION,

@@ -49,7 +49,8 @@ export async function openRuntime(config: Config, log: Logger, opts: RuntimeOpti
   const secretBox = new SecretBox(resolveMasterKey(config), config.previousMasterKeys);
   const database = await connectDatabase({
     databaseUrl: config.databaseUrl, dataDir: config.dataDir, embeddedEngine: config.embeddedEngine, attach: opts.attach ?? false, pooler: config.database.pooler,
-    maxConnections: config.database.maxConnections, connectTimeoutSeconds: config.database.connectTimeoutSeconds, log,
+    maxConnections: config.database.maxConnections, connectTimeoutSeconds: config.database.connectTimeoutSeconds,
+    statementTimeoutMs: config.database.statementTimeoutMs, log,
   });
   let keyChanges: KeyChangeFollower | undefined;
   try {

@@ -7,6 +7,7 @@ import { sql, type RawBuilder, type SqlBool } from "kysely";
 import { z } from "zod";
 import { errors } from "../core/errors.js";
 import type { CustomAttributeDefinition } from "./custom-attributes.js";
+import { isDateTime, isNumber, storedDateTime, storedNumber } from "./attribute-values.js";
 
 export const OPERATORS = ["Equal", "NotEqual", "Contains", "StartsWith", "GreaterThan", "GreaterThanOrEqual", "LessThan", "LessThanOrEqual", "IsNull", "IsNotNull"] as const;
 type Operator = (typeof OPERATORS)[number];
@@ -46,21 +47,23 @@ export const customAttributeFilter = group
 export type CustomAttributeFilter = Group;
 
 const PARAM = "Filter.CustomAttributeFilter";
-const NUMBER = /^\s*-?\d+(\.\d+)?([eE][-+]?\d+)?\s*$/;
-const DATETIME = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(\.\d+)?(Z|[+-]\d{2}:\d{2})$/;
 const ORDER: Partial<Record<Operator, string>> = { GreaterThan: ">", GreaterThanOrEqual: ">=", LessThan: "<", LessThanOrEqual: "<=", Equal: "=", NotEqual: "<>" };
 
-/** The stored value as the attribute's type, null when absent (values are checked on write, the guard keeps a cast from ever failing). */
-function typed(def: CustomAttributeDefinition): { value: RawBuilder<unknown>; cast: (v: string) => RawBuilder<unknown>; check: RegExp | undefined; type: string } {
+/**
+ * The stored value as the attribute's type, null when absent or not of that type (a value stored
+ * before the write checks were strict compares as absent: attribute-values.ts). `check` is what a
+ * filter Value must pass, the same test as on write, so the Value's own cast never fails.
+ */
+function typed(def: CustomAttributeDefinition): { value: RawBuilder<unknown>; cast: (v: string) => RawBuilder<unknown>; check: ((v: string) => boolean) | undefined; type: string } {
   const raw = sql`(custom_attributes ->> ${def.Name}::text)`;
   switch (def.DataType.toLowerCase()) {
     case "number":
     case "integer":
-      return { value: sql`(case when ${raw} ~ ${NUMBER.source} then ${raw}::numeric end)`, cast: (v) => sql`${v}::numeric`, check: NUMBER, type: "number" };
+      return { value: storedNumber(raw), cast: (v) => sql`${v}::numeric`, check: isNumber, type: "decimal number within a double's range" };
     case "datetime":
-      return { value: sql`(case when ${raw} ~ ${DATETIME.source} then ${raw}::timestamptz end)`, cast: (v) => sql`${v}::timestamptz`, check: DATETIME, type: "RFC 3339 time" };
+      return { value: storedDateTime(raw), cast: (v) => sql`${v}::timestamptz`, check: isDateTime, type: "RFC 3339 time of a real calendar day" };
     case "boolean":
-      return { value: raw, cast: (v) => sql`${v}::text`, check: /^(true|false)$/, type: '"true" or "false"' };
+      return { value: raw, cast: (v) => sql`${v}::text`, check: (v) => v === "true" || v === "false", type: '"true" or "false"' };
     default:
       return { value: sql`lower(${raw})`, cast: (v) => sql`lower(${v}::text)`, check: undefined, type: "text" };
   }
@@ -75,7 +78,7 @@ function conditionSql(defs: Map<string, CustomAttributeDefinition>, c: z.output<
   const v = c.Value;
   if (v === undefined) throw errors.invalidParameter(PARAM, `the condition on ${JSON.stringify(def.Name)} with ${c.Operator} needs a Value`);
   const t = typed(def);
-  if (t.check && !t.check.test(v)) throw errors.invalidParameter(PARAM, `${JSON.stringify(def.Name)} is a ${def.DataType} attribute: its Value must be a ${t.type}`);
+  if (t.check && !t.check(v)) throw errors.invalidParameter(PARAM, `${JSON.stringify(def.Name)} is a ${def.DataType} attribute: its Value must be a ${t.type}`);
   const isText = t.type === "text";
   if (c.Operator === "Contains" || c.Operator === "StartsWith") {
     if (!isText) throw errors.invalidParameter(PARAM, `${c.Operator} applies to String attributes; ${JSON.stringify(def.Name)} is ${def.DataType}`);

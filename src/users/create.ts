@@ -20,8 +20,9 @@ import { DuplicatedUser, validateNewUser } from "./rules.js";
 import type { NewUserFields } from "./schemas.js";
 import { getUser } from "./service.js";
 import type { UserView } from "./view.js";
+import { analyzeWithin, refreshStatistics } from "../platform/db/statistics.js";
 
-type Deps = Pick<AppDeps, "db" | "config" | "clock" | "hashQueue">;
+type Deps = Pick<AppDeps, "db" | "config" | "clock" | "hashQueue" | "log">;
 
 /** A valid item on its way in: its index in the request, its row, and its identity at the request's connection. */
 interface PendingUser {
@@ -47,6 +48,8 @@ export async function createUsers(deps: Deps, accountId: string, poolUid: string
   const pending = await pendingUsers(deps, accountId, poolUid, items, outcomes, custom, connection);
   // One time for the users and their links: a new user's identity was made with it.
   const now = pending[0]?.row.created_at ?? deps.clock.now();
+  const bulkAt = deps.config.database.analyzeAfterRows;
+  let bulk = false;
   await deps.db.transaction().execute(async (trx) => {
     // The pool's counter lock serializes creators in this pool, so the quota check cannot be overshot.
     const locked = await parentPool(trx, accountId, poolUid, "counter");
@@ -56,11 +59,17 @@ export async function createUsers(deps: Deps, accountId: string, poolUid: string
     const inserted = await q.insertUsersSkippingConflicts(trx, admitted.map((p) => p.row));
     await reportTakenIdentifiers(trx, accountId, poolUid, admitted.filter((p) => !inserted.has(p.row.uid)), outcomes);
     const created = admitted.filter((p) => inserted.has(p.row.uid));
+    bulk = bulkAt > 0 && created.length >= bulkAt;
+    // The links' foreign-key checks look each new user up: planned against statistics without them,
+    // each was a scan of the pool (60 s for 10,000 links), so the statistics learn of them first.
+    if (bulk && connection !== undefined) await analyzeWithin(trx, "users");
     const lost = connection === undefined
       ? new Map<string, ItemFailure>()
       : await linkNewUsers(trx, { accountId, poolUid, connection }, created.map((p) => ({ uid: p.row.uid, externalId: p.externalId! })), now);
     for (const p of created) outcomes[p.i] = lost.get(p.row.uid) ?? { uid: p.row.uid };
   });
+  // Not awaited: the caller has its answer; later requests get plans that know of the new rows.
+  if (bulk) void refreshStatistics(deps.db, deps.log, connection === undefined ? ["users"] : ["users", "external_identities"]);
   return outcomes.map((o) => o!);
 }
 

@@ -7,6 +7,7 @@ import { type ApiError, errors } from "../core/errors.js";
 import type { Kysely, Transaction } from "kysely";
 import type { Database } from "../platform/db/schema.js";
 import { customAttributesOf } from "../custom-attributes/service.js";
+import { isDateTime, isNumber } from "./attribute-values.js";
 
 /** What a user's value is checked against: one attribute definition of the pool. */
 export interface CustomAttributeDefinition {
@@ -59,7 +60,7 @@ function valueProblem(def: CustomAttributeDefinition, value: string): string | u
     case "number":
     case "integer": {
       const n = Number(value);
-      if (value.trim() === "" || !Number.isFinite(n)) return "must be a number";
+      if (!isNumber(value)) return "must be a number: decimal digits, an optional fraction and exponent, within a double's range";
       if (def.DataType.toLowerCase() === "integer" && !Number.isInteger(n)) return "must be an integer";
       if (min !== undefined && n < min) return `is below its Minimum of ${min}`;
       if (max !== undefined && n > max) return `is above its Maximum of ${max}`;
@@ -68,7 +69,7 @@ function valueProblem(def: CustomAttributeDefinition, value: string): string | u
     case "boolean":
       return value === "true" || value === "false" ? undefined : 'must be "true" or "false"';
     case "datetime":
-      return /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(\.\d+)?(Z|[+-]\d{2}:\d{2})$/.test(value) && !Number.isNaN(Date.parse(value)) ? undefined : "must be an RFC 3339 time";
+      return isDateTime(value) ? undefined : "must be an RFC 3339 time of a real calendar day (years 0001-9999, an offset within ±14:59)";
     default:
       return `has the DataType ${JSON.stringify(def.DataType)}, which idplane cannot check`;
   }

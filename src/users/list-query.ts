@@ -6,7 +6,7 @@ import type { Database } from "../platform/db/schema.js";
 import type { Listing } from "../core/page.js";
 import type { UserRow } from "./queries.js";
 import type { UserState } from "./tables.js";
-import { byConnection, byDuplicated, byExternalIdentifiers } from "./list-linking.js";
+import { byConnection, byDuplicated, byExternalIdentifiers, duplicatedSource, type DuplicatedField } from "./list-linking.js";
 import { whereGroups, type GroupFilter } from "./group-membership.js";
 
 /** The text fields users can be filtered, searched and sorted by, with their index expressions. */
@@ -58,7 +58,7 @@ export interface UserFilter {
   connection?: string | undefined;
   externalIds?: string[] | undefined;
   /** EmailIsDuplicated / PhoneNumberIsDuplicated (list-linking.ts). */
-  duplicated?: ("Email" | "PhoneNumber")[] | undefined;
+  duplicated?: DuplicatedField[] | undefined;
   groups?: GroupFilter | undefined;
 }
 
@@ -75,16 +75,20 @@ function match(field: TextField, s: Search): RawBuilder<SqlBool> {
 }
 
 type Db = Kysely<Database>;
+const usersOf = (db: Db) => db.selectFrom("users");
 
 function filtered(db: Db, accountId: string, poolUid: string, f: UserFilter) {
-  let q = db.selectFrom("users").where("account_id", "=", accountId).where("user_pool_uid", "=", poolUid);
+  const pool = { accountId, poolUid };
+  const dup = f.duplicated ?? [];
+  // With a *IsDuplicated flag the rows come from the pool read once with its counts (list-linking.ts), under the name users.
+  const from = dup.length ? (db.selectFrom(duplicatedSource(pool, dup)) as unknown as ReturnType<typeof usersOf>) : usersOf(db);
+  let q = from.where("account_id", "=", accountId).where("user_pool_uid", "=", poolUid);
   if (f.none) q = q.where(sql<SqlBool>`false`);
   if (f.uids !== undefined) q = q.where("uid", "in", f.uids.length ? f.uids : [""]);
   if (f.userState !== undefined) q = q.where("user_state", "=", f.userState);
   if (f.latestBrowser !== undefined) q = q.where(sql<SqlBool>`(lower(latest_browser) collate "C") = (lower(${f.latestBrowser}::text) collate "C")`);
   if (f.latestLoginMethod !== undefined) q = q.where(sql<SqlBool>`(lower(latest_login_method) collate "C") = (lower(${f.latestLoginMethod}::text) collate "C")`);
-  const pool = { accountId, poolUid };
-  q = byDuplicated(byExternalIdentifiers(byConnection(q, f.connection), pool, f.externalIds), pool, f.duplicated ?? []);
+  q = byDuplicated(byExternalIdentifiers(byConnection(q, f.connection), pool, f.externalIds), dup);
   q = whereGroups(q, f.groups);
   for (const [field, v] of Object.entries(f.equals) as [TextField, string][]) q = q.where(sql<SqlBool>`${TEXT_KEYS[field]} = ${keyValue(field, v)}`);
   for (const [field, isEmpty] of Object.entries(f.empty) as [TextField, boolean][]) q = q.where(sql<SqlBool>`${TEXT_KEYS[field]} ${sql.raw(isEmpty ? "=" : ">")} ''`);

@@ -74,7 +74,9 @@ describe("loadConfig", () => {
 
   it("reads the database pooler settings and refuses combinations that cannot work", () => {
     const url = { DATABASE_URL: "postgres://pgbouncer:6432/x", ID_MASTER_KEY: key };
-    expect(loadConfig({}).database).toEqual({ pooler: "none", directUrl: undefined, maxConnections: 10, connectTimeoutSeconds: 3 });
+    expect(loadConfig({}).database).toEqual({ pooler: "none", directUrl: undefined, maxConnections: 10, connectTimeoutSeconds: 3, statementTimeoutMs: 10_000, analyzeAfterRows: 1000 });
+    expect(loadConfig({}).accountConcurrency).toEqual({ active: 5, queued: 200 });
+    expect(loadConfig({ DATABASE_MAX_CONNECTIONS: "1" }).accountConcurrency.active).toBe(1);
     expect(loadConfig({ ...url, DATABASE_POOLER: "pgbouncer", DATABASE_DIRECT_URL: "postgres://db1,db2/x", DATABASE_MAX_CONNECTIONS: "4" }).database)
       .toMatchObject({ pooler: "pgbouncer", directUrl: "postgres://db1,db2/x", maxConnections: 4 });
     expect(() => loadConfig({ DATABASE_POOLER: "pgbouncer" })).toThrow(/DATABASE_POOLER: a pooler needs DATABASE_URL/);

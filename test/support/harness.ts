@@ -112,9 +112,6 @@ const SDK_TIMEOUT_MS = 120_000;
 export async function startTestService(opts: ServiceOptions = {}): Promise<TestService> {
   const databaseUrl = opts.databaseUrl ?? inject("databaseUrl");
   const pooler = opts.pooler ?? poolerFor(databaseUrl);
-  const own = opts.databaseUrl ? await connectDatabase({ databaseUrl: opts.databaseUrl, maxConnections: 5, pooler }) : undefined;
-  if (own) await migrate(own.db);
-  const database = own ?? (await testDatabase());
   // Listening first, so the pools' public addresses (ID_PUBLIC_BASE_URL) are this server's own and
   // sign-in's issuers are reachable; the app is plugged in once the configuration exists.
   let fetchApp: ServerFetch = () => new Response(null, { status: 503 });
@@ -134,6 +131,12 @@ export async function startTestService(opts: ServiceOptions = {}): Promise<TestS
     ID_RATE_LIMIT_BURST: "200000",
     ...opts.env,
   });
+  // A database of the service's own gets the service's statement bound (the shared one has none).
+  const own = opts.databaseUrl
+    ? await connectDatabase({ databaseUrl: opts.databaseUrl, maxConnections: opts.env?.DATABASE_MAX_CONNECTIONS ? config.database.maxConnections : 5, pooler, statementTimeoutMs: config.database.statementTimeoutMs })
+    : undefined;
+  if (own) await migrate(own.db);
+  const database = own ?? (await testDatabase());
   const logs: string[] = [];
   const sink = new Writable({
     write(chunk, _enc, done) {

@@ -56,6 +56,8 @@ export interface ConnectOptions {
   pooler?: DatabasePooler;
   /** Bound of one connection attempt, and of a statement's wait for a connection (default 3). */
   connectTimeoutSeconds?: number;
+  /** ID_STATEMENT_TIMEOUT_MS: no statement runs longer (57014, then ServiceUnavailable); 0 or undefined: no bound. PGlite has none. */
+  statementTimeoutMs?: number | undefined;
 }
 
 // int8 (20) as a decimal string on both drivers: account ids exceed no JS number today, but counts
@@ -65,7 +67,7 @@ const INT8_OID = 20;
 const EMBEDDED_CONNECT_TIMEOUT_SECONDS = 15;
 
 export async function connectDatabase(opts: ConnectOptions): Promise<DatabaseHandle> {
-  if (opts.databaseUrl) return connectPostgres(opts.databaseUrl, opts.maxConnections ?? 10, opts.pooler ?? "none", opts.connectTimeoutSeconds ?? 3);
+  if (opts.databaseUrl) return connectPostgres(opts.databaseUrl, opts.maxConnections ?? 10, opts.pooler ?? "none", opts.connectTimeoutSeconds ?? 3, opts.statementTimeoutMs);
   const dataDir = opts.dataDir ?? "memory://";
   return dataDir === "memory://" ? connectPglite(dataDir, opts.log) : connectEmbedded(dataDir, opts);
 }
@@ -84,7 +86,7 @@ async function connectEmbedded(dataDir: string, opts: ConnectOptions): Promise<D
       const server = await openEmbeddedPostgres(dataDir, { log: opts.log, attach: opts.attach ?? false, ...(opts.embeddedSettings && { settings: opts.embeddedSettings }) });
       // The 3 s default fails fast when a remote database is away. This one is our own child, alive or
       // watched; on a loaded laptop its first connections (scram) can take longer than 3 s to answer.
-      const handle = connectPostgres(server.url, opts.maxConnections ?? 10, "none", Math.max(opts.connectTimeoutSeconds ?? 3, EMBEDDED_CONNECT_TIMEOUT_SECONDS));
+      const handle = connectPostgres(server.url, opts.maxConnections ?? 10, "none", Math.max(opts.connectTimeoutSeconds ?? 3, EMBEDDED_CONNECT_TIMEOUT_SECONDS), opts.statementTimeoutMs);
       const close = async () => {
         try {
           await handle.close();
@@ -143,9 +145,13 @@ export function targetSessionAttrs(url: string): "primary" | undefined {
   return attrs === "read-write" ? "primary" : undefined;
 }
 
-function connectPostgres(url: string, max: number, pooler: DatabasePooler, connectTimeoutSeconds: number): DatabaseHandle {
+function connectPostgres(url: string, max: number, pooler: DatabasePooler, connectTimeoutSeconds: number, statementTimeoutMs: number | undefined): DatabaseHandle {
   const prepare = pooler === "none";
   const attrs = targetSessionAttrs(url);
+  // Straight to Postgres, the bound is a startup parameter of every connection: Postgres keeps it for
+  // every statement, in a transaction or not, with no work here. PgBouncer refuses that parameter, so
+  // behind it the dialect keeps the bound (postgres-dialect.ts, cancelAfter).
+  const bounded = statementTimeoutMs ? Math.floor(statementTimeoutMs) : undefined;
   const sql = postgres(url, {
     max,
     prepare,
@@ -157,9 +163,13 @@ function connectPostgres(url: string, max: number, pooler: DatabasePooler, conne
     backoff: (retries: number) => Math.min(0.05 * retries, 0.5),
     idle_timeout: 60,
     onnotice: () => {},
+    ...(bounded && prepare && { connection: { statement_timeout: bounded } }),
     types: { int8: { to: INT8_OID, from: [INT8_OID], serialize: String, parse: (v: string) => v } },
   });
-  const db = new Kysely<Database>({ dialect: new PostgresDialect(sql, { prepare, connectionWaitMs: connectTimeoutSeconds * 1000 }) });
+  const db = new Kysely<Database>({ dialect: new PostgresDialect(sql, {
+    prepare, connectionWaitMs: connectTimeoutSeconds * 1000,
+    statementTimeout: bounded ? { ms: bounded, enforcedBy: prepare ? "server" : "dialect" } : undefined,
+  }) });
   return {
     db,
     kind: "postgres",

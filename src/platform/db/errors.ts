@@ -40,6 +40,9 @@ export function translateDbError(err: unknown): ApiError | undefined {
   // A violation no service attributed to a field: the constraint's name is schema detail, not for clients.
   if (code === "23505") return new ApiError("Duplicated", "the resource already exists");
   if (code === "23503") return new ApiError("NotFound", "a resource the request refers to does not exist");
+  // query_canceled: the statement ran into ID_STATEMENT_TIMEOUT_MS (or was cancelled for it behind
+  // PgBouncer). Its connection is free again; the request, not the database, was too costly.
+  if (code === "57014") return errors.unavailable("the request's database work exceeded the statement time limit (ID_STATEMENT_TIMEOUT_MS); narrow it (a filter, a smaller page or batch) or retry later");
   if (code === "40001" || code === "40P01") return errors.unavailable("the request conflicted with a concurrent one, retry it");
   // A write reached a server that takes none (a standby, or a primary set read-only during a failover).
   if (code === "25006") return errors.unavailable("the database is read-only at the moment, retry later");

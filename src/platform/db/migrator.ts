@@ -57,6 +57,8 @@ export async function migrate(db: Kysely<Database>, migrations = readMigrations(
   const applied: string[] = [];
   for (const m of migrations) {
     const ran = await db.transaction().execute(async (trx) => {
+      // A migration may rewrite or index a large table: ID_STATEMENT_TIMEOUT_MS is for requests.
+      await sql`set local statement_timeout = 0`.execute(trx);
       await sql`select pg_advisory_xact_lock(${MIGRATION_LOCK_KEY})`.execute(trx);
       const done = await trx.selectFrom("schema_migrations").select("name").where("name", "=", m.name).executeTakeFirst();
       if (done) return false;

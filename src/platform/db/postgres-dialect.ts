@@ -42,6 +42,26 @@ function heardFrom<T>(wait: ConnectionWait, work: Promise<T>): Promise<T> {
   );
 }
 
+/**
+ * Behind PgBouncer (transaction mode) a session setting cannot bound statements: PgBouncer refuses
+ * startup parameters it does not track, and a SET outlives the transaction on a server connection
+ * the next client gets. So the dialect bounds them itself: a transaction starts with SET LOCAL
+ * statement_timeout (pipelined with BEGIN: no round trip of its own, and gone at COMMIT), and a
+ * statement outside one is cancelled once it has run that long (a CancelRequest, which PgBouncer
+ * forwards to the server connection running it). Postgres answers 57014 either way and the
+ * connection serves again. Without a pooler, connect.ts sets statement_timeout as a startup
+ * parameter instead and Postgres alone keeps the bound.
+ */
+function cancelAfter<T>(result: Promise<T>, pending: { cancel(): unknown; state?: unknown }, ms: number): Promise<T> {
+  // Counted from when a connection takes the statement (postgres.js sets its state): the wait for one
+  // has its own bound (connection-wait.ts), and cancelling a statement no connection has taken yet
+  // can strand the connection being opened for it (postgres.js 3.4.9).
+  let timer: NodeJS.Timeout;
+  const check = () => (pending.state ? pending.cancel() : (timer = setTimeout(check, Math.min(ms, 100))));
+  timer = setTimeout(check, ms);
+  return result.finally(() => clearTimeout(timer));
+}
+
 class PostgresConnection implements DatabaseConnection {
   /** Set between BEGIN and COMMIT/ROLLBACK: every statement of the transaction runs on it. */
   reserved: ReservedSql | undefined;
@@ -55,6 +75,8 @@ class PostgresConnection implements DatabaseConnection {
     private readonly breaker: CircuitBreaker,
     private readonly wait: ConnectionWait,
     private readonly prepare: boolean,
+    /** Bound of a statement outside a transaction enforced here (PgBouncer), or undefined. */
+    private readonly cancelAfterMs: number | undefined,
   ) {}
 
   async executeQuery<R>(query: CompiledQuery): Promise<QueryResult<R>> {
@@ -63,7 +85,9 @@ class PostgresConnection implements DatabaseConnection {
     const run = () => {
       const pending = (reserved ?? this.sql).unsafe(query.sql, query.parameters as never[], { prepare: this.prepare });
       // A transaction's statements go to the connection it holds; only the pool's may wait for one.
-      return heardFrom(this.wait, reserved ? pending : this.wait.statement(pending));
+      if (reserved) return heardFrom(this.wait, pending);
+      const waited = this.wait.statement(pending);
+      return heardFrom(this.wait, this.cancelAfterMs ? cancelAfter(waited, pending, this.cancelAfterMs) : waited);
     };
     // Inside a transaction the breaker only learns of errors: the transaction is already under way.
     const result = reserved ? await this.untilClosed(run()).catch((err: unknown) => { this.transactionFailed(err); throw err; }) : await this.breaker.run(run);
@@ -110,7 +134,8 @@ class PostgresDriver implements Driver {
   async init(): Promise<void> {}
 
   async acquireConnection(): Promise<DatabaseConnection> {
-    return new PostgresConnection(this.sql, this.breaker, this.wait, this.options.prepare);
+    const clientBound = this.options.statementTimeout?.enforcedBy === "dialect" ? this.options.statementTimeout.ms : undefined;
+    return new PostgresConnection(this.sql, this.breaker, this.wait, this.options.prepare, clientBound);
   }
 
   async beginTransaction(conn: DatabaseConnection, settings: TransactionSettings): Promise<void> {
@@ -124,7 +149,11 @@ class PostgresDriver implements Driver {
       connection.onclose = () => c.connectionClosedByPool();
       return true;
     };
-    await heardFrom(this.wait, c.reserved.unsafe(begin, [], { onexecute } as never)).catch((err: unknown) => {
+    const began = c.reserved.unsafe(begin, [], { onexecute } as never);
+    const bound = this.options.statementTimeout;
+    // Sent right behind BEGIN without waiting for its answer: both go in one round trip.
+    const limited = bound?.enforcedBy === "dialect" ? c.reserved.unsafe(`set local statement_timeout = ${Math.floor(bound.ms)}`) : undefined;
+    await heardFrom(this.wait, Promise.all([began, limited])).catch((err: unknown) => {
       c.transactionFailed(err);
       throw err;
     });
@@ -167,6 +196,12 @@ export interface PostgresDialectOptions {
   prepare: boolean;
   /** How long a statement (or a transaction's BEGIN) may wait for a connection while the database says nothing (connection-wait.ts). */
   connectionWaitMs: number;
+  /**
+   * The statement time limit (ID_STATEMENT_TIMEOUT_MS): "server" when Postgres has it as a startup
+   * parameter (connect.ts), "dialect" when the dialect must set it per transaction and cancel
+   * statements outside one (behind PgBouncer, see cancelAfter).
+   */
+  statementTimeout?: { ms: number; enforcedBy: "server" | "dialect" } | undefined;
 }
 
 export class PostgresDialect implements Dialect {
