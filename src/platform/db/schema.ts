@@ -8,6 +8,7 @@ import type { DeliverySettingsTables } from "../../delivery-settings/tables.js";
 import type { IdentityProviderTables } from "../../identity-providers/tables.js";
 import type { MailTables } from "../mail/tables.js";
 import type { OAuthCredentialTables } from "../../oauth-credentials/tables.js";
+import type { PermissionTables } from "../../permissions/tables.js";
 import type { PasswordResetTables } from "../../password-reset/tables.js";
 import type { UserPoolDomainTables } from "../../user-pool-domains/tables.js";
 import type { UserPoolTables } from "../../user-pools/tables.js";
@@ -23,6 +24,7 @@ export interface MigrationsTable {
 
 export interface Database
   extends AccessKeyTables, UserPoolTables, UserTables, PasswordResetTables, MailTables, OAuthCredentialTables, IdentityProviderTables,
-    CustomAttributeTables, UserPoolDomainTables, GroupTables, DeliverySettingsTables, ExternalIdentityTables {
+    CustomAttributeTables, UserPoolDomainTables, GroupTables, DeliverySettingsTables, ExternalIdentityTables,
+    PermissionTables {
   schema_migrations: MigrationsTable;
 }

@@ -1,0 +1,117 @@
+// The one place that talks to Cedar (@cedar-policy/cedar-wasm, the engine of AWS Verified
+// Permissions): reading a policy's text at write time (with the engine's position and message on
+// error) and deciding a request against a slice of policies at check time. Policy sets are handed to
+// the engine preparsed, in a bounded set of slots reused least-recently-used: parsing Cedar text
+// costs far more than evaluating it, and the engine keeps what it parsed until the slot is reused.
+import * as cedar from "@cedar-policy/cedar-wasm/nodejs";
+import { errors } from "../core/errors.js";
+
+export interface EntityUid {
+  type: string;
+  id: string;
+}
+export interface Entity {
+  uid: EntityUid;
+  attrs: Record<string, unknown>;
+  parents: EntityUid[];
+}
+type Constraint = { op: "All" } | { op: "==" | "in"; entity?: EntityUid; entities?: EntityUid[] } | { op: "is"; entity_type: string; in?: { entity: EntityUid } };
+export interface PolicyScope {
+  principal: Constraint;
+  action: Constraint;
+  resource: Constraint;
+}
+export interface ParsedPolicy {
+  effect: "Allow" | "Deny";
+  scope: PolicyScope;
+  conditional: boolean;
+}
+
+/** "line L, column C" of a character offset in text. */
+function position(text: string, offset: number): string {
+  const before = text.slice(0, offset).split("\n");
+  return `line ${before.length}, column ${before[before.length - 1]!.length + 1}`;
+}
+
+function describeErrors(text: string, errs: cedar.DetailedError[]): string {
+  return errs
+    .map((e) => {
+      const at = e.sourceLocations?.[0];
+      const where = at ? `${position(text, at.start)}: ` : "";
+      const label = at?.label ? ` (${at.label})` : "";
+      return `${where}${e.message}${label}`;
+    })
+    .join("; ");
+}
+
+const invalid = (text: string, errs: cedar.DetailedError[]) => errors.invalidParameter("Policy", `the policy is not valid Cedar: ${describeErrors(text, errs)}`.slice(0, 2000));
+
+/** Reads one Cedar policy (not a template, not two); InvalidParameter.Policy with the engine's position and message otherwise. */
+export function parsePolicy(text: string): ParsedPolicy {
+  const parts = cedar.policySetTextToParts(text);
+  if (parts.type === "failure") throw invalid(text, parts.errors);
+  if (parts.policy_templates.length > 0) throw errors.invalidParameter("Policy", "the policy is a template (it has a ?principal or ?resource slot); templates are not supported");
+  if (parts.policies.length !== 1) throw errors.invalidParameter("Policy", `the text must hold exactly one Cedar policy, it holds ${parts.policies.length}`);
+  const json = cedar.policyToJson(text);
+  if (json.type === "failure") throw invalid(text, json.errors);
+  const p = json.json as unknown as { effect: "permit" | "forbid"; principal: Constraint; action: Constraint; resource: Constraint; conditions: unknown[] };
+  return { effect: p.effect === "permit" ? "Allow" : "Deny", scope: { principal: p.principal, action: p.action, resource: p.resource }, conditional: p.conditions.length > 0 };
+}
+
+/** Checks a resource's Properties as a Cedar entity's attributes; the engine's message otherwise. */
+export function checkAttributes(field: string, attrs: Record<string, unknown>): void {
+  const r = cedar.checkParseEntities({ entities: [{ uid: { type: "R", id: "r" }, attrs, parents: [] }] as never });
+  if (r.type === "failure") throw errors.invalidParameter(field, `not usable as Cedar attributes: ${r.errors.map((e) => e.message).join("; ")}`.slice(0, 1000));
+}
+
+const SLOTS = 256;
+/** Slot name by policy-set key, least recently used first (a Map keeps insertion order). */
+const slots = new Map<string, string>();
+let nextSlot = 0;
+
+function slotFor(key: string, policies: { id: string; text: string }[]): string {
+  const had = slots.get(key);
+  if (had !== undefined) {
+    slots.delete(key);
+    slots.set(key, had);
+    return had;
+  }
+  let slot: string;
+  if (slots.size >= SLOTS) {
+    const [oldest, name] = slots.entries().next().value as [string, string];
+    slots.delete(oldest);
+    slot = name;
+  } else slot = `slot${nextSlot++}`;
+  const staticPolicies = Object.fromEntries(policies.map((p) => [p.id, p.text]));
+  const r = cedar.preparsePolicySet(slot, { staticPolicies });
+  // Texts were parsed when written, so this fails only if the engine changed under stored policies.
+  if (r.type === "failure") throw new Error(`stored policies no longer parse: ${r.errors.map((e) => e.message).join("; ")}`);
+  slots.set(key, slot);
+  return slot;
+}
+
+export interface Decision {
+  allowed: boolean;
+  /** The policies that decided (the forbids when denied, the permits when allowed). */
+  reasons: string[];
+  /** Policies the engine skipped because their condition failed to evaluate. */
+  errors: { policyId: string; message: string }[];
+}
+
+export interface Request {
+  principal: EntityUid;
+  action: EntityUid;
+  resource: EntityUid;
+  context: Record<string, unknown>;
+  entities: Entity[];
+}
+
+/** Decides a request against the policies (the slice a check selected); `key` names that set exactly. */
+export function authorize(key: string, policies: { id: string; text: string }[], req: Request): Decision {
+  if (policies.length === 0) return { allowed: false, reasons: [], errors: [] };
+  const preparsedPolicySetId = slotFor(key, policies);
+  const r = cedar.statefulIsAuthorized({ ...req, context: req.context as never, entities: req.entities as never, preparsedPolicySetId });
+  if (r.type === "failure") throw errors.invalidParameter("References", `the request's entities are not usable: ${r.errors.map((e) => e.message).join("; ")}`.slice(0, 1000));
+  const d = r.response.diagnostics;
+  return { allowed: r.response.decision === "allow", reasons: d.reason, errors: d.errors.map((e) => ({ policyId: e.policyId, message: e.error.message })) };
+}

@@ -1,0 +1,272 @@
+// Namespaces and their catalogue: the resource tree, actions and permission points. Each function is
+// one use case; writes own their transaction and hold the namespace (KEY SHARE) while they add to it.
+// Policies are in policies.ts, checks in check.ts.
+import { randomUUID } from "node:crypto";
+import type { z } from "zod";
+import type { AppDeps } from "../deps.js";
+import { errors } from "../core/errors.js";
+import { offsetPage } from "../core/page.js";
+import { onUniqueViolation } from "../platform/db/errors.js";
+import { enforceQuota } from "../platform/db/quota.js";
+import type { Db } from "../platform/db/types.js";
+import * as q from "./queries.js";
+import { checkAttributes } from "./cedar.js";
+import * as s from "./schemas.js";
+import { actionView, namespaceTrn, namespaceView, pointView, resourceView } from "./view.js";
+
+type Deps = Pick<AppDeps, "db" | "config" | "clock">;
+type In<T extends z.ZodType> = z.output<T>;
+
+export const namespaceNotFound = (what: string) => errors.notFound(`Namespace ${what}`);
+
+/** The namespace by name (or id), or NotFound; `lock` holds it for the rest of the transaction. */
+export async function namespaceOf(db: Db, accountId: string, by: { id?: string | undefined; name?: string | undefined }, lock?: "share" | "update"): Promise<q.NamespaceRow> {
+  if (by.id === undefined && by.name === undefined) throw errors.missingParameter("NamespaceName");
+  const row = await q.findNamespace(db, accountId, by, lock);
+  if (!row) throw namespaceNotFound(by.name ?? by.id!);
+  return row;
+}
+
+export async function createNamespace(deps: Deps, accountId: string, input: In<typeof s.createNamespaceInput>) {
+  const now = deps.clock.now();
+  const row = await deps.db.transaction().execute(async (trx) => {
+    await enforceQuota(trx, { name: "NamespacesPerAccount", scope: accountId, limit: s.LIMITS.namespacesPerAccount, count: () => q.countNamespaces(trx, accountId) });
+    const insert = q.insertNamespace(trx, {
+      account_id: accountId,
+      id: randomUUID(),
+      name: input.NamespaceName,
+      description: input.Description ?? "",
+      ...(input.ProjectName !== undefined ? { project_name: input.ProjectName } : {}),
+      tags: input.Tags ?? [],
+      associates: input.Associates ?? [],
+      created_at: now,
+      updated_at: now,
+    });
+    return onUniqueViolation(insert, "permission_namespaces__name", () => errors.duplicated(`Namespace ${input.NamespaceName}`));
+  });
+  const view = namespaceView(deps.config, row);
+  return { ...view, Associates: view.Associates.join(",") };
+}
+
+export async function getNamespace(deps: Deps, accountId: string, input: In<typeof s.getNamespaceInput>) {
+  return namespaceView(deps.config, await namespaceOf(deps.db, accountId, { id: input.NamespaceId, name: input.NamespaceName }));
+}
+
+export async function updateNamespace(deps: Deps, accountId: string, input: In<typeof s.updateNamespaceInput>) {
+  await deps.db.transaction().execute(async (trx) => {
+    const ns = await namespaceOf(trx, accountId, { name: input.NamespaceName }, "update");
+    if (input.Description === undefined && input.Associates === undefined) return;
+    await q.updateNamespace(trx, accountId, ns.id, { ...(input.Description !== undefined ? { description: input.Description } : {}), ...(input.Associates ? { associates: input.Associates } : {}), updated_at: deps.clock.now() });
+  });
+  return { Success: true, Message: `namespace ${input.NamespaceName} updated` };
+}
+
+export async function deleteNamespace(deps: Deps, accountId: string, name: string) {
+  if (!(await q.deleteNamespace(deps.db, accountId, name))) throw namespaceNotFound(name);
+  return { Success: true, Message: `namespace ${name} deleted with its resources, actions, permission points and policies` };
+}
+
+export async function listNamespaces(deps: Deps, accountId: string, input: In<typeof s.listNamespacesInput>) {
+  const f = input.Filter ?? {};
+  let id = f.Id || undefined;
+  if (f.Trn) {
+    const prefix = namespaceTrn(deps.config, accountId, "");
+    // A Trn of another account or region names none of these namespaces.
+    const fromTrn = f.Trn.startsWith(prefix) ? f.Trn.slice(prefix.length) : "!";
+    id = id === undefined || id === fromTrn ? fromTrn : "!";
+  }
+  const direction = input.SortDirection ?? (input.SortField === "Name" ? "Asc" : "Desc");
+  const listing = q.namespaceListing(deps.db, accountId, { description: f.Description, name: f.Name, id, projectName: input.ProjectName, tagFilters: input.TagFilters ?? [] }, { key: input.SortField, direction: direction === "Asc" ? "asc" : "desc" });
+  const page = await offsetPage(listing, input, (r) => {
+    const { Associates: _a, ...rest } = namespaceView(deps.config, r);
+    return rest;
+  });
+  return { Namespaces: page.Data, PageNumber: page.PageNumber, PageSize: page.PageSize, TotalCount: page.TotalCount };
+}
+
+// Resources
+const resourceNotFound = (key: string) => errors.notFound(`Resource ${key}`);
+
+function checkProperties(text: string | undefined): void {
+  if (!text) return;
+  let v: unknown;
+  try {
+    v = JSON.parse(text);
+  } catch {
+    throw errors.invalidParameter("Properties", "must be \"\" or a JSON object");
+  }
+  if (typeof v !== "object" || v === null || Array.isArray(v)) throw errors.invalidParameter("Properties", "must be \"\" or a JSON object");
+  checkAttributes("Properties", v as Record<string, unknown>);
+}
+
+/** The ancestors a child of `parentKey` has (the parent's path and the parent), bounded in depth. */
+async function ancestorsUnder(db: Db, accountId: string, namespaceId: string, parentKey: string | undefined): Promise<string[]> {
+  if (!parentKey) return [];
+  const parent = await q.findResource(db, accountId, namespaceId, parentKey);
+  if (!parent) throw resourceNotFound(parentKey);
+  return [...parent.path, parent.key];
+}
+
+const tooDeep = () => errors.invalidParameter("ParentResourceKey", `the resource tree may be at most ${s.LIMITS.resourceDepth + 1} levels deep`);
+
+export async function createResource(deps: Deps, accountId: string, input: In<typeof s.createResourceInput>) {
+  checkProperties(input.Properties);
+  const now = deps.clock.now();
+  const row = await deps.db.transaction().execute(async (trx) => {
+    const ns = await namespaceOf(trx, accountId, { name: input.NamespaceName }, "share");
+    await enforceQuota(trx, { name: "ResourcesPerNamespace", scope: ns.id, limit: s.LIMITS.resourcesPerNamespace, count: () => q.countResources(trx, accountId, ns.id) });
+    const path = await ancestorsUnder(trx, accountId, ns.id, input.ParentResourceKey);
+    if (path.length > s.LIMITS.resourceDepth) throw tooDeep();
+    const insert = q.insertResource(trx, {
+      account_id: accountId,
+      namespace_id: ns.id,
+      id: randomUUID(),
+      key: input.ResourceKey,
+      name: input.ResourceName,
+      type: input.ResourceType,
+      description: input.Description ?? "",
+      properties: input.Properties ?? "",
+      parent_key: input.ParentResourceKey ?? null,
+      path,
+      created_at: now,
+      updated_at: now,
+    });
+    return onUniqueViolation(insert, "permission_resources__pkey", () => errors.duplicated(`Resource ${input.ResourceKey}`));
+  });
+  return resourceView(row);
+}
+
+export async function getResource(deps: Deps, accountId: string, input: In<typeof s.resourceRefInput>) {
+  const ns = await namespaceOf(deps.db, accountId, { name: input.NamespaceName });
+  const row = await q.findResource(deps.db, accountId, ns.id, input.ResourceKey);
+  if (!row) throw resourceNotFound(input.ResourceKey);
+  return resourceView(row);
+}
+
+/**
+ * Changes name, description, properties or parent. A new parent moves the whole subtree: never
+ * below itself, never deeper than the bound. The namespace row is locked, so two moves in one
+ * namespace queue and cannot build a cycle between them.
+ */
+export async function updateResource(deps: Deps, accountId: string, input: In<typeof s.updateResourceInput>) {
+  checkProperties(input.Properties);
+  const row = await deps.db.transaction().execute(async (trx) => {
+    const ns = await namespaceOf(trx, accountId, { name: input.NamespaceName }, "update");
+    const current = await q.findResource(trx, accountId, ns.id, input.ResourceKey, true);
+    if (!current) throw resourceNotFound(input.ResourceKey);
+    const changes: Parameters<typeof q.updateResource>[4] = {};
+    if (input.ResourceName !== undefined) changes.name = input.ResourceName;
+    if (input.Description !== undefined) changes.description = input.Description;
+    if (input.Properties !== undefined) changes.properties = input.Properties;
+    const newParent = input.ParentResourceKey === undefined ? undefined : input.ParentResourceKey || null;
+    if (newParent !== undefined && newParent !== current.parent_key) {
+      const path = await ancestorsUnder(trx, accountId, ns.id, newParent ?? undefined);
+      if (path.includes(current.key) || newParent === current.key) throw errors.invalidParameter("ParentResourceKey", "a resource cannot move below itself");
+      const deepest = (await q.deepestBelow(trx, accountId, ns.id, current.key)) ?? current.path.length;
+      if (deepest - current.path.length + path.length > s.LIMITS.resourceDepth) throw tooDeep();
+      await q.movePathsBelow(trx, accountId, ns.id, current.key, path);
+      Object.assign(changes, { parent_key: newParent, path });
+    }
+    if (Object.keys(changes).length === 0) return current;
+    return q.updateResource(trx, accountId, ns.id, current.key, { ...changes, updated_at: deps.clock.now() });
+  });
+  return resourceView(row);
+}
+
+/** Deletes a leaf; a resource with children is refused (delete or move them first). */
+export async function deleteResource(deps: Deps, accountId: string, input: In<typeof s.resourceRefInput>) {
+  await deps.db.transaction().execute(async (trx) => {
+    const ns = await namespaceOf(trx, accountId, { name: input.NamespaceName }, "update");
+    if (await q.hasChildren(trx, accountId, ns.id, input.ResourceKey)) throw errors.invalidRequest(`resource ${input.ResourceKey} has children; delete or move them first`);
+    if (!(await q.deleteResource(trx, accountId, ns.id, input.ResourceKey))) throw resourceNotFound(input.ResourceKey);
+  });
+  return { Success: true, Message: `resource ${input.ResourceKey} deleted` };
+}
+
+export async function listResources(deps: Deps, accountId: string, input: In<typeof s.listResourcesInput>) {
+  const ns = await namespaceOf(deps.db, accountId, { name: input.NamespaceName });
+  return offsetPage(q.resourceListing(deps.db, accountId, ns.id, { parentKey: input.ParentResourceKey, type: input.ResourceType }), input, resourceView);
+}
+
+// Actions
+const actionNotFound = (id: string) => errors.notFound(`Action ${id}`);
+
+export async function createAction(deps: Deps, accountId: string, input: In<typeof s.createActionInput>) {
+  const now = deps.clock.now();
+  const row = await deps.db.transaction().execute(async (trx) => {
+    const ns = await namespaceOf(trx, accountId, { name: input.NamespaceName }, "share");
+    const insert = q.insertAction(trx, { account_id: accountId, namespace_id: ns.id, id: randomUUID(), key: input.ActionKey, name: input.ActionName, resource_type: input.ResourceType, description: input.Description ?? "", created_at: now, updated_at: now });
+    return onUniqueViolation(insert, "permission_actions__key", () => errors.duplicated(`Action ${input.ActionKey} of ${input.ResourceType}`));
+  });
+  return actionView(row);
+}
+
+export async function getAction(deps: Deps, accountId: string, id: string) {
+  const row = await q.findAction(deps.db, accountId, id);
+  if (!row) throw actionNotFound(id);
+  return actionView(row);
+}
+
+export async function updateAction(deps: Deps, accountId: string, input: In<typeof s.updateActionInput>) {
+  const row = input.Description === undefined ? await q.findAction(deps.db, accountId, input.ActionId) : await q.updateAction(deps.db, accountId, input.ActionId, { description: input.Description, updated_at: deps.clock.now() });
+  if (!row) throw actionNotFound(input.ActionId);
+  return actionView(row);
+}
+
+export async function deleteAction(deps: Deps, accountId: string, id: string) {
+  if (!(await q.deleteAction(deps.db, accountId, id))) throw actionNotFound(id);
+  return { Success: true, Message: `action ${id} deleted` };
+}
+
+export async function listActions(deps: Deps, accountId: string, input: In<typeof s.listActionsInput>) {
+  const ns = await namespaceOf(deps.db, accountId, { name: input.NamespaceName });
+  return offsetPage(q.actionListing(deps.db, accountId, ns.id, input.ResourceType), input, actionView);
+}
+
+// Permission points
+const pointNotFound = (id: string) => errors.notFound(`PermissionPoint ${id}`);
+const pointFields = (input: In<typeof s.createPointInput>) => ({
+  auth_point_id: input.AuthPointId,
+  link: input.AuthPointLink,
+  name: input.AuthPointName,
+  type: input.AuthPointType,
+  decision_mode: input.DecisionMode,
+  enabled: input.Enabled,
+});
+
+export async function createPoint(deps: Deps, accountId: string, input: In<typeof s.createPointInput>) {
+  const now = deps.clock.now();
+  const row = await deps.db.transaction().execute(async (trx) => {
+    const ns = await namespaceOf(trx, accountId, { id: input.NamespaceId }, "share");
+    const insert = q.insertPoint(trx, { account_id: accountId, namespace_id: ns.id, id: randomUUID(), ...pointFields(input), created_at: now, updated_at: now });
+    return onUniqueViolation(insert, "permission_points__auth_point", () => errors.duplicated(`PermissionPoint ${input.AuthPointId}`));
+  });
+  return pointView(row);
+}
+
+export async function getPoint(deps: Deps, accountId: string, input: In<typeof s.getPointInput>) {
+  if (!input.PermissionPointId && !(input.NamespaceId && input.AuthPointId)) throw errors.missingParameter("PermissionPointId", "PermissionPointId, or NamespaceId with AuthPointId, is required");
+  const by = input.PermissionPointId ? { id: input.PermissionPointId, namespaceId: input.NamespaceId || undefined } : { namespaceId: input.NamespaceId, authPointId: input.AuthPointId };
+  const row = await q.findPoint(deps.db, accountId, by);
+  if (!row) throw pointNotFound(input.PermissionPointId || input.AuthPointId!);
+  return pointView(row);
+}
+
+export async function updatePoint(deps: Deps, accountId: string, input: In<typeof s.updatePointInput>) {
+  const current = await q.findPoint(deps.db, accountId, { id: input.PermissionPointId, namespaceId: input.NamespaceId });
+  if (!current) throw pointNotFound(input.PermissionPointId);
+  const update = q.updatePoint(deps.db, accountId, current.id, { ...pointFields(input), updated_at: deps.clock.now() });
+  await onUniqueViolation(update, "permission_points__auth_point", () => errors.duplicated(`PermissionPoint ${input.AuthPointId}`));
+  return { Success: true, Message: `permission point ${current.id} updated` };
+}
+
+export async function deletePoint(deps: Deps, accountId: string, id: string) {
+  if (!(await q.deletePoint(deps.db, accountId, id))) throw pointNotFound(id);
+  return { Success: true, Message: `permission point ${id} deleted` };
+}
+
+export async function listPoints(deps: Deps, accountId: string, input: In<typeof s.listPointsInput>) {
+  const ns = await namespaceOf(deps.db, accountId, { id: input.NamespaceId });
+  const page = await offsetPage(q.pointListing(deps.db, accountId, ns.id, input.AuthPointId), input, pointView);
+  return { PermissionPoints: page.Data, PageNumber: page.PageNumber, PageSize: page.PageSize, TotalCount: page.TotalCount };
+}
