@@ -27,6 +27,25 @@ export interface ParsedPolicy {
   conditional: boolean;
 }
 
+/**
+ * Runs an engine call. A WebAssembly trap (a stack overflow checkShape should have prevented) leaves
+ * the instance unusable, so it is answered as ServiceUnavailable rather than an InternalError with a
+ * stack, and later calls keep saying so: restart the process (docs/api/permissions.md).
+ */
+let broken = false;
+function engine<T>(call: () => T): T {
+  if (broken) throw errors.unavailable("the policy engine stopped after a fault; the service needs a restart");
+  try {
+    return call();
+  } catch (err) {
+    if (err instanceof Error && err.name === "RuntimeError") {
+      broken = true;
+      throw errors.unavailable("the policy engine stopped after a fault; the service needs a restart");
+    }
+    throw err;
+  }
+}
+
 /** "line L, column C" of a character offset in text. */
 function position(text: string, offset: number): string {
   const before = text.slice(0, offset).split("\n");
@@ -46,13 +65,37 @@ function describeErrors(text: string, errs: cedar.DetailedError[]): string {
 
 const invalid = (text: string, errs: cedar.DetailedError[]) => errors.invalidParameter("Policy", `the policy is not valid Cedar: ${describeErrors(text, errs)}`.slice(0, 2000));
 
+/**
+ * The engine parses and evaluates recursively in a fixed WebAssembly stack: 120 nested records or
+ * 250 nested parentheses overflow it, and an overflow leaves the instance unusable for every later
+ * call. So nesting and operator chains are bounded before any text reaches it (measured limits in
+ * docs/api/permissions.md, with a wide margin): brackets at most 16 deep, at most 256 operators.
+ */
+export const MAX_NESTING = 16;
+export const MAX_OPERATORS = 256;
+
+export function checkShape(text: string, field = "Policy"): void {
+  // Strings and comments hold no structure; drop them first.
+  const code = text.replace(/"(?:[^"\\]|\\.)*"|\/\/[^\n]*/g, '""');
+  let depth = 0;
+  let deepest = 0;
+  for (const c of code) {
+    if (c === "(" || c === "[" || c === "{") deepest = Math.max(deepest, ++depth);
+    else if (c === ")" || c === "]" || c === "}") depth--;
+  }
+  const operators = code.match(/&&|\|\||==|!=|<=|>=|[-+*<>!.]|\b(?:if|in|has|like|is)\b/g)?.length ?? 0;
+  if (deepest > MAX_NESTING) throw errors.invalidParameter(field, `brackets may nest at most ${MAX_NESTING} deep, this nests ${deepest}`);
+  if (operators > MAX_OPERATORS) throw errors.invalidParameter(field, `a policy may have at most ${MAX_OPERATORS} operators, this has ${operators}`);
+}
+
 /** Reads one Cedar policy (not a template, not two); InvalidParameter.Policy with the engine's position and message otherwise. */
 export function parsePolicy(text: string): ParsedPolicy {
-  const parts = cedar.policySetTextToParts(text);
+  checkShape(text);
+  const parts = engine(() => cedar.policySetTextToParts(text));
   if (parts.type === "failure") throw invalid(text, parts.errors);
   if (parts.policy_templates.length > 0) throw errors.invalidParameter("Policy", "the policy is a template (it has a ?principal or ?resource slot); templates are not supported");
   if (parts.policies.length !== 1) throw errors.invalidParameter("Policy", `the text must hold exactly one Cedar policy, it holds ${parts.policies.length}`);
-  const json = cedar.policyToJson(text);
+  const json = engine(() => cedar.policyToJson(text));
   if (json.type === "failure") throw invalid(text, json.errors);
   const p = json.json as unknown as { effect: "permit" | "forbid"; principal: Constraint; action: Constraint; resource: Constraint; conditions: unknown[] };
   return { effect: p.effect === "permit" ? "Allow" : "Deny", scope: { principal: p.principal, action: p.action, resource: p.resource }, conditional: p.conditions.length > 0 };
@@ -60,7 +103,8 @@ export function parsePolicy(text: string): ParsedPolicy {
 
 /** Checks a resource's Properties as a Cedar entity's attributes; the engine's message otherwise. */
 export function checkAttributes(field: string, attrs: Record<string, unknown>): void {
-  const r = cedar.checkParseEntities({ entities: [{ uid: { type: "R", id: "r" }, attrs, parents: [] }] as never });
+  checkShape(JSON.stringify(attrs), field);
+  const r = engine(() => cedar.checkParseEntities({ entities: [{ uid: { type: "R", id: "r" }, attrs, parents: [] }] as never }));
   if (r.type === "failure") throw errors.invalidParameter(field, `not usable as Cedar attributes: ${r.errors.map((e) => e.message).join("; ")}`.slice(0, 1000));
 }
 
@@ -83,7 +127,7 @@ function slotFor(key: string, policies: { id: string; text: string }[]): string 
     slot = name;
   } else slot = `slot${nextSlot++}`;
   const staticPolicies = Object.fromEntries(policies.map((p) => [p.id, p.text]));
-  const r = cedar.preparsePolicySet(slot, { staticPolicies });
+  const r = engine(() => cedar.preparsePolicySet(slot, { staticPolicies }));
   // Texts were parsed when written, so this fails only if the engine changed under stored policies.
   if (r.type === "failure") throw new Error(`stored policies no longer parse: ${r.errors.map((e) => e.message).join("; ")}`);
   slots.set(key, slot);
@@ -110,7 +154,7 @@ export interface Request {
 export function authorize(key: string, policies: { id: string; text: string }[], req: Request): Decision {
   if (policies.length === 0) return { allowed: false, reasons: [], errors: [] };
   const preparsedPolicySetId = slotFor(key, policies);
-  const r = cedar.statefulIsAuthorized({ ...req, context: req.context as never, entities: req.entities as never, preparsedPolicySetId });
+  const r = engine(() => cedar.statefulIsAuthorized({ ...req, context: req.context as never, entities: req.entities as never, preparsedPolicySetId }));
   if (r.type === "failure") throw errors.invalidParameter("References", `the request's entities are not usable: ${r.errors.map((e) => e.message).join("; ")}`.slice(0, 1000));
   const d = r.response.diagnostics;
   return { allowed: r.response.decision === "allow", reasons: d.reason, errors: d.errors.map((e) => ({ policyId: e.policyId, message: e.error.message })) };
