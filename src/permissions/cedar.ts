@@ -74,15 +74,29 @@ const invalid = (text: string, errs: cedar.DetailedError[]) => errors.invalidPar
 export const MAX_NESTING = 16;
 export const MAX_OPERATORS = 256;
 
-export function checkShape(text: string, field = "Policy"): void {
-  // Strings and comments hold no structure; drop them first.
-  const code = text.replace(/"(?:[^"\\]|\\.)*"|\/\/[^\n]*/g, '""');
+/** Strings and comments hold no structure: the text without them. */
+const codeOf = (text: string) => text.replace(/"(?:[^"\\]|\\.)*"|\/\/[^\n]*/g, '""');
+
+/** The deepest bracket nesting, and whether the brackets close in order without going below zero. */
+function nesting(code: string): { deepest: number; balanced: boolean } {
   let depth = 0;
   let deepest = 0;
+  let balanced = true;
   for (const c of code) {
     if (c === "(" || c === "[" || c === "{") deepest = Math.max(deepest, ++depth);
-    else if (c === ")" || c === "]" || c === "}") depth--;
+    else if (c === ")" || c === "]" || c === "}") if (--depth < 0) balanced = false;
   }
+  return { deepest, balanced: balanced && depth === 0 };
+}
+
+/** A Definition's Condition must be one expression: its brackets may not close the `when { }` around it. */
+export function checkExpression(text: string, field: string): void {
+  if (!nesting(codeOf(text)).balanced) throw errors.invalidParameter(field, "must be one Cedar expression (its brackets do not balance)");
+}
+
+export function checkShape(text: string, field = "Policy"): void {
+  const code = codeOf(text);
+  const { deepest } = nesting(code);
   const operators = code.match(/&&|\|\||==|!=|<=|>=|[-+*<>!.]|\b(?:if|in|has|like|is)\b/g)?.length ?? 0;
   if (deepest > MAX_NESTING) throw errors.invalidParameter(field, `brackets may nest at most ${MAX_NESTING} deep, this nests ${deepest}`);
   if (operators > MAX_OPERATORS) throw errors.invalidParameter(field, `a policy may have at most ${MAX_OPERATORS} operators, this has ${operators}`);

@@ -8,7 +8,7 @@ import { errors } from "../core/errors.js";
 import { offsetPage } from "../core/page.js";
 import { onUniqueViolation } from "../platform/db/errors.js";
 import { enforceQuota } from "../platform/db/quota.js";
-import { parsePolicy, type PolicyScope } from "./cedar.js";
+import { checkExpression, parsePolicy, type PolicyScope } from "./cedar.js";
 import * as pq from "./policy-queries.js";
 import type * as ps from "./policy-schemas.js";
 import { bumpPolicyVersion } from "./queries.js";
@@ -39,6 +39,7 @@ export function definitionText(d: Definition): string {
   const action = entityPart("Operation", d.Operation, "Action");
   const resource = entityPart("Resource", d.Resource);
   const head = `${d.Effect === "Deny" ? "forbid" : "permit"} (\n  ${principal ? `principal in ${principal}` : "principal"},\n  ${action ? `action == ${action}` : "action"},\n  ${resource ? `resource in ${resource}` : "resource"}\n)`;
+  if (d.Condition) checkExpression(d.Condition, "Definition.Condition");
   return d.Condition ? `${head}\nwhen { ${d.Condition} };` : `${head};`;
 }
 
@@ -75,7 +76,6 @@ interface NewPolicy {
 async function insertPolicy(deps: Deps, accountId: string, p: NewPolicy) {
   if (p.text.length > LIMITS.policyChars) throw errors.invalidParameter("Policy", `a policy may be at most ${LIMITS.policyChars} characters`);
   const parsed = parsePolicy(p.text);
-  if (p.definition?.Condition && !parsed.conditional) throw errors.invalidParameter("Definition.Condition", "must be one Cedar expression");
   const now = deps.clock.now();
   const row = await deps.db.transaction().execute(async (trx) => {
     const ns = await namespaceOf(trx, accountId, { name: p.NamespaceName }, "update");

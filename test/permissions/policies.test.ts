@@ -70,7 +70,7 @@ describe("policies", () => {
     expect(codeOf(both)).toBe("InvalidParameter.Policy");
     const injected = await svc.call("CreatePolicy", { NamespaceName, PolicyName: "x", Definition: { Principal: 'User::"a"), action, resource); permit(principal' } });
     expect(codeOf(injected)).toBe("InvalidParameter.Definition.Principal");
-    expect(codeOf(await svc.call("CreatePolicy", { NamespaceName, PolicyName: "x", Definition: { Condition: "true } unless { false" } }))).toBe("InvalidParameter.Policy");
+    expect(codeOf(await svc.call("CreatePolicy", { NamespaceName, PolicyName: "x", Definition: { Condition: "true } unless { false" } }))).toBe("InvalidParameter.Definition.Condition");
   });
 });
 
