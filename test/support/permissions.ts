@@ -66,7 +66,7 @@ export const crossAccountCases: CrossAccountCase[] = [
   { action: "GrantPermission", params: async (svc) => ({ ...(await nsOnly(svc)), Principal: entity, Operation: { Id: "read" } }) },
   ...["GetPolicy", "DeletePolicy"].map((action) => ({ action, params: withPolicy })),
   { action: "UpdatePolicy", params: async (svc) => ({ ...(await withPolicy(svc)), Description: "x", Status: "Disabled" }) },
-  { action: "CheckPermission", params: async (svc) => ({ ...(await withPolicy(svc)), PolicyName: undefined, Principal: entity, Operation: { Id: "read" }, Resource: { Type: "Document", Id: "d" } }) },
+  { action: "CheckPermission", params: async (svc) => ({ NamespaceName: (await withPolicy(svc)).NamespaceName, Principal: entity, Operation: { Id: "read" }, Resource: { Type: "Document", Id: "d" } }) },
   { action: "BatchGetObjectPermissions", params: async (svc) => ({ NamespaceName: (await withPolicy(svc)).NamespaceName, Tasks: [{ Object: { Type: "Document", Id: "d" } }] }) },
   { action: "BatchGetSubjectPermissions", params: async (svc) => ({ NamespaceName: (await withPolicy(svc)).NamespaceName, Tasks: [{ Subject: entity }] }) },
 ];
