@@ -1,8 +1,8 @@
 // docs/api/permissions.md cannot rot: its JavaScript example runs as one script against a fresh
 // server (as a reader would paste it), and prints what its comments promise.
-import { spawn } from "node:child_process";
-import { readFileSync, rmSync, writeFileSync } from "node:fs";
+import { readFileSync } from "node:fs";
 import { afterAll, beforeAll, expect, it } from "vitest";
+import { runExample } from "../support/example-script.js";
 import { startTestService, type TestService } from "../support/harness.js";
 
 const DOC = readFileSync(new URL("../../docs/api/permissions.md", import.meta.url), "utf8");
@@ -15,31 +15,16 @@ afterAll(() => svc.close());
 it("runs the permissions example and prints what it promises", { timeout: 60_000 }, async () => {
   const blocks = [...DOC.matchAll(/```js\n([\s\S]*?)```/g)].map((m) => m[1]!);
   expect(blocks).toHaveLength(1);
-  // Inside the repository, so that `import ... from "@volcengine/openapi"` resolves as for a user.
-  const file = new URL(`../.permissions-example-${process.pid}.mjs`, import.meta.url);
-  writeFileSync(file, blocks.join("\n"));
-  try {
-    const child = spawn(process.execPath, [file.pathname], {
-      env: { ...process.env, IDPLANE_HOST: svc.host, IDPLANE_AK: svc.admin.accessKeyId, IDPLANE_SK: svc.admin.secretAccessKey },
-      stdio: ["ignore", "pipe", "pipe"],
-    });
-    let out = "";
-    let err = "";
-    child.stdout.on("data", (d) => (out += d));
-    child.stderr.on("data", (d) => (err += d));
-    const code = await new Promise<number | null>((resolve) => child.on("close", resolve));
-    expect(err, out).toBe("");
-    expect(code).toBe(0);
-    expect(out.trim().split("\n")).toEqual([
-      "{ Allowed: true, Message: 'allowed by policy alice-reads-acme' }",
-      "{",
-      "  Allowed: false,",
-      "  Message: 'denied by policy eng-closed (a matching deny overrides any allow)'",
-      "}",
-      "true",
-      "InvalidParameter.Policy",
-    ]);
-  } finally {
-    rmSync(file, { force: true });
-  }
+  const { out, err, code } = await runExample(svc, blocks.join("\n"));
+  expect(err, out).toBe("");
+  expect(code).toBe(0);
+  expect(out.trim().split("\n")).toEqual([
+    "{ Allowed: true, Message: 'allowed by policy alice-reads-acme' }",
+    "{",
+    "  Allowed: false,",
+    "  Message: 'denied by policy eng-closed (a matching deny overrides any allow)'",
+    "}",
+    "true",
+    "InvalidParameter.Policy",
+  ]);
 });
