@@ -152,6 +152,9 @@ describe("CheckPermission", () => {
     expect(codeOf(await svc.call("CheckPermission", { ...base, Principal: { Type: "1bad", Id: "u" } }))).toBe("InvalidParameter.Principal.Type");
     expect(codeOf(await svc.call("CheckPermission", { ...base, Resource: undefined }))).toBe("MissingParameter.Resource");
     expect(codeOf(await svc.call("CheckPermission", { ...base, NamespaceName: "nope" }))).toBe("NotFound");
+    await svc.ok("CreatePolicy", { NamespaceName, PolicyName: "all", Policy: "permit(principal, action, resource);" });
+    const cycle = [{ Entity: { Type: "Doc", Id: "d" }, Parents: [{ Type: "Doc", Id: "e" }] }, { Entity: { Type: "Doc", Id: "e" }, Parents: [{ Type: "Doc", Id: "d" }] }];
+    expect((await svc.call("CheckPermission", { ...base, References: cycle })).ResponseMetadata.Error).toMatchObject({ Code: "InvalidParameter.References", Message: expect.stringContaining("cycle") });
     const many = Array.from({ length: 51 }, (_, i) => ({ Entity: { Type: "Doc", Id: `d${i}` } }));
     expect(codeOf(await svc.call("CheckPermission", { ...base, References: many }))).toBe("InvalidParameter.References");
   });
