@@ -6,6 +6,7 @@ import { defineAction } from "../core/action.js";
 import { pageResult } from "../core/schemas.js";
 import { policyActions } from "./policy-actions.js";
 import * as s from "./schemas.js";
+import * as catalogue from "./catalogue.js";
 import * as svc from "./service.js";
 
 const listOf = <T extends z.ZodType>(item: T) => pageResult(item).describe("Data: the items (upstream's result names no list)");
@@ -110,7 +111,7 @@ const catalogActions = [
     summary: "Registers an action (ActionKey, unique per ResourceType) of a namespace: a catalogue entry; checks name actions by id.",
     input: s.createActionInput,
     output: s.actionOutput,
-    handler: (input, ctx) => svc.createAction(ctx.deps, ctx.accountId, input),
+    handler: (input, ctx) => catalogue.createAction(ctx.deps, ctx.accountId, input),
   }),
   defineAction({
     name: "GetAction",
@@ -119,7 +120,7 @@ const catalogActions = [
     summary: "Returns an action by ActionId.",
     input: s.actionIdInput,
     output: s.actionOutput,
-    handler: (input, ctx) => svc.getAction(ctx.deps, ctx.accountId, input.ActionId),
+    handler: (input, ctx) => catalogue.getAction(ctx.deps, ctx.accountId, input.ActionId),
   }),
   defineAction({
     name: "UpdateAction",
@@ -128,7 +129,7 @@ const catalogActions = [
     summary: "Changes an action's Description.",
     input: s.updateActionInput,
     output: s.actionOutput,
-    handler: (input, ctx) => svc.updateAction(ctx.deps, ctx.accountId, input),
+    handler: (input, ctx) => catalogue.updateAction(ctx.deps, ctx.accountId, input),
   }),
   defineAction({
     name: "DeleteAction",
@@ -137,7 +138,7 @@ const catalogActions = [
     summary: "Deletes an action (policies naming it stay).",
     input: s.actionIdInput,
     output: s.successResult,
-    handler: (input, ctx) => svc.deleteAction(ctx.deps, ctx.accountId, input.ActionId),
+    handler: (input, ctx) => catalogue.deleteAction(ctx.deps, ctx.accountId, input.ActionId),
   }),
   defineAction({
     name: "ListActions",
@@ -146,7 +147,7 @@ const catalogActions = [
     summary: "Lists a namespace's actions, optionally of one ResourceType.",
     input: s.listActionsInput,
     output: listOf(s.actionOutput),
-    handler: (input, ctx) => svc.listActions(ctx.deps, ctx.accountId, input),
+    handler: (input, ctx) => catalogue.listActions(ctx.deps, ctx.accountId, input),
   }),
   defineAction({
     name: "CreatePermissionPoint",
@@ -155,7 +156,7 @@ const catalogActions = [
     summary: "Registers a permission point (AuthPointId unique in the namespace); a check naming it gets its AuthPointId as context.permissionPoint, and is denied while it is disabled.",
     input: s.createPointInput,
     output: s.pointOutput,
-    handler: (input, ctx) => svc.createPoint(ctx.deps, ctx.accountId, input),
+    handler: (input, ctx) => catalogue.createPoint(ctx.deps, ctx.accountId, input),
   }),
   defineAction({
     name: "GetPermissionPoint",
@@ -164,7 +165,7 @@ const catalogActions = [
     summary: "Returns a permission point by PermissionPointId, or by NamespaceId and AuthPointId.",
     input: s.getPointInput,
     output: s.pointOutput,
-    handler: (input, ctx) => svc.getPoint(ctx.deps, ctx.accountId, input),
+    handler: (input, ctx) => catalogue.getPoint(ctx.deps, ctx.accountId, input),
   }),
   defineAction({
     name: "UpdatePermissionPoint",
@@ -173,7 +174,7 @@ const catalogActions = [
     summary: "Replaces a permission point's fields.",
     input: s.updatePointInput,
     output: s.successResult,
-    handler: (input, ctx) => svc.updatePoint(ctx.deps, ctx.accountId, input),
+    handler: (input, ctx) => catalogue.updatePoint(ctx.deps, ctx.accountId, input),
   }),
   defineAction({
     name: "DeletePermissionPoint",
@@ -182,7 +183,7 @@ const catalogActions = [
     summary: "Deletes a permission point.",
     input: s.pointIdInput,
     output: s.successResult,
-    handler: (input, ctx) => svc.deletePoint(ctx.deps, ctx.accountId, input.PermissionPointId),
+    handler: (input, ctx) => catalogue.deletePoint(ctx.deps, ctx.accountId, input.PermissionPointId),
   }),
   defineAction({
     name: "ListPermissionPoints",
@@ -191,7 +192,7 @@ const catalogActions = [
     summary: "Lists a namespace's permission points by AuthPointId.",
     input: s.listPointsInput,
     output: z.object({ PermissionPoints: z.array(s.pointOutput), PageNumber: z.number().int(), PageSize: z.number().int(), TotalCount: z.number().int() }),
-    handler: (input, ctx) => svc.listPoints(ctx.deps, ctx.accountId, input),
+    handler: (input, ctx) => catalogue.listPoints(ctx.deps, ctx.accountId, input),
   }),
 ];
 

@@ -164,9 +164,32 @@ export interface Request {
   entities: Entity[];
 }
 
+/**
+ * Decisions already made, by policy set and request. A decision is a function of the policies' texts
+ * (named exactly by `key`: namespace, version, policy ids) and of the whole request, entities and
+ * context included, so an entry is never stale: a policy write changes the key, a tree change the
+ * entities. Bounded, least recently used out first.
+ */
+const MEMO = 10_000;
+const decisions = new Map<string, Decision>();
+
 /** Decides a request against the policies (the slice a check selected); `key` names that set exactly. */
 export function authorize(key: string, policies: { id: string; text: string }[], req: Request): Decision {
   if (policies.length === 0) return { allowed: false, reasons: [], errors: [] };
+  const memoKey = `${key}\n${JSON.stringify(req)}`;
+  const known = decisions.get(memoKey);
+  if (known) {
+    decisions.delete(memoKey);
+    decisions.set(memoKey, known);
+    return known;
+  }
+  const decision = decide(key, policies, req);
+  if (decisions.size >= MEMO) decisions.delete(decisions.keys().next().value as string);
+  decisions.set(memoKey, decision);
+  return decision;
+}
+
+function decide(key: string, policies: { id: string; text: string }[], req: Request): Decision {
   const preparsedPolicySetId = slotFor(key, policies);
   const r = engine(() => cedar.statefulIsAuthorized({ ...req, context: req.context as never, entities: req.entities as never, preparsedPolicySetId }));
   if (r.type === "failure") throw errors.invalidParameter("References", `the request's entities are not usable: ${r.errors.map((e) => e.message).join("; ")}`.slice(0, 1000));
