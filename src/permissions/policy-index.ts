@@ -73,17 +73,20 @@ function build(version: string, rows: Awaited<ReturnType<typeof enabledPolicies>
 }
 
 const MAX_CACHED = 64;
-const cache = new Map<string, PolicyIndex>();
+/** By namespace: the index at a version, or the load of it under way (concurrent checks share one load). */
+const cache = new Map<string, { version: string; index: Promise<PolicyIndex> }>();
 
 /** The namespace's index at `version`, from the cache or rebuilt from the database. */
-export async function policyIndex(db: Db, accountId: string, namespaceId: string, version: string): Promise<PolicyIndex> {
+export function policyIndex(db: Db, accountId: string, namespaceId: string, version: string): Promise<PolicyIndex> {
   const key = `${accountId}:${namespaceId}`;
   const had = cache.get(key);
-  if (had && had.version === version) return had;
-  const index = build(version, await enabledPolicies(db, accountId, namespaceId));
+  if (had && had.version === version) return had.index;
+  const index = enabledPolicies(db, accountId, namespaceId).then((rows) => build(version, rows));
   cache.delete(key);
   if (cache.size >= MAX_CACHED) cache.delete(cache.keys().next().value as string);
-  cache.set(key, index);
+  cache.set(key, { version, index });
+  // A failed load is not kept: the next check tries again.
+  index.catch(() => cache.get(key)?.index === index && cache.delete(key));
   return index;
 }
 
