@@ -24,7 +24,11 @@ function policyOf(i: number) {
   const [user, action] = [`u${i % 1000}`, i % 2 ? "read" : "write"];
   return {
     text: `permit (principal == User::"${user}", action == Action::"${action}", resource in ${rType}::"${rId}");`,
-    scope: { principal: { op: "==", entity: { type: "User", id: user } }, action: { op: "==", entity: { type: "Action", id: action } }, resource: { op: "in", entity: { type: rType, id: rId } } },
+    scope: {
+      principal: { op: "==", entity: { type: "User", id: user } },
+      action: { op: "==", entity: { type: "Action", id: action } },
+      resource: { op: "in", entity: { type: rType, id: rId } },
+    },
   };
 }
 
@@ -37,7 +41,8 @@ function seededPolicies() {
   const rows = [];
   for (let i = 0; i < POLICIES; i++) {
     const { text, scope } = policyOf(i);
-    if (i < 12 && JSON.stringify(parsePolicy(text).scope) !== JSON.stringify(scope)) throw new Error(`the engine reads policy ${i} otherwise: ${JSON.stringify(parsePolicy(text).scope)}`);
+    if (i < 12 && JSON.stringify(parsePolicy(text).scope) !== JSON.stringify(scope))
+      throw new Error(`the engine reads policy ${i} otherwise: ${JSON.stringify(parsePolicy(text).scope)}`);
     rows.push({ id: randomUUID(), name: `p${i}`, text, effect: "Allow", scope: scope as unknown, conditional: false });
   }
   return rows;
@@ -51,12 +56,33 @@ async function seed(accountId: string, namespaceId: string, rows: ReturnType<typ
       const text = `forbid (principal, action, resource in Org::"n0") when { context.runID == "blocked-${i}" };`;
       rows.push({ id: randomUUID(), name: `guard${i}`, text, effect: "Deny", scope: parsePolicy(text).scope, conditional: true });
     }
-    const definition = { Principal: "", PrincipalInfo: "", Operation: "", Resource: "", ResourceInfo: "", Effect: "", Condition: "", ConditionInfo: "" };
+    const definition = {
+      Principal: "",
+      PrincipalInfo: "",
+      Operation: "",
+      Resource: "",
+      ResourceInfo: "",
+      Effect: "",
+      Condition: "",
+      ConditionInfo: "",
+    };
     for (let at = 0; at < rows.length; at += 1000) {
-      const chunk = rows.slice(at, at + 1000).map((r) => ({ account_id: accountId, namespace_id: namespaceId, ...r, scope: jsonb(r.scope), definition: jsonb(definition), created_at: new Date(), updated_at: new Date() }));
+      const chunk = rows
+        .slice(at, at + 1000)
+        .map((r) => ({
+          account_id: accountId,
+          namespace_id: namespaceId,
+          ...r,
+          scope: jsonb(r.scope),
+          definition: jsonb(definition),
+          created_at: new Date(),
+          updated_at: new Date(),
+        }));
       await database.db.insertInto("permission_policies").values(chunk).execute();
     }
-    await sql`update permission_namespaces set policy_version = policy_version + 1 where account_id = ${accountId} and id = ${namespaceId}`.execute(database.db);
+    await sql`update permission_namespaces set policy_version = policy_version + 1 where account_id = ${accountId} and id = ${namespaceId}`.execute(
+      database.db,
+    );
     await sql`analyze permission_policies`.execute(database.db);
   } finally {
     await database.close();
@@ -80,18 +106,32 @@ async function main() {
     const ns = await callOnce(service.port, creds, "CreateNamespace", { NamespaceName });
     let parent: string | undefined;
     for (const [i, type] of LEVELS.entries()) {
-      await callOnce(service.port, creds, "CreateResource", { NamespaceName, ResourceKey: `n${i}`, ResourceName: `n${i}`, ResourceType: type, ...(parent ? { ParentResourceKey: parent } : {}) });
+      await callOnce(service.port, creds, "CreateResource", {
+        NamespaceName,
+        ResourceKey: `n${i}`,
+        ResourceName: `n${i}`,
+        ResourceType: type,
+        ...(parent ? { ParentResourceKey: parent } : {}),
+      });
       parent = `n${i}`;
     }
     let t = performance.now();
     await seed(accountId, ns.NamespaceId, rows);
     process.stderr.write(`bench:permissions: seeded ${POLICIES} policies in ${(performance.now() - t).toFixed(0)} ms\n`);
 
-    const question = (user: string) => JSON.stringify({ NamespaceName, Principal: { Type: "User", Id: user }, Operation: { Id: "read" }, Resource: { Type: "Doc", Id: "n5" } });
+    const question = (user: string) =>
+      JSON.stringify({
+        NamespaceName,
+        Principal: { Type: "User", Id: user },
+        Operation: { Id: "read" },
+        Resource: { Type: "Doc", Id: "n5" },
+      });
     // u5 may read Doc::"n5" through policy 1005 (read, resource in Department::"n3", three levels up).
     t = performance.now();
     const first = await callOnce(service.port, creds, "CheckPermission", JSON.parse(question("u5")));
-    process.stderr.write(`bench:permissions: first check (index built, slice preparsed) ${(performance.now() - t).toFixed(0)} ms: ${JSON.stringify(first)}\n`);
+    process.stderr.write(
+      `bench:permissions: first check (index built, slice preparsed) ${(performance.now() - t).toFixed(0)} ms: ${JSON.stringify(first)}\n`,
+    );
     if (!first.Allowed) throw new Error("the benchmark's question should be allowed");
     let n = 0;
     const floorReq = { action: "GetNamespace", creds, makeBody: () => JSON.stringify({ NamespaceName }) };
@@ -106,18 +146,22 @@ async function main() {
       f.push(await load(target, settings.durationS, floorReq));
       c1.push(await load(target, settings.durationS, hot));
       c2.push(await load(target, settings.durationS, rotating));
-      process.stderr.write(`bench:permissions round ${i + 1}: F ${f.at(-1)!.reqPerSec.toFixed(0)}, C1 ${c1.at(-1)!.reqPerSec.toFixed(0)}, C2 ${c2.at(-1)!.reqPerSec.toFixed(0)} req/s\n`);
+      process.stderr.write(
+        `bench:permissions round ${i + 1}: F ${f.at(-1)!.reqPerSec.toFixed(0)}, C1 ${c1.at(-1)!.reqPerSec.toFixed(0)}, C2 ${c2.at(-1)!.reqPerSec.toFixed(0)} req/s\n`,
+      );
     }
     const ratio = (cs: RunResult[]) => median(cs.map((x, i) => x.reqPerSec / f[i]!.reqPerSec)).toFixed(2);
     const commit = execSync("git rev-parse --short HEAD").toString().trim();
     const load1 = execSync("cat /proc/loadavg").toString().split(" ")[0];
-    console.log([
-      `bench:permissions on ${new Date().toISOString()}, commit ${commit}, load average ${load1} at the end; ${ROUNDS} alternating rounds of ${settings.durationS} s, ${settings.connections} connections; ${POLICIES + 10} policies, a ${LEVELS.length}-level tree`,
-      `F (signed GetNamespace, the floor): ${figures(f)}`,
-      `C1 (CheckPermission, one question, leaf at level 6): ${figures(c1)}`,
-      `C2 (CheckPermission, 100 principals in turn): ${figures(c2)}`,
-      `C1/F median of rounds ${ratio(c1)}; C2/F ${ratio(c2)} (target >= 0.8)`,
-    ].join("\n"));
+    console.log(
+      [
+        `bench:permissions on ${new Date().toISOString()}, commit ${commit}, load average ${load1} at the end; ${ROUNDS} alternating rounds of ${settings.durationS} s, ${settings.connections} connections; ${POLICIES + 10} policies, a ${LEVELS.length}-level tree`,
+        `F (signed GetNamespace, the floor): ${figures(f)}`,
+        `C1 (CheckPermission, one question, leaf at level 6): ${figures(c1)}`,
+        `C2 (CheckPermission, 100 principals in turn): ${figures(c2)}`,
+        `C1/F median of rounds ${ratio(c1)}; C2/F ${ratio(c2)} (target >= 0.8)`,
+      ].join("\n"),
+    );
   } finally {
     await Promise.all(servers.map((s) => s.stop()));
   }

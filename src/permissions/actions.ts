@@ -54,16 +54,23 @@ const catalogActions = [
     access: "read",
     accountWide: true,
     errors: [],
-    summary: "Lists the account's namespaces, newest first unless SortField/SortDirection say otherwise; Filter.Name and Description match a substring, Id and Trn exactly.",
+    summary:
+      "Lists the account's namespaces, newest first unless SortField/SortDirection say otherwise; Filter.Name and Description match a substring, Id and Trn exactly.",
     input: s.listNamespacesInput,
-    output: z.object({ Namespaces: z.array(s.namespaceOutput.omit({ Associates: true })), PageNumber: z.number().int(), PageSize: z.number().int(), TotalCount: z.number().int() }),
+    output: z.object({
+      Namespaces: z.array(s.namespaceOutput.omit({ Associates: true })),
+      PageNumber: z.number().int(),
+      PageSize: z.number().int(),
+      TotalCount: z.number().int(),
+    }),
     handler: (input, ctx) => svc.listNamespaces(ctx.deps, ctx.accountId, input),
   }),
   defineAction({
     name: "CreateResource",
     access: "write",
     errors: ["NotFound", "Duplicated", "QuotaExceeded"],
-    summary: "Registers a resource (a Cedar entity ResourceType::\"ResourceKey\") under ParentResourceKey; a grant on a parent applies to its descendants. Trees are at most 10 levels deep.",
+    summary:
+      'Registers a resource (a Cedar entity ResourceType::"ResourceKey") under ParentResourceKey; a grant on a parent applies to its descendants. Trees are at most 10 levels deep.',
     input: s.createResourceInput,
     output: s.resourceOutput,
     handler: (input, ctx) => svc.createResource(ctx.deps, ctx.accountId, input),
@@ -153,7 +160,8 @@ const catalogActions = [
     name: "CreatePermissionPoint",
     access: "write",
     errors: ["NotFound", "Duplicated"],
-    summary: "Registers a permission point (AuthPointId unique in the namespace); a check naming it gets its AuthPointId as context.permissionPoint, and is denied while it is disabled.",
+    summary:
+      "Registers a permission point (AuthPointId unique in the namespace); a check naming it gets its AuthPointId as context.permissionPoint, and is denied while it is disabled.",
     input: s.createPointInput,
     output: s.pointOutput,
     handler: (input, ctx) => catalogue.createPoint(ctx.deps, ctx.accountId, input),
@@ -191,7 +199,12 @@ const catalogActions = [
     errors: ["NotFound"],
     summary: "Lists a namespace's permission points by AuthPointId.",
     input: s.listPointsInput,
-    output: z.object({ PermissionPoints: z.array(s.pointOutput), PageNumber: z.number().int(), PageSize: z.number().int(), TotalCount: z.number().int() }),
+    output: z.object({
+      PermissionPoints: z.array(s.pointOutput),
+      PageNumber: z.number().int(),
+      PageSize: z.number().int(),
+      TotalCount: z.number().int(),
+    }),
     handler: (input, ctx) => catalogue.listPoints(ctx.deps, ctx.accountId, input),
   }),
 ];

@@ -43,15 +43,32 @@ function rows(policies: IndexedPolicy[], task: Task, otherSide: "principal" | "r
     const others = entitiesOf(p.scope[otherSide]).filter((o) => !wantedTypes?.length || o.Type === "*" || wantedTypes.includes(o.Type));
     for (const a of actions) {
       if (f.Actions?.length && a.Id !== "*" && !f.Actions.includes(a.Id)) continue;
-      for (const other of others) out.push({ Action: a, Effect: p.effect, Condition: p.condition, Conditional: p.conditional, PolicyId: p.id, PolicyName: p.name, other });
+      for (const other of others)
+        out.push({
+          Action: a,
+          Effect: p.effect,
+          Condition: p.condition,
+          Conditional: p.conditional,
+          PolicyId: p.id,
+          PolicyName: p.name,
+          other,
+        });
     }
   }
-  return out.sort((x, y) => (x.PolicyName < y.PolicyName ? -1 : x.PolicyName > y.PolicyName ? 1 : x.Action.Id < y.Action.Id ? -1 : x.Action.Id > y.Action.Id ? 1 : 0));
+  return out.sort((x, y) =>
+    x.PolicyName < y.PolicyName ? -1 : x.PolicyName > y.PolicyName ? 1 : x.Action.Id < y.Action.Id ? -1 : x.Action.Id > y.Action.Id ? 1 : 0,
+  );
 }
 
 function page<T>(all: T[], task: Task, index: number) {
   const start = (task.PageNumber - 1) * task.PageSize;
-  return { TaskIndex: index, Data: all.slice(start, start + task.PageSize), PageNumber: task.PageNumber, PageSize: task.PageSize, TotalCount: all.length };
+  return {
+    TaskIndex: index,
+    Data: all.slice(start, start + task.PageSize),
+    PageNumber: task.PageNumber,
+    PageSize: task.PageSize,
+    TotalCount: all.length,
+  };
 }
 
 const uidOf = (r: Ref): EntityUid => ({ type: r.Type, id: r.Id });
@@ -65,7 +82,13 @@ export async function objectPermissions(deps: Deps, accountId: string, input: z.
     const closure = graph.closure(object);
     const applies = index.all.filter((p) => constraintMatches(p.scope.resource, object, closure));
     const list = task.Filter?.ObjectTypes?.length && !task.Filter.ObjectTypes.includes(object.type) ? [] : rows(applies, task, "principal");
-    Results.push(page(list.map((r) => ({ ...strip(r), Subject: r.other })), task, i));
+    Results.push(
+      page(
+        list.map((r) => ({ ...strip(r), Subject: r.other })),
+        task,
+        i,
+      ),
+    );
   }
   return { Results };
 }
@@ -76,8 +99,15 @@ export async function subjectPermissions(deps: Deps, accountId: string, input: z
     const { index, graph } = await loadRequest(deps.db, accountId, input.NamespaceName, task.Subject, undefined, task.References);
     const subject = uidOf(task.Subject);
     const applies = slice(index, { principal: subject, principalClosure: graph.closure(subject) });
-    const list = task.Filter?.SubjectTypes?.length && !task.Filter.SubjectTypes.includes(subject.type) ? [] : rows(applies, task, "resource");
-    Results.push(page(list.map((r) => ({ ...strip(r), Resource: r.other })), task, i));
+    const list =
+      task.Filter?.SubjectTypes?.length && !task.Filter.SubjectTypes.includes(subject.type) ? [] : rows(applies, task, "resource");
+    Results.push(
+      page(
+        list.map((r) => ({ ...strip(r), Resource: r.other })),
+        task,
+        i,
+      ),
+    );
   }
   return { Results };
 }

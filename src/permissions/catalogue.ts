@@ -21,8 +21,20 @@ export async function createAction(deps: Deps, accountId: string, input: In<type
   const now = deps.clock.now();
   const row = await deps.db.transaction().execute(async (trx) => {
     const ns = await namespaceOf(trx, accountId, { name: input.NamespaceName }, "share");
-    const insert = q.insertAction(trx, { account_id: accountId, namespace_id: ns.id, id: randomUUID(), key: input.ActionKey, name: input.ActionName, resource_type: input.ResourceType, description: input.Description ?? "", created_at: now, updated_at: now });
-    return onUniqueViolation(insert, "permission_actions__key", () => errors.duplicated(`Action ${input.ActionKey} of ${input.ResourceType}`));
+    const insert = q.insertAction(trx, {
+      account_id: accountId,
+      namespace_id: ns.id,
+      id: randomUUID(),
+      key: input.ActionKey,
+      name: input.ActionName,
+      resource_type: input.ResourceType,
+      description: input.Description ?? "",
+      created_at: now,
+      updated_at: now,
+    });
+    return onUniqueViolation(insert, "permission_actions__key", () =>
+      errors.duplicated(`Action ${input.ActionKey} of ${input.ResourceType}`),
+    );
   });
   return actionView(row);
 }
@@ -34,7 +46,10 @@ export async function getAction(deps: Deps, accountId: string, id: string) {
 }
 
 export async function updateAction(deps: Deps, accountId: string, input: In<typeof s.updateActionInput>) {
-  const row = input.Description === undefined ? await q.findAction(deps.db, accountId, input.ActionId) : await q.updateAction(deps.db, accountId, input.ActionId, { description: input.Description, updated_at: deps.clock.now() });
+  const row =
+    input.Description === undefined
+      ? await q.findAction(deps.db, accountId, input.ActionId)
+      : await q.updateAction(deps.db, accountId, input.ActionId, { description: input.Description, updated_at: deps.clock.now() });
   if (!row) throw actionNotFound(input.ActionId);
   return actionView(row);
 }
@@ -64,15 +79,25 @@ export async function createPoint(deps: Deps, accountId: string, input: In<typeo
   const now = deps.clock.now();
   const row = await deps.db.transaction().execute(async (trx) => {
     const ns = await namespaceOf(trx, accountId, { id: input.NamespaceId }, "share");
-    const insert = q.insertPoint(trx, { account_id: accountId, namespace_id: ns.id, id: randomUUID(), ...pointFields(input), created_at: now, updated_at: now });
+    const insert = q.insertPoint(trx, {
+      account_id: accountId,
+      namespace_id: ns.id,
+      id: randomUUID(),
+      ...pointFields(input),
+      created_at: now,
+      updated_at: now,
+    });
     return onUniqueViolation(insert, "permission_points__auth_point", () => errors.duplicated(`PermissionPoint ${input.AuthPointId}`));
   });
   return pointView(row);
 }
 
 export async function getPoint(deps: Deps, accountId: string, input: In<typeof s.getPointInput>) {
-  if (!input.PermissionPointId && !(input.NamespaceId && input.AuthPointId)) throw errors.missingParameter("PermissionPointId", "PermissionPointId, or NamespaceId with AuthPointId, is required");
-  const by = input.PermissionPointId ? { id: input.PermissionPointId, namespaceId: input.NamespaceId || undefined } : { namespaceId: input.NamespaceId, authPointId: input.AuthPointId };
+  if (!input.PermissionPointId && !(input.NamespaceId && input.AuthPointId))
+    throw errors.missingParameter("PermissionPointId", "PermissionPointId, or NamespaceId with AuthPointId, is required");
+  const by = input.PermissionPointId
+    ? { id: input.PermissionPointId, namespaceId: input.NamespaceId || undefined }
+    : { namespaceId: input.NamespaceId, authPointId: input.AuthPointId };
   const row = await q.findPoint(deps.db, accountId, by);
   if (!row) throw pointNotFound(input.PermissionPointId || input.AuthPointId!);
   return pointView(row);

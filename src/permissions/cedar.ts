@@ -15,7 +15,10 @@ export interface Entity {
   attrs: Record<string, unknown>;
   parents: EntityUid[];
 }
-type Constraint = { op: "All" } | { op: "==" | "in"; entity?: EntityUid; entities?: EntityUid[] } | { op: "is"; entity_type: string; in?: { entity: EntityUid } };
+type Constraint =
+  | { op: "All" }
+  | { op: "==" | "in"; entity?: EntityUid; entities?: EntityUid[] }
+  | { op: "is"; entity_type: string; in?: { entity: EntityUid } };
 export interface PolicyScope {
   principal: Constraint;
   action: Constraint;
@@ -63,7 +66,8 @@ function describeErrors(text: string, errs: cedar.DetailedError[]): string {
     .join("; ");
 }
 
-const invalid = (text: string, errs: cedar.DetailedError[]) => errors.invalidParameter("Policy", `the policy is not valid Cedar: ${describeErrors(text, errs)}`.slice(0, 2000));
+const invalid = (text: string, errs: cedar.DetailedError[]) =>
+  errors.invalidParameter("Policy", `the policy is not valid Cedar: ${describeErrors(text, errs)}`.slice(0, 2000));
 
 /**
  * The engine parses and evaluates recursively in a fixed WebAssembly stack: 120 nested records or
@@ -99,7 +103,8 @@ export function checkShape(text: string, field = "Policy"): void {
   const { deepest } = nesting(code);
   const operators = code.match(/&&|\|\||==|!=|<=|>=|[-+*<>!.]|\b(?:if|in|has|like|is)\b/g)?.length ?? 0;
   if (deepest > MAX_NESTING) throw errors.invalidParameter(field, `brackets may nest at most ${MAX_NESTING} deep, this nests ${deepest}`);
-  if (operators > MAX_OPERATORS) throw errors.invalidParameter(field, `a policy may have at most ${MAX_OPERATORS} operators, this has ${operators}`);
+  if (operators > MAX_OPERATORS)
+    throw errors.invalidParameter(field, `a policy may have at most ${MAX_OPERATORS} operators, this has ${operators}`);
 }
 
 /** Reads one Cedar policy (not a template, not two); InvalidParameter.Policy with the engine's position and message otherwise. */
@@ -107,19 +112,35 @@ export function parsePolicy(text: string): ParsedPolicy {
   checkShape(text);
   const parts = engine(() => cedar.policySetTextToParts(text));
   if (parts.type === "failure") throw invalid(text, parts.errors);
-  if (parts.policy_templates.length > 0) throw errors.invalidParameter("Policy", "the policy is a template (it has a ?principal or ?resource slot); templates are not supported");
-  if (parts.policies.length !== 1) throw errors.invalidParameter("Policy", `the text must hold exactly one Cedar policy, it holds ${parts.policies.length}`);
+  if (parts.policy_templates.length > 0)
+    throw errors.invalidParameter(
+      "Policy",
+      "the policy is a template (it has a ?principal or ?resource slot); templates are not supported",
+    );
+  if (parts.policies.length !== 1)
+    throw errors.invalidParameter("Policy", `the text must hold exactly one Cedar policy, it holds ${parts.policies.length}`);
   const json = engine(() => cedar.policyToJson(text));
   if (json.type === "failure") throw invalid(text, json.errors);
-  const p = json.json as unknown as { effect: "permit" | "forbid"; principal: Constraint; action: Constraint; resource: Constraint; conditions: unknown[] };
-  return { effect: p.effect === "permit" ? "Allow" : "Deny", scope: { principal: p.principal, action: p.action, resource: p.resource }, conditional: p.conditions.length > 0 };
+  const p = json.json as unknown as {
+    effect: "permit" | "forbid";
+    principal: Constraint;
+    action: Constraint;
+    resource: Constraint;
+    conditions: unknown[];
+  };
+  return {
+    effect: p.effect === "permit" ? "Allow" : "Deny",
+    scope: { principal: p.principal, action: p.action, resource: p.resource },
+    conditional: p.conditions.length > 0,
+  };
 }
 
 /** Checks a resource's Properties as a Cedar entity's attributes; the engine's message otherwise. */
 export function checkAttributes(field: string, attrs: Record<string, unknown>): void {
   checkShape(JSON.stringify(attrs), field);
   const r = engine(() => cedar.checkParseEntities({ entities: [{ uid: { type: "R", id: "r" }, attrs, parents: [] }] as never }));
-  if (r.type === "failure") throw errors.invalidParameter(field, `not usable as Cedar attributes: ${r.errors.map((e) => e.message).join("; ")}`.slice(0, 1000));
+  if (r.type === "failure")
+    throw errors.invalidParameter(field, `not usable as Cedar attributes: ${r.errors.map((e) => e.message).join("; ")}`.slice(0, 1000));
 }
 
 const SLOTS = 256;
@@ -191,8 +212,18 @@ export function authorize(key: string, policies: { id: string; text: string }[],
 
 function decide(key: string, policies: { id: string; text: string }[], req: Request): Decision {
   const preparsedPolicySetId = slotFor(key, policies);
-  const r = engine(() => cedar.statefulIsAuthorized({ ...req, context: req.context as never, entities: req.entities as never, preparsedPolicySetId }));
-  if (r.type === "failure") throw errors.invalidParameter("References", `the request's entities are not usable: ${r.errors.map((e) => e.message).join("; ")}`.slice(0, 1000));
+  const r = engine(() =>
+    cedar.statefulIsAuthorized({ ...req, context: req.context as never, entities: req.entities as never, preparsedPolicySetId }),
+  );
+  if (r.type === "failure")
+    throw errors.invalidParameter(
+      "References",
+      `the request's entities are not usable: ${r.errors.map((e) => e.message).join("; ")}`.slice(0, 1000),
+    );
   const d = r.response.diagnostics;
-  return { allowed: r.response.decision === "allow", reasons: d.reason, errors: d.errors.map((e) => ({ policyId: e.policyId, message: e.error.message })) };
+  return {
+    allowed: r.response.decision === "allow",
+    reasons: d.reason,
+    errors: d.errors.map((e) => ({ policyId: e.policyId, message: e.error.message })),
+  };
 }

@@ -37,7 +37,9 @@ export class EntityGraph {
 
   addLineage(resource: EntityUid, path: string[] | null, lineage: [string, string, string][] | null): void {
     if (!path || !lineage) return;
-    const rows = new Map(lineage.map(([key, type, props]) => [key, { type, attrs: props ? (JSON.parse(props) as Record<string, unknown>) : {} }]));
+    const rows = new Map(
+      lineage.map(([key, type, props]) => [key, { type, attrs: props ? (JSON.parse(props) as Record<string, unknown>) : {} }]),
+    );
     const chain = [...path, resource.id];
     chain.forEach((key, i) => {
       const row = rows.get(key);
@@ -59,7 +61,7 @@ export class EntityGraph {
     while (todo.length && seen.size < MAX_CLOSURE) {
       for (const p of this.entities.get(todo.pop()!)?.parents ?? []) {
         const k = keyOf(p);
-        if (!seen.has(k)) (seen.add(k), todo.push(k));
+        if (!seen.has(k)) seen.add(k), todo.push(k);
       }
     }
     return seen;
@@ -67,18 +69,41 @@ export class EntityGraph {
 }
 
 /** The namespace's row for a request, its index, and the entity graph around principal and resource. */
-export async function loadRequest(db: Db, accountId: string, name: string, principal: Ref | undefined, resource: Ref | undefined, refs: References) {
-  const row = await checkRow(db, accountId, name, { key: resource?.Id ?? "", type: resource?.Type ?? "" }, principal?.Type === "User" ? principal.Id : undefined);
+export async function loadRequest(
+  db: Db,
+  accountId: string,
+  name: string,
+  principal: Ref | undefined,
+  resource: Ref | undefined,
+  refs: References,
+) {
+  const row = await checkRow(
+    db,
+    accountId,
+    name,
+    { key: resource?.Id ?? "", type: resource?.Type ?? "" },
+    principal?.Type === "User" ? principal.Id : undefined,
+  );
   if (!row) throw namespaceNotFound(name);
   const index = await policyIndex(db, accountId, row.id, String(row.policy_version));
   const graph = new EntityGraph();
   if (resource) graph.addLineage(uidOf(resource), row.path, row.lineage);
-  if (principal) graph.add(uidOf(principal), (row.groups ?? []).map((id) => ({ type: "Group", id })));
+  if (principal)
+    graph.add(
+      uidOf(principal),
+      (row.groups ?? []).map((id) => ({ type: "Group", id })),
+    );
   graph.addReferences(refs);
   return { namespaceId: row.id, index, graph };
 }
 
-function message(index: PolicyIndex, allowed: boolean, reasons: string[], skipped: { policyId: string; message: string }[], candidates: number): string {
+function message(
+  index: PolicyIndex,
+  allowed: boolean,
+  reasons: string[],
+  skipped: { policyId: string; message: string }[],
+  candidates: number,
+): string {
   const names = reasons.map((id) => index.byId.get(id)?.name ?? id).join(", ");
   const base = allowed
     ? `allowed by policy ${names}`
@@ -92,7 +117,14 @@ function message(index: PolicyIndex, allowed: boolean, reasons: string[], skippe
 }
 
 export async function checkPermission(deps: Deps, accountId: string, input: z.output<typeof ps.checkInput>) {
-  const { namespaceId, index, graph } = await loadRequest(deps.db, accountId, input.NamespaceName, input.Principal, input.Resource, input.References);
+  const { namespaceId, index, graph } = await loadRequest(
+    deps.db,
+    accountId,
+    input.NamespaceName,
+    input.Principal,
+    input.Resource,
+    input.References,
+  );
   let permissionPoint = "";
   if (input.PermissionPointId) {
     const point = await findPoint(deps.db, accountId, { id: input.PermissionPointId, namespaceId });
@@ -103,7 +135,13 @@ export async function checkPermission(deps: Deps, accountId: string, input: z.ou
   const principal = uidOf(input.Principal);
   const resource = uidOf(input.Resource);
   const action = uidOf(input.Operation);
-  const candidates = slice(index, { principal, principalClosure: graph.closure(principal), action, resource, resourceClosure: graph.closure(resource) });
+  const candidates = slice(index, {
+    principal,
+    principalClosure: graph.closure(principal),
+    action,
+    resource,
+    resourceClosure: graph.closure(resource),
+  });
   const context = {
     runID: input.Extra?.runID ?? "",
     sessionID: input.Extra?.sessionID ?? "",
@@ -111,6 +149,12 @@ export async function checkPermission(deps: Deps, accountId: string, input: z.ou
     originalCallers: (input.OriginalCallers ?? []).map((c) => ({ __entity: uidOf(c) })),
   };
   const ids = candidates.map((p) => p.id).sort();
-  const decision = authorize(`${namespaceId}:${index.version}:${ids.join(",")}`, candidates, { principal, action, resource, context, entities: [...graph.entities.values()] });
+  const decision = authorize(`${namespaceId}:${index.version}:${ids.join(",")}`, candidates, {
+    principal,
+    action,
+    resource,
+    context,
+    entities: [...graph.entities.values()],
+  });
   return { Allowed: decision.allowed, Message: message(index, decision.allowed, decision.reasons, decision.errors, candidates.length) };
 }

@@ -30,7 +30,10 @@ function entityPart(field: string, value: string | undefined, bareType?: string)
   if (!value || value === "*") return undefined;
   if (ENTITY.test(value)) return value;
   if (bareType && /^[^\p{Cc}"\\]+$/u.test(value)) return `${bareType}::${lit(value)}`;
-  throw errors.invalidParameter(`Definition.${field}`, `must be "", "*" or an entity such as Type::"id"${bareType ? " (or a bare action id)" : ""}`);
+  throw errors.invalidParameter(
+    `Definition.${field}`,
+    `must be "", "*" or an entity such as Type::"id"${bareType ? " (or a bare action id)" : ""}`,
+  );
 }
 
 /** The Cedar text of a Definition (docs/api/permissions.md, "Definition"). */
@@ -74,12 +77,18 @@ interface NewPolicy {
 }
 
 async function insertPolicy(deps: Deps, accountId: string, p: NewPolicy) {
-  if (p.text.length > LIMITS.policyChars) throw errors.invalidParameter("Policy", `a policy may be at most ${LIMITS.policyChars} characters`);
+  if (p.text.length > LIMITS.policyChars)
+    throw errors.invalidParameter("Policy", `a policy may be at most ${LIMITS.policyChars} characters`);
   const parsed = parsePolicy(p.text);
   const now = deps.clock.now();
   const row = await deps.db.transaction().execute(async (trx) => {
     const ns = await namespaceOf(trx, accountId, { name: p.NamespaceName }, "update");
-    await enforceQuota(trx, { name: "PoliciesPerNamespace", scope: ns.id, limit: LIMITS.policiesPerNamespace, count: () => pq.countPolicies(trx, accountId, ns.id) });
+    await enforceQuota(trx, {
+      name: "PoliciesPerNamespace",
+      scope: ns.id,
+      limit: LIMITS.policiesPerNamespace,
+      count: () => pq.countPolicies(trx, accountId, ns.id),
+    });
     const insert = pq.insertPolicy(trx, {
       account_id: accountId,
       namespace_id: ns.id,
@@ -103,7 +112,8 @@ async function insertPolicy(deps: Deps, accountId: string, p: NewPolicy) {
 }
 
 export function createPolicy(deps: Deps, accountId: string, input: In<typeof ps.createPolicyInput>) {
-  if ((input.Policy === undefined) === (input.Definition === undefined)) throw errors.invalidParameter("Policy", "give exactly one of Policy (Cedar text) and Definition");
+  if ((input.Policy === undefined) === (input.Definition === undefined))
+    throw errors.invalidParameter("Policy", "give exactly one of Policy (Cedar text) and Definition");
   const text = input.Policy ?? definitionText(input.Definition!);
   return insertPolicy(deps, accountId, { ...input, text, definition: input.Definition });
 }
@@ -113,7 +123,8 @@ export function grantPermission(deps: Deps, accountId: string, input: In<typeof 
   const name = input.PolicyName ?? `grant-${randomUUID()}`;
   const base = { NamespaceName: input.NamespaceName, PolicyName: name, Description: input.Description, Status: "Enabled" };
   if (input.Definition) {
-    if (input.Principal || input.Operation || input.Resource || input.OriginalCallers) throw errors.invalidParameter("Definition", "give a Definition or Principal/Operation/Resource/OriginalCallers, not both");
+    if (input.Principal || input.Operation || input.Resource || input.OriginalCallers)
+      throw errors.invalidParameter("Definition", "give a Definition or Principal/Operation/Resource/OriginalCallers, not both");
     return insertPolicy(deps, accountId, { ...base, text: definitionText(input.Definition), definition: input.Definition });
   }
   const ref = (e: { Type: string; Id: string }) => `${e.Type}::${lit(e.Id)}`;
@@ -140,7 +151,11 @@ export async function getPolicy(deps: Deps, accountId: string, input: In<typeof 
 export async function updatePolicy(deps: Deps, accountId: string, input: In<typeof ps.updatePolicyInput>) {
   await deps.db.transaction().execute(async (trx) => {
     const ns = await namespaceOf(trx, accountId, { name: input.NamespaceName }, "update");
-    const row = await pq.updatePolicy(trx, accountId, ns.id, input.PolicyName, { description: input.Description, status: input.Status, updated_at: deps.clock.now() });
+    const row = await pq.updatePolicy(trx, accountId, ns.id, input.PolicyName, {
+      description: input.Description,
+      status: input.Status,
+      updated_at: deps.clock.now(),
+    });
     if (!row) throw policyNotFound(input.PolicyName);
     await bumpPolicyVersion(trx, accountId, ns.id);
   });
@@ -166,6 +181,12 @@ export async function listPolicies(deps: Deps, accountId: string, input: In<type
     id = id === undefined || id === fromTrn ? fromTrn : "!";
   }
   const direction = input.SortDirection ?? (input.SortField === "Name" ? "Asc" : "Desc");
-  const listing = pq.policyListing(deps.db, accountId, ns.id, { description: f.Description, name: f.Name, id }, { key: input.SortField, direction: direction === "Asc" ? "asc" : "desc" });
+  const listing = pq.policyListing(
+    deps.db,
+    accountId,
+    ns.id,
+    { description: f.Description, name: f.Name, id },
+    { key: input.SortField, direction: direction === "Asc" ? "asc" : "desc" },
+  );
   return offsetPage(listing, input, (r) => policyListItem(deps.config, r));
 }

@@ -13,7 +13,8 @@ export const policyActions = [
     name: "CreatePolicy",
     access: "write",
     errors: ["NotFound", "Duplicated", "QuotaExceeded"],
-    summary: "Adds a Cedar policy to a namespace, as text (Policy) or from parts (Definition); malformed text is InvalidParameter.Policy with the engine's line, column and message.",
+    summary:
+      "Adds a Cedar policy to a namespace, as text (Policy) or from parts (Definition); malformed text is InvalidParameter.Policy with the engine's line, column and message.",
     input: ps.createPolicyInput,
     output: ps.policyOutput,
     handler: (input, ctx) => p.createPolicy(ctx.deps, ctx.accountId, input),
@@ -40,7 +41,8 @@ export const policyActions = [
     name: "UpdatePolicy",
     access: "write",
     errors: ["NotFound"],
-    summary: "Changes a policy's Description and Status (a Disabled policy is never used); the text stays (delete and create to change it).",
+    summary:
+      "Changes a policy's Description and Status (a Disabled policy is never used); the text stays (delete and create to change it).",
     input: ps.updatePolicyInput,
     output: successResult,
     handler: (input, ctx) => p.updatePolicy(ctx.deps, ctx.accountId, input),
@@ -67,7 +69,8 @@ export const policyActions = [
     name: "CheckPermission",
     access: "read",
     errors: ["NotFound"],
-    summary: "Decides whether Principal may do Operation on Resource: deny overrides allow, no applicable policy means deny; Message names the deciding policies.",
+    summary:
+      "Decides whether Principal may do Operation on Resource: deny overrides allow, no applicable policy means deny; Message names the deciding policies.",
     input: ps.checkInput,
     output: ps.checkOutput,
     handler: (input, ctx) => checkPermission(ctx.deps, ctx.accountId, input),
@@ -85,7 +88,8 @@ export const policyActions = [
     name: "BatchGetSubjectPermissions",
     access: "read",
     errors: ["NotFound"],
-    summary: "Per task, the enabled policies that reach the Subject (directly or through its groups and References): what it may or may not do where, paged.",
+    summary:
+      "Per task, the enabled policies that reach the Subject (directly or through its groups and References): what it may or may not do where, paged.",
     input: ps.subjectTasksInput,
     output: ps.subjectTasksOutput,
     handler: (input, ctx) => subjectPermissions(ctx.deps, ctx.accountId, input),

@@ -51,7 +51,15 @@ export function constraintMatches(c: Constraint, uid: EntityUid, closure: Set<st
 }
 
 function build(version: string, rows: Awaited<ReturnType<typeof enabledPolicies>>): PolicyIndex {
-  const index: PolicyIndex = { version, all: [], byId: new Map(), byPrincipal: new Map(), anyPrincipal: [], byResource: new Map(), anyResource: [] };
+  const index: PolicyIndex = {
+    version,
+    all: [],
+    byId: new Map(),
+    byPrincipal: new Map(),
+    anyPrincipal: [],
+    byResource: new Map(),
+    anyResource: [],
+  };
   const add = (map: Map<string, IndexedPolicy[]>, key: string, p: IndexedPolicy) => {
     const list = map.get(key);
     if (list) list.push(p);
@@ -59,7 +67,15 @@ function build(version: string, rows: Awaited<ReturnType<typeof enabledPolicies>
   };
   for (const r of rows) {
     const scope = r.scope as PolicyScope;
-    const p: IndexedPolicy = { id: r.id, name: r.name, text: r.text, effect: r.effect, conditional: r.conditional, condition: r.definition.Condition || (r.conditional ? r.text : ""), scope };
+    const p: IndexedPolicy = {
+      id: r.id,
+      name: r.name,
+      text: r.text,
+      effect: r.effect,
+      conditional: r.conditional,
+      condition: r.definition.Condition || (r.conditional ? r.text : ""),
+      scope,
+    };
     index.all.push(p);
     index.byId.set(p.id, p);
     const pe = namedEntity(scope.principal);
@@ -101,7 +117,10 @@ function side(map: Map<string, IndexedPolicy[]>, any: IndexedPolicy[], closure: 
 }
 
 /** The policies whose scope matches the request: the only ones Cedar needs to see. */
-export function slice(index: PolicyIndex, req: { principal: EntityUid; principalClosure: Set<string>; action?: EntityUid; resource?: EntityUid; resourceClosure?: Set<string> }): IndexedPolicy[] {
+export function slice(
+  index: PolicyIndex,
+  req: { principal: EntityUid; principalClosure: Set<string>; action?: EntityUid; resource?: EntityUid; resourceClosure?: Set<string> },
+): IndexedPolicy[] {
   const byP = side(index.byPrincipal, index.anyPrincipal, req.principalClosure);
   const byR = req.resourceClosure ? side(index.byResource, index.anyResource, req.resourceClosure) : index.all;
   const start = byP.length <= byR.length ? byP : byR;

@@ -10,14 +10,18 @@ import type { PermissionPoliciesTable } from "./tables.js";
 
 export type PolicyRow = Selectable<PermissionPoliciesTable>;
 
-const policies = (db: Db, accountId: string, namespaceId: string) => db.selectFrom("permission_policies").where("account_id", "=", accountId).where("namespace_id", "=", namespaceId);
+const policies = (db: Db, accountId: string, namespaceId: string) =>
+  db.selectFrom("permission_policies").where("account_id", "=", accountId).where("namespace_id", "=", namespaceId);
 
 export const findPolicy = (db: Db, accountId: string, namespaceId: string, name: string): Promise<PolicyRow | undefined> =>
   policies(db, accountId, namespaceId).selectAll().where("name", "=", name).executeTakeFirst();
 
 export const countPolicies = (db: Db, accountId: string, namespaceId: string) => countRows(policies(db, accountId, namespaceId));
 
-export function insertPolicy(db: Db, row: Omit<Insertable<PermissionPoliciesTable>, "scope" | "definition"> & { scope: unknown; definition: unknown }): Promise<PolicyRow> {
+export function insertPolicy(
+  db: Db,
+  row: Omit<Insertable<PermissionPoliciesTable>, "scope" | "definition"> & { scope: unknown; definition: unknown },
+): Promise<PolicyRow> {
   return db
     .insertInto("permission_policies")
     .values({ ...row, scope: jsonb(row.scope), definition: jsonb(row.definition) })
@@ -25,12 +29,30 @@ export function insertPolicy(db: Db, row: Omit<Insertable<PermissionPoliciesTabl
     .executeTakeFirstOrThrow();
 }
 
-export function updatePolicy(db: Db, accountId: string, namespaceId: string, name: string, changes: Updateable<PermissionPoliciesTable>): Promise<PolicyRow | undefined> {
-  return db.updateTable("permission_policies").set(changes).where("account_id", "=", accountId).where("namespace_id", "=", namespaceId).where("name", "=", name).returningAll().executeTakeFirst();
+export function updatePolicy(
+  db: Db,
+  accountId: string,
+  namespaceId: string,
+  name: string,
+  changes: Updateable<PermissionPoliciesTable>,
+): Promise<PolicyRow | undefined> {
+  return db
+    .updateTable("permission_policies")
+    .set(changes)
+    .where("account_id", "=", accountId)
+    .where("namespace_id", "=", namespaceId)
+    .where("name", "=", name)
+    .returningAll()
+    .executeTakeFirst();
 }
 
 export async function deletePolicy(db: Db, accountId: string, namespaceId: string, name: string): Promise<boolean> {
-  const r = await db.deleteFrom("permission_policies").where("account_id", "=", accountId).where("namespace_id", "=", namespaceId).where("name", "=", name).executeTakeFirst();
+  const r = await db
+    .deleteFrom("permission_policies")
+    .where("account_id", "=", accountId)
+    .where("namespace_id", "=", namespaceId)
+    .where("name", "=", name)
+    .executeTakeFirst();
   return r.numDeletedRows > 0n;
 }
 
@@ -52,7 +74,10 @@ export function policyListing(
 
 /** What a check's policy index is built from: the enabled policies of the namespace. */
 export function enabledPolicies(db: Db, accountId: string, namespaceId: string) {
-  return policies(db, accountId, namespaceId).select(["id", "name", "text", "effect", "scope", "conditional", "definition"]).where("status", "=", "Enabled").execute();
+  return policies(db, accountId, namespaceId)
+    .select(["id", "name", "text", "effect", "scope", "conditional", "definition"])
+    .where("status", "=", "Enabled")
+    .execute();
 }
 
 export interface CheckRow {
@@ -68,7 +93,13 @@ export interface CheckRow {
  * One statement per check. A resource counts as registered when its key and type match a row; a
  * User principal's groups are its group memberships in the account (any pool).
  */
-export async function checkRow(db: Db, accountId: string, name: string, resource: { key: string; type: string }, userUid: string | undefined): Promise<CheckRow | undefined> {
+export async function checkRow(
+  db: Db,
+  accountId: string,
+  name: string,
+  resource: { key: string; type: string },
+  userUid: string | undefined,
+): Promise<CheckRow | undefined> {
   const r = await sql<CheckRow>`
     select n.id, n.policy_version, r.path,
       (select json_agg(json_build_array(a.key, a.type, a.properties)) from permission_resources a

@@ -12,10 +12,10 @@ export const policyStatus = z.enum(["Enabled", "Disabled"]);
 const info = z.string().trim().max(1024).describe("stored and answered").optional();
 /** A policy made of parts; written as Cedar text (docs/api/permissions.md, "Definition"). */
 export const definitionInput = z.object({
-  Principal: z.string().trim().max(300).describe("Type::\"id\" (the principal or a member of it), or \"\"/\"*\" for any").optional(),
+  Principal: z.string().trim().max(300).describe('Type::"id" (the principal or a member of it), or ""/"*" for any').optional(),
   PrincipalInfo: info,
-  Operation: z.string().trim().max(300).describe("an action id (Action::\"<id>\"), Type::\"id\", or \"\"/\"*\" for any").optional(),
-  Resource: z.string().trim().max(300).describe("Type::\"id\" (the resource or a descendant), or \"\"/\"*\" for any").optional(),
+  Operation: z.string().trim().max(300).describe('an action id (Action::"<id>"), Type::"id", or ""/"*" for any').optional(),
+  Resource: z.string().trim().max(300).describe('Type::"id" (the resource or a descendant), or ""/"*" for any').optional(),
   ResourceInfo: info,
   Effect: effect.default("Allow"),
   Condition: z.string().trim().max(LIMITS.policyChars).describe("a Cedar expression: the policy applies when it is true").optional(),
@@ -52,12 +52,22 @@ export const policyOutput = z.object({
 });
 export const policyListItem = policyOutput.extend({ Status: z.string(), Definition: definitionOutput });
 export const policyRefInput = z.object({ ...nsField, PolicyName: policyName });
-export const updatePolicyInput = z.object({ ...nsField, PolicyName: policyName, Description: z.string().trim().max(2048), Status: policyStatus });
+export const updatePolicyInput = z.object({
+  ...nsField,
+  PolicyName: policyName,
+  Description: z.string().trim().max(2048),
+  Status: policyStatus,
+});
 export const listPoliciesInput = z.object({
   ...nsField,
   ...pagingInput,
   Filter: z
-    .object({ Description: z.string().trim().max(2048), Id: z.string().trim().max(128), Name: z.string().trim().max(128), Trn: z.string().trim().max(512) })
+    .object({
+      Description: z.string().trim().max(2048),
+      Id: z.string().trim().max(128),
+      Name: z.string().trim().max(128),
+      Trn: z.string().trim().max(512),
+    })
     .partial()
     .optional(),
   SortField: z.enum(["CreateTime", "UpdateTime", "Name"]).default("CreateTime"),
@@ -80,7 +90,11 @@ export const grantInput = z.object({
   Effect: effect.default("Allow"),
   Definition: definitionInput.describe("instead of Principal/Operation/Resource/Effect").optional(),
   Description: description,
-  OriginalCallers: z.array(z.object({ Id: entityId, Type: entityType, Operator: z.enum(["in", "=="]).optional() })).max(10).describe("refused: see docs").optional(),
+  OriginalCallers: z
+    .array(z.object({ Id: entityId, Type: entityType, Operator: z.enum(["in", "=="]).optional() }))
+    .max(10)
+    .describe("refused: see docs")
+    .optional(),
 });
 
 const operation = z.object({ Id: entityId, Type: entityType.default("Action").describe("default Action") });
@@ -92,17 +106,44 @@ export const checkInput = z.object({
   References: referencesInput,
   Extra: z.object({ runID: z.string().max(256).optional(), sessionID: z.string().max(256).optional() }).optional(),
   OriginalCallers: z.array(entityInput).max(10).describe("context.originalCallers").optional(),
-  PermissionPointId: z.string().trim().max(128).describe("an enabled permission point: its AuthPointId is context.permissionPoint").optional(),
+  PermissionPointId: z
+    .string()
+    .trim()
+    .max(128)
+    .describe("an enabled permission point: its AuthPointId is context.permissionPoint")
+    .optional(),
 });
 export const checkOutput = z.object({ Allowed: z.boolean(), Message: z.string() });
 
 const taskFilter = z
-  .object({ Actions: z.array(entityId).max(50), Effects: z.array(effect).max(2), ObjectTypes: z.array(entityType).max(50), SubjectTypes: z.array(entityType).max(50) })
+  .object({
+    Actions: z.array(entityId).max(50),
+    Effects: z.array(effect).max(2),
+    ObjectTypes: z.array(entityType).max(50),
+    SubjectTypes: z.array(entityType).max(50),
+  })
   .partial()
   .optional();
-const taskCommon = { Filter: taskFilter, IncludeConditionalPolicies: z.boolean().default(false), References: referencesInput, ...pagingInput };
-export const objectTasksInput = z.object({ NamespaceName: namespaceName, Tasks: z.array(z.object({ ...taskCommon, Object: entityInput })).min(1).max(LIMITS.batchTasks) });
-export const subjectTasksInput = z.object({ NamespaceName: namespaceName, Tasks: z.array(z.object({ ...taskCommon, Subject: entityInput })).min(1).max(LIMITS.batchTasks) });
+const taskCommon = {
+  Filter: taskFilter,
+  IncludeConditionalPolicies: z.boolean().default(false),
+  References: referencesInput,
+  ...pagingInput,
+};
+export const objectTasksInput = z.object({
+  NamespaceName: namespaceName,
+  Tasks: z
+    .array(z.object({ ...taskCommon, Object: entityInput }))
+    .min(1)
+    .max(LIMITS.batchTasks),
+});
+export const subjectTasksInput = z.object({
+  NamespaceName: namespaceName,
+  Tasks: z
+    .array(z.object({ ...taskCommon, Subject: entityInput }))
+    .min(1)
+    .max(LIMITS.batchTasks),
+});
 
 const grantRow = {
   Action: entityOutput,
@@ -112,6 +153,13 @@ const grantRow = {
   PolicyId: z.string(),
   PolicyName: z.string(),
 };
-const taskResult = (data: z.ZodType) => z.object({ TaskIndex: z.number().int(), Data: z.array(data), PageNumber: z.number().int(), PageSize: z.number().int(), TotalCount: z.number().int() });
+const taskResult = (data: z.ZodType) =>
+  z.object({
+    TaskIndex: z.number().int(),
+    Data: z.array(data),
+    PageNumber: z.number().int(),
+    PageSize: z.number().int(),
+    TotalCount: z.number().int(),
+  });
 export const objectTasksOutput = z.object({ Results: z.array(taskResult(z.object({ ...grantRow, Subject: entityOutput }))) });
 export const subjectTasksOutput = z.object({ Results: z.array(taskResult(z.object({ ...grantRow, Resource: entityOutput }))) });

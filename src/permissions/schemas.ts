@@ -26,9 +26,16 @@ export const entityType = z
   .trim()
   .min(1)
   .max(64)
-  .refine((s) => s.split("::").every((p) => NAME_PART.test(p) && !RESERVED.has(p)), "must be a Cedar type name: letters, digits and _, parts joined by ::, not a Cedar keyword");
+  .refine(
+    (s) => s.split("::").every((p) => NAME_PART.test(p) && !RESERVED.has(p)),
+    "must be a Cedar type name: letters, digits and _, parts joined by ::, not a Cedar keyword",
+  );
 /** An entity id: any text without control characters. */
-export const entityId = z.string().min(1).max(256).regex(/^[^\p{Cc}]+$/u, "no control characters");
+export const entityId = z
+  .string()
+  .min(1)
+  .max(256)
+  .regex(/^[^\p{Cc}]+$/u, "no control characters");
 export const resourceKey = requiredText(128).regex(/^[^\p{Cc}/]+$/u, "no control characters or /");
 const plainName = (max: number) => requiredText(max).regex(/^[^\p{Cc}]+$/u, "no control characters");
 export const description = z.string().trim().max(2048).optional();
@@ -47,7 +54,10 @@ const sortDirection = z.enum(["Asc", "Desc"]).optional();
 const nsField = { NamespaceName: namespaceName };
 
 // Namespaces
-const associates = z.array(plainName(256)).max(20).refine((a) => new Set(a).size === a.length, "associates must not repeat");
+const associates = z
+  .array(plainName(256))
+  .max(20)
+  .refine((a) => new Set(a).size === a.length, "associates must not repeat");
 export const createNamespaceInput = z.object({
   NamespaceName: namespaceName.describe("unique in the account; required here"),
   Description: description,
@@ -65,14 +75,19 @@ const namespaceCore = {
   CreateTime: timeString,
   UpdateTime: timeString,
 };
-export const createNamespaceOutput = z.object({ ...namespaceCore, Associates: z.string().describe("the Associates joined by \",\"") });
+export const createNamespaceOutput = z.object({ ...namespaceCore, Associates: z.string().describe('the Associates joined by ","') });
 export const namespaceOutput = z.object({ ...namespaceCore, Associates: z.array(z.string()) });
 export const getNamespaceInput = z.object({ NamespaceId: z.string().trim().max(128).optional(), NamespaceName: namespaceName.optional() });
 export const updateNamespaceInput = z.object({ NamespaceName: namespaceName, Description: description, Associates: associates.optional() });
 export const listNamespacesInput = z.object({
   ...pagingInput,
   Filter: z
-    .object({ Description: z.string().trim().max(2048), Id: z.string().trim().max(128), Name: z.string().trim().max(128), Trn: z.string().trim().max(512) })
+    .object({
+      Description: z.string().trim().max(2048),
+      Id: z.string().trim().max(128),
+      Name: z.string().trim().max(128),
+      Trn: z.string().trim().max(512),
+    })
     .partial()
     .optional(),
   ProjectName: requiredText(255).optional(),
@@ -90,13 +105,13 @@ export const createResourceInput = z.object({
   ResourceType: entityType.describe("the Cedar entity type"),
   ParentResourceKey: resourceKey.describe("a resource of the namespace; a tree at most 10 levels deep").optional(),
   Description: description,
-  Properties: z.string().max(LIMITS.propertiesChars).describe("\"\" or a JSON object: the entity's attributes in a check").optional(),
+  Properties: z.string().max(LIMITS.propertiesChars).describe('"" or a JSON object: the entity\'s attributes in a check').optional(),
 });
 export const updateResourceInput = z.object({
   ...nsField,
   ResourceKey: resourceKey,
   ResourceName: plainName(255).optional(),
-  ParentResourceKey: z.string().trim().max(128).describe("another parent; \"\" makes the resource a root").optional(),
+  ParentResourceKey: z.string().trim().max(128).describe('another parent; "" makes the resource a root').optional(),
   Description: description,
   Properties: z.string().max(LIMITS.propertiesChars).optional(),
 });
@@ -115,10 +130,21 @@ export const resourceOutput = z.object({
   CreateTime: timeString,
   UpdateTime: timeString,
 });
-export const listResourcesInput = z.object({ ...nsField, ...pagingInput, ParentResourceKey: resourceKey.optional(), ResourceType: entityType.optional() });
+export const listResourcesInput = z.object({
+  ...nsField,
+  ...pagingInput,
+  ParentResourceKey: resourceKey.optional(),
+  ResourceType: entityType.optional(),
+});
 
 // Actions
-export const createActionInput = z.object({ ...nsField, ActionKey: plainName(128).describe("the Cedar action id"), ActionName: plainName(255), ResourceType: entityType, Description: description });
+export const createActionInput = z.object({
+  ...nsField,
+  ActionKey: plainName(128).describe("the Cedar action id"),
+  ActionName: plainName(255),
+  ResourceType: entityType,
+  Description: description,
+});
 export const actionIdInput = z.object({ ActionId: requiredText(128) });
 export const updateActionInput = z.object({ ActionId: requiredText(128), Description: description });
 export const actionOutput = z.object({
@@ -147,8 +173,16 @@ const pointFields = {
 export const createPointInput = z.object(pointFields);
 export const updatePointInput = z.object({ ...pointFields, PermissionPointId: requiredText(128) });
 export const pointIdInput = z.object({ PermissionPointId: requiredText(128) });
-export const getPointInput = z.object({ PermissionPointId: z.string().trim().max(128).optional(), NamespaceId: z.string().trim().max(128).optional(), AuthPointId: z.string().trim().max(128).optional() });
-export const listPointsInput = z.object({ NamespaceId: requiredText(128), AuthPointId: z.string().trim().max(128).optional(), ...pagingInput });
+export const getPointInput = z.object({
+  PermissionPointId: z.string().trim().max(128).optional(),
+  NamespaceId: z.string().trim().max(128).optional(),
+  AuthPointId: z.string().trim().max(128).optional(),
+});
+export const listPointsInput = z.object({
+  NamespaceId: requiredText(128),
+  AuthPointId: z.string().trim().max(128).optional(),
+  ...pagingInput,
+});
 export const pointOutput = z.object({
   PermissionPointId: z.string(),
   NamespaceId: z.string(),

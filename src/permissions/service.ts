@@ -20,7 +20,12 @@ type In<T extends z.ZodType> = z.output<T>;
 export const namespaceNotFound = (what: string) => errors.notFound(`Namespace ${what}`);
 
 /** The namespace by name (or id), or NotFound; `lock` holds it for the rest of the transaction. */
-export async function namespaceOf(db: Db, accountId: string, by: { id?: string | undefined; name?: string | undefined }, lock?: "share" | "update"): Promise<q.NamespaceRow> {
+export async function namespaceOf(
+  db: Db,
+  accountId: string,
+  by: { id?: string | undefined; name?: string | undefined },
+  lock?: "share" | "update",
+): Promise<q.NamespaceRow> {
   if (by.id === undefined && by.name === undefined) throw errors.missingParameter("NamespaceName");
   const row = await q.findNamespace(db, accountId, by, lock);
   if (!row) throw namespaceNotFound(by.name ?? by.id!);
@@ -30,7 +35,12 @@ export async function namespaceOf(db: Db, accountId: string, by: { id?: string |
 export async function createNamespace(deps: Deps, accountId: string, input: In<typeof s.createNamespaceInput>) {
   const now = deps.clock.now();
   const row = await deps.db.transaction().execute(async (trx) => {
-    await enforceQuota(trx, { name: "NamespacesPerAccount", scope: accountId, limit: s.LIMITS.namespacesPerAccount, count: () => q.countNamespaces(trx, accountId) });
+    await enforceQuota(trx, {
+      name: "NamespacesPerAccount",
+      scope: accountId,
+      limit: s.LIMITS.namespacesPerAccount,
+      count: () => q.countNamespaces(trx, accountId),
+    });
     const insert = q.insertNamespace(trx, {
       account_id: accountId,
       id: randomUUID(),
@@ -56,7 +66,11 @@ export async function updateNamespace(deps: Deps, accountId: string, input: In<t
   await deps.db.transaction().execute(async (trx) => {
     const ns = await namespaceOf(trx, accountId, { name: input.NamespaceName }, "update");
     if (input.Description === undefined && input.Associates === undefined) return;
-    await q.updateNamespace(trx, accountId, ns.id, { ...(input.Description !== undefined ? { description: input.Description } : {}), ...(input.Associates ? { associates: input.Associates } : {}), updated_at: deps.clock.now() });
+    await q.updateNamespace(trx, accountId, ns.id, {
+      ...(input.Description !== undefined ? { description: input.Description } : {}),
+      ...(input.Associates ? { associates: input.Associates } : {}),
+      updated_at: deps.clock.now(),
+    });
   });
   return { Success: true, Message: `namespace ${input.NamespaceName} updated` };
 }
@@ -76,7 +90,12 @@ export async function listNamespaces(deps: Deps, accountId: string, input: In<ty
     id = id === undefined || id === fromTrn ? fromTrn : "!";
   }
   const direction = input.SortDirection ?? (input.SortField === "Name" ? "Asc" : "Desc");
-  const listing = q.namespaceListing(deps.db, accountId, { description: f.Description, name: f.Name, id, projectName: input.ProjectName, tagFilters: input.TagFilters ?? [] }, { key: input.SortField, direction: direction === "Asc" ? "asc" : "desc" });
+  const listing = q.namespaceListing(
+    deps.db,
+    accountId,
+    { description: f.Description, name: f.Name, id, projectName: input.ProjectName, tagFilters: input.TagFilters ?? [] },
+    { key: input.SortField, direction: direction === "Asc" ? "asc" : "desc" },
+  );
   const page = await offsetPage(listing, input, (r) => {
     const { Associates: _a, ...rest } = namespaceView(deps.config, r);
     return rest;
@@ -93,9 +112,9 @@ function checkProperties(text: string | undefined): void {
   try {
     v = JSON.parse(text);
   } catch {
-    throw errors.invalidParameter("Properties", "must be \"\" or a JSON object");
+    throw errors.invalidParameter("Properties", 'must be "" or a JSON object');
   }
-  if (typeof v !== "object" || v === null || Array.isArray(v)) throw errors.invalidParameter("Properties", "must be \"\" or a JSON object");
+  if (typeof v !== "object" || v === null || Array.isArray(v)) throw errors.invalidParameter("Properties", 'must be "" or a JSON object');
   checkAttributes("Properties", v as Record<string, unknown>);
 }
 
@@ -107,14 +126,20 @@ async function ancestorsUnder(db: Db, accountId: string, namespaceId: string, pa
   return [...parent.path, parent.key];
 }
 
-const tooDeep = () => errors.invalidParameter("ParentResourceKey", `the resource tree may be at most ${s.LIMITS.resourceDepth + 1} levels deep`);
+const tooDeep = () =>
+  errors.invalidParameter("ParentResourceKey", `the resource tree may be at most ${s.LIMITS.resourceDepth + 1} levels deep`);
 
 export async function createResource(deps: Deps, accountId: string, input: In<typeof s.createResourceInput>) {
   checkProperties(input.Properties);
   const now = deps.clock.now();
   const row = await deps.db.transaction().execute(async (trx) => {
     const ns = await namespaceOf(trx, accountId, { name: input.NamespaceName }, "share");
-    await enforceQuota(trx, { name: "ResourcesPerNamespace", scope: ns.id, limit: s.LIMITS.resourcesPerNamespace, count: () => q.countResources(trx, accountId, ns.id) });
+    await enforceQuota(trx, {
+      name: "ResourcesPerNamespace",
+      scope: ns.id,
+      limit: s.LIMITS.resourcesPerNamespace,
+      count: () => q.countResources(trx, accountId, ns.id),
+    });
     const path = await ancestorsUnder(trx, accountId, ns.id, input.ParentResourceKey);
     if (path.length > s.LIMITS.resourceDepth) throw tooDeep();
     const insert = q.insertResource(trx, {
@@ -161,7 +186,8 @@ export async function updateResource(deps: Deps, accountId: string, input: In<ty
     const newParent = input.ParentResourceKey === undefined ? undefined : input.ParentResourceKey || null;
     if (newParent !== undefined && newParent !== current.parent_key) {
       const path = await ancestorsUnder(trx, accountId, ns.id, newParent ?? undefined);
-      if (path.includes(current.key) || newParent === current.key) throw errors.invalidParameter("ParentResourceKey", "a resource cannot move below itself");
+      if (path.includes(current.key) || newParent === current.key)
+        throw errors.invalidParameter("ParentResourceKey", "a resource cannot move below itself");
       const deepest = (await q.deepestBelow(trx, accountId, ns.id, current.key)) ?? current.path.length;
       if (deepest - current.path.length + path.length > s.LIMITS.resourceDepth) throw tooDeep();
       await q.movePathsBelow(trx, accountId, ns.id, current.key, path);
@@ -177,7 +203,8 @@ export async function updateResource(deps: Deps, accountId: string, input: In<ty
 export async function deleteResource(deps: Deps, accountId: string, input: In<typeof s.resourceRefInput>) {
   await deps.db.transaction().execute(async (trx) => {
     const ns = await namespaceOf(trx, accountId, { name: input.NamespaceName }, "update");
-    if (await q.hasChildren(trx, accountId, ns.id, input.ResourceKey)) throw errors.invalidRequest(`resource ${input.ResourceKey} has children; delete or move them first`);
+    if (await q.hasChildren(trx, accountId, ns.id, input.ResourceKey))
+      throw errors.invalidRequest(`resource ${input.ResourceKey} has children; delete or move them first`);
     if (!(await q.deleteResource(trx, accountId, ns.id, input.ResourceKey))) throw resourceNotFound(input.ResourceKey);
   });
   return { Success: true, Message: `resource ${input.ResourceKey} deleted` };
@@ -185,5 +212,9 @@ export async function deleteResource(deps: Deps, accountId: string, input: In<ty
 
 export async function listResources(deps: Deps, accountId: string, input: In<typeof s.listResourcesInput>) {
   const ns = await namespaceOf(deps.db, accountId, { name: input.NamespaceName });
-  return offsetPage(q.resourceListing(deps.db, accountId, ns.id, { parentKey: input.ParentResourceKey, type: input.ResourceType }), input, resourceView);
+  return offsetPage(
+    q.resourceListing(deps.db, accountId, ns.id, { parentKey: input.ParentResourceKey, type: input.ResourceType }),
+    input,
+    resourceView,
+  );
 }

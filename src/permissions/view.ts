@@ -5,9 +5,13 @@ import { trn } from "../user-pools/view.js";
 import type { PolicyRow } from "./policy-queries.js";
 import type { ActionRow, NamespaceRow, PointRow, ResourceRow } from "./queries.js";
 
-const times = (r: { created_at: Date; updated_at: Date }) => ({ CreateTime: formatTime(r.created_at), UpdateTime: formatTime(r.updated_at) });
+const times = (r: { created_at: Date; updated_at: Date }) => ({
+  CreateTime: formatTime(r.created_at),
+  UpdateTime: formatTime(r.updated_at),
+});
 
-export const namespaceTrn = (config: Pick<Config, "region">, accountId: string, id: string) => trn(config.region, accountId, "namespace", id);
+export const namespaceTrn = (config: Pick<Config, "region">, accountId: string, id: string) =>
+  trn(config.region, accountId, "namespace", id);
 
 export function namespaceView(config: Pick<Config, "region">, r: NamespaceRow) {
   return {
@@ -39,7 +43,16 @@ export function resourceView(r: ResourceRow) {
 }
 
 export function actionView(r: ActionRow) {
-  return { ActionId: r.id, ActionKey: r.key, ActionName: r.name, ResourceType: r.resource_type, Description: r.description, Enabled: true, NamespaceId: r.namespace_id, ...times(r) };
+  return {
+    ActionId: r.id,
+    ActionKey: r.key,
+    ActionName: r.name,
+    ResourceType: r.resource_type,
+    Description: r.description,
+    Enabled: true,
+    NamespaceId: r.namespace_id,
+    ...times(r),
+  };
 }
 
 export function pointView(r: PointRow) {
@@ -68,4 +81,8 @@ export function policyView(config: Pick<Config, "region">, r: PolicyRow) {
   };
 }
 
-export const policyListItem = (config: Pick<Config, "region">, r: PolicyRow) => ({ ...policyView(config, r), Status: r.status, Definition: r.definition });
+export const policyListItem = (config: Pick<Config, "region">, r: PolicyRow) => ({
+  ...policyView(config, r),
+  Status: r.status,
+  Definition: r.definition,
+});

@@ -7,7 +7,7 @@
 import fc from "fast-check";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { startTestService, type TestService } from "../support/harness.js";
-import { newNamespace } from "../support/permissions.js";
+import { newNamespace } from "../support/families/permissions.js";
 
 let svc: TestService;
 beforeAll(async () => {
@@ -37,9 +37,9 @@ interface Question {
 }
 
 /** Parent -1 is a root; a node's parent comes before it, so the tree is acyclic (at most 8 levels). */
-const tree = fc.array(fc.record({ parentPick: fc.nat(), type: fc.constantFrom(...TYPES) }), { minLength: 1, maxLength: 8 }).map((raw) =>
-  raw.map((r, i): Node => ({ parent: i === 0 ? -1 : (r.parentPick % (i + 1)) - 1, type: r.type })),
-);
+const tree = fc
+  .array(fc.record({ parentPick: fc.nat(), type: fc.constantFrom(...TYPES) }), { minLength: 1, maxLength: 8 })
+  .map((raw) => raw.map((r, i): Node => ({ parent: i === 0 ? -1 : (r.parentPick % (i + 1)) - 1, type: r.type })));
 
 const scenario = tree.chain((nodes) =>
   fc.record({
@@ -48,13 +48,23 @@ const scenario = tree.chain((nodes) =>
     grants: fc.array(
       fc.record({
         effect: fc.constantFrom("Allow", "Allow", "Deny") as fc.Arbitrary<"Allow" | "Deny">,
-        principal: fc.option(fc.oneof(fc.constantFrom(...USERS).map((Id) => ({ Type: "User", Id })), fc.constantFrom(...GROUPS).map((Id) => ({ Type: "Group", Id })))),
+        principal: fc.option(
+          fc.oneof(
+            fc.constantFrom(...USERS).map((Id) => ({ Type: "User", Id })),
+            fc.constantFrom(...GROUPS).map((Id) => ({ Type: "Group", Id })),
+          ),
+        ),
         action: fc.option(fc.constantFrom(...ACTIONS)),
-        resource: fc.option(fc.record({ node: fc.nat({ max: nodes.length - 1 }), op: fc.constantFrom("in", "==") as fc.Arbitrary<"in" | "=="> })),
+        resource: fc.option(
+          fc.record({ node: fc.nat({ max: nodes.length - 1 }), op: fc.constantFrom("in", "==") as fc.Arbitrary<"in" | "=="> }),
+        ),
       }),
       { minLength: 1, maxLength: 6 },
     ),
-    questions: fc.array(fc.record({ user: fc.constantFrom(...USERS), action: fc.constantFrom(...ACTIONS), node: fc.nat({ max: nodes.length - 1 }) }), { minLength: 1, maxLength: 6 }),
+    questions: fc.array(
+      fc.record({ user: fc.constantFrom(...USERS), action: fc.constantFrom(...ACTIONS), node: fc.nat({ max: nodes.length - 1 }) }),
+      { minLength: 1, maxLength: 6 },
+    ),
   }),
 );
 
@@ -67,7 +77,8 @@ function ancestorsOf(nodes: Node[], i: number): number[] {
 /** The documented rules, directly. */
 function reference(nodes: Node[], membership: [string, string][], grants: Grant[], q: Question): boolean {
   const applies = (g: Grant) =>
-    (g.principal === null || (g.principal.Type === "User" ? g.principal.Id === q.user : membership.some(([u, grp]) => u === q.user && grp === g.principal!.Id))) &&
+    (g.principal === null ||
+      (g.principal.Type === "User" ? g.principal.Id === q.user : membership.some(([u, grp]) => u === q.user && grp === g.principal!.Id))) &&
     (g.action === null || g.action === q.action) &&
     (g.resource === null || (g.resource.op === "==" ? g.resource.node === q.node : ancestorsOf(nodes, q.node).includes(g.resource.node)));
   const matching = grants.filter(applies);
@@ -80,7 +91,13 @@ describe("CheckPermission against a reference evaluator", () => {
       fc.asyncProperty(scenario, async ({ nodes, membership, grants, questions }) => {
         const { NamespaceName } = await newNamespace(svc);
         for (const [i, n] of nodes.entries()) {
-          await svc.ok("CreateResource", { NamespaceName, ResourceKey: `n${i}`, ResourceName: `n${i}`, ResourceType: n.type, ...(n.parent >= 0 ? { ParentResourceKey: `n${n.parent}` } : {}) });
+          await svc.ok("CreateResource", {
+            NamespaceName,
+            ResourceKey: `n${i}`,
+            ResourceName: `n${i}`,
+            ResourceType: n.type,
+            ...(n.parent >= 0 ? { ParentResourceKey: `n${n.parent}` } : {}),
+          });
         }
         for (const g of grants) {
           await svc.ok("GrantPermission", {
