@@ -15,7 +15,7 @@ import { bumpPolicyVersion } from "./queries.js";
 import { LIMITS } from "./schemas.js";
 import { namespaceOf } from "./service.js";
 import type { PolicyDefinition } from "./tables.js";
-import { namespaceTrn, policyListItem, policyView } from "./view.js";
+import { idFilter, namespaceTrn, policyListItem, policyView, sortOf } from "./view.js";
 
 type Deps = Pick<AppDeps, "db" | "config" | "clock">;
 type In<T extends z.ZodType> = z.output<T>;
@@ -174,19 +174,7 @@ export async function deletePolicy(deps: Deps, accountId: string, input: In<type
 export async function listPolicies(deps: Deps, accountId: string, input: In<typeof ps.listPoliciesInput>) {
   const ns = await namespaceOf(deps.db, accountId, { name: input.NamespaceName });
   const f = input.Filter ?? {};
-  let id = f.Id || undefined;
-  if (f.Trn) {
-    const prefix = `${namespaceTrn(deps.config, accountId, ns.id)}/policy/`;
-    const fromTrn = f.Trn.startsWith(prefix) ? f.Trn.slice(prefix.length) : "!";
-    id = id === undefined || id === fromTrn ? fromTrn : "!";
-  }
-  const direction = input.SortDirection ?? (input.SortField === "Name" ? "Asc" : "Desc");
-  const listing = pq.policyListing(
-    deps.db,
-    accountId,
-    ns.id,
-    { description: f.Description, name: f.Name, id },
-    { key: input.SortField, direction: direction === "Asc" ? "asc" : "desc" },
-  );
+  const id = idFilter(f, `${namespaceTrn(deps.config, accountId, ns.id)}/policy/`);
+  const listing = pq.policyListing(deps.db, accountId, ns.id, { description: f.Description, name: f.Name, id }, sortOf(input));
   return offsetPage(listing, input, (r) => policyListItem(deps.config, r));
 }

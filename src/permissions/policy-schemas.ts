@@ -2,7 +2,17 @@
 // batch reads), shared by policy-actions.ts and the services.
 import { z } from "zod";
 import { pagingInput, requiredText, timeString } from "../core/schemas.js";
-import { description, entityId, entityInput, entityOutput, entityType, LIMITS, namespaceName, referencesInput } from "./schemas.js";
+import {
+  description,
+  entityId,
+  entityInput,
+  entityOutput,
+  entityType,
+  LIMITS,
+  listFields,
+  namespaceName,
+  referencesInput,
+} from "./schemas.js";
 
 const nsField = { NamespaceName: namespaceName };
 export const policyName = requiredText(128).regex(/^[A-Za-z0-9_.:@-]+$/, "letters, digits and _ . : @ - only");
@@ -58,21 +68,7 @@ export const updatePolicyInput = z.object({
   Description: z.string().trim().max(2048),
   Status: policyStatus,
 });
-export const listPoliciesInput = z.object({
-  ...nsField,
-  ...pagingInput,
-  Filter: z
-    .object({
-      Description: z.string().trim().max(2048),
-      Id: z.string().trim().max(128),
-      Name: z.string().trim().max(128),
-      Trn: z.string().trim().max(512),
-    })
-    .partial()
-    .optional(),
-  SortField: z.enum(["CreateTime", "UpdateTime", "Name"]).default("CreateTime"),
-  SortDirection: z.enum(["Asc", "Desc"]).optional(),
-});
+export const listPoliciesInput = z.object({ ...nsField, ...listFields });
 
 const operand = (what: string) =>
   z.object({

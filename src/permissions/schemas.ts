@@ -79,7 +79,8 @@ export const createNamespaceOutput = z.object({ ...namespaceCore, Associates: z.
 export const namespaceOutput = z.object({ ...namespaceCore, Associates: z.array(z.string()) });
 export const getNamespaceInput = z.object({ NamespaceId: z.string().trim().max(128).optional(), NamespaceName: namespaceName.optional() });
 export const updateNamespaceInput = z.object({ NamespaceName: namespaceName, Description: description, Associates: associates.optional() });
-export const listNamespacesInput = z.object({
+/** ListNamespaces' and ListPolicies' shared fields: Name and Description substrings, Id and Trn exact, the sort. */
+export const listFields = {
   ...pagingInput,
   Filter: z
     .object({
@@ -90,10 +91,13 @@ export const listNamespacesInput = z.object({
     })
     .partial()
     .optional(),
-  ProjectName: requiredText(255).optional(),
-  TagFilters: tagFilters.optional(),
   SortField: z.enum(["CreateTime", "UpdateTime", "Name"]).default("CreateTime"),
   SortDirection: sortDirection,
+};
+export const listNamespacesInput = z.object({
+  ...listFields,
+  ProjectName: requiredText(255).optional(),
+  TagFilters: tagFilters.optional(),
 });
 export const successResult = z.object({ Success: z.boolean(), Message: z.string() });
 

@@ -12,7 +12,7 @@ import type { Db } from "../platform/db/types.js";
 import * as q from "./queries.js";
 import { checkAttributes } from "./cedar.js";
 import * as s from "./schemas.js";
-import { namespaceTrn, namespaceView, resourceView } from "./view.js";
+import { idFilter, namespaceTrn, namespaceView, resourceView, sortOf } from "./view.js";
 
 type Deps = Pick<AppDeps, "db" | "config" | "clock">;
 type In<T extends z.ZodType> = z.output<T>;
@@ -82,20 +82,9 @@ export async function deleteNamespace(deps: Deps, accountId: string, name: strin
 
 export async function listNamespaces(deps: Deps, accountId: string, input: In<typeof s.listNamespacesInput>) {
   const f = input.Filter ?? {};
-  let id = f.Id || undefined;
-  if (f.Trn) {
-    const prefix = namespaceTrn(deps.config, accountId, "");
-    // A Trn of another account or region names none of these namespaces.
-    const fromTrn = f.Trn.startsWith(prefix) ? f.Trn.slice(prefix.length) : "!";
-    id = id === undefined || id === fromTrn ? fromTrn : "!";
-  }
-  const direction = input.SortDirection ?? (input.SortField === "Name" ? "Asc" : "Desc");
-  const listing = q.namespaceListing(
-    deps.db,
-    accountId,
-    { description: f.Description, name: f.Name, id, projectName: input.ProjectName, tagFilters: input.TagFilters ?? [] },
-    { key: input.SortField, direction: direction === "Asc" ? "asc" : "desc" },
-  );
+  const id = idFilter(f, namespaceTrn(deps.config, accountId, ""));
+  const filter = { description: f.Description, name: f.Name, id, projectName: input.ProjectName, tagFilters: input.TagFilters ?? [] };
+  const listing = q.namespaceListing(deps.db, accountId, filter, sortOf(input));
   const page = await offsetPage(listing, input, (r) => {
     const { Associates: _a, ...rest } = namespaceView(deps.config, r);
     return rest;

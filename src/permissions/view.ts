@@ -86,3 +86,20 @@ export const policyListItem = (config: Pick<Config, "region">, r: PolicyRow) => 
   Status: r.status,
   Definition: r.definition,
 });
+
+/**
+ * A list's Filter.Id and Filter.Trn as the one id they name: a Trn outside `prefix` (another account,
+ * region or namespace), or an Id and a Trn that disagree, name none ("!" is no id's value).
+ */
+export function idFilter(f: { Id?: string | undefined; Trn?: string | undefined }, prefix: string): string | undefined {
+  const id = f.Id || undefined;
+  if (!f.Trn) return id;
+  const fromTrn = f.Trn.startsWith(prefix) ? f.Trn.slice(prefix.length) : "!";
+  return id === undefined || id === fromTrn ? fromTrn : "!";
+}
+
+/** A list's sort: SortField and SortDirection, names ascending and times descending unless told. */
+export const sortOf = <K extends string>(input: { SortField: K; SortDirection?: "Asc" | "Desc" | undefined }) => ({
+  key: input.SortField,
+  direction: (input.SortDirection ?? (input.SortField === "Name" ? "Asc" : "Desc")) === "Asc" ? ("asc" as const) : ("desc" as const),
+});
