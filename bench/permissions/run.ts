@@ -37,24 +37,24 @@ function policyOf(i: number) {
  * row: that loop crashed V8 in this process three times (a fatal error in its deoptimizer, Node
  * 20.20; never seen in a server or a test). A sample is read by the engine and must agree.
  */
-function seededPolicies() {
+async function seededPolicies() {
   const rows = [];
   for (let i = 0; i < POLICIES; i++) {
     const { text, scope } = policyOf(i);
-    if (i < 12 && JSON.stringify(parsePolicy(text).scope) !== JSON.stringify(scope))
-      throw new Error(`the engine reads policy ${i} otherwise: ${JSON.stringify(parsePolicy(text).scope)}`);
+    if (i < 12 && JSON.stringify((await parsePolicy(text)).scope) !== JSON.stringify(scope))
+      throw new Error(`the engine reads policy ${i} otherwise: ${JSON.stringify((await parsePolicy(text)).scope)}`);
     rows.push({ id: randomUUID(), name: `p${i}`, text, effect: "Allow", scope: scope as unknown, conditional: false });
   }
   return rows;
 }
 
-async function seed(accountId: string, namespaceId: string, rows: ReturnType<typeof seededPolicies>): Promise<void> {
+async function seed(accountId: string, namespaceId: string, rows: Awaited<ReturnType<typeof seededPolicies>>): Promise<void> {
   const database = await connectDatabase({ databaseUrl, maxConnections: 2 });
   try {
     // Ten conditional forbids on anyone that never fire: every check's slice carries conditions too.
     for (let i = 0; i < 10; i++) {
       const text = `forbid (principal, action, resource in Org::"n0") when { context.runID == "blocked-${i}" };`;
-      rows.push({ id: randomUUID(), name: `guard${i}`, text, effect: "Deny", scope: parsePolicy(text).scope, conditional: true });
+      rows.push({ id: randomUUID(), name: `guard${i}`, text, effect: "Deny", scope: (await parsePolicy(text)).scope, conditional: true });
     }
     const definition = {
       Principal: "",
@@ -67,17 +67,15 @@ async function seed(accountId: string, namespaceId: string, rows: ReturnType<typ
       ConditionInfo: "",
     };
     for (let at = 0; at < rows.length; at += 1000) {
-      const chunk = rows
-        .slice(at, at + 1000)
-        .map((r) => ({
-          account_id: accountId,
-          namespace_id: namespaceId,
-          ...r,
-          scope: jsonb(r.scope),
-          definition: jsonb(definition),
-          created_at: new Date(),
-          updated_at: new Date(),
-        }));
+      const chunk = rows.slice(at, at + 1000).map((r) => ({
+        account_id: accountId,
+        namespace_id: namespaceId,
+        ...r,
+        scope: jsonb(r.scope),
+        definition: jsonb(definition),
+        created_at: new Date(),
+        updated_at: new Date(),
+      }));
       await database.db.insertInto("permission_policies").values(chunk).execute();
     }
     await sql`update permission_namespaces set policy_version = policy_version + 1 where account_id = ${accountId} and id = ${namespaceId}`.execute(
@@ -93,7 +91,7 @@ const figures = (rs: RunResult[]) =>
   `median ${median(rs.map((x) => x.reqPerSec)).toFixed(0)} req/s, p50 ${median(rs.map((x) => x.p50Ms))} ms, p99 ${median(rs.map((x) => x.p99Ms))} ms, server CPU ${median(rs.map((x) => x.serverCpuUsPerReq)).toFixed(0)} µs/req, non-2xx ${rs.reduce((s, x) => s + x.non2xx, 0)}`;
 
 async function main() {
-  const rows = seededPolicies();
+  const rows = await seededPolicies();
   execSync("npm run -s build", { stdio: "inherit" });
   const accountId = String(randomInt(3_000_000_000, 2 ** 47));
   const creds = newCredentials();

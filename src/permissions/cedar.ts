@@ -3,7 +3,7 @@
 // error) and deciding a request against a slice of policies at check time. Policy sets are handed to
 // the engine preparsed, in a bounded set of slots reused least-recently-used: parsing Cedar text
 // costs far more than evaluating it, and the engine keeps what it parsed until the slot is reused.
-import * as cedar from "@cedar-policy/cedar-wasm/nodejs";
+import type * as Cedar from "@cedar-policy/cedar-wasm/nodejs";
 import { errors } from "../core/errors.js";
 
 export interface EntityUid {
@@ -36,6 +36,17 @@ export interface ParsedPolicy {
  * stack, and later calls keep saying so: restart the process (docs/api/permissions.md).
  */
 let broken = false;
+let loading: Promise<typeof Cedar> | undefined;
+let cedar: typeof Cedar;
+/**
+ * Loads the engine on first use: compiling its 4 MB of WebAssembly takes 0.25-0.35 s (measured on the
+ * loaded 2-core machine), which a start of a service that checks nothing would otherwise pay.
+ */
+async function ready(): Promise<void> {
+  loading ??= import("@cedar-policy/cedar-wasm/nodejs");
+  cedar = await loading;
+}
+
 function engine<T>(call: () => T): T {
   if (broken) throw errors.unavailable("the policy engine stopped after a fault; the service needs a restart");
   try {
@@ -55,7 +66,7 @@ function position(text: string, offset: number): string {
   return `line ${before.length}, column ${before[before.length - 1]!.length + 1}`;
 }
 
-function describeErrors(text: string, errs: cedar.DetailedError[]): string {
+function describeErrors(text: string, errs: Cedar.DetailedError[]): string {
   return errs
     .map((e) => {
       const at = e.sourceLocations?.[0];
@@ -66,7 +77,7 @@ function describeErrors(text: string, errs: cedar.DetailedError[]): string {
     .join("; ");
 }
 
-const invalid = (text: string, errs: cedar.DetailedError[]) =>
+const invalid = (text: string, errs: Cedar.DetailedError[]) =>
   errors.invalidParameter("Policy", `the policy is not valid Cedar: ${describeErrors(text, errs)}`.slice(0, 2000));
 
 /**
@@ -108,8 +119,9 @@ export function checkShape(text: string, field = "Policy"): void {
 }
 
 /** Reads one Cedar policy (not a template, not two); InvalidParameter.Policy with the engine's position and message otherwise. */
-export function parsePolicy(text: string): ParsedPolicy {
+export async function parsePolicy(text: string): Promise<ParsedPolicy> {
   checkShape(text);
+  await ready();
   const parts = engine(() => cedar.policySetTextToParts(text));
   if (parts.type === "failure") throw invalid(text, parts.errors);
   if (parts.policy_templates.length > 0)
@@ -136,8 +148,9 @@ export function parsePolicy(text: string): ParsedPolicy {
 }
 
 /** Checks a resource's Properties as a Cedar entity's attributes; the engine's message otherwise. */
-export function checkAttributes(field: string, attrs: Record<string, unknown>): void {
+export async function checkAttributes(field: string, attrs: Record<string, unknown>): Promise<void> {
   checkShape(JSON.stringify(attrs), field);
+  await ready();
   const r = engine(() => cedar.checkParseEntities({ entities: [{ uid: { type: "R", id: "r" }, attrs, parents: [] }] as never }));
   if (r.type === "failure")
     throw errors.invalidParameter(field, `not usable as Cedar attributes: ${r.errors.map((e) => e.message).join("; ")}`.slice(0, 1000));
@@ -195,7 +208,7 @@ const MEMO = 10_000;
 const decisions = new Map<string, Decision>();
 
 /** Decides a request against the policies (the slice a check selected); `key` names that set exactly. */
-export function authorize(key: string, policies: { id: string; text: string }[], req: Request): Decision {
+export async function authorize(key: string, policies: { id: string; text: string }[], req: Request): Promise<Decision> {
   if (policies.length === 0) return { allowed: false, reasons: [], errors: [] };
   const memoKey = `${key}\n${JSON.stringify(req)}`;
   const known = decisions.get(memoKey);
@@ -204,6 +217,7 @@ export function authorize(key: string, policies: { id: string; text: string }[],
     decisions.set(memoKey, known);
     return known;
   }
+  await ready();
   const decision = decide(key, policies, req);
   if (decisions.size >= MEMO) decisions.delete(decisions.keys().next().value as string);
   decisions.set(memoKey, decision);

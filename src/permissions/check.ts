@@ -149,7 +149,7 @@ export async function checkPermission(deps: Deps, accountId: string, input: z.ou
     originalCallers: (input.OriginalCallers ?? []).map((c) => ({ __entity: uidOf(c) })),
   };
   const ids = candidates.map((p) => p.id).sort();
-  const decision = authorize(`${namespaceId}:${index.version}:${ids.join(",")}`, candidates, {
+  const decision = await authorize(`${namespaceId}:${index.version}:${ids.join(",")}`, candidates, {
     principal,
     action,
     resource,

@@ -8,7 +8,7 @@ import { errors } from "../core/errors.js";
 import { offsetPage } from "../core/page.js";
 import { onUniqueViolation } from "../platform/db/errors.js";
 import { enforceQuota } from "../platform/db/quota.js";
-import { checkExpression, parsePolicy, type PolicyScope } from "./cedar.js";
+import { checkExpression, type ParsedPolicy, parsePolicy, type PolicyScope } from "./cedar.js";
 import * as pq from "./policy-queries.js";
 import type * as ps from "./policy-schemas.js";
 import { bumpPolicyVersion } from "./queries.js";
@@ -54,7 +54,7 @@ function describe(c: PolicyScope["principal"]): string {
 }
 
 /** What a text policy's Definition reads as: its scope and effect (its conditions stay in the text). */
-function definitionOf(parsed: ReturnType<typeof parsePolicy>, given?: Definition): PolicyDefinition {
+function definitionOf(parsed: ParsedPolicy, given?: Definition): PolicyDefinition {
   return {
     Principal: given?.Principal ?? describe(parsed.scope.principal),
     PrincipalInfo: given?.PrincipalInfo ?? "",
@@ -79,7 +79,7 @@ interface NewPolicy {
 async function insertPolicy(deps: Deps, accountId: string, p: NewPolicy) {
   if (p.text.length > LIMITS.policyChars)
     throw errors.invalidParameter("Policy", `a policy may be at most ${LIMITS.policyChars} characters`);
-  const parsed = parsePolicy(p.text);
+  const parsed = await parsePolicy(p.text);
   const now = deps.clock.now();
   const row = await deps.db.transaction().execute(async (trx) => {
     const ns = await namespaceOf(trx, accountId, { name: p.NamespaceName }, "update");

@@ -95,7 +95,7 @@ export async function listNamespaces(deps: Deps, accountId: string, input: In<ty
 // Resources
 const resourceNotFound = (key: string) => errors.notFound(`Resource ${key}`);
 
-function checkProperties(text: string | undefined): void {
+async function checkProperties(text: string | undefined): Promise<void> {
   if (!text) return;
   let v: unknown;
   try {
@@ -104,7 +104,7 @@ function checkProperties(text: string | undefined): void {
     throw errors.invalidParameter("Properties", 'must be "" or a JSON object');
   }
   if (typeof v !== "object" || v === null || Array.isArray(v)) throw errors.invalidParameter("Properties", 'must be "" or a JSON object');
-  checkAttributes("Properties", v as Record<string, unknown>);
+  await checkAttributes("Properties", v as Record<string, unknown>);
 }
 
 /** The ancestors a child of `parentKey` has (the parent's path and the parent), bounded in depth. */
@@ -119,7 +119,7 @@ const tooDeep = () =>
   errors.invalidParameter("ParentResourceKey", `the resource tree may be at most ${s.LIMITS.resourceDepth + 1} levels deep`);
 
 export async function createResource(deps: Deps, accountId: string, input: In<typeof s.createResourceInput>) {
-  checkProperties(input.Properties);
+  await checkProperties(input.Properties);
   const now = deps.clock.now();
   const row = await deps.db.transaction().execute(async (trx) => {
     const ns = await namespaceOf(trx, accountId, { name: input.NamespaceName }, "share");
@@ -163,7 +163,7 @@ export async function getResource(deps: Deps, accountId: string, input: In<typeo
  * namespace queue and cannot build a cycle between them.
  */
 export async function updateResource(deps: Deps, accountId: string, input: In<typeof s.updateResourceInput>) {
-  checkProperties(input.Properties);
+  await checkProperties(input.Properties);
   const row = await deps.db.transaction().execute(async (trx) => {
     const ns = await namespaceOf(trx, accountId, { name: input.NamespaceName }, "update");
     const current = await q.findResource(trx, accountId, ns.id, input.ResourceKey, true);
