@@ -9,6 +9,7 @@ import { groupActions } from "../groups/actions.js";
 import { identityProviderActions } from "../identity-providers/actions.js";
 import { federatedConnectionActions } from "../identity-providers/federated-actions.js";
 import { oauthCredentialActions } from "../oauth-credentials/actions.js";
+import { permissionActions } from "../permissions/actions.js";
 import { passwordResetActions } from "../password-reset/actions.js";
 import { tagActions } from "../tags/actions.js";
 import { userPoolClientActions } from "../user-pool-clients/actions.js";
@@ -32,6 +33,7 @@ const families: AnyAction[][] = [
   deliverySettingsActions,
   tagActions,
   usersCsvActions,
+  permissionActions,
 ];
 
 const allActions = families.flat();

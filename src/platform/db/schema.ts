@@ -8,6 +8,7 @@ import type { DeliverySettingsTables } from "../../delivery-settings/tables.js";
 import type { IdentityProviderTables } from "../../identity-providers/tables.js";
 import type { MailTables } from "../mail/tables.js";
 import type { OAuthCredentialTables } from "../../oauth-credentials/tables.js";
+import type { PermissionTables } from "../../permissions/tables.js";
 import type { PasswordResetTables } from "../../password-reset/tables.js";
 import type { UserPoolDomainTables } from "../../user-pool-domains/tables.js";
 import type { UserPoolTables } from "../../user-pools/tables.js";
@@ -26,6 +27,6 @@ export interface MigrationsTable {
 export interface Database
   extends AccessKeyTables, UserPoolTables, UserTables, PasswordResetTables, MailTables, OAuthCredentialTables, IdentityProviderTables,
     CustomAttributeTables, UserPoolDomainTables, GroupTables, DeliverySettingsTables, ExternalIdentityTables, SigningKeyTables,
-    SignInTables {
+    SignInTables, PermissionTables {
   schema_migrations: MigrationsTable;
 }
