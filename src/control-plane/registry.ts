@@ -5,6 +5,7 @@ import type { AnyAction } from "../core/action.js";
 import { customAttributeActions } from "../custom-attributes/actions.js";
 import { externalIdentityActions } from "../external-identities/actions.js";
 import { deliverySettingsActions } from "../delivery-settings/actions.js";
+import { departmentActions } from "../departments/actions.js";
 import { groupActions } from "../groups/actions.js";
 import { identityProviderActions } from "../identity-providers/actions.js";
 import { federatedConnectionActions } from "../identity-providers/federated-actions.js";
@@ -32,6 +33,7 @@ const families: AnyAction[][] = [
   deliverySettingsActions,
   tagActions,
   usersCsvActions,
+  departmentActions,
 ];
 
 const allActions = families.flat();

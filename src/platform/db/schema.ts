@@ -2,6 +2,7 @@
 // in its own src/<family>/tables.ts. Add a family's tables by adding one interface to the list.
 import type { AccessKeyTables } from "../../access-keys/tables.js";
 import type { CustomAttributeTables } from "../../custom-attributes/tables.js";
+import type { DepartmentTables } from "../../departments/tables.js";
 import type { ExternalIdentityTables } from "../../external-identities/tables.js";
 import type { GroupTables } from "../../groups/tables.js";
 import type { DeliverySettingsTables } from "../../delivery-settings/tables.js";
@@ -23,6 +24,7 @@ export interface MigrationsTable {
 
 export interface Database
   extends AccessKeyTables, UserPoolTables, UserTables, PasswordResetTables, MailTables, OAuthCredentialTables, IdentityProviderTables,
-    CustomAttributeTables, UserPoolDomainTables, GroupTables, DeliverySettingsTables, ExternalIdentityTables {
+    CustomAttributeTables, UserPoolDomainTables, GroupTables, DeliverySettingsTables, ExternalIdentityTables,
+    DepartmentTables {
   schema_migrations: MigrationsTable;
 }
