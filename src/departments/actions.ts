@@ -21,6 +21,7 @@ import {
   updateDepartmentInput,
   userUids,
 } from "./schemas.js";
+import { syncActions } from "./sync-actions.js";
 import * as tree from "./tree.js";
 
 /** AddUsersToDepartment and RemoveUsersFromDepartment: one department, 1-100 users, a Message saying how many changed. */
@@ -174,4 +175,5 @@ export const departmentActions = [
     output: z.object({ Users: z.array(z.object({ UserUid: z.string(), Departments: z.array(membershipOutput) })) }),
     handler: async (input, ctx) => ({ Users: await members.departmentsForUsers(ctx.deps, ctx.accountId, input.UserPoolUid, input.UserUids) }),
   }),
+  ...syncActions,
 ];

@@ -31,11 +31,13 @@ export async function departmentCounts(db: Db, k: PoolKey, users: string[]): Pro
 }
 
 export async function insertMembers(db: Db, k: PoolKey, rows: { department: string; user: string; isPrimary?: boolean; role?: string }[], now: Date): Promise<void> {
-  if (rows.length === 0) return;
-  await db
-    .insertInto("department_members")
-    .values(rows.map((r) => ({ account_id: k.accountId, user_pool_uid: k.poolUid, department_uid: r.department, user_uid: r.user, is_primary: r.isPrimary ?? false, role: r.role ?? "", created_at: now })))
-    .execute();
+  // 2,000 rows of 7 parameters per statement: Postgres takes at most 65,535 parameters.
+  for (let i = 0; i < rows.length; i += 2000) {
+    await db
+      .insertInto("department_members")
+      .values(rows.slice(i, i + 2000).map((r) => ({ account_id: k.accountId, user_pool_uid: k.poolUid, department_uid: r.department, user_uid: r.user, is_primary: r.isPrimary ?? false, role: r.role ?? "", created_at: now })))
+      .execute();
+  }
 }
 
 export async function deleteMembers(db: Db, k: PoolKey, department: string, users: string[]): Promise<number> {

@@ -118,6 +118,13 @@ export async function countsOf(db: Db, k: PoolKey, rows: Pick<DepartmentRow, "ui
   return new Map(r.rows.map((x) => [x.uid, { children: Number(x.children), members: Number(x.members), memberCount: Number(x.member_count) }]));
 }
 
+/** countsOf for any number of departments, a page's worth per statement. */
+export async function countsOfMany(db: Db, k: PoolKey, rows: Pick<DepartmentRow, "uid" | "path">[]): Promise<Map<string, Counts>> {
+  const out = new Map<string, Counts>();
+  for (let i = 0; i < rows.length; i += 100) for (const [uid, c] of await countsOf(db, k, rows.slice(i, i + 100))) out.set(uid, c);
+  return out;
+}
+
 /**
  * The counts of every department of a subtree (or of the pool: path undefined) in three aggregates
  * over it, each linear in the subtree's departments or memberships times its depth.

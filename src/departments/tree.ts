@@ -43,10 +43,18 @@ export async function viewOne(db: Db, k: q.PoolKey, row: q.DepartmentRow) {
   return departmentView(row, (await q.countsOf(db, k, [row])).get(row.uid));
 }
 
-/** Inserts a department under the lock the caller holds; the quota is checked here. */
-export async function insertUnder(trx: Transaction<Database>, deps: Deps, k: q.PoolKey, parent: q.DepartmentRow | null, fields: { name: string; description?: string | undefined; precedence?: number | undefined; iamRoleTrn?: string | undefined; externalId?: string | undefined; source?: string | undefined }) {
+export interface NewDepartment {
+  name: string;
+  description?: string | undefined;
+  precedence?: number | undefined;
+  iamRoleTrn?: string | undefined;
+  externalId?: string | undefined;
+  source?: string | undefined;
+}
+
+/** Inserts a department under the lock the caller holds; the caller has checked the quota. */
+export function insertRow(trx: Transaction<Database>, deps: Pick<Deps, "clock">, k: q.PoolKey, parent: q.DepartmentRow | null, fields: NewDepartment) {
   if ((parent?.depth ?? 0) + 1 > MAX_DEPTH) throw tooDeep("ParentDepartmentUid");
-  if ((await q.countDepartments(trx, k)) + 1 > deps.config.quotas.departmentsPerPool) throw errors.quotaExceeded("DepartmentsPerPool");
   const uid = randomUUID();
   const place = placeUnder(parent, uid, fields.name);
   const now = deps.clock.now();
@@ -71,12 +79,18 @@ export async function insertUnder(trx: Transaction<Database>, deps: Deps, k: q.P
   return onUniqueViolation(insert, "departments__external_id", () => duplicatedExternalId(source, fields.externalId ?? ""));
 }
 
+/** DepartmentsPerPool for `adding` more, counted under the tree lock. */
+export async function checkPoolQuota(trx: Transaction<Database>, deps: Pick<Deps, "config">, k: q.PoolKey, adding: number): Promise<void> {
+  if ((await q.countDepartments(trx, k)) + adding > deps.config.quotas.departmentsPerPool) throw errors.quotaExceeded("DepartmentsPerPool");
+}
+
 export async function createDepartment(deps: Deps, accountId: string, input: CreateDepartmentInput) {
   const k = keyOf(accountId, input.UserPoolUid);
   const row = await deps.db.transaction().execute(async (trx) => {
     await lockTree(trx, k);
     const parent = await parentOf(trx, k, input.ParentDepartmentUid);
-    return insertUnder(trx, deps, k, parent, {
+    await checkPoolQuota(trx, deps, k, 1);
+    return insertRow(trx, deps, k, parent, {
       name: input.Name,
       description: input.Description,
       precedence: input.Precedence,

@@ -62,7 +62,46 @@ const deptRef = async (svc: TestService) => {
 };
 const memberRef = async (svc: TestService) => departmentWithMember(svc);
 
+/** A sync session with one staged department, validated (so it has a job). */
+async function sessionRef(svc: TestService) {
+  const UserPoolUid = await createPool(svc);
+  const { SessionId } = await svc.ok("CreateDepartmentSyncSession", { UserPoolUid, Source: "hr" });
+  await svc.ok("UploadDepartmentSyncDepartments", { UserPoolUid, SessionId, Source: "hr", Departments: [{ ExternalID: "a", Name: "A" }] });
+  const { ValidateJobId } = await svc.ok("ValidateDepartmentSyncSession", { UserPoolUid, SessionId, Source: "hr" });
+  return { UserPoolUid, SessionId, JobId: ValidateJobId as string };
+}
+
 export const crossAccountCases: CrossAccountCase[] = [
+  { action: "BatchUpsertDepartments", params: async (svc) => ({ UserPoolUid: await createPool(svc), Source: "hr", Departments: [{ ExternalID: "a", Name: "A" }] }) },
+  { action: "BatchSyncDepartmentMembers", params: async (svc) => ({ UserPoolUid: await createPool(svc), Source: "hr", Mappings: [{ ExternalDepartmentID: "a", UserUids: [] }] }) },
+  { action: "CreateDepartmentSyncSession", params: async (svc) => ({ UserPoolUid: await createPool(svc), Source: "hr" }) },
+  { action: "UploadDepartmentSyncDepartments", params: async (svc) => {
+    const { UserPoolUid, SessionId } = await sessionRef(svc);
+    return { UserPoolUid, SessionId, Source: "hr", Departments: [{ ExternalID: "b", Name: "B" }] };
+  } },
+  { action: "UploadDepartmentSyncMembers", params: async (svc) => {
+    const { UserPoolUid, SessionId } = await sessionRef(svc);
+    return { UserPoolUid, SessionId, Source: "hr", Members: [{ DepartmentExternalID: "a", UserUids: ["u"] }] };
+  } },
+  ...["ValidateDepartmentSyncSession", "CommitDepartmentSyncSession"].map((action) => ({
+    action,
+    params: async (svc: TestService) => {
+      const { UserPoolUid, SessionId } = await sessionRef(svc);
+      return { UserPoolUid, SessionId, Source: "hr" };
+    },
+  })),
+  ...["CancelDepartmentSyncSession", "GetDepartmentSyncSession"].map((action) => ({
+    action,
+    params: async (svc: TestService) => {
+      const { UserPoolUid, SessionId } = await sessionRef(svc);
+      return { UserPoolUid, SessionId };
+    },
+  })),
+  { action: "GetDepartmentSyncJob", params: async (svc) => {
+    const { UserPoolUid, JobId } = await sessionRef(svc);
+    return { UserPoolUid, JobId };
+  } },
+  { action: "ListDepartmentSyncJobs", params: async (svc) => ({ UserPoolUid: (await sessionRef(svc)).UserPoolUid }) },
   { action: "CreateDepartment", params: async (svc) => ({ UserPoolUid: await createPool(svc), Name: "x", ParentDepartmentUid: TOP }) },
   ...["GetDepartment", "DeleteDepartment", "GetDepartmentPath", "ListDepartmentMembers", "ListUsersInDepartment"].map((action) => ({ action, params: deptRef })),
   { action: "UpdateDepartment", params: async (svc) => ({ ...(await deptRef(svc)), Name: "renamed" }) },
