@@ -24,13 +24,36 @@ interface Seeded {
 }
 
 /** The tree's rows (parents first) with paths, inserted 1,000 per statement. */
-async function seedTree(db: Kysely<Database>, accountId: string, pool: string): Promise<{ tops: Seeded[]; leaves: Seeded[]; all: Seeded[] }> {
+async function seedTree(
+  db: Kysely<Database>,
+  accountId: string,
+  pool: string,
+): Promise<{ tops: Seeded[]; leaves: Seeded[]; all: Seeded[] }> {
   const all: Seeded[] = [];
   const rows: Insertable<DepartmentsTable>[] = [];
   const add = (ext: string, name: string, parent?: { uid: string; path: string; namePath: string; depth: number; ext: string }) => {
     const uid = randomUUID();
-    const node = { uid, path: `${parent?.path ?? "/"}${uid}/`, namePath: `${parent?.namePath ?? ""}/${name}`, depth: (parent?.depth ?? 0) + 1, ext };
-    rows.push({ account_id: accountId, user_pool_uid: pool, uid, parent_uid: parent?.uid ?? null, path: node.path, depth: node.depth, name, name_path: node.namePath, external_id: ext, source: "hr", created_at: new Date(), updated_at: new Date() });
+    const node = {
+      uid,
+      path: `${parent?.path ?? "/"}${uid}/`,
+      namePath: `${parent?.namePath ?? ""}/${name}`,
+      depth: (parent?.depth ?? 0) + 1,
+      ext,
+    };
+    rows.push({
+      account_id: accountId,
+      user_pool_uid: pool,
+      uid,
+      parent_uid: parent?.uid ?? null,
+      path: node.path,
+      depth: node.depth,
+      name,
+      name_path: node.namePath,
+      external_id: ext,
+      source: "hr",
+      created_at: new Date(),
+      updated_at: new Date(),
+    });
     all.push({ uid, ext, parentExt: parent?.ext ?? "", name });
     return node;
   };
@@ -47,7 +70,11 @@ async function seedTree(db: Kysely<Database>, accountId: string, pool: string): 
       }
     }
   }
-  for (let i = 0; i < rows.length; i += 1000) await db.insertInto("departments").values(rows.slice(i, i + 1000)).execute();
+  for (let i = 0; i < rows.length; i += 1000)
+    await db
+      .insertInto("departments")
+      .values(rows.slice(i, i + 1000))
+      .execute();
   return { tops, leaves, all };
 }
 
@@ -55,8 +82,13 @@ async function commitRenames(call: Call, pool: string, all: Seeded[], changes: n
   const s = await call("CreateDepartmentSyncSession", { UserPoolUid: pool, Source: "hr" });
   const ref = { UserPoolUid: pool, SessionId: s.SessionId, Source: "hr" };
   // The leaves come last in `all`: rename `changes` of them (the rest uploaded unchanged).
-  const items = all.map((d, i) => ({ ExternalID: d.ext, ...(d.parentExt && { ExternalParentID: d.parentExt }), Name: i >= all.length - changes ? `${d.name} ${tag}` : d.name }));
-  for (let i = 0; i < items.length; i += 1000) await call("UploadDepartmentSyncDepartments", { ...ref, Departments: items.slice(i, i + 1000) });
+  const items = all.map((d, i) => ({
+    ExternalID: d.ext,
+    ...(d.parentExt && { ExternalParentID: d.parentExt }),
+    Name: i >= all.length - changes ? `${d.name} ${tag}` : d.name,
+  }));
+  for (let i = 0; i < items.length; i += 1000)
+    await call("UploadDepartmentSyncDepartments", { ...ref, Departments: items.slice(i, i + 1000) });
   const t = performance.now();
   const result = await call("CommitDepartmentSyncSession", ref);
   return { ms: performance.now() - t, result };
@@ -69,7 +101,7 @@ async function main() {
   say(`database: ${bench.describe}; ${cpus().length} x ${cpus()[0]?.model ?? "cpu"}; load average at start ${loadavg()[0]!.toFixed(2)}`);
   try {
     const pool = (await bench.call("CreateUserPool", { Name: `bench-departments-${Date.now()}` })).Uid as string;
-    let t = performance.now();
+    const t = performance.now();
     await seedUsers(bench.deps, bench.accountId, pool, USERS);
     const { tops, leaves, all } = await seedTree(db, bench.accountId, pool);
     // Each user in two leaves: user n in leaf n mod L and leaf (7n + 3) mod L.
@@ -81,22 +113,63 @@ async function main() {
       on conflict do nothing`.execute(db);
     await sql`analyze departments`.execute(db);
     await sql`analyze department_members`.execute(db);
-    const memberships = Number((await sql<{ n: string }>`select count(*) as n from department_members where account_id = ${bench.accountId} and user_pool_uid = ${pool}`.execute(db)).rows[0]!.n);
+    const memberships = Number(
+      (
+        await sql<{
+          n: string;
+        }>`select count(*) as n from department_members where account_id = ${bench.accountId} and user_pool_uid = ${pool}`.execute(db)
+      ).rows[0]!.n,
+    );
     say(`seeded ${USERS} users, ${all.length} departments and ${memberships} memberships in ${fmt(performance.now() - t)} ms`);
 
     const top = tops[0]!.uid;
-    const inTop = await bench.call("ListUsersInDepartment", { UserPoolUid: pool, DepartmentUid: top, PageSize: 50, Filter: { DepartmentUidRecursive: true } });
+    const inTop = await bench.call("ListUsersInDepartment", {
+      UserPoolUid: pool,
+      DepartmentUid: top,
+      PageSize: 50,
+      Filter: { DepartmentUidRecursive: true },
+    });
     const whole = await bench.call("GetDepartmentTree", { UserPoolUid: pool, RootDepartmentUid: "0" });
     const count = (nodes: { Children: unknown[] }[]): number => nodes.reduce((n, x) => n + 1 + count(x.Children as never), 0);
     say(`whole tree answers ${count(whole.Roots)} departments; top 0's subtree has ${inTop.TotalCount} users`);
 
     const cases: [string, () => Promise<unknown>, number][] = [
-      [`GetDepartmentTree, whole pool (${all.length} departments)`, () => bench.call("GetDepartmentTree", { UserPoolUid: pool, RootDepartmentUid: "0" }), RUNS],
-      [`GetDepartmentTree, one top (${all.length / 10} departments)`, () => bench.call("GetDepartmentTree", { UserPoolUid: pool, RootDepartmentUid: top }), RUNS],
-      [`ListUsersInDepartment, recursive on a top (${inTop.TotalCount} users), PageSize 50`, () => bench.call("ListUsersInDepartment", { UserPoolUid: pool, DepartmentUid: top, PageSize: 50, Filter: { DepartmentUidRecursive: true } }), RUNS],
-      [`ListUsersInDepartment, a leaf, PageSize 50`, () => bench.call("ListUsersInDepartment", { UserPoolUid: pool, DepartmentUid: leaves[0]!.uid, PageSize: 50 }), RUNS],
-      [`GetDepartment, a top (counts over ${memberships / 10} memberships)`, () => bench.call("GetDepartment", { UserPoolUid: pool, DepartmentUid: top }), RUNS],
-      [`ListDepartments, the 10 tops with their counts`, () => bench.call("ListDepartments", { UserPoolUid: pool, ParentDepartmentUid: "0" }), RUNS],
+      [
+        `GetDepartmentTree, whole pool (${all.length} departments)`,
+        () => bench.call("GetDepartmentTree", { UserPoolUid: pool, RootDepartmentUid: "0" }),
+        RUNS,
+      ],
+      [
+        `GetDepartmentTree, one top (${all.length / 10} departments)`,
+        () => bench.call("GetDepartmentTree", { UserPoolUid: pool, RootDepartmentUid: top }),
+        RUNS,
+      ],
+      [
+        `ListUsersInDepartment, recursive on a top (${inTop.TotalCount} users), PageSize 50`,
+        () =>
+          bench.call("ListUsersInDepartment", {
+            UserPoolUid: pool,
+            DepartmentUid: top,
+            PageSize: 50,
+            Filter: { DepartmentUidRecursive: true },
+          }),
+        RUNS,
+      ],
+      [
+        `ListUsersInDepartment, a leaf, PageSize 50`,
+        () => bench.call("ListUsersInDepartment", { UserPoolUid: pool, DepartmentUid: leaves[0]!.uid, PageSize: 50 }),
+        RUNS,
+      ],
+      [
+        `GetDepartment, a top (counts over ${memberships / 10} memberships)`,
+        () => bench.call("GetDepartment", { UserPoolUid: pool, DepartmentUid: top }),
+        RUNS,
+      ],
+      [
+        `ListDepartments, the 10 tops with their counts`,
+        () => bench.call("ListDepartments", { UserPoolUid: pool, ParentDepartmentUid: "0" }),
+        RUNS,
+      ],
     ];
     say("");
     say(`| call | runs | median ms | p95 ms |`);
@@ -110,9 +183,13 @@ async function main() {
     say(`whole tree / one top = ${(medians[0]! / medians[1]!).toFixed(1)} (10x the departments)`);
 
     const half = await commitRenames(bench.call, pool, all, 5000, "a");
-    say(`| CommitDepartmentSyncSession, 5,000 renames of ${all.length} uploaded | 1 | ${fmt(half.ms)} | |  (Updated ${half.result.Departments.Updated}, Skipped ${half.result.Departments.Skipped})`);
+    say(
+      `| CommitDepartmentSyncSession, 5,000 renames of ${all.length} uploaded | 1 | ${fmt(half.ms)} | |  (Updated ${half.result.Departments.Updated}, Skipped ${half.result.Departments.Skipped})`,
+    );
     const full = await commitRenames(bench.call, pool, all, 10_000, "b");
-    say(`| CommitDepartmentSyncSession, 10,000 renames of ${all.length} uploaded | 1 | ${fmt(full.ms)} | |  (Updated ${full.result.Departments.Updated}, Skipped ${full.result.Departments.Skipped})`);
+    say(
+      `| CommitDepartmentSyncSession, 10,000 renames of ${all.length} uploaded | 1 | ${fmt(full.ms)} | |  (Updated ${full.result.Departments.Updated}, Skipped ${full.result.Departments.Skipped})`,
+    );
     say(`10,000 / 5,000 changes = ${(full.ms / half.ms).toFixed(2)}; load average at end ${loadavg()[0]!.toFixed(2)}`);
   } finally {
     await bench.close();

@@ -36,7 +36,12 @@ export async function checkUserQuota(db: Db, k: q.PoolKey, limit: number, joinin
   if (joining.some((u) => (counts.get(u) ?? 0) + 1 > limit)) throw errors.quotaExceeded("DepartmentsPerUser");
 }
 
-async function locked<T>(deps: Deps, accountId: string, input: MembershipInput, work: (trx: Transaction<Database>, k: q.PoolKey, users: string[]) => Promise<T>): Promise<T> {
+async function locked<T>(
+  deps: Deps,
+  accountId: string,
+  input: MembershipInput,
+  work: (trx: Transaction<Database>, k: q.PoolKey, users: string[]) => Promise<T>,
+): Promise<T> {
   const k = keyOf(accountId, input.UserPoolUid);
   const users = [...new Set(input.UserUids)];
   return deps.db.transaction().execute(async (trx) => {
@@ -53,7 +58,12 @@ export function addUsersToDepartment(deps: Deps, accountId: string, input: Membe
     const already = new Set((await mq.membershipsIn(trx, k, input.DepartmentUid, users)).map((m) => m.user_uid));
     const joining = users.filter((u) => !already.has(u));
     await checkUserQuota(trx, k, deps.config.quotas.departmentsPerUser, joining);
-    await mq.insertMembers(trx, k, joining.map((user) => ({ department: input.DepartmentUid, user })), deps.clock.now());
+    await mq.insertMembers(
+      trx,
+      k,
+      joining.map((user) => ({ department: input.DepartmentUid, user })),
+      deps.clock.now(),
+    );
     return joining.length;
   });
 }
@@ -67,12 +77,17 @@ export function removeUsersFromDepartment(deps: Deps, accountId: string, input: 
  * and Role; every user must be a member of the origin. A user already in the new department keeps
  * that membership (taking the primary mark along when the origin had it).
  */
-export async function changeUsersDepartment(deps: Deps, accountId: string, input: { UserPoolUid: string; OriginDepartmentUid: string; NewDepartmentUid: string; UserUids: string[] }): Promise<number> {
+export async function changeUsersDepartment(
+  deps: Deps,
+  accountId: string,
+  input: { UserPoolUid: string; OriginDepartmentUid: string; NewDepartmentUid: string; UserUids: string[] },
+): Promise<number> {
   return locked(deps, accountId, { ...input, DepartmentUid: input.OriginDepartmentUid }, async (trx, k, users) => {
     await requireDepartment(trx, k, input.NewDepartmentUid);
     const origin = await mq.membershipsIn(trx, k, input.OriginDepartmentUid, users);
     const outside = users.find((u) => !origin.some((m) => m.user_uid === u));
-    if (outside !== undefined) throw errors.invalidParameter("UserUids", `user ${outside} is not a member of department ${input.OriginDepartmentUid}`);
+    if (outside !== undefined)
+      throw errors.invalidParameter("UserUids", `user ${outside} is not a member of department ${input.OriginDepartmentUid}`);
     if (input.NewDepartmentUid === input.OriginDepartmentUid) return 0;
     const there = new Set((await mq.membershipsIn(trx, k, input.NewDepartmentUid, users)).map((m) => m.user_uid));
     for (const m of origin) {
@@ -88,30 +103,63 @@ export async function changeUsersDepartment(deps: Deps, accountId: string, input
 }
 
 /** IsPrimary and Role of one membership; a new primary membership takes the mark from the user's others. */
-export async function updateDepartmentMember(deps: Deps, accountId: string, input: { UserPoolUid: string; DepartmentUid: string; UserUid: string; IsPrimary?: boolean | undefined; Role?: string | undefined }): Promise<void> {
+export async function updateDepartmentMember(
+  deps: Deps,
+  accountId: string,
+  input: { UserPoolUid: string; DepartmentUid: string; UserUid: string; IsPrimary?: boolean | undefined; Role?: string | undefined },
+): Promise<void> {
   await locked(deps, accountId, { ...input, UserUids: [input.UserUid] }, async (trx, k) => {
     const [member] = await mq.membershipsIn(trx, k, input.DepartmentUid, [input.UserUid]);
     if (!member) throw errors.notFound(`User ${input.UserUid} in Department ${input.DepartmentUid}`);
     if (input.IsPrimary === true && !member.is_primary) await mq.clearPrimary(trx, k, [input.UserUid]);
-    const changes = { ...(input.IsPrimary !== undefined && { is_primary: input.IsPrimary }), ...(input.Role !== undefined && { role: input.Role }) };
+    const changes = {
+      ...(input.IsPrimary !== undefined && { is_primary: input.IsPrimary }),
+      ...(input.Role !== undefined && { role: input.Role }),
+    };
     if (Object.keys(changes).length) await mq.updateMember(trx, k, input.DepartmentUid, input.UserUid, changes);
   });
 }
 
-export async function listDepartmentMembers(deps: Pick<Deps, "db">, accountId: string, input: { UserPoolUid: string; DepartmentUid: string; IsPrimary?: boolean | undefined; Role?: string | undefined; PageNumber: number; PageSize: number }) {
+export async function listDepartmentMembers(
+  deps: Pick<Deps, "db">,
+  accountId: string,
+  input: {
+    UserPoolUid: string;
+    DepartmentUid: string;
+    IsPrimary?: boolean | undefined;
+    Role?: string | undefined;
+    PageNumber: number;
+    PageSize: number;
+  },
+) {
   const k = keyOf(accountId, input.UserPoolUid);
   await parentPool(deps.db, accountId, k.poolUid, "read");
   await requireDepartment(deps.db, k, input.DepartmentUid);
   const filtered = mq.memberListing(deps.db, k, input.DepartmentUid, { isPrimary: input.IsPrimary, role: input.Role });
   const [rows, total] = await Promise.all([
-    filtered.select(["user_uid", "is_primary", "role"]).orderBy("created_at").orderBy("user_uid").offset((input.PageNumber - 1) * input.PageSize).limit(input.PageSize).execute(),
+    filtered
+      .select(["user_uid", "is_primary", "role"])
+      .orderBy("created_at")
+      .orderBy("user_uid")
+      .offset((input.PageNumber - 1) * input.PageSize)
+      .limit(input.PageSize)
+      .execute(),
     countRows(filtered),
   ]);
-  return { Members: rows.map((r) => ({ UserUid: r.user_uid, IsPrimary: r.is_primary, Role: r.role })), PageNumber: input.PageNumber, PageSize: input.PageSize, TotalCount: total };
+  return {
+    Members: rows.map((r) => ({ UserUid: r.user_uid, IsPrimary: r.is_primary, Role: r.role })),
+    PageNumber: input.PageNumber,
+    PageSize: input.PageSize,
+    TotalCount: total,
+  };
 }
 
 /** ListUsers within the department (and, with Filter.DepartmentUidRecursive, the departments below it). */
-export async function listUsersInDepartment(deps: Pick<Deps, "db">, accountId: string, input: { UserPoolUid: string; DepartmentUid: string } & ListUsersInput) {
+export async function listUsersInDepartment(
+  deps: Pick<Deps, "db">,
+  accountId: string,
+  input: { UserPoolUid: string; DepartmentUid: string } & ListUsersInput,
+) {
   const { UserPoolUid, DepartmentUid, ...rest } = input;
   const k = keyOf(accountId, UserPoolUid);
   await parentPool(deps.db, accountId, UserPoolUid, "read");
@@ -131,6 +179,8 @@ export async function departmentsForUsers(deps: Pick<Deps, "db">, accountId: str
   const views = new Map(viewsOf(distinct, await q.countsOf(deps.db, k, distinct)).map((v) => [v.Uid, v]));
   return users.map((UserUid) => ({
     UserUid,
-    Departments: rows.filter((r) => r.user_uid === UserUid).map((r) => ({ Department: views.get(r.uid)!, IsPrimary: r.is_primary, Role: r.role })),
+    Departments: rows
+      .filter((r) => r.user_uid === UserUid)
+      .map((r) => ({ Department: views.get(r.uid)!, IsPrimary: r.is_primary, Role: r.role })),
   }));
 }

@@ -20,10 +20,12 @@ export interface Counts {
 }
 export type CountedRow = DepartmentRow & Counts;
 
-export const inPool = (db: Db, k: PoolKey) => db.selectFrom("departments").where("account_id", "=", k.accountId).where("user_pool_uid", "=", k.poolUid);
+export const inPool = (db: Db, k: PoolKey) =>
+  db.selectFrom("departments").where("account_id", "=", k.accountId).where("user_pool_uid", "=", k.poolUid);
 
 /** The departments whose path starts with `path` (the department itself and everything below it). */
-export const inSubtree = (path: string) => sql<SqlBool>`(path >= ${path}::text collate "C" and path < (${path}::text || chr(1114111)) collate "C")`;
+export const inSubtree = (path: string) =>
+  sql<SqlBool>`(path >= ${path}::text collate "C" and path < (${path}::text || chr(1114111)) collate "C")`;
 
 export function findDepartment(db: Db, k: PoolKey, uid: string): Promise<DepartmentRow | undefined> {
   return inPool(db, k).selectAll().where("uid", "=", uid).executeTakeFirst();
@@ -48,14 +50,26 @@ export function insertDepartment(db: Db, row: Insertable<DepartmentsTable>): Pro
 }
 
 export async function updateDepartment(db: Db, k: PoolKey, uid: string, changes: Updateable<DepartmentsTable>): Promise<DepartmentRow> {
-  return db.updateTable("departments").set(changes).where("account_id", "=", k.accountId).where("user_pool_uid", "=", k.poolUid).where("uid", "=", uid).returningAll().executeTakeFirstOrThrow();
+  return db
+    .updateTable("departments")
+    .set(changes)
+    .where("account_id", "=", k.accountId)
+    .where("user_pool_uid", "=", k.poolUid)
+    .where("uid", "=", uid)
+    .returningAll()
+    .executeTakeFirstOrThrow();
 }
 
 /**
  * Rewrites the subtree under `from` (its top included) to hang at `to`: the path and name path
  * prefixes are replaced and the depth shifted, in one statement linear in the subtree.
  */
-export async function rewriteSubtree(db: Db, k: PoolKey, from: { path: string; namePath: string; depth: number }, to: { path: string; namePath: string; depth: number }): Promise<void> {
+export async function rewriteSubtree(
+  db: Db,
+  k: PoolKey,
+  from: { path: string; namePath: string; depth: number },
+  to: { path: string; namePath: string; depth: number },
+): Promise<void> {
   await db
     .updateTable("departments")
     .set({
@@ -95,7 +109,12 @@ export async function subtreeSize(db: Db, k: PoolKey, path: string): Promise<{ d
 
 /** Deletes the subtree (its memberships go through the foreign key); the number of departments gone. */
 export async function deleteSubtree(db: Db, k: PoolKey, path: string): Promise<number> {
-  const r = await db.deleteFrom("departments").where("account_id", "=", k.accountId).where("user_pool_uid", "=", k.poolUid).where(inSubtree(path)).executeTakeFirst();
+  const r = await db
+    .deleteFrom("departments")
+    .where("account_id", "=", k.accountId)
+    .where("user_pool_uid", "=", k.poolUid)
+    .where(inSubtree(path))
+    .executeTakeFirst();
   return Number(r.numDeletedRows);
 }
 
@@ -115,7 +134,9 @@ export async function countsOf(db: Db, k: PoolKey, rows: Pick<DepartmentRow, "ui
         where s.account_id = ${k.accountId} and s.user_pool_uid = ${k.poolUid}
           and s.path >= (r.path collate "C") and s.path < ((r.path || chr(1114111)) collate "C")) as member_count
     from (values ${values}) as r(uid, path)`.execute(db);
-  return new Map(r.rows.map((x) => [x.uid, { children: Number(x.children), members: Number(x.members), memberCount: Number(x.member_count) }]));
+  return new Map(
+    r.rows.map((x) => [x.uid, { children: Number(x.children), members: Number(x.members), memberCount: Number(x.member_count) }]),
+  );
 }
 
 /** countsOf for any number of departments, a page's worth per statement. */
@@ -130,10 +151,15 @@ export async function countsOfMany(db: Db, k: PoolKey, rows: Pick<DepartmentRow,
  * over it, each linear in the subtree's departments or memberships times its depth.
  */
 export async function subtreeCounts(db: Db, k: PoolKey, path: string | undefined): Promise<Map<string, Counts>> {
-  const within = path === undefined ? sql<SqlBool>`true` : sql<SqlBool>`d.path >= ${path}::text collate "C" and d.path < (${path}::text || chr(1114111)) collate "C"`;
+  const within =
+    path === undefined
+      ? sql<SqlBool>`true`
+      : sql<SqlBool>`d.path >= ${path}::text collate "C" and d.path < (${path}::text || chr(1114111)) collate "C"`;
   const [children, members, memberCount] = await Promise.all([
     sql<{ uid: string; n: string }>`select d.parent_uid as uid, count(*) as n from departments d
-      where d.account_id = ${k.accountId} and d.user_pool_uid = ${k.poolUid} and d.parent_uid is not null and ${within} group by d.parent_uid`.execute(db),
+      where d.account_id = ${k.accountId} and d.user_pool_uid = ${k.poolUid} and d.parent_uid is not null and ${within} group by d.parent_uid`.execute(
+      db,
+    ),
     sql<{ uid: string; n: string }>`select m.department_uid as uid, count(*) as n from department_members m
       join departments d on d.account_id = m.account_id and d.user_pool_uid = m.user_pool_uid and d.uid = m.department_uid
       where d.account_id = ${k.accountId} and d.user_pool_uid = ${k.poolUid} and ${within} group by m.department_uid`.execute(db),
@@ -163,7 +189,8 @@ export interface DepartmentFilter {
 export function filterSql(f: DepartmentFilter): RawBuilder<SqlBool>[] {
   const out: RawBuilder<SqlBool>[] = [];
   if (f.uid !== undefined) out.push(sql<SqlBool>`uid = ${f.uid}`);
-  if (f.name) out.push(f.name.exact ? sql<SqlBool>`lower(name) = lower(${f.name.text})` : sql<SqlBool>`name ilike ${containsPattern(f.name.text)}`);
+  if (f.name)
+    out.push(f.name.exact ? sql<SqlBool>`lower(name) = lower(${f.name.text})` : sql<SqlBool>`name ilike ${containsPattern(f.name.text)}`);
   if (f.description !== undefined) out.push(sql<SqlBool>`description ilike ${containsPattern(f.description)}`);
   if (f.externalId !== undefined) out.push(sql<SqlBool>`external_id = ${f.externalId}`);
   if (f.source !== undefined) out.push(sql<SqlBool>`source = ${f.source}`);
@@ -178,7 +205,13 @@ export const DEPARTMENT_SORTS = {
 };
 
 /** The direct children of `parent` (null: the top level), filtered and sorted, the uid breaking ties. */
-export function childListing(db: Db, k: PoolKey, parent: string | null, f: DepartmentFilter, sort: { key: keyof typeof DEPARTMENT_SORTS; direction: "asc" | "desc" }): Listing<Database, "departments", DepartmentRow> {
+export function childListing(
+  db: Db,
+  k: PoolKey,
+  parent: string | null,
+  f: DepartmentFilter,
+  sort: { key: keyof typeof DEPARTMENT_SORTS; direction: "asc" | "desc" },
+): Listing<Database, "departments", DepartmentRow> {
   let q = inPool(db, k).where(parent === null ? sql<SqlBool>`parent_uid is null` : sql<SqlBool>`parent_uid = ${parent}`);
   for (const c of filterSql(f)) q = q.where(c);
   return { filtered: q, rows: (r) => r.selectAll().orderBy(DEPARTMENT_SORTS[sort.key], sort.direction).orderBy("uid", sort.direction) };

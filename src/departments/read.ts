@@ -36,11 +36,17 @@ export async function listDepartments(deps: Deps, accountId: string, input: List
   const parent = await parentOf(deps.db, k, input.ParentDepartmentUid);
   const field = input.SortField ?? "Precedence";
   const direction = input.SortDirection ?? (field === "Precedence" || field === "Name" ? "Asc" : "Desc");
-  const listing = q.childListing(deps.db, k, parent?.uid ?? null, filterOf(input.Filter), { key: field, direction: direction === "Asc" ? "asc" : "desc" });
+  const listing = q.childListing(deps.db, k, parent?.uid ?? null, filterOf(input.Filter), {
+    key: field,
+    direction: direction === "Asc" ? "asc" : "desc",
+  });
   const cursor = input.NextToken !== undefined || input.MaxResults !== undefined;
   const size = cursor ? (input.MaxResults ?? input.PageSize) : input.PageSize;
   const offset = input.NextToken ? decodeToken(input.NextToken) : cursor ? 0 : (input.PageNumber - 1) * size;
-  const [rows, total] = await Promise.all([listing.rows(listing.filtered).offset(offset).limit(size).execute(), countRows(listing.filtered)]);
+  const [rows, total] = await Promise.all([
+    listing.rows(listing.filtered).offset(offset).limit(size).execute(),
+    countRows(listing.filtered),
+  ]);
   const counts = await q.countsOf(deps.db, k, rows);
   const next = cursor && offset + rows.length < total ? `o${offset + rows.length}` : "";
   return { Data: viewsOf(rows, counts), PageNumber: cursor ? 0 : input.PageNumber, PageSize: size, TotalCount: total, NextToken: next };
@@ -75,7 +81,10 @@ export async function getDepartmentTree(deps: Deps, accountId: string, input: Tr
   const root = await parentOf(deps.db, k, input.RootDepartmentUid);
   const levels = input.MaxDepth || undefined;
   const maxDepth = levels === undefined ? undefined : (root?.depth ?? 1) + levels - 1;
-  const [rows, counts] = await Promise.all([root ? q.subtree(deps.db, k, root.path, maxDepth) : q.wholeTree(deps.db, k, maxDepth), q.subtreeCounts(deps.db, k, root?.path)]);
+  const [rows, counts] = await Promise.all([
+    root ? q.subtree(deps.db, k, root.path, maxDepth) : q.wholeTree(deps.db, k, maxDepth),
+    q.subtreeCounts(deps.db, k, root?.path),
+  ]);
   const filter = filterOf(input.Filter);
   const node = (r: q.DepartmentRow): TreeNode => {
     const view = departmentView(r, counts.get(r.uid));

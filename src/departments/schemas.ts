@@ -12,7 +12,12 @@ const I32 = { min: -2_147_483_648, max: 2_147_483_647 };
 export const poolRef = { UserPoolUid: uid() };
 export const departmentRef = { ...poolRef, DepartmentUid: uid() };
 export const userUids = z.array(uid()).min(1).max(100);
-export const source = z.string().trim().min(1).max(64).regex(/^[^\p{C}]+$/u, "no control characters");
+export const source = z
+  .string()
+  .trim()
+  .min(1)
+  .max(64)
+  .regex(/^[^\p{C}]+$/u, "no control characters");
 
 const name = requiredText(255).regex(/^[^\p{C}]+$/u, "no control characters");
 const description = z.string().trim().max(2048);
@@ -21,7 +26,10 @@ const iamRoleTrn = z
   .string()
   .trim()
   .max(2048)
-  .regex(/^(trn:iam::[0-9]{1,20}:role\/[A-Za-z0-9+=,.@_-]{1,64})?$/, "must be an IAM role TRN such as trn:iam::2100000001:role/reader, or \"\"")
+  .regex(
+    /^(trn:iam::[0-9]{1,20}:role\/[A-Za-z0-9+=,.@_-]{1,64})?$/,
+    'must be an IAM role TRN such as trn:iam::2100000001:role/reader, or ""',
+  )
   .describe("stored and answered; idplane assumes no role");
 export const externalId = z.string().trim().min(1).max(512);
 const parentRef = uid().describe(`a department of the pool, or "${TOP}" for the top level`);
@@ -33,15 +41,17 @@ export const createDepartmentInput = z.object({
   Description: description.optional(),
   Precedence: precedence.optional(),
   IamRoleTrn: iamRoleTrn.optional(),
-  ExternalID: z.string().trim().max(512).describe("an outside system's id; unique per Source in the pool when not \"\"").optional(),
-  Source: source.describe("where the department comes from; default \"Manual\"").optional(),
+  ExternalID: z.string().trim().max(512).describe('an outside system\'s id; unique per Source in the pool when not ""').optional(),
+  Source: source.describe('where the department comes from; default "Manual"').optional(),
 });
 export type CreateDepartmentInput = z.output<typeof createDepartmentInput>;
 
 export const updateDepartmentInput = z.object({
   ...departmentRef,
   Name: name.optional(),
-  ParentDepartmentUid: parentRef.describe(`moves the department (with its subtree) under this one, or "${TOP}"; never under itself or its own subtree`).optional(),
+  ParentDepartmentUid: parentRef
+    .describe(`moves the department (with its subtree) under this one, or "${TOP}"; never under itself or its own subtree`)
+    .optional(),
   Description: description.optional(),
   Precedence: precedence.optional(),
   IamRoleTrn: iamRoleTrn.optional(),
@@ -51,11 +61,16 @@ export type UpdateDepartmentInput = z.output<typeof updateDepartmentInput>;
 export const MEMBER_POLICIES = ["Refuse", "Remove", "MoveToParent"] as const;
 export const deleteDepartmentInput = z.object({
   ...departmentRef,
-  ForceDeleteChildren: z.boolean().describe("true: the whole subtree goes; false (default): a department with children is refused").optional(),
+  ForceDeleteChildren: z
+    .boolean()
+    .describe("true: the whole subtree goes; false (default): a department with children is refused")
+    .optional(),
   ForceDeleteMembers: z.boolean().describe("true: the same as MemberPolicy Remove").optional(),
   MemberPolicy: z
     .enum(MEMBER_POLICIES)
-    .describe("what happens to the memberships of the departments deleted: Refuse (default unless ForceDeleteMembers) refuses when there are any, Remove removes them (the users stay), MoveToParent makes the users members of the deleted department's parent")
+    .describe(
+      "what happens to the memberships of the departments deleted: Refuse (default unless ForceDeleteMembers) refuses when there are any, Remove removes them (the users stay), MoveToParent makes the users members of the deleted department's parent",
+    )
     .optional(),
 });
 export type DeleteDepartmentInput = z.output<typeof deleteDepartmentInput>;
@@ -82,9 +97,14 @@ export type DepartmentView = z.input<typeof departmentOutput>;
 
 export const departmentFilter = z
   .object({
-    DepartmentUid: z.string().trim().max(128).describe("this department only (\"\" is no filter)"),
+    DepartmentUid: z.string().trim().max(128).describe('this department only ("" is no filter)'),
     Name: z.string().trim().max(255),
-    NameMatchMode: z.number().int().min(0).max(1).describe("0 (default): Name is a substring, case-insensitively; 1: the whole name, case-insensitively"),
+    NameMatchMode: z
+      .number()
+      .int()
+      .min(0)
+      .max(1)
+      .describe("0 (default): Name is a substring, case-insensitively; 1: the whole name, case-insensitively"),
     Description: z.string().trim().max(2048).describe("a substring, case-insensitively"),
     ExternalID: z.string().trim().max(512).describe("the whole id"),
     Source: z.string().trim().max(64),
@@ -111,7 +131,7 @@ export const listDepartmentsOutput = z.object({
   PageNumber: z.number().int(),
   PageSize: z.number().int(),
   TotalCount: z.number().int(),
-  NextToken: z.string().describe("\"\" on the last page"),
+  NextToken: z.string().describe('"" on the last page'),
 });
 
 export const treeInput = z.object({
@@ -124,7 +144,9 @@ export const treeInput = z.object({
     .int()
     .min(0)
     .max(1)
-    .describe("with a Filter: 0 (default) the matching departments with their ancestors (the tree shape kept); 1 the matching departments alone, as roots without Children")
+    .describe(
+      "with a Filter: 0 (default) the matching departments with their ancestors (the tree shape kept); 1 the matching departments alone, as roots without Children",
+    )
     .optional(),
 });
 export type TreeInput = z.output<typeof treeInput>;
@@ -145,6 +167,10 @@ export const treeOutput = z.object({ Roots: z.array(treeNode) });
 
 export const membershipOutput = z.object({ Department: departmentOutput, IsPrimary: z.boolean(), Role: z.string() });
 
-export const role = z.string().trim().max(64).regex(/^[^\p{C}]*$/u, "no control characters");
+export const role = z
+  .string()
+  .trim()
+  .max(64)
+  .regex(/^[^\p{C}]*$/u, "no control characters");
 
 export { messageResult };

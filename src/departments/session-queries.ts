@@ -7,7 +7,8 @@ import type { DepartmentSyncJobsTable, DepartmentSyncSessionsTable, StagedDepart
 export type SessionRow = Selectable<DepartmentSyncSessionsTable>;
 export type JobRow = Selectable<DepartmentSyncJobsTable>;
 
-const sessions = (db: Db, k: PoolKey) => db.selectFrom("department_sync_sessions").where("account_id", "=", k.accountId).where("user_pool_uid", "=", k.poolUid);
+const sessions = (db: Db, k: PoolKey) =>
+  db.selectFrom("department_sync_sessions").where("account_id", "=", k.accountId).where("user_pool_uid", "=", k.poolUid);
 
 export function findSession(db: Db, k: PoolKey, uid: string, lock = false): Promise<SessionRow | undefined> {
   const q = sessions(db, k).selectAll().where("uid", "=", uid);
@@ -19,7 +20,13 @@ export async function insertSession(db: Db, row: Insertable<DepartmentSyncSessio
 }
 
 export async function updateSession(db: Db, k: PoolKey, uid: string, changes: Updateable<DepartmentSyncSessionsTable>): Promise<void> {
-  await db.updateTable("department_sync_sessions").set(changes).where("account_id", "=", k.accountId).where("user_pool_uid", "=", k.poolUid).where("uid", "=", uid).execute();
+  await db
+    .updateTable("department_sync_sessions")
+    .set(changes)
+    .where("account_id", "=", k.accountId)
+    .where("user_pool_uid", "=", k.poolUid)
+    .where("uid", "=", uid)
+    .execute();
 }
 
 /** Stages departments; a later upload of an ExternalID replaces the earlier one. */
@@ -46,7 +53,11 @@ export async function stageMembers(db: Db, rows: Insertable<StagedMembersTable>[
     await db
       .insertInto("department_sync_staged_members")
       .values(rows.slice(i, i + 2000))
-      .onConflict((oc) => oc.columns(["account_id", "user_pool_uid", "session_uid", "department_external_id", "user_uid"]).doUpdateSet({ is_primary: (e) => e.ref("excluded.is_primary"), role: (e) => e.ref("excluded.role") }))
+      .onConflict((oc) =>
+        oc
+          .columns(["account_id", "user_pool_uid", "session_uid", "department_external_id", "user_uid"])
+          .doUpdateSet({ is_primary: (e) => e.ref("excluded.is_primary"), role: (e) => e.ref("excluded.role") }),
+      )
       .execute();
   }
 }
@@ -54,21 +65,48 @@ export async function stageMembers(db: Db, rows: Insertable<StagedMembersTable>[
 export async function stagedCounts(db: Db, k: PoolKey, session: string): Promise<{ departments: number; members: number }> {
   const r = await sql<{ d: string; m: string }>`select
     (select count(*) from department_sync_staged_departments where account_id = ${k.accountId} and user_pool_uid = ${k.poolUid} and session_uid = ${session}) as d,
-    (select count(*) from department_sync_staged_members where account_id = ${k.accountId} and user_pool_uid = ${k.poolUid} and session_uid = ${session}) as m`.execute(db);
+    (select count(*) from department_sync_staged_members where account_id = ${k.accountId} and user_pool_uid = ${k.poolUid} and session_uid = ${session}) as m`.execute(
+    db,
+  );
   return { departments: Number(r.rows[0]!.d), members: Number(r.rows[0]!.m) };
 }
 
 export function stagedDepartments(db: Db, k: PoolKey, session: string) {
-  return db.selectFrom("department_sync_staged_departments").selectAll().where("account_id", "=", k.accountId).where("user_pool_uid", "=", k.poolUid).where("session_uid", "=", session).orderBy("external_id").execute();
+  return db
+    .selectFrom("department_sync_staged_departments")
+    .selectAll()
+    .where("account_id", "=", k.accountId)
+    .where("user_pool_uid", "=", k.poolUid)
+    .where("session_uid", "=", session)
+    .orderBy("external_id")
+    .execute();
 }
 
 export function stagedMembers(db: Db, k: PoolKey, session: string) {
-  return db.selectFrom("department_sync_staged_members").selectAll().where("account_id", "=", k.accountId).where("user_pool_uid", "=", k.poolUid).where("session_uid", "=", session).orderBy("department_external_id").orderBy("user_uid").execute();
+  return db
+    .selectFrom("department_sync_staged_members")
+    .selectAll()
+    .where("account_id", "=", k.accountId)
+    .where("user_pool_uid", "=", k.poolUid)
+    .where("session_uid", "=", session)
+    .orderBy("department_external_id")
+    .orderBy("user_uid")
+    .execute();
 }
 
 export async function dropStaged(db: Db, k: PoolKey, session: string): Promise<void> {
-  await db.deleteFrom("department_sync_staged_departments").where("account_id", "=", k.accountId).where("user_pool_uid", "=", k.poolUid).where("session_uid", "=", session).execute();
-  await db.deleteFrom("department_sync_staged_members").where("account_id", "=", k.accountId).where("user_pool_uid", "=", k.poolUid).where("session_uid", "=", session).execute();
+  await db
+    .deleteFrom("department_sync_staged_departments")
+    .where("account_id", "=", k.accountId)
+    .where("user_pool_uid", "=", k.poolUid)
+    .where("session_uid", "=", session)
+    .execute();
+  await db
+    .deleteFrom("department_sync_staged_members")
+    .where("account_id", "=", k.accountId)
+    .where("user_pool_uid", "=", k.poolUid)
+    .where("session_uid", "=", session)
+    .execute();
 }
 
 export async function insertJob(db: Db, row: Insertable<DepartmentSyncJobsTable>): Promise<JobRow> {
@@ -76,7 +114,13 @@ export async function insertJob(db: Db, row: Insertable<DepartmentSyncJobsTable>
 }
 
 export function findJob(db: Db, k: PoolKey, uid: string): Promise<JobRow | undefined> {
-  return db.selectFrom("department_sync_jobs").selectAll().where("account_id", "=", k.accountId).where("user_pool_uid", "=", k.poolUid).where("uid", "=", uid).executeTakeFirst();
+  return db
+    .selectFrom("department_sync_jobs")
+    .selectAll()
+    .where("account_id", "=", k.accountId)
+    .where("user_pool_uid", "=", k.poolUid)
+    .where("uid", "=", uid)
+    .executeTakeFirst();
 }
 
 export function listJobs(db: Db, k: PoolKey, source: string | undefined, limit: number): Promise<JobRow[]> {

@@ -31,10 +31,17 @@ interface SessionRef {
   SessionId: string;
 }
 const sessionNotFound = (uid: string) => errors.notFound(`DepartmentSyncSession ${uid}`);
-const statusOf = (s: sq.SessionRow, now: Date) => ((s.status === "OPEN" || s.status === "VALIDATED") && s.expires_at <= now ? "EXPIRED" : s.status);
+const statusOf = (s: sq.SessionRow, now: Date) =>
+  (s.status === "OPEN" || s.status === "VALIDATED") && s.expires_at <= now ? "EXPIRED" : s.status;
 
 /** The session, open for uploads and commits: NotFound, or InvalidParameter naming why not. */
-async function openSession(db: Parameters<typeof sq.findSession>[0], deps: Pick<Deps, "clock">, k: q.PoolKey, ref: SessionRef & { Source?: string }, lock = false) {
+async function openSession(
+  db: Parameters<typeof sq.findSession>[0],
+  deps: Pick<Deps, "clock">,
+  k: q.PoolKey,
+  ref: SessionRef & { Source?: string },
+  lock = false,
+) {
   const s = await sq.findSession(db, k, ref.SessionId, lock);
   if (!s) throw sessionNotFound(ref.SessionId);
   const status = statusOf(s, deps.clock.now());
@@ -48,13 +55,30 @@ export async function createSession(deps: Deps, accountId: string, input: { User
   const now = deps.clock.now();
   const s = await deps.db.transaction().execute(async (trx) => {
     await parentPool(trx, accountId, k.poolUid, "share");
-    return sq.insertSession(trx, { account_id: accountId, user_pool_uid: k.poolUid, uid: randomUUID(), source: input.Source, status: "OPEN", delete_threshold_pct: DELETE_THRESHOLD_PCT, expires_at: new Date(now.getTime() + SESSION_TTL_HOURS * 3600_000), committed_at: null, created_at: now, updated_at: now });
+    return sq.insertSession(trx, {
+      account_id: accountId,
+      user_pool_uid: k.poolUid,
+      uid: randomUUID(),
+      source: input.Source,
+      status: "OPEN",
+      delete_threshold_pct: DELETE_THRESHOLD_PCT,
+      expires_at: new Date(now.getTime() + SESSION_TTL_HOURS * 3600_000),
+      committed_at: null,
+      created_at: now,
+      updated_at: now,
+    });
   });
   return { SessionId: s.uid, ExpiresAt: formatTime(s.expires_at) };
 }
 
 /** Stages rows under the session's row lock; an upload after a Validate reopens the session. */
-async function upload(deps: Deps, accountId: string, ref: SessionRef & { Source: string }, stage: (trx: Transaction<Database>, k: q.PoolKey) => Promise<void>, which: "departments" | "members") {
+async function upload(
+  deps: Deps,
+  accountId: string,
+  ref: SessionRef & { Source: string },
+  stage: (trx: Transaction<Database>, k: q.PoolKey) => Promise<void>,
+  which: "departments" | "members",
+) {
   const k = keyOf(accountId, ref.UserPoolUid);
   return deps.db.transaction().execute(async (trx) => {
     await parentPool(trx, accountId, k.poolUid, "share");
@@ -69,25 +93,76 @@ async function upload(deps: Deps, accountId: string, ref: SessionRef & { Source:
 }
 
 export async function uploadDepartments(deps: Deps, accountId: string, input: SessionRef & { Source: string; Departments: SyncItem[] }) {
-  const Total = await upload(deps, accountId, input, (trx, k) =>
-    sq.stageDepartments(trx, input.Departments.map((d) => ({ account_id: accountId, user_pool_uid: k.poolUid, session_uid: input.SessionId, external_id: d.ExternalID, external_parent_id: d.ExternalParentID ?? "", name: d.Name ?? "", description: d.Description ?? "", precedence: d.Precedence ?? 0, action: d.Action ?? "UPSERT" }))), "departments");
+  const Total = await upload(
+    deps,
+    accountId,
+    input,
+    (trx, k) =>
+      sq.stageDepartments(
+        trx,
+        input.Departments.map((d) => ({
+          account_id: accountId,
+          user_pool_uid: k.poolUid,
+          session_uid: input.SessionId,
+          external_id: d.ExternalID,
+          external_parent_id: d.ExternalParentID ?? "",
+          name: d.Name ?? "",
+          description: d.Description ?? "",
+          precedence: d.Precedence ?? 0,
+          action: d.Action ?? "UPSERT",
+        })),
+      ),
+    "departments",
+  );
   return { Received: input.Departments.length, Total };
 }
 
-export async function uploadMembers(deps: Deps, accountId: string, input: SessionRef & { Source: string; Members: { DepartmentExternalID: string; IsPrimary?: boolean | undefined; Role?: string | undefined; UserUids: string[] }[] }) {
-  const rows = input.Members.flatMap((m) => [...new Set(m.UserUids)].map((user_uid) => ({ department_external_id: m.DepartmentExternalID, user_uid, is_primary: m.IsPrimary ?? false, role: m.Role ?? "" })));
-  const Total = await upload(deps, accountId, input, (trx, k) => sq.stageMembers(trx, rows.map((r) => ({ ...r, account_id: accountId, user_pool_uid: k.poolUid, session_uid: input.SessionId }))), "members");
+export async function uploadMembers(
+  deps: Deps,
+  accountId: string,
+  input: SessionRef & {
+    Source: string;
+    Members: { DepartmentExternalID: string; IsPrimary?: boolean | undefined; Role?: string | undefined; UserUids: string[] }[];
+  },
+) {
+  const rows = input.Members.flatMap((m) =>
+    [...new Set(m.UserUids)].map((user_uid) => ({
+      department_external_id: m.DepartmentExternalID,
+      user_uid,
+      is_primary: m.IsPrimary ?? false,
+      role: m.Role ?? "",
+    })),
+  );
+  const Total = await upload(
+    deps,
+    accountId,
+    input,
+    (trx, k) =>
+      sq.stageMembers(
+        trx,
+        rows.map((r) => ({ ...r, account_id: accountId, user_pool_uid: k.poolUid, session_uid: input.SessionId })),
+      ),
+    "members",
+  );
   return { Received: rows.length, Total };
 }
 
 /** The session's staged state applied to the tree in `trx` (the caller holds the tree lock). */
 async function applySession(trx: Transaction<Database>, deps: Deps, k: q.PoolKey, s: sq.SessionRow) {
   const staged = await sq.stagedDepartments(trx, k, s.uid);
-  const items: SyncItem[] = staged.map((d) => ({ Action: d.action, ExternalID: d.external_id, ExternalParentID: d.external_parent_id || undefined, Name: d.name || undefined, Description: d.description, Precedence: d.precedence }));
+  const items: SyncItem[] = staged.map((d) => ({
+    Action: d.action,
+    ExternalID: d.external_id,
+    ExternalParentID: d.external_parent_id || undefined,
+    Name: d.name || undefined,
+    Description: d.description,
+    Precedence: d.precedence,
+  }));
   const departments = await applyDepartments(trx, deps, k, s.source, items, { deleteAbsent: true });
   const members = await sq.stagedMembers(trx, k, s.uid);
   const byDept = new Map<string, Mapping>();
-  if (members.length) for (const d of staged) if (d.action === "UPSERT") byDept.set(d.external_id, { ExternalDepartmentID: d.external_id, Members: [] });
+  if (members.length)
+    for (const d of staged) if (d.action === "UPSERT") byDept.set(d.external_id, { ExternalDepartmentID: d.external_id, Members: [] });
   for (const m of members) {
     const mapping = byDept.get(m.department_external_id) ?? { ExternalDepartmentID: m.department_external_id, Members: [] };
     mapping.Members.push({ UserUid: m.user_uid, IsPrimary: m.is_primary, Role: m.role });
@@ -119,9 +194,28 @@ function planOf(s: sq.SessionRow, r: Awaited<ReturnType<typeof applySession>>) {
   };
 }
 
-async function recordJob(db: Parameters<typeof sq.insertJob>[0], deps: Pick<Deps, "clock">, k: q.PoolKey, s: sq.SessionRow, type: "VALIDATE" | "COMMIT", startedAt: Date) {
+async function recordJob(
+  db: Parameters<typeof sq.insertJob>[0],
+  deps: Pick<Deps, "clock">,
+  k: q.PoolKey,
+  s: sq.SessionRow,
+  type: "VALIDATE" | "COMMIT",
+  startedAt: Date,
+) {
   const now = deps.clock.now();
-  return sq.insertJob(db, { account_id: k.accountId, user_pool_uid: k.poolUid, uid: randomUUID(), session_uid: s.uid, source: s.source, type, status: "SUCCEEDED", started_at: startedAt, finished_at: now, created_at: now, updated_at: now });
+  return sq.insertJob(db, {
+    account_id: k.accountId,
+    user_pool_uid: k.poolUid,
+    uid: randomUUID(),
+    session_uid: s.uid,
+    source: s.source,
+    type,
+    status: "SUCCEEDED",
+    started_at: startedAt,
+    finished_at: now,
+    created_at: now,
+    updated_at: now,
+  });
 }
 
 /** The plan: the commit's work run and rolled back. */
@@ -141,14 +235,21 @@ export async function validateSession(deps: Deps, accountId: string, input: Sess
 }
 
 /** All or nothing: the changes, the session's state and the job row commit together. */
-export async function commitSession(deps: Deps, accountId: string, input: SessionRef & { Source: string; AllowExceedDeleteThreshold?: boolean | undefined }) {
+export async function commitSession(
+  deps: Deps,
+  accountId: string,
+  input: SessionRef & { Source: string; AllowExceedDeleteThreshold?: boolean | undefined },
+) {
   const k = keyOf(accountId, input.UserPoolUid);
   const startedAt = deps.clock.now();
   return underTreeLock(deps, k, false, async (trx) => {
     const s = await openSession(trx, deps, k, input, true);
     const r = await applySession(trx, deps, k, s);
     if (r.deletePct > s.delete_threshold_pct && !input.AllowExceedDeleteThreshold) {
-      throw errors.invalidParameter("AllowExceedDeleteThreshold", `the commit would delete ${r.deletePct}% of Source ${s.source}'s departments, above the session's threshold of ${s.delete_threshold_pct}%; set AllowExceedDeleteThreshold to commit anyway`);
+      throw errors.invalidParameter(
+        "AllowExceedDeleteThreshold",
+        `the commit would delete ${r.deletePct}% of Source ${s.source}'s departments, above the session's threshold of ${s.delete_threshold_pct}%; set AllowExceedDeleteThreshold to commit anyway`,
+      );
     }
     await sq.updateSession(trx, k, s.uid, { status: "COMMITTED", committed_at: deps.clock.now(), updated_at: deps.clock.now() });
     await sq.dropStaged(trx, k, s.uid);
@@ -214,7 +315,11 @@ export async function getJob(deps: Pick<Deps, "db">, accountId: string, input: {
   return jobView(j);
 }
 
-export async function listJobs(deps: Pick<Deps, "db">, accountId: string, input: { UserPoolUid: string; Source?: string | undefined; Limit?: number | undefined }) {
+export async function listJobs(
+  deps: Pick<Deps, "db">,
+  accountId: string,
+  input: { UserPoolUid: string; Source?: string | undefined; Limit?: number | undefined },
+) {
   const k = keyOf(accountId, input.UserPoolUid);
   await parentPool(deps.db, accountId, k.poolUid, "read");
   return { Jobs: (await sq.listJobs(deps.db, k, input.Source || undefined, input.Limit ?? 50)).map(jobView) };

@@ -11,10 +11,20 @@ import * as run from "./sync-run.js";
 export const MAX_SYNC_ITEMS = 1000;
 
 const syncItem = z.object({
-  Action: z.enum(["UPSERT", "DELETE"]).describe("UPSERT (default): create or update by ExternalID; DELETE: delete the department and everything below it").optional(),
+  Action: z
+    .enum(["UPSERT", "DELETE"])
+    .describe("UPSERT (default): create or update by ExternalID; DELETE: delete the department and everything below it")
+    .optional(),
   ExternalID: externalId,
   ExternalParentID: externalId.describe("the parent's ExternalID in the same Source; absent: the top level").optional(),
-  Name: z.string().trim().min(1).max(255).regex(/^[^\p{C}]+$/u, "no control characters").describe("required to create or update").optional(),
+  Name: z
+    .string()
+    .trim()
+    .min(1)
+    .max(255)
+    .regex(/^[^\p{C}]+$/u, "no control characters")
+    .describe("required to create or update")
+    .optional(),
   Description: z.string().trim().max(2048).optional(),
   Precedence: z.number().int().min(-2_147_483_648).max(2_147_483_647).optional(),
 });
@@ -29,24 +39,60 @@ const itemResult = z.object({
   Before: departmentOutput.optional(),
   After: departmentOutput.optional(),
 });
-const departmentsOutcome = z.object({ Created: z.number().int(), Updated: z.number().int(), Deleted: z.number().int(), Skipped: z.number().int(), Errors: z.array(z.string()), Items: z.array(itemResult) });
+const departmentsOutcome = z.object({
+  Created: z.number().int(),
+  Updated: z.number().int(),
+  Deleted: z.number().int(),
+  Skipped: z.number().int(),
+  Errors: z.array(z.string()),
+  Items: z.array(itemResult),
+});
 
-const memberDiff = z.object({ Action: z.enum(["ADD", "REMOVE", "UPDATE"]), UserUid: z.string(), BeforeIsPrimary: z.boolean(), BeforeRole: z.string(), AfterIsPrimary: z.boolean(), AfterRole: z.string() });
+const memberDiff = z.object({
+  Action: z.enum(["ADD", "REMOVE", "UPDATE"]),
+  UserUid: z.string(),
+  BeforeIsPrimary: z.boolean(),
+  BeforeRole: z.string(),
+  AfterIsPrimary: z.boolean(),
+  AfterRole: z.string(),
+});
 const membersOutcome = z.object({
   Added: z.number().int(),
   Removed: z.number().int(),
   Unchanged: z.number().int(),
   Errors: z.array(z.string()),
-  MappingResults: z.array(z.object({ ExternalDepartmentID: z.string(), Status: z.enum(["SUCCEEDED", "FAILED"]), Message: z.string(), Added: z.number().int(), Removed: z.number().int(), Unchanged: z.number().int(), MemberDiffs: z.array(memberDiff) })),
+  MappingResults: z.array(
+    z.object({
+      ExternalDepartmentID: z.string(),
+      Status: z.enum(["SUCCEEDED", "FAILED"]),
+      Message: z.string(),
+      Added: z.number().int(),
+      Removed: z.number().int(),
+      Unchanged: z.number().int(),
+      MemberDiffs: z.array(memberDiff),
+    }),
+  ),
 });
 
 const sessionRef = { ...poolRef, SessionId: uid() };
 const sourced = { ...sessionRef, Source: source };
 const jobOutput = z.object({
-  JobId: z.string(), SessionId: z.string(), UserPoolUid: z.string(), Source: z.string(), Type: z.enum(["VALIDATE", "COMMIT"]), Status: z.enum(["SUCCEEDED", "FAILED"]),
-  ErrorMessage: z.string(), StartedAt: timeString, FinishedAt: timeString, CreatedAt: timeString, UpdatedAt: timeString,
+  JobId: z.string(),
+  SessionId: z.string(),
+  UserPoolUid: z.string(),
+  Source: z.string(),
+  Type: z.enum(["VALIDATE", "COMMIT"]),
+  Status: z.enum(["SUCCEEDED", "FAILED"]),
+  ErrorMessage: z.string(),
+  StartedAt: timeString,
+  FinishedAt: timeString,
+  CreatedAt: timeString,
+  UpdatedAt: timeString,
 });
-const uploaded = z.object({ Received: z.number().int().describe("items of this call"), Total: z.number().int().describe("staged in the session so far") });
+const uploaded = z.object({
+  Received: z.number().int().describe("items of this call"),
+  Total: z.number().int().describe("staged in the session so far"),
+});
 
 export const syncActions = [
   defineAction({
@@ -62,7 +108,8 @@ export const syncActions = [
     name: "BatchSyncDepartmentMembers",
     access: "write",
     errors: ["NotFound"],
-    summary: "Sets the members of up to 1,000 departments of a Source (by ExternalDepartmentID) to exactly the ones given, with a result and a diff per mapping; DryRun answers the same without changing anything.",
+    summary:
+      "Sets the members of up to 1,000 departments of a Source (by ExternalDepartmentID) to exactly the ones given, with a result and a diff per mapping; DryRun answers the same without changing anything.",
     input: z.object({
       ...poolRef,
       Source: source,
@@ -71,7 +118,10 @@ export const syncActions = [
         .array(
           z.object({
             ExternalDepartmentID: externalId,
-            Members: z.array(z.object({ UserUid: uid(), IsPrimary: z.boolean().optional(), Role: role.optional() })).max(10_000).optional(),
+            Members: z
+              .array(z.object({ UserUid: uid(), IsPrimary: z.boolean().optional(), Role: role.optional() }))
+              .max(10_000)
+              .optional(),
             UserUids: z.array(uid()).max(10_000).describe("members without IsPrimary or Role").optional(),
           }),
         )
@@ -104,7 +154,20 @@ export const syncActions = [
     access: "write",
     errors: ["NotFound", "QuotaExceeded"],
     summary: "Stages memberships: each item's users are members of DepartmentExternalID with its IsPrimary and Role.",
-    input: z.object({ ...sourced, Members: z.array(z.object({ DepartmentExternalID: externalId, IsPrimary: z.boolean().optional(), Role: role.optional(), UserUids: z.array(uid()).min(1).max(10_000) })).min(1).max(MAX_SYNC_ITEMS) }),
+    input: z.object({
+      ...sourced,
+      Members: z
+        .array(
+          z.object({
+            DepartmentExternalID: externalId,
+            IsPrimary: z.boolean().optional(),
+            Role: role.optional(),
+            UserUids: z.array(uid()).min(1).max(10_000),
+          }),
+        )
+        .min(1)
+        .max(MAX_SYNC_ITEMS),
+    }),
     output: uploaded,
     handler: (input, ctx) => sessions.uploadMembers(ctx.deps, ctx.accountId, input),
   }),
@@ -116,9 +179,21 @@ export const syncActions = [
     input: z.object(sourced),
     output: z.object({
       Plan: z.object({
-        Status: z.enum(["READY", "NEEDS_REVIEW"]), NeedsReview: z.boolean(), ThresholdPct: z.number().int(), DeletePct: z.number(), DeleteAbsentCount: z.number().int(), SourceDeptTotal: z.number().int(),
-        DeptCreated: z.number().int(), DeptUpdated: z.number().int(), DeptDeleted: z.number().int(), DeptSkipped: z.number().int(), DepartmentErrors: z.array(z.string()),
-        MemberAdded: z.number().int(), MemberRemoved: z.number().int(), MemberUnchanged: z.number().int(), MemberErrors: z.array(z.string()),
+        Status: z.enum(["READY", "NEEDS_REVIEW"]),
+        NeedsReview: z.boolean(),
+        ThresholdPct: z.number().int(),
+        DeletePct: z.number(),
+        DeleteAbsentCount: z.number().int(),
+        SourceDeptTotal: z.number().int(),
+        DeptCreated: z.number().int(),
+        DeptUpdated: z.number().int(),
+        DeptDeleted: z.number().int(),
+        DeptSkipped: z.number().int(),
+        DepartmentErrors: z.array(z.string()),
+        MemberAdded: z.number().int(),
+        MemberRemoved: z.number().int(),
+        MemberUnchanged: z.number().int(),
+        MemberErrors: z.array(z.string()),
       }),
       Status: z.string(),
       ValidateJobId: z.string(),
@@ -129,7 +204,8 @@ export const syncActions = [
     name: "CommitDepartmentSyncSession",
     access: "write",
     errors: ["NotFound", "QuotaExceeded"],
-    summary: "Applies the session in one transaction (all or nothing); refused past the delete threshold unless AllowExceedDeleteThreshold (InvalidParameter.AllowExceedDeleteThreshold).",
+    summary:
+      "Applies the session in one transaction (all or nothing); refused past the delete threshold unless AllowExceedDeleteThreshold (InvalidParameter.AllowExceedDeleteThreshold).",
     input: z.object({ ...sourced, AllowExceedDeleteThreshold: z.boolean().optional() }),
     output: z.object({ JobId: z.string(), Departments: departmentsOutcome, Members: membersOutcome }),
     handler: (input, ctx) => sessions.commitSession(ctx.deps, ctx.accountId, input),
@@ -150,8 +226,19 @@ export const syncActions = [
     summary: "A session's state (OPEN, VALIDATED, COMMITTED, CANCELLED, EXPIRED) and what it has staged.",
     input: z.object(sessionRef),
     output: z.object({
-      SessionId: z.string(), UserPoolUid: z.string(), Source: z.string(), Status: z.string(), DeleteThresholdPctSnapshot: z.number().int(), ReceivedDepartments: z.number().int(), ReceivedMemberships: z.number().int(),
-      ErrorMessage: z.string(), ExpiresAt: timeString, StartedAt: timeString, CreatedAt: timeString, UpdatedAt: timeString, CommittedAt: z.string().describe("\"\" until committed"),
+      SessionId: z.string(),
+      UserPoolUid: z.string(),
+      Source: z.string(),
+      Status: z.string(),
+      DeleteThresholdPctSnapshot: z.number().int(),
+      ReceivedDepartments: z.number().int(),
+      ReceivedMemberships: z.number().int(),
+      ErrorMessage: z.string(),
+      ExpiresAt: timeString,
+      StartedAt: timeString,
+      CreatedAt: timeString,
+      UpdatedAt: timeString,
+      CommittedAt: z.string().describe('"" until committed'),
     }),
     handler: (input, ctx) => sessions.getSession(ctx.deps, ctx.accountId, input),
   }),

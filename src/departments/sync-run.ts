@@ -16,7 +16,12 @@ class DryRunDone<T> {
 }
 
 /** Runs `work` in a transaction under the tree lock; a dry run rolls it back and answers the same. */
-export async function underTreeLock<T>(deps: Deps, k: q.PoolKey, dryRun: boolean, work: (trx: Transaction<Database>) => Promise<T>): Promise<T> {
+export async function underTreeLock<T>(
+  deps: Deps,
+  k: q.PoolKey,
+  dryRun: boolean,
+  work: (trx: Transaction<Database>) => Promise<T>,
+): Promise<T> {
   try {
     return await deps.db.transaction().execute(async (trx) => {
       await lockTree(trx, k);
@@ -30,18 +35,40 @@ export async function underTreeLock<T>(deps: Deps, k: q.PoolKey, dryRun: boolean
   }
 }
 
-export async function batchUpsertDepartments(deps: Deps, accountId: string, input: { UserPoolUid: string; Source: string; DryRun?: boolean | undefined; Departments: SyncItem[] }) {
+export async function batchUpsertDepartments(
+  deps: Deps,
+  accountId: string,
+  input: { UserPoolUid: string; Source: string; DryRun?: boolean | undefined; Departments: SyncItem[] },
+) {
   const k = keyOf(accountId, input.UserPoolUid);
-  const { existing: _e, absent: _a, ...outcome } = await underTreeLock(deps, k, input.DryRun ?? false, (trx) => applyDepartments(trx, deps, k, input.Source, input.Departments, { deleteAbsent: false }));
+  const {
+    existing: _e,
+    absent: _a,
+    ...outcome
+  } = await underTreeLock(deps, k, input.DryRun ?? false, (trx) =>
+    applyDepartments(trx, deps, k, input.Source, input.Departments, { deleteAbsent: false }),
+  );
   return outcome;
 }
 
-export async function batchSyncDepartmentMembers(deps: Deps, accountId: string, input: { UserPoolUid: string; Source: string; DryRun?: boolean | undefined; Mappings: { ExternalDepartmentID: string; Members?: Mapping["Members"] | undefined; UserUids?: string[] | undefined }[] }) {
+export async function batchSyncDepartmentMembers(
+  deps: Deps,
+  accountId: string,
+  input: {
+    UserPoolUid: string;
+    Source: string;
+    DryRun?: boolean | undefined;
+    Mappings: { ExternalDepartmentID: string; Members?: Mapping["Members"] | undefined; UserUids?: string[] | undefined }[];
+  },
+) {
   const k = keyOf(accountId, input.UserPoolUid);
   // UserUids are members without IsPrimary or Role; a user in both lists is taken from Members.
   const mappings: Mapping[] = input.Mappings.map((m) => {
     const listed = new Set((m.Members ?? []).map((x) => x.UserUid));
-    return { ExternalDepartmentID: m.ExternalDepartmentID, Members: [...(m.Members ?? []), ...(m.UserUids ?? []).filter((u) => !listed.has(u)).map((UserUid) => ({ UserUid }))] };
+    return {
+      ExternalDepartmentID: m.ExternalDepartmentID,
+      Members: [...(m.Members ?? []), ...(m.UserUids ?? []).filter((u) => !listed.has(u)).map((UserUid) => ({ UserUid }))],
+    };
   });
   return underTreeLock(deps, k, input.DryRun ?? false, (trx) => applyMembers(trx, deps, k, input.Source, mappings));
 }

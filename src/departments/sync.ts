@@ -45,11 +45,31 @@ export interface DepartmentsOutcome {
   absent: number;
 }
 
-const failed = (ExternalID: string, Message: string, DepartmentUid = ""): ItemResult => ({ ExternalID, DepartmentUid, Operation: "NONE", Status: "FAILED", Message });
+const failed = (ExternalID: string, Message: string, DepartmentUid = ""): ItemResult => ({
+  ExternalID,
+  DepartmentUid,
+  Operation: "NONE",
+  Status: "FAILED",
+  Message,
+});
 
 /** Upserts first, parents before children (an item waits for its ExternalParentID), then deletes. */
-export async function applyDepartments(trx: Transaction<Database>, deps: Deps, k: q.PoolKey, source: string, items: SyncItem[], opts: { deleteAbsent: boolean }): Promise<DepartmentsOutcome> {
-  const existingRows = await trx.selectFrom("departments").selectAll().where("account_id", "=", k.accountId).where("user_pool_uid", "=", k.poolUid).where("source", "=", source).where("external_id", "<>", "").execute();
+export async function applyDepartments(
+  trx: Transaction<Database>,
+  deps: Deps,
+  k: q.PoolKey,
+  source: string,
+  items: SyncItem[],
+  opts: { deleteAbsent: boolean },
+): Promise<DepartmentsOutcome> {
+  const existingRows = await trx
+    .selectFrom("departments")
+    .selectAll()
+    .where("account_id", "=", k.accountId)
+    .where("user_pool_uid", "=", k.poolUid)
+    .where("source", "=", source)
+    .where("external_id", "<>", "")
+    .execute();
   const byExternal = new Map(existingRows.map((r) => [r.external_id, r]));
   const results = new Map<SyncItem, ItemResult>();
   const seen = new Set<string>();
@@ -75,7 +95,10 @@ export async function applyDepartments(trx: Transaction<Database>, deps: Deps, k
   let pending = upserts;
   while (pending.length) {
     const waiting = new Set(pending.map((u) => u.ExternalID));
-    const ready = pending.filter((u) => !u.ExternalParentID || done.has(u.ExternalParentID) || (byExternal.has(u.ExternalParentID) && !waiting.has(u.ExternalParentID)));
+    const ready = pending.filter(
+      (u) =>
+        !u.ExternalParentID || done.has(u.ExternalParentID) || (byExternal.has(u.ExternalParentID) && !waiting.has(u.ExternalParentID)),
+    );
     if (ready.length === 0) break;
     for (const item of ready) {
       results.set(item, await upsertOne(trx, deps, k, source, item, byExternal, deleting, before));
@@ -83,7 +106,14 @@ export async function applyDepartments(trx: Transaction<Database>, deps: Deps, k
     }
     pending = pending.filter((u) => !done.has(u.ExternalID));
   }
-  for (const item of pending) results.set(item, failed(item.ExternalID, `the parent ${item.ExternalParentID} is not a department of Source ${source}, or the items' parents form a cycle`));
+  for (const item of pending)
+    results.set(
+      item,
+      failed(
+        item.ExternalID,
+        `the parent ${item.ExternalParentID} is not a department of Source ${source}, or the items' parents form a cycle`,
+      ),
+    );
 
   for (const item of deletes) results.set(item, await deleteOne(trx, k, item.ExternalID, byExternal, before));
   const extra: ItemResult[] = [];
@@ -108,7 +138,16 @@ export async function applyDepartments(trx: Transaction<Database>, deps: Deps, k
   };
 }
 
-async function upsertOne(trx: Transaction<Database>, deps: Deps, k: q.PoolKey, source: string, item: SyncItem, byExternal: Map<string, q.DepartmentRow>, deleting: Set<string>, before: Map<string, q.Counts>): Promise<ItemResult> {
+async function upsertOne(
+  trx: Transaction<Database>,
+  deps: Deps,
+  k: q.PoolKey,
+  source: string,
+  item: SyncItem,
+  byExternal: Map<string, q.DepartmentRow>,
+  deleting: Set<string>,
+  before: Map<string, q.Counts>,
+): Promise<ItemResult> {
   const parentExt = item.ExternalParentID || undefined;
   if (parentExt && deleting.has(parentExt)) return failed(item.ExternalID, `the parent ${parentExt} is being deleted in the same run`);
   const parentRow = parentExt ? byExternal.get(parentExt) : undefined;
@@ -117,9 +156,22 @@ async function upsertOne(trx: Transaction<Database>, deps: Deps, k: q.PoolKey, s
   const current = byExternal.get(item.ExternalID);
   try {
     if (!current) {
-      const row = await insertRow(trx, deps, k, parent, { name: item.Name!, description: item.Description, precedence: item.Precedence, externalId: item.ExternalID, source });
+      const row = await insertRow(trx, deps, k, parent, {
+        name: item.Name!,
+        description: item.Description,
+        precedence: item.Precedence,
+        externalId: item.ExternalID,
+        source,
+      });
       byExternal.set(item.ExternalID, row);
-      return { ExternalID: item.ExternalID, DepartmentUid: row.uid, Operation: "CREATE", Status: "SUCCEEDED", Message: "", After: departmentView(row) };
+      return {
+        ExternalID: item.ExternalID,
+        DepartmentUid: row.uid,
+        Operation: "CREATE",
+        Status: "SUCCEEDED",
+        Message: "",
+        After: departmentView(row),
+      };
     }
     const row = (await q.findDepartment(trx, k, current.uid))!;
     const changes: Partial<q.DepartmentRow> = {};
@@ -127,11 +179,28 @@ async function upsertOne(trx: Transaction<Database>, deps: Deps, k: q.PoolKey, s
     if (item.Description !== undefined && item.Description !== row.description) changes.description = item.Description;
     if (item.Precedence !== undefined && item.Precedence !== row.precedence) changes.precedence = item.Precedence;
     const moves = (parent?.uid ?? null) !== row.parent_uid;
-    if (!moves && Object.keys(changes).length === 0) return { ExternalID: item.ExternalID, DepartmentUid: row.uid, Operation: "NONE", Status: "SKIPPED", Message: "unchanged", Before: departmentView(row, before.get(row.uid)), After: departmentView(row) };
+    if (!moves && Object.keys(changes).length === 0)
+      return {
+        ExternalID: item.ExternalID,
+        DepartmentUid: row.uid,
+        Operation: "NONE",
+        Status: "SKIPPED",
+        Message: "unchanged",
+        Before: departmentView(row, before.get(row.uid)),
+        After: departmentView(row),
+      };
     if (moves || changes.name !== undefined) await moveOrRename(trx, k, row, moves ? parent : undefined, changes.name);
     const after = await q.updateDepartment(trx, k, row.uid, { ...changes, updated_at: deps.clock.now() });
     byExternal.set(item.ExternalID, after);
-    return { ExternalID: item.ExternalID, DepartmentUid: row.uid, Operation: "UPDATE", Status: "SUCCEEDED", Message: "", Before: departmentView(row, before.get(row.uid)), After: departmentView(after) };
+    return {
+      ExternalID: item.ExternalID,
+      DepartmentUid: row.uid,
+      Operation: "UPDATE",
+      Status: "SUCCEEDED",
+      Message: "",
+      Before: departmentView(row, before.get(row.uid)),
+      After: departmentView(after),
+    };
   } catch (err) {
     // Refusals decided before any statement ran (a cycle, too deep): the transaction is still usable.
     if (err instanceof ApiError) return failed(item.ExternalID, err.message, current?.uid);
@@ -140,19 +209,43 @@ async function upsertOne(trx: Transaction<Database>, deps: Deps, k: q.PoolKey, s
 }
 
 /** Deletes the department with whatever is below it; its memberships go with it (users stay). */
-async function deleteOne(trx: Transaction<Database>, k: q.PoolKey, externalId: string, byExternal: Map<string, q.DepartmentRow>, before: Map<string, q.Counts>): Promise<ItemResult> {
+async function deleteOne(
+  trx: Transaction<Database>,
+  k: q.PoolKey,
+  externalId: string,
+  byExternal: Map<string, q.DepartmentRow>,
+  before: Map<string, q.Counts>,
+): Promise<ItemResult> {
   const known = byExternal.get(externalId);
   const row = known && (await q.findDepartment(trx, k, known.uid));
-  if (!row) return { ExternalID: externalId, DepartmentUid: "", Operation: "NONE", Status: "SKIPPED", Message: "no such department (already gone)" };
+  if (!row)
+    return {
+      ExternalID: externalId,
+      DepartmentUid: "",
+      Operation: "NONE",
+      Status: "SKIPPED",
+      Message: "no such department (already gone)",
+    };
   await q.deleteSubtree(trx, k, row.path);
   byExternal.delete(externalId);
-  return { ExternalID: externalId, DepartmentUid: row.uid, Operation: "DELETE", Status: "SUCCEEDED", Message: "", Before: departmentView(row, before.get(row.uid)) };
+  return {
+    ExternalID: externalId,
+    DepartmentUid: row.uid,
+    Operation: "DELETE",
+    Status: "SUCCEEDED",
+    Message: "",
+    Before: departmentView(row, before.get(row.uid)),
+  };
 }
 
 /** The After views get the counts the departments have once the run is through (a page's worth per statement). */
 async function withCounts(trx: Transaction<Database>, k: q.PoolKey, items: ItemResult[], side: "After"): Promise<void> {
   const views = items.map((i) => i[side]).filter((v): v is DepartmentView => v !== undefined);
-  const counts = await q.countsOfMany(trx, k, views.map((v) => ({ uid: v.Uid, path: `${v.Path}/` })));
+  const counts = await q.countsOfMany(
+    trx,
+    k,
+    views.map((v) => ({ uid: v.Uid, path: `${v.Path}/` })),
+  );
   for (const v of views) {
     const c = counts.get(v.Uid);
     if (c) Object.assign(v, { DirectChildrenCount: c.children, DirectMemberCount: c.members, MemberCount: c.memberCount });

@@ -12,7 +12,7 @@ import { parentPool } from "../user-pools/parent.js";
 import { lockTree } from "./lock.js";
 import * as q from "./queries.js";
 import { MAX_DEPTH, TOP, type CreateDepartmentInput, type DeleteDepartmentInput, type UpdateDepartmentInput } from "./schemas.js";
-import { departmentView, viewsOf } from "./view.js";
+import { departmentView } from "./view.js";
 
 type Deps = Pick<AppDeps, "db" | "config" | "clock">;
 export const departmentNotFound = (uid: string) => errors.notFound(`Department ${uid}`);
@@ -36,7 +36,8 @@ export function placeUnder(parent: q.DepartmentRow | null, uid: string, name: st
 }
 
 const tooDeep = (param: string) => errors.invalidParameter(param, `departments nest at most ${MAX_DEPTH} levels deep`);
-export const duplicatedExternalId = (source: string, id: string) => errors.duplicated(`Department with Source ${source} and ExternalID ${id}`);
+export const duplicatedExternalId = (source: string, id: string) =>
+  errors.duplicated(`Department with Source ${source} and ExternalID ${id}`);
 
 /** Counts a single department and answers it. */
 export async function viewOne(db: Db, k: q.PoolKey, row: q.DepartmentRow) {
@@ -53,7 +54,13 @@ export interface NewDepartment {
 }
 
 /** Inserts a department under the lock the caller holds; the caller has checked the quota. */
-export function insertRow(trx: Transaction<Database>, deps: Pick<Deps, "clock">, k: q.PoolKey, parent: q.DepartmentRow | null, fields: NewDepartment) {
+export function insertRow(
+  trx: Transaction<Database>,
+  deps: Pick<Deps, "clock">,
+  k: q.PoolKey,
+  parent: q.DepartmentRow | null,
+  fields: NewDepartment,
+) {
   if ((parent?.depth ?? 0) + 1 > MAX_DEPTH) throw tooDeep("ParentDepartmentUid");
   const uid = randomUUID();
   const place = placeUnder(parent, uid, fields.name);
@@ -112,13 +119,26 @@ export async function getDepartment(deps: Pick<Deps, "db">, accountId: string, i
  * Moves `row` (with its subtree) under `parent` and/or renames it, under the caller's lock. A move
  * under itself or its own subtree is a cycle, refused; so is one past MAX_DEPTH.
  */
-export async function moveOrRename(trx: Transaction<Database>, k: q.PoolKey, row: q.DepartmentRow, parent: q.DepartmentRow | null | undefined, name: string | undefined): Promise<void> {
+export async function moveOrRename(
+  trx: Transaction<Database>,
+  k: q.PoolKey,
+  row: q.DepartmentRow,
+  parent: q.DepartmentRow | null | undefined,
+  name: string | undefined,
+): Promise<void> {
   const target = parent === undefined ? (row.parent_uid === null ? null : await requireDepartment(trx, k, row.parent_uid)) : parent;
-  if (target && target.path.startsWith(row.path)) throw errors.invalidParameter("ParentDepartmentUid", "a department cannot move under itself or a department below it");
+  if (target && target.path.startsWith(row.path))
+    throw errors.invalidParameter("ParentDepartmentUid", "a department cannot move under itself or a department below it");
   const to = placeUnder(target, row.uid, name ?? row.name);
   if (to.path === row.path && to.namePath === row.name_path) return;
   if (to.depth !== row.depth) {
-    const below = await trx.selectFrom("departments").select((e) => e.fn.max("depth").as("d")).where("account_id", "=", k.accountId).where("user_pool_uid", "=", k.poolUid).where(q.inSubtree(row.path)).executeTakeFirstOrThrow();
+    const below = await trx
+      .selectFrom("departments")
+      .select((e) => e.fn.max("depth").as("d"))
+      .where("account_id", "=", k.accountId)
+      .where("user_pool_uid", "=", k.poolUid)
+      .where(q.inSubtree(row.path))
+      .executeTakeFirstOrThrow();
     if (Number(below.d) - row.depth + to.depth > MAX_DEPTH) throw tooDeep("ParentDepartmentUid");
   }
   await q.rewriteSubtree(trx, k, { path: row.path, namePath: row.name_path, depth: row.depth }, to);
@@ -147,7 +167,11 @@ export async function updateDepartment(deps: Deps, accountId: string, input: Upd
 /** What DeleteDepartment does with members: MemberPolicy, or Remove when ForceDeleteMembers. */
 const policyOf = (input: DeleteDepartmentInput) => input.MemberPolicy ?? (input.ForceDeleteMembers ? "Remove" : "Refuse");
 
-export async function deleteDepartment(deps: Deps, accountId: string, input: DeleteDepartmentInput): Promise<{ departments: number; memberships: number }> {
+export async function deleteDepartment(
+  deps: Deps,
+  accountId: string,
+  input: DeleteDepartmentInput,
+): Promise<{ departments: number; memberships: number }> {
   const k = keyOf(accountId, input.UserPoolUid);
   const policy = policyOf(input);
   return deps.db.transaction().execute(async (trx) => {
@@ -155,13 +179,20 @@ export async function deleteDepartment(deps: Deps, accountId: string, input: Del
     const row = await requireDepartment(trx, k, input.DepartmentUid);
     const size = await q.subtreeSize(trx, k, row.path);
     if (size.departments > 1 && !input.ForceDeleteChildren) {
-      throw errors.invalidParameter("ForceDeleteChildren", `department ${row.uid} has departments below it; set ForceDeleteChildren to delete them too`);
+      throw errors.invalidParameter(
+        "ForceDeleteChildren",
+        `department ${row.uid} has departments below it; set ForceDeleteChildren to delete them too`,
+      );
     }
     if (size.memberships > 0 && policy === "Refuse") {
-      throw errors.invalidParameter("MemberPolicy", `the departments to delete have ${size.memberships} memberships; set MemberPolicy (Remove or MoveToParent) or ForceDeleteMembers`);
+      throw errors.invalidParameter(
+        "MemberPolicy",
+        `the departments to delete have ${size.memberships} memberships; set MemberPolicy (Remove or MoveToParent) or ForceDeleteMembers`,
+      );
     }
     if (size.memberships > 0 && policy === "MoveToParent") {
-      if (row.parent_uid === null) throw errors.invalidParameter("MemberPolicy", "a top-level department has no parent to move its members to");
+      if (row.parent_uid === null)
+        throw errors.invalidParameter("MemberPolicy", "a top-level department has no parent to move its members to");
       await moveMembersUp(k, row).execute(trx);
     }
     return { departments: await q.deleteSubtree(trx, k, row.path), memberships: size.memberships };

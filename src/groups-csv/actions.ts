@@ -21,7 +21,10 @@ export const userGroupsCsvActions = [
     errors: ["NotFound"],
     summary: "The columns of a CreateUserGroupsCsv file (UserIdentifier, GroupName), and the header line as a file.",
     input: z.object({ UserPoolUid: uid() }),
-    output: z.object({ Columns: z.array(z.string()), UserGroupsCsvB64: z.string().describe("the header line as a CSV file, base64-encoded") }),
+    output: z.object({
+      Columns: z.array(z.string()),
+      UserGroupsCsvB64: z.string().describe("the header line as a CSV file, base64-encoded"),
+    }),
     handler: async (input, ctx) => {
       await parentPool(ctx.deps.db, ctx.accountId, input.UserPoolUid, "read");
       return { Columns: COLUMNS, UserGroupsCsvB64: Buffer.from(stringify([COLUMNS]), "utf8").toString("base64") };
@@ -37,9 +40,17 @@ export const userGroupsCsvActions = [
     input: z.object({
       UserPoolUid: uid(),
       UserIdentifierType: z.enum(IDENTIFIER_TYPES).describe("what the UserIdentifier column holds"),
-      ExternalProviderConnectionUid: z.string().trim().max(128).describe("with ExternalProviderUserIdentifier: only links to this connection").optional(),
+      ExternalProviderConnectionUid: z
+        .string()
+        .trim()
+        .max(128)
+        .describe("with ExternalProviderUserIdentifier: only links to this connection")
+        .optional(),
       UniqueGroupPerUserEnabled: z.boolean().optional(),
-      UserGroupsCsvB64: z.string().min(1).describe(`the CSV (UTF-8, a header line UserIdentifier,GroupName, then at most ${MAX_ROWS} rows), base64-encoded`),
+      UserGroupsCsvB64: z
+        .string()
+        .min(1)
+        .describe(`the CSV (UTF-8, a header line UserIdentifier,GroupName, then at most ${MAX_ROWS} rows), base64-encoded`),
     }),
     output: batchOutput,
     handler: async (input, ctx) => {
@@ -49,7 +60,17 @@ export const userGroupsCsvActions = [
       const at = COLUMNS.map((c) => cols.indexOf(c.toLowerCase()));
       if (at.some((i) => i < 0) || cols.length !== COLUMNS.length) throw csvError(`line 1: the header must be ${COLUMNS.join(",")}`, PARAM);
       if (rows.length === 0) throw csvError("the CSV has a header and no rows", PARAM);
-      const outcomes = await applyRows(ctx.deps, ctx.accountId, input.UserPoolUid, { type: input.UserIdentifierType, connection: input.ExternalProviderConnectionUid || undefined, unique: input.UniqueGroupPerUserEnabled ?? false }, rows.map((r) => ({ identifier: r[at[0]!]!.trim(), group: r[at[1]!]!.trim() })));
+      const outcomes = await applyRows(
+        ctx.deps,
+        ctx.accountId,
+        input.UserPoolUid,
+        {
+          type: input.UserIdentifierType,
+          connection: input.ExternalProviderConnectionUid || undefined,
+          unique: input.UniqueGroupPerUserEnabled ?? false,
+        },
+        rows.map((r) => ({ identifier: r[at[0]!]!.trim(), group: r[at[1]!]!.trim() })),
+      );
       const ok = outcomes.filter((o) => o.uid);
       const bad = outcomes.filter((o) => o.error);
       const external = (o: { identifier: string }) => (input.UserIdentifierType === "ExternalProviderUserIdentifier" ? o.identifier : "");
@@ -59,7 +80,15 @@ export const userGroupsCsvActions = [
         SuccessfulUids: [...new Set(ok.map((o) => o.uid!))],
         SuccessfulUidsStructured: ok.map((o) => ({ Index: o.index, Uid: o.uid!, ExternalProviderUserIdentifier: external(o) })),
         Errors: bad.map((o) => `row ${o.index}: ${o.error!.message}`),
-        ErrorsStructured: bad.map((o) => ({ Index: o.index, Code: o.error!.code, ErrorType: o.error!.type, Error: o.error!.message, Field: o.error!.field, DuplicatedUserUid: o.error!.duplicatedUserUid ?? "", ExternalProviderUserIdentifier: external(o) })),
+        ErrorsStructured: bad.map((o) => ({
+          Index: o.index,
+          Code: o.error!.code,
+          ErrorType: o.error!.type,
+          Error: o.error!.message,
+          Field: o.error!.field,
+          DuplicatedUserUid: o.error!.duplicatedUserUid ?? "",
+          ExternalProviderUserIdentifier: external(o),
+        })),
       };
     },
   }),

@@ -12,14 +12,18 @@ import { poolNotFound } from "../user-pools/parent.js";
 
 let hasSignIns: Promise<boolean> | undefined;
 const signInColumn = (db: Db) =>
-  (hasSignIns ??= sql<{ n: string }>`select count(*) as n from information_schema.columns where table_name = 'users' and column_name = 'latest_login_at' and table_schema = current_schema()`
+  (hasSignIns ??= sql<{
+    n: string;
+  }>`select count(*) as n from information_schema.columns where table_name = 'users' and column_name = 'latest_login_at' and table_schema = current_schema()`
     .execute(db)
     .then((r) => Number(r.rows[0]!.n) > 0));
 
 async function activeUsers(db: Db, accountId: string, pools: string[], from: Date, to: Date): Promise<Map<string, number>> {
   if (pools.length === 0 || !(await signInColumn(db))) return new Map();
   const r = await sql<{ pool: string; n: string }>`select user_pool_uid as pool, count(*) as n from users
-    where account_id = ${accountId} and user_pool_uid in (${sql.join(pools)}) and latest_login_at >= ${from} and latest_login_at < ${to} group by user_pool_uid`.execute(db);
+    where account_id = ${accountId} and user_pool_uid in (${sql.join(pools)}) and latest_login_at >= ${from} and latest_login_at < ${to} group by user_pool_uid`.execute(
+    db,
+  );
   return new Map(r.rows.map((x) => [x.pool, Number(x.n)]));
 }
 
@@ -29,9 +33,14 @@ export const userPoolMausActions = [
     access: "read",
     accountWide: true,
     errors: ["NotFound"],
-    summary: "Monthly active users of up to 100 pools (none given: every pool of the account): the users whose latest sign-in falls in Month (YYYY-MM, UTC; default this month).",
+    summary:
+      "Monthly active users of up to 100 pools (none given: every pool of the account): the users whose latest sign-in falls in Month (YYYY-MM, UTC; default this month).",
     input: z.object({
-      Month: z.string().trim().regex(/^\d{4}-(0[1-9]|1[0-2])$/, "a month as YYYY-MM").optional(),
+      Month: z
+        .string()
+        .trim()
+        .regex(/^\d{4}-(0[1-9]|1[0-2])$/, "a month as YYYY-MM")
+        .optional(),
       UserPoolUids: z.array(uid()).max(100).optional(),
     }),
     output: z.object({ Month: z.string(), UserPoolMaus: z.array(z.object({ UserPoolUid: z.string(), Mau: z.number().int() })) }),

@@ -28,36 +28,53 @@ export function departmentFilterOf(f: Input = {}, within?: string): DepartmentFi
  * subtree's memberships first (one index range of departments__path, then the members of each) and
  * probe users by key, rather than test every user of the pool.
  */
-function membersOf(d: { uid: string; recursive: boolean }) {
+function membersOf(d: { uid: string; recursive: boolean }, pool: { accountId: string; poolUid: string }) {
+  // Uncorrelated (the pool as parameters, not users' columns): Postgres runs it once, as a hash or a
+  // semi-join, instead of once per candidate user (which was quadratic in a large subtree).
   if (!d.recursive) {
-    return sql<SqlBool>`users.uid in (select m.user_uid from department_members m where m.account_id = users.account_id and m.user_pool_uid = users.user_pool_uid and m.department_uid = ${d.uid})`;
+    return sql<SqlBool>`users.uid in (select m.user_uid from department_members m where m.account_id = ${pool.accountId} and m.user_pool_uid = ${pool.poolUid} and m.department_uid = ${d.uid})`;
   }
   return sql<SqlBool>`users.uid in (select m.user_uid from departments top
     join departments s on s.account_id = top.account_id and s.user_pool_uid = top.user_pool_uid and s.path >= top.path and s.path < (top.path || chr(1114111)) collate "C"
     join department_members m on m.account_id = s.account_id and m.user_pool_uid = s.user_pool_uid and m.department_uid = s.uid
-    where top.account_id = users.account_id and top.user_pool_uid = users.user_pool_uid and top.uid = ${d.uid})`;
+    where top.account_id = ${pool.accountId} and top.user_pool_uid = ${pool.poolUid} and top.uid = ${d.uid})`;
 }
 
 const anyMembership = sql<SqlBool>`exists (select 1 from department_members m where m.account_id = users.account_id and m.user_pool_uid = users.user_pool_uid and m.user_uid = users.uid)`;
 
-export function whereDepartments<O>(q: SelectQueryBuilder<Database, "users", O>, f: DepartmentFilter | undefined): SelectQueryBuilder<Database, "users", O> {
+export function whereDepartments<O>(
+  q: SelectQueryBuilder<Database, "users", O>,
+  f: DepartmentFilter | undefined,
+  pool: { accountId: string; poolUid: string },
+): SelectQueryBuilder<Database, "users", O> {
   if (!f) return q;
   let out = q;
-  for (const d of f.within) out = out.where(membersOf(d));
+  for (const d of f.within) out = out.where(membersOf(d, pool));
   if (f.inNone !== undefined) out = out.where(f.inNone ? sql<SqlBool>`not ${anyMembership}` : anyMembership);
   return out;
 }
 
 /** Fills the DepartmentUids of user results (the primary one first, then by Precedence and uid), in one query. */
-export async function withDepartmentUids<T extends { Uid: string; DepartmentUids: string[] }>(db: Db, accountId: string, poolUid: string, users: T[]): Promise<T[]> {
+export async function withDepartmentUids<T extends { Uid: string; DepartmentUids: string[] }>(
+  db: Db,
+  accountId: string,
+  poolUid: string,
+  users: T[],
+): Promise<T[]> {
   if (users.length === 0) return users;
   const rows = await db
     .selectFrom("department_members as m")
-    .innerJoin("departments as d", (j) => j.onRef("d.account_id", "=", "m.account_id").onRef("d.user_pool_uid", "=", "m.user_pool_uid").onRef("d.uid", "=", "m.department_uid"))
+    .innerJoin("departments as d", (j) =>
+      j.onRef("d.account_id", "=", "m.account_id").onRef("d.user_pool_uid", "=", "m.user_pool_uid").onRef("d.uid", "=", "m.department_uid"),
+    )
     .select(["m.user_uid", "m.department_uid"])
     .where("m.account_id", "=", accountId)
     .where("m.user_pool_uid", "=", poolUid)
-    .where("m.user_uid", "in", users.map((u) => u.Uid))
+    .where(
+      "m.user_uid",
+      "in",
+      users.map((u) => u.Uid),
+    )
     .orderBy("m.is_primary", "desc")
     .orderBy("d.precedence")
     .orderBy("d.uid")

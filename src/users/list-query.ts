@@ -81,7 +81,7 @@ function filtered(db: Db, accountId: string, poolUid: string, f: UserFilter) {
   if (f.userState !== undefined) q = q.where("user_state", "=", f.userState);
   const pool = { accountId, poolUid };
   q = byDuplicated(byExternalIdentifiers(byConnection(q, f.connection), pool, f.externalIds), pool, f.duplicated ?? []);
-  q = whereDepartments(whereGroups(q, f.groups), f.departments);
+  q = whereDepartments(whereGroups(q, f.groups), f.departments, pool);
   for (const [field, v] of Object.entries(f.equals) as [TextField, string][]) q = q.where(sql<SqlBool>`${TEXT_KEYS[field]} = ${keyValue(field, v)}`);
   for (const [field, isEmpty] of Object.entries(f.empty) as [TextField, boolean][]) q = q.where(sql<SqlBool>`${TEXT_KEYS[field]} ${sql.raw(isEmpty ? "=" : ">")} ''`);
   if (f.contactless !== undefined) {

@@ -7,21 +7,28 @@ import { afterAll, describe, expect, it } from "vitest";
 import { inject } from "vitest";
 import { connectDatabase, type DatabaseHandle } from "../../src/platform/db/connect.js";
 import { codeOf, startTestService } from "../support/harness.js";
-import { childClient, childEnv, ownDatabase, startChild, stopChild, type Child } from "../support/child-server.js";
-import { createPostgresInstance, postgresUnavailableReason } from "../support/postgres-instance.js";
+import { childClient, childEnv, ownDatabase, startChild, stopChild, type Child } from "../support/infra/child-server.js";
+import { createPostgresInstance, postgresUnavailableReason } from "../support/infra/postgres-instance.js";
 
 const SRC = "hr";
 const N = 600;
 /** The initial state: N departments under one top; the session renames every one and adds N more. */
-const initial = () => [{ ExternalID: "top", Name: "Top" }, ...Array.from({ length: N }, (_, i) => ({ ExternalID: `d${i}`, ExternalParentID: "top", Name: `D${i}` }))];
-const next = () => [{ ExternalID: "top", Name: "Top" }, ...Array.from({ length: 2 * N }, (_, i) => ({ ExternalID: `d${i}`, ExternalParentID: "top", Name: `New ${i}` }))];
+const initial = () => [
+  { ExternalID: "top", Name: "Top" },
+  ...Array.from({ length: N }, (_, i) => ({ ExternalID: `d${i}`, ExternalParentID: "top", Name: `D${i}` })),
+];
+const next = () => [
+  { ExternalID: "top", Name: "Top" },
+  ...Array.from({ length: 2 * N }, (_, i) => ({ ExternalID: `d${i}`, ExternalParentID: "top", Name: `New ${i}` })),
+];
 const chunks = <T>(a: T[], n = 1000) => Array.from({ length: Math.ceil(a.length / n) }, (_, i) => a.slice(i * n, i * n + n));
 
 type Call = (action: string, params: Record<string, unknown>) => Promise<{ code: string; status?: number; result?: any }>;
 
 /** Seeds the pool and stages the session; returns its ref. */
 async function prepare(call: Call, pool: string) {
-  for (const part of chunks(initial())) expect((await call("BatchUpsertDepartments", { UserPoolUid: pool, Source: SRC, Departments: part })).code).toBe("OK");
+  for (const part of chunks(initial()))
+    expect((await call("BatchUpsertDepartments", { UserPoolUid: pool, Source: SRC, Departments: part })).code).toBe("OK");
   const s = await call("CreateDepartmentSyncSession", { UserPoolUid: pool, Source: SRC });
   const ref = { UserPoolUid: pool, SessionId: s.result.SessionId, Source: SRC };
   for (const part of chunks(next())) expect((await call("UploadDepartmentSyncDepartments", { ...ref, Departments: part })).code).toBe("OK");
@@ -29,8 +36,17 @@ async function prepare(call: Call, pool: string) {
 }
 
 async function snapshot(db: DatabaseHandle["db"], pool: string) {
-  const depts = await db.selectFrom("departments").select(["uid", "parent_uid", "path", "name", "name_path", "external_id"]).where("user_pool_uid", "=", pool).orderBy("uid").execute();
-  const session = await db.selectFrom("department_sync_sessions").select(["status", "committed_at"]).where("user_pool_uid", "=", pool).executeTakeFirstOrThrow();
+  const depts = await db
+    .selectFrom("departments")
+    .select(["uid", "parent_uid", "path", "name", "name_path", "external_id"])
+    .where("user_pool_uid", "=", pool)
+    .orderBy("uid")
+    .execute();
+  const session = await db
+    .selectFrom("department_sync_sessions")
+    .select(["status", "committed_at"])
+    .where("user_pool_uid", "=", pool)
+    .executeTakeFirstOrThrow();
   const jobs = await db.selectFrom("department_sync_jobs").select("uid").where("user_pool_uid", "=", pool).execute();
   return { depts, session, jobs: jobs.length };
 }
@@ -39,7 +55,11 @@ async function snapshot(db: DatabaseHandle["db"], pool: string) {
 async function untilWriting(db: DatabaseHandle["db"], database: string, boundMs = 60_000) {
   const end = Date.now() + boundMs;
   while (Date.now() < end) {
-    const r = await sql<{ n: string }>`select count(*) as n from pg_stat_activity where datname = ${database} and backend_xid is not null and pid <> pg_backend_pid()`.execute(db);
+    const r = await sql<{
+      n: string;
+    }>`select count(*) as n from pg_stat_activity where datname = ${database} and backend_xid is not null and pid <> pg_backend_pid()`.execute(
+      db,
+    );
     if (Number(r.rows[0]!.n) > 0) return;
     await new Promise((r) => setTimeout(r, 5));
   }
@@ -75,7 +95,7 @@ describe("a sync commit is all or nothing", () => {
     expect((await commit).status).toBe(0);
     await child.exited;
     // The killed backend's transaction is rolled back once Postgres notices the closed socket.
-    await expect.poll(async () => (await snapshot(check!.db, pool)), { timeout: 30_000 }).toEqual(before);
+    await expect.poll(async () => await snapshot(check!.db, pool), { timeout: 30_000 }).toEqual(before);
 
     child = await startChild(env);
     const again = childClient(child.host, key);

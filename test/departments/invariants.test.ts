@@ -5,8 +5,8 @@
 import fc from "fast-check";
 import { afterAll, beforeAll, expect, it } from "vitest";
 import { codeOf, startTestService, type TestService } from "../support/harness.js";
-import { expectedTree, TOP } from "../support/departments.js";
-import { createPool, uniqueName } from "../support/user-pools.js";
+import { expectedTree, TOP } from "../support/families/departments.js";
+import { createPool, uniqueName } from "../support/families/user-pools.js";
 
 let svc: TestService;
 beforeAll(async () => {
@@ -30,7 +30,15 @@ const op: fc.Arbitrary<Op> = fc.oneof(
   { weight: 4, arbitrary: fc.record({ kind: fc.constant("create" as const), parent: fc.integer({ min: -1, max: 6 }) }) },
   { weight: 3, arbitrary: fc.record({ kind: fc.constant("move" as const), dept: idx, parent: fc.integer({ min: -1, max: 6 }) }) },
   { weight: 1, arbitrary: fc.record({ kind: fc.constant("rename" as const), dept: idx }) },
-  { weight: 1, arbitrary: fc.record({ kind: fc.constant("delete" as const), dept: idx, children: fc.boolean(), policy: fc.constantFrom("Refuse" as const, "Remove" as const, "MoveToParent" as const) }) },
+  {
+    weight: 1,
+    arbitrary: fc.record({
+      kind: fc.constant("delete" as const),
+      dept: idx,
+      children: fc.boolean(),
+      policy: fc.constantFrom("Refuse" as const, "Remove" as const, "MoveToParent" as const),
+    }),
+  },
   { weight: 3, arbitrary: fc.record({ kind: fc.constant("add" as const), dept: idx, users }) },
   { weight: 1, arbitrary: fc.record({ kind: fc.constant("remove" as const), dept: idx, users }) },
   { weight: 1, arbitrary: fc.record({ kind: fc.constant("change" as const), from: idx, to: idx, user: fc.nat(4) }) },
@@ -40,7 +48,10 @@ it("keeps paths and counts equal to a recomputation after any sequence of operat
   await fc.assert(
     fc.asyncProperty(fc.array(op, { minLength: 4, maxLength: 16 }), async (ops) => {
       const pool = await createPool(svc);
-      const created = await svc.ok("CreateUsers", { UserPoolUid: pool, Users: Array.from({ length: 5 }, () => ({ Email: `${uniqueName("p")}@example.com` })) });
+      const created = await svc.ok("CreateUsers", {
+        UserPoolUid: pool,
+        Users: Array.from({ length: 5 }, () => ({ Email: `${uniqueName("p")}@example.com` })),
+      });
       const people: string[] = created.SuccessfulUids;
       const depts: string[] = [];
       // Index 6 names a department that does not exist; a deleted one stays in the list, NotFound too.
@@ -48,16 +59,33 @@ it("keeps paths and counts equal to a recomputation after any sequence of operat
       const parent = (i: number) => (i < 0 || depts.length === 0 ? TOP : dept(i));
       const ref = { UserPoolUid: pool };
       for (const o of ops) {
-        let env;
+        let env: Awaited<ReturnType<TestService["call"]>>;
         if (o.kind === "create") {
           env = await svc.call("CreateDepartment", { ...ref, Name: `n${depts.length}`, ParentDepartmentUid: parent(o.parent) });
           if (codeOf(env) === "OK") depts.push(env.Result.Uid);
-        } else if (o.kind === "move") env = await svc.call("UpdateDepartment", { ...ref, DepartmentUid: dept(o.dept), ParentDepartmentUid: parent(o.parent) });
+        } else if (o.kind === "move")
+          env = await svc.call("UpdateDepartment", { ...ref, DepartmentUid: dept(o.dept), ParentDepartmentUid: parent(o.parent) });
         else if (o.kind === "rename") env = await svc.call("UpdateDepartment", { ...ref, DepartmentUid: dept(o.dept), Name: `r${o.dept}` });
-        else if (o.kind === "delete") env = await svc.call("DeleteDepartment", { ...ref, DepartmentUid: dept(o.dept), ForceDeleteChildren: o.children, MemberPolicy: o.policy });
+        else if (o.kind === "delete")
+          env = await svc.call("DeleteDepartment", {
+            ...ref,
+            DepartmentUid: dept(o.dept),
+            ForceDeleteChildren: o.children,
+            MemberPolicy: o.policy,
+          });
         else if (o.kind === "add" || o.kind === "remove") {
-          env = await svc.call(o.kind === "add" ? "AddUsersToDepartment" : "RemoveUsersFromDepartment", { ...ref, DepartmentUid: dept(o.dept), UserUids: o.users.map((u) => people[u]) });
-        } else env = await svc.call("ChangeUsersDepartment", { ...ref, OriginDepartmentUid: dept(o.from), NewDepartmentUid: dept(o.to), UserUids: [people[o.user]] });
+          env = await svc.call(o.kind === "add" ? "AddUsersToDepartment" : "RemoveUsersFromDepartment", {
+            ...ref,
+            DepartmentUid: dept(o.dept),
+            UserUids: o.users.map((u) => people[u]),
+          });
+        } else
+          env = await svc.call("ChangeUsersDepartment", {
+            ...ref,
+            OriginDepartmentUid: dept(o.from),
+            NewDepartmentUid: dept(o.to),
+            UserUids: [people[o.user]],
+          });
         // Refusals are typed (never a 500).
         expect(codeOf(env)).toMatch(/^(OK|NotFound|InvalidParameter\.\w+)$/);
       }
@@ -82,7 +110,12 @@ it("keeps paths and counts equal to a recomputation after any sequence of operat
       // Users' DepartmentUids agree with the memberships.
       const listed = await svc.ok("ListUsers", { ...ref, PageSize: 10 });
       for (const u of listed.Data as { Uid: string; DepartmentUids: string[] }[]) {
-        const rows = await svc.deps.db.selectFrom("department_members").select("department_uid").where("user_pool_uid", "=", pool).where("user_uid", "=", u.Uid).execute();
+        const rows = await svc.deps.db
+          .selectFrom("department_members")
+          .select("department_uid")
+          .where("user_pool_uid", "=", pool)
+          .where("user_uid", "=", u.Uid)
+          .execute();
         expect([...u.DepartmentUids].sort()).toEqual(rows.map((r) => r.department_uid).sort());
       }
     }),

@@ -4,9 +4,9 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { departmentActions } from "../../src/departments/actions.js";
 import { codeOf, startTestService, type TestService } from "../support/harness.js";
-import { expectedTree, newDepartment, TOP } from "../support/departments.js";
-import { createPool } from "../support/user-pools.js";
-import { newUser } from "../support/users.js";
+import { expectedTree, newDepartment, TOP } from "../support/families/departments.js";
+import { createPool } from "../support/families/user-pools.js";
+import { newUser } from "../support/families/users.js";
 
 const outputOf = (name: string) => departmentActions.find((a) => a.name === name)!.output;
 const QUOTA = 6;
@@ -30,15 +30,40 @@ async function expectConsistent(pool: string) {
 describe("the department tree", () => {
   it("creates, gets, updates and deletes with upstream's fields", async () => {
     const pool = await createPool(svc);
-    const created = await svc.ok("CreateDepartment", { UserPoolUid: pool, Name: "Engineering", ParentDepartmentUid: TOP, Description: "builds", Precedence: 3, ExternalID: "e-1", Source: "hr" });
+    const created = await svc.ok("CreateDepartment", {
+      UserPoolUid: pool,
+      Name: "Engineering",
+      ParentDepartmentUid: TOP,
+      Description: "builds",
+      Precedence: 3,
+      ExternalID: "e-1",
+      Source: "hr",
+    });
     outputOf("CreateDepartment").parse(created);
     expect(created).toEqual({
-      Uid: expect.any(String), UserPoolUid: pool, Name: "Engineering", ParentDepartmentUid: TOP, Path: `/${created.Uid}`, NamePath: "/Engineering",
-      Description: "builds", ExternalID: "e-1", Source: "hr", Precedence: 3, IamRoleTrn: "", DirectChildrenCount: 0, DirectMemberCount: 0, MemberCount: 0,
-      CreateTime: expect.any(String), UpdateTime: created.CreateTime,
+      Uid: expect.any(String),
+      UserPoolUid: pool,
+      Name: "Engineering",
+      ParentDepartmentUid: TOP,
+      Path: `/${created.Uid}`,
+      NamePath: "/Engineering",
+      Description: "builds",
+      ExternalID: "e-1",
+      Source: "hr",
+      Precedence: 3,
+      IamRoleTrn: "",
+      DirectChildrenCount: 0,
+      DirectMemberCount: 0,
+      MemberCount: 0,
+      CreateTime: expect.any(String),
+      UpdateTime: created.CreateTime,
     });
     expect(await svc.ok("GetDepartment", { UserPoolUid: pool, DepartmentUid: created.Uid }, { key: svc.readonly })).toEqual(created);
-    expect(codeOf(await svc.call("CreateDepartment", { UserPoolUid: pool, Name: "again", ParentDepartmentUid: TOP, ExternalID: "e-1", Source: "hr" }))).toBe("Duplicated");
+    expect(
+      codeOf(
+        await svc.call("CreateDepartment", { UserPoolUid: pool, Name: "again", ParentDepartmentUid: TOP, ExternalID: "e-1", Source: "hr" }),
+      ),
+    ).toBe("Duplicated");
     expect(codeOf(await svc.call("CreateDepartment", { UserPoolUid: pool, Name: "x", ParentDepartmentUid: "nope" }))).toBe("NotFound");
 
     svc.clock.advance(5);
@@ -46,8 +71,13 @@ describe("the department tree", () => {
     outputOf("UpdateDepartment").parse(updated);
     expect(updated).toMatchObject({ Name: "Eng", NamePath: "/Eng", Precedence: -1, Description: "builds" });
     expect(updated.UpdateTime > created.UpdateTime).toBe(true);
-    expect(await svc.ok("DeleteDepartment", { UserPoolUid: pool, DepartmentUid: created.Uid })).toEqual({ Message: "1 departments deleted, 0 memberships removed" });
-    expect((await svc.call("GetDepartment", { UserPoolUid: pool, DepartmentUid: created.Uid })).ResponseMetadata.Error).toMatchObject({ Code: "NotFound", Message: `resource Department ${created.Uid} does not exist` });
+    expect(await svc.ok("DeleteDepartment", { UserPoolUid: pool, DepartmentUid: created.Uid })).toEqual({
+      Message: "1 departments deleted, 0 memberships removed",
+    });
+    expect((await svc.call("GetDepartment", { UserPoolUid: pool, DepartmentUid: created.Uid })).ResponseMetadata.Error).toMatchObject({
+      Code: "NotFound",
+      Message: `resource Department ${created.Uid} does not exist`,
+    });
   });
 
   it("moves subtrees, rewriting paths and name paths, and refuses cycles", async () => {
@@ -92,20 +122,40 @@ describe("the department tree", () => {
     const { uid: u2 } = await newUser(svc, pool);
     await svc.ok("AddUsersToDepartment", { UserPoolUid: pool, DepartmentUid: leaf, UserUids: [u1, u2] });
     await svc.ok("AddUsersToDepartment", { UserPoolUid: pool, DepartmentUid: mid, UserUids: [u1] });
-    expect(codeOf(await svc.call("DeleteDepartment", { UserPoolUid: pool, DepartmentUid: mid }))).toBe("InvalidParameter.ForceDeleteChildren");
+    expect(codeOf(await svc.call("DeleteDepartment", { UserPoolUid: pool, DepartmentUid: mid }))).toBe(
+      "InvalidParameter.ForceDeleteChildren",
+    );
     expect(codeOf(await svc.call("DeleteDepartment", { UserPoolUid: pool, DepartmentUid: leaf }))).toBe("InvalidParameter.MemberPolicy");
-    expect(codeOf(await svc.call("DeleteDepartment", { UserPoolUid: pool, DepartmentUid: top, ForceDeleteChildren: true, MemberPolicy: "MoveToParent" }))).toBe("InvalidParameter.MemberPolicy");
-    expect(await svc.ok("DeleteDepartment", { UserPoolUid: pool, DepartmentUid: mid, ForceDeleteChildren: true, MemberPolicy: "MoveToParent" })).toEqual({ Message: "2 departments deleted, 3 memberships moved to the parent" });
+    expect(
+      codeOf(
+        await svc.call("DeleteDepartment", {
+          UserPoolUid: pool,
+          DepartmentUid: top,
+          ForceDeleteChildren: true,
+          MemberPolicy: "MoveToParent",
+        }),
+      ),
+    ).toBe("InvalidParameter.MemberPolicy");
+    expect(
+      await svc.ok("DeleteDepartment", { UserPoolUid: pool, DepartmentUid: mid, ForceDeleteChildren: true, MemberPolicy: "MoveToParent" }),
+    ).toEqual({ Message: "2 departments deleted, 3 memberships moved to the parent" });
     expect(await get(pool, top)).toMatchObject({ DirectChildrenCount: 0, DirectMemberCount: 2, MemberCount: 2 });
-    expect(await svc.ok("DeleteDepartment", { UserPoolUid: pool, DepartmentUid: top, ForceDeleteMembers: true })).toMatchObject({ Message: "1 departments deleted, 2 memberships removed" });
+    expect(await svc.ok("DeleteDepartment", { UserPoolUid: pool, DepartmentUid: top, ForceDeleteMembers: true })).toMatchObject({
+      Message: "1 departments deleted, 2 memberships removed",
+    });
     expect(codeOf(await svc.call("GetUser", { UserPoolUid: pool, UserUid: u1 }))).toBe("OK");
   });
 
   it("lists children with filters, sorts and both paging styles", async () => {
     const pool = await createPool(svc);
     const parent = await create(pool, "parent");
-    const kids = [await create(pool, "Gamma", parent, { Precedence: 2 }), await create(pool, "alpha", parent, { Precedence: 3, Description: "first letter" }), await create(pool, "Beta", parent, { Precedence: 1, ExternalID: "b" })];
-    const list = (extra: Record<string, unknown>) => svc.ok("ListDepartments", { UserPoolUid: pool, ParentDepartmentUid: parent, ...extra }, { key: svc.readonly });
+    const kids = [
+      await create(pool, "Gamma", parent, { Precedence: 2 }),
+      await create(pool, "alpha", parent, { Precedence: 3, Description: "first letter" }),
+      await create(pool, "Beta", parent, { Precedence: 1, ExternalID: "b" }),
+    ];
+    const list = (extra: Record<string, unknown>) =>
+      svc.ok("ListDepartments", { UserPoolUid: pool, ParentDepartmentUid: parent, ...extra }, { key: svc.readonly });
     const page = await list({});
     outputOf("ListDepartments").parse(page);
     expect(page.Data.map((d: { Name: string }) => d.Name)).toEqual(["Beta", "Gamma", "alpha"]);
@@ -121,8 +171,12 @@ describe("the department tree", () => {
     expect(second).toMatchObject({ NextToken: "", TotalCount: 3 });
     expect([...first.Data, ...second.Data].map((d: { Name: string }) => d.Name)).toEqual(["Beta", "Gamma", "alpha"]);
     expect((await list({ PageNumber: 2, PageSize: 2 })).Data.map((d: { Name: string }) => d.Name)).toEqual(["alpha"]);
-    expect((await svc.ok("ListDepartments", { UserPoolUid: pool, ParentDepartmentUid: TOP })).Data.map((d: { Uid: string }) => d.Uid)).toEqual([parent]);
-    expect(codeOf(await svc.call("ListDepartments", { UserPoolUid: pool, ParentDepartmentUid: parent, NextToken: "garbage" }))).toBe("InvalidParameter.NextToken");
+    expect(
+      (await svc.ok("ListDepartments", { UserPoolUid: pool, ParentDepartmentUid: TOP })).Data.map((d: { Uid: string }) => d.Uid),
+    ).toEqual([parent]);
+    expect(codeOf(await svc.call("ListDepartments", { UserPoolUid: pool, ParentDepartmentUid: parent, NextToken: "garbage" }))).toBe(
+      "InvalidParameter.NextToken",
+    );
   });
 
   it("answers batches, paths and trees with MaxDepth and filters", async () => {
@@ -144,20 +198,45 @@ describe("the department tree", () => {
     outputOf("GetDepartmentPath").parse(path);
     expect(path.Path.map((d: { Name: string }) => d.Name)).toEqual(["A", "B", "C"]);
 
-    const shape = (nodes: { Department: { Name: string }; Children: unknown[] }[]): unknown => nodes.map((n) => [n.Department.Name, shape(n.Children as never)]);
+    const shape = (nodes: { Department: { Name: string }; Children: unknown[] }[]): unknown =>
+      nodes.map((n) => [n.Department.Name, shape(n.Children as never)]);
     const whole = await svc.ok("GetDepartmentTree", { UserPoolUid: pool, RootDepartmentUid: TOP }, { key: svc.readonly });
     outputOf("GetDepartmentTree").parse(whole);
-    expect(shape(whole.Roots)).toEqual([["A", [["B", [["C", []]]]]], ["Z", []]]);
+    expect(shape(whole.Roots)).toEqual([
+      ["A", [["B", [["C", []]]]]],
+      ["Z", []],
+    ]);
     expect(whole.Roots[0]).toMatchObject({ MemberCount: 1, Department: { MemberCount: 1, DirectMemberCount: 1 } });
-    expect(shape((await svc.ok("GetDepartmentTree", { UserPoolUid: pool, RootDepartmentUid: a, MaxDepth: 2 })).Roots)).toEqual([["A", [["B", []]]]]);
-    expect(shape((await svc.ok("GetDepartmentTree", { UserPoolUid: pool, RootDepartmentUid: TOP, Filter: { Name: "c", NameMatchMode: 1 } })).Roots)).toEqual([["A", [["B", [["C", []]]]]]]);
-    expect(shape((await svc.ok("GetDepartmentTree", { UserPoolUid: pool, RootDepartmentUid: TOP, Filter: { Name: "c", NameMatchMode: 1 }, FilterResultMode: 1 })).Roots)).toEqual([["C", []]]);
+    expect(shape((await svc.ok("GetDepartmentTree", { UserPoolUid: pool, RootDepartmentUid: a, MaxDepth: 2 })).Roots)).toEqual([
+      ["A", [["B", []]]],
+    ]);
+    expect(
+      shape(
+        (await svc.ok("GetDepartmentTree", { UserPoolUid: pool, RootDepartmentUid: TOP, Filter: { Name: "c", NameMatchMode: 1 } })).Roots,
+      ),
+    ).toEqual([["A", [["B", [["C", []]]]]]]);
+    expect(
+      shape(
+        (
+          await svc.ok("GetDepartmentTree", {
+            UserPoolUid: pool,
+            RootDepartmentUid: TOP,
+            Filter: { Name: "c", NameMatchMode: 1 },
+            FilterResultMode: 1,
+          })
+        ).Roots,
+      ),
+    ).toEqual([["C", []]]);
     expect(shape((await svc.ok("GetDepartmentTree", { UserPoolUid: pool, RootDepartmentUid: z })).Roots)).toEqual([["Z", []]]);
   });
 
   it("holds the per-pool quota under concurrent creates", async () => {
     const pool = await createPool(svc);
-    const results = await Promise.all(Array.from({ length: QUOTA + 4 }, (_, i) => svc.call("CreateDepartment", { UserPoolUid: pool, Name: `d${i}`, ParentDepartmentUid: TOP })));
+    const results = await Promise.all(
+      Array.from({ length: QUOTA + 4 }, (_, i) =>
+        svc.call("CreateDepartment", { UserPoolUid: pool, Name: `d${i}`, ParentDepartmentUid: TOP }),
+      ),
+    );
     expect(results.filter((r) => codeOf(r) === "OK")).toHaveLength(QUOTA);
     expect(results.filter((r) => codeOf(r) === "QuotaExceeded")).toHaveLength(4);
   });
@@ -165,9 +244,15 @@ describe("the department tree", () => {
   it("keeps departments to their account and writes to admin keys", async () => {
     const { UserPoolUid, DepartmentUid } = await newDepartment(svc);
     expect(codeOf(await svc.call("GetDepartment", { UserPoolUid, DepartmentUid }, { key: svc.otherAdmin }))).toBe("NotFound");
-    expect(codeOf(await svc.call("UpdateDepartment", { UserPoolUid, DepartmentUid, Name: "x" }, { key: svc.readonly }))).toBe("AccessDenied");
-    expect(codeOf(await svc.call("CreateDepartment", { UserPoolUid, Name: "x", ParentDepartmentUid: TOP, Bogus: 1 }))).toBe("InvalidParameter.Bogus");
-    expect(codeOf(await svc.call("CreateDepartment", { UserPoolUid, Name: "", ParentDepartmentUid: TOP }))).toMatch(/^(MissingParameter|InvalidParameter)\.Name$/);
+    expect(codeOf(await svc.call("UpdateDepartment", { UserPoolUid, DepartmentUid, Name: "x" }, { key: svc.readonly }))).toBe(
+      "AccessDenied",
+    );
+    expect(codeOf(await svc.call("CreateDepartment", { UserPoolUid, Name: "x", ParentDepartmentUid: TOP, Bogus: 1 }))).toBe(
+      "InvalidParameter.Bogus",
+    );
+    expect(codeOf(await svc.call("CreateDepartment", { UserPoolUid, Name: "", ParentDepartmentUid: TOP }))).toMatch(
+      /^(MissingParameter|InvalidParameter)\.Name$/,
+    );
     await svc.ok("DeleteUserPool", { UserPoolUid });
     const left = await svc.deps.db.selectFrom("departments").select("uid").where("user_pool_uid", "=", UserPoolUid).execute();
     expect(left).toEqual([]);

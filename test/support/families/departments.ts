@@ -1,8 +1,8 @@
 // Test helpers of the departments family (a department in a fresh pool, a member, a recomputation of
 // every count and path from the raw rows) and its cases for the shared security suite: every
 // department action, with params naming the service's own resources.
-import type { TestService } from "./harness.js";
-import type { CrossAccountCase } from "./security-cases.js";
+import type { TestService } from "../harness.js";
+import type { CrossAccountCase } from "../security-cases.js";
 import { createPool } from "./user-pools.js";
 import { newUser } from "./users.js";
 
@@ -29,8 +29,18 @@ export async function departmentWithMember(svc: TestService) {
  */
 export async function expectedTree(svc: TestService, poolUid: string) {
   const db = svc.deps.db;
-  const rows = await db.selectFrom("departments").select(["uid", "parent_uid", "name"]).where("account_id", "=", svc.accountId).where("user_pool_uid", "=", poolUid).execute();
-  const members = await db.selectFrom("department_members").select(["department_uid", "user_uid"]).where("account_id", "=", svc.accountId).where("user_pool_uid", "=", poolUid).execute();
+  const rows = await db
+    .selectFrom("departments")
+    .select(["uid", "parent_uid", "name"])
+    .where("account_id", "=", svc.accountId)
+    .where("user_pool_uid", "=", poolUid)
+    .execute();
+  const members = await db
+    .selectFrom("department_members")
+    .select(["department_uid", "user_uid"])
+    .where("account_id", "=", svc.accountId)
+    .where("user_pool_uid", "=", poolUid)
+    .execute();
   const byUid = new Map(rows.map((r) => [r.uid, r]));
   const chain = (uid: string): string[] => {
     const out: string[] = [];
@@ -40,7 +50,17 @@ export async function expectedTree(svc: TestService, poolUid: string) {
     }
     return out;
   };
-  const expected = new Map<string, { Path: string; NamePath: string; ParentDepartmentUid: string; DirectChildrenCount: number; DirectMemberCount: number; MemberCount: number }>();
+  const expected = new Map<
+    string,
+    {
+      Path: string;
+      NamePath: string;
+      ParentDepartmentUid: string;
+      DirectChildrenCount: number;
+      DirectMemberCount: number;
+      MemberCount: number;
+    }
+  >();
   for (const r of rows) {
     const up = chain(r.uid);
     const below = rows.filter((x) => chain(x.uid).includes(r.uid)).map((x) => x.uid);
@@ -72,17 +92,29 @@ async function sessionRef(svc: TestService) {
 }
 
 export const crossAccountCases: CrossAccountCase[] = [
-  { action: "BatchUpsertDepartments", params: async (svc) => ({ UserPoolUid: await createPool(svc), Source: "hr", Departments: [{ ExternalID: "a", Name: "A" }] }) },
-  { action: "BatchSyncDepartmentMembers", params: async (svc) => ({ UserPoolUid: await createPool(svc), Source: "hr", Mappings: [{ ExternalDepartmentID: "a", UserUids: [] }] }) },
+  {
+    action: "BatchUpsertDepartments",
+    params: async (svc) => ({ UserPoolUid: await createPool(svc), Source: "hr", Departments: [{ ExternalID: "a", Name: "A" }] }),
+  },
+  {
+    action: "BatchSyncDepartmentMembers",
+    params: async (svc) => ({ UserPoolUid: await createPool(svc), Source: "hr", Mappings: [{ ExternalDepartmentID: "a", UserUids: [] }] }),
+  },
   { action: "CreateDepartmentSyncSession", params: async (svc) => ({ UserPoolUid: await createPool(svc), Source: "hr" }) },
-  { action: "UploadDepartmentSyncDepartments", params: async (svc) => {
-    const { UserPoolUid, SessionId } = await sessionRef(svc);
-    return { UserPoolUid, SessionId, Source: "hr", Departments: [{ ExternalID: "b", Name: "B" }] };
-  } },
-  { action: "UploadDepartmentSyncMembers", params: async (svc) => {
-    const { UserPoolUid, SessionId } = await sessionRef(svc);
-    return { UserPoolUid, SessionId, Source: "hr", Members: [{ DepartmentExternalID: "a", UserUids: ["u"] }] };
-  } },
+  {
+    action: "UploadDepartmentSyncDepartments",
+    params: async (svc) => {
+      const { UserPoolUid, SessionId } = await sessionRef(svc);
+      return { UserPoolUid, SessionId, Source: "hr", Departments: [{ ExternalID: "b", Name: "B" }] };
+    },
+  },
+  {
+    action: "UploadDepartmentSyncMembers",
+    params: async (svc) => {
+      const { UserPoolUid, SessionId } = await sessionRef(svc);
+      return { UserPoolUid, SessionId, Source: "hr", Members: [{ DepartmentExternalID: "a", UserUids: ["u"] }] };
+    },
+  },
   ...["ValidateDepartmentSyncSession", "CommitDepartmentSyncSession"].map((action) => ({
     action,
     params: async (svc: TestService) => {
@@ -97,19 +129,28 @@ export const crossAccountCases: CrossAccountCase[] = [
       return { UserPoolUid, SessionId };
     },
   })),
-  { action: "GetDepartmentSyncJob", params: async (svc) => {
-    const { UserPoolUid, JobId } = await sessionRef(svc);
-    return { UserPoolUid, JobId };
-  } },
+  {
+    action: "GetDepartmentSyncJob",
+    params: async (svc) => {
+      const { UserPoolUid, JobId } = await sessionRef(svc);
+      return { UserPoolUid, JobId };
+    },
+  },
   { action: "ListDepartmentSyncJobs", params: async (svc) => ({ UserPoolUid: (await sessionRef(svc)).UserPoolUid }) },
   { action: "CreateDepartment", params: async (svc) => ({ UserPoolUid: await createPool(svc), Name: "x", ParentDepartmentUid: TOP }) },
-  ...["GetDepartment", "DeleteDepartment", "GetDepartmentPath", "ListDepartmentMembers", "ListUsersInDepartment"].map((action) => ({ action, params: deptRef })),
+  ...["GetDepartment", "DeleteDepartment", "GetDepartmentPath", "ListDepartmentMembers", "ListUsersInDepartment"].map((action) => ({
+    action,
+    params: deptRef,
+  })),
   { action: "UpdateDepartment", params: async (svc) => ({ ...(await deptRef(svc)), Name: "renamed" }) },
   { action: "ListDepartments", params: async (svc) => ({ UserPoolUid: (await deptRef(svc)).UserPoolUid, ParentDepartmentUid: TOP }) },
-  { action: "BatchGetDepartments", params: async (svc) => {
-    const { UserPoolUid, DepartmentUid } = await deptRef(svc);
-    return { UserPoolUid, DepartmentUids: [DepartmentUid] };
-  } },
+  {
+    action: "BatchGetDepartments",
+    params: async (svc) => {
+      const { UserPoolUid, DepartmentUid } = await deptRef(svc);
+      return { UserPoolUid, DepartmentUids: [DepartmentUid] };
+    },
+  },
   { action: "GetDepartmentTree", params: async (svc) => ({ UserPoolUid: (await deptRef(svc)).UserPoolUid, RootDepartmentUid: TOP }) },
   ...["AddUsersToDepartment", "RemoveUsersFromDepartment"].map((action) => ({
     action,
@@ -118,17 +159,31 @@ export const crossAccountCases: CrossAccountCase[] = [
       return { UserPoolUid, DepartmentUid, UserUids: [UserUid] };
     },
   })),
-  { action: "ChangeUsersDepartment", params: async (svc) => {
-    const { UserPoolUid, DepartmentUid, UserUid } = await memberRef(svc);
-    return { UserPoolUid, OriginDepartmentUid: DepartmentUid, NewDepartmentUid: (await newDepartment(svc, UserPoolUid)).DepartmentUid, UserUids: [UserUid] };
-  } },
+  {
+    action: "ChangeUsersDepartment",
+    params: async (svc) => {
+      const { UserPoolUid, DepartmentUid, UserUid } = await memberRef(svc);
+      return {
+        UserPoolUid,
+        OriginDepartmentUid: DepartmentUid,
+        NewDepartmentUid: (await newDepartment(svc, UserPoolUid)).DepartmentUid,
+        UserUids: [UserUid],
+      };
+    },
+  },
   { action: "UpdateDepartmentMember", params: async (svc) => ({ ...(await memberRef(svc)), IsPrimary: true }) },
-  { action: "ListDepartmentsForUser", params: async (svc) => {
-    const { UserPoolUid, UserUid } = await memberRef(svc);
-    return { UserPoolUid, UserUid };
-  } },
-  { action: "BatchListDepartmentsForUsers", params: async (svc) => {
-    const { UserPoolUid, UserUid } = await memberRef(svc);
-    return { UserPoolUid, UserUids: [UserUid] };
-  } },
+  {
+    action: "ListDepartmentsForUser",
+    params: async (svc) => {
+      const { UserPoolUid, UserUid } = await memberRef(svc);
+      return { UserPoolUid, UserUid };
+    },
+  },
+  {
+    action: "BatchListDepartmentsForUsers",
+    params: async (svc) => {
+      const { UserPoolUid, UserUid } = await memberRef(svc);
+      return { UserPoolUid, UserUids: [UserUid] };
+    },
+  },
 ];
