@@ -7,8 +7,8 @@
 import { randomUUID, webcrypto } from "node:crypto";
 import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
 import { codeOf, startTestService, type TestService } from "../support/harness.js";
-import { samlParams, validCertificate } from "../support/federation.js";
-import { createPool, uniqueName } from "../support/user-pools.js";
+import { samlParams, validCertificate } from "../support/families/federation.js";
+import { createPool, uniqueName } from "../support/families/user-pools.js";
 
 /** Counts WebCrypto key generations (started and finished) in this process while installed. */
 function countGenerations() {

@@ -7,9 +7,9 @@ import { webcrypto } from "node:crypto";
 import * as x509 from "@peculiar/x509";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { codeOf, startTestService, type TestService } from "../support/harness.js";
-import { connectionParams, createConnection } from "../support/identity-providers.js";
-import { idpMetadata, samlParams, validCertificate } from "../support/federation.js";
-import { createPool } from "../support/user-pools.js";
+import { connectionParams, createConnection } from "../support/families/identity-providers.js";
+import { idpMetadata, samlParams, validCertificate } from "../support/families/federation.js";
+import { createPool } from "../support/families/user-pools.js";
 
 let svc: TestService;
 beforeAll(async () => {

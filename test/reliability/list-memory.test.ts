@@ -6,8 +6,8 @@
 import { sql } from "kysely";
 import { afterAll, beforeAll, describe, expect, inject, it } from "vitest";
 import { connectDatabase, type DatabaseHandle } from "../../src/platform/db/connect.js";
-import { childClient, childEnv, ownDatabase, rssOf, startChild, stopChild, type Child } from "../support/child-server.js";
-import { idpMetadata, validCertificate } from "../support/federation.js";
+import { childClient, childEnv, ownDatabase, rssOf, startChild, stopChild, type Child } from "../support/infra/child-server.js";
+import { idpMetadata, validCertificate } from "../support/families/federation.js";
 import { poolerFor } from "../support/harness.js";
 
 const base = inject("databaseUrl");

@@ -4,7 +4,7 @@
 import { afterAll, beforeAll, expect, it } from "vitest";
 import { clientListing } from "../../src/oauth-credentials/queries.js";
 import { startTestService, type TestService } from "../support/harness.js";
-import { createPool } from "../support/user-pools.js";
+import { createPool } from "../support/families/user-pools.js";
 
 let svc: TestService;
 beforeAll(async () => {

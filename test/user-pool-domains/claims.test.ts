@@ -5,11 +5,11 @@
 import { afterAll, beforeAll, describe, expect, inject, it } from "vitest";
 import { purgeOnce } from "../../src/platform/housekeeping/worker.js";
 import { claimPurges, PENDING_CLAIM_TTL_HOURS } from "../../src/user-pool-domains/claims.js";
-import { ownDatabase } from "../support/child-server.js";
-import { startTestDns, type TestDns } from "../support/dns-server.js";
+import { ownDatabase } from "../support/infra/child-server.js";
+import { startTestDns, type TestDns } from "../support/infra/dns-server.js";
 import { codeOf, poolerFor, startTestService, type TestService } from "../support/harness.js";
-import { uniqueDomain } from "../support/user-pool-domains.js";
-import { createPool, uniqueName } from "../support/user-pools.js";
+import { uniqueDomain } from "../support/families/user-pool-domains.js";
+import { createPool, uniqueName } from "../support/families/user-pools.js";
 
 const SUFFIX = "domains.idplane.test";
 let dns: TestDns;

@@ -3,7 +3,7 @@
 // 10,000-row import costs its caller 101 tokens rather than the one of a plain request.
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { codeOf, startTestService, type TestService } from "../support/harness.js";
-import { createPool } from "../support/user-pools.js";
+import { createPool } from "../support/families/user-pools.js";
 
 let svc: TestService;
 beforeAll(async () => {

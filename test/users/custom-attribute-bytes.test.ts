@@ -3,7 +3,7 @@
 import { afterAll, beforeAll, expect, it } from "vitest";
 import { MAX_CUSTOM_ATTRIBUTE_BYTES } from "../../src/users/custom-attributes.js";
 import { codeOf, startTestService, type TestService } from "../support/harness.js";
-import { createPool } from "../support/user-pools.js";
+import { createPool } from "../support/families/user-pools.js";
 
 let svc: TestService;
 beforeAll(async () => {
