@@ -5,7 +5,9 @@ import type { AnyAction } from "../core/action.js";
 import { customAttributeActions } from "../custom-attributes/actions.js";
 import { externalIdentityActions } from "../external-identities/actions.js";
 import { deliverySettingsActions } from "../delivery-settings/actions.js";
+import { departmentActions } from "../departments/actions.js";
 import { groupActions } from "../groups/actions.js";
+import { userGroupsCsvActions } from "../groups-csv/actions.js";
 import { identityProviderActions } from "../identity-providers/actions.js";
 import { federatedConnectionActions } from "../identity-providers/federated-actions.js";
 import { oauthCredentialActions } from "../oauth-credentials/actions.js";
@@ -14,6 +16,7 @@ import { passwordResetActions } from "../password-reset/actions.js";
 import { tagActions } from "../tags/actions.js";
 import { userPoolClientActions } from "../user-pool-clients/actions.js";
 import { domainActions } from "../user-pool-domains/actions.js";
+import { userPoolMausActions } from "../user-pool-maus/actions.js";
 import { userPoolActions } from "../user-pools/actions.js";
 import { userActions } from "../users/actions.js";
 import { usersCsvActions } from "../users-csv/actions.js";
@@ -34,6 +37,9 @@ const families: AnyAction[][] = [
   tagActions,
   usersCsvActions,
   permissionActions,
+  departmentActions,
+  userGroupsCsvActions,
+  userPoolMausActions,
 ];
 
 const allActions = families.flat();

@@ -74,7 +74,7 @@ export async function changeUsersGroup(deps: Deps, accountId: string, input: { U
 /** ListUsers within the group; NotFound for a missing pool or group. */
 export async function listUsersInGroup(deps: Pick<Deps, "db">, accountId: string, ref: GroupRef, input: ListUsersInput) {
   const group = await findGroupOrThrow(deps.db, accountId, ref);
-  return listUsers(deps, accountId, ref.UserPoolUid, input, group.uid);
+  return listUsers(deps, accountId, ref.UserPoolUid, input, { group: group.uid });
 }
 
 /** Each user (once, in the order given) with its groups; NotFound for a user not in the pool. */

@@ -62,6 +62,8 @@ export const envSchema = z
     ID_QUOTA_GROUPS_PER_POOL: positiveInt(1000),
     ID_QUOTA_MEMBERS_PER_GROUP: positiveInt(1_000_000),
     ID_QUOTA_GROUPS_PER_USER: positiveInt(100),
+    ID_QUOTA_DEPARTMENTS_PER_POOL: positiveInt(50_000),
+    ID_QUOTA_DEPARTMENTS_PER_USER: positiveInt(100),
     /** Where clients reach the pools' endpoints (issuer, token, callbacks); default http://<HOST>:<PORT>. */
     ID_PUBLIC_BASE_URL: z
       .string()
@@ -150,6 +152,8 @@ export interface Quotas {
   groupsPerPool: number;
   membersPerGroup: number;
   groupsPerUser: number;
+  departmentsPerPool: number;
+  departmentsPerUser: number;
 }
 
 /** A resolver address as node:dns setServers takes it: ip, ipv4:port or [ipv6]:port. */
@@ -307,6 +311,8 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
       groupsPerPool: e.ID_QUOTA_GROUPS_PER_POOL,
       membersPerGroup: e.ID_QUOTA_MEMBERS_PER_GROUP,
       groupsPerUser: e.ID_QUOTA_GROUPS_PER_USER,
+      departmentsPerPool: e.ID_QUOTA_DEPARTMENTS_PER_POOL,
+      departmentsPerUser: e.ID_QUOTA_DEPARTMENTS_PER_USER,
     },
     rateLimit: {
       perSecond: e.ID_RATE_LIMIT_PER_SECOND,

@@ -5,16 +5,16 @@ import { CsvError, parse } from "csv-parse/sync";
 import { errors } from "../core/errors.js";
 
 const PARAM = "UsersCsvB64";
-const bad = (message: string) => errors.invalidParameter(PARAM, message);
+const bad = (message: string, param = PARAM) => errors.invalidParameter(param, message);
 
 /** Standard base64 (padding optional, line breaks allowed, as MIME wraps it), decoding to UTF-8 text. */
-export function decodeCsv(b64: string): string {
+export function decodeCsv(b64: string, param = PARAM): string {
   const compact = b64.replace(/[\r\n\t ]+/g, "");
-  if (!/^[A-Za-z0-9+/]*={0,2}$/.test(compact) || compact.length % 4 === 1) throw bad("UsersCsvB64 is not valid base64");
+  if (!/^[A-Za-z0-9+/]*={0,2}$/.test(compact) || compact.length % 4 === 1) throw bad(`${param} is not valid base64`, param);
   try {
     return new TextDecoder("utf-8", { fatal: true }).decode(Buffer.from(compact, "base64"));
   } catch {
-    throw bad("the CSV is not UTF-8 text");
+    throw bad("the CSV is not UTF-8 text", param);
   }
 }
 
@@ -28,7 +28,7 @@ const REASONS: Record<string, string> = {
 };
 
 /** The header and the rows (maybe none), every row as long as the header; at most `maxRows` rows. */
-export function parseCsv(text: string, maxRows: number): { header: string[]; rows: string[][] } {
+export function parseCsv(text: string, maxRows: number, param = PARAM): { header: string[]; rows: string[][] } {
   let records: string[][];
   try {
     records = parse(text, { bom: true, skip_empty_lines: true, max_record_size: 65_536 }) as string[][];
@@ -36,11 +36,11 @@ export function parseCsv(text: string, maxRows: number): { header: string[]; row
     if (!(err instanceof CsvError)) throw err;
     const at = err as CsvError & { lines?: number; records?: number };
     const index = at.records !== undefined && at.records > 0 ? ` (Index ${at.records - 1})` : "";
-    throw bad(`line ${at.lines ?? "?"}${index}: ${REASONS[err.code] ?? "not valid CSV"}`);
+    throw bad(`line ${at.lines ?? "?"}${index}: ${REASONS[err.code] ?? "not valid CSV"}`, param);
   }
-  if (records.length === 0) throw errors.missingParameter(PARAM, "the CSV is empty: it needs a header line and a line per user");
+  if (records.length === 0) throw errors.missingParameter(param, "the CSV is empty: it needs a header line and a line per user");
   const [head, ...rest] = records;
-  if (rest.length > maxRows) throw bad(`the CSV has ${rest.length} rows; CreateUsersCSV takes at most ${maxRows} per call`);
+  if (rest.length > maxRows) throw bad(`the CSV has ${rest.length} rows; at most ${maxRows} per call`, param);
   return { header: head!, rows: rest };
 }
 

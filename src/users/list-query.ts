@@ -8,6 +8,7 @@ import type { UserRow } from "./queries.js";
 import type { UserState } from "./tables.js";
 import { byConnection, byDuplicated, byExternalIdentifiers, duplicatedSource, type DuplicatedField } from "./list-linking.js";
 import { whereGroups, type GroupFilter } from "./group-membership.js";
+import { whereDepartments, type DepartmentFilter } from "./department-membership.js";
 
 /** The text fields users can be filtered, searched and sorted by, with their index expressions. */
 export const TEXT_KEYS = {
@@ -45,7 +46,7 @@ export interface UserFilter {
   searches: Search[];
   uids?: string[] | undefined;
   userState?: UserState | undefined;
-  /** A filter no user can match (a department value idplane cannot have). */
+  /** A filter no user can match. */
   none?: boolean | undefined;
   /** Filter.LatestBrowser and Filter.LatestLoginMethod: exact, case-insensitive (indexes of sql/027). */
   latestBrowser?: string | undefined;
@@ -60,11 +61,12 @@ export interface UserFilter {
   /** EmailIsDuplicated / PhoneNumberIsDuplicated (list-linking.ts). */
   duplicated?: DuplicatedField[] | undefined;
   groups?: GroupFilter | undefined;
+  departments?: DepartmentFilter | undefined;
 }
 
 export const hasFilter = (f: UserFilter) =>
   Object.keys(f.equals).length > 0 || Object.keys(f.empty).length > 0 || f.searches.length > 0 || f.uids !== undefined || f.userState !== undefined || f.none === true ||
-  f.contactless !== undefined || f.attributes !== undefined || f.groups !== undefined || f.connection !== undefined || f.externalIds !== undefined || !!f.duplicated?.length ||
+  f.contactless !== undefined || f.attributes !== undefined || f.groups !== undefined || f.departments !== undefined || f.connection !== undefined || f.externalIds !== undefined || !!f.duplicated?.length ||
   f.latestBrowser !== undefined || f.latestLoginMethod !== undefined;
 
 /** Exact, or a case-insensitive prefix as a range (key >= p and key < p || U+10FFFF): a btree range even in a generic plan. */
@@ -89,7 +91,7 @@ function filtered(db: Db, accountId: string, poolUid: string, f: UserFilter) {
   if (f.latestBrowser !== undefined) q = q.where(sql<SqlBool>`(lower(latest_browser) collate "C") = (lower(${f.latestBrowser}::text) collate "C")`);
   if (f.latestLoginMethod !== undefined) q = q.where(sql<SqlBool>`(lower(latest_login_method) collate "C") = (lower(${f.latestLoginMethod}::text) collate "C")`);
   q = byDuplicated(byExternalIdentifiers(byConnection(q, f.connection), pool, f.externalIds), dup);
-  q = whereGroups(q, f.groups);
+  q = whereDepartments(whereGroups(q, f.groups), f.departments, pool);
   for (const [field, v] of Object.entries(f.equals) as [TextField, string][]) q = q.where(sql<SqlBool>`${TEXT_KEYS[field]} = ${keyValue(field, v)}`);
   for (const [field, isEmpty] of Object.entries(f.empty) as [TextField, boolean][]) q = q.where(sql<SqlBool>`${TEXT_KEYS[field]} ${sql.raw(isEmpty ? "=" : ">")} ''`);
   if (f.contactless !== undefined) {

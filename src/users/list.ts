@@ -14,6 +14,7 @@ import { customAttributeFilter, customAttributeFilterSql } from "./attribute-fil
 import { poolCustomAttributes } from "./custom-attributes.js";
 import { userView, type UserView, type ViewOptions } from "./view.js";
 import { groupFilterFields, groupFilterOf, soleGroupCount, withGroupUids } from "./group-membership.js";
+import { departmentFilterOf, withDepartmentUids } from "./department-membership.js";
 import { decodeCursor, encodeCursor } from "./cursor.js";
 import { externalUserId } from "../external-identities/schemas.js";
 import { withExternalIdentities } from "../external-identities/view.js";
@@ -67,10 +68,9 @@ export const listFields = {
         // Written by sign-ins (src/users/sign-in.ts): exact, case-insensitive, like the text fields.
         LatestBrowser: text(256).describe('the browser family of the latest sign-in, such as Chrome or Firefox ("" is no filter)'),
         LatestLoginMethod: text(64).describe('how the user last signed in, such as password ("" is no filter)'),
-        // idplane has no departments (docs/upstream-deviations.md): every user is in none.
-        DepartmentUid: text(64).describe("idplane has no departments: a value is InvalidParameter"),
-        DepartmentUidRecursive: flag.describe("modifies DepartmentUid, which idplane refuses"),
-        NotInAnyDepartment: flag.describe("idplane has no departments: true matches every user, false none"),
+        DepartmentUid: text(128).describe("members of this department (\"\" is no filter); a uid naming no department matches no user"),
+        DepartmentUidRecursive: flag.describe("true: DepartmentUid matches members of the departments below it as well"),
+        NotInAnyDepartment: flag.describe("true: users in no department; false: users in at least one"),
         ...groupFilterFields,
         Connection: text(128).describe("federated users created through this connection"),
         ExternalProviderUserIdentifiersOr: z.array(externalUserId()).max(100).describe("users linked to any of these ids, at any connection of the pool"),
@@ -105,8 +105,13 @@ export const listOutput = z.object({
 
 export type ListUsersInput = Omit<z.output<typeof listInput>, "UserPoolUid">;
 
-function filterOf(f: ListUsersInput["Filter"] = {}, withinGroup?: string, attributes?: UserFilter["attributes"]): UserFilter {
-  if (f.DepartmentUid) throw errors.invalidParameter("Filter.DepartmentUid", "idplane has no departments (see docs/upstream-deviations.md)");
+/** Where a user list is confined: ListUsersInGroup's group, ListUsersInDepartment's department. */
+export interface Within {
+  group?: string | undefined;
+  department?: string | undefined;
+}
+
+function filterOf(f: ListUsersInput["Filter"] = {}, within: Within, attributes?: UserFilter["attributes"]): UserFilter {
   const equals: UserFilter["equals"] = {};
   const empty: UserFilter["empty"] = {};
   for (const field of TEXT_FIELDS) {
@@ -120,24 +125,24 @@ function filterOf(f: ListUsersInput["Filter"] = {}, withinGroup?: string, attrib
     searches: (f.UniversalSearch ?? []).filter((s) => s.Search !== "").map((s) => ({ Search: s.Search, Fields: s.Fields?.length ? s.Fields : DEFAULT_SEARCH_FIELDS, ExactMatch: s.ExactMatch ?? false })),
     uids: f.UserUidsOr,
     userState: f.UserState,
-    none: f.NotInAnyDepartment === false,
     latestBrowser: f.LatestBrowser || undefined,
     latestLoginMethod: f.LatestLoginMethod || undefined,
     contactless: f.EmailPhoneNameIsNullOrEmpty,
     attributes,
-    groups: groupFilterOf(f, withinGroup),
+    groups: groupFilterOf(f, within.group),
+    departments: departmentFilterOf(f, within.department),
     duplicated: [...(f.EmailIsDuplicated ? (["Email"] as const) : []), ...(f.PhoneNumberIsDuplicated ? (["PhoneNumber"] as const) : [])],
     connection: f.Connection || undefined,
     externalIds: f.ExternalProviderUserIdentifiersOr,
   };
 }
 
-/** `withinGroup`: ListUsersInGroup's group (the caller has found it). */
-export async function listUsers(deps: Pick<AppDeps, "db">, accountId: string, poolUid: string, input: ListUsersInput, withinGroup?: string) {
+/** `within`: ListUsersInGroup's group or ListUsersInDepartment's department (the caller has found it). */
+export async function listUsers(deps: Pick<AppDeps, "db">, accountId: string, poolUid: string, input: ListUsersInput, within: Within = {}) {
   const pool = await parentPool(deps.db, accountId, poolUid, "read");
   const attributeFilter = input.Filter?.CustomAttributeFilter;
   const attributes = attributeFilter && customAttributeFilterSql(await poolCustomAttributes(deps.db, accountId, poolUid), attributeFilter);
-  const filter = filterOf(input.Filter, withinGroup, attributes);
+  const filter = filterOf(input.Filter, within, attributes);
   const field: SortField = input.SortField ?? "CreateTime";
   const sort: Sort = { field, direction: input.SortDirection ?? (field === "CreateTime" || field === "UpdateTime" ? "Desc" : "Asc") };
   const opts: ViewOptions = { mask: input.ResponseValueMask, nullUserMetadata: input.ResponseValueNull?.UserMetadata };
@@ -146,7 +151,7 @@ export async function listUsers(deps: Pick<AppDeps, "db">, accountId: string, po
   const others = hasFilter({ ...filter, groups: undefined });
   const total = others ? undefined : filter.groups === undefined ? () => Promise.resolve(pool.total_users) : soleGroupCount(deps.db, accountId, poolUid, filter.groups);
   const filled = async <P extends { Data: UserView[] }>(page: P): Promise<P> => {
-    await withGroupUids(deps.db, accountId, poolUid, page.Data);
+    await Promise.all([withGroupUids(deps.db, accountId, poolUid, page.Data), withDepartmentUids(deps.db, accountId, poolUid, page.Data)]);
     return { ...page, Data: await withExternalIdentities(deps.db, accountId, poolUid, page.Data) };
   };
 

@@ -20,6 +20,7 @@ import type { updateUserInput, updateUsersItem } from "./schemas.js";
 import type { UserState } from "./tables.js";
 import { userView, type UserView, type ViewOptions } from "./view.js";
 import { withGroupUids } from "./group-membership.js";
+import { withDepartmentUids } from "./department-membership.js";
 
 export type { UserFields } from "./rules.js";
 type Deps = Pick<AppDeps, "db" | "config" | "clock" | "hashQueue">;
@@ -37,9 +38,9 @@ export async function getUser(deps: Pick<Deps, "db">, accountId: string, poolUid
   return filled(deps, accountId, poolUid, userView(row, view));
 }
 
-/** The user with what its row does not carry: its GroupUids and ExternalIdentities. */
+/** The user with what its row does not carry: its GroupUids, DepartmentUids and ExternalIdentities. */
 async function filled(deps: Pick<Deps, "db">, accountId: string, poolUid: string, user: UserView): Promise<UserView> {
-  await withGroupUids(deps.db, accountId, poolUid, [user]);
+  await Promise.all([withGroupUids(deps.db, accountId, poolUid, [user]), withDepartmentUids(deps.db, accountId, poolUid, [user])]);
   return (await withExternalIdentities(deps.db, accountId, poolUid, [user]))[0]!;
 }
 

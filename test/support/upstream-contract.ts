@@ -114,7 +114,7 @@ export interface Finding {
   detail: string;
 }
 
-const KIND_OF_ZOD: Record<string, UpType["kind"]> = { string: "s", enum: "s", literal: "s", boolean: "b", number: "n", int: "n", bigint: "n", array: "array", object: "object" };
+const KIND_OF_ZOD: Record<string, UpType["kind"]> = { record: "object", string: "s", enum: "s", literal: "s", boolean: "b", number: "n", int: "n", bigint: "n", array: "array", object: "object" };
 
 /** Compares upstream's fields with an object schema; every difference is a finding. */
 export function compareFields(up: UpField[], schema: z.ZodType, direction: "in" | "out", prefix = ""): Finding[] {

@@ -2,6 +2,7 @@
 // in its own src/<family>/tables.ts. Add a family's tables by adding one interface to the list.
 import type { AccessKeyTables } from "../../access-keys/tables.js";
 import type { CustomAttributeTables } from "../../custom-attributes/tables.js";
+import type { DepartmentTables } from "../../departments/tables.js";
 import type { ExternalIdentityTables } from "../../external-identities/tables.js";
 import type { GroupTables } from "../../groups/tables.js";
 import type { DeliverySettingsTables } from "../../delivery-settings/tables.js";
@@ -27,6 +28,6 @@ export interface MigrationsTable {
 export interface Database
   extends AccessKeyTables, UserPoolTables, UserTables, PasswordResetTables, MailTables, OAuthCredentialTables, IdentityProviderTables,
     CustomAttributeTables, UserPoolDomainTables, GroupTables, DeliverySettingsTables, ExternalIdentityTables, SigningKeyTables,
-    SignInTables, PermissionTables {
+    SignInTables, PermissionTables, DepartmentTables {
   schema_migrations: MigrationsTable;
 }
