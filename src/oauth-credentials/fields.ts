@@ -2,6 +2,7 @@
 // one definition of what a name, a description, a logo, a redirect URI or an origin may be, so a
 // client is held to the same rules whichever API writes it.
 import { z } from "zod";
+import { serializedUrl } from "../core/url.js";
 import { LIFETIMES, logoUriProblem, originProblem, redirectUriProblem } from "./rules.js";
 
 /** The most URIs one list of a client holds (redirect, logout, origins). */
@@ -14,11 +15,15 @@ function checked(problem: (s: string) => string | undefined) {
   });
 }
 
-export const redirectUri = checked(redirectUriProblem);
+/**
+ * A redirect URI is stored in its WHATWG serialization (what a browser sends back), never as typed,
+ * so a later exact comparison cannot be fooled by a spelling the parser reads differently.
+ */
+export const redirectUri = checked(redirectUriProblem).transform(serializedUrl);
 
 /** A list of URIs by one rule; the whole list is replaced on update, [] clears it. */
 export const uriList = (problem: (s: string) => string | undefined) => z.array(checked(problem)).max(MAX_URIS);
-export const redirectUriList = uriList(redirectUriProblem).describe("redirect URIs: https, http only on a loopback host, or a reverse-domain scheme; no fragment or '*'");
+export const redirectUriList = z.array(redirectUri).max(MAX_URIS).describe("redirect URIs: https, http only on a loopback host, or a reverse-domain scheme; no fragment or '*'");
 export const originList = uriList(originProblem).describe("origins, scheme://host[:port]: https, or http only on a loopback host");
 
 export const clientName = z.string().trim().max(128);
