@@ -1,11 +1,11 @@
 // Opens everything the service runs on, shared by the server, the CLI and the test harness: the
 // master key, the database (migrated), the access-key resolver, and the root key bootstrap.
-import { existsSync, readFileSync, writeFileSync } from "node:fs";
+import { lstatSync, readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { bootstrapRootKey, type BootstrapOutcome } from "../access-keys/service.js";
 import { followAccessKeyChanges, type KeyChangeFollower } from "../access-keys/key-changes.js";
 import { createAccessKeyResolver } from "../access-keys/resolver.js";
-import type { Config } from "./config.js";
+import { ConfigError, type Config } from "./config.js";
 import { generateMasterKey, SecretBox } from "./crypto/secret-box.js";
 import { connectDatabase, type DatabaseHandle } from "./db/connect.js";
 import { migrate } from "./db/migrator.js";
@@ -38,11 +38,30 @@ export function resolveMasterKey(config: Config): string {
   if (config.masterKey) return config.masterKey;
   if (config.databaseUrl) throw new Error("ID_MASTER_KEY is required with DATABASE_URL");
   const file = join(config.dataDir, "master.key");
-  if (existsSync(file)) return readFileSync(file, "utf8").trim();
+  // lstat, not exists: a dangling link is there too, and must not be written through.
+  if (lstatSync(file, { throwIfNoEntry: false })) {
+    checkKeyFileOwner(file);
+    return readFileSync(file, "utf8").trim();
+  }
   preparePrivateDir(config.dataDir);
   const key = generateMasterKey();
-  writeFileSync(file, key + "\n", { mode: 0o600 });
+  writeFileSync(file, key + "\n", { mode: 0o600, flag: "wx" });
   return key;
+}
+
+/**
+ * master.key must be a plain file of this process's user. Run as root, an earlier version gave the
+ * data directory to the embedded database's user, who could have replaced the key (issue 22): a key
+ * file of another user, or a link, is refused rather than trusted.
+ */
+function checkKeyFileOwner(file: string): void {
+  const st = lstatSync(file);
+  const uid = typeof process.getuid === "function" ? process.getuid() : st.uid;
+  if (st.isFile() && st.uid === uid) return;
+  throw new ConfigError(
+    `${file} is ${st.isFile() ? `owned by uid ${st.uid}, not by this process's user (uid ${uid})` : "not a plain file"}: another user could have replaced it. ` +
+      "If it is the key this data directory was created with, make it a plain file owned by this user (chown) and start again.",
+  );
 }
 
 export async function openRuntime(config: Config, log: Logger, opts: RuntimeOptions = {}): Promise<Runtime> {
