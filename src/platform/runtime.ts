@@ -6,7 +6,8 @@ import { bootstrapRootKey, type BootstrapOutcome } from "../access-keys/service.
 import { followAccessKeyChanges, type KeyChangeFollower } from "../access-keys/key-changes.js";
 import { createAccessKeyResolver } from "../access-keys/resolver.js";
 import { ConfigError, type Config } from "./config.js";
-import { generateMasterKey, SecretBox } from "./crypto/secret-box.js";
+import { findAccessKey } from "../access-keys/queries.js";
+import { generateMasterKey, keyIdOf, SecretBox } from "./crypto/secret-box.js";
 import { connectDatabase, type DatabaseHandle } from "./db/connect.js";
 import { migrate } from "./db/migrator.js";
 import { preparePrivateDir } from "./db/private-dir.js";
@@ -64,6 +65,26 @@ function checkKeyFileOwner(file: string): void {
   );
 }
 
+/**
+ * A restart with another master key (the README's `export ID_MASTER_KEY=$(openssl rand ...)` run
+ * again in a new shell) started, said the first admin key was still valid, then answered every signed
+ * call with 500. When that key is sealed under a key not configured, start-up stops and says which.
+ */
+async function checkFirstKeyOpens(deps: AppDeps, bootstrap: BootstrapOutcome): Promise<void> {
+  if (bootstrap.kind !== "existing" || !bootstrap.firstKey) return;
+  const row = await findAccessKey(deps.db, bootstrap.firstKey.accessKeyId);
+  const { masterKey, previousMasterKeys, dataDir } = deps.config;
+  const configured = [deps.secretBox.currentKeyId, ...previousMasterKeys.map((k) => keyIdOf(Buffer.from(k, "base64")))];
+  if (!row || configured.includes(row.secret_key_id)) return;
+  const where = masterKey ? "ID_MASTER_KEY" : `${join(dataDir, "master.key")}`;
+  throw new ConfigError(
+    `the admin access key ${row.access_key_id} (and whatever else was stored with it) is sealed under the master key with id ${row.secret_key_id}, ` +
+      `which is not configured: ${where} now holds the key with id ${configured[0]}. Restore the key with id ${row.secret_key_id} ` +
+      `(${masterKey ? "e.g. export ID_MASTER_KEY=$(cat .idplane-master-key), from the file you keep it in" : "put its master.key back"}); ` +
+      "or, to move to the new key, list the old one in ID_MASTER_KEYS_PREVIOUS and run `npm run cli -- keys rotate-master` (docs/operations.md, \"Rotating the master key\").",
+  );
+}
+
 export async function openRuntime(config: Config, log: Logger, opts: RuntimeOptions = {}): Promise<Runtime> {
   const secretBox = new SecretBox(resolveMasterKey(config), config.previousMasterKeys);
   const database = await connectDatabase({
@@ -80,6 +101,7 @@ export async function openRuntime(config: Config, log: Logger, opts: RuntimeOpti
     const bootstrap: BootstrapOutcome = opts.skipBootstrap
       ? { kind: "existing" }
       : await bootstrapRootKey(deps, { accountId: config.rootAccountId, accessKey: config.rootAccessKey });
+    await checkFirstKeyOpens(deps, bootstrap);
     return {
       deps,
       database,
