@@ -6,7 +6,7 @@
 // With TEST_THROUGH_PGBOUNCER=1 (`npm run test:pgbouncer`) it starts a PgBouncer of its own in
 // transaction mode in front of DATABASE_URL's server, and every test connects through it with
 // DATABASE_POOLER=pgbouncer, as a deployment behind PgBouncer does.
-import { chmodSync, existsSync, mkdirSync, mkdtempSync, rmSync } from "node:fs";
+import { chmodSync, existsSync, mkdirSync, mkdtempSync, readdirSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import type { TestProject } from "vitest/node";
@@ -14,6 +14,7 @@ import type { DatabasePooler } from "../../src/platform/config.js";
 import { chooseEngine } from "../../src/platform/db/embedded/engine.js";
 import { openEmbeddedPostgres } from "../../src/platform/db/embedded/index.js";
 import { startPgbouncer } from "./pgbouncer.js";
+import { scratchPrefix } from "./scratch.js";
 
 declare module "vitest" {
   export interface ProvidedContext {
@@ -30,6 +31,14 @@ function dockerReachable(): boolean {
 }
 
 export default async function setup(project: TestProject) {
+  const teardown = await chooseDatabase(project);
+  return async () => {
+    await teardown?.();
+    for (const name of readdirSync(tmpdir())) if (name.startsWith(scratchPrefix(process.pid))) rmSync(join(tmpdir(), name), { recursive: true, force: true });
+  };
+}
+
+async function chooseDatabase(project: TestProject): Promise<(() => Promise<void> | void) | undefined> {
   project.provide("databasePooler", "none");
   project.provide("directDatabaseUrl", process.env.DATABASE_URL);
   if (process.env.TEST_THROUGH_PGBOUNCER === "1") {
