@@ -1,6 +1,6 @@
-# idplane on Node 20: the server runs from the esbuild bundle (dist/main.js); the CLI runs the
+# idplane on Node 24 (active LTS): the server runs from the esbuild bundle (dist/main.js); the CLI runs the
 # TypeScript sources through tsx (`docker compose exec idplane node bin/idplane.mjs keys list`).
-FROM node:20-bookworm-slim AS build
+FROM node:24-bookworm-slim AS build
 WORKDIR /app
 COPY package.json package-lock.json ./
 RUN npm ci --ignore-scripts
@@ -8,7 +8,7 @@ COPY tsconfig.json ./
 COPY src ./src
 RUN npm run build
 
-FROM node:20-bookworm-slim
+FROM node:24-bookworm-slim
 WORKDIR /app
 COPY package.json package-lock.json ./
 RUN npm ci --omit=dev --ignore-scripts && npm cache clean --force

@@ -1,9 +1,13 @@
 // Mutation testing of the security-critical code (issue 18): the gateway, the secret box, passwords,
 // the ListUsers cursor (a token the caller holds) and the reset token. Only the fast unit set
-// (vitest.unit.config.ts) runs against the mutants, so a whole run fits in CI;
+// (the unit project of vitest.config.ts) runs against the mutants, so a whole run fits in CI;
 // scripts/mutation-score.mjs then checks each file's score against the floor and the listed
-// equivalent mutants (test/unit/mutation-equivalents.json).
+// equivalent mutants (mutation/equivalents.json).
 import { readFileSync } from "node:fs";
+
+// The vitest runner cannot pick a project: vitest.config.ts defines only this one when this is set
+// (Stryker's workers inherit the environment).
+process.env.IDPLANE_TEST_PROJECT = "unit";
 
 /** The lines of the reset token's own code in service.ts, found by name so that edits above it cannot shift the range. */
 function tokenLines() {
@@ -17,7 +21,7 @@ function tokenLines() {
 
 export default {
   testRunner: "vitest",
-  vitest: { configFile: "vitest.unit.config.ts", related: false },
+  vitest: { configFile: "vitest.config.ts", related: false },
   coverageAnalysis: "perTest",
   mutate: ["src/control-plane/gateway/**/*.ts", "src/platform/crypto/**/*.ts", "src/users/password.ts", "src/users/cursor.ts", "src/password-reset/message.ts", tokenLines()],
   // Two cores, shared: more workers only queue behind each other.
@@ -27,7 +31,7 @@ export default {
   jsonReporter: { fileName: "reports/mutation/mutation.json" },
   // Committed: `npm run mutation` (a full run, --force) rewrites it, and CI's `npm run mutation:ci`
   // reruns only the mutants whose code or covering tests changed since, reusing the rest.
-  incrementalFile: "test/unit/mutation-incremental.json",
+  incrementalFile: "mutation/incremental.json",
   clearTextReporter: { allowColor: false, logTests: false },
   ignorePatterns: ["dist", "reports", "bench/results", ".idplane", "coverage"],
   tempDirName: ".stryker-tmp",

@@ -13,9 +13,9 @@ import { readFileSync, writeFileSync } from "node:fs";
 import { cpus } from "node:os";
 import { sql } from "kysely";
 import { connectDatabase } from "../src/platform/db/connect.js";
-import { ownDatabase } from "../test/support/child-server.js";
-import { startHaproxy, type Haproxy } from "../test/support/haproxy.js";
-import { startPgbouncer } from "../test/support/pgbouncer.js";
+import { ownDatabase } from "../test/support/infra/child-server.js";
+import { startHaproxy, type Haproxy } from "../test/support/infra/haproxy.js";
+import { startPgbouncer } from "../test/support/infra/pgbouncer.js";
 import { callOnce, load, median, newCredentials, serviceEnv, startServer, type Server } from "./load.js";
 
 const baseUrl = process.env.DATABASE_URL ?? "postgres://postgres@127.0.0.1:5432/test";

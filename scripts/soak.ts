@@ -5,7 +5,7 @@
 // Env: DATABASE_URL (default postgres://postgres@127.0.0.1:5432/test; the soak creates its own database
 // there and drops it at the end), SOAK_CONCURRENCY (16), SOAK_NO_REPORT=1 (stdout only).
 import { readFileSync, writeFileSync } from "node:fs";
-import { childClient, childEnv, ownDatabase, rssOf, startChild, type CallOutcome } from "../test/support/child-server.js";
+import { childClient, childEnv, ownDatabase, rssOf, startChild, type CallOutcome } from "../test/support/infra/child-server.js";
 
 const SECONDS = Number(process.env.SOAK_SECONDS ?? 180);
 const INTERVAL = Number(process.env.SOAK_INTERVAL ?? 10);

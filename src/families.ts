@@ -1,6 +1,6 @@
 // The families' declarations for the jobs that cross them, assembled in one place as the action
 // registry is (src/control-plane/registry.ts): a new family with a sealed column or purgeable rows adds its
-// declaration here, and test/declarations.test.ts fails while a sealed column is undeclared.
+// declaration here, and test/platform/db/declarations.test.ts fails while a sealed column is undeclared.
 import { accessKeySecrets } from "./access-keys/sealed.js";
 import type { PurgeRule, SealedSource } from "./platform/db/declarations.js";
 import { identityProviderSecrets, spPrivateKeySecrets } from "./identity-providers/sealed.js";

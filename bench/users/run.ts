@@ -24,7 +24,7 @@ async function main() {
   say(`database: ${bench.describe}; ${cpus().length} x ${cpus()[0]?.model ?? "cpu"}; load average at start ${loadavg()[0]!.toFixed(2)}`);
   try {
     const pool = await bench.call("CreateUserPool", { Name: `bench-users-${Date.now()}` });
-    let t = performance.now();
+    const t = performance.now();
     await seedUsers(bench.deps, bench.accountId, pool.Uid, USERS);
     say(`seeded ${USERS} users with one INSERT ... SELECT generate_series in ${fmt(performance.now() - t)} ms`);
     const { TotalUsers } = await bench.call("GetUserPool", { UserPoolUid: pool.Uid });

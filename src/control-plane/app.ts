@@ -9,7 +9,7 @@ import { translateDbError } from "../platform/db/errors.js";
 import type { GatewayEnv } from "./gateway/context.js";
 import { dispatchAction, routeAction } from "./gateway/dispatch.js";
 import { API_VERSION, SERVICE_NAME, errorEnvelope, newRequestId } from "./gateway/envelope.js";
-import { ApiError, errors } from "../core/errors.js";
+import { type ApiError, errors } from "../core/errors.js";
 import { signatureAuth } from "./gateway/signing/middleware.js";
 import { replayProtection } from "./gateway/replay.js";
 import { throttle } from "./gateway/throttle.js";

@@ -57,8 +57,8 @@ export function errorExamples(): Record<string, unknown> {
   return Object.fromEntries(
     (Object.keys(errorCatalog) as ErrorFamily[]).map((code) => {
       const { status, codeN } = errorCatalog[code];
-      const Error = { ...(codeN !== undefined && { CodeN: codeN }), Code: code, Message: EXAMPLE_MESSAGES[code] };
-      const ResponseMetadata = { RequestId: "20251030120000A1B2C3D4E5F6A7B8C9", Action: "GetUserPool", Version: API_VERSION, Service: SERVICE_NAME, Region: "cn-beijing", Error };
+      const error = { ...(codeN !== undefined && { CodeN: codeN }), Code: code, Message: EXAMPLE_MESSAGES[code] };
+      const ResponseMetadata = { RequestId: "20251030120000A1B2C3D4E5F6A7B8C9", Action: "GetUserPool", Version: API_VERSION, Service: SERVICE_NAME, Region: "cn-beijing", Error: error };
       return [`Error${code}`, { summary: `${status} ${code}`, value: { ResponseMetadata } }];
     }),
   );

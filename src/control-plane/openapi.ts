@@ -36,8 +36,13 @@ function addJsonSchema(schemas: Record<string, unknown>, name: string, schema: z
   const rewrite = (node: unknown): unknown => {
     if (Array.isArray(node)) return node.map(rewrite);
     if (node === null || typeof node !== "object") return node;
-    return Object.fromEntries(Object.entries(node).map(([k, v]) =>
-      k === "$ref" && typeof v === "string" && v.startsWith("#/$defs/") ? [k, `#/components/schemas/${componentOf(v.slice("#/$defs/".length))}`] : [k, rewrite(v)]));
+    return Object.fromEntries(
+      Object.entries(node).map(([k, v]) =>
+        k === "$ref" && typeof v === "string" && v.startsWith("#/$defs/")
+          ? [k, `#/components/schemas/${componentOf(v.slice("#/$defs/".length))}`]
+          : [k, rewrite(v)],
+      ),
+    );
   };
   schemas[name] = rewrite(rest);
   for (const [def, body] of Object.entries(defs)) schemas[componentOf(def)] = rewrite(body);

@@ -49,5 +49,5 @@ export function defineAction<I extends z.ZodType, O extends z.ZodType>(def: Acti
 }
 
 /** Type-erased form for the registry. */
-// eslint-disable-next-line @typescript-eslint/no-explicit-any
+// biome-ignore lint/suspicious/noExplicitAny: the registry holds actions of every input and output type
 export type AnyAction = ActionDefinition<any, any>;

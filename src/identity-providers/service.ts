@@ -14,7 +14,7 @@ import type { createIdentityProviderInput, updateIdentityProviderInput } from ".
 import * as q from "./queries.js";
 import type { IdentityProviderRow } from "./queries.js";
 import { sealClientSecret } from "./secret.js";
-import type { ConnectionType, IdentityProvidersTable, ProviderOptions } from "./tables.js";
+import type { ConnectionType, IdentityProvidersTable } from "./tables.js";
 import type { Insertable, Updateable } from "kysely";
 import { DEFAULT_EXTRA_CONFIGURATION, DEFAULT_SCIM_PROVISIONING } from "./fields.js";
 import {

@@ -3,7 +3,7 @@
 // The definitions belong to the custom-attributes family (UserPoolCustomAttribute actions); this
 // module reads them only through `poolCustomAttributes`.
 import { z } from "zod";
-import { ApiError, errors } from "../core/errors.js";
+import { type ApiError, errors } from "../core/errors.js";
 import type { Kysely, Transaction } from "kysely";
 import type { Database } from "../platform/db/schema.js";
 import { customAttributesOf } from "../custom-attributes/service.js";

@@ -24,7 +24,7 @@ const NEW_USER_DEFAULTS = {
 
 /**
  * Create's columns: every field of CreateUser's schema has a rule, so a field added there without
- * one is a type error (test/typed-inputs.test.ts) rather than a parameter accepted and dropped.
+ * one is a type error (test/control-plane/typed-inputs.test.ts) rather than a parameter accepted and dropped.
  */
 export const NEW_USER_FIELDS: PatchRules<NewUserFields, UserRow> = {
   ...USER_PATCH,

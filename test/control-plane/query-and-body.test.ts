@@ -17,12 +17,22 @@ describe("a parameter in both the query and the body", () => {
   it.each([
     { query: [["Name", "from query"]], body: JSON.stringify({ Name: "from body" }), contentType: undefined, param: "Name" },
     { query: [["name", "from query"]], body: JSON.stringify({ NAME: "from body" }), contentType: undefined, param: "NAME" },
-    { query: [["CustomScopes.1", "a:x"]], body: JSON.stringify({ Name: "p", CustomScopes: ["b:y"] }), contentType: undefined, param: "CustomScopes" },
+    {
+      query: [["CustomScopes.1", "a:x"]],
+      body: JSON.stringify({ Name: "p", CustomScopes: ["b:y"] }),
+      contentType: undefined,
+      param: "CustomScopes",
+    },
     { query: [["Name", "from query"]], body: "Name=from+body", contentType: FORM, param: "Name" },
     { query: [["Description", "q"]], body: "Name=p&description=b", contentType: FORM, param: "description" },
   ] as const)("is refused: $query / $body", async ({ query, body, contentType, param }) => {
     const before = (await svc.ok("ListUserPools", { PageSize: 100 })).TotalCount as number;
-    const r = await rawCall(svc, { action: "CreateUserPool", query: query.map(([k, v]) => [k, v]), body, ...(contentType ? { contentType } : {}) });
+    const r = await rawCall(svc, {
+      action: "CreateUserPool",
+      query: query.map(([k, v]) => [k, v]),
+      body,
+      ...(contentType ? { contentType } : {}),
+    });
     expect(r.status).toBe(400);
     expect(errorOf(r)).toMatchObject({ Code: `InvalidParameter.${param}` });
     expect(errorOf(r)!.Message).toContain("both the query and the body");
@@ -30,9 +40,18 @@ describe("a parameter in both the query and the body", () => {
   });
 
   it("still takes parameters split between the two", async () => {
-    const json = await rawCall(svc, { action: "CreateUserPool", query: [["Description", "from query"]], body: JSON.stringify({ Name: "split json" }) });
+    const json = await rawCall(svc, {
+      action: "CreateUserPool",
+      query: [["Description", "from query"]],
+      body: JSON.stringify({ Name: "split json" }),
+    });
     expect(errorOf(json)).toBeUndefined();
-    const form = await rawCall(svc, { action: "CreateUserPool", query: [["Description", "from query"]], body: "Name=split+form", contentType: FORM });
+    const form = await rawCall(svc, {
+      action: "CreateUserPool",
+      query: [["Description", "from query"]],
+      body: "Name=split+form",
+      contentType: FORM,
+    });
     expect(errorOf(form)).toBeUndefined();
     const got = await svc.ok("GetUserPool", { UserPoolUid: (json.envelope.Result as { Uid: string }).Uid });
     expect(got).toMatchObject({ Name: "split json", Description: "from query" });

@@ -3,8 +3,8 @@
 // is accepted is stored in its serialized form, never as typed (issue 22, item 7).
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { codeOf, startTestService, type TestService } from "../support/harness.js";
-import { createCredential, createPool } from "../support/oauth-credentials.js";
-import { createClient } from "../support/user-pool-clients.js";
+import { createCredential, createPool } from "../support/families/oauth-credentials.js";
+import { createClient } from "../support/families/user-pool-clients.js";
 
 let svc: TestService;
 let pool: string;
@@ -27,7 +27,13 @@ const HOSTILE = [
 
 describe("redirect URIs", () => {
   it.each(HOSTILE)("refuses %s on every face", async (uri) => {
-    const credential = await svc.call("CreateOAuthCredential", { UserPoolUid: pool, GrantType: "authorization_code", Scope: "openid", Name: "x", RedirectUri: [uri] });
+    const credential = await svc.call("CreateOAuthCredential", {
+      UserPoolUid: pool,
+      GrantType: "authorization_code",
+      Scope: "openid",
+      Name: "x",
+      RedirectUri: [uri],
+    });
     expect(codeOf(credential)).toMatch(/^InvalidParameter/);
     const client = await svc.call("CreateUserPoolClient", { UserPoolUid: pool, Name: "x", ClientType: "WEB", AllowedCallbackUrls: [uri] });
     expect(codeOf(client)).toMatch(/^InvalidParameter/);
@@ -43,10 +49,18 @@ describe("redirect URIs", () => {
     expect((await svc.ok("GetOAuthCredential", { CredentialId: c.CredentialId })).RedirectUri).toEqual(serialized);
     const one = await createCredential(svc, pool, { RedirectUri: "HTTPS://APP.example.com" });
     expect((await svc.ok("GetOAuthCredential", { CredentialId: one.CredentialId })).RedirectUri).toEqual(["https://app.example.com/"]);
-    const client = await createClient(svc, pool, { AllowedCallbackUrls: ["https://Shop.Example.com:443/cb", "https://shop.example.com/cb"] });
-    const updated = await svc.ok("UpdateUserPoolClient", { UserPoolUid: pool, ClientUid: client.Uid, AllowedLogoutUrls: ["HTTP://LOCALHOST:8080/bye"] });
+    const client = await createClient(svc, pool, {
+      AllowedCallbackUrls: ["https://Shop.Example.com:443/cb", "https://shop.example.com/cb"],
+    });
+    const updated = await svc.ok("UpdateUserPoolClient", {
+      UserPoolUid: pool,
+      ClientUid: client.Uid,
+      AllowedLogoutUrls: ["HTTP://LOCALHOST:8080/bye"],
+    });
     expect(updated.AllowedLogoutUrls).toEqual(["http://localhost:8080/bye"]);
     // Two spellings of one URI become one entry.
-    expect((await svc.ok("GetUserPoolClient", { UserPoolUid: pool, ClientUid: client.Uid })).AllowedCallbackUrls).toEqual(["https://shop.example.com/cb"]);
+    expect((await svc.ok("GetUserPoolClient", { UserPoolUid: pool, ClientUid: client.Uid })).AllowedCallbackUrls).toEqual([
+      "https://shop.example.com/cb",
+    ]);
   });
 });

@@ -5,7 +5,7 @@
 import { connect } from "node:net";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { inject } from "vitest";
-import { childEnv, ownDatabase, startChild, stopChild, type Child } from "../support/child-server.js";
+import { childEnv, ownDatabase, startChild, stopChild, type Child } from "../support/infra/child-server.js";
 import { authorizationHeader, sha256hex, xDateOf } from "../support/signer.js";
 
 const HEADERS_S = 10; // the default, not set below: the bound docs/operations.md states
@@ -53,17 +53,36 @@ function trickle(first: string, drip: (i: number) => string, giveUpS: number): P
 /** The head of a validly signed request whose 1,000-byte body is yet to come: the server must read it to check its hash. */
 function signedHead(): string {
   const body = `{${" ".repeat(998)}}`;
-  const headers = { Host: child!.host, "Content-Type": "application/json", "X-Date": xDateOf(new Date()), "X-Content-Sha256": sha256hex(body) };
-  const query: [string, string][] = [["Action", "ListUserPools"], ["Version", "2025-10-30"]];
+  const headers = {
+    Host: child!.host,
+    "Content-Type": "application/json",
+    "X-Date": xDateOf(new Date()),
+    "X-Content-Sha256": sha256hex(body),
+  };
+  const query: [string, string][] = [
+    ["Action", "ListUserPools"],
+    ["Version", "2025-10-30"],
+  ];
   const authorization = authorizationHeader({
-    method: "POST", path: "/", query, headers, body, accessKeyId: key.accessKeyId, secretKey: key.secretAccessKey, region: "cn-beijing", service: "id", xDate: headers["X-Date"],
+    method: "POST",
+    path: "/",
+    query,
+    headers,
+    body,
+    accessKeyId: key.accessKeyId,
+    secretKey: key.secretAccessKey,
+    region: "cn-beijing",
+    service: "id",
+    xDate: headers["X-Date"],
   });
   const lines = Object.entries({ ...headers, Authorization: authorization, "Content-Length": "1000" }).map(([k, v]) => `${k}: ${v}\r\n`);
   return `POST /?Action=ListUserPools&Version=2025-10-30 HTTP/1.1\r\n${lines.join("")}\r\n{`;
 }
 
 describe("slow clients", () => {
-  it("closes a connection sending one header line every 2 s, and one dripping its body, within the limits", { timeout: 60_000 }, async () => {
+  it("closes a connection sending one header line every 2 s, and one dripping its body, within the limits", {
+    timeout: 60_000,
+  }, async () => {
     const [headers, body] = await Promise.all([
       trickle("POST /?Action=ListUserPools&Version=2025-10-30 HTTP/1.1\r\nHost: x\r\n", (i) => `X-Slow-${i}: ${i}\r\n`, 40),
       trickle(signedHead(), () => " ", 40),

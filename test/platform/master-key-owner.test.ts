@@ -10,7 +10,7 @@ import { join } from "node:path";
 import { afterAll, describe, expect, it } from "vitest";
 import { clusterDir } from "../../src/platform/db/embedded/index.js";
 import { runUser } from "../../src/platform/db/embedded/run-user.js";
-import { childClient, childEnv, startChild, stopChild, type Child } from "../support/child-server.js";
+import { childClient, childEnv, startChild, stopChild, type Child } from "../support/infra/child-server.js";
 
 const asRoot = process.getuid?.() === 0;
 const parent = mkdtempSync(join(tmpdir(), "idplane-keyowner-"));
@@ -21,7 +21,13 @@ afterAll(() => rmSync(parent, { recursive: true, force: true }));
 /** Runs a shell command as the database's user; its exit status. */
 const asDbUser = (script: string, cwd: string) => {
   const u = runUser()!;
-  return spawnSync("/bin/sh", ["-c", script], { uid: u.uid, gid: u.gid, cwd: "/", env: { D: cwd, PATH: process.env.PATH! }, timeout: 30_000 }).status;
+  return spawnSync("/bin/sh", ["-c", script], {
+    uid: u.uid,
+    gid: u.gid,
+    cwd: "/",
+    env: { D: cwd, PATH: process.env.PATH! },
+    timeout: 30_000,
+  }).status;
 };
 
 async function startAndCall(dataDir: string): Promise<Child> {

@@ -6,7 +6,7 @@ import { randomBytes } from "node:crypto";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { inject } from "vitest";
 import { keyIdOf } from "../../src/platform/crypto/secret-box.js";
-import { ownDatabase, startChild, stopChild } from "../support/child-server.js";
+import { ownDatabase, startChild, stopChild } from "../support/infra/child-server.js";
 
 let db: Awaited<ReturnType<typeof ownDatabase>>;
 beforeAll(async () => {
@@ -29,7 +29,9 @@ async function startsAndStops(env: Record<string, string>): Promise<string> {
 }
 
 describe("a restart with another master key", () => {
-  it("refuses to start, naming the key id it needs and what to do; the old key, or it as a previous key, starts", { timeout: 300_000 }, async () => {
+  it("refuses to start, naming the key id it needs and what to do; the old key, or it as a previous key, starts", {
+    timeout: 300_000,
+  }, async () => {
     const first = newKey();
     expect(await startsAndStops({ ID_MASTER_KEY: first })).toMatch(/AKLT\w+/);
 

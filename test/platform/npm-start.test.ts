@@ -28,24 +28,31 @@ function descendants(pid: number): number[] {
   const found = new Set([pid]);
   for (let grew = true; grew; ) {
     grew = false;
-    for (const [p, pp] of parents) if (!found.has(p) && found.has(pp)) (found.add(p), (grew = true));
+    for (const [p, pp] of parents) if (!found.has(p) && found.has(pp)) found.add(p), (grew = true);
   }
   found.delete(pid);
   return [...found];
 }
 
 const alive = (pid: number) => existsSync(`/proc/${pid}`) && !/^\S+ \(.*\) Z/.test(readFileSync(`/proc/${pid}/stat`, "utf8"));
-const portOpen = (port: number) => new Promise<boolean>((resolve) => {
-  const s = connect(port, "127.0.0.1");
-  s.once("connect", () => (s.destroy(), resolve(true)));
-  s.once("error", () => resolve(false));
-});
+const portOpen = (port: number) =>
+  new Promise<boolean>((resolve) => {
+    const s = connect(port, "127.0.0.1");
+    s.once("connect", () => (s.destroy(), resolve(true)));
+    s.once("error", () => resolve(false));
+  });
 
 describe("npm start", () => {
   it("stops node and the embedded Postgres on SIGTERM to the npm process", { timeout: 300_000 }, async () => {
     const npm = spawn("npm", ["start"], {
       cwd: process.cwd(),
-      env: { PATH: process.env.PATH!, HOME: process.env.HOME ?? "/tmp", PORT: "0", ID_DATA_DIR: join(parent, ".idplane"), ID_EMBEDDED_ENGINE: "postgres" },
+      env: {
+        PATH: process.env.PATH!,
+        HOME: process.env.HOME ?? "/tmp",
+        PORT: "0",
+        ID_DATA_DIR: join(parent, ".idplane"),
+        ID_EMBEDDED_ENGINE: "postgres",
+      },
       stdio: ["ignore", "pipe", "pipe"],
     });
     let out = "";
@@ -58,7 +65,7 @@ describe("npm start", () => {
         const timer = setTimeout(() => reject(new Error(`no start within 240 s:\n${out}`)), 240_000);
         npm.stdout!.on("data", () => {
           const m = /idplane is listening on http:\/\/127\.0\.0\.1:(\d+)/.exec(out);
-          if (m) (clearTimeout(timer), resolve(Number(m[1])));
+          if (m) clearTimeout(timer), resolve(Number(m[1]));
         });
       });
       below = descendants(npm.pid!);

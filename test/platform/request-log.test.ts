@@ -4,7 +4,7 @@
 // 11; docs/operations.md "Health, logs, shutdown and housekeeping").
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { inject } from "vitest";
-import { childClient, childEnv, ownDatabase, startChild, stopChild, type Child } from "../support/child-server.js";
+import { childClient, childEnv, ownDatabase, startChild, stopChild, type Child } from "../support/infra/child-server.js";
 
 let child: Child | undefined;
 let client: ReturnType<typeof childClient>;
@@ -21,7 +21,11 @@ afterAll(async () => {
   await db?.drop();
 });
 
-const requestLines = (action: string) => child!.output().split("\n").filter((l) => l.includes('"msg":"request"') && l.includes(`"action":"${action}"`));
+const requestLines = (action: string) =>
+  child!
+    .output()
+    .split("\n")
+    .filter((l) => l.includes('"msg":"request"') && l.includes(`"action":"${action}"`));
 
 describe("the request log", () => {
   it("shows a lone request within a second of its answer", { timeout: 30_000 }, async () => {

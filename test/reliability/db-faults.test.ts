@@ -7,8 +7,8 @@ import { CircuitBreaker } from "../../src/platform/db/circuit-breaker.js";
 import { connectDatabase, type DatabaseHandle } from "../../src/platform/db/connect.js";
 import { translateDbError } from "../../src/platform/db/errors.js";
 import { startTestService, type TestService } from "../support/harness.js";
-import { createPostgresInstance, postgresUnavailableReason, type PostgresInstance } from "../support/postgres-instance.js";
-import { now, seedPools, sleep, startWriteLoad, unexpectedAnswers, verifyLedger, waitForReadyz } from "../support/write-load.js";
+import { createPostgresInstance, postgresUnavailableReason, type PostgresInstance } from "../support/infra/postgres-instance.js";
+import { now, seedPools, sleep, startWriteLoad, unexpectedAnswers, verifyLedger, waitForReadyz } from "../support/infra/write-load.js";
 
 const skipReason = postgresUnavailableReason();
 if (skipReason) console.log(`[reliability] db-faults skipped: ${skipReason}`);

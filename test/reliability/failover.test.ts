@@ -12,8 +12,8 @@ import { sql } from "kysely";
 import { afterEach, describe, expect, it } from "vitest";
 import { connectDatabase, type DatabaseHandle } from "../../src/platform/db/connect.js";
 import { startTestService, type TestService } from "../support/harness.js";
-import { createPostgresInstance, createStandby, postgresUnavailableReason, type PostgresInstance } from "../support/postgres-instance.js";
-import { now, seedPools, sleep, startWriteLoad, unexpectedAnswers, verifyLedger } from "../support/write-load.js";
+import { createPostgresInstance, createStandby, postgresUnavailableReason, type PostgresInstance } from "../support/infra/postgres-instance.js";
+import { now, seedPools, sleep, startWriteLoad, unexpectedAnswers, verifyLedger } from "../support/infra/write-load.js";
 
 const skipReason = postgresUnavailableReason();
 if (skipReason) console.log(`[reliability] failover skipped: ${skipReason}`);

@@ -5,11 +5,11 @@
 // balancer, SIGTERM, start the new one, put it back) must cost no request under load. Uses the
 // suite's PgBouncer in its PgBouncer pass, otherwise one of its own.
 import { afterAll, beforeAll, describe, expect, inject, it } from "vitest";
-import { childClient, childEnv, startChild, type CallOutcome, type Child } from "../support/child-server.js";
+import { childClient, childEnv, startChild, type CallOutcome, type Child } from "../support/infra/child-server.js";
 import { startTestService, type TestService } from "../support/harness.js";
-import { haproxyUnavailableReason, startHaproxy, type Haproxy } from "../support/haproxy.js";
-import { createPoolsAtOnce, hammer, sharedRateBound } from "../support/limits.js";
-import { pgbouncerUnavailableReason, startPgbouncer, type Pgbouncer } from "../support/pgbouncer.js";
+import { haproxyUnavailableReason, startHaproxy, type Haproxy } from "../support/infra/haproxy.js";
+import { createPoolsAtOnce, hammer, sharedRateBound } from "../support/infra/limits.js";
+import { pgbouncerUnavailableReason, startPgbouncer, type Pgbouncer } from "../support/infra/pgbouncer.js";
 import { buildSigned, errorOf, rawCall } from "../support/raw.js";
 
 const direct = inject("directDatabaseUrl");

@@ -16,8 +16,8 @@ import type { OutgoingMail } from "../../src/platform/mail/smtp.js";
 import { startMailWorker } from "../../src/platform/mail/worker.js";
 import { openRuntime, type Runtime } from "../../src/platform/runtime.js";
 import { randomAccountId, startTestService, type TestService } from "../support/harness.js";
-import { pgbouncerUnavailableReason, startPgbouncer, type Pgbouncer } from "../support/pgbouncer.js";
-import { capturingLogger } from "../support/users.js";
+import { pgbouncerUnavailableReason, startPgbouncer, type Pgbouncer } from "../support/infra/pgbouncer.js";
+import { capturingLogger } from "../support/families/users.js";
 
 const direct = inject("directDatabaseUrl");
 const skipReason = !direct ? "no Postgres (PGlite run)" : inject("databasePooler") === "pgbouncer" ? undefined : pgbouncerUnavailableReason();

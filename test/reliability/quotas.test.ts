@@ -3,8 +3,8 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { pageResult } from "../../src/core/schemas.js";
 import { userPoolListItem } from "../../src/user-pools/actions.js";
-import { codeOf, startTestService, type TestService } from "../support/harness.js";
-import { createPoolsAtOnce } from "../support/limits.js";
+import { startTestService, type TestService } from "../support/harness.js";
+import { createPoolsAtOnce } from "../support/infra/limits.js";
 
 const QUOTA = 5;
 let a: TestService;

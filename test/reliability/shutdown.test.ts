@@ -14,9 +14,9 @@ import { join } from "node:path";
 import { sql } from "kysely";
 import { connectDatabase } from "../../src/platform/db/connect.js";
 import { migrate } from "../../src/platform/db/migrator.js";
-import { childClient, childEnv, ownDatabase, startChild, stopChild, type CallOutcome, type Child } from "../support/child-server.js";
+import { childClient, childEnv, ownDatabase, startChild, stopChild, type CallOutcome, type Child } from "../support/infra/child-server.js";
 import { poolerFor } from "../support/harness.js";
-import { startTestSmtp } from "../support/users.js";
+import { startTestSmtp } from "../support/families/users.js";
 
 const databaseUrl = inject("databaseUrl");
 // The child's hard stop (ID_SHUTDOWN_TIMEOUT_SECONDS), far above any drain: exit code 0 then means

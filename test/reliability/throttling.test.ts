@@ -7,10 +7,9 @@ import { leaseTokens } from "../../src/platform/rate-limits/queries.js";
 import { createRateLimiter } from "../../src/platform/rate-limits/limiter.js";
 import { startTestService, testDatabase, type TestService } from "../support/harness.js";
 import { errorOf, rawCall, type RawResponse } from "../support/raw.js";
-import type { NewAccessKey } from "../../src/access-keys/service.js";
 import type { HashQueue } from "../../src/users/hash-queue.js";
-import { newPool } from "../support/users.js";
-import { hammer, sharedRateBound } from "../support/limits.js";
+import { newPool } from "../support/families/users.js";
+import { hammer, sharedRateBound } from "../support/infra/limits.js";
 
 const RATE = 10;
 const BURST = 30;

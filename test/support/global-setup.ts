@@ -9,12 +9,13 @@
 import { chmodSync, existsSync, mkdirSync, mkdtempSync, readdirSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
+import type { ProvidedContext } from "vitest";
 import type { TestProject } from "vitest/node";
 import type { DatabasePooler } from "../../src/platform/config.js";
 import { chooseEngine } from "../../src/platform/db/embedded/engine.js";
 import { openEmbeddedPostgres } from "../../src/platform/db/embedded/index.js";
-import { startPgbouncer } from "./pgbouncer.js";
-import { scratchPrefix } from "./scratch.js";
+import { startPgbouncer } from "./infra/pgbouncer.js";
+import { scratchPrefix } from "./infra/scratch.js";
 
 declare module "vitest" {
   export interface ProvidedContext {
@@ -30,30 +31,50 @@ function dockerReachable(): boolean {
   return Boolean(process.env.DOCKER_HOST) || existsSync("/var/run/docker.sock");
 }
 
+type Provided = { [K in "databaseUrl" | "databasePooler" | "directDatabaseUrl"]: ProvidedContext[K] };
+type Provide = <K extends keyof Provided>(key: K, value: Provided[K]) => void;
+
+// Vitest runs a global setup once per project (api and reliability both need the database): the
+// first call chooses and starts it, the others reuse it, and the last teardown stops it.
+const shared = globalThis as { idplaneTestDatabase?: { ready: Promise<{ values: Partial<Provided>; stop?: () => unknown }>; users: number } };
+
 export default async function setup(project: TestProject) {
-  const teardown = await chooseDatabase(project);
+  const db = (shared.idplaneTestDatabase ??= {
+    users: 0,
+    ready: (async () => {
+      const values: Partial<Provided> = {};
+      const stop = await chooseDatabase((key, value) => (values[key] = value));
+      return { values, ...(stop ? { stop } : {}) };
+    })(),
+  });
+  db.users++;
+  const { values, stop } = await db.ready;
+  for (const [key, value] of Object.entries(values)) project.provide(key as keyof Provided, value as never);
   return async () => {
-    await teardown?.();
+    if (--db.users > 0) return;
+    delete shared.idplaneTestDatabase;
+    await stop?.();
+    // This run's scratch directories, named after this process (test/support/infra/scratch.ts).
     for (const name of readdirSync(tmpdir())) if (name.startsWith(scratchPrefix(process.pid))) rmSync(join(tmpdir(), name), { recursive: true, force: true });
   };
 }
 
-async function chooseDatabase(project: TestProject): Promise<(() => Promise<void> | void) | undefined> {
-  project.provide("databasePooler", "none");
-  project.provide("directDatabaseUrl", process.env.DATABASE_URL);
+async function chooseDatabase(provide: Provide): Promise<(() => unknown) | undefined> {
+  provide("databasePooler", "none");
+  provide("directDatabaseUrl", process.env.DATABASE_URL);
   if (process.env.TEST_THROUGH_PGBOUNCER === "1") {
     if (!process.env.DATABASE_URL) throw new Error("TEST_THROUGH_PGBOUNCER=1 needs DATABASE_URL (the Postgres behind PgBouncer)");
     const bouncer = await startPgbouncer(process.env.DATABASE_URL);
     const url = bouncer.url(process.env.DATABASE_URL);
     console.log(`[idplane tests] database: Postgres from DATABASE_URL through PgBouncer (transaction mode) on 127.0.0.1:${bouncer.port}`);
-    project.provide("databaseUrl", url);
-    project.provide("databasePooler", "pgbouncer");
+    provide("databaseUrl", url);
+    provide("databasePooler", "pgbouncer");
     return () => bouncer.stop();
   }
   if (process.env.DATABASE_URL) {
     const u = new URL(process.env.DATABASE_URL);
     console.log(`[idplane tests] database: Postgres from DATABASE_URL (${u.hostname}:${u.port || 5432}${u.pathname})`);
-    project.provide("databaseUrl", process.env.DATABASE_URL);
+    provide("databaseUrl", process.env.DATABASE_URL);
     return;
   }
   if (dockerReachable()) {
@@ -61,8 +82,8 @@ async function chooseDatabase(project: TestProject): Promise<(() => Promise<void
       const { PostgreSqlContainer } = await import("@testcontainers/postgresql");
       const container = await new PostgreSqlContainer("postgres:16-alpine").start();
       console.log("[idplane tests] database: throwaway Postgres from testcontainers");
-      project.provide("databaseUrl", container.getConnectionUri());
-      project.provide("directDatabaseUrl", container.getConnectionUri());
+      provide("databaseUrl", container.getConnectionUri());
+      provide("directDatabaseUrl", container.getConnectionUri());
       return async () => {
         await container.stop();
       };
@@ -82,13 +103,14 @@ async function chooseDatabase(project: TestProject): Promise<(() => Promise<void
       settings: { fsync: "off", synchronous_commit: "off", full_page_writes: "off", max_connections: "400", shared_buffers: "64MB" },
     });
     console.log(`[idplane tests] database: embedded Postgres (no DATABASE_URL and no Docker), ${server.describe}`);
-    project.provide("databaseUrl", server.url);
-    project.provide("directDatabaseUrl", server.url);
+    provide("databaseUrl", server.url);
+    provide("directDatabaseUrl", server.url);
     return async () => {
       await server.close();
       rmSync(parent, { recursive: true, force: true });
     };
   }
   console.log(`[idplane tests] database: embedded PGlite, in memory (no DATABASE_URL and no Docker; ${engine.reason})`);
-  project.provide("databaseUrl", undefined);
+  provide("databaseUrl", undefined);
+  return undefined;
 }

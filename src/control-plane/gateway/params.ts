@@ -2,7 +2,7 @@
 // which is then conformed to the action's zod schema (case-insensitive names, "true"/"1" strings
 // coerced, flat arrays and `Obj.Field` names rebuilt) and validated. Zod issues become
 // MissingParameter.<Param> / InvalidParameter.<Param> here and nowhere else.
-import { z } from "zod";
+import type { z } from "zod";
 import { ApiError, errors } from "../../core/errors.js";
 
 type Raw = Record<string, unknown>;

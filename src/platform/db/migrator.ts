@@ -18,11 +18,32 @@ export interface Migration {
   text: string;
 }
 
+/**
+ * Migrations that share a number, landed before the migrator refused that and applied since in name
+ * order on deployed databases: kept as they are (a migration is never renamed once landed).
+ */
+const SHARED_NUMBERS = new Set(["007_identity_providers_upstream.sql", "007_reset_mail_log.sql"]);
+
 export function readMigrations(dir = MIGRATIONS_DIR): Migration[] {
-  return readdirSync(dir)
+  const names = readdirSync(dir)
     .filter((f) => /^\d{3,}_[a-z0-9_]+\.sql$/.test(f))
-    .sort()
-    .map((name) => ({ name, text: readFileSync(join(dir, name), "utf8") }));
+    .sort();
+  refuseSharedNumbers(names);
+  return names.map((name) => ({ name, text: readFileSync(join(dir, name), "utf8") }));
+}
+
+/**
+ * Two branches that each add a migration with the next free number merge into two files whose order
+ * is only their names' order, which neither author chose: refused, so the second is renumbered.
+ */
+export function refuseSharedNumbers(names: readonly string[]): void {
+  const byNumber = new Map<string, string[]>();
+  for (const name of names) {
+    const number = name.slice(0, name.indexOf("_"));
+    byNumber.set(number, [...(byNumber.get(number) ?? []), name]);
+  }
+  const clashes = [...byNumber.values()].filter((group) => group.length > 1 && !group.every((name) => SHARED_NUMBERS.has(name)));
+  if (clashes.length > 0) throw new Error(`migrations share a number (renumber the newer one): ${clashes.map((g) => g.join(" and ")).join("; ")}`);
 }
 
 /** Returns the names applied by this call (empty when the schema was current). */

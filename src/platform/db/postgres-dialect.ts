@@ -25,7 +25,7 @@ import { isConnectionError } from "./errors.js";
 // in the event loop. Kysely answers the failed statement with ROLLBACK inside that gap; postgres.js
 // queues it on the dying socket and, on a close after an error, never settles it: the request hung
 // until the client gave up, and the connection was lost to the pool (found by the failover test
-// under load: test/dialect-reset.test.ts). So a connection error from any statement of the
+// under load: test/platform/db/dialect-reset.test.ts). So a connection error from any statement of the
 // transaction marks it lost too, before the caller can send another. A statement sent in that gap
 // while none was in flight (the reset came to an idle transaction) is failed by the dialect itself
 // when the close is reported (untilClosed); the test shows the pool's one connection serving again.
@@ -93,7 +93,7 @@ class PostgresConnection implements DatabaseConnection {
     if (isConnectionError(err)) this.lost = true;
   }
 
-  // eslint-disable-next-line require-yield
+  // biome-ignore lint/correctness/useYield: the driver interface wants a generator; idplane never streams
   async *streamQuery<R>(): AsyncIterableIterator<QueryResult<R>> {
     throw new Error("streaming is not used by idplane");
   }

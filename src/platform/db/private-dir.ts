@@ -45,7 +45,7 @@ export function tightenPrivateDir(dir: string): number {
     tightened++;
   };
   const walk = (path: string) => {
-    let st;
+    let st: ReturnType<typeof lstatSync>;
     try {
       st = lstatSync(path);
     } catch {
