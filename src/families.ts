@@ -6,8 +6,9 @@ import type { PurgeRule, SealedSource } from "./platform/db/declarations.js";
 import { identityProviderSecrets, spPrivateKeySecrets } from "./identity-providers/sealed.js";
 import { mailPurges } from "./platform/mail/purge.js";
 import { passwordResetPurges } from "./password-reset/purge.js";
+import { claimPurges } from "./user-pool-domains/claims.js";
 import { rateLimitPurges } from "./platform/rate-limits/purge.js";
 
 export const sealedSources: SealedSource[] = [accessKeySecrets, identityProviderSecrets, spPrivateKeySecrets] as SealedSource[];
 
-export const purgeRules: PurgeRule[] = [...passwordResetPurges, ...mailPurges, ...rateLimitPurges];
+export const purgeRules: PurgeRule[] = [...passwordResetPurges, ...mailPurges, ...rateLimitPurges, ...claimPurges];

@@ -101,6 +101,18 @@ export const identityProviderListItemOutput = z.object({ ...listItemFields, Attr
 export const accountIdentityProviderOutput = z.object({ ...listItemFields, UserPoolUid: z.string(), UserPoolName: z.string() });
 
 export const poolRef = { UserPoolUid: uid() };
+
+/**
+ * The most connections one ListIdentityProviders{OAuth,OIDC,SAML} page holds: each item is bounded
+ * by its schema (about 170 KB at every list and string at its maximum, IdpMetadata left out), so a
+ * page is at most about 3.4 MB however large the pool.
+ */
+export const CONNECTION_PAGE_MAX = 20;
+/** Paging of the whole-connection lists, an extension: upstream's request has none. */
+const connectionPaging = {
+  PageNumber: pagingInput.PageNumber,
+  PageSize: z.number().int().min(1).max(CONNECTION_PAGE_MAX).default(CONNECTION_PAGE_MAX),
+};
 export const connectionRef = { ...poolRef, ConnectionUid: uid() };
 const connectionType = z.enum(CONNECTION_TYPES);
 /** Upstream's list filter; EipId as everywhere accepts only "" (no connection has one). */
@@ -126,9 +138,14 @@ export const deleteAction = (name: string, type: ConnectionType | undefined, sum
     },
   });
 
+const listSummary = (type: ConnectionType, get: string) =>
+  `Returns the pool's ${type} connections, newest first, each as ${get} answers it` +
+  (type === "SAML" ? " but for IdpMetadata, answered \"\" (ask the Get for it)" : "") +
+  `; pages of at most ${CONNECTION_PAGE_MAX} (PageNumber, PageSize; upstream has no paging), TotalCount says how many there are.`;
+
 /**
- * Get<Kind> and List<Kind>s of one connection type: one connection, or the pool's all, whole, on one
- * page (upstream's request has no paging). `view` builds the result from a row and the public base URL.
+ * Get<Kind> and List<Kind>s of one connection type: one connection, or a page of the pool's, whole
+ * but for IdpMetadata (listSummary). `view` builds the result from a row and the public base URL.
  */
 export function connectionReadActions<O extends z.ZodType>(type: ConnectionType, kind: string, output: O, view: (row: IdentityProviderRow, publicBaseUrl: string) => z.input<O>) {
   return [
@@ -145,10 +162,10 @@ export function connectionReadActions<O extends z.ZodType>(type: ConnectionType,
       name: `ListIdentityProviders${kind}`,
       access: "read",
       errors: ["NotFound"],
-      summary: `Returns every ${type} connection of the pool, whole (as GetIdentityProvider${kind} does), newest first; one page, no paging.`,
-      input: z.object(poolRef),
+      summary: listSummary(type, `GetIdentityProvider${kind}`),
+      input: z.object({ ...poolRef, ...connectionPaging }),
       output: pageResult(output),
-      handler: (input, ctx) => idps.listConnectionsOfType(ctx.deps, ctx.accountId, input.UserPoolUid, type, (row) => view(row, ctx.deps.config.publicBaseUrl)),
+      handler: (input, ctx) => idps.listConnectionsOfType(ctx.deps, ctx.accountId, input, type, (row) => view(row, ctx.deps.config.publicBaseUrl)),
     }),
   ];
 }
@@ -190,10 +207,10 @@ export const identityProviderActions = [
     name: "ListIdentityProvidersOAuth",
     access: "read",
     errors: ["NotFound"],
-    summary: "Returns every OAuth connection of the pool, whole (as GetIdentityProviderOAuth does), newest first; one page, no paging.",
-    input: z.object(poolRef),
+    summary: listSummary("OAUTH", "GetIdentityProviderOAuth"),
+    input: z.object({ ...poolRef, ...connectionPaging }),
     output: pageResult(identityProviderOutput),
-    handler: (input, ctx) => idps.listConnectionsOfType(ctx.deps, ctx.accountId, input.UserPoolUid, "OAUTH", identityProviderView),
+    handler: (input, ctx) => idps.listConnectionsOfType(ctx.deps, ctx.accountId, input, "OAUTH", identityProviderView),
   }),
   defineAction({
     name: "ListIdentityProviders",

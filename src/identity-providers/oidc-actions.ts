@@ -61,7 +61,7 @@ export const oidcConnectionOutput = z.object({
   UpdateTime: timeString,
 });
 
-const discoveryErrors = ["NotFound", "Duplicated", "DownstreamServerError"] as const;
+const discoveryErrors = ["NotFound", "Duplicated"] as const;
 
 export const oidcConnectionActions = [
   defineAction({

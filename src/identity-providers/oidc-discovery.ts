@@ -2,12 +2,14 @@
 // (<issuer>/.well-known/openid-configuration, OpenID Connect Discovery 1.0 §4) is fetched through the
 // guarded fetcher, must name exactly this issuer (§4.3: a document answering for another issuer is
 // refused) and the endpoints a login needs. What it names is stored with the connection. A refusal
-// names what was wrong: InvalidParameter.Issuer for an issuer that answers wrongly or may not be
-// reached by the rules (or whose name does not resolve), DownstreamServerError for one that refuses
-// the connection or does not answer in time (worth a retry).
+// is InvalidParameter.Issuer. It names what was wrong with the URL as written and with an answer the
+// issuer gave; but how idplane's network sees the host (what a name resolves to, a refused or timed
+// out connection, TLS) is one generic message, the details only in the server's log: a tenant must
+// not learn how internal names resolve or which internal ports answer (issue 22, item 6).
 import { errors, type ApiError } from "../core/errors.js";
 import type { Config } from "../platform/config.js";
-import { GuardedFetcher, OutboundError } from "../platform/outbound/guarded-fetch.js";
+import type { Logger } from "../platform/log.js";
+import { fetcherFor, OutboundError } from "../platform/outbound/guarded-fetch.js";
 
 export interface IssuerDiscovery {
   authorization_endpoint: string;
@@ -19,28 +21,31 @@ export interface IssuerDiscovery {
 
 const REQUIRED = ["authorization_endpoint", "token_endpoint", "jwks_uri"] as const;
 
-/** One fetcher per configuration: its trusted CAs and address rules are read once. */
-const fetchers = new WeakMap<Config["outbound"], GuardedFetcher>();
-const fetcherFor = (outbound: Config["outbound"]) => fetchers.get(outbound) ?? fetchers.set(outbound, new GuardedFetcher(outbound)).get(outbound)!;
-
 export const discoveryUrlOf = (issuer: string) => `${issuer.replace(/\/+$/, "")}/.well-known/openid-configuration`;
 
 const wrongIssuer = (why: string) => errors.invalidParameter("Issuer", `Issuer: ${why}`);
 
-function asApiError(err: OutboundError, url: string): ApiError {
-  const why = `the discovery document ${url} could not be fetched: ${err.message}`;
-  return err.reason === "timeout" || err.reason === "unreachable" ? errors.downstream(why) : wrongIssuer(why);
+/** Failures that depend on how idplane's network sees the host: the same answer for each. */
+const NETWORK = new Set<OutboundError["reason"]>(["address", "dns", "unreachable", "tls", "timeout"]);
+
+function asApiError(err: OutboundError, url: string, log: Logger): ApiError {
+  if (!NETWORK.has(err.reason)) return wrongIssuer(`the discovery document ${url} could not be fetched: ${err.message}`);
+  log.warn({ url, reason: err.reason, detail: err.message }, "OIDC discovery failed");
+  return wrongIssuer(
+    `the discovery document ${url} could not be fetched: the issuer must be reachable over https at a public address and answer in time ` +
+      "(the server's log has the reason)",
+  );
 }
 
 /** Fetches and checks the issuer's discovery document; the endpoints it names. */
-export async function discoverIssuer(outbound: Config["outbound"], issuer: string): Promise<IssuerDiscovery> {
+export async function discoverIssuer(outbound: Config["outbound"], log: Logger, issuer: string): Promise<IssuerDiscovery> {
   const url = discoveryUrlOf(issuer);
   const fetcher = fetcherFor(outbound);
   let body: Buffer;
   try {
     body = (await fetcher.get(url)).body;
   } catch (err) {
-    if (err instanceof OutboundError) throw asApiError(err, url);
+    if (err instanceof OutboundError) throw asApiError(err, url, log);
     throw err;
   }
   let doc: unknown;

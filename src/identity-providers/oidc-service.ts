@@ -13,7 +13,7 @@ import { sealClientSecret } from "./secret.js";
 import { FEDERATED_FIELDS, findConnection, insertConnection, updateConnection, type ConnectionRef } from "./service.js";
 import { parentPool } from "../user-pools/parent.js";
 
-type Deps = Pick<AppDeps, "db" | "config" | "clock" | "secretBox">;
+type Deps = Pick<AppDeps, "db" | "config" | "clock" | "secretBox" | "log">;
 export type CreateOidcInput = Omit<z.output<typeof createOidcInput>, "UserPoolUid">;
 export type UpdateOidcInput = Omit<z.output<typeof updateOidcInput>, "UserPoolUid" | "ConnectionUid">;
 
@@ -43,7 +43,7 @@ const viewOf = (deps: Deps) => (row: IdentityProviderRow) => oidcConnectionView(
 export async function createOidcConnection(deps: Deps, accountId: string, poolUid: string, input: CreateOidcInput) {
   // An unknown pool is NotFound before anything is fetched on the caller's behalf.
   await parentPool(deps.db, accountId, poolUid, "read");
-  const discovery = await discoverIssuer(deps.config.outbound, input.Issuer);
+  const discovery = await discoverIssuer(deps.config.outbound, deps.log, input.Issuer);
   const uid = randomUUID();
   const secret = input.ClientSecret ? sealClientSecret(deps.secretBox, { account_id: accountId, user_pool_uid: poolUid, uid }, input.ClientSecret) : {};
   const row = await insertConnection(deps, accountId, poolUid, {
@@ -62,7 +62,7 @@ export async function createOidcConnection(deps: Deps, accountId: string, poolUi
 export async function updateOidcConnection(deps: Deps, accountId: string, ref: ConnectionRef, input: UpdateOidcInput) {
   const newIssuer = input.Issuer;
   const before = newIssuer === undefined ? undefined : await findConnection(deps, accountId, ref, "OIDC");
-  const discovery = newIssuer !== undefined && before?.issuer !== newIssuer ? await discoverIssuer(deps.config.outbound, newIssuer) : undefined;
+  const discovery = newIssuer !== undefined && before?.issuer !== newIssuer ? await discoverIssuer(deps.config.outbound, deps.log, newIssuer) : undefined;
   const row = await updateConnection(deps, accountId, ref, "OIDC", (current) => ({
     ...patchOf(input, current, OIDC_FIELDS),
     ...(discovery && newIssuer !== current.issuer && discovered(newIssuer!, discovery)),

@@ -75,6 +75,27 @@ export function identityProviderListing(db: Db, accountId: string, poolUid: stri
   return { filtered: narrowed(base, f), rows: (q) => newestFirst(q.selectAll()) };
 }
 
+/** What the whole-connection lists leave in the table: a SAML connection's metadata (up to 128 KiB) and what was read from it. */
+export type ListedConnectionRow = Omit<IdentityProviderRow, "idp_metadata" | "saml_idp">;
+
+/** Every column but the large ones a list leaves to the Get; `satisfies` fails when the table gains a column not named here. */
+const LISTED_COLUMNS = [
+  "account_id", "user_pool_uid", "uid", "name", "connection_type", "provider", "enabled", "use_pkce", "client_id",
+  "client_secret_sealed", "client_secret_key_id", "authorization_endpoint", "token_endpoint", "user_endpoint", "scopes_list",
+  "id_attribute", "provider_options", "attribute_mappings", "claims_propagation_config", "extra_provider_configuration",
+  "sole_provider_connection", "scim_provisioning", "issuer", "is_id_token_mapping", "jwks_uri", "attribute_mapping",
+  "enabled_sign", "enabled_encryption", "sp_certificate", "sp_private_key_sealed", "sp_private_key_key_id", "created_at", "updated_at",
+] as const satisfies readonly (keyof ListedConnectionRow)[];
+type MissingColumn = Exclude<keyof ListedConnectionRow, (typeof LISTED_COLUMNS)[number]>;
+const allNamed: MissingColumn extends never ? true : MissingColumn = true;
+void allNamed;
+
+/** The pool's connections of one type, newest first, without the large columns (ListedConnectionRow). */
+export function connectionsOfTypeListing(db: Db, accountId: string, poolUid: string, type: ConnectionType): Listing<Database, "identity_providers", ListedConnectionRow> {
+  const base = db.selectFrom("identity_providers").where("account_id", "=", accountId).where("user_pool_uid", "=", poolUid);
+  return { filtered: narrowed(base, { type }), rows: (q) => newestFirst(q.select(LISTED_COLUMNS)) };
+}
+
 /**
  * Every connection of the account with its pool's name, newest first (by the index
  * identity_providers__account_id_created_at); the name is a primary-key lookup per row of the page.

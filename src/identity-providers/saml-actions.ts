@@ -63,7 +63,7 @@ export const samlConnectionActions = [
       "EnabledSign or EnabledEncryption gives it an SP key pair whose certificate is returned, the private key stored encrypted.",
     input: createSamlInput,
     output: samlConnectionOutput,
-    handler: ({ UserPoolUid, ...fields }, ctx) => saml.createSamlConnection(ctx.deps, ctx.accountId, UserPoolUid, fields),
+    handler: ({ UserPoolUid, ...fields }, ctx) => saml.createSamlConnection(ctx.deps, ctx.principal, UserPoolUid, fields),
   }),
   defineAction({
     name: "UpdateIdentityProviderSAML",
@@ -74,7 +74,7 @@ export const samlConnectionActions = [
       "ProviderOptions and ScimProvisioning merge field by field; the SP key pair is made when signing or encryption is first enabled and kept after.",
     input: updateSamlInput,
     output: samlConnectionOutput,
-    handler: ({ UserPoolUid, ConnectionUid, ...fields }, ctx) => saml.updateSamlConnection(ctx.deps, ctx.accountId, { UserPoolUid, ConnectionUid }, fields),
+    handler: ({ UserPoolUid, ConnectionUid, ...fields }, ctx) => saml.updateSamlConnection(ctx.deps, ctx.principal, { UserPoolUid, ConnectionUid }, fields),
   }),
   deleteAction("DeleteIdentityProviderSAML", "SAML", "Deletes a SAML connection and its SP key pair."),
   ...connectionReadActions("SAML", "SAML", samlConnectionOutput, samlConnectionView),

@@ -3,17 +3,20 @@
 // file:///etc/passwd) is refused before parsing, entity processing is off, nesting is bounded, and
 // the size is bounded by the schema (IDP_METADATA_MAX). From the one EntityDescriptor it takes the
 // entity id, the SingleSignOnService endpoints with their bindings and the signing certificates,
-// each checked with node:crypto (parseable, valid now). A refusal is InvalidParameter.IdpMetadata
-// with the reason.
+// each checked with node:crypto (parseable, valid now, strong enough: saml-certificates.ts); the
+// EntityDescriptor must be in the SAML 2.0 metadata namespace. A refusal is
+// InvalidParameter.IdpMetadata with the reason.
 import { X509Certificate } from "node:crypto";
 import { XMLParser, XMLValidator } from "fast-xml-parser";
 import { errors } from "../core/errors.js";
+import { weakCertificate } from "./saml-certificates.js";
 import type { SamlIdp } from "./tables.js";
 
 /** Real metadata of one IdP with a few certificates is a few KiB; federation aggregates are refused anyway. */
 export const IDP_METADATA_MAX = 128 * 1024;
 
 const SAML2_PROTOCOL = "urn:oasis:names:tc:SAML:2.0:protocol";
+export const SAML2_METADATA = "urn:oasis:names:tc:SAML:2.0:metadata";
 export const SAML_BINDINGS = {
   redirect: "urn:oasis:names:tc:SAML:2.0:bindings:HTTP-Redirect",
   post: "urn:oasis:names:tc:SAML:2.0:bindings:HTTP-POST",
@@ -34,6 +37,19 @@ const parser = new XMLParser({
   maxNestedTags: 32,
   isArray: (name) => LISTS.has(name),
 });
+
+/** The same rules, keeping prefixes: only to read the root element's namespace. */
+const namespaced = new XMLParser({ ignoreAttributes: false, attributeNamePrefix: "@", removeNSPrefix: false, processEntities: false, htmlEntities: false, parseTagValue: false, ignoreDeclaration: true, ignorePiTags: true, maxNestedTags: 32, stopNodes: ["*.*"] });
+
+/** The namespace of the root EntityDescriptor (its prefix's declaration, or the default one), or "". */
+function rootNamespace(xml: string): string {
+  const doc = namespaced.parse(xml) as Node;
+  const name = Object.keys(doc).find((k) => k === "EntityDescriptor" || k.endsWith(":EntityDescriptor"));
+  const root = name === undefined ? undefined : nodes(doc[name])[0];
+  if (!root) return "";
+  const prefix = name!.includes(":") ? name!.slice(0, name!.indexOf(":")) : "";
+  return attr(root, prefix ? `xmlns:${prefix}` : "xmlns");
+}
 
 const refused = (why: string) => errors.invalidParameter("IdpMetadata", `IdpMetadata ${why}`);
 
@@ -82,6 +98,8 @@ function signingCertificates(idp: Node, now: Date): SamlIdp["SigningCertificates
       throw refused(`signing certificate ${i + 1} is not a parseable X.509 certificate`);
     }
     const subject = cert.subject.replace(/\n/g, ", ");
+    const weak = weakCertificate(cert);
+    if (weak) throw refused(`signing certificate ${i + 1} (${subject}) ${weak}`);
     if (new Date(cert.validTo) <= now) throw refused(`signing certificate ${i + 1} (${subject}) expired on ${new Date(cert.validTo).toISOString()}`);
     if (new Date(cert.validFrom) > now) throw refused(`signing certificate ${i + 1} (${subject}) is not valid before ${new Date(cert.validFrom).toISOString()}`);
     return { Subject: subject, NotAfter: new Date(cert.validTo).toISOString(), Fingerprint256: cert.fingerprint256 };
@@ -94,6 +112,7 @@ export function readIdpMetadata(xml: string, now: Date): SamlIdp {
   const entities = nodes(doc["EntityDescriptor"]);
   if (entities.length !== 1) throw refused("must have one EntityDescriptor at its root (the metadata of one identity provider)");
   const entity = entities[0]!;
+  if (rootNamespace(xml) !== SAML2_METADATA) throw refused(`must have its EntityDescriptor in the SAML metadata namespace ${SAML2_METADATA}`);
   const entityId = attr(entity, "entityID");
   if (!entityId) throw refused("has an EntityDescriptor without an entityID");
   const idp = nodes(entity["IDPSSODescriptor"]).find((d) => attr(d, "protocolSupportEnumeration").split(/\s+/).includes(SAML2_PROTOCOL));

@@ -3,11 +3,16 @@
 // self-signed certificate is public (returned as Certificate, placed in SpMetadata); the PKCS#8
 // private key is sealed under the master key with associated data naming the row, like a client
 // secret, and declared for `keys rotate-master` (sealed.ts).
+// Making a key pair is the costliest thing a caller can ask of this family (an RSA-2048 key is a few
+// hundred milliseconds of CPU): WebCrypto's generateKey runs on the libuv threadpool (the event loop
+// stays free), and callers run it through the fair queue in the account's lane (newSpKeyPairFor), so
+// one tenant's burst of key pairs cannot hold the threadpool against another tenant's password hash.
 // @peculiar/x509 (through tsyringe) needs the Reflect metadata API before it loads.
 import "reflect-metadata";
 import { randomBytes, webcrypto } from "node:crypto";
 import * as x509 from "@peculiar/x509";
 import type { SecretBox } from "../platform/crypto/secret-box.js";
+import type { HashQueue } from "../users/hash-queue.js";
 import type { SecretRef } from "./secret.js";
 
 const ALGORITHM = { name: "RSASSA-PKCS1-v1_5", hash: "SHA-256", publicExponent: new Uint8Array([1, 0, 1]), modulusLength: 2048 };
@@ -50,4 +55,9 @@ export async function newSpKeyPair(box: SecretBox, ref: SecretRef, commonName: s
   const pkcs8 = Buffer.from(await webcrypto.subtle.exportKey("pkcs8", keys.privateKey)).toString("base64");
   const pem = `-----BEGIN PRIVATE KEY-----\n${pkcs8.match(/.{1,64}/g)!.join("\n")}\n-----END PRIVATE KEY-----\n`;
   return { sp_certificate: cert.toString("pem"), ...sealSpPrivateKey(box, ref, pem) };
+}
+
+/** newSpKeyPair in the account's lane of the fair queue shared with password hashing. */
+export function newSpKeyPairFor(queue: HashQueue, box: SecretBox, ref: SecretRef, commonName: string, now: Date) {
+  return queue.run(ref.account_id, () => newSpKeyPair(box, ref, commonName, now));
 }

@@ -21,9 +21,22 @@ function checked(problem: (s: string) => string | undefined) {
  */
 export const redirectUri = checked(redirectUriProblem).transform(serializedUrl);
 
+/**
+ * The most one list may hold in all (UTF-8), 16 KiB: a hundred URIs of 160 bytes. Each list is
+ * answered by every Get and by ListOAuthCredentials' pages of 100, which at 100 URIs of 2,048
+ * characters were 20 MB (issue 22, item 4).
+ */
+export const MAX_URI_LIST_BYTES = 16 * 1024;
+
 /** A list of URIs by one rule; the whole list is replaced on update, [] clears it. */
-export const uriList = (problem: (s: string) => string | undefined) => z.array(checked(problem)).max(MAX_URIS);
-export const redirectUriList = z.array(redirectUri).max(MAX_URIS).describe("redirect URIs: https, http only on a loopback host, or a reverse-domain scheme; no fragment or '*'");
+const withinBytes = (list: string[]) => list.reduce((n, s) => n + Buffer.byteLength(s), 0) <= MAX_URI_LIST_BYTES;
+const bytesMessage = `may hold ${MAX_URI_LIST_BYTES} bytes of URIs in all`;
+export const uriList = (problem: (s: string) => string | undefined) => z.array(checked(problem)).max(MAX_URIS).refine(withinBytes, bytesMessage);
+export const redirectUriList = z
+  .array(redirectUri)
+  .max(MAX_URIS)
+  .refine(withinBytes, bytesMessage)
+  .describe("redirect URIs: https, http only on a loopback host, or a reverse-domain scheme; no fragment or '*'");
 export const originList = uriList(originProblem).describe("origins, scheme://host[:port]: https, or http only on a loopback host");
 
 export const clientName = z.string().trim().max(128);

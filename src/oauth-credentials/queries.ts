@@ -72,6 +72,16 @@ export interface ListOptions {
   direction: "asc" | "desc";
 }
 
+/** The columns ListUserPoolClients answers: a client's four URL lists (up to 800 KB) stay in the table. */
+export const CLIENT_LIST_COLUMNS = ["client_api_identifier", "name", "client_type", "description", "logo_uri", "created_at", "updated_at", "credential_id"] as const;
+export type ClientListRow = Pick<CredentialRow, (typeof CLIENT_LIST_COLUMNS)[number]>;
+
+/** credentialListing reading only the list item's columns. */
+export function clientListing(db: Db, accountId: string, opts: ListOptions): Listing<Database, "oauth_credentials", ClientListRow> {
+  const whole = credentialListing(db, accountId, opts);
+  return { filtered: whole.filtered, rows: (q) => whole.rows(q).clearSelect().select(CLIENT_LIST_COLUMNS) };
+}
+
 export function credentialListing(db: Db, accountId: string, opts: ListOptions): Listing<Database, "oauth_credentials", CredentialRow> {
   let filtered = db.selectFrom("oauth_credentials").where("account_id", "=", accountId);
   if (opts.userPoolUid !== undefined) filtered = filtered.where("user_pool_uid", "=", opts.userPoolUid);

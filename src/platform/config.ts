@@ -80,6 +80,10 @@ const envSchema = z
     ID_RATE_LIMIT_BURST: positiveInt(400),
     /** Extra tokens a request pays per password it hashes (CreateUser(s), UpdateUser, CompletePasswordReset); 0: none. */
     ID_RATE_LIMIT_TOKENS_PER_PASSWORD: z.coerce.number().int().min(0).max(1000).default(3),
+    /** Extra tokens a request pays per SAML SP key pair it makes (RSA-2048: a few scrypt hashes' CPU); 0: none. */
+    ID_RATE_LIMIT_TOKENS_PER_KEY_PAIR: z.coerce.number().int().min(0).max(1000).default(10),
+    /** A CSV import pays one extra token per this many rows (rounded up); 0: imports pay one token like any request. */
+    ID_RATE_LIMIT_CSV_ROWS_PER_TOKEN: z.coerce.number().int().min(0).max(100_000).default(100),
     /** Password hashes run at once (the rest wait, round-robin per account); default from cores and the threadpool. */
     ID_PASSWORD_HASH_CONCURRENCY: z.coerce.number().int().positive().max(1024).optional(),
     /** libuv's own variable, read here only to size the default of ID_PASSWORD_HASH_CONCURRENCY. */
@@ -179,8 +183,11 @@ export interface Config {
   rootAccountId: string;
   rootAccessKey: { accessKeyId: string; secretAccessKey: string } | undefined;
   quotas: Quotas;
-  /** Token bucket per access key; perSecond 0 means off. A request pays 1 + tokensPerPassword × passwords hashed. */
-  rateLimit: { perSecond: number; burst: number; tokensPerPassword: number };
+  /**
+   * Token bucket per access key; perSecond 0 means off. A request pays 1, plus tokensPerPassword ×
+   * passwords hashed, tokensPerKeyPair × SP key pairs made, ⌈rows / csvRowsPerToken⌉ for a CSV import.
+   */
+  rateLimit: { perSecond: number; burst: number; tokensPerPassword: number; tokensPerKeyPair: number; csvRowsPerToken: number };
   /** Password hashes handed to the libuv threadpool at once (src/users/hash-queue.ts). */
   passwordHashConcurrency: number;
   replayProtection: boolean;
@@ -287,7 +294,13 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
       membersPerGroup: e.ID_QUOTA_MEMBERS_PER_GROUP,
       groupsPerUser: e.ID_QUOTA_GROUPS_PER_USER,
     },
-    rateLimit: { perSecond: e.ID_RATE_LIMIT_PER_SECOND, burst: e.ID_RATE_LIMIT_BURST, tokensPerPassword: e.ID_RATE_LIMIT_TOKENS_PER_PASSWORD },
+    rateLimit: {
+      perSecond: e.ID_RATE_LIMIT_PER_SECOND,
+      burst: e.ID_RATE_LIMIT_BURST,
+      tokensPerPassword: e.ID_RATE_LIMIT_TOKENS_PER_PASSWORD,
+      tokensPerKeyPair: e.ID_RATE_LIMIT_TOKENS_PER_KEY_PAIR,
+      csvRowsPerToken: e.ID_RATE_LIMIT_CSV_ROWS_PER_TOKEN,
+    },
     passwordHashConcurrency: e.ID_PASSWORD_HASH_CONCURRENCY ?? defaultHashConcurrency(e.UV_THREADPOOL_SIZE),
     replayProtection: e.ID_REPLAY_PROTECTION === "on",
     mail: { smtpUrl: e.SMTP_URL, from: e.MAIL_FROM ?? "", maxAttempts: e.ID_MAIL_MAX_ATTEMPTS },

@@ -101,7 +101,7 @@ export async function listUserPoolClients(deps: Pick<Deps, "db">, accountId: str
   // An unknown pool is NotFound, not an empty list: the caller most likely has a wrong uid.
   await parentPool(deps.db, accountId, input.UserPoolUid, "read");
   const direction = input.SortDirection ?? (input.SortField === "Name" ? "Asc" : "Desc");
-  const listing = q.credentialListing(deps.db, accountId, {
+  const listing = q.clientListing(deps.db, accountId, {
     userPoolUid: input.UserPoolUid,
     clientTypes: input.Filter?.ClientTypes,
     name: input.Filter?.Name,

@@ -7,7 +7,7 @@ import type { DomainConfig } from "../platform/config.js";
 
 export type CnameProblem = "not-configured" | "timeout" | "no-record" | "no-domain" | "wrong-target" | "resolver-failed";
 
-/** The outcome of one check; `message` is for the operations log, so it names no resolver address. */
+/** The outcome of one check; `message` is for the operations log, so it names no resolver address and no other CNAME target. */
 export type CnameCheck = { ok: true } | { ok: false; problem: CnameProblem; message: string };
 
 const bare = (name: string) => name.toLowerCase().replace(/\.$/, "");
@@ -44,7 +44,8 @@ export async function checkCname(cfg: DomainConfig, domain: string, target: stri
     (names): CnameCheck => {
       const found = names.map(bare);
       if (found.includes(bare(target))) return { ok: true };
-      return { ok: false, problem: "wrong-target", message: `${domain} is a CNAME to ${found.join(", ")}, not to ${target}` };
+      // What it points at is not said: it may be another account's pool (the CNAME target names it).
+      return { ok: false, problem: "wrong-target", message: `${domain}'s CNAME points elsewhere, not to ${target}` };
     },
     (err: unknown) => failure(err, domain),
   );

@@ -1,4 +1,5 @@
-// Custom domains of user pools: one per pool, unique in the whole service. Each function is one use
+// Custom domains of user pools: one per pool; a name is ACTIVE for at most one pool in the whole
+// service, and pending claims of it block nobody (claims.ts). Each function is one use
 // case; writes own their transaction and take the pool first (src/user-pools/parent.ts), then the
 // domain. Every change is written to the operations log in the same transaction (operations.ts).
 import type { z } from "zod";
@@ -7,6 +8,7 @@ import { ApiError, errors } from "../core/errors.js";
 import { onUniqueViolation } from "../platform/db/errors.js";
 import { parentPool } from "../user-pools/parent.js";
 import type { createDomainInput, domainRef, updateDomainInput } from "./actions.js";
+import { isActiveAnywhere } from "./claims.js";
 import { cnameTarget, isWithin } from "./names.js";
 import { operationView, recordOperation } from "./operations.js";
 import * as q from "./queries.js";
@@ -42,6 +44,9 @@ export async function createDomain(deps: Deps, accountId: string, input: CreateD
   try {
     const row = await deps.db.transaction().execute(async (trx) => {
       await parentPool(trx, accountId, k.poolUid, "share");
+      // Only a name some pool has proven (ACTIVE) is taken; pending claims block nobody (claims.ts),
+      // so this answer says nothing about whether anyone else merely claimed the name.
+      if (await isActiveAnywhere(trx, k.domain)) throw errors.duplicated(`Domain ${k.domain}`);
       const insert = q.insertDomain(trx, {
         account_id: accountId,
         user_pool_uid: k.poolUid,
@@ -52,9 +57,7 @@ export async function createDomain(deps: Deps, accountId: string, input: CreateD
         created_at: now,
         updated_at: now,
       });
-      // Any account's pool may hold the name: the message says it is taken, never by whom.
-      const taken = onUniqueViolation(insert, "user_pool_domains__domain", () => errors.duplicated(`Domain ${k.domain}`));
-      const row = await onUniqueViolation(taken, "user_pool_domains__pkey", () => errors.duplicated(`custom domain of UserPool ${k.poolUid} (a pool has one)`));
+      const row = await onUniqueViolation(insert, "user_pool_domains__pkey", () => errors.duplicated(`custom domain of UserPool ${k.poolUid} (a pool has one)`));
       await recordOperation(trx, deps.clock, k, "CREATE", { ok: true });
       return row;
     });

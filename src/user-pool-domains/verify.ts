@@ -1,10 +1,12 @@
 // When a pending custom domain becomes ACTIVE: once idplane has looked up its CNAME and found its
-// pool's target (dns-check.ts). The check runs on GetUserPoolDomain and UpdateUserPoolDomain, and in
-// housekeeping's pass over pending domains; whoever comes first claims it, at most once per
-// ID_DOMAIN_CHECK_INTERVAL_SECONDS per domain, and the lookup runs with no transaction open.
+// pool's target (dns-check.ts); the other claims of the name are then withdrawn (claims.ts). The
+// check runs on GetUserPoolDomain and UpdateUserPoolDomain, and in housekeeping's pass over pending
+// domains; whoever comes first claims it, at most once per ID_DOMAIN_CHECK_INTERVAL_SECONDS per
+// domain, and the lookup runs with no transaction open.
 // An ACTIVE domain is not looked up again: a DNS outage must not move a pool's issuer.
 import type { AppDeps } from "../deps.js";
 import { parentPool } from "../user-pools/parent.js";
+import { isActiveAnywhere, isExpired, withdrawOtherClaims } from "./claims.js";
 import { checkCname } from "./dns-check.js";
 import { recordOperation } from "./operations.js";
 import * as q from "./queries.js";
@@ -22,7 +24,8 @@ const dueBefore = (deps: VerifyDeps) => new Date(deps.clock.now().getTime() - de
  * afterwards (undefined: deleted meanwhile) and whether this call did the check.
  */
 export async function verifyIfDue(deps: VerifyDeps, row: DomainRow): Promise<{ row: DomainRow | undefined; checked: boolean }> {
-  if (row.status !== "PENDING") return { row, checked: false };
+  // An expired claim is not looked up again: housekeeping removes it (claims.ts).
+  if (row.status !== "PENDING" || isExpired(row.created_at, deps.clock.now())) return { row, checked: false };
   const k = keyOf(row);
   const claimed = await q.claimCheck(deps.db, k, deps.clock.now(), dueBefore(deps));
   if (!claimed) return { row, checked: false };
@@ -31,8 +34,17 @@ export async function verifyIfDue(deps: VerifyDeps, row: DomainRow): Promise<{ r
     await parentPool(trx, k.accountId, k.poolUid, "share");
     const current = await q.findDomain(trx, k, true);
     if (current?.status !== "PENDING") return current;
+    // Another claim of the name won meanwhile: this one is withdrawn, as the winner would have done.
+    if (outcome.ok && (await isActiveAnywhere(trx, k.domain))) {
+      await recordOperation(trx, deps.clock, k, "VERIFY", { ok: false, message: `${k.domain} is already verified for another pool; this claim was withdrawn` });
+      await q.deleteDomain(trx, k);
+      return undefined;
+    }
     await recordOperation(trx, deps.clock, k, "VERIFY", outcome);
-    return outcome.ok ? q.updateDomain(trx, k, { status: "ACTIVE", updated_at: deps.clock.now() }) : current;
+    if (!outcome.ok) return current;
+    const active = await q.updateDomain(trx, k, { status: "ACTIVE", updated_at: deps.clock.now() });
+    await withdrawOtherClaims(trx, deps.clock, k);
+    return active;
   });
   return { row: after, checked: true };
 }

@@ -5,6 +5,7 @@ import { z } from "zod";
 import { defineAction } from "../core/action.js";
 import { uid } from "../core/schemas.js";
 import { customAttributesOf } from "../custom-attributes/service.js";
+import { chargeCsvRows } from "../platform/rate-limits/charge.js";
 import { parentPool } from "../user-pools/parent.js";
 import { batchOutput, createUsersFromRaw } from "../users/actions.js";
 import { createUsersInput } from "../users/schemas.js";
@@ -57,7 +58,8 @@ export const usersCsvActions = [
     errors: ["NotFound"],
     summary:
       "Creates the users of a CSV, each row as a CreateUsers item (same rules, same per-item errors; Index is the 0-based row after the header). " +
-      "A file that is not valid base64 or CSV, has an unknown or repeated column, a row of another length, or too many rows is refused whole, naming the line.",
+      "A file that is not valid base64 or CSV, has an unknown or repeated column, a row of another length, or too many rows is refused whole, naming the line. " +
+      "The import pays one extra rate-limit token per ID_RATE_LIMIT_CSV_ROWS_PER_TOKEN rows (default 100).",
     input: createUsersCsvInput,
     output: batchOutput,
     handler: async (input, ctx) => {
@@ -66,6 +68,8 @@ export const usersCsvActions = [
       const { header, rows } = parseCsv(decodeCsv(input.UsersCsvB64), MAX_CSV_ROWS);
       const columns = readHeader(header, defs);
       if (rows.length === 0) throw csvError("the CSV has a header and no users");
+      // Charged by its rows before any is written: one token per ID_RATE_LIMIT_CSV_ROWS_PER_TOKEN rows.
+      await chargeCsvRows(ctx.deps, ctx.principal, rows.length);
       const items = rows.map((row) => rowToItem(columns, row));
       const withPassword = items.filter((i) => i.Password !== undefined).length;
       if (withPassword > MAX_CSV_PASSWORDS) throw csvError(`${withPassword} rows have a Password; CreateUsersCSV hashes at most ${MAX_CSV_PASSWORDS} per call (import the rest with CreateUsers or without passwords)`);

@@ -21,6 +21,16 @@ export interface CustomAttributeDefinition {
 
 const PARAM = "CustomAttributesToUpsert";
 
+/**
+ * The most a user's custom attribute values may hold together (names and values, UTF-8): 16 KiB.
+ * Each value alone may be 2,048 characters and a pool may have 50 attributes, which would let one
+ * user hold 300 KB and one ListUsers page of 100 users 30 MB; with this bound a page of users stays
+ * under about 2 MB (issue 22, item 4).
+ */
+export const MAX_CUSTOM_ATTRIBUTE_BYTES = 16 * 1024;
+
+const bytesOf = (values: Record<string, string>) => Object.entries(values).reduce((n, [k, v]) => n + Buffer.byteLength(k) + Buffer.byteLength(v), 0);
+
 export const customAttributesToUpsert = z
   .array(z.object({ Name: z.string().trim().min(1).max(128), Value: z.string().max(2048).describe('"" removes the value') }))
   .max(100)
@@ -89,6 +99,11 @@ export function applyCustomAttributes(
     const problem = valueProblem(def, Value);
     if (problem) return errors.invalidParameter(PARAM, `the value of the custom attribute ${JSON.stringify(def.Name)} ${problem}`);
     next[def.Name] = Value;
+  }
+  // Only growth is refused: a user already above the bound (stored before it) may still shrink.
+  const total = bytesOf(next);
+  if (total > MAX_CUSTOM_ATTRIBUTE_BYTES && total > bytesOf(current)) {
+    return errors.invalidParameter(PARAM, `a user's custom attribute values may hold ${MAX_CUSTOM_ATTRIBUTE_BYTES} bytes together (UTF-8, names included); these would hold ${total}`);
   }
   return next;
 }

@@ -1,5 +1,6 @@
-// The fair scheduler in front of password hashing. scrypt runs on libuv's threadpool, whose queue is
-// one FIFO for the whole process: a tenant that asks for 300 hashes puts everyone else's hash behind
+// The fair scheduler in front of password hashing, and of the other CPU work a caller can ask for
+// on the same threadpool (SAML SP key pairs, src/identity-providers/sp-keys.ts). scrypt runs on
+// libuv's threadpool, whose queue is one FIFO for the whole process: a tenant that asks for 300 hashes puts everyone else's hash behind
 // all 300 (issue 10, finding 4). Here at most `concurrency` hashes are handed to the threadpool at
 // once, and the rest wait in one lane per account; lanes are served round-robin, one job per turn.
 // A job of a lane that was empty therefore starts after at most one job of each other busy lane,

@@ -12,7 +12,7 @@ import { codeOf, startTestService, testDatabase, type TestService } from "../sup
 import { errorOf, rawCall } from "../support/raw.js";
 import type { CrossAccountCase } from "../support/security-cases.js";
 
-const familyCases = import.meta.glob<{ crossAccountCases?: CrossAccountCase[] }>("./support/*.ts", { eager: true });
+const familyCases = import.meta.glob<{ crossAccountCases?: CrossAccountCase[] }>("../support/families/*.ts", { eager: true });
 const crossAccountCases = Object.values(familyCases).flatMap((m) => m.crossAccountCases ?? []);
 
 const allActions = [...actions.values()];

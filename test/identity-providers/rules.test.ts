@@ -62,12 +62,19 @@ describe("identity providers: validation", () => {
     expect((await poolOf(poolUid)).TotalConnections).toBe(0);
   });
 
-  it("accepts http only on loopback hosts", async () => {
+  it("accepts http only on loopback hosts (and, for the endpoints idplane calls, only when the outbound policy allows it)", async () => {
     const poolUid = await createPool(svc);
-    const idp = await svc.ok("CreateIdentityProviderOAuth", connectionParams(poolUid, {
-      AuthorizationEndpoint: "http://localhost:8080/authorize", TokenEndpoint: "http://127.0.0.1:9000/token", UserEndpoint: "http://[::1]:9000/userinfo",
-    }));
-    expect(idp.UserEndpoint).toBe("http://[::1]:9000/userinfo");
+    const browserOnly = await svc.ok("CreateIdentityProviderOAuth", connectionParams(poolUid, { AuthorizationEndpoint: "http://localhost:8080/authorize" }));
+    expect(browserOnly.AuthorizationEndpoint).toBe("http://localhost:8080/authorize");
+    const dev = await startTestService({ env: { ID_OUTBOUND_ALLOW_ADDRESSES: "127.0.0.1,::1", ID_OUTBOUND_ALLOW_HTTP_LOOPBACK: "on" } });
+    try {
+      const idp = await dev.ok("CreateIdentityProviderOAuth", connectionParams(await createPool(dev), {
+        AuthorizationEndpoint: "http://localhost:8080/authorize", TokenEndpoint: "http://127.0.0.1:9000/token", UserEndpoint: "http://[::1]:9000/userinfo",
+      }));
+      expect(idp.UserEndpoint).toBe("http://[::1]:9000/userinfo");
+    } finally {
+      await dev.close();
+    }
   });
 
   it("on update: the same rules, and missing or unknown references", async () => {

@@ -150,7 +150,7 @@ describe("identity providers: upstream's fields", () => {
 });
 
 describe("identity providers: upstream's lists", () => {
-  it("ListIdentityProvidersOAuth answers every connection of the pool, whole, on one page, and takes no paging", async () => {
+  it("ListIdentityProvidersOAuth answers the pool's connections whole, in pages of at most 20", async () => {
     const poolUid = await createPool(svc);
     for (let i = 0; i < 12; i++) {
       await createConnection(svc, poolUid, { Name: `idp-${String(i).padStart(2, "0")}`, ClientSecret: i % 2 ? "s3cret" : undefined });
@@ -158,15 +158,18 @@ describe("identity providers: upstream's lists", () => {
     }
     const all = await svc.ok("ListIdentityProvidersOAuth", { UserPoolUid: poolUid });
     outputOf("ListIdentityProvidersOAuth").parse(all);
-    expect(all).toMatchObject({ TotalCount: 12, PageNumber: 1, PageSize: 12 });
+    expect(all).toMatchObject({ TotalCount: 12, PageNumber: 1, PageSize: 20 });
     expect(all.Data.map((d: { Name: string }) => d.Name)).toEqual(Array.from({ length: 12 }, (_, i) => `idp-${String(11 - i).padStart(2, "0")}`));
     expect(all.Data[0]).toEqual(await svc.ok("GetIdentityProviderOAuth", { UserPoolUid: poolUid, ConnectionUid: all.Data[0].Uid }));
     expect(new Set(all.Data.map((d: { ClientSecret: string }) => d.ClientSecret))).toEqual(new Set(["******", ""]));
-    for (const extra of [{ PageSize: 2 }, { PageNumber: 1 }, { Filter: { Name: "idp" } }]) {
+    const second = await svc.ok("ListIdentityProvidersOAuth", { UserPoolUid: poolUid, PageNumber: 2, PageSize: 5 });
+    expect(second).toMatchObject({ TotalCount: 12, PageNumber: 2, PageSize: 5 });
+    expect(second.Data).toEqual(all.Data.slice(5, 10));
+    for (const extra of [{ PageSize: 21 }, { PageNumber: 0 }, { Filter: { Name: "idp" } }]) {
       expect(codeOf(await svc.call("ListIdentityProvidersOAuth", { UserPoolUid: poolUid, ...extra }))).toBe(`InvalidParameter.${Object.keys(extra)[0]}`);
     }
     const empty = await svc.ok("ListIdentityProvidersOAuth", { UserPoolUid: await createPool(svc) });
-    expect(empty).toEqual({ Data: [], PageNumber: 1, PageSize: 0, TotalCount: 0 });
+    expect(empty).toEqual({ Data: [], PageNumber: 1, PageSize: 20, TotalCount: 0 });
   });
 
   it("ListIdentityProviders takes ExcludeConnectionType and an empty EipId", async () => {

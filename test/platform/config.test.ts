@@ -20,7 +20,7 @@ describe("loadConfig", () => {
     expect(loadConfig({}).passwordHashConcurrency).toBe(Math.max(1, Math.min(cores, 3)));
     expect(loadConfig({ UV_THREADPOOL_SIZE: "1" }).passwordHashConcurrency).toBe(1);
     expect(loadConfig({ ID_PASSWORD_HASH_CONCURRENCY: "7" }).passwordHashConcurrency).toBe(7);
-    expect(loadConfig({}).rateLimit).toEqual({ perSecond: 200, burst: 400, tokensPerPassword: 3 });
+    expect(loadConfig({}).rateLimit).toEqual({ perSecond: 200, burst: 400, tokensPerPassword: 3, tokensPerKeyPair: 10, csvRowsPerToken: 100 });
     expect(loadConfig({ ID_RATE_LIMIT_TOKENS_PER_PASSWORD: "0" }).rateLimit.tokensPerPassword).toBe(0);
     expect(() => loadConfig({ ID_RATE_LIMIT_TOKENS_PER_PASSWORD: "-1" })).toThrow(/ID_RATE_LIMIT_TOKENS_PER_PASSWORD/);
     expect(() => loadConfig({ ID_PASSWORD_HASH_CONCURRENCY: "0" })).toThrow(/ID_PASSWORD_HASH_CONCURRENCY/);

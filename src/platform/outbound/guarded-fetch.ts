@@ -41,6 +41,10 @@ export interface OutboundResponse {
   body: Buffer;
 }
 
+/** One fetcher per configuration: its trusted CAs and address rules are read once. */
+const fetchers = new WeakMap<OutboundPolicy, GuardedFetcher>();
+export const fetcherFor = (policy: OutboundPolicy): GuardedFetcher => fetchers.get(policy) ?? fetchers.set(policy, new GuardedFetcher(policy)).get(policy)!;
+
 const REDIRECTS = new Set([301, 302, 303, 307, 308]);
 const TLS_CODES = /CERT|SSL|TLS|SELF_SIGNED|UNABLE_TO_(GET|VERIFY)|HOSTNAME|ALTNAME/;
 
