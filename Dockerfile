@@ -19,7 +19,9 @@ COPY --from=build /app/dist ./dist
 # Embedded mode (no DATABASE_URL) keeps its database and master key in /data: a volume the
 # unprivileged user owns (the app directory stays root-owned and read-only to it).
 RUN mkdir -p /data && chown node:node /data && chmod 0700 /data
-ENV HOST=0.0.0.0 PORT=8080 NODE_ENV=production ID_DATA_DIR=/data
+# ID_PUBLIC_BASE_URL: the address clients use (issuer and reset URLs); override it with -e when that
+# is not http://127.0.0.1:8080, else HOST=0.0.0.0 would make issuers http://0.0.0.0:8080/...
+ENV HOST=0.0.0.0 PORT=8080 NODE_ENV=production ID_DATA_DIR=/data ID_PUBLIC_BASE_URL=http://127.0.0.1:8080
 VOLUME /data
 EXPOSE 8080
 USER node

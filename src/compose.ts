@@ -39,7 +39,15 @@ export async function composeService(config: Config, log: Logger): Promise<Servi
 
   let server!: Server;
   const listening = new Promise<string>((resolve) => {
-    server = serve({ fetch: app.fetch, port: config.port, hostname: config.host }, (info) =>
+    // A client sending its headers or body slowly held a socket as long as it liked (one header line
+    // every 2 s stayed open over 75 s): Node closes such a connection with 408 once a limit passes,
+    // noticed by a sweep every second instead of Node's default 30 s.
+    const serverOptions = {
+      headersTimeout: config.httpTimeouts.headersSeconds * 1000,
+      requestTimeout: config.httpTimeouts.requestSeconds * 1000,
+      connectionsCheckingInterval: 1000,
+    };
+    server = serve({ fetch: app.fetch, port: config.port, hostname: config.host, serverOptions }, (info) =>
       resolve(`http://${info.address.includes(":") ? `[${info.address}]` : info.address}:${info.port}`)) as Server;
   });
   // A server closing an idle connection races a client sending on it (the client sees a reset): the

@@ -23,9 +23,29 @@ const metadataSchema = {
   },
 };
 
-function jsonSchema(schema: z.ZodType, io: "input" | "output") {
-  const { $schema: _ignored, ...rest } = z.toJSONSchema(schema, { io, unrepresentable: "any" }) as Record<string, unknown>;
-  return rest;
+/**
+ * The JSON Schema of a zod schema, stored as components/schemas[name]. A recursive part (the custom
+ * attribute filter's groups) comes out of zod as a local `$defs` entry referenced as `#/$defs/...`,
+ * which in the OpenAPI document would point at its root: such entries become components of their own
+ * (`<name>_<def>`) and the references are rewritten to them.
+ */
+function addJsonSchema(schemas: Record<string, unknown>, name: string, schema: z.ZodType, io: "input" | "output"): void {
+  const { $schema: _ignored, $defs, ...rest } = z.toJSONSchema(schema, { io, unrepresentable: "any" }) as Record<string, unknown>;
+  const defs = ($defs ?? {}) as Record<string, unknown>;
+  const componentOf = (def: string) => `${name}_${def.replace(/^_+/, "")}`;
+  const rewrite = (node: unknown): unknown => {
+    if (Array.isArray(node)) return node.map(rewrite);
+    if (node === null || typeof node !== "object") return node;
+    return Object.fromEntries(
+      Object.entries(node).map(([k, v]) =>
+        k === "$ref" && typeof v === "string" && v.startsWith("#/$defs/")
+          ? [k, `#/components/schemas/${componentOf(v.slice("#/$defs/".length))}`]
+          : [k, rewrite(v)],
+      ),
+    );
+  };
+  schemas[name] = rewrite(rest);
+  for (const [def, body] of Object.entries(defs)) schemas[componentOf(def)] = rewrite(body);
 }
 
 export function buildOpenApi(registry: ReadonlyMap<string, AnyAction>) {
@@ -40,8 +60,8 @@ export function buildOpenApi(registry: ReadonlyMap<string, AnyAction>) {
     },
   };
   for (const action of [...registry.values()].sort((a, b) => a.name.localeCompare(b.name))) {
-    schemas[`${action.name}Request`] = jsonSchema(action.input, "input");
-    schemas[`${action.name}Result`] = jsonSchema(action.output, "output");
+    addJsonSchema(schemas, `${action.name}Request`, action.input, "input");
+    addJsonSchema(schemas, `${action.name}Result`, action.output, "output");
     paths[`/?Action=${action.name}&Version=${API_VERSION}`] = {
       post: {
         operationId: action.name,

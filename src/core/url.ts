@@ -33,6 +33,14 @@ export function quote(value: string): string {
   return JSON.stringify(value.length > 200 ? `${value.slice(0, 200)}...` : value);
 }
 
+/**
+ * The WHATWG serialization of an acceptable URL (lower-case scheme and host, default port dropped,
+ * path normalized): the form stored, so what is compared later is what a browser would request.
+ */
+export function serializedUrl(uri: string): string {
+  return new URL(uri).href;
+}
+
 /** Why `uri` breaks `rule`, or undefined when it is acceptable. Credentials are never allowed. */
 export function urlProblem(uri: string, rule: UrlRule): string | undefined {
   if (uri.length === 0) return "it is empty";
@@ -40,6 +48,9 @@ export function urlProblem(uri: string, rule: UrlRule): string | undefined {
   if (rule.noWhitespace && /[\s\x00-\x1f\x7f]/.test(uri)) return "it contains whitespace or control characters";
   if (!rule.fragment && uri.includes("#")) return "it must not contain a fragment";
   if (rule.noWildcards && uri.includes("*")) return "wildcards are not allowed";
+  // The WHATWG parser reads '\\' as '/' in http(s) URLs, so "https://app.example.com\\@evil.com/cb"
+  // names evil.com to a browser while other parsers see app.example.com: refused, whatever the scheme.
+  if (uri.includes("\\")) return "it must not contain a backslash";
   let url: URL;
   try {
     url = new URL(uri);
@@ -48,6 +59,13 @@ export function urlProblem(uri: string, rule: UrlRule): string | undefined {
   }
   const scheme = url.protocol.slice(0, -1).toLowerCase();
   if (url.username || url.password) return "it must not contain credentials";
+  if (scheme === "http" || scheme === "https") {
+    // "https:evil.com/cb" parses as https://evil.com/cb; "https://@evil.com" or a percent-encoded
+    // host parse to a host the text does not show. Only a plainly written authority is accepted.
+    const authority = /^https?:\/\/([^/?#]*)/i.exec(uri)?.[1];
+    if (authority === undefined) return `it must start with ${scheme}:// followed by the host`;
+    if (/[@%]/.test(authority)) return "the host must be written plainly (no '@' or percent-encoding)";
+  }
   if (scheme === "https") return url.hostname ? undefined : "it has no host";
   if (scheme === "http" && rule.http === "any") return undefined;
   if (scheme === "http" && rule.http === "loopback") {

@@ -2,6 +2,7 @@
 // one definition of what a name, a description, a logo, a redirect URI or an origin may be, so a
 // client is held to the same rules whichever API writes it.
 import { z } from "zod";
+import { serializedUrl } from "../core/url.js";
 import { LIFETIMES, logoUriProblem, originProblem, redirectUriProblem } from "./rules.js";
 
 /** The most URIs one list of a client holds (redirect, logout, origins). */
@@ -14,7 +15,11 @@ function checked(problem: (s: string) => string | undefined) {
   });
 }
 
-export const redirectUri = checked(redirectUriProblem);
+/**
+ * A redirect URI is stored in its WHATWG serialization (what a browser sends back), never as typed,
+ * so a later exact comparison cannot be fooled by a spelling the parser reads differently.
+ */
+export const redirectUri = checked(redirectUriProblem).transform(serializedUrl);
 
 /**
  * The most one list may hold in all (UTF-8), 16 KiB: a hundred URIs of 160 bytes. Each list is
@@ -24,12 +29,14 @@ export const redirectUri = checked(redirectUriProblem);
 export const MAX_URI_LIST_BYTES = 16 * 1024;
 
 /** A list of URIs by one rule; the whole list is replaced on update, [] clears it. */
-export const uriList = (problem: (s: string) => string | undefined) =>
-  z
-    .array(checked(problem))
-    .max(MAX_URIS)
-    .refine((list) => list.reduce((n, s) => n + Buffer.byteLength(s), 0) <= MAX_URI_LIST_BYTES, `may hold ${MAX_URI_LIST_BYTES} bytes of URIs in all`);
-export const redirectUriList = uriList(redirectUriProblem).describe("redirect URIs: https, http only on a loopback host, or a reverse-domain scheme; no fragment or '*'");
+const withinBytes = (list: string[]) => list.reduce((n, s) => n + Buffer.byteLength(s), 0) <= MAX_URI_LIST_BYTES;
+const bytesMessage = `may hold ${MAX_URI_LIST_BYTES} bytes of URIs in all`;
+export const uriList = (problem: (s: string) => string | undefined) => z.array(checked(problem)).max(MAX_URIS).refine(withinBytes, bytesMessage);
+export const redirectUriList = z
+  .array(redirectUri)
+  .max(MAX_URIS)
+  .refine(withinBytes, bytesMessage)
+  .describe("redirect URIs: https, http only on a loopback host, or a reverse-domain scheme; no fragment or '*'");
 export const originList = uriList(originProblem).describe("origins, scheme://host[:port]: https, or http only on a loopback host");
 
 export const clientName = z.string().trim().max(128);

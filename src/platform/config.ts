@@ -112,6 +112,9 @@ export const envSchema = z
     ID_RESET_MAIL_WINDOW_SECONDS: z.coerce.number().int().min(1).max(86_400).default(3600),
     /** How long the server keeps an idle keep-alive connection; behind a proxy, longer than the proxy's. */
     ID_KEEPALIVE_TIMEOUT_SECONDS: positiveInt(5),
+    /** A request's headers must arrive within this, its whole body within the next (a slow sender holds a socket). */
+    ID_HEADERS_TIMEOUT_SECONDS: z.coerce.number().int().min(1).max(300).default(10),
+    ID_REQUEST_TIMEOUT_SECONDS: z.coerce.number().int().min(1).max(3600).default(30),
     /** SIGTERM: how long in-flight requests may take before the process exits 1 anyway. */
     ID_SHUTDOWN_TIMEOUT_SECONDS: positiveInt(10),
     /** PEM file of CAs trusted for outbound https (OIDC discovery) beside Node's bundled roots. */
@@ -216,6 +219,8 @@ export interface Config {
   resetMailLimits: { perUser: number; perAddress: number; windowSeconds: number };
   /** Idle keep-alive connections are closed after this (Node's server.keepAliveTimeout). */
   keepAliveTimeoutSeconds: number;
+  /** Node's headersTimeout and requestTimeout, checked every second (src/compose.ts). */
+  httpTimeouts: { headersSeconds: number; requestSeconds: number };
   /** Hard stop after SIGTERM; draining normally ends long before it. */
   shutdownTimeoutSeconds: number;
   /** How OIDC discovery and any other tenant-given URL is fetched (src/platform/outbound/guarded-fetch.ts). */
@@ -267,6 +272,9 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
       "invalid configuration:\n  ID_MASTER_KEY: required with DATABASE_URL. Secrets in a shared database are " +
         "encrypted under it; generate one with `openssl rand -base64 32` and keep it safe.",
     );
+  }
+  if (e.ID_HEADERS_TIMEOUT_SECONDS > e.ID_REQUEST_TIMEOUT_SECONDS) {
+    throw new ConfigError("invalid configuration:\n  ID_HEADERS_TIMEOUT_SECONDS: must not exceed ID_REQUEST_TIMEOUT_SECONDS (the headers are part of the request)");
   }
   if (e.SMTP_URL && !e.MAIL_FROM) {
     throw new ConfigError("invalid configuration:\n  MAIL_FROM: required with SMTP_URL (the sender address, e.g. \"idplane <no-reply@example.com>\")");
@@ -326,6 +334,7 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     mail: { smtpUrl: e.SMTP_URL, from: e.MAIL_FROM ?? "", maxAttempts: e.ID_MAIL_MAX_ATTEMPTS },
     resetMailLimits: { perUser: e.ID_RESET_MAIL_PER_USER, perAddress: e.ID_RESET_MAIL_PER_ADDRESS, windowSeconds: e.ID_RESET_MAIL_WINDOW_SECONDS },
     keepAliveTimeoutSeconds: e.ID_KEEPALIVE_TIMEOUT_SECONDS,
+    httpTimeouts: { headersSeconds: e.ID_HEADERS_TIMEOUT_SECONDS, requestSeconds: e.ID_REQUEST_TIMEOUT_SECONDS },
     shutdownTimeoutSeconds: e.ID_SHUTDOWN_TIMEOUT_SECONDS,
     outbound: {
       allowedAddresses: (e.ID_OUTBOUND_ALLOW_ADDRESSES ?? "").split(",").map((a) => a.trim()).filter(Boolean),

@@ -3,6 +3,7 @@
 import { readFileSync } from "node:fs";
 import { describe, expect, it } from "vitest";
 import { parse } from "yaml";
+import { openApiProblems } from "../../scripts/openapi-validate.js";
 import { actions } from "../../src/control-plane/registry.js";
 import { renderOpenApi } from "../../src/control-plane/openapi.js";
 import { errorCatalog } from "../../src/core/errors.js";
@@ -10,6 +11,14 @@ import { errorCatalog } from "../../src/core/errors.js";
 describe("openapi.yaml", () => {
   it("is current with the registry (run `npm run openapi` when this fails)", () => {
     expect(readFileSync(new URL("../../openapi.yaml", import.meta.url), "utf8")).toBe(renderOpenApi(actions));
+  });
+  it("is a valid OpenAPI 3.1 document in which every $ref resolves", async () => {
+    expect(await openApiProblems(readFileSync(new URL("../../openapi.yaml", import.meta.url), "utf8"))).toBeUndefined();
+  });
+  it("keeps recursive schemas under components/schemas, never at the document root", () => {
+    const text = renderOpenApi(actions);
+    expect(text).not.toContain("#/$defs/");
+    expect(parse(text).components.schemas.ListUsersRequest_schema0.properties.Groups.items.$ref).toBe("#/components/schemas/ListUsersRequest_schema0");
   });
   it("describes every action with its request and result schemas", () => {
     const doc = parse(renderOpenApi(actions));

@@ -6,7 +6,7 @@
 // With TEST_THROUGH_PGBOUNCER=1 (`npm run test:pgbouncer`) it starts a PgBouncer of its own in
 // transaction mode in front of DATABASE_URL's server, and every test connects through it with
 // DATABASE_POOLER=pgbouncer, as a deployment behind PgBouncer does.
-import { chmodSync, existsSync, mkdirSync, mkdtempSync, rmSync } from "node:fs";
+import { chmodSync, existsSync, mkdirSync, mkdtempSync, readdirSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import type { ProvidedContext } from "vitest";
@@ -15,6 +15,7 @@ import type { DatabasePooler } from "../../src/platform/config.js";
 import { chooseEngine } from "../../src/platform/db/embedded/engine.js";
 import { openEmbeddedPostgres } from "../../src/platform/db/embedded/index.js";
 import { startPgbouncer } from "./infra/pgbouncer.js";
+import { scratchPrefix } from "./infra/scratch.js";
 
 declare module "vitest" {
   export interface ProvidedContext {
@@ -53,6 +54,8 @@ export default async function setup(project: TestProject) {
     if (--db.users > 0) return;
     delete shared.idplaneTestDatabase;
     await stop?.();
+    // This run's scratch directories, named after this process (test/support/infra/scratch.ts).
+    for (const name of readdirSync(tmpdir())) if (name.startsWith(scratchPrefix(process.pid))) rmSync(join(tmpdir(), name), { recursive: true, force: true });
   };
 }
 

@@ -57,10 +57,11 @@ export function dispatchAction(deps: AppDeps): MiddlewareHandler<GatewayEnv> {
 }
 
 /**
- * The action's parameters: the signed query's, then the body's, which win. One meaning for the signed
- * bytes (docs/spec/signing.md §5a): the body is decoded by what it is, a JSON object or form pairs, and a
+ * The action's parameters: the signed query's and the body's. One meaning for the signed bytes
+ * (docs/spec/signing.md §5a): the body is decoded by what it is, a JSON object or form pairs, and a
  * Content-Type (which the official Node SDK does not sign) that contradicts the bytes is refused, so
- * re-labelling signed JSON as a form (or the reverse) can never yield other parameters.
+ * re-labelling signed JSON as a form (or the reverse) can never yield other parameters. A parameter
+ * named in both the query and the body is refused rather than one silently winning.
  */
 function decodeRawParams(query: QueryPair[], body: Uint8Array, contentType: string | undefined): Record<string, unknown> {
   const flat: [string, string][] = [];
@@ -69,11 +70,25 @@ function decodeRawParams(query: QueryPair[], body: Uint8Array, contentType: stri
   const looksJson = startsLikeJson(body);
   if (isFormContentType(contentType)) {
     if (looksJson) throw errors.invalidRequest("the body is JSON but Content-Type says application/x-www-form-urlencoded");
-    for (const p of parseQuery(decodeUtf8(body))) if (!PROTOCOL_PARAMS.has(p.nameText)) flat.push([p.nameText, p.valueText]);
-    return paramsFromFlat(flat);
+    const form = parseQuery(decodeUtf8(body)).filter((p) => !PROTOCOL_PARAMS.has(p.nameText));
+    refuseInBoth(flat, form.map((p) => p.nameText));
+    return paramsFromFlat([...flat, ...form.map((p): [string, string] => [p.nameText, p.valueText])]);
   }
   if (!looksJson && isJsonContentType(contentType)) throw errors.invalidRequest("the body is not JSON but Content-Type says application/json");
-  return { ...paramsFromFlat(flat), ...paramsFromJson(body) };
+  const json = paramsFromJson(body);
+  refuseInBoth(flat, Object.keys(json));
+  return { ...paramsFromFlat(flat), ...json };
+}
+
+/** Names are matched case-insensitively and by their first segment (`Filter.Name` names Filter). */
+const topName = (name: string) => name.split(".", 1)[0]!.toLowerCase();
+function refuseInBoth(query: [string, string][], bodyNames: string[]): void {
+  if (query.length === 0) return;
+  const inQuery = new Set(query.map(([name]) => topName(name)));
+  const both = bodyNames.find((name) => inQuery.has(topName(name)));
+  if (both === undefined) return;
+  const name = both.split(".", 1)[0]!.replace(/[\u0000-\u001f\u007f]/g, "?").slice(0, 128);
+  throw errors.invalidParameter(name, `${name} is sent in both the query and the body; send each parameter once`);
 }
 
 const isFormContentType = (ct: string | undefined) => mediaType(ct) === "application/x-www-form-urlencoded";

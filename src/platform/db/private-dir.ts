@@ -55,7 +55,14 @@ export function tightenPrivateDir(dir: string): number {
     tighten(path, st.mode & 0o7777);
     if (st.isDirectory()) for (const name of readdirSync(path)) walk(join(path, name));
   };
-  tighten(dir, statSync(dir).mode & 0o7777);
+  // Run as root, embedded Postgres runs as another user, whose group may pass through the directory
+  // (0710, src/platform/db/embedded/run-user.ts) to reach the cluster it owns; nothing more.
+  const top = statSync(dir);
+  const traverse = typeof process.getgid === "function" && top.gid !== process.getgid() ? 0o010 : 0;
+  if ((top.mode & OPEN_BITS & ~traverse) !== 0) {
+    chmodSync(dir, top.mode & (0o7700 | traverse));
+    tightened++;
+  }
   for (const name of OWNED) walk(join(dir, name));
   return tightened;
 }

@@ -129,6 +129,22 @@ describe("where parameters come from", () => {
       expect((await call({ contentType, body: "" })).params, contentType).toEqual({});
     }
   });
+  it("refuses a name sent in both the query and the body, by its first segment and any case (issue 22)", async () => {
+    const FORM = "application/x-www-form-urlencoded";
+    const both = (param: string) => [400, `InvalidParameter.${param}`, `${param} is sent in both the query and the body; send each parameter once`];
+    const refusal = async (c: SignedCall) => {
+      const r = await call(c);
+      return [r.status, r.code, r.json.message];
+    };
+    expect(await refusal({ query: [["Name", "q"]], body: `{"Name":"b"}` })).toEqual(both("Name"));
+    expect(await refusal({ query: [["name", "q"]], body: `{"Flag":true,"NAME":"b"}` })).toEqual(both("NAME"));
+    expect(await refusal({ query: [["Tags.1", "q"]], body: `{"Tags":["b"]}` })).toEqual(both("Tags"));
+    expect(await refusal({ query: [["Tags", "q"]], contentType: FORM, body: "Tags.1=b" })).toEqual(both("Tags"));
+    expect(await refusal({ query: [["Flag", "true"]], contentType: FORM, body: "Name=n&flag=false" })).toEqual(both("flag"));
+    // Protocol names are not parameters, so they never clash; distinct names still combine.
+    expect((await call({ query: [["Tagsx", "q"]], body: `{"Tags":["b"]}` })).code).toBe("InvalidParameter.Tagsx");
+    expect((await call({ query: [["Name", "q"]], contentType: FORM, body: "X-Date=1&Flag=true" })).params).toEqual({ Name: "q", Flag: true });
+  });
   it("never takes a protocol name as a parameter, from the query or a form body", async () => {
     const query = PROTOCOL.filter((n) => n !== "Action" && n !== "Version").map((n) => [n, "v"] as [string, string]);
     expect((await call({ query })).params).toEqual({});

@@ -12,6 +12,7 @@ import { join } from "node:path";
 import * as x509 from "@peculiar/x509";
 import { insertConnection } from "../../../src/identity-providers/service.js";
 import type { TestService } from "../harness.js";
+import { scratchPrefix } from "../infra/scratch.js";
 import type { CrossAccountCase } from "../security-cases.js";
 import { createPool, uniqueName } from "./user-pools.js";
 
@@ -65,7 +66,8 @@ export async function makeTestCa(): Promise<TestCa> {
     },
     crypto,
   );
-  const caFile = join(mkdtempSync(join(tmpdir(), "idplane-ca-")), "ca.pem");
+  // Named after the vitest process, whose global teardown removes it (global-setup.ts).
+  const caFile = join(mkdtempSync(join(tmpdir(), scratchPrefix(process.ppid))), "ca.pem");
   writeFileSync(caFile, ca.toString("pem"));
   return { caPem: ca.toString("pem"), caFile, leafPem: leaf.toString("pem"), leafKeyPem: await pemKey(leafKeys.privateKey) };
 }

@@ -3,7 +3,7 @@
 // and the pid of the idplane process that owns it. The CLI reads it to connect next to a running server.
 import { spawn } from "node:child_process";
 import { randomBytes } from "node:crypto";
-import { existsSync, readFileSync, renameSync, rmSync, writeFileSync } from "node:fs";
+import { existsSync, mkdirSync, readFileSync, renameSync, rmSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import type { PostgresBinaries } from "./binaries.js";
 import { chownTree, type RunUser } from "./run-user.js";
@@ -59,6 +59,10 @@ export async function ensureCluster(dataDir: string, cluster: string, binaries: 
   }
   // Never started: a half-made cluster (initdb interrupted) is no use, start again.
   rmSync(cluster, { recursive: true, force: true });
+  // Empty and the run user's: initdb fills it, and could not create it in the data directory, which
+  // stays the process user's (run-user.ts).
+  mkdirSync(cluster, { mode: 0o700 });
+  if (user) chownTree(cluster, user);
   const pwfile = join(dataDir, "initdb.pw");
   writeFileSync(pwfile, info.password + "\n", { mode: 0o600 });
   if (user) chownTree(pwfile, user);

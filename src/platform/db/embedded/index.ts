@@ -2,13 +2,13 @@
 // <dataDir>/postgres, private to it, stopped with it. One idplane process owns the server (the
 // idplane.pid lock); the CLI may attach to it while it runs (attach: true) through postgres.json,
 // and otherwise starts its own for the length of the command.
-import { existsSync, readFileSync } from "node:fs";
-import { join } from "node:path";
+import { chmodSync, existsSync, readFileSync } from "node:fs";
+import { dirname, join, resolve } from "node:path";
 import type { Logger } from "../../log.js";
 import { alive, EmbeddedDatabaseBusy, lockDataDir } from "../embedded-lock.js";
 import { locateBinaries } from "./binaries.js";
 import { ensureCluster, readConnection, urlOf, writeConnection } from "./cluster.js";
-import { EmbeddedPostgresUnusable, giveDataDir, reachableBy, runUser } from "./run-user.js";
+import { canRun, EmbeddedPostgresUnusable, giveDataDir, reachableBy, runUser } from "./run-user.js";
 import { startServer } from "./server.js";
 
 export interface EmbeddedPostgres {
@@ -48,9 +48,15 @@ export async function openEmbeddedPostgres(dataDir: string, opts: EmbeddedPostgr
     const binaries = locateBinaries(join(dataDir, "lib"));
     const user = runUser();
     if (user) {
-      giveDataDir(dataDir, user);
-      const why = reachableBy(user, binaries.postgres, dataDir, binaries.env);
-      if (why) throw new EmbeddedPostgresUnusable(`${why}; Postgres refuses to run as root`);
+      // Checked before anything is handed over, so a fallback to PGlite finds the directory as it was.
+      const unreachable = reachableBy(user, dirname(resolve(dataDir)));
+      if (unreachable) throw new EmbeddedPostgresUnusable(`${unreachable}; Postgres refuses to run as root`);
+      giveDataDir(dataDir, cluster, user);
+      const why = canRun(user, binaries.postgres, binaries.env);
+      if (why) {
+        chmodSync(dataDir, 0o700);
+        throw new EmbeddedPostgresUnusable(`${why}; Postgres refuses to run as root`);
+      }
     }
     const { info, created } = await ensureCluster(dataDir, cluster, binaries, user);
     await waitForOldPostmaster(cluster);

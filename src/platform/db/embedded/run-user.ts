@@ -3,7 +3,7 @@
 // owns the data directory: `postgres` when the system has one, else `nobody`. The directory stays
 // 0700; root keeps reaching it (root ignores modes), nobody else can.
 import { spawnSync } from "node:child_process";
-import { chownSync, existsSync, lstatSync, readdirSync, readFileSync } from "node:fs";
+import { chmodSync, chownSync, existsSync, lstatSync, readdirSync, readFileSync } from "node:fs";
 import { join } from "node:path";
 
 /** The setup cannot work for this user or machine; an automatic engine choice falls back to PGlite. */
@@ -37,12 +37,15 @@ function readPasswd(): RunUser[] {
 }
 
 /**
- * Gives the user the data directory itself and what Postgres uses in it; master.key stays root's
- * (root reads it whatever the directory's owner).
+ * Gives the user what Postgres uses (the cluster directory and the private library copy), and no
+ * more. The data directory itself stays the process user's, open to the run user's group for
+ * traversal only (0710): owning it, that user could replace master.key, postgres.json or the lock
+ * beside the cluster (issue 22). A directory an earlier version gave away is taken back here.
  */
-export function giveDataDir(dataDir: string, user: RunUser): void {
-  chownSync(dataDir, user.uid, user.gid);
-  for (const name of ["postgres", "lib"]) if (existsSync(join(dataDir, name))) chownTree(join(dataDir, name), user);
+export function giveDataDir(dataDir: string, cluster: string, user: RunUser): void {
+  chownSync(dataDir, process.getuid!(), user.gid);
+  chmodSync(dataDir, 0o710);
+  for (const path of [cluster, join(dataDir, "lib")]) if (existsSync(path)) chownTree(path, user);
 }
 
 /** Gives the user the directory and everything in it (links are not followed). */
@@ -53,14 +56,14 @@ export function chownTree(path: string, user: RunUser): void {
   if (st.isDirectory()) for (const name of readdirSync(path)) chownTree(join(path, name), user);
 }
 
-/**
- * Whether the user can run the binary and write in dir: node_modules under /root, or a data directory
- * below a 0700 home, are out of its reach. Asked of the system itself, as that user.
- */
-export function reachableBy(user: RunUser, postgres: string, dir: string, env: Record<string, string>): string | undefined {
+/** Whether the user can pass through dir (the data directory's parent): a data directory below a 0700 home is out of its reach. */
+export function reachableBy(user: RunUser, dir: string): string | undefined {
+  const pass = spawnSync("/bin/sh", ["-c", 'test -x "$1"', "sh", dir], { uid: user.uid, gid: user.gid, timeout: 60_000 });
+  return pass.status === 0 ? undefined : `the ${user.name} user cannot reach ${dir} (a parent directory is closed to it)`;
+}
+
+/** Whether the user can run the binary (node_modules under /root is out of its reach). Asked of the system itself, as that user. */
+export function canRun(user: RunUser, postgres: string, env: Record<string, string>): string | undefined {
   const run = spawnSync(postgres, ["--version"], { uid: user.uid, gid: user.gid, env: { ...process.env, ...env }, encoding: "utf8", timeout: 60_000 });
-  if (run.status !== 0) return `the ${user.name} user cannot run ${postgres} (${(run.stderr || run.error?.message || "").trim().split("\n")[0]})`;
-  const write = spawnSync("/bin/sh", ["-c", 'test -w "$1" && test -x "$1"', "sh", dir], { uid: user.uid, gid: user.gid, timeout: 60_000 });
-  if (write.status !== 0) return `the ${user.name} user cannot reach ${dir} (a parent directory is closed to it)`;
-  return undefined;
+  return run.status === 0 ? undefined : `the ${user.name} user cannot run ${postgres} (${(run.stderr || run.error?.message || "").trim().split("\n")[0]})`;
 }
