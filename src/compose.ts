@@ -3,7 +3,7 @@
 // the process (signals, exit codes, timers that end it): that is src/main.ts.
 import type { Server } from "node:http";
 import { serve } from "@hono/node-server";
-import { createApp } from "./control-plane/app.js";
+import { createServerApp } from "./app.js";
 import type { Config } from "./platform/config.js";
 import { startHousekeeping } from "./platform/housekeeping/worker.js";
 import { drainable, type Drainer } from "./platform/http-drain.js";
@@ -25,7 +25,7 @@ export async function composeService(config: Config, log: Logger): Promise<Servi
   const runtime = await openRuntime(config, log);
   // Replaced once the server exists: nothing can be draining before then.
   let isDraining = () => false;
-  const app = createApp(runtime.deps, { isDraining: () => isDraining() });
+  const app = createServerApp(runtime.deps, { isDraining: () => isDraining() });
   // Without SMTP_URL reset emails stay queued in the outbox (`npm run cli -- mail list`).
   // nodemailer is loaded only when there is mail to send: it is a sixth of the idle process's memory.
   const transport = config.mail.smtpUrl

@@ -8,7 +8,18 @@ import { mailPurges } from "./platform/mail/purge.js";
 import { passwordResetPurges } from "./password-reset/purge.js";
 import { claimPurges } from "./user-pool-domains/claims.js";
 import { rateLimitPurges } from "./platform/rate-limits/purge.js";
+import { signInThrottlePurges } from "./users/purge.js";
+import { sealedSigningKeys, signingKeyPurges } from "./sign-in/keys.js";
+import { signInArtifactPurges } from "./sign-in/adapter.js";
 
-export const sealedSources: SealedSource[] = [accessKeySecrets, identityProviderSecrets, spPrivateKeySecrets] as SealedSource[];
+export const sealedSources: SealedSource[] = [accessKeySecrets, identityProviderSecrets, spPrivateKeySecrets, sealedSigningKeys] as SealedSource[];
 
-export const purgeRules: PurgeRule[] = [...passwordResetPurges, ...mailPurges, ...rateLimitPurges, ...claimPurges];
+export const purgeRules: PurgeRule[] = [
+  ...passwordResetPurges,
+  ...mailPurges,
+  ...rateLimitPurges,
+  ...claimPurges,
+  ...signInThrottlePurges,
+  ...signingKeyPurges,
+  ...signInArtifactPurges,
+];

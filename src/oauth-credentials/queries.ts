@@ -1,5 +1,5 @@
 // SQL for the oauth_credentials table. Every query a caller reaches is scoped by account_id first;
-// only findByClientIdForVerify (the data plane's check) looks a client id up across accounts.
+// sign-in's lookups by client id (client-auth.ts, src/user-pools/locate.ts) are apart.
 import type { Insertable, Kysely, Selectable, Transaction, Updateable } from "kysely";
 import type { Database } from "../platform/db/schema.js";
 import type { ClientType, OAuthCredentialsTable } from "./tables.js";
@@ -29,10 +29,6 @@ export function findCredential(db: Db, accountId: string, ref: CredentialRef): P
 /** Locks the credential row until the transaction ends: concurrent updates and resets queue here. */
 export function findCredentialForUpdate(trx: Transaction<Database>, accountId: string, ref: CredentialRef): Promise<CredentialRow | undefined> {
   return byRef(trx, accountId, ref).forUpdate().executeTakeFirst();
-}
-
-export function findByClientIdForVerify(db: Db, clientApiIdentifier: string) {
-  return db.selectFrom("oauth_credentials").select(["secret_hash"]).where("client_api_identifier", "=", clientApiIdentifier).executeTakeFirst();
 }
 
 export function countCredentialsInPool(db: Db, accountId: string, userPoolUid: string): Promise<number> {

@@ -13,7 +13,6 @@ import type { createCredentialInput, credentialRefInput, listCredentialsInput, u
 import * as q from "./queries.js";
 import type { CredentialRow } from "./queries.js";
 import { scopeTokens } from "./rules.js";
-import { secretMatches } from "./secret.js";
 import { changeClient, createClient, removeClient, type NewClient } from "./store.js";
 import { credentialView, type CredentialView } from "./view.js";
 
@@ -105,14 +104,6 @@ export async function deleteCredential(deps: Pick<Deps, "db">, accountId: string
   return { CredentialId: Number(row.credential_id) };
 }
 
-/**
- * The data plane's check of a client id and secret (the OAuth token endpoint's client
- * authentication). Not exposed as an action. Constant time in the secret: the presented secret's
- * hash is compared with timingSafeEqual, against a dummy hash when the client id is unknown.
- */
-export async function verifyClientSecret(deps: Pick<AppDeps, "db">, clientApiIdentifier: string, secret: string): Promise<boolean> {
-  if (clientApiIdentifier.length === 0 || clientApiIdentifier.length > 128 || secret.length > 1024) return false;
-  const row = await q.findByClientIdForVerify(deps.db, clientApiIdentifier);
-  // A public client has no secret: nothing it is presented with matches.
-  return secretMatches(secret, row?.secret_hash ?? undefined);
-}
+// The data plane's check of a client id and secret lives with sign-in's client store; kept importable
+// from here for the control plane's callers.
+export { verifyClientSecret } from "./client-auth.js";

@@ -116,6 +116,8 @@ const envSchema = z
     /** One bound for a whole outbound exchange, redirects included. */
     ID_OUTBOUND_TIMEOUT_SECONDS: positiveInt(10),
     ID_OUTBOUND_MAX_BYTES: positiveInt(524_288),
+    /** Which audiences this instance serves: the signed API, sign-in (the pools' OpenID Providers), or both. */
+    ID_SERVE: z.enum(["all", "api", "sign-in"]).default("all"),
     LOG_LEVEL: z.enum(["fatal", "error", "warn", "info", "debug", "trace", "silent"]).default("info"),
   })
   .refine((e) => e.DATABASE_POOLER === "none" || e.DATABASE_URL !== undefined, {
@@ -198,6 +200,8 @@ export interface Config {
   shutdownTimeoutSeconds: number;
   /** How OIDC discovery and any other tenant-given URL is fetched (src/platform/outbound/guarded-fetch.ts). */
   outbound: OutboundPolicy;
+  /** all: one process serves both audiences; api or sign-in: only that one (src/app.ts). */
+  serve: "all" | "api" | "sign-in";
   logLevel: z.infer<typeof envSchema>["LOG_LEVEL"];
 }
 
@@ -307,6 +311,7 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
       timeoutMs: e.ID_OUTBOUND_TIMEOUT_SECONDS * 1000,
       maxRedirects: 3,
     },
+    serve: e.ID_SERVE,
     logLevel: e.LOG_LEVEL,
   };
 }

@@ -5,7 +5,7 @@ import type { Config } from "../platform/config.js";
 import { formatTime } from "../core/time.js";
 import { SECRET_MASK } from "../identity-providers/secret.js";
 import type { CredentialRow } from "../oauth-credentials/queries.js";
-import { poolEndpoints } from "../user-pools/endpoints.js";
+import { ENDPOINT_PATHS, poolEndpoints } from "../user-pools/endpoints.js";
 
 export function userPoolClientListItem(row: Pick<CredentialRow, "client_api_identifier" | "name" | "client_type" | "description" | "logo_uri" | "created_at" | "updated_at">) {
   return {
@@ -37,9 +37,8 @@ export function userPoolClientView(row: CredentialRow, config: Pick<Config, "pub
       HasCombinedLifetime: row.refresh_token_has_combined_lifetime,
       CombinedLifetimeSeconds: row.refresh_token_combined_lifetime_seconds,
     },
-    // The pool's hosted sign-in page for this client, under the pool's issuer (endpoints.ts); like
-    // the other pool addresses, idplane does not serve it yet.
-    LoginPageUrl: `${issuer}/login?client_id=${encodeURIComponent(row.client_api_identifier)}`,
+    // The pool's hosted sign-in page for this client, under the pool's issuer (endpoints.ts).
+    LoginPageUrl: `${issuer}${ENDPOINT_PATHS.login}?client_id=${encodeURIComponent(row.client_api_identifier)}`,
     DevelopmentModeEnabled: row.development_mode_enabled,
     DismissLoginPageEnabled: row.dismiss_login_page_enabled,
     SkipConsentEnabled: row.skip_consent_enabled,

@@ -2,8 +2,8 @@
 // (ID_PUBLIC_BASE_URL), so clients read the same URLs upstream's results give them. One path per pool
 // under the base: <base>/userpool/<uid>, which is also the pool's OIDC issuer. A pool whose custom
 // domain is ACTIVE (src/user-pool-domains/) has its addresses on https://<domain> with the same path,
-// so a data plane behind the CNAME routes by path exactly as on the shared host. idplane serves none
-// of these paths yet (it has no sign-in flow); they are stable, so a data plane can take them over.
+// so a data plane behind the CNAME routes by path exactly as on the shared host. The sign-in side
+// (src/sign-in/) routes exactly these paths: ENDPOINT_PATHS and poolPathOf are its routing table.
 
 const CALLBACK_PROTOCOLS = { Oauth: "oauth", Oidc: "oidc", Saml: "saml" } as const;
 
@@ -24,7 +24,7 @@ function partsOf(publicBaseUrl: string) {
 export const poolDomain = (publicBaseUrl: string) => partsOf(publicBaseUrl).host;
 
 /** The pool's issuer: under the public base URL, or under https://<custom domain> keeping the base's path. */
-function issuerOf(publicBaseUrl: string, uid: string, customDomain: string): string {
+export function issuerOf(publicBaseUrl: string, uid: string, customDomain: string): string {
   const base = customDomain ? `https://${customDomain}${partsOf(publicBaseUrl).path}` : publicBaseUrl;
   return `${base}/userpool/${encodeURIComponent(uid)}`;
 }
@@ -32,7 +32,8 @@ function issuerOf(publicBaseUrl: string, uid: string, customDomain: string): str
 /** The endpoint fields of a pool's results (GetUserPool and the like). `customDomain`: its ACTIVE domain, or "". */
 export function poolEndpoints(publicBaseUrl: string, uid: string, customDomain = "") {
   const issuer = issuerOf(publicBaseUrl, uid, customDomain);
-  const callback = (protocol: keyof typeof CALLBACK_PROTOCOLS, flow: "login" | "signup") => `${issuer}/callback/${CALLBACK_PROTOCOLS[protocol]}/${flow}`;
+  const callback = (protocol: keyof typeof CALLBACK_PROTOCOLS, flow: "login" | "signup") =>
+    `${issuer}${ENDPOINT_PATHS.callback}/${CALLBACK_PROTOCOLS[protocol]}/${flow}`;
   const wellKnown = wellKnownEndpoints(publicBaseUrl, uid, customDomain);
   return {
     Domain: poolDomain(publicBaseUrl),
@@ -50,6 +51,57 @@ export function poolEndpoints(publicBaseUrl: string, uid: string, customDomain =
   };
 }
 
+/** Where each OAuth/OIDC endpoint hangs under a pool's issuer: the addresses below and the provider's routes. */
+export const ENDPOINT_PATHS = {
+  discovery: "/.well-known/openid-configuration",
+  jwks: "/.well-known/jwks.json",
+  authorization: "/oauth2/authorize",
+  token: "/oauth2/token",
+  userinfo: "/oauth2/userinfo",
+  revocation: "/oauth2/revoke",
+  introspection: "/oauth2/introspect",
+  end_session: "/oauth2/logout",
+  /** The hosted pages of one authorization request (src/sign-in/interactions.ts). */
+  interaction: "/interaction",
+  /** A client's LoginPageUrl (`?client_id=`). */
+  login: "/login",
+  /** Federated sign-in callbacks: /callback/{oauth,oidc,saml}/{login,signup}. */
+  callback: "/callback",
+} as const;
+
+/** The path prefix of every pool: `<base path>/userpool/`. */
+export const poolPathPrefix = (publicBaseUrl: string) => `${partsOf(publicBaseUrl).path}/userpool/`;
+
+/** The RFC 8414 metadata path of every pool starts with this (the issuer's path appended after it). */
+export const oauthMetadataPrefix = (publicBaseUrl: string) =>
+  `/.well-known/oauth-authorization-server${partsOf(publicBaseUrl).path}/userpool/`;
+
+/**
+ * A request path split into its pool and the rest under the pool's issuer, or undefined when the
+ * path is not a pool's. `/userpool/<uid>/oauth2/token` -> { poolUid, rest: "/oauth2/token" }; the
+ * RFC 8414 form `/.well-known/oauth-authorization-server/userpool/<uid>` -> rest that same path.
+ */
+export function poolPathOf(publicBaseUrl: string, path: string): { poolUid: string; rest: string } | undefined {
+  const metadata = oauthMetadataPrefix(publicBaseUrl);
+  if (path.startsWith(metadata)) {
+    const uid = path.slice(metadata.length);
+    return uid && !uid.includes("/") ? { poolUid: safeDecode(uid), rest: "/.well-known/oauth-authorization-server" } : undefined;
+  }
+  const prefix = poolPathPrefix(publicBaseUrl);
+  if (!path.startsWith(prefix)) return undefined;
+  const slash = path.indexOf("/", prefix.length);
+  const uid = path.slice(prefix.length, slash === -1 ? undefined : slash);
+  return uid ? { poolUid: safeDecode(uid), rest: slash === -1 ? "/" : path.slice(slash) } : undefined;
+}
+
+function safeDecode(segment: string): string {
+  try {
+    return decodeURIComponent(segment);
+  } catch {
+    return "";
+  }
+}
+
 /** The OIDC discovery document's addresses of a pool (ListUserPoolWellKnownEndpoints). */
 export function wellKnownEndpoints(publicBaseUrl: string, uid: string, customDomain = "") {
   const issuer = issuerOf(publicBaseUrl, uid, customDomain);
@@ -57,13 +109,13 @@ export function wellKnownEndpoints(publicBaseUrl: string, uid: string, customDom
     UserPoolUid: uid,
     CustomDomain: customDomain,
     IssuerUrl: issuer,
-    DiscoveryUrl: `${issuer}/.well-known/openid-configuration`,
-    JwksUri: `${issuer}/.well-known/jwks.json`,
-    AuthorizationEndpoint: `${issuer}/oauth2/authorize`,
-    TokenEndpoint: `${issuer}/oauth2/token`,
-    UserinfoEndpoint: `${issuer}/oauth2/userinfo`,
-    RevocationEndpoint: `${issuer}/oauth2/revoke`,
-    IntrospectionEndpoint: `${issuer}/oauth2/introspect`,
-    EndSessionEndpoint: `${issuer}/oauth2/logout`,
+    DiscoveryUrl: `${issuer}${ENDPOINT_PATHS.discovery}`,
+    JwksUri: `${issuer}${ENDPOINT_PATHS.jwks}`,
+    AuthorizationEndpoint: `${issuer}${ENDPOINT_PATHS.authorization}`,
+    TokenEndpoint: `${issuer}${ENDPOINT_PATHS.token}`,
+    UserinfoEndpoint: `${issuer}${ENDPOINT_PATHS.userinfo}`,
+    RevocationEndpoint: `${issuer}${ENDPOINT_PATHS.revocation}`,
+    IntrospectionEndpoint: `${issuer}${ENDPOINT_PATHS.introspection}`,
+    EndSessionEndpoint: `${issuer}${ENDPOINT_PATHS.end_session}`,
   };
 }

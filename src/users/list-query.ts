@@ -45,8 +45,11 @@ export interface UserFilter {
   searches: Search[];
   uids?: string[] | undefined;
   userState?: UserState | undefined;
-  /** A filter no user can match (a sign-in or department value idplane cannot have). */
+  /** A filter no user can match (a department value idplane cannot have). */
   none?: boolean | undefined;
+  /** Filter.LatestBrowser and Filter.LatestLoginMethod: exact, case-insensitive (indexes of sql/027). */
+  latestBrowser?: string | undefined;
+  latestLoginMethod?: string | undefined;
   /** true: email, phone number and name all empty; false: at least one of them set. */
   contactless?: boolean | undefined;
   /** Filter.CustomAttributeFilter, built against the pool's definitions (attribute-filter.ts). */
@@ -61,7 +64,8 @@ export interface UserFilter {
 
 export const hasFilter = (f: UserFilter) =>
   Object.keys(f.equals).length > 0 || Object.keys(f.empty).length > 0 || f.searches.length > 0 || f.uids !== undefined || f.userState !== undefined || f.none === true ||
-  f.contactless !== undefined || f.attributes !== undefined || f.groups !== undefined || f.connection !== undefined || f.externalIds !== undefined || !!f.duplicated?.length;
+  f.contactless !== undefined || f.attributes !== undefined || f.groups !== undefined || f.connection !== undefined || f.externalIds !== undefined || !!f.duplicated?.length ||
+  f.latestBrowser !== undefined || f.latestLoginMethod !== undefined;
 
 /** Exact, or a case-insensitive prefix as a range (key >= p and key < p || U+10FFFF): a btree range even in a generic plan. */
 function match(field: TextField, s: Search): RawBuilder<SqlBool> {
@@ -77,6 +81,8 @@ function filtered(db: Db, accountId: string, poolUid: string, f: UserFilter) {
   if (f.none) q = q.where(sql<SqlBool>`false`);
   if (f.uids !== undefined) q = q.where("uid", "in", f.uids.length ? f.uids : [""]);
   if (f.userState !== undefined) q = q.where("user_state", "=", f.userState);
+  if (f.latestBrowser !== undefined) q = q.where(sql<SqlBool>`(lower(latest_browser) collate "C") = (lower(${f.latestBrowser}::text) collate "C")`);
+  if (f.latestLoginMethod !== undefined) q = q.where(sql<SqlBool>`(lower(latest_login_method) collate "C") = (lower(${f.latestLoginMethod}::text) collate "C")`);
   const pool = { accountId, poolUid };
   q = byDuplicated(byExternalIdentifiers(byConnection(q, f.connection), pool, f.externalIds), pool, f.duplicated ?? []);
   q = whereGroups(q, f.groups);

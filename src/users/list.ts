@@ -64,9 +64,9 @@ export const listFields = {
         UserState: userState,
         EmailPhoneNameIsNullOrEmpty: flag.describe("true: Email, PhoneNumber and Name are all empty; false: at least one is set"),
         CustomAttributeFilter: customAttributeFilter,
-        // idplane records no sign-ins: no user has a latest browser or login method.
-        LatestBrowser: text(256).describe('idplane records no sign-ins: a value matches no user ("" is no filter)'),
-        LatestLoginMethod: text(64).describe('idplane records no sign-ins: a value matches no user ("" is no filter)'),
+        // Written by sign-ins (src/users/sign-in.ts): exact, case-insensitive, like the text fields.
+        LatestBrowser: text(256).describe('the browser family of the latest sign-in, such as Chrome or Firefox ("" is no filter)'),
+        LatestLoginMethod: text(64).describe('how the user last signed in, such as password ("" is no filter)'),
         // idplane has no departments (docs/upstream-deviations.md): every user is in none.
         DepartmentUid: text(64).describe("idplane has no departments: a value is InvalidParameter"),
         DepartmentUidRecursive: flag.describe("modifies DepartmentUid, which idplane refuses"),
@@ -120,7 +120,9 @@ function filterOf(f: ListUsersInput["Filter"] = {}, withinGroup?: string, attrib
     searches: (f.UniversalSearch ?? []).filter((s) => s.Search !== "").map((s) => ({ Search: s.Search, Fields: s.Fields?.length ? s.Fields : DEFAULT_SEARCH_FIELDS, ExactMatch: s.ExactMatch ?? false })),
     uids: f.UserUidsOr,
     userState: f.UserState,
-    none: !!f.LatestBrowser || !!f.LatestLoginMethod || f.NotInAnyDepartment === false,
+    none: f.NotInAnyDepartment === false,
+    latestBrowser: f.LatestBrowser || undefined,
+    latestLoginMethod: f.LatestLoginMethod || undefined,
     contactless: f.EmailPhoneNameIsNullOrEmpty,
     attributes,
     groups: groupFilterOf(f, withinGroup),

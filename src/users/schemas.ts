@@ -110,7 +110,7 @@ export const userOutput = z.object({
   CustomAttributes: z.array(z.object({ Name: z.string(), Value: z.string() })),
   UserState: userState,
   // Things idplane does not have yet (sign-in, departments): always empty.
-  NumLogins: z.number().int().describe("always 0: idplane has no sign-in yet"),
+  NumLogins: z.number().int().describe("successful sign-ins through the pool's hosted sign-in"),
   LatestLogin: z.string(),
   LatestLoginMethod: z.string(),
   LatestLoginConnectionName: z.string(),

@@ -14,7 +14,7 @@ import { DEFAULT_PASSWORD_POLICY } from "../user-pools/view.js";
 import { failure, type ItemOutcome } from "./batch.js";
 import { applyCustomAttributes, poolCustomAttributes } from "./custom-attributes.js";
 import { USER_PATCH } from "./fields.js";
-import { hashPasswordFor, needsRehash, policyViolation, verifyPasswordFor } from "./password.js";
+import { hashPasswordFor, policyViolation } from "./password.js";
 import * as q from "./queries.js";
 import { DuplicatedUser, translateUniqueViolation } from "./rules.js";
 import type { updateUserInput, updateUsersItem } from "./schemas.js";
@@ -143,18 +143,5 @@ export async function deleteUsers(deps: Deps, accountId: string, poolUid: string
   });
 }
 
-/**
- * For sign-in and tests: does this password verify against the user's stored hash? A hash made with
- * weaker scrypt parameters than today's is replaced on a successful check: that is how raising
- * SCRYPT_PARAMS reaches existing users without anyone resetting a password.
- */
-export async function verifyPassword(deps: Pick<Deps, "db" | "hashQueue">, accountId: string, poolUid: string, userUid: string, password: string): Promise<boolean> {
-  const row = await q.findUser(deps.db, accountId, poolUid, userUid);
-  if (!row) throw userNotFound(userUid);
-  if (!row.password_hash || !(await verifyPasswordFor(deps.hashQueue, accountId, password, row.password_hash))) return false;
-  if (needsRehash(row.password_hash)) {
-    const rehashed = await hashPasswordFor(deps.hashQueue, accountId, password);
-    await q.replacePasswordHash(deps.db, accountId, poolUid, userUid, row.password_hash, rehashed);
-  }
-  return true;
-}
+// Checking a password is sign-in's (sign-in.ts); kept importable from here for the control plane's callers.
+export { verifyPassword } from "./sign-in.js";

@@ -1,4 +1,4 @@
-// Kysely table types of the users family (sql/002_users.sql, sql/010_users_upstream.sql, sql/016_external_identities.sql); joined into the Database type in
+// Kysely table types of the users family (sql/002_users.sql, sql/010_users_upstream.sql, sql/016_external_identities.sql, 026, 027); joined into the Database type in
 // src/platform/db/schema.ts.
 import type { ColumnType, Generated } from "kysely";
 import type { BigintString, Timestamp } from "../platform/db/types.js";
@@ -37,8 +37,28 @@ export interface UsersTable {
   connection_uid: ColumnType<string | null, string | null | undefined, string | null>;
   created_at: Timestamp;
   updated_at: Timestamp;
+  /** Upstream's sign-in fields (sql/027), written by recordSignIn (sign-in.ts). */
+  num_logins: Generated<number>;
+  latest_login_at: ColumnType<Date | null, Date | null | undefined, Date | null>;
+  latest_login_method: Generated<string>;
+  latest_browser: Generated<string>;
+  latest_login_connection_name: Generated<string>;
+  latest_login_connection_provider: Generated<string>;
+  latest_login_connection_type: Generated<string>;
+}
+
+/** Failed password sign-ins per pool and key (sql/026; sign-in-throttle.ts). */
+export interface SignInThrottleTable {
+  account_id: BigintString;
+  user_pool_uid: string;
+  scope: "user" | "address";
+  key: Uint8Array;
+  failures: number;
+  last_failure_at: Date;
+  blocked_until: Date;
 }
 
 export interface UserTables {
   users: UsersTable;
+  sign_in_throttle: SignInThrottleTable;
 }

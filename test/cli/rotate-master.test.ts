@@ -22,6 +22,7 @@ import { codeOf, poolerFor, REGION, startTestService, VERSION, type Envelope, ty
 import { createConnection, createPool } from "../support/families/identity-providers.js";
 import { samlParams } from "../support/families/federation.js";
 import { openSpPrivateKey } from "../../src/identity-providers/sp-keys.js";
+import { poolSigningJwks } from "../../src/sign-in/keys.js";
 
 let svc: TestService;
 let oldKey: string;
@@ -56,7 +57,8 @@ async function countUnder(keyId: string) {
   const db = svc.deps.db;
   const ak = await db.selectFrom("access_keys").select((eb) => eb.fn.countAll<string>().as("n")).where("secret_key_id", "=", keyId).executeTakeFirstOrThrow();
   const idp = await db.selectFrom("identity_providers").select((eb) => eb.fn.countAll<string>().as("n")).where("client_secret_key_id", "=", keyId).executeTakeFirstOrThrow();
-  return { accessKeys: Number(ak.n), identityProviders: Number(idp.n) };
+  const sk = await db.selectFrom("pool_signing_keys").select((eb) => eb.fn.countAll<string>().as("n")).where("private_key_key_id", "=", keyId).executeTakeFirstOrThrow();
+  return { accessKeys: Number(ak.n), identityProviders: Number(idp.n), signingKeys: Number(sk.n) };
 }
 
 function capturedLog() {
@@ -73,7 +75,10 @@ describe("keys rotate-master", () => {
     const publicClient = await createConnection(svc, poolUid); // no secret: nothing to re-seal
     // A SAML connection's SP private key is sealed too (and a SAML connection has no client secret).
     const saml = await svc.ok("CreateIdentityProviderSAML", await samlParams(poolUid, { EnabledSign: true }));
+    // The pool's OpenID Provider signing keys (ES256 and RS256, made on first use) are sealed too.
+    const jwksBefore = await poolSigningJwks(svc.deps, svc.accountId, poolUid);
     const before = await countUnder(idOf(oldKey));
+    expect(before.signingKeys).toBeGreaterThanOrEqual(2);
     expect(before.identityProviders).toBeGreaterThanOrEqual(5);
     expect(before.accessKeys).toBeGreaterThanOrEqual(3);
 
@@ -91,14 +96,17 @@ describe("keys rotate-master", () => {
       ["access_keys", "secret_sealed", before.accessKeys, 0],
       ["identity_providers", "client_secret_sealed", before.identityProviders, 0],
       ["identity_providers", "sp_private_key_sealed", 1, 0],
+      ["pool_signing_keys", "private_key_sealed", before.signingKeys, 0],
     ]);
+    expect(await poolSigningJwks({ ...svc.deps, secretBox: new SecretBox(newKey) }, svc.accountId, poolUid)).toEqual(jwksBefore);
     const samlRow = await findIdentityProvider(svc.deps.db, { accountId: svc.accountId, poolUid, uid: saml.Uid });
     expect(samlRow!.sp_private_key_key_id).toBe(keyIdOf(Buffer.from(newKey, "base64")));
     expect(openSpPrivateKey(new SecretBox(newKey), samlRow!)).toMatch(/^-----BEGIN PRIVATE KEY-----/);
-    expect(await countUnder(idOf(oldKey))).toEqual({ accessKeys: 0, identityProviders: 0 });
+    expect(await countUnder(idOf(oldKey))).toEqual({ accessKeys: 0, identityProviders: 0, signingKeys: 0 });
     // Small batches: one progress line per batch (the last may be short or empty).
     expect(lines.filter((l) => l.includes("master key rotation progress")).length).toBeGreaterThanOrEqual(Math.ceil(before.identityProviders / 2));
     expect(lines.join("")).not.toContain("client-secret-");
+    for (const k of jwksBefore.keys) expect(lines.join("")).not.toContain(k.d!);
 
     // The old key can go: the new key alone opens every secret, and a server holding only it works.
     const newOnly = new SecretBox(newKey);
@@ -114,8 +122,8 @@ describe("keys rotate-master", () => {
 
     // Back to the harness's key, so its server can open this account's keys again.
     const back = await rotateMasterKey({ db: svc.deps.db, secretBox: new SecretBox(oldKey, [newKey]) }, { fromKeyIds: [idOf(newKey)], batchSize: 3 });
-    expect(back.map((r) => r.resealed)).toEqual([before.accessKeys, before.identityProviders, 1]);
-    expect(await countUnder(idOf(newKey))).toEqual({ accessKeys: 0, identityProviders: 0 });
+    expect(back.map((r) => r.resealed)).toEqual([before.accessKeys, before.identityProviders, 1, before.signingKeys]);
+    expect(await countUnder(idOf(newKey))).toEqual({ accessKeys: 0, identityProviders: 0, signingKeys: 0 });
     expect(codeOf(await svc.call("GetIdentityProviderOAuth", ref))).toBe("OK");
   });
 
@@ -164,7 +172,7 @@ describe("keys rotate-master", () => {
     expect(errorLine).not.toContain("tampered-with");
     // Running it again is harmless: nothing left to re-seal but the broken row.
     const again = await rotateMasterKey({ db: svc.deps.db, secretBox: both }, { fromKeyIds: [idOf(oldKey)] });
-    expect(again.map((r) => [r.resealed, r.failed])).toEqual([[0, 0], [0, 1], [0, 0]]);
+    expect(again.map((r) => [r.resealed, r.failed])).toEqual([[0, 0], [0, 1], [0, 0], [0, 0]]);
     await rotateMasterKey({ db: svc.deps.db, secretBox: new SecretBox(oldKey, [newKey]) }, { fromKeyIds: [idOf(newKey)] });
   });
 

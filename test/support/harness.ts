@@ -9,7 +9,7 @@ import { Service } from "@volcengine/openapi";
 import { inject } from "vitest";
 import { createAccessKey, type NewAccessKey } from "../../src/access-keys/service.js";
 import { createAccessKeyResolver } from "../../src/access-keys/resolver.js";
-import { createApp } from "../../src/control-plane/app.js";
+import { createServerApp, type ServerFetch } from "../../src/app.js";
 import { loadConfig, type Config, type DatabasePooler } from "../../src/platform/config.js";
 import { SecretBox } from "../../src/platform/crypto/secret-box.js";
 import { connectDatabase, hostsOf, type DatabaseHandle } from "../../src/platform/db/connect.js";
@@ -115,7 +115,15 @@ export async function startTestService(opts: ServiceOptions = {}): Promise<TestS
   const own = opts.databaseUrl ? await connectDatabase({ databaseUrl: opts.databaseUrl, maxConnections: 5, pooler }) : undefined;
   if (own) await migrate(own.db);
   const database = own ?? (await testDatabase());
+  // Listening first, so the pools' public addresses (ID_PUBLIC_BASE_URL) are this server's own and
+  // sign-in's issuers are reachable; the app is plugged in once the configuration exists.
+  let fetchApp: ServerFetch = () => new Response(null, { status: 503 });
+  const server = serve({ fetch: (req, env) => fetchApp(req, env), port: 0, hostname: "127.0.0.1" });
+  await new Promise<void>((resolve) => server.once("listening", () => resolve()));
+  const port = (server.address() as AddressInfo).port;
+  const host = `127.0.0.1:${port}`;
   const config = loadConfig({
+    ID_PUBLIC_BASE_URL: `http://${host}`,
     ID_MASTER_KEY: MASTER_KEY,
     DATABASE_URL: databaseUrl,
     ...(databaseUrl && { DATABASE_POOLER: pooler }),
@@ -145,11 +153,7 @@ export async function startTestService(opts: ServiceOptions = {}): Promise<TestS
     clock,
     ...createLimits(config, database.db),
   };
-  const app = createApp(deps);
-  const server = serve({ fetch: app.fetch, port: 0, hostname: "127.0.0.1" });
-  await new Promise<void>((resolve) => server.once("listening", () => resolve()));
-  const port = (server.address() as AddressInfo).port;
-  const host = `127.0.0.1:${port}`;
+  fetchApp = createServerApp(deps).fetch;
 
   const accountId = randomAccountId();
   const newKey = (role: "admin" | "readonly", account = accountId) => createAccessKey(deps, { accountId: account, role });

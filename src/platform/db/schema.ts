@@ -12,6 +12,8 @@ import type { PasswordResetTables } from "../../password-reset/tables.js";
 import type { UserPoolDomainTables } from "../../user-pool-domains/tables.js";
 import type { UserPoolTables } from "../../user-pools/tables.js";
 import type { UserTables } from "../../users/tables.js";
+import type { SignInTables } from "../../sign-in/tables.js";
+import type { SigningKeyTables } from "../../sign-in/key-tables.js";
 import type { Timestamp } from "./types.js";
 
 export type { BigintString, Timestamp } from "./types.js";
@@ -23,6 +25,7 @@ export interface MigrationsTable {
 
 export interface Database
   extends AccessKeyTables, UserPoolTables, UserTables, PasswordResetTables, MailTables, OAuthCredentialTables, IdentityProviderTables,
-    CustomAttributeTables, UserPoolDomainTables, GroupTables, DeliverySettingsTables, ExternalIdentityTables {
+    CustomAttributeTables, UserPoolDomainTables, GroupTables, DeliverySettingsTables, ExternalIdentityTables, SigningKeyTables,
+    SignInTables {
   schema_migrations: MigrationsTable;
 }

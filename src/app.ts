@@ -1,0 +1,39 @@
+// The one server's two audiences (docs/architecture.md, "Two audiences"): the signed API
+// (src/control-plane/app.ts) and sign-in (src/sign-in/app.ts), each with its own errors, log fields
+// and limits. A request goes to sign-in when its path is a pool's (<base path>/userpool/... or the
+// RFC 8414 metadata path, src/user-pools/endpoints.ts), else to the signed API: one string
+// comparison, before either app runs, so the signed path pays nothing for sign-in's routing.
+// ID_SERVE=api or sign-in runs an instance with one audience; the other's paths answer 404 there.
+import { createApp as createControlPlane, type AppOptions } from "./control-plane/app.js";
+import type { AppDeps } from "./deps.js";
+import { createSignInApp } from "./sign-in/app.js";
+import { oauthMetadataPrefix, poolPathPrefix } from "./user-pools/endpoints.js";
+
+// env is @hono/node-server's bindings (HTTP/1 here: the server is created with node:http); typed
+// loosely because serve() offers HTTP/2 bindings too, which neither sub-app is given.
+// biome-ignore lint/suspicious/noExplicitAny: see above
+export type ServerFetch = (request: Request, env?: any) => Response | Promise<Response>;
+
+const notServed = () =>
+  new Response(JSON.stringify({ error: "invalid_request", error_description: "not served by this instance" }), {
+    status: 404,
+    headers: { "Content-Type": "application/json" },
+  });
+
+export function createServerApp(deps: AppDeps, opts: AppOptions = {}): { fetch: ServerFetch } {
+  const serve = deps.config.serve;
+  const api = serve === "sign-in" ? undefined : createControlPlane(deps, opts);
+  const signIn = serve === "api" ? undefined : createSignInApp(deps);
+  const poolPrefix = poolPathPrefix(deps.config.publicBaseUrl);
+  const metadataPrefix = oauthMetadataPrefix(deps.config.publicBaseUrl);
+  return {
+    fetch(request, env) {
+      // The path starts after "scheme://authority": the first "/" past the "//".
+      const url = request.url;
+      const pathStart = url.indexOf("/", url.indexOf("//") + 2);
+      const isSignIn = pathStart !== -1 && (url.startsWith(poolPrefix, pathStart) || url.startsWith(metadataPrefix, pathStart));
+      if (isSignIn) return signIn ? signIn.fetch(request, env) : notServed();
+      return api ? api.fetch(request, env) : notServed();
+    },
+  };
+}

@@ -1,0 +1,160 @@
+// The sign-in audience: every pool's OpenID Provider under <ID_PUBLIC_BASE_URL path>/userpool/<Uid>/
+// and on the pool's ACTIVE custom domain (by Host). Its own error handling (OAuth error JSON for the
+// protocol endpoints, an HTML page for the browser's), its own not-found answer, its own request log
+// (never a query string, body, cookie or header value: those hold codes, tokens, passwords and
+// assertions) and its own body limit. The protocol is oidc-provider's (provider.ts); this file finds
+// the pool and the issuer, and hands the raw request to the pool's provider.
+import { Hono } from "hono";
+import { RESPONSE_ALREADY_SENT } from "@hono/node-server/utils/response";
+import { ENDPOINT_PATHS, issuerOf, poolPathOf } from "../user-pools/endpoints.js";
+import { newRequestId } from "../control-plane/gateway/envelope.js";
+import { locatePoolByHost, locatePoolByIssuerPath } from "../user-pools/locate.js";
+import { createProviderCache, PoolGoneError, type PoolProvider, type ProviderCache } from "./providers.js";
+import { interactionHandlers, sendPage } from "./interactions.js";
+import { pickStrings } from "./pages/i18n.js";
+import { errorPage } from "./pages/forms.js";
+import type { SignInDeps } from "./provider.js";
+
+import type { SignInContext as Ctx, SignInEnv as Env } from "./request-info.js";
+
+/** Forms of the hosted pages are small; the library bounds its own endpoints' bodies (56 KiB). */
+const FORM_LIMIT_BYTES = 16 * 1024;
+
+/** Endpoints a browser is sent to: their errors are pages, never JSON and never a redirect. */
+const BROWSER_ENDPOINTS = new Set(["authorization", "end_session", "interaction", "login", "callback", "resume"]);
+
+function endpointOf(rest: string): string {
+  for (const [name, path] of Object.entries(ENDPOINT_PATHS)) {
+    if (rest === path || rest.startsWith(`${path}/`)) return name;
+  }
+  return rest === "/.well-known/oauth-authorization-server" ? "discovery" : "other";
+}
+
+function oauthError(c: Ctx, status: number, error: string, description: string) {
+  if (error === "invalid_token") c.header("WWW-Authenticate", `Bearer error="invalid_token", error_description="${description}"`);
+  c.header("Cache-Control", "no-store");
+  return c.json({ error, error_description: description }, status as 400);
+}
+
+function browserError(c: Ctx, status: number, message: string, error: string) {
+  const t = pickStrings(c.req.header("accept-language"));
+  return sendPage(c, errorPage(t, { name: "", logoUri: "" }, message, status, { error }));
+}
+
+export interface SignInAppOptions {
+  providers?: ProviderCache;
+}
+
+export function createSignInApp(deps: SignInDeps, opts: SignInAppOptions = {}) {
+  const { publicBaseUrl } = deps.config;
+  const baseHost = new URL(publicBaseUrl).host.toLowerCase();
+  const providers = opts.providers ?? createProviderCache(deps);
+  const pages = interactionHandlers(deps);
+  const app = new Hono<Env>();
+
+  app.use(async function requestLog(c, next) {
+    const started = performance.now();
+    const requestId = newRequestId(deps.clock.now());
+    c.header("X-Request-Id", requestId);
+    await next();
+    const status = c.res === undefined || c.res.headers.get("x-hono-already-sent") ? c.env.outgoing.statusCode : c.res.status;
+    // The endpoint's name and the pool, never the path (interaction ids) or the query (codes, state).
+    deps.log.info(
+      {
+        requestId,
+        audience: "sign-in",
+        method: c.req.method,
+        endpoint: c.get("endpoint") ?? "unknown",
+        ...(c.get("poolUid") && { pool: c.get("poolUid") }),
+        status,
+        durationMs: Math.round((performance.now() - started) * 100) / 100,
+      },
+      "request",
+    );
+  });
+
+  app.onError((err, c) => {
+    deps.log.error({ endpoint: c.get("endpoint"), err: { name: err.name, message: err.message, stack: err.stack } }, "unexpected error");
+    if (BROWSER_ENDPOINTS.has(c.get("endpoint") ?? "")) return browserError(c, 500, "The request could not be completed.", "server_error");
+    return oauthError(c, 500, "server_error", "the request could not be completed");
+  });
+
+  app.notFound((c) => oauthError(c, 404, "invalid_request", "no such endpoint"));
+
+  app.all("*", async (c) => {
+    const target = poolPathOf(publicBaseUrl, c.req.path);
+    if (!target) return oauthError(c, 404, "invalid_request", "no such endpoint");
+    const endpoint = endpointOf(target.rest);
+    c.set("endpoint", endpoint);
+    const browser = BROWSER_ENDPOINTS.has(endpoint);
+
+    // The pool from the path; on any Host but the public base URL's, the Host must be that pool's
+    // ACTIVE custom domain. The issuer follows from which of the two it is, never from a header a
+    // client could forge (X-Forwarded-Host is not read).
+    const host = (c.req.header("host") ?? "").toLowerCase();
+    let customDomain = "";
+    if (host !== baseHost) {
+      const byHost = await locatePoolByHost(deps.db, host);
+      if (!byHost || byHost.poolUid !== target.poolUid) return oauthError(c, 404, "invalid_request", "no such endpoint");
+      customDomain = byHost.domain;
+    }
+    const pool = await locatePoolByIssuerPath(deps.db, target.poolUid);
+    if (!pool) {
+      return browser
+        ? browserError(c, 404, "This sign-in address does not exist.", "invalid_request")
+        : oauthError(c, 404, "invalid_request", "no such user pool");
+    }
+    c.set("poolUid", pool.poolUid);
+    if (!pool.enabled) return disabled(c, endpoint, browser);
+
+    const issuer = issuerOf(publicBaseUrl, pool.poolUid, customDomain);
+    let pp: PoolProvider;
+    try {
+      pp = await providers.get(pool, issuer);
+    } catch (err) {
+      if (err instanceof PoolGoneError) return oauthError(c, 404, "invalid_request", "no such user pool");
+      throw err;
+    }
+
+    const interaction = /^\/interaction\/([A-Za-z0-9_-]{1,64})(\/(login|consent|abort))?$/.exec(target.rest);
+    if (interaction) {
+      const uid = interaction[1]!;
+      const action = interaction[3];
+      if (!action && c.req.method === "GET") return pages.show(c, pp, uid);
+      if (action && c.req.method === "POST") {
+        // Browsers send a form with its length; anything else, or more than a form needs, is refused unread.
+        const length = Number(c.req.header("content-length") ?? NaN);
+        if (!(length <= FORM_LIMIT_BYTES)) {
+          c.header("Connection", "close");
+          return browserError(c, 413, "The request is too large.", "invalid_request");
+        }
+        return pages[action as "login" | "consent" | "abort"](c, pp, uid);
+      }
+      return browserError(c, 405, "The request could not be completed.", "invalid_request");
+    }
+    if (endpoint === "interaction" || endpoint === "login" || endpoint === "callback") {
+      // LoginPageUrl and the federated callbacks are addresses upstream gives; starting a sign-in
+      // needs the client's own authorization request (PKCE), and federation is not served yet.
+      return browserError(c, 404, "Start signing in from the application.", "invalid_request");
+    }
+
+    // Everything else is the library's: it sees the path under the issuer as its own URL and the
+    // full path as originalUrl (without it, its endpoints would lose the /userpool/<Uid> prefix).
+    const req = c.env.incoming as typeof c.env.incoming & { originalUrl?: string };
+    const query = req.url?.includes("?") ? req.url.slice(req.url.indexOf("?")) : "";
+    req.originalUrl = req.url;
+    req.url = target.rest + query;
+    await pp.callback(req, c.env.outgoing);
+    return RESPONSE_ALREADY_SENT;
+  });
+
+  function disabled(c: Ctx, endpoint: string, browser: boolean) {
+    if (browser) return browserError(c, 403, "This service is not available.", "temporarily_unavailable");
+    if (endpoint === "userinfo") return oauthError(c, 401, "invalid_token", "the user pool is disabled");
+    if (endpoint === "token" || endpoint === "introspection" || endpoint === "revocation")
+      return oauthError(c, 401, "invalid_client", "the user pool is disabled");
+    return oauthError(c, 404, "invalid_request", "the user pool is disabled");
+  }
+
+  return app;
+}

@@ -1,0 +1,250 @@
+// One oidc-provider `Provider` per pool and issuer: the library speaks the protocol (discovery, JWKS,
+// authorization code with PKCE, tokens, userinfo, introspection, revocation, logout); this file is
+// its configuration: our adapter, our clients, our users, our pages and our policies. Every option
+// set here is explained in docs/sign-in.md; the defaults it leaves are the library's.
+import type { AdapterPayload, Configuration, KoaContextWithOIDC, UnknownObject } from "oidc-provider";
+import Provider, { errors } from "oidc-provider";
+import type { AppDeps } from "../deps.js";
+import { ENDPOINT_PATHS } from "../user-pools/endpoints.js";
+import { adapterClass } from "./adapter.js";
+import { clientMetadata, STANDARD_SCOPES } from "./clients.js";
+import { claimsForUser, CUSTOM_ATTRIBUTES_SCOPE, GROUPS_SCOPE } from "../users/sign-in.js";
+import { findSignInClient, verifyClientSecret, type SignInClient } from "../oauth-credentials/client-auth.js";
+import { pickStrings } from "./pages/i18n.js";
+import { errorPage, loggedOutPage, logoutPage } from "./pages/forms.js";
+import type { Brand } from "./pages/layout.js";
+
+export interface PoolSnapshot {
+  accountId: string;
+  poolUid: string;
+  /** The issuer this provider answers as: the public base URL's or the custom domain's. */
+  issuer: string;
+  customScopes: string[];
+  customAttributeNames: string[];
+  passwordSignInEnabled: boolean;
+  brand: Brand;
+  jwks: { keys: Record<string, unknown>[] };
+}
+
+export type SignInDeps = Pick<AppDeps, "db" | "clock" | "log" | "config" | "hashQueue" | "secretBox">;
+
+/** Standard claims by scope (OpenID Connect Core 1.0 §5.4); `groups` and `custom:<Name>` only under the pool's custom scopes `groups` and `custom_attributes` (src/users/claims.ts). */
+const STANDARD_CLAIMS = {
+  openid: ["sub"],
+  profile: [
+    "name",
+    "given_name",
+    "family_name",
+    "middle_name",
+    "nickname",
+    "preferred_username",
+    "profile",
+    "picture",
+    "website",
+    "gender",
+    "birthdate",
+    "zoneinfo",
+    "locale",
+    "updated_at",
+  ],
+  email: ["email", "email_verified"],
+  phone: ["phone_number", "phone_number_verified"],
+};
+
+const DAY = 86_400;
+export const TTL = { code: 60, accessToken: 3600, session: 14 * DAY, interaction: 600, grant: 365 * DAY, refreshDefault: 30 * DAY };
+
+/** The pool's own API as a resource server: its custom scopes, JWT access tokens (RFC 9068) with aud = the issuer. */
+function resourceServer(pool: PoolSnapshot) {
+  return {
+    scope: pool.customScopes.join(" "),
+    audience: pool.issuer,
+    accessTokenFormat: "jwt" as const,
+    accessTokenTTL: TTL.accessToken,
+    jwt: { sign: { alg: "ES256" as const } },
+  };
+}
+
+/** Refresh lifetime from the client's settings: idle (per rotation) and combined (since the first issue) bounds. */
+function refreshTtl(client: SignInClient | undefined, issuedFirst: number | undefined, now: number, rotating: boolean): number {
+  const idle = client?.refreshToken.idleLifetimeSeconds ?? undefined;
+  const combined = client?.refreshToken.absoluteLifetimeSeconds ?? undefined;
+  let ttl = (rotating ? idle : undefined) ?? combined ?? idle ?? TTL.refreshDefault;
+  if (combined !== undefined) ttl = Math.min(ttl, combined - (issuedFirst === undefined ? 0 : now - issuedFirst));
+  return Math.max(ttl, 1);
+}
+
+export function createPoolProvider(
+  deps: SignInDeps,
+  pool: PoolSnapshot,
+): { provider: Provider; clientRecord(id: string): SignInClient | undefined } {
+  const { accountId, poolUid } = pool;
+  // The records the Client adapter built during this process, read by the TTL and rotation policies
+  // (synchronous in the library, so they cannot query): refreshed on every client lookup.
+  const records = new Map<string, SignInClient>();
+  const clientSource = async (clientId: string): Promise<AdapterPayload | undefined> => {
+    const client = await findSignInClient(deps, accountId, poolUid, clientId);
+    if (!client || !client.enabled) {
+      records.delete(clientId);
+      return undefined;
+    }
+    records.set(clientId, client);
+    return clientMetadata(client, pool.customScopes) as AdapterPayload;
+  };
+  const brandFor = (ctx: KoaContextWithOIDC) => ({ t: pickStrings(ctx.get("accept-language")), brand: pool.brand });
+  const customClaims: Record<string, string[]> = {};
+  if (pool.customScopes.includes(GROUPS_SCOPE)) customClaims[GROUPS_SCOPE] = ["groups"];
+  if (pool.customScopes.includes(CUSTOM_ATTRIBUTES_SCOPE))
+    customClaims[CUSTOM_ATTRIBUTES_SCOPE] = pool.customAttributeNames.map((n) => `custom:${n}`);
+  const cookiePrefix = pool.issuer.startsWith("https:") ? "__Host-" : "";
+
+  const configuration: Configuration = {
+    adapter: adapterClass(deps.db, deps.clock, pool, clientSource),
+    jwks: pool.jwks as Configuration["jwks"],
+    async findAccount(_ctx, sub) {
+      // A disabled or deleted user has no account: its tokens stop working at userinfo and refresh.
+      const base = await claimsForUser(deps, accountId, poolUid, sub, ["openid"]);
+      if (!base) return undefined;
+      return {
+        accountId: sub,
+        async claims(_use, scope) {
+          const claims = await claimsForUser(deps, accountId, poolUid, sub, scope ? scope.split(" ") : ["openid"]);
+          return { ...(claims ?? {}), sub } as UnknownObject & { sub: string };
+        },
+      };
+    },
+    claims: { ...STANDARD_CLAIMS, ...customClaims },
+    scopes: [...STANDARD_SCOPES, ...pool.customScopes],
+    responseTypes: ["code"],
+    clientAuthMethods: ["client_secret_basic", "client_secret_post", "none"],
+    clientDefaults: {
+      grant_types: ["authorization_code"],
+      response_types: ["code"],
+      token_endpoint_auth_method: "client_secret_basic",
+      id_token_signed_response_alg: "ES256",
+    },
+    enabledJWA: {
+      idTokenSigningAlgValues: ["ES256", "RS256"],
+      userinfoSigningAlgValues: ["ES256", "RS256"],
+      introspectionSigningAlgValues: ["ES256", "RS256"],
+      authorizationSigningAlgValues: ["ES256", "RS256"],
+      requestObjectSigningAlgValues: ["ES256", "RS256"],
+      clientAuthSigningAlgValues: [],
+    },
+    // S256 only (the library supports nothing else); required where the kit says (public clients).
+    pkce: { required: (_ctx, client) => records.get(client.clientId)?.pkceRequired ?? true },
+    routes: {
+      authorization: ENDPOINT_PATHS.authorization,
+      token: ENDPOINT_PATHS.token,
+      userinfo: ENDPOINT_PATHS.userinfo,
+      revocation: ENDPOINT_PATHS.revocation,
+      introspection: ENDPOINT_PATHS.introspection,
+      end_session: ENDPOINT_PATHS.end_session,
+      jwks: ENDPOINT_PATHS.jwks,
+    },
+    interactions: { url: (_ctx, interaction) => `${new URL(pool.issuer).pathname}${ENDPOINT_PATHS.interaction}/${interaction.uid}` },
+    cookies: {
+      names: { session: `${cookiePrefix}idp-s-${poolUid}`, interaction: `idp-i-${poolUid}`, resume: `idp-r-${poolUid}` },
+      long: { httpOnly: true, sameSite: "lax", path: "/" },
+      short: { httpOnly: true, sameSite: "lax" },
+    },
+    ttl: {
+      AuthorizationCode: TTL.code,
+      AccessToken: (_ctx, token, client) =>
+        token.resourceServer?.accessTokenTTL ?? records.get(client.clientId)?.accessTokenLifetimeSeconds ?? TTL.accessToken,
+      ClientCredentials: (_ctx, token) => token.resourceServer?.accessTokenTTL ?? TTL.accessToken,
+      IdToken: (_ctx, _token, client) => records.get(client.clientId)?.idTokenLifetimeSeconds ?? TTL.accessToken,
+      RefreshToken: (ctx, token, client) =>
+        refreshTtl(
+          records.get(client.clientId),
+          (token as { iiat?: number }).iiat,
+          Math.floor(Date.now() / 1000),
+          Boolean(ctx?.oidc?.entities.RotatedRefreshToken),
+        ),
+      Session: TTL.session,
+      Interaction: TTL.interaction,
+      Grant: TTL.grant,
+    },
+    // OAuth Security BCP (RFC 9700 §4.14.2): a public client's refresh token is always rotated.
+    rotateRefreshToken: (ctx) => {
+      const client = ctx.oidc.entities.Client;
+      if (!client) return false;
+      return client.clientAuthMethod === "none" || (records.get(client.clientId)?.refreshToken.rotation ?? false);
+    },
+    issueRefreshToken: async (_ctx, client, code) => client.grantTypeAllowed("refresh_token") && code.scopes.has("offline_access"),
+    features: {
+      devInteractions: { enabled: false as never },
+      clientCredentials: { enabled: true },
+      // A confidential client of the pool may introspect any token of the pool (it is how a
+      // resource server of the pool checks opaque tokens); a public client only its own.
+      introspection: {
+        enabled: true,
+        allowedPolicy: async (_ctx, client, token) => client.clientAuthMethod !== "none" || token.clientId === client.clientId,
+      },
+      // A client revokes only its own tokens; a public client asking for another's gets the RFC 7009
+      // success answer without effect, a confidential one an error (the library's default, made explicit).
+      revocation: {
+        enabled: true,
+        allowedPolicy: async (_ctx, client, token) => {
+          if (token.clientId === client.clientId) return true;
+          if (client.clientAuthMethod === "none") return false;
+          throw new errors.InvalidRequest("client is not authorized to revoke the presented token");
+        },
+      },
+      userinfo: { enabled: true },
+      rpInitiatedLogout: {
+        enabled: true,
+        async logoutSource(ctx, form) {
+          const { t, brand } = brandFor(ctx);
+          sendPage(ctx, logoutPage(t, brand, form, ctx.oidc.params?.post_logout_redirect_uri));
+        },
+        async postLogoutSuccessSource(ctx) {
+          const { t, brand } = brandFor(ctx);
+          sendPage(ctx, loggedOutPage(t, brand));
+        },
+      },
+      resourceIndicators: {
+        enabled: true,
+        // client_credentials always targets the pool's API; the code flow does when `resource` names it.
+        async defaultResource(ctx, _client, oneOf) {
+          if (oneOf) return oneOf;
+          return ctx.oidc.params?.grant_type === "client_credentials" ? pool.issuer : undefined!;
+        },
+        async getResourceServerInfo(_ctx, indicator) {
+          if (indicator !== pool.issuer || pool.customScopes.length === 0) throw new errors.InvalidTarget();
+          return resourceServer(pool);
+        },
+        async useGrantedResource() {
+          return false;
+        },
+      },
+    },
+    async renderError(ctx, out) {
+      const { t, brand } = brandFor(ctx);
+      const status = Math.max(ctx.status, 400);
+      sendPage(
+        ctx,
+        errorPage(t, brand, t.errorGeneric, status, {
+          error: String(out.error),
+          description: out.error_description ? String(out.error_description) : undefined,
+        }),
+      );
+    },
+  };
+
+  const provider = new Provider(pool.issuer, configuration);
+  // Behind a TLS-terminating proxy the connection is plain HTTP: only an https issuer trusts
+  // X-Forwarded-Proto, and only for the secure cookie flag (the issuer itself is fixed above).
+  provider.proxy = pool.issuer.startsWith("https:");
+  // Our secrets are stored as SHA-256 only: the library's own comparison is replaced by our store's.
+  provider.Client.prototype.compareClientSecret = function compareClientSecret(this: { clientId: string }, actual: string) {
+    return verifyClientSecret(deps, this.clientId, actual, { accountId, poolUid });
+  } as never;
+  return { provider, clientRecord: (id) => records.get(id) };
+}
+
+function sendPage(ctx: KoaContextWithOIDC, page: { status: number; body: string; headers: Record<string, string> }) {
+  ctx.status = page.status;
+  for (const [k, v] of Object.entries(page.headers)) ctx.set(k, v);
+  ctx.body = page.body;
+}

@@ -1,0 +1,64 @@
+// The OpenID Connect claims of a user, by scope (docs/sign-in.md "Claims"; OpenID Connect Core §5.4):
+// openid -> sub; profile -> the name fields, preferred_username, profile, picture, website, gender,
+// birthdate, zoneinfo, locale, updated_at; email -> email, email_verified; phone -> phone_number,
+// phone_number_verified. Two more, each only when the pool defines the custom scope of that name
+// (UpdateUserPool CustomScopes) and the token was granted it: `custom_attributes` -> one
+// `custom:<Name>` claim per custom attribute value (as stored: a string), and `groups` -> `groups`,
+// the names of the user's groups, sorted. A claim without a value is left out, as Core §5.3.2 asks.
+import type { AppDeps } from "../deps.js";
+import type { UserRow } from "./queries.js";
+import * as q from "./queries.js";
+import { findParentPool } from "../user-pools/parent.js";
+
+export const CUSTOM_ATTRIBUTES_SCOPE = "custom_attributes";
+export const GROUPS_SCOPE = "groups";
+
+export type Claims = Record<string, string | boolean | number | string[]>;
+
+const PROFILE: [keyof UserRow, string][] = [
+  ["name", "name"], ["given_name", "given_name"], ["family_name", "family_name"], ["middle_name", "middle_name"], ["nickname", "nickname"],
+  ["preferred_username", "preferred_username"], ["profile", "profile"], ["picture", "picture"], ["website", "website"], ["gender", "gender"],
+  ["birthdate", "birthdate"], ["zoneinfo", "zoneinfo"], ["locale", "locale"],
+];
+
+/** The claims of a user row for granted scopes; `extras` are the pool-scope claims already read. */
+export function claimsOf(user: UserRow, scopes: ReadonlySet<string>, extras: { groups?: string[] | undefined; custom?: boolean } = {}): Claims {
+  const claims: Claims = { sub: user.uid };
+  if (scopes.has("profile")) {
+    for (const [column, claim] of PROFILE) {
+      const value = user[column];
+      if (typeof value === "string" && value !== "") claims[claim] = value;
+    }
+    claims.updated_at = Math.floor(user.updated_at.getTime() / 1000);
+  }
+  if (scopes.has("email") && user.email) Object.assign(claims, { email: user.email, email_verified: user.email_verified });
+  if (scopes.has("phone") && user.phone_number) Object.assign(claims, { phone_number: user.phone_number, phone_number_verified: user.phone_number_verified });
+  if (extras.custom) for (const [name, value] of Object.entries(user.custom_attributes)) if (value !== "") claims[`custom:${name}`] = value;
+  if (extras.groups) claims.groups = extras.groups;
+  return claims;
+}
+
+/**
+ * The claims of a pool's user for the scopes a token was granted, or undefined when the user is
+ * gone or DISABLED (so userinfo stops answering for a disabled user at once).
+ */
+export async function claimsForUser(deps: Pick<AppDeps, "db">, accountId: string, poolUid: string, userUid: string, scopes: Iterable<string>): Promise<Claims | undefined> {
+  const granted = new Set(scopes);
+  const [user, pool] = await Promise.all([q.findUser(deps.db, accountId, poolUid, userUid), findParentPool(deps.db, accountId, poolUid, "read")]);
+  if (!user || !pool || user.user_state !== "ACTIVE") return undefined;
+  const poolScope = (s: string) => granted.has(s) && pool.custom_scopes.includes(s);
+  const groups = poolScope(GROUPS_SCOPE)
+    ? (
+        await deps.db
+          .selectFrom("group_members as m")
+          .innerJoin("groups as g", (j) => j.onRef("g.account_id", "=", "m.account_id").onRef("g.user_pool_uid", "=", "m.user_pool_uid").onRef("g.uid", "=", "m.group_uid"))
+          .select("g.name")
+          .where("m.account_id", "=", accountId)
+          .where("m.user_pool_uid", "=", poolUid)
+          .where("m.user_uid", "=", userUid)
+          .orderBy("g.name")
+          .execute()
+      ).map((r) => r.name)
+    : undefined;
+  return claimsOf(user, granted, { groups, custom: poolScope(CUSTOM_ATTRIBUTES_SCOPE) });
+}
