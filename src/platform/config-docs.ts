@@ -9,6 +9,13 @@ type Doc = { default: string; meaning: string };
 
 /** The defaults as a reader needs them (computed ones in words); meanings in Markdown, links relative to docs/. */
 export const CONFIG_DOCS: Record<string, Doc> = {
+  ID_SERVE: { default: "`all`", meaning: "which audiences this instance serves: `all`, `api` (the signed API only) or `sign-in` (the pools' OpenID Providers only; [docs/sign-in.md](sign-in.md))" },
+  ID_QUOTA_DEPARTMENTS_PER_POOL: { default: "`50000`", meaning: "departments per user pool" },
+  ID_QUOTA_DEPARTMENTS_PER_USER: { default: "`100`", meaning: "departments one user belongs to" },
+  ID_RATE_LIMIT_TOKENS_PER_KEY_PAIR: { default: "`10`", meaning: "rate-limit tokens one RSA key generation (a SAML SP key pair) costs on top of its request" },
+  ID_RATE_LIMIT_CSV_ROWS_PER_TOKEN: { default: "`100`", meaning: "rows of a CSV import one rate-limit token pays for (`0`: the call's one token only)" },
+  ID_HEADERS_TIMEOUT_SECONDS: { default: "`10`", meaning: "a request's headers must arrive within this, or the connection is closed with 408" },
+  ID_REQUEST_TIMEOUT_SECONDS: { default: "`30`", meaning: "the whole request must arrive within this, or the connection is closed with 408" },
   PORT: { default: "`8080`", meaning: "listening port" },
   HOST: { default: "`127.0.0.1`", meaning: "listening address (`0.0.0.0` in containers)" },
   DATABASE_URL: { default: "unset", meaning: "`postgres://...`; unset means the embedded database under `ID_DATA_DIR`" },
@@ -28,6 +35,10 @@ export const CONFIG_DOCS: Record<string, Doc> = {
   ID_ROOT_ACCESS_KEY_ID: { default: "unset", meaning: "when both are set, this admin key exists after start-up (scripts and containers know their credentials in advance)" },
   ID_ROOT_SECRET_ACCESS_KEY: { default: "unset", meaning: "when both are set, this admin key exists after start-up (scripts and containers know their credentials in advance)" },
   ID_QUOTA_USER_POOLS: { default: "`100`", meaning: "user pools per account" },
+  ID_STATEMENT_TIMEOUT_MS: { default: "`10000`", meaning: "bound of one database statement of a request; past it the request answers `ServiceUnavailable` and the connection is reused (`0`: off; [docs/operations.md](operations.md))" },
+  ID_ACCOUNT_CONCURRENCY: { default: "half of `DATABASE_MAX_CONNECTIONS`", meaning: "requests of one account in progress at once on this instance; the rest wait in its queue" },
+  ID_ACCOUNT_QUEUE: { default: "`200`", meaning: "requests of one account waiting on this instance; past it `Throttling`" },
+  ID_ANALYZE_AFTER_IMPORT_ROWS: { default: "`1000`", meaning: "a CreateUsers or CSV import of at least this many users refreshes the table's statistics afterwards (`0`: never)" },
   ID_QUOTA_USERS_PER_POOL: { default: "`1000000`", meaning: "users per pool" },
   ID_QUOTA_CREDENTIALS_PER_POOL: { default: "`1000`", meaning: "OAuth credentials per pool" },
   ID_QUOTA_IDPS_PER_POOL: { default: "`300`", meaning: "identity providers per pool (OAuth, OIDC and SAML together)" },
