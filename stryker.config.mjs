@@ -24,7 +24,15 @@ export default {
   testRunner: "vitest",
   vitest: { configFile: "vitest.config.ts", related: false },
   coverageAnalysis: "perTest",
-  mutate: ["src/control-plane/gateway/**/*.ts", "src/platform/crypto/**/*.ts", "src/users/password.ts", "src/users/cursor.ts", "src/password-reset/message.ts", "src/oauth-credentials/client-policy.ts", tokenLines()],
+  mutate: [
+    "src/control-plane/gateway/**/*.ts",
+    "src/platform/crypto/**/*.ts",
+    "src/users/password.ts",
+    "src/users/cursor.ts",
+    "src/password-reset/message.ts",
+    "src/oauth-credentials/client-policy.ts",
+    tokenLines(),
+  ],
   // Two cores, shared: more workers only queue behind each other.
   concurrency: 2,
   timeoutMS: 10_000,

@@ -26,7 +26,10 @@ const projects = [
       isolate: false,
     },
   },
-  { extends: true as const, test: { name: "api", include: ["test/**/*.test.ts"], exclude: ["**/node_modules/**", UNIT, ...RELIABILITY], ...DATABASE } },
+  {
+    extends: true as const,
+    test: { name: "api", include: ["test/**/*.test.ts"], exclude: ["**/node_modules/**", UNIT, ...RELIABILITY], ...DATABASE },
+  },
   { extends: true as const, test: { name: "reliability", include: RELIABILITY, ...DATABASE } },
 ];
 

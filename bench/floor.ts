@@ -37,9 +37,17 @@ async function main() {
     const service = await startServer("service (Postgres)", "dist/main.js", serviceEnv(databaseUrl, creds, accountId));
     servers.push(service);
     const pool = await callOnce(service.port, creds, "CreateUserPool", { Name: `floor-${Date.now()}` });
-    const dbFloor = await startServer("db floor", "bench/servers/db-floor.ts", { DATABASE_URL: databaseUrl, BENCH_ACCOUNT_ID: accountId, BENCH_POOL_UID: pool.Uid });
+    const dbFloor = await startServer("db floor", "bench/servers/db-floor.ts", {
+      DATABASE_URL: databaseUrl,
+      BENCH_ACCOUNT_ID: accountId,
+      BENCH_POOL_UID: pool.Uid,
+    });
     servers.push(dbFloor);
-    const dataFloor = await startServer("data floor", "bench/servers/data-floor.ts", { DATABASE_URL: databaseUrl, BENCH_ACCOUNT_ID: accountId, BENCH_POOL_UID: pool.Uid });
+    const dataFloor = await startServer("data floor", "bench/servers/data-floor.ts", {
+      DATABASE_URL: databaseUrl,
+      BENCH_ACCOUNT_ID: accountId,
+      BENCH_POOL_UID: pool.Uid,
+    });
     servers.push(dataFloor);
     const request = { action: "GetUserPool", creds, makeBody: () => JSON.stringify({ UserPoolUid: pool.Uid }) };
     const c = settings.connections;
@@ -51,18 +59,22 @@ async function main() {
     for (const s of scenarios) await load(s.target, settings.warmupS, request);
     for (let i = 0; i < ROUNDS; i++) {
       for (const s of scenarios) s.figures.runs.push(await load(s.target, DURATION_S, request));
-      process.stderr.write(`bench:floor round ${i + 1}: ${scenarios.map((s) => `${s.figures.name[0]} ${s.figures.runs.at(-1)!.reqPerSec.toFixed(0)}`).join(", ")} req/s\n`);
+      process.stderr.write(
+        `bench:floor round ${i + 1}: ${scenarios.map((s) => `${s.figures.name[0]} ${s.figures.runs.at(-1)!.reqPerSec.toFixed(0)}`).join(", ")} req/s\n`,
+      );
     }
     const [d, b, cs] = scenarios.map((s) => s.figures) as [Figures, Figures, Figures];
     const commit = execSync("git rev-parse --short HEAD").toString().trim();
     const loadavg = execSync("cat /proc/loadavg").toString().split(" ").slice(0, 3).join(" ");
-    console.log([
-      `bench:floor on ${new Date().toISOString()}, commit ${commit}, load average ${loadavg} at the end; ${ROUNDS} alternating rounds of ${DURATION_S} s, ${c} connections`,
-      ...[d, b, cs].map(line),
-      against(cs, d, "D"),
-      against(cs, b, "B"),
-      `peak RSS: ${scenarios.map((s) => `${s.figures.name[0]} ${s.server.peakRssMb().toFixed(0)} MB`).join(", ")}`,
-    ].join("\n"));
+    console.log(
+      [
+        `bench:floor on ${new Date().toISOString()}, commit ${commit}, load average ${loadavg} at the end; ${ROUNDS} alternating rounds of ${DURATION_S} s, ${c} connections`,
+        ...[d, b, cs].map(line),
+        against(cs, d, "D"),
+        against(cs, b, "B"),
+        `peak RSS: ${scenarios.map((s) => `${s.figures.name[0]} ${s.server.peakRssMb().toFixed(0)} MB`).join(", ")}`,
+      ].join("\n"),
+    );
   } finally {
     await Promise.all(servers.map((s) => s.stop()));
   }

@@ -77,10 +77,26 @@ export function signedRequest(creds: Credentials, action: string, body: string) 
   const xDate = xDateOf(new Date());
   const headers = { "X-Date": xDate, "X-Content-Sha256": sha256hex(body) };
   const authorization = authorizationHeader({
-    method: "POST", path: "/", query: [["Action", action], ["Version", VERSION]], headers, body,
-    accessKeyId: creds.accessKeyId, secretKey: creds.secretAccessKey, region: "cn-beijing", service: "id", xDate,
+    method: "POST",
+    path: "/",
+    query: [
+      ["Action", action],
+      ["Version", VERSION],
+    ],
+    headers,
+    body,
+    accessKeyId: creds.accessKeyId,
+    secretKey: creds.secretAccessKey,
+    region: "cn-beijing",
+    service: "id",
+    xDate,
   });
-  return { method: "POST" as const, path: `/?Action=${action}&Version=${VERSION}`, headers: { ...headers, Authorization: authorization, "Content-Type": "application/json" }, body };
+  return {
+    method: "POST" as const,
+    path: `/?Action=${action}&Version=${VERSION}`,
+    headers: { ...headers, Authorization: authorization, "Content-Type": "application/json" },
+    body,
+  };
 }
 
 /** Calls one action once (set-up work, not measured). */
@@ -184,7 +200,12 @@ export async function scenario(
 }
 
 /** Environment of a real idplane server with a known admin key. */
-export function serviceEnv(databaseUrl: string | undefined, creds: Credentials, accountId: string, dataDir?: string): Record<string, string> {
+export function serviceEnv(
+  databaseUrl: string | undefined,
+  creds: Credentials,
+  accountId: string,
+  dataDir?: string,
+): Record<string, string> {
   return {
     ...(databaseUrl ? { DATABASE_URL: databaseUrl } : { ID_DATA_DIR: dataDir! }),
     ID_MASTER_KEY: masterKey,
@@ -193,7 +214,8 @@ export function serviceEnv(databaseUrl: string | undefined, creds: Credentials, 
     ID_ROOT_SECRET_ACCESS_KEY: creds.secretAccessKey,
     ID_QUOTA_USER_POOLS: "10000000",
     // Throttling stays on (its lease path is measured) at a rate no scenario reaches.
-    ID_RATE_LIMIT_PER_SECOND: "10000000", ID_RATE_LIMIT_BURST: "20000000",
+    ID_RATE_LIMIT_PER_SECOND: "10000000",
+    ID_RATE_LIMIT_BURST: "20000000",
   };
 }
 

@@ -11,7 +11,12 @@ import { errorEnvelope, newRequestId, successEnvelope } from "../src/control-pla
 import { errors } from "../src/core/errors.js";
 import { paramsFromJson, parseParams } from "../src/control-plane/gateway/params.js";
 import { deriveSigningKey } from "../src/platform/crypto/signature-hash.js";
-import { checkTimestamp, parseAuthentication, verifySignature, type IncomingSignedRequest } from "../src/control-plane/gateway/signing/verify.js";
+import {
+  checkTimestamp,
+  parseAuthentication,
+  verifySignature,
+  type IncomingSignedRequest,
+} from "../src/control-plane/gateway/signing/verify.js";
 import { authorizationHeader, sha256hex, xDateOf } from "../test/support/signer.js";
 
 export interface MicroResult {
@@ -25,16 +30,33 @@ function signedGetUserPool() {
   const body = JSON.stringify({ UserPoolUid: "b3053494-998a-4d82-9e6c-b84c4a49efbe" });
   const xDate = xDateOf(new Date());
   const headers: Record<string, string> = {
-    Host: "127.0.0.1:8080", "Content-Type": "application/json", "X-Date": xDate, "X-Content-Sha256": sha256hex(body),
+    Host: "127.0.0.1:8080",
+    "Content-Type": "application/json",
+    "X-Date": xDate,
+    "X-Content-Sha256": sha256hex(body),
   };
   const input = {
-    method: "POST", path: "/", query: [["Action", "GetUserPool"], ["Version", "2025-10-30"]] as [string, string][],
-    headers, body, accessKeyId: "AKLTbench", secretKey: "benchSecretKey0000000000", region: "cn-beijing", service: "id", xDate,
+    method: "POST",
+    path: "/",
+    query: [
+      ["Action", "GetUserPool"],
+      ["Version", "2025-10-30"],
+    ] as [string, string][],
+    headers,
+    body,
+    accessKeyId: "AKLTbench",
+    secretKey: "benchSecretKey0000000000",
+    region: "cn-beijing",
+    service: "id",
+    xDate,
   };
   const all: Record<string, string> = { ...headers, Authorization: authorizationHeader(input) };
   const lower = Object.fromEntries(Object.entries(all).map(([k, v]) => [k.toLowerCase(), v]));
   const request: IncomingSignedRequest = {
-    method: "POST", rawPath: "/", rawQuery: "Action=GetUserPool&Version=2025-10-30", header: (n) => lower[n],
+    method: "POST",
+    rawPath: "/",
+    rawQuery: "Action=GetUserPool&Version=2025-10-30",
+    header: (n) => lower[n],
   };
   return { request, body: new TextEncoder().encode(body), xDate, secret: input.secretKey };
 }
@@ -51,9 +73,17 @@ export async function runMicro(timeMs = 1000): Promise<MicroResult[]> {
   const webKey = await webcrypto.subtle.importKey("raw", cachedKey, { name: "HMAC", hash: "SHA-256" }, false, ["sign"]);
   const getInput = userPoolActions.find((a) => a.name === "GetUserPool")!.input;
   const createInput = userPoolActions.find((a) => a.name === "CreateUserPool")!.input;
-  const createBody = new TextEncoder().encode(JSON.stringify({ name: "pool", PasswordPolicy: { minLength: "12", RequireDigits: "true" }, CustomScopes: ["a:b", "c:d"] }));
+  const createBody = new TextEncoder().encode(
+    JSON.stringify({ name: "pool", PasswordPolicy: { minLength: "12", RequireDigits: "true" }, CustomScopes: ["a:b", "c:d"] }),
+  );
   const ctx = { requestId: newRequestId(), action: "GetUserPool", version: "2025-10-30", region: "cn-beijing" };
-  const pool = { Uid: "b3053494-998a-4d82-9e6c-b84c4a49efbe", Name: "pool", Enabled: true, CreateTime: "2025-10-30T08:09:10Z", PasswordPolicy: { MinLength: 8 } };
+  const pool = {
+    Uid: "b3053494-998a-4d82-9e6c-b84c4a49efbe",
+    Name: "pool",
+    Enabled: true,
+    CreateTime: "2025-10-30T08:09:10Z",
+    PasswordPolicy: { MinLength: 8 },
+  };
 
   const bench = new Bench({ time: timeMs, warmupTime: 200 });
   bench

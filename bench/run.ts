@@ -29,36 +29,87 @@ async function main() {
   servers.push(service);
   const pool = await callOnce(service.port, creds, "CreateUserPool", { Name: `bench-${Date.now()}` });
   const ceiling = await startServer("ceiling", "bench/servers/ceiling.ts", {});
-  const floor = await startServer("db floor", "bench/servers/db-floor.ts", { DATABASE_URL: databaseUrl, BENCH_ACCOUNT_ID: accountId, BENCH_POOL_UID: pool.Uid });
+  const floor = await startServer("db floor", "bench/servers/db-floor.ts", {
+    DATABASE_URL: databaseUrl,
+    BENCH_ACCOUNT_ID: accountId,
+    BENCH_POOL_UID: pool.Uid,
+  });
   servers.push(ceiling, floor);
 
   const c = settings.connections;
   const getBody = () => JSON.stringify({ UserPoolUid: pool.Uid });
   let n = 0;
   const results = [];
-  results.push({ id: "A", ...(await scenario("A. ceiling: bare Hono, static envelope", [{ port: ceiling.port, connections: c, pid: ceiling.child.pid }], { action: "GetUserPool", creds, makeBody: getBody })), rss: ceiling.peakRssMb() });
-    // A and B receive the same signed requests as C (and ignore the signature), so the load generator
+  results.push({
+    id: "A",
+    ...(await scenario("A. ceiling: bare Hono, static envelope", [{ port: ceiling.port, connections: c, pid: ceiling.child.pid }], {
+      action: "GetUserPool",
+      creds,
+      makeBody: getBody,
+    })),
+    rss: ceiling.peakRssMb(),
+  });
+  // A and B receive the same signed requests as C (and ignore the signature), so the load generator
   // does the same work in all three and the ratios compare the servers alone.
-  results.push({ id: "B", ...(await scenario("B. database floor: unsigned indexed SELECT (postgres.js)", [{ port: floor.port, connections: c, pid: floor.child.pid }], { action: "GetUserPool", creds, makeBody: getBody })), rss: floor.peakRssMb() });
-  results.push({ id: "C", ...(await scenario("C. GetUserPool, signed, Postgres", [{ port: service.port, connections: c, pid: service.child.pid }], { action: "GetUserPool", creds, makeBody: getBody })), rss: service.peakRssMb() });
-  results.push({ id: "D", ...(await scenario("D. CreateUserPool, signed, Postgres", [{ port: service.port, connections: c, pid: service.child.pid }], { action: "CreateUserPool", creds, makeBody: () => JSON.stringify({ Name: `b-${process.pid}-${n++}` }) })), rss: service.peakRssMb() });
+  results.push({
+    id: "B",
+    ...(await scenario(
+      "B. database floor: unsigned indexed SELECT (postgres.js)",
+      [{ port: floor.port, connections: c, pid: floor.child.pid }],
+      { action: "GetUserPool", creds, makeBody: getBody },
+    )),
+    rss: floor.peakRssMb(),
+  });
+  results.push({
+    id: "C",
+    ...(await scenario("C. GetUserPool, signed, Postgres", [{ port: service.port, connections: c, pid: service.child.pid }], {
+      action: "GetUserPool",
+      creds,
+      makeBody: getBody,
+    })),
+    rss: service.peakRssMb(),
+  });
+  results.push({
+    id: "D",
+    ...(await scenario("D. CreateUserPool, signed, Postgres", [{ port: service.port, connections: c, pid: service.child.pid }], {
+      action: "CreateUserPool",
+      creds,
+      makeBody: () => JSON.stringify({ Name: `b-${process.pid}-${n++}` }),
+    })),
+    rss: service.peakRssMb(),
+  });
   const lists = await deepListScenarios(service, creds, accountId, databaseUrl, c);
   results.push({ id: "E1", ...lists.first, rss: service.peakRssMb() });
   results.push({ id: "E", ...lists.deep, rss: service.peakRssMb() });
 
   const second = await startServer("service 2 (Postgres)", SERVICE_ENTRY, serviceEnv(databaseUrl, creds, accountId));
   servers.push(second);
-  const scaled = await scenario("C x2. GetUserPool on two instances, one Postgres", [
-    { port: service.port, connections: c / 2, pid: service.child.pid },
-    { port: second.port, connections: c / 2, pid: second.child.pid },
-  ], { action: "GetUserPool", creds, makeBody: getBody });
+  const scaled = await scenario(
+    "C x2. GetUserPool on two instances, one Postgres",
+    [
+      { port: service.port, connections: c / 2, pid: service.child.pid },
+      { port: second.port, connections: c / 2, pid: second.child.pid },
+    ],
+    { action: "GetUserPool", creds, makeBody: getBody },
+  );
   await second.stop();
 
   // PGlite by name: the default embedded engine is now Postgres (`npm run bench:embedded` compares both).
-  const embedded = await startServer("service (PGlite)", SERVICE_ENTRY, { ...serviceEnv(undefined, creds, accountId, dataDir), ID_EMBEDDED_ENGINE: "pglite" });
+  const embedded = await startServer("service (PGlite)", SERVICE_ENTRY, {
+    ...serviceEnv(undefined, creds, accountId, dataDir),
+    ID_EMBEDDED_ENGINE: "pglite",
+  });
   servers.push(embedded);
   const pglitePool = await callOnce(embedded.port, creds, "CreateUserPool", { Name: "bench" });
-  results.push({ id: "F", ...(await scenario("F. GetUserPool, signed, embedded PGlite", [{ port: embedded.port, connections: c, pid: embedded.child.pid }], { action: "GetUserPool", creds, makeBody: () => JSON.stringify({ UserPoolUid: pglitePool.Uid }) })), rss: embedded.peakRssMb() });
+  results.push({
+    id: "F",
+    ...(await scenario("F. GetUserPool, signed, embedded PGlite", [{ port: embedded.port, connections: c, pid: embedded.child.pid }], {
+      action: "GetUserPool",
+      creds,
+      makeBody: () => JSON.stringify({ UserPoolUid: pglitePool.Uid }),
+    })),
+    rss: embedded.peakRssMb(),
+  });
 
   writeReport(micro, results, scaled, startup);
 }
@@ -71,7 +122,7 @@ function writeReport(micro: Awaited<ReturnType<typeof runMicro>>, results: any[]
   const commit = execSync("git rev-parse --short HEAD").toString().trim();
   const dirty = execSync("git status --porcelain -- src bench").toString().trim() ? " (with uncommitted changes)" : "";
   const lines = [
-        `Generated by \`npm run bench\` on ${new Date().toISOString()}.`,
+    `Generated by \`npm run bench\` on ${new Date().toISOString()}.`,
     "",
     `- Machine: ${cpus().length} × ${cpus()[0]?.model ?? "unknown CPU"}, ${(totalmem() / 2 ** 30).toFixed(0)} GiB; shared and noisy, so only figures of one run are compared.`,
     `- Node ${process.version}; commit ${commit}${dirty}; Postgres at ${new URL(databaseUrl).host}.`,
@@ -81,7 +132,10 @@ function writeReport(micro: Awaited<ReturnType<typeof runMicro>>, results: any[]
     "",
     "| scenario | req/s | p50 ms | p99 ms | server CPU µs/req | non-2xx | errors | server peak RSS MB |",
     "|---|---:|---:|---:|---:|---:|---:|---:|",
-    ...results.map((r) => `| ${r.name} | ${r.reqPerSec.toFixed(0)} | ${r.p50Ms} | ${r.p99Ms} | ${r.serverCpuUsPerReq.toFixed(0)} | ${r.non2xx} | ${r.errors} | ${r.rss.toFixed(0)} |`),
+    ...results.map(
+      (r) =>
+        `| ${r.name} | ${r.reqPerSec.toFixed(0)} | ${r.p50Ms} | ${r.p99Ms} | ${r.serverCpuUsPerReq.toFixed(0)} | ${r.non2xx} | ${r.errors} | ${r.rss.toFixed(0)} |`,
+    ),
     `| ${scaled.name} | ${scaled.reqPerSec.toFixed(0)} | ${scaled.p50Ms} | ${scaled.p99Ms} | ${scaled.serverCpuUsPerReq.toFixed(0)} | ${scaled.non2xx} | ${scaled.errors} | |`,
     "",
     "## Targets (ratios from this run)",
@@ -119,7 +173,9 @@ function writeReport(micro: Awaited<ReturnType<typeof runMicro>>, results: any[]
   const end = "<!-- generated:end -->";
   const generated = `${start}\n${lines.join("\n")}\n${end}`;
   // The measured part is replaced; the written analysis around it stays.
-  report = report.includes(start) ? report.slice(0, report.indexOf(start)) + generated + report.slice(report.indexOf(end) + end.length) : generated + "\n";
+  report = report.includes(start)
+    ? report.slice(0, report.indexOf(start)) + generated + report.slice(report.indexOf(end) + end.length)
+    : generated + "\n";
   writeFileSync(reportUrl, report);
   process.stdout.write(lines.join("\n") + "\n");
 }

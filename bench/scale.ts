@@ -89,21 +89,38 @@ async function measure(name: string, port: number, c: Components, poolUid: strin
     used.loadgen = (gen.user + gen.system) / 1000;
     const perReq = (ms: number) => (r.requests ? (ms * 1000) / r.requests : 0);
     runs.push({
-      name, reqPerSec: r.reqPerSec, p50Ms: r.p50Ms, p99Ms: r.p99Ms, errors: r.errors + r.non2xx,
-      us: { instances: perReq(used.instances!), haproxy: perReq(used.haproxy!), pgbouncer: perReq(used.pgbouncer!), postgres: perReq(used.postgres!), loadgen: perReq(used.loadgen) },
+      name,
+      reqPerSec: r.reqPerSec,
+      p50Ms: r.p50Ms,
+      p99Ms: r.p99Ms,
+      errors: r.errors + r.non2xx,
+      us: {
+        instances: perReq(used.instances!),
+        haproxy: perReq(used.haproxy!),
+        pgbouncer: perReq(used.pgbouncer!),
+        postgres: perReq(used.postgres!),
+        loadgen: perReq(used.loadgen),
+      },
       cores: Object.values(used).reduce((a, b) => a + b, 0) / wallMs,
       machineBusy: (m1.busy - m0.busy) / (m1.total - m0.total),
     });
   }
   const med = (f: (r: Row) => number) => median(runs.map(f));
   return {
-    name, reqPerSec: med((r) => r.reqPerSec), p50Ms: med((r) => r.p50Ms), p99Ms: med((r) => r.p99Ms),
+    name,
+    reqPerSec: med((r) => r.reqPerSec),
+    p50Ms: med((r) => r.p50Ms),
+    p99Ms: med((r) => r.p99Ms),
     errors: runs.reduce((s, r) => s + r.errors, 0),
     us: {
-      instances: med((r) => r.us.instances), haproxy: med((r) => r.us.haproxy), pgbouncer: med((r) => r.us.pgbouncer),
-      postgres: med((r) => r.us.postgres), loadgen: med((r) => r.us.loadgen),
+      instances: med((r) => r.us.instances),
+      haproxy: med((r) => r.us.haproxy),
+      pgbouncer: med((r) => r.us.pgbouncer),
+      postgres: med((r) => r.us.postgres),
+      loadgen: med((r) => r.us.loadgen),
     },
-    cores: med((r) => r.cores), machineBusy: med((r) => r.machineBusy),
+    cores: med((r) => r.cores),
+    machineBusy: med((r) => r.machineBusy),
   };
 }
 
@@ -114,7 +131,9 @@ async function main() {
   const admin = await connectDatabase({ databaseUrl: own.url, maxConnections: 1 });
   const dbName = new URL(own.url).pathname.slice(1);
   const backends = async () =>
-    (await sql<{ pid: number }>`select pid from pg_stat_activity where datname = ${dbName} and pid <> pg_backend_pid()`.execute(admin.db)).rows.map((r) => r.pid);
+    (
+      await sql<{ pid: number }>`select pid from pg_stat_activity where datname = ${dbName} and pid <> pg_backend_pid()`.execute(admin.db)
+    ).rows.map((r) => r.pid);
   const rows: Row[] = [];
   const servers: Server[] = [];
   let lb: Haproxy | undefined;
@@ -133,9 +152,19 @@ async function main() {
       lb = await startHaproxy(servers.map((s) => s.port));
       // Until HAProxy's first health checks have passed for every instance.
       await new Promise((r) => setTimeout(r, 1500));
-      rows.push(await measure(`${n} instance${n > 1 ? "s" : ""} behind HAProxy, PgBouncer`, lb.port, {
-        instances: servers.map((s) => s.child.pid!), haproxy: lb.pid, pgbouncer: bouncer.pid, backends,
-      }, pool.Uid));
+      rows.push(
+        await measure(
+          `${n} instance${n > 1 ? "s" : ""} behind HAProxy, PgBouncer`,
+          lb.port,
+          {
+            instances: servers.map((s) => s.child.pid!),
+            haproxy: lb.pid,
+            pgbouncer: bouncer.pid,
+            backends,
+          },
+          pool.Uid,
+        ),
+      );
       await lb.stop();
       lb = undefined;
       await Promise.all(servers.map((s) => s.stop()));
@@ -160,13 +189,18 @@ function writeReport(rows: Row[]) {
     "",
     "| set-up | req/s | p50 ms | p99 ms | errors | CPU µs/req: instances | HAProxy | PgBouncer | Postgres | load generator | cores used | machine busy |",
     "|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|",
-    ...rows.map((r) => `| ${r.name} | ${f(r.reqPerSec)} | ${r.p50Ms} | ${r.p99Ms} | ${r.errors} | ${f(r.us.instances)} | ${f(r.us.haproxy)} | ${f(r.us.pgbouncer)} | ${f(r.us.postgres)} | ${f(r.us.loadgen)} | ${r.cores.toFixed(2)} | ${(r.machineBusy * 100).toFixed(0)} % |`),
+    ...rows.map(
+      (r) =>
+        `| ${r.name} | ${f(r.reqPerSec)} | ${r.p50Ms} | ${r.p99Ms} | ${r.errors} | ${f(r.us.instances)} | ${f(r.us.haproxy)} | ${f(r.us.pgbouncer)} | ${f(r.us.postgres)} | ${f(r.us.loadgen)} | ${r.cores.toFixed(2)} | ${(r.machineBusy * 100).toFixed(0)} % |`,
+    ),
   ];
   const url = new URL("./REPORT.md", import.meta.url);
   let report = readFileSync(url, "utf8");
   const [start, end] = ["<!-- scale:start -->", "<!-- scale:end -->"];
   const block = `${start}\n${lines.join("\n")}\n${end}`;
-  report = report.includes(start) ? report.slice(0, report.indexOf(start)) + block + report.slice(report.indexOf(end) + end.length) : `${report}\n${block}\n`;
+  report = report.includes(start)
+    ? report.slice(0, report.indexOf(start)) + block + report.slice(report.indexOf(end) + end.length)
+    : `${report}\n${block}\n`;
   writeFileSync(url, report);
   process.stdout.write(lines.join("\n") + "\n");
 }

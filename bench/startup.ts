@@ -48,7 +48,11 @@ export async function measureStartup(databaseUrl: string, accountId: string, run
       if (i >= 500) times.push(performance.now() - t0);
     }
     times.sort((a, b) => a - b);
-    const r = { p50Ms: Number(times[Math.floor(times.length / 2)]!.toFixed(2)), p99Ms: Number(times[Math.floor(times.length * 0.99)]!.toFixed(2)), reqPerSec: 1000 / (times.reduce((a, b) => a + b, 0) / times.length) };
+    const r = {
+      p50Ms: Number(times[Math.floor(times.length / 2)]!.toFixed(2)),
+      p99Ms: Number(times[Math.floor(times.length * 0.99)]!.toFixed(2)),
+      reqPerSec: 1000 / (times.reduce((a, b) => a + b, 0) / times.length),
+    };
     return {
       pgliteFreshMs: median(fresh),
       pgliteExistingMs: median(existing),

@@ -2,4 +2,10 @@
 import { renderConfigurationDoc } from "../src/platform/config-docs.js";
 import { writeOrCheck } from "./generated.js";
 
-writeOrCheck(new URL("../docs/configuration.md", import.meta.url), renderConfigurationDoc(), "docs/configuration.md", "npm run config:docs", "wrote docs/configuration.md");
+writeOrCheck(
+  new URL("../docs/configuration.md", import.meta.url),
+  renderConfigurationDoc(),
+  "docs/configuration.md",
+  "npm run config:docs",
+  "wrote docs/configuration.md",
+);

@@ -37,7 +37,8 @@ for (const [file, { source, mutants }] of Object.entries(report.files).sort(([a]
   for (const m of mutants) {
     const undetected = m.status === "Survived" || m.status === "NoCoverage";
     const listed = equivalents.findIndex(
-      (e) => e.file === file && e.mutator === m.mutatorName && e.replacement === m.replacement && e.original === originalText(lines, m.location),
+      (e) =>
+        e.file === file && e.mutator === m.mutatorName && e.replacement === m.replacement && e.original === originalText(lines, m.location),
     );
     if (listed !== -1) {
       used.add(listed);
@@ -78,7 +79,12 @@ const header = ["file", "killed", "timeout", "survived", "no coverage", "equival
 const cells = rows.map((r) => [r.file, r.killed, r.timeout, r.survived, r.noCoverage, r.equivalent, `${r.score.toFixed(1)} %`]);
 if (markdown) {
   console.log(`| ${header.join(" | ")} |`);
-  console.log(`|---|${header.slice(1).map(() => "---:").join("|")}|`);
+  console.log(
+    `|---|${header
+      .slice(1)
+      .map(() => "---:")
+      .join("|")}|`,
+  );
   for (const c of cells) console.log(`| ${c.join(" | ")} |`);
 } else {
   const widths = header.map((h, i) => Math.max(h.length, ...cells.map((c) => String(c[i]).length)));

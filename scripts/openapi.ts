@@ -11,4 +11,10 @@ if (problems) {
   console.error(`the generated document is not valid OpenAPI:\n${problems}`);
   process.exit(1);
 }
-writeOrCheck(new URL("../openapi.yaml", import.meta.url), fresh, "openapi.yaml", "npm run openapi", `wrote openapi.yaml (${actions.size} actions)`);
+writeOrCheck(
+  new URL("../openapi.yaml", import.meta.url),
+  fresh,
+  "openapi.yaml",
+  "npm run openapi",
+  `wrote openapi.yaml (${actions.size} actions)`,
+);

@@ -31,11 +31,22 @@ export async function composeService(config: Config, log: Logger): Promise<Servi
   const transport = config.mail.smtpUrl
     ? (await import("./platform/mail/smtp.js")).smtpTransport(config.mail.smtpUrl, config.mail.from)
     : undefined;
-  const mailWorker = transport && startMailWorker({
-    db: runtime.deps.db, log: log.child({ component: "mail" }), clock: runtime.deps.clock, transport, maxAttempts: config.mail.maxAttempts,
-  });
+  const mailWorker =
+    transport &&
+    startMailWorker({
+      db: runtime.deps.db,
+      log: log.child({ component: "mail" }),
+      clock: runtime.deps.clock,
+      transport,
+      maxAttempts: config.mail.maxAttempts,
+    });
   if (!mailWorker) log.info("SMTP_URL is not set: mail stays queued; see `npm run cli -- mail list`");
-  const housekeeper = startHousekeeping({ db: runtime.deps.db, clock: runtime.deps.clock, log: log.child({ component: "housekeeping" }), domains: runtime.deps });
+  const housekeeper = startHousekeeping({
+    db: runtime.deps.db,
+    clock: runtime.deps.clock,
+    log: log.child({ component: "housekeeping" }),
+    domains: runtime.deps,
+  });
 
   let server!: Server;
   const listening = new Promise<string>((resolve) => {
@@ -48,7 +59,8 @@ export async function composeService(config: Config, log: Logger): Promise<Servi
       connectionsCheckingInterval: 1000,
     };
     server = serve({ fetch: app.fetch, port: config.port, hostname: config.host, serverOptions }, (info) =>
-      resolve(`http://${info.address.includes(":") ? `[${info.address}]` : info.address}:${info.port}`)) as Server;
+      resolve(`http://${info.address.includes(":") ? `[${info.address}]` : info.address}:${info.port}`),
+    ) as Server;
   });
   // A server closing an idle connection races a client sending on it (the client sees a reset): the
   // side that keeps connections longer must be the server, so behind a proxy this exceeds its timeout.

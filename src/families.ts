@@ -12,7 +12,12 @@ import { signInThrottlePurges } from "./users/purge.js";
 import { sealedSigningKeys, signingKeyPurges } from "./sign-in/keys.js";
 import { signInArtifactPurges } from "./sign-in/adapter.js";
 
-export const sealedSources: SealedSource[] = [accessKeySecrets, identityProviderSecrets, spPrivateKeySecrets, sealedSigningKeys] as SealedSource[];
+export const sealedSources: SealedSource[] = [
+  accessKeySecrets,
+  identityProviderSecrets,
+  spPrivateKeySecrets,
+  sealedSigningKeys,
+] as SealedSource[];
 
 export const purgeRules: PurgeRule[] = [
   ...passwordResetPurges,

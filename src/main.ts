@@ -24,7 +24,10 @@ async function main(): Promise<void> {
     const drained = drainer.drain();
     log.info({ signal, inFlight: drainer.inFlight }, "shutting down: finishing in-flight requests");
     const hardStop = setTimeout(() => {
-      log.error({ inFlight: drainer.inFlight, requests: drainer.inFlightRequests() }, `in-flight requests did not finish within ${config.shutdownTimeoutSeconds} s; exiting`);
+      log.error(
+        { inFlight: drainer.inFlight, requests: drainer.inFlightRequests() },
+        `in-flight requests did not finish within ${config.shutdownTimeoutSeconds} s; exiting`,
+      );
       flushLogs(logDestination);
       process.exit(1);
     }, config.shutdownTimeoutSeconds * 1000);

@@ -14,9 +14,15 @@ export function welcomeText(url: string, region: string, bootstrap: BootstrapOut
   } else if (bootstrap.kind === "configured") {
     lines.push(``, `Admin access key from the environment: ${bootstrap.accessKeyId}`);
   } else if (bootstrap.firstKey?.enabled) {
-    lines.push(``, `The admin access key ${bootstrap.firstKey.accessKeyId} printed on the first start is still valid (its secret is not shown again).`);
+    lines.push(
+      ``,
+      `The admin access key ${bootstrap.firstKey.accessKeyId} printed on the first start is still valid (its secret is not shown again).`,
+    );
   } else if (bootstrap.firstKey) {
-    lines.push(``, `The admin access key ${bootstrap.firstKey.accessKeyId} of the first start is disabled: enable it or create a key with \`npm run cli -- keys create\`.`);
+    lines.push(
+      ``,
+      `The admin access key ${bootstrap.firstKey.accessKeyId} of the first start is disabled: enable it or create a key with \`npm run cli -- keys create\`.`,
+    );
   }
   lines.push(
     ``,

@@ -53,7 +53,8 @@ it("keeps services off their actions: input types come from schemas.ts", () => {
   const breaches: string[] = [];
   for (const file of files(SRC)) {
     if (!/(^|-)service\.ts$/.test(file.split("/").pop()!)) continue;
-    for (const { path } of importedAreas(file)) if (/(^|\/|-)actions\.js$/.test(path)) breaches.push(`${relative(SRC, file)} imports ${path}`);
+    for (const { path } of importedAreas(file))
+      if (/(^|\/|-)actions\.js$/.test(path)) breaches.push(`${relative(SRC, file)} imports ${path}`);
   }
   expect(breaches).toEqual([]);
 });
@@ -86,6 +87,10 @@ it("has no import circles between families", () => {
 it("keeps every tables.ts a leaf: type-only imports", () => {
   const breaches = files(SRC)
     .filter((file) => file.endsWith("/tables.ts"))
-    .flatMap((file) => importedAreas(file).filter((i) => !i.typeOnly).map((i) => `${relative(SRC, file)} imports ${i.path} at run time`));
+    .flatMap((file) =>
+      importedAreas(file)
+        .filter((i) => !i.typeOnly)
+        .map((i) => `${relative(SRC, file)} imports ${i.path} at run time`),
+    );
   expect(breaches).toEqual([]);
 });

@@ -75,7 +75,11 @@ describe("README and the docs it links", () => {
 
   it("lists the error catalog the server answers with, with its HTTP statuses and CodeN", () => {
     const section = readFileSync(new URL("docs/api/errors.md", ROOT), "utf8");
-    const rows = [...section.matchAll(/^\| (\d{3}) \| `([A-Za-z]+)(?:\.<Param>)?` \| *(\d*) *\|/gm)].map((m) => [m[2]!, Number(m[1]), m[3] ? Number(m[3]) : undefined]);
+    const rows = [...section.matchAll(/^\| (\d{3}) \| `([A-Za-z]+)(?:\.<Param>)?` \| *(\d*) *\|/gm)].map((m) => [
+      m[2]!,
+      Number(m[1]),
+      m[3] ? Number(m[3]) : undefined,
+    ]);
     const catalog = Object.entries(errorCatalog).map(([family, e]) => [family, e.status, e.codeN]);
     expect(rows).toEqual(catalog);
   });

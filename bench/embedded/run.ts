@@ -79,10 +79,14 @@ async function loadFigures(label: string, s: Started, c: Credentials) {
   let n = 0;
   const peaks = samplePeaks(s.child.pid!);
   const get = await scenario(`GetUserPool, signed, ${label}`, [{ port: s.port, connections: settings.connections, pid: s.child.pid }], {
-    action: "GetUserPool", creds: c, makeBody: () => JSON.stringify({ UserPoolUid: pool.Uid }),
+    action: "GetUserPool",
+    creds: c,
+    makeBody: () => JSON.stringify({ UserPoolUid: pool.Uid }),
   });
   const create = await scenario(`CreateUser, signed, ${label}`, [{ port: s.port, connections: settings.connections, pid: s.child.pid }], {
-    action: "CreateUser", creds: c, makeBody: () => JSON.stringify({ UserPoolUid: pool.Uid, Email: `u${process.pid}-${n++}@bench.example` }),
+    action: "CreateUser",
+    creds: c,
+    makeBody: () => JSON.stringify({ UserPoolUid: pool.Uid, Email: `u${process.pid}-${n++}@bench.example` }),
   });
   return { get, create, peak: peaks() };
 }
@@ -112,9 +116,12 @@ async function measureEngine(engine: Engine) {
   const med = (xs: Started[], k: "wallMs" | "cpuMs") => median(xs.map((x) => x[k]));
   return {
     engine,
-    firstWallMs: med(first, "wallMs"), firstCpuMs: med(first, "cpuMs"),
-    restartWallMs: med(restart, "wallMs"), restartCpuMs: med(restart, "cpuMs"),
-    idlePss, ...figures!,
+    firstWallMs: med(first, "wallMs"),
+    firstCpuMs: med(first, "cpuMs"),
+    restartWallMs: med(restart, "wallMs"),
+    restartCpuMs: med(restart, "cpuMs"),
+    idlePss,
+    ...figures!,
   };
 }
 
@@ -159,12 +166,19 @@ function writeReport(engines: EngineResult[], pg: { idlePss: number } & Awaited<
   const end = "<!-- embedded:end -->";
   let report = readFileSync(url, "utf8");
   const generated = `${start}\n${lines.join("\n")}\n${end}`;
-  report = report.includes(start) ? report.slice(0, report.indexOf(start)) + generated + report.slice(report.indexOf(end) + end.length) : `${report.trimEnd()}\n\n## Embedded engines (issue 16)\n\n${generated}\n`;
+  report = report.includes(start)
+    ? report.slice(0, report.indexOf(start)) + generated + report.slice(report.indexOf(end) + end.length)
+    : `${report.trimEnd()}\n\n## Embedded engines (issue 16)\n\n${generated}\n`;
   writeFileSync(url, report);
   process.stdout.write(lines.join("\n") + "\n");
 }
 
-function rows(engines: EngineResult[], pg: { idlePss: number } & Awaited<ReturnType<typeof loadFigures>>, f0: (x: number) => string, f2: (x: number) => string): string[] {
+function rows(
+  engines: EngineResult[],
+  pg: { idlePss: number } & Awaited<ReturnType<typeof loadFigures>>,
+  f0: (x: number) => string,
+  f2: (x: number) => string,
+): string[] {
   const [a, b] = engines as [EngineResult, EngineResult];
   const both = (label: string, get: (e: EngineResult) => string, pgValue = "") => `| ${label} | ${get(a)} | ${get(b)} | ${pgValue} |`;
   return [
@@ -175,10 +189,22 @@ function rows(engines: EngineResult[], pg: { idlePss: number } & Awaited<ReturnT
     both("idle, tree PSS", (e) => `${f0(e.idlePss)} MB`, `${f0(pg.idlePss)} MB`),
     both("under load, peak tree PSS", (e) => `${f0(e.peak.pssMb)} MB`, `${f0(pg.peak.pssMb)} MB`),
     both("under load, peak tree RSS (summed)", (e) => `${f0(e.peak.rssMb)} MB`, `${f0(pg.peak.rssMb)} MB`),
-    both("GetUserPool, signed", (e) => `${f0(e.get.reqPerSec)} req/s (${f2(e.get.reqPerSec / pg.get.reqPerSec)} ×)`, `${f0(pg.get.reqPerSec)} req/s`),
+    both(
+      "GetUserPool, signed",
+      (e) => `${f0(e.get.reqPerSec)} req/s (${f2(e.get.reqPerSec / pg.get.reqPerSec)} ×)`,
+      `${f0(pg.get.reqPerSec)} req/s`,
+    ),
     both("GetUserPool p99", (e) => `${f0(e.get.p99Ms)} ms`, `${f0(pg.get.p99Ms)} ms`),
-    both("CreateUser, signed", (e) => `${f0(e.create.reqPerSec)} req/s (${f2(e.create.reqPerSec / pg.create.reqPerSec)} ×)`, `${f0(pg.create.reqPerSec)} req/s`),
-    both("errors / non-2xx", (e) => `${e.get.errors + e.create.errors} / ${e.get.non2xx + e.create.non2xx}`, `${pg.get.errors + pg.create.errors} / ${pg.get.non2xx + pg.create.non2xx}`),
+    both(
+      "CreateUser, signed",
+      (e) => `${f0(e.create.reqPerSec)} req/s (${f2(e.create.reqPerSec / pg.create.reqPerSec)} ×)`,
+      `${f0(pg.create.reqPerSec)} req/s`,
+    ),
+    both(
+      "errors / non-2xx",
+      (e) => `${e.get.errors + e.create.errors} / ${e.get.non2xx + e.create.non2xx}`,
+      `${pg.get.errors + pg.create.errors} / ${pg.get.non2xx + pg.create.non2xx}`,
+    ),
   ];
 }
 

@@ -15,12 +15,14 @@ function parentOf(pid: number): number | undefined {
 }
 
 export function treeOf(root: number): number[] {
-  const pids = readdirSync("/proc").filter((n) => /^\d+$/.test(n)).map(Number);
+  const pids = readdirSync("/proc")
+    .filter((n) => /^\d+$/.test(n))
+    .map(Number);
   const parents = new Map(pids.map((p) => [p, parentOf(p)]));
   const tree = new Set([root]);
   for (let grew = true; grew; ) {
     grew = false;
-    for (const [pid, ppid] of parents) if (!tree.has(pid) && ppid !== undefined && tree.has(ppid)) (tree.add(pid), (grew = true));
+    for (const [pid, ppid] of parents) if (!tree.has(pid) && ppid !== undefined && tree.has(ppid)) tree.add(pid), (grew = true);
   }
   return [...tree];
 }

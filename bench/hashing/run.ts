@@ -59,10 +59,14 @@ async function main() {
   const say = (line: string) => process.stdout.write(line + "\n");
   const fair = bench.deps.hashQueue;
   const unscheduled: HashQueue = createHashQueue({ concurrency: Number.MAX_SAFE_INTEGER });
-  say(`database: ${bench.describe}; ${availableParallelism()} x ${cpus()[0]?.model ?? "cpu"}; UV_THREADPOOL_SIZE=${process.env.UV_THREADPOOL_SIZE ?? "4 (default)"}; ` +
-    `fair queue concurrency ${fair.concurrency}; load average at start ${loadavg()[0]!.toFixed(2)}`);
+  say(
+    `database: ${bench.describe}; ${availableParallelism()} x ${cpus()[0]?.model ?? "cpu"}; UV_THREADPOOL_SIZE=${process.env.UV_THREADPOOL_SIZE ?? "4 (default)"}; ` +
+      `fair queue concurrency ${fair.concurrency}; load average at start ${loadavg()[0]!.toFixed(2)}`,
+  );
   try {
-    const aKeys = await Promise.all(Array.from({ length: BATCHES }, () => createAccessKey(bench.deps, { accountId: bench.accountId, role: "admin" })));
+    const aKeys = await Promise.all(
+      Array.from({ length: BATCHES }, () => createAccessKey(bench.deps, { accountId: bench.accountId, role: "admin" })),
+    );
     const a = aKeys.map((k) => bench.callAs(k));
     const aPools = await Promise.all(a.map(async (call) => (await call("CreateUserPool", { Name: unique("hash-a-") })).Uid as string));
     const bAccount = String(Number(bench.accountId) + 1);
@@ -89,8 +93,10 @@ async function main() {
     bench.deps.hashQueue = fair;
 
     say("");
-    say(`Account B's CreateUser with a password while account A runs ${BATCHES} parallel CreateUsers of ${BATCH_SIZE} users with passwords ` +
-      `(B one call at a time, ${PAUSE_MS} ms apart; ${ROUNDS} rounds per queue, alternating):`);
+    say(
+      `Account B's CreateUser with a password while account A runs ${BATCHES} parallel CreateUsers of ${BATCH_SIZE} users with passwords ` +
+        `(B one call at a time, ${PAUSE_MS} ms apart; ${ROUNDS} rounds per queue, alternating):`,
+    );
     say("| hash queue | B calls | B p50 | B p99 | B max | A batch (median) | A+B wall per round | hashes/s |");
     say("|---|---:|---:|---:|---:|---:|---:|---:|");
     say(`| B alone, no load | ${alone.length} | ${fmt(median(alone))} | ${fmt(percentile(alone, 0.99))} | ${fmt(alone.at(-1)!)} | | | |`);
@@ -100,9 +106,12 @@ async function main() {
       const batchAll = phases.flatMap((p) => p.batchMs).sort((x, y) => x - y);
       const wall = phases.reduce((s, p) => s + p.wallMs, 0);
       const hashes = phases.reduce((s, p) => s + BATCHES * BATCH_SIZE + p.b.length, 0);
-      const label = mode === "fair" ? `fair (concurrency ${fair.concurrency}, round-robin per account)` : "unscheduled (threadpool FIFO, as before)";
-      say(`| ${label} | ${bAll.length} | ${fmt(median(bAll))} | ${fmt(percentile(bAll, 0.99))} | ${fmt(bAll.at(-1)!)} | ${fmt(median(batchAll))} | ` +
-        `${fmt(wall / phases.length)} | ${((hashes * 1000) / wall).toFixed(1)} |`);
+      const label =
+        mode === "fair" ? `fair (concurrency ${fair.concurrency}, round-robin per account)` : "unscheduled (threadpool FIFO, as before)";
+      say(
+        `| ${label} | ${bAll.length} | ${fmt(median(bAll))} | ${fmt(percentile(bAll, 0.99))} | ${fmt(bAll.at(-1)!)} | ${fmt(median(batchAll))} | ` +
+          `${fmt(wall / phases.length)} | ${((hashes * 1000) / wall).toFixed(1)} |`,
+      );
     }
     say(`load average at end ${loadavg()[0]!.toFixed(2)} (the machine is shared with other work: compare rows of one run only)`);
   } finally {

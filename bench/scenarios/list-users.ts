@@ -20,14 +20,20 @@ export async function deepListScenarios(service: Server, creds: Credentials, acc
   let token = "";
   const depth = Math.floor((USERS * 0.9) / PAGE);
   for (let i = 0; i < depth; i++) {
-    token = (await callOnce(service.port, creds, "ListUsers", { UserPoolUid: pool.Uid, MaxResults: PAGE, ...(token && { NextToken: token }) })).NextToken;
+    token = (
+      await callOnce(service.port, creds, "ListUsers", { UserPoolUid: pool.Uid, MaxResults: PAGE, ...(token && { NextToken: token }) })
+    ).NextToken;
   }
   const target = [{ port: service.port, connections, pid: service.child.pid }];
   const first = await scenario(`E1. ListUsers, first page of ${PAGE}, ${USERS} users`, target, {
-    action: "ListUsers", creds, makeBody: () => JSON.stringify({ UserPoolUid: pool.Uid, MaxResults: PAGE }),
+    action: "ListUsers",
+    creds,
+    makeBody: () => JSON.stringify({ UserPoolUid: pool.Uid, MaxResults: PAGE }),
   });
   const deep = await scenario(`E2. ListUsers, page ${depth + 1} by cursor (${depth * PAGE} users deep)`, target, {
-    action: "ListUsers", creds, makeBody: () => JSON.stringify({ UserPoolUid: pool.Uid, MaxResults: PAGE, NextToken: token }),
+    action: "ListUsers",
+    creds,
+    makeBody: () => JSON.stringify({ UserPoolUid: pool.Uid, MaxResults: PAGE, NextToken: token }),
   });
   return { first, deep };
 }

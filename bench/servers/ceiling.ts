@@ -4,7 +4,13 @@ import { serve } from "@hono/node-server";
 import { Hono } from "hono";
 
 const envelope = {
-  ResponseMetadata: { RequestId: "20251030080910000000000000000000", Action: "GetUserPool", Version: "2025-10-30", Service: "id", Region: "cn-beijing" },
+  ResponseMetadata: {
+    RequestId: "20251030080910000000000000000000",
+    Action: "GetUserPool",
+    Version: "2025-10-30",
+    Service: "id",
+    Region: "cn-beijing",
+  },
   Result: { Uid: "b3053494-998a-4d82-9e6c-b84c4a49efbe", Name: "bench", Enabled: true },
 };
 const app = new Hono();

@@ -36,6 +36,9 @@ const sql = postgres(process.env.DATABASE_URL!, { max: 10 });
 const app = new Hono();
 app.post("/", async (c) => {
   const [row] = await sql.unsafe(statement.sql, statement.parameters as never[], { prepare: true });
-  return c.json({ ResponseMetadata: { RequestId: "x", Action: "GetUserPool", Version: "2025-10-30", Service: "id", Region: "cn-beijing" }, Result: row });
+  return c.json({
+    ResponseMetadata: { RequestId: "x", Action: "GetUserPool", Version: "2025-10-30", Service: "id", Region: "cn-beijing" },
+    Result: row,
+  });
 });
 serve({ fetch: app.fetch, port: Number(process.env.PORT), hostname: "127.0.0.1" }, (info) => console.log(`listening ${info.port}`));

@@ -10,6 +10,9 @@ const uid = process.env.BENCH_POOL_UID!;
 const app = new Hono();
 app.post("/", async (c) => {
   const [row] = await sql`select * from user_pools where account_id = ${accountId} and uid = ${uid}`;
-  return c.json({ ResponseMetadata: { RequestId: "x", Action: "GetUserPool", Version: "2025-10-30", Service: "id", Region: "cn-beijing" }, Result: row });
+  return c.json({
+    ResponseMetadata: { RequestId: "x", Action: "GetUserPool", Version: "2025-10-30", Service: "id", Region: "cn-beijing" },
+    Result: row,
+  });
 });
 serve({ fetch: app.fetch, port: Number(process.env.PORT), hostname: "127.0.0.1" }, (info) => console.log(`listening ${info.port}`));

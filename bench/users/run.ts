@@ -31,7 +31,9 @@ async function main() {
     if (TotalUsers !== USERS) throw new Error(`TotalUsers is ${TotalUsers}, expected ${USERS}`);
 
     // The cursor a client would hold after walking DEPTH users, taken straight from the table.
-    const at = await sql<{ seq: string }>`select seq::text as seq from users where account_id = ${bench.accountId} and user_pool_uid = ${pool.Uid}
+    const at = await sql<{
+      seq: string;
+    }>`select seq::text as seq from users where account_id = ${bench.accountId} and user_pool_uid = ${pool.Uid}
       order by seq desc offset ${DEPTH - 1} limit 1`.execute(bench.deps.db);
     const deepToken = encodeCursor({ field: "CreateTime", direction: "Desc" }, at.rows[0]!.seq, null);
     const deepPage = await bench.call("ListUsers", { UserPoolUid: pool.Uid, MaxResults: PAGE, NextToken: deepToken });
@@ -50,7 +52,11 @@ async function main() {
     first.sort((a, b) => a - b);
     deep.sort((a, b) => a - b);
     const offsetRuns = Math.max(10, Math.floor(LIST_RUNS / 10));
-    const offset = await timeRuns(() => bench.call("ListUsers", { UserPoolUid: pool.Uid, PageNumber: DEPTH / PAGE + 1, PageSize: PAGE }), offsetRuns, 2);
+    const offset = await timeRuns(
+      () => bench.call("ListUsers", { UserPoolUid: pool.Uid, PageNumber: DEPTH / PAGE + 1, PageSize: PAGE }),
+      offsetRuns,
+      2,
+    );
     say("");
     say(`ListUsers, ${PAGE} per page, ${USERS} users in the pool, signed HTTP through the SDK (ms):`);
     say(`| page | runs | median | p95 |`);
@@ -58,14 +64,25 @@ async function main() {
     say(`| first page (MaxResults=${PAGE}) | ${LIST_RUNS} | ${fmt(median(first))} | ${fmt(p95(first))} |`);
     say(`| deep page, cursor after ${DEPTH} users | ${LIST_RUNS} | ${fmt(median(deep))} | ${fmt(p95(deep))} |`);
     say(`| same depth by PageNumber=${DEPTH / PAGE + 1} (offset) | ${offsetRuns} | ${fmt(median(offset))} | ${fmt(p95(offset))} |`);
-    say(`deep cursor / first page = ${(median(deep) / median(first)).toFixed(2)} (target <= 1.5); offset / first = ${(median(offset) / median(first)).toFixed(1)}`);
+    say(
+      `deep cursor / first page = ${(median(deep) / median(first)).toFixed(2)} (target <= 1.5); offset / first = ${(median(offset) / median(first)).toFixed(1)}`,
+    );
 
-    const plan = await sql<{ "QUERY PLAN": string }>`explain select * from users where account_id = ${bench.accountId} and user_pool_uid = ${pool.Uid}
+    const plan = await sql<{
+      "QUERY PLAN": string;
+    }>`explain select * from users where account_id = ${bench.accountId} and user_pool_uid = ${pool.Uid}
       and seq < ${at.rows[0]!.seq}::bigint order by seq desc limit ${PAGE + 1}`.execute(bench.deps.db);
-    say(`plan of the deep cursor query: ${plan.rows.map((r) => r["QUERY PLAN"].trim()).slice(0, 2).join(" / ")}`);
+    say(
+      `plan of the deep cursor query: ${plan.rows
+        .map((r) => r["QUERY PLAN"].trim())
+        .slice(0, 2)
+        .join(" / ")}`,
+    );
 
     say("");
-    say(`ListUsers by each SortField, ${PAGE} per page, cursor page after ${DEPTH} users vs the first page, ${SORT_RUNS} alternating runs each (ms):`);
+    say(
+      `ListUsers by each SortField, ${PAGE} per page, cursor page after ${DEPTH} users vs the first page, ${SORT_RUNS} alternating runs each (ms):`,
+    );
     await benchSorts(bench.deps, bench.accountId, pool.Uid, bench.call, DEPTH, PAGE, SORT_RUNS, say);
     say("");
     await benchFilters(bench.deps, bench.accountId, pool.Uid, bench.call, Math.max(5, Math.floor(SORT_RUNS / 4)), say);
@@ -79,7 +96,11 @@ async function main() {
     const hundred = () => Promise.all(Array.from({ length: 100 }, (_, i) => hashPassword(`a benchmark password ${i}`)));
     const createHundred = async () => {
       const batchPool = await bench.call("CreateUserPool", { Name: `bench-batch-${Date.now()}-${Math.random()}` });
-      const users = Array.from({ length: 100 }, (_, i) => ({ PreferredUsername: `u${i}`, Email: `u${i}@example.com`, Password: `a benchmark password ${i}` }));
+      const users = Array.from({ length: 100 }, (_, i) => ({
+        PreferredUsername: `u${i}`,
+        Email: `u${i}@example.com`,
+        Password: `a benchmark password ${i}`,
+      }));
       const started = performance.now();
       const r = await bench.call("CreateUsers", { UserPoolUid: batchPool.Uid, Users: users });
       if (r.SuccessCount !== 100) throw new Error(`CreateUsers created ${r.SuccessCount}`);
@@ -97,13 +118,19 @@ async function main() {
     batches.sort((a, b) => a - b);
     const parallelMs = median(parallel);
     say("");
-    say(`Passwords: scrypt N=${SCRYPT_PARAMS.N} r=${SCRYPT_PARAMS.r} p=${SCRYPT_PARAMS.p}; UV_THREADPOOL_SIZE=${process.env.UV_THREADPOOL_SIZE ?? "4 (default)"}`);
+    say(
+      `Passwords: scrypt N=${SCRYPT_PARAMS.N} r=${SCRYPT_PARAMS.r} p=${SCRYPT_PARAMS.p}; UV_THREADPOOL_SIZE=${process.env.UV_THREADPOOL_SIZE ?? "4 (default)"}`,
+    );
     say(`| measure | median | rate |`);
     say(`|---|---|---|`);
     say(`| one scrypt hash, sequential (20 runs) | ${fmt(median(single))} ms | ${(1000 / median(single)).toFixed(1)} hashes/s |`);
     say(`| 100 scrypt hashes at once (${BATCH_RUNS} runs) | ${fmt(parallelMs)} ms | ${((100 * 1000) / parallelMs).toFixed(1)} hashes/s |`);
-    say(`| CreateUsers, 100 users with passwords (${BATCH_RUNS} runs) | ${fmt(median(batches))} ms | ${((100 * 1000) / median(batches)).toFixed(1)} users/s |`);
-    say(`CreateUsers / raw parallel hash rate = ${((100 * 1000) / median(batches) / ((100 * 1000) / parallelMs)).toFixed(2)}; load average at end ${loadavg()[0]!.toFixed(2)}`);
+    say(
+      `| CreateUsers, 100 users with passwords (${BATCH_RUNS} runs) | ${fmt(median(batches))} ms | ${((100 * 1000) / median(batches)).toFixed(1)} users/s |`,
+    );
+    say(
+      `CreateUsers / raw parallel hash rate = ${((100 * 1000) / median(batches) / ((100 * 1000) / parallelMs)).toFixed(2)}; load average at end ${loadavg()[0]!.toFixed(2)}`,
+    );
   } finally {
     await bench.close();
   }

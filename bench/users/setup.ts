@@ -41,7 +41,14 @@ export async function startBench() {
   const accountId = String(randomInt(3_000_000_000, 2 ** 47));
   /** An SDK client signing with the given key; a failed call throws with the error envelope. */
   const callAs = (key: { accessKeyId: string; secretAccessKey: string }): Call => {
-    const client = new Service({ host, protocol: "http:", region: config.region, serviceName: "id", accessKeyId: key.accessKeyId, secretKey: key.secretAccessKey });
+    const client = new Service({
+      host,
+      protocol: "http:",
+      region: config.region,
+      serviceName: "id",
+      accessKeyId: key.accessKeyId,
+      secretKey: key.secretAccessKey,
+    });
     return async (action, params) => {
       const api = client.createAPI(action, { Version: "2025-10-30", method: "POST", contentType: "json" });
       const env = (await api(params, { timeout: 300_000 } as never)) as any;
@@ -97,7 +104,8 @@ export async function timeRuns(fn: () => Promise<unknown>, runs: number, warmup 
 export const median = (sorted: number[]) => sorted[Math.floor(sorted.length / 2)]!;
 export const p95 = (sorted: number[]) => sorted[Math.min(sorted.length - 1, Math.floor(sorted.length * 0.95))]!;
 /** The nearest-rank percentile of sorted durations (q in 0..1). */
-export const percentile = (sorted: number[], q: number) => sorted[Math.min(sorted.length - 1, Math.max(0, Math.ceil(sorted.length * q) - 1))]!;
+export const percentile = (sorted: number[], q: number) =>
+  sorted[Math.min(sorted.length - 1, Math.max(0, Math.ceil(sorted.length * q) - 1))]!;
 
 /** Lines printed as they come and kept, for a report block written at the end. */
 export function transcript(): { lines: string[]; say: (line: string) => void } {

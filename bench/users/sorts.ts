@@ -18,14 +18,29 @@ async function planOf(db: AppDeps["db"], query: { compile(): { sql: string; para
   return (lines.find((l) => / using | on users/.test(l) && /Index|Bitmap/.test(l)) ?? lines[0]!).replace(/\s+\(cost.*$/, "");
 }
 
-export async function benchSorts(deps: Pick<AppDeps, "db">, accountId: string, poolUid: string, call: Call, depth: number, page: number, runs: number, say: (l: string) => void) {
+export async function benchSorts(
+  deps: Pick<AppDeps, "db">,
+  accountId: string,
+  poolUid: string,
+  call: Call,
+  depth: number,
+  page: number,
+  runs: number,
+  say: (l: string) => void,
+) {
   say(`| SortField | direction | first page median | deep page median | deep / first | plan of the deep page |`);
   say(`|---|---|---|---|---|---|`);
   const ratios: number[] = [];
   for (const field of SORT_FIELDS) {
     const sort: Sort = { field, direction: field === "CreateTime" || field === "UpdateTime" ? "Desc" : "Asc" };
     const listing = userListing(deps.db, accountId, poolUid, noFilter, sort);
-    const at = (await listing.rows(listing.filtered).offset(depth - 1).limit(1).execute())[0]!;
+    const at = (
+      await listing
+        .rows(listing.filtered)
+        .offset(depth - 1)
+        .limit(1)
+        .execute()
+    )[0]!;
     const token = encodeCursor(sort, at.seq, at.sort_key);
     const params = { UserPoolUid: poolUid, MaxResults: page, SortField: field, SortDirection: sort.direction };
     const firstPage = () => call("ListUsers", params);
@@ -52,18 +67,46 @@ export async function benchSorts(deps: Pick<AppDeps, "db">, accountId: string, p
 }
 
 /** One filtered first page per Filter key: its median and the index its query uses. */
-export async function benchFilters(deps: Pick<AppDeps, "db">, accountId: string, poolUid: string, call: Call, runs: number, say: (l: string) => void) {
-  const someUids = (await sql<{ uid: string }>`select uid from users where account_id = ${accountId} and user_pool_uid = ${poolUid} limit 20`.execute(deps.db)).rows.map((r) => r.uid);
+export async function benchFilters(
+  deps: Pick<AppDeps, "db">,
+  accountId: string,
+  poolUid: string,
+  call: Call,
+  runs: number,
+  say: (l: string) => void,
+) {
+  const someUids = (
+    await sql<{ uid: string }>`select uid from users where account_id = ${accountId} and user_pool_uid = ${poolUid} limit 20`.execute(
+      deps.db,
+    )
+  ).rows.map((r) => r.uid);
   const cases: [string, Record<string, unknown>, UserFilter][] = [
     ...TEXT_FIELDS.filter((f) => f !== "MiddleName").map((f): [string, Record<string, unknown>, UserFilter] => {
-      const v = f === "Email" ? "user777@example.com" : f === "PhoneNumber" ? "+8613800000777" : f === "PreferredUsername" ? "user777" : f === "Gender" ? "female" : f === "Locale" ? "fr" : "ab";
+      const v =
+        f === "Email"
+          ? "user777@example.com"
+          : f === "PhoneNumber"
+            ? "+8613800000777"
+            : f === "PreferredUsername"
+              ? "user777"
+              : f === "Gender"
+                ? "female"
+                : f === "Locale"
+                  ? "fr"
+                  : "ab";
       return [`Filter.${f}`, { [f]: v }, { ...noFilter, equals: { [f]: v } }];
     }),
     ["Filter.NicknameIsNullOrEmpty", { NicknameIsNullOrEmpty: true }, { ...noFilter, empty: { Nickname: true } }],
     ["Filter.UserUidsOr (20)", { UserUidsOr: someUids }, { ...noFilter, uids: someUids }],
     ["Filter.UserState", { UserState: "DISABLED" }, { ...noFilter, userState: "DISABLED" }],
-    ["UniversalSearch prefix 'user12' (default fields)", { UniversalSearch: [{ Search: "user12" }] },
-      { ...noFilter, searches: [{ Search: "user12", Fields: ["PreferredUsername", "Email", "PhoneNumber", "Name", "Nickname"], ExactMatch: false }] }],
+    [
+      "UniversalSearch prefix 'user12' (default fields)",
+      { UniversalSearch: [{ Search: "user12" }] },
+      {
+        ...noFilter,
+        searches: [{ Search: "user12", Fields: ["PreferredUsername", "Email", "PhoneNumber", "Name", "Nickname"], ExactMatch: false }],
+      },
+    ],
   ];
   say(`| filter (first page of 50, CreateTime Desc) | median ms | plan |`);
   say(`|---|---|---|`);

@@ -30,7 +30,8 @@ export class KeyCache<V extends object> {
     const perf = opts.now ? { perf: { now: opts.now }, ttlResolution: 0 } : undefined;
     // lru-cache reads ttl 0 as "never expires": a zero lifetime means no cache at all here.
     if (opts.ttlMs > 0) this.found = new LRUCache<string, V>({ max: opts.maxEntries, ttl: opts.ttlMs, ...perf });
-    if (opts.negativeTtlMs > 0) this.missing = new LRUCache<string, true>({ max: opts.maxNegativeEntries, ttl: opts.negativeTtlMs, ...perf });
+    if (opts.negativeTtlMs > 0)
+      this.missing = new LRUCache<string, true>({ max: opts.maxNegativeEntries, ttl: opts.negativeTtlMs, ...perf });
   }
 
   /** The cached answer for the id, or undefined when the database must be asked. */

@@ -51,7 +51,10 @@ export async function updateAccessKeySecret(
 }
 
 export function countAccessKeys(db: Kysely<Database>) {
-  return db.selectFrom("access_keys").select((eb) => eb.fn.countAll<string>().as("n")).executeTakeFirstOrThrow();
+  return db
+    .selectFrom("access_keys")
+    .select((eb) => eb.fn.countAll<string>().as("n"))
+    .executeTakeFirstOrThrow();
 }
 
 /** The admin key made on the first start (description set by bootstrapRootKey), if it still exists. */
@@ -77,6 +80,10 @@ export function lockSecretsSealedUnder(trx: Kysely<Database>, keyIds: string[], 
 }
 
 export async function countSecretsNotUnder(db: Kysely<Database>, keyId: string): Promise<number> {
-  const r = await db.selectFrom("access_keys").select((eb) => eb.fn.countAll<string>().as("n")).where("secret_key_id", "<>", keyId).executeTakeFirstOrThrow();
+  const r = await db
+    .selectFrom("access_keys")
+    .select((eb) => eb.fn.countAll<string>().as("n"))
+    .where("secret_key_id", "<>", keyId)
+    .executeTakeFirstOrThrow();
   return Number(r.n);
 }

@@ -46,7 +46,10 @@ interface Pending {
   stale: boolean;
 }
 
-export function createAccessKeyResolver(deps: { db: Kysely<Database>; secretBox: SecretBox }, opts: ResolverOptions = {}): AccessKeyResolver {
+export function createAccessKeyResolver(
+  deps: { db: Kysely<Database>; secretBox: SecretBox },
+  opts: ResolverOptions = {},
+): AccessKeyResolver {
   const cache = new KeyCache<ResolvedKey>({
     ttlMs: opts.ttlMs ?? 5000,
     negativeTtlMs: opts.negativeTtlMs ?? 1000,
@@ -86,16 +89,18 @@ export function createAccessKeyResolver(deps: { db: Kysely<Database>; secretBox:
       if (running) return running.promise;
       const pending: Pending = { promise: load(accessKeyId), stale: false };
       inFlight.set(accessKeyId, pending);
-      void pending.promise.then(
-        (key) => {
-          // A change announced while the row was being read: the answer may predate it, so it is
-          // handed to the callers that were waiting, but not kept.
-          if (!pending.stale) cache.set(accessKeyId, key);
-        },
-        () => {},
-      ).finally(() => {
-        if (inFlight.get(accessKeyId) === pending) inFlight.delete(accessKeyId);
-      });
+      void pending.promise
+        .then(
+          (key) => {
+            // A change announced while the row was being read: the answer may predate it, so it is
+            // handed to the callers that were waiting, but not kept.
+            if (!pending.stale) cache.set(accessKeyId, key);
+          },
+          () => {},
+        )
+        .finally(() => {
+          if (inFlight.get(accessKeyId) === pending) inFlight.delete(accessKeyId);
+        });
       return pending.promise;
     },
     invalidate(accessKeyId) {

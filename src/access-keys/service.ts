@@ -6,7 +6,16 @@ import type { SecretBox } from "../platform/crypto/secret-box.js";
 import type { Database } from "../platform/db/schema.js";
 import { sql } from "kysely";
 import { isUniqueViolation } from "../platform/db/errors.js";
-import { ACCESS_KEY_CHANNEL, countAccessKeys, findAccessKey, findFirstStartKey, FIRST_START_DESCRIPTION, insertAccessKey, setAccessKeyEnabled, updateAccessKeySecret } from "./queries.js";
+import {
+  ACCESS_KEY_CHANNEL,
+  countAccessKeys,
+  findAccessKey,
+  findFirstStartKey,
+  FIRST_START_DESCRIPTION,
+  insertAccessKey,
+  setAccessKeyEnabled,
+  updateAccessKeySecret,
+} from "./queries.js";
 
 export type Role = "admin" | "readonly";
 
@@ -92,7 +101,12 @@ export async function bootstrapRootKey(
     let existing = await findAccessKey(deps.db, accessKeyId);
     if (!existing) {
       try {
-        await createAccessKey(deps, { accountId: root.accountId, role: "admin", description: "root (from environment)", pair: root.accessKey });
+        await createAccessKey(deps, {
+          accountId: root.accountId,
+          role: "admin",
+          description: "root (from environment)",
+          pair: root.accessKey,
+        });
         return { kind: "configured", accessKeyId };
       } catch (err) {
         // Instances started together (a rolling deploy, a scale-out) race to create the same key:
@@ -104,7 +118,9 @@ export async function bootstrapRootKey(
     }
     if (openSecretSafe(deps.secretBox, existing) !== secretAccessKey || existing.account_id !== root.accountId) {
       await updateAccessKeySecret(deps.db, accessKeyId, sealSecret(deps.secretBox, accessKeyId, secretAccessKey), {
-        account_id: root.accountId, role: "admin", enabled: true,
+        account_id: root.accountId,
+        role: "admin",
+        enabled: true,
       });
       await announceAccessKeyChange(deps.db, accessKeyId);
     }

@@ -16,9 +16,26 @@ export const commands = new Map<string, Command>([
   ["keys list", { usage: "[--account <id>]", summary: "list access keys (never secrets)", run: keysList }],
   ["keys disable", { usage: "<AccessKeyId>", summary: "disable a key (takes effect at once)", run: keysDisable }],
   ["keys enable", { usage: "<AccessKeyId>", summary: "enable a disabled key", run: keysEnable }],
-  ["keys rotate-master", { usage: "[--batch-size 100]", summary: "re-encrypt every stored secret under ID_MASTER_KEY", run: keysRotateMaster }],
-  ["keys rotate-signing", { usage: "--account <id> --pool <uid>", summary: "new signing keys for a pool; the old public keys stay published", run: keysRotateSigning }],
-  ["mail list", { usage: "[--status queued|sent|failed] [--limit 20]", summary: "show the mail outbox; queued reset emails with their links", run: mailList }],
+  [
+    "keys rotate-master",
+    { usage: "[--batch-size 100]", summary: "re-encrypt every stored secret under ID_MASTER_KEY", run: keysRotateMaster },
+  ],
+  [
+    "keys rotate-signing",
+    {
+      usage: "--account <id> --pool <uid>",
+      summary: "new signing keys for a pool; the old public keys stay published",
+      run: keysRotateSigning,
+    },
+  ],
+  [
+    "mail list",
+    {
+      usage: "[--status queued|sent|failed] [--limit 20]",
+      summary: "show the mail outbox; queued reset emails with their links",
+      run: mailList,
+    },
+  ],
   ["migrate", { usage: "", summary: "apply pending SQL migrations", run: migrateCommand }],
   ["help", { usage: "", summary: "this list", run: async () => 0 }],
 ]);

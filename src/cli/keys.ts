@@ -21,10 +21,20 @@ export async function keysCreate(args: string[]): Promise<number> {
 export async function keysList(args: string[]): Promise<number> {
   const { flags } = parseArgs(args, ["account"]);
   const rows = await withRuntime((rt) => listAccessKeys(rt.deps.db, flags.get("account")));
-  process.stdout.write(["ACCESS KEY ID".padEnd(40) + "ACCOUNT".padEnd(18) + "ROLE".padEnd(10) + "ENABLED  CREATED"]
-    .concat(rows.map((r) => r.access_key_id.padEnd(40) + String(r.account_id).padEnd(18) + r.role.padEnd(10) +
-      String(r.enabled).padEnd(9) + r.created_at.toISOString()))
-    .join("\n") + "\n");
+  process.stdout.write(
+    ["ACCESS KEY ID".padEnd(40) + "ACCOUNT".padEnd(18) + "ROLE".padEnd(10) + "ENABLED  CREATED"]
+      .concat(
+        rows.map(
+          (r) =>
+            r.access_key_id.padEnd(40) +
+            String(r.account_id).padEnd(18) +
+            r.role.padEnd(10) +
+            String(r.enabled).padEnd(9) +
+            r.created_at.toISOString(),
+        ),
+      )
+      .join("\n") + "\n",
+  );
   return 0;
 }
 

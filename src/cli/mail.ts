@@ -10,18 +10,20 @@ const STATUSES: MailStatus[] = ["queued", "sent", "failed"];
 
 export function formatOutbox(rows: OutboxRow[]): string {
   if (rows.length === 0) return "the outbox is empty\n";
-  return rows
-    .map((r) =>
-      [
-        `#${r.id}  ${r.status.toUpperCase()}  ${r.kind}  to ${r.recipient}  account ${r.account_id}  pool ${r.user_pool_uid}`,
-        `  created ${r.created_at.toISOString()}  attempts ${r.attempts}` +
-          (r.status === "queued" ? `  next attempt ${r.next_attempt_at.toISOString()}` : "") +
-          (r.sent_at ? `  sent ${r.sent_at.toISOString()}` : ""),
-        ...(r.link ? [`  link: ${r.link}`] : []),
-        ...(r.last_error ? [`  last error: ${r.last_error}`] : []),
-      ].join("\n"),
-    )
-    .join("\n") + "\n";
+  return (
+    rows
+      .map((r) =>
+        [
+          `#${r.id}  ${r.status.toUpperCase()}  ${r.kind}  to ${r.recipient}  account ${r.account_id}  pool ${r.user_pool_uid}`,
+          `  created ${r.created_at.toISOString()}  attempts ${r.attempts}` +
+            (r.status === "queued" ? `  next attempt ${r.next_attempt_at.toISOString()}` : "") +
+            (r.sent_at ? `  sent ${r.sent_at.toISOString()}` : ""),
+          ...(r.link ? [`  link: ${r.link}`] : []),
+          ...(r.last_error ? [`  last error: ${r.last_error}`] : []),
+        ].join("\n"),
+      )
+      .join("\n") + "\n"
+  );
 }
 
 export async function mailList(args: string[]): Promise<number> {

@@ -8,7 +8,7 @@ import { EmbeddedDatabaseBusy } from "../platform/db/embedded-lock.js";
 
 async function run(argv: string[]): Promise<number> {
   const [group, sub, ...rest] = argv;
-  const name = commands.has(`${group} ${sub}`) ? `${group} ${sub}` : group ?? "help";
+  const name = commands.has(`${group} ${sub}`) ? `${group} ${sub}` : (group ?? "help");
   const args = commands.has(`${group} ${sub}`) ? rest : argv.slice(1);
   const command = commands.get(name);
   if (!command || name === "help") {
@@ -22,7 +22,10 @@ async function run(argv: string[]): Promise<number> {
 run(process.argv.slice(2)).then(
   (code) => process.exit(code),
   (err) => {
-    const message = err instanceof ConfigError || err instanceof UsageError || err instanceof EmbeddedDatabaseBusy ? err.message : `failed: ${err instanceof Error ? err.message : String(err)}`;
+    const message =
+      err instanceof ConfigError || err instanceof UsageError || err instanceof EmbeddedDatabaseBusy
+        ? err.message
+        : `failed: ${err instanceof Error ? err.message : String(err)}`;
     process.stderr.write(`idplane: ${message}\n`);
     process.exit(err instanceof UsageError || err instanceof ConfigError ? 2 : 1);
   },

@@ -47,7 +47,10 @@ async function rotateSource<R>(db: Kysely<Database>, box: SecretBox, source: Sea
         } catch (err) {
           if (!(err instanceof SecretBoxError)) throw err;
           bad++;
-          opts.log?.error({ table: source.table, row: source.label(row), reason: err.message }, "sealed secret does not open; left as it is");
+          opts.log?.error(
+            { table: source.table, row: source.label(row), reason: err.message },
+            "sealed secret does not open; left as it is",
+          );
         }
       }
       return { rows, ok, bad };
@@ -74,7 +77,8 @@ export async function rotateMasterKey(deps: { db: Kysely<Database>; secretBox: S
 export async function keysRotateMaster(args: string[]): Promise<number> {
   const { flags } = parseArgs(args, ["batch-size"]);
   const batchSize = Number(flags.get("batch-size") ?? "100");
-  if (!Number.isInteger(batchSize) || batchSize < 1 || batchSize > 10_000) throw new UsageError("--batch-size is an integer from 1 to 10000");
+  if (!Number.isInteger(batchSize) || batchSize < 1 || batchSize > 10_000)
+    throw new UsageError("--batch-size is an integer from 1 to 10000");
   const { reports, currentKeyId } = await withRuntime(async (rt) => {
     if (rt.deps.config.previousMasterKeys.length === 0) {
       throw new UsageError("set ID_MASTER_KEY to the new key and ID_MASTER_KEYS_PREVIOUS to the old one(s) first");
@@ -84,8 +88,15 @@ export async function keysRotateMaster(args: string[]): Promise<number> {
     return { reports, currentKeyId: rt.deps.secretBox.currentKeyId };
   });
   process.stdout.write(`current master key id: ${currentKeyId}\n`);
-  for (const r of reports) process.stdout.write(`${`${r.table}.${r.column}`.padEnd(42)} resealed ${r.resealed}  failed ${r.failed}  remaining under other keys ${r.remaining}\n`);
+  for (const r of reports)
+    process.stdout.write(
+      `${`${r.table}.${r.column}`.padEnd(42)} resealed ${r.resealed}  failed ${r.failed}  remaining under other keys ${r.remaining}\n`,
+    );
   const clean = reports.every((r) => r.failed === 0 && r.remaining === 0);
-  process.stdout.write(clean ? "every secret is sealed under the current key; the previous keys can be removed\n" : "some secrets are not under the current key yet: keep the previous keys configured (see above)\n");
+  process.stdout.write(
+    clean
+      ? "every secret is sealed under the current key; the previous keys can be removed\n"
+      : "some secrets are not under the current key yet: keep the previous keys configured (see above)\n",
+  );
   return clean ? 0 : 1;
 }

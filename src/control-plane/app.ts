@@ -37,14 +37,17 @@ export function createApp(deps: AppDeps, opts: AppOptions = {}) {
     await next();
     if (c.req.path !== "/") return;
     const principal = c.get("principal");
-    deps.log.info({
-      requestId,
-      action: c.get("actionName"),
-      status: c.res.status,
-      durationMs: Math.round((performance.now() - started) * 100) / 100,
-      ...(c.get("errorCode") && { code: c.get("errorCode") }),
-      ...(principal && { accessKeyId: principal.accessKeyId, accountId: principal.accountId }),
-    }, "request");
+    deps.log.info(
+      {
+        requestId,
+        action: c.get("actionName"),
+        status: c.res.status,
+        durationMs: Math.round((performance.now() - started) * 100) / 100,
+        ...(c.get("errorCode") && { code: c.get("errorCode") }),
+        ...(principal && { accessKeyId: principal.accessKeyId, accountId: principal.accountId }),
+      },
+      "request",
+    );
   });
 
   const renderError = (c: Context<GatewayEnv>, apiError: ApiError) => {
@@ -66,7 +69,10 @@ export function createApp(deps: AppDeps, opts: AppOptions = {}) {
     if (!apiError) {
       // Full detail to the log, never to the caller. Only name, message and stack: driver errors
       // carry the query's parameters, which may hold secrets.
-      deps.log.error({ requestId: c.get("requestId"), err: { name: err.name, message: err.message, stack: err.stack } }, "unexpected error");
+      deps.log.error(
+        { requestId: c.get("requestId"), err: { name: err.name, message: err.message, stack: err.stack } },
+        "unexpected error",
+      );
       apiError = errors.internal();
     }
     return renderError(c, apiError);
@@ -94,25 +100,32 @@ export function createApp(deps: AppDeps, opts: AppOptions = {}) {
     await next();
   });
   const rate = deps.config.rateLimit;
-  app.on(["GET", "POST", "PUT"], "/", routeAction(registry), signatureAuth({
-    resolver: deps.accessKeys,
-    region: deps.config.region,
-    service: SERVICE_NAME,
-    maxSkewSeconds: deps.config.maxSkewSeconds,
-    bodyLimitBytes: deps.config.bodyLimitBytes,
-    clock: deps.clock,
-  }), throttle({
-    // Before the replay check: a throttled flood of replays costs no insert each.
-    limiter: deps.rateLimiter,
-    ratePerSecond: rate.perSecond,
-    burst: rate.burst,
-  }), accountSlots(new AccountSlots(deps.config.accountConcurrency.active, deps.config.accountConcurrency.queued)), replayProtection({
-    ledger: deps.config.replayProtection ? createSignatureLedger(deps.db, deps.log) : undefined,
-    maxSkewSeconds: deps.config.maxSkewSeconds,
-  }), dispatchAction(deps));
-
-  app.notFound((c) =>
-    renderError(c, errors.invalidRequest(`the API is served at POST /?Action=<Action>&Version=${API_VERSION}`)),
+  app.on(
+    ["GET", "POST", "PUT"],
+    "/",
+    routeAction(registry),
+    signatureAuth({
+      resolver: deps.accessKeys,
+      region: deps.config.region,
+      service: SERVICE_NAME,
+      maxSkewSeconds: deps.config.maxSkewSeconds,
+      bodyLimitBytes: deps.config.bodyLimitBytes,
+      clock: deps.clock,
+    }),
+    throttle({
+      // Before the replay check: a throttled flood of replays costs no insert each.
+      limiter: deps.rateLimiter,
+      ratePerSecond: rate.perSecond,
+      burst: rate.burst,
+    }),
+    accountSlots(new AccountSlots(deps.config.accountConcurrency.active, deps.config.accountConcurrency.queued)),
+    replayProtection({
+      ledger: deps.config.replayProtection ? createSignatureLedger(deps.db, deps.log) : undefined,
+      maxSkewSeconds: deps.config.maxSkewSeconds,
+    }),
+    dispatchAction(deps),
   );
+
+  app.notFound((c) => renderError(c, errors.invalidRequest(`the API is served at POST /?Action=<Action>&Version=${API_VERSION}`)));
   return app;
 }

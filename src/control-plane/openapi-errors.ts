@@ -58,7 +58,14 @@ export function errorExamples(): Record<string, unknown> {
     (Object.keys(errorCatalog) as ErrorFamily[]).map((code) => {
       const { status, codeN } = errorCatalog[code];
       const error = { ...(codeN !== undefined && { CodeN: codeN }), Code: code, Message: EXAMPLE_MESSAGES[code] };
-      const ResponseMetadata = { RequestId: "20251030120000A1B2C3D4E5F6A7B8C9", Action: "GetUserPool", Version: API_VERSION, Service: SERVICE_NAME, Region: "cn-beijing", Error: error };
+      const ResponseMetadata = {
+        RequestId: "20251030120000A1B2C3D4E5F6A7B8C9",
+        Action: "GetUserPool",
+        Version: API_VERSION,
+        Service: SERVICE_NAME,
+        Region: "cn-beijing",
+        Error: error,
+      };
       return [`Error${code}`, { summary: `${status} ${code}`, value: { ResponseMetadata } }];
     }),
   );
@@ -70,7 +77,9 @@ function errorResponse(status: number, codes: ErrorFamily[]) {
     description:
       `Error envelope; ResponseMetadata.Error.Code is one of: ${codes.join(", ")}` +
       (status === 400 ? " (MissingParameter and InvalidParameter as `<Code>.<Parameter>`)" : ""),
-    ...(codes.includes("Throttling") && { headers: { "Retry-After": { description: "with Throttling: seconds until a retry may succeed", schema: { type: "integer" } } } }),
+    ...(codes.includes("Throttling") && {
+      headers: { "Retry-After": { description: "with Throttling: seconds until a retry may succeed", schema: { type: "integer" } } },
+    }),
     content: {
       "application/json": {
         schema: { $ref: "#/components/schemas/ErrorEnvelope" },
@@ -91,10 +100,12 @@ export function errorResponses(action: AnyAction, shared: Record<string, unknown
     byStatus.set(status, [...(byStatus.get(status) ?? []), code]);
   }
   return Object.fromEntries(
-    [...byStatus].sort(([a], [b]) => a - b).map(([status, codes]) => {
-      const name = `Error${status}${codes.filter((c) => !GATEWAY_ERRORS.includes(c)).join("")}`;
-      shared[name] ??= errorResponse(status, codes);
-      return [String(status), { $ref: `#/components/responses/${name}` }];
-    }),
+    [...byStatus]
+      .sort(([a], [b]) => a - b)
+      .map(([status, codes]) => {
+        const name = `Error${status}${codes.filter((c) => !GATEWAY_ERRORS.includes(c)).join("")}`;
+        shared[name] ??= errorResponse(status, codes);
+        return [String(status), { $ref: `#/components/responses/${name}` }];
+      }),
   );
 }

@@ -54,16 +54,13 @@ export class ApiError extends Error {
 }
 
 export const errors = {
-  missingParameter: (param: string, message = `the parameter ${param} is required`) =>
-    new ApiError(`MissingParameter.${param}`, message),
-  invalidParameter: (param: string, message = `the parameter ${param} is invalid`) =>
-    new ApiError(`InvalidParameter.${param}`, message),
+  missingParameter: (param: string, message = `the parameter ${param} is required`) => new ApiError(`MissingParameter.${param}`, message),
+  invalidParameter: (param: string, message = `the parameter ${param} is invalid`) => new ApiError(`InvalidParameter.${param}`, message),
   invalidRequest: (message: string) => new ApiError("InvalidRequest", message),
   notFound: (resource: string) => new ApiError("NotFound", `resource ${resource} does not exist`),
   duplicated: (resource: string) => new ApiError("Duplicated", `resource ${resource} already exists`),
   quotaExceeded: (quota: string) => new ApiError("QuotaExceeded", `quota ${quota} has reached its limit`),
-  accessDenied: (action: string) =>
-    new ApiError("AccessDenied", `the access key is not allowed to perform ${action}`),
+  accessDenied: (action: string) => new ApiError("AccessDenied", `the access key is not allowed to perform ${action}`),
   internal: () => new ApiError("InternalError", "internal service error, quote the RequestId when reporting it"),
   unavailable: (why = "the service is temporarily unavailable, retry later") => new ApiError("ServiceUnavailable", why),
   downstream: (message: string) => new ApiError("DownstreamServerError", message),

@@ -43,7 +43,11 @@ export async function offsetPage<DB, TB extends keyof DB, R, T>(
   view: (row: R) => T,
   total: () => Promise<number> = () => countRows(listing.filtered),
 ): Promise<Page<T>> {
-  const rows = await listing.rows(listing.filtered).offset((page.PageNumber - 1) * page.PageSize).limit(page.PageSize).execute();
+  const rows = await listing
+    .rows(listing.filtered)
+    .offset((page.PageNumber - 1) * page.PageSize)
+    .limit(page.PageSize)
+    .execute();
   const count = await total();
   return { Data: (rows as R[]).map(view), PageNumber: page.PageNumber, PageSize: page.PageSize, TotalCount: count };
 }
@@ -61,7 +65,10 @@ export async function cursorPage<DB, TB extends keyof DB, R, T>(
   total: () => Promise<number> = () => countRows(listing.filtered),
 ): Promise<CursorPage<T>> {
   // Rows, then count, as offsetPage does: one connection at a time.
-  const rows = (await listing.rows(listing.filtered).limit(maxResults + 1).execute()) as R[];
+  const rows = (await listing
+    .rows(listing.filtered)
+    .limit(maxResults + 1)
+    .execute()) as R[];
   const count = await total();
   const page = rows.slice(0, maxResults);
   const more = rows.length > maxResults;

@@ -42,10 +42,15 @@ export function urlString(rule: UrlRule, message: string, opts: { required?: boo
  * An absolute https URL without credentials or fragment; plain http only on a loopback host, by the
  * redirect-URI rule (a reset link carries its token in the query, readable by anyone on the path).
  */
-export const secureWebUrl = urlString(SECURE_WEB_URL, "must be an absolute https URL without credentials or fragment (http only on localhost, 127.0.0.1 or [::1])");
+export const secureWebUrl = urlString(
+  SECURE_WEB_URL,
+  "must be an absolute https URL without credentials or fragment (http only on localhost, 127.0.0.1 or [::1])",
+);
 
 /** RFC 6749 scope-token: printable ASCII without space, '"' or '\\'. */
-export const scopeToken = z.string().regex(/^[\x21\x23-\x5B\x5D-\x7E]{1,128}$/, "a scope is 1-128 printable characters without spaces, quotes or backslashes");
+export const scopeToken = z
+  .string()
+  .regex(/^[\x21\x23-\x5B\x5D-\x7E]{1,128}$/, "a scope is 1-128 printable characters without spaces, quotes or backslashes");
 
 /** A list of scope tokens without repeats. */
 export const scopeList = (max: number) =>
@@ -62,4 +67,7 @@ export const emailOrEmpty = z
   .string()
   .trim()
   .max(MAX_EMAIL_LENGTH)
-  .refine((s) => s === "" || isPlainEmail(s), "must be a plain email address such as name@example.com (no display name, list, quotes or spaces)");
+  .refine(
+    (s) => s === "" || isPlainEmail(s),
+    "must be a plain email address such as name@example.com (no display name, list, quotes or spaces)",
+  );

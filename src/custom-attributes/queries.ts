@@ -27,7 +27,11 @@ export function insertCustomAttribute(db: Db, row: Insertable<UserPoolCustomAttr
 }
 
 /** Callers hold the attribute's row lock, so the row is there. */
-export async function updateCustomAttribute(db: Db, k: AttributeKey, changes: Updateable<UserPoolCustomAttributesTable>): Promise<CustomAttributeRow> {
+export async function updateCustomAttribute(
+  db: Db,
+  k: AttributeKey,
+  changes: Updateable<UserPoolCustomAttributesTable>,
+): Promise<CustomAttributeRow> {
   const row = await updateChild(db, "user_pool_custom_attributes", k, changes);
   if (!row) throw new Error(`custom attribute ${k.uid} vanished under its row lock`);
   return row;

@@ -24,7 +24,11 @@ export interface Bounds {
  * The bounds to store: the given ones over the current (or the type's defaults), checked against
  * the type's range and each other.
  */
-export function boundsFor(dataType: DataType, given: { Minimum?: number | undefined; Maximum?: number | undefined }, current?: Bounds): Bounds {
+export function boundsFor(
+  dataType: DataType,
+  given: { Minimum?: number | undefined; Maximum?: number | undefined },
+  current?: Bounds,
+): Bounds {
   const range = DEFAULT_BOUNDS[dataType];
   if (!range) {
     const field = given.Minimum !== undefined ? "Minimum" : given.Maximum !== undefined ? "Maximum" : undefined;
@@ -34,8 +38,12 @@ export function boundsFor(dataType: DataType, given: { Minimum?: number | undefi
   const minimum = given.Minimum ?? current?.minimum ?? range.min;
   const maximum = given.Maximum ?? current?.maximum ?? range.max;
   const what = dataType === "String" ? "a length" : "a value";
-  for (const [field, v] of [["Minimum", minimum], ["Maximum", maximum]] as const) {
-    if (v < range.min || v > range.max) throw errors.invalidParameter(field, `${field} of a ${dataType} attribute is ${what} from ${range.min} to ${range.max}`);
+  for (const [field, v] of [
+    ["Minimum", minimum],
+    ["Maximum", maximum],
+  ] as const) {
+    if (v < range.min || v > range.max)
+      throw errors.invalidParameter(field, `${field} of a ${dataType} attribute is ${what} from ${range.min} to ${range.max}`);
   }
   if (minimum > maximum) throw errors.invalidParameter("Minimum", `Minimum (${minimum}) must not be greater than Maximum (${maximum})`);
   return { minimum, maximum };

@@ -35,4 +35,3 @@ export const updateCustomAttributeInput = z.object({
   Minimum: bound.optional(),
   Maximum: bound.optional(),
 });
-

@@ -12,7 +12,13 @@ import type { Db } from "../platform/db/types.js";
 import { parentPool } from "../user-pools/parent.js";
 import type { createCustomAttributeInput, updateCustomAttributeInput } from "./schemas.js";
 import * as q from "./queries.js";
-import { customAttributeResult, definition, listCustomAttributes, type CustomAttributeDefinition, type CustomAttributeRow } from "../user-pools/child-views.js";
+import {
+  customAttributeResult,
+  definition,
+  listCustomAttributes,
+  type CustomAttributeDefinition,
+  type CustomAttributeRow,
+} from "../user-pools/child-views.js";
 import { boundsFor } from "./rules.js";
 
 type Deps = Pick<AppDeps, "db" | "config" | "clock">;

@@ -11,7 +11,8 @@ export interface PoolKey {
   poolUid: string;
 }
 
-const emailOf = (db: Db, k: PoolKey) => db.selectFrom("user_pool_email_services").where("account_id", "=", k.accountId).where("user_pool_uid", "=", k.poolUid);
+const emailOf = (db: Db, k: PoolKey) =>
+  db.selectFrom("user_pool_email_services").where("account_id", "=", k.accountId).where("user_pool_uid", "=", k.poolUid);
 
 /** The stored switch, or undefined when the pool has the default. */
 export async function findEmailEnabled(db: Db, k: PoolKey): Promise<boolean | undefined> {
@@ -24,22 +25,37 @@ export async function findEmailEnabledForShare(trx: Transaction<Database>, k: Po
 }
 
 /** Sets the switch (or, with undefined, keeps a stored one and stores `fallback` otherwise); returns what is stored. */
-export async function upsertEmailService(trx: Transaction<Database>, k: PoolKey, enabled: boolean | undefined, fallback: boolean, now: Date): Promise<boolean> {
+export async function upsertEmailService(
+  trx: Transaction<Database>,
+  k: PoolKey,
+  enabled: boolean | undefined,
+  fallback: boolean,
+  now: Date,
+): Promise<boolean> {
   const row = { account_id: k.accountId, user_pool_uid: k.poolUid, enabled: enabled ?? fallback, created_at: now, updated_at: now };
   await trx
     .insertInto("user_pool_email_services")
     .values(row)
-    .onConflict((oc) => (enabled === undefined ? oc.columns(["account_id", "user_pool_uid"]).doNothing() : oc.columns(["account_id", "user_pool_uid"]).doUpdateSet({ enabled, updated_at: now })))
+    .onConflict((oc) =>
+      enabled === undefined
+        ? oc.columns(["account_id", "user_pool_uid"]).doNothing()
+        : oc.columns(["account_id", "user_pool_uid"]).doUpdateSet({ enabled, updated_at: now }),
+    )
     .execute();
   return (await findEmailEnabled(trx, k))!;
 }
 
 export async function deleteEmailService(db: Db, k: PoolKey): Promise<boolean> {
-  const r = await db.deleteFrom("user_pool_email_services").where("account_id", "=", k.accountId).where("user_pool_uid", "=", k.poolUid).executeTakeFirst();
+  const r = await db
+    .deleteFrom("user_pool_email_services")
+    .where("account_id", "=", k.accountId)
+    .where("user_pool_uid", "=", k.poolUid)
+    .executeTakeFirst();
   return r.numDeletedRows > 0n;
 }
 
-const smsOf = (db: Db, k: PoolKey) => db.selectFrom("user_pool_sms_services").selectAll().where("account_id", "=", k.accountId).where("user_pool_uid", "=", k.poolUid);
+const smsOf = (db: Db, k: PoolKey) =>
+  db.selectFrom("user_pool_sms_services").selectAll().where("account_id", "=", k.accountId).where("user_pool_uid", "=", k.poolUid);
 
 export function findSmsService(db: Db, k: PoolKey): Promise<SmsServiceRow | undefined> {
   return smsOf(db, k).executeTakeFirst();
@@ -55,7 +71,11 @@ export async function lockSmsService(trx: Transaction<Database>, k: PoolKey, now
   return smsOf(trx, k).forUpdate().executeTakeFirstOrThrow();
 }
 
-export function updateSmsService(trx: Transaction<Database>, k: PoolKey, changes: Updateable<UserPoolSmsServicesTable>): Promise<SmsServiceRow> {
+export function updateSmsService(
+  trx: Transaction<Database>,
+  k: PoolKey,
+  changes: Updateable<UserPoolSmsServicesTable>,
+): Promise<SmsServiceRow> {
   return trx
     .updateTable("user_pool_sms_services")
     .set(changes)

@@ -6,9 +6,19 @@ import { uid } from "../core/schemas.js";
 export const poolRef = { UserPoolUid: uid() };
 
 /** Text shown to providers or end users: no control characters; min/max as upstream's SDK bounds them. */
-export const smsText = (max: number) => z.string().trim().min(1).max(max).regex(/^[^\p{C}]*$/u, "no control characters");
+export const smsText = (max: number) =>
+  z
+    .string()
+    .trim()
+    .min(1)
+    .max(max)
+    .regex(/^[^\p{C}]*$/u, "no control characters");
 /** A provider's template id: no spaces; "" clears it. */
-export const templateId = z.string().trim().max(255).regex(/^[^\s\p{C}]*$/u, "no spaces or control characters");
+export const templateId = z
+  .string()
+  .trim()
+  .max(255)
+  .regex(/^[^\s\p{C}]*$/u, "no spaces or control characters");
 
 export const smsSettingsInput = {
   Enabled: z.boolean().describe("needs SmsAccountId").optional(),

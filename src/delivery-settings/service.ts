@@ -74,7 +74,10 @@ type SmsView = z.input<typeof smsServiceOutput>;
 const SMS_DEFAULTS = { enabled: false, cn_usage_enabled: false, row_usage_enabled: false } as const;
 
 function smsView(poolUid: string, row: Partial<SmsServiceRow> | undefined): SmsView {
-  const fields = Object.entries(SMS_FIELDS).map(([field, column]) => [field, row?.[column] ?? (SMS_DEFAULTS as Record<string, boolean>)[column] ?? ""]);
+  const fields = Object.entries(SMS_FIELDS).map(([field, column]) => [
+    field,
+    row?.[column] ?? (SMS_DEFAULTS as Record<string, boolean>)[column] ?? "",
+  ]);
   return { UserPoolUid: poolUid, ...Object.fromEntries(fields) } as SmsView;
 }
 
@@ -87,7 +90,8 @@ const SMS_NEEDS = [
 
 function checkSms(row: SmsServiceRow): void {
   for (const [field, column, needed, neededColumn] of SMS_NEEDS) {
-    if (row[column] && !row[neededColumn]) throw errors.invalidParameter(field, `${field} needs ${needed}: set it in the same call or before`);
+    if (row[column] && !row[neededColumn])
+      throw errors.invalidParameter(field, `${field} needs ${needed}: set it in the same call or before`);
   }
 }
 

@@ -7,7 +7,13 @@ import * as linking from "./service.js";
 import { convertInput, convertOutput, linkInput } from "./schemas.js";
 
 /** Link and unlink: one input, a {Message} naming the user, the service's work in between. */
-function linkAction(def: { name: string; errors: ("NotFound" | "Duplicated")[]; summary: string; run: typeof linking.linkIdentity; done: string }) {
+function linkAction(def: {
+  name: string;
+  errors: ("NotFound" | "Duplicated")[];
+  summary: string;
+  run: typeof linking.linkIdentity;
+  done: string;
+}) {
   return defineAction({
     name: def.name,
     access: "write",

@@ -17,7 +17,13 @@ const KEY = {
 export function lockUsers(trx: Transaction<Database>, accountId: string, poolUid: string, uids: string[]) {
   return trx
     .selectFrom("users")
-    .select(["uid", "connection_uid", KEY.Email.as("Email"), KEY.PreferredUsername.as("PreferredUsername"), KEY.PhoneNumber.as("PhoneNumber")])
+    .select([
+      "uid",
+      "connection_uid",
+      KEY.Email.as("Email"),
+      KEY.PreferredUsername.as("PreferredUsername"),
+      KEY.PhoneNumber.as("PhoneNumber"),
+    ])
     .where("account_id", "=", accountId)
     .where("user_pool_uid", "=", poolUid)
     .where("uid", "in", uids)
@@ -29,7 +35,13 @@ export function lockUsers(trx: Transaction<Database>, accountId: string, poolUid
 export type FederationRow = Awaited<ReturnType<typeof lockUsers>>[number];
 
 /** Which of these values of a field native users of the pool already hold. */
-export async function heldByNativeUsers(trx: Transaction<Database>, accountId: string, poolUid: string, field: IdentifierField, values: string[]): Promise<Set<string>> {
+export async function heldByNativeUsers(
+  trx: Transaction<Database>,
+  accountId: string,
+  poolUid: string,
+  field: IdentifierField,
+  values: string[],
+): Promise<Set<string>> {
   if (values.length === 0) return new Set();
   const rows = await trx
     .selectFrom("users")

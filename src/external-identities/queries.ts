@@ -20,7 +20,13 @@ export interface LinkKey {
  * the users family imports this one (a user's identities), so this one reads the users table itself.
  */
 export async function userExists(db: Db, accountId: string, poolUid: string, uid: string): Promise<boolean> {
-  const row = await db.selectFrom("users").select("uid").where("account_id", "=", accountId).where("user_pool_uid", "=", poolUid).where("uid", "=", uid).executeTakeFirst();
+  const row = await db
+    .selectFrom("users")
+    .select("uid")
+    .where("account_id", "=", accountId)
+    .where("user_pool_uid", "=", poolUid)
+    .where("uid", "=", uid)
+    .executeTakeFirst();
   return row !== undefined;
 }
 
@@ -42,7 +48,14 @@ export async function insertLink(trx: Transaction<Database>, row: NewLinkRow): P
 
 /** Inserts what it can (in slices: src/platform/db/slices.ts); links that hit a unique key are skipped. Returns the user uids linked. */
 export async function insertLinksSkippingConflicts(trx: Transaction<Database>, rows: NewLinkRow[]): Promise<Set<string>> {
-  const inserted = await inSlices(rows, (slice) => trx.insertInto("external_identities").values(slice).onConflict((oc) => oc.doNothing()).returning("user_uid").execute());
+  const inserted = await inSlices(rows, (slice) =>
+    trx
+      .insertInto("external_identities")
+      .values(slice)
+      .onConflict((oc) => oc.doNothing())
+      .returning("user_uid")
+      .execute(),
+  );
   return new Set(inserted.map((r) => r.user_uid));
 }
 
@@ -60,7 +73,13 @@ export async function deleteLink(trx: Transaction<Database>, k: LinkKey, userUid
 }
 
 /** Which user holds each of these identities of a connection. */
-export async function holdersOf(db: Db, accountId: string, poolUid: string, connectionUid: string, externalUserIds: string[]): Promise<Map<string, string>> {
+export async function holdersOf(
+  db: Db,
+  accountId: string,
+  poolUid: string,
+  connectionUid: string,
+  externalUserIds: string[],
+): Promise<Map<string, string>> {
   if (externalUserIds.length === 0) return new Map();
   const rows = await db
     .selectFrom("external_identities")

@@ -19,11 +19,17 @@ export type ConvertInput = z.output<typeof convertInput>;
 
 export const connectionNotFound = (uid: string) => errors.notFound(`IdentityProvider ${uid}`);
 const userNotFound = (uid: string) => errors.notFound(`User ${uid}`);
-const identityName = (connectionUid: string, externalUserId: string) => `ExternalIdentity ${JSON.stringify(externalUserId)} of IdentityProvider ${connectionUid}`;
+const identityName = (connectionUid: string, externalUserId: string) =>
+  `ExternalIdentity ${JSON.stringify(externalUserId)} of IdentityProvider ${connectionUid}`;
 export const identityTaken = (connectionUid: string, externalUserId: string) =>
   new ApiError("Duplicated", `${identityName(connectionUid, externalUserId)} is already linked to a user of the pool`);
 
-const keyOf = (accountId: string, i: LinkInput): q.LinkKey => ({ accountId, poolUid: i.UserPoolUid, connectionUid: i.ConnectionUid, externalUserId: i.ExternalProviderUserId });
+const keyOf = (accountId: string, i: LinkInput): q.LinkKey => ({
+  accountId,
+  poolUid: i.UserPoolUid,
+  connectionUid: i.ConnectionUid,
+  externalUserId: i.ExternalProviderUserId,
+});
 
 /** LinkIdentityProviderToUser: the identity must be free in the pool, and the user must have none of that connection yet. */
 export async function linkIdentity(deps: Deps, accountId: string, input: LinkInput): Promise<void> {
@@ -45,7 +51,8 @@ export async function linkIdentity(deps: Deps, accountId: string, input: LinkInp
       });
     } catch (err) {
       if (isUniqueViolation(err, "external_identities__pkey")) throw identityTaken(input.ConnectionUid, input.ExternalProviderUserId);
-      if (isUniqueViolation(err, "external_identities__user_uid")) throw errors.duplicated(`an identity of IdentityProvider ${input.ConnectionUid} linked to User ${input.UserPoolUserUid}`);
+      if (isUniqueViolation(err, "external_identities__user_uid"))
+        throw errors.duplicated(`an identity of IdentityProvider ${input.ConnectionUid} linked to User ${input.UserPoolUserUid}`);
       throw err;
     }
   });
@@ -104,9 +111,20 @@ export async function convertToNative(deps: Deps, accountId: string, input: Conv
         const missing = asked.find((uid) => !found.has(uid));
         if (missing !== undefined) throw userNotFound(missing);
         const rows = asked.map((uid) => found.get(uid)!);
-        const conflicts = await findConflicts(trx, accountId, poolUid, rows.filter((r) => r.connection_uid !== null));
+        const conflicts = await findConflicts(
+          trx,
+          accountId,
+          poolUid,
+          rows.filter((r) => r.connection_uid !== null),
+        );
         const conflicting = new Set([...conflicts.values()].flat());
-        await markNative(trx, accountId, poolUid, rows.filter((r) => r.connection_uid !== null && !conflicting.has(r.uid)).map((r) => r.uid), deps.clock.now());
+        await markNative(
+          trx,
+          accountId,
+          poolUid,
+          rows.filter((r) => r.connection_uid !== null && !conflicting.has(r.uid)).map((r) => r.uid),
+          deps.clock.now(),
+        );
         return {
           SuccessfulUids: asked.filter((uid) => !conflicting.has(uid)),
           ConflictUsers: [...conflicts].map(([Field, UserUids]) => ({ Field, UserUids })),

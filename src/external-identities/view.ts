@@ -20,9 +20,19 @@ export function externalIdentityView(row: IdentityRow) {
 export type ExternalIdentityView = ReturnType<typeof externalIdentityView>;
 
 /** Fills each user view's ExternalIdentities (one query for all of them). */
-export async function withExternalIdentities<U extends { Uid: string; ExternalIdentities: ExternalIdentityView[] }>(db: Db, accountId: string, poolUid: string, users: U[]): Promise<U[]> {
+export async function withExternalIdentities<U extends { Uid: string; ExternalIdentities: ExternalIdentityView[] }>(
+  db: Db,
+  accountId: string,
+  poolUid: string,
+  users: U[],
+): Promise<U[]> {
   if (users.length === 0) return users;
-  const rows = await identitiesOf(db, accountId, poolUid, users.map((u) => u.Uid));
+  const rows = await identitiesOf(
+    db,
+    accountId,
+    poolUid,
+    users.map((u) => u.Uid),
+  );
   const byUser = new Map<string, ExternalIdentityView[]>();
   for (const row of rows) byUser.set(row.user_uid, [...(byUser.get(row.user_uid) ?? []), externalIdentityView(row)]);
   return users.map((u) => ({ ...u, ExternalIdentities: byUser.get(u.Uid) ?? [] }));

@@ -7,7 +7,18 @@ import { messageResult, pageResult, uid } from "../core/schemas.js";
 import { listOutput } from "../users/list.js";
 import * as members from "./members.js";
 import * as groups from "./service.js";
-import { poolRef, groupRef, createGroupInput, updateGroupInput, groupOutput, groupListItem, listGroupsInput, listGroupsForUserInput, userUids, listUsersInGroupInput } from "./schemas.js";
+import {
+  poolRef,
+  groupRef,
+  createGroupInput,
+  updateGroupInput,
+  groupOutput,
+  groupListItem,
+  listGroupsInput,
+  listGroupsForUserInput,
+  userUids,
+  listUsersInGroupInput,
+} from "./schemas.js";
 
 /** AddUsersToGroup and RemoveUsersFromGroup: one group, 1-100 users, a Message saying how many changed. */
 const membershipChange = (
@@ -76,8 +87,20 @@ export const groupActions = [
       return { Message: `group ${input.GroupUid} deleted` };
     },
   }),
-  membershipChange("AddUsersToGroup", ["NotFound", "QuotaExceeded"], "Adds up to 100 users of the pool to a group, all or none; users already in it stay.", "added to", members.addUsersToGroup),
-  membershipChange("RemoveUsersFromGroup", ["NotFound"], "Removes up to 100 users of the pool from a group; users not in it are left as they are.", "removed from", members.removeUsersFromGroup),
+  membershipChange(
+    "AddUsersToGroup",
+    ["NotFound", "QuotaExceeded"],
+    "Adds up to 100 users of the pool to a group, all or none; users already in it stay.",
+    "added to",
+    members.addUsersToGroup,
+  ),
+  membershipChange(
+    "RemoveUsersFromGroup",
+    ["NotFound"],
+    "Removes up to 100 users of the pool from a group; users not in it are left as they are.",
+    "removed from",
+    members.removeUsersFromGroup,
+  ),
   defineAction({
     name: "ChangeUsersGroup",
     access: "write",
@@ -94,10 +117,12 @@ export const groupActions = [
     name: "ListUsersInGroup",
     access: "read",
     errors: ["NotFound"],
-    summary: "ListUsers within one group (newest first; the same Filter, PageNumber/PageSize or NextToken/MaxResults); TotalCount is the group's member count when nothing else filters.",
+    summary:
+      "ListUsers within one group (newest first; the same Filter, PageNumber/PageSize or NextToken/MaxResults); TotalCount is the group's member count when nothing else filters.",
     input: listUsersInGroupInput,
     output: listOutput,
-    handler: ({ UserPoolUid, GroupUid, ...rest }, ctx) => members.listUsersInGroup(ctx.deps, ctx.accountId, { UserPoolUid, GroupUid }, rest),
+    handler: ({ UserPoolUid, GroupUid, ...rest }, ctx) =>
+      members.listUsersInGroup(ctx.deps, ctx.accountId, { UserPoolUid, GroupUid }, rest),
   }),
   defineAction({
     name: "ListGroupsForUser",

@@ -58,7 +58,11 @@ export async function removeUsersFromGroup(deps: Deps, accountId: string, input:
 }
 
 /** Each user ends up in NewGroupUid and in no other group, in one transaction. */
-export async function changeUsersGroup(deps: Deps, accountId: string, input: { UserPoolUid: string; NewGroupUid: string; UserUids: string[] }): Promise<void> {
+export async function changeUsersGroup(
+  deps: Deps,
+  accountId: string,
+  input: { UserPoolUid: string; NewGroupUid: string; UserUids: string[] },
+): Promise<void> {
   const users = [...new Set(input.UserUids)];
   await deps.db.transaction().execute(async (trx) => {
     const { key, group } = await lockForMembership(trx, accountId, { UserPoolUid: input.UserPoolUid, GroupUid: input.NewGroupUid }, users);

@@ -12,7 +12,8 @@ export type GroupRow = Selectable<GroupsTable>;
 
 export type GroupKey = ChildKey;
 
-const inPool = (db: Db, accountId: string, poolUid: string) => db.selectFrom("groups").where("account_id", "=", accountId).where("user_pool_uid", "=", poolUid);
+const inPool = (db: Db, accountId: string, poolUid: string) =>
+  db.selectFrom("groups").where("account_id", "=", accountId).where("user_pool_uid", "=", poolUid);
 const selectGroup = (db: Db, k: GroupKey) => inPool(db, k.accountId, k.poolUid).selectAll().where("uid", "=", k.uid);
 
 export function findGroup(db: Db, k: GroupKey): Promise<GroupRow | undefined> {
@@ -71,12 +72,15 @@ export function groupListing(
   sort: { key: keyof typeof GROUP_SORTS; direction: "asc" | "desc" },
 ): Listing<Database, "groups", GroupRow> {
   let q = inPool(db, accountId, poolUid);
-  for (const n of f.names) q = n.exact ? q.where(sql<SqlBool>`lower(name) = lower(${n.text})`) : q.where("name", "ilike", containsPattern(n.text));
+  for (const n of f.names)
+    q = n.exact ? q.where(sql<SqlBool>`lower(name) = lower(${n.text})`) : q.where("name", "ilike", containsPattern(n.text));
   if (f.description !== undefined) q = q.where("description", "ilike", containsPattern(f.description));
   if (f.source !== undefined) q = q.where("source", "=", f.source);
   if (f.uids !== undefined) q = q.where(f.uids.length ? sql<SqlBool>`uid in (${sql.join(f.uids)})` : sql<SqlBool>`false`);
   if (f.memberUid !== undefined) {
-    q = q.where(sql<SqlBool>`exists (select 1 from group_members m where m.account_id = groups.account_id and m.user_pool_uid = groups.user_pool_uid and m.group_uid = groups.uid and m.user_uid = ${f.memberUid})`);
+    q = q.where(
+      sql<SqlBool>`exists (select 1 from group_members m where m.account_id = groups.account_id and m.user_pool_uid = groups.user_pool_uid and m.group_uid = groups.uid and m.user_uid = ${f.memberUid})`,
+    );
   }
   // The uid breaks ties, so pages never overlap or skip groups that share a sort value.
   return { filtered: q, rows: (r) => r.selectAll().orderBy(GROUP_SORTS[sort.key], sort.direction).orderBy("uid", sort.direction) };
@@ -84,20 +88,47 @@ export function groupListing(
 
 /** The given uids that are users of the pool. */
 export async function existingUsers(db: Db, accountId: string, poolUid: string, uids: string[]): Promise<Set<string>> {
-  const rows = await db.selectFrom("users").select("uid").where("account_id", "=", accountId).where("user_pool_uid", "=", poolUid).where("uid", "in", uids).execute();
+  const rows = await db
+    .selectFrom("users")
+    .select("uid")
+    .where("account_id", "=", accountId)
+    .where("user_pool_uid", "=", poolUid)
+    .where("uid", "in", uids)
+    .execute();
   return new Set(rows.map((r) => r.uid));
 }
 
 /** Adds the users to the group; those already in it stay as they are. Returns the uids added. */
 export async function insertMembers(trx: Transaction<Database>, k: GroupKey, userUids: string[], now: Date): Promise<string[]> {
-  const rows = userUids.map((user_uid) => ({ account_id: k.accountId, user_pool_uid: k.poolUid, group_uid: k.uid, user_uid, created_at: now }));
-  const added = await trx.insertInto("group_members").values(rows).onConflict((oc) => oc.doNothing()).returning("user_uid").execute();
+  const rows = userUids.map((user_uid) => ({
+    account_id: k.accountId,
+    user_pool_uid: k.poolUid,
+    group_uid: k.uid,
+    user_uid,
+    created_at: now,
+  }));
+  const added = await trx
+    .insertInto("group_members")
+    .values(rows)
+    .onConflict((oc) => oc.doNothing())
+    .returning("user_uid")
+    .execute();
   return added.map((r) => r.user_uid);
 }
 
 /** Removes the users from one group (`only`), or from every group but one (`except`). Returns how many memberships went. */
-export async function deleteMembers(trx: Transaction<Database>, accountId: string, poolUid: string, userUids: string[], group: { only: string } | { except: string }): Promise<number> {
-  let q = trx.deleteFrom("group_members").where("account_id", "=", accountId).where("user_pool_uid", "=", poolUid).where("user_uid", "in", userUids);
+export async function deleteMembers(
+  trx: Transaction<Database>,
+  accountId: string,
+  poolUid: string,
+  userUids: string[],
+  group: { only: string } | { except: string },
+): Promise<number> {
+  let q = trx
+    .deleteFrom("group_members")
+    .where("account_id", "=", accountId)
+    .where("user_pool_uid", "=", poolUid)
+    .where("user_uid", "in", userUids);
   q = "only" in group ? q.where("group_uid", "=", group.only) : q.where("group_uid", "<>", group.except);
   const r = await q.executeTakeFirst();
   return Number(r.numDeletedRows);
@@ -133,7 +164,9 @@ export async function groupCounts(db: Db, accountId: string, poolUid: string, us
 export function groupsOfUsers(db: Db, accountId: string, poolUid: string, userUids: string[]) {
   return db
     .selectFrom("group_members as m")
-    .innerJoin("groups as g", (j) => j.onRef("g.account_id", "=", "m.account_id").onRef("g.user_pool_uid", "=", "m.user_pool_uid").onRef("g.uid", "=", "m.group_uid"))
+    .innerJoin("groups as g", (j) =>
+      j.onRef("g.account_id", "=", "m.account_id").onRef("g.user_pool_uid", "=", "m.user_pool_uid").onRef("g.uid", "=", "m.group_uid"),
+    )
     .selectAll("g")
     .select("m.user_uid")
     .where("m.account_id", "=", accountId)

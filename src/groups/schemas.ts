@@ -16,14 +16,19 @@ export const writable = {
     .string()
     .trim()
     .max(256)
-    .regex(/^(trn:iam::[0-9]{1,20}:role\/[A-Za-z0-9+=,.@_-]{1,64})?$/, "must be an IAM role TRN such as trn:iam::2100000001:role/reader, or \"\"")
+    .regex(
+      /^(trn:iam::[0-9]{1,20}:role\/[A-Za-z0-9+=,.@_-]{1,64})?$/,
+      'must be an IAM role TRN such as trn:iam::2100000001:role/reader, or ""',
+    )
     .describe("stored and answered; idplane assumes no role")
     .optional(),
 };
 
 export const createGroupInput = z.object({
   ...poolRef,
-  Name: requiredText(128).regex(/^[^\p{C}]+$/u, "no control characters").describe("unique in the pool, case-insensitively"),
+  Name: requiredText(128)
+    .regex(/^[^\p{C}]+$/u, "no control characters")
+    .describe("unique in the pool, case-insensitively"),
   ...writable,
 });
 export const updateGroupInput = z.object({ ...groupRef, ...writable });
@@ -36,7 +41,7 @@ export const groupFields = {
   Precedence: z.number().int(),
   IamRoleTrn: z.string(),
   GroupIdTokenName: z.string().describe("the Name, as a token's group claim carries it"),
-  Source: z.string().describe("\"Manual\": made through the API"),
+  Source: z.string().describe('"Manual": made through the API'),
   CreateTime: timeString,
   UpdateTime: timeString,
 };
@@ -46,7 +51,12 @@ export const groupListItem = z.object({ ...groupFields, TotalCountOfGroupMember:
 export const groupFilter = z
   .object({
     Name: z.string().trim().max(128),
-    NameMatchMode: z.number().int().min(0).max(1).describe("0 (default): Name is a substring, case-insensitively; 1: the whole name, case-insensitively"),
+    NameMatchMode: z
+      .number()
+      .int()
+      .min(0)
+      .max(1)
+      .describe("0 (default): Name is a substring, case-insensitively; 1: the whole name, case-insensitively"),
     Description: z.string().trim().max(2048).describe("a substring, case-insensitively"),
     GroupIdTokenName: z.string().trim().max(128).describe("the whole name, case-insensitively"),
     Source: z.string().trim().max(64),
@@ -59,7 +69,10 @@ export const listGroupsInput = z.object({
   ...poolRef,
   ...pagingInput,
   Filter: groupFilter,
-  SortField: z.enum(Object.keys(GROUP_SORTS) as [keyof typeof GROUP_SORTS]).describe("Precedence (default), Name, CreateTime or UpdateTime").optional(),
+  SortField: z
+    .enum(Object.keys(GROUP_SORTS) as [keyof typeof GROUP_SORTS])
+    .describe("Precedence (default), Name, CreateTime or UpdateTime")
+    .optional(),
   SortDirection: z.enum(["Asc", "Desc"]).describe("default Asc for Precedence and Name, Desc for times").optional(),
 });
 export const listGroupsForUserInput = listGroupsInput.extend({ UserUid: uid() });

@@ -106,15 +106,30 @@ export async function deleteGroup(deps: Pick<Deps, "db">, accountId: string, ref
 }
 
 /** ListGroups, or (memberUid given) ListGroupsForUser: that user's groups, NotFound when it is not in the pool. */
-export async function listGroups(deps: Pick<Deps, "db">, accountId: string, poolUid: string, input: ListGroupsInput, memberUid?: string): Promise<Page<ReturnType<typeof groupListItem>>> {
+export async function listGroups(
+  deps: Pick<Deps, "db">,
+  accountId: string,
+  poolUid: string,
+  input: ListGroupsInput,
+  memberUid?: string,
+): Promise<Page<ReturnType<typeof groupListItem>>> {
   await parentPool(deps.db, accountId, poolUid, "read");
   if (memberUid !== undefined) await requireUsers(deps.db, accountId, poolUid, [memberUid]);
   const f = input.Filter ?? {};
   const field = input.SortField ?? "Precedence";
   const direction = input.SortDirection ?? (field === "Precedence" || field === "Name" ? "Asc" : "Desc");
   // GroupIdTokenName is the name (view.ts), so it filters the name as well: the whole of it.
-  const names = [...(f.Name ? [{ text: f.Name, exact: f.NameMatchMode === 1 }] : []), ...(f.GroupIdTokenName ? [{ text: f.GroupIdTokenName, exact: true }] : [])];
-  const filter: q.GroupFilter = { names, description: f.Description || undefined, source: f.Source || undefined, uids: f.GroupUidsOr, memberUid };
+  const names = [
+    ...(f.Name ? [{ text: f.Name, exact: f.NameMatchMode === 1 }] : []),
+    ...(f.GroupIdTokenName ? [{ text: f.GroupIdTokenName, exact: true }] : []),
+  ];
+  const filter: q.GroupFilter = {
+    names,
+    description: f.Description || undefined,
+    source: f.Source || undefined,
+    uids: f.GroupUidsOr,
+    memberUid,
+  };
   const listing = q.groupListing(deps.db, accountId, poolUid, filter, { key: field, direction: direction === "Asc" ? "asc" : "desc" });
   return offsetPage(listing, input, groupListItem);
 }

@@ -7,7 +7,18 @@ import type { IdentityProviderRow } from "./queries.js";
 import type { ConnectionType } from "./tables.js";
 import { messageResult, pageResult, pagingInput } from "../core/schemas.js";
 import { defineAction } from "../core/action.js";
-import { identityProviderOutput, identityProviderListItemOutput, accountIdentityProviderOutput, poolRef, connectionRef, connectionPaging, CONNECTION_PAGE_MAX, listFilter, createIdentityProviderInput, updateIdentityProviderInput } from "./schemas.js";
+import {
+  identityProviderOutput,
+  identityProviderListItemOutput,
+  accountIdentityProviderOutput,
+  poolRef,
+  connectionRef,
+  connectionPaging,
+  CONNECTION_PAGE_MAX,
+  listFilter,
+  createIdentityProviderInput,
+  updateIdentityProviderInput,
+} from "./schemas.js";
 
 export const deleteAction = (name: string, type: ConnectionType | undefined, summary: string) =>
   defineAction({
@@ -25,14 +36,19 @@ export const deleteAction = (name: string, type: ConnectionType | undefined, sum
 
 const listSummary = (type: ConnectionType, get: string) =>
   `Returns the pool's ${type} connections, newest first, each as ${get} answers it` +
-  (type === "SAML" ? " but for IdpMetadata, answered \"\" (ask the Get for it)" : "") +
+  (type === "SAML" ? ' but for IdpMetadata, answered "" (ask the Get for it)' : "") +
   `; pages of at most ${CONNECTION_PAGE_MAX} (PageNumber, PageSize; upstream has no paging), TotalCount says how many there are.`;
 
 /**
  * Get<Kind> and List<Kind>s of one connection type: one connection, or a page of the pool's, whole
  * but for IdpMetadata (listSummary). `view` builds the result from a row and the public base URL.
  */
-export function connectionReadActions<O extends z.ZodType>(type: ConnectionType, kind: string, output: O, view: (row: IdentityProviderRow, publicBaseUrl: string) => z.input<O>) {
+export function connectionReadActions<O extends z.ZodType>(
+  type: ConnectionType,
+  kind: string,
+  output: O,
+  view: (row: IdentityProviderRow, publicBaseUrl: string) => z.input<O>,
+) {
   return [
     defineAction({
       name: `GetIdentityProvider${kind}`,
@@ -50,7 +66,8 @@ export function connectionReadActions<O extends z.ZodType>(type: ConnectionType,
       summary: listSummary(type, `GetIdentityProvider${kind}`),
       input: z.object({ ...poolRef, ...connectionPaging }),
       output: pageResult(output),
-      handler: (input, ctx) => idps.listConnectionsOfType(ctx.deps, ctx.accountId, input, type, (row) => view(row, ctx.deps.config.publicBaseUrl)),
+      handler: (input, ctx) =>
+        idps.listConnectionsOfType(ctx.deps, ctx.accountId, input, type, (row) => view(row, ctx.deps.config.publicBaseUrl)),
     }),
   ];
 }
@@ -101,7 +118,8 @@ export const identityProviderActions = [
     name: "ListIdentityProviders",
     access: "read",
     errors: ["NotFound"],
-    summary: "Lists the pool's connections of every type, newest first; Filter.Name (substring), ConnectionType and ExcludeConnectionType narrow it.",
+    summary:
+      "Lists the pool's connections of every type, newest first; Filter.Name (substring), ConnectionType and ExcludeConnectionType narrow it.",
     input: z.object({ ...poolRef, ...pagingInput, Filter: listFilter }),
     output: pageResult(identityProviderListItemOutput),
     handler: (input, ctx) => idps.listIdentityProviders(ctx.deps, ctx.accountId, input),
@@ -111,7 +129,8 @@ export const identityProviderActions = [
     access: "read",
     errors: [],
     accountWide: true,
-    summary: "Lists the connections of every pool of the account, newest first, with each one's UserPoolUid and UserPoolName; the same Filter as ListIdentityProviders.",
+    summary:
+      "Lists the connections of every pool of the account, newest first, with each one's UserPoolUid and UserPoolName; the same Filter as ListIdentityProviders.",
     input: z.object({ ...pagingInput, Filter: listFilter }),
     output: pageResult(accountIdentityProviderOutput),
     handler: (input, ctx) => idps.listAccountIdentityProviders(ctx.deps, ctx.accountId, input),

@@ -12,7 +12,11 @@ function federatedFields(row: IdentityProviderRow, publicBaseUrl: string) {
   const issuer = poolEndpoints(publicBaseUrl, row.user_pool_uid).IssuerUrl;
   return {
     ...sharedConnectionFields(row),
-    ScimProvisioning: { ...DEFAULT_SCIM_PROVISIONING, ...row.scim_provisioning, BaseUrl: `${issuer}/scim/${encodeURIComponent(row.uid)}/v2` },
+    ScimProvisioning: {
+      ...DEFAULT_SCIM_PROVISIONING,
+      ...row.scim_provisioning,
+      BaseUrl: `${issuer}/scim/${encodeURIComponent(row.uid)}/v2`,
+    },
   };
 }
 
@@ -41,7 +45,9 @@ function spMetadata(row: IdentityProviderRow, publicBaseUrl: string): string {
   const endpoints = poolEndpoints(publicBaseUrl, row.user_pool_uid);
   const keyFor = (use: string) =>
     `<md:KeyDescriptor use="${use}"><ds:KeyInfo><ds:X509Data><ds:X509Certificate>${certificateBase64(row.sp_certificate ?? "")}</ds:X509Certificate></ds:X509Data></ds:KeyInfo></md:KeyDescriptor>`;
-  const keys = row.sp_certificate ? [row.enabled_sign && keyFor("signing"), row.enabled_encryption && keyFor("encryption")].filter(Boolean).join("") : "";
+  const keys = row.sp_certificate
+    ? [row.enabled_sign && keyFor("signing"), row.enabled_encryption && keyFor("encryption")].filter(Boolean).join("")
+    : "";
   return (
     `<?xml version="1.0" encoding="UTF-8"?>` +
     `<md:EntityDescriptor xmlns:md="urn:oasis:names:tc:SAML:2.0:metadata" xmlns:ds="http://www.w3.org/2000/09/xmldsig#" entityID="${xmlEscaped(endpoints.IssuerUrl)}">` +

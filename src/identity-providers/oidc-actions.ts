@@ -1,4 +1,3 @@
-
 import { defineAction } from "../core/action.js";
 import { connectionReadActions, deleteAction } from "./actions.js";
 import { oidcConnectionView } from "./federation-view.js";
@@ -26,7 +25,8 @@ export const oidcConnectionActions = [
       "ProviderOptions and ScimProvisioning merge field by field; the secret changes only with a non-empty ClientSecret.",
     input: updateOidcInput,
     output: oidcConnectionOutput,
-    handler: ({ UserPoolUid, ConnectionUid, ...fields }, ctx) => oidc.updateOidcConnection(ctx.deps, ctx.accountId, { UserPoolUid, ConnectionUid }, fields),
+    handler: ({ UserPoolUid, ConnectionUid, ...fields }, ctx) =>
+      oidc.updateOidcConnection(ctx.deps, ctx.accountId, { UserPoolUid, ConnectionUid }, fields),
   }),
   deleteAction("DeleteIdentityProviderOIDC", "OIDC", "Deletes an OIDC connection."),
   ...connectionReadActions("OIDC", "OIDC", oidcConnectionOutput, oidcConnectionView),

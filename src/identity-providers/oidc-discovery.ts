@@ -54,10 +54,13 @@ export async function discoverIssuer(outbound: Config["outbound"], log: Logger, 
   } catch {
     throw wrongIssuer(`the discovery document ${url} is not JSON`);
   }
-  if (typeof doc !== "object" || doc === null || Array.isArray(doc)) throw wrongIssuer(`the discovery document ${url} is not a JSON object`);
+  if (typeof doc !== "object" || doc === null || Array.isArray(doc))
+    throw wrongIssuer(`the discovery document ${url} is not a JSON object`);
   const fields = doc as Record<string, unknown>;
   if (fields["issuer"] !== issuer) {
-    throw wrongIssuer(`the discovery document names the issuer ${JSON.stringify(String(fields["issuer"] ?? "")).slice(0, 300)}, not ${JSON.stringify(issuer)}`);
+    throw wrongIssuer(
+      `the discovery document names the issuer ${JSON.stringify(String(fields["issuer"] ?? "")).slice(0, 300)}, not ${JSON.stringify(issuer)}`,
+    );
   }
   const endpoint = (name: string, required: boolean): string => {
     const value = fields[name];

@@ -7,7 +7,11 @@ import { clientSecret, connectionRef, poolRef, providerOptionsInput, scopesList 
 import * as f from "./upstream-schemas.js";
 
 /** Checked again, with the address and http rules, when it is fetched. */
-export const issuer = urlString({ http: "any", noWhitespace: true }, "must be an absolute https URL without credentials, query or fragment", { required: true })
+export const issuer = urlString(
+  { http: "any", noWhitespace: true },
+  "must be an absolute https URL without credentials, query or fragment",
+  { required: true },
+)
   .refine((s) => !s.includes("?"), "must not have a query (an issuer is https://host[/path])")
   .describe("the OpenID provider's issuer; <Issuer>/.well-known/openid-configuration is fetched and must name exactly this issuer");
 

@@ -45,7 +45,9 @@ export async function createOidcConnection(deps: Deps, accountId: string, poolUi
   await parentPool(deps.db, accountId, poolUid, "read");
   const discovery = await discoverIssuer(deps.config.outbound, deps.log, input.Issuer);
   const uid = randomUUID();
-  const secret = input.ClientSecret ? sealClientSecret(deps.secretBox, { account_id: accountId, user_pool_uid: poolUid, uid }, input.ClientSecret) : {};
+  const secret = input.ClientSecret
+    ? sealClientSecret(deps.secretBox, { account_id: accountId, user_pool_uid: poolUid, uid }, input.ClientSecret)
+    : {};
   const row = await insertConnection(deps, accountId, poolUid, {
     uid,
     connection_type: "OIDC",
@@ -62,7 +64,8 @@ export async function createOidcConnection(deps: Deps, accountId: string, poolUi
 export async function updateOidcConnection(deps: Deps, accountId: string, ref: ConnectionRef, input: UpdateOidcInput) {
   const newIssuer = input.Issuer;
   const before = newIssuer === undefined ? undefined : await findConnection(deps, accountId, ref, "OIDC");
-  const discovery = newIssuer !== undefined && before?.issuer !== newIssuer ? await discoverIssuer(deps.config.outbound, deps.log, newIssuer) : undefined;
+  const discovery =
+    newIssuer !== undefined && before?.issuer !== newIssuer ? await discoverIssuer(deps.config.outbound, deps.log, newIssuer) : undefined;
   const row = await updateConnection(deps, accountId, ref, "OIDC", (current) => ({
     ...patchOf(input, current, OIDC_FIELDS),
     ...(discovery && newIssuer !== current.issuer && discovered(newIssuer!, discovery)),

@@ -37,7 +37,8 @@ export async function insertIdentityProvider(db: Db, row: Insertable<IdentityPro
   return db.insertInto("identity_providers").values(row).returningAll().executeTakeFirstOrThrow();
 }
 
-export const updateIdentityProvider = (db: Db, k: ConnectionKey, changes: Updateable<IdentityProvidersTable>) => updateChild(db, "identity_providers", k, changes);
+export const updateIdentityProvider = (db: Db, k: ConnectionKey, changes: Updateable<IdentityProvidersTable>) =>
+  updateChild(db, "identity_providers", k, changes);
 
 export async function deleteIdentityProvider(db: Db, k: ConnectionKey, type?: ConnectionType): Promise<boolean> {
   let q = db
@@ -70,7 +71,12 @@ function narrowed(q: ConnectionQuery, f: ConnectionFilter): ConnectionQuery {
 const newestFirst = <O>(q: SelectQueryBuilder<Database, "identity_providers", O>) => q.orderBy("created_at", "desc").orderBy("uid");
 
 /** The pool's connections, newest first. */
-export function identityProviderListing(db: Db, accountId: string, poolUid: string, f: ConnectionFilter): Listing<Database, "identity_providers", IdentityProviderRow> {
+export function identityProviderListing(
+  db: Db,
+  accountId: string,
+  poolUid: string,
+  f: ConnectionFilter,
+): Listing<Database, "identity_providers", IdentityProviderRow> {
   const base = db.selectFrom("identity_providers").where("account_id", "=", accountId).where("user_pool_uid", "=", poolUid);
   return { filtered: narrowed(base, f), rows: (q) => newestFirst(q.selectAll()) };
 }
@@ -80,18 +86,51 @@ export type ListedConnectionRow = Omit<IdentityProviderRow, "idp_metadata" | "sa
 
 /** Every column but the large ones a list leaves to the Get; `satisfies` fails when the table gains a column not named here. */
 const LISTED_COLUMNS = [
-  "account_id", "user_pool_uid", "uid", "name", "connection_type", "provider", "enabled", "use_pkce", "client_id",
-  "client_secret_sealed", "client_secret_key_id", "authorization_endpoint", "token_endpoint", "user_endpoint", "scopes_list",
-  "id_attribute", "provider_options", "attribute_mappings", "claims_propagation_config", "extra_provider_configuration",
-  "sole_provider_connection", "scim_provisioning", "issuer", "is_id_token_mapping", "jwks_uri", "attribute_mapping",
-  "enabled_sign", "enabled_encryption", "sp_certificate", "sp_private_key_sealed", "sp_private_key_key_id", "created_at", "updated_at",
+  "account_id",
+  "user_pool_uid",
+  "uid",
+  "name",
+  "connection_type",
+  "provider",
+  "enabled",
+  "use_pkce",
+  "client_id",
+  "client_secret_sealed",
+  "client_secret_key_id",
+  "authorization_endpoint",
+  "token_endpoint",
+  "user_endpoint",
+  "scopes_list",
+  "id_attribute",
+  "provider_options",
+  "attribute_mappings",
+  "claims_propagation_config",
+  "extra_provider_configuration",
+  "sole_provider_connection",
+  "scim_provisioning",
+  "issuer",
+  "is_id_token_mapping",
+  "jwks_uri",
+  "attribute_mapping",
+  "enabled_sign",
+  "enabled_encryption",
+  "sp_certificate",
+  "sp_private_key_sealed",
+  "sp_private_key_key_id",
+  "created_at",
+  "updated_at",
 ] as const satisfies readonly (keyof ListedConnectionRow)[];
 type MissingColumn = Exclude<keyof ListedConnectionRow, (typeof LISTED_COLUMNS)[number]>;
 const allNamed: MissingColumn extends never ? true : MissingColumn = true;
 void allNamed;
 
 /** The pool's connections of one type, newest first, without the large columns (ListedConnectionRow). */
-export function connectionsOfTypeListing(db: Db, accountId: string, poolUid: string, type: ConnectionType): Listing<Database, "identity_providers", ListedConnectionRow> {
+export function connectionsOfTypeListing(
+  db: Db,
+  accountId: string,
+  poolUid: string,
+  type: ConnectionType,
+): Listing<Database, "identity_providers", ListedConnectionRow> {
   const base = db.selectFrom("identity_providers").where("account_id", "=", accountId).where("user_pool_uid", "=", poolUid);
   return { filtered: narrowed(base, { type }), rows: (q) => newestFirst(q.select(LISTED_COLUMNS)) };
 }
@@ -106,14 +145,16 @@ export function accountIdentityProviderListing(db: Db, accountId: string, f: Con
     filtered: narrowed(base, f),
     rows: (q: ConnectionQuery) =>
       newestFirst(
-        q.select(["uid", "name", "connection_type", "provider", "enabled", "created_at", "updated_at", "user_pool_uid"]).select((eb) =>
-          eb
-            .selectFrom("user_pools")
-            .select("user_pools.name")
-            .whereRef("user_pools.account_id", "=", "identity_providers.account_id")
-            .whereRef("user_pools.uid", "=", "identity_providers.user_pool_uid")
-            .as("user_pool_name"),
-        ),
+        q
+          .select(["uid", "name", "connection_type", "provider", "enabled", "created_at", "updated_at", "user_pool_uid"])
+          .select((eb) =>
+            eb
+              .selectFrom("user_pools")
+              .select("user_pools.name")
+              .whereRef("user_pools.account_id", "=", "identity_providers.account_id")
+              .whereRef("user_pools.uid", "=", "identity_providers.user_pool_uid")
+              .as("user_pool_name"),
+          ),
       ),
   } satisfies Listing<Database, "identity_providers", unknown>;
 }
@@ -127,14 +168,23 @@ export const SEALED_COLUMNS = {
 } as const;
 type SealedColumns = (typeof SEALED_COLUMNS)[keyof typeof SEALED_COLUMNS];
 
-export type SealedSecretRow = Pick<IdentityProviderRow, "account_id" | "user_pool_uid" | "uid"> & { blob: Uint8Array | null; keyId: string | null };
+export type SealedSecretRow = Pick<IdentityProviderRow, "account_id" | "user_pool_uid" | "uid"> & {
+  blob: Uint8Array | null;
+  keyId: string | null;
+};
 
 /**
  * Re-reads and locks up to `limit` connections after the (account_id, uid) cursor whose value in
  * `c` is sealed under one of `keyIds`. A row a server re-sealed meanwhile is re-checked by Postgres
  * under the lock and drops out.
  */
-export function lockSecretsSealedUnder(trx: Transaction<Database>, c: SealedColumns, keyIds: string[], after: [string, string] | undefined, limit: number): Promise<SealedSecretRow[]> {
+export function lockSecretsSealedUnder(
+  trx: Transaction<Database>,
+  c: SealedColumns,
+  keyIds: string[],
+  after: [string, string] | undefined,
+  limit: number,
+): Promise<SealedSecretRow[]> {
   let q = trx
     .selectFrom("identity_providers")
     .select(["account_id", "user_pool_uid", "uid", `${c.blob} as blob`, `${c.keyId} as keyId`])
@@ -144,7 +194,12 @@ export function lockSecretsSealedUnder(trx: Transaction<Database>, c: SealedColu
 }
 
 /** Replaces the sealed value only; UpdateTime stays, since the connection itself did not change. */
-export async function storeResealedSecret(trx: Transaction<Database>, c: SealedColumns, row: SealedSecretRow, sealed: { blob: Uint8Array; keyId: string }) {
+export async function storeResealedSecret(
+  trx: Transaction<Database>,
+  c: SealedColumns,
+  row: SealedSecretRow,
+  sealed: { blob: Uint8Array; keyId: string },
+) {
   await trx
     .updateTable("identity_providers")
     .set({ [c.blob]: sealed.blob, [c.keyId]: sealed.keyId })

@@ -1,4 +1,3 @@
-
 import { defineAction } from "../core/action.js";
 import { connectionReadActions, deleteAction } from "./actions.js";
 import { samlConnectionView } from "./federation-view.js";
@@ -26,7 +25,8 @@ export const samlConnectionActions = [
       "ProviderOptions and ScimProvisioning merge field by field; the SP key pair is made when signing or encryption is first enabled and kept after.",
     input: updateSamlInput,
     output: samlConnectionOutput,
-    handler: ({ UserPoolUid, ConnectionUid, ...fields }, ctx) => saml.updateSamlConnection(ctx.deps, ctx.principal, { UserPoolUid, ConnectionUid }, fields),
+    handler: ({ UserPoolUid, ConnectionUid, ...fields }, ctx) =>
+      saml.updateSamlConnection(ctx.deps, ctx.principal, { UserPoolUid, ConnectionUid }, fields),
   }),
   deleteAction("DeleteIdentityProviderSAML", "SAML", "Deletes a SAML connection and its SP key pair."),
   ...connectionReadActions("SAML", "SAML", samlConnectionOutput, samlConnectionView),

@@ -21,9 +21,13 @@ function keyProblem(cert: X509Certificate): string | undefined {
   switch (key.asymmetricKeyType) {
     case "rsa":
     case "rsa-pss":
-      return (details.modulusLength ?? 0) >= MIN_RSA_BITS ? undefined : `has a ${details.modulusLength ?? "?"}-bit RSA key; at least ${MIN_RSA_BITS} bits are required`;
+      return (details.modulusLength ?? 0) >= MIN_RSA_BITS
+        ? undefined
+        : `has a ${details.modulusLength ?? "?"}-bit RSA key; at least ${MIN_RSA_BITS} bits are required`;
     case "ec":
-      return STRONG_CURVES.has(details.namedCurve ?? "") ? undefined : `has an EC key on ${details.namedCurve ?? "an unknown curve"}; P-256, P-384 or P-521 is required`;
+      return STRONG_CURVES.has(details.namedCurve ?? "")
+        ? undefined
+        : `has an EC key on ${details.namedCurve ?? "an unknown curve"}; P-256, P-384 or P-521 is required`;
     case "ed25519":
     case "ed448":
       return undefined;
@@ -42,7 +46,9 @@ function signatureProblem(der: Buffer): string | undefined {
   }
   if (HASHLESS.has(algorithm.name)) return undefined;
   const hash = algorithm.hash?.name ?? "";
-  return STRONG_HASHES.has(hash) ? undefined : `is signed with ${hash || algorithm.name || "an unknown algorithm"}; SHA-256 or stronger is required (no SHA-1, no MD5)`;
+  return STRONG_HASHES.has(hash)
+    ? undefined
+    : `is signed with ${hash || algorithm.name || "an unknown algorithm"}; SHA-256 or stronger is required (no SHA-1, no MD5)`;
 }
 
 /** Why a signing certificate is too weak to trust, or undefined. */

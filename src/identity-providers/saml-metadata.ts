@@ -39,7 +39,18 @@ const parser = new XMLParser({
 });
 
 /** The same rules, keeping prefixes: only to read the root element's namespace. */
-const namespaced = new XMLParser({ ignoreAttributes: false, attributeNamePrefix: "@", removeNSPrefix: false, processEntities: false, htmlEntities: false, parseTagValue: false, ignoreDeclaration: true, ignorePiTags: true, maxNestedTags: 32, stopNodes: ["*.*"] });
+const namespaced = new XMLParser({
+  ignoreAttributes: false,
+  attributeNamePrefix: "@",
+  removeNSPrefix: false,
+  processEntities: false,
+  htmlEntities: false,
+  parseTagValue: false,
+  ignoreDeclaration: true,
+  ignorePiTags: true,
+  maxNestedTags: 32,
+  stopNodes: ["*.*"],
+});
 
 /** The namespace of the root EntityDescriptor (its prefix's declaration, or the default one), or "". */
 function rootNamespace(xml: string): string {
@@ -54,15 +65,23 @@ function rootNamespace(xml: string): string {
 const refused = (why: string) => errors.invalidParameter("IdpMetadata", `IdpMetadata ${why}`);
 
 /** The five predefined XML entities, decoded by hand since entity processing is off. */
-const decoded = (s: string) => s.replace(/&(lt|gt|quot|apos|amp);/g, (_, e: string) => ({ lt: "<", gt: ">", quot: '"', apos: "'", amp: "&" })[e]!);
+const decoded = (s: string) =>
+  s.replace(/&(lt|gt|quot|apos|amp);/g, (_, e: string) => ({ lt: "<", gt: ">", quot: '"', apos: "'", amp: "&" })[e]!);
 
 type Node = Record<string, unknown>;
-const nodes = (v: unknown): Node[] => (Array.isArray(v) ? v : v === undefined ? [] : [v]).filter((n): n is Node => typeof n === "object" && n !== null);
+const nodes = (v: unknown): Node[] =>
+  (Array.isArray(v) ? v : v === undefined ? [] : [v]).filter((n): n is Node => typeof n === "object" && n !== null);
 const attr = (n: Node, name: string) => (typeof n[`@${name}`] === "string" ? decoded(n[`@${name}`] as string).trim() : "");
-const text = (v: unknown) => (typeof v === "string" ? v : typeof v === "object" && v !== null && typeof (v as Node)["#text"] === "string" ? ((v as Node)["#text"] as string) : "");
+const text = (v: unknown) =>
+  typeof v === "string"
+    ? v
+    : typeof v === "object" && v !== null && typeof (v as Node)["#text"] === "string"
+      ? ((v as Node)["#text"] as string)
+      : "";
 
 function parsed(xml: string): Node {
-  if (/<!DOCTYPE|<!ENTITY/i.test(xml)) throw refused("has a DOCTYPE or entity declaration; SAML metadata needs neither, and idplane refuses both");
+  if (/<!DOCTYPE|<!ENTITY/i.test(xml))
+    throw refused("has a DOCTYPE or entity declaration; SAML metadata needs neither, and idplane refuses both");
   const valid = XMLValidator.validate(xml);
   if (valid !== true) throw refused(`is not well-formed XML: ${valid.err.msg} (line ${valid.err.line})`);
   try {
@@ -78,7 +97,9 @@ function ssoServices(idp: Node): SamlIdp["SingleSignOnServices"] {
   if (usable.length === 0) throw refused("has no SingleSignOnService with the HTTP-Redirect or HTTP-POST binding");
   for (const s of usable) {
     if (!URL.canParse(s.Location) || new URL(s.Location).protocol !== "https:") {
-      throw refused(`names the SingleSignOnService location ${JSON.stringify(s.Location.slice(0, 200))}, which is not an absolute https URL`);
+      throw refused(
+        `names the SingleSignOnService location ${JSON.stringify(s.Location.slice(0, 200))}, which is not an absolute https URL`,
+      );
     }
   }
   return usable;
@@ -86,8 +107,10 @@ function ssoServices(idp: Node): SamlIdp["SingleSignOnServices"] {
 
 function signingCertificates(idp: Node, now: Date): SamlIdp["SigningCertificates"] {
   const keys = nodes(idp["KeyDescriptor"]).filter((k) => ["", "signing"].includes(attr(k, "use")));
-  const blobs = keys.flatMap((k) => nodes(k["KeyInfo"]).flatMap((info) => nodes(info["X509Data"]).flatMap((d) => (d["X509Certificate"] as unknown[] | undefined) ?? [])));
-  if (blobs.length === 0) throw refused("has no signing certificate (KeyDescriptor use=\"signing\" with an X509Certificate)");
+  const blobs = keys.flatMap((k) =>
+    nodes(k["KeyInfo"]).flatMap((info) => nodes(info["X509Data"]).flatMap((d) => (d["X509Certificate"] as unknown[] | undefined) ?? [])),
+  );
+  if (blobs.length === 0) throw refused('has no signing certificate (KeyDescriptor use="signing" with an X509Certificate)');
   return blobs.map((blob, i) => {
     const base64 = text(blob).replace(/\s+/g, "");
     let cert: X509Certificate;
@@ -100,8 +123,10 @@ function signingCertificates(idp: Node, now: Date): SamlIdp["SigningCertificates
     const subject = cert.subject.replace(/\n/g, ", ");
     const weak = weakCertificate(cert);
     if (weak) throw refused(`signing certificate ${i + 1} (${subject}) ${weak}`);
-    if (new Date(cert.validTo) <= now) throw refused(`signing certificate ${i + 1} (${subject}) expired on ${new Date(cert.validTo).toISOString()}`);
-    if (new Date(cert.validFrom) > now) throw refused(`signing certificate ${i + 1} (${subject}) is not valid before ${new Date(cert.validFrom).toISOString()}`);
+    if (new Date(cert.validTo) <= now)
+      throw refused(`signing certificate ${i + 1} (${subject}) expired on ${new Date(cert.validTo).toISOString()}`);
+    if (new Date(cert.validFrom) > now)
+      throw refused(`signing certificate ${i + 1} (${subject}) is not valid before ${new Date(cert.validFrom).toISOString()}`);
     return { Subject: subject, NotAfter: new Date(cert.validTo).toISOString(), Fingerprint256: cert.fingerprint256 };
   });
 }
@@ -112,7 +137,8 @@ export function readIdpMetadata(xml: string, now: Date): SamlIdp {
   const entities = nodes(doc["EntityDescriptor"]);
   if (entities.length !== 1) throw refused("must have one EntityDescriptor at its root (the metadata of one identity provider)");
   const entity = entities[0]!;
-  if (rootNamespace(xml) !== SAML2_METADATA) throw refused(`must have its EntityDescriptor in the SAML metadata namespace ${SAML2_METADATA}`);
+  if (rootNamespace(xml) !== SAML2_METADATA)
+    throw refused(`must have its EntityDescriptor in the SAML metadata namespace ${SAML2_METADATA}`);
   const entityId = attr(entity, "entityID");
   if (!entityId) throw refused("has an EntityDescriptor without an entityID");
   const idp = nodes(entity["IDPSSODescriptor"]).find((d) => attr(d, "protocolSupportEnumeration").split(/\s+/).includes(SAML2_PROTOCOL));

@@ -8,7 +8,9 @@ import { IDP_METADATA_MAX } from "./saml-metadata.js";
 
 export const updatableFields = {
   Name: requiredText(255),
-  IdpMetadata: requiredText(IDP_METADATA_MAX).describe(`the identity provider's SAML 2.0 metadata XML (one EntityDescriptor, no DOCTYPE, at most ${IDP_METADATA_MAX} characters)`),
+  IdpMetadata: requiredText(IDP_METADATA_MAX).describe(
+    `the identity provider's SAML 2.0 metadata XML (one EntityDescriptor, no DOCTYPE, at most ${IDP_METADATA_MAX} characters)`,
+  ),
   IdAttribute: requiredText(256).describe("the assertion attribute (or NameID) that identifies the user at the identity provider"),
   AttributeMapping: z.string().max(4096).describe("stored as given; AttributeMappings is what maps attributes"),
   Enabled: z.boolean(),
@@ -38,7 +40,7 @@ export const samlConnectionOutput = z.object({
   AttributeMapping: z.string(),
   EnabledSign: z.boolean(),
   EnabledEncryption: z.boolean(),
-  Certificate: z.string().describe("the connection's SP certificate (PEM), \"\" until signing or encryption is first enabled"),
+  Certificate: z.string().describe('the connection\'s SP certificate (PEM), "" until signing or encryption is first enabled'),
   SpMetadata: z.string().describe("the pool's SAML service-provider metadata for this connection"),
   ProviderOptions: providerOptionsInput.required(),
   AttributeMappings: z.array(f.attributeMappingOutput),

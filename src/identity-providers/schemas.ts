@@ -113,7 +113,12 @@ export const connectionRef = { ...poolRef, ConnectionUid: uid() };
 export const connectionType = z.enum(CONNECTION_TYPES);
 /** Upstream's list filter; EipId as everywhere accepts only "" (no connection has one). */
 export const listFilter = z
-  .object({ Name: z.string().max(128).describe("a substring, case-insensitively"), ConnectionType: connectionType, ExcludeConnectionType: connectionType, EipId: f.eipId })
+  .object({
+    Name: z.string().max(128).describe("a substring, case-insensitively"),
+    ConnectionType: connectionType,
+    ExcludeConnectionType: connectionType,
+    EipId: f.eipId,
+  })
   .partial()
   .optional();
 

@@ -6,7 +6,10 @@ import { countSecretsNotUnder, lockSecretsSealedUnder, SEALED_COLUMNS, storeRese
 import { clientSecretAad, type SecretRef } from "./secret.js";
 import { spKeyAad } from "./sp-keys.js";
 
-function sealedSource(columns: (typeof SEALED_COLUMNS)[keyof typeof SEALED_COLUMNS], aadOf: (r: SecretRef) => string): SealedSource<SealedSecretRow> {
+function sealedSource(
+  columns: (typeof SEALED_COLUMNS)[keyof typeof SEALED_COLUMNS],
+  aadOf: (r: SecretRef) => string,
+): SealedSource<SealedSecretRow> {
   return {
     table: "identity_providers",
     column: columns.blob,

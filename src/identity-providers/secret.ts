@@ -23,7 +23,9 @@ export function sealClientSecret(box: SecretBox, ref: SecretRef, plain: string) 
 }
 
 export function sealedOf(row: { client_secret_sealed: Uint8Array | null; client_secret_key_id: string | null }): Sealed | undefined {
-  return row.client_secret_sealed && row.client_secret_key_id ? { keyId: row.client_secret_key_id, blob: row.client_secret_sealed } : undefined;
+  return row.client_secret_sealed && row.client_secret_key_id
+    ? { keyId: row.client_secret_key_id, blob: row.client_secret_sealed }
+    : undefined;
 }
 
 /** The plain secret for talking to the provider (token exchange); undefined when none is set. */

@@ -65,7 +65,10 @@ export const CONNECTION_FIELDS: PatchRules<UpdateIdentityProviderInput, Identity
 };
 
 /** OIDC and SAML connections' fields beyond the shared ones: SCIM settings merge field by field. */
-export const FEDERATED_FIELDS = { ...SHARED_FIELDS, ScimProvisioning: merged<IdentityProviderRow, "scim_provisioning">("scim_provisioning", DEFAULT_SCIM_PROVISIONING) } as const;
+export const FEDERATED_FIELDS = {
+  ...SHARED_FIELDS,
+  ScimProvisioning: merged<IdentityProviderRow, "scim_provisioning">("scim_provisioning", DEFAULT_SCIM_PROVISIONING),
+} as const;
 
 /** Create's own fields: the sole-provider flag is set once; Passvault options can only be empty. */
 const CREATE_FIELDS: PatchRules<CreateIdentityProviderInput, IdentityProviderRow> = {
@@ -140,7 +143,10 @@ export async function insertConnection(deps: Deps, accountId: string, poolUid: s
  * policy, checked when written as the guarded fetch checks them when fetched; AuthorizationEndpoint
  * is where browsers go, not idplane, and keeps the schema's rule alone.
  */
-async function checkCalledEndpoints(deps: Pick<Deps, "config">, input: { TokenEndpoint?: string | undefined; UserEndpoint?: string | undefined }): Promise<void> {
+async function checkCalledEndpoints(
+  deps: Pick<Deps, "config">,
+  input: { TokenEndpoint?: string | undefined; UserEndpoint?: string | undefined },
+): Promise<void> {
   for (const name of ["TokenEndpoint", "UserEndpoint"] as const) {
     const url = input[name];
     const why = url === undefined ? undefined : await endpointRefusal(deps.config.outbound, url);
@@ -148,16 +154,31 @@ async function checkCalledEndpoints(deps: Pick<Deps, "config">, input: { TokenEn
   }
 }
 
-export async function createIdentityProvider(deps: Deps, accountId: string, poolUid: string, input: CreateIdentityProviderInput): Promise<IdentityProviderView> {
+export async function createIdentityProvider(
+  deps: Deps,
+  accountId: string,
+  poolUid: string,
+  input: CreateIdentityProviderInput,
+): Promise<IdentityProviderView> {
   await checkCalledEndpoints(deps, input);
   const uid = randomUUID();
-  const secret = input.ClientSecret ? sealClientSecret(deps.secretBox, { account_id: accountId, user_pool_uid: poolUid, uid }, input.ClientSecret) : {};
-  const fields = patchOf(input, {}, CREATE_FIELDS) as Pick<IdentityProviderRow, "name" | "client_id" | "authorization_endpoint" | "token_endpoint" | "user_endpoint" | "id_attribute">;
+  const secret = input.ClientSecret
+    ? sealClientSecret(deps.secretBox, { account_id: accountId, user_pool_uid: poolUid, uid }, input.ClientSecret)
+    : {};
+  const fields = patchOf(input, {}, CREATE_FIELDS) as Pick<
+    IdentityProviderRow,
+    "name" | "client_id" | "authorization_endpoint" | "token_endpoint" | "user_endpoint" | "id_attribute"
+  >;
   return identityProviderView(await insertConnection(deps, accountId, poolUid, { uid, connection_type: "OAUTH", ...fields, ...secret }));
 }
 
 /** One connection of the given type; NotFound for another type's (DeleteIdentityProvider takes any). */
-export async function findConnection(deps: Pick<Deps, "db">, accountId: string, ref: ConnectionRef, type: ConnectionType): Promise<IdentityProviderRow> {
+export async function findConnection(
+  deps: Pick<Deps, "db">,
+  accountId: string,
+  ref: ConnectionRef,
+  type: ConnectionType,
+): Promise<IdentityProviderRow> {
   const row = await q.findIdentityProvider(deps.db, keyOf(accountId, ref));
   return row?.connection_type === type ? row : notFound(deps, accountId, ref);
 }
@@ -184,7 +205,11 @@ export async function updateConnection(
     if (current?.connection_type !== type) return undefined;
     const changes = await changesOf(current);
     if (isEmpty(changes)) return current;
-    return onUniqueViolation(q.updateIdentityProvider(trx, key, { ...changes, updated_at: deps.clock.now() }), "identity_providers__name", duplicateName(changes.name ?? ""));
+    return onUniqueViolation(
+      q.updateIdentityProvider(trx, key, { ...changes, updated_at: deps.clock.now() }),
+      "identity_providers__name",
+      duplicateName(changes.name ?? ""),
+    );
   });
   return row ?? notFound(deps, accountId, ref);
 }
@@ -193,7 +218,12 @@ export async function updateConnection(
  * Partial update: omitted fields stay; ProviderOptions merges field by field; ScopesList replaces
  * the list; the secret changes only with a non-empty ClientSecret.
  */
-export async function updateIdentityProvider(deps: Deps, accountId: string, ref: ConnectionRef, input: UpdateIdentityProviderInput): Promise<IdentityProviderView> {
+export async function updateIdentityProvider(
+  deps: Deps,
+  accountId: string,
+  ref: ConnectionRef,
+  input: UpdateIdentityProviderInput,
+): Promise<IdentityProviderView> {
   await checkCalledEndpoints(deps, input);
   const row = await updateConnection(deps, accountId, ref, "OAUTH", (current) => ({
     ...patchOf(input, current, CONNECTION_FIELDS),
@@ -203,14 +233,21 @@ export async function updateIdentityProvider(deps: Deps, accountId: string, ref:
 }
 
 /** @param type restricts the delete to one connection type (DeleteIdentityProviderOAuth). */
-export async function deleteIdentityProvider(deps: Pick<Deps, "db">, accountId: string, ref: ConnectionRef, type?: ConnectionType): Promise<void> {
+export async function deleteIdentityProvider(
+  deps: Pick<Deps, "db">,
+  accountId: string,
+  ref: ConnectionRef,
+  type?: ConnectionType,
+): Promise<void> {
   await deps.db.transaction().execute(async (trx) => {
     await parentPool(trx, accountId, ref.UserPoolUid, "counter");
     if (!(await q.deleteIdentityProvider(trx, keyOf(accountId, ref), type))) throw errors.notFound(`IdentityProvider ${ref.ConnectionUid}`);
   });
 }
 
-export type ListFilter = { Name?: string | undefined; ConnectionType?: ConnectionType | undefined; ExcludeConnectionType?: ConnectionType | undefined } | undefined;
+export type ListFilter =
+  | { Name?: string | undefined; ConnectionType?: ConnectionType | undefined; ExcludeConnectionType?: ConnectionType | undefined }
+  | undefined;
 const filterOf = (f: ListFilter): q.ConnectionFilter => ({ name: f?.Name, type: f?.ConnectionType, excludeType: f?.ExcludeConnectionType });
 
 export async function listIdentityProviders(
@@ -220,7 +257,11 @@ export async function listIdentityProviders(
 ): Promise<Page<IdentityProviderListItem>> {
   // An unknown pool is NotFound, not an empty list: the caller most likely has a wrong uid.
   await parentPool(deps.db, accountId, input.UserPoolUid, "read");
-  return offsetPage(q.identityProviderListing(deps.db, accountId, input.UserPoolUid, filterOf(input.Filter)), input, identityProviderListItem);
+  return offsetPage(
+    q.identityProviderListing(deps.db, accountId, input.UserPoolUid, filterOf(input.Filter)),
+    input,
+    identityProviderListItem,
+  );
 }
 
 /**

@@ -25,7 +25,10 @@ export function sealSpPrivateKey(box: SecretBox, ref: SecretRef, pem: string) {
   return { sp_private_key_sealed: sealed.blob, sp_private_key_key_id: sealed.keyId };
 }
 
-export function openSpPrivateKey(box: SecretBox, row: SecretRef & { sp_private_key_sealed: Uint8Array | null; sp_private_key_key_id: string | null }) {
+export function openSpPrivateKey(
+  box: SecretBox,
+  row: SecretRef & { sp_private_key_sealed: Uint8Array | null; sp_private_key_key_id: string | null },
+) {
   return row.sp_private_key_sealed && row.sp_private_key_key_id
     ? box.open({ keyId: row.sp_private_key_key_id, blob: row.sp_private_key_sealed }, spKeyAad(row))
     : undefined;
@@ -39,7 +42,9 @@ export async function newSpKeyPair(box: SecretBox, ref: SecretRef, commonName: s
   notAfter.setUTCFullYear(notAfter.getUTCFullYear() + VALID_YEARS);
   const cert = await x509.X509CertificateGenerator.createSelfSigned(
     {
-      serialNumber: randomBytes(16).toString("hex").replace(/^[89a-f]/, "1"),
+      serialNumber: randomBytes(16)
+        .toString("hex")
+        .replace(/^[89a-f]/, "1"),
       name: [{ CN: [commonName.slice(0, 64)] }],
       notBefore: now,
       notAfter,

@@ -4,10 +4,24 @@
 // are in docs/api/identity-providers.md and docs/upstream-deviations.md.
 import { z } from "zod";
 import { userActions } from "../users/actions.js";
-import { CLAIM_TYPES, MAPPING_TYPES, PROPAGATION_MODES, type AttributeMapping, type ClaimsPropagationConfig, type ExtraProviderConfiguration } from "./tables.js";
+import {
+  CLAIM_TYPES,
+  MAPPING_TYPES,
+  PROPAGATION_MODES,
+  type AttributeMapping,
+  type ClaimsPropagationConfig,
+  type ExtraProviderConfiguration,
+} from "./tables.js";
 
 /** CreateUser's fields that are not a user's attributes: where it lives, secrets, state, links. */
-const NOT_ATTRIBUTES = new Set(["UserPoolUid", "Password", "UserState", "CustomAttributesToUpsert", "ExternalProviderConnectionUid", "ExternalProviderUserIdentifier"]);
+const NOT_ATTRIBUTES = new Set([
+  "UserPoolUid",
+  "Password",
+  "UserState",
+  "CustomAttributesToUpsert",
+  "ExternalProviderConnectionUid",
+  "ExternalProviderUserIdentifier",
+]);
 
 type Def = { type: string; innerType?: z.ZodType };
 const kindOf = (s: z.ZodType): string => {
@@ -39,15 +53,35 @@ const attributeMapping = z
   .transform((m, ctx): AttributeMapping => {
     const target = BY_SQUASHED.get(squash(m.TargetAttributeName));
     if (target === undefined) {
-      ctx.addIssue({ code: "custom", path: ["TargetAttributeName"], message: `${JSON.stringify(m.TargetAttributeName.slice(0, 64))} is not a user attribute; one of ${[...USER_ATTRIBUTES.keys()].join(", ")}` });
+      ctx.addIssue({
+        code: "custom",
+        path: ["TargetAttributeName"],
+        message: `${JSON.stringify(m.TargetAttributeName.slice(0, 64))} is not a user attribute; one of ${[...USER_ATTRIBUTES.keys()].join(", ")}`,
+      });
     } else if (m.MappingType === "DIRECT" && m.SourceAttributeName === "") {
       ctx.addIssue({ code: "custom", path: ["SourceAttributeName"], message: "a DIRECT mapping needs the provider's attribute to copy" });
     } else if (m.MappingType === "DIRECT" && m.AdditionalConfig !== "") {
-      ctx.addIssue({ code: "custom", path: ["AdditionalConfig"], message: "a DIRECT mapping takes no AdditionalConfig (it is the value of a CONSTANT mapping)" });
+      ctx.addIssue({
+        code: "custom",
+        path: ["AdditionalConfig"],
+        message: "a DIRECT mapping takes no AdditionalConfig (it is the value of a CONSTANT mapping)",
+      });
     } else if (m.MappingType === "CONSTANT" && m.SourceAttributeName !== "") {
-      ctx.addIssue({ code: "custom", path: ["SourceAttributeName"], message: "a CONSTANT mapping reads no provider attribute; its value is AdditionalConfig" });
-    } else if (m.MappingType === "CONSTANT" && USER_ATTRIBUTES.get(target) === "boolean" && !["true", "false"].includes(m.AdditionalConfig)) {
-      ctx.addIssue({ code: "custom", path: ["AdditionalConfig"], message: `${target} is a boolean: the constant must be "true" or "false"` });
+      ctx.addIssue({
+        code: "custom",
+        path: ["SourceAttributeName"],
+        message: "a CONSTANT mapping reads no provider attribute; its value is AdditionalConfig",
+      });
+    } else if (
+      m.MappingType === "CONSTANT" &&
+      USER_ATTRIBUTES.get(target) === "boolean" &&
+      !["true", "false"].includes(m.AdditionalConfig)
+    ) {
+      ctx.addIssue({
+        code: "custom",
+        path: ["AdditionalConfig"],
+        message: `${target} is a boolean: the constant must be "true" or "false"`,
+      });
     }
     return { ...m, TargetAttributeName: target ?? m.TargetAttributeName };
   });
@@ -56,15 +90,42 @@ const attributeMapping = z
 export const attributeMappings = z
   .array(attributeMapping)
   .max(50)
-  .refine((list) => new Set(list.map((m) => m.TargetAttributeName)).size === list.length, "each user attribute may be the target of one mapping only");
+  .refine(
+    (list) => new Set(list.map((m) => m.TargetAttributeName)).size === list.length,
+    "each user attribute may be the target of one mapping only",
+  );
 
 /** Claims no provider may set in idplane's tokens: they say who issued the token, to whom and when. */
-const RESERVED_CLAIMS = new Set(["iss", "sub", "aud", "exp", "nbf", "iat", "jti", "azp", "nonce", "auth_time", "at_hash", "c_hash", "acr", "amr", "sid", "scope", "client_id", "cnf"]);
+const RESERVED_CLAIMS = new Set([
+  "iss",
+  "sub",
+  "aud",
+  "exp",
+  "nbf",
+  "iat",
+  "jti",
+  "azp",
+  "nonce",
+  "auth_time",
+  "at_hash",
+  "c_hash",
+  "acr",
+  "amr",
+  "sid",
+  "scope",
+  "client_id",
+  "cnf",
+]);
 
 const claimRule = z.object({
   ClaimType: z.enum(CLAIM_TYPES).default("STRING"),
   Required: z.boolean().default(false),
-  SourceClaimPath: z.string().trim().min(1).max(256).regex(/^[^\s\p{C}]+$/u, "a claim name or dotted path without spaces"),
+  SourceClaimPath: z
+    .string()
+    .trim()
+    .min(1)
+    .max(256)
+    .regex(/^[^\s\p{C}]+$/u, "a claim name or dotted path without spaces"),
   TargetClaim: z
     .string()
     .trim()
@@ -78,7 +139,10 @@ const claimRule = z.object({
 export const claimsPropagationConfig = z
   .object({ Mode: z.enum(PROPAGATION_MODES).default("DISABLED"), ClaimRules: z.array(claimRule).max(50).default([]) })
   .refine((c) => c.Mode !== "RULES" || c.ClaimRules.length > 0, { message: "Mode RULES needs at least one rule", path: ["ClaimRules"] })
-  .refine((c) => new Set(c.ClaimRules.map((r) => r.TargetClaim)).size === c.ClaimRules.length, { message: "each TargetClaim may appear once", path: ["ClaimRules"] });
+  .refine((c) => new Set(c.ClaimRules.map((r) => r.TargetClaim)).size === c.ClaimRules.length, {
+    message: "each TargetClaim may appear once",
+    path: ["ClaimRules"],
+  });
 
 export const extraProviderConfiguration = z.object({
   DingDingExtraProviderConfiguration: z.object({ AgentId: z.string().trim().max(128).default("") }).optional(),
@@ -95,7 +159,10 @@ const nothingBut = <T extends z.ZodType>(schema: T, isEmpty: (v: z.output<T>) =>
 export const eipId = nothingBut(z.string().trim().max(128), (v) => v === "", "elastic IPs (EipId)");
 
 export const passvaultOptions = nothingBut(
-  z.object({ CreatePassvaultOauth2CredentialProvider: z.boolean().default(false), WorkloadPoolName: z.string().trim().max(128).default("") }),
+  z.object({
+    CreatePassvaultOauth2CredentialProvider: z.boolean().default(false),
+    WorkloadPoolName: z.string().trim().max(128).default(""),
+  }),
   (v) => !v.CreatePassvaultOauth2CredentialProvider && v.WorkloadPoolName === "",
   "Passvault credential providers",
 );
@@ -111,7 +178,9 @@ export const attributeMappingOutput = z.object({
 
 export const claimsPropagationOutput = z.object({
   Mode: z.enum(PROPAGATION_MODES),
-  ClaimRules: z.array(z.object({ ClaimType: z.enum(CLAIM_TYPES), Required: z.boolean(), SourceClaimPath: z.string(), TargetClaim: z.string() })),
+  ClaimRules: z.array(
+    z.object({ ClaimType: z.enum(CLAIM_TYPES), Required: z.boolean(), SourceClaimPath: z.string(), TargetClaim: z.string() }),
+  ),
 });
 
 export const extraProviderConfigurationOutput = z.object({ DingDingExtraProviderConfiguration: z.object({ AgentId: z.string() }) });
@@ -128,7 +197,9 @@ export const scimProvisioning = z
     Enabled: z.boolean(),
     UserIdAttribute: z.string().trim().max(128),
     AdditionalMappings: z
-      .array(z.object({ ScimPath: z.string().trim().min(1).max(256), UserPoolPath: z.array(z.string().trim().min(1).max(128)).min(1).max(8) }))
+      .array(
+        z.object({ ScimPath: z.string().trim().min(1).max(256), UserPoolPath: z.array(z.string().trim().min(1).max(128)).min(1).max(8) }),
+      )
       .max(50)
       .describe("replaces the whole list on update"),
   })

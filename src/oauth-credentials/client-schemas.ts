@@ -31,7 +31,8 @@ export const MAX_URI_LIST_BYTES = 16 * 1024;
 /** A list of URIs by one rule; the whole list is replaced on update, [] clears it. */
 const withinBytes = (list: string[]) => list.reduce((n, s) => n + Buffer.byteLength(s), 0) <= MAX_URI_LIST_BYTES;
 const bytesMessage = `may hold ${MAX_URI_LIST_BYTES} bytes of URIs in all`;
-export const uriList = (problem: (s: string) => string | undefined) => z.array(checked(problem)).max(MAX_URIS).refine(withinBytes, bytesMessage);
+export const uriList = (problem: (s: string) => string | undefined) =>
+  z.array(checked(problem)).max(MAX_URIS).refine(withinBytes, bytesMessage);
 export const redirectUriList = z
   .array(redirectUri)
   .max(MAX_URIS)
@@ -53,4 +54,6 @@ export const logoUri = z
 
 const seconds = (range: { min: number; max: number }) => z.number().int().min(range.min).max(range.max);
 export const idTokenLifetime = seconds(LIFETIMES.idToken).describe(`${LIFETIMES.idToken.min} to ${LIFETIMES.idToken.max} seconds`);
-export const refreshTokenLifetime = seconds(LIFETIMES.refreshToken).describe(`${LIFETIMES.refreshToken.min} to ${LIFETIMES.refreshToken.max} seconds`);
+export const refreshTokenLifetime = seconds(LIFETIMES.refreshToken).describe(
+  `${LIFETIMES.refreshToken.min} to ${LIFETIMES.refreshToken.max} seconds`,
+);

@@ -27,7 +27,11 @@ export function findCredential(db: Db, accountId: string, ref: CredentialRef): P
 }
 
 /** Locks the credential row until the transaction ends: concurrent updates and resets queue here. */
-export function findCredentialForUpdate(trx: Transaction<Database>, accountId: string, ref: CredentialRef): Promise<CredentialRow | undefined> {
+export function findCredentialForUpdate(
+  trx: Transaction<Database>,
+  accountId: string,
+  ref: CredentialRef,
+): Promise<CredentialRow | undefined> {
   return byRef(trx, accountId, ref).forUpdate().executeTakeFirst();
 }
 
@@ -39,7 +43,12 @@ export async function insertCredential(db: Db, row: Insertable<OAuthCredentialsT
   return db.insertInto("oauth_credentials").values(row).returningAll().executeTakeFirstOrThrow();
 }
 
-export function updateCredential(db: Db, accountId: string, credentialId: string, changes: Updateable<OAuthCredentialsTable>): Promise<CredentialRow> {
+export function updateCredential(
+  db: Db,
+  accountId: string,
+  credentialId: string,
+  changes: Updateable<OAuthCredentialsTable>,
+): Promise<CredentialRow> {
   return db
     .updateTable("oauth_credentials")
     .set(changes)
@@ -50,7 +59,11 @@ export function updateCredential(db: Db, accountId: string, credentialId: string
 }
 
 export async function deleteCredential(db: Db, accountId: string, credentialId: string): Promise<boolean> {
-  const r = await db.deleteFrom("oauth_credentials").where("account_id", "=", accountId).where("credential_id", "=", credentialId).executeTakeFirst();
+  const r = await db
+    .deleteFrom("oauth_credentials")
+    .where("account_id", "=", accountId)
+    .where("credential_id", "=", credentialId)
+    .executeTakeFirst();
   return r.numDeletedRows > 0n;
 }
 
@@ -69,7 +82,16 @@ export interface ListOptions {
 }
 
 /** The columns ListUserPoolClients answers: a client's four URL lists (up to 800 KB) stay in the table. */
-export const CLIENT_LIST_COLUMNS = ["client_api_identifier", "name", "client_type", "description", "logo_uri", "created_at", "updated_at", "credential_id"] as const;
+export const CLIENT_LIST_COLUMNS = [
+  "client_api_identifier",
+  "name",
+  "client_type",
+  "description",
+  "logo_uri",
+  "created_at",
+  "updated_at",
+  "credential_id",
+] as const;
 export type ClientListRow = Pick<CredentialRow, (typeof CLIENT_LIST_COLUMNS)[number]>;
 
 /** credentialListing reading only the list item's columns. */

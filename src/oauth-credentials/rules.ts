@@ -29,7 +29,10 @@ export interface CredentialEndState {
  * Throws the first broken rule, in the seed's order: grant type, name, service id, scope. The
  * lookup errors (MissingParameter.CredentialId, NotFound) come before, from the service.
  */
-export function checkCredentialRules(state: CredentialEndState, customScopes: readonly string[]): asserts state is CredentialEndState & { grantType: GrantType } {
+export function checkCredentialRules(
+  state: CredentialEndState,
+  customScopes: readonly string[],
+): asserts state is CredentialEndState & { grantType: GrantType } {
   if (!isGrantType(state.grantType)) {
     throw errors.invalidParameter("GrantType", `requested grant type ${quote(state.grantType)} is invalid`);
   }
@@ -97,5 +100,7 @@ export function checkRefreshTokenRules(state: RefreshTokenEndState): void {
 export function logoUriProblem(uri: string): string | undefined {
   const why = urlProblem(uri, LOGO_URI);
   if (why === undefined) return undefined;
-  return /longer than|whitespace/.test(why) ? "must be an absolute https URL of at most 2048 characters" : "must be an absolute https URL without credentials";
+  return /longer than|whitespace/.test(why)
+    ? "must be an absolute https URL of at most 2048 characters"
+    : "must be an absolute https URL without credentials";
 }

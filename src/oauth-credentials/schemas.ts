@@ -16,8 +16,17 @@ export const credentialRef = {
 export const fields = {
   Name: clientName.optional(),
   Description: clientDescription.optional(),
-  GrantType: z.string().trim().max(64).describe(`one of: ${GRANT_TYPES.join(", ")}`).optional(),
-  Scope: z.string().max(4096).describe("space-separated: openid profile email phone address offline_access and the pool's CustomScopes").optional(),
+  GrantType: z
+    .string()
+    .trim()
+    .max(64)
+    .describe(`one of: ${GRANT_TYPES.join(", ")}`)
+    .optional(),
+  Scope: z
+    .string()
+    .max(4096)
+    .describe("space-separated: openid profile email phone address offline_access and the pool's CustomScopes")
+    .optional(),
   ServiceId: z.number().int().min(0).max(Number.MAX_SAFE_INTEGER).describe("required for single_sign_on; 0 means none").optional(),
   LogoUri: logoUri.optional(),
   RedirectUri: z
@@ -27,7 +36,12 @@ export const fields = {
     .optional(),
 };
 
-export const createCredentialInput = z.object({ UserPoolUid: uid(), ...fields, GrantType: fields.GrantType.unwrap(), Scope: fields.Scope.unwrap() });
+export const createCredentialInput = z.object({
+  UserPoolUid: uid(),
+  ...fields,
+  GrantType: fields.GrantType.unwrap(),
+  Scope: fields.Scope.unwrap(),
+});
 export const credentialRefInput = z.object(credentialRef);
 export const updateCredentialInput = z.object({ ...credentialRef, ...fields, ResetSecret: z.boolean().optional() });
 export const listCredentialsInput = z.object({
@@ -45,7 +59,9 @@ export const credentialOutput = z.object({
   Name: z.string(),
   Description: z.string(),
   GrantType: z.enum(GRANT_TYPES),
-  ClientType: z.enum(CLIENT_TYPES).describe("WEB keeps a secret; SPA and NATIVE are public clients without one (see the UserPoolClient actions)"),
+  ClientType: z
+    .enum(CLIENT_TYPES)
+    .describe("WEB keeps a secret; SPA and NATIVE are public clients without one (see the UserPoolClient actions)"),
   Scope: z.string(),
   ServiceId: z.number().int(),
   LogoUri: z.string(),

@@ -70,7 +70,11 @@ export async function getCredential(deps: Pick<Deps, "db">, accountId: string, i
 
 const SORT_COLUMNS = { CreateTime: "created_at", UpdateTime: "updated_at", Name: "name", CredentialId: "credential_id" } as const;
 
-export async function listCredentials(deps: Pick<Deps, "db">, accountId: string, input: ListCredentialsInput): Promise<Page<CredentialView>> {
+export async function listCredentials(
+  deps: Pick<Deps, "db">,
+  accountId: string,
+  input: ListCredentialsInput,
+): Promise<Page<CredentialView>> {
   // Filtering by a pool the caller cannot see is NotFound, not an empty page: a typo should show.
   if (input.UserPoolUid !== undefined) await parentPool(deps.db, accountId, input.UserPoolUid, "read");
   // Names read best A to Z; times and ids newest first, unless the caller says otherwise.
@@ -96,7 +100,11 @@ export async function updateCredential(deps: Deps, accountId: string, input: Upd
     (trx) => loadCredential(trx, accountId, { CredentialId, ClientApiIdentifier }, trx),
     (current) => ({ changes: patchOf(fields, current, CREDENTIAL_FIELDS), resetSecret: ResetSecret }),
   );
-  return { CredentialId: Number(row.credential_id), SecretVersion: credentialView(row).SecretVersion, ...(secret !== undefined && { NewClientSecret: secret }) };
+  return {
+    CredentialId: Number(row.credential_id),
+    SecretVersion: credentialView(row).SecretVersion,
+    ...(secret !== undefined && { NewClientSecret: secret }),
+  };
 }
 
 export async function deleteCredential(deps: Pick<Deps, "db">, accountId: string, input: CredentialRefInput) {

@@ -48,7 +48,12 @@ type ClientEndState = Pick<
 /** The client as it would be stored, against every rule, in the seed's order (rules.ts). */
 function checkClient(end: ClientEndState, customScopes: readonly string[]): void {
   checkCredentialRules(
-    { grantType: end.grant_type, name: end.name ?? "", serviceId: end.service_id == null ? null : Number(end.service_id), scopes: end.scopes },
+    {
+      grantType: end.grant_type,
+      name: end.name ?? "",
+      serviceId: end.service_id == null ? null : Number(end.service_id),
+      scopes: end.scopes,
+    },
     customScopes,
   );
   // On create the refresh-token settings are the defaults (no face sets them then), which hold.
@@ -109,7 +114,12 @@ export interface ClientPlan {
  * verifies. `find` locks the row (or throws the face's NotFound). A plan that changes nothing
  * writes nothing and keeps UpdateTime.
  */
-export async function changeClient(deps: Deps, accountId: string, find: (trx: Trx) => Promise<CredentialRow>, plan: (current: CredentialRow) => ClientPlan): Promise<Written> {
+export async function changeClient(
+  deps: Deps,
+  accountId: string,
+  find: (trx: Trx) => Promise<CredentialRow>,
+  plan: (current: CredentialRow) => ClientPlan,
+): Promise<Written> {
   return deps.db.transaction().execute(async (trx) => {
     const current = await find(trx);
     const { changes, resetSecret } = plan(current);
@@ -118,7 +128,10 @@ export async function changeClient(deps: Deps, accountId: string, find: (trx: Tr
     const pool = await findParentPool(trx, accountId, current.user_pool_uid, "read");
     checkClient({ ...current, ...changes } as ClientEndState, pool?.custom_scopes ?? []);
     if (resetSecret && current.secret_hash === null) {
-      throw errors.invalidParameter("ResetSecret", `client ${current.client_api_identifier} is a public ${current.client_type} client: it has no secret to reset`);
+      throw errors.invalidParameter(
+        "ResetSecret",
+        `client ${current.client_api_identifier} is a public ${current.client_type} client: it has no secret to reset`,
+      );
     }
     if (isEmpty(changes) && !resetSecret) return { row: current };
     const now = deps.clock.now();
@@ -133,7 +146,11 @@ export async function changeClient(deps: Deps, accountId: string, find: (trx: Tr
 }
 
 /** Deletes the client `find` names (unlocked, or the face's NotFound); its secret stops working at once. */
-export async function removeClient(deps: Pick<Deps, "db">, accountId: string, find: (trx: Trx) => Promise<CredentialRow>): Promise<CredentialRow> {
+export async function removeClient(
+  deps: Pick<Deps, "db">,
+  accountId: string,
+  find: (trx: Trx) => Promise<CredentialRow>,
+): Promise<CredentialRow> {
   return deps.db.transaction().execute(async (trx) => {
     const row = await find(trx);
     // Pool before client would be the lock order, but the client must be found to know its pool;

@@ -26,7 +26,9 @@ export const passwordResetActions = [
     output: messageResult,
     handler: async (input, ctx) => {
       const r = await reset.startPasswordReset(ctx.deps, ctx.accountId, input.UserPoolUid, { UserUid: input.UserUid, Email: input.Email });
-      return { Message: r.mailed ? `a password reset email was queued for user ${r.userUid}` : `${EMAIL_OFF_MESSAGE} for user ${r.userUid}` };
+      return {
+        Message: r.mailed ? `a password reset email was queued for user ${r.userUid}` : `${EMAIL_OFF_MESSAGE} for user ${r.userUid}`,
+      };
     },
   }),
   defineAction({

@@ -31,9 +31,16 @@ const ADDRESS_LOCK_CLASS = 0x1d_3e5a;
 export async function checkResetMailLimits(trx: Transaction<Database>, limits: Limits, key: ResetMailKey, now: Date): Promise<void> {
   const since = new Date(now.getTime() - limits.windowSeconds * 1000);
   const sent = (by: "user" | "address") => {
-    let q = trx.selectFrom("reset_mail_log").select((eb) => eb.fn.countAll<string>().as("n")).where("account_id", "=", key.accountId);
-    q = by === "user" ? q.where("user_pool_uid", "=", key.poolUid).where("user_uid", "=", key.userUid) : q.where("address", "=", key.address);
-    return q.where("created_at", ">", since).executeTakeFirstOrThrow().then((r) => Number(r.n));
+    let q = trx
+      .selectFrom("reset_mail_log")
+      .select((eb) => eb.fn.countAll<string>().as("n"))
+      .where("account_id", "=", key.accountId);
+    q =
+      by === "user" ? q.where("user_pool_uid", "=", key.poolUid).where("user_uid", "=", key.userUid) : q.where("address", "=", key.address);
+    return q
+      .where("created_at", ">", since)
+      .executeTakeFirstOrThrow()
+      .then((r) => Number(r.n));
   };
   if (limits.perUser > 0 && (await sent("user")) >= limits.perUser) throw throttled(limits);
   if (limits.perAddress > 0) {

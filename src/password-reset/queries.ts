@@ -11,7 +11,10 @@ export interface TokenRef {
   tokenHash: Uint8Array;
 }
 
-export async function insertToken(trx: Transaction<Database>, row: { accountId: string; poolUid: string; userUid: string; tokenHash: Uint8Array; now: Date; expiresAt: Date }) {
+export async function insertToken(
+  trx: Transaction<Database>,
+  row: { accountId: string; poolUid: string; userUid: string; tokenHash: Uint8Array; now: Date; expiresAt: Date },
+) {
   await trx
     .insertInto("password_reset_tokens")
     .values({

@@ -48,14 +48,17 @@ export async function startPasswordReset(deps: Deps, accountId: string, poolUid:
   if (!pool.reset_password_url) throw errors.invalidRequest("the user pool has no ResetPasswordUrl; set one with UpdateUserPool first");
   // Stored before http was refused: the token must not travel in clear to a host on the network.
   if (!isSecureWebUrl(pool.reset_password_url)) {
-    throw errors.invalidRequest("the user pool's ResetPasswordUrl is not https (http only on a loopback host); set an https one with UpdateUserPool first");
+    throw errors.invalidRequest(
+      "the user pool's ResetPasswordUrl is not https (http only on a loopback host); set an https one with UpdateUserPool first",
+    );
   }
 
   const byUid = target.UserUid ? await users.findUser(deps.db, accountId, poolUid, target.UserUid) : undefined;
   if (target.UserUid && !byUid) throw errors.notFound(`User ${target.UserUid}`);
   const byEmail = target.Email ? await users.findUserByEmail(deps.db, accountId, poolUid, target.Email) : undefined;
   if (target.Email && !byEmail) throw errors.notFound(`User with Email ${JSON.stringify(target.Email)}`);
-  if (byUid && byEmail && byUid.uid !== byEmail.uid) throw errors.invalidParameter("UserUid", "the UserUid and the Email name different users");
+  if (byUid && byEmail && byUid.uid !== byEmail.uid)
+    throw errors.invalidParameter("UserUid", "the UserUid and the Email name different users");
   const userUid = (byUid ?? byEmail)!.uid;
 
   const token = randomBytes(TOKEN_BYTES).toString("base64url");
@@ -68,11 +71,14 @@ export async function startPasswordReset(deps: Deps, accountId: string, poolUid:
     const user = await users.findUserForUpdate(trx, accountId, poolUid, userUid);
     if (!user) throw errors.notFound(`User ${userUid}`);
     if (user.user_state === "DISABLED") throw errors.invalidRequest(`the user ${userUid} is disabled`);
-    if (user.connection_uid !== null) throw errors.invalidRequest(`the user ${userUid} is federated: it signs in through its connection and has no password to reset`);
+    if (user.connection_uid !== null)
+      throw errors.invalidRequest(`the user ${userUid} is federated: it signs in through its connection and has no password to reset`);
     if (!user.email) throw errors.invalidRequest(`the user ${userUid} has no email address to send the reset link to`);
     // Stored before the address rule was tightened: it might name another mailbox (docs/security.md).
     if (!isPlainEmail(user.email)) {
-      throw errors.invalidRequest(`the email address of user ${userUid} is not a plain address (name@example.com); correct it with UpdateUser first`);
+      throw errors.invalidRequest(
+        `the email address of user ${userUid} is not a plain address (name@example.com); correct it with UpdateUser first`,
+      );
     }
     // Held until commit: turning the email service off waits for this reset (and then drops its mail).
     if (!(await emailEnabledLocked(trx, accountId, poolUid))) return false;
@@ -82,7 +88,15 @@ export async function startPasswordReset(deps: Deps, accountId: string, poolUid:
     await users.revokeOutstandingTokens(trx, accountId, poolUid, userUid, now);
     await q.insertToken(trx, { accountId, poolUid, userUid, tokenHash: hashToken(token), now, expiresAt });
     const link = resetLink(pool.reset_password_url!, token);
-    await enqueueMail(trx, { accountId, poolUid, kind: "password_reset", recipient: user.email, ...resetEmail(pool.name, link, expiresAt), link, now });
+    await enqueueMail(trx, {
+      accountId,
+      poolUid,
+      kind: "password_reset",
+      recipient: user.email,
+      ...resetEmail(pool.name, link, expiresAt),
+      link,
+      now,
+    });
     await logResetMail(trx, mailKey, now);
     return true;
   });
@@ -90,7 +104,13 @@ export async function startPasswordReset(deps: Deps, accountId: string, poolUid:
 }
 
 /** Spends a token and sets the new password; returns the user's uid. */
-export async function completePasswordReset(deps: Deps, accountId: string, poolUid: string, token: string, newPassword: string): Promise<string> {
+export async function completePasswordReset(
+  deps: Deps,
+  accountId: string,
+  poolUid: string,
+  token: string,
+  newPassword: string,
+): Promise<string> {
   const pool = await parentPool(deps.db, accountId, poolUid, "read");
   if (!pool.enabled) throw errors.invalidRequest(`the user pool ${poolUid} is disabled`);
   // A weak password is refused before the token is touched, so the user can retry with a better one.

@@ -9,11 +9,9 @@ import type { OutboundPolicy } from "./outbound/guarded-fetch.js";
 
 const positiveInt = (fallback: number) => z.coerce.number().int().positive().default(fallback);
 
-const base64Key = z
-  .string()
-  .refine((s) => /^[A-Za-z0-9+/]+={0,2}$/.test(s) && Buffer.from(s, "base64").length === 32, {
-    message: "must be 32 bytes, base64-encoded (openssl rand -base64 32)",
-  });
+const base64Key = z.string().refine((s) => /^[A-Za-z0-9+/]+={0,2}$/.test(s) && Buffer.from(s, "base64").length === 32, {
+  message: "must be 32 bytes, base64-encoded (openssl rand -base64 32)",
+});
 
 export const envSchema = z
   .object({
@@ -45,14 +43,23 @@ export const envSchema = z
     ID_DATA_DIR: z.string().min(1).default("./.idplane"),
     /** The embedded database without DATABASE_URL; unset: postgres when its binaries are installed, else pglite. */
     ID_EMBEDDED_ENGINE: z.enum(["postgres", "pglite"]).optional(),
-    ID_REGION: z.string().regex(/^[a-z0-9-]+$/, "lower-case letters, digits and '-'").default("cn-beijing"),
+    ID_REGION: z
+      .string()
+      .regex(/^[a-z0-9-]+$/, "lower-case letters, digits and '-'")
+      .default("cn-beijing"),
     ID_MAX_SKEW_SECONDS: positiveInt(900),
     ID_BODY_LIMIT_BYTES: positiveInt(1_048_576),
     ID_MASTER_KEY: base64Key.optional(),
     /** Earlier master keys, comma-separated, kept only to decrypt until `keys rotate-master` has run. */
     ID_MASTER_KEYS_PREVIOUS: z.string().optional(),
-    ID_ROOT_ACCOUNT_ID: z.string().regex(/^[1-9][0-9]{0,17}$/, "a positive decimal account id").default("2100000001"),
-    ID_ROOT_ACCESS_KEY_ID: z.string().regex(/^[A-Za-z0-9_-]{16,128}$/, "16-128 letters, digits, '_' or '-'").optional(),
+    ID_ROOT_ACCOUNT_ID: z
+      .string()
+      .regex(/^[1-9][0-9]{0,17}$/, "a positive decimal account id")
+      .default("2100000001"),
+    ID_ROOT_ACCESS_KEY_ID: z
+      .string()
+      .regex(/^[A-Za-z0-9_-]{16,128}$/, "16-128 letters, digits, '_' or '-'")
+      .optional(),
     ID_ROOT_SECRET_ACCESS_KEY: z.string().min(16, "at least 16 characters").max(256).optional(),
     ID_QUOTA_USER_POOLS: positiveInt(100),
     ID_QUOTA_USERS_PER_POOL: positiveInt(1_000_000),
@@ -78,7 +85,10 @@ export const envSchema = z
     /** DNS servers custom domains are checked against: ip or ip:port ([v6]:port), comma-separated, or "system". Unset: no checks. */
     ID_DNS_RESOLVERS: z
       .string()
-      .refine((s) => s.trim() === "system" || s.split(",").every((r) => isDnsServer(r.trim())), 'IP addresses with an optional port (127.0.0.1:5353, [::1]:53), comma-separated, or "system"')
+      .refine(
+        (s) => s.trim() === "system" || s.split(",").every((r) => isDnsServer(r.trim())),
+        'IP addresses with an optional port (127.0.0.1:5353, [::1]:53), comma-separated, or "system"',
+      )
       .optional(),
     /** One DNS query's timeout, and how many times each server is asked; a check gives up after timeout x tries. */
     ID_DNS_TIMEOUT_MS: z.coerce.number().int().min(10).max(30_000).default(2000),
@@ -101,7 +111,10 @@ export const envSchema = z
     /** on: the exact same signature is refused a second time within the skew window (all instances). */
     ID_REPLAY_PROTECTION: z.enum(["on", "off"]).default("off"),
     /** smtp://user:pass@host:port (or smtps://); holds a password, so it is never logged. Unset: mail stays queued. */
-    SMTP_URL: z.string().regex(/^smtps?:\/\/[^\s]+$/, "must be an smtp:// or smtps:// URL").optional(),
+    SMTP_URL: z
+      .string()
+      .regex(/^smtps?:\/\/[^\s]+$/, "must be an smtp:// or smtps:// URL")
+      .optional(),
     MAIL_FROM: z.string().min(3).max(320).optional(),
     ID_MAIL_MAX_ATTEMPTS: positiveInt(8),
     /** Reset mails one user may be sent per window, across all instances; 0 turns this limit off. */
@@ -122,7 +135,15 @@ export const envSchema = z
     /** Comma-separated addresses or CIDR blocks outbound requests may reach although not public. */
     ID_OUTBOUND_ALLOW_ADDRESSES: z
       .string()
-      .refine((s) => s.split(",").map((e) => e.trim()).filter(Boolean).every(isAddressOrBlock), "comma-separated IP addresses or CIDR blocks, e.g. 10.0.0.0/8,127.0.0.1")
+      .refine(
+        (s) =>
+          s
+            .split(",")
+            .map((e) => e.trim())
+            .filter(Boolean)
+            .every(isAddressOrBlock),
+        "comma-separated IP addresses or CIDR blocks, e.g. 10.0.0.0/8,127.0.0.1",
+      )
       .optional(),
     /** on: plain http to a loopback host is allowed for outbound requests (development only). */
     ID_OUTBOUND_ALLOW_HTTP_LOOPBACK: z.enum(["on", "off"]).default("off"),
@@ -183,7 +204,10 @@ export interface Config {
   databaseUrl: string | undefined;
   /** What stands between this instance and Postgres: decides prepared statements and how key changes arrive. */
   database: {
-    pooler: DatabasePooler; directUrl: string | undefined; maxConnections: number; connectTimeoutSeconds: number;
+    pooler: DatabasePooler;
+    directUrl: string | undefined;
+    maxConnections: number;
+    connectTimeoutSeconds: number;
     /** Bound of every statement in ms (connect.ts); 0: none. */
     statementTimeoutMs: number;
     /** Created users after which a call refreshes the users table's statistics (src/platform/db/statistics.ts); 0: never. */
@@ -236,9 +260,12 @@ function readCaFile(path: string | undefined): string | undefined {
   try {
     pem = readFileSync(path, "utf8");
   } catch (err) {
-    throw new ConfigError(`invalid configuration:\n  ID_OUTBOUND_CA_FILE: cannot read ${path} (${(err as NodeJS.ErrnoException).code ?? err})`);
+    throw new ConfigError(
+      `invalid configuration:\n  ID_OUTBOUND_CA_FILE: cannot read ${path} (${(err as NodeJS.ErrnoException).code ?? err})`,
+    );
   }
-  if (!pem.includes("-----BEGIN CERTIFICATE-----")) throw new ConfigError(`invalid configuration:\n  ID_OUTBOUND_CA_FILE: ${path} holds no PEM certificate`);
+  if (!pem.includes("-----BEGIN CERTIFICATE-----"))
+    throw new ConfigError(`invalid configuration:\n  ID_OUTBOUND_CA_FILE: ${path} holds no PEM certificate`);
   return pem;
 }
 
@@ -261,7 +288,10 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     throw new ConfigError(`invalid configuration:\n${lines.join("\n")}`);
   }
   const e = parsed.data;
-  const previous = (e.ID_MASTER_KEYS_PREVIOUS ?? "").split(",").map((s) => s.trim()).filter(Boolean);
+  const previous = (e.ID_MASTER_KEYS_PREVIOUS ?? "")
+    .split(",")
+    .map((s) => s.trim())
+    .filter(Boolean);
   for (const key of previous) {
     if (!base64Key.safeParse(key).success) {
       throw new ConfigError("invalid configuration:\n  ID_MASTER_KEYS_PREVIOUS: each key must be 32 bytes, base64");
@@ -274,10 +304,14 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     );
   }
   if (e.ID_HEADERS_TIMEOUT_SECONDS > e.ID_REQUEST_TIMEOUT_SECONDS) {
-    throw new ConfigError("invalid configuration:\n  ID_HEADERS_TIMEOUT_SECONDS: must not exceed ID_REQUEST_TIMEOUT_SECONDS (the headers are part of the request)");
+    throw new ConfigError(
+      "invalid configuration:\n  ID_HEADERS_TIMEOUT_SECONDS: must not exceed ID_REQUEST_TIMEOUT_SECONDS (the headers are part of the request)",
+    );
   }
   if (e.SMTP_URL && !e.MAIL_FROM) {
-    throw new ConfigError("invalid configuration:\n  MAIL_FROM: required with SMTP_URL (the sender address, e.g. \"idplane <no-reply@example.com>\")");
+    throw new ConfigError(
+      'invalid configuration:\n  MAIL_FROM: required with SMTP_URL (the sender address, e.g. "idplane <no-reply@example.com>")',
+    );
   }
   const publicBaseUrl = (e.ID_PUBLIC_BASE_URL ?? `http://${e.HOST.includes(":") ? `[${e.HOST}]` : e.HOST}:${e.PORT}`).replace(/\/+$/, "");
   return {
@@ -285,18 +319,31 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     host: e.HOST,
     databaseUrl: e.DATABASE_URL,
     database: {
-      pooler: e.DATABASE_POOLER, directUrl: e.DATABASE_DIRECT_URL, maxConnections: e.DATABASE_MAX_CONNECTIONS,
-      connectTimeoutSeconds: e.DATABASE_CONNECT_TIMEOUT_SECONDS, statementTimeoutMs: e.ID_STATEMENT_TIMEOUT_MS, analyzeAfterRows: e.ID_ANALYZE_AFTER_IMPORT_ROWS,
+      pooler: e.DATABASE_POOLER,
+      directUrl: e.DATABASE_DIRECT_URL,
+      maxConnections: e.DATABASE_MAX_CONNECTIONS,
+      connectTimeoutSeconds: e.DATABASE_CONNECT_TIMEOUT_SECONDS,
+      statementTimeoutMs: e.ID_STATEMENT_TIMEOUT_MS,
+      analyzeAfterRows: e.ID_ANALYZE_AFTER_IMPORT_ROWS,
     },
     // Half the pool by default: one account's requests (each holding one connection at a time) leave the other half to everyone else.
-    accountConcurrency: { active: e.ID_ACCOUNT_CONCURRENCY ?? Math.max(1, Math.floor(e.DATABASE_MAX_CONNECTIONS / 2)), queued: e.ID_ACCOUNT_QUEUE },
+    accountConcurrency: {
+      active: e.ID_ACCOUNT_CONCURRENCY ?? Math.max(1, Math.floor(e.DATABASE_MAX_CONNECTIONS / 2)),
+      queued: e.ID_ACCOUNT_QUEUE,
+    },
     dataDir: e.ID_DATA_DIR,
     embeddedEngine: e.ID_EMBEDDED_ENGINE,
     region: e.ID_REGION,
     publicBaseUrl,
     domains: {
       cnameTargetSuffix: cnameTargetSuffix(e.ID_DOMAIN_CNAME_TARGET_SUFFIX, publicBaseUrl),
-      resolvers: e.ID_DNS_RESOLVERS?.trim() === "system" ? "system" : (e.ID_DNS_RESOLVERS ?? "").split(",").map((r) => r.trim()).filter(Boolean),
+      resolvers:
+        e.ID_DNS_RESOLVERS?.trim() === "system"
+          ? "system"
+          : (e.ID_DNS_RESOLVERS ?? "")
+              .split(",")
+              .map((r) => r.trim())
+              .filter(Boolean),
       timeoutMs: e.ID_DNS_TIMEOUT_MS,
       tries: e.ID_DNS_TRIES,
       checkIntervalSeconds: e.ID_DOMAIN_CHECK_INTERVAL_SECONDS,
@@ -332,12 +379,19 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     passwordHashConcurrency: e.ID_PASSWORD_HASH_CONCURRENCY ?? defaultHashConcurrency(e.UV_THREADPOOL_SIZE),
     replayProtection: e.ID_REPLAY_PROTECTION === "on",
     mail: { smtpUrl: e.SMTP_URL, from: e.MAIL_FROM ?? "", maxAttempts: e.ID_MAIL_MAX_ATTEMPTS },
-    resetMailLimits: { perUser: e.ID_RESET_MAIL_PER_USER, perAddress: e.ID_RESET_MAIL_PER_ADDRESS, windowSeconds: e.ID_RESET_MAIL_WINDOW_SECONDS },
+    resetMailLimits: {
+      perUser: e.ID_RESET_MAIL_PER_USER,
+      perAddress: e.ID_RESET_MAIL_PER_ADDRESS,
+      windowSeconds: e.ID_RESET_MAIL_WINDOW_SECONDS,
+    },
     keepAliveTimeoutSeconds: e.ID_KEEPALIVE_TIMEOUT_SECONDS,
     httpTimeouts: { headersSeconds: e.ID_HEADERS_TIMEOUT_SECONDS, requestSeconds: e.ID_REQUEST_TIMEOUT_SECONDS },
     shutdownTimeoutSeconds: e.ID_SHUTDOWN_TIMEOUT_SECONDS,
     outbound: {
-      allowedAddresses: (e.ID_OUTBOUND_ALLOW_ADDRESSES ?? "").split(",").map((a) => a.trim()).filter(Boolean),
+      allowedAddresses: (e.ID_OUTBOUND_ALLOW_ADDRESSES ?? "")
+        .split(",")
+        .map((a) => a.trim())
+        .filter(Boolean),
       allowHttpLoopback: e.ID_OUTBOUND_ALLOW_HTTP_LOOPBACK === "on",
       extraCa: readCaFile(e.ID_OUTBOUND_CA_FILE),
       maxBytes: e.ID_OUTBOUND_MAX_BYTES,

@@ -13,8 +13,19 @@ export function createLogger(level: string, destination?: pino.DestinationStream
       // Top-level names only: wildcard paths cost 6 µs a line (7.6 against 1.7), on every request.
       redact: {
         paths: [
-          "secret", "secretAccessKey", "SecretAccessKey", "password", "Password", "NewPassword", "token", "Token",
-          "authorization", "Authorization", "clientSecret", "ClientSecret", "smtpUrl",
+          "secret",
+          "secretAccessKey",
+          "SecretAccessKey",
+          "password",
+          "Password",
+          "NewPassword",
+          "token",
+          "Token",
+          "authorization",
+          "Authorization",
+          "clientSecret",
+          "ClientSecret",
+          "smtpUrl",
         ],
         censor: "[redacted]",
       },

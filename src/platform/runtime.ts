@@ -81,23 +81,40 @@ async function checkFirstKeyOpens(deps: AppDeps, bootstrap: BootstrapOutcome): P
     `the admin access key ${row.access_key_id} (and whatever else was stored with it) is sealed under the master key with id ${row.secret_key_id}, ` +
       `which is not configured: ${where} now holds the key with id ${configured[0]}. Restore the key with id ${row.secret_key_id} ` +
       `(${masterKey ? "e.g. export ID_MASTER_KEY=$(cat .idplane-master-key), from the file you keep it in" : "put its master.key back"}); ` +
-      "or, to move to the new key, list the old one in ID_MASTER_KEYS_PREVIOUS and run `npm run cli -- keys rotate-master` (docs/operations.md, \"Rotating the master key\").",
+      'or, to move to the new key, list the old one in ID_MASTER_KEYS_PREVIOUS and run `npm run cli -- keys rotate-master` (docs/operations.md, "Rotating the master key").',
   );
 }
 
 export async function openRuntime(config: Config, log: Logger, opts: RuntimeOptions = {}): Promise<Runtime> {
   const secretBox = new SecretBox(resolveMasterKey(config), config.previousMasterKeys);
   const database = await connectDatabase({
-    databaseUrl: config.databaseUrl, dataDir: config.dataDir, embeddedEngine: config.embeddedEngine, attach: opts.attach ?? false, pooler: config.database.pooler,
-    maxConnections: config.database.maxConnections, connectTimeoutSeconds: config.database.connectTimeoutSeconds,
-    statementTimeoutMs: config.database.statementTimeoutMs, log,
+    databaseUrl: config.databaseUrl,
+    dataDir: config.dataDir,
+    embeddedEngine: config.embeddedEngine,
+    attach: opts.attach ?? false,
+    pooler: config.database.pooler,
+    maxConnections: config.database.maxConnections,
+    connectTimeoutSeconds: config.database.connectTimeoutSeconds,
+    statementTimeoutMs: config.database.statementTimeoutMs,
+    log,
   });
   let keyChanges: KeyChangeFollower | undefined;
   try {
     const applied = await migrate(database.db);
     if (applied.length) log.info({ applied }, "migrations applied");
-    const accessKeys = createAccessKeyResolver({ db: database.db, secretBox }, opts.accessKeyTtlMs === undefined ? {} : { ttlMs: opts.accessKeyTtlMs });
-    const deps: AppDeps = { config, db: database.db, secretBox, accessKeys, log, clock: opts.clock ?? systemClock, ...createLimits(config, database.db) };
+    const accessKeys = createAccessKeyResolver(
+      { db: database.db, secretBox },
+      opts.accessKeyTtlMs === undefined ? {} : { ttlMs: opts.accessKeyTtlMs },
+    );
+    const deps: AppDeps = {
+      config,
+      db: database.db,
+      secretBox,
+      accessKeys,
+      log,
+      clock: opts.clock ?? systemClock,
+      ...createLimits(config, database.db),
+    };
     keyChanges = await followAccessKeyChanges({ database, config, resolver: accessKeys, log });
     const bootstrap: BootstrapOutcome = opts.skipBootstrap
       ? { kind: "existing" }

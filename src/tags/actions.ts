@@ -24,7 +24,8 @@ export const tagActions = [
     name: "UntagResources",
     access: "write",
     errors: ["NotFound"],
-    summary: "Removes the given keys from pools (a key a pool does not have is no error); an unknown pool is NotFound and then no pool changes.",
+    summary:
+      "Removes the given keys from pools (a key a pool does not have is no error); an unknown pool is NotFound and then no pool changes.",
     input: untagResourcesInput,
     output: z.object({}),
     handler: async (input, ctx) => {
@@ -36,7 +37,8 @@ export const tagActions = [
     name: "ListTagsForResources",
     access: "read",
     errors: ["NotFound"],
-    summary: "Lists the tags of the account's pools (or the given ones), one item per tag, by pool uid then key; NextToken/MaxResults page by cursor.",
+    summary:
+      "Lists the tags of the account's pools (or the given ones), one item per tag, by pool uid then key; NextToken/MaxResults page by cursor.",
     input: listTagsInput,
     output: listTagsOutput,
     handler: (input, ctx) => tags.listTags(ctx.deps, ctx.accountId, input),

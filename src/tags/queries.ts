@@ -22,7 +22,12 @@ export function lockPoolTags(trx: Transaction<Database>, accountId: string, uids
 }
 
 export async function setPoolTags(trx: Transaction<Database>, accountId: string, uid: string, tags: Tag[]): Promise<void> {
-  await trx.updateTable("user_pools").set({ tags: jsonb(tags) }).where("account_id", "=", accountId).where("uid", "=", uid).execute();
+  await trx
+    .updateTable("user_pools")
+    .set({ tags: jsonb(tags) })
+    .where("account_id", "=", accountId)
+    .where("uid", "=", uid)
+    .execute();
 }
 
 export async function existingPoolUids(db: Db, accountId: string, uids: string[]): Promise<Set<string>> {
@@ -50,8 +55,13 @@ export interface TagListing {
 export function listPoolTags(db: Db, l: TagListing): Promise<TagRow[]> {
   let pools = db.selectFrom("user_pools").where("account_id", "=", l.accountId);
   if (l.uids) pools = pools.where("uid", "in", l.uids);
-  const expanded = whereTagsMatch(pools, l.filters).select(["uid", sql<Tag>`jsonb_array_elements(tags)`.as("tag")]).as("t");
-  let q = db.selectFrom(expanded).select([sql<string>`t.uid`.as("uid"), sql<string>`t.tag->>'Key'`.as("key"), sql<string>`t.tag->>'Value'`.as("value")]);
-  if (l.after) q = q.where(sql<boolean>`(t.uid collate "C", t.tag->>'Key' collate "C") > (${l.after.uid} collate "C", ${l.after.key} collate "C")`);
+  const expanded = whereTagsMatch(pools, l.filters)
+    .select(["uid", sql<Tag>`jsonb_array_elements(tags)`.as("tag")])
+    .as("t");
+  let q = db
+    .selectFrom(expanded)
+    .select([sql<string>`t.uid`.as("uid"), sql<string>`t.tag->>'Key'`.as("key"), sql<string>`t.tag->>'Value'`.as("value")]);
+  if (l.after)
+    q = q.where(sql<boolean>`(t.uid collate "C", t.tag->>'Key' collate "C") > (${l.after.uid} collate "C", ${l.after.key} collate "C")`);
   return q.orderBy(sql`t.uid collate "C"`).orderBy(sql`t.tag->>'Key' collate "C"`).limit(l.limit).execute();
 }

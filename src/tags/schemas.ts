@@ -20,11 +20,15 @@ export const untagResourcesInput = z.object({
 });
 export const listTagsInput = z.object({
   ResourceType: resourceType,
-  ResourceIds: z.array(uid()).max(MAX_RESOURCE_IDS).describe("only these pools (each must exist); all of the account's pools when omitted").optional(),
+  ResourceIds: z
+    .array(uid())
+    .max(MAX_RESOURCE_IDS)
+    .describe("only these pools (each must exist); all of the account's pools when omitted")
+    .optional(),
   TagFilters: tagFilters.describe("only pools that have every Key (with one of its Values, when given)").optional(),
   MaxResults: z.number().int().min(1).max(100).default(10),
   NextToken: z.string().trim().max(1024).describe("the NextToken of the previous page").optional(),
 });
 
 export const tagItem = z.object({ ResourceId: z.string(), ResourceType: z.string(), TagKey: z.string(), TagValue: z.string() });
-export const listTagsOutput = z.object({ ResourceTags: z.array(tagItem), NextToken: z.string().describe("\"\" on the last page") });
+export const listTagsOutput = z.object({ ResourceTags: z.array(tagItem), NextToken: z.string().describe('"" on the last page') });

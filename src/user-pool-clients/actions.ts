@@ -5,7 +5,14 @@ import { z } from "zod";
 import { defineAction } from "../core/action.js";
 import { messageResult, pageResult } from "../core/schemas.js";
 import * as clients from "./service.js";
-import { clientRef, createUserPoolClientInput, updateUserPoolClientInput, listUserPoolClientsInput, listItemFields, userPoolClientOutput } from "./schemas.js";
+import {
+  clientRef,
+  createUserPoolClientInput,
+  updateUserPoolClientInput,
+  listUserPoolClientsInput,
+  listItemFields,
+  userPoolClientOutput,
+} from "./schemas.js";
 
 export const userPoolClientActions = [
   defineAction({
@@ -30,7 +37,8 @@ export const userPoolClientActions = [
     name: "ListUserPoolClients",
     access: "read",
     errors: ["NotFound"],
-    summary: "Lists the clients of a user pool (OAuth credentials included), newest first unless sorted otherwise; Filter narrows by type, Name and Description.",
+    summary:
+      "Lists the clients of a user pool (OAuth credentials included), newest first unless sorted otherwise; Filter narrows by type, Name and Description.",
     input: listUserPoolClientsInput,
     output: pageResult(z.object(listItemFields)),
     handler: (input, ctx) => clients.listUserPoolClients(ctx.deps, ctx.accountId, input),
@@ -39,7 +47,8 @@ export const userPoolClientActions = [
     name: "UpdateUserPoolClient",
     access: "write",
     errors: ["NotFound"],
-    summary: "Changes the given fields of a client (omitted fields stay, lists are replaced whole); ResetSecret=true returns a new ClientSecret this once.",
+    summary:
+      "Changes the given fields of a client (omitted fields stay, lists are replaced whole); ResetSecret=true returns a new ClientSecret this once.",
     input: updateUserPoolClientInput,
     output: userPoolClientOutput,
     handler: (input, ctx) => clients.updateUserPoolClient(ctx.deps, ctx.accountId, input),

@@ -2,12 +2,25 @@
 // its input types from them, never from actions.ts (which imports the service).
 import { z } from "zod";
 import { pagingInput, requiredText, timeString, uid } from "../core/schemas.js";
-import { clientDescription, clientName, idTokenLifetime, logoUri, originList, redirectUriList, refreshTokenLifetime } from "../oauth-credentials/client-schemas.js";
+import {
+  clientDescription,
+  clientName,
+  idTokenLifetime,
+  logoUri,
+  originList,
+  redirectUriList,
+  refreshTokenLifetime,
+} from "../oauth-credentials/client-schemas.js";
 import { CLIENT_TYPES } from "../oauth-credentials/tables.js";
 
 export const poolRef = { UserPoolUid: uid() };
-export const clientRef = { ...poolRef, ClientUid: uid().describe("the client's Uid, which is also its OAuth client_id (OAuthCredential's ClientApiIdentifier)") };
-export const clientType = z.enum(CLIENT_TYPES).describe("WEB: a server-side application, which gets a secret; SPA, NATIVE: public clients, without one");
+export const clientRef = {
+  ...poolRef,
+  ClientUid: uid().describe("the client's Uid, which is also its OAuth client_id (OAuthCredential's ClientApiIdentifier)"),
+};
+export const clientType = z
+  .enum(CLIENT_TYPES)
+  .describe("WEB: a server-side application, which gets a secret; SPA, NATIVE: public clients, without one");
 
 /** Stored and shown; idplane has no sign-in pages yet, so none of them changes behaviour (docs/api/user-pool-clients.md). */
 export const switches = {
@@ -52,7 +65,9 @@ export const updateUserPoolClientInput = z.object({
   AllowedWebOrigins: originList.optional(),
   AllowedCors: originList.optional(),
   IdToken: idTokenInput.optional(),
-  RefreshToken: refreshTokenInput.describe("merged field by field; an idle lifetime may not exceed the combined one while both are on").optional(),
+  RefreshToken: refreshTokenInput
+    .describe("merged field by field; an idle lifetime may not exceed the combined one while both are on")
+    .optional(),
   ...switches,
   ResetSecret: z.boolean().describe("true: a new ClientSecret, returned this once; the old one stops working at once").optional(),
 });
@@ -84,7 +99,9 @@ export const listItemFields = {
 
 export const userPoolClientOutput = z.object({
   ...listItemFields,
-  ClientSecret: z.string().describe('the secret itself only from Create and ResetSecret; "******" for a stored one, "" for a public client'),
+  ClientSecret: z
+    .string()
+    .describe('the secret itself only from Create and ResetSecret; "******" for a stored one, "" for a public client'),
   AllowedCallbackUrls: z.array(z.string()),
   AllowedLogoutUrls: z.array(z.string()),
   AllowedWebOrigins: z.array(z.string()),

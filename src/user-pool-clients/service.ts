@@ -97,7 +97,11 @@ export async function getUserPoolClient(deps: Pick<Deps, "db" | "config">, accou
 
 const SORT_COLUMNS = { CreateTime: "created_at", UpdateTime: "updated_at", Name: "name" } as const;
 
-export async function listUserPoolClients(deps: Pick<Deps, "db">, accountId: string, input: ListUserPoolClientsInput): Promise<Page<UserPoolClientListItem>> {
+export async function listUserPoolClients(
+  deps: Pick<Deps, "db">,
+  accountId: string,
+  input: ListUserPoolClientsInput,
+): Promise<Page<UserPoolClientListItem>> {
   // An unknown pool is NotFound, not an empty list: the caller most likely has a wrong uid.
   await parentPool(deps.db, accountId, input.UserPoolUid, "read");
   const direction = input.SortDirection ?? (input.SortField === "Name" ? "Asc" : "Desc");

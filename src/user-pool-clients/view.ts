@@ -7,7 +7,9 @@ import { SECRET_MASK } from "../identity-providers/secret.js";
 import type { CredentialRow } from "../oauth-credentials/queries.js";
 import { ENDPOINT_PATHS, poolEndpoints } from "../user-pools/endpoints.js";
 
-export function userPoolClientListItem(row: Pick<CredentialRow, "client_api_identifier" | "name" | "client_type" | "description" | "logo_uri" | "created_at" | "updated_at">) {
+export function userPoolClientListItem(
+  row: Pick<CredentialRow, "client_api_identifier" | "name" | "client_type" | "description" | "logo_uri" | "created_at" | "updated_at">,
+) {
   return {
     Uid: row.client_api_identifier,
     Name: row.name,

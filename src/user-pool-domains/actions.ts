@@ -12,7 +12,8 @@ export const domainActions = [
     name: "CreateUserPoolDomain",
     access: "write",
     errors: ["NotFound", "Duplicated"],
-    summary: "Gives a user pool a custom domain (one per pool, unique across all accounts); it stays PENDING until its CNAME points at ApigDomain.",
+    summary:
+      "Gives a user pool a custom domain (one per pool, unique across all accounts); it stays PENDING until its CNAME points at ApigDomain.",
     input: createDomainInput,
     output: domainOutput,
     handler: (input, ctx) => domains.createDomain(ctx.deps, ctx.accountId, input),
@@ -61,7 +62,8 @@ export const domainActions = [
     access: "read",
     accountWide: true,
     errors: [],
-    summary: "The OIDC addresses of the given pools (all the account's pools when none are given); a uid that names none of them is left out.",
+    summary:
+      "The OIDC addresses of the given pools (all the account's pools when none are given); a uid that names none of them is left out.",
     input: z.object({ UserPoolUids: z.array(uid()).max(100).optional() }),
     output: z.object({ Data: z.array(wellKnownOutput) }),
     handler: (input, ctx) => listWellKnownEndpoints(ctx.deps, ctx.accountId, input.UserPoolUids),

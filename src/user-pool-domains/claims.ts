@@ -21,7 +21,13 @@ export const isExpired = (createdAt: Date, now: Date) => createdAt.getTime() < n
 
 /** True when some pool (of any account) holds `domain` ACTIVE: the one case Create refuses as Duplicated. */
 export async function isActiveAnywhere(db: Db, domain: string): Promise<boolean> {
-  const row = await db.selectFrom("user_pool_domains").select("user_pool_uid").where("domain", "=", domain).where("status", "=", "ACTIVE").limit(1).executeTakeFirst();
+  const row = await db
+    .selectFrom("user_pool_domains")
+    .select("user_pool_uid")
+    .where("domain", "=", domain)
+    .where("status", "=", "ACTIVE")
+    .limit(1)
+    .executeTakeFirst();
   return row !== undefined;
 }
 
@@ -39,7 +45,10 @@ export async function withdrawOtherClaims(trx: Transaction<Database>, clock: Clo
     .execute();
   for (const r of gone) {
     const k = { accountId: r.account_id, poolUid: r.user_pool_uid, domain: r.domain };
-    await recordOperation(trx, clock, k, "VERIFY", { ok: false, message: `${r.domain} was verified for another pool (its CNAME points there); this claim was withdrawn` });
+    await recordOperation(trx, clock, k, "VERIFY", {
+      ok: false,
+      message: `${r.domain} was verified for another pool (its CNAME points there); this claim was withdrawn`,
+    });
   }
   return gone.length;
 }

@@ -29,7 +29,11 @@ function failure(err: unknown, domain: string): CnameCheck {
 /** Looks up `domain`'s CNAME and says whether it is `target`; never throws, never takes longer than timeout x tries. */
 export async function checkCname(cfg: DomainConfig, domain: string, target: string): Promise<CnameCheck> {
   if (cfg.resolvers !== "system" && cfg.resolvers.length === 0) {
-    return { ok: false, problem: "not-configured", message: "no DNS resolvers are configured (ID_DNS_RESOLVERS), so the CNAME cannot be checked" };
+    return {
+      ok: false,
+      problem: "not-configured",
+      message: "no DNS resolvers are configured (ID_DNS_RESOLVERS), so the CNAME cannot be checked",
+    };
   }
   const resolver = new Resolver({ timeout: cfg.timeoutMs, tries: cfg.tries });
   if (cfg.resolvers !== "system") resolver.setServers(cfg.resolvers);

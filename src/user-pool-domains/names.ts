@@ -15,14 +15,16 @@ export function normalizeDomain(raw: string): { ok: true; domain: string } | { o
   const trimmed = raw.trim().replace(/\.$/, "");
   if (trimmed === "") return { ok: false, problem: "it is empty" };
   if (isIP(trimmed.replace(/^\[(.*)\]$/, "$1"))) return { ok: false, problem: "an IP address is not a domain name" };
-  if (/[\s/:@*?#\\]/.test(trimmed)) return { ok: false, problem: "a domain name has only letters, digits, '-' and '.' (no scheme, port, path or wildcard)" };
+  if (/[\s/:@*?#\\]/.test(trimmed))
+    return { ok: false, problem: "a domain name has only letters, digits, '-' and '.' (no scheme, port, path or wildcard)" };
   // The WHATWG host parser lower-cases and turns IDN into punycode; it also reads 0x7f.1 as an IPv4 address, caught below.
   const domain = domainToASCII(trimmed.toLowerCase());
   if (domain === "") return { ok: false, problem: "it is not a valid domain name" };
   if (domain.length > MAX_DOMAIN_LENGTH) return { ok: false, problem: `it is longer than ${MAX_DOMAIN_LENGTH} characters` };
   const labels = domain.split(".");
   if (labels.length < 2) return { ok: false, problem: "it needs at least two labels, such as login.example.com" };
-  if (!labels.every((l) => LABEL.test(l))) return { ok: false, problem: "each label is 1-63 letters, digits or '-', not starting or ending with '-'" };
+  if (!labels.every((l) => LABEL.test(l)))
+    return { ok: false, problem: "each label is 1-63 letters, digits or '-', not starting or ending with '-'" };
   if (/^[0-9]+$/.test(labels.at(-1)!) || isIP(domain)) return { ok: false, problem: "an IP address is not a domain name" };
   return { ok: true, domain };
 }

@@ -21,7 +21,13 @@ function newTaskId(now: Date): string {
   return `${now.getTime().toString(16).padStart(12, "0")}${sequence.toString(16).padStart(4, "0")}${randomBytes(8).toString("hex")}`;
 }
 
-export async function recordOperation(trx: Transaction<Database>, clock: Clock, k: DomainKey, action: OperationAction, outcome: Outcome): Promise<void> {
+export async function recordOperation(
+  trx: Transaction<Database>,
+  clock: Clock,
+  k: DomainKey,
+  action: OperationAction,
+  outcome: Outcome,
+): Promise<void> {
   const now = clock.now();
   const status = outcome.ok ? "SUCCESS" : "FAILED";
   const errorMessage = outcome.ok ? "" : outcome.message;

@@ -31,7 +31,11 @@ export function insertDomain(db: Db, row: Insertable<UserPoolDomainsTable>): Pro
 }
 
 const whereKey = (k: DomainKey) => (db: Db) =>
-  db.updateTable("user_pool_domains").where("account_id", "=", k.accountId).where("user_pool_uid", "=", k.poolUid).where("domain", "=", k.domain);
+  db
+    .updateTable("user_pool_domains")
+    .where("account_id", "=", k.accountId)
+    .where("user_pool_uid", "=", k.poolUid)
+    .where("domain", "=", k.domain);
 
 export function updateDomain(db: Db, k: DomainKey, changes: Updateable<UserPoolDomainsTable>): Promise<DomainRow | undefined> {
   return whereKey(k)(db).set(changes).returningAll().executeTakeFirst();
@@ -77,15 +81,28 @@ const operationsOf = (db: Db, accountId: string, poolUid: string) =>
 
 /** The pool's operations, newest first. */
 export function listOperations(db: Db, accountId: string, poolUid: string): Promise<OperationRow[]> {
-  return operationsOf(db, accountId, poolUid).selectAll().orderBy("created_at", "desc").orderBy("task_id", "desc").limit(OPERATIONS_KEPT).execute();
+  return operationsOf(db, accountId, poolUid)
+    .selectAll()
+    .orderBy("created_at", "desc")
+    .orderBy("task_id", "desc")
+    .limit(OPERATIONS_KEPT)
+    .execute();
 }
 
 /** The pool's newest operation. */
 export function latestOperation(trx: Transaction<Database>, accountId: string, poolUid: string): Promise<OperationRow | undefined> {
-  return operationsOf(trx, accountId, poolUid).selectAll().orderBy("created_at", "desc").orderBy("task_id", "desc").limit(1).executeTakeFirst();
+  return operationsOf(trx, accountId, poolUid)
+    .selectAll()
+    .orderBy("created_at", "desc")
+    .orderBy("task_id", "desc")
+    .limit(1)
+    .executeTakeFirst();
 }
 
-export async function insertOperation(trx: Transaction<Database>, row: Insertable<UserPoolDomainOperationsTable> & { account_id: string }): Promise<void> {
+export async function insertOperation(
+  trx: Transaction<Database>,
+  row: Insertable<UserPoolDomainOperationsTable> & { account_id: string },
+): Promise<void> {
   await trx.insertInto("user_pool_domain_operations").values(row).execute();
   // Keeps the pool's newest OPERATIONS_KEPT: older ones say nothing a console shows.
   const oldest = await operationsOf(trx, row.account_id, row.user_pool_uid)
@@ -100,12 +117,22 @@ export async function insertOperation(trx: Transaction<Database>, row: Insertabl
     .deleteFrom("user_pool_domain_operations")
     .where("account_id", "=", row.account_id)
     .where("user_pool_uid", "=", row.user_pool_uid)
-    .where((eb) => eb.or([eb("created_at", "<", oldest.created_at), eb.and([eb("created_at", "=", oldest.created_at), eb("task_id", "<", oldest.task_id)])]))
+    .where((eb) =>
+      eb.or([
+        eb("created_at", "<", oldest.created_at),
+        eb.and([eb("created_at", "=", oldest.created_at), eb("task_id", "<", oldest.task_id)]),
+      ]),
+    )
     .execute();
 }
 
 export async function touchOperation(trx: Transaction<Database>, accountId: string, taskId: string, now: Date): Promise<void> {
-  await trx.updateTable("user_pool_domain_operations").set({ updated_at: now }).where("account_id", "=", accountId).where("task_id", "=", taskId).execute();
+  await trx
+    .updateTable("user_pool_domain_operations")
+    .set({ updated_at: now })
+    .where("account_id", "=", accountId)
+    .where("task_id", "=", taskId)
+    .execute();
 }
 
 /**

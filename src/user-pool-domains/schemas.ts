@@ -5,7 +5,10 @@ import { timeString, uid } from "../core/schemas.js";
 import { domainName } from "./names.js";
 import { DOMAIN_STATUSES, OPERATION_ACTIONS, OPERATION_STATUSES } from "./tables.js";
 
-export const domainRef = z.object({ UserPoolUid: uid(), Domain: domainName.describe("a host name such as login.example.com; answered lower-case, IDN as punycode") });
+export const domainRef = z.object({
+  UserPoolUid: uid(),
+  Domain: domainName.describe("a host name such as login.example.com; answered lower-case, IDN as punycode"),
+});
 
 /** Stored and returned: idplane terminates no TLS for custom domains (docs/api/user-pool-domains.md). */
 export const certificateId = z.string().trim().max(128).describe("the certificate the domain's TLS endpoint uses; stored, not acted on");

@@ -34,7 +34,8 @@ const notFound = (domain: string) => errors.notFound(`UserPoolDomain ${domain}`)
 /** idplane's own names are nobody's custom domain: a pool's CNAME target, or the shared public host. */
 function checkNotOwnName(deps: Deps, domain: string): void {
   const own = [deps.config.domains.cnameTargetSuffix, new URL(deps.config.publicBaseUrl).hostname];
-  if (own.some((name) => isWithin(domain, name))) throw errors.invalidParameter("Domain", `${domain} is one of idplane's own names (${own.join(", ")}) and cannot be a custom domain`);
+  if (own.some((name) => isWithin(domain, name)))
+    throw errors.invalidParameter("Domain", `${domain} is one of idplane's own names (${own.join(", ")}) and cannot be a custom domain`);
 }
 
 export async function createDomain(deps: Deps, accountId: string, input: CreateDomainInput) {
@@ -57,7 +58,9 @@ export async function createDomain(deps: Deps, accountId: string, input: CreateD
         created_at: now,
         updated_at: now,
       });
-      const row = await onUniqueViolation(insert, "user_pool_domains__pkey", () => errors.duplicated(`custom domain of UserPool ${k.poolUid} (a pool has one)`));
+      const row = await onUniqueViolation(insert, "user_pool_domains__pkey", () =>
+        errors.duplicated(`custom domain of UserPool ${k.poolUid} (a pool has one)`),
+      );
       await recordOperation(trx, deps.clock, k, "CREATE", { ok: true });
       return row;
     });

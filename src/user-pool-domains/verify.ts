@@ -36,7 +36,10 @@ export async function verifyIfDue(deps: VerifyDeps, row: DomainRow): Promise<{ r
     if (current?.status !== "PENDING") return current;
     // Another claim of the name won meanwhile: this one is withdrawn, as the winner would have done.
     if (outcome.ok && (await isActiveAnywhere(trx, k.domain))) {
-      await recordOperation(trx, deps.clock, k, "VERIFY", { ok: false, message: `${k.domain} is already verified for another pool; this claim was withdrawn` });
+      await recordOperation(trx, deps.clock, k, "VERIFY", {
+        ok: false,
+        message: `${k.domain} is already verified for another pool; this claim was withdrawn`,
+      });
       await q.deleteDomain(trx, k);
       return undefined;
     }

@@ -3,7 +3,15 @@ import { z } from "zod";
 import * as pools from "./service.js";
 import { messageResult, pageResult } from "../core/schemas.js";
 import { defineAction } from "../core/action.js";
-import { userPoolListItem, userPoolOutput, createdUserPoolOutput, poolRef, createUserPoolInput, updateUserPoolInput, listUserPoolsInput } from "./schemas.js";
+import {
+  userPoolListItem,
+  userPoolOutput,
+  createdUserPoolOutput,
+  poolRef,
+  createUserPoolInput,
+  updateUserPoolInput,
+  listUserPoolsInput,
+} from "./schemas.js";
 
 export const userPoolActions = [
   defineAction({
@@ -61,7 +69,8 @@ export const userPoolActions = [
     name: "DeleteUserPool",
     access: "write",
     errors: ["NotFound"],
-    summary: "Deletes a user pool and everything in it (users, credentials, connections, custom attributes, delivery settings, tags), in one transaction.",
+    summary:
+      "Deletes a user pool and everything in it (users, credentials, connections, custom attributes, delivery settings, tags), in one transaction.",
     input: z.object(poolRef),
     output: messageResult,
     handler: async (input, ctx) => {

@@ -5,13 +5,26 @@ import type { Selectable } from "kysely";
 import { z } from "zod";
 import type { Db } from "../platform/db/types.js";
 import { formatTime } from "../core/time.js";
-import { DATA_TYPES, MUTABILITIES, type DataType, type Mutability, type UserPoolCustomAttributesTable } from "../custom-attributes/tables.js";
+import {
+  DATA_TYPES,
+  MUTABILITIES,
+  type DataType,
+  type Mutability,
+  type UserPoolCustomAttributesTable,
+} from "../custom-attributes/tables.js";
 
 export type CustomAttributeRow = Selectable<UserPoolCustomAttributesTable>;
 
 /** A pool's attributes, oldest first (the order GetUserPool shows them in). */
 export function listCustomAttributes(db: Db, accountId: string, poolUid: string): Promise<CustomAttributeRow[]> {
-  return db.selectFrom("user_pool_custom_attributes").where("account_id", "=", accountId).where("user_pool_uid", "=", poolUid).selectAll().orderBy("created_at").orderBy("uid").execute();
+  return db
+    .selectFrom("user_pool_custom_attributes")
+    .where("account_id", "=", accountId)
+    .where("user_pool_uid", "=", poolUid)
+    .selectAll()
+    .orderBy("created_at")
+    .orderBy("uid")
+    .execute();
 }
 
 export const customAttributeOutput = z.object({
@@ -44,7 +57,11 @@ export const definition = (r: CustomAttributeRow): CustomAttributeDefinition => 
 export const customAttributeResult = (r: CustomAttributeRow) => ({ Uid: r.uid, ...definition(r) });
 
 /** An item of GetUserPool's CustomAttributes. */
-export const customAttributeView = (r: CustomAttributeRow) => ({ ...customAttributeResult(r), CreateTime: formatTime(r.created_at), UpdateTime: formatTime(r.updated_at) });
+export const customAttributeView = (r: CustomAttributeRow) => ({
+  ...customAttributeResult(r),
+  CreateTime: formatTime(r.created_at),
+  UpdateTime: formatTime(r.updated_at),
+});
 
 /** The ACTIVE domain of each of the given pools (absent: none, or not active yet). */
 export async function activeDomains(db: Db, accountId: string, poolUids: string[]): Promise<Map<string, string>> {

@@ -18,10 +18,18 @@ type Db = Kysely<Database> | Transaction<Database>;
 // exist on every PoolChildTable, so the builder is used untyped here and the result typed again.
 type Keyed = { where(column: string, op: "=", value: string): Keyed };
 const byKey = <Q>(q: Q, k: ChildKey): Q =>
-  (q as unknown as Keyed).where("account_id", "=", k.accountId).where("user_pool_uid", "=", k.poolUid).where("uid", "=", k.uid) as unknown as Q;
+  (q as unknown as Keyed)
+    .where("account_id", "=", k.accountId)
+    .where("user_pool_uid", "=", k.poolUid)
+    .where("uid", "=", k.uid) as unknown as Q;
 
 /** Writes `changes` to the child row and returns it whole; undefined when there is no such row. */
-export function updateChild<T extends PoolChildTable>(db: Db, table: T, k: ChildKey, changes: Updateable<Database[T]>): Promise<Selectable<Database[T]> | undefined> {
+export function updateChild<T extends PoolChildTable>(
+  db: Db,
+  table: T,
+  k: ChildKey,
+  changes: Updateable<Database[T]>,
+): Promise<Selectable<Database[T]> | undefined> {
   const q = byKey(db.updateTable(table as PoolChildTable).set(changes as never), k);
   return q.returningAll().executeTakeFirst() as Promise<Selectable<Database[T]> | undefined>;
 }

@@ -29,7 +29,12 @@ export const poolNotFound = (uid: string) => errors.notFound(`UserPool ${uid}`);
 
 /** The pool in the given mode, or undefined; "share" and "counter" need a transaction. */
 export function findParentPool(db: Db, accountId: string, uid: string, mode: "read"): Promise<UserPoolRow | undefined>;
-export function findParentPool(trx: Transaction<Database>, accountId: string, uid: string, mode: ParentMode): Promise<UserPoolRow | undefined>;
+export function findParentPool(
+  trx: Transaction<Database>,
+  accountId: string,
+  uid: string,
+  mode: ParentMode,
+): Promise<UserPoolRow | undefined>;
 export function findParentPool(db: Db, accountId: string, uid: string, mode: ParentMode): Promise<UserPoolRow | undefined> {
   const q = selectUserPool(db, accountId, uid);
   return (mode === "share" ? q.forKeyShare() : mode === "counter" ? q.forNoKeyUpdate() : q).executeTakeFirst();

@@ -42,9 +42,13 @@ export function findWholeUserPool(db: Db, accountId: string, uid: string) {
           'account_id', a.account_id::text, 'user_pool_uid', a.user_pool_uid, 'uid', a.uid, 'name', a.name,
           'data_type', a.data_type, 'mutability', a.mutability, 'minimum', a.minimum, 'maximum', a.maximum,
           'created_at', a.created_at, 'updated_at', a.updated_at) order by a.created_at, a.uid), '[]'::json)
-        from user_pool_custom_attributes a where a.account_id = user_pools.account_id and a.user_pool_uid = user_pools.uid)`.as("attributes_json"),
+        from user_pool_custom_attributes a where a.account_id = user_pools.account_id and a.user_pool_uid = user_pools.uid)`.as(
+        "attributes_json",
+      ),
       sql<string | null>`(select d.domain from user_pool_domains d
-        where d.account_id = user_pools.account_id and d.user_pool_uid = user_pools.uid and d.status = 'ACTIVE' limit 1)`.as("active_domain"),
+        where d.account_id = user_pools.account_id and d.user_pool_uid = user_pools.uid and d.status = 'ACTIVE' limit 1)`.as(
+        "active_domain",
+      ),
     ])
     .executeTakeFirst();
 }
@@ -83,7 +87,10 @@ export interface PoolFilter {
 export type TagFilterSpec = PoolFilter["tagFilters"][number];
 
 /** Pools that match every filter: the Key, and when Values is not empty, one of the Values (ListUserPools, ListTagsForResources). */
-export function whereTagsMatch<O>(query: SelectQueryBuilder<Database, "user_pools", O>, filters: TagFilterSpec[]): SelectQueryBuilder<Database, "user_pools", O> {
+export function whereTagsMatch<O>(
+  query: SelectQueryBuilder<Database, "user_pools", O>,
+  filters: TagFilterSpec[],
+): SelectQueryBuilder<Database, "user_pools", O> {
   let q = query;
   for (const t of filters) {
     const wanted = t.Values?.length ? t.Values.map((Value) => [{ Key: t.Key, Value }]) : [[{ Key: t.Key }]];

@@ -39,7 +39,8 @@ export const SWITCHES = [
   "UnconfirmedUserSignInEnabled",
   "SelfAccountRecoveryEnabled",
 ] as const;
-export const switches = <T extends z.ZodType>(t: T) => Object.fromEntries(SWITCHES.map((k) => [k, t])) as Record<(typeof SWITCHES)[number], T>;
+export const switches = <T extends z.ZodType>(t: T) =>
+  Object.fromEntries(SWITCHES.map((k) => [k, t])) as Record<(typeof SWITCHES)[number], T>;
 
 export const recoveryAttributes = attributeList.pipe(z.array(z.enum(RECOVERY_ATTRIBUTES)));
 
@@ -48,7 +49,12 @@ export const writableFields = {
   PasswordPolicy: passwordPolicyInput.optional(),
   CustomScopes: customScopes.optional(),
   ResetPasswordUrl: secureWebUrl.optional(),
-  ResetTokenTtlSeconds: z.number().int().min(60).max(7 * 24 * 3600).optional(),
+  ResetTokenTtlSeconds: z
+    .number()
+    .int()
+    .min(60)
+    .max(7 * 24 * 3600)
+    .optional(),
   AuthenticationMethodOrder: authenticationMethodOrder.optional(),
   Brand: brandInput.optional(),
   SelfAccountRecoveryVerificationAttributes: recoveryAttributes.optional(),
@@ -119,7 +125,12 @@ export const createdUserPoolOutput = z.object({ ...poolFields, CustomAttributes:
 export const poolRef = { UserPoolUid: uid() };
 
 export const createUserPoolInput = z.object({ Name: requiredText(128), ...writableFields, ...createOnlyFields });
-export const updateUserPoolInput = z.object({ ...poolRef, Name: requiredText(128).optional(), ...writableFields, ResetPasswordUrl: secureWebUrl.or(z.literal("")).optional() });
+export const updateUserPoolInput = z.object({
+  ...poolRef,
+  Name: requiredText(128).optional(),
+  ...writableFields,
+  ResetPasswordUrl: secureWebUrl.or(z.literal("")).optional(),
+});
 
 export const listUserPoolsInput = z.object({
   ...pagingInput,

@@ -14,7 +14,16 @@ import * as q from "./queries.js";
 import type { UserPoolRow } from "./queries.js";
 import { activeDomains, listCustomAttributes, type CustomAttributeRow } from "./child-views.js";
 import type { Db } from "../platform/db/types.js";
-import { createdUserPoolView, DEFAULT_BRAND, DEFAULT_PASSWORD_POLICY, trn, userPoolListItem, userPoolView, type UserPoolListItem, type UserPoolView } from "./view.js";
+import {
+  createdUserPoolView,
+  DEFAULT_BRAND,
+  DEFAULT_PASSWORD_POLICY,
+  trn,
+  userPoolListItem,
+  userPoolView,
+  type UserPoolListItem,
+  type UserPoolView,
+} from "./view.js";
 
 type Deps = Pick<AppDeps, "db" | "config" | "clock">;
 
@@ -50,9 +59,15 @@ export const POOL_FIELDS: PatchRules<UpdateUserPoolInput, UserPoolRow> = {
 };
 
 /** Self-service recovery needs somewhere to send the code: checked on the pool as it will be. */
-function checkRecovery(pool: { self_account_recovery_enabled?: boolean | undefined; self_account_recovery_verification_attributes?: string[] | undefined }): void {
+function checkRecovery(pool: {
+  self_account_recovery_enabled?: boolean | undefined;
+  self_account_recovery_verification_attributes?: string[] | undefined;
+}): void {
   if (pool.self_account_recovery_enabled && pool.self_account_recovery_verification_attributes?.length === 0) {
-    throw errors.invalidParameter("SelfAccountRecoveryVerificationAttributes", "self account recovery needs at least one of email, phone_number to verify");
+    throw errors.invalidParameter(
+      "SelfAccountRecoveryVerificationAttributes",
+      "self account recovery needs at least one of email, phone_number to verify",
+    );
   }
 }
 
@@ -101,7 +116,10 @@ export async function createUserPool(deps: Deps, accountId: string, input: Creat
 
 /** The whole pool with its custom attributes, its endpoints on its ACTIVE custom domain if it has one. */
 async function viewOf(db: Db, config: Deps["config"], row: UserPoolRow): Promise<UserPoolView> {
-  const [attributes, domains] = await Promise.all([listCustomAttributes(db, row.account_id, row.uid), activeDomains(db, row.account_id, [row.uid])]);
+  const [attributes, domains] = await Promise.all([
+    listCustomAttributes(db, row.account_id, row.uid),
+    activeDomains(db, row.account_id, [row.uid]),
+  ]);
   return userPoolView(row, config, attributes, domains.get(row.uid) ?? "");
 }
 
@@ -110,7 +128,11 @@ export async function getUserPool(deps: Pick<Deps, "db" | "config">, accountId: 
   if (!found) throw notFound(uid);
   // The row goes to the view as it came, with its two extra columns: a rest pattern copying its ~45
   // fields cost 8 µs a request (V8's slow generic copy, as in view.ts), and the view reads by name.
-  const attributes = found.attributes_json.map((a) => ({ ...a, created_at: new Date(a.created_at), updated_at: new Date(a.updated_at) })) as CustomAttributeRow[];
+  const attributes = found.attributes_json.map((a) => ({
+    ...a,
+    created_at: new Date(a.created_at),
+    updated_at: new Date(a.updated_at),
+  })) as CustomAttributeRow[];
   return userPoolView(found, deps.config, attributes, found.active_domain ?? "");
 }
 
@@ -122,7 +144,11 @@ function uidOfTrn(config: Deps["config"], accountId: string, value: string): str
   return value.startsWith(prefix) && value.length > prefix.length ? value.slice(prefix.length) : null;
 }
 
-export async function listUserPools(deps: Pick<Deps, "db" | "config">, accountId: string, input: ListUserPoolsInput): Promise<Page<UserPoolListItem>> {
+export async function listUserPools(
+  deps: Pick<Deps, "db" | "config">,
+  accountId: string,
+  input: ListUserPoolsInput,
+): Promise<Page<UserPoolListItem>> {
   const f = input.Filter ?? {};
   // Names read best A to Z; times newest first, unless the caller says otherwise.
   const direction = input.SortDirection ?? (input.SortField === "Name" ? "Asc" : "Desc");

@@ -9,8 +9,21 @@ import { urlString } from "../core/schemas.js";
  * plane would issue). A custom attribute may not take one of these names.
  */
 export const STANDARD_ATTRIBUTES = [
-  "email", "phone_number", "preferred_username", "name", "given_name", "family_name", "middle_name", "nickname",
-  "picture", "profile", "website", "gender", "birthdate", "zoneinfo", "locale",
+  "email",
+  "phone_number",
+  "preferred_username",
+  "name",
+  "given_name",
+  "family_name",
+  "middle_name",
+  "nickname",
+  "picture",
+  "profile",
+  "website",
+  "gender",
+  "birthdate",
+  "zoneinfo",
+  "locale",
 ] as const;
 
 /** Attributes that identify one user, so a sign-in form can ask for them. */
@@ -39,7 +52,10 @@ export const brandInput = z
   .object({
     Name: z.string().trim().max(128),
     // A logo is shown to end users on sign-in pages: https only (http for loopback while developing).
-    LogoUri: urlString({ http: "loopback", noWhitespace: true, fragment: true }, "must be an absolute https URL (http only on localhost, 127.0.0.1 or [::1]) or \"\"").or(z.literal("")),
+    LogoUri: urlString(
+      { http: "loopback", noWhitespace: true, fragment: true },
+      'must be an absolute https URL (http only on localhost, 127.0.0.1 or [::1]) or ""',
+    ).or(z.literal("")),
   })
   .partial();
 
@@ -72,8 +88,6 @@ export const tagsInput = z
 export const tagOutput = z.object({ Key: z.string(), Value: z.string() });
 
 /** A pool matches a filter when it has the Key and, if Values is not empty, one of the Values. */
-export const tagFilters = z
-  .array(z.object({ Key: tagKey, Values: z.array(tagValue).max(MAX_TAGS).optional() }))
-  .max(MAX_TAGS);
+export const tagFilters = z.array(z.object({ Key: tagKey, Values: z.array(tagValue).max(MAX_TAGS).optional() })).max(MAX_TAGS);
 
 export type TagFilter = z.output<typeof tagFilters>[number];

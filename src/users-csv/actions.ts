@@ -30,7 +30,9 @@ export const createUsersCsvInput = z.object({
   UsersCsvB64: z
     .string()
     .min(1)
-    .describe(`the CSV (UTF-8, a header line of GetUserCSVTemplate's columns, then one line per user; at most ${MAX_CSV_ROWS} users, ${MAX_CSV_PASSWORDS} of them with a Password), base64-encoded`),
+    .describe(
+      `the CSV (UTF-8, a header line of GetUserCSVTemplate's columns, then one line per user; at most ${MAX_CSV_ROWS} users, ${MAX_CSV_PASSWORDS} of them with a Password), base64-encoded`,
+    ),
 });
 
 export const csvTemplateOutput = z.object({
@@ -72,7 +74,10 @@ export const usersCsvActions = [
       await chargeCsvRows(ctx.deps, ctx.principal, rows.length);
       const items = rows.map((row) => rowToItem(columns, row));
       const withPassword = items.filter((i) => i.Password !== undefined).length;
-      if (withPassword > MAX_CSV_PASSWORDS) throw csvError(`${withPassword} rows have a Password; CreateUsersCSV hashes at most ${MAX_CSV_PASSWORDS} per call (import the rest with CreateUsers or without passwords)`);
+      if (withPassword > MAX_CSV_PASSWORDS)
+        throw csvError(
+          `${withPassword} rows have a Password; CreateUsersCSV hashes at most ${MAX_CSV_PASSWORDS} per call (import the rest with CreateUsers or without passwords)`,
+        );
       const { UsersCsvB64: _csv, ...rest } = input;
       return createUsersFromRaw({ ...rest, Users: items }, ctx);
     },

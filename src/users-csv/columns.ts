@@ -30,8 +30,12 @@ export function readHeader(header: string[], defs: CustomAttributeDefinition[]):
     const name = cell.trim();
     const lower = name.toLowerCase();
     const column: Column | undefined = lower.startsWith(CUSTOM_PREFIX)
-      ? custom.has(lower.slice(CUSTOM_PREFIX.length)) ? { custom: custom.get(lower.slice(CUSTOM_PREFIX.length))! } : undefined
-      : standard.has(lower) ? { field: standard.get(lower)! } : undefined;
+      ? custom.has(lower.slice(CUSTOM_PREFIX.length))
+        ? { custom: custom.get(lower.slice(CUSTOM_PREFIX.length))! }
+        : undefined
+      : standard.has(lower)
+        ? { field: standard.get(lower)! }
+        : undefined;
     const shown = JSON.stringify(name.slice(0, 64));
     if (!column) throw csvError(`line 1: column ${i + 1} ${shown} is not a column of this pool (GetUserCSVTemplate lists them)`);
     const key = "field" in column ? column.field : `${CUSTOM_PREFIX}${column.custom}`;

@@ -25,10 +25,24 @@ import {
 
 export { userOutput } from "./schemas.js";
 
-const errorItem = { Index: z.number().int().describe("0-based position in the request's list"), Code: z.string().describe("idplane's catalog code"), Error: z.string(), Field: z.string() };
-const batchCounts = { SuccessCount: z.number().int(), FailureCount: z.number().int(), SuccessfulUids: z.array(z.string()), Errors: z.array(z.string()) };
-const upstreamErrorItem = { ...errorItem, ErrorType: z.string().describe("the code's family, e.g. Duplicated"), DuplicatedUserUid: z.string().describe("on Duplicated: the user holding the value") };
-const linked = { ExternalProviderUserIdentifier: z.string().describe("the item's ExternalProviderUserIdentifier (\"\" without one)") };
+const errorItem = {
+  Index: z.number().int().describe("0-based position in the request's list"),
+  Code: z.string().describe("idplane's catalog code"),
+  Error: z.string(),
+  Field: z.string(),
+};
+const batchCounts = {
+  SuccessCount: z.number().int(),
+  FailureCount: z.number().int(),
+  SuccessfulUids: z.array(z.string()),
+  Errors: z.array(z.string()),
+};
+const upstreamErrorItem = {
+  ...errorItem,
+  ErrorType: z.string().describe("the code's family, e.g. Duplicated"),
+  DuplicatedUserUid: z.string().describe("on Duplicated: the user holding the value"),
+};
+const linked = { ExternalProviderUserIdentifier: z.string().describe('the item\'s ExternalProviderUserIdentifier ("" without one)') };
 
 export const deleteOutput = z.object({ ...batchCounts, ErrorsStructured: z.array(z.object(errorItem)) });
 export const updateBatchOutput = z.object({
@@ -55,13 +69,19 @@ function parseItem<S extends ZodType>(schema: S, raw: unknown, validate: ActionC
  * result built. CreateUsersCSV hands its rows to this same function, so a row and a CreateUsers item
  * are held to one set of rules.
  */
-export async function createUsersFromRaw(input: Omit<z.output<typeof createUsersInput>, "Users"> & { Users: unknown[] }, ctx: ActionContext) {
+export async function createUsersFromRaw(
+  input: Omit<z.output<typeof createUsersInput>, "Users"> & { Users: unknown[] },
+  ctx: ActionContext,
+) {
   const items = input.Users.map((raw) => parseItem(newUserInput, raw, ctx.validate));
   // Charged for every valid item with a password: the pool's policy may still refuse some, but
   // counting before any database work keeps the refusal free of side effects.
   await chargePasswordHashing(ctx.deps, ctx.principal, items.filter((i) => !(i instanceof ApiError) && i.Password !== undefined).length);
   const outcomes = await createUsers(ctx.deps, ctx.accountId, input.UserPoolUid, items, input.ExternalProviderConnectionUid || undefined);
-  return createBatchResult(outcomes, items.map((i) => (i instanceof ApiError ? "" : (i.ExternalProviderUserIdentifier ?? ""))));
+  return createBatchResult(
+    outcomes,
+    items.map((i) => (i instanceof ApiError ? "" : (i.ExternalProviderUserIdentifier ?? ""))),
+  );
 }
 
 export const userActions = [
@@ -113,7 +133,8 @@ export const userActions = [
     name: "UpdateUser",
     access: "write",
     errors: ["NotFound", "Duplicated"],
-    summary: "Changes the given fields of a user; omitted fields stay, \"\" clears an identifier. A new Password, Email or DISABLED state revokes outstanding reset tokens.",
+    summary:
+      'Changes the given fields of a user; omitted fields stay, "" clears an identifier. A new Password, Email or DISABLED state revokes outstanding reset tokens.',
     input: updateUserInput,
     output: userOutput,
     handler: async ({ UserPoolUid, UserUid, ...fields }, ctx) => {
@@ -125,11 +146,19 @@ export const userActions = [
     name: "UpdateUsers",
     access: "write",
     errors: ["NotFound"],
-    summary: "Updates up to 100 users, each item as UpdateUser (without Password) on its own, in order (HTTP 200 with the batch result, Index is 0-based).",
+    summary:
+      "Updates up to 100 users, each item as UpdateUser (without Password) on its own, in order (HTTP 200 with the batch result, Index is 0-based).",
     input: updateUsersInput,
     output: updateBatchOutput,
     handler: async (input, ctx) =>
-      batchResult(await users.updateUsers(ctx.deps, ctx.accountId, input.UserPoolUid, input.Users.map((raw) => parseItem(updateUsersItem, raw, ctx.validate)))),
+      batchResult(
+        await users.updateUsers(
+          ctx.deps,
+          ctx.accountId,
+          input.UserPoolUid,
+          input.Users.map((raw) => parseItem(updateUsersItem, raw, ctx.validate)),
+        ),
+      ),
   }),
   defineAction({
     name: "DeleteUsers",

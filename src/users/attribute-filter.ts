@@ -9,7 +9,18 @@ import { errors } from "../core/errors.js";
 import type { CustomAttributeDefinition } from "./custom-attributes.js";
 import { isDateTime, isNumber, storedDateTime, storedNumber } from "./attribute-values.js";
 
-export const OPERATORS = ["Equal", "NotEqual", "Contains", "StartsWith", "GreaterThan", "GreaterThanOrEqual", "LessThan", "LessThanOrEqual", "IsNull", "IsNotNull"] as const;
+export const OPERATORS = [
+  "Equal",
+  "NotEqual",
+  "Contains",
+  "StartsWith",
+  "GreaterThan",
+  "GreaterThanOrEqual",
+  "LessThan",
+  "LessThanOrEqual",
+  "IsNull",
+  "IsNotNull",
+] as const;
 type Operator = (typeof OPERATORS)[number];
 const RELATIONS = ["And", "Or"] as const;
 /** Nesting and size bounds: a filter is a request's worth of SQL, not a program. */
@@ -47,21 +58,38 @@ export const customAttributeFilter = group
 export type CustomAttributeFilter = Group;
 
 const PARAM = "Filter.CustomAttributeFilter";
-const ORDER: Partial<Record<Operator, string>> = { GreaterThan: ">", GreaterThanOrEqual: ">=", LessThan: "<", LessThanOrEqual: "<=", Equal: "=", NotEqual: "<>" };
+const ORDER: Partial<Record<Operator, string>> = {
+  GreaterThan: ">",
+  GreaterThanOrEqual: ">=",
+  LessThan: "<",
+  LessThanOrEqual: "<=",
+  Equal: "=",
+  NotEqual: "<>",
+};
 
 /**
  * The stored value as the attribute's type, null when absent or not of that type (a value stored
  * before the write checks were strict compares as absent: attribute-values.ts). `check` is what a
  * filter Value must pass, the same test as on write, so the Value's own cast never fails.
  */
-function typed(def: CustomAttributeDefinition): { value: RawBuilder<unknown>; cast: (v: string) => RawBuilder<unknown>; check: ((v: string) => boolean) | undefined; type: string } {
+function typed(def: CustomAttributeDefinition): {
+  value: RawBuilder<unknown>;
+  cast: (v: string) => RawBuilder<unknown>;
+  check: ((v: string) => boolean) | undefined;
+  type: string;
+} {
   const raw = sql`(custom_attributes ->> ${def.Name}::text)`;
   switch (def.DataType.toLowerCase()) {
     case "number":
     case "integer":
       return { value: storedNumber(raw), cast: (v) => sql`${v}::numeric`, check: isNumber, type: "decimal number within a double's range" };
     case "datetime":
-      return { value: storedDateTime(raw), cast: (v) => sql`${v}::timestamptz`, check: isDateTime, type: "RFC 3339 time of a real calendar day" };
+      return {
+        value: storedDateTime(raw),
+        cast: (v) => sql`${v}::timestamptz`,
+        check: isDateTime,
+        type: "RFC 3339 time of a real calendar day",
+      };
     case "boolean":
       return { value: raw, cast: (v) => sql`${v}::text`, check: (v) => v === "true" || v === "false", type: '"true" or "false"' };
     default:
@@ -76,14 +104,19 @@ function conditionSql(defs: Map<string, CustomAttributeDefinition>, c: z.output<
   if (c.Operator === "IsNull") return sql<SqlBool>`${raw} is null`;
   if (c.Operator === "IsNotNull") return sql<SqlBool>`${raw} is not null`;
   const v = c.Value;
-  if (v === undefined) throw errors.invalidParameter(PARAM, `the condition on ${JSON.stringify(def.Name)} with ${c.Operator} needs a Value`);
+  if (v === undefined)
+    throw errors.invalidParameter(PARAM, `the condition on ${JSON.stringify(def.Name)} with ${c.Operator} needs a Value`);
   const t = typed(def);
-  if (t.check && !t.check(v)) throw errors.invalidParameter(PARAM, `${JSON.stringify(def.Name)} is a ${def.DataType} attribute: its Value must be a ${t.type}`);
+  if (t.check && !t.check(v))
+    throw errors.invalidParameter(PARAM, `${JSON.stringify(def.Name)} is a ${def.DataType} attribute: its Value must be a ${t.type}`);
   const isText = t.type === "text";
   if (c.Operator === "Contains" || c.Operator === "StartsWith") {
-    if (!isText) throw errors.invalidParameter(PARAM, `${c.Operator} applies to String attributes; ${JSON.stringify(def.Name)} is ${def.DataType}`);
+    if (!isText)
+      throw errors.invalidParameter(PARAM, `${c.Operator} applies to String attributes; ${JSON.stringify(def.Name)} is ${def.DataType}`);
     // strpos/starts_with instead of LIKE: no pattern characters for a caller to smuggle in.
-    return c.Operator === "Contains" ? sql<SqlBool>`strpos(${t.value}, lower(${v}::text)) > 0` : sql<SqlBool>`starts_with(${t.value}, lower(${v}::text))`;
+    return c.Operator === "Contains"
+      ? sql<SqlBool>`strpos(${t.value}, lower(${v}::text)) > 0`
+      : sql<SqlBool>`starts_with(${t.value}, lower(${v}::text))`;
   }
   if (t.type === '"true" or "false"' && c.Operator !== "Equal" && c.Operator !== "NotEqual") {
     throw errors.invalidParameter(PARAM, `${c.Operator} does not apply to the Boolean attribute ${JSON.stringify(def.Name)}`);

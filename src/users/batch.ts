@@ -46,7 +46,18 @@ export function batchResult(outcomes: ItemOutcome[]) {
     ...deleteResult(outcomes),
     SuccessfulUidsStructured: outcomes.flatMap((o, Index) => (isFailure(o) ? [] : [{ Index, Uid: o.uid }])),
     ErrorsStructured: outcomes.flatMap((o, Index) =>
-      isFailure(o) ? [{ Index, Code: o.error.code, ErrorType: errorTypeOf(o.error), Error: o.error.message, Field: o.field, DuplicatedUserUid: o.duplicatedUserUid ?? "" }] : [],
+      isFailure(o)
+        ? [
+            {
+              Index,
+              Code: o.error.code,
+              ErrorType: errorTypeOf(o.error),
+              Error: o.error.message,
+              Field: o.field,
+              DuplicatedUserUid: o.duplicatedUserUid ?? "",
+            },
+          ]
+        : [],
     ),
   };
 }

@@ -9,17 +9,50 @@ import type { UserState } from "./tables.js";
 
 /** The columns the plain fields write; identifiers, their verified flags, custom attributes and the password are handled below. */
 export const USER_PATCH: PatchRules<UserFields, UserRow> = {
-  PreferredUsername: null, Email: null, EmailVerified: null, PhoneNumber: null, PhoneNumberVerified: null,
-  Name: "name", GivenName: "given_name", FamilyName: "family_name", MiddleName: "middle_name", Nickname: "nickname",
-  Picture: "picture", Profile: "profile", Website: "website", Gender: "gender", Birthdate: "birthdate", Zoneinfo: "zoneinfo", Locale: "locale",
-  UserMetadata: "user_metadata", CustomAttributesToUpsert: null, UserState: null, Password: null,
+  PreferredUsername: null,
+  Email: null,
+  EmailVerified: null,
+  PhoneNumber: null,
+  PhoneNumberVerified: null,
+  Name: "name",
+  GivenName: "given_name",
+  FamilyName: "family_name",
+  MiddleName: "middle_name",
+  Nickname: "nickname",
+  Picture: "picture",
+  Profile: "profile",
+  Website: "website",
+  Gender: "gender",
+  Birthdate: "birthdate",
+  Zoneinfo: "zoneinfo",
+  Locale: "locale",
+  UserMetadata: "user_metadata",
+  CustomAttributesToUpsert: null,
+  UserState: null,
+  Password: null,
 };
 
 /** What a new user starts with, before its fields apply. */
 const NEW_USER_DEFAULTS = {
-  preferred_username: null as string | null, email: null as string | null, email_verified: false, phone_number: null as string | null, phone_number_verified: false,
-  name: "", given_name: "", family_name: "", middle_name: "", nickname: "", picture: "", profile: "", website: "", gender: "", birthdate: "", zoneinfo: "", locale: "",
-  user_metadata: "{}", user_state: "ACTIVE" as UserState,
+  preferred_username: null as string | null,
+  email: null as string | null,
+  email_verified: false,
+  phone_number: null as string | null,
+  phone_number_verified: false,
+  name: "",
+  given_name: "",
+  family_name: "",
+  middle_name: "",
+  nickname: "",
+  picture: "",
+  profile: "",
+  website: "",
+  gender: "",
+  birthdate: "",
+  zoneinfo: "",
+  locale: "",
+  user_metadata: "{}",
+  user_state: "ACTIVE" as UserState,
 };
 
 /**
@@ -40,4 +73,7 @@ export const NEW_USER_FIELDS: PatchRules<NewUserFields, UserRow> = {
   ExternalProviderUserIdentifier: null,
 };
 
-export const toRow = (f: NewUserFields) => ({ ...NEW_USER_DEFAULTS, ...(patchOf(f, {}, NEW_USER_FIELDS) as Partial<typeof NEW_USER_DEFAULTS>) });
+export const toRow = (f: NewUserFields) => ({
+  ...NEW_USER_DEFAULTS,
+  ...(patchOf(f, {}, NEW_USER_FIELDS) as Partial<typeof NEW_USER_DEFAULTS>),
+});

@@ -38,7 +38,13 @@ type Outcomes = (ItemOutcome | undefined)[];
  * whole call fails only when the pool (or the connection named) does not exist; everything else is
  * a per-item outcome. With a connection, each user is linked to its identity there (linking.ts).
  */
-export async function createUsers(deps: Deps, accountId: string, poolUid: string, items: (NewUserFields | ApiError)[], connection?: LinkTarget): Promise<ItemOutcome[]> {
+export async function createUsers(
+  deps: Deps,
+  accountId: string,
+  poolUid: string,
+  items: (NewUserFields | ApiError)[],
+  connection?: LinkTarget,
+): Promise<ItemOutcome[]> {
   const pool = await parentPool(deps.db, accountId, poolUid, "read");
   await requireConnection(deps.db, accountId, poolUid, connection);
   const policy = { ...DEFAULT_PASSWORD_POLICY, ...pool.password_policy };
@@ -56,16 +62,31 @@ export async function createUsers(deps: Deps, accountId: string, poolUid: string
     const room = Math.max(0, deps.config.quotas.usersPerPool - locked.total_users);
     pending.slice(room).forEach(({ i }) => (outcomes[i] = failure(errors.quotaExceeded("UsersPerPool"), "Users")));
     const admitted = pending.slice(0, room);
-    const inserted = await q.insertUsersSkippingConflicts(trx, admitted.map((p) => p.row));
-    await reportTakenIdentifiers(trx, accountId, poolUid, admitted.filter((p) => !inserted.has(p.row.uid)), outcomes);
+    const inserted = await q.insertUsersSkippingConflicts(
+      trx,
+      admitted.map((p) => p.row),
+    );
+    await reportTakenIdentifiers(
+      trx,
+      accountId,
+      poolUid,
+      admitted.filter((p) => !inserted.has(p.row.uid)),
+      outcomes,
+    );
     const created = admitted.filter((p) => inserted.has(p.row.uid));
     bulk = bulkAt > 0 && created.length >= bulkAt;
     // The links' foreign-key checks look each new user up: planned against statistics without them,
     // each was a scan of the pool (60 s for 10,000 links), so the statistics learn of them first.
     if (bulk && connection !== undefined) await analyzeWithin(trx, "users");
-    const lost = connection === undefined
-      ? new Map<string, ItemFailure>()
-      : await linkNewUsers(trx, { accountId, poolUid, connection }, created.map((p) => ({ uid: p.row.uid, externalId: p.externalId! })), now);
+    const lost =
+      connection === undefined
+        ? new Map<string, ItemFailure>()
+        : await linkNewUsers(
+            trx,
+            { accountId, poolUid, connection },
+            created.map((p) => ({ uid: p.row.uid, externalId: p.externalId! })),
+            now,
+          );
     for (const p of created) outcomes[p.i] = lost.get(p.row.uid) ?? { uid: p.row.uid };
   });
   // Not awaited: the caller has its answer; later requests get plans that know of the new rows.
@@ -74,7 +95,13 @@ export async function createUsers(deps: Deps, accountId: string, poolUid: string
 }
 
 /** Each valid item's custom attribute values, checked against the pool's definitions (a bad one fails its item). */
-async function customAttributeValues(deps: Deps, accountId: string, poolUid: string, items: (NewUserFields | ApiError)[], outcomes: Outcomes) {
+async function customAttributeValues(
+  deps: Deps,
+  accountId: string,
+  poolUid: string,
+  items: (NewUserFields | ApiError)[],
+  outcomes: Outcomes,
+) {
   const wantsCustom = items.some((item) => !(item instanceof ApiError) && item.CustomAttributesToUpsert?.length);
   const defs = wantsCustom ? await poolCustomAttributes(deps.db, accountId, poolUid) : [];
   return items.map((item, i) => {
@@ -98,7 +125,9 @@ async function pendingUsers(
   const valid = items.flatMap((item, i) => (item instanceof ApiError || outcomes[i] ? [] : [{ item, i }]));
   // All hashes queued at once: the queue runs as many as it has slots for, so a batch uses every core
   // while another account's hash still gets its turn.
-  const hashes = await Promise.all(valid.map(({ item }) => (item.Password === undefined ? null : hashPasswordFor(deps.hashQueue, accountId, item.Password))));
+  const hashes = await Promise.all(
+    valid.map(({ item }) => (item.Password === undefined ? null : hashPasswordFor(deps.hashQueue, accountId, item.Password))),
+  );
   const now = deps.clock.now();
   return valid.map(({ item, i }, k) => ({
     i,
@@ -118,7 +147,13 @@ async function pendingUsers(
 }
 
 /** Native users not inserted because a unique identifier is taken: Duplicated, naming the field and the user holding it. */
-async function reportTakenIdentifiers(trx: Transaction<Database>, accountId: string, poolUid: string, skipped: PendingUser[], outcomes: Outcomes): Promise<void> {
+async function reportTakenIdentifiers(
+  trx: Transaction<Database>,
+  accountId: string,
+  poolUid: string,
+  skipped: PendingUser[],
+  outcomes: Outcomes,
+): Promise<void> {
   if (skipped.length === 0) return;
   const rows = skipped.map((p) => p.row);
   const taken = await q.takenIdentifiers(trx, accountId, poolUid, {
@@ -127,15 +162,30 @@ async function reportTakenIdentifiers(trx: Transaction<Database>, accountId: str
     phones: rows.flatMap((row) => (row.phone_number ? [row.phone_number] : [])),
   });
   for (const { row, i } of skipped) {
-    const field = row.email && taken.emails.has(normalizeEmail(row.email)) ? "Email"
-      : row.preferred_username && taken.usernames.has(row.preferred_username.toLowerCase()) ? "PreferredUsername" : "PhoneNumber";
+    const field =
+      row.email && taken.emails.has(normalizeEmail(row.email))
+        ? "Email"
+        : row.preferred_username && taken.usernames.has(row.preferred_username.toLowerCase())
+          ? "PreferredUsername"
+          : "PhoneNumber";
     const value = (field === "Email" ? row.email : field === "PreferredUsername" ? row.preferred_username : row.phone_number) ?? "";
-    const holder = field === "Email" ? taken.emails.get(normalizeEmail(value)) : field === "PreferredUsername" ? taken.usernames.get(value.toLowerCase()) : taken.phones.get(value);
+    const holder =
+      field === "Email"
+        ? taken.emails.get(normalizeEmail(value))
+        : field === "PreferredUsername"
+          ? taken.usernames.get(value.toLowerCase())
+          : taken.phones.get(value);
     outcomes[i] = { error: new DuplicatedUser(field, value), field, duplicatedUserUid: holder ?? "" };
   }
 }
 
-export async function createUser(deps: Deps, accountId: string, poolUid: string, fields: NewUserFields, connection?: LinkTarget): Promise<UserView> {
+export async function createUser(
+  deps: Deps,
+  accountId: string,
+  poolUid: string,
+  fields: NewUserFields,
+  connection?: LinkTarget,
+): Promise<UserView> {
   const [outcome] = await createUsers(deps, accountId, poolUid, [fields], connection);
   if ("error" in outcome!) throw outcome.error;
   return getUser(deps, accountId, poolUid, outcome!.uid);

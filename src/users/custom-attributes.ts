@@ -30,7 +30,8 @@ const PARAM = "CustomAttributesToUpsert";
  */
 export const MAX_CUSTOM_ATTRIBUTE_BYTES = 16 * 1024;
 
-const bytesOf = (values: Record<string, string>) => Object.entries(values).reduce((n, [k, v]) => n + Buffer.byteLength(k) + Buffer.byteLength(v), 0);
+const bytesOf = (values: Record<string, string>) =>
+  Object.entries(values).reduce((n, [k, v]) => n + Buffer.byteLength(k) + Buffer.byteLength(v), 0);
 
 export const customAttributesToUpsert = z
   .array(z.object({ Name: z.string().trim().min(1).max(128), Value: z.string().max(2048).describe('"" removes the value') }))
@@ -104,7 +105,10 @@ export function applyCustomAttributes(
   // Only growth is refused: a user already above the bound (stored before it) may still shrink.
   const total = bytesOf(next);
   if (total > MAX_CUSTOM_ATTRIBUTE_BYTES && total > bytesOf(current)) {
-    return errors.invalidParameter(PARAM, `a user's custom attribute values may hold ${MAX_CUSTOM_ATTRIBUTE_BYTES} bytes together (UTF-8, names included); these would hold ${total}`);
+    return errors.invalidParameter(
+      PARAM,
+      `a user's custom attribute values may hold ${MAX_CUSTOM_ATTRIBUTE_BYTES} bytes together (UTF-8, names included); these would hold ${total}`,
+    );
   }
   return next;
 }

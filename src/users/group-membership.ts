@@ -9,7 +9,7 @@ import type { Db } from "../platform/db/types.js";
 
 /** The ListUsers Filter keys about groups (the Filter object makes them optional). */
 export const groupFilterFields = {
-  GroupUid: z.string().trim().max(128).describe("members of this group (\"\" is no filter)"),
+  GroupUid: z.string().trim().max(128).describe('members of this group ("" is no filter)'),
   GroupUidsOr: z.array(uid()).max(100).describe("members of at least one of these groups"),
   NotInAnyGroup: z.boolean().describe("true: users in no group; false: users in at least one"),
 };
@@ -36,11 +36,22 @@ export function groupFilterOf(f: GroupFilterInput = {}, within?: string): GroupF
  * When the filter asks only for membership of one group: that group's member counter (kept exact by
  * the group_members triggers), for TotalCount instead of counting up to 100,000s of members per page.
  */
-export function soleGroupCount(db: Db, accountId: string, poolUid: string, g: GroupFilter | undefined): (() => Promise<number>) | undefined {
+export function soleGroupCount(
+  db: Db,
+  accountId: string,
+  poolUid: string,
+  g: GroupFilter | undefined,
+): (() => Promise<number>) | undefined {
   if (!g || g.all.length !== 1 || g.any !== undefined || g.inNone !== undefined) return undefined;
   const group = g.all[0]!;
   return async () => {
-    const row = await db.selectFrom("groups").select("total_members").where("account_id", "=", accountId).where("user_pool_uid", "=", poolUid).where("uid", "=", group).executeTakeFirst();
+    const row = await db
+      .selectFrom("groups")
+      .select("total_members")
+      .where("account_id", "=", accountId)
+      .where("user_pool_uid", "=", poolUid)
+      .where("uid", "=", group)
+      .executeTakeFirst();
     return row?.total_members ?? 0;
   };
 }
@@ -51,7 +62,10 @@ const membership = (groups?: string[]) =>
     groups === undefined ? sql`` : sql` and m.group_uid in (${sql.join(groups)})`
   })`;
 
-export function whereGroups<O>(q: SelectQueryBuilder<Database, "users", O>, g: GroupFilter | undefined): SelectQueryBuilder<Database, "users", O> {
+export function whereGroups<O>(
+  q: SelectQueryBuilder<Database, "users", O>,
+  g: GroupFilter | undefined,
+): SelectQueryBuilder<Database, "users", O> {
   if (!g) return q;
   let out = q;
   for (const group of g.all) out = out.where(membership([group]));
@@ -61,15 +75,26 @@ export function whereGroups<O>(q: SelectQueryBuilder<Database, "users", O>, g: G
 }
 
 /** Fills the GroupUids of user results (lowest Precedence first, then by uid), in one query. */
-export async function withGroupUids<T extends { Uid: string; GroupUids: string[] }>(db: Db, accountId: string, poolUid: string, users: T[]): Promise<T[]> {
+export async function withGroupUids<T extends { Uid: string; GroupUids: string[] }>(
+  db: Db,
+  accountId: string,
+  poolUid: string,
+  users: T[],
+): Promise<T[]> {
   if (users.length === 0) return users;
   const rows = await db
     .selectFrom("group_members as m")
-    .innerJoin("groups as g", (j) => j.onRef("g.account_id", "=", "m.account_id").onRef("g.user_pool_uid", "=", "m.user_pool_uid").onRef("g.uid", "=", "m.group_uid"))
+    .innerJoin("groups as g", (j) =>
+      j.onRef("g.account_id", "=", "m.account_id").onRef("g.user_pool_uid", "=", "m.user_pool_uid").onRef("g.uid", "=", "m.group_uid"),
+    )
     .select(["m.user_uid", "m.group_uid"])
     .where("m.account_id", "=", accountId)
     .where("m.user_pool_uid", "=", poolUid)
-    .where("m.user_uid", "in", users.map((u) => u.Uid))
+    .where(
+      "m.user_uid",
+      "in",
+      users.map((u) => u.Uid),
+    )
     .orderBy("g.precedence")
     .orderBy("g.uid")
     .execute();

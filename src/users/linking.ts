@@ -16,7 +16,8 @@ import type { NewUserFields } from "./schemas.js";
 export type LinkTarget = string | undefined;
 
 /** Federated: created from an external identity without a password (it signs in through its provider). */
-export const isFederated = (item: NewUserFields, connection: LinkTarget) => connection !== undefined && !!item.ExternalProviderUserIdentifier && item.Password === undefined;
+export const isFederated = (item: NewUserFields, connection: LinkTarget) =>
+  connection !== undefined && !!item.ExternalProviderUserIdentifier && item.Password === undefined;
 
 /** The connection must be one of the pool's (any type): else the whole call is NotFound. */
 export async function requireConnection(db: Db, accountId: string, poolUid: string, connection: LinkTarget): Promise<void> {
@@ -33,9 +34,24 @@ export function linkingErrors(items: (NewUserFields | ApiError)[], connection: L
     if (item instanceof ApiError) return undefined;
     const id = item.ExternalProviderUserIdentifier;
     if (connection === undefined) {
-      return id ? { error: errors.missingParameter("ExternalProviderConnectionUid", "ExternalProviderUserIdentifier needs the connection it is an id at"), field: "ExternalProviderConnectionUid" } : undefined;
+      return id
+        ? {
+            error: errors.missingParameter(
+              "ExternalProviderConnectionUid",
+              "ExternalProviderUserIdentifier needs the connection it is an id at",
+            ),
+            field: "ExternalProviderConnectionUid",
+          }
+        : undefined;
     }
-    if (!id) return { error: errors.missingParameter("ExternalProviderUserIdentifier", "with ExternalProviderConnectionUid, every user needs its id at that connection"), field: "ExternalProviderUserIdentifier" };
+    if (!id)
+      return {
+        error: errors.missingParameter(
+          "ExternalProviderUserIdentifier",
+          "with ExternalProviderConnectionUid, every user needs its id at that connection",
+        ),
+        field: "ExternalProviderUserIdentifier",
+      };
     if (seen.has(id)) return { error: identityTaken(connection, id), field: "ExternalProviderUserIdentifier", duplicatedUserUid: "" };
     seen.add(id);
     return undefined;
@@ -56,13 +72,39 @@ export async function linkNewUsers(
   const linked = await insertLinksSkippingConflicts(
     trx,
     created.map((c) => ({
-      account_id: key.accountId, user_pool_uid: key.poolUid, connection_uid: key.connection, external_user_id: c.externalId,
-      user_uid: c.uid, link_source: "CREATE" as const, created_at: now, updated_at: now,
+      account_id: key.accountId,
+      user_pool_uid: key.poolUid,
+      connection_uid: key.connection,
+      external_user_id: c.externalId,
+      user_uid: c.uid,
+      link_source: "CREATE" as const,
+      created_at: now,
+      updated_at: now,
     })),
   );
   const lost = created.filter((c) => !linked.has(c.uid));
   if (lost.length === 0) return new Map();
-  await deleteUsers(trx, key.accountId, key.poolUid, lost.map((c) => c.uid));
-  const holders = await holdersOf(trx, key.accountId, key.poolUid, key.connection, lost.map((c) => c.externalId));
-  return new Map(lost.map((c) => [c.uid, { error: identityTaken(key.connection, c.externalId), field: "ExternalProviderUserIdentifier", duplicatedUserUid: holders.get(c.externalId) ?? "" }]));
+  await deleteUsers(
+    trx,
+    key.accountId,
+    key.poolUid,
+    lost.map((c) => c.uid),
+  );
+  const holders = await holdersOf(
+    trx,
+    key.accountId,
+    key.poolUid,
+    key.connection,
+    lost.map((c) => c.externalId),
+  );
+  return new Map(
+    lost.map((c) => [
+      c.uid,
+      {
+        error: identityTaken(key.connection, c.externalId),
+        field: "ExternalProviderUserIdentifier",
+        duplicatedUserUid: holders.get(c.externalId) ?? "",
+      },
+    ]),
+  );
 }

@@ -50,7 +50,9 @@ const COUNT_COLUMN = { Email: sql.raw("dup_email_n"), PhoneNumber: sql.raw("dup_
  */
 export function duplicatedSource(pool: PoolKey, fields: DuplicatedField[]) {
   const counts = fields.map((f) => sql`count(*) over (partition by ${KEY[f]}) as ${COUNT_COLUMN[f]}`);
-  return sql`(select users.*, ${sql.join(counts)} from users where account_id = ${pool.accountId} and user_pool_uid = ${pool.poolUid})`.as("users");
+  return sql`(select users.*, ${sql.join(counts)} from users where account_id = ${pool.accountId} and user_pool_uid = ${pool.poolUid})`.as(
+    "users",
+  );
 }
 
 /** The condition on duplicatedSource's rows: a value (not empty) that more than one user holds. */

@@ -31,7 +31,8 @@ export const SORT_FIELDS = ["CreateTime", "UpdateTime", ...TEXT_FIELDS] as const
 export type SortField = (typeof SORT_FIELDS)[number];
 
 /** A value compared with a key: lower-cased by the database's own lower() (as the index is), except phone numbers. */
-const keyValue = (field: TextField, v: string) => (field === "PhoneNumber" ? sql<string>`(${v}::text collate "C")` : sql<string>`(lower(${v}::text) collate "C")`);
+const keyValue = (field: TextField, v: string) =>
+  field === "PhoneNumber" ? sql<string>`(${v}::text collate "C")` : sql<string>`(lower(${v}::text) collate "C")`;
 
 export interface Search {
   Search: string;
@@ -65,9 +66,21 @@ export interface UserFilter {
 }
 
 export const hasFilter = (f: UserFilter) =>
-  Object.keys(f.equals).length > 0 || Object.keys(f.empty).length > 0 || f.searches.length > 0 || f.uids !== undefined || f.userState !== undefined || f.none === true ||
-  f.contactless !== undefined || f.attributes !== undefined || f.groups !== undefined || f.departments !== undefined || f.connection !== undefined || f.externalIds !== undefined || !!f.duplicated?.length ||
-  f.latestBrowser !== undefined || f.latestLoginMethod !== undefined;
+  Object.keys(f.equals).length > 0 ||
+  Object.keys(f.empty).length > 0 ||
+  f.searches.length > 0 ||
+  f.uids !== undefined ||
+  f.userState !== undefined ||
+  f.none === true ||
+  f.contactless !== undefined ||
+  f.attributes !== undefined ||
+  f.groups !== undefined ||
+  f.departments !== undefined ||
+  f.connection !== undefined ||
+  f.externalIds !== undefined ||
+  !!f.duplicated?.length ||
+  f.latestBrowser !== undefined ||
+  f.latestLoginMethod !== undefined;
 
 /** Exact, or a case-insensitive prefix as a range (key >= p and key < p || U+10FFFF): a btree range even in a generic plan. */
 function match(field: TextField, s: Search): RawBuilder<SqlBool> {
@@ -88,12 +101,16 @@ function filtered(db: Db, accountId: string, poolUid: string, f: UserFilter) {
   if (f.none) q = q.where(sql<SqlBool>`false`);
   if (f.uids !== undefined) q = q.where("uid", "in", f.uids.length ? f.uids : [""]);
   if (f.userState !== undefined) q = q.where("user_state", "=", f.userState);
-  if (f.latestBrowser !== undefined) q = q.where(sql<SqlBool>`(lower(latest_browser) collate "C") = (lower(${f.latestBrowser}::text) collate "C")`);
-  if (f.latestLoginMethod !== undefined) q = q.where(sql<SqlBool>`(lower(latest_login_method) collate "C") = (lower(${f.latestLoginMethod}::text) collate "C")`);
+  if (f.latestBrowser !== undefined)
+    q = q.where(sql<SqlBool>`(lower(latest_browser) collate "C") = (lower(${f.latestBrowser}::text) collate "C")`);
+  if (f.latestLoginMethod !== undefined)
+    q = q.where(sql<SqlBool>`(lower(latest_login_method) collate "C") = (lower(${f.latestLoginMethod}::text) collate "C")`);
   q = byDuplicated(byExternalIdentifiers(byConnection(q, f.connection), pool, f.externalIds), dup);
   q = whereDepartments(whereGroups(q, f.groups), f.departments, pool);
-  for (const [field, v] of Object.entries(f.equals) as [TextField, string][]) q = q.where(sql<SqlBool>`${TEXT_KEYS[field]} = ${keyValue(field, v)}`);
-  for (const [field, isEmpty] of Object.entries(f.empty) as [TextField, boolean][]) q = q.where(sql<SqlBool>`${TEXT_KEYS[field]} ${sql.raw(isEmpty ? "=" : ">")} ''`);
+  for (const [field, v] of Object.entries(f.equals) as [TextField, string][])
+    q = q.where(sql<SqlBool>`${TEXT_KEYS[field]} = ${keyValue(field, v)}`);
+  for (const [field, isEmpty] of Object.entries(f.empty) as [TextField, boolean][])
+    q = q.where(sql<SqlBool>`${TEXT_KEYS[field]} ${sql.raw(isEmpty ? "=" : ">")} ''`);
   if (f.contactless !== undefined) {
     const all = sql<SqlBool>`(${TEXT_KEYS.Email} = '' and ${TEXT_KEYS.PhoneNumber} = '' and coalesce(name, '') = '')`;
     q = q.where(f.contactless ? all : sql<SqlBool>`not ${all}`);
@@ -133,9 +150,17 @@ export type ListedUser = UserRow & { sort_key: string | null };
  * that order hoping to meet a LIMIT's worth of matches early, which clustered matches (user12000 to
  * user12999, created together) defeat: 920 ms instead of a few at 100,000 users (bench/users).
  */
-export function userListing(db: Db, accountId: string, poolUid: string, f: UserFilter, sort: Sort, after?: After): Listing<Database, "users", ListedUser> {
+export function userListing(
+  db: Db,
+  accountId: string,
+  poolUid: string,
+  f: UserFilter,
+  sort: Sort,
+  after?: After,
+): Listing<Database, "users", ListedUser> {
   const desc = sort.direction === "Desc";
-  const key: Expression<unknown> | undefined = sort.field === "CreateTime" ? undefined : sort.field === "UpdateTime" ? sql`updated_at` : TEXT_KEYS[sort.field];
+  const key: Expression<unknown> | undefined =
+    sort.field === "CreateTime" ? undefined : sort.field === "UpdateTime" ? sql`updated_at` : TEXT_KEYS[sort.field];
   const op = sql.raw(desc ? "<" : ">");
   const dir = desc ? "desc" : "asc";
   const opaque = f.searches.length > 0;
@@ -146,7 +171,10 @@ export function userListing(db: Db, accountId: string, poolUid: string, f: UserF
     rows: (q) => {
       let r = q;
       if (after && !key) r = r.where(sql<SqlBool>`seq ${op} ${after.seq}::bigint`);
-      else if (after && sort.field === "UpdateTime") r = r.where(sql<SqlBool>`(updated_at, seq) ${op} (timestamptz 'epoch' + ${after.key}::bigint * interval '1 microsecond', ${after.seq}::bigint)`);
+      else if (after && sort.field === "UpdateTime")
+        r = r.where(
+          sql<SqlBool>`(updated_at, seq) ${op} (timestamptz 'epoch' + ${after.key}::bigint * interval '1 microsecond', ${after.seq}::bigint)`,
+        );
       else if (after) r = r.where(sql<SqlBool>`(${key}, seq) ${op} ((${after.key}::text collate "C"), ${after.seq}::bigint)`);
       const keyText = keyOf(sort.field);
       const selected = r.selectAll().select((keyText ?? sql<string | null>`null`).as("sort_key"));

@@ -86,6 +86,7 @@ export function policyViolation(password: string, policy: PasswordPolicy): strin
   if (policy.RequireUppercase && !/\p{Lu}/u.test(password)) return "the pool's policy RequireUppercase needs an upper-case letter";
   if (policy.RequireLowercase && !/\p{Ll}/u.test(password)) return "the pool's policy RequireLowercase needs a lower-case letter";
   if (policy.RequireDigits && !/\p{Nd}/u.test(password)) return "the pool's policy RequireDigits needs a digit";
-  if (policy.RequireSymbols && !/[^\p{L}\p{N}\s]/u.test(password)) return "the pool's policy RequireSymbols needs a symbol (neither letter, digit nor space)";
+  if (policy.RequireSymbols && !/[^\p{L}\p{N}\s]/u.test(password))
+    return "the pool's policy RequireSymbols needs a symbol (neither letter, digit nor space)";
   return undefined;
 }

@@ -12,7 +12,10 @@ const profileUrl = z
   .string()
   .trim()
   .max(MAX_URL_LENGTH)
-  .refine((s) => s === "" || urlProblem(s, PROFILE_URL) === undefined, "must be an absolute http or https URL without credentials or whitespace");
+  .refine(
+    (s) => s === "" || urlProblem(s, PROFILE_URL) === undefined,
+    "must be an absolute http or https URL without credentials or whitespace",
+  );
 
 /** OIDC: YYYY-MM-DD, 0000-MM-DD when the year is withheld, or YYYY alone; a real calendar date. */
 export function isBirthdate(s: string): boolean {
@@ -49,8 +52,28 @@ export const profileFields = {
   Picture: profileUrl.describe("URL of the user's picture").optional(),
   Profile: profileUrl.describe("URL of the user's profile page").optional(),
   Website: profileUrl.describe("URL of the user's web site").optional(),
-  Gender: z.string().trim().max(64).regex(/^[^\p{C}]*$/u, "no control characters").describe("free text; OIDC names female and male").optional(),
-  Birthdate: z.string().trim().refine((s) => s === "" || isBirthdate(s), "must be YYYY-MM-DD (0000-MM-DD without the year) or YYYY").optional(),
-  Zoneinfo: z.string().trim().max(64).refine((s) => s === "" || isTimeZone(s), "must be an IANA time zone name such as Europe/Paris").optional(),
-  Locale: z.string().trim().max(35).refine((s) => s === "" || isLocale(s), "must be a BCP 47 language tag such as zh-CN").optional(),
+  Gender: z
+    .string()
+    .trim()
+    .max(64)
+    .regex(/^[^\p{C}]*$/u, "no control characters")
+    .describe("free text; OIDC names female and male")
+    .optional(),
+  Birthdate: z
+    .string()
+    .trim()
+    .refine((s) => s === "" || isBirthdate(s), "must be YYYY-MM-DD (0000-MM-DD without the year) or YYYY")
+    .optional(),
+  Zoneinfo: z
+    .string()
+    .trim()
+    .max(64)
+    .refine((s) => s === "" || isTimeZone(s), "must be an IANA time zone name such as Europe/Paris")
+    .optional(),
+  Locale: z
+    .string()
+    .trim()
+    .max(35)
+    .refine((s) => s === "" || isLocale(s), "must be a BCP 47 language tag such as zh-CN")
+    .optional(),
 };

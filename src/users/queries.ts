@@ -11,37 +11,69 @@ export type NewUserRow = Insertable<UsersTable>;
 type Db = Kysely<Database> | Transaction<Database>;
 
 export function findUser(db: Db, accountId: string, poolUid: string, uid: string): Promise<UserRow | undefined> {
-  return db.selectFrom("users").selectAll().where("account_id", "=", accountId).where("user_pool_uid", "=", poolUid).where("uid", "=", uid).executeTakeFirst();
-}
-
-/** Locks the user's row until the transaction ends (serializes resets of one user). */
-export function findUserForUpdate(trx: Transaction<Database>, accountId: string, poolUid: string, uid: string) {
-  return trx.selectFrom("users").selectAll().where("account_id", "=", accountId).where("user_pool_uid", "=", poolUid).where("uid", "=", uid).forUpdate().executeTakeFirst();
-}
-
-export function findUserByEmail(db: Db, accountId: string, poolUid: string, email: string): Promise<UserRow | undefined> {
   return db
     .selectFrom("users")
     .selectAll()
     .where("account_id", "=", accountId)
     .where("user_pool_uid", "=", poolUid)
-    .where(sql<string>`lower(email)`, "=", normalizeEmail(email))
-    // Only a native user's Email names it: federated users may share theirs (sql/016).
-    .where("connection_uid", "is", null)
+    .where("uid", "=", uid)
     .executeTakeFirst();
+}
+
+/** Locks the user's row until the transaction ends (serializes resets of one user). */
+export function findUserForUpdate(trx: Transaction<Database>, accountId: string, poolUid: string, uid: string) {
+  return trx
+    .selectFrom("users")
+    .selectAll()
+    .where("account_id", "=", accountId)
+    .where("user_pool_uid", "=", poolUid)
+    .where("uid", "=", uid)
+    .forUpdate()
+    .executeTakeFirst();
+}
+
+export function findUserByEmail(db: Db, accountId: string, poolUid: string, email: string): Promise<UserRow | undefined> {
+  return (
+    db
+      .selectFrom("users")
+      .selectAll()
+      .where("account_id", "=", accountId)
+      .where("user_pool_uid", "=", poolUid)
+      .where(sql<string>`lower(email)`, "=", normalizeEmail(email))
+      // Only a native user's Email names it: federated users may share theirs (sql/016).
+      .where("connection_uid", "is", null)
+      .executeTakeFirst()
+  );
 }
 
 /** Inserts what it can (in slices: src/platform/db/slices.ts); rows that hit a unique index are skipped. Returns the uids inserted. */
 export async function insertUsersSkippingConflicts(trx: Transaction<Database>, rows: NewUserRow[]): Promise<Set<string>> {
-  const inserted = await inSlices(rows, (slice) => trx.insertInto("users").values(slice).onConflict((oc) => oc.doNothing()).returning("uid").execute());
+  const inserted = await inSlices(rows, (slice) =>
+    trx
+      .insertInto("users")
+      .values(slice)
+      .onConflict((oc) => oc.doNothing())
+      .returning("uid")
+      .execute(),
+  );
   return new Set(inserted.map((r) => r.uid));
 }
 
 /** Which of the given identifiers native users of the pool already hold, and who (keys lower-cased for Email and PreferredUsername). */
-export async function takenIdentifiers(db: Db, accountId: string, poolUid: string, ids: { emails: string[]; usernames: string[]; phones: string[] }) {
+export async function takenIdentifiers(
+  db: Db,
+  accountId: string,
+  poolUid: string,
+  ids: { emails: string[]; usernames: string[]; phones: string[] },
+) {
   const rows = await db
     .selectFrom("users")
-    .select([sql<string | null>`lower(email)`.as("email"), sql<string | null>`lower(preferred_username)`.as("username"), "phone_number", "uid"])
+    .select([
+      sql<string | null>`lower(email)`.as("email"),
+      sql<string | null>`lower(preferred_username)`.as("username"),
+      "phone_number",
+      "uid",
+    ])
     .where("account_id", "=", accountId)
     .where("user_pool_uid", "=", poolUid)
     .where("connection_uid", "is", null)
@@ -53,18 +85,29 @@ export async function takenIdentifiers(db: Db, accountId: string, poolUid: strin
       ]),
     )
     .execute();
-  const holders = (key: (r: (typeof rows)[number]) => string | null) => new Map(rows.flatMap((r) => (key(r) === null ? [] : [[key(r)!, r.uid] as const])));
+  const holders = (key: (r: (typeof rows)[number]) => string | null) =>
+    new Map(rows.flatMap((r) => (key(r) === null ? [] : [[key(r)!, r.uid] as const])));
   return { emails: holders((r) => r.email), usernames: holders((r) => r.username), phones: holders((r) => r.phone_number) };
 }
 
 /** The uid of the native user holding an identifier in the pool (compared as its unique index does). */
-export async function uidHolding(db: Db, accountId: string, poolUid: string, field: "Email" | "PreferredUsername" | "PhoneNumber", value: string): Promise<string | undefined> {
+export async function uidHolding(
+  db: Db,
+  accountId: string,
+  poolUid: string,
+  field: "Email" | "PreferredUsername" | "PhoneNumber",
+  value: string,
+): Promise<string | undefined> {
   const taken = await takenIdentifiers(db, accountId, poolUid, {
     emails: field === "Email" ? [normalizeEmail(value)] : [],
     usernames: field === "PreferredUsername" ? [value.toLowerCase()] : [],
     phones: field === "PhoneNumber" ? [value] : [],
   });
-  return field === "Email" ? taken.emails.get(normalizeEmail(value)) : field === "PreferredUsername" ? taken.usernames.get(value.toLowerCase()) : taken.phones.get(value);
+  return field === "Email"
+    ? taken.emails.get(normalizeEmail(value))
+    : field === "PreferredUsername"
+      ? taken.usernames.get(value.toLowerCase())
+      : taken.phones.get(value);
 }
 
 export function updateUser(trx: Transaction<Database>, accountId: string, poolUid: string, uid: string, changes: Updateable<UsersTable>) {
@@ -79,7 +122,14 @@ export function updateUser(trx: Transaction<Database>, accountId: string, poolUi
 }
 
 /** Replaces a password hash only if it is still the one that was read (no lost concurrent change). */
-export async function replacePasswordHash(db: Db, accountId: string, poolUid: string, uid: string, from: string, to: string): Promise<void> {
+export async function replacePasswordHash(
+  db: Db,
+  accountId: string,
+  poolUid: string,
+  uid: string,
+  from: string,
+  to: string,
+): Promise<void> {
   await db
     .updateTable("users")
     .set({ password_hash: to })
@@ -92,7 +142,13 @@ export async function replacePasswordHash(db: Db, accountId: string, poolUid: st
 
 export async function deleteUsers(trx: Transaction<Database>, accountId: string, poolUid: string, uids: string[]): Promise<Set<string>> {
   if (uids.length === 0) return new Set();
-  const rows = await trx.deleteFrom("users").where("account_id", "=", accountId).where("user_pool_uid", "=", poolUid).where("uid", "in", uids).returning("uid").execute();
+  const rows = await trx
+    .deleteFrom("users")
+    .where("account_id", "=", accountId)
+    .where("user_pool_uid", "=", poolUid)
+    .where("uid", "in", uids)
+    .returning("uid")
+    .execute();
   return new Set(rows.map((r) => r.uid));
 }
 

@@ -27,7 +27,11 @@ const IDENTIFIER_REQUIRED = "a user needs at least one of PreferredUsername, Ema
  * The error of each item of a create, or undefined when it may be inserted. An item that repeats
  * an identifier of an earlier native item of the same batch is Duplicated; the earlier one goes ahead.
  */
-export function validateNewUser(items: (UserFields | ApiError)[], policy: PasswordPolicy, federated: (item: UserFields) => boolean = () => false): (ItemFailure | undefined)[] {
+export function validateNewUser(
+  items: (UserFields | ApiError)[],
+  policy: PasswordPolicy,
+  federated: (item: UserFields) => boolean = () => false,
+): (ItemFailure | undefined)[] {
   const seen = { Email: new Set<string>(), PreferredUsername: new Set<string>(), PhoneNumber: new Set<string>() };
   return items.map((item) => {
     if (item instanceof ApiError) return { error: item, field: fieldOf(item, "Users") };

@@ -19,10 +19,21 @@ function isJsonObject(text: string): boolean {
 
 /** Writable fields shared by create and update; "" means "none" for the three identifiers (and clears them on update). */
 const writableFields = {
-  PreferredUsername: z.string().trim().max(128).regex(/^[^\s\p{C}]*$/u, "no spaces or control characters").describe("unique in the pool, case-insensitively").optional(),
+  PreferredUsername: z
+    .string()
+    .trim()
+    .max(128)
+    .regex(/^[^\s\p{C}]*$/u, "no spaces or control characters")
+    .describe("unique in the pool, case-insensitively")
+    .optional(),
   Email: emailOrEmpty.optional(),
   EmailVerified: z.boolean().optional(),
-  PhoneNumber: z.string().trim().regex(/^(\+[1-9][0-9]{1,14})?$/, "must be in E.164 form, such as +8613800138000").describe("E.164, unique in the pool").optional(),
+  PhoneNumber: z
+    .string()
+    .trim()
+    .regex(/^(\+[1-9][0-9]{1,14})?$/, "must be in E.164 form, such as +8613800138000")
+    .describe("E.164, unique in the pool")
+    .optional(),
   PhoneNumberVerified: z.boolean().optional(),
   Name: optionalText(256),
   GivenName: optionalText(256),
@@ -30,13 +41,23 @@ const writableFields = {
   MiddleName: optionalText(256),
   Nickname: optionalText(256),
   ...profileFields,
-  UserMetadata: z.string().max(16_384).refine(isJsonObject, "must be a JSON object, written as a string").describe("a JSON object as a string; read back exactly as written").optional(),
+  UserMetadata: z
+    .string()
+    .max(16_384)
+    .refine(isJsonObject, "must be a JSON object, written as a string")
+    .describe("a JSON object as a string; read back exactly as written")
+    .optional(),
   CustomAttributesToUpsert: customAttributesToUpsert.optional(),
   UserState: userState.optional(),
 };
 
 /** Write-only: checked against the pool's PasswordPolicy, stored only as a scrypt hash. */
-const password = z.string().min(1).max(1024).describe("write-only; checked against the pool's PasswordPolicy, stored as an scrypt hash").optional();
+const password = z
+  .string()
+  .min(1)
+  .max(1024)
+  .describe("write-only; checked against the pool's PasswordPolicy, stored as an scrypt hash")
+  .optional();
 
 /**
  * Identity linking: a new user linked to its id at a connection of the pool. "" is taken as absent.
@@ -49,7 +70,12 @@ const connectionRef = z
   .describe("a connection of the pool (any type): each new user is linked to its ExternalProviderUserIdentifier there")
   .optional();
 const linkingFields = {
-  ExternalProviderUserIdentifier: z.string().trim().max(512).describe("the user's id at ExternalProviderConnectionUid, unique there in the pool").optional(),
+  ExternalProviderUserIdentifier: z
+    .string()
+    .trim()
+    .max(512)
+    .describe("the user's id at ExternalProviderConnectionUid, unique there in the pool")
+    .optional(),
 };
 
 export const userFieldsInput = z.object({ ...writableFields, Password: password });
@@ -117,7 +143,7 @@ export const userOutput = z.object({
   LatestLoginConnectionProvider: z.string(),
   LatestLoginConnectionType: z.string(),
   LatestBrowser: z.string(),
-  Connection: z.string().describe("a federated user's connection (the one it was created through); \"\" for a native user"),
+  Connection: z.string().describe('a federated user\'s connection (the one it was created through); "" for a native user'),
   GroupUids: z.array(z.string()).describe("the user's groups, lowest Precedence first"),
   DepartmentUids: z.array(z.string()),
   ExternalIdentities: z.array(externalIdentity),

@@ -29,9 +29,18 @@ export type UpdateUserFields = Omit<z.output<typeof updateUserInput>, "UserPoolU
 
 const userNotFound = (uid: string) => errors.notFound(`User ${uid}`);
 const federatedHasNoPassword = () =>
-  errors.invalidParameter("Password", "a federated user signs in through its connection and has no password; make it native first (BatchConvertFederatedUsersToNativeUsers)");
+  errors.invalidParameter(
+    "Password",
+    "a federated user signs in through its connection and has no password; make it native first (BatchConvertFederatedUsersToNativeUsers)",
+  );
 
-export async function getUser(deps: Pick<Deps, "db">, accountId: string, poolUid: string, uid: string, view: ViewOptions = {}): Promise<UserView> {
+export async function getUser(
+  deps: Pick<Deps, "db">,
+  accountId: string,
+  poolUid: string,
+  uid: string,
+  view: ViewOptions = {},
+): Promise<UserView> {
   await parentPool(deps.db, accountId, poolUid, "read");
   const row = await q.findUser(deps.db, accountId, poolUid, uid);
   if (!row) throw userNotFound(uid);
@@ -74,7 +83,11 @@ export async function updateUser(deps: Deps, accountId: string, poolUid: string,
     const state: UserState = f.UserState ?? cur.user_state;
     let customAttributes = cur.custom_attributes;
     if (f.CustomAttributesToUpsert?.length) {
-      const values = applyCustomAttributes(await poolCustomAttributes(trx, accountId, poolUid), cur.custom_attributes, f.CustomAttributesToUpsert);
+      const values = applyCustomAttributes(
+        await poolCustomAttributes(trx, accountId, poolUid),
+        cur.custom_attributes,
+        f.CustomAttributesToUpsert,
+      );
       if (values instanceof ApiError) throw values;
       customAttributes = values;
     }
@@ -93,7 +106,11 @@ export async function updateUser(deps: Deps, accountId: string, poolUid: string,
       ...(passwordHash !== undefined && { password_hash: passwordHash }),
       updated_at: now,
     };
-    return translateUniqueViolation(q.updateUser(trx, accountId, poolUid, uid, changes), { Email: email, PreferredUsername: username, PhoneNumber: phone });
+    return translateUniqueViolation(q.updateUser(trx, accountId, poolUid, uid, changes), {
+      Email: email,
+      PreferredUsername: username,
+      PhoneNumber: phone,
+    });
   });
   if (!row) throw userNotFound(uid);
   return filled(deps, accountId, poolUid, userView(row));
@@ -105,7 +122,12 @@ export type UserUpdate = z.output<typeof updateUsersItem>;
  * UpdateUsers: each item is UpdateUser on its own (its own transaction, in request order), or the
  * ApiError its validation already produced. The whole call fails only when the pool does not exist.
  */
-export async function updateUsers(deps: Deps, accountId: string, poolUid: string, items: (UserUpdate | ApiError)[]): Promise<ItemOutcome[]> {
+export async function updateUsers(
+  deps: Deps,
+  accountId: string,
+  poolUid: string,
+  items: (UserUpdate | ApiError)[],
+): Promise<ItemOutcome[]> {
   await parentPool(deps.db, accountId, poolUid, "read");
   const outcomes: ItemOutcome[] = [];
   for (const item of items) {
@@ -120,7 +142,11 @@ export async function updateUsers(deps: Deps, accountId: string, poolUid: string
     } catch (err) {
       if (!(err instanceof ApiError)) throw err;
       if (err instanceof DuplicatedUser) {
-        outcomes.push({ error: err, field: err.field, duplicatedUserUid: (await q.uidHolding(deps.db, accountId, poolUid, err.field, err.value)) ?? "" });
+        outcomes.push({
+          error: err,
+          field: err.field,
+          duplicatedUserUid: (await q.uidHolding(deps.db, accountId, poolUid, err.field, err.value)) ?? "",
+        });
       } else outcomes.push(failure(err, err.code === "NotFound" ? "UserUid" : "Users"));
     }
   }

@@ -15,7 +15,7 @@ export interface ViewOptions {
 /** a***@example.com: the first character of the local part and the domain stay. */
 export function maskEmail(email: string): string {
   const at = email.lastIndexOf("@");
-  return at <= 0 ? (email && "***") : `${email[0]}***${email.slice(at)}`;
+  return at <= 0 ? email && "***" : `${email[0]}***${email.slice(at)}`;
 }
 
 /** +86138****8000: up to six leading and the last four (two for short numbers) characters stay. */

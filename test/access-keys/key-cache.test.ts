@@ -59,7 +59,9 @@ describe("access-key resolver cache", () => {
     // The flood's own ids, asked again, are remembered as unknown: no query either.
     await Promise.all(ids.slice(-1000).map((id) => resolver.resolve(id)));
     expect(count.queries).toBe(1 + 10_000);
-    console.log(`[resolver] 10000 distinct unknown ids: ${Math.round(floodMs)} ms (${Math.round(10_000 / (floodMs / 1000))}/s, one query each); known key afterwards: from cache, ${hitUs.toFixed(1)} µs a lookup, 0 queries`);
+    console.log(
+      `[resolver] 10000 distinct unknown ids: ${Math.round(floodMs)} ms (${Math.round(10_000 / (floodMs / 1000))}/s, one query each); known key afterwards: from cache, ${hitUs.toFixed(1)} µs a lookup, 0 queries`,
+    );
   });
 
   it("asks the database once per unknown id per negative lifetime, however often and concurrently it is asked", async () => {
@@ -91,9 +93,14 @@ describe("access-key resolver cache", () => {
     expect(count.queries).toBe(2);
   });
 
-  it("finds a key created or enabled right after a lookup missed it, once the change is announced (not after the negative lifetime)", { timeout: 60_000 }, async () => {
+  it("finds a key created or enabled right after a lookup missed it, once the change is announced (not after the negative lifetime)", {
+    timeout: 60_000,
+  }, async () => {
     const database = await testDatabase();
-    const resolver = createAccessKeyResolver({ db: svc.deps.db, secretBox: svc.deps.secretBox }, { ttlMs: 3_600_000, negativeTtlMs: 3_600_000 });
+    const resolver = createAccessKeyResolver(
+      { db: svc.deps.db, secretBox: svc.deps.secretBox },
+      { ttlMs: 3_600_000, negativeTtlMs: 3_600_000 },
+    );
     // The server's own follower: NOTIFY on a direct connection, the change counter's poll through PgBouncer.
     const follower = await followAccessKeyChanges({ database, config: svc.config, resolver, log: createLogger("silent") });
     const waitFor = async (cond: () => Promise<boolean>) => {
@@ -113,7 +120,9 @@ describe("access-key resolver cache", () => {
       await waitFor(async () => (await resolver.resolve(pair.accessKeyId))?.enabled === false);
       await setAccessKeyEnabledAndAnnounce(svc.deps.db, pair.accessKeyId, true);
       const enabledMs = await waitFor(async () => (await resolver.resolve(pair.accessKeyId))?.enabled === true);
-      console.log(`[resolver] (${follower.source}) created key found ${createdMs} ms after the create returned, enabled key ${enabledMs} ms after (negative lifetime 1 h)`);
+      console.log(
+        `[resolver] (${follower.source}) created key found ${createdMs} ms after the create returned, enabled key ${enabledMs} ms after (negative lifetime 1 h)`,
+      );
     } finally {
       await follower.stop();
     }

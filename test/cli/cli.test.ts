@@ -14,7 +14,12 @@ const run = promisify(execFile);
 const url = inject("databaseUrl");
 const dataDir = mkdtempSync(join(tmpdir(), "idplane-cli-"));
 // The harness's master key is private to its process; the CLI gets its own, as an operator's would.
-const env = { PATH: process.env.PATH!, LOG_LEVEL: "warn", ID_DATA_DIR: dataDir, ...(url && { DATABASE_URL: url, DATABASE_POOLER: poolerFor(url), ID_MASTER_KEY: randomBytes(32).toString("base64") }) };
+const env = {
+  PATH: process.env.PATH!,
+  LOG_LEVEL: "warn",
+  ID_DATA_DIR: dataDir,
+  ...(url && { DATABASE_URL: url, DATABASE_POOLER: poolerFor(url), ID_MASTER_KEY: randomBytes(32).toString("base64") }),
+};
 
 async function cli(...args: string[]) {
   try {

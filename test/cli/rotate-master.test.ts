@@ -41,23 +41,45 @@ afterAll(async () => {
 
 /** A second server on the same database whose master keys are `box`'s, as after a redeploy. */
 async function startServerWith(box: SecretBox) {
-  const deps = { ...svc.deps, secretBox: box, accessKeys: createAccessKeyResolver({ db: svc.deps.db, secretBox: box }, { ttlMs: 0, negativeTtlMs: 0 }) };
+  const deps = {
+    ...svc.deps,
+    secretBox: box,
+    accessKeys: createAccessKeyResolver({ db: svc.deps.db, secretBox: box }, { ttlMs: 0, negativeTtlMs: 0 }),
+  };
   const server = serve({ fetch: createApp(deps).fetch, port: 0, hostname: "127.0.0.1" });
   await new Promise<void>((resolve) => server.once("listening", () => resolve()));
   servers.push(() => new Promise<void>((resolve) => server.close(() => resolve())));
   const host = `127.0.0.1:${(server.address() as AddressInfo).port}`;
   return async (action: string, params: Record<string, unknown>, key: NewAccessKey = svc.admin) => {
-    const api = new Service({ host, protocol: "http:", region: REGION, serviceName: "id", accessKeyId: key.accessKeyId, secretKey: key.secretAccessKey })
-      .createAPI(action, { Version: VERSION, method: "POST", contentType: "json" });
+    const api = new Service({
+      host,
+      protocol: "http:",
+      region: REGION,
+      serviceName: "id",
+      accessKeyId: key.accessKeyId,
+      secretKey: key.secretAccessKey,
+    }).createAPI(action, { Version: VERSION, method: "POST", contentType: "json" });
     return (await api(params)) as unknown as Envelope;
   };
 }
 
 async function countUnder(keyId: string) {
   const db = svc.deps.db;
-  const ak = await db.selectFrom("access_keys").select((eb) => eb.fn.countAll<string>().as("n")).where("secret_key_id", "=", keyId).executeTakeFirstOrThrow();
-  const idp = await db.selectFrom("identity_providers").select((eb) => eb.fn.countAll<string>().as("n")).where("client_secret_key_id", "=", keyId).executeTakeFirstOrThrow();
-  const sk = await db.selectFrom("pool_signing_keys").select((eb) => eb.fn.countAll<string>().as("n")).where("private_key_key_id", "=", keyId).executeTakeFirstOrThrow();
+  const ak = await db
+    .selectFrom("access_keys")
+    .select((eb) => eb.fn.countAll<string>().as("n"))
+    .where("secret_key_id", "=", keyId)
+    .executeTakeFirstOrThrow();
+  const idp = await db
+    .selectFrom("identity_providers")
+    .select((eb) => eb.fn.countAll<string>().as("n"))
+    .where("client_secret_key_id", "=", keyId)
+    .executeTakeFirstOrThrow();
+  const sk = await db
+    .selectFrom("pool_signing_keys")
+    .select((eb) => eb.fn.countAll<string>().as("n"))
+    .where("private_key_key_id", "=", keyId)
+    .executeTakeFirstOrThrow();
   return { accessKeys: Number(ak.n), identityProviders: Number(idp.n), signingKeys: Number(sk.n) };
 }
 
@@ -104,7 +126,9 @@ describe("keys rotate-master", () => {
     expect(openSpPrivateKey(new SecretBox(newKey), samlRow!)).toMatch(/^-----BEGIN PRIVATE KEY-----/);
     expect(await countUnder(idOf(oldKey))).toEqual({ accessKeys: 0, identityProviders: 0, signingKeys: 0 });
     // Small batches: one progress line per batch (the last may be short or empty).
-    expect(lines.filter((l) => l.includes("master key rotation progress")).length).toBeGreaterThanOrEqual(Math.ceil(before.identityProviders / 2));
+    expect(lines.filter((l) => l.includes("master key rotation progress")).length).toBeGreaterThanOrEqual(
+      Math.ceil(before.identityProviders / 2),
+    );
     expect(lines.join("")).not.toContain("client-secret-");
     for (const k of jwksBefore.keys) expect(lines.join("")).not.toContain(k.d!);
 
@@ -118,10 +142,15 @@ describe("keys rotate-master", () => {
     const callNew = await startServerWith(newOnly);
     const got = await callNew("GetIdentityProviderOAuth", ref);
     expect(got.Result).toEqual(conns[0]!.idp); // UpdateTime unchanged: the connection itself did not change
-    expect(codeOf(await callNew("GetIdentityProviderOAuth", { UserPoolUid: poolUid, ConnectionUid: publicClient.ConnectionUid }, svc.readonly))).toBe("OK");
+    expect(
+      codeOf(await callNew("GetIdentityProviderOAuth", { UserPoolUid: poolUid, ConnectionUid: publicClient.ConnectionUid }, svc.readonly)),
+    ).toBe("OK");
 
     // Back to the harness's key, so its server can open this account's keys again.
-    const back = await rotateMasterKey({ db: svc.deps.db, secretBox: new SecretBox(oldKey, [newKey]) }, { fromKeyIds: [idOf(newKey)], batchSize: 3 });
+    const back = await rotateMasterKey(
+      { db: svc.deps.db, secretBox: new SecretBox(oldKey, [newKey]) },
+      { fromKeyIds: [idOf(newKey)], batchSize: 3 },
+    );
     expect(back.map((r) => r.resealed)).toEqual([before.accessKeys, before.identityProviders, 1, before.signingKeys]);
     expect(await countUnder(idOf(newKey))).toEqual({ accessKeys: 0, identityProviders: 0, signingKeys: 0 });
     expect(codeOf(await svc.call("GetIdentityProviderOAuth", ref))).toBe("OK");
@@ -133,12 +162,23 @@ describe("keys rotate-master", () => {
     const both = new SecretBox(newKey, [oldKey]);
     let rotation: ReturnType<typeof rotateMasterKey> | undefined;
     await svc.deps.db.transaction().execute(async (trx) => {
-      await trx.selectFrom("identity_providers").select("uid").where("account_id", "=", key.accountId).where("uid", "=", key.uid).forUpdate().execute();
+      await trx
+        .selectFrom("identity_providers")
+        .select("uid")
+        .where("account_id", "=", key.accountId)
+        .where("uid", "=", key.uid)
+        .forUpdate()
+        .execute();
       rotation = rotateMasterKey({ db: svc.deps.db, secretBox: both }, { fromKeyIds: [idOf(oldKey)], batchSize: 50 });
       await new Promise((r) => setTimeout(r, 300)); // the rotation reaches the locked row and waits
       // A server still sealing with the old key changes the secret meanwhile.
       const row = { account_id: key.accountId, user_pool_uid: key.poolUid, uid: key.uid };
-      await trx.updateTable("identity_providers").set(sealClientSecret(svc.deps.secretBox, row, "after-the-change")).where("account_id", "=", key.accountId).where("uid", "=", key.uid).execute();
+      await trx
+        .updateTable("identity_providers")
+        .set(sealClientSecret(svc.deps.secretBox, row, "after-the-change"))
+        .where("account_id", "=", key.accountId)
+        .where("uid", "=", key.uid)
+        .execute();
     });
     const reports = await rotation!;
     expect(reports.every((r) => r.failed === 0)).toBe(true);
@@ -157,7 +197,12 @@ describe("keys rotate-master", () => {
     const goodKey = { ...badKey, uid: good.ConnectionUid };
     const sealed = Buffer.from((await findIdentityProvider(svc.deps.db, badKey))!.client_secret_sealed!);
     sealed[sealed.length - 1]! ^= 0xff;
-    await svc.deps.db.updateTable("identity_providers").set({ client_secret_sealed: sealed }).where("account_id", "=", svc.accountId).where("uid", "=", bad.ConnectionUid).execute();
+    await svc.deps.db
+      .updateTable("identity_providers")
+      .set({ client_secret_sealed: sealed })
+      .where("account_id", "=", svc.accountId)
+      .where("uid", "=", bad.ConnectionUid)
+      .execute();
 
     const both = new SecretBox(newKey, [oldKey]);
     const { log, lines } = capturedLog();
@@ -172,7 +217,12 @@ describe("keys rotate-master", () => {
     expect(errorLine).not.toContain("tampered-with");
     // Running it again is harmless: nothing left to re-seal but the broken row.
     const again = await rotateMasterKey({ db: svc.deps.db, secretBox: both }, { fromKeyIds: [idOf(oldKey)] });
-    expect(again.map((r) => [r.resealed, r.failed])).toEqual([[0, 0], [0, 1], [0, 0], [0, 0]]);
+    expect(again.map((r) => [r.resealed, r.failed])).toEqual([
+      [0, 0],
+      [0, 1],
+      [0, 0],
+      [0, 0],
+    ]);
     await rotateMasterKey({ db: svc.deps.db, secretBox: new SecretBox(oldKey, [newKey]) }, { fromKeyIds: [idOf(newKey)] });
   });
 
@@ -186,7 +236,13 @@ describe("keys rotate-master", () => {
     const { UserPoolUid, ConnectionUid } = await createConnection(svc, undefined, { ClientSecret: "via-the-cli" });
     const out: string[] = [];
     const spy = vi.spyOn(process.stdout, "write").mockImplementation((s) => (out.push(String(s)), true));
-    const env = { DATABASE_URL: inject("databaseUrl")!, DATABASE_POOLER: poolerFor(inject("databaseUrl")), ID_MASTER_KEY: newKey, ID_MASTER_KEYS_PREVIOUS: oldKey, LOG_LEVEL: "silent" };
+    const env = {
+      DATABASE_URL: inject("databaseUrl")!,
+      DATABASE_POOLER: poolerFor(inject("databaseUrl")),
+      ID_MASTER_KEY: newKey,
+      ID_MASTER_KEYS_PREVIOUS: oldKey,
+      LOG_LEVEL: "silent",
+    };
     const saved = Object.fromEntries(Object.keys(env).map((k) => [k, process.env[k]]));
     Object.assign(process.env, env);
     let code: number;
@@ -194,7 +250,9 @@ describe("keys rotate-master", () => {
       code = await keysRotateMaster(["--batch-size", "5"]);
     } finally {
       spy.mockRestore();
-      for (const [k, v] of Object.entries(saved)) if (v === undefined) delete process.env[k]; else process.env[k] = v;
+      for (const [k, v] of Object.entries(saved))
+        if (v === undefined) delete process.env[k];
+        else process.env[k] = v;
     }
     const text = out.join("");
     expect(text).toContain(`current master key id: ${idOf(newKey)}`);

@@ -17,16 +17,28 @@ const PENDING = new URL("../fixtures/upstream-pending.txt", import.meta.url);
 const keyOf = (action: string, direction: string, f: Pick<Finding, "path" | "kind">) => `${action} ${direction} ${f.path} ${f.kind}`;
 
 function listedDeviations(): Set<string> {
-  const rows = readFileSync(DEVIATIONS, "utf8").split("\n").filter((l) => /^\| [A-Z*]/.test(l) && !l.startsWith("| Action "));
-  return new Set(rows.map((row) => {
-    const [action, direction, path, kind] = row.split("|").slice(1, 5).map((c) => c.trim().replace(/`/g, ""));
-    return `${action} ${direction} ${path} ${kind}`;
-  }));
+  const rows = readFileSync(DEVIATIONS, "utf8")
+    .split("\n")
+    .filter((l) => /^\| [A-Z*]/.test(l) && !l.startsWith("| Action "));
+  return new Set(
+    rows.map((row) => {
+      const [action, direction, path, kind] = row
+        .split("|")
+        .slice(1, 5)
+        .map((c) => c.trim().replace(/`/g, ""));
+      return `${action} ${direction} ${path} ${kind}`;
+    }),
+  );
 }
 
 function pendingGaps(): Set<string> {
   try {
-    return new Set(readFileSync(PENDING, "utf8").split("\n").map((l) => l.trim()).filter((l) => l && !l.startsWith("#")));
+    return new Set(
+      readFileSync(PENDING, "utf8")
+        .split("\n")
+        .map((l) => l.trim())
+        .filter((l) => l && !l.startsWith("#")),
+    );
   } catch {
     return new Set();
   }
@@ -46,15 +58,27 @@ describe("upstream conformance", () => {
     const deviations = listedDeviations();
     const pending = pendingGaps();
     const listed = (f: (typeof all)[number]) =>
-      deviations.has(keyOf(f.action, f.direction, f)) || deviations.has(keyOf("*", f.direction, f)) || deviations.has(keyOf(f.action, "both", f)) || deviations.has(keyOf("*", "both", f));
+      deviations.has(keyOf(f.action, f.direction, f)) ||
+      deviations.has(keyOf("*", f.direction, f)) ||
+      deviations.has(keyOf(f.action, "both", f)) ||
+      deviations.has(keyOf("*", "both", f));
     const unlisted = all.filter((f) => !listed(f));
     if (process.env.UPDATE_PENDING === "1") {
-      writeFileSync(PENDING, `# Gaps still open against upstream (issue 11 and later): regenerate with UPDATE_PENDING=1 npx vitest run test/control-plane/conformance.test.ts\n${unlisted.map((f) => keyOf(f.action, f.direction, f)).sort().join("\n")}\n`);
+      writeFileSync(
+        PENDING,
+        `# Gaps still open against upstream (issue 11 and later): regenerate with UPDATE_PENDING=1 npx vitest run test/control-plane/conformance.test.ts\n${unlisted
+          .map((f) => keyOf(f.action, f.direction, f))
+          .sort()
+          .join("\n")}\n`,
+      );
     }
     const notPending = unlisted.filter((f) => !pending.has(keyOf(f.action, f.direction, f)));
     const stale = [...pending].filter((k) => !unlisted.some((f) => keyOf(f.action, f.direction, f) === k));
 
-    const upstreamFields = implemented.reduce((n, a) => n + countFields(upstream.get(a.name)!.input) + countFields(upstream.get(a.name)!.output), 0);
+    const upstreamFields = implemented.reduce(
+      (n, a) => n + countFields(upstream.get(a.name)!.input) + countFields(upstream.get(a.name)!.output),
+      0,
+    );
     const gaps = unlisted.filter((f) => f.kind === "missing" || f.kind === "type");
     const byAction = new Map<string, number>();
     for (const f of gaps) byAction.set(f.action, (byAction.get(f.action) ?? 0) + 1);
@@ -69,7 +93,11 @@ describe("upstream conformance", () => {
   });
 
   it("reads the fixture the way it is written", () => {
-    expect(upstream.get("GetUser")!.input.map((f) => `${f.name}${f.required ? "*" : ""}`)).toEqual(["ResponseValueMask", "UserPoolUid*", "UserUid*"]);
+    expect(upstream.get("GetUser")!.input.map((f) => `${f.name}${f.required ? "*" : ""}`)).toEqual([
+      "ResponseValueMask",
+      "UserPoolUid*",
+      "UserUid*",
+    ]);
     const filter = upstream.get("ListUsers")!.input.find((f) => f.name === "Filter")!;
     expect(filter.type.kind).toBe("object");
   });

@@ -18,7 +18,9 @@ describe("openapi.yaml", () => {
   it("keeps recursive schemas under components/schemas, never at the document root", () => {
     const text = renderOpenApi(actions);
     expect(text).not.toContain("#/$defs/");
-    expect(parse(text).components.schemas.ListUsersRequest_schema0.properties.Groups.items.$ref).toBe("#/components/schemas/ListUsersRequest_schema0");
+    expect(parse(text).components.schemas.ListUsersRequest_schema0.properties.Groups.items.$ref).toBe(
+      "#/components/schemas/ListUsersRequest_schema0",
+    );
   });
   it("describes every action with its request and result schemas", () => {
     const doc = parse(renderOpenApi(actions));
@@ -30,7 +32,20 @@ describe("openapi.yaml", () => {
   });
   it("lists per operation the error codes it can answer, under their HTTP status", () => {
     const doc = parse(readFileSync(new URL("../../openapi.yaml", import.meta.url), "utf8"));
-    const gateway = ["InvalidRequest", "MissingParameter", "InvalidParameter", "InvalidAuthorization", "MissingAuthenticationToken", "SignatureNotMatch", "InvalidTimestamp", "InvalidAccessKeyId", "RequestEntityTooLarge", "Throttling", "InternalError", "ServiceUnavailable"];
+    const gateway = [
+      "InvalidRequest",
+      "MissingParameter",
+      "InvalidParameter",
+      "InvalidAuthorization",
+      "MissingAuthenticationToken",
+      "SignatureNotMatch",
+      "InvalidTimestamp",
+      "InvalidAccessKeyId",
+      "RequestEntityTooLarge",
+      "Throttling",
+      "InternalError",
+      "ServiceUnavailable",
+    ];
     for (const action of actions.values()) {
       for (const code of action.errors) expect(Object.keys(errorCatalog), `${action.name} declares ${code}`).toContain(code);
       const responses = doc.paths[`/?Action=${action.name}&Version=2025-10-30`].post.responses;
@@ -46,7 +61,8 @@ describe("openapi.yaml", () => {
       }
       const expected = [...action.errors, ...gateway, ...(action.access === "write" ? ["AccessDenied"] : [])];
       expect([...listed.keys()].sort(), action.name).toEqual([...new Set(expected)].sort());
-      for (const [code, status] of listed) expect(status, `${action.name} ${code}`).toBe(String(errorCatalog[code as keyof typeof errorCatalog].status));
+      for (const [code, status] of listed)
+        expect(status, `${action.name} ${code}`).toBe(String(errorCatalog[code as keyof typeof errorCatalog].status));
     }
   });
   it("gives each catalog code an example envelope with its status and CodeN", () => {

@@ -34,13 +34,27 @@ const expectError = (r: Awaited<ReturnType<typeof rawCall>>, status: number, cod
 
 describe.each(allActions.map((a) => [a.name, a] as const))("%s", (name, action) => {
   it("refuses an unsigned call", async () => {
-    expectError(await rawCall(svc, { action: name, tamperHeaders: ({ Authorization: _a, ...h }) => h }), 401, "MissingAuthenticationToken", 100003);
+    expectError(
+      await rawCall(svc, { action: name, tamperHeaders: ({ Authorization: _a, ...h }) => h }),
+      401,
+      "MissingAuthenticationToken",
+      100003,
+    );
   });
   it("refuses a malformed Authorization", async () => {
-    expectError(await rawCall(svc, { action: name, tamperHeaders: (h) => ({ ...h, Authorization: "HMAC-SHA256 Credential=broken" }) }), 400, "InvalidAuthorization");
+    expectError(
+      await rawCall(svc, { action: name, tamperHeaders: (h) => ({ ...h, Authorization: "HMAC-SHA256 Credential=broken" }) }),
+      400,
+      "InvalidAuthorization",
+    );
   });
   it("refuses a wrong secret", async () => {
-    expectError(await rawCall(svc, { action: name, tamperSign: (i) => ({ ...i, secretKey: i.secretKey + "x" }) }), 401, "SignatureNotMatch", 100010);
+    expectError(
+      await rawCall(svc, { action: name, tamperSign: (i) => ({ ...i, secretKey: i.secretKey + "x" }) }),
+      401,
+      "SignatureNotMatch",
+      100010,
+    );
   });
   it("refuses a stale and a future X-Date", async () => {
     for (const offset of [-16 * 60_000, 16 * 60_000]) {

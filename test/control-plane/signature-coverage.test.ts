@@ -23,7 +23,10 @@ afterAll(() => svc.close());
 
 /** A presigned URL exactly as the official Node SDK makes it (it always adds X-NotSignBody=). */
 function sdkPresign(method: "GET" | "POST", params: Record<string, string>, at = new Date()): string {
-  const signer = new Signer({ method, region: "cn-beijing", pathname: "/", params: { Action: params.Action!, Version: VERSION, ...params } }, "id");
+  const signer = new Signer(
+    { method, region: "cn-beijing", pathname: "/", params: { Action: params.Action!, Version: VERSION, ...params } },
+    "id",
+  );
   return signer.getSignUrl({ accessKeyId: svc.admin.accessKeyId, secretKey: svc.admin.secretAccessKey }, at);
 }
 
@@ -55,15 +58,28 @@ describe("presigned requests: the body never overrides signed parameters (findin
   });
 
   it("refuses a presigned GetUser with a body naming another user", async () => {
-    const r = await send(sdkPresign("POST", { Action: "GetUser", UserPoolUid: poolUid, UserUid: u1 }), { body: JSON.stringify({ UserUid: u2 }) });
+    const r = await send(sdkPresign("POST", { Action: "GetUser", UserPoolUid: poolUid, UserUid: u1 }), {
+      body: JSON.stringify({ UserUid: u2 }),
+    });
     expect(r.body.ResponseMetadata.Error?.Code).toBe("InvalidAuthorization");
     expect(r.body.Result).toBeUndefined();
   });
 
   it("refuses an X-NotSignBody appended to a URL that signed its (empty) body", async () => {
     const signedEmptyBody = presignedQuery({
-      query: [["Action", "GetUser"], ["Version", VERSION], ["UserPoolUid", poolUid], ["UserUid", u1]], notSignBody: false, method: "POST",
-      accessKeyId: svc.admin.accessKeyId, secretKey: svc.admin.secretAccessKey, region: "cn-beijing", service: "id", xDate: xDateOf(new Date()),
+      query: [
+        ["Action", "GetUser"],
+        ["Version", VERSION],
+        ["UserPoolUid", poolUid],
+        ["UserUid", u1],
+      ],
+      notSignBody: false,
+      method: "POST",
+      accessKeyId: svc.admin.accessKeyId,
+      secretKey: svc.admin.secretAccessKey,
+      region: "cn-beijing",
+      service: "id",
+      xDate: xDateOf(new Date()),
     });
     expect((await send(signedEmptyBody)).status).toBe(200);
     const r = await send(`${signedEmptyBody}&X-NotSignBody=`, { body: JSON.stringify({ UserUid: u2 }) });
@@ -94,10 +110,19 @@ describe("presigned requests: the lifetime comes from the signature (finding 2)"
   });
 
   it("honours a signed X-Expires and stops at it", async () => {
-    const signed = (expires: number) => presignedQuery({
-      query: [["Action", "ListUserPools"], ["Version", VERSION]], expires,
-      accessKeyId: svc.admin.accessKeyId, secretKey: svc.admin.secretAccessKey, region: "cn-beijing", service: "id", xDate: xDateOf(twentyMinutesAgo()),
-    });
+    const signed = (expires: number) =>
+      presignedQuery({
+        query: [
+          ["Action", "ListUserPools"],
+          ["Version", VERSION],
+        ],
+        expires,
+        accessKeyId: svc.admin.accessKeyId,
+        secretKey: svc.admin.secretAccessKey,
+        region: "cn-beijing",
+        service: "id",
+        xDate: xDateOf(twentyMinutesAgo()),
+      });
     expect((await send(signed(1800), { method: "GET" })).status).toBe(200);
     expect((await send(signed(600), { method: "GET" })).body.ResponseMetadata.Error?.Code).toBe("InvalidTimestamp");
   });
@@ -114,11 +139,13 @@ describe("one meaning for the signed bytes (finding 3)", () => {
   const injection = JSON.stringify({ UserPoolUid: "", UserUid: "", Nickname: "x&UserState=DISABLED&Name=INJECTED&z=" });
 
   /** Signed the way the Node SDK signs: Content-Type is not among the signed headers. */
-  const withoutSignedContentType = (contentType: string, body: string) => rawCall(svc, {
-    action: "UpdateUser", body,
-    tamperSign: (i) => ({ ...i, headers: Object.fromEntries(Object.entries(i.headers).filter(([k]) => k !== "Content-Type")) }),
-    tamperHeaders: (h) => ({ ...h, "Content-Type": contentType }),
-  });
+  const withoutSignedContentType = (contentType: string, body: string) =>
+    rawCall(svc, {
+      action: "UpdateUser",
+      body,
+      tamperSign: (i) => ({ ...i, headers: Object.fromEntries(Object.entries(i.headers).filter(([k]) => k !== "Content-Type")) }),
+      tamperHeaders: (h) => ({ ...h, "Content-Type": contentType }),
+    });
 
   it("refuses signed JSON bytes relabelled as a form, and changes nothing", async () => {
     const body = injection.replace('"UserPoolUid":""', `"UserPoolUid":"${poolUid}"`).replace('"UserUid":""', `"UserUid":"${u1}"`);

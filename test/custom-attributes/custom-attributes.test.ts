@@ -22,10 +22,29 @@ const attr = (UserPoolUid: string, fields: Record<string, unknown>) =>
 describe("custom attributes", () => {
   it("creates, shows in GetUserPool, updates and deletes", async () => {
     const pool = await createPool(svc);
-    const created = await svc.ok("CreateUserPoolCustomAttribute", { UserPoolUid: pool, Name: "level", DataType: "Number", Mutability: "Immutable", Minimum: 1, Maximum: 9 });
+    const created = await svc.ok("CreateUserPoolCustomAttribute", {
+      UserPoolUid: pool,
+      Name: "level",
+      DataType: "Number",
+      Mutability: "Immutable",
+      Minimum: 1,
+      Maximum: 9,
+    });
     outputOf("CreateUserPoolCustomAttribute").parse(created);
-    expect(created).toEqual({ Uid: expect.any(String), Name: "level", DataType: "Number", Mutability: "Immutable", Minimum: 1, Maximum: 9 });
-    const flag = await svc.ok("CreateUserPoolCustomAttribute", { UserPoolUid: pool, Name: "vip", DataType: "Boolean", Mutability: "Mutable" });
+    expect(created).toEqual({
+      Uid: expect.any(String),
+      Name: "level",
+      DataType: "Number",
+      Mutability: "Immutable",
+      Minimum: 1,
+      Maximum: 9,
+    });
+    const flag = await svc.ok("CreateUserPoolCustomAttribute", {
+      UserPoolUid: pool,
+      Name: "vip",
+      DataType: "Boolean",
+      Mutability: "Mutable",
+    });
     expect(flag).toMatchObject({ Minimum: 0, Maximum: 0 });
 
     const got = await svc.ok("GetUserPool", { UserPoolUid: pool });
@@ -35,10 +54,22 @@ describe("custom attributes", () => {
     ]);
     // A readonly key reads them, and only reads.
     expect((await svc.ok("GetUserPool", { UserPoolUid: pool }, { key: svc.readonly })).CustomAttributes).toHaveLength(2);
-    expect(codeOf(await attr(pool, { Name: "ro" }).then(() => svc.call("DeleteUserPoolCustomAttribute", { UserPoolUid: pool, Uid: created.Uid }, { key: svc.readonly })))).toBe("AccessDenied");
+    expect(
+      codeOf(
+        await attr(pool, { Name: "ro" }).then(() =>
+          svc.call("DeleteUserPoolCustomAttribute", { UserPoolUid: pool, Uid: created.Uid }, { key: svc.readonly }),
+        ),
+      ),
+    ).toBe("AccessDenied");
 
     svc.clock.advance(5);
-    const updated = await svc.ok("UpdateUserPoolCustomAttribute", { UserPoolUid: pool, Uid: created.Uid, Name: "grade", Mutability: "Mutable", Maximum: 20 });
+    const updated = await svc.ok("UpdateUserPoolCustomAttribute", {
+      UserPoolUid: pool,
+      Uid: created.Uid,
+      Name: "grade",
+      Mutability: "Mutable",
+      Maximum: 20,
+    });
     outputOf("UpdateUserPoolCustomAttribute").parse(updated);
     expect(updated).toEqual({ Uid: created.Uid, Name: "grade", DataType: "Number", Mutability: "Mutable", Minimum: 1, Maximum: 20 });
     const after = (await svc.ok("GetUserPool", { UserPoolUid: pool })).CustomAttributes[0];
@@ -51,10 +82,15 @@ describe("custom attributes", () => {
       { Name: "ro", DataType: "String", Mutability: "Mutable", Minimum: 0, Maximum: 2048 },
     ]);
 
-    expect(await svc.ok("DeleteUserPoolCustomAttribute", { UserPoolUid: pool, Uid: created.Uid })).toEqual({ Message: `custom attribute ${created.Uid} deleted` });
+    expect(await svc.ok("DeleteUserPoolCustomAttribute", { UserPoolUid: pool, Uid: created.Uid })).toEqual({
+      Message: `custom attribute ${created.Uid} deleted`,
+    });
     expect(codeOf(await svc.call("DeleteUserPoolCustomAttribute", { UserPoolUid: pool, Uid: created.Uid }))).toBe("NotFound");
     expect(codeOf(await svc.call("UpdateUserPoolCustomAttribute", { UserPoolUid: pool, Uid: created.Uid, Maximum: 3 }))).toBe("NotFound");
-    expect((await svc.ok("GetUserPool", { UserPoolUid: pool })).CustomAttributes.map((a: { Name: string }) => a.Name)).toEqual(["vip", "ro"]);
+    expect((await svc.ok("GetUserPool", { UserPoolUid: pool })).CustomAttributes.map((a: { Name: string }) => a.Name)).toEqual([
+      "vip",
+      "ro",
+    ]);
   });
 
   it("keeps UpdateTime when an update changes nothing", async () => {
@@ -86,9 +122,13 @@ describe("custom attributes", () => {
   it("checks updated bounds against the stored ones and the type", async () => {
     const { UserPoolUid, Uid } = await createCustomAttribute(svc, undefined, { Minimum: 2, Maximum: 10 });
     expect(codeOf(await svc.call("UpdateUserPoolCustomAttribute", { UserPoolUid, Uid, Maximum: 1 }))).toBe("InvalidParameter.Minimum");
-    expect(codeOf(await svc.call("UpdateUserPoolCustomAttribute", { UserPoolUid, Uid, DataType: "Number" }))).toBe("InvalidParameter.DataType");
+    expect(codeOf(await svc.call("UpdateUserPoolCustomAttribute", { UserPoolUid, Uid, DataType: "Number" }))).toBe(
+      "InvalidParameter.DataType",
+    );
     const flag = await createCustomAttribute(svc, UserPoolUid, { DataType: "Boolean" });
-    expect(codeOf(await svc.call("UpdateUserPoolCustomAttribute", { UserPoolUid, Uid: flag.Uid, Maximum: 1 }))).toBe("InvalidParameter.Maximum");
+    expect(codeOf(await svc.call("UpdateUserPoolCustomAttribute", { UserPoolUid, Uid: flag.Uid, Maximum: 1 }))).toBe(
+      "InvalidParameter.Maximum",
+    );
   });
 
   it("keeps names unique in a pool, case-insensitively, and free across pools", async () => {
@@ -96,7 +136,9 @@ describe("custom attributes", () => {
     await attr(pool, { Name: "Dept" });
     expect(codeOf(await attr(pool, { Name: "dept" }))).toBe("Duplicated");
     const other = await attr(pool, { Name: "team" });
-    expect(codeOf(await svc.call("UpdateUserPoolCustomAttribute", { UserPoolUid: pool, Uid: other.Result.Uid, Name: "DEPT" }))).toBe("Duplicated");
+    expect(codeOf(await svc.call("UpdateUserPoolCustomAttribute", { UserPoolUid: pool, Uid: other.Result.Uid, Name: "DEPT" }))).toBe(
+      "Duplicated",
+    );
     expect(codeOf(await attr(await createPool(svc), { Name: "dept" }))).toBe("OK");
   });
 
@@ -113,7 +155,12 @@ describe("custom attributes", () => {
   it("goes with its pool, and a missing pool is NotFound for the pool", async () => {
     const { UserPoolUid } = await createCustomAttribute(svc);
     await svc.ok("DeleteUserPool", { UserPoolUid });
-    const left = await svc.deps.db.selectFrom("user_pool_custom_attributes").select("uid").where("account_id", "=", svc.accountId).where("user_pool_uid", "=", UserPoolUid).execute();
+    const left = await svc.deps.db
+      .selectFrom("user_pool_custom_attributes")
+      .select("uid")
+      .where("account_id", "=", svc.accountId)
+      .where("user_pool_uid", "=", UserPoolUid)
+      .execute();
     expect(left).toEqual([]);
     const env = await attr(UserPoolUid, {});
     expect(env.ResponseMetadata.Error).toMatchObject({ Code: "NotFound", Message: `resource UserPool ${UserPoolUid} does not exist` });

@@ -18,13 +18,19 @@ it("checks users' values against the pool's custom attributes: type, bounds, mut
   await define({ Name: "origin", DataType: "String", Mutability: "Immutable" });
 
   const user = await svc.ok("CreateUser", {
-    UserPoolUid: pool, Email: "ca@example.com",
-    CustomAttributesToUpsert: [{ Name: "plan", Value: "gold" }, { Name: "level", Value: "3" }, { Name: "origin", Value: "import" }],
+    UserPoolUid: pool,
+    Email: "ca@example.com",
+    CustomAttributesToUpsert: [
+      { Name: "plan", Value: "gold" },
+      { Name: "level", Value: "3" },
+      { Name: "origin", Value: "import" },
+    ],
   });
   const values = Object.fromEntries((user.CustomAttributes as { Name: string; Value: string }[]).map((a) => [a.Name, a.Value]));
   expect(values).toEqual({ plan: "gold", level: "3", origin: "import" });
 
-  const upsert = (attrs: { Name: string; Value: string }[]) => svc.call("UpdateUser", { UserPoolUid: pool, UserUid: user.Uid, CustomAttributesToUpsert: attrs });
+  const upsert = (attrs: { Name: string; Value: string }[]) =>
+    svc.call("UpdateUser", { UserPoolUid: pool, UserUid: user.Uid, CustomAttributesToUpsert: attrs });
   expect(codeOf(await upsert([{ Name: "plan", Value: "platinum" }]))).toBe("InvalidParameter.CustomAttributesToUpsert");
   expect(codeOf(await upsert([{ Name: "level", Value: "11" }]))).toBe("InvalidParameter.CustomAttributesToUpsert");
   expect(codeOf(await upsert([{ Name: "origin", Value: "changed" }]))).toBe("InvalidParameter.CustomAttributesToUpsert");

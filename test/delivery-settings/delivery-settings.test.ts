@@ -19,8 +19,18 @@ beforeAll(async () => {
 afterAll(() => svc.close());
 
 const SMS_DEFAULTS = {
-  Enabled: false, CnUsageEnabled: false, RowUsageEnabled: false, SmsAccountId: "", SenderId: "", SignatureContent: "", TemplateId: "",
-  LoginRowTemplateId: "", PasswordResetCnTemplateId: "", PasswordResetRowTemplateId: "", SignUpCnTemplateId: "", SignUpRowTemplateId: "",
+  Enabled: false,
+  CnUsageEnabled: false,
+  RowUsageEnabled: false,
+  SmsAccountId: "",
+  SenderId: "",
+  SignatureContent: "",
+  TemplateId: "",
+  LoginRowTemplateId: "",
+  PasswordResetCnTemplateId: "",
+  PasswordResetRowTemplateId: "",
+  SignUpCnTemplateId: "",
+  SignUpRowTemplateId: "",
 };
 
 describe("EmailService", () => {
@@ -63,11 +73,31 @@ describe("SmsService", () => {
     outputOf("GetSmsService").parse(got);
     expect(got).toEqual({ UserPoolUid, ...SMS_DEFAULTS });
 
-    const first = await svc.ok("UpdateSmsService", { UserPoolUid, SmsAccountId: "  acc-42 ", Enabled: true, SignatureContent: "火山引擎", CnUsageEnabled: true, PasswordResetCnTemplateId: "ST_7ae2f1e3" });
+    const first = await svc.ok("UpdateSmsService", {
+      UserPoolUid,
+      SmsAccountId: "  acc-42 ",
+      Enabled: true,
+      SignatureContent: "火山引擎",
+      CnUsageEnabled: true,
+      PasswordResetCnTemplateId: "ST_7ae2f1e3",
+    });
     outputOf("UpdateSmsService").parse(first);
-    const expected = { UserPoolUid, ...SMS_DEFAULTS, SmsAccountId: "acc-42", Enabled: true, SignatureContent: "火山引擎", CnUsageEnabled: true, PasswordResetCnTemplateId: "ST_7ae2f1e3" };
+    const expected = {
+      UserPoolUid,
+      ...SMS_DEFAULTS,
+      SmsAccountId: "acc-42",
+      Enabled: true,
+      SignatureContent: "火山引擎",
+      CnUsageEnabled: true,
+      PasswordResetCnTemplateId: "ST_7ae2f1e3",
+    };
     expect(first).toEqual(expected);
-    const second = await svc.ok("UpdateSmsService", { UserPoolUid, SenderId: "IDPLANE", RowUsageEnabled: true, PasswordResetCnTemplateId: "" });
+    const second = await svc.ok("UpdateSmsService", {
+      UserPoolUid,
+      SenderId: "IDPLANE",
+      RowUsageEnabled: true,
+      PasswordResetCnTemplateId: "",
+    });
     expect(second).toEqual({ ...expected, SenderId: "IDPLANE", RowUsageEnabled: true, PasswordResetCnTemplateId: "" });
     expect(await svc.ok("GetSmsService", { UserPoolUid })).toEqual(second);
     expect(await svc.ok("UpdateSmsService", { UserPoolUid })).toEqual(second);
@@ -98,7 +128,12 @@ describe("SmsService", () => {
     await svc.ok("UpdateSmsService", { UserPoolUid, SmsAccountId: "acc" });
     await svc.ok("DeleteUserPool", { UserPoolUid });
     for (const table of ["user_pool_email_services", "user_pool_sms_services"] as const) {
-      const left = await svc.deps.db.selectFrom(table).select("user_pool_uid").where("account_id", "=", svc.accountId).where("user_pool_uid", "=", UserPoolUid).execute();
+      const left = await svc.deps.db
+        .selectFrom(table)
+        .select("user_pool_uid")
+        .where("account_id", "=", svc.accountId)
+        .where("user_pool_uid", "=", UserPoolUid)
+        .execute();
       expect(left).toEqual([]);
     }
     expect(codeOf(await svc.call("GetSmsService", { UserPoolUid }))).toBe("NotFound");
@@ -107,14 +142,29 @@ describe("SmsService", () => {
 });
 
 describe("a pool whose email service is off", () => {
-  const outbox = (email: string) => svc.deps.db.selectFrom("mail_outbox").selectAll().where("account_id", "=", svc.accountId).where("recipient", "=", email).execute();
+  const outbox = (email: string) =>
+    svc.deps.db.selectFrom("mail_outbox").selectAll().where("account_id", "=", svc.accountId).where("recipient", "=", email).execute();
   const tokens = (pool: string, user: string) =>
-    svc.deps.db.selectFrom("password_reset_tokens").selectAll().where("account_id", "=", svc.accountId).where("user_pool_uid", "=", pool).where("user_uid", "=", user).execute();
+    svc.deps.db
+      .selectFrom("password_reset_tokens")
+      .selectAll()
+      .where("account_id", "=", svc.accountId)
+      .where("user_pool_uid", "=", pool)
+      .where("user_uid", "=", user)
+      .execute();
 
   it("sends no reset mail, issues no token and says so; turning it off drops queued mail; back on, mail flows over SMTP", async () => {
     const smtp = await startTestSmtp("mailer", "pw");
     const worker = capturingLogger();
-    const mailer = startMailWorker({ db: svc.deps.db, log: worker.log, clock: svc.clock, transport: smtpTransport(smtp.url, "no-reply@example.com"), maxAttempts: 3, manual: true, accountId: svc.accountId });
+    const mailer = startMailWorker({
+      db: svc.deps.db,
+      log: worker.log,
+      clock: svc.clock,
+      transport: smtpTransport(smtp.url, "no-reply@example.com"),
+      maxAttempts: 3,
+      manual: true,
+      accountId: svc.accountId,
+    });
     try {
       const pool = await newPool(svc);
       const u = await newUser(svc, pool);

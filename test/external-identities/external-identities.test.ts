@@ -21,7 +21,12 @@ afterAll(() => svc.close());
 const messageOf = (env: Envelope) => env.ResponseMetadata.Error?.Message ?? "";
 const getUser = (UserPoolUid: string, UserUid: string) => svc.ok("GetUser", { UserPoolUid, UserUid });
 const linkRows = (poolUid: string) =>
-  svc.deps.db.selectFrom("external_identities").selectAll().where("account_id", "=", svc.accountId).where("user_pool_uid", "=", poolUid).execute();
+  svc.deps.db
+    .selectFrom("external_identities")
+    .selectAll()
+    .where("account_id", "=", svc.accountId)
+    .where("user_pool_uid", "=", poolUid)
+    .execute();
 
 /** A federated user (no Password) of the connection, with the given identifier and fields. */
 async function federated(s: { UserPoolUid: string; ConnectionUid: string }, externalId: string, fields: Record<string, unknown> = {}) {
@@ -41,14 +46,36 @@ describe("CreateUser and CreateUsers with an external identity", () => {
     outputOf("CreateUser").parse(fed);
     expect(fed.Connection).toBe(s.ConnectionUid);
     expect(fed.ExternalIdentities).toEqual([
-      { ConnectionType: "OAUTH", ConnectionUid: s.ConnectionUid, ExternalProviderUserIdentifier: "gh-1001", ExternalProviderUserMetadata: "", LastLoginAt: "", LinkSource: "CREATE", Provider: "github", UpdatedAt: fed.CreateTime },
+      {
+        ConnectionType: "OAUTH",
+        ConnectionUid: s.ConnectionUid,
+        ExternalProviderUserIdentifier: "gh-1001",
+        ExternalProviderUserMetadata: "",
+        LastLoginAt: "",
+        LinkSource: "CREATE",
+        Provider: "github",
+        UpdatedAt: fed.CreateTime,
+      },
     ]);
     expect(await getUser(s.UserPoolUid, fed.Uid)).toEqual(fed);
-    const native = await svc.ok("CreateUser", { UserPoolUid: s.UserPoolUid, Email: "native@example.com", Password: "a-long-enough-password", ExternalProviderConnectionUid: s.ConnectionUid, ExternalProviderUserIdentifier: "gh-1002" });
+    const native = await svc.ok("CreateUser", {
+      UserPoolUid: s.UserPoolUid,
+      Email: "native@example.com",
+      Password: "a-long-enough-password",
+      ExternalProviderConnectionUid: s.ConnectionUid,
+      ExternalProviderUserIdentifier: "gh-1002",
+    });
     expect(native.Connection).toBe("");
-    expect(native.ExternalIdentities.map((e: { ExternalProviderUserIdentifier: string }) => e.ExternalProviderUserIdentifier)).toEqual(["gh-1002"]);
+    expect(native.ExternalIdentities.map((e: { ExternalProviderUserIdentifier: string }) => e.ExternalProviderUserIdentifier)).toEqual([
+      "gh-1002",
+    ]);
     // "" is absent for both fields: a plain native user.
-    const plain = await svc.ok("CreateUser", { UserPoolUid: s.UserPoolUid, Email: "plain@example.com", ExternalProviderConnectionUid: "", ExternalProviderUserIdentifier: "" });
+    const plain = await svc.ok("CreateUser", {
+      UserPoolUid: s.UserPoolUid,
+      Email: "plain@example.com",
+      ExternalProviderConnectionUid: "",
+      ExternalProviderUserIdentifier: "",
+    });
     expect(plain).toMatchObject({ Connection: "", ExternalIdentities: [] });
   });
 
@@ -56,13 +83,29 @@ describe("CreateUser and CreateUsers with an external identity", () => {
     const s = await createConnection(svc);
     const other = await createConnection(svc);
     const base = { UserPoolUid: s.UserPoolUid, Email: "e@example.com" };
-    expect(codeOf(await svc.call("CreateUser", { ...base, ExternalProviderUserIdentifier: "x" }))).toBe("MissingParameter.ExternalProviderConnectionUid");
-    expect(codeOf(await svc.call("CreateUser", { ...base, ExternalProviderConnectionUid: s.ConnectionUid }))).toBe("MissingParameter.ExternalProviderUserIdentifier");
-    const unknown = await svc.call("CreateUser", { ...base, ExternalProviderConnectionUid: "no-such-connection", ExternalProviderUserIdentifier: "x" });
+    expect(codeOf(await svc.call("CreateUser", { ...base, ExternalProviderUserIdentifier: "x" }))).toBe(
+      "MissingParameter.ExternalProviderConnectionUid",
+    );
+    expect(codeOf(await svc.call("CreateUser", { ...base, ExternalProviderConnectionUid: s.ConnectionUid }))).toBe(
+      "MissingParameter.ExternalProviderUserIdentifier",
+    );
+    const unknown = await svc.call("CreateUser", {
+      ...base,
+      ExternalProviderConnectionUid: "no-such-connection",
+      ExternalProviderUserIdentifier: "x",
+    });
     expect([codeOf(unknown), messageOf(unknown)]).toEqual(["NotFound", "resource IdentityProvider no-such-connection does not exist"]);
-    expect(codeOf(await svc.call("CreateUser", { ...base, ExternalProviderConnectionUid: other.ConnectionUid, ExternalProviderUserIdentifier: "x" }))).toBe("NotFound");
+    expect(
+      codeOf(
+        await svc.call("CreateUser", { ...base, ExternalProviderConnectionUid: other.ConnectionUid, ExternalProviderUserIdentifier: "x" }),
+      ),
+    ).toBe("NotFound");
     await federated(s, "taken");
-    const dup = await svc.call("CreateUser", { ...base, ExternalProviderConnectionUid: s.ConnectionUid, ExternalProviderUserIdentifier: "taken" });
+    const dup = await svc.call("CreateUser", {
+      ...base,
+      ExternalProviderConnectionUid: s.ConnectionUid,
+      ExternalProviderUserIdentifier: "taken",
+    });
     expect(codeOf(dup)).toBe("Duplicated");
     expect(messageOf(dup)).toContain(`"taken" of IdentityProvider ${s.ConnectionUid}`);
     // The refused user was not left behind; the pool counts only the created one.
@@ -87,17 +130,37 @@ describe("CreateUser and CreateUsers with an external identity", () => {
       ],
     });
     outputOf("CreateUsers").parse(r);
-    expect(r.SuccessfulUidsStructured.map((x: Record<string, unknown>) => [x.Index, x.ExternalProviderUserIdentifier])).toEqual([[0, "u0"], [1, "u1"]]);
-    expect(r.ErrorsStructured.map((e: Record<string, unknown>) => [e.Index, e.Code, e.Field, e.DuplicatedUserUid, e.ExternalProviderUserIdentifier])).toEqual([
+    expect(r.SuccessfulUidsStructured.map((x: Record<string, unknown>) => [x.Index, x.ExternalProviderUserIdentifier])).toEqual([
+      [0, "u0"],
+      [1, "u1"],
+    ]);
+    expect(
+      r.ErrorsStructured.map((e: Record<string, unknown>) => [
+        e.Index,
+        e.Code,
+        e.Field,
+        e.DuplicatedUserUid,
+        e.ExternalProviderUserIdentifier,
+      ]),
+    ).toEqual([
       [2, "Duplicated", "ExternalProviderUserIdentifier", "", "u0"],
       [3, "Duplicated", "ExternalProviderUserIdentifier", holder.Uid, "held"],
       [4, "MissingParameter.ExternalProviderUserIdentifier", "ExternalProviderUserIdentifier", "", ""],
       // With a Password the user is native: its Email must be unique among native users.
       [5, "Duplicated", "Email", expect.any(String), "u5"],
     ]);
-    for (const uid of r.SuccessfulUids) expect(await getUser(s.UserPoolUid, uid)).toMatchObject({ Connection: s.ConnectionUid, Email: "shared@example.com" });
+    for (const uid of r.SuccessfulUids)
+      expect(await getUser(s.UserPoolUid, uid)).toMatchObject({ Connection: s.ConnectionUid, Email: "shared@example.com" });
     expect((await svc.ok("GetUserPool", { UserPoolUid: s.UserPoolUid })).TotalUsers).toBe(4);
-    expect(codeOf(await svc.call("CreateUsers", { UserPoolUid: s.UserPoolUid, ExternalProviderConnectionUid: "nope", Users: [{ Email: "f@example.com", ExternalProviderUserIdentifier: "f" }] }))).toBe("NotFound");
+    expect(
+      codeOf(
+        await svc.call("CreateUsers", {
+          UserPoolUid: s.UserPoolUid,
+          ExternalProviderConnectionUid: "nope",
+          Users: [{ Email: "f@example.com", ExternalProviderUserIdentifier: "f" }],
+        }),
+      ),
+    ).toBe("NotFound");
   });
 });
 
@@ -109,21 +172,31 @@ describe("LinkIdentityProviderToUser and DisableIdentityProviderForUser", () => 
     outputOf("LinkIdentityProviderToUser").parse(linked);
     const user = await getUser(s.UserPoolUid, s.userUid);
     expect(user.Connection).toBe("");
-    expect(user.ExternalIdentities).toMatchObject([{ ConnectionUid: s.ConnectionUid, ExternalProviderUserIdentifier: "ext-42", LinkSource: "LINK", ConnectionType: "OAUTH" }]);
+    expect(user.ExternalIdentities).toMatchObject([
+      { ConnectionUid: s.ConnectionUid, ExternalProviderUserIdentifier: "ext-42", LinkSource: "LINK", ConnectionType: "OAUTH" },
+    ]);
     const other = await newUser(svc, s.UserPoolUid);
     expect(codeOf(await svc.call("LinkIdentityProviderToUser", linkParams(s, other.uid, "ext-42")))).toBe("Duplicated");
     expect(codeOf(await svc.call("LinkIdentityProviderToUser", params))).toBe("Duplicated");
     const second = await svc.call("LinkIdentityProviderToUser", linkParams(s, s.userUid, "ext-43"));
-    expect([codeOf(second), messageOf(second)]).toEqual(["Duplicated", `resource an identity of IdentityProvider ${s.ConnectionUid} linked to User ${s.userUid} already exists`]);
+    expect([codeOf(second), messageOf(second)]).toEqual([
+      "Duplicated",
+      `resource an identity of IdentityProvider ${s.ConnectionUid} linked to User ${s.userUid} already exists`,
+    ]);
     // Another connection of the pool: a second identity of the same user is fine.
     const gitlab = await createConnection(svc, s.UserPoolUid);
     await svc.ok("LinkIdentityProviderToUser", linkParams(gitlab, s.userUid, "ext-42"));
     expect((await getUser(s.UserPoolUid, s.userUid)).ExternalIdentities).toHaveLength(2);
 
     outputOf("DisableIdentityProviderForUser").parse(await svc.ok("DisableIdentityProviderForUser", params));
-    expect((await getUser(s.UserPoolUid, s.userUid)).ExternalIdentities.map((e: { ConnectionUid: string }) => e.ConnectionUid)).toEqual([gitlab.ConnectionUid]);
+    expect((await getUser(s.UserPoolUid, s.userUid)).ExternalIdentities.map((e: { ConnectionUid: string }) => e.ConnectionUid)).toEqual([
+      gitlab.ConnectionUid,
+    ]);
     const again = await svc.call("DisableIdentityProviderForUser", params);
-    expect([codeOf(again), messageOf(again)]).toEqual(["NotFound", `resource ExternalIdentity "ext-42" of IdentityProvider ${s.ConnectionUid} linked to User ${s.userUid} does not exist`]);
+    expect([codeOf(again), messageOf(again)]).toEqual([
+      "NotFound",
+      `resource ExternalIdentity "ext-42" of IdentityProvider ${s.ConnectionUid} linked to User ${s.userUid} does not exist`,
+    ]);
     // The identity is free again: another user may take it.
     await svc.ok("LinkIdentityProviderToUser", linkParams(s, other.uid, "ext-42"));
   });
@@ -143,14 +216,22 @@ describe("LinkIdentityProviderToUser and DisableIdentityProviderForUser", () => 
         expect([action, codeOf(env), messageOf(env)]).toEqual([action, "NotFound", `resource ${resource} does not exist`]);
       }
     }
-    expect(codeOf(await svc.call("LinkIdentityProviderToUser", { ...linkParams(s, s.userUid), ExternalProviderUserId: "  " }))).toBe("MissingParameter.ExternalProviderUserId");
-    expect(codeOf(await svc.call("LinkIdentityProviderToUser", { ...linkParams(s, s.userUid), ExternalProviderUserId: "x".repeat(513) }))).toBe("InvalidParameter.ExternalProviderUserId");
+    expect(codeOf(await svc.call("LinkIdentityProviderToUser", { ...linkParams(s, s.userUid), ExternalProviderUserId: "  " }))).toBe(
+      "MissingParameter.ExternalProviderUserId",
+    );
+    expect(
+      codeOf(await svc.call("LinkIdentityProviderToUser", { ...linkParams(s, s.userUid), ExternalProviderUserId: "x".repeat(513) })),
+    ).toBe("InvalidParameter.ExternalProviderUserId");
   });
 
   it("refuses readonly keys and another account's resources", async () => {
     const s = await linkSetup(svc);
     const params = linkParams(s, s.userUid);
-    for (const [action, p] of [["LinkIdentityProviderToUser", params], ["DisableIdentityProviderForUser", params], ["BatchConvertFederatedUsersToNativeUsers", { UserPoolUid: s.UserPoolUid, UserUids: [s.userUid] }]] as const) {
+    for (const [action, p] of [
+      ["LinkIdentityProviderToUser", params],
+      ["DisableIdentityProviderForUser", params],
+      ["BatchConvertFederatedUsersToNativeUsers", { UserPoolUid: s.UserPoolUid, UserUids: [s.userUid] }],
+    ] as const) {
       expect([action, codeOf(await svc.call(action, p, { key: svc.readonly }))]).toEqual([action, "AccessDenied"]);
       expect([action, codeOf(await svc.call(action, p, { key: svc.otherAdmin }))]).toEqual([action, "NotFound"]);
     }
@@ -173,8 +254,16 @@ describe("one identity, one user, under concurrency", () => {
 
   it("parallel creates from one identity: exactly one user is created", async () => {
     const s = await createConnection(svc);
-    const results = await Promise.all(Array.from({ length: 12 }, (_, i) =>
-      svc.call("CreateUser", { UserPoolUid: s.UserPoolUid, Email: `racer${i}@example.com`, ExternalProviderConnectionUid: s.ConnectionUid, ExternalProviderUserIdentifier: "same" })));
+    const results = await Promise.all(
+      Array.from({ length: 12 }, (_, i) =>
+        svc.call("CreateUser", {
+          UserPoolUid: s.UserPoolUid,
+          Email: `racer${i}@example.com`,
+          ExternalProviderConnectionUid: s.ConnectionUid,
+          ExternalProviderUserIdentifier: "same",
+        }),
+      ),
+    );
     const codes = results.map(codeOf);
     expect(codes.filter((c) => c === "OK")).toHaveLength(1);
     expect(codes.filter((c) => c === "Duplicated")).toHaveLength(11);
@@ -213,11 +302,20 @@ describe("BatchConvertFederatedUsersToNativeUsers", () => {
     const free = await federated(s, "b", { PreferredUsername: "free-name" });
     const first = await federated(s, "c", { PreferredUsername: "twin" });
     const second = await federated(s, "d", { PreferredUsername: "TWIN" });
-    const r = await svc.ok("BatchConvertFederatedUsersToNativeUsers", { UserPoolUid: s.UserPoolUid, UserUids: [clash.Uid, free.Uid, first.Uid, second.Uid, s.userUid, free.Uid] });
+    const r = await svc.ok("BatchConvertFederatedUsersToNativeUsers", {
+      UserPoolUid: s.UserPoolUid,
+      UserUids: [clash.Uid, free.Uid, first.Uid, second.Uid, s.userUid, free.Uid],
+    });
     outputOf("BatchConvertFederatedUsersToNativeUsers").parse(r);
     expect(r.SuccessfulUids).toEqual([free.Uid, first.Uid, s.userUid]);
-    expect(r.ConflictUsers).toEqual([{ Field: "Email", UserUids: [clash.Uid] }, { Field: "PreferredUsername", UserUids: [second.Uid] }]);
-    expect(await getUser(s.UserPoolUid, free.Uid)).toMatchObject({ Connection: "", ExternalIdentities: [{ ExternalProviderUserIdentifier: "b", LinkSource: "CREATE" }] });
+    expect(r.ConflictUsers).toEqual([
+      { Field: "Email", UserUids: [clash.Uid] },
+      { Field: "PreferredUsername", UserUids: [second.Uid] },
+    ]);
+    expect(await getUser(s.UserPoolUid, free.Uid)).toMatchObject({
+      Connection: "",
+      ExternalIdentities: [{ ExternalProviderUserIdentifier: "b", LinkSource: "CREATE" }],
+    });
     expect((await getUser(s.UserPoolUid, clash.Uid)).Connection).toBe(s.ConnectionUid);
     // Now native, its username is a unique sign-in name of the pool.
     expect(codeOf(await svc.call("CreateUser", { UserPoolUid: s.UserPoolUid, PreferredUsername: "Free-Name" }))).toBe("Duplicated");
@@ -230,10 +328,16 @@ describe("BatchConvertFederatedUsersToNativeUsers", () => {
     const env = await svc.call("BatchConvertFederatedUsersToNativeUsers", { UserPoolUid: pool, UserUids: [fed.Uid, "ghost"] });
     expect([codeOf(env), messageOf(env)]).toEqual(["NotFound", "resource User ghost does not exist"]);
     expect((await getUser(pool, fed.Uid)).Connection).toBe(s.ConnectionUid);
-    expect(codeOf(await svc.call("BatchConvertFederatedUsersToNativeUsers", { UserPoolUid: pool, UserUids: [] }))).toBe("MissingParameter.UserUids");
-    expect(codeOf(await svc.call("BatchConvertFederatedUsersToNativeUsers", { UserPoolUid: "no-such-pool", UserUids: [fed.Uid] }))).toBe("NotFound");
+    expect(codeOf(await svc.call("BatchConvertFederatedUsersToNativeUsers", { UserPoolUid: pool, UserUids: [] }))).toBe(
+      "MissingParameter.UserUids",
+    );
+    expect(codeOf(await svc.call("BatchConvertFederatedUsersToNativeUsers", { UserPoolUid: "no-such-pool", UserUids: [fed.Uid] }))).toBe(
+      "NotFound",
+    );
 
-    expect(codeOf(await svc.call("UpdateUser", { UserPoolUid: pool, UserUid: fed.Uid, Password: "a-long-enough-password" }))).toBe("InvalidParameter.Password");
+    expect(codeOf(await svc.call("UpdateUser", { UserPoolUid: pool, UserUid: fed.Uid, Password: "a-long-enough-password" }))).toBe(
+      "InvalidParameter.Password",
+    );
     expect(codeOf(await svc.call("ResetPassword", { UserPoolUid: pool, UserUid: fed.Uid }))).toBe("InvalidRequest");
     await svc.ok("BatchConvertFederatedUsersToNativeUsers", { UserPoolUid: pool, UserUids: [fed.Uid] });
     await svc.ok("UpdateUser", { UserPoolUid: pool, UserUid: fed.Uid, Password: "a-long-enough-password" });
@@ -248,7 +352,8 @@ describe("ListUsers with linking filters", () => {
     const b = await federated(other, "id-b");
     await svc.ok("LinkIdentityProviderToUser", linkParams(other, s.userUid, "id-a"));
     const uids = (r: { Data: { Uid: string }[] }) => r.Data.map((u) => u.Uid).sort();
-    const list = (Filter: Record<string, unknown>, extra: Record<string, unknown> = {}) => svc.ok("ListUsers", { UserPoolUid: s.UserPoolUid, Filter, ...extra });
+    const list = (Filter: Record<string, unknown>, extra: Record<string, unknown> = {}) =>
+      svc.ok("ListUsers", { UserPoolUid: s.UserPoolUid, Filter, ...extra });
 
     expect(uids(await list({ Connection: s.ConnectionUid }))).toEqual([a.Uid]);
     expect(uids(await list({ Connection: other.ConnectionUid }))).toEqual([b.Uid]);
@@ -262,7 +367,9 @@ describe("ListUsers with linking filters", () => {
     const all = await svc.ok("ListUsers", { UserPoolUid: s.UserPoolUid });
     outputOf("ListUsers").parse(all);
     const linked = all.Data.find((u: { Uid: string }) => u.Uid === s.userUid);
-    expect(linked.ExternalIdentities).toMatchObject([{ ConnectionUid: other.ConnectionUid, ExternalProviderUserIdentifier: "id-a", LinkSource: "LINK" }]);
+    expect(linked.ExternalIdentities).toMatchObject([
+      { ConnectionUid: other.ConnectionUid, ExternalProviderUserIdentifier: "id-a", LinkSource: "LINK" },
+    ]);
     expect(await getUser(s.UserPoolUid, s.userUid)).toEqual(linked);
   });
 });
@@ -274,7 +381,8 @@ describe("ListUsers *IsDuplicated, now that federated users may share an identif
     const twin = await federated(s, "t-1", { Email: "same@example.com" });
     const phone = await federated(s, "t-2", { PhoneNumber: "+8613800138000" });
     await federated(s, "t-3", { Email: "alone@example.com" });
-    const uids = async (Filter: Record<string, unknown>) => (await svc.ok("ListUsers", { UserPoolUid: s.UserPoolUid, Filter })).Data.map((u: { Uid: string }) => u.Uid).sort();
+    const uids = async (Filter: Record<string, unknown>) =>
+      (await svc.ok("ListUsers", { UserPoolUid: s.UserPoolUid, Filter })).Data.map((u: { Uid: string }) => u.Uid).sort();
     expect(await uids({ EmailIsDuplicated: true })).toEqual([native.uid, twin.Uid].sort());
     expect(await uids({ PhoneNumberIsDuplicated: true })).toEqual([native.uid, phone.Uid].sort());
     expect(await uids({ EmailIsDuplicated: true, PhoneNumberIsDuplicated: true })).toEqual([native.uid]);

@@ -23,11 +23,25 @@ const names = (page: { Data: { Name: string }[] }) => page.Data.map((g) => g.Nam
 describe("groups", () => {
   it("creates, gets, updates and deletes a group with upstream's fields", async () => {
     const pool = await createPool(svc);
-    const created = await svc.ok("CreateGroup", { UserPoolUid: pool, Name: "Admins", Description: "who runs it", Precedence: 2, IamRoleTrn: "trn:iam::2100000001:role/admin" });
+    const created = await svc.ok("CreateGroup", {
+      UserPoolUid: pool,
+      Name: "Admins",
+      Description: "who runs it",
+      Precedence: 2,
+      IamRoleTrn: "trn:iam::2100000001:role/admin",
+    });
     outputOf("CreateGroup").parse(created);
     expect(created).toEqual({
-      Uid: expect.any(String), UserPoolUid: pool, Name: "Admins", Description: "who runs it", Precedence: 2,
-      IamRoleTrn: "trn:iam::2100000001:role/admin", GroupIdTokenName: "Admins", Source: "Manual", CreateTime: expect.any(String), UpdateTime: created.CreateTime,
+      Uid: expect.any(String),
+      UserPoolUid: pool,
+      Name: "Admins",
+      Description: "who runs it",
+      Precedence: 2,
+      IamRoleTrn: "trn:iam::2100000001:role/admin",
+      GroupIdTokenName: "Admins",
+      Source: "Manual",
+      CreateTime: expect.any(String),
+      UpdateTime: created.CreateTime,
     });
     const ref = { UserPoolUid: pool, GroupUid: created.Uid };
     expect(await svc.ok("GetGroup", ref, { key: svc.readonly })).toEqual(created);
@@ -59,7 +73,12 @@ describe("groups", () => {
   it("lists with filters, sorts and pages, and member counts", async () => {
     const pool = await createPool(svc);
     const made = [];
-    for (const [Name, Precedence, Description] of [["beta", 2, "second"], ["alpha", 1, "first"], ["Gamma", 3, "third one"], ["alphabet", 2, "letters"]] as const) {
+    for (const [Name, Precedence, Description] of [
+      ["beta", 2, "second"],
+      ["alpha", 1, "first"],
+      ["Gamma", 3, "third one"],
+      ["alphabet", 2, "letters"],
+    ] as const) {
       made.push(await svc.ok("CreateGroup", { UserPoolUid: pool, Name, Precedence, Description }));
       svc.clock.advance(1);
     }
@@ -136,7 +155,12 @@ describe("groups", () => {
   it("goes with its pool, and a missing pool is NotFound for the pool", async () => {
     const { UserPoolUid, GroupUid } = await newGroup(svc);
     await svc.ok("DeleteUserPool", { UserPoolUid });
-    const left = await svc.deps.db.selectFrom("groups").select("uid").where("account_id", "=", svc.accountId).where("user_pool_uid", "=", UserPoolUid).execute();
+    const left = await svc.deps.db
+      .selectFrom("groups")
+      .select("uid")
+      .where("account_id", "=", svc.accountId)
+      .where("user_pool_uid", "=", UserPoolUid)
+      .execute();
     expect(left).toEqual([]);
     const env = await svc.call("GetGroup", { UserPoolUid, GroupUid });
     expect(env.ResponseMetadata.Error).toMatchObject({ Code: "NotFound", Message: `resource UserPool ${UserPoolUid} does not exist` });

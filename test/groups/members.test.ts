@@ -21,13 +21,17 @@ afterAll(() => svc.close());
 
 /** n users in the pool, oldest first. */
 async function users(pool: string, n: number): Promise<string[]> {
-  const r = await svc.ok("CreateUsers", { UserPoolUid: pool, Users: Array.from({ length: n }, () => ({ Email: `${uniqueName("m")}@example.com` })) });
+  const r = await svc.ok("CreateUsers", {
+    UserPoolUid: pool,
+    Users: Array.from({ length: n }, () => ({ Email: `${uniqueName("m")}@example.com` })),
+  });
   return r.SuccessfulUids;
 }
 const add = (UserPoolUid: string, GroupUid: string, UserUids: string[]) => svc.call("AddUsersToGroup", { UserPoolUid, GroupUid, UserUids });
 const groupUidsOf = async (UserPoolUid: string, UserUid: string) => (await svc.ok("GetUser", { UserPoolUid, UserUid })).GroupUids;
 const uidsOf = (page: { Data: { Uid: string }[] }) => page.Data.map((u) => u.Uid);
-const memberCount = async (UserPoolUid: string, GroupUid: string) => (await svc.ok("ListGroups", { UserPoolUid, Filter: { GroupUidsOr: [GroupUid] } })).Data[0].TotalCountOfGroupMember;
+const memberCount = async (UserPoolUid: string, GroupUid: string) =>
+  (await svc.ok("ListGroups", { UserPoolUid, Filter: { GroupUidsOr: [GroupUid] } })).Data[0].TotalCountOfGroupMember;
 
 describe("group membership", () => {
   it("adds and removes members; GroupUids, counts and both sides' lists follow", async () => {
@@ -35,15 +39,23 @@ describe("group membership", () => {
     const a = (await newGroup(svc, pool, { Precedence: 5 })).GroupUid;
     const b = (await newGroup(svc, pool, { Precedence: 1 })).GroupUid;
     const [u1, u2, u3] = await users(pool, 3);
-    expect(await svc.ok("AddUsersToGroup", { UserPoolUid: pool, GroupUid: a, UserUids: [u1, u2, u1] })).toEqual({ Message: `2 users added to group ${a}` });
-    expect(await svc.ok("AddUsersToGroup", { UserPoolUid: pool, GroupUid: a, UserUids: [u1] })).toEqual({ Message: `0 users added to group ${a}` });
+    expect(await svc.ok("AddUsersToGroup", { UserPoolUid: pool, GroupUid: a, UserUids: [u1, u2, u1] })).toEqual({
+      Message: `2 users added to group ${a}`,
+    });
+    expect(await svc.ok("AddUsersToGroup", { UserPoolUid: pool, GroupUid: a, UserUids: [u1] })).toEqual({
+      Message: `0 users added to group ${a}`,
+    });
     await svc.ok("AddUsersToGroup", { UserPoolUid: pool, GroupUid: b, UserUids: [u1] });
 
     // Lowest Precedence first, in every user result.
     expect(await groupUidsOf(pool, u1!)).toEqual([b, a]);
     expect((await svc.ok("UpdateUser", { UserPoolUid: pool, UserUid: u1, Nickname: "n" })).GroupUids).toEqual([b, a]);
     const listed = await svc.ok("ListUsers", { UserPoolUid: pool });
-    expect(Object.fromEntries(listed.Data.map((u: { Uid: string; GroupUids: string[] }) => [u.Uid, u.GroupUids]))).toEqual({ [u1!]: [b, a], [u2!]: [a], [u3!]: [] });
+    expect(Object.fromEntries(listed.Data.map((u: { Uid: string; GroupUids: string[] }) => [u.Uid, u.GroupUids]))).toEqual({
+      [u1!]: [b, a],
+      [u2!]: [a],
+      [u3!]: [],
+    });
     expect(await memberCount(pool, a)).toBe(2);
 
     const inA = await svc.ok("ListUsersInGroup", { UserPoolUid: pool, GroupUid: a }, { key: svc.readonly });
@@ -59,9 +71,14 @@ describe("group membership", () => {
 
     const forUsers = await svc.ok("ListGroupsForUsers", { UserPoolUid: pool, UserUids: [u3, u1, u3] }, { key: svc.readonly });
     outputOf("ListGroupsForUsers").parse(forUsers);
-    expect(forUsers.Data.map((d: { UserUid: string; Groups: { Uid: string }[] }) => [d.UserUid, d.Groups.map((g) => g.Uid)])).toEqual([[u3, []], [u1, [b, a]]]);
+    expect(forUsers.Data.map((d: { UserUid: string; Groups: { Uid: string }[] }) => [d.UserUid, d.Groups.map((g) => g.Uid)])).toEqual([
+      [u3, []],
+      [u1, [b, a]],
+    ]);
 
-    expect(await svc.ok("RemoveUsersFromGroup", { UserPoolUid: pool, GroupUid: a, UserUids: [u1, u3] })).toEqual({ Message: `1 users removed from group ${a}` });
+    expect(await svc.ok("RemoveUsersFromGroup", { UserPoolUid: pool, GroupUid: a, UserUids: [u1, u3] })).toEqual({
+      Message: `1 users removed from group ${a}`,
+    });
     expect(await groupUidsOf(pool, u1!)).toEqual([b]);
     expect(await memberCount(pool, a)).toBe(1);
   });
@@ -73,7 +90,9 @@ describe("group membership", () => {
     await add(pool, a, [u1!, u3!]);
     await add(pool, b, [u1!]);
     await add(pool, c, [u2!]);
-    expect(await svc.ok("ChangeUsersGroup", { UserPoolUid: pool, NewGroupUid: c, UserUids: [u1, u2] })).toEqual({ Message: `2 users moved to group ${c}` });
+    expect(await svc.ok("ChangeUsersGroup", { UserPoolUid: pool, NewGroupUid: c, UserUids: [u1, u2] })).toEqual({
+      Message: `2 users moved to group ${c}`,
+    });
     expect(await groupUidsOf(pool, u1!)).toEqual([c]);
     expect(await groupUidsOf(pool, u2!)).toEqual([c]);
     expect(await groupUidsOf(pool, u3!)).toEqual([a]);
@@ -126,9 +145,15 @@ describe("group membership", () => {
     expect(uidsOf(await svc.ok("ListUsersInGroup", { UserPoolUid: pool, GroupUid, PageNumber: 3, PageSize: 2 }))).toEqual([inGroup[0]]);
     const filtered = await svc.ok("ListUsersInGroup", { UserPoolUid: pool, GroupUid, Filter: { UserUidsOr: [inGroup[1], outsiders[0]] } });
     expect(filtered).toMatchObject({ TotalCount: 1, Data: [{ Uid: inGroup[1], GroupUids: [GroupUid] }] });
-    expect(codeOf(await svc.call("ListUsersInGroup", { UserPoolUid: pool, GroupUid, NextToken: "bm9wZQ" }))).toBe("InvalidParameter.NextToken");
-    expect(codeOf(await svc.call("ListUsersInGroup", { UserPoolUid: pool, GroupUid, MaxResults: 2, PageSize: 2 }))).toBe("InvalidParameter.NextToken");
-    expect(codeOf(await svc.call("ListUsersInGroup", { UserPoolUid: pool, GroupUid, SortField: "Email" }))).toBe("InvalidParameter.SortField");
+    expect(codeOf(await svc.call("ListUsersInGroup", { UserPoolUid: pool, GroupUid, NextToken: "bm9wZQ" }))).toBe(
+      "InvalidParameter.NextToken",
+    );
+    expect(codeOf(await svc.call("ListUsersInGroup", { UserPoolUid: pool, GroupUid, MaxResults: 2, PageSize: 2 }))).toBe(
+      "InvalidParameter.NextToken",
+    );
+    expect(codeOf(await svc.call("ListUsersInGroup", { UserPoolUid: pool, GroupUid, SortField: "Email" }))).toBe(
+      "InvalidParameter.SortField",
+    );
   });
 
   it("refuses unknown users, groups and bad lists, all or none", async () => {
@@ -140,17 +165,34 @@ describe("group membership", () => {
     expect(env.ResponseMetadata.Error).toMatchObject({ Code: "NotFound", Message: "resource User nobody does not exist" });
     expect(codeOf(await add(pool, GroupUid, [stranger]))).toBe("NotFound");
     expect(await groupUidsOf(pool, u1!)).toEqual([]);
-    expect((await add(pool, "no-group", [u1!])).ResponseMetadata.Error).toMatchObject({ Code: "NotFound", Message: "resource Group no-group does not exist" });
+    expect((await add(pool, "no-group", [u1!])).ResponseMetadata.Error).toMatchObject({
+      Code: "NotFound",
+      Message: "resource Group no-group does not exist",
+    });
     expect(codeOf(await svc.call("ChangeUsersGroup", { UserPoolUid: pool, NewGroupUid: "no-group", UserUids: [u1] }))).toBe("NotFound");
     expect(codeOf(await svc.call("RemoveUsersFromGroup", { UserPoolUid: pool, GroupUid, UserUids: ["nobody"] }))).toBe("NotFound");
     expect(codeOf(await svc.call("ListGroupsForUser", { UserPoolUid: pool, UserUid: "nobody" }))).toBe("NotFound");
     expect(codeOf(await svc.call("ListGroupsForUsers", { UserPoolUid: pool, UserUids: [u1, "nobody"] }))).toBe("NotFound");
     expect(codeOf(await add(pool, GroupUid, []))).toBe("MissingParameter.UserUids");
     expect(codeOf(await svc.call("AddUsersToGroup", { UserPoolUid: pool, GroupUid }))).toBe("MissingParameter.UserUids");
-    expect(codeOf(await add(pool, GroupUid, Array.from({ length: 101 }, (_, i) => `u${i}`)))).toBe("InvalidParameter.UserUids");
-    expect(codeOf(await svc.call("ListGroupsForUser", { UserPoolUid: pool, UserUid: u1, Filter: { NameMatchMode: -1 } }))).toBe("InvalidParameter.Filter.NameMatchMode");
-    expect(codeOf(await svc.call("ListUsers", { UserPoolUid: pool, Filter: { GroupUidsOr: Array.from({ length: 101 }, (_, i) => `g${i}`) } }))).toBe("InvalidParameter.Filter.GroupUidsOr");
-    expect(codeOf(await svc.call("ListUsers", { UserPoolUid: pool, Filter: { NotInAnyGroup: "yes" } }))).toBe("InvalidParameter.Filter.NotInAnyGroup");
+    expect(
+      codeOf(
+        await add(
+          pool,
+          GroupUid,
+          Array.from({ length: 101 }, (_, i) => `u${i}`),
+        ),
+      ),
+    ).toBe("InvalidParameter.UserUids");
+    expect(codeOf(await svc.call("ListGroupsForUser", { UserPoolUid: pool, UserUid: u1, Filter: { NameMatchMode: -1 } }))).toBe(
+      "InvalidParameter.Filter.NameMatchMode",
+    );
+    expect(
+      codeOf(await svc.call("ListUsers", { UserPoolUid: pool, Filter: { GroupUidsOr: Array.from({ length: 101 }, (_, i) => `g${i}`) } })),
+    ).toBe("InvalidParameter.Filter.GroupUidsOr");
+    expect(codeOf(await svc.call("ListUsers", { UserPoolUid: pool, Filter: { NotInAnyGroup: "yes" } }))).toBe(
+      "InvalidParameter.Filter.NotInAnyGroup",
+    );
   });
 
   it("holds MembersPerGroup under concurrent adds, all or none", async () => {
@@ -163,11 +205,16 @@ describe("group membership", () => {
     expect(await memberCount(pool, GroupUid)).toBe(MEMBERS);
     const other = await newGroup(svc, pool);
     await add(pool, other.GroupUid, candidates.slice(0, MEMBERS - 1));
-    expect((await add(pool, other.GroupUid, candidates.slice(MEMBERS - 1, MEMBERS + 1))).ResponseMetadata.Error).toMatchObject({ Code: "QuotaExceeded", Message: "quota MembersPerGroup has reached its limit" });
+    expect((await add(pool, other.GroupUid, candidates.slice(MEMBERS - 1, MEMBERS + 1))).ResponseMetadata.Error).toMatchObject({
+      Code: "QuotaExceeded",
+      Message: "quota MembersPerGroup has reached its limit",
+    });
     expect(await memberCount(pool, other.GroupUid)).toBe(MEMBERS - 1);
     const third = await newGroup(svc, pool);
     await add(pool, third.GroupUid, candidates.slice(0, MEMBERS));
-    expect(codeOf(await svc.call("ChangeUsersGroup", { UserPoolUid: pool, NewGroupUid: third.GroupUid, UserUids: [candidates[MEMBERS]] }))).toBe("QuotaExceeded");
+    expect(
+      codeOf(await svc.call("ChangeUsersGroup", { UserPoolUid: pool, NewGroupUid: third.GroupUid, UserUids: [candidates[MEMBERS]] })),
+    ).toBe("QuotaExceeded");
   });
 
   it("holds GroupsPerUser under concurrent adds", async () => {
@@ -190,7 +237,13 @@ describe("group membership", () => {
     const [u1, u2, u3] = await users(pool, 3);
     await add(pool, a, [u1!, u2!, u3!]);
     await add(pool, b, [u1!, u2!]);
-    const rows = () => svc.deps.db.selectFrom("group_members").select(["group_uid", "user_uid"]).where("account_id", "=", svc.accountId).where("user_pool_uid", "=", pool).execute();
+    const rows = () =>
+      svc.deps.db
+        .selectFrom("group_members")
+        .select(["group_uid", "user_uid"])
+        .where("account_id", "=", svc.accountId)
+        .where("user_pool_uid", "=", pool)
+        .execute();
 
     await svc.ok("DeleteUsers", { UserPoolUid: pool, UserUids: [u1, u2] });
     expect(await rows()).toEqual([{ group_uid: a, user_uid: u3 }]);
@@ -223,7 +276,13 @@ describe("group membership", () => {
     // NotFound only where a call named a user another call had deleted first.
     expect(codes.filter((c) => c !== "OK" && c !== "NotFound")).toEqual([]);
     for (const g of groups) {
-      const rows = await svc.deps.db.selectFrom("group_members").select("user_uid").where("account_id", "=", svc.accountId).where("user_pool_uid", "=", pool).where("group_uid", "=", g).execute();
+      const rows = await svc.deps.db
+        .selectFrom("group_members")
+        .select("user_uid")
+        .where("account_id", "=", svc.accountId)
+        .where("user_pool_uid", "=", pool)
+        .where("group_uid", "=", g)
+        .execute();
       expect(await memberCount(pool, g)).toBe(rows.length);
     }
   });
@@ -237,7 +296,9 @@ describe("group membership", () => {
     for (const action of ["AddUsersToGroup", "RemoveUsersFromGroup"]) {
       expect(codeOf(await svc.call(action, { UserPoolUid, GroupUid, UserUids: [UserUid] }, { key: svc.readonly }))).toBe("AccessDenied");
     }
-    expect(codeOf(await svc.call("ChangeUsersGroup", { UserPoolUid, NewGroupUid: GroupUid, UserUids: [UserUid] }, { key: svc.readonly }))).toBe("AccessDenied");
+    expect(
+      codeOf(await svc.call("ChangeUsersGroup", { UserPoolUid, NewGroupUid: GroupUid, UserUids: [UserUid] }, { key: svc.readonly })),
+    ).toBe("AccessDenied");
     expect(await groupUidsOf(UserPoolUid, UserUid)).toEqual([GroupUid]);
   });
 });

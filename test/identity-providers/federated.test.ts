@@ -37,10 +37,20 @@ describe("connections of every type", () => {
     const types = (r: { Data: { ConnectionType: string; Uid: string }[] }) => r.Data.map((d) => `${d.ConnectionType}:${d.Uid}`).sort();
     const all = await svc.ok("ListIdentityProviders", { UserPoolUid: poolUid });
     expect(types(all)).toEqual([`OAUTH:${oauth.Uid}`, `OIDC:${oidc.Uid}`, `SAML:${saml.Uid}`].sort());
-    expect(all.Data.find((d: { Uid: string }) => d.Uid === oidc.Uid)).toMatchObject({ Name: "conn-oidc", Enabled: true, AttributeMappings: [] });
-    expect(types(await svc.ok("ListIdentityProviders", { UserPoolUid: poolUid, Filter: { ConnectionType: "SAML" } }))).toEqual([`SAML:${saml.Uid}`]);
-    expect(types(await svc.ok("ListIdentityProviders", { UserPoolUid: poolUid, Filter: { ExcludeConnectionType: "OAUTH" } }))).toEqual([`OIDC:${oidc.Uid}`, `SAML:${saml.Uid}`].sort());
-    expect(codeOf(await svc.call("ListIdentityProviders", { UserPoolUid: poolUid, Filter: { ConnectionType: "LDAP" } }))).toBe("InvalidParameter.Filter.ConnectionType");
+    expect(all.Data.find((d: { Uid: string }) => d.Uid === oidc.Uid)).toMatchObject({
+      Name: "conn-oidc",
+      Enabled: true,
+      AttributeMappings: [],
+    });
+    expect(types(await svc.ok("ListIdentityProviders", { UserPoolUid: poolUid, Filter: { ConnectionType: "SAML" } }))).toEqual([
+      `SAML:${saml.Uid}`,
+    ]);
+    expect(types(await svc.ok("ListIdentityProviders", { UserPoolUid: poolUid, Filter: { ExcludeConnectionType: "OAUTH" } }))).toEqual(
+      [`OIDC:${oidc.Uid}`, `SAML:${saml.Uid}`].sort(),
+    );
+    expect(codeOf(await svc.call("ListIdentityProviders", { UserPoolUid: poolUid, Filter: { ConnectionType: "LDAP" } }))).toBe(
+      "InvalidParameter.Filter.ConnectionType",
+    );
 
     const account = await svc.ok("ListAllIdentityProviders", { PageSize: 100, Filter: { ConnectionType: "OIDC", Name: "conn-oidc" } });
     expect(account.Data.some((d: { Uid: string; UserPoolUid: string }) => d.Uid === oidc.Uid && d.UserPoolUid === poolUid)).toBe(true);
@@ -49,9 +59,15 @@ describe("connections of every type", () => {
     expect(notSaml.Data.some((d: { Uid: string }) => d.Uid === saml.Uid)).toBe(false);
 
     // Each type's own list holds only its type.
-    expect((await svc.ok("ListIdentityProvidersOAuth", { UserPoolUid: poolUid })).Data.map((d: { Uid: string }) => d.Uid)).toEqual([oauth.Uid]);
-    expect((await svc.ok("ListIdentityProvidersOIDC", { UserPoolUid: poolUid })).Data.map((d: { Uid: string }) => d.Uid)).toEqual([oidc.Uid]);
-    expect((await svc.ok("ListIdentityProvidersSAML", { UserPoolUid: poolUid })).Data.map((d: { Uid: string }) => d.Uid)).toEqual([saml.Uid]);
+    expect((await svc.ok("ListIdentityProvidersOAuth", { UserPoolUid: poolUid })).Data.map((d: { Uid: string }) => d.Uid)).toEqual([
+      oauth.Uid,
+    ]);
+    expect((await svc.ok("ListIdentityProvidersOIDC", { UserPoolUid: poolUid })).Data.map((d: { Uid: string }) => d.Uid)).toEqual([
+      oidc.Uid,
+    ]);
+    expect((await svc.ok("ListIdentityProvidersSAML", { UserPoolUid: poolUid })).Data.map((d: { Uid: string }) => d.Uid)).toEqual([
+      saml.Uid,
+    ]);
     expect((await svc.ok("GetUserPool", { UserPoolUid: poolUid })).TotalConnections).toBe(3);
 
     // DeleteIdentityProvider takes any type.
@@ -64,10 +80,20 @@ describe("connections of every type", () => {
   it("share one name space and one quota per pool", async () => {
     const { poolUid } = await poolWithEachType();
     for (const name of ["conn-oauth", "conn-saml"]) {
-      expect(codeOf(await svc.call("CreateIdentityProviderOIDC", oidcParams(poolUid, issuers.issuer("good"), { Name: name })))).toBe("Duplicated");
+      expect(codeOf(await svc.call("CreateIdentityProviderOIDC", oidcParams(poolUid, issuers.issuer("good"), { Name: name })))).toBe(
+        "Duplicated",
+      );
     }
     expect(codeOf(await svc.call("CreateIdentityProviderSAML", await samlParams(poolUid, { Name: "conn-oidc" })))).toBe("Duplicated");
-    expect(codeOf(await svc.call("UpdateIdentityProviderSAML", { UserPoolUid: poolUid, ConnectionUid: (await svc.ok("ListIdentityProvidersSAML", { UserPoolUid: poolUid })).Data[0].Uid, Name: "conn-oauth" }))).toBe("Duplicated");
+    expect(
+      codeOf(
+        await svc.call("UpdateIdentityProviderSAML", {
+          UserPoolUid: poolUid,
+          ConnectionUid: (await svc.ok("ListIdentityProvidersSAML", { UserPoolUid: poolUid })).Data[0].Uid,
+          Name: "conn-oauth",
+        }),
+      ),
+    ).toBe("Duplicated");
 
     // Three of QUOTA used: one more of any type fits, then none of any type.
     await svc.ok("CreateIdentityProviderSAML", await samlParams(poolUid));
@@ -81,7 +107,8 @@ describe("connections of every type", () => {
     const attempts = await Promise.all(
       Array.from({ length: 9 }, async (_, i) => {
         const action = ["CreateIdentityProviderOAuth", "CreateIdentityProviderOIDC", "CreateIdentityProviderSAML"][i % 3]!;
-        const params = i % 3 === 0 ? connectionParams(poolUid) : i % 3 === 1 ? oidcParams(poolUid, issuers.issuer("good")) : await samlParams(poolUid);
+        const params =
+          i % 3 === 0 ? connectionParams(poolUid) : i % 3 === 1 ? oidcParams(poolUid, issuers.issuer("good")) : await samlParams(poolUid);
         return codeOf(await svc.call(action, params));
       }),
     );
@@ -93,7 +120,12 @@ describe("connections of every type", () => {
   it("go with their pool, SP keys and all, in the same transaction", async () => {
     const { poolUid } = await poolWithEachType();
     await svc.ok("DeleteUserPool", { UserPoolUid: poolUid });
-    const left = await svc.deps.db.selectFrom("identity_providers").select("uid").where("account_id", "=", svc.accountId).where("user_pool_uid", "=", poolUid).execute();
+    const left = await svc.deps.db
+      .selectFrom("identity_providers")
+      .select("uid")
+      .where("account_id", "=", svc.accountId)
+      .where("user_pool_uid", "=", poolUid)
+      .execute();
     expect(left).toEqual([]);
   }, 60_000);
 

@@ -22,15 +22,44 @@ const poolOf = (uid: string) => svc.ok("GetUserPool", { UserPoolUid: uid });
 
 describe("identity providers: the seed's UpdateIdentityProviderOAuth", () => {
   it("answers the seed's own request (UserPoolUID / ConnectionUID casing) with the whole object, changing nothing", async () => {
-    const { UserPoolUid, ConnectionUid, idp } = await createConnection(svc, undefined, { ClientSecret: "s3cret-seed", ScopesList: ["openid", "email", "profile"] });
+    const { UserPoolUid, ConnectionUid, idp } = await createConnection(svc, undefined, {
+      ClientSecret: "s3cret-seed",
+      ScopesList: ["openid", "email", "profile"],
+    });
     const result = await svc.ok("UpdateIdentityProviderOAuth", { UserPoolUID: UserPoolUid, ConnectionUID: ConnectionUid });
     outputOf("UpdateIdentityProviderOAuth").parse(result);
     expect(Object.keys(result).sort()).toEqual(
-      ["Uid", "Enabled", "UsePkce", "Name", "Provider", "ClientId", "ClientSecret", "AuthorizationEndpoint", "TokenEndpoint", "UserEndpoint",
-        "ScopesList", "IdAttribute", "ProviderOptions", "AttributeMappings", "ClaimsPropagationConfig", "ExtraProviderConfiguration",
-        "SoleProviderConnection", "EipRecord", "CreateTime", "UpdateTime"].sort(),
+      [
+        "Uid",
+        "Enabled",
+        "UsePkce",
+        "Name",
+        "Provider",
+        "ClientId",
+        "ClientSecret",
+        "AuthorizationEndpoint",
+        "TokenEndpoint",
+        "UserEndpoint",
+        "ScopesList",
+        "IdAttribute",
+        "ProviderOptions",
+        "AttributeMappings",
+        "ClaimsPropagationConfig",
+        "ExtraProviderConfiguration",
+        "SoleProviderConnection",
+        "EipRecord",
+        "CreateTime",
+        "UpdateTime",
+      ].sort(),
     );
-    expect(Object.keys(result.ProviderOptions).sort()).toEqual(["AutoLinking", "IsAutoCreation", "IsAutoUpdate", "IsCreationAllowed", "IsLinkingAllowed", "UserLinkingPromptEnabled"]);
+    expect(Object.keys(result.ProviderOptions).sort()).toEqual([
+      "AutoLinking",
+      "IsAutoCreation",
+      "IsAutoUpdate",
+      "IsCreationAllowed",
+      "IsLinkingAllowed",
+      "UserLinkingPromptEnabled",
+    ]);
     // A real array of strings, not the seed's stringified array inside an array.
     expect(result.ScopesList).toEqual(["openid", "email", "profile"]);
     expect(result).toEqual(idp);
@@ -40,19 +69,41 @@ describe("identity providers: the seed's UpdateIdentityProviderOAuth", () => {
   it("applies the seed's example values (with a valid AutoLinking) and returns them", async () => {
     const { UserPoolUid, ConnectionUid } = await createConnection(svc);
     const seedValues = {
-      Enabled: true, UsePkce: true, Name: "example", ClientId: "example", ClientSecret: "example",
-      AuthorizationEndpoint: "https://example.com/oauth2/authorize", TokenEndpoint: "https://example.com/oauth2/token",
-      UserEndpoint: "https://example.com/userinfo", ScopesList: ["openid", "email", "profile"], IdAttribute: "example",
+      Enabled: true,
+      UsePkce: true,
+      Name: "example",
+      ClientId: "example",
+      ClientSecret: "example",
+      AuthorizationEndpoint: "https://example.com/oauth2/authorize",
+      TokenEndpoint: "https://example.com/oauth2/token",
+      UserEndpoint: "https://example.com/userinfo",
+      ScopesList: ["openid", "email", "profile"],
+      IdAttribute: "example",
     };
     // The seed's AutoLinking "example" is outside the closed set.
-    const bad = await svc.call("UpdateIdentityProviderOAuth", { UserPoolUID: UserPoolUid, ConnectionUID: ConnectionUid, ...seedValues, ProviderOptions: { AutoLinking: "example" } });
+    const bad = await svc.call("UpdateIdentityProviderOAuth", {
+      UserPoolUID: UserPoolUid,
+      ConnectionUID: ConnectionUid,
+      ...seedValues,
+      ProviderOptions: { AutoLinking: "example" },
+    });
     expect(codeOf(bad)).toBe("InvalidParameter.ProviderOptions.AutoLinking");
     const result = await svc.ok("UpdateIdentityProviderOAuth", {
-      UserPoolUID: UserPoolUid, ConnectionUID: ConnectionUid, ...seedValues, ProviderOptions: { AutoLinking: "EMAIL", IsLinkingAllowed: true },
+      UserPoolUID: UserPoolUid,
+      ConnectionUID: ConnectionUid,
+      ...seedValues,
+      ProviderOptions: { AutoLinking: "EMAIL", IsLinkingAllowed: true },
     });
     outputOf("UpdateIdentityProviderOAuth").parse(result);
     expect(result).toMatchObject({ ...seedValues, ClientSecret: "******", Uid: ConnectionUid });
-    expect(result.ProviderOptions).toEqual({ AutoLinking: "EMAIL", IsLinkingAllowed: true, IsCreationAllowed: true, IsAutoCreation: true, IsAutoUpdate: false, UserLinkingPromptEnabled: false });
+    expect(result.ProviderOptions).toEqual({
+      AutoLinking: "EMAIL",
+      IsLinkingAllowed: true,
+      IsCreationAllowed: true,
+      IsAutoCreation: true,
+      IsAutoUpdate: false,
+      UserLinkingPromptEnabled: false,
+    });
   });
 });
 
@@ -62,7 +113,14 @@ describe("identity providers: create, get, list, delete", () => {
     const idp = await svc.ok("CreateIdentityProviderOAuth", connectionParams(poolUid));
     outputOf("CreateIdentityProviderOAuth").parse(idp);
     expect(idp).toMatchObject({ Enabled: true, UsePkce: true, Provider: "", ClientSecret: "", ScopesList: [], IdAttribute: "sub" });
-    expect(idp.ProviderOptions).toEqual({ AutoLinking: "DISABLED", IsLinkingAllowed: false, IsCreationAllowed: true, IsAutoCreation: true, IsAutoUpdate: false, UserLinkingPromptEnabled: false });
+    expect(idp.ProviderOptions).toEqual({
+      AutoLinking: "DISABLED",
+      IsLinkingAllowed: false,
+      IsCreationAllowed: true,
+      IsAutoCreation: true,
+      IsAutoUpdate: false,
+      UserLinkingPromptEnabled: false,
+    });
     expect(await svc.ok("GetIdentityProviderOAuth", { UserPoolUid: poolUid, ConnectionUid: idp.Uid })).toEqual(idp);
     expect((await poolOf(poolUid)).TotalConnections).toBe(1);
   });
@@ -71,11 +129,22 @@ describe("identity providers: create, get, list, delete", () => {
     const poolUid = await createPool(svc);
     const p = connectionParams(poolUid);
     const lower = Object.fromEntries(Object.entries(p).map(([k, v]) => [k.toLowerCase(), v]));
-    const a = await svc.ok("CreateIdentityProviderOAuth", { ...lower, usepkce: "false", scopeslist: ["openid"], provideroptions: { autolinking: "USERNAME" } });
+    const a = await svc.ok("CreateIdentityProviderOAuth", {
+      ...lower,
+      usepkce: "false",
+      scopeslist: ["openid"],
+      provideroptions: { autolinking: "USERNAME" },
+    });
     expect(a).toMatchObject({ Name: p.Name, UsePkce: false, ScopesList: ["openid"], ProviderOptions: { AutoLinking: "USERNAME" } });
     const form = await svc.ok(
       "CreateIdentityProviderOAuth",
-      { ...connectionParams(poolUid), "ScopesList.1": "openid", "ScopesList.2": "email", Enabled: "false", "ProviderOptions.IsAutoUpdate": "true" },
+      {
+        ...connectionParams(poolUid),
+        "ScopesList.1": "openid",
+        "ScopesList.2": "email",
+        Enabled: "false",
+        "ProviderOptions.IsAutoUpdate": "true",
+      },
       { contentType: "urlencode" },
     );
     expect(form).toMatchObject({ ScopesList: ["openid", "email"], Enabled: false, ProviderOptions: { IsAutoUpdate: true } });
@@ -94,13 +163,24 @@ describe("identity providers: create, get, list, delete", () => {
     outputOf("ListIdentityProviders").parse(all);
     expect(all.TotalCount).toBe(3);
     expect(all.Data[0]).toMatchObject({ Name: "GitHub-backup", ConnectionType: "OAUTH", Provider: "custom", Enabled: true });
-    expect(Object.keys(all.Data[0]).sort()).toEqual(["AttributeMappings", "ConnectionType", "CreateTime", "Enabled", "Name", "Provider", "Uid", "UpdateTime"]);
+    expect(Object.keys(all.Data[0]).sort()).toEqual([
+      "AttributeMappings",
+      "ConnectionType",
+      "CreateTime",
+      "Enabled",
+      "Name",
+      "Provider",
+      "Uid",
+      "UpdateTime",
+    ]);
     const page2 = await svc.ok("ListIdentityProviders", { UserPoolUid: poolUid, PageSize: 2, PageNumber: 2 });
     expect(page2).toMatchObject({ TotalCount: 3, PageNumber: 2, PageSize: 2 });
     expect(page2.Data.map((d: { Name: string }) => d.Name)).toEqual(["github-main"]);
     const filtered = await svc.ok("ListIdentityProviders", { UserPoolUid: poolUid, Filter: { Name: "github", ConnectionType: "OAUTH" } });
     expect(filtered.Data.map((d: { Name: string }) => d.Name).sort()).toEqual(["GitHub-backup", "github-main"]);
-    expect(codeOf(await svc.call("ListIdentityProviders", { UserPoolUid: poolUid, Filter: { ConnectionType: "LDAP" } }))).toBe("InvalidParameter.Filter.ConnectionType");
+    expect(codeOf(await svc.call("ListIdentityProviders", { UserPoolUid: poolUid, Filter: { ConnectionType: "LDAP" } }))).toBe(
+      "InvalidParameter.Filter.ConnectionType",
+    );
     expect(codeOf(await svc.call("ListIdentityProvidersOAuth", { UserPoolUid: "no-such-pool" }))).toBe("NotFound");
   });
 
@@ -110,7 +190,9 @@ describe("identity providers: create, get, list, delete", () => {
     const b = await createConnection(svc, poolUid);
     const c = await createConnection(svc, poolUid);
     expect((await poolOf(poolUid)).TotalConnections).toBe(3);
-    expect((await svc.ok("DeleteIdentityProviderOAuth", { UserPoolUid: poolUid, ConnectionUid: a.ConnectionUid })).Message).toContain(a.ConnectionUid);
+    expect((await svc.ok("DeleteIdentityProviderOAuth", { UserPoolUid: poolUid, ConnectionUid: a.ConnectionUid })).Message).toContain(
+      a.ConnectionUid,
+    );
     await svc.ok("DeleteIdentityProvider", { UserPoolUid: poolUid, ConnectionUid: b.ConnectionUid });
     expect(codeOf(await svc.call("GetIdentityProviderOAuth", { UserPoolUid: poolUid, ConnectionUid: a.ConnectionUid }))).toBe("NotFound");
     expect(codeOf(await svc.call("DeleteIdentityProvider", { UserPoolUid: poolUid, ConnectionUid: b.ConnectionUid }))).toBe("NotFound");
@@ -131,7 +213,9 @@ describe("identity providers: create, get, list, delete", () => {
 
   it("holds the quota under concurrent creates", async () => {
     const poolUid = await createPool(svc);
-    const results = await Promise.all(Array.from({ length: QUOTA + 3 }, () => svc.call("CreateIdentityProviderOAuth", connectionParams(poolUid))));
+    const results = await Promise.all(
+      Array.from({ length: QUOTA + 3 }, () => svc.call("CreateIdentityProviderOAuth", connectionParams(poolUid))),
+    );
     expect(results.filter((e) => codeOf(e) === "OK")).toHaveLength(QUOTA);
     expect(results.filter((e) => codeOf(e) === "QuotaExceeded")).toHaveLength(3);
     expect((await poolOf(poolUid)).TotalConnections).toBe(QUOTA);
@@ -148,7 +232,12 @@ describe("identity providers: create, get, list, delete", () => {
         svc.call("DeleteUserPool", { UserPoolUid: poolUid }),
       ]);
       expect(envs.map(codeOf).filter((c) => c !== "OK" && c !== "NotFound")).toEqual([]);
-      const left = await svc.deps.db.selectFrom("identity_providers").select("uid").where("account_id", "=", svc.accountId).where("user_pool_uid", "=", poolUid).execute();
+      const left = await svc.deps.db
+        .selectFrom("identity_providers")
+        .select("uid")
+        .where("account_id", "=", svc.accountId)
+        .where("user_pool_uid", "=", poolUid)
+        .execute();
       expect(left).toEqual([]);
     }
   });
@@ -157,15 +246,30 @@ describe("identity providers: create, get, list, delete", () => {
 describe("identity providers: partial update", () => {
   it("changes only the given fields, merges ProviderOptions, replaces ScopesList, and keeps the secret", async () => {
     const { UserPoolUid, ConnectionUid, idp } = await createConnection(svc, undefined, {
-      ClientSecret: "keep-me-1", Provider: "github", ScopesList: ["read:user", "user:email"], ProviderOptions: { AutoLinking: "EMAIL", IsLinkingAllowed: true },
+      ClientSecret: "keep-me-1",
+      Provider: "github",
+      ScopesList: ["read:user", "user:email"],
+      ProviderOptions: { AutoLinking: "EMAIL", IsLinkingAllowed: true },
     });
     const ref = { UserPoolUid, ConnectionUid };
     svc.clock.advance(2);
     const renamed = await svc.ok("UpdateIdentityProviderOAuth", { ...ref, Name: "renamed-" + ConnectionUid.slice(0, 8) });
     expect(renamed).toEqual({ ...idp, Name: renamed.Name, UpdateTime: renamed.UpdateTime });
     expect(renamed.UpdateTime > idp.UpdateTime).toBe(true);
-    const merged = await svc.ok("UpdateIdentityProviderOAuth", { ...ref, ProviderOptions: { IsAutoUpdate: true }, ScopesList: ["read:org"], ClientSecret: "" });
-    expect(merged.ProviderOptions).toEqual({ AutoLinking: "EMAIL", IsLinkingAllowed: true, IsCreationAllowed: true, IsAutoCreation: true, IsAutoUpdate: true, UserLinkingPromptEnabled: false });
+    const merged = await svc.ok("UpdateIdentityProviderOAuth", {
+      ...ref,
+      ProviderOptions: { IsAutoUpdate: true },
+      ScopesList: ["read:org"],
+      ClientSecret: "",
+    });
+    expect(merged.ProviderOptions).toEqual({
+      AutoLinking: "EMAIL",
+      IsLinkingAllowed: true,
+      IsCreationAllowed: true,
+      IsAutoCreation: true,
+      IsAutoUpdate: true,
+      UserLinkingPromptEnabled: false,
+    });
     expect(merged).toMatchObject({ ScopesList: ["read:org"], Provider: "github", ClientId: idp.ClientId, ClientSecret: "******" });
     // Neither the rename nor an empty ClientSecret touched the stored secret.
     let row = await rowOf(svc.accountId, UserPoolUid, ConnectionUid);
@@ -179,7 +283,12 @@ describe("identity providers: partial update", () => {
 
   it("a failed update changes nothing", async () => {
     const { UserPoolUid, ConnectionUid, idp } = await createConnection(svc, undefined, { ClientSecret: "unchanged" });
-    const env = await svc.call("UpdateIdentityProviderOAuth", { UserPoolUid, ConnectionUid, Name: "fine", TokenEndpoint: "http://evil.example.com/token" });
+    const env = await svc.call("UpdateIdentityProviderOAuth", {
+      UserPoolUid,
+      ConnectionUid,
+      Name: "fine",
+      TokenEndpoint: "http://evil.example.com/token",
+    });
     expect(codeOf(env)).toBe("InvalidParameter.TokenEndpoint");
     expect(await svc.ok("GetIdentityProviderOAuth", { UserPoolUid, ConnectionUid })).toEqual(idp);
   });
@@ -205,7 +314,9 @@ describe("identity providers: accounts and roles", () => {
     for (const action of ["GetIdentityProviderOAuth", "DeleteIdentityProviderOAuth", "DeleteIdentityProvider"]) {
       expect(codeOf(await svc.call(action, { UserPoolUid, ConnectionUid }, { key })), action).toBe("NotFound");
     }
-    expect(codeOf(await svc.call("UpdateIdentityProviderOAuth", { UserPoolUid, ConnectionUid, Name: "stolen", ClientSecret: "x" }, { key }))).toBe("NotFound");
+    expect(
+      codeOf(await svc.call("UpdateIdentityProviderOAuth", { UserPoolUid, ConnectionUid, Name: "stolen", ClientSecret: "x" }, { key })),
+    ).toBe("NotFound");
     expect(codeOf(await svc.call("ListIdentityProviders", { UserPoolUid }, { key }))).toBe("NotFound");
     expect(codeOf(await svc.call("CreateIdentityProviderOAuth", connectionParams(UserPoolUid), { key }))).toBe("NotFound");
     expect(await svc.ok("GetIdentityProviderOAuth", { UserPoolUid, ConnectionUid })).toEqual(idp);
@@ -213,7 +324,12 @@ describe("identity providers: accounts and roles", () => {
   });
 
   it("the security suite has a cross-account case for every action of the family", () => {
-    expect(crossAccountCases.map((c) => c.action).sort()).toEqual(identityProviderActions.filter((a) => !a.accountWide).map((a) => a.name).sort());
+    expect(crossAccountCases.map((c) => c.action).sort()).toEqual(
+      identityProviderActions
+        .filter((a) => !a.accountWide)
+        .map((a) => a.name)
+        .sort(),
+    );
   });
 
   it("a readonly key may read but not write", async () => {
@@ -221,7 +337,9 @@ describe("identity providers: accounts and roles", () => {
     const key = svc.readonly;
     await svc.ok("GetIdentityProviderOAuth", { UserPoolUid, ConnectionUid }, { key });
     await svc.ok("ListIdentityProvidersOAuth", { UserPoolUid }, { key });
-    expect(codeOf(await svc.call("UpdateIdentityProviderOAuth", { UserPoolUid, ConnectionUid, Enabled: false }, { key }))).toBe("AccessDenied");
+    expect(codeOf(await svc.call("UpdateIdentityProviderOAuth", { UserPoolUid, ConnectionUid, Enabled: false }, { key }))).toBe(
+      "AccessDenied",
+    );
     expect(codeOf(await svc.call("DeleteIdentityProvider", { UserPoolUid, ConnectionUid }, { key }))).toBe("AccessDenied");
   });
 });

@@ -27,10 +27,14 @@ afterAll(async () => {
 });
 
 /** The one answer to a discovery that failed on the network (issue 22, item 6). */
-const GENERIC = /could not be fetched: the issuer must be reachable over https at a public address and answer in time \(the server's log has the reason\)$/;
+const GENERIC =
+  /could not be fetched: the issuer must be reachable over https at a public address and answer in time \(the server's log has the reason\)$/;
 /** The server's log line about the failed discovery of a URL containing `host`. */
 const discoveryLog = (service: TestService, host: string) =>
-  service.logs.filter((l) => l.includes("OIDC discovery failed") && l.includes(host)).map((l) => JSON.parse(l).detail as string).join("\n");
+  service.logs
+    .filter((l) => l.includes("OIDC discovery failed") && l.includes(host))
+    .map((l) => JSON.parse(l).detail as string)
+    .join("\n");
 
 async function refusal(issuer: string, service = svc) {
   const env = await service.call("CreateIdentityProviderOIDC", oidcParams(await createPool(service), issuer));
@@ -49,19 +53,47 @@ describe("OIDC connections", () => {
         ScopesList: ["openid", "email"],
         AttributeMappings: [{ SourceAttributeName: "email", TargetAttributeName: "Email" }],
         ProviderOptions: { IsAutoUpdate: true },
-        ScimProvisioning: { Enabled: true, UserIdAttribute: "externalId", AdditionalMappings: [{ ScimPath: "title", UserPoolPath: ["Nickname"] }] },
+        ScimProvisioning: {
+          Enabled: true,
+          UserIdAttribute: "externalId",
+          AdditionalMappings: [{ ScimPath: "title", UserPoolPath: ["Nickname"] }],
+        },
         Provider: "keycloak",
       }),
     );
     outputOf("CreateIdentityProviderOIDC").parse(created);
-    expect(created).toMatchObject({ Issuer: issuer, ClientId: "oidc-client", ClientSecret: "******", IsIdTokenMapping: true, UsePkce: true, Enabled: true, Provider: "keycloak" });
-    expect(created.ScimProvisioning).toMatchObject({ Enabled: true, UserIdAttribute: "externalId", AdditionalMappings: [{ ScimPath: "title", UserPoolPath: ["Nickname"] }] });
+    expect(created).toMatchObject({
+      Issuer: issuer,
+      ClientId: "oidc-client",
+      ClientSecret: "******",
+      IsIdTokenMapping: true,
+      UsePkce: true,
+      Enabled: true,
+      Provider: "keycloak",
+    });
+    expect(created.ScimProvisioning).toMatchObject({
+      Enabled: true,
+      UserIdAttribute: "externalId",
+      AdditionalMappings: [{ ScimPath: "title", UserPoolPath: ["Nickname"] }],
+    });
     expect(created.ScimProvisioning.BaseUrl).toContain(`/userpool/${poolUid}/scim/${created.Uid}`);
     expect(created.ProviderOptions).toMatchObject({ IsAutoUpdate: true, AutoLinking: "DISABLED" });
 
     // What the discovery document named is stored with the connection.
-    const row = await svc.deps.db.selectFrom("identity_providers").selectAll().where("account_id", "=", svc.accountId).where("uid", "=", created.Uid).executeTakeFirstOrThrow();
-    expect(row).toMatchObject({ connection_type: "OIDC", jwks_uri: `${issuer}/jwks`, authorization_endpoint: `${issuer}/authorize`, token_endpoint: `${issuer}/token`, user_endpoint: `${issuer}/userinfo`, id_attribute: "sub" });
+    const row = await svc.deps.db
+      .selectFrom("identity_providers")
+      .selectAll()
+      .where("account_id", "=", svc.accountId)
+      .where("uid", "=", created.Uid)
+      .executeTakeFirstOrThrow();
+    expect(row).toMatchObject({
+      connection_type: "OIDC",
+      jwks_uri: `${issuer}/jwks`,
+      authorization_endpoint: `${issuer}/authorize`,
+      token_endpoint: `${issuer}/token`,
+      user_endpoint: `${issuer}/userinfo`,
+      id_attribute: "sub",
+    });
 
     const ref = { UserPoolUid: poolUid, ConnectionUid: created.Uid };
     expect(await svc.ok("GetIdentityProviderOIDC", ref)).toEqual(created);
@@ -69,7 +101,12 @@ describe("OIDC connections", () => {
 
     svc.clock.advance(1);
     const fetchedBefore = issuers.requests.length;
-    const updated = await svc.ok("UpdateIdentityProviderOIDC", { ...ref, ScimProvisioning: { Enabled: false }, ClientId: "client-2", Issuer: issuer });
+    const updated = await svc.ok("UpdateIdentityProviderOIDC", {
+      ...ref,
+      ScimProvisioning: { Enabled: false },
+      ClientId: "client-2",
+      Issuer: issuer,
+    });
     outputOf("UpdateIdentityProviderOIDC").parse(updated);
     expect(issuers.requests.length).toBe(fetchedBefore); // the same issuer is not fetched again
     expect(updated).toMatchObject({ ClientId: "client-2", ClientSecret: "******", IsIdTokenMapping: true });
@@ -149,7 +186,9 @@ describe("OIDC connections", () => {
       expect(tls.message).toMatch(GENERIC);
       expect(discoveryLog(untrusting, "127.0.0.1")).toMatch(/TLS with 127\.0\.0\.1:\d+ failed/);
       // Development: http to loopback with the flag on.
-      expect((await devHttp.ok("CreateIdentityProviderOIDC", oidcParams(await createPool(devHttp), plain.issuer("good")))).Issuer).toBe(plain.issuer("good"));
+      expect((await devHttp.ok("CreateIdentityProviderOIDC", oidcParams(await createPool(devHttp), plain.issuer("good")))).Issuer).toBe(
+        plain.issuer("good"),
+      );
     } finally {
       await Promise.all([strict.close(), untrusting.close(), devHttp.close()]);
     }
@@ -161,8 +200,12 @@ describe("OIDC connections", () => {
     for (const Issuer of ["not a url", "https://user:pw@idp.example.com", "https://idp.example.com/?a=1", "ftp://idp.example.com"]) {
       expect(codeOf(await svc.call("CreateIdentityProviderOIDC", oidcParams(poolUid, Issuer))), Issuer).toBe("InvalidParameter.Issuer");
     }
-    expect(codeOf(await svc.call("CreateIdentityProviderOIDC", oidcParams(poolUid, issuers.issuer("good"), { ClientSecret: "******" })))).toBe("InvalidParameter.ClientSecret");
-    expect(codeOf(await svc.call("CreateIdentityProviderOIDC", oidcParams(poolUid, issuers.issuer("good"), { EipId: "eip-1" })))).toBe("InvalidParameter.EipId");
+    expect(
+      codeOf(await svc.call("CreateIdentityProviderOIDC", oidcParams(poolUid, issuers.issuer("good"), { ClientSecret: "******" }))),
+    ).toBe("InvalidParameter.ClientSecret");
+    expect(codeOf(await svc.call("CreateIdentityProviderOIDC", oidcParams(poolUid, issuers.issuer("good"), { EipId: "eip-1" })))).toBe(
+      "InvalidParameter.EipId",
+    );
     expect(codeOf(await svc.call("CreateIdentityProviderOIDC", oidcParams("no-such-pool", issuers.issuer("good"))))).toBe("NotFound");
     expect(issuers.requests.length).toBe(before);
   });

@@ -44,7 +44,15 @@ describe("identity providers: validation", () => {
     }
     expect(await create({ IdAttribute: "  " })).toBe("MissingParameter.IdAttribute");
     expect(await create({ Name: "x".repeat(129) })).toBe("InvalidParameter.Name");
-    for (const url of ["http://idp.example.com/authorize", "ftp://idp.example.com/a", "/oauth2/authorize", "not a url", "https://u:p@idp.example.com/a", "https://idp.example.com/a#frag", "http://localhost.evil.com/a"]) {
+    for (const url of [
+      "http://idp.example.com/authorize",
+      "ftp://idp.example.com/a",
+      "/oauth2/authorize",
+      "not a url",
+      "https://u:p@idp.example.com/a",
+      "https://idp.example.com/a#frag",
+      "http://localhost.evil.com/a",
+    ]) {
       expect(await create({ AuthorizationEndpoint: url }), url).toBe("InvalidParameter.AuthorizationEndpoint");
     }
     expect(await create({ TokenEndpoint: "http://10.0.0.1/token" })).toBe("InvalidParameter.TokenEndpoint");
@@ -64,13 +72,21 @@ describe("identity providers: validation", () => {
 
   it("accepts http only on loopback hosts (and, for the endpoints idplane calls, only when the outbound policy allows it)", async () => {
     const poolUid = await createPool(svc);
-    const browserOnly = await svc.ok("CreateIdentityProviderOAuth", connectionParams(poolUid, { AuthorizationEndpoint: "http://localhost:8080/authorize" }));
+    const browserOnly = await svc.ok(
+      "CreateIdentityProviderOAuth",
+      connectionParams(poolUid, { AuthorizationEndpoint: "http://localhost:8080/authorize" }),
+    );
     expect(browserOnly.AuthorizationEndpoint).toBe("http://localhost:8080/authorize");
     const dev = await startTestService({ env: { ID_OUTBOUND_ALLOW_ADDRESSES: "127.0.0.1,::1", ID_OUTBOUND_ALLOW_HTTP_LOOPBACK: "on" } });
     try {
-      const idp = await dev.ok("CreateIdentityProviderOAuth", connectionParams(await createPool(dev), {
-        AuthorizationEndpoint: "http://localhost:8080/authorize", TokenEndpoint: "http://127.0.0.1:9000/token", UserEndpoint: "http://[::1]:9000/userinfo",
-      }));
+      const idp = await dev.ok(
+        "CreateIdentityProviderOAuth",
+        connectionParams(await createPool(dev), {
+          AuthorizationEndpoint: "http://localhost:8080/authorize",
+          TokenEndpoint: "http://127.0.0.1:9000/token",
+          UserEndpoint: "http://[::1]:9000/userinfo",
+        }),
+      );
       expect(idp.UserEndpoint).toBe("http://[::1]:9000/userinfo");
     } finally {
       await dev.close();
@@ -79,7 +95,8 @@ describe("identity providers: validation", () => {
 
   it("on update: the same rules, and missing or unknown references", async () => {
     const { UserPoolUid, ConnectionUid } = await createConnection(svc);
-    const update = (o: Record<string, unknown>) => svc.call("UpdateIdentityProviderOAuth", { UserPoolUid, ConnectionUid, ...o }).then(codeOf);
+    const update = (o: Record<string, unknown>) =>
+      svc.call("UpdateIdentityProviderOAuth", { UserPoolUid, ConnectionUid, ...o }).then(codeOf);
     expect(await update({ IdAttribute: "" })).toBe("MissingParameter.IdAttribute");
     expect(await update({ UserEndpoint: "http://example.com/me" })).toBe("InvalidParameter.UserEndpoint");
     expect(await update({ ScopesList: ["a", "a"] })).toBe("InvalidParameter.ScopesList");
@@ -107,7 +124,10 @@ describe("identity providers: the client secret", () => {
       return env.Result;
     };
     const poolUid = await createPool(svc);
-    const created = await call("CreateIdentityProviderOAuth", connectionParams(poolUid, { ClientSecret: first, ClientId: "control-" + first.slice(11) }));
+    const created = await call(
+      "CreateIdentityProviderOAuth",
+      connectionParams(poolUid, { ClientSecret: first, ClientId: "control-" + first.slice(11) }),
+    );
     const ref = { UserPoolUid: poolUid, ConnectionUid: created.Uid };
     await call("UpdateIdentityProviderOAuth", { ...ref, ClientSecret: second });
     await call("GetIdentityProviderOAuth", ref);
@@ -124,7 +144,9 @@ describe("identity providers: the client secret", () => {
     await call("UpdateIdentityProviderOIDC", { ...oidcRef, ClientSecret: oidcSecrets[1] });
     await call("GetIdentityProviderOIDC", oidcRef);
     await call("ListIdentityProvidersOIDC", { UserPoolUid: poolUid });
-    await svc.call("UpdateIdentityProviderOIDC", { ...oidcRef, ClientSecret: oidcSecrets[0], Issuer: issuers.issuer("no-jwks") }).then((e) => seen.push(e));
+    await svc
+      .call("UpdateIdentityProviderOIDC", { ...oidcRef, ClientSecret: oidcSecrets[0], Issuer: issuers.issuer("no-jwks") })
+      .then((e) => seen.push(e));
     const saml = await call("CreateIdentityProviderSAML", await samlParams(poolUid, { EnabledSign: true }));
     await call("GetIdentityProviderSAML", { UserPoolUid: poolUid, ConnectionUid: saml.Uid });
     await call("ListIdentityProvidersSAML", { UserPoolUid: poolUid });
@@ -145,7 +167,10 @@ describe("identity providers: the client secret", () => {
     expect(tables.rows.map((t) => t.name)).toContain("identity_providers");
     let controlHits = 0;
     for (const { name } of tables.rows) {
-      const hits = await sql<{ n: string; c: string }>`select count(*) filter (where ${sql.join(needles.map((n) => sql`position(${n} in t::text) > 0`), sql` or `)})::text as n,
+      const hits = await sql<{ n: string; c: string }>`select count(*) filter (where ${sql.join(
+        needles.map((n) => sql`position(${n} in t::text) > 0`),
+        sql` or `,
+      )})::text as n,
         count(*) filter (where position(${control} in t::text) > 0)::text as c from ${sql.table(name)} t`.execute(svc.deps.db);
       expect(Number(hits.rows[0]!.n), `plaintext secret found in table ${name}`).toBe(0);
       controlHits += Number(hits.rows[0]!.c);
@@ -172,7 +197,12 @@ describe("identity providers: the client secret", () => {
     const rowA = (await rowOf(svc.accountId, a.UserPoolUid, a.ConnectionUid))!;
     const rowB = (await rowOf(svc.accountId, b.UserPoolUid, b.ConnectionUid))!;
     expect(rowB.client_secret_sealed).toBeNull();
-    expect(() => openClientSecret(svc.deps.secretBox, { ...rowB, client_secret_sealed: rowA.client_secret_sealed, client_secret_key_id: rowA.client_secret_key_id })).toThrow(SecretBoxError);
+    expect(() =>
+      openClientSecret(svc.deps.secretBox, {
+        ...rowB,
+        client_secret_sealed: rowA.client_secret_sealed,
+        client_secret_key_id: rowA.client_secret_key_id,
+      }),
+    ).toThrow(SecretBoxError);
   });
 });
-

@@ -37,7 +37,10 @@ afterEach(() => {
 describe("SAML SP key pairs", () => {
   it("makes no key for a pool or a connection that does not exist", async () => {
     counter = countGenerations();
-    const missingPool = await svc.call("CreateIdentityProviderSAML", await samlParams(randomUUID(), { EnabledSign: true, EnabledEncryption: true }));
+    const missingPool = await svc.call(
+      "CreateIdentityProviderSAML",
+      await samlParams(randomUUID(), { EnabledSign: true, EnabledEncryption: true }),
+    );
     expect(codeOf(missingPool)).toBe("NotFound");
     const poolUid = await createPool(svc);
     const missing = await svc.call("UpdateIdentityProviderSAML", { UserPoolUid: poolUid, ConnectionUid: randomUUID(), EnabledSign: true });
@@ -82,7 +85,11 @@ describe("SAML SP key pairs", () => {
     const queued = () => counts.started + svc.deps.hashQueue.stats().waiting;
     for (let i = 0; queued() < BURST && i < 600; i++) await new Promise((r) => setTimeout(r, 50));
     expect(queued()).toBe(BURST);
-    const user = await svc.ok("CreateUser", { UserPoolUid: poolB, PreferredUsername: "b-user", Password: "a password of tenant B" }, { key: svc.otherAdmin });
+    const user = await svc.ok(
+      "CreateUser",
+      { UserPoolUid: poolB, PreferredUsername: "b-user", Password: "a password of tenant B" },
+      { key: svc.otherAdmin },
+    );
     const keysDoneWhenBAnswered = counts.finished;
     expect(user.Uid).toBeTruthy();
     await Promise.all(burst);

@@ -18,7 +18,13 @@ beforeAll(async () => {
 });
 afterAll(() => svc.close());
 
-const rowOf = (uid: string) => svc.deps.db.selectFrom("identity_providers").selectAll().where("account_id", "=", svc.accountId).where("uid", "=", uid).executeTakeFirstOrThrow();
+const rowOf = (uid: string) =>
+  svc.deps.db
+    .selectFrom("identity_providers")
+    .selectAll()
+    .where("account_id", "=", svc.accountId)
+    .where("uid", "=", uid)
+    .executeTakeFirstOrThrow();
 
 async function refusal(IdpMetadata: string) {
   const env = await svc.call("CreateIdentityProviderSAML", await samlParams(await createPool(svc), { IdpMetadata }));
@@ -36,7 +42,16 @@ describe("SAML connections", () => {
     });
     const created = await svc.ok("CreateIdentityProviderSAML", params);
     outputOf("CreateIdentityProviderSAML").parse(created);
-    expect(created).toMatchObject({ IdpMetadata: params.IdpMetadata, IdAttribute: "NameID", AttributeMapping: '{"email":"mail"}', EnabledSign: false, EnabledEncryption: false, Certificate: "", Enabled: true, Provider: "adfs" });
+    expect(created).toMatchObject({
+      IdpMetadata: params.IdpMetadata,
+      IdAttribute: "NameID",
+      AttributeMapping: '{"email":"mail"}',
+      EnabledSign: false,
+      EnabledEncryption: false,
+      Certificate: "",
+      Enabled: true,
+      Provider: "adfs",
+    });
     const sp = new XMLParser({ ignoreAttributes: false, removeNSPrefix: true, attributeNamePrefix: "@" }).parse(created.SpMetadata);
     expect(sp.EntityDescriptor["@entityID"]).toMatch(new RegExp(`/userpool/${poolUid}$`));
     expect(sp.EntityDescriptor.SPSSODescriptor.AssertionConsumerService["@Location"]).toMatch(/\/callback\/saml\/login$/);
@@ -60,7 +75,11 @@ describe("SAML connections", () => {
 
     // Signing on: a key pair is made, its certificate returned and put in SpMetadata.
     svc.clock.advance(1);
-    const signed = await svc.ok("UpdateIdentityProviderSAML", { ...ref, EnabledSign: true, IdpMetadata: idpMetadata(await validCertificate(), { entityId: "https://idp2.example.com" }) });
+    const signed = await svc.ok("UpdateIdentityProviderSAML", {
+      ...ref,
+      EnabledSign: true,
+      IdpMetadata: idpMetadata(await validCertificate(), { entityId: "https://idp2.example.com" }),
+    });
     outputOf("UpdateIdentityProviderSAML").parse(signed);
     const cert = new X509Certificate(signed.Certificate);
     expect(cert.subject).toContain(poolUid);
@@ -72,7 +91,8 @@ describe("SAML connections", () => {
     const privateKey = openSpPrivateKey(svc.deps.secretBox, sealed)!;
     expect(privateKey).toMatch(/^-----BEGIN PRIVATE KEY-----/);
     expect(cert.checkPrivateKey((await import("node:crypto")).createPrivateKey(privateKey))).toBe(true);
-    for (const seen of [signed, await svc.ok("GetIdentityProviderSAML", ref)]) expect(JSON.stringify(seen)).not.toContain(privateKey.split("\n")[1]);
+    for (const seen of [signed, await svc.ok("GetIdentityProviderSAML", ref)])
+      expect(JSON.stringify(seen)).not.toContain(privateKey.split("\n")[1]);
 
     // Encryption on, signing off: the same key pair (an IdP configured with it keeps working).
     const encrypting = await svc.ok("UpdateIdentityProviderSAML", { ...ref, EnabledSign: false, EnabledEncryption: true });
@@ -99,9 +119,13 @@ describe("SAML connections", () => {
     expect(garbage.message).toMatch(/signing certificate 1 is not a parseable X\.509 certificate/);
     const http = await refusal(idpMetadata(await validCertificate(), { sso: "http://idp.example.com/sso" }));
     expect(http.message).toMatch(/not an absolute https URL/);
-    const noIdp = await refusal('<EntityDescriptor xmlns="urn:oasis:names:tc:SAML:2.0:metadata" entityID="x"><SPSSODescriptor/></EntityDescriptor>');
+    const noIdp = await refusal(
+      '<EntityDescriptor xmlns="urn:oasis:names:tc:SAML:2.0:metadata" entityID="x"><SPSSODescriptor/></EntityDescriptor>',
+    );
     expect(noIdp.message).toMatch(/no IDPSSODescriptor/);
-    const two = await refusal('<EntitiesDescriptor xmlns="urn:oasis:names:tc:SAML:2.0:metadata"><EntityDescriptor entityID="a"/><EntityDescriptor entityID="b"/></EntitiesDescriptor>');
+    const two = await refusal(
+      '<EntitiesDescriptor xmlns="urn:oasis:names:tc:SAML:2.0:metadata"><EntityDescriptor entityID="a"/><EntityDescriptor entityID="b"/></EntitiesDescriptor>',
+    );
     expect(two.message).toMatch(/one EntityDescriptor/);
   }, 60_000);
 
@@ -120,10 +144,15 @@ describe("SAML connections", () => {
     const deep = await refusal(`<EntityDescriptor entityID="x">${"<a>".repeat(5000)}${"</a>".repeat(5000)}</EntityDescriptor>`);
     expect(deep).toMatchObject({ code: "InvalidParameter.IdpMetadata" });
     // Bigger than the field allows, within the request body limit: refused by the schema.
-    const huge = await refusal(idpMetadata(await validCertificate()).replace("<md:IDPSSODescriptor", `<!-- ${"x".repeat(200_000)} --><md:IDPSSODescriptor`));
+    const huge = await refusal(
+      idpMetadata(await validCertificate()).replace("<md:IDPSSODescriptor", `<!-- ${"x".repeat(200_000)} --><md:IDPSSODescriptor`),
+    );
     expect(huge.code).toBe("InvalidParameter.IdpMetadata");
     // Bigger than a request may be: refused before it is parsed at all.
-    const body = await svc.call("CreateIdentityProviderSAML", await samlParams(await createPool(svc), { IdpMetadata: "<a>" + "x".repeat(2_000_000) + "</a>" }));
+    const body = await svc.call(
+      "CreateIdentityProviderSAML",
+      await samlParams(await createPool(svc), { IdpMetadata: "<a>" + "x".repeat(2_000_000) + "</a>" }),
+    );
     expect(codeOf(body)).toBe("RequestEntityTooLarge");
     // The service is still well.
     expect(codeOf(await svc.call("ListIdentityProvidersSAML", { UserPoolUid: await createPool(svc) }))).toBe("OK");

@@ -45,20 +45,34 @@ describe("OAuth connection endpoints under the outbound address policy", () => {
 
   it("refuses them on update too, and leaves the connection as it was", async () => {
     const { UserPoolUid, ConnectionUid, idp } = await createConnection(svc);
-    const env = await svc.call("UpdateIdentityProviderOAuth", { UserPoolUid, ConnectionUid, UserEndpoint: "https://169.254.169.254/me", Name: "renamed" });
+    const env = await svc.call("UpdateIdentityProviderOAuth", {
+      UserPoolUid,
+      ConnectionUid,
+      UserEndpoint: "https://169.254.169.254/me",
+      Name: "renamed",
+    });
     expect(codeOf(env)).toBe("InvalidParameter.UserEndpoint");
     expect(await svc.ok("GetIdentityProviderOAuth", { UserPoolUid, ConnectionUid })).toEqual(idp);
   });
 
   it("takes what the operator allows: listed addresses, http to loopback when switched on", async () => {
-    const dev = await startTestService({ env: { ID_OUTBOUND_ALLOW_ADDRESSES: "127.0.0.1,::1,10.0.0.0/8", ID_OUTBOUND_ALLOW_HTTP_LOOPBACK: "on" } });
+    const dev = await startTestService({
+      env: { ID_OUTBOUND_ALLOW_ADDRESSES: "127.0.0.1,::1,10.0.0.0/8", ID_OUTBOUND_ALLOW_HTTP_LOOPBACK: "on" },
+    });
     try {
       const pool = await createPool(dev);
-      const ok = await dev.ok("CreateIdentityProviderOAuth", connectionParams(pool, {
-        TokenEndpoint: "http://127.0.0.1:9000/token", UserEndpoint: "https://localhost:9443/userinfo", AuthorizationEndpoint: "http://localhost:8080/authorize",
-      }));
+      const ok = await dev.ok(
+        "CreateIdentityProviderOAuth",
+        connectionParams(pool, {
+          TokenEndpoint: "http://127.0.0.1:9000/token",
+          UserEndpoint: "https://localhost:9443/userinfo",
+          AuthorizationEndpoint: "http://localhost:8080/authorize",
+        }),
+      );
       expect(ok.TokenEndpoint).toBe("http://127.0.0.1:9000/token");
-      expect((await dev.ok("CreateIdentityProviderOAuth", connectionParams(pool, { TokenEndpoint: "https://10.1.2.3/token" }))).TokenEndpoint).toBe("https://10.1.2.3/token");
+      expect(
+        (await dev.ok("CreateIdentityProviderOAuth", connectionParams(pool, { TokenEndpoint: "https://10.1.2.3/token" }))).TokenEndpoint,
+      ).toBe("https://10.1.2.3/token");
       // Not listed: still refused; a name in .internal that resolves nowhere is refused.
       expect((await refusal(dev, { TokenEndpoint: "https://169.254.169.254/token" })).code).toBe("InvalidParameter.TokenEndpoint");
       expect((await refusal(dev, { UserEndpoint: "https://metadata.google.internal/me" })).code).toBe("InvalidParameter.UserEndpoint");
@@ -68,7 +82,12 @@ describe("OAuth connection endpoints under the outbound address policy", () => {
   });
 });
 
-const RSA = (bits: number, hash: string) => ({ name: "RSASSA-PKCS1-v1_5", hash, publicExponent: new Uint8Array([1, 0, 1]), modulusLength: bits });
+const RSA = (bits: number, hash: string) => ({
+  name: "RSASSA-PKCS1-v1_5",
+  hash,
+  publicExponent: new Uint8Array([1, 0, 1]),
+  modulusLength: bits,
+});
 const DAY = 24 * 3600 * 1000;
 
 /** A self-signed certificate (base64 DER) with a key of `bits` bits, signed with `hash`. */
@@ -76,7 +95,14 @@ async function certificate(bits: number, hash: string): Promise<string> {
   const alg = RSA(bits, hash);
   const keys = await webcrypto.subtle.generateKey(alg, true, ["sign", "verify"]);
   const cert = await x509.X509CertificateGenerator.createSelfSigned(
-    { serialNumber: "05", name: "CN=weak.example.com", notBefore: new Date(Date.now() - DAY), notAfter: new Date(Date.now() + 30 * DAY), signingAlgorithm: alg, keys },
+    {
+      serialNumber: "05",
+      name: "CN=weak.example.com",
+      notBefore: new Date(Date.now() - DAY),
+      notAfter: new Date(Date.now() + 30 * DAY),
+      signingAlgorithm: alg,
+      keys,
+    },
     webcrypto as never,
   );
   return Buffer.from(cert.rawData).toString("base64");
@@ -99,7 +125,14 @@ describe("SAML metadata strength and namespace", () => {
       expect(r.code, `${bits} ${hash}`).toBe("InvalidParameter.IdpMetadata");
       expect(r.message).toMatch(why);
     }
-    expect(codeOf(await svc.call("CreateIdentityProviderSAML", await samlParams(await createPool(svc), { IdpMetadata: idpMetadata(await certificate(2048, "SHA-384")) })))).toBe("OK");
+    expect(
+      codeOf(
+        await svc.call(
+          "CreateIdentityProviderSAML",
+          await samlParams(await createPool(svc), { IdpMetadata: idpMetadata(await certificate(2048, "SHA-384")) }),
+        ),
+      ),
+    ).toBe("OK");
   }, 60_000);
 
   it("needs the EntityDescriptor in the SAML metadata namespace, prefixed or not", async () => {
@@ -109,9 +142,13 @@ describe("SAML metadata strength and namespace", () => {
     expect(r.code).toBe("InvalidParameter.IdpMetadata");
     expect(r.message).toMatch(/SAML metadata namespace urn:oasis:names:tc:SAML:2\.0:metadata/);
     // No declaration at all is as foreign.
-    expect((await samlRefusal(good.replace(' xmlns:md="urn:oasis:names:tc:SAML:2.0:metadata"', ""))).code).toBe("InvalidParameter.IdpMetadata");
+    expect((await samlRefusal(good.replace(' xmlns:md="urn:oasis:names:tc:SAML:2.0:metadata"', ""))).code).toBe(
+      "InvalidParameter.IdpMetadata",
+    );
     // The default namespace, unprefixed, is the same document.
     const unprefixed = good.replace(/<(\/?)md:/g, "<$1").replace('xmlns:md="urn:oasis', 'xmlns="urn:oasis');
-    expect(codeOf(await svc.call("CreateIdentityProviderSAML", await samlParams(await createPool(svc), { IdpMetadata: unprefixed })))).toBe("OK");
+    expect(codeOf(await svc.call("CreateIdentityProviderSAML", await samlParams(await createPool(svc), { IdpMetadata: unprefixed })))).toBe(
+      "OK",
+    );
   });
 });

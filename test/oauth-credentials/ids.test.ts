@@ -27,7 +27,16 @@ describe("CredentialId over the API", () => {
     const first = await createCredential(svc, pool);
     // The other account creates five in between: nothing of that shows in this account's next id.
     const theirs = [];
-    for (let i = 0; i < 5; i++) theirs.push((await svc.ok("CreateOAuthCredential", { UserPoolUid: otherPool, GrantType: "authorization_code", Scope: "openid", Name: `o${i}` }, other)).CredentialId);
+    for (let i = 0; i < 5; i++)
+      theirs.push(
+        (
+          await svc.ok(
+            "CreateOAuthCredential",
+            { UserPoolUid: otherPool, GrantType: "authorization_code", Scope: "openid", Name: `o${i}` },
+            other,
+          )
+        ).CredentialId,
+      );
     const second = await createCredential(svc, pool);
     expect(first.CredentialId).toBe(1);
     expect(second.CredentialId).toBe(2);
@@ -38,7 +47,9 @@ describe("CredentialId over the API", () => {
     expect(mine.UserPoolUid).toBe(pool);
     expect(yours.UserPoolUid).toBe(otherPool);
     expect(mine.ClientApiIdentifier).not.toBe(yours.ClientApiIdentifier);
-    expect((await svc.call("GetOAuthCredential", { ClientApiIdentifier: mine.ClientApiIdentifier }, other)).ResponseMetadata.Error?.Code).toBe("NotFound");
+    expect(
+      (await svc.call("GetOAuthCredential", { ClientApiIdentifier: mine.ClientApiIdentifier }, other)).ResponseMetadata.Error?.Code,
+    ).toBe("NotFound");
     await svc.ok("DeleteUserPool", { UserPoolUid: otherPool }, other);
   });
 
@@ -68,24 +79,41 @@ describe("the upgrade to per-account ids (sql/007)", () => {
   const insertPool = (db: Kysely<Database>, accountId: string, uid: string) =>
     sql`insert into user_pools (account_id, uid, name, password_policy) values (${accountId}, ${uid}, ${uid}, '{}')`.execute(db);
 
-  it("keeps every existing id, continues existing accounts above every id ever handed out, starts new ones at 1", { timeout: 120_000 }, async () => {
+  it("keeps every existing id, continues existing accounts above every id ever handed out, starts new ones at 1", {
+    timeout: 120_000,
+  }, async () => {
     const own = baseUrl ? await ownDatabase(baseUrl, "idplane_credential_ids") : undefined;
     const handle = await connectDatabase({ databaseUrl: own?.url, dataDir: "memory://", maxConnections: 2 });
     try {
       const db = handle.db;
-      await migrate(db, readMigrations().filter((m) => m.name < "007"));
+      await migrate(
+        db,
+        readMigrations().filter((m) => m.name < "007"),
+      );
       const [a, b, keyOnly] = [randomAccountId(), randomAccountId(), randomAccountId()];
       await insertPool(db, a, "pa");
       await insertPool(db, b, "pb");
-      await sql`insert into access_keys (access_key_id, account_id, role, secret_sealed, secret_key_id) values ('AKLTupgrade0000000', ${keyOnly}, 'admin', '\\x00', 'k')`.execute(db);
+      await sql`insert into access_keys (access_key_id, account_id, role, secret_sealed, secret_key_id) values ('AKLTupgrade0000000', ${keyOnly}, 'admin', '\\x00', 'k')`.execute(
+        db,
+      );
       // The global sequence: a gets 1, 2, 4; b gets 3, 5; then b's 5 is deleted.
-      const ids = [await insertCredential(db, a, "pa"), await insertCredential(db, a, "pa"), await insertCredential(db, b, "pb"), await insertCredential(db, a, "pa"), await insertCredential(db, b, "pb")];
+      const ids = [
+        await insertCredential(db, a, "pa"),
+        await insertCredential(db, a, "pa"),
+        await insertCredential(db, b, "pb"),
+        await insertCredential(db, a, "pa"),
+        await insertCredential(db, b, "pb"),
+      ];
       expect(ids).toEqual([1, 2, 3, 4, 5]);
       await sql`delete from oauth_credentials where account_id = ${b} and credential_id = 5`.execute(db);
-      const rowsBefore = (await sql`select account_id, credential_id, client_api_identifier from oauth_credentials order by 1, 2`.execute(db)).rows;
+      const rowsBefore = (
+        await sql`select account_id, credential_id, client_api_identifier from oauth_credentials order by 1, 2`.execute(db)
+      ).rows;
 
       expect(await migrate(db)).toContain("008_credential_ids_per_account.sql");
-      expect((await sql`select account_id, credential_id, client_api_identifier from oauth_credentials order by 1, 2`.execute(db)).rows).toEqual(rowsBefore);
+      expect(
+        (await sql`select account_id, credential_id, client_api_identifier from oauth_credentials order by 1, 2`.execute(db)).rows,
+      ).toEqual(rowsBefore);
       // b never gets its deleted 5 again; a continues above it too; an account known only by its key likewise.
       expect(await insertCredential(db, b, "pb")).toBe(6);
       expect(await insertCredential(db, a, "pa")).toBe(6);

@@ -31,7 +31,18 @@ describe("secrets", () => {
     expect(c.ClientApiIdentifier).toMatch(/^[0-9a-f]{32}$/);
     const got = await get(c.CredentialId);
     outputOf("GetOAuthCredential").parse(got);
-    expect(got).toMatchObject({ CredentialId: c.CredentialId, ClientApiIdentifier: c.ClientApiIdentifier, UserPoolUid: p, Name: "web app", Description: "d", GrantType: "authorization_code", Scope: "openid profile", ServiceId: 0, SecretVersion: 1, RedirectUri: ["https://app.example.com/callback"] });
+    expect(got).toMatchObject({
+      CredentialId: c.CredentialId,
+      ClientApiIdentifier: c.ClientApiIdentifier,
+      UserPoolUid: p,
+      Name: "web app",
+      Description: "d",
+      GrantType: "authorization_code",
+      Scope: "openid profile",
+      ServiceId: 0,
+      SecretVersion: 1,
+      RedirectUri: ["https://app.example.com/callback"],
+    });
     expect(await svc.ok("GetOAuthCredential", { CredentialId: String(c.CredentialId) })).toEqual(got);
     expect(await svc.ok("GetOAuthCredential", { clientApiIdentifier: c.ClientApiIdentifier }, { method: "GET" })).toEqual(got);
     const list = await svc.ok("ListOAuthCredentials", { UserPoolUid: p });
@@ -41,7 +52,9 @@ describe("secrets", () => {
     for (const seen of [got, list, plain]) expect(JSON.stringify(seen)).not.toContain(c.ClientSecret);
     expect(svc.logs.length).toBeGreaterThan(0);
     expect(svc.logs.join("\n")).not.toContain(c.ClientSecret);
-    const stored = await sql<Record<string, unknown>>`select * from oauth_credentials where client_api_identifier = ${c.ClientApiIdentifier}`.execute(svc.deps.db);
+    const stored = await sql<
+      Record<string, unknown>
+    >`select * from oauth_credentials where client_api_identifier = ${c.ClientApiIdentifier}`.execute(svc.deps.db);
     expect(JSON.stringify(stored.rows)).not.toContain(c.ClientSecret);
     expect((stored.rows[0]!.secret_hash as Uint8Array).length).toBe(32);
   });
@@ -60,7 +73,11 @@ describe("secrets", () => {
 
   it("ResetSecret returns a new secret once; the old one stops working at once", async () => {
     const c = await createCredential(svc, pool);
-    const reset = await svc.ok("UpdateOAuthCredential", { CredentialId: String(c.CredentialId), ResetSecret: "true" }, { contentType: "urlencode" });
+    const reset = await svc.ok(
+      "UpdateOAuthCredential",
+      { CredentialId: String(c.CredentialId), ResetSecret: "true" },
+      { contentType: "urlencode" },
+    );
     outputOf("UpdateOAuthCredential").parse(reset);
     expect(reset).toMatchObject({ CredentialId: c.CredentialId, SecretVersion: 2 });
     expect(reset.NewClientSecret).toMatch(/^[A-Za-z0-9_-]{43}$/);
@@ -77,7 +94,9 @@ describe("secrets", () => {
   it("10 concurrent resets leave exactly one valid secret: the one with the highest version", async () => {
     const p = await createPool(svc);
     const c = await createCredential(svc, p);
-    const results = await Promise.all(Array.from({ length: 10 }, () => svc.ok("UpdateOAuthCredential", { CredentialId: c.CredentialId, ResetSecret: true })));
+    const results = await Promise.all(
+      Array.from({ length: 10 }, () => svc.ok("UpdateOAuthCredential", { CredentialId: c.CredentialId, ResetSecret: true })),
+    );
     const versions = results.map((r) => r.SecretVersion as number).sort((x, y) => x - y);
     expect(versions).toEqual([2, 3, 4, 5, 6, 7, 8, 9, 10, 11]);
     const valid = [];
@@ -147,27 +166,58 @@ describe("UpdateOAuthCredential: the seed's error conditions, one each", () => {
     expect(codeOf(await update({ ...allWrong }))).toBe("MissingParameter.CredentialId");
     expect(codeOf(await update({ CredentialId: 987654321013, ...allWrong }))).toBe("NotFound");
     expect(codeOf(await update({ CredentialId: ac.CredentialId, ...allWrong }))).toBe("InvalidParameter.GrantType");
-    expect(codeOf(await update({ CredentialId: sso.CredentialId, ...allWrong, GrantType: "authorization_code" }))).toBe("MissingParameter.Name");
-    expect(codeOf(await update({ CredentialId: ac.CredentialId, ...allWrong, GrantType: "single_sign_on", Name: "n" }))).toBe("MissingParameter.ServiceId");
-    expect(codeOf(await update({ CredentialId: ac.CredentialId, ...allWrong, GrantType: "authorization_code", Name: "n" }))).toBe("InvalidParameter.Scope");
-    expect(await get(ac.CredentialId)).toMatchObject({ GrantType: "authorization_code", Name: "web app", Scope: "openid profile", SecretVersion: 1 });
-    expect(codeOf(await update({ CredentialId: ac.CredentialId, ClientApiIdentifier: sso.ClientApiIdentifier, Name: "x" }))).toBe("InvalidParameter.ClientApiIdentifier");
+    expect(codeOf(await update({ CredentialId: sso.CredentialId, ...allWrong, GrantType: "authorization_code" }))).toBe(
+      "MissingParameter.Name",
+    );
+    expect(codeOf(await update({ CredentialId: ac.CredentialId, ...allWrong, GrantType: "single_sign_on", Name: "n" }))).toBe(
+      "MissingParameter.ServiceId",
+    );
+    expect(codeOf(await update({ CredentialId: ac.CredentialId, ...allWrong, GrantType: "authorization_code", Name: "n" }))).toBe(
+      "InvalidParameter.Scope",
+    );
+    expect(await get(ac.CredentialId)).toMatchObject({
+      GrantType: "authorization_code",
+      Name: "web app",
+      Scope: "openid profile",
+      SecretVersion: 1,
+    });
+    expect(codeOf(await update({ CredentialId: ac.CredentialId, ClientApiIdentifier: sso.ClientApiIdentifier, Name: "x" }))).toBe(
+      "InvalidParameter.ClientApiIdentifier",
+    );
     for (const c of [sso, ac]) await svc.ok("DeleteOAuthCredential", { CredentialId: c.CredentialId });
   });
 });
 
 describe("the rest of the family", () => {
   it("keeps untouched fields on a partial update, and takes RedirectUri as a string or an array", async () => {
-    const c = await createCredential(svc, pool, { Description: "keep me", LogoUri: "https://cdn.example.com/l.png", RedirectUri: ["https://a.example.com/cb", "com.example.app:/cb"] });
+    const c = await createCredential(svc, pool, {
+      Description: "keep me",
+      LogoUri: "https://cdn.example.com/l.png",
+      RedirectUri: ["https://a.example.com/cb", "com.example.app:/cb"],
+    });
     const before = await get(c.CredentialId);
     await svc.ok("UpdateOAuthCredential", { CredentialId: c.CredentialId, Name: "renamed" });
     const after = await get(c.CredentialId);
     const { UpdateTime: _u1, ...restBefore } = before;
     const { UpdateTime: _u2, ...restAfter } = after;
     expect(restAfter).toEqual({ ...restBefore, Name: "renamed" });
-    await svc.ok("UpdateOAuthCredential", { ClientApiIdentifier: c.ClientApiIdentifier, RedirectUri: "http://localhost:3000/cb", LogoUri: "" });
-    expect(await get(c.CredentialId)).toMatchObject({ Name: "renamed", Description: "keep me", LogoUri: "", RedirectUri: ["http://localhost:3000/cb"], Scope: "openid profile" });
-    await svc.ok("UpdateOAuthCredential", { CredentialId: c.CredentialId, "RedirectUri.1": "https://b.example.com/cb", "RedirectUri.2": "http://[::1]:8080/cb" }, { contentType: "urlencode" });
+    await svc.ok("UpdateOAuthCredential", {
+      ClientApiIdentifier: c.ClientApiIdentifier,
+      RedirectUri: "http://localhost:3000/cb",
+      LogoUri: "",
+    });
+    expect(await get(c.CredentialId)).toMatchObject({
+      Name: "renamed",
+      Description: "keep me",
+      LogoUri: "",
+      RedirectUri: ["http://localhost:3000/cb"],
+      Scope: "openid profile",
+    });
+    await svc.ok(
+      "UpdateOAuthCredential",
+      { CredentialId: c.CredentialId, "RedirectUri.1": "https://b.example.com/cb", "RedirectUri.2": "http://[::1]:8080/cb" },
+      { contentType: "urlencode" },
+    );
     expect((await get(c.CredentialId)).RedirectUri).toEqual(["https://b.example.com/cb", "http://[::1]:8080/cb"]);
     await svc.ok("UpdateOAuthCredential", { CredentialId: c.CredentialId, RedirectUri: [] });
     expect((await get(c.CredentialId)).RedirectUri).toEqual([]);
@@ -175,16 +225,39 @@ describe("the rest of the family", () => {
   });
 
   it("refuses each bad redirect URI with InvalidParameter.RedirectUri naming it", async () => {
-    const bad = ["/relative/cb", "https://a.example.com/cb#frag", "https://*.example.com/cb", "http://example.com/cb", "javascript:alert(1)", "ftp://files.example.com/", "https://u:p@a.example.com/cb", "https://a.example.com/c b"];
+    const bad = [
+      "/relative/cb",
+      "https://a.example.com/cb#frag",
+      "https://*.example.com/cb",
+      "http://example.com/cb",
+      "javascript:alert(1)",
+      "ftp://files.example.com/",
+      "https://u:p@a.example.com/cb",
+      "https://a.example.com/c b",
+    ];
     for (const uri of bad) {
-      const env = await svc.call("CreateOAuthCredential", { UserPoolUid: pool, GrantType: "authorization_code", Scope: "openid", Name: "n", RedirectUri: ["https://ok.example.com/cb", uri] });
+      const env = await svc.call("CreateOAuthCredential", {
+        UserPoolUid: pool,
+        GrantType: "authorization_code",
+        Scope: "openid",
+        Name: "n",
+        RedirectUri: ["https://ok.example.com/cb", uri],
+      });
       expect([uri, codeOf(env)]).toEqual([uri, "InvalidParameter.RedirectUri"]);
       expect(messageOf(env)).toContain(JSON.stringify(uri));
     }
-    const ok = ["https://a.example.com/cb?x=1", "http://localhost/cb", "http://127.0.0.1:8765/cb", "http://[::1]/cb", "com.example.app:/oauth2redirect"];
+    const ok = [
+      "https://a.example.com/cb?x=1",
+      "http://localhost/cb",
+      "http://127.0.0.1:8765/cb",
+      "http://[::1]/cb",
+      "com.example.app:/oauth2redirect",
+    ];
     const c = await createCredential(svc, pool, { RedirectUri: ok });
     expect((await get(c.CredentialId)).RedirectUri).toEqual(ok);
-    expect(codeOf(await update({ CredentialId: c.CredentialId, RedirectUri: "http://example.com/cb" }))).toBe("InvalidParameter.RedirectUri");
+    expect(codeOf(await update({ CredentialId: c.CredentialId, RedirectUri: "http://example.com/cb" }))).toBe(
+      "InvalidParameter.RedirectUri",
+    );
     for (const logo of ["http://cdn.example.com/l.png", "logo.png"]) {
       expect(codeOf(await update({ CredentialId: c.CredentialId, LogoUri: logo }))).toBe("InvalidParameter.LogoUri");
     }
@@ -212,7 +285,11 @@ describe("the rest of the family", () => {
   it("enforces the per-pool quota, keeps TotalClients right, and cascades a pool's deletion", async () => {
     const p = await createPool(svc);
     // Six creates at once against a quota of three: exactly three land, the rest are QuotaExceeded.
-    const racing = await Promise.all(Array.from({ length: 6 }, () => svc.call("CreateOAuthCredential", { UserPoolUid: p, GrantType: "authorization_code", Scope: "openid", Name: "n" })));
+    const racing = await Promise.all(
+      Array.from({ length: 6 }, () =>
+        svc.call("CreateOAuthCredential", { UserPoolUid: p, GrantType: "authorization_code", Scope: "openid", Name: "n" }),
+      ),
+    );
     expect(racing.map(codeOf).sort()).toEqual(["OK", "OK", "OK", "QuotaExceeded", "QuotaExceeded", "QuotaExceeded"]);
     const made = racing.filter((e) => codeOf(e) === "OK").map((e) => e.Result);
     expect((await svc.ok("GetUserPool", { UserPoolUid: p })).TotalClients).toBe(3);
@@ -223,7 +300,12 @@ describe("the rest of the family", () => {
     await svc.ok("DeleteUserPool", { UserPoolUid: p });
     expect(codeOf(await svc.call("GetOAuthCredential", { CredentialId: made[1]!.CredentialId }))).toBe("NotFound");
     expect(await verify(made[2]!.ClientApiIdentifier, made[2]!.ClientSecret)).toBe(false);
-    const left = await svc.deps.db.selectFrom("oauth_credentials").select("credential_id").where("account_id", "=", svc.accountId).where("user_pool_uid", "=", p).execute();
+    const left = await svc.deps.db
+      .selectFrom("oauth_credentials")
+      .select("credential_id")
+      .where("account_id", "=", svc.accountId)
+      .where("user_pool_uid", "=", p)
+      .execute();
     expect(left).toEqual([]);
   });
 
@@ -232,11 +314,17 @@ describe("the rest of the family", () => {
     for (let round = 0; round < 20; round++) {
       const p = await createPool(svc);
       const [a, b] = [await createCredential(svc, p), await createCredential(svc, p)];
-      const create = () => svc.call("CreateOAuthCredential", { UserPoolUid: p, GrantType: "authorization_code", Scope: "openid", Name: "n" });
+      const create = () =>
+        svc.call("CreateOAuthCredential", { UserPoolUid: p, GrantType: "authorization_code", Scope: "openid", Name: "n" });
       const results = await Promise.all([
-        create(), svc.call("UpdateOAuthCredential", { CredentialId: a.CredentialId, ResetSecret: true }), svc.call("UpdateOAuthCredential", { CredentialId: b.CredentialId, Name: "z" }),
-        svc.call("DeleteOAuthCredential", { CredentialId: a.CredentialId }), svc.call("DeleteOAuthCredential", { CredentialId: b.CredentialId }),
-        svc.call("UpdateUserPool", { UserPoolUid: p, CustomScopes: ["x"] }), svc.call("DeleteUserPool", { UserPoolUid: p }), create(),
+        create(),
+        svc.call("UpdateOAuthCredential", { CredentialId: a.CredentialId, ResetSecret: true }),
+        svc.call("UpdateOAuthCredential", { CredentialId: b.CredentialId, Name: "z" }),
+        svc.call("DeleteOAuthCredential", { CredentialId: a.CredentialId }),
+        svc.call("DeleteOAuthCredential", { CredentialId: b.CredentialId }),
+        svc.call("UpdateUserPool", { UserPoolUid: p, CustomScopes: ["x"] }),
+        svc.call("DeleteUserPool", { UserPoolUid: p }),
+        create(),
       ]);
       for (const r of results) seen.add(codeOf(r));
     }
@@ -246,13 +334,22 @@ describe("the rest of the family", () => {
 
   it("lists with paging, filters and sorting", async () => {
     const p = await createPool(svc);
-    const [b, a, s] = [await createCredential(svc, p, { Name: "b" }), await createCredential(svc, p, { Name: "a" }), await createCredential(svc, p, { Name: "s", GrantType: "single_sign_on", ServiceId: 3 })];
-    const names = async (params: Record<string, unknown>) => (await svc.ok("ListOAuthCredentials", { UserPoolUid: p, ...params })).Data.map((c: { Name: string }) => c.Name);
+    const [b, a, s] = [
+      await createCredential(svc, p, { Name: "b" }),
+      await createCredential(svc, p, { Name: "a" }),
+      await createCredential(svc, p, { Name: "s", GrantType: "single_sign_on", ServiceId: 3 }),
+    ];
+    const names = async (params: Record<string, unknown>) =>
+      (await svc.ok("ListOAuthCredentials", { UserPoolUid: p, ...params })).Data.map((c: { Name: string }) => c.Name);
     expect(await names({})).toEqual(["s", "a", "b"]);
     expect(await names({ SortField: "Name" })).toEqual(["a", "b", "s"]);
     expect(await names({ SortField: "CredentialId", SortDirection: "Asc" })).toEqual(["b", "a", "s"]);
     expect(await names({ GrantType: "single_sign_on" })).toEqual(["s"]);
-    const page = await svc.ok("ListOAuthCredentials", { UserPoolUid: p, SortField: "Name", PageSize: "2", PageNumber: "2" }, { method: "GET" });
+    const page = await svc.ok(
+      "ListOAuthCredentials",
+      { UserPoolUid: p, SortField: "Name", PageSize: "2", PageNumber: "2" },
+      { method: "GET" },
+    );
     expect(page).toMatchObject({ PageNumber: 2, PageSize: 2, TotalCount: 3, Data: [{ Name: "s", CredentialId: s.CredentialId }] });
     expect(codeOf(await svc.call("ListOAuthCredentials", { UserPoolUid: "no-such-pool" }))).toBe("NotFound");
     expect(codeOf(await svc.call("ListOAuthCredentials", { GrantType: "implicit" }))).toBe("InvalidParameter.GrantType");
@@ -266,10 +363,20 @@ describe("the rest of the family", () => {
     expect(codeOf(await svc.call("UpdateOAuthCredential", { CredentialId: c.CredentialId, ResetSecret: true }, other))).toBe("NotFound");
     expect(await verify(c.ClientApiIdentifier, c.ClientSecret)).toBe(true); // the refused reset changed nothing
     const otherPool = await svc.ok("CreateUserPool", { Name: "other-pool" }, other);
-    const twin = svc.deps.db.insertInto("oauth_credentials").values({
-      account_id: svc.otherAdmin.accountId, user_pool_uid: otherPool.Uid, client_api_identifier: c.ClientApiIdentifier,
-      grant_type: "authorization_code", scopes: ["openid"], secret_hash: new Uint8Array(32), secret_updated_at: new Date(), created_at: new Date(), updated_at: new Date(),
-    }).execute();
+    const twin = svc.deps.db
+      .insertInto("oauth_credentials")
+      .values({
+        account_id: svc.otherAdmin.accountId,
+        user_pool_uid: otherPool.Uid,
+        client_api_identifier: c.ClientApiIdentifier,
+        grant_type: "authorization_code",
+        scopes: ["openid"],
+        secret_hash: new Uint8Array(32),
+        secret_updated_at: new Date(),
+        created_at: new Date(),
+        updated_at: new Date(),
+      })
+      .execute();
     await expect(twin).rejects.toMatchObject({ code: "23505" });
   });
 });

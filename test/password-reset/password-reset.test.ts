@@ -19,7 +19,10 @@ let twin: TestService;
 beforeAll(async () => {
   const url = inject("databaseUrl");
   [svc, timed, limited, twin] = await Promise.all([
-    startTestService(), startTestService({ env: { ID_RESET_MAIL_WINDOW_SECONDS: "120" } }), startTestService({ env: LIMITS }), startTestService({ env: LIMITS, ...(url && { databaseUrl: url }) }),
+    startTestService(),
+    startTestService({ env: { ID_RESET_MAIL_WINDOW_SECONDS: "120" } }),
+    startTestService({ env: LIMITS }),
+    startTestService({ env: LIMITS, ...(url && { databaseUrl: url }) }),
   ]);
 });
 afterAll(async () => {
@@ -52,7 +55,9 @@ describe("ResetPassword errors", () => {
   });
 
   it("answers NotFound for an unknown user (by uid or by email) and an unknown pool", async () => {
-    expect(codeOf(await svc.call("ResetPassword", { UserPoolUid: pool, UserUid: "00000000-0000-0000-0000-000000000000" }))).toBe("NotFound");
+    expect(codeOf(await svc.call("ResetPassword", { UserPoolUid: pool, UserUid: "00000000-0000-0000-0000-000000000000" }))).toBe(
+      "NotFound",
+    );
     expect(codeOf(await svc.call("ResetPassword", { UserPoolUid: pool, Email: "nobody@example.com" }))).toBe("NotFound");
     expect(codeOf(await svc.call("ResetPassword", { UserPoolUid: "no-such-pool", Email: user.email }))).toBe("NotFound");
   });
@@ -100,7 +105,9 @@ describe("CompletePasswordReset", () => {
     const pool = await newPool(svc);
     const unknown = await complete(svc, pool, "A".repeat(43), "a good new password");
     expect(codeOf(unknown)).toBe("InvalidParameter.Token");
-    expect(codeOf(await svc.call("CompletePasswordReset", { UserPoolUid: pool, NewPassword: "a good new password" }))).toBe("MissingParameter.Token");
+    expect(codeOf(await svc.call("CompletePasswordReset", { UserPoolUid: pool, NewPassword: "a good new password" }))).toBe(
+      "MissingParameter.Token",
+    );
     expect(codeOf(await svc.call("CompletePasswordReset", { UserPoolUid: pool, Token: "x" }))).toBe("MissingParameter.NewPassword");
     expect(codeOf(await complete(svc, "no-such-pool", "x", "a good new password"))).toBe("NotFound");
 
@@ -131,7 +138,12 @@ describe("CompletePasswordReset", () => {
     await svc.ok("ResetPassword", { UserPoolUid: pool, UserUid: u.uid });
     const token = await queuedResetToken(svc, u.email);
     expect(Buffer.from(token, "base64url")).toHaveLength(32);
-    const rows = await svc.deps.db.selectFrom("password_reset_tokens").selectAll().where("account_id", "=", svc.accountId).where("user_uid", "=", u.uid).execute();
+    const rows = await svc.deps.db
+      .selectFrom("password_reset_tokens")
+      .selectAll()
+      .where("account_id", "=", svc.accountId)
+      .where("user_uid", "=", u.uid)
+      .execute();
     expect(rows).toHaveLength(1);
     expect(Buffer.from(rows[0]!.token_hash).equals(createHash("sha256").update(token).digest())).toBe(true);
   });
@@ -144,8 +156,14 @@ describe("CompletePasswordReset", () => {
     await svc.ok("ResetPassword", { UserPoolUid: pool, Email: u.email });
     const second = await queuedResetToken(svc, u.email);
     expect(second).not.toBe(first);
-    const outstanding = await svc.deps.db.selectFrom("password_reset_tokens").select("token_hash")
-      .where("account_id", "=", svc.accountId).where("user_uid", "=", u.uid).where("used_at", "is", null).where("revoked_at", "is", null).execute();
+    const outstanding = await svc.deps.db
+      .selectFrom("password_reset_tokens")
+      .select("token_hash")
+      .where("account_id", "=", svc.accountId)
+      .where("user_uid", "=", u.uid)
+      .where("used_at", "is", null)
+      .where("revoked_at", "is", null)
+      .execute();
     expect(outstanding).toHaveLength(1);
     expect(codeOf(await complete(svc, pool, first, "a good new password"))).toBe("InvalidParameter.Token");
     expect(codeOf(await complete(svc, pool, second, "a good new password"))).toBe("OK");
@@ -200,8 +218,18 @@ describe("CompletePasswordReset", () => {
 /** Reset mails queued to `email` and tokens issued to `userUid` in the service's account. */
 async function sentTo(s: TestService, email: string, userUid: string) {
   const db = s.deps.db;
-  const mails = await db.selectFrom("mail_outbox").select("id").where("account_id", "=", s.accountId).where("recipient", "=", email).execute();
-  const tokens = await db.selectFrom("password_reset_tokens").select("token_hash").where("account_id", "=", s.accountId).where("user_uid", "=", userUid).execute();
+  const mails = await db
+    .selectFrom("mail_outbox")
+    .select("id")
+    .where("account_id", "=", s.accountId)
+    .where("recipient", "=", email)
+    .execute();
+  const tokens = await db
+    .selectFrom("password_reset_tokens")
+    .select("token_hash")
+    .where("account_id", "=", s.accountId)
+    .where("user_uid", "=", userUid)
+    .execute();
   return { mails: mails.length, tokens: tokens.length };
 }
 
@@ -221,8 +249,11 @@ describe("reset mail limits (issue 10, finding 5)", () => {
   it("is exact across two instances sharing the database: 20 parallel resets, 10 on each, queue exactly 3 mails", async () => {
     const pool = await newPool(limited);
     const u = await newUser(limited, pool);
-    const envs = await Promise.all(Array.from({ length: 20 }, (_, i) =>
-      (i % 2 ? twin : limited).call("ResetPassword", { UserPoolUid: pool, UserUid: u.uid }, { key: limited.admin })));
+    const envs = await Promise.all(
+      Array.from({ length: 20 }, (_, i) =>
+        (i % 2 ? twin : limited).call("ResetPassword", { UserPoolUid: pool, UserUid: u.uid }, { key: limited.admin }),
+      ),
+    );
     const codes = envs.map(codeOf);
     expect(codes.filter((c) => c === "OK")).toHaveLength(3);
     expect(codes.filter((c) => c === "Throttling")).toHaveLength(17);
@@ -246,7 +277,9 @@ describe("reset mail limits (issue 10, finding 5)", () => {
     expect(uc.uid).not.toBe(ub.uid);
     // Another account is another count.
     const other = { key: limited.otherAdmin };
-    const pool = (await limited.ok("CreateUserPool", { Name: `other-${Date.now()}`, ResetPasswordUrl: "https://app.example.com/reset" }, other)).Uid;
+    const pool = (
+      await limited.ok("CreateUserPool", { Name: `other-${Date.now()}`, ResetPasswordUrl: "https://app.example.com/reset" }, other)
+    ).Uid;
     await limited.ok("CreateUser", { UserPoolUid: pool, Email: email }, other);
     await limited.ok("ResetPassword", { UserPoolUid: pool, Email: email }, other);
   });
@@ -271,8 +304,12 @@ describe("the reset link's scheme (issue 10, finding 9)", () => {
     expect(await queuedResetToken(svc, l.email)).toHaveLength(43);
 
     const legacy = await newPool(svc);
-    await svc.deps.db.updateTable("user_pools").set({ reset_password_url: "http://evil.example.com/reset" })
-      .where("account_id", "=", svc.accountId).where("uid", "=", legacy).execute();
+    await svc.deps.db
+      .updateTable("user_pools")
+      .set({ reset_password_url: "http://evil.example.com/reset" })
+      .where("account_id", "=", svc.accountId)
+      .where("uid", "=", legacy)
+      .execute();
     const u = await newUser(svc, legacy);
     const env = await svc.call("ResetPassword", { UserPoolUid: legacy, UserUid: u.uid });
     expect(codeOf(env)).toBe("InvalidRequest");

@@ -23,10 +23,19 @@ describe("resetEmail", () => {
   it("carries the link and its expiry in plain text", () => {
     const mail = resetEmail("Pool One", "https://app.example/reset?token=abc", new Date(Date.UTC(2025, 9, 30, 9, 0, 0, 500)));
     expect(mail.subject).toBe("Reset your password");
-    expect(mail.bodyText).toBe([
-      "Hello,", "", 'someone asked to reset the password of your account in "Pool One".', "To choose a new password, open this link:", "",
-      "https://app.example/reset?token=abc", "", "The link works once and expires at 2025-10-30T09:00:00Z.",
-      "If you did not ask for this, ignore this email: your password stays as it is.", "",
-    ].join("\n"));
+    expect(mail.bodyText).toBe(
+      [
+        "Hello,",
+        "",
+        'someone asked to reset the password of your account in "Pool One".',
+        "To choose a new password, open this link:",
+        "",
+        "https://app.example/reset?token=abc",
+        "",
+        "The link works once and expires at 2025-10-30T09:00:00Z.",
+        "If you did not ask for this, ignore this email: your password stays as it is.",
+        "",
+      ].join("\n"),
+    );
   });
 });

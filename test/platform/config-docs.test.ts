@@ -14,7 +14,9 @@ describe("docs/configuration.md", () => {
     const wrong = Object.entries(envSchema.shape).flatMap(([name, field]) => {
       const def = (field as { _zod: { def: { type: string; defaultValue?: unknown } } })._zod.def;
       if (def.type !== "default") return [];
-      return CONFIG_DOCS[name]?.default === `\`${String(def.defaultValue)}\`` ? [] : [`${name}: ${CONFIG_DOCS[name]?.default} vs ${String(def.defaultValue)}`];
+      return CONFIG_DOCS[name]?.default === `\`${String(def.defaultValue)}\``
+        ? []
+        : [`${name}: ${CONFIG_DOCS[name]?.default} vs ${String(def.defaultValue)}`];
     });
     expect(wrong).toEqual([]);
   });

@@ -36,9 +36,23 @@ describe("housekeeping", () => {
     const { email } = await newUser(svc, pool);
     await svc.ok("ResetPassword", { UserPoolUid: pool, Email: email });
     await svc.ok("ResetPassword", { UserPoolUid: pool, Email: email }); // revokes the first token
-    await svc.deps.db.updateTable("mail_outbox").set({ status: "sent", body_text: null, link: null }).where("account_id", "=", svc.accountId)
-      .where("id", "=", (eb) => eb.selectFrom("mail_outbox").select((e) => e.fn.min("id").as("id")).where("account_id", "=", svc.accountId)).execute();
-    expect([await count("password_reset_tokens"), await count("mail_outbox"), await count("mail_outbox", "sent"), await count("reset_mail_log")]).toEqual([2, 2, 1, 2]);
+    await svc.deps.db
+      .updateTable("mail_outbox")
+      .set({ status: "sent", body_text: null, link: null })
+      .where("account_id", "=", svc.accountId)
+      .where("id", "=", (eb) =>
+        eb
+          .selectFrom("mail_outbox")
+          .select((e) => e.fn.min("id").as("id"))
+          .where("account_id", "=", svc.accountId),
+      )
+      .execute();
+    expect([
+      await count("password_reset_tokens"),
+      await count("mail_outbox"),
+      await count("mail_outbox", "sent"),
+      await count("reset_mail_log"),
+    ]).toEqual([2, 2, 1, 2]);
     expect(await count("rate_limits")).toBeGreaterThan(0);
 
     // A day on: the revoked token is inside its week, the live one has not expired long enough ago.
@@ -51,7 +65,12 @@ describe("housekeeping", () => {
     purged = await purgeOnce(svc.deps.db, new Date(Date.now() + 8 * DAY));
     expect(purged).toMatchObject({ resetTokens: 2, finishedMail: 0 });
     expect(purged.idleBuckets).toBeGreaterThan(0);
-    expect([await count("password_reset_tokens"), await count("mail_outbox"), await count("rate_limits"), await count("reset_mail_log")]).toEqual([0, 2, 0, 0]);
+    expect([
+      await count("password_reset_tokens"),
+      await count("mail_outbox"),
+      await count("rate_limits"),
+      await count("reset_mail_log"),
+    ]).toEqual([0, 2, 0, 0]);
 
     // Thirty-one days on: the sent mail goes; the queued one (never delivered) is kept.
     purged = await purgeOnce(svc.deps.db, new Date(Date.now() + 31 * DAY));

@@ -53,7 +53,9 @@ let server: Server | undefined;
 afterEach(() => server?.closeAllConnections());
 
 describe("drainable(server).drain()", () => {
-  it("answers every request already on the wire (accept queue and idle keep-alive sockets) before closing", { timeout: 120_000 }, async () => {
+  it("answers every request already on the wire (accept queue and idle keep-alive sockets) before closing", {
+    timeout: 120_000,
+  }, async () => {
     const srv = createServer((_req, res) => {
       if (drainer.draining) busy(40);
       res.end(drainer.draining ? "draining" : "ok");
@@ -62,12 +64,16 @@ describe("drainable(server).drain()", () => {
     const drainer = drainable(srv);
     await new Promise<void>((resolve) => srv.listen(0, "127.0.0.1", resolve));
     const flags = new Int32Array(new SharedArrayBuffer(8));
-    const worker = new Worker(CLIENT, { eval: true, workerData: { port: (srv.address() as AddressInfo).port, flags, keepAlive: 10, fresh: 20 } });
-    const messages: any[] = [];
-    const next = () => new Promise<any>((resolve, reject) => {
-      worker.once("message", resolve);
-      worker.once("error", reject);
+    const worker = new Worker(CLIENT, {
+      eval: true,
+      workerData: { port: (srv.address() as AddressInfo).port, flags, keepAlive: 10, fresh: 20 },
     });
+    const messages: any[] = [];
+    const next = () =>
+      new Promise<any>((resolve, reject) => {
+        worker.once("message", resolve);
+        worker.once("error", reject);
+      });
     const ready = await next();
     expect(ready.ready).toBe(11);
 
@@ -88,22 +94,31 @@ describe("drainable(server).drain()", () => {
     expect(srv.listening).toBe(false);
   });
 
-  it.each(["127.0.0.1", "0.0.0.0"])("resolves with only idle keep-alive connections open, and answers nothing once closed (listening on %s)", async (host) => {
-    const srv = createServer((_req, res) => res.end("ok"));
-    server = srv;
-    const drainer = drainable(srv);
-    await new Promise<void>((resolve) => srv.listen(0, host, resolve));
-    const { Agent, get } = await import("node:http");
-    const agent = new Agent({ keepAlive: true });
-    const port = (srv.address() as AddressInfo).port;
-    await new Promise<void>((resolve, reject) => get({ port, host: "127.0.0.1", agent }, (res) => res.resume().on("end", resolve)).on("error", reject));
-    expect(drainer.draining).toBe(false);
-    await drainer.drain();
-    expect(drainer.draining).toBe(true);
-    const err = await new Promise<string>((resolve) => get({ port, host: "127.0.0.1", agent: false }, () => resolve("answered")).on("error", (e: NodeJS.ErrnoException) => resolve(e.code ?? "")));
-    expect(err).toBe("ECONNREFUSED");
-    agent.destroy();
-  });
+  it.each(["127.0.0.1", "0.0.0.0"])(
+    "resolves with only idle keep-alive connections open, and answers nothing once closed (listening on %s)",
+    async (host) => {
+      const srv = createServer((_req, res) => res.end("ok"));
+      server = srv;
+      const drainer = drainable(srv);
+      await new Promise<void>((resolve) => srv.listen(0, host, resolve));
+      const { Agent, get } = await import("node:http");
+      const agent = new Agent({ keepAlive: true });
+      const port = (srv.address() as AddressInfo).port;
+      await new Promise<void>((resolve, reject) =>
+        get({ port, host: "127.0.0.1", agent }, (res) => res.resume().on("end", resolve)).on("error", reject),
+      );
+      expect(drainer.draining).toBe(false);
+      await drainer.drain();
+      expect(drainer.draining).toBe(true);
+      const err = await new Promise<string>((resolve) =>
+        get({ port, host: "127.0.0.1", agent: false }, () => resolve("answered")).on("error", (e: NodeJS.ErrnoException) =>
+          resolve(e.code ?? ""),
+        ),
+      );
+      expect(err).toBe("ECONNREFUSED");
+      agent.destroy();
+    },
+  );
 
   it("names the requests in flight by their Action, for the hard stop's log line", async () => {
     let release!: () => void;
@@ -119,7 +134,11 @@ describe("drainable(server).drain()", () => {
     await new Promise<void>((resolve) => srv.listen(0, "127.0.0.1", resolve));
     const { get } = await import("node:http");
     const port = (srv.address() as AddressInfo).port;
-    const answered = new Promise<void>((resolve, reject) => get({ port, host: "127.0.0.1", path: "/?Version=2025-10-30&Action=CreateUser", agent: false }, (res) => res.resume().on("end", resolve)).on("error", reject));
+    const answered = new Promise<void>((resolve, reject) =>
+      get({ port, host: "127.0.0.1", path: "/?Version=2025-10-30&Action=CreateUser", agent: false }, (res) =>
+        res.resume().on("end", resolve),
+      ).on("error", reject),
+    );
     await arrival;
     expect(drainer.inFlightRequests().map((r) => r.action)).toEqual(["CreateUser"]);
     release();

@@ -18,7 +18,13 @@ beforeAll(async () => {
 afterAll(() => svc.close());
 
 const outbox = (s: TestService, email: string) =>
-  s.deps.db.selectFrom("mail_outbox").selectAll().where("account_id", "=", s.accountId).where("recipient", "=", email).orderBy("id", "desc").execute();
+  s.deps.db
+    .selectFrom("mail_outbox")
+    .selectAll()
+    .where("account_id", "=", s.accountId)
+    .where("recipient", "=", email)
+    .orderBy("id", "desc")
+    .execute();
 
 const complete = (s: TestService, pool: string, token: string, password: string) =>
   s.call("CompletePasswordReset", { UserPoolUid: pool, Token: token, NewPassword: password });
@@ -28,8 +34,13 @@ describe("the whole flow over SMTP", () => {
     const smtp = await startTestSmtp("mailer", "smtp-secret-pw");
     const worker = capturingLogger();
     const mailer = startMailWorker({
-      db: svc.deps.db, log: worker.log, clock: svc.clock, transport: smtpTransport(smtp.url, "idplane <no-reply@example.com>"),
-      maxAttempts: 3, pollIntervalMs: 50, accountId: svc.accountId,
+      db: svc.deps.db,
+      log: worker.log,
+      clock: svc.clock,
+      transport: smtpTransport(smtp.url, "idplane <no-reply@example.com>"),
+      maxAttempts: 3,
+      pollIntervalMs: 50,
+      accountId: svc.accountId,
     });
     try {
       const oldPassword = "the old password 1";
@@ -92,7 +103,15 @@ describe("the outbox", () => {
 
     // "Restart": a new worker finds what was queued before it existed.
     const transport = new RecordingTransport();
-    const mailer = startMailWorker({ db: svc.deps.db, log: capturingLogger().log, clock: svc.clock, transport, maxAttempts: 3, manual: true, accountId: svc.accountId });
+    const mailer = startMailWorker({
+      db: svc.deps.db,
+      log: capturingLogger().log,
+      clock: svc.clock,
+      transport,
+      maxAttempts: 3,
+      manual: true,
+      accountId: svc.accountId,
+    });
     while ((await mailer.runOnce()) > 0);
     await mailer.stop();
     expect(transport.sent.map((m) => m.to)).toContain(u.email);
@@ -107,7 +126,16 @@ describe("the outbox", () => {
     await timed.ok("ResetPassword", { UserPoolUid: pool, UserUid: u.uid });
     const transport = new RecordingTransport();
     transport.failWith = Object.assign(new Error("Greeting never received"), { code: "ETIMEDOUT" });
-    const mailer = startMailWorker({ db: timed.deps.db, log: capturingLogger().log, clock: timed.clock, transport, maxAttempts: 3, manual: true, accountId: timed.accountId, backoffSeconds: 30 });
+    const mailer = startMailWorker({
+      db: timed.deps.db,
+      log: capturingLogger().log,
+      clock: timed.clock,
+      transport,
+      maxAttempts: 3,
+      manual: true,
+      accountId: timed.accountId,
+      backoffSeconds: 30,
+    });
     try {
       const t0 = timed.clock.now().getTime();
       expect(await mailer.runOnce()).toBe(1);
@@ -138,7 +166,15 @@ describe("the outbox", () => {
     const smtp = await startTestSmtp("mailer", "the-right-pw");
     const worker = capturingLogger();
     const wrongUrl = smtp.url.replace("the-right-pw", "a-wrong-pw");
-    const mailer = startMailWorker({ db: own.deps.db, log: worker.log, clock: own.clock, transport: smtpTransport(wrongUrl, "no-reply@example.com"), maxAttempts: 3, manual: true, accountId: own.accountId });
+    const mailer = startMailWorker({
+      db: own.deps.db,
+      log: worker.log,
+      clock: own.clock,
+      transport: smtpTransport(wrongUrl, "no-reply@example.com"),
+      maxAttempts: 3,
+      manual: true,
+      accountId: own.accountId,
+    });
     try {
       const pool = await newPool(own);
       const u = await newUser(own, pool);
@@ -165,12 +201,29 @@ describe("the outbox", () => {
     await timed.ok("ResetPassword", { UserPoolUid: pool, UserUid: u.uid });
     const dead = new RecordingTransport();
     dead.send = () => new Promise(() => {}); // claims, then hangs forever like a crashed process
-    const crashed = startMailWorker({ db: timed.deps.db, log: capturingLogger().log, clock: timed.clock, transport: dead, maxAttempts: 5, manual: true, accountId: timed.accountId, leaseSeconds: 120 });
+    const crashed = startMailWorker({
+      db: timed.deps.db,
+      log: capturingLogger().log,
+      clock: timed.clock,
+      transport: dead,
+      maxAttempts: 5,
+      manual: true,
+      accountId: timed.accountId,
+      leaseSeconds: 120,
+    });
     void crashed.runOnce();
     await expect.poll(async () => (await outbox(timed, u.email))[0]!.attempts).toBe(1);
 
     const transport = new RecordingTransport();
-    const mailer = startMailWorker({ db: timed.deps.db, log: capturingLogger().log, clock: timed.clock, transport, maxAttempts: 5, manual: true, accountId: timed.accountId });
+    const mailer = startMailWorker({
+      db: timed.deps.db,
+      log: capturingLogger().log,
+      clock: timed.clock,
+      transport,
+      maxAttempts: 5,
+      manual: true,
+      accountId: timed.accountId,
+    });
     expect(await mailer.runOnce()).toBe(0); // leased to the dead worker
     timed.clock.advance(121);
     expect(await mailer.runOnce()).toBe(1);
@@ -192,7 +245,9 @@ describe("recipients (issue 10, finding 6)", () => {
       expect(smtp.received.map((m) => m.to)).toEqual([["O'Brien+Tag@corp.example"]]);
       for (const to of ALIASES) await transport.send({ to, subject: "s", text: "t" }).catch(() => {}); // refused by the server is fine
       expect(smtp.received.every((m) => m.to.length === 1)).toBe(true);
-      expect(smtp.received.filter((m) => m.to.includes("victim@corp.example") || /^To:.*victim@corp\.example>?\r?$/im.test(m.raw))).toEqual([]);
+      expect(smtp.received.filter((m) => m.to.includes("victim@corp.example") || /^To:.*victim@corp\.example>?\r?$/im.test(m.raw))).toEqual(
+        [],
+      );
     } finally {
       transport.close();
       await smtp.close();
@@ -203,7 +258,15 @@ describe("recipients (issue 10, finding 6)", () => {
     const own = await startTestService();
     const smtp = await startTestSmtp("mailer", "pw");
     const worker = capturingLogger();
-    const mailer = startMailWorker({ db: own.deps.db, log: worker.log, clock: own.clock, transport: smtpTransport(smtp.url, "no-reply@example.com"), maxAttempts: 3, manual: true, accountId: own.accountId });
+    const mailer = startMailWorker({
+      db: own.deps.db,
+      log: worker.log,
+      clock: own.clock,
+      transport: smtpTransport(smtp.url, "no-reply@example.com"),
+      maxAttempts: 3,
+      manual: true,
+      accountId: own.accountId,
+    });
     try {
       const pool = await newPool(own);
       const email = `O'Brien+Tag-${Date.now()}@corp.example`;
@@ -211,10 +274,22 @@ describe("recipients (issue 10, finding 6)", () => {
       await own.ok("ResetPassword", { UserPoolUid: pool, Email: email.toLowerCase() });
       // Queued before the rule was tightened (an upgrade): the rows the worker finds in the outbox.
       const now = own.clock.now();
-      await own.deps.db.insertInto("mail_outbox").values(ALIASES.map((recipient) => ({
-        account_id: own.accountId, user_pool_uid: pool, kind: "password_reset", recipient, subject: "Reset your password",
-        body_text: "https://app.example.com/reset?token=legacy", link: "https://app.example.com/reset?token=legacy", next_attempt_at: now, created_at: now,
-      }))).execute();
+      await own.deps.db
+        .insertInto("mail_outbox")
+        .values(
+          ALIASES.map((recipient) => ({
+            account_id: own.accountId,
+            user_pool_uid: pool,
+            kind: "password_reset",
+            recipient,
+            subject: "Reset your password",
+            body_text: "https://app.example.com/reset?token=legacy",
+            link: "https://app.example.com/reset?token=legacy",
+            next_attempt_at: now,
+            created_at: now,
+          })),
+        )
+        .execute();
       while ((await mailer.runOnce()) > 0);
       expect(smtp.received.map((m) => m.to)).toEqual([[email]]);
       for (const recipient of ALIASES) {

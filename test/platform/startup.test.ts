@@ -14,7 +14,14 @@ const dirs: string[] = [];
 afterAll(() => dirs.forEach((d) => rmSync(d, { recursive: true, force: true })));
 
 async function listPools(url: string, accessKeyId: string, secretKey: string) {
-  const svc = new Service({ host: url.replace("http://", ""), protocol: "http:", region: "cn-beijing", serviceName: "id", accessKeyId, secretKey });
+  const svc = new Service({
+    host: url.replace("http://", ""),
+    protocol: "http:",
+    region: "cn-beijing",
+    serviceName: "id",
+    accessKeyId,
+    secretKey,
+  });
   return (await svc.createJSONAPI("ListUserPools", { Version: "2025-10-30" })({})) as any;
 }
 
@@ -28,8 +35,12 @@ const urlOf = (s: Child) => `http://${s.host}`;
 async function runCli(args: string[], env: Record<string, string>) {
   const { execFile } = await import("node:child_process");
   return new Promise<{ code: number; stdout: string; stderr: string }>((resolve) => {
-    execFile(process.execPath, ["--import", "tsx", "src/cli/main.ts", ...args], { env: { PATH: process.env.PATH!, ...env }, timeout: 120_000 }, (err, stdout, stderr) =>
-      resolve({ code: err ? Number((err as { code?: number }).code ?? 1) : 0, stdout, stderr }));
+    execFile(
+      process.execPath,
+      ["--import", "tsx", "src/cli/main.ts", ...args],
+      { env: { PATH: process.env.PATH!, ...env }, timeout: 120_000 },
+      (err, stdout, stderr) => resolve({ code: err ? Number((err as { code?: number }).code ?? 1) : 0, stdout, stderr }),
+    );
   });
 }
 
@@ -70,8 +81,12 @@ describe("npm start", () => {
     const accessKeyId = `AKLTroot${randomBytes(8).toString("hex")}`;
     const secret = randomBytes(24).toString("base64");
     const s = await startChild({
-      DATABASE_URL: inject("databaseUrl")!, DATABASE_POOLER: poolerFor(inject("databaseUrl")), ID_MASTER_KEY: randomBytes(32).toString("base64"),
-      ID_ROOT_ACCESS_KEY_ID: accessKeyId, ID_ROOT_SECRET_ACCESS_KEY: secret, ID_ROOT_ACCOUNT_ID: randomAccountId(),
+      DATABASE_URL: inject("databaseUrl")!,
+      DATABASE_POOLER: poolerFor(inject("databaseUrl")),
+      ID_MASTER_KEY: randomBytes(32).toString("base64"),
+      ID_ROOT_ACCESS_KEY_ID: accessKeyId,
+      ID_ROOT_SECRET_ACCESS_KEY: secret,
+      ID_ROOT_ACCOUNT_ID: randomAccountId(),
     });
     expect(s.output()).toContain(`Admin access key from the environment: ${accessKeyId}`);
     expect(s.output()).not.toContain(secret);

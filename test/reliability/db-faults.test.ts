@@ -39,7 +39,9 @@ async function until(cond: () => boolean, boundMs = 120_000): Promise<void> {
 }
 
 describe.skipIf(Boolean(skipReason))("database faults (private Postgres, stopped and restarted under load)", () => {
-  it("fails fast with ServiceUnavailable, goes red, recovers by itself, and loses no acknowledged write", { timeout: 600_000 }, async () => {
+  it("fails fast with ServiceUnavailable, goes red, recovers by itself, and loses no acknowledged write", {
+    timeout: 600_000,
+  }, async () => {
     const pools = await seedPools(svc);
     const load = startWriteLoad(svc, pools);
     const { outcomes } = load;
@@ -60,8 +62,21 @@ describe.skipIf(Boolean(skipReason))("database faults (private Postgres, stopped
 
     if (process.env.DBF_DEBUG) {
       const t = (x: number) => Math.round(x - stopped);
-      (await import("node:fs")).writeFileSync(process.env.DBF_DEBUG, JSON.stringify({ stopAt: t(stopAt), restartAt: t(restartAt), restarted: t(restarted), redAt: redAt && t(redAt), greenAt: greenAt && t(greenAt),
-        outcomes: outcomes.map((o) => `${t(o.started)}..${t(o.ended)} ${o.op} ${o.status} ${o.code}`) }, null, 1));
+      (await import("node:fs")).writeFileSync(
+        process.env.DBF_DEBUG,
+        JSON.stringify(
+          {
+            stopAt: t(stopAt),
+            restartAt: t(restartAt),
+            restarted: t(restarted),
+            redAt: redAt && t(redAt),
+            greenAt: greenAt && t(greenAt),
+            outcomes: outcomes.map((o) => `${t(o.started)}..${t(o.ended)} ${o.op} ${o.status} ${o.code}`),
+          },
+          null,
+          1,
+        ),
+      );
       (await import("node:fs")).writeFileSync(process.env.DBF_DEBUG + ".log", svc.logs.join(""));
     }
     // Nothing but success or ServiceUnavailable, ever; no client-side failure (hang, reset).

@@ -12,7 +12,12 @@ import { sql } from "kysely";
 import { afterEach, describe, expect, it } from "vitest";
 import { connectDatabase, type DatabaseHandle } from "../../src/platform/db/connect.js";
 import { startTestService, type TestService } from "../support/harness.js";
-import { createPostgresInstance, createStandby, postgresUnavailableReason, type PostgresInstance } from "../support/infra/postgres-instance.js";
+import {
+  createPostgresInstance,
+  createStandby,
+  postgresUnavailableReason,
+  type PostgresInstance,
+} from "../support/infra/postgres-instance.js";
 import { now, seedPools, sleep, startWriteLoad, unexpectedAnswers, verifyLedger } from "../support/infra/write-load.js";
 
 const skipReason = postgresUnavailableReason();
@@ -46,7 +51,10 @@ async function query<T>(url: string, text: string): Promise<T[]> {
 async function waitForStreaming(primary: PostgresInstance, synchronous: boolean): Promise<void> {
   const want = synchronous ? "sync" : "async";
   for (let i = 0; i < 200; i++) {
-    const rows = await query<{ state: string; sync_state: string }>(primary.url, `select state, sync_state from pg_stat_replication where application_name = '${STANDBY}'`);
+    const rows = await query<{ state: string; sync_state: string }>(
+      primary.url,
+      `select state, sync_state from pg_stat_replication where application_name = '${STANDBY}'`,
+    );
     if (rows[0]?.state === "streaming" && rows[0].sync_state === want) return;
     await sleep(100);
   }
@@ -84,8 +92,10 @@ describe.skipIf(Boolean(skipReason))("failover to a promoted standby under write
     const { outcomes } = load;
 
     await sleep(1500);
-    const lag = await query<{ write_lag: string | null; flush_lag: string | null }>(primary.url,
-      `select write_lag::text, flush_lag::text from pg_stat_replication where application_name = '${STANDBY}'`);
+    const lag = await query<{ write_lag: string | null; flush_lag: string | null }>(
+      primary.url,
+      `select write_lag::text, flush_lag::text from pg_stat_replication where application_name = '${STANDBY}'`,
+    );
     let cutAt: number | undefined;
     if (lagging) {
       await cutOff(standby);
@@ -101,7 +111,9 @@ describe.skipIf(Boolean(skipReason))("failover to a promoted standby under write
     // Writes must come back by themselves, then run for a while on the new primary.
     let firstWrite: number | undefined;
     while (now() - promoted < 20_000 && firstWrite === undefined) {
-      firstWrite = outcomes.filter((o) => o.op !== "GetUserPool" && o.code === "OK" && o.ended > promoted).sort((a, b) => a.ended - b.ended)[0]?.ended;
+      firstWrite = outcomes
+        .filter((o) => o.op !== "GetUserPool" && o.code === "OK" && o.ended > promoted)
+        .sort((a, b) => a.ended - b.ended)[0]?.ended;
       await sleep(25);
     }
     await sleep(1500);

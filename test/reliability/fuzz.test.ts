@@ -23,7 +23,14 @@ let svc: TestService;
 let ledger: FuzzLedger;
 let world: FuzzWorld;
 let send: (c: FuzzCase) => Promise<Sent>;
-const stats = { tried: 0, ok: 0, fiveXx: 0, parserRefusals: 0, byCode: new Map<string, number>(), byKind: new Map<string, [number, number]>() };
+const stats = {
+  tried: 0,
+  ok: 0,
+  fiveXx: 0,
+  parserRefusals: 0,
+  byCode: new Map<string, number>(),
+  byKind: new Map<string, [number, number]>(),
+};
 const failures: string[] = [];
 
 /** Sends one case through `via`, judges the answer, and books what a success wrote. */
@@ -60,7 +67,8 @@ async function check(c: FuzzCase, via: (c: FuzzCase) => Promise<Sent>): Promise<
   stats.byCode.set(v.code.split(".", 1)[0]!, (stats.byCode.get(v.code.split(".", 1)[0]!) ?? 0) + 1);
   if (res.status >= 500) stats.fiveXx++;
   if (!v.ok) {
-    if (failures.length < 20) failures.push(`${c.kind} ${c.method} ${c.target.slice(0, 200)} body=${c.body.subarray(0, 300).toString()}: ${v.problem}`);
+    if (failures.length < 20)
+      failures.push(`${c.kind} ${c.method} ${c.target.slice(0, 200)} body=${c.body.subarray(0, 300).toString()}: ${v.problem}`);
     return;
   }
   if (v.status === 200) {
@@ -77,13 +85,24 @@ beforeAll(async () => {
   svc = await startTestService({ env: { LOG_LEVEL: "info", ID_RATE_LIMIT_PER_SECOND: "0" } });
   ledger = new FuzzLedger(svc.deps.db, svc.accountId);
   world = {
-    actions: [...actions.values()], admin: svc.admin, readonly: svc.readonly, region: REGION, host: svc.host,
-    bodyLimit: svc.config.bodyLimitBytes, now: () => svc.clock.now(), known: ledger.known,
+    actions: [...actions.values()],
+    admin: svc.admin,
+    readonly: svc.readonly,
+    region: REGION,
+    host: svc.host,
+    bodyLimit: svc.config.bodyLimitBytes,
+    now: () => svc.clock.now(),
+    known: ledger.known,
   };
   send = inProcess(createApp(svc.deps), svc.host);
   // Fixtures, so generated identifiers name real rows: a pool the run never deletes, two it may.
   const make = async (action: string, params: object) => {
-    const res = await send({ ...signedCase(world, { action, body: Buffer.from(JSON.stringify(params)) }), kind: "fixture", action, expect: "ok-allowed" });
+    const res = await send({
+      ...signedCase(world, { action, body: Buffer.from(JSON.stringify(params)) }),
+      kind: "fixture",
+      action,
+      expect: "ok-allowed",
+    });
     const env = JSON.parse(res.text);
     if (res.status !== 200) throw new Error(`fixture ${action} failed: ${res.text}`);
     await ledger.record(action, env.Result);
@@ -96,18 +115,34 @@ beforeAll(async () => {
   ledger.mainPool = pools[0]!;
   for (const [i, pool] of pools.entries()) {
     await make("CreateUser", { UserPoolUid: pool, Email: `u${i}@example.com`, PreferredUsername: `u${i}` });
-    await make("CreateOAuthCredential", { UserPoolUid: pool, Name: `c${i}`, GrantType: "authorization_code", Scope: "openid", RedirectUri: "https://example.com/cb" });
+    await make("CreateOAuthCredential", {
+      UserPoolUid: pool,
+      Name: `c${i}`,
+      GrantType: "authorization_code",
+      Scope: "openid",
+      RedirectUri: "https://example.com/cb",
+    });
     await make("CreateIdentityProviderOAuth", {
-      UserPoolUid: pool, Name: `idp${i}`, ClientId: "cid", AuthorizationEndpoint: "https://idp.example.com/a",
-      TokenEndpoint: "https://idp.example.com/t", UserEndpoint: "https://idp.example.com/u", IdAttribute: "sub",
+      UserPoolUid: pool,
+      Name: `idp${i}`,
+      ClientId: "cid",
+      AuthorizationEndpoint: "https://idp.example.com/a",
+      TokenEndpoint: "https://idp.example.com/t",
+      UserEndpoint: "https://idp.example.com/u",
+      IdAttribute: "sub",
     });
   }
 });
 
 afterAll(async () => {
-  const codes = [...stats.byCode].sort((a, b) => b[1] - a[1]).map(([k, n]) => `${k}=${n}`).join(" ");
+  const codes = [...stats.byCode]
+    .sort((a, b) => b[1] - a[1])
+    .map(([k, n]) => `${k}=${n}`)
+    .join(" ");
   const kinds = [...stats.byKind].map(([k, [n, ok]]) => `${k}=${n}/${ok}`).join(" ");
-  console.log(`[fuzz] seed=${SEED} tried=${stats.tried} 2xx=${stats.ok} 5xx=${stats.fiveXx} parserRefusals=${stats.parserRefusals} writes=${ledger?.writes}\n  codes: ${codes}\n  kinds (tried/200): ${kinds}`);
+  console.log(
+    `[fuzz] seed=${SEED} tried=${stats.tried} 2xx=${stats.ok} 5xx=${stats.fiveXx} parserRefusals=${stats.parserRefusals} writes=${ledger?.writes}\n  codes: ${codes}\n  kinds (tried/200): ${kinds}`,
+  );
   await svc?.close();
 });
 
@@ -119,7 +154,10 @@ describe("hostile input", () => {
 
   // The timeouts bound a hang only: 10,000 requests take about a minute idle and several on a loaded machine.
   it(`answers ${RUNS} generated requests in-process with envelopes and catalog 4xx, never a 5xx`, { timeout: 600_000 }, async () => {
-    await fc.assert(fc.asyncProperty(allCases(), async (c) => void (await check(c, send))), { numRuns: RUNS, seed: SEED, endOnFailure: true });
+    await fc.assert(
+      fc.asyncProperty(allCases(), async (c) => void (await check(c, send))),
+      { numRuns: RUNS, seed: SEED, endOnFailure: true },
+    );
     expect(failures).toEqual([]);
     expect(stats.fiveXx).toBe(0);
     // The run must also have reached the handlers, not only the edge.
@@ -129,7 +167,10 @@ describe("hostile input", () => {
   it(`answers ${LOOPBACK_RUNS} generated requests over a loopback keep-alive socket the same way`, { timeout: 300_000 }, async () => {
     const loop = overLoopback(svc.host);
     try {
-      await fc.assert(fc.asyncProperty(allCases(), async (c) => void (await check(c, loop.send))), { numRuns: LOOPBACK_RUNS, seed: SEED + 1, endOnFailure: true });
+      await fc.assert(
+        fc.asyncProperty(allCases(), async (c) => void (await check(c, loop.send))),
+        { numRuns: LOOPBACK_RUNS, seed: SEED + 1, endOnFailure: true },
+      );
     } finally {
       loop.close();
     }
@@ -145,7 +186,8 @@ describe("hostile input", () => {
       if (out.statuses.some((st) => st >= 500)) failures.push(`raw "${name}": ${out.text.slice(0, 300)}`);
       const bodies = out.text.split(/HTTP\/1\.[01] /).slice(1);
       // Whatever the app itself answered (a JSON body) is an envelope.
-      for (const b of bodies) if (b.includes("{") && !b.includes('"ResponseMetadata"')) failures.push(`raw "${name}": not an envelope: ${b.slice(0, 200)}`);
+      for (const b of bodies)
+        if (b.includes("{") && !b.includes('"ResponseMetadata"')) failures.push(`raw "${name}": not an envelope: ${b.slice(0, 200)}`);
     }
     expect(failures).toEqual([]);
     const after = await sendRaw(svc.host, "after", [rawCases(world)[0]![1][0]!]);

@@ -35,7 +35,10 @@ const mb = (bytes: number) => `${(bytes / 1048576).toFixed(0)} MB`;
 
 describe.skipIf(!base)("memory under parallel lists", () => {
   it(`answers ${PARALLEL} parallel SAML lists of ${CONNECTIONS} connections with 128 KiB metadata each, with a ${HEAP_MB} MB heap`, async () => {
-    const { env, key } = childEnv(store!.url, { NODE_OPTIONS: `--max-old-space-size=${HEAP_MB}`, ID_QUOTA_IDPS_PER_POOL: String(CONNECTIONS) });
+    const { env, key } = childEnv(store!.url, {
+      NODE_OPTIONS: `--max-old-space-size=${HEAP_MB}`,
+      ID_QUOTA_IDPS_PER_POOL: String(CONNECTIONS),
+    });
     child = await startChild(env);
     const client = childClient(child.host, key, PARALLEL + 2);
     try {
@@ -43,11 +46,18 @@ describe.skipIf(!base)("memory under parallel lists", () => {
       expect(pool.code).toBe("OK");
       const UserPoolUid = pool.result.Uid as string;
       const metadata = idpMetadata(await validCertificate());
-      const first = await client.call("CreateIdentityProviderSAML", { UserPoolUid, Name: "saml-0", IdpMetadata: metadata, IdAttribute: "NameID" });
+      const first = await client.call("CreateIdentityProviderSAML", {
+        UserPoolUid,
+        Name: "saml-0",
+        IdpMetadata: metadata,
+        IdAttribute: "NameID",
+      });
       expect(first.code).toBe("OK");
       // The other connections are copies of the first with 128 KiB of metadata, written directly:
       // 300 creates would spend minutes parsing the same XML, and the list reads what is stored.
-      await sql`update identity_providers set idp_metadata = rpad(idp_metadata, ${METADATA_BYTES}, ' ') where uid = ${first.result.Uid}`.execute(db!.db);
+      await sql`update identity_providers set idp_metadata = rpad(idp_metadata, ${METADATA_BYTES}, ' ') where uid = ${first.result.Uid}`.execute(
+        db!.db,
+      );
       await sql`
         insert into identity_providers
         select (jsonb_populate_record(null::identity_providers,
@@ -69,7 +79,9 @@ describe.skipIf(!base)("memory under parallel lists", () => {
       // A page is bounded whatever the pool holds: no item carries the metadata.
       expect(bytes).toBeLessThan(1024 * 1024);
       const page2 = await client.call("ListIdentityProvidersSAML", { UserPoolUid, PageNumber: 2, PageSize: 20 });
-      expect(page2.result.Data.map((d: { Name: string }) => d.Name)).not.toEqual(lists[0]!.result.Data.map((d: { Name: string }) => d.Name));
+      expect(page2.result.Data.map((d: { Name: string }) => d.Name)).not.toEqual(
+        lists[0]!.result.Data.map((d: { Name: string }) => d.Name),
+      );
       const one = await client.call("GetIdentityProviderSAML", { UserPoolUid, ConnectionUid: lists[0]!.result.Data[0].Uid });
       expect(one.result.IdpMetadata.length).toBe(METADATA_BYTES);
       expect((await client.call("GetUserPool", { UserPoolUid })).code).toBe("OK");

@@ -14,7 +14,9 @@ import { buildSigned, errorOf, rawCall } from "../support/raw.js";
 
 const direct = inject("directDatabaseUrl");
 const viaSuiteBouncer = inject("databasePooler") === "pgbouncer";
-const skipReason = !direct ? "no Postgres (PGlite run)" : haproxyUnavailableReason() ?? (viaSuiteBouncer ? undefined : pgbouncerUnavailableReason());
+const skipReason = !direct
+  ? "no Postgres (PGlite run)"
+  : (haproxyUnavailableReason() ?? (viaSuiteBouncer ? undefined : pgbouncerUnavailableReason()));
 if (skipReason) console.log(`[reliability] load-balancer skipped: ${skipReason}`);
 
 const RATE = 10;
@@ -62,7 +64,10 @@ const report: string[] = [];
 
 describe.skipIf(Boolean(skipReason))("two instances behind HAProxy, through PgBouncer", () => {
   it("spreads one key's calls over both instances", async () => {
-    for (let i = 0; i < 6; i++) expect(errorOf(await rawCall(quota, { action: "GetUserPool", body: JSON.stringify({ UserPoolUid: "none" }) }))?.Code).toBe("NotFound");
+    for (let i = 0; i < 6; i++)
+      expect(errorOf(await rawCall(quota, { action: "GetUserPool", body: JSON.stringify({ UserPoolUid: "none" }) }))?.Code).toBe(
+        "NotFound",
+      );
     // Each instance's log holds the requests it served: both of the pair served some (no other instance gets GetUserPool).
     const served = instances.filter((s) => s.logs.some((l) => l.includes('"action":"GetUserPool"')));
     expect(served).toHaveLength(2);
@@ -77,23 +82,29 @@ describe.skipIf(Boolean(skipReason))("two instances behind HAProxy, through PgBo
     expect(t.other).toEqual([]);
     expect(t.ok).toBeGreaterThanOrEqual(BURST);
     expect(t.ok).toBeLessThanOrEqual(bound);
-    report.push(`throttling through HAProxy (2 instances, ${RATE}/s burst ${BURST}): ${t.ok} of 200 admitted in ${seconds.toFixed(2)} s (bound ${bound}), ${t.throttled} Throttling, ${t.other.length} other`);
+    report.push(
+      `throttling through HAProxy (2 instances, ${RATE}/s burst ${BURST}): ${t.ok} of 200 admitted in ${seconds.toFixed(2)} s (bound ${bound}), ${t.throttled} Throttling, ${t.other.length} other`,
+    );
   });
 
   it("lets exactly the quota through when creates race over the instances (quota suite's assertion)", async () => {
     const codes = await createPoolsAtOnce([quota], quota.admin, 20, "lb");
     expect(codes.filter((c) => c === "OK")).toHaveLength(QUOTA);
     expect(codes.filter((c) => c === "QuotaExceeded")).toHaveLength(20 - QUOTA);
-    report.push(`quota through HAProxy: 20 parallel CreateUserPool at quota ${QUOTA} -> ${codes.filter((c) => c === "OK").length} OK, ${codes.filter((c) => c === "QuotaExceeded").length} QuotaExceeded`);
+    report.push(
+      `quota through HAProxy: 20 parallel CreateUserPool at quota ${QUOTA} -> ${codes.filter((c) => c === "OK").length} OK, ${codes.filter((c) => c === "QuotaExceeded").length} QuotaExceeded`,
+    );
   });
 
   it("refuses a replayed request on whichever instance it lands (replay suite's assertion)", async () => {
     const captured = buildSigned(strict, { action: "CreateUserPool", body: JSON.stringify({ Name: `replayed-${Date.now()}` }) });
     const headers = Object.fromEntries(Object.entries(captured.headers).filter(([k]) => k !== "Host"));
-    const codes = await Promise.all(Array.from({ length: 20 }, async () => {
-      const res = await fetch(captured.url, { method: "POST", headers, body: captured.body });
-      return ((await res.json()) as { ResponseMetadata: { Error?: { Code: string } } }).ResponseMetadata.Error?.Code ?? "OK";
-    }));
+    const codes = await Promise.all(
+      Array.from({ length: 20 }, async () => {
+        const res = await fetch(captured.url, { method: "POST", headers, body: captured.body });
+        return ((await res.json()) as { ResponseMetadata: { Error?: { Code: string } } }).ResponseMetadata.Error?.Code ?? "OK";
+      }),
+    );
     expect(codes.filter((c) => c === "OK")).toHaveLength(1);
     expect(codes.filter((c) => c === "InvalidTimestamp")).toHaveLength(19);
   });

@@ -20,7 +20,11 @@ import { pgbouncerUnavailableReason, startPgbouncer, type Pgbouncer } from "../s
 import { capturingLogger } from "../support/families/users.js";
 
 const direct = inject("directDatabaseUrl");
-const skipReason = !direct ? "no Postgres (PGlite run)" : inject("databasePooler") === "pgbouncer" ? undefined : pgbouncerUnavailableReason();
+const skipReason = !direct
+  ? "no Postgres (PGlite run)"
+  : inject("databasePooler") === "pgbouncer"
+    ? undefined
+    : pgbouncerUnavailableReason();
 if (skipReason) console.log(`[reliability] pgbouncer skipped: ${skipReason}`);
 
 let own: Pgbouncer | undefined;
@@ -67,12 +71,18 @@ describe.skipIf(Boolean(skipReason))("through PgBouncer in transaction mode", ()
         await new Promise((r) => setTimeout(r, Math.random() * 1000));
         const disabledAt = performance.now();
         expect(await setAccessKeyEnabledAndAnnounce(cli.db, key.accessKeyId, false)).toBe(true);
-        await Promise.all(instances.map(async (r) => {
-          await expect.poll(async () => (await r.deps.accessKeys.resolve(key.accessKeyId))?.enabled, { timeout: 5000, interval: 20 }).toBe(false);
-          delays.push(performance.now() - disabledAt);
-        }));
+        await Promise.all(
+          instances.map(async (r) => {
+            await expect
+              .poll(async () => (await r.deps.accessKeys.resolve(key.accessKeyId))?.enabled, { timeout: 5000, interval: 20 })
+              .toBe(false);
+            delays.push(performance.now() - disabledAt);
+          }),
+        );
       }
-      figures.push(`key disable → refused on both instances (${source}, 5 rounds): median ${Math.round(median(delays))} ms, max ${Math.round(Math.max(...delays))} ms`);
+      figures.push(
+        `key disable → refused on both instances (${source}, 5 rounds): median ${Math.round(median(delays))} ms, max ${Math.round(Math.max(...delays))} ms`,
+      );
     } finally {
       await Promise.all(instances.map((r) => r.close()));
       await cli.close();
@@ -90,20 +100,40 @@ describe.skipIf(Boolean(skipReason))("through PgBouncer in transaction mode", ()
 
   it("delivers each queued mail exactly once with workers on three instances", async () => {
     const svc: TestService = await startTestService({ databaseUrl: pooledUrl, pooler: "pgbouncer" });
-    const handles: DatabaseHandle[] = await Promise.all([1, 2, 3].map(() => connectDatabase({ databaseUrl: pooledUrl, maxConnections: 3, pooler: "pgbouncer" })));
+    const handles: DatabaseHandle[] = await Promise.all(
+      [1, 2, 3].map(() => connectDatabase({ databaseUrl: pooledUrl, maxConnections: 3, pooler: "pgbouncer" })),
+    );
     try {
       const pool = (await svc.ok("CreateUserPool", { Name: "outbox" })).Uid as string;
       const count = 60;
       await svc.deps.db.transaction().execute(async (trx) => {
         for (let i = 0; i < count; i++) {
-          await enqueueMail(trx, { accountId: svc.accountId, poolUid: pool, kind: "test", recipient: `m${i}@example.com`, subject: `m${i}`, bodyText: "x", link: "https://example.com", now: new Date() });
+          await enqueueMail(trx, {
+            accountId: svc.accountId,
+            poolUid: pool,
+            kind: "test",
+            recipient: `m${i}@example.com`,
+            subject: `m${i}`,
+            bodyText: "x",
+            link: "https://example.com",
+            now: new Date(),
+          });
         }
       });
       const sent: string[] = [];
       const transport = { send: async (m: OutgoingMail) => void sent.push(m.to), close() {} };
-      const workers = handles.map((h) => startMailWorker({
-        db: h.db, log: capturingLogger().log, clock: svc.clock, transport, maxAttempts: 3, manual: true, accountId: svc.accountId, batchSize: 7,
-      }));
+      const workers = handles.map((h) =>
+        startMailWorker({
+          db: h.db,
+          log: capturingLogger().log,
+          clock: svc.clock,
+          transport,
+          maxAttempts: 3,
+          manual: true,
+          accountId: svc.accountId,
+          batchSize: 7,
+        }),
+      );
       // All three claim at the same time, round after round, until nothing is due.
       for (let rounds = 0; rounds < 50; rounds++) {
         const handled = await Promise.all(workers.map((w) => w.runOnce()));
@@ -111,9 +141,15 @@ describe.skipIf(Boolean(skipReason))("through PgBouncer in transaction mode", ()
       }
       expect(sent.length).toBe(count);
       expect(new Set(sent).size).toBe(count);
-      const rows = await svc.deps.db.selectFrom("mail_outbox").select(["status", "attempts"]).where("account_id", "=", svc.accountId).execute();
+      const rows = await svc.deps.db
+        .selectFrom("mail_outbox")
+        .select(["status", "attempts"])
+        .where("account_id", "=", svc.accountId)
+        .execute();
       expect(rows.filter((r) => r.status === "sent" && Number(r.attempts) === 1)).toHaveLength(count);
-      figures.push(`outbox: ${count} mails, 3 workers on 3 pooled handles claiming together: ${sent.length} deliveries, ${new Set(sent).size} distinct`);
+      figures.push(
+        `outbox: ${count} mails, 3 workers on 3 pooled handles claiming together: ${sent.length} deliveries, ${new Set(sent).size} distinct`,
+      );
     } finally {
       await Promise.all(handles.map((h) => h.close()));
       await svc.close();

@@ -32,8 +32,10 @@ describe("quotas under concurrency", () => {
     await a.ok("DeleteUserPool", { UserPoolUid: list.Data[0]!.Uid });
     const again = await createPoolsAtOnce([b], key, 6, "r");
     expect(again.filter((c) => c === "OK")).toHaveLength(1);
-    console.log(`[reliability] quotas (${process.env.DATABASE_URL ? "Postgres" : "PGlite"}): 20 parallel creates at quota ${QUOTA} over 2 instances -> ` +
-      `${codes.filter((c) => c === "OK").length} OK, ${codes.filter((c) => c === "QuotaExceeded").length} QuotaExceeded, ` +
-      `${codes.filter((c) => c !== "OK" && c !== "QuotaExceeded").length} other; pools stored ${list.TotalCount}`);
+    console.log(
+      `[reliability] quotas (${process.env.DATABASE_URL ? "Postgres" : "PGlite"}): 20 parallel creates at quota ${QUOTA} over 2 instances -> ` +
+        `${codes.filter((c) => c === "OK").length} OK, ${codes.filter((c) => c === "QuotaExceeded").length} QuotaExceeded, ` +
+        `${codes.filter((c) => c !== "OK" && c !== "QuotaExceeded").length} other; pools stored ${list.TotalCount}`,
+    );
   });
 });

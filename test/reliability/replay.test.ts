@@ -63,7 +63,10 @@ describe("strict replay protection (ID_REPLAY_PROTECTION=on)", () => {
     for (const target of [strictA, strictB]) {
       const again = await send(target, captured);
       expect(again.status).toBe(403);
-      expect(again.envelope.ResponseMetadata.Error).toMatchObject({ Code: "InvalidTimestamp", Message: expect.stringMatching(/already used/) });
+      expect(again.envelope.ResponseMetadata.Error).toMatchObject({
+        Code: "InvalidTimestamp",
+        Message: expect.stringMatching(/already used/),
+      });
     }
     // A request signed afresh (another X-Date) goes through.
     const fresh = capture(strictA, { action: "ListUserPools", at: new Date(Date.now() + 1000) });
@@ -79,8 +82,10 @@ describe("strict replay protection (ID_REPLAY_PROTECTION=on)", () => {
     expect(codes.filter((c) => c === "InvalidTimestamp")).toHaveLength(19);
     const pools = await strictA.ok("ListUserPools", { Filter: { Name: name } });
     expect(pools.TotalCount).toBe(1);
-    report.push(`strict mode: 20 simultaneous copies of one signed CreateUserPool over 2 instances -> 1 OK, ` +
-      `${codes.filter((c) => c === "InvalidTimestamp").length} InvalidTimestamp, ${codes.filter((c) => c !== "OK" && c !== "InvalidTimestamp").length} other; pools created: ${pools.TotalCount}`);
+    report.push(
+      `strict mode: 20 simultaneous copies of one signed CreateUserPool over 2 instances -> 1 OK, ` +
+        `${codes.filter((c) => c === "InvalidTimestamp").length} InvalidTimestamp, ${codes.filter((c) => c !== "OK" && c !== "InvalidTimestamp").length} other; pools created: ${pools.TotalCount}`,
+    );
   });
 
   it("records nothing for a request whose signature does not verify", async () => {
@@ -94,17 +99,36 @@ describe("strict replay protection (ID_REPLAY_PROTECTION=on)", () => {
   it("prunes signatures whose window has closed, opportunistically", async () => {
     const db = signatures();
     const accountId = strictA.accountId;
-    await db.insertInto("seen_signatures").values([
-      { account_id: accountId, signature: `expired-${Date.now()}`, expires_at: new Date(Date.now() - 1000) },
-      { account_id: accountId, signature: `live-${Date.now()}`, expires_at: new Date(Date.now() + 60_000) },
-    ]).execute();
+    await db
+      .insertInto("seen_signatures")
+      .values([
+        { account_id: accountId, signature: `expired-${Date.now()}`, expires_at: new Date(Date.now() - 1000) },
+        { account_id: accountId, signature: `live-${Date.now()}`, expires_at: new Date(Date.now() + 60_000) },
+      ])
+      .execute();
     let now = Date.now();
     const ledger = createSignatureLedger(strictA.deps.db, strictA.deps.log, { pruneEveryMs: 1000, now: () => now });
     now += 1001;
     expect(await ledger.firstUse({ accountId, signature: `trigger-${Date.now()}`, expiresAt: new Date(Date.now() + 60_000) })).toBe(true);
-    await expect.poll(async () => (await db.selectFrom("seen_signatures").select("signature")
-      .where("account_id", "=", accountId).where("signature", "like", "expired-%").execute()).length).toBe(0);
-    const live = await db.selectFrom("seen_signatures").select("signature").where("account_id", "=", accountId).where("signature", "like", "live-%").execute();
+    await expect
+      .poll(
+        async () =>
+          (
+            await db
+              .selectFrom("seen_signatures")
+              .select("signature")
+              .where("account_id", "=", accountId)
+              .where("signature", "like", "expired-%")
+              .execute()
+          ).length,
+      )
+      .toBe(0);
+    const live = await db
+      .selectFrom("seen_signatures")
+      .select("signature")
+      .where("account_id", "=", accountId)
+      .where("signature", "like", "live-%")
+      .execute();
     expect(live).toHaveLength(1);
   });
 });

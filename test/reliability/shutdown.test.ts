@@ -64,12 +64,29 @@ interface Store {
 
 /** Postgres: a database of its own (see ownDatabase). Embedded: each engine in a fresh data directory. */
 const stores: [string, () => Promise<Store>][] = [
-  ...engines.map((engine): [string, () => Promise<Store>] => [engine === "pglite" ? "embedded PGlite" : "embedded Postgres", async () => {
-    const dir = join(templates, `run-${randomBytes(4).toString("hex")}`);
-    cpSync(template(engine), dir, { recursive: true });
-    return { url: undefined, extraEnv: { ID_DATA_DIR: dir, ID_EMBEDDED_ENGINE: engine }, drop: async () => rmSync(dir, { recursive: true, force: true }) };
-  }]),
-  ...(databaseUrl ? [["Postgres", async () => ({ ...(await ownDatabase(databaseUrl, undefined, poolerFor(databaseUrl))), extraEnv: { DATABASE_POOLER: poolerFor(databaseUrl) } })] as [string, () => Promise<Store>]] : []),
+  ...engines.map((engine): [string, () => Promise<Store>] => [
+    engine === "pglite" ? "embedded PGlite" : "embedded Postgres",
+    async () => {
+      const dir = join(templates, `run-${randomBytes(4).toString("hex")}`);
+      cpSync(template(engine), dir, { recursive: true });
+      return {
+        url: undefined,
+        extraEnv: { ID_DATA_DIR: dir, ID_EMBEDDED_ENGINE: engine },
+        drop: async () => rmSync(dir, { recursive: true, force: true }),
+      };
+    },
+  ]),
+  ...(databaseUrl
+    ? [
+        [
+          "Postgres",
+          async () => ({
+            ...(await ownDatabase(databaseUrl, undefined, poolerFor(databaseUrl))),
+            extraEnv: { DATABASE_POOLER: poolerFor(databaseUrl) },
+          }),
+        ] as [string, () => Promise<Store>],
+      ]
+    : []),
 ];
 
 describe.each(stores)("graceful shutdown of the real entry point (%s)", (storeName, makeStore) => {
@@ -84,7 +101,10 @@ describe.each(stores)("graceful shutdown of the real entry point (%s)", (storeNa
     try {
       smtp.received.length = 0;
       const { env, key, accountId } = childEnv(own.url, {
-        ...own.extraEnv, SMTP_URL: smtp.url, MAIL_FROM: "idplane@example.com", ID_SHUTDOWN_TIMEOUT_SECONDS: HARD_STOP_SECONDS,
+        ...own.extraEnv,
+        SMTP_URL: smtp.url,
+        MAIL_FROM: "idplane@example.com",
+        ID_SHUTDOWN_TIMEOUT_SECONDS: HARD_STOP_SECONDS,
         // The server never closes a socket for idleness during the test: with the default 5 s, a client
         // whose loop lags seconds behind (a loaded machine) reuses a socket the server is closing and is
         // reset, a race of HTTP keep-alive that has nothing to do with shutdown (seen once in 16 runs,
@@ -96,7 +116,10 @@ describe.each(stores)("graceful shutdown of the real entry point (%s)", (storeNa
       // keep-alive timeout (5 s), whose close races any request sent on it, shutdown or not.
       client = childClient(s.host, key, LOOPS);
       const pool = (await client.call("CreateUserPool", { Name: "shutdown", ResetPasswordUrl: "https://example.com/reset" })).result.Uid;
-      const seeded = await client.call("CreateUsers", { UserPoolUid: pool, Users: Array.from({ length: 20 }, (_, i) => ({ Email: `seed${i}@example.com` })) });
+      const seeded = await client.call("CreateUsers", {
+        UserPoolUid: pool,
+        Users: Array.from({ length: 20 }, (_, i) => ({ Email: `seed${i}@example.com` })),
+      });
       const seedUids: string[] = seeded.result.SuccessfulUids;
 
       // 24 loops, each alternating a password CreateUser (an scrypt hash: tens of ms) and a ResetPassword.
@@ -105,9 +128,17 @@ describe.each(stores)("graceful shutdown of the real entry point (%s)", (storeNa
       const loop = async (w: number) => {
         while (!stopLoops) {
           const i = n++;
-          const out = i % 2
-            ? await client!.call("ResetPassword", { UserPoolUid: pool, UserUid: seedUids[i % seedUids.length] })
-            : { ...(await client!.call("CreateUser", { UserPoolUid: pool, PreferredUsername: `w${w}-${i}`, Password: "Correct-Horse-7" })), username: `w${w}-${i}` };
+          const out =
+            i % 2
+              ? await client!.call("ResetPassword", { UserPoolUid: pool, UserUid: seedUids[i % seedUids.length] })
+              : {
+                  ...(await client!.call("CreateUser", {
+                    UserPoolUid: pool,
+                    PreferredUsername: `w${w}-${i}`,
+                    Password: "Correct-Horse-7",
+                  })),
+                  username: `w${w}-${i}`,
+                };
           outcomes.push(out);
           if (out.status === 0) await sleep(20);
         }
@@ -133,31 +164,57 @@ describe.each(stores)("graceful shutdown of the real entry point (%s)", (storeNa
       const before = outcomes.filter((o) => o.sentAt > 0 && o.sentAt < termAt - 50);
       // The child starts draining when its event loop reaches the signal: later on a busy loop
       // (embedded PGlite runs on it). Requests sent in between may still be served normally.
-      const drainLine = s.output().split("\n").find((l) => l.includes("shutting down: finishing in-flight requests"));
+      const drainLine = s
+        .output()
+        .split("\n")
+        .find((l) => l.includes("shutting down: finishing in-flight requests"));
       const drainAt = drainLine ? Date.parse(JSON.parse(drainLine).time) : termAt;
       const after = outcomes.filter((o) => o.startedAt > drainAt + 5);
       expect(outcomes.filter((o) => o.status >= 500 && o.code !== "ServiceUnavailable")).toEqual([]);
       // Requests sent before the signal got an answer: none was cut off mid-flight or left in the
       // accept queue when the listener closed.
-      expect(before.filter((o) => o.status === 0).map((o) => `${o.code} sent ${o.sentAt - termAt} ms, failed ${o.endedAt - termAt} ms after SIGTERM, ${o.idleMs === undefined ? "new connection" : `on a socket idle ${o.idleMs} ms`}`)).toEqual([]);
+      expect(
+        before
+          .filter((o) => o.status === 0)
+          .map(
+            (o) =>
+              `${o.code} sent ${o.sentAt - termAt} ms, failed ${o.endedAt - termAt} ms after SIGTERM, ${o.idleMs === undefined ? "new connection" : `on a socket idle ${o.idleMs} ms`}`,
+          ),
+      ).toEqual([]);
       expect(before.filter((o) => o.status >= 500 && o.code !== "ServiceUnavailable")).toEqual([]);
       // Some were still running when the signal came, and finished after it with a 200.
       expect(before.filter((o) => o.status === 200 && o.endedAt > termAt).length).toBeGreaterThan(0);
       // After the signal: ServiceUnavailable, or no connection at all.
-      expect(after.filter((o) => !(o.code === "ServiceUnavailable" && o.status === 503) && !REFUSED.has(o.code)).map((o) => `${o.status} ${o.code}`)).toEqual([]);
+      expect(
+        after
+          .filter((o) => !(o.code === "ServiceUnavailable" && o.status === 503) && !REFUSED.has(o.code))
+          .map((o) => `${o.status} ${o.code}`),
+      ).toEqual([]);
       expect(after.length).toBeGreaterThan(0);
 
       // The database holds exactly what the 200s wrote: every created user, and one mail per reset.
       db = await connectDatabase({
-        databaseUrl: own.url, dataDir: own.extraEnv.ID_DATA_DIR ?? "memory://", embeddedEngine: own.extraEnv.ID_EMBEDDED_ENGINE as "pglite" | "postgres" | undefined,
-        maxConnections: 2, pooler: poolerFor(own.url),
+        databaseUrl: own.url,
+        dataDir: own.extraEnv.ID_DATA_DIR ?? "memory://",
+        embeddedEngine: own.extraEnv.ID_EMBEDDED_ENGINE as "pglite" | "postgres" | undefined,
+        maxConnections: 2,
+        pooler: poolerFor(own.url),
       });
-      const names = new Set((await sql<{ n: string }>`select preferred_username as n from users where account_id = ${accountId} and preferred_username is not null`.execute(db.db)).rows.map((r) => r.n));
+      const names = new Set(
+        (
+          await sql<{
+            n: string;
+          }>`select preferred_username as n from users where account_id = ${accountId} and preferred_username is not null`.execute(db.db)
+        ).rows.map((r) => r.n),
+      );
       const created = outcomes.filter((o) => o.action === "CreateUser");
       expect(created.filter((o) => o.status === 200 && !names.has(o.username!)).map((o) => o.username)).toEqual([]);
       expect(created.filter((o) => o.status !== 200 && names.has(o.username!)).map((o) => `${o.username} ${o.code}`)).toEqual([]);
       const resets = outcomes.filter((o) => o.action === "ResetPassword" && o.status === 200).length;
-      const mail = await sql<{ status: string; n: string }>`select status, count(*)::text as n from mail_outbox where account_id = ${accountId} group by 1`.execute(db.db);
+      const mail = await sql<{
+        status: string;
+        n: string;
+      }>`select status, count(*)::text as n from mail_outbox where account_id = ${accountId} group by 1`.execute(db.db);
       const byStatus = Object.fromEntries(mail.rows.map((r) => [r.status, Number(r.n)]));
       expect((byStatus.queued ?? 0) + (byStatus.sent ?? 0)).toBe(resets);
       expect(byStatus.failed ?? 0).toBe(0);
@@ -175,7 +232,9 @@ describe.each(stores)("graceful shutdown of the real entry point (%s)", (storeNa
       expect(smtp.received).toHaveLength(resets);
       expect(new Set(links).size).toBe(resets);
       const lastInFlight = Math.max(...before.map((o) => o.endedAt)) - termAt;
-      console.log(`[shutdown] ${storeName} drainAfterSignalMs=${drainAt - termAt} lastInFlightDoneMs=${lastInFlight} requests=${outcomes.length} before=${before.length} inFlightFinished=${before.filter((o) => o.status === 200 && o.endedAt > termAt).length} answered503=${before.filter((o) => o.status === 503).length + after.filter((o) => o.status === 503).length} after=${after.length} exitMs=${exit.at - termAt} resets=${resets} mail=${JSON.stringify(byStatus)}`);
+      console.log(
+        `[shutdown] ${storeName} drainAfterSignalMs=${drainAt - termAt} lastInFlightDoneMs=${lastInFlight} requests=${outcomes.length} before=${before.length} inFlightFinished=${before.filter((o) => o.status === 200 && o.endedAt > termAt).length} answered503=${before.filter((o) => o.status === 503).length + after.filter((o) => o.status === 503).length} after=${after.length} exitMs=${exit.at - termAt} resets=${resets} mail=${JSON.stringify(byStatus)}`,
+      );
     } finally {
       // Whatever failed: no child, socket, loop or data left behind (a data directory is 39 MB).
       stopLoops = true;

@@ -78,9 +78,11 @@ describe("throttling", () => {
     expect(t.ok).toBeLessThanOrEqual(sharedBound);
     // Stated against the per-process budget of the same T, so a slow run cannot make it fail.
     expect(t.ok).toBeLessThan(2 * (BURST + Math.ceil(RATE * seconds)));
-    report.push(`two instances, one key, ${RATE}/s burst ${BURST}: ${t.ok + t.throttled} requests in ${seconds.toFixed(2)} s, ` +
-      `${t.ok} admitted (bound ${sharedBound}; a per-process budget would allow ${2 * (BURST + Math.ceil(RATE * seconds))}), ` +
-      `${t.throttled} Throttling, ${t.other.length} other errors`);
+    report.push(
+      `two instances, one key, ${RATE}/s burst ${BURST}: ${t.ok + t.throttled} requests in ${seconds.toFixed(2)} s, ` +
+        `${t.ok} admitted (bound ${sharedBound}; a per-process budget would allow ${2 * (BURST + Math.ceil(RATE * seconds))}), ` +
+        `${t.throttled} Throttling, ${t.other.length} other errors`,
+    );
   });
 
   it("is off with ID_RATE_LIMIT_PER_SECOND=0: no bucket is ever written", async () => {
@@ -88,8 +90,12 @@ describe("throttling", () => {
     try {
       const t = await hammer([off], off.admin, 60);
       expect(t).toEqual({ ok: 60, throttled: 0, other: [] });
-      const rows = await off.deps.db.withTables<{ rate_limits: { access_key_id: string } }>()
-        .selectFrom("rate_limits").select("access_key_id").where("access_key_id", "=", off.admin.accessKeyId).execute();
+      const rows = await off.deps.db
+        .withTables<{ rate_limits: { access_key_id: string } }>()
+        .selectFrom("rate_limits")
+        .select("access_key_id")
+        .where("access_key_id", "=", off.admin.accessKeyId)
+        .execute();
       expect(rows).toEqual([]);
     } finally {
       await off.close();
@@ -140,9 +146,13 @@ describe("throttling password hashing by its cost", () => {
   });
 
   const batch = (pool: string, n: number, passwords: boolean) =>
-    JSON.stringify({ UserPoolUid: pool, Users: Array.from({ length: n }, (_, i) => ({
-      PreferredUsername: `u${i}-${Math.random().toString(36).slice(2)}`, ...(passwords && { Password: `a long enough password ${i}` }),
-    })) });
+    JSON.stringify({
+      UserPoolUid: pool,
+      Users: Array.from({ length: n }, (_, i) => ({
+        PreferredUsername: `u${i}-${Math.random().toString(36).slice(2)}`,
+        ...(passwords && { Password: `a long enough password ${i}` }),
+      })),
+    });
 
   it("charges 3 tokens per password, refuses what the key cannot pay before any hashing, and takes nothing then", async () => {
     const pool = await newPool(slow);
@@ -178,7 +188,8 @@ describe("throttling password hashing by its cost", () => {
   it("charges CreateUser, UpdateUser and CompletePasswordReset for their one password", async () => {
     const pool = await newPool(slow);
     const key = await slow.newKey("admin");
-    const call = (action: string, params: Record<string, unknown>) => rawCall(slow, { action, key, body: JSON.stringify({ UserPoolUid: pool, ...params }) });
+    const call = (action: string, params: Record<string, unknown>) =>
+      rawCall(slow, { action, key, body: JSON.stringify({ UserPoolUid: pool, ...params }) });
     const started = performance.now();
     const created = await call("CreateUser", { PreferredUsername: "charged", Password: "a long enough password" });
     const uid = created.envelope.Result!.Uid as string;
@@ -217,5 +228,6 @@ describe("throttling password hashing by its cost", () => {
 
 const report: string[] = [];
 afterAll(() => {
-  if (report.length) console.log(`[reliability] throttling (${process.env.DATABASE_URL ? "Postgres" : "PGlite"}):\n  ${report.join("\n  ")}`);
+  if (report.length)
+    console.log(`[reliability] throttling (${process.env.DATABASE_URL ? "Postgres" : "PGlite"}):\n  ${report.join("\n  ")}`);
 });

@@ -36,7 +36,9 @@ type Provide = <K extends keyof Provided>(key: K, value: Provided[K]) => void;
 
 // Vitest runs a global setup once per project (api and reliability both need the database): the
 // first call chooses and starts it, the others reuse it, and the last teardown stops it.
-const shared = globalThis as { idplaneTestDatabase?: { ready: Promise<{ values: Partial<Provided>; stop?: () => unknown }>; users: number } };
+const shared = globalThis as {
+  idplaneTestDatabase?: { ready: Promise<{ values: Partial<Provided>; stop?: () => unknown }>; users: number };
+};
 
 export default async function setup(project: TestProject) {
   const db = (shared.idplaneTestDatabase ??= {
@@ -55,7 +57,8 @@ export default async function setup(project: TestProject) {
     delete shared.idplaneTestDatabase;
     await stop?.();
     // This run's scratch directories, named after this process (test/support/infra/scratch.ts).
-    for (const name of readdirSync(tmpdir())) if (name.startsWith(scratchPrefix(process.pid))) rmSync(join(tmpdir(), name), { recursive: true, force: true });
+    for (const name of readdirSync(tmpdir()))
+      if (name.startsWith(scratchPrefix(process.pid))) rmSync(join(tmpdir(), name), { recursive: true, force: true });
   };
 }
 

@@ -133,7 +133,12 @@ export async function startTestService(opts: ServiceOptions = {}): Promise<TestS
   });
   // A database of the service's own gets the service's statement bound (the shared one has none).
   const own = opts.databaseUrl
-    ? await connectDatabase({ databaseUrl: opts.databaseUrl, maxConnections: opts.env?.DATABASE_MAX_CONNECTIONS ? config.database.maxConnections : 5, pooler, statementTimeoutMs: config.database.statementTimeoutMs })
+    ? await connectDatabase({
+        databaseUrl: opts.databaseUrl,
+        maxConnections: opts.env?.DATABASE_MAX_CONNECTIONS ? config.database.maxConnections : 5,
+        pooler,
+        statementTimeoutMs: config.database.statementTimeoutMs,
+      })
     : undefined;
   if (own) await migrate(own.db);
   const database = own ?? (await testDatabase());
@@ -164,7 +169,14 @@ export async function startTestService(opts: ServiceOptions = {}): Promise<TestS
 
   const call: TestService["call"] = async (action, params = {}, callOpts = {}) => {
     const key = callOpts.key ?? admin;
-    const svc = new Service({ host, protocol: "http:", region: REGION, serviceName: "id", accessKeyId: key.accessKeyId, secretKey: key.secretAccessKey });
+    const svc = new Service({
+      host,
+      protocol: "http:",
+      region: REGION,
+      serviceName: "id",
+      accessKeyId: key.accessKeyId,
+      secretKey: key.secretAccessKey,
+    });
     const method = callOpts.method ?? "POST";
     const api =
       method === "GET"

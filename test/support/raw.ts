@@ -42,8 +42,16 @@ export function buildSigned(svc: TestService, call: RawCall) {
     "X-Content-Sha256": sha256hex(body),
   };
   let input: SignInput = {
-    method, path: "/", query, headers, body, accessKeyId: key.accessKeyId, secretKey: key.secretAccessKey,
-    region: REGION, service: "id", xDate: headers["X-Date"]!,
+    method,
+    path: "/",
+    query,
+    headers,
+    body,
+    accessKeyId: key.accessKeyId,
+    secretKey: key.secretAccessKey,
+    region: REGION,
+    service: "id",
+    xDate: headers["X-Date"]!,
   };
   if (call.tamperSign) input = call.tamperSign(input);
   const signed = { ...headers, Authorization: authorizationHeader(input) };

@@ -24,7 +24,9 @@ export interface SignInput {
 /** RFC 3986 unreserved kept; every other UTF-8 byte %XX upper-case. */
 export function encode(s: string): string {
   return Array.from(Buffer.from(s, "utf8"))
-    .map((b) => (/[A-Za-z0-9\-_.~]/.test(String.fromCharCode(b)) ? String.fromCharCode(b) : "%" + b.toString(16).toUpperCase().padStart(2, "0")))
+    .map((b) =>
+      /[A-Za-z0-9\-_.~]/.test(String.fromCharCode(b)) ? String.fromCharCode(b) : "%" + b.toString(16).toUpperCase().padStart(2, "0"),
+    )
     .join("");
 }
 
@@ -39,7 +41,9 @@ export function canonicalQuery(query: [string, string][], repeated: "wire" | "so
 }
 
 export function canonicalRequest(input: SignInput): { canonical: string; signedHeaders: string } {
-  const names = Object.keys(input.headers).map((h) => h.toLowerCase()).sort();
+  const names = Object.keys(input.headers)
+    .map((h) => h.toLowerCase())
+    .sort();
   const lookup = Object.fromEntries(Object.entries(input.headers).map(([k, v]) => [k.toLowerCase(), v]));
   const headerBlock = names.map((n) => `${n}:${String(lookup[n]).trim()}\n`).join("");
   const signedHeaders = names.join(";");
@@ -71,12 +75,20 @@ export function authorizationHeader(input: SignInput): string {
 }
 
 export function xDateOf(d: Date): string {
-  return d.toISOString().replace(/[-:]/g, "").replace(/\.\d{3}Z$/, "Z");
+  return d
+    .toISOString()
+    .replace(/[-:]/g, "")
+    .replace(/\.\d{3}Z$/, "Z");
 }
 
 /** Builds a presigned GET query string (X-* parameters included), signed over every parameter. */
 export function presignedQuery(
-  input: Omit<SignInput, "headers" | "body" | "method" | "path"> & { expires?: number; method?: string; path?: string; notSignBody?: boolean },
+  input: Omit<SignInput, "headers" | "body" | "method" | "path"> & {
+    expires?: number;
+    method?: string;
+    path?: string;
+    notSignBody?: boolean;
+  },
 ): string {
   const query: [string, string][] = [
     ...input.query,
@@ -89,7 +101,15 @@ export function presignedQuery(
     ...(input.expires !== undefined ? ([["X-Expires", String(input.expires)]] as [string, string][]) : []),
   ];
   const signedQueries = [...new Set(query.map(([k]) => k))].sort().join(";");
-  const full: SignInput = { ...input, repeatedValues: "wire", method: input.method ?? "GET", path: input.path ?? "/", query, headers: {}, body: "" };
+  const full: SignInput = {
+    ...input,
+    repeatedValues: "wire",
+    method: input.method ?? "GET",
+    path: input.path ?? "/",
+    query,
+    headers: {},
+    body: "",
+  };
   // No signed headers: the header block is a lone "\n" (docs/spec/signing.md §2).
   const canonical = [full.method, full.path, canonicalQuery(query), "\n", "", sha256hex("")].join("\n");
   const sig = signature(full, canonical);

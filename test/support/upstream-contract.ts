@@ -4,7 +4,10 @@
 import { readFileSync } from "node:fs";
 import type { z } from "zod";
 
-export type UpType = { kind: "s" | "b" | "n" | "any" } | { kind: "array"; element: UpType } | { kind: "object"; fields: UpField[] | undefined };
+export type UpType =
+  | { kind: "s" | "b" | "n" | "any" }
+  | { kind: "array"; element: UpType }
+  | { kind: "object"; fields: UpField[] | undefined };
 export interface UpField {
   name: string;
   required: boolean;
@@ -86,7 +89,16 @@ export function readUpstream(path = new URL("../fixtures/upstream-id-2025-10-30.
   return ops;
 }
 
-type Def = { type: string; shape?: Record<string, z.ZodType>; element?: z.ZodType; innerType?: z.ZodType; in?: z.ZodType; options?: z.ZodType[]; values?: unknown[]; getter?: () => z.ZodType };
+type Def = {
+  type: string;
+  shape?: Record<string, z.ZodType>;
+  element?: z.ZodType;
+  innerType?: z.ZodType;
+  in?: z.ZodType;
+  options?: z.ZodType[];
+  values?: unknown[];
+  getter?: () => z.ZodType;
+};
 const defOf = (s: z.ZodType): Def => (s as unknown as { _zod: { def: Def } })._zod.def;
 
 /** The schema under optional/default/nullable/pipe wrappers, and whether it may be left out. */
@@ -114,7 +126,18 @@ export interface Finding {
   detail: string;
 }
 
-const KIND_OF_ZOD: Record<string, UpType["kind"]> = { record: "object", string: "s", enum: "s", literal: "s", boolean: "b", number: "n", int: "n", bigint: "n", array: "array", object: "object" };
+const KIND_OF_ZOD: Record<string, UpType["kind"]> = {
+  record: "object",
+  string: "s",
+  enum: "s",
+  literal: "s",
+  boolean: "b",
+  number: "n",
+  int: "n",
+  bigint: "n",
+  array: "array",
+  object: "object",
+};
 
 /** Compares upstream's fields with an object schema; every difference is a finding. */
 export function compareFields(up: UpField[], schema: z.ZodType, direction: "in" | "out", prefix = ""): Finding[] {
@@ -146,10 +169,11 @@ function objectShape(schema: z.ZodType): Record<string, z.ZodType> | undefined {
   const { schema: s } = unwrap(schema);
   const d = defOf(s);
   if (d.type === "object") return d.shape;
-  if (d.type === "union") for (const o of d.options!) {
-    const shape = objectShape(o);
-    if (shape) return shape;
-  }
+  if (d.type === "union")
+    for (const o of d.options!) {
+      const shape = objectShape(o);
+      if (shape) return shape;
+    }
   return undefined;
 }
 
@@ -168,7 +192,16 @@ function compareType(up: UpType, schema: z.ZodType, direction: "in" | "out", pat
   return [];
 }
 
-const describe = (t: UpType): string => (t.kind === "array" ? `[${describe(t.element)}]` : t.kind === "object" ? "object" : t.kind === "s" ? "string" : t.kind === "b" ? "boolean" : "number");
+const describe = (t: UpType): string =>
+  t.kind === "array"
+    ? `[${describe(t.element)}]`
+    : t.kind === "object"
+      ? "object"
+      : t.kind === "s"
+        ? "string"
+        : t.kind === "b"
+          ? "boolean"
+          : "number";
 
 /** How many fields a tree has, nested ones included. */
 export function countFields(fields: UpField[]): number {

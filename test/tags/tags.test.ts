@@ -15,30 +15,45 @@ beforeAll(async () => {
 });
 afterAll(() => svc.close());
 
-const tag = (ids: string[], Tags: unknown[], key = svc.admin) => svc.call("TagResources", { ResourceType: RT, ResourceIds: ids, Tags }, { key });
+const tag = (ids: string[], Tags: unknown[], key = svc.admin) =>
+  svc.call("TagResources", { ResourceType: RT, ResourceIds: ids, Tags }, { key });
 const tagsOf = async (pool: string) => (await svc.ok("GetUserPool", { UserPoolUid: pool })).Tags as { Key: string; Value: string }[];
 const listed = async (params: Record<string, unknown>, key = svc.admin) => {
   const r = await svc.ok("ListTagsForResources", { ResourceType: RT, ...params }, { key });
   outputOf("ListTagsForResources").parse(r);
   return r;
 };
-const kv = (n: number, prefix = "k") => Array.from({ length: n }, (_, i) => ({ Key: `${prefix}${String(i).padStart(2, "0")}`, Value: `v${i}` }));
+const kv = (n: number, prefix = "k") =>
+  Array.from({ length: n }, (_, i) => ({ Key: `${prefix}${String(i).padStart(2, "0")}`, Value: `v${i}` }));
 
 describe("tagging user pools", () => {
   it("tags, overwrites a value in place, lists, shows in GetUserPool and ListUserPools, and untags", async () => {
     const pool = await createPool(svc, { Tags: [{ Key: "env", Value: "dev" }] });
     const before = await svc.ok("GetUserPool", { UserPoolUid: pool });
     svc.clock.advance(5);
-    const r = await tag([pool], [{ Key: "team", Value: "idp" }, { Key: "env", Value: "prod" }, { Key: "部门", Value: "研发 2 组" }, { Key: "empty" }]);
+    const r = await tag(
+      [pool],
+      [{ Key: "team", Value: "idp" }, { Key: "env", Value: "prod" }, { Key: "部门", Value: "研发 2 组" }, { Key: "empty" }],
+    );
     expect(codeOf(r)).toBe("OK");
     expect(r.Result).toEqual({});
-    expect(await tagsOf(pool)).toEqual([{ Key: "env", Value: "prod" }, { Key: "team", Value: "idp" }, { Key: "部门", Value: "研发 2 组" }, { Key: "empty", Value: "" }]);
+    expect(await tagsOf(pool)).toEqual([
+      { Key: "env", Value: "prod" },
+      { Key: "team", Value: "idp" },
+      { Key: "部门", Value: "研发 2 组" },
+      { Key: "empty", Value: "" },
+    ]);
     // Tags describe the pool; they do not change its settings' UpdateTime.
     expect((await svc.ok("GetUserPool", { UserPoolUid: pool })).UpdateTime).toBe(before.UpdateTime);
 
     const page = await listed({ ResourceIds: [pool] }, svc.readonly);
     expect(page).toEqual({
-      ResourceTags: ["empty", "env", "team", "部门"].map((k) => ({ ResourceId: pool, ResourceType: RT, TagKey: k, TagValue: { empty: "", env: "prod", team: "idp", 部门: "研发 2 组" }[k] })),
+      ResourceTags: ["empty", "env", "team", "部门"].map((k) => ({
+        ResourceId: pool,
+        ResourceType: RT,
+        TagKey: k,
+        TagValue: { empty: "", env: "prod", team: "idp", 部门: "研发 2 组" }[k],
+      })),
       NextToken: "",
     });
     const found = await svc.ok("ListUserPools", { TagFilters: [{ Key: "部门", Values: ["研发 2 组"] }], PageSize: 100 });
@@ -47,7 +62,9 @@ describe("tagging user pools", () => {
 
     expect(codeOf(await svc.call("UntagResources", { ResourceType: RT, ResourceIds: [pool], TagKeys: ["team", "never-had"] }))).toBe("OK");
     expect((await tagsOf(pool)).map((t) => t.Key)).toEqual(["env", "部门", "empty"]);
-    expect(codeOf(await svc.call("UntagResources", { ResourceType: RT, ResourceIds: [pool], TagKeys: ["env"] }, { key: svc.readonly }))).toBe("AccessDenied");
+    expect(
+      codeOf(await svc.call("UntagResources", { ResourceType: RT, ResourceIds: [pool], TagKeys: ["env"] }, { key: svc.readonly })),
+    ).toBe("AccessDenied");
     expect(codeOf(await tag([pool], [{ Key: "x", Value: "y" }], svc.readonly))).toBe("AccessDenied");
   });
 
@@ -70,8 +87,12 @@ describe("tagging user pools", () => {
     } while (token && pages < 10);
     expect(pages).toBe(3);
     const sorted = [a, b].sort((x, y) => (Buffer.from(x) < Buffer.from(y) ? -1 : 1));
-    expect(seen.map((t) => `${t.ResourceId}/${t.TagKey}`)).toEqual(sorted.flatMap((p) => ["k00", "k01", "k02", "marker"].map((k) => `${p}/${k}`)));
-    expect(codeOf(await svc.call("ListTagsForResources", { ResourceType: RT, NextToken: "bm90LWEtdG9rZW4" }))).toBe("InvalidParameter.NextToken");
+    expect(seen.map((t) => `${t.ResourceId}/${t.TagKey}`)).toEqual(
+      sorted.flatMap((p) => ["k00", "k01", "k02", "marker"].map((k) => `${p}/${k}`)),
+    );
+    expect(codeOf(await svc.call("ListTagsForResources", { ResourceType: RT, NextToken: "bm90LWEtdG9rZW4" }))).toBe(
+      "InvalidParameter.NextToken",
+    );
   });
 
   it("keeps a pool at 50 tags, also under concurrent writers, and changes nothing on a refusal", async () => {
@@ -121,7 +142,16 @@ describe("tagging user pools", () => {
     ["a value over 256 characters", { Tags: [{ Key: "k", Value: "v".repeat(257) }] }, "InvalidParameter.Tags"],
     ["a character outside the set", { Tags: [{ Key: "a#b", Value: "" }] }, "InvalidParameter.Tags"],
     ["a leading space", { Tags: [{ Key: " a", Value: "" }] }, "InvalidParameter.Tags"],
-    ["repeated keys", { Tags: [{ Key: "a", Value: "1" }, { Key: "a", Value: "2" }] }, "InvalidParameter.Tags"],
+    [
+      "repeated keys",
+      {
+        Tags: [
+          { Key: "a", Value: "1" },
+          { Key: "a", Value: "2" },
+        ],
+      },
+      "InvalidParameter.Tags",
+    ],
     ["51 tags in one call", { Tags: kv(51) }, "InvalidParameter.Tags"],
     ["no tags", { Tags: [] }, "Parameter.Tags"],
     ["another ResourceType", { ResourceType: "instance" }, "InvalidParameter.ResourceType"],
@@ -134,15 +164,26 @@ describe("tagging user pools", () => {
     const env = await svc.call("TagResources", { ResourceType: RT, ResourceIds: [pool], Tags: [{ Key: "ok", Value: "ok" }], ...fields });
     // "Parameter.X": Missing or Invalid (an empty value is MissingParameter); either may name a nested field.
     const got = codeOf(env);
-    expect(got === code || got.startsWith(`${code}.`) || (code.startsWith("Parameter.") && /^(Missing|Invalid)Parameter\./.test(got) && got.includes(code)), got).toBe(true);
+    expect(
+      got === code ||
+        got.startsWith(`${code}.`) ||
+        (code.startsWith("Parameter.") && /^(Missing|Invalid)Parameter\./.test(got) && got.includes(code)),
+      got,
+    ).toBe(true);
     expect(await tagsOf(pool)).toEqual([]);
   });
 
   it("refuses bad UntagResources and ListTagsForResources input", async () => {
     const pool = await createPool(svc);
-    expect(codeOf(await svc.call("UntagResources", { ResourceType: RT, ResourceIds: [pool], TagKeys: ["volc:x"] }))).toMatch(/^InvalidParameter\.TagKeys/);
-    expect(codeOf(await svc.call("UntagResources", { ResourceType: RT, ResourceIds: [pool], TagKeys: kv(51).map((t) => t.Key) }))).toMatch(/^InvalidParameter\.TagKeys/);
+    expect(codeOf(await svc.call("UntagResources", { ResourceType: RT, ResourceIds: [pool], TagKeys: ["volc:x"] }))).toMatch(
+      /^InvalidParameter\.TagKeys/,
+    );
+    expect(codeOf(await svc.call("UntagResources", { ResourceType: RT, ResourceIds: [pool], TagKeys: kv(51).map((t) => t.Key) }))).toMatch(
+      /^InvalidParameter\.TagKeys/,
+    );
     expect(codeOf(await svc.call("ListTagsForResources", { ResourceType: RT, MaxResults: 101 }))).toBe("InvalidParameter.MaxResults");
-    expect(codeOf(await svc.call("ListTagsForResources", { ResourceType: RT, TagFilters: [{ Key: "sys:a" }] }))).toMatch(/^InvalidParameter\.TagFilters/);
+    expect(codeOf(await svc.call("ListTagsForResources", { ResourceType: RT, TagFilters: [{ Key: "sys:a" }] }))).toMatch(
+      /^InvalidParameter\.TagFilters/,
+    );
   });
 });

@@ -17,16 +17,25 @@ it("selects no URL list and no secret for the list", async () => {
   const { sql } = listing.rows(listing.filtered).compile();
   expect(sql).not.toMatch(/\*|redirect_uris|allowed_|secret/);
   const UserPoolUid = await createPool(svc);
-  await svc.ok("CreateUserPoolClient", { UserPoolUid, Name: "web", ClientType: "WEB", AllowedCallbackUrls: ["https://app.example.com/cb"] });
+  await svc.ok("CreateUserPoolClient", {
+    UserPoolUid,
+    Name: "web",
+    ClientType: "WEB",
+    AllowedCallbackUrls: ["https://app.example.com/cb"],
+  });
   const page = await svc.ok("ListUserPoolClients", { UserPoolUid });
   expect(page.Data.map((c: { Name: string }) => c.Name)).toEqual(["web"]);
 });
 
 it("bounds each URL list of a client to 16 KiB in all, whichever face writes it", async () => {
   const UserPoolUid = await createPool(svc);
-  const long = (n: number) => Array.from({ length: n }, (_, i) => `https://app.example.com/${String(i).padStart(3, "0")}/${"p".repeat(960)}`);
+  const long = (n: number) =>
+    Array.from({ length: n }, (_, i) => `https://app.example.com/${String(i).padStart(3, "0")}/${"p".repeat(960)}`);
   const tooMuch = await svc.call("CreateUserPoolClient", { UserPoolUid, Name: "big", ClientType: "WEB", AllowedCallbackUrls: long(20) });
   expect(tooMuch.ResponseMetadata.Error?.Code).toBe("InvalidParameter.AllowedCallbackUrls");
   expect(tooMuch.ResponseMetadata.Error?.Message).toMatch(/16384 bytes of URIs in all/);
-  expect((await svc.ok("CreateUserPoolClient", { UserPoolUid, Name: "fits", ClientType: "WEB", AllowedCallbackUrls: long(15) })).AllowedCallbackUrls).toHaveLength(15);
+  expect(
+    (await svc.ok("CreateUserPoolClient", { UserPoolUid, Name: "fits", ClientType: "WEB", AllowedCallbackUrls: long(15) }))
+      .AllowedCallbackUrls,
+  ).toHaveLength(15);
 });

@@ -23,7 +23,13 @@ beforeAll(async () => {
   const db = base ? await ownDatabase(base, "idplane_domain_claims", poolerFor(base)) : undefined;
   drop = db?.drop;
   svc = await startTestService({
-    env: { ID_PUBLIC_BASE_URL: "https://id.example.net", ID_DOMAIN_CNAME_TARGET_SUFFIX: SUFFIX, ID_DNS_RESOLVERS: dns.address, ID_DNS_TIMEOUT_MS: "300", ID_DOMAIN_CHECK_INTERVAL_SECONDS: "30" },
+    env: {
+      ID_PUBLIC_BASE_URL: "https://id.example.net",
+      ID_DOMAIN_CNAME_TARGET_SUFFIX: SUFFIX,
+      ID_DNS_RESOLVERS: dns.address,
+      ID_DNS_TIMEOUT_MS: "300",
+      ID_DOMAIN_CHECK_INTERVAL_SECONDS: "30",
+    },
     ...(db && { databaseUrl: db.url }),
   });
 });
@@ -34,7 +40,8 @@ afterAll(async () => {
 });
 
 const otherPool = async () => (await svc.ok("CreateUserPool", { Name: uniqueName("pool") }, { key: svc.otherAdmin })).Uid as string;
-const logOf = async (UserPoolUid: string, key = svc.admin) => (await svc.ok("ListUserPoolDomainOperations", { UserPoolUid }, { key })).Operations as Record<string, string>[];
+const logOf = async (UserPoolUid: string, key = svc.admin) =>
+  (await svc.ok("ListUserPoolDomainOperations", { UserPoolUid }, { key })).Operations as Record<string, string>[];
 const lines = (ops: Record<string, string>[]) => ops.map((o) => `${o.Action} ${o.Status}${o.ErrorMessage ? `: ${o.ErrorMessage}` : ""}`);
 
 describe("custom domain claims", () => {
@@ -51,8 +58,12 @@ describe("custom domain claims", () => {
     dns.cnames.set(name, owner.ApigDomain);
 
     // The squatter's check finds the owner's CNAME: its log says "elsewhere", never the owner's pool.
-    expect((await svc.ok("GetUserPoolDomain", { UserPoolUid: squatterPool, Domain: name }, { key: svc.otherAdmin })).Status).toBe("PENDING");
-    expect(lines(await logOf(squatterPool, svc.otherAdmin))[0]).toBe(`VERIFY FAILED: ${name}'s CNAME points elsewhere, not to ${squat.ApigDomain}`);
+    expect((await svc.ok("GetUserPoolDomain", { UserPoolUid: squatterPool, Domain: name }, { key: svc.otherAdmin })).Status).toBe(
+      "PENDING",
+    );
+    expect(lines(await logOf(squatterPool, svc.otherAdmin))[0]).toBe(
+      `VERIFY FAILED: ${name}'s CNAME points elsewhere, not to ${squat.ApigDomain}`,
+    );
 
     // The owner's check verifies: ACTIVE, and the squatter's claim is withdrawn.
     expect((await svc.ok("GetUserPoolDomain", { UserPoolUid: ownerPool, Domain: name })).Status).toBe("ACTIVE");
@@ -60,7 +71,9 @@ describe("custom domain claims", () => {
     const gone = await svc.call("GetUserPoolDomain", { UserPoolUid: squatterPool, Domain: name }, { key: svc.otherAdmin });
     expect(codeOf(gone)).toBe("NotFound");
     const squatterLog = await logOf(squatterPool, svc.otherAdmin);
-    expect(lines(squatterLog)[0]).toBe(`VERIFY FAILED: ${name} was verified for another pool (its CNAME points there); this claim was withdrawn`);
+    expect(lines(squatterLog)[0]).toBe(
+      `VERIFY FAILED: ${name} was verified for another pool (its CNAME points there); this claim was withdrawn`,
+    );
     expect(JSON.stringify(squatterLog)).not.toContain(ownerPool);
     expect(JSON.stringify(squatterLog)).not.toContain(svc.accountId);
 
@@ -99,7 +112,9 @@ describe("custom domain claims", () => {
 
     expect((await purgeOnce(svc.deps.db, new Date())).expiredDomainClaims).toBe(1);
     expect(codeOf(await svc.call("GetUserPoolDomain", { UserPoolUid: pool, Domain: name }))).toBe("NotFound");
-    expect(lines(await logOf(pool))[0]).toBe(`VERIFY FAILED: ${name} expired: its CNAME was not found within ${PENDING_CLAIM_TTL_HOURS} hours; create the domain again to retry`);
+    expect(lines(await logOf(pool))[0]).toBe(
+      `VERIFY FAILED: ${name} expired: its CNAME was not found within ${PENDING_CLAIM_TTL_HOURS} hours; create the domain again to retry`,
+    );
     // The pool may claim it again, and the new claim verifies.
     await svc.ok("CreateUserPoolDomain", { UserPoolUid: pool, Domain: name });
     expect((await svc.ok("GetUserPoolDomain", { UserPoolUid: pool, Domain: name })).Status).toBe("ACTIVE");

@@ -38,7 +38,8 @@ afterAll(async () => {
   await dns?.close();
 });
 
-const operations = async (UserPoolUid: string) => (await svc.ok("ListUserPoolDomainOperations", { UserPoolUid })).Operations as Record<string, string>[];
+const operations = async (UserPoolUid: string) =>
+  (await svc.ok("ListUserPoolDomainOperations", { UserPoolUid })).Operations as Record<string, string>[];
 const summary = (ops: Record<string, string>[]) => ops.map((o) => `${o.Action} ${o.Status}${o.ErrorMessage ? `: ${o.ErrorMessage}` : ""}`);
 const getDomain = (UserPoolUid: string, Domain: string) => svc.ok("GetUserPoolDomain", { UserPoolUid, Domain });
 
@@ -55,7 +56,10 @@ describe("custom domains", () => {
     // Pointed elsewhere: looked up, still PENDING, and the log says why.
     dns.cnames.set(name, "someone-else.example.org");
     expect((await getDomain(pool, name)).Status).toBe("PENDING");
-    expect(summary(await operations(pool))).toEqual([`VERIFY FAILED: ${name}'s CNAME points elsewhere, not to ${target}`, "CREATE SUCCESS"]);
+    expect(summary(await operations(pool))).toEqual([
+      `VERIFY FAILED: ${name}'s CNAME points elsewhere, not to ${target}`,
+      "CREATE SUCCESS",
+    ]);
 
     // Fixed, but the last check is too recent: no lookup until the interval has passed.
     dns.cnames.set(name, target);
@@ -78,7 +82,12 @@ describe("custom domains", () => {
       OidcLoginCallbackUrl: `https://${name}/auth/userpool/${pool}/callback/oidc/login`,
     });
     const [endpoints] = (await svc.ok("ListUserPoolWellKnownEndpoints", { UserPoolUids: [pool] })).Data;
-    expect(endpoints).toMatchObject({ UserPoolUid: pool, CustomDomain: name, IssuerUrl: got.IssuerUrl, JwksUri: `${got.IssuerUrl}/.well-known/jwks.json` });
+    expect(endpoints).toMatchObject({
+      UserPoolUid: pool,
+      CustomDomain: name,
+      IssuerUrl: got.IssuerUrl,
+      JwksUri: `${got.IssuerUrl}/.well-known/jwks.json`,
+    });
 
     // An ACTIVE domain is not looked up again: a DNS outage must not move a pool's issuer.
     dns.cnames.delete(name);
@@ -90,7 +99,10 @@ describe("custom domains", () => {
     expect(await svc.ok("DeleteUserPoolDomain", { UserPoolUid: pool, Domain: name })).toEqual({ Message: `custom domain ${name} deleted` });
     expect(codeOf(await svc.call("GetUserPoolDomain", { UserPoolUid: pool, Domain: name }))).toBe("NotFound");
     expect(codeOf(await svc.call("DeleteUserPoolDomain", { UserPoolUid: pool, Domain: name }))).toBe("NotFound");
-    expect(await svc.ok("GetUserPool", { UserPoolUid: pool })).toMatchObject({ CustomDomain: "", IssuerUrl: `https://id.example.net/auth/userpool/${pool}` });
+    expect(await svc.ok("GetUserPool", { UserPoolUid: pool })).toMatchObject({
+      CustomDomain: "",
+      IssuerUrl: `https://id.example.net/auth/userpool/${pool}`,
+    });
     expect(summary(await operations(pool))[0]).toBe("DELETE SUCCESS");
   });
 
@@ -201,8 +213,12 @@ describe("custom domains", () => {
   it("goes with its pool, log and all, and frees the name", async () => {
     const { UserPoolUid, Domain } = await createDomain(svc);
     await svc.ok("DeleteUserPool", { UserPoolUid });
-    const left = await sql<{ n: string }>`select (select count(*) from user_pool_domains where account_id = ${svc.accountId} and user_pool_uid = ${UserPoolUid})
-      + (select count(*) from user_pool_domain_operations where account_id = ${svc.accountId} and user_pool_uid = ${UserPoolUid}) as n`.execute(svc.deps.db);
+    const left = await sql<{
+      n: string;
+    }>`select (select count(*) from user_pool_domains where account_id = ${svc.accountId} and user_pool_uid = ${UserPoolUid})
+      + (select count(*) from user_pool_domain_operations where account_id = ${svc.accountId} and user_pool_uid = ${UserPoolUid}) as n`.execute(
+      svc.deps.db,
+    );
     expect(Number(left.rows[0]!.n)).toBe(0);
     expect(codeOf(await svc.call("CreateUserPoolDomain", { UserPoolUid: await createPool(svc), Domain }))).toBe("OK");
   });
@@ -230,7 +246,9 @@ describe("ListUserPoolWellKnownEndpoints", () => {
     });
     const all = (await svc.ok("ListUserPoolWellKnownEndpoints", {})).Data.map((d: { UserPoolUid: string }) => d.UserPoolUid);
     expect(all).toEqual(expect.arrayContaining([a, b]));
-    expect(codeOf(await svc.call("ListUserPoolWellKnownEndpoints", { UserPoolUids: Array.from({ length: 101 }, (_, i) => `p${i}`) }))).toBe("InvalidParameter.UserPoolUids");
+    expect(codeOf(await svc.call("ListUserPoolWellKnownEndpoints", { UserPoolUids: Array.from({ length: 101 }, (_, i) => `p${i}`) }))).toBe(
+      "InvalidParameter.UserPoolUids",
+    );
   });
 });
 
@@ -258,7 +276,8 @@ describe("housekeeping's pass over pending domains", () => {
     const lookups = () => dns.asked.filter((n) => n === right.Domain || n === wrong.Domain).length;
     expect((await verifyPendingDomains(own.deps)).activated).toBeGreaterThanOrEqual(1);
     expect(lookups()).toBe(2);
-    const status = async ({ UserPoolUid, Domain }: { UserPoolUid: string; Domain: string }) => (await own.ok("GetUserPoolDomain", { UserPoolUid, Domain })).Status;
+    const status = async ({ UserPoolUid, Domain }: { UserPoolUid: string; Domain: string }) =>
+      (await own.ok("GetUserPoolDomain", { UserPoolUid, Domain })).Status;
     expect([await status(right), await status(wrong)]).toEqual(["ACTIVE", "PENDING"]);
     const log = (await own.ok("ListUserPoolDomainOperations", { UserPoolUid: wrong.UserPoolUid })).Operations;
     expect(summary(log)[0]).toBe(`VERIFY FAILED: ${wrong.Domain}'s CNAME points elsewhere, not to ${wrong.domain.ApigDomain}`);
@@ -272,10 +291,21 @@ describe("housekeeping's pass over pending domains", () => {
 
 describe("configuration", () => {
   it("derives the CNAME suffix from the public base URL, and reads the resolver list", () => {
-    expect(loadConfig({}).domains).toEqual({ cnameTargetSuffix: "localhost", resolvers: [], timeoutMs: 2000, tries: 2, checkIntervalSeconds: 60 });
+    expect(loadConfig({}).domains).toEqual({
+      cnameTargetSuffix: "localhost",
+      resolvers: [],
+      timeoutMs: 2000,
+      tries: 2,
+      checkIntervalSeconds: 60,
+    });
     expect(loadConfig({ ID_PUBLIC_BASE_URL: "https://ID.Example.com/auth" }).domains.cnameTargetSuffix).toBe("id.example.com");
     expect(loadConfig({ ID_DOMAIN_CNAME_TARGET_SUFFIX: "Domains.Example.com." }).domains.cnameTargetSuffix).toBe("domains.example.com");
-    expect(loadConfig({ ID_DNS_RESOLVERS: "127.0.0.1:5353, ::1,[::1]:53,192.0.2.53" }).domains.resolvers).toEqual(["127.0.0.1:5353", "::1", "[::1]:53", "192.0.2.53"]);
+    expect(loadConfig({ ID_DNS_RESOLVERS: "127.0.0.1:5353, ::1,[::1]:53,192.0.2.53" }).domains.resolvers).toEqual([
+      "127.0.0.1:5353",
+      "::1",
+      "[::1]:53",
+      "192.0.2.53",
+    ]);
     expect(loadConfig({ ID_DNS_RESOLVERS: "system" }).domains.resolvers).toBe("system");
     for (const [name, bad] of [
       ["ID_DNS_RESOLVERS", "dns.example.com"],

@@ -53,7 +53,10 @@ describe("user pool upstream fields", () => {
 
   it("round-trips every field through Create, Get, Update and List", async () => {
     const name = uniqueName("full");
-    const tags = [{ Key: "env", Value: "prod" }, { Key: "团队 a.b:c/d=e+f-g@h", Value: "" }];
+    const tags = [
+      { Key: "env", Value: "prod" },
+      { Key: "团队 a.b:c/d=e+f-g@h", Value: "" },
+    ];
     const created = await svc.ok("CreateUserPool", {
       Name: name,
       ProjectName: "billing",
@@ -62,7 +65,13 @@ describe("user pool upstream fields", () => {
       SignInAttributes: ["preferred_username", "phone_number"],
       ...settings,
     });
-    expect(created).toMatchObject({ ...settings, ProjectName: "billing", Tags: tags, RequiredSignUpAttributes: ["email", "given_name", "birthdate"], SignInAttributes: ["preferred_username", "phone_number"] });
+    expect(created).toMatchObject({
+      ...settings,
+      ProjectName: "billing",
+      Tags: tags,
+      RequiredSignUpAttributes: ["email", "given_name", "birthdate"],
+      SignInAttributes: ["preferred_username", "phone_number"],
+    });
     const got = await svc.ok("GetUserPool", { UserPoolUid: created.Uid });
     outputOf("GetUserPool").parse(got);
     expect(got).toEqual({ ...created, CustomAttributes: [] });
@@ -77,13 +86,29 @@ describe("user pool upstream fields", () => {
     });
     outputOf("UpdateUserPool").parse(updated);
     // Brand merges field by field; the create-only fields stay.
-    expect(updated).toMatchObject({ Brand: { Name: "Acme", LogoUri: "" }, AuthenticationMethodOrder: ["EMAIL_PASSWORDLESS"], PasswordSignInEnabled: true, SelfSignUpEnabled: false, SmsAnonymousSignUpEnabled: true, SelfAccountRecoveryVerificationAttributes: ["email"], Tags: tags, ProjectName: "billing" });
+    expect(updated).toMatchObject({
+      Brand: { Name: "Acme", LogoUri: "" },
+      AuthenticationMethodOrder: ["EMAIL_PASSWORDLESS"],
+      PasswordSignInEnabled: true,
+      SelfSignUpEnabled: false,
+      SmsAnonymousSignUpEnabled: true,
+      SelfAccountRecoveryVerificationAttributes: ["email"],
+      Tags: tags,
+      ProjectName: "billing",
+    });
     expect(await svc.ok("GetUserPool", { UserPoolUid: created.Uid })).toEqual(updated);
 
     const page = await svc.ok("ListUserPools", { Filter: { Name: name } });
     outputOf("ListUserPools").parse(page);
     expect(page.Data).toEqual([
-      expect.objectContaining({ Uid: created.Uid, ProjectName: "billing", Tags: tags, Domain: "id.example.com", Description: "", Trn: created.Trn }),
+      expect.objectContaining({
+        Uid: created.Uid,
+        ProjectName: "billing",
+        Tags: tags,
+        Domain: "id.example.com",
+        Description: "",
+        Trn: created.Trn,
+      }),
     ]);
   });
 
@@ -115,11 +140,28 @@ describe("user pool upstream fields", () => {
     ["an attribute the pool does not have", { RequiredSignUpAttributes: ["shoe_size"] }, "InvalidParameter.RequiredSignUpAttributes"],
     ["a repeated attribute", { RequiredSignUpAttributes: ["email", "email"] }, "InvalidParameter.RequiredSignUpAttributes"],
     ["a sign-in attribute that identifies nobody", { SignInAttributes: ["birthdate"] }, "InvalidParameter.SignInAttributes"],
-    ["a recovery attribute that cannot be verified", { SelfAccountRecoveryVerificationAttributes: ["preferred_username"] }, "InvalidParameter.SelfAccountRecoveryVerificationAttributes"],
-    ["recovery with nowhere to send the code", { SelfAccountRecoveryEnabled: true, SelfAccountRecoveryVerificationAttributes: [] }, "InvalidParameter.SelfAccountRecoveryVerificationAttributes"],
+    [
+      "a recovery attribute that cannot be verified",
+      { SelfAccountRecoveryVerificationAttributes: ["preferred_username"] },
+      "InvalidParameter.SelfAccountRecoveryVerificationAttributes",
+    ],
+    [
+      "recovery with nowhere to send the code",
+      { SelfAccountRecoveryEnabled: true, SelfAccountRecoveryVerificationAttributes: [] },
+      "InvalidParameter.SelfAccountRecoveryVerificationAttributes",
+    ],
     ["a ProjectName over 255", { ProjectName: "p".repeat(256) }, "InvalidParameter.ProjectName"],
     ["51 tags", { Tags: Array.from({ length: 51 }, (_, i) => ({ Key: `k${i}`, Value: "v" })) }, "InvalidParameter.Tags"],
-    ["a repeated tag key", { Tags: [{ Key: "k", Value: "1" }, { Key: "k", Value: "2" }] }, "InvalidParameter.Tags"],
+    [
+      "a repeated tag key",
+      {
+        Tags: [
+          { Key: "k", Value: "1" },
+          { Key: "k", Value: "2" },
+        ],
+      },
+      "InvalidParameter.Tags",
+    ],
     ["a reserved tag key", { Tags: [{ Key: "Volc:owner", Value: "x" }] }, "InvalidParameter.Tags.Key"],
     ["a tag key of 129 characters", { Tags: [{ Key: "k".repeat(129), Value: "" }] }, "InvalidParameter.Tags.Key"],
     ["a tag value with a forbidden character", { Tags: [{ Key: "k", Value: "a;b" }] }, "InvalidParameter.Tags.Value"],
@@ -139,7 +181,11 @@ describe("user pool upstream fields", () => {
     expect(codeOf(await svc.call("UpdateUserPool", { UserPoolUid: pool.Uid, SelfAccountRecoveryVerificationAttributes: [] }))).toBe(
       "InvalidParameter.SelfAccountRecoveryVerificationAttributes",
     );
-    const off = await svc.ok("UpdateUserPool", { UserPoolUid: pool.Uid, SelfAccountRecoveryEnabled: false, SelfAccountRecoveryVerificationAttributes: [] });
+    const off = await svc.ok("UpdateUserPool", {
+      UserPoolUid: pool.Uid,
+      SelfAccountRecoveryEnabled: false,
+      SelfAccountRecoveryVerificationAttributes: [],
+    });
     expect(off).toMatchObject({ SelfAccountRecoveryEnabled: false, SelfAccountRecoveryVerificationAttributes: [] });
   });
 });
@@ -156,7 +202,14 @@ describe("ListUserPools filters and sorting", () => {
       return p.Uid as string;
     };
     uids = {
-      b: await make("b", { Description: "Blue team", ProjectName: `${mark}-p1`, Tags: [{ Key: "env", Value: "prod" }, { Key: "team", Value: "blue" }] }),
+      b: await make("b", {
+        Description: "Blue team",
+        ProjectName: `${mark}-p1`,
+        Tags: [
+          { Key: "env", Value: "prod" },
+          { Key: "team", Value: "blue" },
+        ],
+      }),
       a: await make("a", { Description: "red team", ProjectName: `${mark}-p1`, Tags: [{ Key: "env", Value: "dev" }] }),
       c: await make("c", { Description: "green", ProjectName: `${mark}-p2`, Tags: [{ Key: "team", Value: "green" }] }),
     };
@@ -179,10 +232,16 @@ describe("ListUserPools filters and sorting", () => {
   it("filters by tags: the key, any of the values, every filter at once, top-level and in Filter", async () => {
     expect(await names({ TagFilters: [{ Key: "team" }] })).toEqual(["c", "b"]);
     expect(await names({ TagFilters: [{ Key: "env", Values: ["prod", "dev"] }] })).toEqual(["a", "b"]);
-    expect(await names({ TagFilters: [{ Key: "env", Values: ["prod"] }], Filter: { TagFilters: [{ Key: "team", Values: ["blue"] }] } })).toEqual(["b"]);
+    expect(
+      await names({ TagFilters: [{ Key: "env", Values: ["prod"] }], Filter: { TagFilters: [{ Key: "team", Values: ["blue"] }] } }),
+    ).toEqual(["b"]);
     expect(await names({ TagFilters: [{ Key: "env" }, { Key: "team", Values: ["green"] }] })).toEqual([]);
     // Through a GET query string too, as Volcengine's form encoding writes lists of objects.
-    const page = await svc.ok("ListUserPools", { "Filter.Name": mark, "TagFilters.1.Key": "env", "TagFilters.1.Values.1": "dev" }, { method: "GET" });
+    const page = await svc.ok(
+      "ListUserPools",
+      { "Filter.Name": mark, "TagFilters.1.Key": "env", "TagFilters.1.Values.1": "dev" },
+      { method: "GET" },
+    );
     expect(page.Data.map((p: { Uid: string }) => p.Uid)).toEqual([uids.a]);
   });
 

@@ -64,8 +64,17 @@ describe("user pools", () => {
   it("updates only the given fields and merges PasswordPolicy", async () => {
     const { Data } = await svc.ok("ListUserPools", { Filter: { Name: "alpha" } });
     const uid = Data[0].Uid;
-    const updated = await svc.ok("UpdateUserPool", { UserPoolUid: uid, PasswordPolicy: { RequireSymbols: true }, CustomScopes: ["read:things"] });
-    expect(updated).toMatchObject({ Name: "alpha", Description: "first", PasswordPolicy: { MinLength: 8, RequireSymbols: true }, CustomScopes: ["read:things"] });
+    const updated = await svc.ok("UpdateUserPool", {
+      UserPoolUid: uid,
+      PasswordPolicy: { RequireSymbols: true },
+      CustomScopes: ["read:things"],
+    });
+    expect(updated).toMatchObject({
+      Name: "alpha",
+      Description: "first",
+      PasswordPolicy: { MinLength: 8, RequireSymbols: true },
+      CustomScopes: ["read:things"],
+    });
     const renamed = await svc.ok("UpdateUserPool", { UserPoolUid: uid, Name: "alpha2" });
     expect(renamed).toMatchObject({ Name: "alpha2", PasswordPolicy: { RequireSymbols: true } });
     expect(codeOf(await svc.call("UpdateUserPool", { UserPoolUid: uid, Name: "dup" }))).toBe("Duplicated");
@@ -90,8 +99,12 @@ describe("user pools", () => {
   it("validates parameters with typed errors", async () => {
     expect(codeOf(await svc.call("CreateUserPool", { Name: "  " }))).toBe("MissingParameter.Name");
     expect(codeOf(await svc.call("CreateUserPool", { Name: "x".repeat(129) }))).toBe("InvalidParameter.Name");
-    expect(codeOf(await svc.call("CreateUserPool", { Name: "v", PasswordPolicy: { MinLength: 3 } }))).toBe("InvalidParameter.PasswordPolicy.MinLength");
-    expect(codeOf(await svc.call("CreateUserPool", { Name: "v", ResetPasswordUrl: "not a url" }))).toBe("InvalidParameter.ResetPasswordUrl");
+    expect(codeOf(await svc.call("CreateUserPool", { Name: "v", PasswordPolicy: { MinLength: 3 } }))).toBe(
+      "InvalidParameter.PasswordPolicy.MinLength",
+    );
+    expect(codeOf(await svc.call("CreateUserPool", { Name: "v", ResetPasswordUrl: "not a url" }))).toBe(
+      "InvalidParameter.ResetPasswordUrl",
+    );
     expect(codeOf(await svc.call("CreateUserPool", { Name: "v", CustomScopes: ["a", "a"] }))).toBe("InvalidParameter.CustomScopes");
     expect(codeOf(await svc.call("GetUserPool", {}))).toBe("MissingParameter.UserPoolUid");
     expect(codeOf(await svc.call("UpdateEnableUserPool", { UserPoolUid: "x", Enabled: "maybe" }))).toBe("InvalidParameter.Enabled");
@@ -99,11 +112,28 @@ describe("user pools", () => {
 
   it("requires an https ResetPasswordUrl, http only on a loopback host (issue 10, finding 9)", async () => {
     const uid = (await svc.ok("ListUserPools", {})).Data[0].Uid;
-    for (const url of ["http://evil.example.com/reset", "http://localhost.evil.example/reset", "http://127.0.0.1.nip.io/reset", "https://u:p@app.example.com/reset", "ftp://app.example.com/reset"]) {
-      expect([url, codeOf(await svc.call("CreateUserPool", { Name: "insecure", ResetPasswordUrl: url }))]).toEqual([url, "InvalidParameter.ResetPasswordUrl"]);
-      expect([url, codeOf(await svc.call("UpdateUserPool", { UserPoolUid: uid, ResetPasswordUrl: url }))]).toEqual([url, "InvalidParameter.ResetPasswordUrl"]);
+    for (const url of [
+      "http://evil.example.com/reset",
+      "http://localhost.evil.example/reset",
+      "http://127.0.0.1.nip.io/reset",
+      "https://u:p@app.example.com/reset",
+      "ftp://app.example.com/reset",
+    ]) {
+      expect([url, codeOf(await svc.call("CreateUserPool", { Name: "insecure", ResetPasswordUrl: url }))]).toEqual([
+        url,
+        "InvalidParameter.ResetPasswordUrl",
+      ]);
+      expect([url, codeOf(await svc.call("UpdateUserPool", { UserPoolUid: uid, ResetPasswordUrl: url }))]).toEqual([
+        url,
+        "InvalidParameter.ResetPasswordUrl",
+      ]);
     }
-    for (const url of ["https://app.example.com/reset?lang=en", "http://localhost:3000/reset", "http://127.0.0.1:8080/reset", "http://[::1]/reset"]) {
+    for (const url of [
+      "https://app.example.com/reset?lang=en",
+      "http://localhost:3000/reset",
+      "http://127.0.0.1:8080/reset",
+      "http://[::1]/reset",
+    ]) {
       expect((await svc.ok("UpdateUserPool", { UserPoolUid: uid, ResetPasswordUrl: url })).ResetPasswordUrl).toBe(url);
     }
   });

@@ -18,7 +18,8 @@ beforeAll(async () => {
 });
 afterAll(() => svc.close());
 
-const importCsv = (UserPoolUid: string, lines: string[], extra: Record<string, unknown> = {}) => svc.call("CreateUsersCSV", { UserPoolUid, UsersCsvB64: csvB64(lines), ...extra });
+const importCsv = (UserPoolUid: string, lines: string[], extra: Record<string, unknown> = {}) =>
+  svc.call("CreateUsersCSV", { UserPoolUid, UsersCsvB64: csvB64(lines), ...extra });
 const errorOf = (env: { ResponseMetadata: { Error?: { Code: string; Message: string } } }) => env.ResponseMetadata.Error;
 
 describe("GetUserCSVTemplate", () => {
@@ -52,9 +53,16 @@ describe("CreateUsersCSV", () => {
     outputOf("CreateUsersCSV").parse(r.Result);
     expect(r.Result).toMatchObject({ SuccessCount: 2, FailureCount: 0, Errors: [], ErrorsStructured: [] });
     const [a, b] = r.Result.SuccessfulUids as string[];
-    expect(r.Result.SuccessfulUidsStructured).toEqual([{ Index: 0, Uid: a, ExternalProviderUserIdentifier: "" }, { Index: 1, Uid: b, ExternalProviderUserIdentifier: "" }]);
+    expect(r.Result.SuccessfulUidsStructured).toEqual([
+      { Index: 0, Uid: a, ExternalProviderUserIdentifier: "" },
+      { Index: 1, Uid: b, ExternalProviderUserIdentifier: "" },
+    ]);
     expect(await svc.ok("GetUser", { UserPoolUid, UserUid: a })).toMatchObject({
-      Email: `${tag}-a@example.com`, PreferredUsername: `${tag}-a`, EmailVerified: true, Name: "Smith, Anna", UserMetadata: '{"plan":"pro"}',
+      Email: `${tag}-a@example.com`,
+      PreferredUsername: `${tag}-a`,
+      EmailVerified: true,
+      Name: "Smith, Anna",
+      UserMetadata: '{"plan":"pro"}',
       CustomAttributes: [{ Name: "dept", Value: "R&D" }],
     });
     expect(await svc.ok("GetUser", { UserPoolUid, UserUid: b })).toMatchObject({ Email: "", Name: "two\nlines", CustomAttributes: [] });
@@ -99,7 +107,15 @@ describe("CreateUsersCSV", () => {
     await svc.ok("CreateUser", { UserPoolUid: twin, Email: `${tag}-taken@example.com` });
     const items = rows.map((line) => {
       const [Email, PreferredUsername, Password, UserState, level] = line.split(",");
-      return Object.fromEntries(Object.entries({ Email, PreferredUsername, Password, UserState, CustomAttributesToUpsert: level ? [{ Name: "level", Value: level }] : "" }).filter(([, v]) => v));
+      return Object.fromEntries(
+        Object.entries({
+          Email,
+          PreferredUsername,
+          Password,
+          UserState,
+          CustomAttributesToUpsert: level ? [{ Name: "level", Value: level }] : "",
+        }).filter(([, v]) => v),
+      );
     });
     const direct = await svc.ok("CreateUsers", { UserPoolUid: twin, Users: items });
     const shape = (r: { ErrorsStructured: Record<string, unknown>[] }) => r.ErrorsStructured.map(({ DuplicatedUserUid: _d, ...e }) => e);
@@ -109,7 +125,11 @@ describe("CreateUsersCSV", () => {
 
   it.each([
     ["unbalanced quotes", ["Email,Name", `a@example.com,"Anna`], /^line \d+.*unbalanced quotes/],
-    ["a row with too few fields", ["Email,Name", "a@example.com,A", "b@example.com"], /^line 3 \(Index 1\): the row does not have as many fields/],
+    [
+      "a row with too few fields",
+      ["Email,Name", "a@example.com,A", "b@example.com"],
+      /^line 3 \(Index 1\): the row does not have as many fields/,
+    ],
     ["a row with too many fields", ["Email", "a@example.com", "b@example.com,extra"], /^line 3 \(Index 1\)/],
     ["an unknown column", ["Email,Shoe"], /^line 1: column 2 "Shoe" is not a column/],
     ["an unknown custom attribute", ["Email,custom:nope", "a@example.com,x"], /^line 1: column 2 "custom:nope"/],
@@ -125,7 +145,10 @@ describe("CreateUsersCSV", () => {
   it("refuses bad base64, text that is not UTF-8, an empty file, an oversized body, and too many rows or passwords", async () => {
     const UserPoolUid = await createPool(svc);
     const send = (UsersCsvB64: string) => svc.call("CreateUsersCSV", { UserPoolUid, UsersCsvB64 });
-    expect(errorOf(await send("not base64!"))).toMatchObject({ Code: "InvalidParameter.UsersCsvB64", Message: "UsersCsvB64 is not valid base64" });
+    expect(errorOf(await send("not base64!"))).toMatchObject({
+      Code: "InvalidParameter.UsersCsvB64",
+      Message: "UsersCsvB64 is not valid base64",
+    });
     expect(errorOf(await send(Buffer.from([0x45, 0x6d, 0xff, 0x0a]).toString("base64")))?.Message).toBe("the CSV is not UTF-8 text");
     expect(codeOf(await send(""))).toBe("MissingParameter.UsersCsvB64");
     expect(codeOf(await send(Buffer.from("\n\n").toString("base64")))).toBe("MissingParameter.UsersCsvB64");
@@ -133,7 +156,10 @@ describe("CreateUsersCSV", () => {
 
     const many = ["PreferredUsername", ...Array.from({ length: MAX_CSV_ROWS + 1 }, (_, i) => `u${i}`)];
     expect(errorOf(await importCsv(UserPoolUid, many))?.Message).toMatch(`at most ${MAX_CSV_ROWS}`);
-    const hashed = ["PreferredUsername,Password", ...Array.from({ length: MAX_CSV_PASSWORDS + 1 }, (_, i) => `p${i},a long enough password`)];
+    const hashed = [
+      "PreferredUsername,Password",
+      ...Array.from({ length: MAX_CSV_PASSWORDS + 1 }, (_, i) => `p${i},a long enough password`),
+    ];
     expect(errorOf(await importCsv(UserPoolUid, hashed))?.Message).toMatch(`at most ${MAX_CSV_PASSWORDS}`);
     expect((await svc.ok("ListUsers", { UserPoolUid })).TotalCount).toBe(0);
   });
@@ -142,23 +168,41 @@ describe("CreateUsersCSV", () => {
     const UserPoolUid = await createPool(svc);
     const lines = ["Email", `${uniqueName("x")}@example.com`];
     const unknown = await importCsv(UserPoolUid, lines, { ExternalProviderConnectionUid: "conn-1" });
-    const direct = await svc.call("CreateUsers", { UserPoolUid, ExternalProviderConnectionUid: "conn-1", Users: [{ Email: "y@example.com" }] });
+    const direct = await svc.call("CreateUsers", {
+      UserPoolUid,
+      ExternalProviderConnectionUid: "conn-1",
+      Users: [{ Email: "y@example.com" }],
+    });
     expect(codeOf(unknown)).toBe("NotFound");
     expect(errorOf(unknown)?.Message).toBe(errorOf(direct)?.Message);
     // Rows linked to their identity at a connection of the pool, federated without a Password.
     const { ConnectionUid } = await createConnection(svc, UserPoolUid);
-    const fed = await importCsv(UserPoolUid, ["Email,ExternalProviderUserIdentifier", "f1@example.com,ext-1", "f2@example.com,"], { ExternalProviderConnectionUid: ConnectionUid });
+    const fed = await importCsv(UserPoolUid, ["Email,ExternalProviderUserIdentifier", "f1@example.com,ext-1", "f2@example.com,"], {
+      ExternalProviderConnectionUid: ConnectionUid,
+    });
     expect(fed.Result.SuccessfulUidsStructured).toEqual([{ Index: 0, Uid: expect.any(String), ExternalProviderUserIdentifier: "ext-1" }]);
-    expect(fed.Result.ErrorsStructured.map((e: { Index: number; Code: string }) => [e.Index, e.Code])).toEqual([[1, "MissingParameter.ExternalProviderUserIdentifier"]]);
-    expect(await svc.ok("GetUser", { UserPoolUid, UserUid: fed.Result.SuccessfulUids[0] })).toMatchObject({ Connection: ConnectionUid, ExternalIdentities: [{ ExternalProviderUserIdentifier: "ext-1" }] });
+    expect(fed.Result.ErrorsStructured.map((e: { Index: number; Code: string }) => [e.Index, e.Code])).toEqual([
+      [1, "MissingParameter.ExternalProviderUserIdentifier"],
+    ]);
+    expect(await svc.ok("GetUser", { UserPoolUid, UserUid: fed.Result.SuccessfulUids[0] })).toMatchObject({
+      Connection: ConnectionUid,
+      ExternalIdentities: [{ ExternalProviderUserIdentifier: "ext-1" }],
+    });
     expect(codeOf(await importCsv(UserPoolUid, lines, { Extra: 1 }))).toBe("InvalidParameter.Extra");
-    expect(codeOf(await svc.call("CreateUsersCSV", { UserPoolUid, UsersCsvB64: csvB64(lines) }, { key: svc.readonly }))).toBe("AccessDenied");
+    expect(codeOf(await svc.call("CreateUsersCSV", { UserPoolUid, UsersCsvB64: csvB64(lines) }, { key: svc.readonly }))).toBe(
+      "AccessDenied",
+    );
     expect(codeOf(await svc.call("CreateUsersCSV", { UserPoolUid, UsersCsvB64: csvB64(lines) }, { key: svc.otherAdmin }))).toBe("NotFound");
 
     const ok = await importCsv(UserPoolUid, lines, { ExternalProviderConnectionUid: "" });
     expect(ok.Result.SuccessCount).toBe(1);
     await svc.ok("DeleteUserPool", { UserPoolUid });
-    const left = await svc.deps.db.selectFrom("users").select("uid").where("account_id", "=", svc.accountId).where("user_pool_uid", "=", UserPoolUid).execute();
+    const left = await svc.deps.db
+      .selectFrom("users")
+      .select("uid")
+      .where("account_id", "=", svc.accountId)
+      .where("user_pool_uid", "=", UserPoolUid)
+      .execute();
     expect(left).toEqual([]);
   });
 });

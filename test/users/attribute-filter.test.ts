@@ -19,14 +19,17 @@ const SEED: [string, Record<string, unknown>, Record<string, string>][] = [
 beforeAll(async () => {
   svc = await startTestService();
   pool = await createPool(svc);
-  const define = (p: Record<string, unknown>) => svc.ok("CreateUserPoolCustomAttribute", { UserPoolUid: pool, Mutability: "Mutable", ...p });
+  const define = (p: Record<string, unknown>) =>
+    svc.ok("CreateUserPoolCustomAttribute", { UserPoolUid: pool, Mutability: "Mutable", ...p });
   await define({ Name: "plan", DataType: "String" });
   await define({ Name: "level", DataType: "Number" });
   await define({ Name: "vip", DataType: "Boolean" });
   await define({ Name: "since", DataType: "DateTime" });
   for (const [name, fields, attrs] of SEED) {
     const u = await svc.ok("CreateUser", {
-      UserPoolUid: pool, PreferredUsername: name, ...fields,
+      UserPoolUid: pool,
+      PreferredUsername: name,
+      ...fields,
       CustomAttributesToUpsert: Object.entries(attrs).map(([Name, Value]) => ({ Name, Value })),
     });
     uidOf[name] = u.Uid;
@@ -36,7 +39,10 @@ afterAll(() => svc.close());
 
 const listOutput = userActions.find((a) => a.name === "ListUsers")!.output;
 async function names(Filter: Record<string, unknown>): Promise<string[]> {
-  const page = listOutput.parse(await svc.ok("ListUsers", { UserPoolUid: pool, PageSize: 100, Filter })) as { Data: { Uid: string }[]; TotalCount: number };
+  const page = listOutput.parse(await svc.ok("ListUsers", { UserPoolUid: pool, PageSize: 100, Filter })) as {
+    Data: { Uid: string }[];
+    TotalCount: number;
+  };
   const found = page.Data.map((u) => Object.keys(uidOf).find((n) => uidOf[n] === u.Uid)!).sort();
   expect(page.TotalCount).toBe(found.length);
   return found;
@@ -62,26 +68,38 @@ describe("Filter.CustomAttributeFilter", () => {
       [{ Conditions: [cond("level", "IsNull")] }, ["dee"]],
       [{ Conditions: [cond("plan", "IsNotNull")] }, ["ann", "bob", "cy"]],
     ];
-    for (const [CustomAttributeFilter, expected] of cases) expect([CustomAttributeFilter, await names({ CustomAttributeFilter })]).toEqual([CustomAttributeFilter, expected]);
+    for (const [CustomAttributeFilter, expected] of cases)
+      expect([CustomAttributeFilter, await names({ CustomAttributeFilter })]).toEqual([CustomAttributeFilter, expected]);
   });
 
   it("joins Conditions with And by default, Or on request, and nests Groups", async () => {
-    expect(await names({ CustomAttributeFilter: { Conditions: [cond("plan", "StartsWith", "gold"), cond("level", "LessThan", "8")] } })).toEqual(["ann"]);
-    expect(await names({ CustomAttributeFilter: { Relation: "Or", Conditions: [cond("plan", "Equal", "silver"), cond("vip", "Equal", "false")] } })).toEqual(["bob", "cy"]);
-    expect(await names({
-      CustomAttributeFilter: {
-        Relation: "Or",
-        Conditions: [cond("level", "IsNull")],
-        Groups: [{ Conditions: [cond("plan", "StartsWith", "gold"), cond("vip", "Equal", "false")] }],
-      },
-    })).toEqual(["bob", "dee"]);
+    expect(
+      await names({ CustomAttributeFilter: { Conditions: [cond("plan", "StartsWith", "gold"), cond("level", "LessThan", "8")] } }),
+    ).toEqual(["ann"]);
+    expect(
+      await names({
+        CustomAttributeFilter: { Relation: "Or", Conditions: [cond("plan", "Equal", "silver"), cond("vip", "Equal", "false")] },
+      }),
+    ).toEqual(["bob", "cy"]);
+    expect(
+      await names({
+        CustomAttributeFilter: {
+          Relation: "Or",
+          Conditions: [cond("level", "IsNull")],
+          Groups: [{ Conditions: [cond("plan", "StartsWith", "gold"), cond("vip", "Equal", "false")] }],
+        },
+      }),
+    ).toEqual(["bob", "dee"]);
     // With another Filter key: both apply.
-    expect(await names({ Email: "ann@example.com", CustomAttributeFilter: { Conditions: [cond("plan", "StartsWith", "gold")] } })).toEqual(["ann"]);
+    expect(await names({ Email: "ann@example.com", CustomAttributeFilter: { Conditions: [cond("plan", "StartsWith", "gold")] } })).toEqual([
+      "ann",
+    ]);
     expect(await names({ CustomAttributeFilter: {} })).toEqual(["ann", "bob", "cy", "dee"]);
   });
 
   it("refuses what it cannot compare, naming the parameter; no pattern characters reach the database", async () => {
-    const code = async (CustomAttributeFilter: unknown) => codeOf(await svc.call("ListUsers", { UserPoolUid: pool, Filter: { CustomAttributeFilter } }));
+    const code = async (CustomAttributeFilter: unknown) =>
+      codeOf(await svc.call("ListUsers", { UserPoolUid: pool, Filter: { CustomAttributeFilter } }));
     expect(await code({ Conditions: [cond("nosuch", "Equal", "x")] })).toBe("InvalidParameter.Filter.CustomAttributeFilter");
     expect(await code({ Conditions: [cond("level", "Equal", "seven")] })).toBe("InvalidParameter.Filter.CustomAttributeFilter");
     expect(await code({ Conditions: [cond("level", "Contains", "1")] })).toBe("InvalidParameter.Filter.CustomAttributeFilter");

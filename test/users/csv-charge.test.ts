@@ -24,7 +24,11 @@ describe("CreateUsersCSV on the rate limit", () => {
     expect(codeOf(refused)).toBe("Throttling");
     expect(refused.ResponseMetadata.Error!.Message).toMatch(/importing 3000 CSV rows costs 30 request tokens/);
     // Nothing of the refused file was written.
-    const users = await svc.deps.db.selectFrom("users").select((eb) => eb.fn.countAll<string>().as("n")).where("user_pool_uid", "=", UserPoolUid).executeTakeFirstOrThrow();
+    const users = await svc.deps.db
+      .selectFrom("users")
+      .select((eb) => eb.fn.countAll<string>().as("n"))
+      .where("user_pool_uid", "=", UserPoolUid)
+      .executeTakeFirstOrThrow();
     expect(Number(users.n)).toBe(2000);
   }, 120_000);
 });

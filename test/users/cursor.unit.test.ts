@@ -67,10 +67,16 @@ describe("tokens a caller made up", () => {
   ])("refuse %s", (_name, token) => {
     expect(decodeCursor(token, byName)).toBeUndefined();
   });
-  it.each(["", "abc", "1.5", "1e3", "1234567890123456789", "--1", " 1", "1 "])("refuse the UpdateTime key %j, which the query binds as a number", (key) => {
-    expect(decodeCursor(u2("UpdateTime", "Desc", "1", b64(key)), updated)).toBeUndefined();
-  });
+  it.each(["", "abc", "1.5", "1e3", "1234567890123456789", "--1", " 1", "1 "])(
+    "refuse the UpdateTime key %j, which the query binds as a number",
+    (key) => {
+      expect(decodeCursor(u2("UpdateTime", "Desc", "1", b64(key)), updated)).toBeUndefined();
+    },
+  );
   it("accept an UpdateTime key of up to 18 digits", () => {
-    expect(decodeCursor(u2("UpdateTime", "Desc", "1", b64("123456789012345678")), updated)).toEqual({ seq: "1", key: "123456789012345678" });
+    expect(decodeCursor(u2("UpdateTime", "Desc", "1", b64("123456789012345678")), updated)).toEqual({
+      seq: "1",
+      key: "123456789012345678",
+    });
   });
 });

@@ -59,7 +59,11 @@ describe("fair hash queue", () => {
   it("frees the slot when the work rejects or throws, and passes the error on", async () => {
     const queue = createHashQueue({ concurrency: 1 });
     await expect(queue.run("A", () => Promise.reject(new Error("rejected")))).rejects.toThrow("rejected");
-    await expect(queue.run("A", () => { throw new Error("thrown"); })).rejects.toThrow("thrown");
+    await expect(
+      queue.run("A", () => {
+        throw new Error("thrown");
+      }),
+    ).rejects.toThrow("thrown");
     expect(await queue.run("A", async () => "still serving")).toBe("still serving");
     expect(queue.stats()).toEqual({ running: 0, waiting: 0, lanes: 0 });
   });

@@ -19,7 +19,10 @@ describe("listing", () => {
   beforeAll(async () => {
     pool = await newPool(svc);
     for (let i = 0; i < 25; i += 5) {
-      const r = await svc.ok("CreateUsers", { UserPoolUid: pool, Users: [0, 1, 2, 3, 4].map((k) => ({ PreferredUsername: `list${i + k}`, ...(k === 0 && { UserState: "DISABLED" }) })) });
+      const r = await svc.ok("CreateUsers", {
+        UserPoolUid: pool,
+        Users: [0, 1, 2, 3, 4].map((k) => ({ PreferredUsername: `list${i + k}`, ...(k === 0 && { UserState: "DISABLED" }) })),
+      });
       created.push(...r.SuccessfulUids);
     }
   });
@@ -98,7 +101,12 @@ describe("races with DeleteUserPool", () => {
       const codes = envs.map(codeOf);
       expect(codes[5]).toBe("OK");
       for (const code of codes) expect(["OK", "NotFound", "InvalidParameter.Token"]).toContain(code);
-      const left = await svc.deps.db.selectFrom("users").select("uid").where("account_id", "=", svc.accountId).where("user_pool_uid", "=", pool).execute();
+      const left = await svc.deps.db
+        .selectFrom("users")
+        .select("uid")
+        .where("account_id", "=", svc.accountId)
+        .where("user_pool_uid", "=", pool)
+        .execute();
       expect(left).toEqual([]);
     }
   });

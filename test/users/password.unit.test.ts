@@ -5,7 +5,16 @@ import { scryptSync } from "node:crypto";
 import { describe, expect, it } from "vitest";
 import type { PasswordPolicy } from "../../src/user-pools/tables.js";
 import { createHashQueue, type HashQueue } from "../../src/users/hash-queue.js";
-import { hashPassword, hashPasswordFor, MAX_PASSWORD_LENGTH, needsRehash, policyViolation, SCRYPT_PARAMS, verifyPasswordFor, verifyPasswordHash } from "../../src/users/password.js";
+import {
+  hashPassword,
+  hashPasswordFor,
+  MAX_PASSWORD_LENGTH,
+  needsRehash,
+  policyViolation,
+  SCRYPT_PARAMS,
+  verifyPasswordFor,
+  verifyPasswordHash,
+} from "../../src/users/password.js";
 
 const FAST = { N: 1024, r: 8, p: 1 };
 const b64 = (b: Buffer) => b.toString("base64");
@@ -70,7 +79,12 @@ describe("hashPasswordFor and verifyPasswordFor", () => {
   function recordingQueue(): HashQueue & { lanes: string[] } {
     const queue = createHashQueue({ concurrency: 1 });
     const lanes: string[] = [];
-    return { lanes, concurrency: queue.concurrency, stats: () => queue.stats(), run: (lane, work) => (lanes.push(lane), queue.run(lane, work)) };
+    return {
+      lanes,
+      concurrency: queue.concurrency,
+      stats: () => queue.stats(),
+      run: (lane, work) => (lanes.push(lane), queue.run(lane, work)),
+    };
   }
   it("hash at today's cost in the account's lane, which scrypt's default memory bound could not", async () => {
     // 128 * N * r bytes of today's parameters is exactly Node's default maxmem of 32 MiB: without a
@@ -103,7 +117,13 @@ describe("needsRehash", () => {
 });
 
 describe("policyViolation", () => {
-  const none: PasswordPolicy = { MinLength: 1, RequireUppercase: false, RequireLowercase: false, RequireDigits: false, RequireSymbols: false };
+  const none: PasswordPolicy = {
+    MinLength: 1,
+    RequireUppercase: false,
+    RequireLowercase: false,
+    RequireDigits: false,
+    RequireSymbols: false,
+  };
   const all: PasswordPolicy = { MinLength: 4, RequireUppercase: true, RequireLowercase: true, RequireDigits: true, RequireSymbols: true };
   it("passes a password that meets every rule", () => {
     expect(policyViolation("Ab1!", all)).toBeUndefined();

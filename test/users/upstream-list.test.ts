@@ -8,14 +8,47 @@ import { codeOf, startTestService, type TestService } from "../support/harness.j
 import { newPool } from "../support/families/users.js";
 
 const outputOf = (name: string) => userActions.find((a) => a.name === name)!.output;
-type U = { Uid: string; PreferredUsername: string; Name: string; Email: string; PhoneNumber: string; UserMetadata: string; UpdateTime: string };
+type U = {
+  Uid: string;
+  PreferredUsername: string;
+  Name: string;
+  Email: string;
+  PhoneNumber: string;
+  UserMetadata: string;
+  UpdateTime: string;
+};
 let svc: TestService;
 let pool: string;
 let users: U[];
 const SEED = [
-  { PreferredUsername: "ada", Email: "ada@example.com", PhoneNumber: "+8613800138000", Name: "Ada Lovelace", GivenName: "Ada", Gender: "female", Locale: "en-GB", Website: "https://ada.example" },
-  { PreferredUsername: "alan", Email: "alan@example.com", Name: "Alan Turing", GivenName: "Alan", Gender: "male", Locale: "en-GB", UserMetadata: '{"k":1}' },
-  { PreferredUsername: "grace", PhoneNumber: "+12025550123", Name: "grace hopper", GivenName: "Grace", Gender: "female", Locale: "en-US", Nickname: "amazing" },
+  {
+    PreferredUsername: "ada",
+    Email: "ada@example.com",
+    PhoneNumber: "+8613800138000",
+    Name: "Ada Lovelace",
+    GivenName: "Ada",
+    Gender: "female",
+    Locale: "en-GB",
+    Website: "https://ada.example",
+  },
+  {
+    PreferredUsername: "alan",
+    Email: "alan@example.com",
+    Name: "Alan Turing",
+    GivenName: "Alan",
+    Gender: "male",
+    Locale: "en-GB",
+    UserMetadata: '{"k":1}',
+  },
+  {
+    PreferredUsername: "grace",
+    PhoneNumber: "+12025550123",
+    Name: "grace hopper",
+    GivenName: "Grace",
+    Gender: "female",
+    Locale: "en-US",
+    Nickname: "amazing",
+  },
   { PreferredUsername: "Edsger", Email: "ewd@example.nl", Name: "Edsger Dijkstra", Locale: "nl" },
   { Email: "anon@example.com" },
   { PreferredUsername: "ALBERT", Name: "_al%", Nickname: "x" },
@@ -76,10 +109,24 @@ describe("ListUsers sorts", () => {
 
   it("binds a NextToken to its sort, and refuses a forged one", async () => {
     const page = await svc.ok("ListUsers", { UserPoolUid: pool, MaxResults: 2, SortField: "Name" });
-    expect(codeOf(await svc.call("ListUsers", { UserPoolUid: pool, MaxResults: 2, NextToken: page.NextToken }))).toBe("InvalidParameter.NextToken");
-    expect(codeOf(await svc.call("ListUsers", { UserPoolUid: pool, MaxResults: 2, SortField: "Name", SortDirection: "Desc", NextToken: page.NextToken }))).toBe("InvalidParameter.NextToken");
+    expect(codeOf(await svc.call("ListUsers", { UserPoolUid: pool, MaxResults: 2, NextToken: page.NextToken }))).toBe(
+      "InvalidParameter.NextToken",
+    );
+    expect(
+      codeOf(
+        await svc.call("ListUsers", {
+          UserPoolUid: pool,
+          MaxResults: 2,
+          SortField: "Name",
+          SortDirection: "Desc",
+          NextToken: page.NextToken,
+        }),
+      ),
+    ).toBe("InvalidParameter.NextToken");
     const forged = Buffer.from("u2:UpdateTime:Desc:1:" + Buffer.from("yesterday").toString("base64url")).toString("base64url");
-    expect(codeOf(await svc.call("ListUsers", { UserPoolUid: pool, SortField: "UpdateTime", NextToken: forged }))).toBe("InvalidParameter.NextToken");
+    expect(codeOf(await svc.call("ListUsers", { UserPoolUid: pool, SortField: "UpdateTime", NextToken: forged }))).toBe(
+      "InvalidParameter.NextToken",
+    );
     expect(codeOf(await svc.call("ListUsers", { UserPoolUid: pool, SortField: "Password" }))).toBe("InvalidParameter.SortField");
     expect(codeOf(await svc.call("ListUsers", { UserPoolUid: pool, SortDirection: "sideways" }))).toBe("InvalidParameter.SortDirection");
   });
@@ -128,7 +175,9 @@ describe("ListUsers filters", () => {
       const page = await list({ Filter: { UniversalSearch } });
       expect([UniversalSearch, uids(page)]).toEqual([UniversalSearch, expected]);
     }
-    expect(codeOf(await svc.call("ListUsers", { UserPoolUid: pool, Filter: { UniversalSearch: [{ Search: "x", Fields: ["Password"] }] } }))).toBe("InvalidParameter.Filter.UniversalSearch.Fields");
+    expect(
+      codeOf(await svc.call("ListUsers", { UserPoolUid: pool, Filter: { UniversalSearch: [{ Search: "x", Fields: ["Password"] }] } })),
+    ).toBe("InvalidParameter.Filter.UniversalSearch.Fields");
   });
 
   it("filters and sorts together, through the cursor", async () => {
@@ -137,13 +186,20 @@ describe("ListUsers filters", () => {
 });
 
 describe("masks and the fields every page answers", () => {
-  it("masks Email and PhoneNumber in ListUsers and GetUser, and answers UserMetadata as \"\" on request", async () => {
+  it('masks Email and PhoneNumber in ListUsers and GetUser, and answers UserMetadata as "" on request', async () => {
     expect(maskEmail("ada@example.com")).toBe("a***@example.com");
     expect(maskPhone("+8613800138000")).toBe("+86138****8000");
     expect(maskPhone("+12025550123")).toBe("+120****0123");
     expect(maskPhone("+123")).toBe("+****23");
-    const page = await list({ ResponseValueMask: { Email: true, PhoneNumber: true }, ResponseValueNull: { UserMetadata: true }, Filter: { UserUidsOr: by("ada", "alan") } });
-    expect(page.Data.map((u: U) => [u.Email, u.PhoneNumber, u.UserMetadata])).toEqual([["a***@example.com", "", ""], ["a***@example.com", "+86138****8000", ""]]);
+    const page = await list({
+      ResponseValueMask: { Email: true, PhoneNumber: true },
+      ResponseValueNull: { UserMetadata: true },
+      Filter: { UserUidsOr: by("ada", "alan") },
+    });
+    expect(page.Data.map((u: U) => [u.Email, u.PhoneNumber, u.UserMetadata])).toEqual([
+      ["a***@example.com", "", ""],
+      ["a***@example.com", "+86138****8000", ""],
+    ]);
     const one = await svc.ok("GetUser", { UserPoolUid: pool, UserUid: users[2]!.Uid, ResponseValueMask: { PhoneNumber: true } });
     expect(one).toMatchObject({ PhoneNumber: "+120****0123", PreferredUsername: "grace" });
     expect((await svc.ok("GetUser", { UserPoolUid: pool, UserUid: users[1]!.Uid })).UserMetadata).toBe('{"k":1}');

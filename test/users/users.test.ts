@@ -24,12 +24,28 @@ describe("single users", () => {
   it("creates a user with every field, returns it without any password, and counts it in the pool", async () => {
     const pool = await newPool(svc);
     const user = await svc.ok("CreateUser", {
-      UserPoolUid: pool, PreferredUsername: "Alice", Email: "Alice@Example.com", EmailVerified: true, PhoneNumber: "+8613800138000",
-      Name: "Alice Liddell", GivenName: "Alice", FamilyName: "Liddell", MiddleName: "P", Nickname: "al",
-      UserMetadata: '{"plan": "gold",  "seats":3}', Password: "correct horse battery",
+      UserPoolUid: pool,
+      PreferredUsername: "Alice",
+      Email: "Alice@Example.com",
+      EmailVerified: true,
+      PhoneNumber: "+8613800138000",
+      Name: "Alice Liddell",
+      GivenName: "Alice",
+      FamilyName: "Liddell",
+      MiddleName: "P",
+      Nickname: "al",
+      UserMetadata: '{"plan": "gold",  "seats":3}',
+      Password: "correct horse battery",
     });
     outputOf("CreateUser").parse(user);
-    expect(user).toMatchObject({ PreferredUsername: "Alice", Email: "Alice@Example.com", EmailVerified: true, PhoneNumberVerified: false, UserState: "ACTIVE", UserMetadata: '{"plan": "gold",  "seats":3}' });
+    expect(user).toMatchObject({
+      PreferredUsername: "Alice",
+      Email: "Alice@Example.com",
+      EmailVerified: true,
+      PhoneNumberVerified: false,
+      UserState: "ACTIVE",
+      UserMetadata: '{"plan": "gold",  "seats":3}',
+    });
     expect(JSON.stringify(user)).not.toMatch(/password|horse/i);
     expect(await svc.ok("GetUser", { UserPoolUid: pool, UserUid: user.Uid })).toEqual(user);
     expect(await totalUsers(svc, pool)).toBe(1);
@@ -73,16 +89,24 @@ describe("single users", () => {
     expect(none.ResponseMetadata.Error!.Message).toMatch(/at least one of PreferredUsername, Email or PhoneNumber/);
     expect(codeOf(await svc.call("CreateUser", { UserPoolUid: pool, Email: "not-an-email" }))).toBe("InvalidParameter.Email");
     expect(codeOf(await svc.call("CreateUser", { UserPoolUid: pool, PhoneNumber: "13800138000" }))).toBe("InvalidParameter.PhoneNumber");
-    expect(codeOf(await svc.call("CreateUser", { UserPoolUid: pool, PreferredUsername: "has space" }))).toBe("InvalidParameter.PreferredUsername");
-    expect(codeOf(await svc.call("CreateUser", { UserPoolUid: pool, Email: "a@b.co", UserMetadata: "[1,2]" }))).toBe("InvalidParameter.UserMetadata");
-    expect(codeOf(await svc.call("CreateUser", { UserPoolUid: pool, Email: "a@b.co", UserState: "GONE" }))).toBe("InvalidParameter.UserState");
+    expect(codeOf(await svc.call("CreateUser", { UserPoolUid: pool, PreferredUsername: "has space" }))).toBe(
+      "InvalidParameter.PreferredUsername",
+    );
+    expect(codeOf(await svc.call("CreateUser", { UserPoolUid: pool, Email: "a@b.co", UserMetadata: "[1,2]" }))).toBe(
+      "InvalidParameter.UserMetadata",
+    );
+    expect(codeOf(await svc.call("CreateUser", { UserPoolUid: pool, Email: "a@b.co", UserState: "GONE" }))).toBe(
+      "InvalidParameter.UserState",
+    );
     expect(codeOf(await svc.call("CreateUser", { UserPoolUid: "no-such-pool", Email: "a@b.co" }))).toBe("NotFound");
     expect(codeOf(await svc.call("CreateUser", { Email: "a@b.co" }))).toBe("MissingParameter.UserPoolUid");
     expect(await totalUsers(svc, pool)).toBe(0);
   });
 
   it("enforces the pool's PasswordPolicy, naming the rule that failed", async () => {
-    const pool = await newPool(svc, { PasswordPolicy: { MinLength: 10, RequireUppercase: true, RequireLowercase: true, RequireDigits: true, RequireSymbols: true } });
+    const pool = await newPool(svc, {
+      PasswordPolicy: { MinLength: 10, RequireUppercase: true, RequireLowercase: true, RequireDigits: true, RequireSymbols: true },
+    });
     const cases: [string, RegExp][] = [
       ["Sh0rt!", /MinLength of 10/],
       ["nouppercase1!", /RequireUppercase/],
@@ -103,14 +127,22 @@ describe("single users", () => {
     const pool = await newPool(svc);
     const { uid } = await newUser(svc, pool, { EmailVerified: true, Nickname: "n1", Name: "Keep" });
     await newUser(svc, pool, { Email: "taken@example.com" });
-    const updated = await svc.ok("UpdateUser", { UserPoolUid: pool, UserUid: uid, Nickname: "n2", Email: "new@example.com", UserMetadata: "{}" });
+    const updated = await svc.ok("UpdateUser", {
+      UserPoolUid: pool,
+      UserUid: uid,
+      Nickname: "n2",
+      Email: "new@example.com",
+      UserMetadata: "{}",
+    });
     outputOf("UpdateUser").parse(updated);
     expect(updated).toMatchObject({ Nickname: "n2", Name: "Keep", Email: "new@example.com", EmailVerified: false });
     expect(codeOf(await svc.call("UpdateUser", { UserPoolUid: pool, UserUid: uid, Email: "TAKEN@example.com" }))).toBe("Duplicated");
     expect(codeOf(await svc.call("UpdateUser", { UserPoolUid: pool, UserUid: uid, Email: "" }))).toBe("InvalidParameter.Email");
     const withName = await svc.ok("UpdateUser", { UserPoolUid: pool, UserUid: uid, PreferredUsername: "kept", Email: "" });
     expect(withName).toMatchObject({ Email: "", PreferredUsername: "kept" });
-    expect(codeOf(await svc.call("UpdateUser", { UserPoolUid: pool, UserUid: "00000000-0000-0000-0000-000000000000", Nickname: "x" }))).toBe("NotFound");
+    expect(
+      codeOf(await svc.call("UpdateUser", { UserPoolUid: pool, UserUid: "00000000-0000-0000-0000-000000000000", Nickname: "x" })),
+    ).toBe("NotFound");
     expect(codeOf(await svc.call("UpdateUser", { UserPoolUid: pool, UserUid: uid, Password: "short" }))).toBe("InvalidParameter.Password");
     await svc.ok("UpdateUser", { UserPoolUid: pool, UserUid: uid, Password: "a fine new password", UserState: "DISABLED" });
     expect(await verifyPassword(svc.deps, svc.accountId, pool, uid, "a fine new password")).toBe(true);
@@ -193,7 +225,11 @@ describe("batches", () => {
     const result = await svc.ok("DeleteUsers", { UserPoolUid: pool, UserUids: [a.uid, "ghost", b.uid, a.uid, ""] });
     outputOf("DeleteUsers").parse(result);
     expect(result).toMatchObject({ SuccessCount: 2, FailureCount: 3, SuccessfulUids: [a.uid, b.uid] });
-    expect(result.ErrorsStructured.map((e: { Index: number; Code: string }) => [e.Index, e.Code])).toEqual([[1, "NotFound"], [3, "NotFound"], [4, "NotFound"]]);
+    expect(result.ErrorsStructured.map((e: { Index: number; Code: string }) => [e.Index, e.Code])).toEqual([
+      [1, "NotFound"],
+      [3, "NotFound"],
+      [4, "NotFound"],
+    ]);
     expect(await totalUsers(svc, pool)).toBe(1);
     expect(codeOf(await svc.call("GetUser", { UserPoolUid: pool, UserUid: a.uid }))).toBe("NotFound");
     expect(codeOf(await svc.call("DeleteUsers", { UserPoolUid: "no-such-pool", UserUids: [b.uid] }))).toBe("NotFound");
@@ -201,9 +237,15 @@ describe("batches", () => {
 
   it("enforces usersPerPool: singles get QuotaExceeded, a batch fills what room is left", async () => {
     const pool = await newPool(small);
-    const result = await small.ok("CreateUsers", { UserPoolUid: pool, Users: [1, 2, 3, 4, 5].map((i) => ({ Email: `q${i}@example.com` })) });
+    const result = await small.ok("CreateUsers", {
+      UserPoolUid: pool,
+      Users: [1, 2, 3, 4, 5].map((i) => ({ Email: `q${i}@example.com` })),
+    });
     expect(result).toMatchObject({ SuccessCount: 3, FailureCount: 2 });
-    expect(result.ErrorsStructured.map((e: { Index: number; Code: string }) => [e.Index, e.Code])).toEqual([[3, "QuotaExceeded"], [4, "QuotaExceeded"]]);
+    expect(result.ErrorsStructured.map((e: { Index: number; Code: string }) => [e.Index, e.Code])).toEqual([
+      [3, "QuotaExceeded"],
+      [4, "QuotaExceeded"],
+    ]);
     expect(codeOf(await small.call("CreateUser", { UserPoolUid: pool, Email: "q9@example.com" }))).toBe("QuotaExceeded");
     await small.ok("DeleteUsers", { UserPoolUid: pool, UserUids: [result.SuccessfulUids[0]] });
     await small.ok("CreateUser", { UserPoolUid: pool, Email: "q9@example.com" });
@@ -214,7 +256,12 @@ describe("batches", () => {
     const pool = await newPool(svc);
     await svc.ok("CreateUsers", { UserPoolUid: pool, Users: [{ Email: "d1@example.com" }, { Email: "d2@example.com" }] });
     await svc.ok("DeleteUserPool", { UserPoolUid: pool });
-    const left = await svc.deps.db.selectFrom("users").select("uid").where("account_id", "=", svc.accountId).where("user_pool_uid", "=", pool).execute();
+    const left = await svc.deps.db
+      .selectFrom("users")
+      .select("uid")
+      .where("account_id", "=", svc.accountId)
+      .where("user_pool_uid", "=", pool)
+      .execute();
     expect(left).toEqual([]);
   });
 });
@@ -228,16 +275,30 @@ describe("email addresses (issue 10, finding 6)", () => {
     const pool = await newPool(svc);
     const victim = await svc.ok("CreateUser", { UserPoolUid: pool, Email: "victim@corp.example" });
     const refused = [
-      ...ALIASES, '"victim"@corp.example', "Victim <victim@corp.example>", "victim@corp.example (me)", "victim%corp.example@relay.example",
-      "relay!victim@corp.example", "victim@[192.0.2.1]", "victim@corp.example.", ".victim@corp.example", "vic..tim@corp.example",
-      "victim@-corp.example", "vïctim@corp.example", "victim@corp", `${"a".repeat(65)}@corp.example`,
+      ...ALIASES,
+      '"victim"@corp.example',
+      "Victim <victim@corp.example>",
+      "victim@corp.example (me)",
+      "victim%corp.example@relay.example",
+      "relay!victim@corp.example",
+      "victim@[192.0.2.1]",
+      "victim@corp.example.",
+      ".victim@corp.example",
+      "vic..tim@corp.example",
+      "victim@-corp.example",
+      "vïctim@corp.example",
+      "victim@corp",
+      `${"a".repeat(65)}@corp.example`,
     ];
-    for (const email of refused) expect([email, codeOf(await svc.call("CreateUser", { UserPoolUid: pool, Email: email }))]).toEqual([email, "InvalidParameter.Email"]);
+    for (const email of refused)
+      expect([email, codeOf(await svc.call("CreateUser", { UserPoolUid: pool, Email: email }))]).toEqual([email, "InvalidParameter.Email"]);
     for (const email of ALIASES) {
       expect(codeOf(await svc.call("UpdateUser", { UserPoolUid: pool, UserUid: victim.Uid, Email: email }))).toBe("InvalidParameter.Email");
       expect(codeOf(await svc.call("ResetPassword", { UserPoolUid: pool, Email: email }))).toBe("InvalidParameter.Email");
     }
-    expect(codes(await svc.ok("CreateUsers", { UserPoolUid: pool, Users: ALIASES.map((Email) => ({ Email })) }))).toEqual(ALIASES.map(() => "InvalidParameter.Email"));
+    expect(codes(await svc.ok("CreateUsers", { UserPoolUid: pool, Users: ALIASES.map((Email) => ({ Email })) }))).toEqual(
+      ALIASES.map(() => "InvalidParameter.Email"),
+    );
     expect(await totalUsers(svc, pool)).toBe(1);
     for (const email of ["O'Brien+tag@corp.example", "a.b-c_d@mail.corp.example", "x@xn--bcher-kva.example", "y@example.xn--p1ai"]) {
       await svc.ok("CreateUser", { UserPoolUid: pool, Email: email });
@@ -250,10 +311,15 @@ describe("email addresses (issue 10, finding 6)", () => {
     for (const email of ["VICTIM@corp.example", "victim@CORP.EXAMPLE", "  Victim@Corp.Example  "]) {
       expect(codeOf(await svc.call("CreateUser", { UserPoolUid: pool, Email: email }))).toBe("Duplicated");
     }
-    const batch = await svc.ok("CreateUsers", { UserPoolUid: pool, Users: [{ Email: "pair@corp.example" }, { Email: " PAIR@corp.example" }, { Email: "Victim@corp.example" }] });
+    const batch = await svc.ok("CreateUsers", {
+      UserPoolUid: pool,
+      Users: [{ Email: "pair@corp.example" }, { Email: " PAIR@corp.example" }, { Email: "Victim@corp.example" }],
+    });
     expect(codes(batch)).toEqual(["Duplicated", "Duplicated"]);
     const other = await newUser(svc, pool);
-    expect(codeOf(await svc.call("UpdateUser", { UserPoolUid: pool, UserUid: other.uid, Email: "Victim@Corp.Example" }))).toBe("Duplicated");
+    expect(codeOf(await svc.call("UpdateUser", { UserPoolUid: pool, UserUid: other.uid, Email: "Victim@Corp.Example" }))).toBe(
+      "Duplicated",
+    );
     await svc.ok("ResetPassword", { UserPoolUid: pool, Email: "VICTIM@CORP.EXAMPLE" });
   });
 
@@ -261,15 +327,31 @@ describe("email addresses (issue 10, finding 6)", () => {
     const pool = await newPool(svc);
     await svc.ok("CreateUser", { UserPoolUid: pool, Email: "victim@corp.example" });
     const uid = `legacy-${Date.now()}`;
-    await svc.deps.db.insertInto("users").values({ account_id: svc.accountId, user_pool_uid: pool, uid, email: "foo,victim@corp.example" }).execute();
+    await svc.deps.db
+      .insertInto("users")
+      .values({ account_id: svc.accountId, user_pool_uid: pool, uid, email: "foo,victim@corp.example" })
+      .execute();
     expect(await svc.ok("GetUser", { UserPoolUid: pool, UserUid: uid })).toMatchObject({ Email: "foo,victim@corp.example" });
     expect((await svc.ok("ListUsers", { UserPoolUid: pool })).TotalCount).toBe(2);
-    expect(await svc.ok("UpdateUser", { UserPoolUid: pool, UserUid: uid, Nickname: "kept" })).toMatchObject({ Email: "foo,victim@corp.example", Nickname: "kept" });
+    expect(await svc.ok("UpdateUser", { UserPoolUid: pool, UserUid: uid, Nickname: "kept" })).toMatchObject({
+      Email: "foo,victim@corp.example",
+      Nickname: "kept",
+    });
     const env = await svc.call("ResetPassword", { UserPoolUid: pool, UserUid: uid });
     expect(codeOf(env)).toBe("InvalidRequest");
     expect(env.ResponseMetadata.Error!.Message).toMatch(/not a plain address/);
-    const queued = await svc.deps.db.selectFrom("mail_outbox").select("id").where("account_id", "=", svc.accountId).where("user_pool_uid", "=", pool).execute();
-    const tokens = await svc.deps.db.selectFrom("password_reset_tokens").select("user_uid").where("account_id", "=", svc.accountId).where("user_uid", "=", uid).execute();
+    const queued = await svc.deps.db
+      .selectFrom("mail_outbox")
+      .select("id")
+      .where("account_id", "=", svc.accountId)
+      .where("user_pool_uid", "=", pool)
+      .execute();
+    const tokens = await svc.deps.db
+      .selectFrom("password_reset_tokens")
+      .select("user_uid")
+      .where("account_id", "=", svc.accountId)
+      .where("user_uid", "=", uid)
+      .execute();
     expect([queued, tokens]).toEqual([[], []]);
     await svc.ok("UpdateUser", { UserPoolUid: pool, UserUid: uid, Email: "foo@corp.example" });
     await svc.ok("ResetPassword", { UserPoolUid: pool, UserUid: uid });

@@ -12,7 +12,19 @@ import { paramsFromFlat, paramsFromJson, parseParams, validateParams } from "./p
 import { wireFromFetch, wireFromIncoming } from "./wire.js";
 
 /** Query names that belong to the protocol, never to an action's parameters. */
-const PROTOCOL_PARAMS = new Set(["Action", "Version", "X-Algorithm", "X-Credential", "X-Date", "X-SignedHeaders", "X-SignedQueries", "X-Signature", "X-NotSignBody", "X-Security-Token", "X-Expires"]);
+const PROTOCOL_PARAMS = new Set([
+  "Action",
+  "Version",
+  "X-Algorithm",
+  "X-Credential",
+  "X-Date",
+  "X-SignedHeaders",
+  "X-SignedQueries",
+  "X-Signature",
+  "X-NotSignBody",
+  "X-Security-Token",
+  "X-Expires",
+]);
 
 export function routeAction(registry: ReadonlyMap<string, AnyAction>): MiddlewareHandler<GatewayEnv> {
   return async function routeByActionAndVersion(c, next) {
@@ -24,7 +36,8 @@ export function routeAction(registry: ReadonlyMap<string, AnyAction>): Middlewar
     if (version) c.set("version", version);
     if (!action) throw new ApiError("MissingAction", "the Action parameter is required");
     if (!version) throw errors.missingParameter("Version");
-    if (version !== API_VERSION) throw errors.invalidParameter("Version", `Version ${JSON.stringify(version.slice(0, 32))} is not supported; use ${API_VERSION}`);
+    if (version !== API_VERSION)
+      throw errors.invalidParameter("Version", `Version ${JSON.stringify(version.slice(0, 32))} is not supported; use ${API_VERSION}`);
     const definition = registry.get(action);
     if (!definition) throw new ApiError("InvalidAction", `the action ${JSON.stringify(action.slice(0, 64))} does not exist`);
     c.set("action", definition);
@@ -71,10 +84,14 @@ function decodeRawParams(query: QueryPair[], body: Uint8Array, contentType: stri
   if (isFormContentType(contentType)) {
     if (looksJson) throw errors.invalidRequest("the body is JSON but Content-Type says application/x-www-form-urlencoded");
     const form = parseQuery(decodeUtf8(body)).filter((p) => !PROTOCOL_PARAMS.has(p.nameText));
-    refuseInBoth(flat, form.map((p) => p.nameText));
+    refuseInBoth(
+      flat,
+      form.map((p) => p.nameText),
+    );
     return paramsFromFlat([...flat, ...form.map((p): [string, string] => [p.nameText, p.valueText])]);
   }
-  if (!looksJson && isJsonContentType(contentType)) throw errors.invalidRequest("the body is not JSON but Content-Type says application/json");
+  if (!looksJson && isJsonContentType(contentType))
+    throw errors.invalidRequest("the body is not JSON but Content-Type says application/json");
   const json = paramsFromJson(body);
   refuseInBoth(flat, Object.keys(json));
   return { ...paramsFromFlat(flat), ...json };
@@ -87,7 +104,10 @@ function refuseInBoth(query: [string, string][], bodyNames: string[]): void {
   const inQuery = new Set(query.map(([name]) => topName(name)));
   const both = bodyNames.find((name) => inQuery.has(topName(name)));
   if (both === undefined) return;
-  const name = both.split(".", 1)[0]!.replace(/[\u0000-\u001f\u007f]/g, "?").slice(0, 128);
+  const name = both
+    .split(".", 1)[0]!
+    .replace(/[\u0000-\u001f\u007f]/g, "?")
+    .slice(0, 128);
   throw errors.invalidParameter(name, `${name} is sent in both the query and the body; send each parameter once`);
 }
 

@@ -28,7 +28,9 @@ export function newRequestId(now = new Date()): string {
   const random = pool.toString("hex", offset, offset + 9).toUpperCase();
   offset += 9;
   const stamp = now.toISOString();
-  return stamp.slice(0, 4) + stamp.slice(5, 7) + stamp.slice(8, 10) + stamp.slice(11, 13) + stamp.slice(14, 16) + stamp.slice(17, 19) + random;
+  return (
+    stamp.slice(0, 4) + stamp.slice(5, 7) + stamp.slice(8, 10) + stamp.slice(11, 13) + stamp.slice(14, 16) + stamp.slice(17, 19) + random
+  );
 }
 
 export interface EnvelopeContext {
@@ -48,8 +50,7 @@ export function successEnvelope(ctx: EnvelopeContext, result: unknown) {
 
 export function errorEnvelope(ctx: EnvelopeContext, err: ApiError) {
   const meta = metadata(ctx);
-  meta.Error = err.codeN === undefined
-    ? { Code: err.code, Message: err.message }
-    : { CodeN: err.codeN, Code: err.code, Message: err.message };
+  meta.Error =
+    err.codeN === undefined ? { Code: err.code, Message: err.message } : { CodeN: err.codeN, Code: err.code, Message: err.message };
   return { ResponseMetadata: meta };
 }

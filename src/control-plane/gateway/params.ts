@@ -42,7 +42,15 @@ export function paramsFromJson(body: Uint8Array): Raw {
   return parsed as Raw;
 }
 
-type Def = { type: string; shape?: Record<string, z.ZodType>; element?: z.ZodType; innerType?: z.ZodType; in?: z.ZodType; options?: z.ZodType[]; format?: string };
+type Def = {
+  type: string;
+  shape?: Record<string, z.ZodType>;
+  element?: z.ZodType;
+  innerType?: z.ZodType;
+  in?: z.ZodType;
+  options?: z.ZodType[];
+  format?: string;
+};
 const defOf = (s: z.ZodType): Def => (s as unknown as { _zod: { def: Def } })._zod.def;
 
 /** Strips wrappers (optional, default, nullable, pipe...) down to the schema that says the shape. */
@@ -50,7 +58,8 @@ function unwrap(schema: z.ZodType): z.ZodType {
   let s = schema;
   for (;;) {
     const d = defOf(s);
-    if (d.innerType && ["optional", "nullable", "default", "prefault", "readonly", "catch", "nonoptional"].includes(d.type)) s = d.innerType;
+    if (d.innerType && ["optional", "nullable", "default", "prefault", "readonly", "catch", "nonoptional"].includes(d.type))
+      s = d.innerType;
     else if (d.type === "pipe" && d.in) s = d.in;
     else return s;
   }
@@ -131,7 +140,10 @@ function tryJson(text: string): unknown {
 }
 
 /** Validates raw parameters against a schema: the parsed value, or the first problem as an ApiError. */
-export function validateParams<S extends z.ZodType>(schema: S, raw: unknown): { ok: true; data: z.output<S> } | { ok: false; error: ApiError } {
+export function validateParams<S extends z.ZodType>(
+  schema: S,
+  raw: unknown,
+): { ok: true; data: z.output<S> } | { ok: false; error: ApiError } {
   let conformed: unknown;
   try {
     conformed = conform(schema, raw);
@@ -164,19 +176,22 @@ export function parseParams<S extends z.ZodType>(schema: S, raw: Raw): z.output<
  */
 function nulPath(schema: z.ZodType, value: unknown, path = ""): string | undefined {
   const d = defOf(unwrap(schema));
-  if (typeof value === "string") return (d.type === "string" || d.type === "union" || d.type === "enum") && value.includes("\u0000") ? path : undefined;
+  if (typeof value === "string")
+    return (d.type === "string" || d.type === "union" || d.type === "enum") && value.includes("\u0000") ? path : undefined;
   if (d.type === "object" && value !== null && typeof value === "object") {
     for (const [k, child] of Object.entries(d.shape!)) {
       const found = nulPath(child, (value as Raw)[k], path ? `${path}.${k}` : k);
       if (found !== undefined) return found;
     }
   } else if (Array.isArray(value)) {
-    const element = d.type === "array" ? d.element! : d.type === "union" ? d.options!.find((o) => defOf(unwrap(o)).type === "array") : undefined;
+    const element =
+      d.type === "array" ? d.element! : d.type === "union" ? d.options!.find((o) => defOf(unwrap(o)).type === "array") : undefined;
     const elementSchema = element && (d.type === "array" ? element : defOf(unwrap(element)).element);
-    if (elementSchema) for (const item of value) {
-      const found = nulPath(elementSchema, item, path);
-      if (found !== undefined) return found;
-    }
+    if (elementSchema)
+      for (const item of value) {
+        const found = nulPath(elementSchema, item, path);
+        if (found !== undefined) return found;
+      }
   }
   return undefined;
 }
@@ -188,7 +203,5 @@ export function issueToError(issue: z.core.$ZodIssue): ApiError {
     ((issue.code === "invalid_type" || issue.code === "invalid_value") && input === undefined) ||
     (issue.code === "too_small" && typeof input === "string" && input.trim() === "") ||
     (issue.code === "too_small" && Array.isArray(input) && input.length === 0);
-  return missing
-    ? errors.missingParameter(param)
-    : errors.invalidParameter(param, `the parameter ${param} is invalid: ${issue.message}`);
+  return missing ? errors.missingParameter(param) : errors.invalidParameter(param, `the parameter ${param} is invalid: ${issue.message}`);
 }

@@ -24,9 +24,10 @@ const MARGIN_MS = 60_000;
 
 export function replayProtection(options: ReplayOptions): MiddlewareHandler<GatewayEnv> {
   const { ledger } = options;
-  if (!ledger) return async function noReplayProtection(_c, next) {
-    await next();
-  };
+  if (!ledger)
+    return async function noReplayProtection(_c, next) {
+      await next();
+    };
 
   return async function refuseReplays(c, next) {
     const auth = c.get("auth");

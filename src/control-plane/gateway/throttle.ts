@@ -17,9 +17,10 @@ export interface ThrottleOptions {
 
 export function throttle(options: ThrottleOptions): MiddlewareHandler<GatewayEnv> {
   const { limiter } = options;
-  if (!limiter) return async function noThrottle(_c, next) {
-    await next();
-  };
+  if (!limiter)
+    return async function noThrottle(_c, next) {
+      await next();
+    };
   const message = `the access key exceeded its request rate (${options.ratePerSecond}/s, burst ${options.burst}); retry later`;
 
   return async function throttleByAccessKey(c, next) {

@@ -16,7 +16,12 @@ export interface WireRequest extends IncomingSignedRequest {
   readBody(limit: number): Promise<Uint8Array>;
 }
 
-function fromParts(method: string, rawUrl: string, header: (name: string) => string | undefined, readBody: WireRequest["readBody"]): WireRequest {
+function fromParts(
+  method: string,
+  rawUrl: string,
+  header: (name: string) => string | undefined,
+  readBody: WireRequest["readBody"],
+): WireRequest {
   const q = rawUrl.indexOf("?");
   const rawQuery = q === -1 ? "" : rawUrl.slice(q + 1);
   const query = parseQuery(rawQuery);
@@ -40,7 +45,9 @@ export function wireFromIncoming(incoming: IncomingMessage): WireRequest {
     const v = headers[name];
     return Array.isArray(v) ? v.join(", ") : v;
   };
-  return fromParts(incoming.method ?? "GET", incoming.url ?? "/", header, (limit) => readIncoming(incoming, limit, header("content-length")));
+  return fromParts(incoming.method ?? "GET", incoming.url ?? "/", header, (limit) =>
+    readIncoming(incoming, limit, header("content-length")),
+  );
 }
 
 /** For requests that did not come through node-server (app.request in tests). */

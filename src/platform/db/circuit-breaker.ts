@@ -17,7 +17,10 @@ export class CircuitBreaker {
   private retryAt = 0;
 
   /** @param probeTimeoutMs after this a probe that never settled (a silent network) no longer blocks the next one */
-  constructor(private readonly retryMs = 250, private readonly probeTimeoutMs = 5000) {}
+  constructor(
+    private readonly retryMs = 250,
+    private readonly probeTimeoutMs = 5000,
+  ) {}
 
   /** Runs work unless the database is known to be down; a probe's outcome opens or closes the breaker. */
   async run<T>(work: () => Promise<T>): Promise<T> {

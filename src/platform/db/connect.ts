@@ -67,7 +67,14 @@ const INT8_OID = 20;
 const EMBEDDED_CONNECT_TIMEOUT_SECONDS = 15;
 
 export async function connectDatabase(opts: ConnectOptions): Promise<DatabaseHandle> {
-  if (opts.databaseUrl) return connectPostgres(opts.databaseUrl, opts.maxConnections ?? 10, opts.pooler ?? "none", opts.connectTimeoutSeconds ?? 3, opts.statementTimeoutMs);
+  if (opts.databaseUrl)
+    return connectPostgres(
+      opts.databaseUrl,
+      opts.maxConnections ?? 10,
+      opts.pooler ?? "none",
+      opts.connectTimeoutSeconds ?? 3,
+      opts.statementTimeoutMs,
+    );
   const dataDir = opts.dataDir ?? "memory://";
   return dataDir === "memory://" ? connectPglite(dataDir, opts.log) : connectEmbedded(dataDir, opts);
 }
@@ -83,10 +90,20 @@ async function connectEmbedded(dataDir: string, opts: ConnectOptions): Promise<D
     // set-up happens to repair it).
     tightenedBefore = tightenPrivateDir(dataDir);
     try {
-      const server = await openEmbeddedPostgres(dataDir, { log: opts.log, attach: opts.attach ?? false, ...(opts.embeddedSettings && { settings: opts.embeddedSettings }) });
+      const server = await openEmbeddedPostgres(dataDir, {
+        log: opts.log,
+        attach: opts.attach ?? false,
+        ...(opts.embeddedSettings && { settings: opts.embeddedSettings }),
+      });
       // The 3 s default fails fast when a remote database is away. This one is our own child, alive or
       // watched; on a loaded laptop its first connections (scram) can take longer than 3 s to answer.
-      const handle = connectPostgres(server.url, opts.maxConnections ?? 10, "none", Math.max(opts.connectTimeoutSeconds ?? 3, EMBEDDED_CONNECT_TIMEOUT_SECONDS), opts.statementTimeoutMs);
+      const handle = connectPostgres(
+        server.url,
+        opts.maxConnections ?? 10,
+        "none",
+        Math.max(opts.connectTimeoutSeconds ?? 3, EMBEDDED_CONNECT_TIMEOUT_SECONDS),
+        opts.statementTimeoutMs,
+      );
       const close = async () => {
         try {
           await handle.close();
@@ -115,7 +132,8 @@ async function connectEmbedded(dataDir: string, opts: ConnectOptions): Promise<D
 
 function warnTightened(dataDir: string, log: ConnectOptions["log"], already = 0): void {
   const tightened = already + tightenPrivateDir(dataDir);
-  if (tightened) log?.warn({ dataDir, tightened }, "the data directory was readable by other users: made it and its files owner-only (0700/0600)");
+  if (tightened)
+    log?.warn({ dataDir, tightened }, "the data directory was readable by other users: made it and its files owner-only (0700/0600)");
 }
 
 /**
@@ -145,7 +163,13 @@ export function targetSessionAttrs(url: string): "primary" | undefined {
   return attrs === "read-write" ? "primary" : undefined;
 }
 
-function connectPostgres(url: string, max: number, pooler: DatabasePooler, connectTimeoutSeconds: number, statementTimeoutMs: number | undefined): DatabaseHandle {
+function connectPostgres(
+  url: string,
+  max: number,
+  pooler: DatabasePooler,
+  connectTimeoutSeconds: number,
+  statementTimeoutMs: number | undefined,
+): DatabaseHandle {
   const prepare = pooler === "none";
   const attrs = targetSessionAttrs(url);
   // Straight to Postgres, the bound is a startup parameter of every connection: Postgres keeps it for
@@ -166,10 +190,13 @@ function connectPostgres(url: string, max: number, pooler: DatabasePooler, conne
     ...(bounded && prepare && { connection: { statement_timeout: bounded } }),
     types: { int8: { to: INT8_OID, from: [INT8_OID], serialize: String, parse: (v: string) => v } },
   });
-  const db = new Kysely<Database>({ dialect: new PostgresDialect(sql, {
-    prepare, connectionWaitMs: connectTimeoutSeconds * 1000,
-    statementTimeout: bounded ? { ms: bounded, enforcedBy: prepare ? "server" : "dialect" } : undefined,
-  }) });
+  const db = new Kysely<Database>({
+    dialect: new PostgresDialect(sql, {
+      prepare,
+      connectionWaitMs: connectTimeoutSeconds * 1000,
+      statementTimeout: bounded ? { ms: bounded, enforcedBy: prepare ? "server" : "dialect" } : undefined,
+    }),
+  });
   return {
     db,
     kind: "postgres",

@@ -13,13 +13,17 @@
 // database died, a 503 does not say that a write did not happen.
 import type { ReservedSql, Sql } from "postgres";
 
-const noConnection = (ms: number) => Object.assign(new Error(`no word from the database for ${ms} ms while waiting for a connection`), { code: "CONNECT_TIMEOUT" });
+const noConnection = (ms: number) =>
+  Object.assign(new Error(`no word from the database for ${ms} ms while waiting for a connection`), { code: "CONNECT_TIMEOUT" });
 
 export class ConnectionWait {
   private lastHeard = performance.now();
 
   /** @param askAgainMs how long a reserve may stay pending before it is asked for again (see reserve). */
-  constructor(readonly ms: number, readonly askAgainMs = 2000) {}
+  constructor(
+    readonly ms: number,
+    readonly askAgainMs = 2000,
+  ) {}
 
   /** The database answered something (a result, or a statement error): it is there. */
   heard(): void {
@@ -42,7 +46,10 @@ export class ConnectionWait {
   /** A pool statement; from the moment a connection takes it (postgres.js sets its state) it ends with that connection. */
   statement<T>(query: Promise<T>): Promise<T> {
     return new Promise((resolve, reject) => {
-      const stop = this.watch(() => !(query as unknown as { state: unknown }).state, () => reject(noConnection(this.ms)));
+      const stop = this.watch(
+        () => !(query as unknown as { state: unknown }).state,
+        () => reject(noConnection(this.ms)),
+      );
       query.then(resolve, reject).finally(stop);
     });
   }
@@ -78,10 +85,13 @@ export class ConnectionWait {
           },
         );
       };
-      const stop = this.watch(() => !settled, () => {
-        settle();
-        reject(noConnection(this.ms));
-      });
+      const stop = this.watch(
+        () => !settled,
+        () => {
+          settle();
+          reject(noConnection(this.ms));
+        },
+      );
       const again = setInterval(ask, this.askAgainMs);
       ask();
     });

@@ -7,7 +7,10 @@ import { closeSync, openSync, readFileSync, rmSync, writeSync } from "node:fs";
 import { join } from "node:path";
 
 export class EmbeddedDatabaseBusy extends Error {
-  constructor(message: string, readonly pid?: number) {
+  constructor(
+    message: string,
+    readonly pid?: number,
+  ) {
     super(message);
   }
 }

@@ -11,8 +11,26 @@ interface PgLikeError {
 }
 
 const CONNECTION_CODES = new Set([
-  "ECONNREFUSED", "ECONNRESET", "ETIMEDOUT", "EPIPE", "ENOTFOUND", "EAI_AGAIN", "CONNECT_TIMEOUT", "CONNECTION_CLOSED",
-  "CONNECTION_ENDED", "CONNECTION_DESTROYED", "DATABASE_DOWN", "57P01", "57P02", "57P03", "53300", "08000", "08001", "08003", "08004", "08006",
+  "ECONNREFUSED",
+  "ECONNRESET",
+  "ETIMEDOUT",
+  "EPIPE",
+  "ENOTFOUND",
+  "EAI_AGAIN",
+  "CONNECT_TIMEOUT",
+  "CONNECTION_CLOSED",
+  "CONNECTION_ENDED",
+  "CONNECTION_DESTROYED",
+  "DATABASE_DOWN",
+  "57P01",
+  "57P02",
+  "57P03",
+  "53300",
+  "08000",
+  "08001",
+  "08003",
+  "08004",
+  "08006",
 ]);
 
 export function constraintOf(err: unknown): string | undefined {
@@ -42,7 +60,10 @@ export function translateDbError(err: unknown): ApiError | undefined {
   if (code === "23503") return new ApiError("NotFound", "a resource the request refers to does not exist");
   // query_canceled: the statement ran into ID_STATEMENT_TIMEOUT_MS (or was cancelled for it behind
   // PgBouncer). Its connection is free again; the request, not the database, was too costly.
-  if (code === "57014") return errors.unavailable("the request's database work exceeded the statement time limit (ID_STATEMENT_TIMEOUT_MS); narrow it (a filter, a smaller page or batch) or retry later");
+  if (code === "57014")
+    return errors.unavailable(
+      "the request's database work exceeded the statement time limit (ID_STATEMENT_TIMEOUT_MS); narrow it (a filter, a smaller page or batch) or retry later",
+    );
   if (code === "40001" || code === "40P01") return errors.unavailable("the request conflicted with a concurrent one, retry it");
   // A write reached a server that takes none (a standby, or a primary set read-only during a failover).
   if (code === "25006") return errors.unavailable("the database is read-only at the moment, retry later");

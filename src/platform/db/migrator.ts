@@ -9,7 +9,9 @@ import type { Database } from "./schema.js";
 
 // sql/ at the repository root: three levels up from src/platform/db/ when run from source, one up from dist/.
 const here = dirname(fileURLToPath(import.meta.url));
-export const MIGRATIONS_DIR = [join(here, "..", "..", "..", "sql"), join(here, "..", "sql")].find((d) => existsSync(join(d, "001_foundation.sql"))) ?? join(here, "..", "..", "..", "sql");
+export const MIGRATIONS_DIR =
+  [join(here, "..", "..", "..", "sql"), join(here, "..", "sql")].find((d) => existsSync(join(d, "001_foundation.sql"))) ??
+  join(here, "..", "..", "..", "sql");
 // Arbitrary constant, the same in every process of this service.
 const MIGRATION_LOCK_KEY = 0x1d_91a4e;
 
@@ -43,7 +45,8 @@ export function refuseSharedNumbers(names: readonly string[]): void {
     byNumber.set(number, [...(byNumber.get(number) ?? []), name]);
   }
   const clashes = [...byNumber.values()].filter((group) => group.length > 1 && !group.every((name) => SHARED_NUMBERS.has(name)));
-  if (clashes.length > 0) throw new Error(`migrations share a number (renumber the newer one): ${clashes.map((g) => g.join(" and ")).join("; ")}`);
+  if (clashes.length > 0)
+    throw new Error(`migrations share a number (renumber the newer one): ${clashes.map((g) => g.join(" and ")).join("; ")}`);
 }
 
 /** Returns the names applied by this call (empty when the schema was current). */

@@ -5,8 +5,15 @@
 // and its database floor. Behind PgBouncer in transaction mode statements go unnamed ({ prepare:
 // false }, see connect.ts): pipelining and reserved transactions work through it unchanged.
 import {
-  CompiledQuery, PostgresAdapter, PostgresIntrospector, PostgresQueryCompiler,
-  type DatabaseConnection, type Dialect, type Driver, type QueryResult, type TransactionSettings,
+  CompiledQuery,
+  PostgresAdapter,
+  PostgresIntrospector,
+  PostgresQueryCompiler,
+  type DatabaseConnection,
+  type Dialect,
+  type Driver,
+  type QueryResult,
+  type TransactionSettings,
 } from "kysely";
 import type { ReservedSql, Sql } from "postgres";
 import { CircuitBreaker } from "./circuit-breaker.js";
@@ -29,7 +36,8 @@ import { isConnectionError } from "./errors.js";
 // transaction marks it lost too, before the caller can send another. A statement sent in that gap
 // while none was in flight (the reset came to an idle transaction) is failed by the dialect itself
 // when the close is reported (untilClosed); the test shows the pool's one connection serving again.
-const connectionClosed = () => Object.assign(new Error("the database connection closed during the transaction"), { code: "CONNECTION_CLOSED" });
+const connectionClosed = () =>
+  Object.assign(new Error("the database connection closed during the transaction"), { code: "CONNECTION_CLOSED" });
 
 /** Notes every answer from the database (a result or a statement error) for the connection wait's bound. */
 function heardFrom<T>(wait: ConnectionWait, work: Promise<T>): Promise<T> {
@@ -90,7 +98,12 @@ class PostgresConnection implements DatabaseConnection {
       return heardFrom(this.wait, this.cancelAfterMs ? cancelAfter(waited, pending, this.cancelAfterMs) : waited);
     };
     // Inside a transaction the breaker only learns of errors: the transaction is already under way.
-    const result = reserved ? await this.untilClosed(run()).catch((err: unknown) => { this.transactionFailed(err); throw err; }) : await this.breaker.run(run);
+    const result = reserved
+      ? await this.untilClosed(run()).catch((err: unknown) => {
+          this.transactionFailed(err);
+          throw err;
+        })
+      : await this.breaker.run(run);
     const affected = ["INSERT", "UPDATE", "DELETE", "MERGE"].includes(result.command) ? BigInt(result.count) : undefined;
     return { rows: [...result] as R[], ...(affected !== undefined && { numAffectedRows: affected }) };
   }
@@ -127,7 +140,10 @@ class PostgresDriver implements Driver {
   private readonly breaker = new CircuitBreaker();
   private readonly wait: ConnectionWait;
 
-  constructor(private readonly sql: Sql, private readonly options: PostgresDialectOptions) {
+  constructor(
+    private readonly sql: Sql,
+    private readonly options: PostgresDialectOptions,
+  ) {
     this.wait = new ConnectionWait(options.connectionWaitMs);
   }
 
@@ -152,7 +168,8 @@ class PostgresDriver implements Driver {
     const began = c.reserved.unsafe(begin, [], { onexecute } as never);
     const bound = this.options.statementTimeout;
     // Sent right behind BEGIN without waiting for its answer: both go in one round trip.
-    const limited = bound?.enforcedBy === "dialect" ? c.reserved.unsafe(`set local statement_timeout = ${Math.floor(bound.ms)}`) : undefined;
+    const limited =
+      bound?.enforcedBy === "dialect" ? c.reserved.unsafe(`set local statement_timeout = ${Math.floor(bound.ms)}`) : undefined;
     await heardFrom(this.wait, Promise.all([began, limited])).catch((err: unknown) => {
       c.transactionFailed(err);
       throw err;
@@ -205,7 +222,10 @@ export interface PostgresDialectOptions {
 }
 
 export class PostgresDialect implements Dialect {
-  constructor(private readonly sql: Sql, private readonly options: PostgresDialectOptions) {}
+  constructor(
+    private readonly sql: Sql,
+    private readonly options: PostgresDialectOptions,
+  ) {}
   createAdapter = () => new PostgresAdapter();
   createDriver = () => new PostgresDriver(this.sql, this.options);
   createQueryCompiler = () => new PostgresQueryCompiler();

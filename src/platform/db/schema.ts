@@ -26,8 +26,21 @@ export interface MigrationsTable {
 }
 
 export interface Database
-  extends AccessKeyTables, UserPoolTables, UserTables, PasswordResetTables, MailTables, OAuthCredentialTables, IdentityProviderTables,
-    CustomAttributeTables, UserPoolDomainTables, GroupTables, DeliverySettingsTables, ExternalIdentityTables, SigningKeyTables,
-    SignInTables, PermissionTables, DepartmentTables {
+  extends AccessKeyTables,
+    UserPoolTables,
+    UserTables,
+    PasswordResetTables,
+    MailTables,
+    OAuthCredentialTables,
+    IdentityProviderTables,
+    CustomAttributeTables,
+    UserPoolDomainTables,
+    GroupTables,
+    DeliverySettingsTables,
+    ExternalIdentityTables,
+    SigningKeyTables,
+    SignInTables,
+    PermissionTables,
+    DepartmentTables {
   schema_migrations: MigrationsTable;
 }

@@ -50,8 +50,15 @@ function every(everyMs: number, job: (stopping: () => boolean) => Promise<void>)
   };
 }
 
-export function startHousekeeping(opts: { db: Kysely<Database>; clock: Clock; log: Logger; everyMs?: number; domains?: VerifyDeps }): Housekeeper {
-  const failed = (what: string) => (err: Error) => opts.log.warn({ err: { name: err.name, message: err.message } }, `${what} failed; will retry`);
+export function startHousekeeping(opts: {
+  db: Kysely<Database>;
+  clock: Clock;
+  log: Logger;
+  everyMs?: number;
+  domains?: VerifyDeps;
+}): Housekeeper {
+  const failed = (what: string) => (err: Error) =>
+    opts.log.warn({ err: { name: err.name, message: err.message } }, `${what} failed; will retry`);
   const purging = every(opts.everyMs ?? 10 * 60_000, () =>
     purgeOnce(opts.db, opts.clock.now())
       .then((counts) => {
@@ -60,13 +67,15 @@ export function startHousekeeping(opts: { db: Kysely<Database>; clock: Clock; lo
       .catch(failed("housekeeping")),
   );
   const domains = opts.domains;
-  const checking = domains && every(domains.config.domains.checkIntervalSeconds * 1000, (stopping) =>
-    verifyPendingDomains(domains, { stopping })
-      .then((counts) => {
-        if (counts.checked > 0 || counts.failed > 0) opts.log.info(counts, "custom domains checked");
-      })
-      .catch(failed("custom domain checks")),
-  );
+  const checking =
+    domains &&
+    every(domains.config.domains.checkIntervalSeconds * 1000, (stopping) =>
+      verifyPendingDomains(domains, { stopping })
+        .then((counts) => {
+          if (counts.checked > 0 || counts.failed > 0) opts.log.info(counts, "custom domains checked");
+        })
+        .catch(failed("custom domain checks")),
+    );
   return {
     async stop() {
       await Promise.all([purging.stop(), checking?.stop()]);

@@ -40,10 +40,7 @@ export async function enqueueMail(trx: Transaction<Database>, m: NewMail): Promi
 /** Claims up to `limit` due messages and leases them until `leaseUntil`; each claim counts as an attempt. */
 export async function claimDue(db: Kysely<Database>, now: Date, leaseUntil: Date, limit: number, accountId?: string): Promise<OutboxRow[]> {
   return db.transaction().execute(async (trx) => {
-    let due = trx
-      .selectFrom("mail_outbox")
-      .select(["account_id", "id"])
-      .where("status", "=", "queued");
+    let due = trx.selectFrom("mail_outbox").select(["account_id", "id"]).where("status", "=", "queued");
     if (accountId !== undefined) due = due.where("account_id", "=", accountId);
     const claimed = await due
       .where("next_attempt_at", "<=", now)

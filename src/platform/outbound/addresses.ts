@@ -5,13 +5,39 @@
 import { BlockList, isIP } from "node:net";
 
 const NOT_PUBLIC_V4 = [
-  "0.0.0.0/8", "10.0.0.0/8", "100.64.0.0/10", "127.0.0.0/8", "169.254.0.0/16", "172.16.0.0/12", "192.0.0.0/24", "192.0.2.0/24",
-  "192.88.99.0/24", "192.168.0.0/16", "198.18.0.0/15", "198.51.100.0/24", "203.0.113.0/24", "224.0.0.0/4", "240.0.0.0/4",
+  "0.0.0.0/8",
+  "10.0.0.0/8",
+  "100.64.0.0/10",
+  "127.0.0.0/8",
+  "169.254.0.0/16",
+  "172.16.0.0/12",
+  "192.0.0.0/24",
+  "192.0.2.0/24",
+  "192.88.99.0/24",
+  "192.168.0.0/16",
+  "198.18.0.0/15",
+  "198.51.100.0/24",
+  "203.0.113.0/24",
+  "224.0.0.0/4",
+  "240.0.0.0/4",
 ];
 // ::/96: IPv4-compatible addresses (deprecated, RFC 4291), ::a.b.c.d reaches a.b.c.d on some stacks;
 // ::ffff:0:0:0/96: IPv4-translated (SIIT, RFC 2765). IPv4-mapped (::ffff:0:0/96) is judged as the
 // IPv4 address it carries (BlockList maps it), so public mapped addresses stay reachable.
-const NOT_PUBLIC_V6 = ["::/127", "::/96", "::ffff:0:0:0/96", "64:ff9b::/96", "64:ff9b:1::/48", "100::/64", "2001::/23", "2001:db8::/32", "2002::/16", "fc00::/7", "fe80::/10", "ff00::/8"];
+const NOT_PUBLIC_V6 = [
+  "::/127",
+  "::/96",
+  "::ffff:0:0:0/96",
+  "64:ff9b::/96",
+  "64:ff9b:1::/48",
+  "100::/64",
+  "2001::/23",
+  "2001:db8::/32",
+  "2002::/16",
+  "fc00::/7",
+  "fe80::/10",
+  "ff00::/8",
+];
 
 function blockListOf(entries: string[]): BlockList {
   const list = new BlockList();
@@ -56,7 +82,8 @@ export class AddressPolicy {
   }
 }
 
-export const isLoopbackHost = (host: string) => host === "localhost" || host === "[::1]" || host === "::1" || /^127\.\d+\.\d+\.\d+$/.test(host);
+export const isLoopbackHost = (host: string) =>
+  host === "localhost" || host === "[::1]" || host === "::1" || /^127\.\d+\.\d+\.\d+$/.test(host);
 
 /**
  * Namespaces that never name a host on the public internet: localhost (RFC 6761), .internal (set

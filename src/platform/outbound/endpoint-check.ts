@@ -21,7 +21,13 @@ async function resolves(host: string): Promise<string[]> {
   let timer: NodeJS.Timeout | undefined;
   const deadline = new Promise<string[]>((resolve) => (timer = setTimeout(() => resolve([]), LOOKUP_MS)));
   try {
-    return await Promise.race([lookup(host, { all: true }).then((found) => found.map((a) => a.address), () => []), deadline]);
+    return await Promise.race([
+      lookup(host, { all: true }).then(
+        (found) => found.map((a) => a.address),
+        () => [],
+      ),
+      deadline,
+    ]);
   } finally {
     clearTimeout(timer);
   }
@@ -34,7 +40,10 @@ async function resolves(host: string): Promise<string[]> {
 export async function endpointRefusal(policy: OutboundPolicy, raw: string): Promise<string | undefined> {
   const problem = fetcherFor(policy).refusal(raw);
   if (problem) return problem;
-  const host = new URL(raw).hostname.replace(/^\[|\]$/g, "").replace(/\.$/, "").toLowerCase();
+  const host = new URL(raw).hostname
+    .replace(/^\[|\]$/g, "")
+    .replace(/\.$/, "")
+    .toLowerCase();
   if (isIP(host) || !isInternalName(host)) return undefined;
   const addresses = await resolves(host);
   if (addresses.some((a) => policyFor(policy).refusal(a) === undefined)) return undefined;

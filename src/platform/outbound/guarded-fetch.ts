@@ -43,7 +43,8 @@ export interface OutboundResponse {
 
 /** One fetcher per configuration: its trusted CAs and address rules are read once. */
 const fetchers = new WeakMap<OutboundPolicy, GuardedFetcher>();
-export const fetcherFor = (policy: OutboundPolicy): GuardedFetcher => fetchers.get(policy) ?? fetchers.set(policy, new GuardedFetcher(policy)).get(policy)!;
+export const fetcherFor = (policy: OutboundPolicy): GuardedFetcher =>
+  fetchers.get(policy) ?? fetchers.set(policy, new GuardedFetcher(policy)).get(policy)!;
 
 const REDIRECTS = new Set([301, 302, 303, 307, 308]);
 const TLS_CODES = /CERT|SSL|TLS|SELF_SIGNED|UNABLE_TO_(GET|VERIFY)|HOSTNAME|ALTNAME/;
@@ -98,7 +99,8 @@ export class GuardedFetcher {
     if (url.protocol === "http:" && !(loopback && this.policy.allowHttpLoopback)) {
       throw new OutboundError("url", `plain http is refused (${url.origin}); use https`);
     }
-    if (url.protocol !== "https:" && url.protocol !== "http:") throw new OutboundError("url", `the scheme ${url.protocol} is refused; use https`);
+    if (url.protocol !== "https:" && url.protocol !== "http:")
+      throw new OutboundError("url", `the scheme ${url.protocol} is refused; use https`);
     // A literal address skips DNS, so the socket's lookup never sees it: judge it here.
     const literal = url.hostname.replace(/^\[|\]$/g, "");
     if (isIP(literal)) this.refuseAddress(literal);
@@ -149,7 +151,13 @@ export class GuardedFetcher {
     });
   }
 
-  private read(res: IncomingMessage, url: URL, req: { destroy(e?: Error): void }, done: () => void, signal: AbortSignal): Promise<OutboundResponse | { location: string }> {
+  private read(
+    res: IncomingMessage,
+    url: URL,
+    req: { destroy(e?: Error): void },
+    done: () => void,
+    signal: AbortSignal,
+  ): Promise<OutboundResponse | { location: string }> {
     return new Promise((resolve, reject) => {
       const status = res.statusCode ?? 0;
       const finish = (fn: () => void) => {
@@ -182,7 +190,9 @@ export class GuardedFetcher {
       });
       res.on("error", (err) => finish(() => reject(this.failure(err, url, signal))));
       res.on("end", () =>
-        finish(() => resolve({ url: url.toString(), status, contentType: String(res.headers["content-type"] ?? ""), body: Buffer.concat(chunks) })),
+        finish(() =>
+          resolve({ url: url.toString(), status, contentType: String(res.headers["content-type"] ?? ""), body: Buffer.concat(chunks) }),
+        ),
       );
     });
   }

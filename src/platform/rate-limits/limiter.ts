@@ -64,7 +64,8 @@ export function createRateLimiter(db: Kysely<Database>, opts: RateLimiterOptions
   const leaseTtlMs = opts.leaseTtlMs ?? 1000;
   const maxKeys = opts.maxKeys ?? 10_000;
   const maxCost = Math.max(1, Math.floor(burst) - leaseSize);
-  const askDatabase: LeaseFn = lease ?? ((key, want, min) => leaseTokens(db, key, { ratePerSecond: rate, burst, want, ...(min !== undefined && { min }) }));
+  const askDatabase: LeaseFn =
+    lease ?? ((key, want, min) => leaseTokens(db, key, { ratePerSecond: rate, burst, want, ...(min !== undefined && { min }) }));
   const local = new Map<string, LocalLease>();
   let leases = 0;
 

@@ -46,12 +46,22 @@ describe("readBodyLimited", () => {
   });
   it("refuses one byte over the limit and cancels the stream", async () => {
     let cancelled = false;
-    const e = await asyncErrorOf(() => readBodyLimited(stream(["12345", "678901"], () => void (cancelled = true)), 10));
+    const e = await asyncErrorOf(() =>
+      readBodyLimited(
+        stream(["12345", "678901"], () => void (cancelled = true)),
+        10,
+      ),
+    );
     expect([e.code, e.message]).toEqual(["RequestEntityTooLarge", "the request body exceeds 10 bytes"]);
     expect(cancelled).toBe(true);
   });
   it("still answers RequestEntityTooLarge when cancelling the stream fails", async () => {
-    const e = await asyncErrorOf(() => readBodyLimited(stream(["12345678901"], () => Promise.reject(new Error("cancel failed"))), 10));
+    const e = await asyncErrorOf(() =>
+      readBodyLimited(
+        stream(["12345678901"], () => Promise.reject(new Error("cancel failed"))),
+        10,
+      ),
+    );
     expect(e.code).toBe("RequestEntityTooLarge");
   });
 });

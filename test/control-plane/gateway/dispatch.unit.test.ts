@@ -13,16 +13,35 @@ import { ApiError } from "../../../src/core/errors.js";
 import { signatureAuth } from "../../../src/control-plane/gateway/signing/middleware.js";
 import { admin, clock, memoryResolver, reader, signedRequest, type SignedCall } from "../../support/unit/edge.js";
 
-const PROTOCOL = ["Action", "Version", "X-Algorithm", "X-Credential", "X-Date", "X-SignedHeaders", "X-SignedQueries", "X-Signature", "X-NotSignBody", "X-Security-Token", "X-Expires"];
+const PROTOCOL = [
+  "Action",
+  "Version",
+  "X-Algorithm",
+  "X-Credential",
+  "X-Date",
+  "X-SignedHeaders",
+  "X-SignedQueries",
+  "X-Signature",
+  "X-NotSignBody",
+  "X-Security-Token",
+  "X-Expires",
+];
 const input = z.object({
-  Name: z.string().optional(), Tags: z.array(z.string()).optional(), Flag: z.boolean().optional(),
+  Name: z.string().optional(),
+  Tags: z.array(z.string()).optional(),
+  Flag: z.boolean().optional(),
   // Every protocol name as a would-be parameter: if one leaked into the parameters, Echo would show it.
   ...Object.fromEntries(PROTOCOL.map((n) => [n, z.string().optional()])),
 });
 const handlerCalls: { accountId: string; requestId: string; role: string }[] = [];
 const childLogs: unknown[] = [];
 const echo: AnyAction = {
-  name: "Echo", access: "read", errors: [], summary: "", input, output: z.unknown(),
+  name: "Echo",
+  access: "read",
+  errors: [],
+  summary: "",
+  input,
+  output: z.unknown(),
   async handler(params, ctx) {
     handlerCalls.push({ accountId: ctx.accountId, requestId: ctx.requestId, role: ctx.principal.role });
     // The logger is made on first use, once.
@@ -49,16 +68,37 @@ function app(): Hono<GatewayEnv> {
     const e = err instanceof ApiError ? err : new ApiError("InternalError", err.message);
     return c.json({ code: e.code, message: e.message, action: c.get("actionName") ?? null, version: c.get("version") ?? null }, e.status);
   });
-  a.on(["GET", "POST"], "/", routeAction(new Map([["Echo", echo], ["Touch", touch]])), signatureAuth({
-    resolver: memoryResolver([admin, reader]).resolver, region: "cn-beijing", service: "id", maxSkewSeconds: 900, bodyLimitBytes: 4096, clock,
-  }), dispatchAction(deps));
+  a.on(
+    ["GET", "POST"],
+    "/",
+    routeAction(
+      new Map([
+        ["Echo", echo],
+        ["Touch", touch],
+      ]),
+    ),
+    signatureAuth({
+      resolver: memoryResolver([admin, reader]).resolver,
+      region: "cn-beijing",
+      service: "id",
+      maxSkewSeconds: 900,
+      bodyLimitBytes: 4096,
+      clock,
+    }),
+    dispatchAction(deps),
+  );
   return (built = a);
 }
 
 async function call(c: SignedCall | string) {
   const res = await app().request(typeof c === "string" ? new Request(`http://id.example/?${c}`, { method: "POST" }) : signedRequest(c));
   const json = (await res.json()) as Record<string, any>;
-  return { status: res.status, json, code: json.code as string | undefined, params: json.Result?.params as Record<string, unknown> | undefined };
+  return {
+    status: res.status,
+    json,
+    code: json.code as string | undefined,
+    params: json.Result?.params as Record<string, unknown> | undefined,
+  };
 }
 
 describe("routing by Action and Version, before the signature", () => {
@@ -87,7 +127,13 @@ describe("dispatch", () => {
   it("answers in the success envelope with the handler's result", async () => {
     const r = await call({ body: `{"Name":"n"}` });
     expect(r.status).toBe(200);
-    expect(r.json.ResponseMetadata).toEqual({ RequestId: "RID-1", Action: "Echo", Version: "2025-10-30", Service: "id", Region: "cn-beijing" });
+    expect(r.json.ResponseMetadata).toEqual({
+      RequestId: "RID-1",
+      Action: "Echo",
+      Version: "2025-10-30",
+      Service: "id",
+      Region: "cn-beijing",
+    });
     expect(r.json.Result).toEqual({ params: { Name: "n" }, region: "cn-beijing" });
   });
   it("hands the handler the principal, its account and the request id, and makes its logger once", async () => {
@@ -102,7 +148,11 @@ describe("dispatch", () => {
   it("lets a readonly key call read actions only", async () => {
     expect((await call({ key: reader })).status).toBe(200);
     const denied = await call({ action: "Touch", key: reader });
-    expect([denied.status, denied.code, denied.json.message]).toEqual([403, "AccessDenied", "the access key is not allowed to perform Touch"]);
+    expect([denied.status, denied.code, denied.json.message]).toEqual([
+      403,
+      "AccessDenied",
+      "the access key is not allowed to perform Touch",
+    ]);
     expect((await call({ action: "Touch" })).status).toBe(200);
   });
   it("refuses invalid parameters with the parameter's code", async () => {
@@ -112,12 +162,25 @@ describe("dispatch", () => {
 
 describe("where parameters come from", () => {
   it("takes them from the query, spaces sent as +, and from a JSON body", async () => {
-    expect((await call({ query: [["Name", "a b"], ["Tags", "x"], ["Tags", "y"]] })).params).toEqual({ Name: "a b", Tags: ["x", "y"] });
+    expect(
+      (
+        await call({
+          query: [
+            ["Name", "a b"],
+            ["Tags", "x"],
+            ["Tags", "y"],
+          ],
+        })
+      ).params,
+    ).toEqual({ Name: "a b", Tags: ["x", "y"] });
     expect((await call({ body: `{"Tags":["j"],"Flag":true}` })).params).toEqual({ Tags: ["j"], Flag: true });
     expect((await call({ query: [["Name", "q"]], body: `{"Flag":false}` })).params).toEqual({ Name: "q", Flag: false });
   });
   it("reads a form body sent by the Go SDK, with `; charset=utf-8`", async () => {
-    const r = await call({ contentType: "application/x-www-form-urlencoded; charset=utf-8", body: "Name=go+style%21&Tags.2=b&Tags.1=a&Flag=true" });
+    const r = await call({
+      contentType: "application/x-www-form-urlencoded; charset=utf-8",
+      body: "Name=go+style%21&Tags.2=b&Tags.1=a&Flag=true",
+    });
     expect([r.status, r.params]).toEqual([200, { Name: "go style!", Tags: ["a", "b"], Flag: true }]);
   });
   it("reads a form body whatever the case of its Content-Type, together with the query", async () => {
@@ -131,7 +194,11 @@ describe("where parameters come from", () => {
   });
   it("refuses a name sent in both the query and the body, by its first segment and any case (issue 22)", async () => {
     const FORM = "application/x-www-form-urlencoded";
-    const both = (param: string) => [400, `InvalidParameter.${param}`, `${param} is sent in both the query and the body; send each parameter once`];
+    const both = (param: string) => [
+      400,
+      `InvalidParameter.${param}`,
+      `${param} is sent in both the query and the body; send each parameter once`,
+    ];
     const refusal = async (c: SignedCall) => {
       const r = await call(c);
       return [r.status, r.code, r.json.message];
@@ -143,7 +210,10 @@ describe("where parameters come from", () => {
     expect(await refusal({ query: [["Flag", "true"]], contentType: FORM, body: "Name=n&flag=false" })).toEqual(both("flag"));
     // Protocol names are not parameters, so they never clash; distinct names still combine.
     expect((await call({ query: [["Tagsx", "q"]], body: `{"Tags":["b"]}` })).code).toBe("InvalidParameter.Tagsx");
-    expect((await call({ query: [["Name", "q"]], contentType: FORM, body: "X-Date=1&Flag=true" })).params).toEqual({ Name: "q", Flag: true });
+    expect((await call({ query: [["Name", "q"]], contentType: FORM, body: "X-Date=1&Flag=true" })).params).toEqual({
+      Name: "q",
+      Flag: true,
+    });
   });
   it("never takes a protocol name as a parameter, from the query or a form body", async () => {
     const query = PROTOCOL.filter((n) => n !== "Action" && n !== "Version").map((n) => [n, "v"] as [string, string]);
@@ -165,13 +235,19 @@ describe("the body is decoded by what it is, and a Content-Type that contradicts
   it("refuses a JSON object or array labelled as a form, after any JSON whitespace", async () => {
     for (const space of ["", " ", "\t", "\n", "\r", " \r\n\t"]) {
       for (const json of [`{"Name":"x"}`, `["Name"]`]) {
-        expect(await refusal({ contentType: FORM, body: `${space}${json}` }), JSON.stringify(space + json)).toEqual([400, "InvalidRequest", JSON_IS_FORM]);
+        expect(await refusal({ contentType: FORM, body: `${space}${json}` }), JSON.stringify(space + json)).toEqual([
+          400,
+          "InvalidRequest",
+          JSON_IS_FORM,
+        ]);
       }
     }
   });
   it("reads a JSON object after JSON whitespace when labelled JSON", async () => {
     for (const space of [" ", "\t", "\n", "\r"]) {
-      expect((await call({ contentType: "application/json", body: `${space}{"Name":"w"}` })).params, JSON.stringify(space)).toEqual({ Name: "w" });
+      expect((await call({ contentType: "application/json", body: `${space}{"Name":"w"}` })).params, JSON.stringify(space)).toEqual({
+        Name: "w",
+      });
     }
   });
   it("refuses form bytes, or only whitespace, labelled JSON, whatever the parameters of the media type", async () => {
@@ -183,7 +259,11 @@ describe("the body is decoded by what it is, and a Content-Type that contradicts
   it("reads a body labelled neither JSON nor form as JSON, and says it is not JSON when it is not", async () => {
     for (const contentType of ["text/plain", "application/jsonx", ""]) {
       expect((await call({ contentType, body: `{"Name":"t"}` })).params, contentType).toEqual({ Name: "t" });
-      expect(await refusal({ contentType, body: "Name=x" }), contentType).toEqual([400, "InvalidRequest", "the request body is not valid JSON"]);
+      expect(await refusal({ contentType, body: "Name=x" }), contentType).toEqual([
+        400,
+        "InvalidRequest",
+        "the request body is not valid JSON",
+      ]);
     }
   });
   it("reads a whitespace-only form body as a form, not as JSON", async () => {

@@ -22,14 +22,26 @@ describe("request ids", () => {
 describe("envelopes", () => {
   it("wrap a result with the request's metadata", () => {
     expect(successEnvelope(ctx, { A: 1 })).toEqual({
-      ResponseMetadata: { RequestId: "RID", Action: "GetUser", Version: "2025-10-30", Service: "id", Region: "cn-beijing" }, Result: { A: 1 },
+      ResponseMetadata: { RequestId: "RID", Action: "GetUser", Version: "2025-10-30", Service: "id", Region: "cn-beijing" },
+      Result: { A: 1 },
     });
     expect([API_VERSION, SERVICE_NAME]).toEqual(["2025-10-30", "id"]);
   });
   it("carry an error's code and message, and CodeN only where the catalog has one", () => {
-    expect(errorEnvelope(ctx, new ApiError("SignatureNotMatch", "m")).ResponseMetadata.Error).toEqual({ CodeN: 100010, Code: "SignatureNotMatch", Message: "m" });
+    expect(errorEnvelope(ctx, new ApiError("SignatureNotMatch", "m")).ResponseMetadata.Error).toEqual({
+      CodeN: 100010,
+      Code: "SignatureNotMatch",
+      Message: "m",
+    });
     const plain = errorEnvelope(ctx, errors.notFound("User u1")).ResponseMetadata;
-    expect(plain).toEqual({ RequestId: "RID", Action: "GetUser", Version: "2025-10-30", Service: "id", Region: "cn-beijing", Error: { Code: "NotFound", Message: "resource User u1 does not exist" } });
+    expect(plain).toEqual({
+      RequestId: "RID",
+      Action: "GetUser",
+      Version: "2025-10-30",
+      Service: "id",
+      Region: "cn-beijing",
+      Error: { Code: "NotFound", Message: "resource User u1 does not exist" },
+    });
     expect("CodeN" in plain.Error!).toBe(false);
   });
   it("print times in RFC 3339 UTC without fractions", () => {
@@ -39,12 +51,25 @@ describe("envelopes", () => {
 
 describe("the error catalog", () => {
   it.each([
-    ["MissingParameter.X", 400, undefined], ["InvalidParameter.X", 400, undefined], ["InvalidRequest", 400, undefined],
-    ["MissingAction", 400, undefined], ["InvalidAction", 400, undefined], ["InvalidAuthorization", 400, undefined],
-    ["MissingAuthenticationToken", 401, 100003], ["SignatureNotMatch", 401, 100010], ["InvalidTimestamp", 403, 100006],
-    ["InvalidAccessKeyId", 403, 100009], ["AccessDenied", 403, 100013], ["NotFound", 404, undefined], ["Duplicated", 409, undefined],
-    ["RequestEntityTooLarge", 413, undefined], ["Throttling", 429, undefined], ["QuotaExceeded", 429, undefined],
-    ["InternalError", 500, 100014], ["DownstreamServerError", 502, undefined], ["ServiceUnavailable", 503, undefined],
+    ["MissingParameter.X", 400, undefined],
+    ["InvalidParameter.X", 400, undefined],
+    ["InvalidRequest", 400, undefined],
+    ["MissingAction", 400, undefined],
+    ["InvalidAction", 400, undefined],
+    ["InvalidAuthorization", 400, undefined],
+    ["MissingAuthenticationToken", 401, 100003],
+    ["SignatureNotMatch", 401, 100010],
+    ["InvalidTimestamp", 403, 100006],
+    ["InvalidAccessKeyId", 403, 100009],
+    ["AccessDenied", 403, 100013],
+    ["NotFound", 404, undefined],
+    ["Duplicated", 409, undefined],
+    ["RequestEntityTooLarge", 413, undefined],
+    ["Throttling", 429, undefined],
+    ["QuotaExceeded", 429, undefined],
+    ["InternalError", 500, 100014],
+    ["DownstreamServerError", 502, undefined],
+    ["ServiceUnavailable", 503, undefined],
   ])("%s is HTTP %d with CodeN %s", (code, status, codeN) => {
     const e = new ApiError(code, "m");
     expect([e.code, e.status, e.codeN, e.message]).toEqual([code, status, codeN, "m"]);

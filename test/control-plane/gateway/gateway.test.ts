@@ -23,16 +23,34 @@ describe("requests signed like the Go, Java and Python SDKs", () => {
   });
 
   it("takes parameters from a query with spaces as + and repeated keys in wire order", async () => {
-    const r = await rawCall(svc, { action: "ListUserPools", query: [["Filter.Name", "go style"], ["PageSize", "5"]], body: "" });
+    const r = await rawCall(svc, {
+      action: "ListUserPools",
+      query: [
+        ["Filter.Name", "go style"],
+        ["PageSize", "5"],
+      ],
+      body: "",
+    });
     expect(r.status).toBe(200);
     expect(r.envelope.Result.Data.map((p: { Name: string }) => p.Name)).toEqual(["go style pool"]);
-    const repeated = await rawCall(svc, { action: "CreateUserPool", query: [["CustomScopes", "b:x"], ["CustomScopes", "a:y"]], body: JSON.stringify({ Name: "repeated" }) });
+    const repeated = await rawCall(svc, {
+      action: "CreateUserPool",
+      query: [
+        ["CustomScopes", "b:x"],
+        ["CustomScopes", "a:y"],
+      ],
+      body: JSON.stringify({ Name: "repeated" }),
+    });
     expect(repeated.status).toBe(200);
     expect(repeated.envelope.Result.CustomScopes).toEqual(["b:x", "a:y"]);
   });
 
   it("refuses a body that does not match X-Content-Sha256", async () => {
-    const r = await rawCall(svc, { action: "CreateUserPool", body: JSON.stringify({ Name: "x" }), tamperHeaders: (h) => ({ ...h, "X-Content-Sha256": "0".repeat(64) }) });
+    const r = await rawCall(svc, {
+      action: "CreateUserPool",
+      body: JSON.stringify({ Name: "x" }),
+      tamperHeaders: (h) => ({ ...h, "X-Content-Sha256": "0".repeat(64) }),
+    });
     expect([r.status, errorOf(r)?.Code, errorOf(r)?.CodeN]).toEqual([401, "SignatureNotMatch", 100010]);
   });
 
@@ -53,7 +71,14 @@ describe("requests signed like the Go, Java and Python SDKs", () => {
 
   it("names the expected scope when region or service differ", async () => {
     for (const change of [{ region: "cn-shanghai" }, { service: "iam" }]) {
-      const r = await rawCall(svc, { action: "GetUserPool", tamperSign: (i) => ({ ...i, ...change }), tamperHeaders: (h) => ({ ...h, Authorization: h.Authorization!.replace("/cn-beijing/id/", `/${change.region ?? "cn-beijing"}/${change.service ?? "id"}/`) }) });
+      const r = await rawCall(svc, {
+        action: "GetUserPool",
+        tamperSign: (i) => ({ ...i, ...change }),
+        tamperHeaders: (h) => ({
+          ...h,
+          Authorization: h.Authorization!.replace("/cn-beijing/id/", `/${change.region ?? "cn-beijing"}/${change.service ?? "id"}/`),
+        }),
+      });
       expect(r.status).toBe(401);
       expect(errorOf(r)?.Message).toContain("cn-beijing/id/request");
     }
@@ -64,8 +89,12 @@ describe("presigned URLs", () => {
   const presign = (at: Date, params: [string, string][], expires?: number) =>
     presignedQuery({
       query: [["Action", "ListUserPools"], ["Version", VERSION], ...params],
-      accessKeyId: svc.admin.accessKeyId, secretKey: svc.admin.secretAccessKey, region: "cn-beijing", service: "id",
-      xDate: xDateOf(at), ...(expires !== undefined && { expires }),
+      accessKeyId: svc.admin.accessKeyId,
+      secretKey: svc.admin.secretAccessKey,
+      region: "cn-beijing",
+      service: "id",
+      xDate: xDateOf(at),
+      ...(expires !== undefined && { expires }),
     });
 
   it("answers a presigned GET", async () => {
@@ -93,13 +122,13 @@ describe("the error catalog", () => {
     ["an unknown Action", { action: "DropDatabase" }, 400, "InvalidAction"],
     ["no Version", { action: "GetUserPool", version: "", query: [] }, 400, "MissingParameter.Version"],
     ["another Version", { action: "GetUserPool", version: "2020-01-01" }, 400, "InvalidParameter.Version"],
-    ["malformed JSON", { action: "CreateUserPool", body: "{\"Name\":" }, 400, "InvalidRequest"],
+    ["malformed JSON", { action: "CreateUserPool", body: '{"Name":' }, 400, "InvalidRequest"],
     ["a JSON array body", { action: "CreateUserPool", body: "[1,2]" }, 400, "InvalidRequest"],
     ["invalid UTF-8", { action: "CreateUserPool", body: Buffer.from([0x7b, 0xff, 0x7d]) }, 400, "InvalidRequest"],
     ["a body over the limit", { action: "CreateUserPool", body: JSON.stringify({ Name: "x".repeat(4096) }) }, 413, "RequestEntityTooLarge"],
     ["a missing parameter", { action: "GetUserPool", body: "{}" }, 400, "MissingParameter.UserPoolUid"],
-    ["a wrongly typed parameter", { action: "GetUserPool", body: "{\"UserPoolUid\":{}}" }, 400, "InvalidParameter.UserPoolUid"],
-    ["an unknown resource", { action: "GetUserPool", body: "{\"UserPoolUid\":\"nope\"}" }, 404, "NotFound"],
+    ["a wrongly typed parameter", { action: "GetUserPool", body: '{"UserPoolUid":{}}' }, 400, "InvalidParameter.UserPoolUid"],
+    ["an unknown resource", { action: "GetUserPool", body: '{"UserPoolUid":"nope"}' }, 404, "NotFound"],
   ];
   it.each(cases)("answers %s with its status and code", async (_n, call, status, code) => {
     const r = await rawCall(svc, call);
@@ -116,10 +145,20 @@ describe("the error catalog", () => {
 
   it("refuses an oversized chunked body without a Content-Length", async () => {
     const big = "x".repeat(8192);
-    const stream = new ReadableStream({ start(c) { c.enqueue(new TextEncoder().encode(big)); c.close(); } });
+    const stream = new ReadableStream({
+      start(c) {
+        c.enqueue(new TextEncoder().encode(big));
+        c.close();
+      },
+    });
     const res = await fetch(`${svc.url}/?Action=CreateUserPool&Version=${VERSION}`, {
-      method: "POST", body: stream, duplex: "half",
-      headers: { Authorization: `HMAC-SHA256 Credential=${svc.admin.accessKeyId}/${xDateOf(new Date()).slice(0, 8)}/cn-beijing/id/request, SignedHeaders=x-date, Signature=${"0".repeat(64)}`, "X-Date": xDateOf(new Date()) },
+      method: "POST",
+      body: stream,
+      duplex: "half",
+      headers: {
+        Authorization: `HMAC-SHA256 Credential=${svc.admin.accessKeyId}/${xDateOf(new Date()).slice(0, 8)}/cn-beijing/id/request, SignedHeaders=x-date, Signature=${"0".repeat(64)}`,
+        "X-Date": xDateOf(new Date()),
+      },
     } as RequestInit);
     expect(res.status).toBe(413);
   });
@@ -128,8 +167,14 @@ describe("the error catalog", () => {
     const name = `unknown-${Date.now()}`;
     const cases: [Parameters<typeof rawCall>[1], string][] = [
       [{ action: "CreateUserPool", body: JSON.stringify({ Name: name, Color: "blue" }) }, "InvalidParameter.Color"],
-      [{ action: "CreateUserPool", body: JSON.stringify({ Name: name, PasswordPolicy: { MinLength: 9, MinLenght: 10 } }) }, "InvalidParameter.PasswordPolicy.MinLenght"],
-      [{ action: "CreateUserPool", body: `Name=${name}&PasswordPolicy.Colour=1`, contentType: "application/x-www-form-urlencoded" }, "InvalidParameter.PasswordPolicy.Colour"],
+      [
+        { action: "CreateUserPool", body: JSON.stringify({ Name: name, PasswordPolicy: { MinLength: 9, MinLenght: 10 } }) },
+        "InvalidParameter.PasswordPolicy.MinLenght",
+      ],
+      [
+        { action: "CreateUserPool", body: `Name=${name}&PasswordPolicy.Colour=1`, contentType: "application/x-www-form-urlencoded" },
+        "InvalidParameter.PasswordPolicy.Colour",
+      ],
       [{ action: "ListUserPools", method: "GET", body: "", query: [["Filter.Nmae", "x"]] }, "InvalidParameter.Filter.Nmae"],
       [{ action: "GetUserPool", body: JSON.stringify({ UserPoolUid: "x", Deep: { Er: 1 } }) }, "InvalidParameter.Deep"],
     ];
@@ -160,7 +205,13 @@ describe("ops endpoints and logs", () => {
     const env = await svc.call("GetUserPool", { UserPoolUid: "log-line-check" });
     expect(codeOf(env)).toBe("NotFound");
     const line = svc.logs.map((l) => JSON.parse(l)).find((l) => l.requestId === env.ResponseMetadata.RequestId);
-    expect(line).toMatchObject({ action: "GetUserPool", status: 404, code: "NotFound", accessKeyId: svc.admin.accessKeyId, msg: "request" });
+    expect(line).toMatchObject({
+      action: "GetUserPool",
+      status: 404,
+      code: "NotFound",
+      accessKeyId: svc.admin.accessKeyId,
+      msg: "request",
+    });
     expect(typeof line.durationMs).toBe("number");
     expect(svc.logs.join("\n")).not.toContain(svc.admin.secretAccessKey);
   });

@@ -3,7 +3,14 @@
 // MissingParameter kept apart from InvalidParameter, and names the schema does not declare refused.
 import { describe, expect, it } from "vitest";
 import { z } from "zod";
-import { conform, issueToError, paramsFromFlat, paramsFromJson, parseParams, validateParams } from "../../../src/control-plane/gateway/params.js";
+import {
+  conform,
+  issueToError,
+  paramsFromFlat,
+  paramsFromJson,
+  parseParams,
+  validateParams,
+} from "../../../src/control-plane/gateway/params.js";
 import { errorOf, utf8 } from "../../support/unit/support.js";
 
 const flat = (query: string) => paramsFromFlat(new URLSearchParams(query));
@@ -51,11 +58,17 @@ describe("paramsFromJson", () => {
     const body = Uint8Array.from([...utf8(`{"Name":"a`), 0xff, ...utf8(`b"}`)]);
     expect(errorOf(() => paramsFromJson(body))).toMatchObject({ code: "InvalidRequest", message: "the request body is not valid JSON" });
   });
-  it.each(["{", "{\"Name\":}", "x", "{}x"])("refuses malformed JSON %j", (text) => {
-    expect(errorOf(() => paramsFromJson(utf8(text)))).toMatchObject({ code: "InvalidRequest", message: "the request body is not valid JSON" });
+  it.each(["{", '{"Name":}', "x", "{}x"])("refuses malformed JSON %j", (text) => {
+    expect(errorOf(() => paramsFromJson(utf8(text)))).toMatchObject({
+      code: "InvalidRequest",
+      message: "the request body is not valid JSON",
+    });
   });
-  it.each(["null", "1", "\"s\"", "true", "[]", "[{}]"])("refuses the JSON value %s: the body must be an object", (text) => {
-    expect(errorOf(() => paramsFromJson(utf8(text)))).toMatchObject({ code: "InvalidRequest", message: "the request body must be a JSON object" });
+  it.each(["null", "1", '"s"', "true", "[]", "[{}]"])("refuses the JSON value %s: the body must be an object", (text) => {
+    expect(errorOf(() => paramsFromJson(utf8(text)))).toMatchObject({
+      code: "InvalidRequest",
+      message: "the request body must be a JSON object",
+    });
   });
 });
 
@@ -76,20 +89,30 @@ describe("conform: names and objects", () => {
     for (const v of [null, 5, "text", ["a"]]) expect(conform(schema, v)).toBe(v);
   });
   it("refuses a name the schema does not know, at any depth, naming it by its path", () => {
-    const nested = z.object({ Name: z.string().optional(), Inner: z.object({ Flag: z.boolean().optional() }).optional(), Items: z.array(z.object({ Key: z.string() })).optional() });
+    const nested = z.object({
+      Name: z.string().optional(),
+      Inner: z.object({ Flag: z.boolean().optional() }).optional(),
+      Items: z.array(z.object({ Key: z.string() })).optional(),
+    });
     const refused = (raw: unknown) => {
       const r = validateParams(nested, raw);
       return r.ok ? "OK" : [r.error.code, r.error.message];
     };
     expect(refused({ Name: "a", Unknown: "x" })).toEqual(["InvalidParameter.Unknown", "Unknown is not a parameter of this action"]);
     // The declared part of the path in the schema's spelling, the unknown name as sent.
-    expect(refused({ inner: { flag: "true", Nope: 1 } })).toEqual(["InvalidParameter.Inner.Nope", "Inner.Nope is not a parameter of this action"]);
+    expect(refused({ inner: { flag: "true", Nope: 1 } })).toEqual([
+      "InvalidParameter.Inner.Nope",
+      "Inner.Nope is not a parameter of this action",
+    ]);
     expect(refused({ Inner: { Deep: { X: 1 } } })).toEqual(["InvalidParameter.Inner.Deep", "Inner.Deep is not a parameter of this action"]);
     const deep = z.object({ A: z.object({ B: z.object({ C: z.string().optional() }) }) });
     const r = validateParams(deep, { a: { b: { c: "x", D: 1 } } });
     expect(!r.ok && r.error.code).toBe("InvalidParameter.A.B.D");
     // A list's items are named by the list: Items.1.Other and Items.2.Other are one parameter to fix.
-    expect(refused(flat("Items.1.Key=a&Items.2.Other=b"))).toEqual(["InvalidParameter.Items.Other", "Items.Other is not a parameter of this action"]);
+    expect(refused(flat("Items.1.Key=a&Items.2.Other=b"))).toEqual([
+      "InvalidParameter.Items.Other",
+      "Items.Other is not a parameter of this action",
+    ]);
     expect(refused({ Name: "a", Inner: { Flag: true }, Items: [{ Key: "k" }] })).toBe("OK");
   });
   it("echoes an unknown name without control characters and cut to 128 characters", () => {
@@ -100,7 +123,11 @@ describe("conform: names and objects", () => {
 });
 
 describe("conform: lists", () => {
-  const schema = z.object({ Tags: z.array(z.string()).optional(), Flags: z.array(z.boolean()).optional(), Nums: z.array(z.number()).optional() });
+  const schema = z.object({
+    Tags: z.array(z.string()).optional(),
+    Flags: z.array(z.boolean()).optional(),
+    Nums: z.array(z.number()).optional(),
+  });
   it("orders A.1, A.2 ... A.10 by number", () => {
     expect(outcome(schema, flat("Tags.10=j&Tags.2=b&Tags.1=a"))).toBe(`OK:{"Tags":["a","b","j"]}`);
   });
@@ -133,17 +160,28 @@ describe("conform: lists", () => {
 
 describe("conform: scalars", () => {
   const schema = z.object({ B: z.boolean().optional(), N: z.number().optional(), I: z.int().optional() });
-  it("reads exactly \"true\" and \"false\" as booleans", () => {
+  it('reads exactly "true" and "false" as booleans', () => {
     expect(outcome(schema, { B: "true" })).toBe(`OK:{"B":true}`);
     expect(outcome(schema, { B: "false" })).toBe(`OK:{"B":false}`);
     for (const v of ["TRUE", "yes", "1", ""]) expect(outcome(schema, { B: v }), v).toBe("InvalidParameter.B");
   });
-  it.each([["42", 42], ["-7", -7], [" 5 ", 5], ["1.5", 1.5], ["-1.25", -1.25], ["123456789012345", 123456789012345], ["0", 0]])("reads %j as the number %d", (text, n) => {
+  it.each([
+    ["42", 42],
+    ["-7", -7],
+    [" 5 ", 5],
+    ["1.5", 1.5],
+    ["-1.25", -1.25],
+    ["123456789012345", 123456789012345],
+    ["0", 0],
+  ])("reads %j as the number %d", (text, n) => {
     expect(outcome(schema, { N: text })).toBe(`OK:{"N":${n}}`);
   });
-  it.each(["1e3", "0x10", "1234567890123456", "1.", ".5", "x5", "5x", "--5", "+5", "", "Infinity", "NaN"])("does not read %j as a number", (text) => {
-    expect(outcome(schema, { N: text })).toBe("InvalidParameter.N");
-  });
+  it.each(["1e3", "0x10", "1234567890123456", "1.", ".5", "x5", "5x", "--5", "+5", "", "Infinity", "NaN"])(
+    "does not read %j as a number",
+    (text) => {
+      expect(outcome(schema, { N: text })).toBe("InvalidParameter.N");
+    },
+  );
   it("reads integers for int parameters, and refuses fractions there", () => {
     expect(outcome(schema, { I: "12" })).toBe(`OK:{"I":12}`);
     expect(outcome(schema, { I: "1.5" })).toBe("InvalidParameter.I");
@@ -165,7 +203,10 @@ describe("conform: wrappers and unions", () => {
     const r = validateParams(z.object({ F: inner }), { f: "true" });
     expect(r.ok && (r.data as { F: unknown }).F).toBe(_name === "transform" ? "yes" : true);
   });
-  const union = z.object({ U: z.union([z.string(), z.array(z.string())]).optional(), O: z.union([z.string(), z.object({ Flag: z.boolean() })]).optional() });
+  const union = z.object({
+    U: z.union([z.string(), z.array(z.string())]).optional(),
+    O: z.union([z.string(), z.object({ Flag: z.boolean() })]).optional(),
+  });
   it("conforms a list or object value to the union's list or object member", () => {
     expect(outcome(union, flat("U.2=b&U.1=a"))).toBe(`OK:{"U":["a","b"]}`);
     expect(outcome(union, { U: "plain" })).toBe(`OK:{"U":"plain"}`);
@@ -179,8 +220,12 @@ describe("conform: wrappers and unions", () => {
 
 describe("validateParams and issueToError", () => {
   const schema = z.object({
-    Name: z.string().min(1), Code: z.string().min(3).optional(), Tags: z.array(z.string()).min(1).optional(),
-    Pair: z.array(z.string()).min(2).optional(), Count: z.number().min(1).optional(), Outer: z.object({ Inner: z.string() }).optional(),
+    Name: z.string().min(1),
+    Code: z.string().min(3).optional(),
+    Tags: z.array(z.string()).min(1).optional(),
+    Pair: z.array(z.string()).min(2).optional(),
+    Count: z.number().min(1).optional(),
+    Outer: z.object({ Inner: z.string() }).optional(),
   });
   it("says MissingParameter for absent, empty or blank values and empty lists", () => {
     expect(outcome(schema, {})).toBe("MissingParameter.Name");
@@ -210,7 +255,9 @@ describe("validateParams and issueToError", () => {
     expect(outcome(schema, { Name: [] })).toBe("InvalidParameter.Name");
     expect(outcome(schema, { Name: "n", Code: [] })).toBe("InvalidParameter.Code");
     expect(issueToError({ code: "custom", path: ["Name"], message: "m" } as never).code).toBe("InvalidParameter.Name");
-    expect(issueToError({ code: "invalid_type", path: ["Name"], message: "m", expected: "string" } as never).code).toBe("MissingParameter.Name");
+    expect(issueToError({ code: "invalid_type", path: ["Name"], message: "m", expected: "string" } as never).code).toBe(
+      "MissingParameter.Name",
+    );
   });
   it("names the whole body when the problem has no path", () => {
     expect(outcome(z.string(), 5)).toBe("InvalidParameter.Body");
@@ -219,9 +266,15 @@ describe("validateParams and issueToError", () => {
   });
   it("refuses U+0000 in any string the schema declares, naming where", () => {
     const nul = z.object({
-      Name: z.string().optional(), Mode: z.enum(["a", "b\u0000"]).optional(), U: z.union([z.string(), z.number()]).optional(),
-      Outer: z.object({ Inner: z.string() }).optional(), Tags: z.array(z.string()).optional(), UT: z.union([z.string(), z.array(z.string())]).optional(),
-      Opaque: z.array(z.unknown()).optional(), Any: z.unknown().optional(), Maybe: z.object({ Inner: z.string() }).nullable().optional(),
+      Name: z.string().optional(),
+      Mode: z.enum(["a", "b\u0000"]).optional(),
+      U: z.union([z.string(), z.number()]).optional(),
+      Outer: z.object({ Inner: z.string() }).optional(),
+      Tags: z.array(z.string()).optional(),
+      UT: z.union([z.string(), z.array(z.string())]).optional(),
+      Opaque: z.array(z.unknown()).optional(),
+      Any: z.unknown().optional(),
+      Maybe: z.object({ Inner: z.string() }).nullable().optional(),
     });
     expect(outcome(nul, { Name: "a\u0000b" })).toBe("InvalidParameter.Name");
     expect(outcome(nul, { Mode: "b\u0000" })).toBe("InvalidParameter.Mode");

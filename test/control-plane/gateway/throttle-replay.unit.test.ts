@@ -13,8 +13,10 @@ const principal = { accessKeyId: "AK1", accountId: "2100000001", role: "admin" }
 async function run(mw: MiddlewareHandler<GatewayEnv>, vars: Record<string, unknown>) {
   const c = fakeContext(vars);
   let nextCalls = 0;
-  const outcome = await (mw as (c: unknown, next: () => Promise<void>) => Promise<void>)(c, async () => void nextCalls++)
-    .then(() => "OK", (e: { code: string; message: string }) => `${e.code}: ${e.message}`);
+  const outcome = await (mw as (c: unknown, next: () => Promise<void>) => Promise<void>)(c, async () => void nextCalls++).then(
+    () => "OK",
+    (e: { code: string; message: string }) => `${e.code}: ${e.message}`,
+  );
   return { outcome, nextCalls, headers: c.headers };
 }
 
@@ -26,7 +28,11 @@ describe("throttle", () => {
   });
   it("asks the bucket of the caller's key and account, and goes on while it has tokens", async () => {
     const asked: unknown[] = [];
-    const mw = throttle({ limiter: { take: async (k) => (asked.push(k), true), leaseSize: 1, leases: 0, maxCost: 100 }, ratePerSecond: 5, burst: 10 });
+    const mw = throttle({
+      limiter: { take: async (k) => (asked.push(k), true), leaseSize: 1, leases: 0, maxCost: 100 },
+      ratePerSecond: 5,
+      burst: 10,
+    });
     const r = await run(mw, { principal });
     expect([r.outcome, r.nextCalls, r.headers.size]).toEqual(["OK", 1, 0]);
     expect(asked).toEqual([{ accessKeyId: "AK1", accountId: "2100000001" }]);
@@ -67,7 +73,8 @@ describe("replay protection", () => {
     const mw = replayProtection({ ledger: l, maxSkewSeconds: 900 });
     expect(await run(mw, { auth: auth({}), principal })).toMatchObject({ outcome: "OK", nextCalls: 1 });
     expect(await run(mw, { auth: auth({}), principal })).toMatchObject({
-      outcome: "InvalidTimestamp: this signed request was already used; sign every request afresh (a new X-Date)", nextCalls: 0,
+      outcome: "InvalidTimestamp: this signed request was already used; sign every request afresh (a new X-Date)",
+      nextCalls: 0,
     });
     expect(await run(mw, { auth: auth({}), principal: { ...principal, accountId: "2100000002" } })).toMatchObject({ outcome: "OK" });
   });

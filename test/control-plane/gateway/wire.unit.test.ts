@@ -7,7 +7,14 @@ import { describe, expect, it } from "vitest";
 import { wireFromFetch, wireFromIncoming } from "../../../src/control-plane/gateway/wire.js";
 import { asyncErrorOf } from "../../support/unit/support.js";
 
-function incoming(o: { method?: string; url?: string; headers?: Record<string, string | string[]>; rawHeaders?: string[]; chunks?: string[]; end?: boolean }) {
+function incoming(o: {
+  method?: string;
+  url?: string;
+  headers?: Record<string, string | string[]>;
+  rawHeaders?: string[];
+  chunks?: string[];
+  end?: boolean;
+}) {
   const m = new IncomingMessage(new Socket());
   m.method = o.method as string;
   // Node's server always sets both; the defaults are for anything else that builds one.
@@ -36,7 +43,8 @@ describe("wireFromFetch", () => {
     expect([w.header("x-date"), w.header("authorization")]).toEqual(["d", undefined]);
   });
   it("reads the body under the limit and refuses a declared length over it before reading", async () => {
-    const post = (body: string, headers: Record<string, string> = {}) => wireFromFetch(new Request("http://h/", { method: "POST", body, headers }));
+    const post = (body: string, headers: Record<string, string> = {}) =>
+      wireFromFetch(new Request("http://h/", { method: "POST", body, headers }));
     expect(text(await post("abc").readBody(3))).toBe("abc");
     expect((await asyncErrorOf(() => post("abcd").readBody(3))).code).toBe("RequestEntityTooLarge");
     // A declared length over the limit is refused although the bytes sent would fit.
@@ -52,11 +60,26 @@ describe("wireFromIncoming", () => {
     expect([bare.method, bare.rawPath, bare.rawQuery]).toEqual(["GET", "/", ""]);
   });
   it("joins every Authorization header, whatever its case, so that two are refused rather than one picked", () => {
-    const w = wireFromIncoming(incoming({
-      headers: { authorization: "first" },
-      // Cache-Control has as many letters as Authorization: the length is only a shortcut, the name decides.
-      rawHeaders: ["Host", "h", "Authorization", "first", "X-Authorization", "no", "Cache-Control", "no", "AUTHORIZATION", "second", "authorizatio", "no"],
-    }));
+    const w = wireFromIncoming(
+      incoming({
+        headers: { authorization: "first" },
+        // Cache-Control has as many letters as Authorization: the length is only a shortcut, the name decides.
+        rawHeaders: [
+          "Host",
+          "h",
+          "Authorization",
+          "first",
+          "X-Authorization",
+          "no",
+          "Cache-Control",
+          "no",
+          "AUTHORIZATION",
+          "second",
+          "authorizatio",
+          "no",
+        ],
+      }),
+    );
     expect(w.header("authorization")).toBe("first, second");
     expect(wireFromIncoming(incoming({ rawHeaders: ["Authorization", "only"] })).header("authorization")).toBe("only");
     expect(wireFromIncoming(incoming({ rawHeaders: ["Host", "h"] })).header("authorization")).toBeUndefined();

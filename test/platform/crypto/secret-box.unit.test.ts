@@ -82,7 +82,9 @@ describe("seal and open", () => {
 
   it("refuses an unknown key id with its own error, naming the id", () => {
     const sealed = boxA().seal("secret", "ad");
-    expect(opening(boxA(), { ...sealed, keyId: "0123456789abcdef" }, "ad")).toThrow(/^no master key with id 0123456789abcdef is configured$/);
+    expect(opening(boxA(), { ...sealed, keyId: "0123456789abcdef" }, "ad")).toThrow(
+      /^no master key with id 0123456789abcdef is configured$/,
+    );
     expect(opening(new SecretBox(keyB), sealed, "ad")).toThrow(SecretBoxError);
   });
 

@@ -17,9 +17,12 @@ describe("SHA-256 and HMAC-SHA256", () => {
 
   it("derive the signing key of docs/spec/signing.md's worked example", () => {
     const canonical = [
-      "POST", "/", "Action=CreateThing&Version=2025-10-30",
+      "POST",
+      "/",
+      "Action=CreateThing&Version=2025-10-30",
       "x-content-sha256:b80af213cb34e22ae7b6ec8c31810430500a39a6e00a7c2a3ff9390ca17e1359\nx-date:20251030T080910Z\n",
-      "x-content-sha256;x-date", "b80af213cb34e22ae7b6ec8c31810430500a39a6e00a7c2a3ff9390ca17e1359",
+      "x-content-sha256;x-date",
+      "b80af213cb34e22ae7b6ec8c31810430500a39a6e00a7c2a3ff9390ca17e1359",
     ].join("\n");
     const stringToSign = `HMAC-SHA256\n20251030T080910Z\n20251030/cn-beijing/id/request\n${sha256Hex(canonical)}`;
     const key = deriveSigningKey("ZXhhbXBsZVNlY3JldEtleQ==", "20251030", "cn-beijing", "id");

@@ -18,7 +18,10 @@ const HANG = "still pending";
 const within = <T>(p: Promise<T>, ms: number) => Promise.race([p, new Promise<string>((r) => setTimeout(() => r(HANG), ms))]);
 /** How a promise ended: { ok: true } or { ok: false, code } (the error's code). */
 const settled = (p: Promise<unknown>): Promise<{ ok: boolean; code?: string }> =>
-  p.then(() => ({ ok: true }), (e: unknown) => ({ ok: false, code: (e as { code?: string }).code }));
+  p.then(
+    () => ({ ok: true }),
+    (e: unknown) => ({ ok: false, code: (e as { code?: string }).code }),
+  );
 
 /** A TCP proxy to the suite's database; reset() sends RST to every client it has accepted. */
 async function resettingProxy(target: string): Promise<{ url: string; reset(): void; close(): Promise<void> }> {
@@ -57,7 +60,10 @@ async function answersAgain(handle: DatabaseHandle): Promise<unknown> {
   const deadline = performance.now() + 30_000;
   let answer: unknown;
   while (answer !== 1 && performance.now() < deadline) {
-    answer = await sql<{ n: number }>`select 1 as n`.execute(handle.db).then((r) => r.rows[0]!.n, (e: { code?: string }) => e.code);
+    answer = await sql<{ n: number }>`select 1 as n`.execute(handle.db).then(
+      (r) => r.rows[0]!.n,
+      (e: { code?: string }) => e.code,
+    );
     if (answer !== 1) await new Promise((r) => setTimeout(r, 100));
   }
   return answer;
@@ -70,7 +76,9 @@ afterEach(async () => {
 });
 
 describe.skipIf(!databaseUrl)("a transaction whose connection is reset", () => {
-  it("leaves postgres.js alone with a ROLLBACK that never settles (the upstream bug this guards against)", { timeout: 60_000 }, async () => {
+  it("leaves postgres.js alone with a ROLLBACK that never settles (the upstream bug this guards against)", {
+    timeout: 60_000,
+  }, async () => {
     const proxy = await resettingProxy(databaseUrl!);
     cleanup.push(() => proxy.close());
     const pool = postgres(proxy.url, { max: 1, onnotice: () => {}, prepare: poolerFor(databaseUrl!) === "none" });

@@ -30,10 +30,16 @@ insert into "odd;name" values ('it''s; fine');`;
   it("refuses two migrations with the same number, except the historical pair of 007", () => {
     const dir = mkdtempSync(join(tmpdir(), "idplane-migrations-"));
     try {
-      for (const name of ["001_foundation.sql", "007_identity_providers_upstream.sql", "007_reset_mail_log.sql", "020_a.sql", "020_b.sql"]) writeFileSync(join(dir, name), "select 1;");
+      for (const name of ["001_foundation.sql", "007_identity_providers_upstream.sql", "007_reset_mail_log.sql", "020_a.sql", "020_b.sql"])
+        writeFileSync(join(dir, name), "select 1;");
       expect(() => readMigrations(dir)).toThrow("migrations share a number (renumber the newer one): 020_a.sql and 020_b.sql");
       rmSync(join(dir, "020_b.sql"));
-      expect(readMigrations(dir).map((m) => m.name)).toEqual(["001_foundation.sql", "007_identity_providers_upstream.sql", "007_reset_mail_log.sql", "020_a.sql"]);
+      expect(readMigrations(dir).map((m) => m.name)).toEqual([
+        "001_foundation.sql",
+        "007_identity_providers_upstream.sql",
+        "007_reset_mail_log.sql",
+        "020_a.sql",
+      ]);
       // The allow-list names those two files, not the number: a third 007 is refused.
       writeFileSync(join(dir, "007_more.sql"), "select 1;");
       expect(() => readMigrations(dir)).toThrow("007_more.sql");

@@ -6,14 +6,33 @@ import { AddressPolicy, isAddressOrBlock, isLoopbackHost } from "../../../src/pl
 describe("outbound address policy", () => {
   it("refuses loopback, private, link-local, shared, reserved and their IPv6 forms", () => {
     const policy = new AddressPolicy([]);
-    for (const a of ["127.0.0.1", "10.1.2.3", "172.16.0.1", "192.168.1.1", "169.254.169.254", "100.64.0.1", "0.0.0.0", "224.0.0.1", "255.255.255.255", "::1", "::", "fe80::1", "fd00::1", "::ffff:127.0.0.1", "::ffff:10.0.0.1", "64:ff9b::a00:1", "2001:db8::1"]) {
+    for (const a of [
+      "127.0.0.1",
+      "10.1.2.3",
+      "172.16.0.1",
+      "192.168.1.1",
+      "169.254.169.254",
+      "100.64.0.1",
+      "0.0.0.0",
+      "224.0.0.1",
+      "255.255.255.255",
+      "::1",
+      "::",
+      "fe80::1",
+      "fd00::1",
+      "::ffff:127.0.0.1",
+      "::ffff:10.0.0.1",
+      "64:ff9b::a00:1",
+      "2001:db8::1",
+    ]) {
       expect(policy.refusal(a), a).toMatch(/is not a public address/);
     }
   });
 
   it("lets public addresses through", () => {
     const policy = new AddressPolicy([]);
-    for (const a of ["8.8.8.8", "1.1.1.1", "172.32.0.1", "192.169.0.1", "2606:4700::1111", "::ffff:8.8.8.8"]) expect(policy.refusal(a), a).toBeUndefined();
+    for (const a of ["8.8.8.8", "1.1.1.1", "172.32.0.1", "192.169.0.1", "2606:4700::1111", "::ffff:8.8.8.8"])
+      expect(policy.refusal(a), a).toBeUndefined();
   });
 
   it("lets the listed addresses and blocks through, and only those", () => {
@@ -24,7 +43,8 @@ describe("outbound address policy", () => {
 
   it("checks the configured entries' form", () => {
     for (const ok of ["127.0.0.1", "10.0.0.0/8", "::1", "fd00::/8", "0.0.0.0/0"]) expect(isAddressOrBlock(ok), ok).toBe(true);
-    for (const bad of ["localhost", "10.0.0.0/33", "::/129", "10.0.0.0/8/1", "10.0.0.0/x", ""]) expect(isAddressOrBlock(bad), bad).toBe(false);
+    for (const bad of ["localhost", "10.0.0.0/33", "::/129", "10.0.0.0/8/1", "10.0.0.0/x", ""])
+      expect(isAddressOrBlock(bad), bad).toBe(false);
   });
 
   it("knows the loopback host names", () => {

@@ -29,14 +29,25 @@ async function linked(svc: TestService) {
 }
 
 export const crossAccountCases: CrossAccountCase[] = [
-  { action: "LinkIdentityProviderToUser", params: async (svc) => {
-    const s = await linkSetup(svc);
-    return linkParams(s, s.userUid);
-  } },
+  {
+    action: "LinkIdentityProviderToUser",
+    params: async (svc) => {
+      const s = await linkSetup(svc);
+      return linkParams(s, s.userUid);
+    },
+  },
   { action: "DisableIdentityProviderForUser", params: linked },
-  { action: "BatchConvertFederatedUsersToNativeUsers", params: async (svc) => {
-    const { UserPoolUid, ConnectionUid } = await createConnection(svc);
-    const user = await svc.ok("CreateUser", { UserPoolUid, Email: `${uniqueName("f")}@example.com`, ExternalProviderConnectionUid: ConnectionUid, ExternalProviderUserIdentifier: "fed-1" });
-    return { UserPoolUid, UserUids: [user.Uid] };
-  } },
+  {
+    action: "BatchConvertFederatedUsersToNativeUsers",
+    params: async (svc) => {
+      const { UserPoolUid, ConnectionUid } = await createConnection(svc);
+      const user = await svc.ok("CreateUser", {
+        UserPoolUid,
+        Email: `${uniqueName("f")}@example.com`,
+        ExternalProviderConnectionUid: ConnectionUid,
+        ExternalProviderUserIdentifier: "fed-1",
+      });
+      return { UserPoolUid, UserUids: [user.Uid] };
+    },
+  },
 ];

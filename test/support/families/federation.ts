@@ -22,7 +22,10 @@ const RSA = { name: "RSASSA-PKCS1-v1_5", hash: "SHA-256", publicExponent: new Ui
 const DAY = 24 * 3600 * 1000;
 
 const pemKey = async (key: webcrypto.CryptoKey) =>
-  `-----BEGIN PRIVATE KEY-----\n${Buffer.from(await webcrypto.subtle.exportKey("pkcs8", key)).toString("base64").match(/.{1,64}/g)!.join("\n")}\n-----END PRIVATE KEY-----\n`;
+  `-----BEGIN PRIVATE KEY-----\n${Buffer.from(await webcrypto.subtle.exportKey("pkcs8", key))
+    .toString("base64")
+    .match(/.{1,64}/g)!
+    .join("\n")}\n-----END PRIVATE KEY-----\n`;
 
 export interface TestCa {
   caPem: string;
@@ -44,7 +47,10 @@ export async function makeTestCa(): Promise<TestCa> {
       notAfter: new Date(now + 30 * DAY),
       signingAlgorithm: EC,
       keys: caKeys,
-      extensions: [new x509.BasicConstraintsExtension(true, 0, true), new x509.KeyUsagesExtension(x509.KeyUsageFlags.keyCertSign | x509.KeyUsageFlags.cRLSign, true)],
+      extensions: [
+        new x509.BasicConstraintsExtension(true, 0, true),
+        new x509.KeyUsagesExtension(x509.KeyUsageFlags.keyCertSign | x509.KeyUsageFlags.cRLSign, true),
+      ],
     },
     crypto,
   );
@@ -60,7 +66,10 @@ export async function makeTestCa(): Promise<TestCa> {
       publicKey: leafKeys.publicKey,
       signingKey: caKeys.privateKey,
       extensions: [
-        new x509.SubjectAlternativeNameExtension([{ type: "ip", value: "127.0.0.1" }, { type: "dns", value: "localhost" }]),
+        new x509.SubjectAlternativeNameExtension([
+          { type: "ip", value: "127.0.0.1" },
+          { type: "dns", value: "localhost" },
+        ]),
         new x509.ExtendedKeyUsageExtension([x509.ExtendedKeyUsage.serverAuth]),
       ],
     },
@@ -205,7 +214,13 @@ let sharedCertificate: Promise<string> | undefined;
 export const validCertificate = () => (sharedCertificate ??= idpCertificate());
 
 export async function samlParams(userPoolUid: string, overrides: Record<string, unknown> = {}) {
-  return { UserPoolUid: userPoolUid, Name: uniqueName("saml"), IdpMetadata: idpMetadata(await validCertificate()), IdAttribute: "NameID", ...overrides };
+  return {
+    UserPoolUid: userPoolUid,
+    Name: uniqueName("saml"),
+    IdpMetadata: idpMetadata(await validCertificate()),
+    IdAttribute: "NameID",
+    ...overrides,
+  };
 }
 
 /** An OIDC connection written straight through the service layer, without discovery (no network). */

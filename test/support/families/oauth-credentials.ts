@@ -31,11 +31,20 @@ async function freshCredential(svc: TestService): Promise<CreatedCredential & { 
 }
 
 export const crossAccountCases: CrossAccountCase[] = [
-  { action: "CreateOAuthCredential", params: async (svc) => ({ UserPoolUid: await createPool(svc), GrantType: "authorization_code", Scope: "openid", Name: "x" }) },
+  {
+    action: "CreateOAuthCredential",
+    params: async (svc) => ({ UserPoolUid: await createPool(svc), GrantType: "authorization_code", Scope: "openid", Name: "x" }),
+  },
   { action: "GetOAuthCredential", params: async (svc) => ({ CredentialId: (await freshCredential(svc)).CredentialId }) },
   { action: "GetOAuthCredential", params: async (svc) => ({ ClientApiIdentifier: (await freshCredential(svc)).ClientApiIdentifier }) },
   { action: "ListOAuthCredentials", params: async (svc) => ({ UserPoolUid: (await freshCredential(svc)).poolUid }) },
-  { action: "UpdateOAuthCredential", params: async (svc) => ({ CredentialId: (await freshCredential(svc)).CredentialId, Name: "taken over", ResetSecret: true }) },
-  { action: "UpdateOAuthCredential", params: async (svc) => ({ ClientApiIdentifier: (await freshCredential(svc)).ClientApiIdentifier, ResetSecret: true }) },
+  {
+    action: "UpdateOAuthCredential",
+    params: async (svc) => ({ CredentialId: (await freshCredential(svc)).CredentialId, Name: "taken over", ResetSecret: true }),
+  },
+  {
+    action: "UpdateOAuthCredential",
+    params: async (svc) => ({ ClientApiIdentifier: (await freshCredential(svc)).ClientApiIdentifier, ResetSecret: true }),
+  },
   { action: "DeleteOAuthCredential", params: async (svc) => ({ CredentialId: (await freshCredential(svc)).CredentialId }) },
 ];

@@ -7,7 +7,13 @@ import { createPool } from "./user-pools.js";
 /** A WEB client in the pool (a fresh one when none is given); fields override the defaults. Returns the Create result. */
 export async function createClient(svc: TestService, poolUid?: string, fields: Record<string, unknown> = {}) {
   const UserPoolUid = poolUid ?? (await createPool(svc));
-  const client = await svc.ok("CreateUserPoolClient", { UserPoolUid, Name: "shop web", ClientType: "WEB", AllowedCallbackUrls: ["https://shop.example.com/cb"], ...fields });
+  const client = await svc.ok("CreateUserPoolClient", {
+    UserPoolUid,
+    Name: "shop web",
+    ClientType: "WEB",
+    AllowedCallbackUrls: ["https://shop.example.com/cb"],
+    ...fields,
+  });
   return { ...client, UserPoolUid } as { UserPoolUid: string; Uid: string; ClientSecret: string } & Record<string, any>;
 }
 

@@ -16,7 +16,13 @@ export async function createPool(svc: TestService, fields: Record<string, unknow
 /** A custom attribute in a fresh pool (or the given one); fields override the defaults. */
 export async function createCustomAttribute(svc: TestService, userPoolUid?: string, fields: Record<string, unknown> = {}) {
   const poolUid = userPoolUid ?? (await createPool(svc));
-  const attr = await svc.ok("CreateUserPoolCustomAttribute", { UserPoolUid: poolUid, Name: `a${++counter}`, DataType: "String", Mutability: "Mutable", ...fields });
+  const attr = await svc.ok("CreateUserPoolCustomAttribute", {
+    UserPoolUid: poolUid,
+    Name: `a${++counter}`,
+    DataType: "String",
+    Mutability: "Mutable",
+    ...fields,
+  });
   return { UserPoolUid: poolUid, Uid: attr.Uid as string, attr };
 }
 
@@ -30,7 +36,10 @@ export const crossAccountCases: CrossAccountCase[] = [
     action,
     params: async (svc: TestService) => {
       // Only the parameters each action declares: an unknown one is refused before the lookup.
-      const extra: Record<string, Record<string, unknown>> = { UpdateUserPool: { Name: "renamed" }, UpdateEnableUserPool: { Enabled: false } };
+      const extra: Record<string, Record<string, unknown>> = {
+        UpdateUserPool: { Name: "renamed" },
+        UpdateEnableUserPool: { Enabled: false },
+      };
       return { UserPoolUid: await createPool(svc), ...extra[action] };
     },
   })),

@@ -14,8 +14,20 @@ import { createPool, uniqueName } from "./user-pools.js";
  * Like svc.call, with a longer client timeout than the SDK's default 10 s: a 100-user CreateUsers
  * with passwords runs 100 scrypt hashes, which on a busy two-core machine can take longer.
  */
-export async function callPatiently(svc: TestService, action: string, params: Record<string, unknown>, timeoutMs = 60_000): Promise<Envelope> {
-  const client = new Service({ host: svc.host, protocol: "http:", region: REGION, serviceName: "id", accessKeyId: svc.admin.accessKeyId, secretKey: svc.admin.secretAccessKey });
+export async function callPatiently(
+  svc: TestService,
+  action: string,
+  params: Record<string, unknown>,
+  timeoutMs = 60_000,
+): Promise<Envelope> {
+  const client = new Service({
+    host: svc.host,
+    protocol: "http:",
+    region: REGION,
+    serviceName: "id",
+    accessKeyId: svc.admin.accessKeyId,
+    secretKey: svc.admin.secretAccessKey,
+  });
   const api = client.createAPI(action, { Version: VERSION, method: "POST", contentType: "json" });
   return (await api(params, { timeout: timeoutMs } as never)) as unknown as Envelope;
 }
@@ -23,7 +35,8 @@ export async function callPatiently(svc: TestService, action: string, params: Re
 const unique = uniqueName;
 
 /** A fresh pool with a reset URL (and any other fields given); returns its uid. */
-export const newPool = (svc: TestService, fields: Record<string, unknown> = {}) => createPool(svc, { ResetPasswordUrl: "https://app.example.com/reset", ...fields });
+export const newPool = (svc: TestService, fields: Record<string, unknown> = {}) =>
+  createPool(svc, { ResetPasswordUrl: "https://app.example.com/reset", ...fields });
 
 /** A fresh user with an email address; returns its uid and email. */
 export async function newUser(svc: TestService, poolUid: string, fields: Record<string, unknown> = {}) {
@@ -53,35 +66,52 @@ async function poolAndUser(svc: TestService) {
 export const crossAccountCases: CrossAccountCase[] = [
   { action: "CreateUser", params: async (svc) => ({ UserPoolUid: await newPool(svc), Email: "x@example.com" }) },
   { action: "CreateUsers", params: async (svc) => ({ UserPoolUid: await newPool(svc), Users: [{ Email: "x@example.com" }] }) },
-  { action: "GetUser", params: async (svc) => {
-    const { poolUid, uid } = await poolAndUser(svc);
-    return { UserPoolUid: poolUid, UserUid: uid };
-  } },
+  {
+    action: "GetUser",
+    params: async (svc) => {
+      const { poolUid, uid } = await poolAndUser(svc);
+      return { UserPoolUid: poolUid, UserUid: uid };
+    },
+  },
   { action: "ListUsers", params: async (svc) => ({ UserPoolUid: (await poolAndUser(svc)).poolUid }) },
-  { action: "UpdateUser", params: async (svc) => {
-    const { poolUid, uid } = await poolAndUser(svc);
-    return { UserPoolUid: poolUid, UserUid: uid, Nickname: "changed" };
-  } },
-  { action: "UpdateUsers", params: async (svc) => {
-    const { poolUid, uid } = await poolAndUser(svc);
-    return { UserPoolUid: poolUid, Users: [{ UserUid: uid, Nickname: "changed" }] };
-  } },
-  { action: "DeleteUsers", params: async (svc) => {
-    const { poolUid, uid } = await poolAndUser(svc);
-    return { UserPoolUid: poolUid, UserUids: [uid] };
-  } },
-  { action: "ResetPassword", params: async (svc) => {
-    const { poolUid, uid } = await poolAndUser(svc);
-    return { UserPoolUid: poolUid, UserUid: uid };
-  } },
-  { action: "CompletePasswordReset", params: async (svc) => {
-    // A real, usable token of svc's account: another account must still get NotFound for the pool.
-    const { poolUid, uid, email } = await poolAndUser(svc);
-    await svc.ok("ResetPassword", { UserPoolUid: poolUid, UserUid: uid });
-    return { UserPoolUid: poolUid, Token: await queuedResetToken(svc, email), NewPassword: "a-long-enough-password" };
-  } },
+  {
+    action: "UpdateUser",
+    params: async (svc) => {
+      const { poolUid, uid } = await poolAndUser(svc);
+      return { UserPoolUid: poolUid, UserUid: uid, Nickname: "changed" };
+    },
+  },
+  {
+    action: "UpdateUsers",
+    params: async (svc) => {
+      const { poolUid, uid } = await poolAndUser(svc);
+      return { UserPoolUid: poolUid, Users: [{ UserUid: uid, Nickname: "changed" }] };
+    },
+  },
+  {
+    action: "DeleteUsers",
+    params: async (svc) => {
+      const { poolUid, uid } = await poolAndUser(svc);
+      return { UserPoolUid: poolUid, UserUids: [uid] };
+    },
+  },
+  {
+    action: "ResetPassword",
+    params: async (svc) => {
+      const { poolUid, uid } = await poolAndUser(svc);
+      return { UserPoolUid: poolUid, UserUid: uid };
+    },
+  },
+  {
+    action: "CompletePasswordReset",
+    params: async (svc) => {
+      // A real, usable token of svc's account: another account must still get NotFound for the pool.
+      const { poolUid, uid, email } = await poolAndUser(svc);
+      await svc.ok("ResetPassword", { UserPoolUid: poolUid, UserUid: uid });
+      return { UserPoolUid: poolUid, Token: await queuedResetToken(svc, email), NewPassword: "a-long-enough-password" };
+    },
+  },
 ];
-
 
 export interface ReceivedMail {
   from: string;
@@ -101,7 +131,10 @@ export interface TestSmtp {
 
 /** Undoes quoted-printable: soft line breaks and =XX escapes (nodemailer uses it for long lines). */
 export function decodeQuotedPrintable(text: string): string {
-  const bytes = Buffer.from(text.replace(/=\r?\n/g, "").replace(/=([0-9A-F]{2})/g, (_, h: string) => String.fromCharCode(parseInt(h, 16))), "latin1");
+  const bytes = Buffer.from(
+    text.replace(/=\r?\n/g, "").replace(/=([0-9A-F]{2})/g, (_, h: string) => String.fromCharCode(parseInt(h, 16))),
+    "latin1",
+  );
   return bytes.toString("utf8");
 }
 

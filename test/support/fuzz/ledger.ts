@@ -20,7 +20,10 @@ export class FuzzLedger {
   mainPool = "";
   writes = 0;
 
-  constructor(private readonly db: Kysely<Database>, private readonly accountId: string) {}
+  constructor(
+    private readonly db: Kysely<Database>,
+    private readonly accountId: string,
+  ) {}
 
   /** Identifiers by parameter name; undefined for parameters that take free values. */
   known = (field: string, action?: string): readonly (string | number)[] | undefined => {
@@ -44,7 +47,11 @@ export class FuzzLedger {
   };
 
   private async poolOf(table: "users" | "oauth_credentials" | "identity_providers", column: string, id: string): Promise<string> {
-    const r = await sql<{ p: string }>`select user_pool_uid as p from ${sql.table(table)} where account_id = ${this.accountId} and ${sql.ref(column)} = ${id}`.execute(this.db);
+    const r = await sql<{
+      p: string;
+    }>`select user_pool_uid as p from ${sql.table(table)} where account_id = ${this.accountId} and ${sql.ref(column)} = ${id}`.execute(
+      this.db,
+    );
     if (!r.rows[0]) throw new Error(`${table} ${id} was reported created but is not in the database`);
     return r.rows[0].p;
   }
@@ -88,7 +95,12 @@ export class FuzzLedger {
         break;
       }
       case "CreateUserPoolClient": {
-        const r = await sql<{ id: string; p: string }>`select credential_id::text as id, user_pool_uid as p from oauth_credentials where account_id = ${this.accountId} and client_api_identifier = ${String(result.Uid)}`.execute(this.db);
+        const r = await sql<{
+          id: string;
+          p: string;
+        }>`select credential_id::text as id, user_pool_uid as p from oauth_credentials where account_id = ${this.accountId} and client_api_identifier = ${String(result.Uid)}`.execute(
+          this.db,
+        );
         if (!r.rows[0]) throw new Error(`user pool client ${String(result.Uid)} was reported created but is not in the database`);
         this.credentials.set(r.rows[0].id, r.rows[0].p);
         this.clientIds.set(r.rows[0].id, String(result.Uid));
@@ -130,8 +142,16 @@ export class FuzzLedger {
     const tables: [string, Set<string>, Set<string>][] = [
       ["user_pools", this.pools, await this.ids(sql`select uid as id from user_pools where account_id = ${a}`)],
       ["users", new Set(this.users.keys()), await this.ids(sql`select uid as id from users where account_id = ${a}`)],
-      ["oauth_credentials", new Set(this.credentials.keys()), await this.ids(sql`select credential_id::text as id from oauth_credentials where account_id = ${a}`)],
-      ["identity_providers", new Set(this.providers.keys()), await this.ids(sql`select uid as id from identity_providers where account_id = ${a}`)],
+      [
+        "oauth_credentials",
+        new Set(this.credentials.keys()),
+        await this.ids(sql`select credential_id::text as id from oauth_credentials where account_id = ${a}`),
+      ],
+      [
+        "identity_providers",
+        new Set(this.providers.keys()),
+        await this.ids(sql`select uid as id from identity_providers where account_id = ${a}`),
+      ],
     ];
     const problems: string[] = [];
     let rows = 0;
@@ -140,10 +160,14 @@ export class FuzzLedger {
       for (const id of actual) if (!expected.has(id)) problems.push(`${table}: ${id} exists but no successful request created it`);
       for (const id of expected) if (!actual.has(id)) problems.push(`${table}: ${id} was created and not deleted, but is gone (row lost)`);
     }
-    const mail = await sql<{ p: string; n: string }>`select user_pool_uid as p, count(*)::text as n from mail_outbox where account_id = ${a} group by 1`.execute(this.db);
+    const mail = await sql<{
+      p: string;
+      n: string;
+    }>`select user_pool_uid as p, count(*)::text as n from mail_outbox where account_id = ${a} group by 1`.execute(this.db);
     const mailByPool = new Map(mail.rows.map((r) => [r.p, Number(r.n)]));
     for (const p of new Set([...mailByPool.keys(), ...this.mails.keys()])) {
-      if ((mailByPool.get(p) ?? 0) !== (this.mails.get(p) ?? 0)) problems.push(`mail_outbox: pool ${p} holds ${mailByPool.get(p) ?? 0} mails, ${this.mails.get(p) ?? 0} resets succeeded`);
+      if ((mailByPool.get(p) ?? 0) !== (this.mails.get(p) ?? 0))
+        problems.push(`mail_outbox: pool ${p} holds ${mailByPool.get(p) ?? 0} mails, ${this.mails.get(p) ?? 0} resets succeeded`);
       rows += mailByPool.get(p) ?? 0;
     }
     const counters = await sql<{ uid: string; bad: string }>`

@@ -25,6 +25,18 @@ export const REGRESSIONS: ((w: FuzzWorld) => FuzzCase)[] = [
   (w) => form(w, "CreateUserPool", `${"A.".repeat(20_000)}B=1&Name=x`, "regression:deep-dotted-name"),
   // The Action is echoed in the envelope and the request log line: it must not forge either.
   (w) => json(w, '\n{"level":60,"msg":"forged"}\r\nX-Injected: yes', "{}", "regression:log-forgery"),
-  (w) => form(w, "CreateUsers", `UserPoolUid=x&${Array.from({ length: 40_000 }, (_, i) => `Users.${(i % 99_999) + 1}.Email=a`).join("&")}`, "regression:many-indexes"),
-  (w) => form(w, "UpdateUserPool", "UserPoolUid=x&CustomScopes.1.a=1&CustomScopes.99999=2&PasswordPolicy=%7B%22MinLength%22%3A%7B%7D%7D", "regression:mixed-shapes"),
+  (w) =>
+    form(
+      w,
+      "CreateUsers",
+      `UserPoolUid=x&${Array.from({ length: 40_000 }, (_, i) => `Users.${(i % 99_999) + 1}.Email=a`).join("&")}`,
+      "regression:many-indexes",
+    ),
+  (w) =>
+    form(
+      w,
+      "UpdateUserPool",
+      "UserPoolUid=x&CustomScopes.1.a=1&CustomScopes.99999=2&PasswordPolicy=%7B%22MinLength%22%3A%7B%7D%7D",
+      "regression:mixed-shapes",
+    ),
 ];

@@ -22,25 +22,77 @@ export type KnownValues = (field: string) => readonly (string | number)[] | unde
 
 /** Strings meant to break something: SQL, header and log injection, encodings, oddities. */
 export const HOSTILE_STRINGS: readonly string[] = [
-  "' OR 1=1 --", "'; drop table user_pools; --", "\"; select pg_sleep(10); --", "1; delete from users", "%' or '%'='",
-  "\\", "\\'", "$1", "$$ $$", "::text", "e'\\x00'", "\u0000", "a\u0000b", "\r\nX-Injected: yes", "a\r\nSet-Cookie: x=1",
-  "%0d%0aX-Injected:%20yes", "\n{\"level\":60,\"msg\":\"forged\"}", "\u001b[31mred", "\u202e\u202dltr", "\u200b", "\ufeff",
-  "\ud800", "\udfff", "a\ud83d", "😀".repeat(40), "Ａ", "ǅ", "İ", "ß", "\u0130", "../../etc/passwd", "${jndi:ldap://x}",
-  "{{7*7}}", "<script>alert(1)</script>", "null", "undefined", "NaN", "-0", "1e309", "0x10", "true", "[]", "{}",
-  "__proto__", "constructor", " ", "\t", "", "AKLT", "user@", "@example.com", "+", "+0", "https://", "http://user:pw@x/",
-  "javascript:alert(1)", "https://example.com/#frag", "https://[::1", "00000000-0000-0000-0000-000000000000",
+  "' OR 1=1 --",
+  "'; drop table user_pools; --",
+  '"; select pg_sleep(10); --',
+  "1; delete from users",
+  "%' or '%'='",
+  "\\",
+  "\\'",
+  "$1",
+  "$$ $$",
+  "::text",
+  "e'\\x00'",
+  "\u0000",
+  "a\u0000b",
+  "\r\nX-Injected: yes",
+  "a\r\nSet-Cookie: x=1",
+  "%0d%0aX-Injected:%20yes",
+  '\n{"level":60,"msg":"forged"}',
+  "\u001b[31mred",
+  "\u202e\u202dltr",
+  "\u200b",
+  "\ufeff",
+  "\ud800",
+  "\udfff",
+  "a\ud83d",
+  "😀".repeat(40),
+  "Ａ",
+  "ǅ",
+  "İ",
+  "ß",
+  "\u0130",
+  "../../etc/passwd",
+  "${jndi:ldap://x}",
+  "{{7*7}}",
+  "<script>alert(1)</script>",
+  "null",
+  "undefined",
+  "NaN",
+  "-0",
+  "1e309",
+  "0x10",
+  "true",
+  "[]",
+  "{}",
+  "__proto__",
+  "constructor",
+  " ",
+  "\t",
+  "",
+  "AKLT",
+  "user@",
+  "@example.com",
+  "+",
+  "+0",
+  "https://",
+  "http://user:pw@x/",
+  "javascript:alert(1)",
+  "https://example.com/#frag",
+  "https://[::1",
+  "00000000-0000-0000-0000-000000000000",
 ];
 
 const controlString = fc.string({ unit: fc.integer({ min: 0, max: 0x1f }).map((c) => String.fromCharCode(c)), maxLength: 40 });
 const anyUnicode = fc.string({ unit: "binary", maxLength: 60 });
-const hugeString = fc.constantFrom(1024, 1025, 4096, 16_385, 100_000, 300_000).chain((n) =>
-  fc.constantFrom("a", "é", "😀", "\u0000", "'").map((ch) => ch.repeat(n)),
-);
+const hugeString = fc
+  .constantFrom(1024, 1025, 4096, 16_385, 100_000, 300_000)
+  .chain((n) => fc.constantFrom("a", "é", "😀", "\u0000", "'").map((ch) => ch.repeat(n)));
 
 /** A deeply nested JSON text (arrays or objects), to find recursion without a limit. */
-export const deepJson = fc.tuple(fc.constantFrom(50, 1000, 5000, 50_000), fc.boolean()).map(([depth, arrays]) =>
-  arrays ? "[".repeat(depth) + "]".repeat(depth) : '{"Name":'.repeat(depth) + '"x"' + "}".repeat(depth),
-);
+export const deepJson = fc
+  .tuple(fc.constantFrom(50, 1000, 5000, 50_000), fc.boolean())
+  .map(([depth, arrays]) => (arrays ? "[".repeat(depth) + "]".repeat(depth) : '{"Name":'.repeat(depth) + '"x"' + "}".repeat(depth)));
 
 export const hostileString: fc.Arbitrary<string> = fc.oneof(
   { weight: 4, arbitrary: fc.constantFrom(...HOSTILE_STRINGS) },
@@ -65,7 +117,10 @@ const plainText = fc.string({ unit: fc.constantFrom(..."abcdefghijklmnopqrstuvwx
 function domainValue(field: string): fc.Arbitrary<unknown> | undefined {
   switch (field) {
     case "Email":
-      return fc.oneof(plainText.map((s) => `${s}@example.com`), fc.constant(""));
+      return fc.oneof(
+        plainText.map((s) => `${s}@example.com`),
+        fc.constant(""),
+      );
     case "PhoneNumber":
       return fc.integer({ min: 10_000_000, max: 999_999_999 }).map((n) => `+86138${n}`);
     case "ResetPasswordUrl":
@@ -85,7 +140,18 @@ function domainValue(field: string): fc.Arbitrary<unknown> | undefined {
       // Forged cursors: well-formed but out of range, another version, not base64url at all.
       const b64 = (t: string) => Buffer.from(t).toString("base64url");
       return fc.oneof(
-        fc.constantFrom("u1:9999999999999999999", "u1:9223372036854775808", "u1:9223372036854775807", "u1:0", "u1:-1", "u2:1", "u1:1e3", "u1:").map(b64),
+        fc
+          .constantFrom(
+            "u1:9999999999999999999",
+            "u1:9223372036854775808",
+            "u1:9223372036854775807",
+            "u1:0",
+            "u1:-1",
+            "u2:1",
+            "u1:1e3",
+            "u1:",
+          )
+          .map(b64),
         fc.bigInt({ min: 1n, max: 10n ** 25n }).map((n) => b64(`u1:${n}`)),
         fc.constantFrom("", "%%%", "u1:1", "=".repeat(40)),
       );
@@ -102,7 +168,13 @@ function domainValue(field: string): fc.Arbitrary<unknown> | undefined {
 /** An arbitrary for one schema, mostly valid-looking, sometimes hostile (probability ~1/hostility). */
 export function valueFor(schema: z.ZodType, field: string, known: KnownValues, hostility: number): fc.Arbitrary<unknown> {
   const plausible = plausibleFor(schema, field, known, hostility);
-  const wrong = field === "Password" || field === "NewPassword" ? fc.oneof(wrongType.filter((v) => typeof v !== "string"), hugeString) : wrongType;
+  const wrong =
+    field === "Password" || field === "NewPassword"
+      ? fc.oneof(
+          wrongType.filter((v) => typeof v !== "string"),
+          hugeString,
+        )
+      : wrongType;
   return fc.oneof({ weight: hostility, arbitrary: plausible }, { weight: 1, arbitrary: wrong });
 }
 
@@ -142,7 +214,15 @@ function plausibleFor(schema: z.ZodType, field: string, known: KnownValues, host
       return fc.oneof(
         fc.integer({ min: -3, max: 150 }),
         fc.constantFrom(60, 3600, 604_800, 1_000_000, 2 ** 31, 2 ** 53, -(2 ** 63), 1e19, 1e308, 0.5, -0),
-        fc.constantFrom("2147483648", "9223372036854775807", "9223372036854775808", "-9223372036854775809", "99999999999999999999", "1e3", "0x10"),
+        fc.constantFrom(
+          "2147483648",
+          "9223372036854775807",
+          "9223372036854775808",
+          "-9223372036854775809",
+          "99999999999999999999",
+          "1e3",
+          "0x10",
+        ),
       );
     case "string":
       return domainValue(field) ?? fc.oneof(plainText, fc.string({ maxLength: 30 }));
@@ -153,7 +233,16 @@ function plausibleFor(schema: z.ZodType, field: string, known: KnownValues, host
 
 /** CreateUsers items are z.unknown() in a union: give them user-shaped objects too. */
 const objectForUnknown = (_known: KnownValues, _h: number) =>
-  fc.record({ PreferredUsername: plainText, Email: fc.option(plainText.map((s) => `${s}@example.com`), { nil: undefined }) }, { requiredKeys: [] });
+  fc.record(
+    {
+      PreferredUsername: plainText,
+      Email: fc.option(
+        plainText.map((s) => `${s}@example.com`),
+        { nil: undefined },
+      ),
+    },
+    { requiredKeys: [] },
+  );
 
 /** Each field present or not; then case-duplicated, unknown and prototype-named keys mixed in. */
 export function objectFor(schema: z.ZodType, known: KnownValues, hostility: number): fc.Arbitrary<Record<string, unknown>> {
@@ -161,7 +250,9 @@ export function objectFor(schema: z.ZodType, known: KnownValues, hostility: numb
   const names = Object.keys(shape);
   const fields = fc.record(Object.fromEntries(names.map((n) => [n, valueFor(shape[n]!, n, known, hostility)])), { requiredKeys: [] });
   const extraKey = fc.oneof(
-    names.length ? fc.constantFrom(...names).chain((n) => fc.constantFrom(n.toLowerCase(), n.toUpperCase(), n[0]!.toLowerCase() + n.slice(1))) : fc.constant("x"),
+    names.length
+      ? fc.constantFrom(...names).chain((n) => fc.constantFrom(n.toLowerCase(), n.toUpperCase(), n[0]!.toLowerCase() + n.slice(1)))
+      : fc.constant("x"),
     fc.constantFrom("__proto__", "constructor", "prototype", "Action", "Version", "X-Date", "", " Name", "Name ", "名前"),
     fc.string({ maxLength: 12 }),
   );

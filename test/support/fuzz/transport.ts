@@ -26,7 +26,11 @@ export function inProcess(app: { request(url: string, init: RequestInit): Respon
   return (c: FuzzCase): Promise<Sent> =>
     withTimeout(
       (async () => {
-        const res = await app.request(`http://${host}${c.target}`, { method: c.method, headers: c.headers, body: hasBody(c.method) ? c.body : undefined });
+        const res = await app.request(`http://${host}${c.target}`, {
+          method: c.method,
+          headers: c.headers,
+          body: hasBody(c.method) ? c.body : undefined,
+        });
         return { status: res.status, headers: res.headers, text: await res.text() };
       })(),
       `${c.kind} ${c.action}`,
@@ -46,7 +50,11 @@ export function overLoopback(host: string) {
           res.on("data", (d: Buffer) => chunks.push(d));
           res.on("end", () => {
             const h = res.headers;
-            resolve({ status: res.statusCode ?? 0, headers: { get: (n) => (h[n] === undefined ? null : String(h[n])) }, text: Buffer.concat(chunks).toString("utf8") });
+            resolve({
+              status: res.statusCode ?? 0,
+              headers: { get: (n) => (h[n] === undefined ? null : String(h[n])) },
+              text: Buffer.concat(chunks).toString("utf8"),
+            });
           });
           res.on("error", reject);
         });

@@ -24,7 +24,10 @@ export function childEnv(databaseUrl: string | undefined, extra: Record<string, 
   const accountId = String(3_000_000_000 + Math.floor(Math.random() * 1e12));
   const env: Record<string, string> = {
     ...(databaseUrl && { DATABASE_URL: databaseUrl, ID_MASTER_KEY: randomBytes(32).toString("base64") }),
-    ID_ROOT_ACCOUNT_ID: accountId, ID_ROOT_ACCESS_KEY_ID: key.accessKeyId, ID_ROOT_SECRET_ACCESS_KEY: key.secretAccessKey, ...extra,
+    ID_ROOT_ACCOUNT_ID: accountId,
+    ID_ROOT_ACCESS_KEY_ID: key.accessKeyId,
+    ID_ROOT_SECRET_ACCESS_KEY: key.secretAccessKey,
+    ...extra,
   };
   return { env, key, accountId };
 }
@@ -128,19 +131,29 @@ export function childClient(host: string, key: FuzzKey, maxSockets = 32) {
     return new Promise((resolve) => {
       const done = (status: number, code: string, result?: unknown) =>
         resolve({ action, startedAt, sentAt, ...(idleMs !== undefined && { idleMs }), endedAt: Date.now(), status, code, result });
-      const req = request({ agent, hostname, port: Number(port), method: "POST", path: c.target, headers: { ...c.headers, "Content-Length": String(c.body.length) } }, (res) => {
-        const chunks: Buffer[] = [];
-        res.on("data", (d: Buffer) => chunks.push(d));
-        res.on("error", (e: NodeJS.ErrnoException) => done(0, e.code ?? "EPROTO"));
-        res.on("end", () => {
-          try {
-            const env = JSON.parse(Buffer.concat(chunks).toString("utf8"));
-            done(res.statusCode ?? 0, env.ResponseMetadata?.Error?.Code ?? "OK", env.Result);
-          } catch {
-            done(res.statusCode ?? 0, "NotAnEnvelope");
-          }
-        });
-      });
+      const req = request(
+        {
+          agent,
+          hostname,
+          port: Number(port),
+          method: "POST",
+          path: c.target,
+          headers: { ...c.headers, "Content-Length": String(c.body.length) },
+        },
+        (res) => {
+          const chunks: Buffer[] = [];
+          res.on("data", (d: Buffer) => chunks.push(d));
+          res.on("error", (e: NodeJS.ErrnoException) => done(0, e.code ?? "EPROTO"));
+          res.on("end", () => {
+            try {
+              const env = JSON.parse(Buffer.concat(chunks).toString("utf8"));
+              done(res.statusCode ?? 0, env.ResponseMetadata?.Error?.Code ?? "OK", env.Result);
+            } catch {
+              done(res.statusCode ?? 0, "NotAnEnvelope");
+            }
+          });
+        },
+      );
       // "finish": the request is on the wire. Recorded late when this process is busy, never early.
       req.on("finish", () => (sentAt = Date.now()));
       req.on("socket", (socket) => {
@@ -158,7 +171,9 @@ export function childClient(host: string, key: FuzzKey, maxSockets = 32) {
 export const rssOf = (pid: number): number => {
   try {
     // /proc/<pid>/status VmRSS in kB: the child's resident set, without asking the child.
-    const line = readFileSync(`/proc/${pid}/status`, "utf8").split("\n").find((l) => l.startsWith("VmRSS:"));
+    const line = readFileSync(`/proc/${pid}/status`, "utf8")
+      .split("\n")
+      .find((l) => l.startsWith("VmRSS:"));
     return line ? Number(line.replace(/\D+/g, "")) * 1024 : NaN;
   } catch {
     return NaN;

@@ -30,7 +30,8 @@ export async function startTestDns(): Promise<TestDns> {
       if (silent.has(name)) return;
       const response = Packet.createResponseFromRequest(request);
       const target = cnames.get(name);
-      if (target && question) response.answers.push(Packet.createResourceFromQuestion(question, { type: Packet.TYPE.CNAME, ttl: 60, domain: target }));
+      if (target && question)
+        response.answers.push(Packet.createResourceFromQuestion(question, { type: Packet.TYPE.CNAME, ttl: 60, domain: target }));
       else response.header.rcode = Packet.RCODE.NXDOMAIN;
       send(response);
     },

@@ -35,32 +35,35 @@ export async function startHaproxy(backendPorts: number[]): Promise<Haproxy> {
   const dir = mkdtempSync(join(tmpdir(), "idplane-haproxy-"));
   const port = await freePort();
   const config = join(dir, "haproxy.cfg");
-  writeFileSync(config, [
-    "global",
-    "  maxconn 4096",
-    `  stats socket ${join(dir, "admin.sock")} level admin`,
-    "defaults",
-    "  mode http",
-    "  timeout connect 2s",
-    "  timeout client 30s",
-    "  timeout server 30s",
-    // A check answer may take a while on a busy machine; the default (inter, 500 ms) took healthy
-    // instances out of the rotation during \`npm run scale\`.
-    "  timeout check 2s",
-    // A request refused at connect (an instance that just stopped) goes to another instance.
-    "  retries 2",
-    "  option redispatch",
-    "frontend idplane",
-    `  bind 127.0.0.1:${port}`,
-    "  default_backend instances",
-    "backend instances",
-    "  balance roundrobin",
-    "  option httpchk GET /readyz",
-    "  http-check expect status 200",
-    "  default-server inter 500ms fall 2 rise 2",
-    ...backendPorts.map((p, i) => `  server i${i + 1} 127.0.0.1:${p} check`),
-    "",
-  ].join("\n"));
+  writeFileSync(
+    config,
+    [
+      "global",
+      "  maxconn 4096",
+      `  stats socket ${join(dir, "admin.sock")} level admin`,
+      "defaults",
+      "  mode http",
+      "  timeout connect 2s",
+      "  timeout client 30s",
+      "  timeout server 30s",
+      // A check answer may take a while on a busy machine; the default (inter, 500 ms) took healthy
+      // instances out of the rotation during \`npm run scale\`.
+      "  timeout check 2s",
+      // A request refused at connect (an instance that just stopped) goes to another instance.
+      "  retries 2",
+      "  option redispatch",
+      "frontend idplane",
+      `  bind 127.0.0.1:${port}`,
+      "  default_backend instances",
+      "backend instances",
+      "  balance roundrobin",
+      "  option httpchk GET /readyz",
+      "  http-check expect status 200",
+      "  default-server inter 500ms fall 2 rise 2",
+      ...backendPorts.map((p, i) => `  server i${i + 1} 127.0.0.1:${p} check`),
+      "",
+    ].join("\n"),
+  );
   // -db: stay in the foreground, so the pid is HAProxy's own and stopping it stops it.
   const child = spawn(binary, ["-db", "-f", config], { stdio: ["ignore", "ignore", "pipe"] });
   let stderr = "";

@@ -39,7 +39,10 @@ export const sharedRateBound = (b: { burst: number; rate: number; seconds: numbe
 
 /** N CreateUserPool at once with one key, spread over the services; the answers' codes. */
 export async function createPoolsAtOnce(services: TestService[], key: NewAccessKey, count: number, prefix: string): Promise<string[]> {
-  const results = await Promise.all(Array.from({ length: count }, (_, i) =>
-    rawCall(services[i % services.length]!, { action: "CreateUserPool", key, body: JSON.stringify({ Name: `${prefix}-${i}` }) })));
+  const results = await Promise.all(
+    Array.from({ length: count }, (_, i) =>
+      rawCall(services[i % services.length]!, { action: "CreateUserPool", key, body: JSON.stringify({ Name: `${prefix}-${i}` }) }),
+    ),
+  );
   return results.map((r) => errorOf(r)?.Code ?? "OK");
 }

@@ -68,27 +68,32 @@ export async function startPgbouncer(databaseUrl: string, opts: PgbouncerOptions
   const port = await freePort();
   // Trust on loopback, as the shared test server does; the password (if any) travels to Postgres.
   writeFileSync(join(dir, "users.txt"), `"${user}" "${decodeURIComponent(upstream.password)}"\n`);
-  writeFileSync(join(dir, "pgbouncer.ini"), [
-    "[databases]",
-    `* = host=${upstream.hostname} port=${upstream.port || 5432}`,
-    "[pgbouncer]",
-    "listen_addr = 127.0.0.1",
-    `listen_port = ${port}`,
-    "unix_socket_dir =",
-    "auth_type = trust",
-    `auth_file = ${join(dir, "users.txt")}`,
-    "pool_mode = transaction",
-    `default_pool_size = ${opts.poolSize ?? 20}`,
-    `max_client_conn = ${opts.maxClientConnections ?? 500}`,
-    `logfile = ${join(dir, "pgbouncer.log")}`,
-    "",
-  ].join("\n"));
+  writeFileSync(
+    join(dir, "pgbouncer.ini"),
+    [
+      "[databases]",
+      `* = host=${upstream.hostname} port=${upstream.port || 5432}`,
+      "[pgbouncer]",
+      "listen_addr = 127.0.0.1",
+      `listen_port = ${port}`,
+      "unix_socket_dir =",
+      "auth_type = trust",
+      `auth_file = ${join(dir, "users.txt")}`,
+      "pool_mode = transaction",
+      `default_pool_size = ${opts.poolSize ?? 20}`,
+      `max_client_conn = ${opts.maxClientConnections ?? 500}`,
+      `logfile = ${join(dir, "pgbouncer.log")}`,
+      "",
+    ].join("\n"),
+  );
   // PgBouncer refuses to run as root: as root it switches to the postgres user (-u).
   if (isRoot()) {
     const { uid, gid } = await postgresUid();
     for (const f of ["", "users.txt", "pgbouncer.ini"]) chownSync(join(dir, f), uid, gid);
   }
-  const child = spawn(binary, [...(isRoot() ? ["-u", "postgres"] : []), join(dir, "pgbouncer.ini")], { stdio: ["ignore", "ignore", "pipe"] });
+  const child = spawn(binary, [...(isRoot() ? ["-u", "postgres"] : []), join(dir, "pgbouncer.ini")], {
+    stdio: ["ignore", "ignore", "pipe"],
+  });
   let stderr = "";
   child.stderr!.on("data", (d) => (stderr += d));
   const log = () => {

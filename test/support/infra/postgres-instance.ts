@@ -30,7 +30,8 @@ const isRoot = () => process.getuid?.() === 0;
 /** Why a private Postgres cannot be made here, or undefined when it can. */
 export function postgresUnavailableReason(): string | undefined {
   if (!binDir()) return `no Postgres server binaries (initdb, pg_ctl) in ${BIN_DIRS.join(", ")}`;
-  if (isRoot() && !existsSync("/usr/sbin/runuser") && !existsSync("/sbin/runuser")) return "running as root without runuser (initdb refuses root)";
+  if (isRoot() && !existsSync("/usr/sbin/runuser") && !existsSync("/sbin/runuser"))
+    return "running as root without runuser (initdb refuses root)";
   return undefined;
 }
 
@@ -105,7 +106,10 @@ export async function createStandby(primary: PostgresInstance, name: string, opt
   const data = join(dir, "data");
   await pg("pg_basebackup", ["-h", "127.0.0.1", "-p", String(primary.port), "-U", "postgres", "-D", data, "-X", "stream", "--no-sync"]);
   // In its own conf file (the primary's settings travel on the primary's command line, not here).
-  appendFileSync(join(data, "postgresql.conf"), `primary_conninfo = 'host=127.0.0.1 port=${primary.port} user=postgres application_name=${name}'\n`);
+  appendFileSync(
+    join(data, "postgresql.conf"),
+    `primary_conninfo = 'host=127.0.0.1 port=${primary.port} user=postgres application_name=${name}'\n`,
+  );
   writeFileSync(join(data, "standby.signal"), "");
   if (isRoot()) {
     const { uid, gid } = await postgresUid();

@@ -22,7 +22,12 @@ export const now = () => performance.now();
 export const sleep = (ms: number) => new Promise((res) => setTimeout(res, ms));
 
 /** One signed call; a client-side failure (timeout, reset) is an outcome with status 0, never a throw. */
-export async function send(svc: TestService, action: string, params: object, timeoutMs = 15_000): Promise<{ status: number; code: string; result?: any }> {
+export async function send(
+  svc: TestService,
+  action: string,
+  params: object,
+  timeoutMs = 15_000,
+): Promise<{ status: number; code: string; result?: any }> {
   const req = buildSigned(svc, { action, body: JSON.stringify(params) });
   const headers = Object.fromEntries(Object.entries(req.headers).filter(([k]) => k !== "Host"));
   try {
@@ -62,8 +67,20 @@ export function startWriteLoad(svc: TestService, pools: string[], workers = 6, t
   let n = 0;
   const ops = [
     () => ({ op: "CreateUserPool", params: { Name: `p-${randomUUID()}` } }),
-    (pool: string) => ({ op: "CreateUser", params: { UserPoolUid: pool, PreferredUsername: `u${randomUUID().slice(0, 12)}`, Email: `${randomUUID()}@example.com` } }),
-    (pool: string) => ({ op: "CreateOAuthCredential", params: { UserPoolUid: pool, GrantType: "authorization_code", Scope: "openid", Name: `c-${randomUUID()}`, RedirectUri: ["https://app.example.com/cb"] } }),
+    (pool: string) => ({
+      op: "CreateUser",
+      params: { UserPoolUid: pool, PreferredUsername: `u${randomUUID().slice(0, 12)}`, Email: `${randomUUID()}@example.com` },
+    }),
+    (pool: string) => ({
+      op: "CreateOAuthCredential",
+      params: {
+        UserPoolUid: pool,
+        GrantType: "authorization_code",
+        Scope: "openid",
+        Name: `c-${randomUUID()}`,
+        RedirectUri: ["https://app.example.com/cb"],
+      },
+    }),
     (pool: string) => ({ op: "GetUserPool", params: { UserPoolUid: pool } }),
   ];
   const worker = async () => {
@@ -101,15 +118,25 @@ export async function seedPools(svc: TestService, count = 4): Promise<string[]> 
  */
 export async function verifyLedger(check: DatabaseHandle, account: string, outcomes: Outcome[], seeded: number) {
   const ok = (op: string) => outcomes.filter((o) => o.op === op && o.code === "OK");
-  const poolUids = new Set((await check.db.selectFrom("user_pools").select("uid").where("account_id", "=", account).execute()).map((r) => r.uid));
-  const userUids = new Set((await check.db.selectFrom("users").select("uid").where("account_id", "=", account).execute()).map((r) => r.uid));
-  const credentialIds = new Set((await check.db.selectFrom("oauth_credentials").select("client_api_identifier").where("account_id", "=", account).execute()).map((r) => r.client_api_identifier));
+  const poolUids = new Set(
+    (await check.db.selectFrom("user_pools").select("uid").where("account_id", "=", account).execute()).map((r) => r.uid),
+  );
+  const userUids = new Set(
+    (await check.db.selectFrom("users").select("uid").where("account_id", "=", account).execute()).map((r) => r.uid),
+  );
+  const credentialIds = new Set(
+    (await check.db.selectFrom("oauth_credentials").select("client_api_identifier").where("account_id", "=", account).execute()).map(
+      (r) => r.client_api_identifier,
+    ),
+  );
   // Counters are kept by triggers in the same transaction as the rows.
   const skewed = await sql<{ uid: string }>`
     select p.uid from user_pools p
     where p.account_id = ${account}
       and (p.total_users <> (select count(*) from users u where u.account_id = p.account_id and u.user_pool_uid = p.uid)
-        or p.total_clients <> (select count(*) from oauth_credentials c where c.account_id = p.account_id and c.user_pool_uid = p.uid))`.execute(check.db);
+        or p.total_clients <> (select count(*) from oauth_credentials c where c.account_id = p.account_id and c.user_pool_uid = p.uid))`.execute(
+    check.db,
+  );
   expect(skewed.rows).toEqual([]);
   return {
     lost: {
@@ -124,4 +151,6 @@ export async function verifyLedger(check: DatabaseHandle, account: string, outco
 
 /** Answers that are neither success nor ServiceUnavailable (503): a 500, another code, a hang, a reset. */
 export const unexpectedAnswers = (outcomes: Outcome[]) =>
-  outcomes.filter((o) => !(o.code === "OK" || (o.code === "ServiceUnavailable" && o.status === 503))).map((o) => `${o.op} ${o.status} ${o.code}`);
+  outcomes
+    .filter((o) => !(o.code === "OK" || (o.code === "ServiceUnavailable" && o.status === 503)))
+    .map((o) => `${o.op} ${o.status} ${o.code}`);

@@ -32,7 +32,9 @@ export function memoryResolver(keys: TestKey[]) {
       const resolved: ResolvedKey = {
         principal: { accessKeyId: k.accessKeyId, accountId: k.accountId, role: k.role },
         enabled: k.enabled,
-        signingKey: (date, region, service) => (derived.push(`${date}/${region}/${service}`), deriveSigningKey(k.secret, date, region, service)),
+        signingKey: (date, region, service) => (
+          derived.push(`${date}/${region}/${service}`), deriveSigningKey(k.secret, date, region, service)
+        ),
       };
       return resolved;
     },
@@ -66,8 +68,16 @@ export function signedRequest(call: SignedCall): Request {
     "X-Content-Sha256": sha256hex(body),
   };
   const authorization = authorizationHeader({
-    method: "POST", path: "/", query, headers, body, accessKeyId: key.accessKeyId, secretKey: key.secret,
-    region: call.region ?? "cn-beijing", service: call.service ?? "id", xDate: headers["X-Date"]!,
+    method: "POST",
+    path: "/",
+    query,
+    headers,
+    body,
+    accessKeyId: key.accessKeyId,
+    secretKey: key.secret,
+    region: call.region ?? "cn-beijing",
+    service: call.service ?? "id",
+    xDate: headers["X-Date"]!,
   });
   const signed = { ...headers, Authorization: authorization };
   const qs = query.map(([k, v]) => `${encodeURIComponent(k)}=${encodeURIComponent(v).replace(/%20/g, "+")}`).join("&");

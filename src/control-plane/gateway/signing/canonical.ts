@@ -47,8 +47,13 @@ export function encodeBytes(bytes: Uint8Array): string {
   let s = "";
   for (const b of bytes) {
     const unreserved =
-      (b >= 0x41 && b <= 0x5a) || (b >= 0x61 && b <= 0x7a) || (b >= 0x30 && b <= 0x39) ||
-      b === 0x2d || b === 0x5f || b === 0x2e || b === 0x7e;
+      (b >= 0x41 && b <= 0x5a) ||
+      (b >= 0x61 && b <= 0x7a) ||
+      (b >= 0x30 && b <= 0x39) ||
+      b === 0x2d ||
+      b === 0x5f ||
+      b === 0x2e ||
+      b === 0x7e;
     s += unreserved ? String.fromCharCode(b) : "%" + HEX[b >> 4] + HEX[b & 15];
   }
   return s;
@@ -72,7 +77,10 @@ export function parseQuery(rawQuery: string): QueryPair[] {
     const name = component(eq === -1 ? part : part.slice(0, eq));
     const value = component(eq === -1 ? "" : part.slice(eq + 1));
     pairs.push({
-      name: name.bytes, value: value.bytes, nameText: name.text, valueText: value.text,
+      name: name.bytes,
+      value: value.bytes,
+      nameText: name.text,
+      valueText: value.text,
       canonical: `${name.encoded}=${value.encoded}`,
     });
   }
@@ -104,7 +112,10 @@ export function canonicalQueries(pairs: QueryPair[]): string[] {
 export function canonicalPaths(rawPath: string): string[] {
   const path = rawPath || "/";
   if (/^[A-Za-z0-9\-_.~/]*$/.test(path)) return [path];
-  const encoded = path.split("/").map((seg) => encodeBytes(decodeComponent(seg.replace(/\+/g, "%2B")))).join("/");
+  const encoded = path
+    .split("/")
+    .map((seg) => encodeBytes(decodeComponent(seg.replace(/\+/g, "%2B"))))
+    .join("/");
   return encoded === path ? [path] : [path, encoded];
 }
 

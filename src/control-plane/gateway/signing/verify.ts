@@ -2,9 +2,7 @@
 // Authorization header or presigned query, check the clock, then check the HMAC over every canonical
 // variant the official SDKs can produce. Throws ApiError with the catalog's codes.
 import { ApiError } from "../../../core/errors.js";
-import {
-  canonicalHost, canonicalPaths, canonicalQueries, headerValueVariants, parseQuery, type QueryPair,
-} from "./canonical.js";
+import { canonicalHost, canonicalPaths, canonicalQueries, headerValueVariants, parseQuery, type QueryPair } from "./canonical.js";
 import { constantTimeEqual, hmacHex, sha256Hex, type Bytes } from "../../../platform/crypto/signature-hash.js";
 
 const ALGORITHM = "HMAC-SHA256";
@@ -91,7 +89,8 @@ function parseHeaderForm(req: IncomingSignedRequest, authorization: string, quer
     const name = field.slice(0, eq).trim();
     // Exactly Credential, SignedHeaders and Signature, once each: anything else is a malformed or
     // doubled header, and guessing which part was meant is how signatures get confused.
-    if (!AUTHORIZATION_FIELDS.has(name) || fields.has(name)) throw fail("InvalidAuthorization", `Authorization has an unexpected or repeated field ${JSON.stringify(name.slice(0, 32))}`);
+    if (!AUTHORIZATION_FIELDS.has(name) || fields.has(name))
+      throw fail("InvalidAuthorization", `Authorization has an unexpected or repeated field ${JSON.stringify(name.slice(0, 32))}`);
     fields.set(name, field.slice(eq + 1).trim());
   }
   const credential = fields.get("Credential");
@@ -99,8 +98,15 @@ function parseHeaderForm(req: IncomingSignedRequest, authorization: string, quer
   const signedHeaders = parseSignedHeaders(fields.get("SignedHeaders"));
   if (!signedHeaders.includes("x-date")) throw fail("InvalidAuthorization", "SignedHeaders must include x-date");
   return {
-    form: "header", ...parseCredential(credential), xDate: req.header("x-date") ?? "", signedHeaders,
-    signature: parseSignature(fields.get("Signature")), query, signedQuery: query, expiresSeconds: undefined, notSignBody: false,
+    form: "header",
+    ...parseCredential(credential),
+    xDate: req.header("x-date") ?? "",
+    signedHeaders,
+    signature: parseSignature(fields.get("Signature")),
+    query,
+    signedQuery: query,
+    expiresSeconds: undefined,
+    notSignBody: false,
   };
 }
 
@@ -118,7 +124,10 @@ function parseQueryForm(query: QueryPair[]): ParsedAuth {
   if (covered) {
     for (const p of query) {
       if (!covered.has(p.nameText) && !BOUND_BY_CONSTRUCTION.has(p.nameText)) {
-        throw fail("InvalidAuthorization", `the query parameter ${JSON.stringify(p.nameText.slice(0, 64))} is not covered by the signature (X-SignedQueries)`);
+        throw fail(
+          "InvalidAuthorization",
+          `the query parameter ${JSON.stringify(p.nameText.slice(0, 64))} is not covered by the signature (X-SignedQueries)`,
+        );
       }
     }
   }
@@ -127,9 +136,13 @@ function parseQueryForm(query: QueryPair[]): ParsedAuth {
     throw fail("InvalidAuthorization", `X-Expires must be 1 to ${MAX_PRESIGN_SECONDS} seconds`);
   }
   return {
-    form: "query", ...parseCredential(credential), xDate: queryValue(query, "X-Date") ?? "",
+    form: "query",
+    ...parseCredential(credential),
+    xDate: queryValue(query, "X-Date") ?? "",
     signedHeaders: parseSignedHeaders(queryValue(query, "X-SignedHeaders") ?? ""),
-    signature: parseSignature(queryValue(query, "X-Signature")), query, signedQuery,
+    signature: parseSignature(queryValue(query, "X-Signature")),
+    query,
+    signedQuery,
     expiresSeconds: expires === undefined ? undefined : Number(expires),
     notSignBody: queryValue(query, "X-NotSignBody") !== undefined,
   };
@@ -152,7 +165,10 @@ export function checkTimestamp(auth: ParsedAuth, nowMs: number, maxSkewSeconds: 
   if (t - nowMs > maxSkewSeconds * 1000) throw fail("InvalidTimestamp", "X-Date is in the future beyond the allowed clock skew");
   const validFor = auth.form === "query" && auth.expiresSeconds !== undefined ? auth.expiresSeconds : maxSkewSeconds;
   if (nowMs - t > validFor * 1000) {
-    throw fail("InvalidTimestamp", auth.form === "query" ? "the presigned request has expired" : "X-Date is outside the allowed clock skew");
+    throw fail(
+      "InvalidTimestamp",
+      auth.form === "query" ? "the presigned request has expired" : "X-Date is outside the allowed clock skew",
+    );
   }
   if (auth.xDate.slice(0, 8) !== auth.shortDate) throw fail("SignatureNotMatch", "the Credential date does not match X-Date");
 }

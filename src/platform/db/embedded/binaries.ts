@@ -40,7 +40,10 @@ export function nativeDir(): string | undefined {
  */
 export function locateBinaries(privateLibDir: string): PostgresBinaries {
   const native = nativeDir();
-  if (!native) throw new EmbeddedPostgresMissing(`${platformPackage()} is not installed (embedded Postgres has no binaries for ${process.platform}-${process.arch})`);
+  if (!native)
+    throw new EmbeddedPostgresMissing(
+      `${platformPackage()} is not installed (embedded Postgres has no binaries for ${process.platform}-${process.arch})`,
+    );
   const exe = process.platform === "win32" ? ".exe" : "";
   const bin = (name: string) => join(native, "bin", name + exe);
   return { pkg: platformPackage(), initdb: bin("initdb"), postgres: bin("postgres"), env: hydrateLinks(native, privateLibDir) };
@@ -59,7 +62,10 @@ export function hydrateLinks(native: string, privateLibDir: string, inPackage = 
   const listFile = join(native, "pg-symlinks.json");
   if (!existsSync(listFile)) return {};
   const pkgRoot = dirname(native);
-  const links = (JSON.parse(readFileSync(listFile, "utf8")) as LinkEntry[]).map((l) => ({ source: join(pkgRoot, l.source), target: join(pkgRoot, l.target) }));
+  const links = (JSON.parse(readFileSync(listFile, "utf8")) as LinkEntry[]).map((l) => ({
+    source: join(pkgRoot, l.source),
+    target: join(pkgRoot, l.target),
+  }));
   const missing = links.filter((l) => !existsSync(l.target));
   if (!missing.length) return {};
   try {

@@ -46,14 +46,26 @@ export const isCluster = (cluster: string) => existsSync(join(cluster, "PG_VERSI
  * initdb runs with --no-sync (1.5 s less on a first start); the files are flushed right after, in
  * the background, before anything of value can be written.
  */
-export async function ensureCluster(dataDir: string, cluster: string, binaries: PostgresBinaries, user: RunUser | undefined): Promise<{ info: ConnectionInfo; created: boolean }> {
+export async function ensureCluster(
+  dataDir: string,
+  cluster: string,
+  binaries: PostgresBinaries,
+  user: RunUser | undefined,
+): Promise<{ info: ConnectionInfo; created: boolean }> {
   const known = readConnection(dataDir);
-  if (isCluster(cluster) && known) return { info: { user: known.user, password: known.password, database: known.database }, created: false };
+  if (isCluster(cluster) && known)
+    return { info: { user: known.user, password: known.password, database: known.database }, created: false };
   const info: ConnectionInfo = { user: SUPERUSER, password: randomBytes(24).toString("base64url"), database: "postgres" };
   // postmaster.opts is written by every server start: this cluster ran, and may hold data, but its
   // password went with postgres.json. A new password, set in single-user mode (which asks for none).
   if (isCluster(cluster) && existsSync(join(cluster, "postmaster.opts"))) {
-    await run(binaries.postgres, ["--single", "-D", cluster, "-c", "io_method=sync", "postgres"], binaries, user, `alter role ${SUPERUSER} password '${info.password}'\n`);
+    await run(
+      binaries.postgres,
+      ["--single", "-D", cluster, "-c", "io_method=sync", "postgres"],
+      binaries,
+      user,
+      `alter role ${SUPERUSER} password '${info.password}'\n`,
+    );
     writeConnection(dataDir, info);
     return { info, created: false };
   }
@@ -67,9 +79,24 @@ export async function ensureCluster(dataDir: string, cluster: string, binaries: 
   writeFileSync(pwfile, info.password + "\n", { mode: 0o600 });
   if (user) chownTree(pwfile, user);
   try {
-    await run(binaries.initdb, [
-      "-D", cluster, "-U", SUPERUSER, "--auth=scram-sha-256", `--pwfile=${pwfile}`, "-E", "UTF8", "--locale=C", "--no-sync", "--no-instructions",
-    ], binaries, user);
+    await run(
+      binaries.initdb,
+      [
+        "-D",
+        cluster,
+        "-U",
+        SUPERUSER,
+        "--auth=scram-sha-256",
+        `--pwfile=${pwfile}`,
+        "-E",
+        "UTF8",
+        "--locale=C",
+        "--no-sync",
+        "--no-instructions",
+      ],
+      binaries,
+      user,
+    );
   } finally {
     rmSync(pwfile, { force: true });
   }
@@ -88,7 +115,11 @@ function run(cmd: string, args: string[], binaries: PostgresBinaries, user: RunU
     let err = "";
     child.stderr!.on("data", (d) => (err += d));
     child.on("error", reject);
-    child.on("exit", (code) => (code === 0 ? resolve() : reject(new Error(`${cmd.split(/[\\/]/).pop()} failed (code ${code}): ${err.trim().split("\n").slice(-3).join(" | ")}`))));
+    child.on("exit", (code) =>
+      code === 0
+        ? resolve()
+        : reject(new Error(`${cmd.split(/[\\/]/).pop()} failed (code ${code}): ${err.trim().split("\n").slice(-3).join(" | ")}`)),
+    );
     if (input !== undefined) child.stdin!.end(input);
   });
 }

@@ -39,7 +39,12 @@ export async function openEmbeddedPostgres(dataDir: string, opts: EmbeddedPostgr
   } catch (err) {
     const running = readConnection(dataDir);
     if (opts.attach && err instanceof EmbeddedDatabaseBusy && running?.port && running.ownerPid === err.pid) {
-      return { url: urlOf(running), describe: `embedded Postgres of the running idplane (pid ${err.pid}) on 127.0.0.1:${running.port}`, attached: true, close: async () => {} };
+      return {
+        url: urlOf(running),
+        describe: `embedded Postgres of the running idplane (pid ${err.pid}) on 127.0.0.1:${running.port}`,
+        attached: true,
+        close: async () => {},
+      };
     }
     throw err;
   }
@@ -60,9 +65,18 @@ export async function openEmbeddedPostgres(dataDir: string, opts: EmbeddedPostgr
     }
     const { info, created } = await ensureCluster(dataDir, cluster, binaries, user);
     await waitForOldPostmaster(cluster);
-    const server = await startServer({ cluster, logFile: join(dataDir, "postgres.log"), binaries, user, ...(opts.settings && { settings: opts.settings }) });
+    const server = await startServer({
+      cluster,
+      logFile: join(dataDir, "postgres.log"),
+      binaries,
+      user,
+      ...(opts.settings && { settings: opts.settings }),
+    });
     writeConnection(dataDir, { ...info, port: server.port, ownerPid: process.pid });
-    opts.log?.info({ created, port: server.port, runAs: user?.name }, created ? "embedded Postgres cluster created and started" : "embedded Postgres started");
+    opts.log?.info(
+      { created, port: server.port, runAs: user?.name },
+      created ? "embedded Postgres cluster created and started" : "embedded Postgres started",
+    );
     return {
       url: urlOf({ ...info, port: server.port }),
       describe: `embedded Postgres at ${cluster} (127.0.0.1:${server.port}${user ? `, run as ${user.name}` : ""})`,

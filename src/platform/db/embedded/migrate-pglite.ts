@@ -23,32 +23,42 @@ export const hasPgliteData = (dataDir: string) => existsSync(join(pgliteDir(data
 
 export async function copyPgliteInto(dataDir: string, target: Kysely<Database>, log?: Pick<Logger, "warn">): Promise<void> {
   const from = pgliteDir(dataDir);
-  log?.warn({ from, backup: pgliteBackupDir(dataDir) }, "found the PGlite database of an earlier idplane: copying it into embedded Postgres (once); the PGlite directory is kept as a backup");
+  log?.warn(
+    { from, backup: pgliteBackupDir(dataDir) },
+    "found the PGlite database of an earlier idplane: copying it into embedded Postgres (once); the PGlite directory is kept as a backup",
+  );
   const { PGlite } = await import("@electric-sql/pglite");
   const pglite = await PGlite.create({ dataDir: from });
   const source = new Kysely<Database>({ dialect: new PGliteDialect(pglite) });
   try {
     await migrate(source);
     await migrate(target);
-    const tables = (await sql<{ name: string }>`select table_name as name from information_schema.tables
-      where table_schema = 'public' and table_type = 'BASE TABLE' and table_name <> 'schema_migrations' order by 1`.execute(source)).rows.map((r) => r.name);
-    const sequences = (await sql<{ name: string; value: string | null }>`select sequencename as name, last_value::text as value
-      from pg_sequences where schemaname = 'public'`.execute(source)).rows;
+    const tables = (
+      await sql<{ name: string }>`select table_name as name from information_schema.tables
+      where table_schema = 'public' and table_type = 'BASE TABLE' and table_name <> 'schema_migrations' order by 1`.execute(source)
+    ).rows.map((r) => r.name);
+    const sequences = (
+      await sql<{ name: string; value: string | null }>`select sequencename as name, last_value::text as value
+      from pg_sequences where schemaname = 'public'`.execute(source)
+    ).rows;
     let rows = 0;
     await target.transaction().execute(async (trx) => {
       await sql`set local session_replication_role = replica`.execute(trx);
       if (tables.length) await sql`truncate ${sql.join(tables.map((t) => sql.table(t)))}`.execute(trx);
       for (const table of tables) {
         for (let offset = 0; ; offset += CHUNK) {
-          const chunk = (await sql<{ rows: string | null }>`select json_agg(t)::text as rows from
-            (select * from ${sql.table(table)} order by ctid limit ${CHUNK} offset ${offset}) t`.execute(source)).rows[0]?.rows;
+          const chunk = (
+            await sql<{ rows: string | null }>`select json_agg(t)::text as rows from
+            (select * from ${sql.table(table)} order by ctid limit ${CHUNK} offset ${offset}) t`.execute(source)
+          ).rows[0]?.rows;
           if (!chunk) break;
           const n = await sql`insert into ${sql.table(table)} overriding system value
             select * from json_populate_recordset(null::${sql.table(table)}, ${chunk}::text::json)`.execute(trx);
           rows += Number(n.numAffectedRows ?? 0);
         }
       }
-      for (const s of sequences) if (s.value !== null) await sql`select setval(${`public.${s.name}`}::regclass, ${s.value}::bigint)`.execute(trx);
+      for (const s of sequences)
+        if (s.value !== null) await sql`select setval(${`public.${s.name}`}::regclass, ${s.value}::bigint)`.execute(trx);
     });
     log?.warn({ tables: tables.length, rows }, "PGlite data copied into embedded Postgres");
   } finally {

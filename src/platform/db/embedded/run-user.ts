@@ -24,13 +24,18 @@ export function runUser(): RunUser | undefined {
     const user = passwd.find((u) => u.name === name);
     if (user && user.uid !== 0) return user;
   }
-  throw new EmbeddedPostgresUnusable(`running as root, embedded Postgres needs an unprivileged OS user to run as, and ${wanted ?? "neither postgres nor nobody"} exists; set ID_EMBEDDED_POSTGRES_USER`);
+  throw new EmbeddedPostgresUnusable(
+    `running as root, embedded Postgres needs an unprivileged OS user to run as, and ${wanted ?? "neither postgres nor nobody"} exists; set ID_EMBEDDED_POSTGRES_USER`,
+  );
 }
 
 function readPasswd(): RunUser[] {
   try {
-    return readFileSync("/etc/passwd", "utf8").split("\n").map((line) => line.split(":"))
-      .filter((f) => f.length >= 4).map((f) => ({ name: f[0]!, uid: Number(f[2]), gid: Number(f[3]) }));
+    return readFileSync("/etc/passwd", "utf8")
+      .split("\n")
+      .map((line) => line.split(":"))
+      .filter((f) => f.length >= 4)
+      .map((f) => ({ name: f[0]!, uid: Number(f[2]), gid: Number(f[3]) }));
   } catch {
     return [];
   }
@@ -64,6 +69,14 @@ export function reachableBy(user: RunUser, dir: string): string | undefined {
 
 /** Whether the user can run the binary (node_modules under /root is out of its reach). Asked of the system itself, as that user. */
 export function canRun(user: RunUser, postgres: string, env: Record<string, string>): string | undefined {
-  const run = spawnSync(postgres, ["--version"], { uid: user.uid, gid: user.gid, env: { ...process.env, ...env }, encoding: "utf8", timeout: 60_000 });
-  return run.status === 0 ? undefined : `the ${user.name} user cannot run ${postgres} (${(run.stderr || run.error?.message || "").trim().split("\n")[0]})`;
+  const run = spawnSync(postgres, ["--version"], {
+    uid: user.uid,
+    gid: user.gid,
+    env: { ...process.env, ...env },
+    encoding: "utf8",
+    timeout: 60_000,
+  });
+  return run.status === 0
+    ? undefined
+    : `the ${user.name} user cannot run ${postgres} (${(run.stderr || run.error?.message || "").trim().split("\n")[0]})`;
 }

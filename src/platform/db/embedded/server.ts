@@ -70,13 +70,17 @@ async function startOn(port: number, opts: ServerOptions): Promise<RunningServer
   const logStart = readText(opts.logFile).length;
   let child: ChildProcess;
   try {
-    child = spawn(canWatch() ? "/bin/sh" : args[0]!, canWatch() ? ["-c", WATCHDOG_SCRIPT, "idplane-postgres-watchdog", ...args] : args.slice(1), {
-      stdio: ["pipe", logFd, logFd],
-      // Its own process group: Ctrl-C reaches idplane only, which drains requests before stopping postgres.
-      detached: true,
-      env: { ...process.env, ...opts.binaries.env, LC_ALL: "C" },
-      ...(opts.user && { uid: opts.user.uid, gid: opts.user.gid }),
-    });
+    child = spawn(
+      canWatch() ? "/bin/sh" : args[0]!,
+      canWatch() ? ["-c", WATCHDOG_SCRIPT, "idplane-postgres-watchdog", ...args] : args.slice(1),
+      {
+        stdio: ["pipe", logFd, logFd],
+        // Its own process group: Ctrl-C reaches idplane only, which drains requests before stopping postgres.
+        detached: true,
+        env: { ...process.env, ...opts.binaries.env, LC_ALL: "C" },
+        ...(opts.user && { uid: opts.user.uid, gid: opts.user.gid }),
+      },
+    );
   } finally {
     closeSync(logFd);
   }
@@ -139,10 +143,11 @@ function readText(file: string): string {
   }
 }
 
-const sleep = (ms: number, unref = false) => new Promise<void>((r) => {
-  const t = setTimeout(r, ms);
-  if (unref) t.unref();
-});
+const sleep = (ms: number, unref = false) =>
+  new Promise<void>((r) => {
+    const t = setTimeout(r, ms);
+    if (unref) t.unref();
+  });
 
 /** A loopback port free at the time of asking (taken by the caller right after, or retried). */
 export function freePort(): Promise<number> {

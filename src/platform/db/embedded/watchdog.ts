@@ -8,15 +8,15 @@
 //
 // Windows has no /bin/sh: there postgres runs directly and is not watched (see docs/embedded.md).
 export const WATCHDOG_SCRIPT = [
-  'exec 3<&0',
+  "exec 3<&0",
   // postgres gets neither the pipe (3<&-) nor a terminal: only the shell and its reader hold the pipe.
   '"$@" </dev/null 3<&- &',
-  'pm=$!',
+  "pm=$!",
   '( while read -r _ <&3; do :; done; kill -INT "$pm" 2>/dev/null ) </dev/null &',
-  'rd=$!',
-  'exec 3<&-',
+  "rd=$!",
+  "exec 3<&-",
   'wait "$pm"',
-  'st=$?',
+  "st=$?",
   'kill "$rd" 2>/dev/null',
   'exit "$st"',
 ].join("\n");

@@ -16,9 +16,18 @@ describe("a well-formed Authorization header", () => {
   it("parses to the credential, the signed headers and the lower-cased signature", () => {
     const auth = parse(header(`Credential=${CRED}, SignedHeaders=Host ; X-Date;x-content-sha256, Signature=${"AbCdEf01".repeat(8)}`));
     expect(auth).toEqual({
-      form: "header", accessKeyId: "AK", shortDate: "20251030", region: "cn-beijing", service: "id",
-      xDate: "20251030T080910Z", signedHeaders: ["host", "x-date", "x-content-sha256"], signature: "abcdef01".repeat(8),
-      query: auth.query, signedQuery: auth.query, expiresSeconds: undefined, notSignBody: false,
+      form: "header",
+      accessKeyId: "AK",
+      shortDate: "20251030",
+      region: "cn-beijing",
+      service: "id",
+      xDate: "20251030T080910Z",
+      signedHeaders: ["host", "x-date", "x-content-sha256"],
+      signature: "abcdef01".repeat(8),
+      query: auth.query,
+      signedQuery: auth.query,
+      expiresSeconds: undefined,
+      notSignBody: false,
     });
     expect(auth.query.map((p) => p.nameText)).toEqual(["Action", "Version"]);
   });
@@ -34,7 +43,10 @@ describe("a well-formed Authorization header", () => {
     expect(query.query).toEqual([]);
   });
   it("accepts the punctuation a header name may hold", () => {
-    expect(parse(header(`Credential=${CRED}, SignedHeaders=x-date;a!#$%&'*+.^_\`|~-z0, Signature=${SIG}`)).signedHeaders).toEqual(["x-date", "a!#$%&'*+.^_`|~-z0"]);
+    expect(parse(header(`Credential=${CRED}, SignedHeaders=x-date;a!#$%&'*+.^_\`|~-z0, Signature=${SIG}`)).signedHeaders).toEqual([
+      "x-date",
+      "a!#$%&'*+.^_`|~-z0",
+    ]);
   });
 });
 
@@ -59,7 +71,9 @@ describe("the algorithm word and the field list", () => {
     expect(errorOf(() => parse(`${good}, Junk`)).message).toMatch(/Name=Value/);
     expect(errorOf(() => parse(`${good}, Region=x`)).message).toContain('"Region"');
     // The echoed name is cut at 32 characters: a message never carries an arbitrary header back.
-    expect(errorOf(() => parse(`${good}, ${"N".repeat(40)}=x`)).message).toBe(`Authorization has an unexpected or repeated field "${"N".repeat(32)}"`);
+    expect(errorOf(() => parse(`${good}, ${"N".repeat(40)}=x`)).message).toBe(
+      `Authorization has an unexpected or repeated field "${"N".repeat(32)}"`,
+    );
   });
 });
 
@@ -88,7 +102,9 @@ describe("Credential", () => {
     expect(withCredential(credential)).toBe("InvalidAuthorization");
   });
   it("says what a Credential must look like", () => {
-    expect(errorOf(() => parse(header(`Credential=AK/1/r/s/request, SignedHeaders=x-date, Signature=${SIG}`))).message).toMatch(/<AccessKeyId>\/<YYYYMMDD>/);
+    expect(errorOf(() => parse(header(`Credential=AK/1/r/s/request, SignedHeaders=x-date, Signature=${SIG}`))).message).toMatch(
+      /<AccessKeyId>\/<YYYYMMDD>/,
+    );
   });
 });
 
@@ -127,17 +143,22 @@ describe("Signature", () => {
   ])("refuses a signature that is %s", (_name, signature) => {
     const authorization = signature === undefined ? header(`Credential=${CRED}, SignedHeaders=x-date`) : undefined;
     expect(authorization ? codeFor(authorization) : withSignature(signature!)).toBe("InvalidAuthorization");
-    expect(errorOf(() => parse(authorization ?? header(`Credential=${CRED}, SignedHeaders=x-date, Signature=${signature}`))).message).toMatch(/64 hexadecimal/);
+    expect(
+      errorOf(() => parse(authorization ?? header(`Credential=${CRED}, SignedHeaders=x-date, Signature=${signature}`))).message,
+    ).toMatch(/64 hexadecimal/);
   });
   it("accepts every hex digit in either case", () => {
-    expect(parse(header(`Credential=${CRED}, SignedHeaders=x-date, Signature=${"0123456789abcdefABCDEF".repeat(3).slice(0, 64)}`)).signature)
-      .toBe("0123456789abcdefABCDEF".repeat(3).slice(0, 64).toLowerCase());
+    expect(
+      parse(header(`Credential=${CRED}, SignedHeaders=x-date, Signature=${"0123456789abcdefABCDEF".repeat(3).slice(0, 64)}`)).signature,
+    ).toBe("0123456789abcdefABCDEF".repeat(3).slice(0, 64).toLowerCase());
   });
 });
 
 describe("no credentials at all", () => {
   it("is MissingAuthenticationToken, also with presigned-looking parameters but no X-Credential", () => {
     expect(codeOf(() => parseAuthentication(request("POST", "/?Action=A&Version=V")))).toBe("MissingAuthenticationToken");
-    expect(codeOf(() => parseAuthentication(request("POST", `/?X-Algorithm=HMAC-SHA256&X-Signature=${SIG}`)))).toBe("MissingAuthenticationToken");
+    expect(codeOf(() => parseAuthentication(request("POST", `/?X-Algorithm=HMAC-SHA256&X-Signature=${SIG}`)))).toBe(
+      "MissingAuthenticationToken",
+    );
   });
 });

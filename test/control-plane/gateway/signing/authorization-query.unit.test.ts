@@ -8,22 +8,37 @@ import { codeOf, errorOf, request } from "../../../support/unit/support.js";
 
 const SIG = "b".repeat(64);
 const base: [string, string][] = [
-  ["Action", "ListUsers"], ["Version", "2025-10-30"], ["X-Algorithm", "HMAC-SHA256"],
-  ["X-Credential", "AK/20251030/cn-beijing/id/request"], ["X-Date", "20251030T080910Z"], ["X-SignedHeaders", ""],
+  ["Action", "ListUsers"],
+  ["Version", "2025-10-30"],
+  ["X-Algorithm", "HMAC-SHA256"],
+  ["X-Credential", "AK/20251030/cn-beijing/id/request"],
+  ["X-Date", "20251030T080910Z"],
+  ["X-SignedHeaders", ""],
 ];
 const qs = (pairs: [string, string][]) => pairs.map(([k, v]) => `${encode(k)}=${encode(v)}`).join("&");
 const parse = (pairs: [string, string][]): ParsedAuth => parseAuthentication(request("GET", `/?${qs(pairs)}`));
 const without = (name: string) => base.filter(([k]) => k !== name);
 const names = (auth: ParsedAuth) => auth.signedQuery.map((p) => p.nameText);
-const withQueries = (signed: string, extra: [string, string][] = []) => [...base, ...extra, ["X-SignedQueries", signed], ["X-Signature", SIG]] as [string, string][];
+const withQueries = (signed: string, extra: [string, string][] = []) =>
+  [...base, ...extra, ["X-SignedQueries", signed], ["X-Signature", SIG]] as [string, string][];
 const ALL_SIGNED = "Action;Version;X-Algorithm;X-Credential;X-Date;X-SignedHeaders";
 
 describe("a well-formed presigned query", () => {
   it("parses to the credential, no signed headers, and what the signature covers", () => {
     const auth = parse([...base, ["X-Signature", SIG.toUpperCase()]]);
     expect(auth).toEqual({
-      form: "query", accessKeyId: "AK", shortDate: "20251030", region: "cn-beijing", service: "id", xDate: "20251030T080910Z",
-      signedHeaders: [], signature: SIG, query: auth.query, signedQuery: auth.signedQuery, expiresSeconds: undefined, notSignBody: false,
+      form: "query",
+      accessKeyId: "AK",
+      shortDate: "20251030",
+      region: "cn-beijing",
+      service: "id",
+      xDate: "20251030T080910Z",
+      signedHeaders: [],
+      signature: SIG,
+      query: auth.query,
+      signedQuery: auth.signedQuery,
+      expiresSeconds: undefined,
+      notSignBody: false,
     });
     expect(auth.query).toHaveLength(base.length + 1);
   });
@@ -34,11 +49,23 @@ describe("a well-formed presigned query", () => {
     const auth = parse(withQueries(`${ALL_SIGNED};Extra`, [["Extra", "1"]]));
     expect(names(auth)).toEqual([...base.map(([k]) => k), "Extra"]);
     // docs/spec/signing.md §5: a parameter the signature does not cover is refused, never read or ignored.
-    expect(codeOf(() => parse(withQueries(`${ALL_SIGNED};Extra`, [["Extra", "1"], ["Other", "2"]])))).toBe("InvalidAuthorization");
+    expect(
+      codeOf(() =>
+        parse(
+          withQueries(`${ALL_SIGNED};Extra`, [
+            ["Extra", "1"],
+            ["Other", "2"],
+          ]),
+        ),
+      ),
+    ).toBe("InvalidAuthorization");
   });
   it("takes X-SignedHeaders when given, and none when it is missing", () => {
     expect(parse([...without("X-SignedHeaders"), ["X-Signature", SIG]]).signedHeaders).toEqual([]);
-    expect(parse([...without("X-SignedHeaders"), ["X-SignedHeaders", "Host;x-date"], ["X-Signature", SIG]]).signedHeaders).toEqual(["host", "x-date"]);
+    expect(parse([...without("X-SignedHeaders"), ["X-SignedHeaders", "Host;x-date"], ["X-Signature", SIG]]).signedHeaders).toEqual([
+      "host",
+      "x-date",
+    ]);
   });
   it("leaves X-Date empty when missing, for the clock check to refuse", () => {
     expect(parse([...without("X-Date"), ["X-Signature", SIG]]).xDate).toBe("");
@@ -52,18 +79,26 @@ describe("a well-formed presigned query", () => {
 
 describe("shape checks", () => {
   it("refuses a missing or other X-Algorithm with InvalidAuthorization", () => {
-    for (const pairs of [without("X-Algorithm"), [...without("X-Algorithm"), ["X-Algorithm", "HMAC-SHA1"]], [...without("X-Algorithm"), ["X-Algorithm", "hmac-sha256"]]] as [string, string][][]) {
+    for (const pairs of [
+      without("X-Algorithm"),
+      [...without("X-Algorithm"), ["X-Algorithm", "HMAC-SHA1"]],
+      [...without("X-Algorithm"), ["X-Algorithm", "hmac-sha256"]],
+    ] as [string, string][][]) {
       expect(codeOf(() => parse([...pairs, ["X-Signature", SIG]]))).toBe("InvalidAuthorization");
     }
     expect(errorOf(() => parse([...without("X-Algorithm"), ["X-Signature", SIG]])).message).toContain("X-Algorithm must be HMAC-SHA256");
   });
   it("refuses a malformed X-Credential or X-Signature with InvalidAuthorization", () => {
-    expect(codeOf(() => parse([...without("X-Credential"), ["X-Credential", "AK/20251030/cn-beijing/id"], ["X-Signature", SIG]]))).toBe("InvalidAuthorization");
+    expect(codeOf(() => parse([...without("X-Credential"), ["X-Credential", "AK/20251030/cn-beijing/id"], ["X-Signature", SIG]]))).toBe(
+      "InvalidAuthorization",
+    );
     expect(codeOf(() => parse(base))).toBe("InvalidAuthorization");
     expect(codeOf(() => parse([...base, ["X-Signature", "b".repeat(63)]]))).toBe("InvalidAuthorization");
   });
   it("refuses malformed X-SignedHeaders", () => {
-    expect(codeOf(() => parse([...without("X-SignedHeaders"), ["X-SignedHeaders", "x date"], ["X-Signature", SIG]]))).toBe("InvalidAuthorization");
+    expect(codeOf(() => parse([...without("X-SignedHeaders"), ["X-SignedHeaders", "x date"], ["X-Signature", SIG]]))).toBe(
+      "InvalidAuthorization",
+    );
   });
   it("is MissingAuthenticationToken without X-Credential", () => {
     expect(codeOf(() => parse([...without("X-Credential"), ["X-Signature", SIG]]))).toBe("MissingAuthenticationToken");
@@ -90,9 +125,13 @@ describe("X-Expires", () => {
 
 describe("X-SignedQueries must cover Action and Version", () => {
   it.each(["Action", "Version"])("refuses a signature that leaves %s out", (name) => {
-    const signed = ALL_SIGNED.split(";").filter((n) => n !== name).join(";");
+    const signed = ALL_SIGNED.split(";")
+      .filter((n) => n !== name)
+      .join(";");
     expect(codeOf(() => parse(withQueries(signed)))).toBe("InvalidAuthorization");
-    expect(errorOf(() => parse(withQueries(signed))).message).toBe(`the query parameter "${name}" is not covered by the signature (X-SignedQueries)`);
+    expect(errorOf(() => parse(withQueries(signed))).message).toBe(
+      `the query parameter "${name}" is not covered by the signature (X-SignedQueries)`,
+    );
   });
   it("does not ask it to cover an Action or Version the query does not have", () => {
     const pairs = withQueries("X-Algorithm;X-Credential;X-Date;X-SignedHeaders").filter(([k]) => k !== "Action" && k !== "Version");

@@ -3,7 +3,14 @@
 // `+` in paths, and the header-value and host variants. Compared with the independent test signer.
 import { describe, expect, it } from "vitest";
 import {
-  bytesToString, canonicalHost, canonicalPaths, canonicalQueries, decodeComponent, encodeBytes, headerValueVariants, parseQuery,
+  bytesToString,
+  canonicalHost,
+  canonicalPaths,
+  canonicalQueries,
+  decodeComponent,
+  encodeBytes,
+  headerValueVariants,
+  parseQuery,
 } from "../../../../src/control-plane/gateway/signing/canonical.js";
 import { encode } from "../../../support/signer.js";
 
@@ -13,7 +20,9 @@ const canon = (raw: string) => canonicalQueries(parseQuery(raw));
 describe("encodeBytes", () => {
   it("keeps exactly A-Z a-z 0-9 - _ . ~ and writes every other byte as upper-case %XX", () => {
     for (let b = 0; b < 256; b++) {
-      const expected = /[A-Za-z0-9\-_.~]/.test(String.fromCharCode(b)) ? String.fromCharCode(b) : `%${b.toString(16).toUpperCase().padStart(2, "0")}`;
+      const expected = /[A-Za-z0-9\-_.~]/.test(String.fromCharCode(b))
+        ? String.fromCharCode(b)
+        : `%${b.toString(16).toUpperCase().padStart(2, "0")}`;
       expect(encodeBytes(Uint8Array.of(b)), `byte ${b}`).toBe(expected);
     }
   });
@@ -25,7 +34,9 @@ describe("encodeBytes", () => {
 
 describe("decodeComponent", () => {
   it("decodes escapes written with every hex digit, in either case", () => {
-    expect([...decodeComponent("%00%09%0A%0F%0a%0f%90%A0%F0%a0%f0%FF%ff")]).toEqual([0x00, 0x09, 0x0a, 0x0f, 0x0a, 0x0f, 0x90, 0xa0, 0xf0, 0xa0, 0xf0, 0xff, 0xff]);
+    expect([...decodeComponent("%00%09%0A%0F%0a%0f%90%A0%F0%a0%f0%FF%ff")]).toEqual([
+      0x00, 0x09, 0x0a, 0x0f, 0x0a, 0x0f, 0x90, 0xa0, 0xf0, 0xa0, 0xf0, 0xff, 0xff,
+    ]);
   });
   it("keeps an escape whose digits sit just outside 0-9, A-F or a-f literal", () => {
     for (const c of ["/", ":", "@", "G", "`", "g"]) {
@@ -53,7 +64,9 @@ describe("decodeComponent", () => {
 describe("parseQuery", () => {
   it("splits pairs in wire order, names without = get an empty value, values keep later =", () => {
     expect(parseQuery("B=2&A&C=x=y").map((p) => [p.nameText, p.valueText, p.canonical])).toEqual([
-      ["B", "2", "B=2"], ["A", "", "A="], ["C", "x=y", "C=x%3Dy"],
+      ["B", "2", "B=2"],
+      ["A", "", "A="],
+      ["C", "x=y", "C=x%3Dy"],
     ]);
   });
   it("skips empty segments between &&, at the start and at the end", () => {

@@ -6,12 +6,30 @@ import type { MiddlewareHandler } from "hono";
 import type { GatewayEnv } from "../../../../src/control-plane/gateway/context.js";
 import { signatureAuth, type SignatureAuthOptions } from "../../../../src/control-plane/gateway/signing/middleware.js";
 import { wireFromFetch, type WireRequest } from "../../../../src/control-plane/gateway/wire.js";
-import { admin, clock, disabled, fakeContext, memoryResolver, NOW, reader, signedRequest, type SignedCall } from "../../../support/unit/edge.js";
+import {
+  admin,
+  clock,
+  disabled,
+  fakeContext,
+  memoryResolver,
+  NOW,
+  reader,
+  signedRequest,
+  type SignedCall,
+} from "../../../support/unit/edge.js";
 import { asyncErrorOf } from "../../../support/unit/support.js";
 
 function setup(over: Partial<SignatureAuthOptions> = {}) {
   const keys = memoryResolver([admin, reader, disabled]);
-  const options: SignatureAuthOptions = { resolver: keys.resolver, region: "cn-beijing", service: "id", maxSkewSeconds: 900, bodyLimitBytes: 16, clock, ...over };
+  const options: SignatureAuthOptions = {
+    resolver: keys.resolver,
+    region: "cn-beijing",
+    service: "id",
+    maxSkewSeconds: 900,
+    bodyLimitBytes: 16,
+    clock,
+    ...over,
+  };
   return { ...keys, mw: signatureAuth(options) };
 }
 
@@ -22,8 +40,10 @@ async function run(mw: MiddlewareHandler<GatewayEnv>, call: SignedCall | Request
   const spied: WireRequest = { ...wire, readBody: (limit) => ((bodyRead = true), wire.readBody(limit)) };
   const c = fakeContext({ wire: spied });
   let nextCalls = 0;
-  const outcome = await (mw as (c: unknown, next: () => Promise<void>) => Promise<void>)(c, async () => void nextCalls++)
-    .then(() => "OK", (e: { code?: string; message: string }) => e.code ?? `not an ApiError: ${e.message}`);
+  const outcome = await (mw as (c: unknown, next: () => Promise<void>) => Promise<void>)(c, async () => void nextCalls++).then(
+    () => "OK",
+    (e: { code?: string; message: string }) => e.code ?? `not an ApiError: ${e.message}`,
+  );
   return { outcome, bodyRead, nextCalls, c };
 }
 
@@ -32,12 +52,15 @@ describe("options", () => {
     expect(() => setup({ region: "" })).toThrow("signatureAuth needs a region and a service");
     expect(() => setup({ service: "" })).toThrow("signatureAuth needs a region and a service");
   });
-  it.each([["maxSkewSeconds", 0], ["maxSkewSeconds", -1], ["maxSkewSeconds", Number.NaN], ["bodyLimitBytes", 0], ["bodyLimitBytes", Number.NaN]])(
-    "refuses %s = %d",
-    (name, value) => {
-      expect(() => setup({ [name]: value })).toThrow("signatureAuth limits must be positive");
-    },
-  );
+  it.each([
+    ["maxSkewSeconds", 0],
+    ["maxSkewSeconds", -1],
+    ["maxSkewSeconds", Number.NaN],
+    ["bodyLimitBytes", 0],
+    ["bodyLimitBytes", Number.NaN],
+  ])("refuses %s = %d", (name, value) => {
+    expect(() => setup({ [name]: value })).toThrow("signatureAuth limits must be positive");
+  });
   it("accepts the smallest positive limits", () => {
     expect(() => setup({ maxSkewSeconds: 1, bodyLimitBytes: 1 })).not.toThrow();
   });
@@ -84,16 +107,16 @@ describe("refusals, cheapest first", () => {
     const e = await asyncErrorOf(() => mw(fakeContext({ wire: wireFromFetch(signedRequest({ key: disabled })) }) as never, async () => {}));
     expect(e.message).toBe("the access key does not exist or is disabled");
   });
-  it.each([["region", { region: "cn-shanghai" }], ["service", { service: "iam" }]])(
-    "refuses another %s with SignatureNotMatch naming the expected scope, before reading the body",
-    async (_name, scope) => {
-      const { mw, derived } = setup();
-      const r = await run(mw, scope);
-      expect([r.outcome, r.bodyRead, derived]).toEqual(["SignatureNotMatch", false, []]);
-      const e = await asyncErrorOf(() => mw(fakeContext({ wire: wireFromFetch(signedRequest(scope)) }) as never, async () => {}));
-      expect(e.message).toBe("the credential scope must be <date>/cn-beijing/id/request");
-    },
-  );
+  it.each([
+    ["region", { region: "cn-shanghai" }],
+    ["service", { service: "iam" }],
+  ])("refuses another %s with SignatureNotMatch naming the expected scope, before reading the body", async (_name, scope) => {
+    const { mw, derived } = setup();
+    const r = await run(mw, scope);
+    expect([r.outcome, r.bodyRead, derived]).toEqual(["SignatureNotMatch", false, []]);
+    const e = await asyncErrorOf(() => mw(fakeContext({ wire: wireFromFetch(signedRequest(scope)) }) as never, async () => {}));
+    expect(e.message).toBe("the credential scope must be <date>/cn-beijing/id/request");
+  });
   it("refuses a body over the limit before computing the signature", async () => {
     const { mw, derived } = setup();
     const r = await run(mw, { body: "x".repeat(17) });
@@ -103,7 +126,9 @@ describe("refusals, cheapest first", () => {
     const { mw } = setup();
     const r = await run(mw, { key: { ...admin, secret: "wrong" } });
     expect([r.outcome, r.nextCalls, r.c.get("principal"), r.c.get("auth")]).toEqual(["SignatureNotMatch", 0, undefined, undefined]);
-    const e = await asyncErrorOf(() => mw(fakeContext({ wire: wireFromFetch(signedRequest({ key: { ...admin, secret: "wrong" } })) }) as never, async () => {}));
+    const e = await asyncErrorOf(() =>
+      mw(fakeContext({ wire: wireFromFetch(signedRequest({ key: { ...admin, secret: "wrong" } })) }) as never, async () => {}),
+    );
     expect(e.message).toMatch(/^the request signature does not match/);
   });
 });

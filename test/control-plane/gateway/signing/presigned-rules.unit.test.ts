@@ -13,13 +13,24 @@ import { canonicalQuery, encode, sha256hex, signature, xDateOf } from "../../../
 import { admin, clock, memoryResolver, NOW, signedRequest } from "../../../support/unit/edge.js";
 
 const echo: AnyAction = {
-  name: "Echo", access: "read", errors: [], summary: "", output: z.unknown(),
-  input: z.object({ Name: z.string().optional(), UserUid: z.string().optional(), Nickname: z.string().optional(), UserState: z.string().optional() }),
+  name: "Echo",
+  access: "read",
+  errors: [],
+  summary: "",
+  output: z.unknown(),
+  input: z.object({
+    Name: z.string().optional(),
+    UserUid: z.string().optional(),
+    Nickname: z.string().optional(),
+    UserState: z.string().optional(),
+  }),
   handler: async (params) => ({ params }),
 };
 const deps = {
   config: { ...loadConfig({}), rateLimit: { perSecond: 0, burst: 1 }, replayProtection: false },
-  accessKeys: memoryResolver([admin]).resolver, log: createLogger("silent"), clock,
+  accessKeys: memoryResolver([admin]).resolver,
+  log: createLogger("silent"),
+  clock,
 } as unknown as AppDeps;
 const app = createApp(deps, { registry: new Map([["Echo", echo]]) });
 
@@ -40,20 +51,38 @@ async function presigned(p: Presign) {
   const method = p.method ?? "POST";
   const body = p.body ?? "";
   const pairs: [string, string][] = [
-    ["Action", "Echo"], ["Version", "2025-10-30"], ...p.params, ["X-Algorithm", "HMAC-SHA256"],
-    ["X-Credential", `${admin.accessKeyId}/${xDateOf(NOW).slice(0, 8)}/cn-beijing/id/request`], ["X-Date", xDateOf(NOW)], ["X-SignedHeaders", ""],
+    ["Action", "Echo"],
+    ["Version", "2025-10-30"],
+    ...p.params,
+    ["X-Algorithm", "HMAC-SHA256"],
+    ["X-Credential", `${admin.accessKeyId}/${xDateOf(NOW).slice(0, 8)}/cn-beijing/id/request`],
+    ["X-Date", xDateOf(NOW)],
+    ["X-SignedHeaders", ""],
     ...(p.notSignBody !== false ? ([["X-NotSignBody", ""]] as [string, string][]) : []),
     ...(p.expires !== undefined ? ([["X-Expires", String(p.expires)]] as [string, string][]) : []),
   ];
   const bodyHash = p.notSignBody !== false ? sha256hex("") : sha256hex(body);
   const canonical = [method, "/", canonicalQuery(pairs), "\n", "", bodyHash].join("\n");
   const sig = signature({ secretKey: admin.secret, region: "cn-beijing", service: "id", xDate: xDateOf(NOW) } as never, canonical);
-  const all: [string, string][] = [...pairs, ["X-SignedQueries", [...new Set(pairs.map(([k]) => k))].sort().join(";")], ["X-Signature", sig], ...(p.unsigned ?? [])];
+  const all: [string, string][] = [
+    ...pairs,
+    ["X-SignedQueries", [...new Set(pairs.map(([k]) => k))].sort().join(";")],
+    ["X-Signature", sig],
+    ...(p.unsigned ?? []),
+  ];
   const url = `http://id.example/?${all.map(([k, v]) => `${encode(k)}=${encode(v)}`).join("&")}`;
   const headers = p.contentType ? { "Content-Type": p.contentType } : undefined;
   const res = await app.request(new Request(url, { method, body: method === "GET" ? undefined : body, headers }));
-  const json = (await res.json()) as { ResponseMetadata: { Error?: { Code: string; Message: string } }; Result?: { params: Record<string, unknown> } };
-  return { status: res.status, code: json.ResponseMetadata.Error?.Code, message: json.ResponseMetadata.Error?.Message, params: json.Result?.params };
+  const json = (await res.json()) as {
+    ResponseMetadata: { Error?: { Code: string; Message: string } };
+    Result?: { params: Record<string, unknown> };
+  };
+  return {
+    status: res.status,
+    code: json.ResponseMetadata.Error?.Code,
+    message: json.ResponseMetadata.Error?.Message,
+    params: json.Result?.params,
+  };
 }
 
 describe("presigned requests: the signed query", () => {
@@ -79,9 +108,15 @@ describe("presigned requests: the signed query", () => {
 
 describe("presigned requests: issue 10's rules", () => {
   it("refuses a non-empty body when the body is not signed (finding 1)", async () => {
-    const r = await presigned({ params: [["UserUid", "u1"]], body: `{"UserUid":"u2","Nickname":"attacker"}`, contentType: "application/json" });
+    const r = await presigned({
+      params: [["UserUid", "u1"]],
+      body: `{"UserUid":"u2","Nickname":"attacker"}`,
+      contentType: "application/json",
+    });
     expect([r.status, r.code, r.message]).toEqual([
-      400, "InvalidAuthorization", "the request signs no body (X-NotSignBody) but carries one; sign the body or send none",
+      400,
+      "InvalidAuthorization",
+      "the request signs no body (X-NotSignBody) but carries one; sign the body or send none",
     ]);
   });
   it("refuses an unsigned X-NotSignBody added to a URL that signed its body (finding 1)", async () => {

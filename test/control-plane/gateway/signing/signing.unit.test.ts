@@ -3,7 +3,12 @@
 import { describe, expect, it } from "vitest";
 import { canonicalHost, canonicalPaths, canonicalQueries, parseQuery } from "../../../../src/control-plane/gateway/signing/canonical.js";
 import { deriveSigningKey } from "../../../../src/platform/crypto/signature-hash.js";
-import { checkTimestamp, parseAuthentication, verifySignature, type IncomingSignedRequest } from "../../../../src/control-plane/gateway/signing/verify.js";
+import {
+  checkTimestamp,
+  parseAuthentication,
+  verifySignature,
+  type IncomingSignedRequest,
+} from "../../../../src/control-plane/gateway/signing/verify.js";
 import type { ApiError } from "../../../../src/core/errors.js";
 import { authorizationHeader, canonicalRequest, sha256hex, type SignInput } from "../../../support/signer.js";
 
@@ -34,8 +39,19 @@ const codeOf = (fn: () => unknown) => {
 describe("docs/spec/signing.md worked example", () => {
   const headers = { "X-Date": example.xDate, "X-Content-Sha256": sha256hex(example.body) };
   const input: SignInput = {
-    method: "POST", path: "/", query: [["Action", "CreateThing"], ["Version", "2025-10-30"]], headers, body: example.body,
-    accessKeyId: example.ak, secretKey: example.sk, region: "cn-beijing", service: "id", xDate: example.xDate,
+    method: "POST",
+    path: "/",
+    query: [
+      ["Action", "CreateThing"],
+      ["Version", "2025-10-30"],
+    ],
+    headers,
+    body: example.body,
+    accessKeyId: example.ak,
+    secretKey: example.sk,
+    region: "cn-beijing",
+    service: "id",
+    xDate: example.xDate,
   };
 
   it("reproduces the canonical request and signature of the spec", () => {
@@ -97,7 +113,17 @@ describe("paths, hosts and header values", () => {
   });
   it("accepts a header value signed collapsed (Node) or trimmed (Go)", () => {
     const body = "{}";
-    const base = { method: "POST", path: "/", query: [] as [string, string][], body, accessKeyId: "AK", secretKey: "sk", region: "cn-beijing", service: "id", xDate: example.xDate };
+    const base = {
+      method: "POST",
+      path: "/",
+      query: [] as [string, string][],
+      body,
+      accessKeyId: "AK",
+      secretKey: "sk",
+      region: "cn-beijing",
+      service: "id",
+      xDate: example.xDate,
+    };
     const sent = { "X-Date": example.xDate, "X-Custom": "  a   b  " };
     const collapsed = authorizationHeader({ ...base, headers: { ...sent, "X-Custom": "a b" } });
     const trimmed = authorizationHeader({ ...base, headers: { ...sent, "X-Custom": "a   b" } });
@@ -107,7 +133,17 @@ describe("paths, hosts and header values", () => {
     }
   });
   it("signs host without its default port (Go and Java drop it)", () => {
-    const base = { method: "POST", path: "/", query: [] as [string, string][], body: "", accessKeyId: "AK", secretKey: "sk", region: "cn-beijing", service: "id", xDate: example.xDate };
+    const base = {
+      method: "POST",
+      path: "/",
+      query: [] as [string, string][],
+      body: "",
+      accessKeyId: "AK",
+      secretKey: "sk",
+      region: "cn-beijing",
+      service: "id",
+      xDate: example.xDate,
+    };
     const authorization = authorizationHeader({ ...base, headers: { Host: "id.example.com", "X-Date": example.xDate } });
     const req = request("POST", "/", { Host: "id.example.com:443", "X-Date": example.xDate, Authorization: authorization });
     expect(verifySignature(parseAuthentication(req), req, bytes(""), key("sk"))).toBe(true);
@@ -117,10 +153,16 @@ describe("paths, hosts and header values", () => {
 describe("malformed credentials", () => {
   const good = `HMAC-SHA256 Credential=AK/20251030/cn-beijing/id/request, SignedHeaders=x-date, Signature=${"a".repeat(64)}`;
   const parse = (authorization?: string, query = "") =>
-    codeOf(() => parseAuthentication(request("POST", `/${query}`, { "X-Date": example.xDate, ...(authorization !== undefined && { Authorization: authorization }) })));
+    codeOf(() =>
+      parseAuthentication(
+        request("POST", `/${query}`, { "X-Date": example.xDate, ...(authorization !== undefined && { Authorization: authorization }) }),
+      ),
+    );
 
   it("accepts the fields in any order", () => {
-    expect(parse(`HMAC-SHA256 Signature=${"a".repeat(64)},SignedHeaders=x-date ,  Credential=AK/20251030/cn-beijing/id/request`)).toBe("OK");
+    expect(parse(`HMAC-SHA256 Signature=${"a".repeat(64)},SignedHeaders=x-date ,  Credential=AK/20251030/cn-beijing/id/request`)).toBe(
+      "OK",
+    );
   });
   it.each([
     ["another algorithm", good.replace("HMAC-SHA256", "AWS4-HMAC-SHA256")],
@@ -147,7 +189,12 @@ describe("X-Date", () => {
   const now = Date.UTC(2025, 9, 30, 8, 9, 10);
   const check = (xDate: string, skew = 900) =>
     codeOf(() => {
-      const auth = parseAuthentication(request("POST", "/", { "X-Date": xDate, Authorization: `HMAC-SHA256 Credential=AK/20251030/cn-beijing/id/request, SignedHeaders=x-date, Signature=${"a".repeat(64)}` }));
+      const auth = parseAuthentication(
+        request("POST", "/", {
+          "X-Date": xDate,
+          Authorization: `HMAC-SHA256 Credential=AK/20251030/cn-beijing/id/request, SignedHeaders=x-date, Signature=${"a".repeat(64)}`,
+        }),
+      );
       checkTimestamp(auth, now, skew);
     });
   it("accepts the skew window both ways and refuses beyond it", () => {

@@ -5,10 +5,25 @@ import { checkTimestamp, parseXDate, type ParsedAuth } from "../../../../src/con
 import { codeOf, errorOf } from "../../../support/unit/support.js";
 
 const NOW = Date.UTC(2025, 9, 30, 8, 9, 10); // 20251030T080910Z
-const xDate = (ms: number) => new Date(ms).toISOString().replace(/[-:]/g, "").replace(/\.\d{3}Z$/, "Z");
+const xDate = (ms: number) =>
+  new Date(ms)
+    .toISOString()
+    .replace(/[-:]/g, "")
+    .replace(/\.\d{3}Z$/, "Z");
 const auth = (over: Partial<ParsedAuth>): ParsedAuth => ({
-  form: "header", accessKeyId: "AK", shortDate: "20251030", region: "cn-beijing", service: "id", xDate: xDate(NOW),
-  signedHeaders: ["x-date"], signature: "a".repeat(64), query: [], signedQuery: [], expiresSeconds: undefined, notSignBody: false, ...over,
+  form: "header",
+  accessKeyId: "AK",
+  shortDate: "20251030",
+  region: "cn-beijing",
+  service: "id",
+  xDate: xDate(NOW),
+  signedHeaders: ["x-date"],
+  signature: "a".repeat(64),
+  query: [],
+  signedQuery: [],
+  expiresSeconds: undefined,
+  notSignBody: false,
+  ...over,
 });
 const at = (offsetSeconds: number, over: Partial<ParsedAuth> = {}) => {
   const x = xDate(NOW + offsetSeconds * 1000);
@@ -61,7 +76,9 @@ describe("the skew window", () => {
   });
   it("says which way the clock is off", () => {
     expect(errorOf(() => checkTimestamp(auth({ xDate: xDate(NOW + 901_000) }), NOW, 900)).message).toMatch(/in the future/);
-    expect(errorOf(() => checkTimestamp(auth({ xDate: xDate(NOW - 901_000) }), NOW, 900)).message).toBe("X-Date is outside the allowed clock skew");
+    expect(errorOf(() => checkTimestamp(auth({ xDate: xDate(NOW - 901_000) }), NOW, 900)).message).toBe(
+      "X-Date is outside the allowed clock skew",
+    );
   });
   it("refuses a missing or malformed X-Date with InvalidTimestamp", () => {
     for (const bad of ["", "20251030T080910", "20251030T086010Z"]) {
@@ -76,7 +93,8 @@ describe("the skew window", () => {
 });
 
 describe("a presigned URL's lifetime", () => {
-  const presigned = (offset: number, expiresSeconds: number | undefined) => at(offset, { form: "query", signedHeaders: [], expiresSeconds });
+  const presigned = (offset: number, expiresSeconds: number | undefined) =>
+    at(offset, { form: "query", signedHeaders: [], expiresSeconds });
   it("lasts X-Expires seconds from X-Date: 1 s", () => {
     expect(presigned(-1, 1)).toBe("OK");
     expect(presigned(-2, 1)).toBe("InvalidTimestamp");
@@ -95,7 +113,9 @@ describe("a presigned URL's lifetime", () => {
   });
   it("says the URL expired", () => {
     const x = xDate(NOW - 2000);
-    expect(errorOf(() => checkTimestamp(auth({ form: "query", xDate: x, expiresSeconds: 1 }), NOW, 900)).message).toBe("the presigned request has expired");
+    expect(errorOf(() => checkTimestamp(auth({ form: "query", xDate: x, expiresSeconds: 1 }), NOW, 900)).message).toBe(
+      "the presigned request has expired",
+    );
   });
 });
 

@@ -17,7 +17,15 @@ const authHeader = (signedHeaders: string, canonical: string) =>
   `HMAC-SHA256 Credential=AK/20251030/cn-beijing/id/request, SignedHeaders=${signedHeaders}, Signature=${sign(canonical)}`;
 
 /** Verifies a header-form request whose canonical form the test wrote out itself. */
-function verifyHeader(o: { method?: string; url?: string; headers: Record<string, string>; signedHeaders: string; canonical: string; body?: string; withKey?: Uint8Array }) {
+function verifyHeader(o: {
+  method?: string;
+  url?: string;
+  headers: Record<string, string>;
+  signedHeaders: string;
+  canonical: string;
+  body?: string;
+  withKey?: Uint8Array;
+}) {
   const req = request(o.method ?? "POST", o.url ?? "/", { ...o.headers, Authorization: authHeader(o.signedHeaders, o.canonical) });
   return verifySignature(parseAuthentication(req), req, utf8(o.body ?? ""), o.withKey ?? keyOf());
 }
@@ -32,7 +40,15 @@ describe("header form", () => {
     expect(verifyHeader({ headers: { "X-Date": X_DATE }, signedHeaders: "x-date", canonical: c, body: "{}" })).toBe(true);
     expect(verifyHeader({ headers: { "X-Date": X_DATE }, signedHeaders: "x-date", canonical: c, body: "{ }" })).toBe(false);
     expect(verifyHeader({ method: "PUT", headers: { "X-Date": X_DATE }, signedHeaders: "x-date", canonical: c, body: "{}" })).toBe(false);
-    expect(verifyHeader({ headers: { "X-Date": X_DATE }, signedHeaders: "x-date", canonical: c, body: "{}", withKey: deriveSigningKey("other", "20251030", "cn-beijing", "id") })).toBe(false);
+    expect(
+      verifyHeader({
+        headers: { "X-Date": X_DATE },
+        signedHeaders: "x-date",
+        canonical: c,
+        body: "{}",
+        withKey: deriveSigningKey("other", "20251030", "cn-beijing", "id"),
+      }),
+    ).toBe(false);
     const req = request("POST", "/", { "X-Date": X_DATE, Authorization: authHeader("x-date", c) });
     const auth = parseAuthentication(req);
     expect(verifySignature({ ...auth, region: "cn-shanghai" }, req, utf8("{}"), keyOf())).toBe(false);
@@ -41,7 +57,9 @@ describe("header form", () => {
   });
 
   it("upper-cases the method as the SDKs do", () => {
-    expect(verifyHeader({ method: "post", headers: { "X-Date": X_DATE }, signedHeaders: "x-date", canonical: canonical(""), body: "" })).toBe(true);
+    expect(
+      verifyHeader({ method: "post", headers: { "X-Date": X_DATE }, signedHeaders: "x-date", canonical: canonical(""), body: "" }),
+    ).toBe(true);
   });
 
   it("signs the query the request carries", () => {
@@ -72,18 +90,28 @@ describe("header form", () => {
 
   it("joins several signed headers with ;", () => {
     const c = ["POST", "/", "", block(["x-a:1", "x-b:2", `x-date:${X_DATE}`]), "x-a;x-b;x-date", EMPTY].join("\n");
-    expect(verifyHeader({ headers: { "X-Date": X_DATE, "X-A": "1", "X-B": "2" }, signedHeaders: "x-a;x-b;x-date", canonical: c })).toBe(true);
+    expect(verifyHeader({ headers: { "X-Date": X_DATE, "X-A": "1", "X-B": "2" }, signedHeaders: "x-a;x-b;x-date", canonical: c })).toBe(
+      true,
+    );
   });
 });
 
 describe("header values under each signer's policy", () => {
   const withValues = (values: Record<string, string>, signedValues: Record<string, string>) => {
     const names = Object.keys(values).sort();
-    const c = ["POST", "/", "", block([...names.map((n) => `${n}:${signedValues[n]}`), `x-date:${X_DATE}`]), [...names, "x-date"].join(";"), EMPTY].join("\n");
+    const c = [
+      "POST",
+      "/",
+      "",
+      block([...names.map((n) => `${n}:${signedValues[n]}`), `x-date:${X_DATE}`]),
+      [...names, "x-date"].join(";"),
+      EMPTY,
+    ].join("\n");
     return verifyHeader({ headers: { "X-Date": X_DATE, ...values }, signedHeaders: [...names, "x-date"].join(";"), canonical: c });
   };
   it("accepts a value signed trimmed (Go, Java), collapsed (Node) or as sent (Python)", () => {
-    for (const signed of ["a   b", "a b", "  a   b  "]) expect(withValues({ "x-a": "  a   b  " }, { "x-a": signed }), JSON.stringify(signed)).toBe(true);
+    for (const signed of ["a   b", "a b", "  a   b  "])
+      expect(withValues({ "x-a": "  a   b  " }, { "x-a": signed }), JSON.stringify(signed)).toBe(true);
     expect(withValues({ "x-a": "  a   b  " }, { "x-a": " a b " })).toBe(false);
   });
   it("accepts a collapsed value that needed no trimming", () => {
@@ -110,14 +138,23 @@ describe("header values under each signer's policy", () => {
   });
   it("signs host trimmed and without a default port", () => {
     const c = ["POST", "/", "", block(["host:id.example.com", `x-date:${X_DATE}`]), "host;x-date", EMPTY].join("\n");
-    expect(verifyHeader({ headers: { "X-Date": X_DATE, Host: " id.example.com:443 " }, signedHeaders: "host;x-date", canonical: c })).toBe(true);
-    expect(verifyHeader({ headers: { "X-Date": X_DATE, Host: "id.example.com:8443" }, signedHeaders: "host;x-date", canonical: c })).toBe(false);
+    expect(verifyHeader({ headers: { "X-Date": X_DATE, Host: " id.example.com:443 " }, signedHeaders: "host;x-date", canonical: c })).toBe(
+      true,
+    );
+    expect(verifyHeader({ headers: { "X-Date": X_DATE, Host: "id.example.com:8443" }, signedHeaders: "host;x-date", canonical: c })).toBe(
+      false,
+    );
   });
 });
 
 describe("paths and repeated query values", () => {
   const withPath = (sentPath: string, signedPath: string) =>
-    verifyHeader({ url: sentPath, headers: { "X-Date": X_DATE }, signedHeaders: "x-date", canonical: ["POST", signedPath, "", block([`x-date:${X_DATE}`]), "x-date", EMPTY].join("\n") });
+    verifyHeader({
+      url: sentPath,
+      headers: { "X-Date": X_DATE },
+      signedHeaders: "x-date",
+      canonical: ["POST", signedPath, "", block([`x-date:${X_DATE}`]), "x-date", EMPTY].join("\n"),
+    });
   it("accepts a path signed as sent (Node) or segment-encoded (Go, Java, Python)", () => {
     expect(withPath("/a b/c+d", "/a b/c+d")).toBe(true);
     expect(withPath("/a b/c+d", "/a%20b/c%2Bd")).toBe(true);
@@ -126,7 +163,20 @@ describe("paths and repeated query values", () => {
   });
   it("accepts repeated values signed in wire order (Go) or sorted (Node)", () => {
     for (const order of ["wire", "sorted"] as const) {
-      const c = ["POST", "/", canonicalQuery([["K", "b"], ["K", "a"]], order), block([`x-date:${X_DATE}`]), "x-date", EMPTY].join("\n");
+      const c = [
+        "POST",
+        "/",
+        canonicalQuery(
+          [
+            ["K", "b"],
+            ["K", "a"],
+          ],
+          order,
+        ),
+        block([`x-date:${X_DATE}`]),
+        "x-date",
+        EMPTY,
+      ].join("\n");
       expect(verifyHeader({ url: "/?K=b&K=a", headers: { "X-Date": X_DATE }, signedHeaders: "x-date", canonical: c }), order).toBe(true);
     }
   });
@@ -134,8 +184,12 @@ describe("paths and repeated query values", () => {
 
 describe("query form", () => {
   const credential: [string, string][] = [
-    ["Action", "ListUsers"], ["Version", "2025-10-30"], ["X-Algorithm", "HMAC-SHA256"],
-    ["X-Credential", "AK/20251030/cn-beijing/id/request"], ["X-Date", X_DATE], ["X-SignedHeaders", ""],
+    ["Action", "ListUsers"],
+    ["Version", "2025-10-30"],
+    ["X-Algorithm", "HMAC-SHA256"],
+    ["X-Credential", "AK/20251030/cn-beijing/id/request"],
+    ["X-Date", X_DATE],
+    ["X-SignedHeaders", ""],
   ];
   /** Presigns `pairs` for `method` over `bodyHash`, with no signed headers (the block is a lone "\n"). */
   function presigned(method: string, pairs: [string, string][], bodyHash: string) {
@@ -144,7 +198,8 @@ describe("query form", () => {
     const req = request(method, url);
     return { req, auth: parseAuthentication(req) };
   }
-  const check = (p: { req: ReturnType<typeof request>; auth: ParsedAuth }, body: string) => verifySignature(p.auth, p.req, utf8(body), keyOf());
+  const check = (p: { req: ReturnType<typeof request>; auth: ParsedAuth }, body: string) =>
+    verifySignature(p.auth, p.req, utf8(body), keyOf());
 
   it("signs the hash of the empty body when X-NotSignBody is signed", () => {
     const p = presigned("GET", [...credential, ["X-NotSignBody", ""]], EMPTY);

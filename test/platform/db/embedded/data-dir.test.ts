@@ -59,7 +59,9 @@ describe("tightenPrivateDir", () => {
 describe("a real embedded start", () => {
   const dataDir = join(parent, "fresh", ".idplane");
 
-  it("creates the data directory 0700 and every file in it 0600, the WAL with a queued reset link included", { timeout: 600_000 }, async () => {
+  it("creates the data directory 0700 and every file in it 0600, the WAL with a queued reset link included", {
+    timeout: 600_000,
+  }, async () => {
     let s: Child | undefined;
     let client: ReturnType<typeof childClient> | undefined;
     try {
@@ -93,7 +95,10 @@ describe("a real embedded start", () => {
       expect(openEntries(dataDir)).toEqual([]);
       s.child.kill("SIGTERM");
       expect((await s.exited).code).toBe(0);
-      const lines = s.output().split("\n").filter((l) => l.includes("readable by other users"));
+      const lines = s
+        .output()
+        .split("\n")
+        .filter((l) => l.includes("readable by other users"));
       expect(lines).toHaveLength(1);
       expect(JSON.parse(lines[0]!)).toMatchObject({ level: 40, dataDir, tightened: expect.any(Number) });
       expect(openEntries(dataDir)).toEqual([]);

@@ -51,7 +51,7 @@ function processesOf(dir: string): string[] {
   const tree = new Set([...table].filter(([pid, p]) => p.cmd.includes(dir) && pid !== process.pid).map(([pid]) => pid));
   for (let grew = true; grew; ) {
     grew = false;
-    for (const [pid, p] of table) if (!tree.has(pid) && tree.has(p.ppid)) (tree.add(pid), (grew = true));
+    for (const [pid, p] of table) if (!tree.has(pid) && tree.has(p.ppid)) tree.add(pid), (grew = true);
   }
   return [...tree].map((pid) => `${pid} ${table.get(pid)!.cmd.slice(0, 100)}`);
 }
@@ -72,7 +72,9 @@ async function survivors(snapshot: string[]): Promise<string[]> {
 const mode = (path: string) => statSync(path).mode & 0o777;
 
 describe.runIf(nativeDir())("embedded Postgres", () => {
-  it("starts, stops and restarts with its data (even without its password file), in a private directory owned by the user postgres runs as", { timeout: 600_000 }, async () => {
+  it("starts, stops and restarts with its data (even without its password file), in a private directory owned by the user postgres runs as", {
+    timeout: 600_000,
+  }, async () => {
     const dataDir = join(parent, "engine");
     const open = async () => {
       // connectDatabase creates the directory 0700 with a private umask, as the server does.
@@ -116,25 +118,35 @@ describe.runIf(nativeDir())("embedded Postgres", () => {
     }
   });
 
-  it.runIf(asRoot)("runs for a normal user as well (here: nobody), as that user, with no other user involved", { timeout: 600_000 }, async () => {
-    const nobody = readFileSync("/etc/passwd", "utf8").split("\n").map((l) => l.split(":")).find((f) => f[0] === "nobody");
-    const [uid, gid] = [Number(nobody![2]), Number(nobody![3])];
-    // The user's own directory, as a home would be.
-    const home = join(parent, "home-of-nobody");
-    mkdirSync(home);
-    chownSync(home, uid, gid);
-    const dataDir = join(home, ".idplane");
-    const { stdout } = await run(process.execPath, ["--import", "tsx", "test/support/infra/embedded-open.ts", dataDir], {
-      uid, gid, env: { PATH: process.env.PATH!, HOME: home }, timeout: 300_000,
-    });
-    const seen = JSON.parse(stdout);
-    expect(seen).toMatchObject({ kind: "postgres", rows: [{ v: "as a normal user" }] });
-    // Not root: postgres runs as the caller, no user switch.
-    expect(seen.describe).not.toMatch(/run as/);
-    for (const path of [dataDir, clusterDir(dataDir), join(dataDir, "postgres.json")]) expect(statSync(path).uid).toBe(uid);
-    expect(mode(dataDir)).toBe(0o700);
-    expect(processesOf(dataDir)).toEqual([]);
-  });
+  it.runIf(asRoot)(
+    "runs for a normal user as well (here: nobody), as that user, with no other user involved",
+    { timeout: 600_000 },
+    async () => {
+      const nobody = readFileSync("/etc/passwd", "utf8")
+        .split("\n")
+        .map((l) => l.split(":"))
+        .find((f) => f[0] === "nobody");
+      const [uid, gid] = [Number(nobody![2]), Number(nobody![3])];
+      // The user's own directory, as a home would be.
+      const home = join(parent, "home-of-nobody");
+      mkdirSync(home);
+      chownSync(home, uid, gid);
+      const dataDir = join(home, ".idplane");
+      const { stdout } = await run(process.execPath, ["--import", "tsx", "test/support/infra/embedded-open.ts", dataDir], {
+        uid,
+        gid,
+        env: { PATH: process.env.PATH!, HOME: home },
+        timeout: 300_000,
+      });
+      const seen = JSON.parse(stdout);
+      expect(seen).toMatchObject({ kind: "postgres", rows: [{ v: "as a normal user" }] });
+      // Not root: postgres runs as the caller, no user switch.
+      expect(seen.describe).not.toMatch(/run as/);
+      for (const path of [dataDir, clusterDir(dataDir), join(dataDir, "postgres.json")]) expect(statSync(path).uid).toBe(uid);
+      expect(mode(dataDir)).toBe(0o700);
+      expect(processesOf(dataDir)).toEqual([]);
+    },
+  );
 
   describe("a real server (src/main.ts) leaves no postgres process behind", () => {
     const dataDir = join(parent, "server", ".idplane");
@@ -149,12 +161,20 @@ describe.runIf(nativeDir())("embedded Postgres", () => {
           expect(tree.length).toBeGreaterThan(5);
           if (signal === "SIGTERM") {
             const cliEnv = { PATH: process.env.PATH!, LOG_LEVEL: "warn", ID_DATA_DIR: dataDir };
-            const r = await run(process.execPath, ["--import", "tsx", "src/cli/main.ts", "keys", "list"], { env: cliEnv, timeout: 120_000 });
+            const r = await run(process.execPath, ["--import", "tsx", "src/cli/main.ts", "keys", "list"], {
+              env: cliEnv,
+              timeout: 120_000,
+            });
             expect(r.stdout).toContain(key.accessKeyId);
             // A second server on the directory is refused in one line, and leaves the first alone.
-            const second = await run(process.execPath, ["--import", "tsx", "src/main.ts"], { env: { ...cliEnv, PORT: "0" }, timeout: 120_000 }).catch((e) => e);
+            const second = await run(process.execPath, ["--import", "tsx", "src/main.ts"], {
+              env: { ...cliEnv, PORT: "0" },
+              timeout: 120_000,
+            }).catch((e) => e);
             expect(second.code).toBe(1);
-            expect(second.stderr).toMatch(/^idplane: failed to start: the embedded database in .* is in use by another idplane process \(pid \d+\); stop that process first/);
+            expect(second.stderr).toMatch(
+              /^idplane: failed to start: the embedded database in .* is in use by another idplane process \(pid \d+\); stop that process first/,
+            );
             // The CLI attached: the server still answers.
             const client = childClient(s.host, key);
             expect((await client.call("ListUserPools", {})).code).toBe("OK");
@@ -175,7 +195,9 @@ describe.runIf(nativeDir())("embedded Postgres", () => {
     }
   });
 
-  it("copies an earlier version's PGlite data directory over with its rows, and keeps the PGlite files as a backup", { timeout: 900_000 }, async () => {
+  it("copies an earlier version's PGlite data directory over with its rows, and keeps the PGlite files as a backup", {
+    timeout: 900_000,
+  }, async () => {
     const dataDir = join(parent, "upgrade", ".idplane");
     const { env, key } = childEnv(undefined, { ID_DATA_DIR: dataDir });
     let s: Child | undefined;
