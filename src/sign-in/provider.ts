@@ -3,7 +3,7 @@
 // its configuration: our adapter, our clients, our users, our pages and our policies. Every option
 // set here is explained in docs/sign-in.md; the defaults it leaves are the library's.
 import type { AdapterPayload, Configuration, KoaContextWithOIDC, UnknownObject } from "oidc-provider";
-import Provider, { errors } from "oidc-provider";
+import type Provider from "oidc-provider";
 import type { AppDeps } from "../deps.js";
 import { ENDPOINT_PATHS } from "../user-pools/endpoints.js";
 import { adapterClass } from "./adapter.js";
@@ -74,10 +74,18 @@ function refreshTtl(client: SignInClient | undefined, issuedFirst: number | unde
   return Math.max(ttl, 1);
 }
 
-export function createPoolProvider(
+let library: Promise<typeof import("oidc-provider")> | undefined;
+/**
+ * oidc-provider, loaded on the first pool provider rather than at start-up: it prints "Unsupported
+ * runtime" on Node 20 when imported, and an instance that serves no sign-in never needs it.
+ */
+const oidcLibrary = () => (library ??= import("oidc-provider"));
+
+export async function createPoolProvider(
   deps: SignInDeps,
   pool: PoolSnapshot,
-): { provider: Provider; clientRecord(id: string): SignInClient | undefined } {
+): Promise<{ provider: Provider; clientRecord(id: string): SignInClient | undefined }> {
+  const { default: ProviderClass, errors } = await oidcLibrary();
   const { accountId, poolUid } = pool;
   // The records the Client adapter built during this process, read by the TTL and rotation policies
   // (synchronous in the library, so they cannot query): refreshed on every client lookup.
@@ -232,7 +240,7 @@ export function createPoolProvider(
     },
   };
 
-  const provider = new Provider(pool.issuer, configuration);
+  const provider = new ProviderClass(pool.issuer, configuration);
   // Behind a TLS-terminating proxy the connection is plain HTTP: only an https issuer trusts
   // X-Forwarded-Proto, and only for the secure cookie flag (the issuer itself is fixed above).
   provider.proxy = pool.issuer.startsWith("https:");

@@ -91,7 +91,7 @@ export function createProviderCache(deps: SignInDeps, opts: { max?: number; chec
       current.snapshot.brand = snapshot.brand;
       return current;
     }
-    const { provider, clientRecord } = createPoolProvider(deps, snapshot);
+    const { provider, clientRecord } = await createPoolProvider(deps, snapshot);
     const first = snapshot.jwks.keys[0] ?? {};
     const entry: PoolProvider = {
       provider,
