@@ -20,7 +20,8 @@ let svc: TestService;
 let disabledKey: NewAccessKey;
 
 beforeAll(async () => {
-  svc = await startTestService();
+  // One account makes a pool or more for every family's cross-account cases: more than the default quota of 100.
+  svc = await startTestService({ env: { ID_QUOTA_USER_POOLS: "1000" } });
   disabledKey = await svc.newKey("admin");
   await setAccessKeyEnabled(svc.deps.db, disabledKey.accessKeyId, false);
 });

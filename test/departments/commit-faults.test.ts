@@ -79,7 +79,9 @@ describe("a sync commit is all or nothing", () => {
   });
 
   it.skipIf(!inject("databaseUrl"))("when the process is killed mid-commit", { timeout: 600_000 }, async () => {
-    own = await ownDatabase(inject("databaseUrl")!, "idplane_deptkill");
+    // Postgres itself, also in the PgBouncer pass: this is about the server rolling back a killed
+    // client's transaction, and a child of its own connects directly (no pooler settings needed).
+    own = await ownDatabase(inject("directDatabaseUrl") ?? inject("databaseUrl")!, "idplane_deptkill");
     const { env, key } = childEnv(own.url);
     child = await startChild(env);
     check = await connectDatabase({ databaseUrl: own.url, maxConnections: 2 });
