@@ -11,10 +11,15 @@ const ROOT = new URL("../", import.meta.url);
 const README = readFileSync(new URL("README.md", ROOT), "utf8");
 const SKIP = "<!-- readme-test: skip";
 
-/** The README, then every docs/ page it links, once each, in the order of their first links. */
+/**
+ * The README, then every docs/ page it links, once each, in the order of their first links. A page
+ * whose example is a whole script of its own (it imports its modules: docs/sign-in.md,
+ * docs/api/departments.md, docs/api/permissions.md) is run alone by its family's docs-example test.
+ */
 function documents(): string[] {
   const linked = [...README.matchAll(/\]\((docs\/[\w/.-]+\.md)(?:#[\w-]*)?\)/g)].map((m) => m[1]!);
-  return [README, ...[...new Set(linked)].map((path) => readFileSync(new URL(path, ROOT), "utf8"))];
+  const pages = [...new Set(linked)].map((path) => readFileSync(new URL(path, ROOT), "utf8"));
+  return [README, ...pages.filter((page) => !/```js\nimport /.test(page))];
 }
 
 /** The ```js blocks, in order; a block right after a skip comment is shown but not run. */

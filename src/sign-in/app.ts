@@ -7,7 +7,7 @@
 import { Hono } from "hono";
 import { RESPONSE_ALREADY_SENT } from "@hono/node-server/utils/response";
 import { ENDPOINT_PATHS, issuerOf, poolPathOf } from "../user-pools/endpoints.js";
-import { newRequestId } from "../control-plane/gateway/envelope.js";
+import { newRequestId } from "../core/request-id.js";
 import { locatePoolByHost, locatePoolByIssuerPath } from "../user-pools/locate.js";
 import { createProviderCache, PoolGoneError, type PoolProvider, type ProviderCache } from "./providers.js";
 import { interactionHandlers, sendPage } from "./interactions.js";
