@@ -133,4 +133,6 @@ export async function purgeExpiredArtifacts(db: Kysely<Database>, cutoff: Date):
   return Number(r.numAffectedRows ?? 0);
 }
 
-export const signInArtifactPurges: PurgeRule[] = [{ name: "expiredSignInArtifacts", keepMs: 0, purge: purgeExpiredArtifacts }];
+// An hour past expiry: the adapter ignores an expired artifact at once; the hour keeps a reused
+// code's or refresh token's row (its grant is what reuse revokes) a little past its lifetime.
+export const signInArtifactPurges: PurgeRule[] = [{ name: "expiredSignInArtifacts", keepMs: 3_600_000, purge: purgeExpiredArtifacts }];

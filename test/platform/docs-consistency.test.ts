@@ -50,6 +50,6 @@ describe("documentation", () => {
     const keepAlive = Number(/ID_KEEPALIVE_TIMEOUT_SECONDS: "(\d+)"/.exec(compose)?.[1] ?? 5);
     const proxy = Math.max(...[...compose.matchAll(/timeout (?:server|client|http-keep-alive) (\d+)s/g)].map((m) => Number(m[1])));
     expect(keepAlive).toBeGreaterThan(proxy);
-    expect(read("README.md")).toMatch(/ID_KEEPALIVE_TIMEOUT_SECONDS`[^\n]*above the proxy's idle timeout/);
+    expect(read("docs/configuration.md")).toMatch(/ID_KEEPALIVE_TIMEOUT_SECONDS`[^\n]*above the proxy's idle timeout/);
   });
 });

@@ -36,8 +36,6 @@ const mb = (bytes: number) => `${(bytes / 1048576).toFixed(0)} MB`;
 describe.skipIf(!base)("memory under parallel lists", () => {
   it(`answers ${PARALLEL} parallel SAML lists of ${CONNECTIONS} connections with 128 KiB metadata each, with a ${HEAP_MB} MB heap`, async () => {
     const { env, key } = childEnv(store!.url, {
-      // Through PgBouncer the child must know it (no startup parameters such as statement_timeout).
-      ...(poolerFor(base) === "pgbouncer" && { DATABASE_POOLER: "pgbouncer" }),
       NODE_OPTIONS: `--max-old-space-size=${HEAP_MB}`,
       ID_QUOTA_IDPS_PER_POOL: String(CONNECTIONS),
     });

@@ -9,6 +9,7 @@ import { sql } from "kysely";
 import type { DatabasePooler } from "../../../src/platform/config.js";
 import { connectDatabase } from "../../../src/platform/db/connect.js";
 import { signedCase, type FuzzKey } from "../fuzz/requests.js";
+import { poolerFor } from "../harness.js";
 
 export interface Child {
   child: ChildProcess;
@@ -24,6 +25,8 @@ export function childEnv(databaseUrl: string | undefined, extra: Record<string, 
   const accountId = String(3_000_000_000 + Math.floor(Math.random() * 1e12));
   const env: Record<string, string> = {
     ...(databaseUrl && { DATABASE_URL: databaseUrl, ID_MASTER_KEY: randomBytes(32).toString("base64") }),
+    // Through PgBouncer (the suite's second pass) a child must know it: no startup parameters there.
+    ...(databaseUrl && poolerFor(databaseUrl) === "pgbouncer" && { DATABASE_POOLER: "pgbouncer" }),
     ID_ROOT_ACCOUNT_ID: accountId,
     ID_ROOT_ACCESS_KEY_ID: key.accessKeyId,
     ID_ROOT_SECRET_ACCESS_KEY: key.secretAccessKey,
