@@ -25,8 +25,6 @@ export function childEnv(databaseUrl: string | undefined, extra: Record<string, 
   const accountId = String(3_000_000_000 + Math.floor(Math.random() * 1e12));
   const env: Record<string, string> = {
     ...(databaseUrl && { DATABASE_URL: databaseUrl, ID_MASTER_KEY: randomBytes(32).toString("base64") }),
-    // Through PgBouncer (the suite's second pass) a child must know it: no startup parameters there.
-    ...(databaseUrl && poolerFor(databaseUrl) === "pgbouncer" && { DATABASE_POOLER: "pgbouncer" }),
     ID_ROOT_ACCOUNT_ID: accountId,
     ID_ROOT_ACCESS_KEY_ID: key.accessKeyId,
     ID_ROOT_SECRET_ACCESS_KEY: key.secretAccessKey,
@@ -62,7 +60,15 @@ export async function ownDatabase(baseUrl: string, prefix = "idplane_reliability
  */
 export function startChild(env: Record<string, string>, timeoutMs = 180_000): Promise<Child> {
   const child = spawn(process.execPath, ["--import", "tsx", "src/main.ts"], {
-    env: { PATH: process.env.PATH!, HOME: process.env.HOME ?? "/tmp", PORT: "0", LOG_LEVEL: "info", ...env },
+    env: {
+      PATH: process.env.PATH!,
+      HOME: process.env.HOME ?? "/tmp",
+      PORT: "0",
+      LOG_LEVEL: "info",
+      // Through PgBouncer (the suite's second pass) a child must know it: no startup parameters there.
+      ...(env.DATABASE_URL && poolerFor(env.DATABASE_URL) === "pgbouncer" && { DATABASE_POOLER: "pgbouncer" }),
+      ...env,
+    },
     stdio: ["ignore", "pipe", "pipe"],
   });
   let out = "";
