@@ -89,7 +89,7 @@ describe("SAML SP key pairs", () => {
     const originalRun = queue.run;
     let laneA: string | undefined;
     const seenByB = { enqueued: -1, started: -1 };
-    queue.run = function <T>(lane: string, work: () => Promise<T>): Promise<T> {
+    queue.run = <T>(lane: string, work: () => Promise<T>): Promise<T> => {
       laneA ??= lane;
       if (lane === laneA) return originalRun.call(queue, lane, work) as Promise<T>;
       seenByB.enqueued = counts.finished;
