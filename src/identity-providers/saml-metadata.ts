@@ -105,11 +105,16 @@ function ssoServices(idp: Node): SamlIdp["SingleSignOnServices"] {
   return usable;
 }
 
+/** The X509Certificate elements of the IdP's signing KeyDescriptors (use="signing" or no use). */
+const signingBlobs = (idp: Node) =>
+  nodes(idp["KeyDescriptor"])
+    .filter((k) => ["", "signing"].includes(attr(k, "use")))
+    .flatMap((k) =>
+      nodes(k["KeyInfo"]).flatMap((info) => nodes(info["X509Data"]).flatMap((d) => (d["X509Certificate"] as unknown[] | undefined) ?? [])),
+    );
+
 function signingCertificates(idp: Node, now: Date): SamlIdp["SigningCertificates"] {
-  const keys = nodes(idp["KeyDescriptor"]).filter((k) => ["", "signing"].includes(attr(k, "use")));
-  const blobs = keys.flatMap((k) =>
-    nodes(k["KeyInfo"]).flatMap((info) => nodes(info["X509Data"]).flatMap((d) => (d["X509Certificate"] as unknown[] | undefined) ?? [])),
-  );
+  const blobs = signingBlobs(idp);
   if (blobs.length === 0) throw refused('has no signing certificate (KeyDescriptor use="signing" with an X509Certificate)');
   return blobs.map((blob, i) => {
     const base64 = text(blob).replace(/\s+/g, "");
@@ -128,6 +133,29 @@ function signingCertificates(idp: Node, now: Date): SamlIdp["SigningCertificates
     if (new Date(cert.validFrom) > now)
       throw refused(`signing certificate ${i + 1} (${subject}) is not valid before ${new Date(cert.validFrom).toISOString()}`);
     return { Subject: subject, NotAfter: new Date(cert.validTo).toISOString(), Fingerprint256: cert.fingerprint256 };
+  });
+}
+
+/** The IdP's descriptor of metadata already checked by readIdpMetadata (as stored), or undefined. */
+function idpDescriptor(xml: string): Node | undefined {
+  const entity = nodes(parsed(xml)["EntityDescriptor"])[0];
+  return (
+    entity && nodes(entity["IDPSSODescriptor"]).find((d) => attr(d, "protocolSupportEnumeration").split(/\s+/).includes(SAML2_PROTOCOL))
+  );
+}
+
+/**
+ * The signing certificates of stored metadata as PEM: what an assertion's signature is verified
+ * with at sign-in (src/sign-in/federation/saml.ts). Their strength was checked when the metadata was
+ * stored; expiry is not checked again here (an IdP's signing key is trusted as configured, as
+ * Shibboleth and most service providers do).
+ */
+export function idpSigningCertificates(xml: string): string[] {
+  const idp = idpDescriptor(xml);
+  if (!idp) return [];
+  return signingBlobs(idp).map((blob) => {
+    const base64 = text(blob).replace(/\s+/g, "");
+    return `-----BEGIN CERTIFICATE-----\n${base64.match(/.{1,64}/g)?.join("\n") ?? ""}\n-----END CERTIFICATE-----\n`;
   });
 }
 
