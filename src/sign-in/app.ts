@@ -14,6 +14,7 @@ import { interactionHandlers, sendPage } from "./interactions.js";
 import { pickStrings } from "./pages/i18n.js";
 import { errorPage } from "./pages/forms.js";
 import type { SignInDeps } from "./provider.js";
+import { spMetadataFor } from "./federation/saml-sp-metadata.js";
 
 import type { SignInContext as Ctx, SignInEnv as Env } from "./request-info.js";
 
@@ -116,6 +117,13 @@ export function createSignInApp(deps: SignInDeps, opts: SignInAppOptions = {}) {
       throw err;
     }
 
+    const spMetadata = /^\/saml\/metadata\/([^/]{1,64})$/.exec(target.rest);
+    if (spMetadata) {
+      const xml = c.req.method === "GET" ? await spMetadataFor(deps, pool, safeDecode(spMetadata[1]!)) : undefined;
+      if (xml === undefined) return oauthError(c, 404, "invalid_request", "no such SAML connection");
+      return c.body(xml, 200, { "Content-Type": "application/samlmetadata+xml; charset=utf-8", "Cache-Control": "public, max-age=300" });
+    }
+
     const interaction = /^\/interaction\/([A-Za-z0-9_-]{1,64})(\/(login|consent|abort))?$/.exec(target.rest);
     if (interaction) {
       const uid = interaction[1]!;
@@ -157,4 +165,12 @@ export function createSignInApp(deps: SignInDeps, opts: SignInAppOptions = {}) {
   }
 
   return app;
+}
+
+function safeDecode(segment: string): string {
+  try {
+    return decodeURIComponent(segment);
+  } catch {
+    return "";
+  }
 }

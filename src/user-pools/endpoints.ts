@@ -67,6 +67,8 @@ export const ENDPOINT_PATHS = {
   login: "/login",
   /** Federated sign-in callbacks: /callback/{oauth,oidc,saml}/{login,signup}. */
   callback: "/callback",
+  /** A SAML connection's service-provider metadata: /saml/metadata/<ConnectionUid>. */
+  samlMetadata: "/saml/metadata",
 } as const;
 
 /** The path prefix of every pool: `<base path>/userpool/`. */

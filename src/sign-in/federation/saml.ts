@@ -100,7 +100,7 @@ function samlFor(deps: Deps, ctx: SamlContext, extra: Partial<SamlConfig>): SAML
     validateInResponseTo: ValidateInResponseTo.always,
     requestIdExpirationPeriodMs: REQUEST_LIFETIME_MS,
     signatureAlgorithm: "sha256",
-    digestAlgorithm: "http://www.w3.org/2001/04/xmlenc#sha256",
+    digestAlgorithm: "sha256",
     // Let the IdP choose the NameID format and how the person authenticates (MFA included).
     identifierFormat: null,
     disableRequestedAuthnContext: true,
