@@ -11,6 +11,7 @@ import { rateLimitPurges } from "./platform/rate-limits/purge.js";
 import { signInThrottlePurges } from "./users/purge.js";
 import { sealedSigningKeys, signingKeyPurges } from "./sign-in/keys.js";
 import { signInArtifactPurges } from "./sign-in/adapter.js";
+import { federationStatePurges } from "./sign-in/federation/state.js";
 
 export const sealedSources: SealedSource[] = [
   accessKeySecrets,
@@ -27,4 +28,5 @@ export const purgeRules: PurgeRule[] = [
   ...signInThrottlePurges,
   ...signingKeyPurges,
   ...signInArtifactPurges,
+  ...federationStatePurges,
 ];
