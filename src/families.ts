@@ -11,6 +11,7 @@ import { rateLimitPurges } from "./platform/rate-limits/purge.js";
 import { signInThrottlePurges } from "./users/purge.js";
 import { sealedSigningKeys, signingKeyPurges } from "./sign-in/keys.js";
 import { signInArtifactPurges } from "./sign-in/adapter.js";
+import { federationStatePurges } from "./sign-in/federation/state.js";
 import { samlAssertionPurges } from "./sign-in/federation/saml-replay.js";
 
 export const sealedSources: SealedSource[] = [
@@ -28,5 +29,6 @@ export const purgeRules: PurgeRule[] = [
   ...signInThrottlePurges,
   ...signingKeyPurges,
   ...signInArtifactPurges,
+  ...federationStatePurges,
   ...samlAssertionPurges,
 ];

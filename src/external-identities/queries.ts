@@ -99,7 +99,17 @@ export function identitiesOf(db: Db, accountId: string, poolUid: string, userUid
     .innerJoin("identity_providers as c", (j) =>
       j.onRef("c.account_id", "=", "l.account_id").onRef("c.user_pool_uid", "=", "l.user_pool_uid").onRef("c.uid", "=", "l.connection_uid"),
     )
-    .select(["l.user_uid", "l.connection_uid", "l.external_user_id", "l.link_source", "l.updated_at", "c.connection_type", "c.provider"])
+    .select([
+      "l.user_uid",
+      "l.connection_uid",
+      "l.external_user_id",
+      "l.link_source",
+      "l.updated_at",
+      "l.last_login_at",
+      "l.provider_metadata",
+      "c.connection_type",
+      "c.provider",
+    ])
     .where("l.account_id", "=", accountId)
     .where("l.user_pool_uid", "=", poolUid)
     .where("l.user_uid", "in", userUids.length ? userUids : [""])
@@ -109,3 +119,84 @@ export function identitiesOf(db: Db, accountId: string, poolUid: string, userUid
 }
 
 export type IdentityRow = Awaited<ReturnType<typeof identitiesOf>>[number];
+
+// ---- federated sign-in (src/sign-in/federation/users.ts) ----
+
+/** Whether DisableIdentityProviderForUser took this identity off its user (and no one linked it again). */
+export async function isIdentityDisabled(db: Db, k: LinkKey): Promise<boolean> {
+  const row = await db
+    .selectFrom("disabled_external_identities")
+    .select("user_uid")
+    .where("account_id", "=", k.accountId)
+    .where("user_pool_uid", "=", k.poolUid)
+    .where("connection_uid", "=", k.connectionUid)
+    .where("external_user_id", "=", k.externalUserId)
+    .executeTakeFirst();
+  return row !== undefined;
+}
+
+/** Marks an unlinked identity (DisableIdentityProviderForUser), so a sign-in does not link it again. */
+export async function markIdentityDisabled(trx: Transaction<Database>, k: LinkKey, userUid: string, at: Date): Promise<void> {
+  await trx
+    .insertInto("disabled_external_identities")
+    .values({
+      account_id: k.accountId,
+      user_pool_uid: k.poolUid,
+      connection_uid: k.connectionUid,
+      external_user_id: k.externalUserId,
+      user_uid: userUid,
+      disabled_at: at,
+    })
+    .onConflict((oc) =>
+      oc.columns(["account_id", "user_pool_uid", "connection_uid", "external_user_id"]).doUpdateSet({ user_uid: userUid, disabled_at: at }),
+    )
+    .execute();
+}
+
+/** An administrator linked the identity again: it may sign in. */
+export async function clearIdentityDisabled(trx: Transaction<Database>, k: LinkKey): Promise<void> {
+  await trx
+    .deleteFrom("disabled_external_identities")
+    .where("account_id", "=", k.accountId)
+    .where("user_pool_uid", "=", k.poolUid)
+    .where("connection_uid", "=", k.connectionUid)
+    .where("external_user_id", "=", k.externalUserId)
+    .execute();
+}
+
+/** What a sign-in learned of a linked identity: when, the provider's profile, and the claims let through. */
+export async function recordIdentityLogin(
+  db: Db,
+  k: LinkKey,
+  seen: { at: Date; metadata: string; propagatedClaims: Record<string, unknown> },
+): Promise<boolean> {
+  const r = await db
+    .updateTable("external_identities")
+    .set({ last_login_at: seen.at, provider_metadata: seen.metadata, propagated_claims: seen.propagatedClaims, updated_at: seen.at })
+    .where("account_id", "=", k.accountId)
+    .where("user_pool_uid", "=", k.poolUid)
+    .where("external_user_id", "=", k.externalUserId)
+    .where("connection_uid", "=", k.connectionUid)
+    .executeTakeFirst();
+  return r.numUpdatedRows > 0n;
+}
+
+/** The claims the user's most recent federated sign-in let through (ClaimsPropagationConfig); {} when none. */
+export async function latestPropagatedClaims(
+  db: Db,
+  accountId: string,
+  poolUid: string,
+  userUid: string,
+): Promise<Record<string, unknown>> {
+  const row = await db
+    .selectFrom("external_identities")
+    .select("propagated_claims")
+    .where("account_id", "=", accountId)
+    .where("user_pool_uid", "=", poolUid)
+    .where("user_uid", "=", userUid)
+    .where("last_login_at", "is not", null)
+    .orderBy("last_login_at", "desc")
+    .limit(1)
+    .executeTakeFirst();
+  return row?.propagated_claims ?? {};
+}

@@ -49,6 +49,8 @@ export async function linkIdentity(deps: Deps, accountId: string, input: LinkInp
         created_at: now,
         updated_at: now,
       });
+      // Linked again by an administrator: DisableIdentityProviderForUser's mark no longer holds.
+      await q.clearIdentityDisabled(trx, keyOf(accountId, input));
     } catch (err) {
       if (isUniqueViolation(err, "external_identities__pkey")) throw identityTaken(input.ConnectionUid, input.ExternalProviderUserId);
       if (isUniqueViolation(err, "external_identities__user_uid"))
@@ -59,10 +61,15 @@ export async function linkIdentity(deps: Deps, accountId: string, input: LinkInp
 }
 
 /** DisableIdentityProviderForUser: removes the link; NotFound names what is missing (pool, connection, user, or the link). */
-export async function unlinkIdentity(deps: Pick<Deps, "db">, accountId: string, input: LinkInput): Promise<void> {
+export async function unlinkIdentity(deps: Deps, accountId: string, input: LinkInput): Promise<void> {
   await deps.db.transaction().execute(async (trx) => {
     await parentPool(trx, accountId, input.UserPoolUid, "share");
-    if (await q.deleteLink(trx, keyOf(accountId, input), input.UserPoolUserUid)) return;
+    if (await q.deleteLink(trx, keyOf(accountId, input), input.UserPoolUserUid)) {
+      // Remembered, so a federated sign-in of this identity is refused rather than linked again (by
+      // e-mail) or made into a new user: src/sign-in/federation/users.ts.
+      await q.markIdentityDisabled(trx, keyOf(accountId, input), input.UserPoolUserUid, deps.clock.now());
+      return;
+    }
     if (!(await q.findConnection(trx, accountId, input.UserPoolUid, input.ConnectionUid))) throw connectionNotFound(input.ConnectionUid);
     if (!(await q.userExists(trx, accountId, input.UserPoolUid, input.UserPoolUserUid))) throw userNotFound(input.UserPoolUserUid);
     throw errors.notFound(`${identityName(input.ConnectionUid, input.ExternalProviderUserId)} linked to User ${input.UserPoolUserUid}`);

@@ -3,14 +3,14 @@ import { formatTime } from "../core/time.js";
 import type { Db } from "../platform/db/types.js";
 import { identitiesOf, type IdentityRow } from "./queries.js";
 
-export function externalIdentityView(row: IdentityRow) {
+export function externalIdentityView(row: IdentityRow, nullMetadata = false) {
   return {
     ConnectionType: row.connection_type as string,
     ConnectionUid: row.connection_uid,
     ExternalProviderUserIdentifier: row.external_user_id,
-    // idplane keeps no provider profile and has no sign-in yet: nothing to answer.
-    ExternalProviderUserMetadata: "",
-    LastLoginAt: "",
+    // The provider's profile and time of the identity's latest federated sign-in ("" before one).
+    ExternalProviderUserMetadata: nullMetadata ? "" : row.provider_metadata,
+    LastLoginAt: row.last_login_at ? formatTime(row.last_login_at) : "",
     LinkSource: row.link_source as string,
     Provider: row.provider,
     UpdatedAt: formatTime(row.updated_at),
@@ -25,6 +25,7 @@ export async function withExternalIdentities<U extends { Uid: string; ExternalId
   accountId: string,
   poolUid: string,
   users: U[],
+  opts: { nullMetadata?: boolean | undefined } = {},
 ): Promise<U[]> {
   if (users.length === 0) return users;
   const rows = await identitiesOf(
@@ -34,6 +35,7 @@ export async function withExternalIdentities<U extends { Uid: string; ExternalId
     users.map((u) => u.Uid),
   );
   const byUser = new Map<string, ExternalIdentityView[]>();
-  for (const row of rows) byUser.set(row.user_uid, [...(byUser.get(row.user_uid) ?? []), externalIdentityView(row)]);
+  for (const row of rows)
+    byUser.set(row.user_uid, [...(byUser.get(row.user_uid) ?? []), externalIdentityView(row, opts.nullMetadata ?? false)]);
   return users.map((u) => ({ ...u, ExternalIdentities: byUser.get(u.Uid) ?? [] }));
 }

@@ -11,6 +11,7 @@ import { newRequestId } from "../core/request-id.js";
 import { locatePoolByHost, locatePoolByIssuerPath } from "../user-pools/locate.js";
 import { createProviderCache, PoolGoneError, type PoolProvider, type ProviderCache } from "./providers.js";
 import { interactionHandlers, sendPage } from "./interactions.js";
+import { federationRoutes } from "./federation/routes.js";
 import { pickStrings } from "./pages/i18n.js";
 import { errorPage } from "./pages/forms.js";
 import type { SignInDeps } from "./provider.js";
@@ -20,6 +21,16 @@ import type { SignInContext as Ctx, SignInEnv as Env } from "./request-info.js";
 
 /** Forms of the hosted pages are small; the library bounds its own endpoints' bodies (56 KiB). */
 const FORM_LIMIT_BYTES = 16 * 1024;
+/** A provider's answer posted to a callback (a SAML response with its certificates) is larger. */
+const CALLBACK_LIMIT_BYTES = 256 * 1024;
+
+function decoded(segment: string): string | undefined {
+  try {
+    return decodeURIComponent(segment);
+  } catch {
+    return undefined;
+  }
+}
 
 /** Endpoints a browser is sent to: their errors are pages, never JSON and never a redirect. */
 const BROWSER_ENDPOINTS = new Set(["authorization", "end_session", "interaction", "login", "callback", "resume"]);
@@ -50,7 +61,8 @@ export function createSignInApp(deps: SignInDeps, opts: SignInAppOptions = {}) {
   const { publicBaseUrl } = deps.config;
   const baseHost = new URL(publicBaseUrl).host.toLowerCase();
   const providers = opts.providers ?? createProviderCache(deps);
-  const pages = interactionHandlers(deps);
+  const federation = federationRoutes(deps);
+  const pages = interactionHandlers(deps, federation);
   const app = new Hono<Env>();
 
   app.use(async function requestLog(c, next) {
@@ -119,16 +131,26 @@ export function createSignInApp(deps: SignInDeps, opts: SignInAppOptions = {}) {
 
     const spMetadata = /^\/saml\/metadata\/([^/]{1,64})$/.exec(target.rest);
     if (spMetadata) {
-      const xml = c.req.method === "GET" ? await spMetadataFor(deps, pool, safeDecode(spMetadata[1]!)) : undefined;
+      const xml = c.req.method === "GET" ? await spMetadataFor(deps, pool, decoded(spMetadata[1]!) ?? "") : undefined;
       if (xml === undefined) return oauthError(c, 404, "invalid_request", "no such SAML connection");
       return c.body(xml, 200, { "Content-Type": "application/samlmetadata+xml; charset=utf-8", "Cache-Control": "public, max-age=300" });
     }
 
-    const interaction = /^\/interaction\/([A-Za-z0-9_-]{1,64})(\/(login|consent|abort))?$/.exec(target.rest);
+    const interaction = /^\/interaction\/([A-Za-z0-9_-]{1,64})(\/(login|consent|abort|federated|federate\/([^/]{1,256})))?$/.exec(
+      target.rest,
+    );
     if (interaction) {
       const uid = interaction[1]!;
       const action = interaction[3];
       if (!action && c.req.method === "GET") return pages.show(c, pp, uid);
+      if (action === "federated" && c.req.method === "GET") return federation.finish(c, pp, uid);
+      if (action?.startsWith("federate/") && c.req.method === "GET") {
+        const connection = decoded(interaction[4]!);
+        if (connection === undefined) return browserError(c, 400, "The request could not be completed.", "invalid_request");
+        return federation.start(c, pp, uid, connection);
+      }
+      if (action === "federated" || action?.startsWith("federate/"))
+        return browserError(c, 405, "The request could not be completed.", "invalid_request");
       if (action && c.req.method === "POST") {
         // Browsers send a form with its length; anything else, or more than a form needs, is refused unread.
         const length = Number(c.req.header("content-length") ?? NaN);
@@ -140,9 +162,20 @@ export function createSignInApp(deps: SignInDeps, opts: SignInAppOptions = {}) {
       }
       return browserError(c, 405, "The request could not be completed.", "invalid_request");
     }
+    const callback = /^\/callback\/(oauth|oidc|saml)\/(login|signup)$/.exec(target.rest);
+    if (callback && (c.req.method === "GET" || c.req.method === "POST")) {
+      if (c.req.method === "POST") {
+        const length = Number(c.req.header("content-length") ?? NaN);
+        if (!(length <= CALLBACK_LIMIT_BYTES)) {
+          c.header("Connection", "close");
+          return browserError(c, 413, "The request is too large.", "invalid_request");
+        }
+      }
+      return federation.callback(c, pp, callback[1] as "oauth" | "oidc" | "saml", callback[2] as "login" | "signup");
+    }
     if (endpoint === "interaction" || endpoint === "login" || endpoint === "callback") {
-      // LoginPageUrl and the federated callbacks are addresses upstream gives; starting a sign-in
-      // needs the client's own authorization request (PKCE), and federation is not served yet.
+      // LoginPageUrl is an address upstream gives; starting a sign-in needs the client's own
+      // authorization request (PKCE).
       return browserError(c, 404, "Start signing in from the application.", "invalid_request");
     }
 
@@ -165,12 +198,4 @@ export function createSignInApp(deps: SignInDeps, opts: SignInAppOptions = {}) {
   }
 
   return app;
-}
-
-function safeDecode(segment: string): string {
-  try {
-    return decodeURIComponent(segment);
-  } catch {
-    return "";
-  }
 }

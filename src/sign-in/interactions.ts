@@ -17,6 +17,7 @@ import type { PoolProvider } from "./providers.js";
 import type { SignInDeps } from "./provider.js";
 import { rememberConsent, rememberedScopes } from "./consents.js";
 import { clientAddressOf, type SignInContext as Ctx } from "./request-info.js";
+import { directConnection, IDP_HINT_PARAMETER, interactionPath, pageConnections, type FederationRoutes } from "./federation/routes.js";
 
 export const csrfToken = (key: Buffer, uid: string) => createHmac("sha256", key).update(uid).digest("base64url");
 
@@ -33,7 +34,7 @@ export function sendPage(c: Ctx, page: Page) {
 
 const stringField = (v: unknown, max: number) => (typeof v === "string" && v.length <= max ? v : undefined);
 
-export function interactionHandlers(deps: SignInDeps) {
+export function interactionHandlers(deps: SignInDeps, federation: FederationRoutes) {
   /** The interaction of the cookie, which must be the one in the path; else the "expired" page. */
   async function load(c: Ctx, pp: PoolProvider, uid: string) {
     try {
@@ -56,7 +57,7 @@ export function interactionHandlers(deps: SignInDeps) {
   const finish = async (c: Ctx, pp: PoolProvider, result: InteractionResults, merge: boolean) =>
     c.redirect(await pp.provider.interactionResult(c.env.incoming, c.env.outgoing, result, { mergeWithLastSubmission: merge }), 303);
 
-  function renderLogin(
+  async function renderLogin(
     c: Ctx,
     t: Strings,
     pp: PoolProvider,
@@ -66,24 +67,29 @@ export function interactionHandlers(deps: SignInDeps) {
     status = 200,
   ) {
     const p = paths(pp, uid);
-    return clientName(pp, d.params.client_id).then((name) =>
-      sendPage(
-        c,
-        loginPage(
-          t,
-          pp.snapshot.brand,
-          {
-            action: p.login,
-            abortAction: p.abort,
-            csrf: csrfToken(pp.csrfKey, uid),
-            clientName: name,
-            loginHint: stringField(d.params.login_hint, 320) ?? "",
-            error,
-            passwordEnabled: pp.snapshot.passwordSignInEnabled,
-            returnTo: d.params.redirect_uri,
-          },
-          status,
-        ),
+    const [name, listed] = await Promise.all([clientName(pp, d.params.client_id), pageConnections(deps, pp)]);
+    const federate = `${interactionPath(pp, uid)}/federate/`;
+    return sendPage(
+      c,
+      loginPage(
+        t,
+        pp.snapshot.brand,
+        {
+          action: p.login,
+          abortAction: p.abort,
+          csrf: csrfToken(pp.csrfKey, uid),
+          clientName: name,
+          loginHint: stringField(d.params.login_hint, 320) ?? "",
+          error,
+          passwordEnabled: pp.snapshot.passwordSignInEnabled,
+          returnTo: d.params.redirect_uri,
+          connections: listed.connections.map((conn) => ({
+            name: conn.name,
+            href: `${federate}${encodeURIComponent(conn.uid)}`,
+            ...(listed.signUp && { signUpHref: `${federate}${encodeURIComponent(conn.uid)}?mode=signup` }),
+          })),
+        },
+        status,
       ),
     );
   }
@@ -120,7 +126,12 @@ export function interactionHandlers(deps: SignInDeps) {
       const t = strings(c);
       const d = await load(c, pp, uid);
       if (!d) return expired(c, t, pp);
-      if (d.prompt.name === "login") return renderLogin(c, t, pp, uid, d);
+      if (d.prompt.name === "login") {
+        // idp_hint names a connection, or the pool has a SoleProviderConnection: straight to the provider.
+        const direct = directConnection((await pageConnections(deps, pp)).connections, d.params[IDP_HINT_PARAMETER]);
+        if (direct) return federation.begin(c, pp, d, direct.uid, "login");
+        return renderLogin(c, t, pp, uid, d);
+      }
       if (d.prompt.name !== "consent" || !d.session) return expired(c, t, pp);
       const clientId = String(d.params.client_id);
       const details = d.prompt.details as { missingOIDCScope?: string[]; missingResourceScopes?: Record<string, string[]> };

@@ -11,6 +11,7 @@ import { clientMetadata, STANDARD_SCOPES } from "./clients.js";
 import { claimsForUser, CUSTOM_ATTRIBUTES_SCOPE, GROUPS_SCOPE } from "../users/sign-in.js";
 import { findSignInClient, verifyClientSecret, type SignInClient } from "../oauth-credentials/client-auth.js";
 import { pickStrings } from "./pages/i18n.js";
+import { latestPropagatedClaims } from "../external-identities/queries.js";
 import { errorPage, loggedOutPage, logoutPage } from "./pages/forms.js";
 import type { Brand } from "./pages/layout.js";
 
@@ -21,6 +22,8 @@ export interface PoolSnapshot {
   issuer: string;
   customScopes: string[];
   customAttributeNames: string[];
+  /** The TargetClaims of the pool's connections' ClaimsPropagationConfig: released with the `openid` scope. */
+  propagatedClaimNames: string[];
   passwordSignInEnabled: boolean;
   brand: Brand;
   jwks: { keys: Record<string, unknown>[] };
@@ -51,6 +54,9 @@ const STANDARD_CLAIMS = {
   phone: ["phone_number", "phone_number_verified"],
 };
 
+/** The authorization request's parameter naming a connection to sign in with directly (its Uid or Name); as Keycloak's kc_idp_hint. */
+export const IDP_HINT_PARAMETER = "idp_hint";
+
 const DAY = 86_400;
 export const TTL = { code: 60, accessToken: 3600, session: 14 * DAY, interaction: 600, grant: 365 * DAY, refreshDefault: 30 * DAY };
 
@@ -73,6 +79,9 @@ function refreshTtl(client: SignInClient | undefined, issuedFirst: number | unde
   if (combined !== undefined) ttl = Math.min(ttl, combined - (issuedFirst === undefined ? 0 : now - issuedFirst));
   return Math.max(ttl, 1);
 }
+
+const pick = (from: Record<string, unknown>, names: string[]) =>
+  Object.fromEntries(names.filter((n) => Object.hasOwn(from, n)).map((n) => [n, from[n]]));
 
 let library: Promise<typeof import("oidc-provider")> | undefined;
 /**
@@ -104,6 +113,9 @@ export async function createPoolProvider(
   if (pool.customScopes.includes(GROUPS_SCOPE)) customClaims[GROUPS_SCOPE] = ["groups"];
   if (pool.customScopes.includes(CUSTOM_ATTRIBUTES_SCOPE))
     customClaims[CUSTOM_ATTRIBUTES_SCOPE] = pool.customAttributeNames.map((n) => `custom:${n}`);
+  // A propagated claim named like a standard or custom-scope claim would be released under openid: left out.
+  const scoped = new Set([...Object.values(STANDARD_CLAIMS).flat(), ...Object.values(customClaims).flat()]);
+  const propagatedNames = pool.propagatedClaimNames.filter((n) => !scoped.has(n));
   const cookiePrefix = pool.issuer.startsWith("https:") ? "__Host-" : "";
 
   const configuration: Configuration = {
@@ -116,14 +128,21 @@ export async function createPoolProvider(
       return {
         accountId: sub,
         async claims(_use, scope) {
-          const claims = await claimsForUser(deps, accountId, poolUid, sub, scope ? scope.split(" ") : ["openid"]);
-          return { ...(claims ?? {}), sub } as UnknownObject & { sub: string };
+          const [claims, propagated] = await Promise.all([
+            claimsForUser(deps, accountId, poolUid, sub, scope ? scope.split(" ") : ["openid"]),
+            propagatedNames.length ? latestPropagatedClaims(deps.db, accountId, poolUid, sub) : {},
+          ]);
+          // The upstream claims of the user's latest federated sign-in (ClaimsPropagationConfig), under
+          // the user's own: a propagated claim never replaces one idplane sets.
+          return { ...pick(propagated, propagatedNames), ...(claims ?? {}), sub } as UnknownObject & { sub: string };
         },
       };
     },
-    claims: { ...STANDARD_CLAIMS, ...customClaims },
+    claims: { ...STANDARD_CLAIMS, openid: [...STANDARD_CLAIMS.openid, ...pool.propagatedClaimNames], ...customClaims },
     scopes: [...STANDARD_SCOPES, ...pool.customScopes],
     responseTypes: ["code"],
+    // Kept with the interaction so the sign-in page can act on it (src/sign-in/federation/routes.ts).
+    extraParams: [IDP_HINT_PARAMETER],
     clientAuthMethods: ["client_secret_basic", "client_secret_post", "none"],
     clientDefaults: {
       grant_types: ["authorization_code"],

@@ -34,7 +34,7 @@ export interface ProviderCache {
 }
 
 async function readSnapshot(deps: SignInDeps, accountId: string, poolUid: string, issuer: string): Promise<PoolSnapshot | undefined> {
-  const [row, attributes] = await Promise.all([
+  const [row, attributes, propagation] = await Promise.all([
     deps.db
       .selectFrom("user_pools")
       .select(["custom_scopes", "brand", "password_sign_in_enabled"])
@@ -48,6 +48,12 @@ async function readSnapshot(deps: SignInDeps, accountId: string, poolUid: string
       .where("user_pool_uid", "=", poolUid)
       .orderBy("name")
       .execute(),
+    deps.db
+      .selectFrom("identity_providers")
+      .select("claims_propagation_config")
+      .where("account_id", "=", accountId)
+      .where("user_pool_uid", "=", poolUid)
+      .execute(),
   ]);
   if (!row) return undefined;
   // After the pool is known to exist: the keys are made on a pool's first use, and a missing pool is NotFound there.
@@ -58,6 +64,13 @@ async function readSnapshot(deps: SignInDeps, accountId: string, poolUid: string
     issuer,
     customScopes: row.custom_scopes,
     customAttributeNames: attributes.map((a) => a.name),
+    propagatedClaimNames: [
+      ...new Set(
+        propagation.flatMap((p) =>
+          p.claims_propagation_config?.Mode === "RULES" ? p.claims_propagation_config.ClaimRules.map((r) => r.TargetClaim) : [],
+        ),
+      ),
+    ].sort(),
     passwordSignInEnabled: row.password_sign_in_enabled,
     brand: { name: row.brand?.Name ?? "", logoUri: row.brand?.LogoUri ?? "" },
     jwks: jwks as PoolSnapshot["jwks"],
@@ -67,7 +80,7 @@ async function readSnapshot(deps: SignInDeps, accountId: string, poolUid: string
 function fingerprintOf(s: PoolSnapshot): string {
   const kids = s.jwks.keys.map((k) => `${k.kid}`);
   return createHash("sha256")
-    .update(JSON.stringify([s.customScopes, s.customAttributeNames, s.passwordSignInEnabled, s.brand, kids]))
+    .update(JSON.stringify([s.customScopes, s.customAttributeNames, s.passwordSignInEnabled, s.brand, kids, s.propagatedClaimNames]))
     .digest("base64url");
 }
 

@@ -25,7 +25,25 @@ export interface SignInConsentsTable {
   updated_at: Timestamp;
 }
 
+/** One federated sign-in between leaving for the provider and coming back (sql/070, federation/state.ts). */
+export interface FederationStatesTable {
+  account_id: BigintString;
+  pool_uid: string;
+  state_hash: Uint8Array;
+  binding_hash: Uint8Array;
+  interaction_uid: string;
+  connection_uid: string;
+  protocol: "oauth" | "oidc" | "saml";
+  mode: "login" | "signup";
+  payload: Record<string, unknown>;
+  consumed_at: Date | null;
+  user_uid: string | null;
+  result: Record<string, unknown> | null;
+  expires_at: Date;
+}
+
 export interface SignInTables {
+  federation_states: FederationStatesTable;
   sign_in_artifacts: SignInArtifactsTable;
   sign_in_consents: SignInConsentsTable;
 }

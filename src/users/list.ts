@@ -103,7 +103,7 @@ export const listFields = {
   ResponseValueNull: z
     .object({ UserMetadata: z.boolean(), ExternalIdentitiesExternalProviderUserMetadata: z.boolean() })
     .partial()
-    .describe('answer these as "" (idplane stores no ExternalProviderUserMetadata: always "")')
+    .describe('answer these as ""')
     .optional(),
 };
 
@@ -185,7 +185,12 @@ export async function listUsers(deps: Pick<AppDeps, "db">, accountId: string, po
       : soleGroupCount(deps.db, accountId, poolUid, filter.groups);
   const filled = async <P extends { Data: UserView[] }>(page: P): Promise<P> => {
     await Promise.all([withGroupUids(deps.db, accountId, poolUid, page.Data), withDepartmentUids(deps.db, accountId, poolUid, page.Data)]);
-    return { ...page, Data: await withExternalIdentities(deps.db, accountId, poolUid, page.Data) };
+    return {
+      ...page,
+      Data: await withExternalIdentities(deps.db, accountId, poolUid, page.Data, {
+        nullMetadata: input.ResponseValueNull?.ExternalIdentitiesExternalProviderUserMetadata,
+      }),
+    };
   };
 
   if (input.NextToken !== undefined || input.MaxResults !== undefined) {

@@ -100,7 +100,10 @@ async function refusal(s: Setup, samlResponse: string, requestId: string): Promi
 /** A fresh request of `s` and the fields of a correct Response to it (a test changes one). */
 async function correct(s: Setup, person = s.idp.person): Promise<{ requestId: string; fields: ResponseFields }> {
   const { requestId } = await start(s);
-  return { requestId, fields: { inResponseTo: requestId, acs: acsUrl(s.issuer, "login"), audience: spEntityId(svc.deps, s.poolUid), person } };
+  return {
+    requestId,
+    fields: { inResponseTo: requestId, acs: acsUrl(s.issuer, "login"), audience: spEntityId(svc.deps, s.poolUid), person },
+  };
 }
 
 const decode = (b64: string) => Buffer.from(b64, "base64").toString("utf8");
@@ -239,10 +242,10 @@ describe("SAML sign-in: refusals", () => {
     const { requestId, fields } = await correct(s, person);
     const xml = decode(await idp.response(fields));
     const signed = /<saml:Assertion[\s\S]*<\/saml:Assertion>/.exec(xml)![0];
-    const forged = signed.replace(/ ID="[^"]+"/, ' ID="_forged"').replace(">ada@idp.example</saml:NameID>", ">admin@idp.example</saml:NameID>");
-    const wrapped = xml
-      .replace(signed, forged)
-      .replace("<samlp:Status>", `<samlp:Extensions>${signed}</samlp:Extensions><samlp:Status>`);
+    const forged = signed
+      .replace(/ ID="[^"]+"/, ' ID="_forged"')
+      .replace(">ada@idp.example</saml:NameID>", ">admin@idp.example</saml:NameID>");
+    const wrapped = xml.replace(signed, forged).replace("<samlp:Status>", `<samlp:Extensions>${signed}</samlp:Extensions><samlp:Status>`);
     expect(await refusal(s, encode(wrapped), requestId)).toBe("invalid_response: the response holds more than one assertion");
   });
 
@@ -264,13 +267,17 @@ describe("SAML sign-in: refusals", () => {
   it("refuses an assertion whose Recipient is another ACS", async () => {
     const { requestId, fields } = await correct(s, person);
     const response = await idp.response({ ...fields, recipient: "https://other-sp.example/acs" });
-    expect(await refusal(s, response, requestId)).toBe("invalid_response: the assertion's Recipient is not this assertion consumer service");
+    expect(await refusal(s, response, requestId)).toBe(
+      "invalid_response: the assertion's Recipient is not this assertion consumer service",
+    );
   });
 
   it("refuses a Response whose Destination is another ACS", async () => {
     const { requestId, fields } = await correct(s, person);
     const response = await idp.response({ ...fields, destination: "https://other-sp.example/acs" });
-    expect(await refusal(s, response, requestId)).toBe("invalid_response: the response's Destination is not this assertion consumer service");
+    expect(await refusal(s, response, requestId)).toBe(
+      "invalid_response: the response's Destination is not this assertion consumer service",
+    );
   });
 
   it("refuses a Response to another request (InResponseTo), even another of the same pool", async () => {
@@ -342,9 +349,7 @@ describe("SAML sign-in: refusals", () => {
     const { requestId, fields } = await correct(s, person);
     const xml = decode(await idp.response(fields));
     const withDoctype = `<!DOCTYPE r [<!ENTITY a "aaaa">]>${xml}`;
-    expect(await refusal(s, encode(withDoctype), requestId)).toBe(
-      "invalid_response: the response has a DOCTYPE or entity declaration",
-    );
+    expect(await refusal(s, encode(withDoctype), requestId)).toBe("invalid_response: the response has a DOCTYPE or entity declaration");
   });
 
   it("refuses what is not a SAML Response, or not XML, or not base64", async () => {

@@ -40,7 +40,13 @@ const samlify = createRequire(import.meta.url)("samlify") as {
 samlify.setSchemaValidator({ validate: async () => "skipped" });
 
 const xmlEscape = (s: string) => s.replace(/&/g, "&amp;").replace(/</g, "&lt;").replace(/>/g, "&gt;").replace(/"/g, "&quot;");
-const htmlUnescape = (s: string) => s.replace(/&quot;/g, '"').replace(/&#39;/g, "'").replace(/&lt;/g, "<").replace(/&gt;/g, ">").replace(/&amp;/g, "&");
+const htmlUnescape = (s: string) =>
+  s
+    .replace(/&quot;/g, '"')
+    .replace(/&#39;/g, "'")
+    .replace(/&lt;/g, "<")
+    .replace(/&gt;/g, ">")
+    .replace(/&amp;/g, "&");
 
 export interface SamlPerson {
   nameId: string;
@@ -195,7 +201,10 @@ export async function startTestIdp(tls: TestCa, opts: { bindings?: ("redirect" |
           customTagReplacement: (template: string) => {
             let xml = template.replace("{AuthnStatement}", authn).replace("{AttributeStatement}", attributeStatement(f.person.attributes));
             // The subject's own InResponseTo may differ from the Response's (a test of the signed one).
-            xml = xml.replace(/(<saml:SubjectConfirmationData[^>]*InResponseTo=")\{InResponseTo\}/, `$1${f.subjectInResponseTo ?? "{InResponseTo}"}`);
+            xml = xml.replace(
+              /(<saml:SubjectConfirmationData[^>]*InResponseTo=")\{InResponseTo\}/,
+              `$1${f.subjectInResponseTo ?? "{InResponseTo}"}`,
+            );
             if (values.Destination === null) xml = xml.replace(' Destination="{Destination}"', "");
             return { id, context: samlify.SamlLib.replaceTagsByValue(xml, values) };
           },
@@ -214,7 +223,13 @@ export async function startTestIdp(tls: TestCa, opts: { bindings?: ("redirect" |
       for await (const c of req) chunks += c;
       const post = req.method === "POST";
       const params = post ? new URLSearchParams(chunks) : url.searchParams;
-      const octetString = post ? undefined : (url.search.slice(1).split("&").filter((p) => !p.startsWith("Signature=")).join("&"));
+      const octetString = post
+        ? undefined
+        : url.search
+            .slice(1)
+            .split("&")
+            .filter((p) => !p.startsWith("Signature="))
+            .join("&");
       const parsed = await idp.parseLoginRequest(sp, post ? "post" : "redirect", {
         query: Object.fromEntries(url.searchParams),
         body: Object.fromEntries(params),
@@ -227,7 +242,9 @@ export async function startTestIdp(tls: TestCa, opts: { bindings?: ("redirect" |
         id: request.id,
         acs: request.assertionConsumerServiceUrl,
         relayState,
-        signed: post ? /<(\w+:)?Signature[\s>]/.test(Buffer.from(params.get("SAMLRequest") ?? "", "base64").toString()) : params.has("Signature"),
+        signed: post
+          ? /<(\w+:)?Signature[\s>]/.test(Buffer.from(params.get("SAMLRequest") ?? "", "base64").toString())
+          : params.has("Signature"),
       });
       const sso = parsed.extract as { issuer?: string };
       const samlResponse = await state.response({

@@ -23,8 +23,10 @@ import { openSpPrivateKey } from "../../identity-providers/sp-keys.js";
 import { ENDPOINT_PATHS, poolEndpoints } from "../../user-pools/endpoints.js";
 import type { SignInDeps } from "../provider.js";
 import { html, layout, type Brand, type Page } from "../pages/layout.js";
-import type { Strings } from "../pages/i18n.js";
+import { fill, pickStrings, type Strings } from "../pages/i18n.js";
+import { mappedAttributes } from "./mapping.js";
 import { FederationFailure, type FederatedProfile, type FederationMode } from "./profile.js";
+import type { FederationProtocol } from "./protocol.js";
 import { rememberAssertion } from "./saml-replay.js";
 
 type Deps = Pick<SignInDeps, "db" | "clock" | "config" | "secretBox">;
@@ -268,17 +270,24 @@ function profileOf(connection: IdentityProviderRow, p: Profile): FederatedProfil
   if (!subject) throw new FederationFailure("missing_claim", `the assertion has no ${byNameId ? "NameID" : `attribute ${idAttribute}`}`);
   const email =
     EMAIL_ATTRIBUTES.map((name) => scalar(attributes[name])).find(Boolean) ?? (p.nameIDFormat === EMAIL_FORMAT ? p.nameID : undefined);
+  const claims: Record<string, unknown> = {
+    ...attributes,
+    // The address under the OpenID name too, so the standard mappings (no AttributeMappings) find it.
+    ...(email && attributes.email === undefined && { email }),
+    NameID: p.nameID,
+    ...(p.nameIDFormat && { NameIDFormat: p.nameIDFormat }),
+    ...(p.sessionIndex && { SessionIndex: p.sessionIndex }),
+  };
+  // SAML has no standard "verified" flag: verified only when the IdP says so in an attribute the
+  // connection maps to EmailVerified (or email_verified, with no mappings).
+  const emailVerified = email !== undefined && mappedAttributes(connection.attribute_mappings, claims).EmailVerified === true;
   return {
     connectionUid: connection.uid,
     provider: "saml",
     subject,
     ...(email && { email }),
-    claims: {
-      ...attributes,
-      NameID: p.nameID,
-      ...(p.nameIDFormat && { NameIDFormat: p.nameIDFormat }),
-      ...(p.sessionIndex && { SessionIndex: p.sessionIndex }),
-    },
+    ...(emailVerified && { emailVerified }),
+    claims,
   };
 }
 
@@ -325,3 +334,43 @@ export async function finishSamlSignIn(
   if (!fresh) throw fail("the assertion was already used");
   return profileOf(connection, profile);
 }
+
+/** routes.ts's view of SAML: RelayState is the state; the ACS is reached by a cross-site POST. */
+export const samlProtocol: FederationProtocol = {
+  async begin(deps, input) {
+    const t = input.t ?? pickStrings(undefined);
+    const started = await startSamlSignIn(deps, {
+      connection: input.connection,
+      issuer: input.issuer,
+      mode: input.mode,
+      relayState: input.state,
+      page: { t, brand: input.brand ?? { name: "", logoUri: "" }, label: fill(t.signInWith, { name: input.connection.name }) },
+    });
+    const payload = { samlRequestId: started.requestId, samlRequestedAt: deps.clock.now().toISOString() };
+    return started.redirect ? { redirect: started.redirect, payload } : { page: started.page!, payload };
+  },
+
+  async readState(c) {
+    // The IdP's form arrives by a cross-site POST, which carries no SameSite=Lax cookie: the
+    // browser is checked when it comes back to its interaction (state.ts finish).
+    if (c.req.method !== "POST") return { state: undefined, binding: "deferred" };
+    const form = acsForm(await c.req.parseBody());
+    return { state: form?.relayState, binding: "deferred" };
+  },
+
+  async complete(deps, input) {
+    const form = input.c.req.method === "POST" ? acsForm(await input.c.req.parseBody()) : undefined;
+    if (!form) throw fail("the ACS form has no SAMLResponse within the size bound");
+    const requestId = input.claimed.payload.samlRequestId;
+    const requestedAt = input.claimed.payload.samlRequestedAt;
+    if (typeof requestId !== "string" || requestId === "") throw new FederationFailure("state", "the state holds no SAML request id");
+    return finishSamlSignIn(deps, {
+      connection: input.connection,
+      issuer: input.issuer,
+      mode: input.claimed.mode,
+      samlResponse: form.samlResponse,
+      requestId,
+      ...(typeof requestedAt === "string" && { requestedAt: new Date(requestedAt) }),
+    });
+  },
+};

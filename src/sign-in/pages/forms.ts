@@ -14,6 +14,18 @@ export interface LoginView {
   passwordEnabled: boolean;
   /** The client's redirect_uri of this request: where the form's redirect chain may end. */
   returnTo: unknown;
+  /** The pool's enabled connections: "Sign in with <name>" links (and "Sign up with" when the pool takes sign-ups). */
+  connections?: { name: string; href: string; signUpHref?: string }[];
+}
+
+function connectionLinks(t: Strings, connections: LoginView["connections"]): Html | "" {
+  if (!connections?.length) return "";
+  return html`<ul class="connections">${connections.map(
+    (c) =>
+      html`<li><a class="button" href="${c.href}">${fill(t.signInWith, { name: c.name })}</a>${
+        c.signUpHref ? html` <a class="secondary" href="${c.signUpHref}">${fill(t.signUpWith, { name: c.name })}</a>` : ""
+      }</li>`,
+  )}</ul>`;
 }
 
 const hidden = (csrf: string) => html`<input type="hidden" name="csrf" value="${csrf}">`;
@@ -41,6 +53,7 @@ ${hidden(v.csrf)}
     html`<h1>${heading}</h1>
 <p>${fill(t.continueTo, { client: v.clientName })}</p>
 ${v.error ? html`<p class="error" role="alert" id="form-error">${v.error}</p>` : ""}
+${connectionLinks(t, v.connections)}
 ${form}
 ${abortForm(t, v.abortAction, v.csrf)}`,
     status,
@@ -88,6 +101,8 @@ export function errorPage(
   message: string,
   status: number,
   detail?: { error: string; description?: string },
+  /** A way back: the sign-in page of the same request (a path under the issuer). */
+  back?: string,
 ): Page {
   return layout(
     t,
@@ -95,7 +110,8 @@ export function errorPage(
     brand,
     html`<h1>${t.errorTitle}</h1>
 <p>${message}</p>
-${detail ? html`<p><code>${detail.error}</code>${detail.description ? html`: ${detail.description}` : ""}</p>` : ""}`,
+${detail ? html`<p><code>${detail.error}</code>${detail.description ? html`: ${detail.description}` : ""}</p>` : ""}
+${back ? html`<p><a href="${back}">${t.backToSignIn}</a></p>` : ""}`,
     status,
   );
 }

@@ -30,5 +30,20 @@ export const en = {
   logoutNo: "No, stay signed in",
   logoutDone: "You are signed out.",
   skip: "Skip to the form",
+  signInWith: "Sign in with {name}",
+  signUpWith: "Sign up with {name}",
+  or: "or",
+  backToSignIn: "Back to sign-in",
+  fedProviderError: "{name} did not sign you in. You can try again or choose another way to sign in.",
+  fedUnavailable: "{name} could not be reached or did not answer in time. Try again in a moment.",
+  fedState: "This sign-in could not be matched to your browser, or it was already used or has expired. Start again.",
+  fedInvalid: "The answer from {name} could not be verified, so you were not signed in.",
+  fedEmailConflict:
+    "An account with the email address from {name} already exists. Sign in with that account, or ask the administrator to link the two.",
+  fedSignUpClosed: "New accounts cannot be created with {name} here. Sign in with an existing account, or ask the administrator.",
+  fedDisabled: "Signing in with {name} is turned off for this service.",
+  fedIdentityDisabled: "Your {name} account can no longer be used to sign in here. Ask the administrator.",
+  fedUserDisabled: "This account is disabled. Ask the administrator.",
+  fedMissingClaim: "{name} did not share the information this service needs to sign you in.",
 };
 export type Strings = typeof en;

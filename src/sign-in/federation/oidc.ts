@@ -1,0 +1,4 @@
+// oidc connections' sign-in: in progress on this branch.
+import type { FederationProtocol } from "./protocol.js";
+
+export const oidcProtocol: FederationProtocol | undefined = undefined;
