@@ -60,7 +60,7 @@ const rowOf = (s: Setup) =>
     .executeTakeFirstOrThrow();
 
 /** A pool with a SAML connection to `to`, which trusts the pool's SP metadata as served. */
-async function setup(to: TestIdp, fields: Record<string, unknown> = {}, trust: { encrypt?: boolean } = {}): Promise<Setup> {
+async function setup(to: TestIdp, fields: Record<string, unknown> = {}, trust: Parameters<TestIdp["trust"]>[1] = {}): Promise<Setup> {
   const poolUid = await createPool(svc);
   const pool = await svc.ok("GetUserPool", { UserPoolUid: poolUid });
   const connection = await svc.ok("CreateIdentityProviderSAML", {
@@ -215,6 +215,32 @@ describe("SAML sign-in: refusals", () => {
     const unsigned = decode(await idp.response(fields)).replace(/<ds:Signature[\s\S]*?<\/ds:Signature>/, "");
     expect(unsigned).not.toContain("Signature");
     expect(await refusal(s, encode(unsigned), requestId)).toBe("invalid_response: Invalid signature");
+  });
+
+  it("refuses an unsigned assertion inside a signed Response", async () => {
+    const messageSigner = await startTestIdp(tls);
+    try {
+      const m = await setup(messageSigner, {}, { messageOnly: true });
+      const { requestId, fields } = await correct(m, person);
+      const xml = decode(await messageSigner.response(fields));
+      // One signature, the Response's, placed after the Response's own Issuer.
+      expect(xml.match(/<ds:Signature[\s>]/g)).toHaveLength(1);
+      expect(xml).toMatch(/<samlp:Response[^>]*><saml:Issuer>[^<]*<\/saml:Issuer><ds:Signature/);
+      expect(await refusal(m, encode(xml), requestId)).toBe("invalid_response: Invalid signature");
+    } finally {
+      await messageSigner.close();
+    }
+  });
+
+  it("answers an error status from the IdP as the IdP's refusal", async () => {
+    const { requestId, fields } = await correct(s, person);
+    const xml = decode(await idp.response(fields))
+      .replace(/<saml:Assertion[\s\S]*<\/saml:Assertion>/, "")
+      .replace(
+        /<samlp:StatusCode Value="[^"]+"\/>/,
+        '<samlp:StatusCode Value="urn:oasis:names:tc:SAML:2.0:status:Responder"><samlp:StatusCode Value="urn:oasis:names:tc:SAML:2.0:status:AuthnFailed"/></samlp:StatusCode>',
+      );
+    expect(await refusal(s, encode(xml), requestId)).toBe("provider_error: SAML provider returned Responder error: AuthnFailed");
   });
 
   it("refuses an assertion whose content changed after signing", async () => {

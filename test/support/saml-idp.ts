@@ -89,7 +89,7 @@ export interface TestIdp {
   person: SamlPerson;
   requests: SeenRequest[];
   /** Trusts the pool's SP metadata (as served at <Issuer>/saml/metadata/<ConnectionUid>). */
-  trust(spMetadata: string, opts?: { encrypt?: boolean }): void;
+  trust(spMetadata: string, opts?: { encrypt?: boolean; messageOnly?: boolean }): void;
   /** A signed Response (base64, as the form posts it) with `fields`. */
   response(fields: ResponseFields): Promise<string>;
   close(): Promise<void>;
@@ -159,7 +159,14 @@ export async function startTestIdp(tls: TestCa, opts: { bindings?: ("redirect" |
     person: { nameId: "ada@idp.example", attributes: {} },
     requests,
     trust(spMetadata, trustOpts = {}) {
-      sp = samlify.ServiceProvider({ metadata: spMetadata });
+      // messageOnly: the IdP signs the Response and leaves the assertion unsigned, as if the SP had
+      // not asked for signed assertions.
+      sp = trustOpts.messageOnly
+        ? samlify.ServiceProvider({
+            metadata: spMetadata.replace('WantAssertionsSigned="true"', 'WantAssertionsSigned="false"'),
+            wantMessageSigned: true,
+          })
+        : samlify.ServiceProvider({ metadata: spMetadata });
       idp = samlify.IdentityProvider({
         entityID: entityId,
         signingCert: signing.certPem,
