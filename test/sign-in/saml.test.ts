@@ -8,6 +8,7 @@ import { request as httpsRequest } from "node:https";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { acsUrl, finishSamlSignIn, spEntityId, startSamlSignIn } from "../../src/sign-in/federation/saml.js";
 import { FederationFailure, type FederationMode } from "../../src/sign-in/federation/profile.js";
+import { rememberAssertion, samlAssertionPurges } from "../../src/sign-in/federation/saml-replay.js";
 import { pickStrings } from "../../src/sign-in/pages/i18n.js";
 import { makeTestCa, type TestCa } from "../support/families/federation.js";
 import { createPool, uniqueName } from "../support/families/user-pools.js";
@@ -363,6 +364,15 @@ describe("SAML sign-in: refusals", () => {
       .execute();
     expect(kept.length).toBeGreaterThan(0);
     for (const row of kept) expect(row.expires_at.getTime()).toBeGreaterThan(Date.now());
+    // Housekeeping deletes an id once its assertion has expired, never before.
+    const [rule] = samlAssertionPurges;
+    const expiredKey = { accountId: svc.accountId, poolUid: s.poolUid, connectionUid: s.connectionUid, assertionId: "_long-gone" };
+    const longAgo = new Date(Date.now() - 3 * 24 * 3600_000);
+    expect(await rememberAssertion(svc.deps.db, expiredKey, longAgo, longAgo)).toBe(true);
+    await rule!.purge(svc.deps.db, new Date(Date.now() - rule!.keepMs));
+    const left = await svc.deps.db.selectFrom("saml_assertions").select("expires_at").where("pool_uid", "=", s.poolUid).execute();
+    expect(left.length).toBe(kept.length);
+    expect(await rememberAssertion(svc.deps.db, expiredKey, new Date(), undefined)).toBe(true);
   });
 
   it("refuses an assertion issued by another entity than the connection's IdP", async () => {

@@ -43,4 +43,5 @@ async function purgeExpiredAssertions(db: Kysely<Database>, cutoff: Date): Promi
   return Number(r.numAffectedRows ?? 0);
 }
 
-export const samlAssertionPurges: PurgeRule[] = [{ name: "expiredSamlAssertions", keepMs: 0, purge: purgeExpiredAssertions }];
+/** expires_at already holds the skew; the minute past it only keeps housekeeping off rows being decided. */
+export const samlAssertionPurges: PurgeRule[] = [{ name: "expiredSamlAssertions", keepMs: 60_000, purge: purgeExpiredAssertions }];
