@@ -172,9 +172,7 @@ export async function startUpstream(): Promise<Upstream> {
   }
 
   /** The token answer, with its ID token rewritten when a test asked for it. */
-  async function tamperedToken(req: IncomingMessage, res: ServerResponse) {
-    const tamper = upstream.tamperNextIdToken;
-    upstream.tamperNextIdToken = undefined;
+  async function tamperedToken(req: IncomingMessage, res: ServerResponse, tamper: (c: Record<string, unknown>) => Record<string, unknown>) {
     const chunks: Buffer[] = [];
     const write = res.write.bind(res);
     const end = res.end.bind(res);
@@ -184,7 +182,8 @@ export async function startUpstream(): Promise<Upstream> {
     }) as typeof res.write;
     res.end = ((chunk?: Buffer | string) => {
       if (chunk) chunks.push(Buffer.from(chunk));
-      const body = JSON.parse(Buffer.concat(chunks).toString("utf8"));
+      const raw = Buffer.concat(chunks).toString("utf8");
+      const body = raw ? JSON.parse(raw) : {};
       void (async () => {
         if (body.id_token && tamper) {
           const header = decodeProtectedHeader(body.id_token);
@@ -211,8 +210,11 @@ export async function startUpstream(): Promise<Upstream> {
       if (url.pathname.startsWith("/interaction/")) return await interaction(req, res);
       if (url.pathname === "/token") {
         upstream.tokenRequests++;
+        // Taken on arrival: a request still held by slowTokenMs must not take a later test's rewrite.
+        const tamper = upstream.tamperNextIdToken;
+        upstream.tamperNextIdToken = undefined;
         if (upstream.slowTokenMs) await new Promise((r) => setTimeout(r, upstream.slowTokenMs));
-        if (upstream.tamperNextIdToken) return await tamperedToken(req, res);
+        if (tamper) return await tamperedToken(req, res, tamper);
       }
       await current.callback(req, res);
     } catch (err) {
