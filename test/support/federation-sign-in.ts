@@ -4,7 +4,7 @@
 import * as oidc from "openid-client";
 import type { TestService } from "./harness.js";
 import { createPool, uniqueName } from "./families/user-pools.js";
-import { Browser, REDIRECT, rpConfig } from "./sign-in.js";
+import { type Browser, REDIRECT, rpConfig } from "./sign-in.js";
 import { UPSTREAM_CLIENT, type Upstream } from "./upstream-oidc.js";
 
 /** The outbound settings that let the service reach the http upstream on loopback. */
