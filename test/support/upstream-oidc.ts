@@ -24,6 +24,8 @@ export interface Upstream {
   issuer: string;
   /** Adds our pool's callback URLs to the client's redirect URIs. */
   allowRedirects(...uris: string[]): void;
+  /** Accepts every redirect URI starting with this (a docs example's pools, made as it runs). */
+  allowRedirectPrefix(prefix: string): void;
   /** The account the next login signs in as, or an error the login answers with. */
   nextLogin: { account: UpstreamAccount } | { error: string };
   /** Query parameters of the latest authorization request the provider saw. */
@@ -72,6 +74,7 @@ class MemoryAdapter implements Adapter {
 }
 
 let redirectUris: string[] = [];
+const redirectPrefixes: string[] = [];
 function clientFor(id: string): AdapterPayload | undefined {
   if (id !== UPSTREAM_CLIENT.id) return undefined;
   return {
@@ -122,6 +125,10 @@ export async function startUpstream(): Promise<Upstream> {
       cookies: { keys: ["upstream-cookie-key"] },
       ttl: { Interaction: 600, Session: 3600, Grant: 3600, AccessToken: 600, IdToken: 600, AuthorizationCode: 60 },
     });
+    const exact = provider.Client.prototype.redirectUriAllowed;
+    provider.Client.prototype.redirectUriAllowed = function (this: unknown, uri: string) {
+      return redirectPrefixes.some((p) => uri.startsWith(p)) || exact.call(this, uri);
+    } as typeof exact;
     return { provider, callback: provider.callback() };
   };
   let current = build();
@@ -130,6 +137,9 @@ export async function startUpstream(): Promise<Upstream> {
     issuer,
     allowRedirects: (...uris) => {
       redirectUris = [...new Set([...redirectUris, ...uris])];
+    },
+    allowRedirectPrefix: (prefix) => {
+      redirectPrefixes.push(prefix);
     },
     nextLogin: { error: "access_denied" },
     lastAuthorization: undefined,

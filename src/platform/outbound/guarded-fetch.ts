@@ -1,4 +1,5 @@
-// The one way idplane fetches a URL a tenant gave it (an OIDC issuer's discovery document). Guarded
+// The one way idplane fetches a URL a tenant gave it (an OIDC issuer's discovery document; a
+// federated sign-in's token endpoint, user endpoint and JWKS: src/sign-in/federation/). Guarded
 // because the URL is the tenant's and the network is the operator's: https only (plain http only to
 // a loopback host, and only with ID_OUTBOUND_ALLOW_HTTP_LOOPBACK=on for development); every address
 // connected to, after each DNS answer and each redirect, must pass the AddressPolicy (checked in the
