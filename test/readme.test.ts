@@ -70,6 +70,7 @@ describe("README and the docs it links", () => {
       expect(lines).toContain("1 true");
       expect(lines).toContain("******");
       expect(lines).toContain("EMAIL true");
+      expect(lines).toContain("https://github.com/login/oauth/authorize S256");
       expect(lines).toContain("Name DIRECT");
       expect(lines).toContain("true");
       expect(out).toContain('UpdateOAuthCredential: InvalidParameter.Scope: requested scope "admin" is invalid');

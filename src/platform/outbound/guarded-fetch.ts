@@ -1,4 +1,5 @@
-// The one way idplane fetches a URL a tenant gave it (an OIDC issuer's discovery document). Guarded
+// The one way idplane fetches a URL a tenant gave it (an OIDC issuer's discovery document; a
+// federated sign-in's token endpoint, user endpoint and JWKS: src/sign-in/federation/). Guarded
 // because the URL is the tenant's and the network is the operator's: https only (plain http only to
 // a loopback host, and only with ID_OUTBOUND_ALLOW_HTTP_LOOPBACK=on for development); every address
 // connected to, after each DNS answer and each redirect, must pass the AddressPolicy (checked in the
@@ -32,6 +33,12 @@ export class OutboundError extends Error {
   ) {
     super(message);
   }
+}
+
+export interface ExchangeInit {
+  method: "GET" | "POST";
+  headers?: Record<string, string>;
+  body?: string;
 }
 
 export interface OutboundResponse {
@@ -70,6 +77,23 @@ export class GuardedFetcher {
         if (hop >= this.policy.maxRedirects) throw new OutboundError("redirect", `more than ${this.policy.maxRedirects} redirects`);
         current = res.location;
       }
+    } finally {
+      clearTimeout(timer);
+    }
+  }
+
+  /**
+   * One exchange under the same address, size and time rules, without following a redirect (a
+   * redirect is an OutboundError): a token endpoint's POST, a userinfo GET with a bearer token.
+   * Any status is answered with its body, for the caller to read an OAuth error from it.
+   */
+  async exchange(url: string, init: ExchangeInit): Promise<OutboundResponse> {
+    const deadline = new AbortController();
+    const timer = setTimeout(() => deadline.abort(), this.policy.timeoutMs);
+    try {
+      const res = await this.once(url, deadline.signal, init);
+      if ("location" in res) throw new OutboundError("redirect", "the endpoint answered with a redirect");
+      return res;
     } finally {
       clearTimeout(timer);
     }
@@ -127,14 +151,20 @@ export class GuardedFetcher {
     });
   };
 
-  private once(raw: string, signal: AbortSignal): Promise<OutboundResponse | { location: string }> {
+  private once(raw: string, signal: AbortSignal, init?: ExchangeInit): Promise<OutboundResponse | { location: string }> {
     const url = this.checked(raw);
     return new Promise((resolve, reject) => {
       if (signal.aborted) return reject(this.timeout());
       const send = url.protocol === "https:" ? httpsRequest : httpRequest;
+      const body = init?.body === undefined ? undefined : Buffer.from(init.body, "utf8");
       const req = send(url, {
-        method: "GET",
-        headers: { accept: "application/json, application/xml;q=0.9", "user-agent": "idplane" },
+        method: init?.method ?? "GET",
+        headers: {
+          accept: "application/json, application/xml;q=0.9",
+          "user-agent": "idplane",
+          ...init?.headers,
+          ...(body && { "content-length": String(body.length) }),
+        },
         lookup: this.lookup,
         ...(url.protocol === "https:" && this.ca && { ca: this.ca }),
         agent: false,
@@ -146,8 +176,8 @@ export class GuardedFetcher {
         done();
         reject(this.failure(err, url, signal));
       });
-      req.on("response", (res) => this.read(res, url, req, done, signal).then(resolve, reject));
-      req.end();
+      req.on("response", (res) => this.read(res, url, req, done, signal, init !== undefined).then(resolve, reject));
+      req.end(body);
     });
   }
 
@@ -157,6 +187,7 @@ export class GuardedFetcher {
     req: { destroy(e?: Error): void },
     done: () => void,
     signal: AbortSignal,
+    anyStatus = false,
   ): Promise<OutboundResponse | { location: string }> {
     return new Promise((resolve, reject) => {
       const status = res.statusCode ?? 0;
@@ -170,7 +201,7 @@ export class GuardedFetcher {
         if (!location) return finish(() => reject(new OutboundError("redirect", `HTTP ${status} without a Location`)));
         return finish(() => resolve({ location: new URL(location, url).toString() }));
       }
-      if (status < 200 || status > 299) {
+      if (!anyStatus && (status < 200 || status > 299)) {
         res.resume();
         return finish(() => reject(new OutboundError("status", `${url.origin}${url.pathname} answered HTTP ${status}`)));
       }

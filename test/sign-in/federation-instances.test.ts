@@ -1,0 +1,73 @@
+// A federated sign-in that leaves from one instance and comes back to another finishes: the state,
+// nonce and PKCE verifier are in Postgres, the browser binding in a cookie. Two instances on one
+// database behind a switchable reverse proxy (the public address both answer for); the flow starts
+// on A (page, link, state stored) and the provider's answer, the finish and the code exchange all
+// reach B.
+import { createServer, request, type Server } from "node:http";
+import type { AddressInfo } from "node:net";
+import { afterAll, beforeAll, expect, it } from "vitest";
+import { startTestService, type TestService } from "../support/harness.js";
+import { Browser } from "../support/sign-in.js";
+import { fedFixture, LOOPBACK_OUTBOUND, toCallback, walk } from "../support/federation-sign-in.js";
+import { startUpstream, type Upstream } from "../support/upstream-oidc.js";
+import * as oidc from "openid-client";
+
+let upstream: Upstream;
+let proxy: Server;
+let target: TestService;
+let a: TestService;
+let b: TestService;
+const seen = { a: 0, b: 0 };
+
+beforeAll(async () => {
+  upstream = await startUpstream();
+  proxy = createServer((req, res) => {
+    const to = target;
+    if (to === a) seen.a++;
+    else seen.b++;
+    const up = request(
+      { host: "127.0.0.1", port: Number(to.host.split(":")[1]), path: req.url, method: req.method, headers: req.headers },
+      (r) => {
+        res.writeHead(r.statusCode ?? 502, r.headers);
+        r.pipe(res);
+      },
+    );
+    up.on("error", () => res.destroy());
+    req.pipe(up);
+  });
+  await new Promise<void>((r) => proxy.listen(0, "127.0.0.1", () => r()));
+  const base = `http://127.0.0.1:${(proxy.address() as AddressInfo).port}`;
+  a = await startTestService({ env: { ...LOOPBACK_OUTBOUND, ID_PUBLIC_BASE_URL: base } });
+  b = await startTestService({ env: { ...LOOPBACK_OUTBOUND, ID_PUBLIC_BASE_URL: base } });
+  target = a;
+}, 60_000);
+afterAll(async () => {
+  await a?.close();
+  await b?.close();
+  await new Promise<void>((r) => (proxy ? proxy.close(() => r()) : r()));
+  await upstream?.close();
+});
+
+it("a federated sign-in begun on one instance finishes on another", async () => {
+  const f = await fedFixture(a, upstream);
+  upstream.nextLogin = { account: { sub: "instances-person", email: "instances@example.org", email_verified: true } };
+  const browser = new Browser();
+  target = a;
+  const { auth, callback } = await toCallback(browser, f);
+  expect(callback).toContain("/callback/oidc/login?");
+  const onA = seen.a;
+  target = b;
+  const done = await walk(browser, callback!);
+  expect(done.location).toMatch(/code=/);
+  const tokens = await oidc.authorizationCodeGrant(f.config, new URL(done.location!), {
+    pkceCodeVerifier: auth.verifier,
+    expectedState: auth.state,
+    expectedNonce: auth.nonce,
+  });
+  const user = await a.ok("GetUser", { UserPoolUid: f.poolUid, UserUid: tokens.claims()!.sub });
+  expect(user.ExternalIdentities[0].ExternalProviderUserIdentifier).toBe("instances-person");
+  // A served the page and the way out, B the way back.
+  expect(onA).toBeGreaterThan(0);
+  expect(seen.a).toBe(onA);
+  expect(seen.b).toBeGreaterThanOrEqual(3);
+});
