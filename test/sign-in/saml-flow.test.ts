@@ -5,143 +5,19 @@
 // to our ACS, and comes back to the client with a code; the tokens carry the user made just in
 // time from the assertion. Refusals at the ACS are pages with a way back, logged with the
 // connection and the reason, never the assertion.
-import { request as httpsRequest } from "node:https";
 import * as oidc from "openid-client";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { makeTestCa, type TestCa } from "../support/families/federation.js";
-import { createPool, uniqueName } from "../support/families/user-pools.js";
+import { uniqueName } from "../support/families/user-pools.js";
 import { startTestService, type TestService } from "../support/harness.js";
-import { formOf, startTestIdp, type TestIdp } from "../support/saml-idp.js";
-import { Browser, REDIRECT, rpConfig } from "../support/sign-in.js";
+import { startTestIdp, type TestIdp } from "../support/saml-idp.js";
+import { postAcs, samlFixture, samlSignIn, toAcs } from "../support/saml-sign-in.js";
+import { Browser } from "../support/sign-in.js";
 
 let svc: TestService;
 let tls: TestCa;
 let idp: TestIdp;
 let postIdp: TestIdp;
-
-function toIdp(url: string, form?: Record<string, string>): Promise<{ status: number; body: string }> {
-  const body = form ? new URLSearchParams(form).toString() : undefined;
-  return new Promise((resolve, reject) => {
-    const req = httpsRequest(
-      url,
-      {
-        method: form ? "POST" : "GET",
-        ca: tls.caPem,
-        headers: form ? { "Content-Type": "application/x-www-form-urlencoded", "Content-Length": Buffer.byteLength(body!) } : {},
-      },
-      (res) => {
-        let text = "";
-        res.setEncoding("utf8");
-        res.on("data", (c: string) => {
-          text += c;
-        });
-        res.on("end", () => resolve({ status: res.statusCode ?? 0, body: text }));
-      },
-    );
-    req.on("error", reject);
-    req.end(body);
-  });
-}
-
-interface Fixture {
-  poolUid: string;
-  issuer: string;
-  connectionUid: string;
-  config: oidc.Configuration;
-  idp: TestIdp;
-}
-
-/** A pool taking sign-ups, a client that skips consent, and a SAML connection (signed requests) to `to`. */
-async function fixture(to: TestIdp, connection: Record<string, unknown> = {}): Promise<Fixture> {
-  const poolUid = await createPool(svc, { SelfSignUpEnabled: true });
-  const client = await svc.ok("CreateUserPoolClient", {
-    UserPoolUid: poolUid,
-    Name: "shop web",
-    ClientType: "WEB",
-    AllowedCallbackUrls: [REDIRECT],
-  });
-  await svc.ok("UpdateUserPoolClient", { UserPoolUid: poolUid, ClientUid: client.Uid, SkipConsentEnabled: true });
-  const pool = await svc.ok("GetUserPool", { UserPoolUid: poolUid });
-  const created = await svc.ok("CreateIdentityProviderSAML", {
-    UserPoolUid: poolUid,
-    Name: uniqueName("corp-saml"),
-    IdpMetadata: to.metadata,
-    IdAttribute: "NameID",
-    EnabledSign: true,
-    AttributeMappings: [
-      { SourceAttributeName: "mail", TargetAttributeName: "Email" },
-      { SourceAttributeName: "displayName", TargetAttributeName: "Name" },
-    ],
-    ...connection,
-  });
-  const served = await fetch(`${pool.IssuerUrl}/saml/metadata/${created.Uid}`);
-  to.trust(await served.text());
-  const f = { issuer: pool.IssuerUrl as string, clientId: client.Uid as string };
-  return { poolUid, issuer: f.issuer, connectionUid: created.Uid, config: await rpConfig(f, client.ClientSecret), idp: to };
-}
-
-async function authorization(f: Fixture) {
-  const verifier = oidc.randomPKCECodeVerifier();
-  const state = oidc.randomState();
-  const nonce = oidc.randomNonce();
-  const url = oidc.buildAuthorizationUrl(f.config, {
-    redirect_uri: REDIRECT,
-    scope: "openid email profile",
-    code_challenge: await oidc.calculatePKCECodeChallenge(verifier),
-    code_challenge_method: "S256",
-    state,
-    nonce,
-  });
-  return { url: url.href, verifier, state, nonce };
-}
-
-/** From the client to the IdP's answer: the ACS form the IdP gives the browser, and the client's request. */
-async function toAcs(browser: Browser, f: Fixture) {
-  const auth = await authorization(f);
-  const page = await browser.follow(auth.url);
-  expect(page.status).toBe(200);
-  const link = new RegExp(`href="([^"]+/federate/${f.connectionUid})"`).exec(page.body)?.[1];
-  expect(link, page.body.slice(0, 2000)).toBeTruthy();
-  const started = await browser.request(new URL(link!.replace(/&amp;/g, "&"), auth.url).href);
-  let answer: { status: number; body: string };
-  if (started.location) {
-    expect(started.status).toBe(303);
-    expect(started.location.startsWith(`${f.idp.origin}/sso?`)).toBe(true);
-    answer = await toIdp(started.location);
-  } else {
-    // HTTP-POST binding: our page holds the form to the IdP.
-    expect(started.status).toBe(200);
-    const form = formOf(started.body);
-    answer = await toIdp(form.action, form.fields);
-  }
-  expect(answer.status, answer.body).toBe(200);
-  return { auth, acs: formOf(answer.body) };
-}
-
-/** Posts the ACS form as the browser would (a cross-site POST: our cookies do not come along), then follows. */
-async function postAcs(browser: Browser, acs: { action: string; fields: Record<string, string> }) {
-  const kept = browser.cookies;
-  browser.cookies = [];
-  const posted = await browser.request(acs.action, { form: acs.fields });
-  browser.cookies = [...kept, ...browser.cookies];
-  if (posted.status !== 303 || !posted.location) return posted;
-  let res = await browser.request(posted.location);
-  for (let i = 0; i < 10 && res.location && !res.location.startsWith(REDIRECT); i++) res = await browser.request(res.location);
-  return res;
-}
-
-async function signIn(f: Fixture) {
-  const browser = new Browser();
-  const { auth, acs } = await toAcs(browser, f);
-  const final = await postAcs(browser, acs);
-  expect(final.location ?? final.body.slice(0, 2000)).toMatch(/^https:\/\/app\.example\.com\/cb\?code=/);
-  const tokens = await oidc.authorizationCodeGrant(f.config, new URL(final.location!), {
-    pkceCodeVerifier: auth.verifier,
-    expectedState: auth.state,
-    expectedNonce: auth.nonce,
-  });
-  return { tokens, acs };
-}
 
 beforeAll(async () => {
   svc = await startTestService();
@@ -157,10 +33,10 @@ afterAll(async () => {
 
 describe("sign-in through a SAML connection", () => {
   it("goes from openid-client through the hosted page, the IdP and the ACS to tokens with the user's claims", async () => {
-    const f = await fixture(idp);
+    const f = await samlFixture(svc, idp);
     const nameId = `${uniqueName("emp")}@corp.example`;
     idp.person = { nameId, attributes: { mail: nameId, displayName: "Katherine Johnson" } };
-    const { tokens } = await signIn(f);
+    const { tokens } = await samlSignIn(tls, f);
     expect(idp.requests.at(-1)).toMatchObject({ binding: "redirect", signed: true, acs: `${f.issuer}/callback/saml/login` });
     const claims = tokens.claims()!;
     expect(claims.iss).toBe(f.issuer);
@@ -174,7 +50,7 @@ describe("sign-in through a SAML connection", () => {
     expect(JSON.stringify(listed)).toContain(claims.sub);
 
     // The same identity later is the same user.
-    const again = await signIn(f);
+    const again = await samlSignIn(tls, f);
     expect(again.tokens.claims()!.sub).toBe(claims.sub);
 
     // The log names the connection; never the assertion or the person's NameID.
@@ -185,19 +61,19 @@ describe("sign-in through a SAML connection", () => {
   });
 
   it("signs in through an IdP that only takes the HTTP-POST binding", async () => {
-    const f = await fixture(postIdp);
+    const f = await samlFixture(svc, postIdp);
     postIdp.person = { nameId: uniqueName("post-user"), attributes: { mail: `${uniqueName("p")}@corp.example` } };
-    const { tokens } = await signIn(f);
+    const { tokens } = await samlSignIn(tls, f);
     expect(postIdp.requests.at(-1)).toMatchObject({ binding: "post", signed: true });
     expect(tokens.claims()!.sub).toBeTruthy();
   });
 
   it("answers a tampered assertion with a page and a way back, logging the connection and the reason only", async () => {
-    const f = await fixture(idp);
+    const f = await samlFixture(svc, idp);
     const nameId = `${uniqueName("mallory")}@corp.example.evil.test`;
     idp.person = { nameId, attributes: {} };
     const browser = new Browser();
-    const { acs } = await toAcs(browser, f);
+    const { acs } = await toAcs(tls, browser, f);
     const xml = Buffer.from(acs.fields.SAMLResponse!, "base64").toString();
     const injected = xml.replace(`>${nameId}<`, `>${nameId.replace(".evil.test", "")}<!---->.evil.test<`);
     expect(injected).not.toBe(xml);
@@ -216,10 +92,10 @@ describe("sign-in through a SAML connection", () => {
   });
 
   it("refuses the same Response posted again: its RelayState is spent", async () => {
-    const f = await fixture(idp);
+    const f = await samlFixture(svc, idp);
     idp.person = { nameId: uniqueName("replayer"), attributes: { mail: `${uniqueName("r")}@corp.example` } };
     const browser = new Browser();
-    const { acs } = await toAcs(browser, f);
+    const { acs } = await toAcs(tls, browser, f);
     const first = await postAcs(browser, acs);
     expect(first.location ?? first.body).toMatch(/^https:\/\/app\.example\.com\/cb\?code=/);
     const replay = await postAcs(new Browser(), acs);
@@ -228,7 +104,7 @@ describe("sign-in through a SAML connection", () => {
   });
 
   it("answers a GET, a missing SAMLResponse or an unknown RelayState at the ACS with a page, never a 500", async () => {
-    const f = await fixture(idp);
+    const f = await samlFixture(svc, idp);
     const acsUrl = `${f.issuer}/callback/saml/login`;
     const browser = new Browser();
     for (const res of [
