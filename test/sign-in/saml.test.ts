@@ -188,6 +188,14 @@ describe("SAML sign-in: the round trip", () => {
     expect(xml).not.toContain("secret-person");
     const profile = await finish(s, response, requestId);
     expect(profile).toMatchObject({ subject: "secret-person", email: "secret@idp.example" });
+    // The same connection refuses an assertion sent in the clear.
+    s.idp.trust(await (await fetch(`${s.issuer}/saml/metadata/${s.connectionUid}`)).text(), { encrypt: false });
+    const clear = await correct(s);
+    const plain = await idp.response(clear.fields);
+    expect(decode(plain)).not.toContain("EncryptedAssertion");
+    expect(await refusal(s, plain, clear.requestId)).toBe(
+      "invalid_response: the assertion is not encrypted, and the connection has EnabledEncryption",
+    );
   });
 
   it("takes the subject from the attribute IdAttribute names, and refuses an assertion without it", async () => {

@@ -200,7 +200,7 @@ function walk(list: unknown, visit: (tag: string, node: Ordered) => void) {
 }
 
 /** Refusals read from the document as posted, before any signature is looked at. */
-function checkDocument(xml: string, acs: string) {
+function checkDocument(xml: string, acs: string, wantEncrypted: boolean) {
   if (/<!DOCTYPE|<!ENTITY/i.test(xml)) throw fail("the response has a DOCTYPE or entity declaration");
   if (XMLValidator.validate(xml) !== true) throw fail("the response is not well-formed XML");
   let doc: unknown;
@@ -216,9 +216,13 @@ function checkDocument(xml: string, acs: string) {
   if (roots.length !== 1 || localName(roots[0]!) !== "Response") throw fail("the message is not a SAML 2.0 Response");
   let comments = 0;
   let assertions = 0;
+  let plain = 0;
   walk(doc, (tag) => {
     if (tag === "#comment") comments++;
-    else if (localName(tag) === "Assertion" || localName(tag) === "EncryptedAssertion") assertions++;
+    else if (localName(tag) === "Assertion" || localName(tag) === "EncryptedAssertion") {
+      assertions++;
+      if (localName(tag) === "Assertion") plain++;
+    }
   });
   // Canonicalization drops comments, so "admin@example.com<!---->.evil.test" verifies as the IdP
   // signed it; a reader taking the first text node sees another user. No IdP sends comments.
@@ -226,6 +230,9 @@ function checkDocument(xml: string, acs: string) {
   // An assertion in any other place (Extensions, Object, inside another assertion) is how
   // signature-wrapping attacks smuggle the signed original beside a forged one.
   if (assertions > 1) throw fail("the response holds more than one assertion");
+  // EnabledEncryption: the SP metadata asks for encrypted assertions; one sent in the clear is
+  // refused, as with Keycloak's "want assertions encrypted".
+  if (wantEncrypted && plain > 0) throw fail("the assertion is not encrypted, and the connection has EnabledEncryption");
   const destination = root?.[":@"]?.["@Destination"];
   if (destination !== undefined && destination !== acs) throw fail("the response's Destination is not this assertion consumer service");
 }
@@ -304,7 +311,7 @@ export async function finishSamlSignIn(
   const acs = acsUrl(ctx.issuer, ctx.mode);
   if (!/^[A-Za-z0-9+/=\s]+$/.test(ctx.samlResponse)) throw fail("SAMLResponse is not base64");
   const xml = Buffer.from(ctx.samlResponse, "base64").toString("utf8");
-  checkDocument(xml, acs);
+  checkDocument(xml, acs, connection.enabled_encryption);
   const decryptionPvk = connection.enabled_encryption ? openSpPrivateKey(deps.secretBox, connection) : undefined;
   const saml = samlFor(deps, ctx, {
     cacheProvider: oneRequest({ id: ctx.requestId, createdAt: ctx.requestedAt ?? deps.clock.now() }),
