@@ -3,12 +3,10 @@
 // item becomes that item's error in the batch result instead of failing the call. Actions that
 // hash passwords charge them to the caller's rate limit (chargePasswordHashing) before the service runs.
 import { z } from "zod";
-import type { ZodType } from "zod";
-import { ApiError, errors } from "../core/errors.js";
 import { chargePasswordHashing } from "../platform/rate-limits/charge.js";
 import { uid } from "../core/schemas.js";
-import { defineAction, type ActionContext } from "../core/action.js";
-import { batchResult, createBatchResult, deleteResult } from "./batch.js";
+import { defineAction } from "../core/action.js";
+import { batchResult, deleteResult } from "./batch.js";
 import { listInput, listOutput, listUsers } from "./list.js";
 import { createUser } from "./create.js";
 import { createUsersFromRaw, parseItem } from "./batch-items.js";
