@@ -1,4 +1,5 @@
-// Sign-in through a pool's SAML connection: SP-initiated Web SSO (SAML 2.0 Profiles §4.1).
+// Sign-in through a pool's SAML connection: SP-initiated Web SSO (SAML 2.0 Profiles §4.1), as
+// routes.ts's FederationProtocol (samlProtocol, at the end).
 //
 // start   builds the AuthnRequest with @node-saml/node-saml (signed with the connection's SP key when
 //         EnabledSign) for the IdP's HTTP-Redirect endpoint, or its HTTP-POST one when that is the
@@ -7,15 +8,9 @@
 //         assertion's signature with the connection's certificates (an unsigned assertion, or one
 //         whose signature covers another element, is refused), decrypts an EncryptedAssertion with
 //         the SP key, and checks the audience, the time conditions with a small skew and InResponseTo.
-//         Around it this file refuses what the library leaves open or what needs our storage:
-//         before it, a DOCTYPE, any XML comment (the NameID comment-injection attack relies on
-//         canonicalization dropping comments), more than one assertion anywhere in the document
-//         (signature wrapping), a Destination that is not our ACS; after it, on the verified
-//         assertion only: the IdP's entity id as Issuer, a bearer SubjectConfirmation with our ACS as
-//         Recipient and the stored request id as InResponseTo, and an assertion id not seen before
-//         on any instance (saml-replay.ts).
+//         idplane's own checks run before and after it (saml-checks.ts), then the assertion's id
+//         must not have been accepted before on any instance (saml-replay.ts).
 // Each refusal is a FederationFailure whose detail names what was wrong, never the assertion.
-import { XMLParser, XMLValidator } from "fast-xml-parser";
 import { SAML, SamlStatusError, ValidateInResponseTo, type CacheProvider, type Profile, type SamlConfig } from "@node-saml/node-saml";
 import type { IdentityProviderRow } from "../../identity-providers/queries.js";
 import { idpSigningCertificates, SAML_BINDINGS } from "../../identity-providers/saml-metadata.js";
@@ -27,6 +22,7 @@ import { fill, pickStrings, type Strings } from "../pages/i18n.js";
 import { mappedAttributes } from "./mapping.js";
 import { FederationFailure, type FederatedProfile, type FederationMode } from "./profile.js";
 import type { FederationProtocol } from "./protocol.js";
+import { acceptableUntil, checkAssertion, checkDocument, fail, type XmlJs } from "./saml-checks.js";
 import { rememberAssertion } from "./saml-replay.js";
 
 type Deps = Pick<SignInDeps, "db" | "clock" | "config" | "secretBox">;
@@ -38,7 +34,6 @@ export const SAML_RESPONSE_MAX = 256 * 1024;
 /** How long an AuthnRequest may wait for its answer: the federation state's lifetime (state.ts). */
 const REQUEST_LIFETIME_MS = 600_000;
 
-const BEARER = "urn:oasis:names:tc:SAML:2.0:cm:bearer";
 const EMAIL_FORMAT = "urn:oasis:names:tc:SAML:1.1:nameid-format:emailAddress";
 /** Attribute names IdPs use for the e-mail address (plain, LDAP's mail by OID, ADFS/Entra's claim URI). */
 const EMAIL_ATTRIBUTES = [
@@ -54,8 +49,6 @@ export const spEntityId = (deps: Pick<Deps, "config">, poolUid: string) => poolE
 
 /** The assertion consumer service of `mode` under the issuer the browser uses. */
 export const acsUrl = (issuer: string, mode: FederationMode) => `${issuer}${ENDPOINT_PATHS.callback}/saml/${mode}`;
-
-const fail = (detail: string) => new FederationFailure("invalid_response", detail);
 
 interface SamlContext {
   connection: IdentityProviderRow;
@@ -168,103 +161,6 @@ export function acsForm(form: Record<string, unknown>): { samlResponse: string; 
   return { samlResponse, relayState };
 }
 
-/**
- * The posted document read generically (fast-xml-parser, entities off, nesting bounded), keeping
- * comments and element order: only to look at its shape, never to read a value that is trusted.
- */
-const shapeParser = new XMLParser({
-  preserveOrder: true,
-  ignoreAttributes: false,
-  attributeNamePrefix: "@",
-  commentPropName: "#comment",
-  processEntities: false,
-  htmlEntities: false,
-  parseTagValue: false,
-  parseAttributeValue: false,
-  ignoreDeclaration: true,
-  ignorePiTags: true,
-  maxNestedTags: 64,
-});
-type Ordered = Record<string, unknown> & { ":@"?: Record<string, string> };
-const localName = (tag: string) => tag.slice(tag.indexOf(":") + 1);
-
-function walk(list: unknown, visit: (tag: string, node: Ordered) => void) {
-  if (!Array.isArray(list)) return;
-  for (const node of list as Ordered[]) {
-    for (const [tag, children] of Object.entries(node)) {
-      if (tag === ":@") continue;
-      visit(tag, node);
-      walk(children, visit);
-    }
-  }
-}
-
-/** Refusals read from the document as posted, before any signature is looked at. */
-function checkDocument(xml: string, acs: string, wantEncrypted: boolean) {
-  if (/<!DOCTYPE|<!ENTITY/i.test(xml)) throw fail("the response has a DOCTYPE or entity declaration");
-  if (XMLValidator.validate(xml) !== true) throw fail("the response is not well-formed XML");
-  let doc: unknown;
-  try {
-    doc = shapeParser.parse(xml);
-  } catch {
-    throw fail("the response could not be read");
-  }
-  const roots = (Array.isArray(doc) ? (doc as Ordered[]) : []).flatMap((n) =>
-    Object.keys(n).filter((k) => k !== ":@" && k !== "#text" && k !== "#comment"),
-  );
-  const root = (doc as Ordered[]).find((n) => roots[0] !== undefined && roots[0] in n);
-  if (roots.length !== 1 || localName(roots[0]!) !== "Response") throw fail("the message is not a SAML 2.0 Response");
-  let comments = 0;
-  let assertions = 0;
-  let plain = 0;
-  walk(doc, (tag) => {
-    if (tag === "#comment") comments++;
-    else if (localName(tag) === "Assertion" || localName(tag) === "EncryptedAssertion") {
-      assertions++;
-      if (localName(tag) === "Assertion") plain++;
-    }
-  });
-  // Canonicalization drops comments, so "admin@example.com<!---->.evil.test" verifies as the IdP
-  // signed it; a reader taking the first text node sees another user. No IdP sends comments.
-  if (comments > 0) throw fail("the response contains XML comments");
-  // An assertion in any other place (Extensions, Object, inside another assertion) is how
-  // signature-wrapping attacks smuggle the signed original beside a forged one.
-  if (assertions > 1) throw fail("the response holds more than one assertion");
-  // EnabledEncryption: the SP metadata asks for encrypted assertions; one sent in the clear is
-  // refused, as with Keycloak's "want assertions encrypted".
-  if (wantEncrypted && plain > 0) throw fail("the assertion is not encrypted, and the connection has EnabledEncryption");
-  const destination = root?.[":@"]?.["@Destination"];
-  if (destination !== undefined && destination !== acs) throw fail("the response's Destination is not this assertion consumer service");
-}
-
-type XmlJs = Record<string, unknown> & { $?: Record<string, string>; _?: string };
-const first = (v: unknown): XmlJs | undefined => (Array.isArray(v) ? (v[0] as XmlJs | undefined) : undefined);
-const all = (v: unknown): XmlJs[] => (Array.isArray(v) ? (v as XmlJs[]) : []);
-const textOf = (v: XmlJs | undefined) => (typeof v === "string" ? v : typeof v?._ === "string" ? v._ : undefined);
-
-/** Refusals read from the verified assertion (node-saml's parse of the signed bytes only). */
-function checkAssertion(assertion: XmlJs, expect: { idpEntityId: string; acs: string; requestId: string }) {
-  const issuer = textOf(first(assertion.Issuer))?.trim();
-  if (issuer !== expect.idpEntityId) throw fail("the assertion's Issuer is not the connection's IdP entity id");
-  const confirmations = all(first(assertion.Subject)?.SubjectConfirmation).filter((c) => c.$?.Method === BEARER);
-  if (confirmations.length === 0) throw fail("the assertion has no bearer SubjectConfirmation");
-  const data = confirmations.map((c) => first(c.SubjectConfirmationData)?.$ ?? {});
-  if (!data.some((d) => d.Recipient === expect.acs)) throw fail("the assertion's Recipient is not this assertion consumer service");
-  if (!data.some((d) => d.Recipient === expect.acs && d.InResponseTo === expect.requestId))
-    throw fail("the assertion's InResponseTo is not this sign-in's request");
-}
-
-/** The latest moment the assertion could still be accepted, for the replay cache. */
-function acceptableUntil(assertion: XmlJs): Date | undefined {
-  const times = [
-    first(assertion.Conditions)?.$?.NotOnOrAfter,
-    ...all(first(assertion.Subject)?.SubjectConfirmation).map((c) => first(c.SubjectConfirmationData)?.$?.NotOnOrAfter),
-  ]
-    .map((t) => (t ? Date.parse(t) : Number.NaN))
-    .filter((t) => Number.isFinite(t));
-  return times.length ? new Date(Math.max(...times) + SAML_CLOCK_SKEW_MS) : undefined;
-}
-
 const scalar = (v: unknown): string | undefined =>
   typeof v === "string" ? v : Array.isArray(v) && typeof v[0] === "string" ? (v[0] as string) : undefined;
 
@@ -336,7 +232,7 @@ export async function finishSamlSignIn(
     deps.db,
     { accountId: connection.account_id, poolUid: connection.user_pool_uid, connectionUid: connection.uid, assertionId },
     deps.clock.now(),
-    acceptableUntil(assertion),
+    acceptableUntil(assertion, SAML_CLOCK_SKEW_MS),
   );
   if (!fresh) throw fail("the assertion was already used");
   return profileOf(connection, profile);
