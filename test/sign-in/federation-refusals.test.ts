@@ -289,6 +289,14 @@ describe("users", () => {
     expectRefused(await attempt(fx, person), "user_disabled", 403);
   });
 
+  it("links nothing to a disabled user AutoLinking names", async () => {
+    const fx = await fedFixture(svc, upstream, { connection: { ProviderOptions: { AutoLinking: "EMAIL" } } });
+    const email = `${uniqueName("off")}@example.org`;
+    const uid = await nativeUser(fx, { Email: email, UserState: "DISABLED" });
+    expectRefused(await attempt(fx, account({ email })), "user_disabled", 403);
+    expect((await svc.ok("GetUser", { UserPoolUid: fx.poolUid, UserUid: uid })).ExternalIdentities).toEqual([]);
+  });
+
   it("refuses a sign-in without a claim ClaimsPropagationConfig requires", async () => {
     const fx = await fedFixture(svc, upstream, {
       connection: {

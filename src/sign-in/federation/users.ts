@@ -159,6 +159,9 @@ export async function completeFederatedSignIn(deps: SignInDeps, input: Federated
     );
     if (target && "conflict" in target) return refuse("email_conflict", target.conflict);
     if (target) {
+      // A disabled user is refused before anything is linked to it.
+      const holder = await findUser(deps.db, accountId, poolUid, target.userUid);
+      if (!holder || holder.user_state !== "ACTIVE") return refuse("user_disabled", "the user AutoLinking names is disabled or gone");
       if (await linkExisting(deps, k, target.userUid)) {
         userUid = target.userUid;
         outcome = "linked";
