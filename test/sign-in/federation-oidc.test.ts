@@ -152,6 +152,21 @@ describe("OIDC connections", () => {
   });
 });
 
+describe("IsAutoUpdate", () => {
+  it("a user the connection created takes the provider's attributes again on each sign-in only with IsAutoUpdate", async () => {
+    for (const IsAutoUpdate of [true, false]) {
+      const f = await fedFixture(svc, upstream, { connection: { ProviderOptions: { IsAutoUpdate } } });
+      const person = account({ name: "Before Rename" });
+      upstream.nextLogin = { account: person };
+      const uid = (await fedSignIn(new Browser(), f)).tokens!.claims()!.sub;
+      upstream.nextLogin = { account: { ...person, name: "After Rename" } };
+      expect((await fedSignIn(new Browser(), f)).tokens!.claims()!.sub).toBe(uid);
+      const user = await svc.ok("GetUser", { UserPoolUid: f.poolUid, UserUid: uid });
+      expect(user.Name).toBe(IsAutoUpdate ? "After Rename" : "Before Rename");
+    }
+  });
+});
+
 describe("imported users", () => {
   it("a user imported by CreateUsers or CreateUsersCSV with an external identity is the user a sign-in finds", async () => {
     const f = await fedFixture(svc, upstream);
