@@ -152,6 +152,53 @@ describe("OIDC connections", () => {
   });
 });
 
+describe("IsAutoUpdate", () => {
+  it("a user the connection created takes the provider's attributes again on each sign-in only with IsAutoUpdate", async () => {
+    for (const IsAutoUpdate of [true, false]) {
+      const f = await fedFixture(svc, upstream, { connection: { ProviderOptions: { IsAutoUpdate } } });
+      const person = account({ name: "Before Rename" });
+      upstream.nextLogin = { account: person };
+      const uid = (await fedSignIn(new Browser(), f)).tokens!.claims()!.sub;
+      upstream.nextLogin = { account: { ...person, name: "After Rename" } };
+      expect((await fedSignIn(new Browser(), f)).tokens!.claims()!.sub).toBe(uid);
+      const user = await svc.ok("GetUser", { UserPoolUid: f.poolUid, UserUid: uid });
+      expect(user.Name).toBe(IsAutoUpdate ? "After Rename" : "Before Rename");
+    }
+  });
+});
+
+describe("imported users", () => {
+  it("a user imported by CreateUsers or CreateUsersCSV with an external identity is the user a sign-in finds", async () => {
+    const f = await fedFixture(svc, upstream);
+    const viaBatch = account();
+    const viaCsv = account();
+    const batch = await svc.ok("CreateUsers", {
+      UserPoolUid: f.poolUid,
+      ExternalProviderConnectionUid: f.connectionUid,
+      Users: [{ ExternalProviderUserIdentifier: viaBatch.sub, Email: viaBatch.email }],
+    });
+    const batchUid = batch.SuccessfulUidsStructured[0].Uid as string;
+    const csv = Buffer.from(`ExternalProviderUserIdentifier,Email\n${viaCsv.sub},${viaCsv.email}\n`).toString("base64");
+    await svc.ok("CreateUsersCSV", { UserPoolUid: f.poolUid, ExternalProviderConnectionUid: f.connectionUid, UsersCsvB64: csv });
+    const imported = await svc.ok("ListUsers", {
+      UserPoolUid: f.poolUid,
+      Filter: { ExternalProviderUserIdentifiersOr: [viaBatch.sub, viaCsv.sub] },
+    });
+    const uidOf = (sub: string) =>
+      imported.Data.find((u: { ExternalIdentities: { ExternalProviderUserIdentifier: string }[] }) =>
+        u.ExternalIdentities.some((i) => i.ExternalProviderUserIdentifier === sub),
+      ).Uid as string;
+    expect(uidOf(viaBatch.sub)).toBe(batchUid);
+    for (const person of [viaBatch, viaCsv]) {
+      upstream.nextLogin = { account: person };
+      const done = await fedSignIn(new Browser(), f);
+      expect(done.tokens!.claims()!.sub).toBe(uidOf(person.sub));
+    }
+    const total = await svc.ok("ListUsers", { UserPoolUid: f.poolUid });
+    expect(total.TotalCount).toBe(2);
+  });
+});
+
 describe("OAuth 2.0 connections", () => {
   it("sign in with the code, PKCE, the token and user endpoints and IdAttribute", async () => {
     const f = await fedFixture(svc, upstream, { type: "OAUTH" });

@@ -11,7 +11,7 @@ import { UPSTREAM_CLIENT, type Upstream } from "./upstream-oidc.js";
 export const LOOPBACK_OUTBOUND = {
   ID_OUTBOUND_ALLOW_ADDRESSES: "127.0.0.1",
   ID_OUTBOUND_ALLOW_HTTP_LOOPBACK: "on",
-  ID_OUTBOUND_TIMEOUT_SECONDS: "2",
+  ID_OUTBOUND_TIMEOUT_SECONDS: "5",
 };
 
 export interface FedFixture {

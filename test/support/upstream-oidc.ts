@@ -105,6 +105,8 @@ export async function startUpstream(): Promise<Upstream> {
   await new Promise<void>((r) => server.listen(0, "127.0.0.1", () => r()));
   const issuer = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
   let keys: JWK[] = [await newKey()];
+  // Made now: an RSA key made while answering could outlast the service's outbound time limit on a busy machine.
+  const foreign = await newKey();
   const accounts = new Map<string, UpstreamAccount>();
 
   const build = () => {
@@ -197,7 +199,7 @@ export async function startUpstream(): Promise<Upstream> {
       void (async () => {
         if (body.id_token && tamper) {
           const header = decodeProtectedHeader(body.id_token);
-          const key = upstream.foreignKey ? { ...(await newKey()), kid: header.kid } : keys[0]!;
+          const key = upstream.foreignKey ? { ...foreign, kid: header.kid } : keys[0]!;
           const { importJWK } = await import("jose");
           body.id_token = await new SignJWT(tamper(decodeJwt(body.id_token) as Record<string, unknown>))
             .setProtectedHeader({ alg: "RS256", kid: header.kid! })

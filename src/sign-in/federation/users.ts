@@ -10,7 +10,8 @@
 //      conflict (the person is told to sign in with that account): never a second account beside it.
 //   4. Else a new federated user, just in time: only when the pool allows sign-up (SelfSignUpEnabled)
 //      and the connection allows creation (IsCreationAllowed; on a `login` callback also IsAutoCreation).
-//   5. The identity's LastLoginAt, ExternalProviderUserMetadata and propagated claims, and the user's
+//   5. IsAutoUpdate: a user the connection created takes the provider's attributes again.
+//   6. The identity's LastLoginAt, ExternalProviderUserMetadata and propagated claims, and the user's
 //      login record naming the connection.
 import { sql } from "kysely";
 import { DEFAULT_PROVIDER_OPTIONS } from "../../identity-providers/view.js";
@@ -20,6 +21,8 @@ import { isUniqueViolation } from "../../platform/db/errors.js";
 import { findParentPool } from "../../user-pools/parent.js";
 import { createUsers } from "../../users/create.js";
 import { findUser } from "../../users/queries.js";
+import { updateUser, type UpdateUserFields } from "../../users/service.js";
+import { ApiError } from "../../core/errors.js";
 import { recordSignIn } from "../../users/sign-in.js";
 import type { NewUserFields } from "../../users/schemas.js";
 import type { SignInDeps } from "../provider.js";
@@ -128,6 +131,24 @@ async function linkExisting(deps: SignInDeps, k: LinkKey, userUid: string): Prom
   }
 }
 
+/**
+ * IsAutoUpdate: a user this connection created takes the provider's current attributes on each
+ * sign-in (a native user linked by AutoLinking is never rewritten from a provider). A value the
+ * user's rules refuse leaves the user as it was; the sign-in goes on, and the log says why.
+ */
+async function autoUpdate(deps: SignInDeps, k: LinkKey, connection: IdentityProviderRow, attributes: Record<string, string | boolean>) {
+  const { IsAutoUpdate } = { ...DEFAULT_PROVIDER_OPTIONS, ...connection.provider_options };
+  if (!IsAutoUpdate || Object.keys(attributes).length === 0) return;
+  const user = (await holdersOf(deps.db, k.accountId, k.poolUid, k.connectionUid, [k.externalUserId])).get(k.externalUserId);
+  if (!user) return;
+  try {
+    await updateUser(deps, k.accountId, k.poolUid, user, attributes as UpdateUserFields);
+  } catch (err) {
+    if (!(err instanceof ApiError)) throw err;
+    deps.log.warn({ audience: "sign-in", pool: k.poolUid, connection: k.connectionUid, reason: err.code }, "federated user not updated");
+  }
+}
+
 export async function completeFederatedSignIn(deps: SignInDeps, input: FederatedSignIn): Promise<FederatedSignInResult> {
   const { accountId, poolUid, profile } = input;
   const connection = await findIdentityProvider(deps.db, { accountId, poolUid, uid: profile.connectionUid });
@@ -159,6 +180,9 @@ export async function completeFederatedSignIn(deps: SignInDeps, input: Federated
     );
     if (target && "conflict" in target) return refuse("email_conflict", target.conflict);
     if (target) {
+      // A disabled user is refused before anything is linked to it.
+      const holder = await findUser(deps.db, accountId, poolUid, target.userUid);
+      if (!holder || holder.user_state !== "ACTIVE") return refuse("user_disabled", "the user AutoLinking names is disabled or gone");
       if (await linkExisting(deps, k, target.userUid)) {
         userUid = target.userUid;
         outcome = "linked";
@@ -185,6 +209,7 @@ export async function completeFederatedSignIn(deps: SignInDeps, input: Federated
 
   const user = await findUser(deps.db, accountId, poolUid, userUid);
   if (!user || user.user_state !== "ACTIVE") return refuse("user_disabled", "the user is disabled or gone");
+  if (outcome === "existing" && user.connection_uid === connection.uid) await autoUpdate(deps, k, connection, attributes);
 
   await recordIdentityLogin(deps.db, k, {
     at: deps.clock.now(),
