@@ -15,7 +15,7 @@ import { pickStrings } from "./pages/i18n.js";
 import { errorPage } from "./pages/forms.js";
 import type { SignInDeps } from "./provider.js";
 
-import type { SignInContext as Ctx, SignInEnv as Env } from "./request-info.js";
+import { originHeaders, originOf, trustedProxies, type SignInContext as Ctx, type SignInEnv as Env } from "./request-info.js";
 
 /** Forms of the hosted pages are small; the library bounds its own endpoints' bodies (56 KiB). */
 const FORM_LIMIT_BYTES = 16 * 1024;
@@ -50,6 +50,7 @@ export function createSignInApp(deps: SignInDeps, opts: SignInAppOptions = {}) {
   const baseHost = new URL(publicBaseUrl).host.toLowerCase();
   const providers = opts.providers ?? createProviderCache(deps);
   const pages = interactionHandlers(deps);
+  const trusted = trustedProxies(deps.config.trustedProxies ?? []);
   const app = new Hono<Env>();
 
   app.use(async function requestLog(c, next) {
@@ -108,6 +109,16 @@ export function createSignInApp(deps: SignInDeps, opts: SignInAppOptions = {}) {
     if (!pool.enabled) return disabled(c, endpoint, browser);
 
     const issuer = issuerOf(publicBaseUrl, pool.poolUid, customDomain);
+    const origin = originOf(trusted, c.env.incoming.socket, c.env.incoming.headers);
+    c.set("origin", origin);
+    // A proxy of ours saying the browser came over plain http to an https issuer: no OAuth exchange
+    // without TLS (RFC 6749 §3.1, §3.2). Anyone else's X-Forwarded-Proto is not read.
+    if (origin.scheme === "http" && issuer.startsWith("https:")) {
+      return browser
+        ? browserError(c, 400, "Use https to sign in.", "invalid_request")
+        : oauthError(c, 400, "invalid_request", "https required");
+    }
+    originHeaders(c.env.incoming.headers, issuer, origin);
     let pp: PoolProvider;
     try {
       pp = await providers.get(pool, issuer);

@@ -241,9 +241,10 @@ export async function createPoolProvider(
   };
 
   const provider = new ProviderClass(pool.issuer, configuration);
-  // Behind a TLS-terminating proxy the connection is plain HTTP: only an https issuer trusts
-  // X-Forwarded-Proto, and only for the secure cookie flag (the issuer itself is fixed above).
-  provider.proxy = pool.issuer.startsWith("https:");
+  // The library builds its URLs and cookie flags from X-Forwarded-Proto/-Host/-For, which app.ts
+  // always sets to the issuer's own origin and the client address it trusts (request-info.ts): no
+  // header a client sends reaches the library.
+  provider.proxy = true;
   // Our secrets are stored as SHA-256 only: the library's own comparison is replaced by our store's.
   provider.Client.prototype.compareClientSecret = function compareClientSecret(this: { clientId: string }, actual: string) {
     return verifyClientSecret(deps, this.clientId, actual, { accountId, poolUid });
