@@ -11,6 +11,7 @@ import { newRequestId } from "../core/request-id.js";
 import { locatePoolByHost, locatePoolByIssuerPath } from "../user-pools/locate.js";
 import { createProviderCache, PoolGoneError, type PoolProvider, type ProviderCache } from "./providers.js";
 import { interactionHandlers, sendPage } from "./interactions.js";
+import { loginPage } from "./login-page.js";
 import { pickStrings } from "./pages/i18n.js";
 import { errorPage } from "./pages/forms.js";
 import type { SignInDeps } from "./provider.js";
@@ -143,6 +144,8 @@ export function createSignInApp(deps: SignInDeps, opts: SignInAppOptions = {}) {
       }
       return browserError(c, 405, "The request could not be completed.", "invalid_request");
     }
+    // A client's LoginPageUrl starts its authorization request, or explains why it cannot (login-page.ts).
+    if (target.rest === ENDPOINT_PATHS.login) return loginPage(deps, c, pp);
     if (endpoint === "interaction" || endpoint === "login" || endpoint === "callback") {
       // LoginPageUrl and the federated callbacks are addresses upstream gives; starting a sign-in
       // needs the client's own authorization request (PKCE), and federation is not served yet.
