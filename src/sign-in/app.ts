@@ -154,10 +154,12 @@ export function createSignInApp(deps: SignInDeps, opts: SignInAppOptions = {}) {
 
     // Everything else is the library's: it sees the path under the issuer as its own URL and the
     // full path as originalUrl (without it, its endpoints would lose the /userpool/<Uid> prefix).
-    const req = c.env.incoming as typeof c.env.incoming & { originalUrl?: string };
+    let req = c.env.incoming as typeof c.env.incoming & { originalUrl?: string };
     const query = req.url?.includes("?") ? req.url.slice(req.url.indexOf("?")) : "";
     req.originalUrl = req.url;
     req.url = target.rest + query;
+    // Access tokens are JWTs, which the library refuses at these two endpoints (access-tokens.ts).
+    if (endpoint === "introspection" || endpoint === "revocation") req = await pp.accessTokens.forTokenEndpoint(req);
     await pp.callback(req, c.env.outgoing);
     return RESPONSE_ALREADY_SENT;
   });

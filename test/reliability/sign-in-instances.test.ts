@@ -74,11 +74,14 @@ const signInEndpoints = (s: TestService) =>
 /** A GET straight to one instance with the balancer's Host, as the balancer forwards it. */
 function onInstance(s: TestService, path: string, headers: Record<string, string> = {}): Promise<{ status: number; body: string }> {
   return new Promise((resolve, reject) => {
-    const req = request({ host: "127.0.0.1", port: Number(new URL(s.url).port), path, headers: { Host: lb!.host, ...headers } }, (res) => {
-      let body = "";
-      res.on("data", (d) => (body += d));
-      res.on("end", () => resolve({ status: res.statusCode!, body }));
-    });
+    const req = request(
+      { host: "127.0.0.1", port: Number(new URL(s.url).port), path, headers: { Host: lb!.host, ...headers }, agent: false },
+      (res) => {
+        let body = "";
+        res.on("data", (d) => (body += d));
+        res.on("end", () => resolve({ status: res.statusCode!, body }));
+      },
+    );
     req.on("error", reject);
     req.end();
   });

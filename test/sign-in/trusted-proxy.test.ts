@@ -54,6 +54,8 @@ function raw(
         port: Number(svc.host.split(":")[1]),
         path,
         method: body ? "POST" : "GET",
+        // A connection per exchange: a kept-alive one the server is closing would fail the request.
+        agent: false,
         headers: {
           Host: opts.host ?? svc.host,
           ...opts.headers,
