@@ -1,24 +1,30 @@
 // Every access token is a JWT (RFC 9068: `typ: at+jwt`, iss, sub, aud, client_id, scope, jti, iat,
-// exp), signed ES256 with the pool's key, and every one is also stored (by the SHA-256 of its jti,
-// like the library's opaque tokens), so userinfo, introspection and revocation work on all of them.
+// exp), signed ES256 with the pool's key.
 //
-// oidc-provider issues JWT access tokens only for a resource server and never stores them: the
-// userinfo endpoint refuses a token with an audience, introspection answers `active: false` and
-// revocation cannot end one. So the library is left to issue and keep its opaque tokens (jti =
-// 256 random bits), and this file changes only what the client is handed: the token's value is a
-// JWT of the stored payload instead of the bare jti. Looking a token up (Model.find, which
-// userinfo, introspection and revocation all use) verifies the JWT's signature against the pool's
-// keys (current and retired, as published) and then finds the stored token by its jti: expiry,
-// revocation, the grant and the user are the library's checks as before. A bare jti, a JWT of another
-// pool or a tampered one finds nothing. The stored payload has no audience for a userinfo token, so
-// the library's userinfo accepts it; the JWT's `aud` is then the issuer (RFC 9068 requires one: the
-// pool's own endpoints and API are that audience).
+// Tokens that stand for a user (the code and refresh grants) are also stored, by the SHA-256 of
+// their jti like the library's opaque tokens, so userinfo, introspection and revocation work on
+// them and a revoked token or a disabled user stops at once. oidc-provider issues JWT access tokens
+// only for a resource server and never stores them (userinfo refuses a token with an audience,
+// introspection answers `active: false`, revocation cannot end one), so for these the library is
+// left to issue and keep its opaque tokens (jti = 256 random bits) and this file changes only what
+// the client is handed: a JWT of the stored payload instead of the bare jti. Looking a token up
+// (Model.find, which userinfo, introspection and revocation all use) verifies the JWT's signature
+// against the pool's keys (current and retired, as published) and finds the stored token by its
+// jti: expiry, revocation, the grant and the user are the library's checks as before. A bare jti,
+// a JWT of another pool or a tampered one finds nothing. The stored payload of a userinfo token
+// has no audience, so the library's userinfo accepts it; the JWT's `aud` is the issuer (RFC 9068
+// requires one: the pool's own endpoints and API are that audience).
 //
-// Introspection and revocation are the exception: the library refuses any JWT there before looking
-// it up ("Structured JWT Tokens cannot be introspected"). For those two endpoints app.ts hands the
-// library a copy of the request whose `token` parameter, when it is a JWT this pool signed, is
-// replaced by `<marker>.<jti>`: the marker is random per provider and never leaves the process, so
-// no client can present that form itself, and Model.find accepts it as it accepts the JWT.
+// client_credentials tokens are the library's own stateless JWTs (provider.ts): nothing is written
+// per token, as resource servers check them by signature alone. Introspection describes one from
+// its verified claims while it has not expired (`sub` = `client_id`: no user token has that);
+// revocation answers `unsupported_token_type` (RFC 7009 §2.2.1), as one cannot be ended early.
+//
+// Introspection and revocation refuse any JWT before looking it up ("Structured JWT Tokens cannot
+// be introspected"). For those two endpoints app.ts hands the library a copy of the request whose
+// `token` parameter, when it looks like a JWT, is prefixed with `<marker>~`: the marker is random
+// per provider and never leaves the process (no client can send that form itself), and the prefix
+// keeps the library from seeing a JWT; Model.find takes the prefix off and verifies as usual.
 import { randomBytes } from "node:crypto";
 import { IncomingMessage } from "node:http";
 import * as querystring from "node:querystring";
@@ -51,8 +57,12 @@ export interface JwtAccessTokens {
   forTokenEndpoint(req: IncomingMessage): Promise<IncomingMessage>;
 }
 
-export function jwtAccessTokens(provider: Provider, pool: { issuer: string; jwks: { keys: Record<string, unknown>[] } }): JwtAccessTokens {
-  const marker = randomBytes(18).toString("base64url");
+export function jwtAccessTokens(
+  provider: Provider,
+  pool: { issuer: string; jwks: { keys: Record<string, unknown>[] } },
+  now: () => number,
+): JwtAccessTokens {
+  const prefix = `${randomBytes(18).toString("base64url")}~`;
   const signingJwk = pool.jwks.keys.find((k) => k.alg === "ES256");
   if (!signingJwk) throw new Error("the pool has no ES256 signing key");
   const kid = String(signingJwk.kid);
@@ -74,32 +84,45 @@ export function jwtAccessTokens(provider: Provider, pool: { issuer: string; jwks
     return jwt.sign(await signingKey);
   }
 
-  /** The jti of a JWT this pool signed as an access token; undefined for anything else. */
-  async function jtiOf(value: unknown): Promise<string | undefined> {
+  /** The claims of a JWT this pool signed as an access token; undefined for anything else. */
+  async function verified(value: unknown): Promise<Record<string, unknown> | undefined> {
     if (typeof value !== "string" || value.length > 4096 || value.split(".").length !== 3) return undefined;
     try {
       const { payload, protectedHeader } = await compactVerify(value, publicKeys, { algorithms: ["ES256", "RS256"] });
       if (protectedHeader.typ !== "at+jwt") return undefined;
-      const jti = (JSON.parse(new TextDecoder().decode(payload)) as { jti?: unknown }).jti;
-      return typeof jti === "string" && jti.length > 0 ? jti : undefined;
+      const claims = JSON.parse(new TextDecoder().decode(payload)) as Record<string, unknown>;
+      return typeof claims.jti === "string" && claims.jti.length > 0 ? claims : undefined;
     } catch {
       return undefined;
     }
+  }
+
+  const ClientCredentials = provider.ClientCredentials as unknown as TokenModel & { instantiate(p: object): object };
+  /** A client_credentials JWT as the library's model, from its verified claims, while it has not expired. */
+  function statelessClientCredentials(claims: Record<string, unknown>) {
+    const { jti, client_id: clientId, sub, scope, aud, iat, exp } = claims;
+    if (typeof clientId !== "string" || sub !== clientId || typeof exp !== "number" || typeof iat !== "number") return undefined;
+    if (exp <= Math.floor(now() / 1000)) return undefined;
+    const model = ClientCredentials.instantiate({ jti, clientId, scope, aud, iat, exp });
+    return Object.assign(model, { stateless: true });
   }
 
   for (const Model of [provider.AccessToken, provider.ClientCredentials] as unknown as TokenModel[]) {
     const getValueAndPayload = Model.prototype.getValueAndPayload;
     Model.prototype.getValueAndPayload = async function valueAsJwt(this: unknown) {
       const out = await getValueAndPayload.call(this);
-      // Only the library's opaque form (value = jti, payload stored) is wrapped.
+      // Only the library's opaque form (value = jti, payload stored) is wrapped; its own JWTs pass.
       if (!out.payload || out.value !== out.payload.jti) return out;
       return { value: await sign(out.payload), payload: out.payload };
     };
     const find = Model.find;
     Model.find = async function findByJwt(this: unknown, value: unknown, opts?: unknown) {
-      const jti =
-        typeof value === "string" && value.startsWith(`${marker}.`) ? value.slice(marker.length + 1) || undefined : await jtiOf(value);
-      return jti === undefined ? undefined : find.call(this, jti, opts);
+      const jwt = typeof value === "string" && value.startsWith(prefix) ? value.slice(prefix.length) : value;
+      const claims = await verified(jwt);
+      if (!claims) return undefined;
+      const stored = await find.call(this, claims.jti, opts);
+      if (stored || Model !== ClientCredentials) return stored;
+      return statelessClientCredentials(claims);
     };
   }
 
@@ -119,11 +142,10 @@ export function jwtAccessTokens(provider: Provider, pool: { issuer: string; jwks
       let body = Buffer.concat(chunks);
       if (received === length) {
         const params = querystring.parse(body.toString("utf8"));
-        // A JWT that is not one of this pool's access tokens (tampered, another pool's, an ID token)
-        // becomes a lookup of nothing: introspection answers `active: false`, revocation 200 (RFC 7009).
+        // Anything shaped like a JWT is looked up by Model.find (which finds nothing for a tampered
+        // token, another pool's or an ID token: `active: false`, revocation 200 as RFC 7009 says).
         if (typeof params.token === "string" && params.token.split(".").length === 3) {
-          const jti = (await jtiOf(params.token)) ?? "";
-          body = Buffer.from(querystring.stringify({ ...params, token: `${marker}.${jti}` }));
+          body = Buffer.from(querystring.stringify({ ...params, token: `${prefix}${params.token}` }));
         }
       }
       // The same request (method, path, headers, socket) with the body read above.

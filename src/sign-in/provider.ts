@@ -60,12 +60,14 @@ export const TTL = { code: 60, accessToken: 3600, session: 14 * DAY, interaction
  * the token in its stored (opaque) form; access-tokens.ts hands it out as an RFC 9068 JWT, as every
  * access token of the pool.
  */
-function resourceServer(pool: PoolSnapshot) {
+function resourceServer(pool: PoolSnapshot, stateless: boolean) {
   return {
     scope: pool.customScopes.join(" "),
     audience: pool.issuer,
-    accessTokenFormat: "opaque" as const,
     accessTokenTTL: TTL.accessToken,
+    ...(stateless
+      ? { accessTokenFormat: "jwt" as const, jwt: { sign: { alg: "ES256" as const } } }
+      : { accessTokenFormat: "opaque" as const }),
   };
 }
 
@@ -198,6 +200,9 @@ export async function createPoolProvider(
       revocation: {
         enabled: true,
         allowedPolicy: async (_ctx, client, token) => {
+          // A client_credentials JWT is not stored, so nothing can end it before it expires (access-tokens.ts).
+          if ((token as { stateless?: boolean }).stateless)
+            throw new errors.UnsupportedTokenType("client_credentials tokens cannot be revoked; they expire within an hour");
           if (token.clientId === client.clientId) return true;
           if (client.clientAuthMethod === "none") return false;
           throw new errors.InvalidRequest("client is not authorized to revoke the presented token");
@@ -222,9 +227,10 @@ export async function createPoolProvider(
           if (oneOf) return oneOf;
           return ctx.oidc.params?.grant_type === "client_credentials" ? pool.issuer : undefined!;
         },
-        async getResourceServerInfo(_ctx, indicator) {
+        async getResourceServerInfo(ctx, indicator) {
           if (indicator !== pool.issuer || pool.customScopes.length === 0) throw new errors.InvalidTarget();
-          return resourceServer(pool);
+          // client_credentials tokens stand for no user: stateless JWTs, nothing written per token.
+          return resourceServer(pool, ctx.oidc?.params?.grant_type === "client_credentials");
         },
         async useGrantedResource() {
           return false;
@@ -249,7 +255,7 @@ export async function createPoolProvider(
   // always sets to the issuer's own origin and the client address it trusts (request-info.ts): no
   // header a client sends reaches the library.
   provider.proxy = true;
-  const accessTokens = jwtAccessTokens(provider, pool);
+  const accessTokens = jwtAccessTokens(provider, pool, () => deps.clock.now().getTime());
   // Our secrets are stored as SHA-256 only: the library's own comparison is replaced by our store's.
   provider.Client.prototype.compareClientSecret = function compareClientSecret(this: { clientId: string }, actual: string) {
     return verifyClientSecret(deps, this.clientId, actual, { accountId, poolUid });

@@ -1,8 +1,9 @@
 // Every access token is an RFC 9068 JWT signed with the pool's key, and every one also works at the
 // pool's own endpoints: userinfo (code-flow tokens), introspection (active until it expires or is
-// revoked) and revocation (which ends it at once), for code-flow, resource and client_credentials
-// tokens alike. Anything else that looks like a token finds nothing: a tampered JWT, the bare jti
-// it carries, an ID token, a forged lookup form.
+// revoked) and revocation (which ends it at once) for the tokens of a user (code flow, the pool's
+// API); client_credentials tokens are stateless (introspectable until they expire, not revocable).
+// Anything else that looks like a token finds nothing: a tampered JWT, the bare jti it carries, an
+// ID token, a forged lookup form.
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import * as oidc from "openid-client";
 import { createRemoteJWKSet, decodeJwt, jwtVerify } from "jose";
@@ -88,13 +89,37 @@ describe("access tokens", () => {
     expect((await introspect(tokens.access_token)).active).toBe(false);
   });
 
-  it("of client_credentials are JWTs for the pool's API, introspectable and revocable", async () => {
+  it("of client_credentials are stateless JWTs for the pool's API: introspectable until they expire, not revocable", async () => {
     const tokens = await oidc.clientCredentialsGrant(config, { scope: "api.read" });
     const { payload } = await verifyAsResourceServer(tokens.access_token);
     expect(payload).toMatchObject({ sub: f.clientId, client_id: f.clientId, scope: "api.read" });
-    expect(await introspect(tokens.access_token)).toMatchObject({ active: true, client_id: f.clientId, scope: "api.read" });
-    await oidc.tokenRevocation(config, tokens.access_token);
-    expect((await introspect(tokens.access_token)).active).toBe(false);
+    expect(await introspect(tokens.access_token)).toMatchObject({
+      active: true,
+      client_id: f.clientId,
+      scope: "api.read",
+      exp: payload.exp,
+    });
+    // Nothing is stored per token, so nothing can end one early: RFC 7009's answer for that.
+    expect(await oauthError(oidc.tokenRevocation(config, tokens.access_token))).toBe("unsupported_token_type");
+    expect((await introspect(tokens.access_token)).active).toBe(true);
+    const stored = await svc.deps.db
+      .selectFrom("sign_in_artifacts")
+      .select((eb) => eb.fn.countAll<string>().as("n"))
+      .where("account_id", "=", svc.accountId)
+      .where("kind", "=", "ClientCredentials")
+      .executeTakeFirstOrThrow();
+    expect(Number(stored.n)).toBe(0);
+    // A tampered one is nothing; an expired one is inactive (the service's clock an hour on).
+    const [h, b, sig] = tokens.access_token.split(".");
+    const widened = Buffer.from(JSON.stringify({ ...payload, scope: "api.read api.write" })).toString("base64url");
+    expect((await introspect(`${h}.${widened}.${sig}`)).active).toBe(false);
+    svc.clock.advance(3700);
+    try {
+      expect((await introspect(tokens.access_token)).active).toBe(false);
+    } finally {
+      svc.clock.advance(-3700);
+    }
+    expect(b).toBeTruthy();
   });
 
   it("nothing but the JWT itself finds a token", async () => {
@@ -104,7 +129,7 @@ describe("access tokens", () => {
     const claims = JSON.parse(Buffer.from(body!, "base64url").toString()) as Record<string, unknown>;
     const forged = [
       jti, // the stored token's id, bare
-      `x.${jti}`, // the shape of the internal lookup form, with a guessed marker
+      `x~${tokens.access_token}`, // the shape of the internal lookup form, with a guessed marker
       `${header}.${Buffer.from(JSON.stringify({ ...claims, scope: "openid" })).toString("base64url")}.${tokens.access_token.split(".")[2]}`,
       `${header}.${body}.`, // signature stripped
       tokens.id_token!, // another JWT of the pool
