@@ -143,6 +143,33 @@ describe("sign-up", () => {
     expect(done.location).toMatch(/^https:\/\/app\.example\.com\/cb\?code=/);
   });
 
+  it("asks for the custom attributes RequiredSignUpAttributes names, checked as CreateUser checks them", async () => {
+    const pool = await selfServicePool(svc, { SelfSignUpEnabled: true, RequiredSignUpAttributes: ["email", "custom:company"] });
+    const attribute = { UserPoolUid: pool.poolUid, DataType: "String", Mutability: "Mutable" };
+    await svc.ok("CreateUserPoolCustomAttribute", { ...attribute, Name: "company", Maximum: 10 });
+    // An attribute sign-up does not name is never offered to the person signing up.
+    await svc.ok("CreateUserPoolCustomAttribute", { ...attribute, Name: "role" });
+    const email = uniqueEmail();
+    const browser = new Browser();
+    const start = await startSignIn(browser, pool);
+    const url = linkHref(start.page.body, start.url, "Create an account");
+    const page = await browser.request(url);
+    expect(page.body).toContain('name="custom_company"');
+    expect(page.body).not.toContain("role");
+    const action = formAction(page.body, url, "/signup");
+    const long = await browser.request(action, {
+      form: { ...form(page.body), email, password: STRONG, custom_company: "Acme Holdings Ltd" },
+    });
+    expect(long.status).toBe(400);
+    expect(long.body).toContain("company");
+    const made = await browser.request(action, {
+      form: { ...form(long.body), email, password: STRONG, custom_company: "Acme", custom_role: "admin" },
+    });
+    expect(made.status).toBe(200);
+    const [user] = (await svc.ok("ListUsers", { UserPoolUid: pool.poolUid })).Data;
+    expect(user.CustomAttributes).toEqual([{ Name: "company", Value: "Acme" }]);
+  });
+
   it("is refused when SelfSignUpEnabled is off: no link, and the page and its form answer 403", async () => {
     const pool = await selfServicePool(svc, {});
     const browser = new Browser();

@@ -80,6 +80,15 @@ function fieldsOf(s: SelfServiceStrings, st: SelfServiceSettings, values: Record
     autocomplete: ATTRIBUTES[attribute]!.autocomplete,
     value: values[attribute] ?? "",
   }));
+  for (const name of st.signUpCustomAttributes)
+    fields.push({
+      name: `custom_${name}`,
+      label: name,
+      type: "text",
+      required: true,
+      autocomplete: "off",
+      value: values[`custom_${name}`] ?? "",
+    });
   if (withPassword(st))
     fields.splice(formAttributes(st).filter((a) => ["email", "preferred_username", "phone_number"].includes(a.attribute)).length, 0, {
       name: "password",
@@ -100,6 +109,11 @@ function userFields(s: SelfServiceStrings, st: SelfServiceSettings, form: Record
     if (required && value === "") return fill(s.fieldInvalid, { field: label(s, attribute), reason: s.required });
     if (value !== "") raw[ATTRIBUTES[attribute]!.field] = value;
   }
+  // Custom attributes go through CreateUser's own checks (DataType, Minimum, Maximum).
+  const custom = st.signUpCustomAttributes.map((Name) => ({ Name, Value: (form[`custom_${Name}`] ?? "").trim() }));
+  const missing = custom.find((c) => c.Value === "");
+  if (missing) return fill(s.fieldInvalid, { field: missing.Name, reason: s.required });
+  if (custom.length) raw.CustomAttributesToUpsert = custom;
   if (withPassword(st)) {
     if (!form.password) return fill(s.fieldInvalid, { field: s.password, reason: s.required });
     raw.Password = form.password;
@@ -191,7 +205,8 @@ export function signUpHandlers(deps: SignInDeps) {
         if (!(err instanceof DuplicatedUser)) {
           if (err instanceof ApiError && err.code.startsWith("InvalidParameter")) {
             const reason = err.message;
-            const field = err.code.slice("InvalidParameter.".length);
+            const field = err.code.slice("InvalidParameter.".length).replace(/^CustomAttributesToUpsert.*/, "");
+            if (!field) return again(reason, 400);
             return again(fill(s.fieldInvalid, { field: field === "Password" ? s.password : field, reason }), 400);
           }
           if (err instanceof ApiError) return again(s.cannotCreate, 400);
