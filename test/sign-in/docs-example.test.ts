@@ -14,7 +14,7 @@ beforeAll(async () => {
 });
 afterAll(() => svc.close());
 
-it("docs/sign-in.md's example signs a person in with openid-client", { timeout: 60_000 }, async () => {
+it("docs/sign-in.md's example signs a person in with openid-client, and one up on the hosted page", { timeout: 60_000 }, async () => {
   const blocks = [...DOC.matchAll(/```js\n([\s\S]*?)```/g)].map((m) => m[1]!);
   expect(blocks.length).toBeGreaterThanOrEqual(1);
   // Inside the repository, so that its imports resolve as for a user of the package.
@@ -31,7 +31,7 @@ it("docs/sign-in.md's example signs a person in with openid-client", { timeout: 
     child.stderr.on("data", (d) => (err += d));
     const code = await new Promise<number | null>((resolve) => child.on("close", resolve));
     expect(code, err + out).toBe(0);
-    expect(out.trim().split("\n")).toEqual(["ada@example.com", "true"]);
+    expect(out.trim().split("\n")).toEqual(["ada@example.com", "true", "grace@example.com false"]);
   } finally {
     rmSync(file, { force: true });
   }
