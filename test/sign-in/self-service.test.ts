@@ -5,7 +5,8 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import * as oidc from "openid-client";
 import { startTestService, type TestService } from "../support/harness.js";
-import { formAction, inputValue, signIn } from "../support/sign-in.js";
+import { formAction, inputValue, PASSWORD, rpConfig, signIn, signInFixture } from "../support/sign-in.js";
+import { queuedResetToken } from "../support/families/users.js";
 import {
   Browser,
   codeOf,
@@ -97,6 +98,7 @@ describe("sign-up", () => {
     const again = await browser.request(formAction(wrong.body, signUpUrl, "/verify?purpose=sign_up"), { form: codeForm(wrong.body, code) });
     expect(again.status).toBe(400);
 
+    for (const secret of [code, STRONG]) expect(svc.logs.filter((l) => l.includes(secret))).toEqual([]);
     // And the password chosen at sign-up works on the sign-in form.
     const later = await signIn(new Browser(), pool.config, { ...pool, email, userUid: user.Uid }, {}, STRONG);
     expect(later.callback).toMatch(/^https:\/\/app\.example\.com\/cb\?code=/);
@@ -258,6 +260,34 @@ describe("forgotten password", () => {
       form: { csrf: inputValue(start.page.body, "csrf")!, identifier: email, password: STRONG },
     });
     expect(fresh.location).toMatch(/^https:\/\/app\.example\.com\/cb\?code=/);
+  });
+
+  it("ends sessions, refresh tokens and access tokens when CompletePasswordReset is called through the API too", {
+    timeout: 60_000,
+  }, async () => {
+    const f = await signInFixture(svc, { pool: { ResetPasswordUrl: "https://app.example.com/reset" } });
+    const config = await rpConfig(f, f.clientSecret);
+    const { callback, verifier, state, nonce } = await signIn(new Browser(), config, f, {
+      scope: "openid email offline_access",
+      prompt: "consent",
+    });
+    const tokens = await oidc.authorizationCodeGrant(config, new URL(callback!), {
+      pkceCodeVerifier: verifier,
+      expectedState: state,
+      expectedNonce: nonce,
+    });
+    expect(tokens.refresh_token).toBeTruthy();
+    expect((await oidc.tokenIntrospection(config, tokens.access_token)).active).toBe(true);
+
+    await svc.ok("ResetPassword", { UserPoolUid: f.poolUid, UserUid: f.userUid });
+    const token = await queuedResetToken(svc, f.email);
+    await svc.ok("CompletePasswordReset", { UserPoolUid: f.poolUid, Token: token, NewPassword: `${PASSWORD}-2` });
+
+    await expect(oidc.refreshTokenGrant(config, tokens.refresh_token!)).rejects.toMatchObject({ error: "invalid_grant" });
+    expect((await oidc.tokenIntrospection(config, tokens.access_token)).active).toBe(false);
+    // Nothing of what the person or the reset typed or received is in a log line.
+    for (const secret of [token, `${PASSWORD}-2`, tokens.refresh_token!, tokens.access_token])
+      expect(svc.logs.filter((l) => l.includes(secret))).toEqual([]);
   });
 
   it("answers an unknown address as a registered one, and sends nothing", async () => {
