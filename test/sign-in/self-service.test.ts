@@ -343,6 +343,17 @@ describe("email one-time-code sign-in", () => {
     const mail = await mailTo(box, email);
     expect(mail.subject).toBe("你的 Acme Shop 登录验证码");
     const code = codeOf(mail)!;
+    expect(mail.html).toContain('lang="zh-CN"');
+    // Once sent, the outbox keeps no code: text and HTML are wiped.
+    const outbox = () =>
+      svc.deps.db
+        .selectFrom("mail_outbox")
+        .select(["status", "body_text", "body_html"])
+        .where("account_id", "=", svc.accountId)
+        .where("recipient", "=", email)
+        .executeTakeFirstOrThrow();
+    await expect.poll(async () => (await outbox()).status).toBe("sent");
+    expect(await outbox()).toMatchObject({ body_text: null, body_html: null });
     const done = await browser.follow(formAction(sent.body, start.url, "/verify?purpose=sign_in"), { form: codeForm(sent.body, code) });
     expect(done.location).toMatch(/^https:\/\/app\.example\.com\/cb\?code=/);
     const tokens = await oidc.authorizationCodeGrant(pool.config, new URL(done.location!), {
