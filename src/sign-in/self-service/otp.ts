@@ -14,6 +14,7 @@ import { codeMail } from "./mail.js";
 import { queueMail } from "./mailer.js";
 import { codePage, noticePage } from "./pages.js";
 import { selfServiceSettings } from "./settings.js";
+import { afterAnswer } from "./later.js";
 
 export function otpHandlers(deps: SignInDeps) {
   return {
@@ -44,8 +45,12 @@ export function otpHandlers(deps: SignInDeps) {
         owner?.uid ?? null,
         now,
       );
-      if (owner?.email)
-        await queueMail(deps.db, pool, "sign_in_code", owner.email, codeMail(s, t.lang, brand, st.poolName, "sign_in", code.code), now);
+      // Queued after the answer, so a registered address is not answered later than an unknown one.
+      const recipient = owner?.email;
+      if (recipient)
+        afterAnswer(deps, "sign_in_code", () =>
+          queueMail(deps.db, pool, "sign_in_code", recipient, codeMail(s, t.lang, brand, st.poolName, "sign_in", code.code), now),
+        );
       return send(
         c,
         codePage(t, s, brand, {

@@ -20,6 +20,7 @@ import { FLOOD, floodKey, withinFlood } from "./flood.js";
 import { resetMail } from "./mail.js";
 import { forgotPage, noticePage, resetPage } from "./pages.js";
 import { selfServiceSettings } from "./settings.js";
+import { afterAnswer } from "./later.js";
 
 const MAX_TOKEN = 512;
 
@@ -62,18 +63,21 @@ export function recoveryHandlers(deps: SignInDeps) {
       const client = await withinFlood(deps.db, pool, "client_send", floodKey.client(clientAddressOf(c)), FLOOD.sendsPerClient, now);
       const target = client && (await withinFlood(deps.db, pool, "mail_to", floodKey.address(email), FLOOD.mailsPerAddress, now));
       if (!client || !target) return again(s.tooMany, 429);
-      try {
-        await startPasswordReset(
-          deps,
-          accountId,
-          poolUid,
-          { Email: email },
-          { hostedUrl: `${issuer}/reset-password`, mail: (link, expiresAt) => resetMail(s, t.lang, brand, st.poolName, link, expiresAt) },
-        );
-      } catch (err) {
-        // NotFound, a disabled or federated user, the reset mail limits: the page reads the same.
-        if (!(err instanceof ApiError)) throw err;
-      }
+      // After the answer: whether a user was found, and how much work that made, shows in no timing.
+      afterAnswer(deps, "password_reset", async () => {
+        try {
+          await startPasswordReset(
+            deps,
+            accountId,
+            poolUid,
+            { Email: email },
+            { hostedUrl: `${issuer}/reset-password`, mail: (link, expiresAt) => resetMail(s, t.lang, brand, st.poolName, link, expiresAt) },
+          );
+        } catch (err) {
+          // NotFound, a disabled or federated user, the reset mail limits: the page reads the same.
+          if (!(err instanceof ApiError)) throw err;
+        }
+      });
       return send(c, noticePage(t, brand, s.forgotTitle, fill(s.forgotSent, { address: email }), back));
     },
 

@@ -27,6 +27,7 @@ import { alreadyRegisteredMail, codeMail } from "./mail.js";
 import { queueMail } from "./mailer.js";
 import { codePage, noticePage, signUpPage, type SignUpField } from "./pages.js";
 import { selfServiceSettings, type SelfServiceSettings } from "./settings.js";
+import { afterAnswer } from "./later.js";
 import type { SelfServiceStrings } from "./strings.js";
 
 /** Each standard attribute's user field, form input and autocomplete token (WHATWG autofill). */
@@ -218,14 +219,19 @@ export function signUpHandlers(deps: SignInDeps) {
       const lang = t.lang;
       const mayMail =
         email !== undefined && (await withinFlood(deps.db, pool, "mail_to", floodKey.address(email), FLOOD.mailsPerAddress, now));
+      // Mails are queued after the answer: a taken and a new address are answered after the same work.
       if (takenEmail && mayMail)
-        await queueMail(deps.db, pool, "sign_up_exists", email!, alreadyRegisteredMail(s, lang, brand, st.poolName), now);
+        afterAnswer(deps, "sign_up_exists", () =>
+          queueMail(deps.db, pool, "sign_up_exists", email!, alreadyRegisteredMail(s, lang, brand, st.poolName), now),
+        );
 
       if (st.autoVerification && email !== undefined) {
         const scope = { accountId, poolUid, purpose: "sign_up" as const, interactionUid: uid, key: codeKey(pp) };
         const code = await issueCode(deps.db, scope, userUid, now);
         if (userUid !== null && mayMail)
-          await queueMail(deps.db, pool, "sign_up_code", email, codeMail(s, lang, brand, st.poolName, "sign_up", code.code), now);
+          afterAnswer(deps, "sign_up_code", () =>
+            queueMail(deps.db, pool, "sign_up_code", email, codeMail(s, lang, brand, st.poolName, "sign_up", code.code), now),
+          );
         return send(
           c,
           codePage(t, s, brand, {
