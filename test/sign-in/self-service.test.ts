@@ -290,6 +290,19 @@ describe("forgotten password", () => {
       expect(svc.logs.filter((l) => l.includes(secret))).toEqual([]);
   });
 
+  it("answers the hosted reset page of a disabled pool with a page, and a bad token with the same page as a spent one", async () => {
+    const pool = await selfServicePool(svc, { SelfAccountRecoveryEnabled: true });
+    const browser = new Browser();
+    const bad = await browser.request(`${pool.issuer}/reset-password?token=${"x".repeat(43)}`);
+    expect(bad.status).toBe(400);
+    expect(bad.body).toContain("This link is not valid any more");
+    expect((await browser.request(`${pool.issuer}/reset-password`)).status).toBe(400);
+    await svc.ok("UpdateEnableUserPool", { UserPoolUid: pool.poolUid, Enabled: false });
+    const off = await browser.request(`${pool.issuer}/reset-password?token=abc`);
+    expect(off.status).toBe(403);
+    expect(off.headers.get("content-type")).toContain("text/html");
+  });
+
   it("answers an unknown address as a registered one, and sends nothing", async () => {
     const pool = await selfServicePool(svc, { SelfAccountRecoveryEnabled: true });
     const known = uniqueEmail("known");
