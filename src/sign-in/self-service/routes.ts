@@ -8,7 +8,7 @@ import { pickStrings } from "../pages/i18n.js";
 import type { SignInDeps } from "../provider.js";
 import type { PoolProvider } from "../providers.js";
 import type { SignInContext as Ctx } from "../request-info.js";
-import { send } from "./context.js";
+import { FORM_LIMIT_BYTES, send } from "./context.js";
 import { otpHandlers } from "./otp.js";
 import { recoveryHandlers } from "./recovery.js";
 import { signUpHandlers } from "./sign-up.js";
@@ -24,7 +24,7 @@ export function selfServiceRoutes(deps: SignInDeps) {
 
   const refuse = (c: Ctx, pp: PoolProvider, status: number) => {
     const t = pickStrings(c.req.header("accept-language"));
-    return send(c, errorPage(t, pp.snapshot.brand, status === 405 ? t.errorGeneric : t.errorExpired, status));
+    return send(c, errorPage(t, pp.snapshot.brand, status === 400 ? t.errorExpired : t.errorGeneric, status));
   };
 
   /** The answer of a self-service address, or undefined when `rest` is none of them. */
@@ -33,6 +33,7 @@ export function selfServiceRoutes(deps: SignInDeps) {
     if (rest === "/reset-password") {
       c.set("endpoint", "reset_password");
       if (method === "GET") return recovery.showReset(c, pp);
+      if (method === "POST" && !(Number(c.req.header("content-length") ?? Number.NaN) <= FORM_LIMIT_BYTES)) return refuse(c, pp, 413);
       if (method === "POST") return recovery.completeReset(c, pp);
       return refuse(c, pp, 405);
     }
@@ -42,6 +43,11 @@ export function selfServiceRoutes(deps: SignInDeps) {
     const page = m[2]!;
     const get = method === "GET";
     if (!get && method !== "POST") return refuse(c, pp, 405);
+    // As the sign-in form (app.ts): a body of unknown or more than a form's length is refused unread.
+    if (!get && !(Number(c.req.header("content-length") ?? Number.NaN) <= FORM_LIMIT_BYTES)) {
+      c.header("Connection", "close");
+      return refuse(c, pp, 413);
+    }
     let answer: Response | undefined;
     if (page === "signup") answer = get ? await signUp.show(c, pp, uid) : await signUp.submit(c, pp, uid);
     else if (page === "forgot") answer = get ? await recovery.show(c, pp, uid) : await recovery.submit(c, pp, uid);
