@@ -13,6 +13,7 @@ import { sealedSigningKeys, signingKeyPurges } from "./sign-in/keys.js";
 import { signInArtifactPurges } from "./sign-in/adapter.js";
 import { federationStatePurges } from "./sign-in/federation/state.js";
 import { samlAssertionPurges } from "./sign-in/federation/saml-replay.js";
+import { selfServicePurges } from "./sign-in/self-service/purge.js";
 
 export const sealedSources: SealedSource[] = [
   accessKeySecrets,
@@ -31,4 +32,5 @@ export const purgeRules: PurgeRule[] = [
   ...signInArtifactPurges,
   ...federationStatePurges,
   ...samlAssertionPurges,
+  ...selfServicePurges,
 ];

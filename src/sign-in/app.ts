@@ -12,6 +12,7 @@ import { locatePoolByHost, locatePoolByIssuerPath } from "../user-pools/locate.j
 import { createProviderCache, PoolGoneError, type PoolProvider, type ProviderCache } from "./providers.js";
 import { interactionHandlers, sendPage } from "./interactions.js";
 import { federationRoutes } from "./federation/routes.js";
+import { selfServiceRoutes } from "./self-service/routes.js";
 import { loginPage } from "./login-page.js";
 import { pickStrings } from "./pages/i18n.js";
 import { errorPage } from "./pages/forms.js";
@@ -34,7 +35,7 @@ function decoded(segment: string): string | undefined {
 }
 
 /** Endpoints a browser is sent to: their errors are pages, never JSON and never a redirect. */
-const BROWSER_ENDPOINTS = new Set(["authorization", "end_session", "interaction", "login", "callback", "resume"]);
+const BROWSER_ENDPOINTS = new Set(["authorization", "end_session", "interaction", "login", "callback", "resume", "reset_password"]);
 
 function endpointOf(rest: string): string {
   for (const [name, path] of Object.entries(ENDPOINT_PATHS)) {
@@ -64,6 +65,7 @@ export function createSignInApp(deps: SignInDeps, opts: SignInAppOptions = {}) {
   const providers = opts.providers ?? createProviderCache(deps);
   const federation = federationRoutes(deps);
   const pages = interactionHandlers(deps, federation);
+  const selfService = selfServiceRoutes(deps);
   const trusted = trustedProxies(deps.config.trustedProxies ?? []);
   const app = new Hono<Env>();
 
@@ -147,6 +149,10 @@ export function createSignInApp(deps: SignInDeps, opts: SignInAppOptions = {}) {
       if (xml === undefined) return oauthError(c, 404, "invalid_request", "no such SAML connection");
       return c.body(xml, 200, { "Content-Type": "application/samlmetadata+xml; charset=utf-8", "Cache-Control": "public, max-age=300" });
     }
+
+    // Sign-up, codes, forgotten password and the hosted reset page (src/sign-in/self-service/).
+    const selfServed = await selfService(c, pp, target.rest);
+    if (selfServed) return selfServed;
 
     const interaction = /^\/interaction\/([A-Za-z0-9_-]{1,64})(\/(login|consent|abort|federated|federate\/([^/]{1,256})))?$/.exec(
       target.rest,

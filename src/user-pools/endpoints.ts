@@ -69,6 +69,8 @@ export const ENDPOINT_PATHS = {
   callback: "/callback",
   /** A SAML connection's service-provider metadata: /saml/metadata/<ConnectionUid>. */
   samlMetadata: "/saml/metadata",
+  /** The hosted page completing a password reset (the reset mail's link when the pool has no ResetPasswordUrl). */
+  reset_password: "/reset-password",
 } as const;
 
 /** The path prefix of every pool: `<base path>/userpool/`. */

@@ -17,6 +17,7 @@ import type { UserTables } from "../../users/tables.js";
 import type { SignInTables } from "../../sign-in/tables.js";
 import type { SigningKeyTables } from "../../sign-in/key-tables.js";
 import type { SamlAssertionTables } from "../../sign-in/federation/saml-tables.js";
+import type { SelfServiceTables } from "../../sign-in/self-service/tables.js";
 import type { Timestamp } from "./types.js";
 
 export type { BigintString, Timestamp } from "./types.js";
@@ -42,6 +43,7 @@ export interface Database
     SigningKeyTables,
     SignInTables,
     SamlAssertionTables,
+    SelfServiceTables,
     PermissionTables,
     DepartmentTables {
   schema_migrations: MigrationsTable;
