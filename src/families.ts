@@ -12,6 +12,7 @@ import { signInThrottlePurges } from "./users/purge.js";
 import { sealedSigningKeys, signingKeyPurges } from "./sign-in/keys.js";
 import { signInArtifactPurges } from "./sign-in/adapter.js";
 import { federationStatePurges } from "./sign-in/federation/state.js";
+import { selfServicePurges } from "./sign-in/self-service/purge.js";
 
 export const sealedSources: SealedSource[] = [
   accessKeySecrets,
@@ -29,4 +30,5 @@ export const purgeRules: PurgeRule[] = [
   ...signingKeyPurges,
   ...signInArtifactPurges,
   ...federationStatePurges,
+  ...selfServicePurges,
 ];

@@ -16,6 +16,7 @@ import type { Page } from "./pages/layout.js";
 import type { PoolProvider } from "./providers.js";
 import type { SignInDeps } from "./provider.js";
 import { rememberConsent, rememberedScopes } from "./consents.js";
+import { loginMethods } from "./self-service/login-methods.js";
 import { clientAddressOf, type SignInContext as Ctx } from "./request-info.js";
 import { directConnection, IDP_HINT_PARAMETER, interactionPath, pageConnections, type FederationRoutes } from "./federation/routes.js";
 
@@ -67,7 +68,14 @@ export function interactionHandlers(deps: SignInDeps, federation: FederationRout
     status = 200,
   ) {
     const p = paths(pp, uid);
-    const [name, listed] = await Promise.all([clientName(pp, d.params.client_id), pageConnections(deps, pp)]);
+    const loginHint = stringField(d.params.login_hint, 320) ?? "";
+    // The self-service methods and links (email code, sign-up, forgotten password): src/sign-in/self-service/;
+    // the pool's connections: src/sign-in/federation/.
+    const [name, methods, listed] = await Promise.all([
+      clientName(pp, d.params.client_id),
+      loginMethods(deps, t, pp, uid, loginHint),
+      pageConnections(deps, pp),
+    ]);
     const federate = `${interactionPath(pp, uid)}/federate/`;
     return sendPage(
       c,
@@ -79,10 +87,11 @@ export function interactionHandlers(deps: SignInDeps, federation: FederationRout
           abortAction: p.abort,
           csrf: csrfToken(pp.csrfKey, uid),
           clientName: name,
-          loginHint: stringField(d.params.login_hint, 320) ?? "",
+          loginHint,
           error,
           passwordEnabled: pp.snapshot.passwordSignInEnabled,
           returnTo: d.params.redirect_uri,
+          methods,
           connections: listed.connections.map((conn) => ({
             name: conn.name,
             href: `${federate}${encodeURIComponent(conn.uid)}`,
