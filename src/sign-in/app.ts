@@ -194,8 +194,7 @@ export function createSignInApp(deps: SignInDeps, opts: SignInAppOptions = {}) {
     // A client's LoginPageUrl starts its authorization request, or explains why it cannot (login-page.ts).
     if (target.rest === ENDPOINT_PATHS.login) return loginPage(deps, c, pp);
     if (endpoint === "interaction" || endpoint === "login" || endpoint === "callback") {
-      // Anything else under the interaction, login and callback paths: a sign-in starts from the
-      // client's own authorization request (PKCE).
+      // Any other path under these: nothing to serve (a sign-in starts from the client's own request).
       return browserError(c, 404, "Start signing in from the application.", "invalid_request");
     }
 

@@ -69,8 +69,8 @@ export function interactionHandlers(deps: SignInDeps, federation: FederationRout
   ) {
     const p = paths(pp, uid);
     const loginHint = stringField(d.params.login_hint, 320) ?? "";
-    // The self-service methods and links (email code, sign-up, forgotten password):
-    // src/sign-in/self-service/; the pool's connections: src/sign-in/federation/.
+    // The self-service methods and links (email code, sign-up, forgotten password): src/sign-in/self-service/;
+    // the pool's connections: src/sign-in/federation/.
     const [name, methods, listed] = await Promise.all([
       clientName(pp, d.params.client_id),
       loginMethods(deps, t, pp, uid, loginHint),

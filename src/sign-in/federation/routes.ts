@@ -222,7 +222,12 @@ export function federationRoutes(deps: SignInDeps) {
         );
       }
       const connection = await findIdentityProvider(deps.db, { accountId, poolUid, uid: claimed.connectionUid });
-      const ctx = { connection, protocol: protocolName, interactionUid: claimed.interactionUid };
+      // A connection deleted meanwhile is still named in the log by the uid the state kept.
+      const ctx = {
+        connection: connection ?? { uid: claimed.connectionUid, name: "" },
+        protocol: protocolName,
+        interactionUid: claimed.interactionUid,
+      };
       const fail = async (f: { reason: FederationFailureReason; detail: string }) => {
         await states.discard(deps, claimed.stateHash);
         return failurePage(c, pp, f, ctx);

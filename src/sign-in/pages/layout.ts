@@ -56,7 +56,8 @@ label{display:block;font-weight:600;margin:1rem 0 .25rem}input[type=text],input[
 input:focus,button:focus{outline:3px solid #2563eb;outline-offset:2px}
 button{font-size:1rem;padding:.6rem 1.2rem;border-radius:4px;border:1px solid #1d4ed8;background:#1d4ed8;color:#fff;cursor:pointer;margin:1.25rem .5rem 0 0}
 button.secondary{background:#fff;color:#1d4ed8}.error{color:#b91c1c;background:#fef2f2;border:1px solid #fecaca;padding:.5rem .75rem;border-radius:4px}
-ul{padding-left:1.25rem}h2{font-size:1.1rem;margin:1rem 0 0}.or{text-align:center;color:#4b5563;margin:1rem 0 0}.hint{font-weight:400;color:#4b5563}a{color:#1d4ed8}ul.connections{list-style:none;padding:0;margin:1rem 0}ul.connections li{margin:.5rem 0}
+ul{padding-left:1.25rem}h2{font-size:1.1rem;margin:1rem 0 0}.or{text-align:center;color:#4b5563;margin:1rem 0 0}.hint{font-weight:400;color:#4b5563}a{color:#1d4ed8}
+ul.connections{list-style:none;padding:0;margin:1rem 0}ul.connections li{margin:.5rem 0}
 a.button{display:inline-block;font-size:1rem;padding:.6rem 1.2rem;border-radius:4px;border:1px solid #1d4ed8;background:#1d4ed8;color:#fff;text-decoration:none}
 a:focus{outline:3px solid #2563eb;outline-offset:2px}`;
 
