@@ -98,3 +98,74 @@ export async function heightsBelow(db: Db, k: PoolKey, rows: Pick<DepartmentRow,
       join departments top on top.account_id = ${k.accountId} and top.user_pool_uid = ${k.poolUid} and top.uid = x.uid`.execute(db);
   return new Map(r.rows.map((x) => [x.uid, Number(x.h)]));
 }
+
+/** The Source's departments by ExternalID, of the given ExternalIDs. */
+export async function departmentsByExternalId(db: Db, k: PoolKey, source: string, externalIds: string[]): Promise<Map<string, string>> {
+  if (externalIds.length === 0) return new Map();
+  const r = await sql<{ uid: string; external_id: string }>`select uid, external_id from departments
+     where account_id = ${k.accountId} and user_pool_uid = ${k.poolUid} and source = ${source} and external_id in ${uidsIn(externalIds)}`.execute(
+    db,
+  );
+  return new Map(r.rows.map((x) => [x.external_id, x.uid]));
+}
+
+/** The given uids that are users of the pool. */
+export async function usersOfPool(db: Db, k: PoolKey, uids: string[]): Promise<Set<string>> {
+  if (uids.length === 0) return new Set();
+  const r = await sql<{ uid: string }>`select uid from users
+     where account_id = ${k.accountId} and user_pool_uid = ${k.poolUid} and uid in ${uidsIn(uids)}`.execute(db);
+  return new Set(r.rows.map((x) => x.uid));
+}
+
+export interface Membership {
+  department_uid: string;
+  user_uid: string;
+  is_primary: boolean;
+  role: string;
+}
+
+/** The memberships of the given departments. */
+export async function membershipsOf(db: Db, k: PoolKey, departments: string[]): Promise<Membership[]> {
+  if (departments.length === 0) return [];
+  const r = await sql<Membership>`select department_uid, user_uid, is_primary, role from department_members
+     where account_id = ${k.accountId} and user_pool_uid = ${k.poolUid} and department_uid in ${uidsIn(departments)}`.execute(db);
+  return r.rows;
+}
+
+/** Each given user's department count and primary department (if any). */
+export async function usersMemberships(
+  db: Db,
+  k: PoolKey,
+  users: string[],
+): Promise<Map<string, { count: number; primary: string | null }>> {
+  if (users.length === 0) return new Map();
+  const r = await sql<{ user_uid: string; n: string; primary_uid: string | null }>`
+    select user_uid, count(*) as n, max(case when is_primary then department_uid end) as primary_uid from department_members
+     where account_id = ${k.accountId} and user_pool_uid = ${k.poolUid} and user_uid in ${uidsIn(users)} group by user_uid`.execute(db);
+  return new Map(r.rows.map((x) => [x.user_uid, { count: Number(x.n), primary: x.primary_uid }]));
+}
+
+/** Removes the given (department, user) memberships. */
+export async function deleteMemberships(db: Db, k: PoolKey, pairs: { d: string; u: string }[]): Promise<void> {
+  if (pairs.length === 0) return;
+  await sql`delete from department_members m using jsonb_to_recordset(${jsonRows(pairs)}) as x(d text, u text)
+     where m.account_id = ${k.accountId} and m.user_pool_uid = ${k.poolUid} and m.department_uid = x.d and m.user_uid = x.u`.execute(db);
+}
+
+/** Clears the primary mark of the given users everywhere but the department they keep it in. */
+export async function clearPrimaries(db: Db, k: PoolKey, keep: { u: string; d: string | null }[]): Promise<void> {
+  if (keep.length === 0) return;
+  await sql`update department_members m set is_primary = false from jsonb_to_recordset(${jsonRows(keep)}) as x(u text, d text)
+     where m.account_id = ${k.accountId} and m.user_pool_uid = ${k.poolUid} and m.user_uid = x.u and m.is_primary
+       and m.department_uid is distinct from x.d`.execute(db);
+}
+
+/** Inserts the memberships, or sets IsPrimary and Role of those that exist. */
+export async function upsertMemberships(db: Db, k: PoolKey, rows: Membership[], now: Date): Promise<void> {
+  if (rows.length === 0) return;
+  await sql`insert into department_members (account_id, user_pool_uid, department_uid, user_uid, is_primary, role, created_at)
+    select ${k.accountId}::bigint, ${k.poolUid}, x.department_uid, x.user_uid, x.is_primary, x.role, ${now}
+      from jsonb_to_recordset(${jsonRows(rows)}) as x(department_uid text, user_uid text, is_primary boolean, role text)
+    on conflict (account_id, user_pool_uid, department_uid, user_uid)
+    do update set is_primary = excluded.is_primary, role = excluded.role`.execute(db);
+}
