@@ -178,7 +178,7 @@ async function planUpserts(
     k,
     upserts.flatMap((u) => {
       const row = byExternal.get(u.ExternalID);
-      return row && parentUid(u) !== row.parent_uid ? [row] : [];
+      return row && parentUid(u) !== row.parent_uid ? [{ uid: row.uid, path: row.path }] : [];
     }),
   );
   const results = new Map<SyncItem, ItemResult>();
