@@ -32,11 +32,20 @@ export interface Server {
 
 let nextPort = 18_000 + randomInt(0, 2000);
 
+/**
+ * The Node flags `npm start` runs the service with (package.json's start script), so a benchmark of
+ * the built service measures what production runs, and the two cannot drift apart.
+ */
+export function startFlags(): string[] {
+  const pkg = JSON.parse(readFileSync(new URL("../package.json", import.meta.url), "utf8")) as { scripts: { start: string } };
+  return pkg.scripts.start.split(/\s+/).filter((word) => word.startsWith("--"));
+}
+
 /** Starts a TypeScript entry point as a child process and waits for it to listen. */
-export async function startServer(name: string, entry: string, env: Record<string, string>): Promise<Server> {
+export async function startServer(name: string, entry: string, env: Record<string, string>, nodeArgs: string[] = []): Promise<Server> {
   const port = nextPort++;
   // Built JavaScript runs as is; TypeScript sources run through tsx's loader.
-  const child = spawn(process.execPath, entry.endsWith(".js") ? [entry] : ["--import", "tsx", entry], {
+  const child = spawn(process.execPath, [...nodeArgs, ...(entry.endsWith(".js") ? [entry] : ["--import", "tsx", entry])], {
     env: { PATH: process.env.PATH!, HOME: process.env.HOME ?? "/tmp", LOG_LEVEL: "info", ...env, PORT: String(port) },
     stdio: ["ignore", "pipe", "pipe"],
   });
