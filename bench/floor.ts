@@ -11,7 +11,8 @@
 // round (D B C D B C ...), so a change in what else the shared machine is doing lands on each; the
 // figures are medians, and the server CPU per request is reported too because it does not depend on
 // how the cores were shared. BENCH_BEFORE=<commit> adds C0, the same action served by that commit's
-// sources (bundled from `git archive` into dist-before/), to the same rounds: a step's before and
+// sources (bundled from `git archive` into dist-before/, run with the flags of that commit's
+// `npm start`), to the same rounds: a step's before and
 // after in one run. The service runs with the Node flags of `npm start`. BENCH_CPU_PROF=<dir> writes a
 // CPU profile of each service (`node --cpu-prof`) to <dir>. Rounds default to 5 x 6 s; BENCH_ROUNDS
 // and BENCH_FLOOR_DURATION make longer runs. Prints the figures.
@@ -127,7 +128,9 @@ async function main() {
       scenarios.push({ figures: { name: "B (old database floor: the row alone, unsigned)", runs: [] }, server: dbFloor });
     }
     if (beforeCommit) {
-      const before = await startServer("service before", "dist-before/main.js", env, [...startFlags(), ...profile("C0")]);
+      // With the Node flags of that commit's `npm start`: a change of flags is a step too.
+      const flags = startFlags(execSync(`git show ${BEFORE}:package.json`).toString());
+      const before = await startServer("service before", "dist-before/main.js", env, [...flags, ...profile("C0")]);
       servers.push(before);
       scenarios.push({ figures: { name: `C0 (signed ${ACTION} at ${beforeCommit})`, runs: [] }, server: before });
     }

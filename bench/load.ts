@@ -36,8 +36,8 @@ let nextPort = 18_000 + randomInt(0, 2000);
  * The Node flags `npm start` runs the service with (package.json's start script), so a benchmark of
  * the built service measures what production runs, and the two cannot drift apart.
  */
-export function startFlags(): string[] {
-  const pkg = JSON.parse(readFileSync(new URL("../package.json", import.meta.url), "utf8")) as { scripts: { start: string } };
+export function startFlags(packageJson = readFileSync(new URL("../package.json", import.meta.url), "utf8")): string[] {
+  const pkg = JSON.parse(packageJson) as { scripts: { start: string } };
   return pkg.scripts.start.split(/\s+/).filter((word) => word.startsWith("--"));
 }
 
