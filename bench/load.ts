@@ -140,7 +140,14 @@ export function cpuMs(pid: number | undefined): number {
 export async function load(
   targets: { port: number; connections: number; pid?: number | undefined }[],
   durationS: number,
-  request: { action?: string; creds?: Credentials; makeBody: () => string },
+  request: {
+    action?: string;
+    creds?: Credentials;
+    makeBody: () => string;
+    /** For unsigned requests (no creds): the path and headers, instead of POST / as JSON. */
+    path?: string;
+    headers?: Record<string, string>;
+  },
 ): Promise<RunResult> {
   const cpuBefore = targets.reduce((sum, t) => sum + cpuMs(t.pid), 0);
   const results = await Promise.all(
@@ -156,7 +163,14 @@ export async function load(
                 {
                   setupRequest: (req: any) => {
                     const body = request.makeBody();
-                    if (!request.creds) return { ...req, method: "POST", path: "/", body, headers: { "Content-Type": "application/json" } };
+                    if (!request.creds)
+                      return {
+                        ...req,
+                        method: "POST",
+                        path: request.path ?? "/",
+                        body,
+                        headers: request.headers ?? { "Content-Type": "application/json" },
+                      };
                     return { ...req, ...signedRequest(request.creds, request.action!, body) };
                   },
                 },
