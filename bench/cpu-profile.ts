@@ -24,7 +24,8 @@ for (const [id, t] of selfTime) {
   if (functionName === "(idle)") continue;
   busy += t;
   const inPackage = url.includes("node_modules/") ? url.replace(/^.*node_modules\//, "").split("/")[0]! : undefined;
-  const place = inPackage ?? (url.startsWith("node:") ? url.split("/").slice(0, 2).join("/") : url ? url.split("/").slice(-1)[0]! : functionName);
+  const place =
+    inPackage ?? (url.startsWith("node:") ? url.split("/").slice(0, 2).join("/") : url ? url.split("/").slice(-1)[0]! : functionName);
   byPlace.set(place, (byPlace.get(place) ?? 0) + t);
   const fn = `${functionName || "(anonymous)"} ${url ? `${url.split("/").slice(-1)[0]}:${lineNumber + 1}` : ""}`;
   byFunction.set(fn, (byFunction.get(fn) ?? 0) + t);
