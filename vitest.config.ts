@@ -10,7 +10,9 @@
 import { defineConfig } from "vitest/config";
 
 const UNIT = "test/**/*.unit.test.ts";
-const RELIABILITY = ["fuzz", "db-faults", "failover", "load-balancer", "pgbouncer"].map((name) => `test/reliability/${name}.test.ts`);
+const RELIABILITY = ["fuzz", "db-faults", "failover", "load-balancer", "pgbouncer", "sign-in-instances"].map(
+  (name) => `test/reliability/${name}.test.ts`,
+);
 const DATABASE = { globalSetup: ["test/support/global-setup.ts"], testTimeout: 30_000, hookTimeout: 60_000 };
 
 const projects = [

@@ -11,17 +11,19 @@ import { newRequestId } from "../core/request-id.js";
 import { locatePoolByHost, locatePoolByIssuerPath } from "../user-pools/locate.js";
 import { createProviderCache, PoolGoneError, type PoolProvider, type ProviderCache } from "./providers.js";
 import { interactionHandlers, sendPage } from "./interactions.js";
+import { selfServiceRoutes } from "./self-service/routes.js";
+import { loginPage } from "./login-page.js";
 import { pickStrings } from "./pages/i18n.js";
 import { errorPage } from "./pages/forms.js";
 import type { SignInDeps } from "./provider.js";
 
-import type { SignInContext as Ctx, SignInEnv as Env } from "./request-info.js";
+import { originHeaders, originOf, trustedProxies, type SignInContext as Ctx, type SignInEnv as Env } from "./request-info.js";
 
 /** Forms of the hosted pages are small; the library bounds its own endpoints' bodies (56 KiB). */
 const FORM_LIMIT_BYTES = 16 * 1024;
 
 /** Endpoints a browser is sent to: their errors are pages, never JSON and never a redirect. */
-const BROWSER_ENDPOINTS = new Set(["authorization", "end_session", "interaction", "login", "callback", "resume"]);
+const BROWSER_ENDPOINTS = new Set(["authorization", "end_session", "interaction", "login", "callback", "resume", "reset_password"]);
 
 function endpointOf(rest: string): string {
   for (const [name, path] of Object.entries(ENDPOINT_PATHS)) {
@@ -50,6 +52,8 @@ export function createSignInApp(deps: SignInDeps, opts: SignInAppOptions = {}) {
   const baseHost = new URL(publicBaseUrl).host.toLowerCase();
   const providers = opts.providers ?? createProviderCache(deps);
   const pages = interactionHandlers(deps);
+  const selfService = selfServiceRoutes(deps);
+  const trusted = trustedProxies(deps.config.trustedProxies ?? []);
   const app = new Hono<Env>();
 
   app.use(async function requestLog(c, next) {
@@ -108,6 +112,16 @@ export function createSignInApp(deps: SignInDeps, opts: SignInAppOptions = {}) {
     if (!pool.enabled) return disabled(c, endpoint, browser);
 
     const issuer = issuerOf(publicBaseUrl, pool.poolUid, customDomain);
+    const origin = originOf(trusted, c.env.incoming.socket, c.env.incoming.headers);
+    c.set("origin", origin);
+    // A proxy of ours saying the browser came over plain http to an https issuer: no OAuth exchange
+    // without TLS (RFC 6749 §3.1, §3.2). Anyone else's X-Forwarded-Proto is not read.
+    if (origin.scheme === "http" && issuer.startsWith("https:")) {
+      return browser
+        ? browserError(c, 400, "Use https to sign in.", "invalid_request")
+        : oauthError(c, 400, "invalid_request", "https required");
+    }
+    originHeaders(c.env.incoming.headers, issuer, origin);
     let pp: PoolProvider;
     try {
       pp = await providers.get(pool, issuer);
@@ -115,6 +129,10 @@ export function createSignInApp(deps: SignInDeps, opts: SignInAppOptions = {}) {
       if (err instanceof PoolGoneError) return oauthError(c, 404, "invalid_request", "no such user pool");
       throw err;
     }
+
+    // Sign-up, codes, forgotten password and the hosted reset page (src/sign-in/self-service/).
+    const selfServed = await selfService(c, pp, target.rest);
+    if (selfServed) return selfServed;
 
     const interaction = /^\/interaction\/([A-Za-z0-9_-]{1,64})(\/(login|consent|abort))?$/.exec(target.rest);
     if (interaction) {
@@ -132,6 +150,8 @@ export function createSignInApp(deps: SignInDeps, opts: SignInAppOptions = {}) {
       }
       return browserError(c, 405, "The request could not be completed.", "invalid_request");
     }
+    // A client's LoginPageUrl starts its authorization request, or explains why it cannot (login-page.ts).
+    if (target.rest === ENDPOINT_PATHS.login) return loginPage(deps, c, pp);
     if (endpoint === "interaction" || endpoint === "login" || endpoint === "callback") {
       // LoginPageUrl and the federated callbacks are addresses upstream gives; starting a sign-in
       // needs the client's own authorization request (PKCE), and federation is not served yet.
@@ -140,10 +160,12 @@ export function createSignInApp(deps: SignInDeps, opts: SignInAppOptions = {}) {
 
     // Everything else is the library's: it sees the path under the issuer as its own URL and the
     // full path as originalUrl (without it, its endpoints would lose the /userpool/<Uid> prefix).
-    const req = c.env.incoming as typeof c.env.incoming & { originalUrl?: string };
+    let req = c.env.incoming as typeof c.env.incoming & { originalUrl?: string };
     const query = req.url?.includes("?") ? req.url.slice(req.url.indexOf("?")) : "";
     req.originalUrl = req.url;
     req.url = target.rest + query;
+    // Access tokens are JWTs, which the library refuses at these two endpoints (access-tokens.ts).
+    if (endpoint === "introspection" || endpoint === "revocation") req = await pp.accessTokens.forTokenEndpoint(req);
     await pp.callback(req, c.env.outgoing);
     return RESPONSE_ALREADY_SENT;
   });
