@@ -73,7 +73,11 @@ export class AddressPolicy {
    * both ways, for the listed blocks and the operator's alike.
    */
   refusal(address: string): string | undefined {
-    const family = isIP(address) === 6 ? "ipv6" : "ipv4";
+    // Anything but a literal in a form node:net reads is refused: BlockList checks nothing else, and
+    // "0177.0.0.1" or "127.1" name loopback to inet_aton while no list would hold them.
+    const version = isIP(address);
+    if (version === 0) return `${JSON.stringify(address.slice(0, 100))} is not an IP address`;
+    const family = version === 6 ? "ipv6" : "ipv4";
     if (!notPublic.check(address, family) || this.allowed.check(address, family)) return undefined;
     return `${address} is not a public address (loopback, private, link-local or reserved)`;
   }
