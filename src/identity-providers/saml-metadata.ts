@@ -64,9 +64,18 @@ function rootNamespace(xml: string): string {
 
 const refused = (why: string) => errors.invalidParameter("IdpMetadata", `IdpMetadata ${why}`);
 
-/** The five predefined XML entities, decoded by hand since entity processing is off. */
+const PREDEFINED: Record<string, string> = { lt: "<", gt: ">", quot: '"', apos: "'", amp: "&" };
+/**
+ * The five predefined XML entities and character references (&#115; &#x73;), decoded by hand since
+ * entity processing is off; in one pass, so "&amp;lt;" is "&lt;". A reference to no character (0,
+ * a surrogate, beyond U+10FFFF) is left as written, as any other entity name is.
+ */
 const decoded = (s: string) =>
-  s.replace(/&(lt|gt|quot|apos|amp);/g, (_, e: string) => ({ lt: "<", gt: ">", quot: '"', apos: "'", amp: "&" })[e]!);
+  s.replace(/&(?:(lt|gt|quot|apos|amp)|#([0-9]{1,7})|#x([0-9a-fA-F]{1,6}));/g, (whole, name?: string, dec?: string, hex?: string) => {
+    if (name) return PREDEFINED[name]!;
+    const code = dec ? Number(dec) : Number.parseInt(hex!, 16);
+    return code > 0 && code <= 0x10ffff && (code < 0xd800 || code > 0xdfff) ? String.fromCodePoint(code) : whole;
+  });
 
 type Node = Record<string, unknown>;
 const nodes = (v: unknown): Node[] =>
