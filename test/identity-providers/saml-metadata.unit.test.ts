@@ -43,7 +43,14 @@ function metadata(p: Parts = {}): string {
   const root = p.root ?? "md:EntityDescriptor";
   return `${p.prolog ?? '<?xml version="1.0" encoding="UTF-8"?>\n'}<${root} ${p.rootAttributes ?? `xmlns:md="${SAML2_METADATA}"`} xmlns:ds="http://www.w3.org/2000/09/xmldsig#" entityID="${p.entityId ?? "https://idp.example.com/saml"}">
   <md:IDPSSODescriptor ${p.idpAttributes ?? `WantAuthnRequestsSigned="true" protocolSupportEnumeration="${PROTOCOL}"`}>
-    ${p.keys ?? keyDescriptor(base64Of(GOOD).match(/.{1,64}/g)!.join("\n"))}
+    ${
+      p.keys ??
+      keyDescriptor(
+        base64Of(GOOD)
+          .match(/.{1,64}/g)!
+          .join("\n"),
+      )
+    }
     ${p.services ?? `${sso(REDIRECT, "https://idp.example.com/sso?tenant=1&amp;x=2")}${sso(POST, "https://idp.example.com/sso")}`}
   </md:IDPSSODescriptor>${p.inside ?? ""}
 </${root}>`;
@@ -66,7 +73,11 @@ describe("reading IdP metadata", () => {
         { Binding: POST, Location: "https://idp.example.com/sso" },
       ],
       SigningCertificates: [
-        { Subject: "C=DE, O=Example IdP, CN=idp.example.com", NotAfter: new Date(cert.validTo).toISOString(), Fingerprint256: cert.fingerprint256 },
+        {
+          Subject: "C=DE, O=Example IdP, CN=idp.example.com",
+          NotAfter: new Date(cert.validTo).toISOString(),
+          Fingerprint256: cert.fingerprint256,
+        },
       ],
       WantAuthnRequestsSigned: true,
     });
@@ -87,7 +98,10 @@ describe("reading IdP metadata", () => {
   it("takes the namespace from the root's prefix or the default namespace, whatever the prefix", () => {
     const plain = metadata({ root: "EntityDescriptor", rootAttributes: `xmlns="${SAML2_METADATA}" xmlns:md="${SAML2_METADATA}"` });
     expect(read(plain).EntityId).toBe("https://idp.example.com/saml");
-    const other = metadata({ root: "saml2md:EntityDescriptor", rootAttributes: `xmlns:saml2md="${SAML2_METADATA}" xmlns:md="${SAML2_METADATA}"` });
+    const other = metadata({
+      root: "saml2md:EntityDescriptor",
+      rootAttributes: `xmlns:saml2md="${SAML2_METADATA}" xmlns:md="${SAML2_METADATA}"`,
+    });
     expect(read(other).EntityId).toBe("https://idp.example.com/saml");
     const defaultElsewhere = metadata({ rootAttributes: `xmlns="urn:other" xmlns:md="${SAML2_METADATA}"` });
     expect(read(defaultElsewhere).EntityId).toBe("https://idp.example.com/saml");
@@ -104,11 +118,17 @@ describe("reading IdP metadata", () => {
   });
 
   it.each([
-    ["an aggregate", `<md:EntitiesDescriptor xmlns:md="${SAML2_METADATA}">${metadata({ prolog: "" })}${metadata({ prolog: "" })}</md:EntitiesDescriptor>`],
+    [
+      "an aggregate",
+      `<md:EntitiesDescriptor xmlns:md="${SAML2_METADATA}">${metadata({ prolog: "" })}${metadata({ prolog: "" })}</md:EntitiesDescriptor>`,
+    ],
     ["another root", `<md:SPSSODescriptor xmlns:md="${SAML2_METADATA}"/>`],
     ["a second root element after it", `${metadata()}<second/>`],
     ["a second root element before it", `<first/>${metadata({ prolog: "" })}`],
-    ["a second EntityDescriptor after a self-closed one", `<md:EntityDescriptor xmlns:md="${SAML2_METADATA}" entityID="a"/>${metadata({ prolog: "" })}`],
+    [
+      "a second EntityDescriptor after a self-closed one",
+      `<md:EntityDescriptor xmlns:md="${SAML2_METADATA}" entityID="a"/>${metadata({ prolog: "" })}`,
+    ],
     ["a second EntityDescriptor in another namespace", `${metadata()}<x:EntityDescriptor xmlns:x="urn:evil" entityID="evil"/>`],
   ])("refuses %s at the root", (_name, xml) => {
     expect(refusal(xml)).toBe("must have one EntityDescriptor at its root (the metadata of one identity provider)");
@@ -141,7 +161,9 @@ describe("hostile metadata", () => {
     ["an external entity", '<!DOCTYPE x [<!ENTITY xxe SYSTEM "file:///etc/passwd">]>\n'],
     ["a DOCTYPE without entities", "<!DOCTYPE md:EntityDescriptor>\n"],
   ])("refuses %s before parsing", (_name, prolog) => {
-    expect(refusal(metadata({ prolog }))).toBe("has a DOCTYPE or entity declaration; SAML metadata needs neither, and idplane refuses both");
+    expect(refusal(metadata({ prolog }))).toBe(
+      "has a DOCTYPE or entity declaration; SAML metadata needs neither, and idplane refuses both",
+    );
   });
 
   it("refuses an entity declaration anywhere, even where it is no declaration", () => {
@@ -202,17 +224,14 @@ describe("SSO endpoints", () => {
     expect(refusal(metadata({ services }))).toBe("has no SingleSignOnService with the HTTP-Redirect or HTTP-POST binding");
   });
 
-  it.each([
-    ["http://idp.example.com/sso"],
-    ["/sso"],
-    [""],
-    ["javascript:alert(1)"],
-    ["https//idp.example.com"],
-  ])("refuses the location %j", (location) => {
-    expect(refusal(metadata({ services: `${sso(POST, "https://idp.example.com/ok")}${sso(REDIRECT, location)}` }))).toBe(
-      `names the SingleSignOnService location ${JSON.stringify(location)}, which is not an absolute https URL`,
-    );
-  });
+  it.each([["http://idp.example.com/sso"], ["/sso"], [""], ["javascript:alert(1)"], ["https//idp.example.com"]])(
+    "refuses the location %j",
+    (location) => {
+      expect(refusal(metadata({ services: `${sso(POST, "https://idp.example.com/ok")}${sso(REDIRECT, location)}` }))).toBe(
+        `names the SingleSignOnService location ${JSON.stringify(location)}, which is not an absolute https URL`,
+      );
+    },
+  );
 
   it("cuts a long location short in the refusal", () => {
     const location = `http://idp.example.com/${"a".repeat(300)}`;
@@ -272,7 +291,9 @@ describe("signing certificates", () => {
   });
 
   it("reads a certificate wrapped in any whitespace", () => {
-    const wrapped = base64Of(GOOD).match(/.{1,76}/g)!.join("\r\n\t  ");
+    const wrapped = base64Of(GOOD)
+      .match(/.{1,76}/g)!
+      .join("\r\n\t  ");
     expect(read(metadata({ keys: keyDescriptor(`\n  ${wrapped}\n`) })).SigningCertificates).toHaveLength(1);
   });
 
@@ -280,7 +301,10 @@ describe("signing certificates", () => {
     ["no KeyDescriptor", ""],
     ["only an encryption key", keyDescriptor(base64Of(GOOD), ' use="encryption"')],
     ["a key of another use", keyDescriptor(base64Of(GOOD), ' use="Signing"')],
-    ["a KeyInfo without X509Data", '<md:KeyDescriptor use="signing"><ds:KeyInfo><ds:KeyName>k</ds:KeyName></ds:KeyInfo></md:KeyDescriptor>'],
+    [
+      "a KeyInfo without X509Data",
+      '<md:KeyDescriptor use="signing"><ds:KeyInfo><ds:KeyName>k</ds:KeyName></ds:KeyInfo></md:KeyDescriptor>',
+    ],
     ["X509Data without a certificate", '<md:KeyDescriptor use="signing"><ds:KeyInfo><ds:X509Data/></ds:KeyInfo></md:KeyDescriptor>'],
   ])("refuses %s", (_name, keys) => {
     expect(refusal(metadata({ keys }))).toBe('has no signing certificate (KeyDescriptor use="signing" with an X509Certificate)');

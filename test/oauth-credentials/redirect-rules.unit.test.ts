@@ -168,7 +168,9 @@ describe("redirect URIs", () => {
     const logout = uriList(redirectUriProblem);
     expect(logout.parse(["HTTPS://A.example.com/out"])).toEqual(["HTTPS://A.example.com/out"]);
     const r = logout.safeParse(["https://a.example.com/out", "http://b.example.com/out"]);
-    expect(r.error?.issues.map((i) => [i.path, i.message])).toEqual([[[1], `redirect URI "http://b.example.com/out" is invalid: ${LOOPBACK}`]]);
+    expect(r.error?.issues.map((i) => [i.path, i.message])).toEqual([
+      [[1], `redirect URI "http://b.example.com/out" is invalid: ${LOOPBACK}`],
+    ]);
   });
 });
 
@@ -183,13 +185,14 @@ describe("exact matching, as a property", () => {
     .map(([s, h, p, rest]) => (s === "com.example.app" ? `${s}:${rest || "/"}` : `${s}://${h}${p}${rest}`));
 
   it("matches iff the presented URI, acceptable itself, equals a registered acceptable one after serialization", () => {
+    // endOnFailure: a mutant that breaks the rule fails at once, without seconds of shrinking.
     fc.assert(
       fc.property(fc.array(uri, { maxLength: 5 }), uri, (registered, presented) => {
         const ok = (u: string) => redirectUriProblem(u) === undefined;
         const expected = ok(presented) ? registered.find((r) => ok(r) && new URL(r).href === new URL(presented).href) : undefined;
         expect(matchRegisteredUri(registered, presented)).toBe(expected);
       }),
-      { numRuns: 1000 },
+      { numRuns: 1000, endOnFailure: true },
     );
   });
 
@@ -200,6 +203,7 @@ describe("exact matching, as a property", () => {
         expect(matchRegisteredUri([u], serializedUrl(u))).toBe(u);
         expect(matchRegisteredUri([serializedUrl(u)], u)).toBe(serializedUrl(u));
       }),
+      { endOnFailure: true },
     );
   });
 });

@@ -80,7 +80,11 @@ describe("the CNAME check", () => {
     const r = await checkCname(config({ resolvers: ["127.0.0.1:1"], timeoutMs: 200, tries: 1 }), "login.example.com", TARGET);
     expect(r.ok).toBe(false);
     if (!r.ok) expect(["timeout", "resolver-failed"]).toContain(r.problem);
-    expect(await checkCname(config(), "", TARGET)).toEqual({ ok: false, problem: "no-domain", message: " does not exist in DNS (NXDOMAIN)" });
+    expect(await checkCname(config(), "", TARGET)).toEqual({
+      ok: false,
+      problem: "no-domain",
+      message: " does not exist in DNS (NXDOMAIN)",
+    });
   });
 
   it("uses the host's resolvers when told to, and never throws", async () => {

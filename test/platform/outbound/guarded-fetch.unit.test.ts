@@ -69,8 +69,7 @@ let httpPort: number;
 let httpsPort: number;
 let closedPort: number;
 
-const listen = (s: Server) =>
-  new Promise<number>((resolve) => s.listen(0, "127.0.0.1", () => resolve((s.address() as AddressInfo).port)));
+const listen = (s: Server) => new Promise<number>((resolve) => s.listen(0, "127.0.0.1", () => resolve((s.address() as AddressInfo).port)));
 
 beforeAll(async () => {
   http = createHttp(handler);
@@ -192,8 +191,16 @@ describe("guarded fetch: refusals and failures", () => {
     ["ftp", "ftp://example.com/x", ["url", "the scheme ftp: is refused; use https"]],
     ["a private literal", "https://10.1.2.3/", ["address", "10.1.2.3 is not a public address (loopback, private, link-local or reserved)"]],
     ["an IPv6 literal", "https://[fd00::1]/", ["address", "fd00::1 is not a public address (loopback, private, link-local or reserved)"]],
-    ["an octal literal", "https://0177.0.0.2/", ["address", "127.0.0.2 is not a public address (loopback, private, link-local or reserved)"]],
-    ["a mapped literal", "https://[::ffff:169.254.169.254]/", ["address", "::ffff:a9fe:a9fe is not a public address (loopback, private, link-local or reserved)"]],
+    [
+      "an octal literal",
+      "https://0177.0.0.2/",
+      ["address", "127.0.0.2 is not a public address (loopback, private, link-local or reserved)"],
+    ],
+    [
+      "a mapped literal",
+      "https://[::ffff:169.254.169.254]/",
+      ["address", "::ffff:a9fe:a9fe is not a public address (loopback, private, link-local or reserved)"],
+    ],
   ])("refuses %s before connecting", async (_name, url, expected) => {
     expect(await reasonOf(policy(), url)).toEqual(expected);
     expect(new GuardedFetcher(policy()).refusal(url)).toBe(expected[1]);
@@ -244,10 +251,16 @@ describe("guarded fetch: refusals and failures", () => {
   });
 
   it("refuses an answer outside 2xx, naming origin and path only", async () => {
-    expect(await reasonOf(policy(), local("/status/404?secret=1"))).toEqual(["status", `http://127.0.0.1:${httpPort}/status/404 answered HTTP 404`]);
+    expect(await reasonOf(policy(), local("/status/404?secret=1"))).toEqual([
+      "status",
+      `http://127.0.0.1:${httpPort}/status/404 answered HTTP 404`,
+    ]);
     expect(await reasonOf(policy(), local("/status/300"))).toEqual(["status", `http://127.0.0.1:${httpPort}/status/300 answered HTTP 300`]);
     expect(await reasonOf(policy(), local("/status/500"))).toEqual(["status", `http://127.0.0.1:${httpPort}/status/500 answered HTTP 500`]);
-    expect(await reasonOf(policy(), local("/redirect/304"))).toEqual(["status", `http://127.0.0.1:${httpPort}/redirect/304 answered HTTP 304`]);
+    expect(await reasonOf(policy(), local("/redirect/304"))).toEqual([
+      "status",
+      `http://127.0.0.1:${httpPort}/redirect/304 answered HTTP 304`,
+    ]);
   });
 
   it("refuses a body over the limit, declared or streamed", async () => {
