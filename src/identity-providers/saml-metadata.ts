@@ -146,7 +146,8 @@ export function readIdpMetadata(xml: string, now: Date): SamlIdp {
   const entities = nodes(doc["EntityDescriptor"]);
   // fast-xml-parser's validator lets a second root element follow a self-closed or closed first one
   // ("<a/><b/>"), which XML does not: nothing but the one EntityDescriptor may stand at the root.
-  if (entities.length !== 1 || Object.keys(doc).length !== 1) throw refused("must have one EntityDescriptor at its root (the metadata of one identity provider)");
+  if (entities.length !== 1 || Object.keys(doc).length !== 1)
+    throw refused("must have one EntityDescriptor at its root (the metadata of one identity provider)");
   const entity = entities[0]!;
   if (rootNamespace(xml) !== SAML2_METADATA)
     throw refused(`must have its EntityDescriptor in the SAML metadata namespace ${SAML2_METADATA}`);

@@ -219,7 +219,11 @@ describe("what the adapter stores and gives back", () => {
     expect(revived("id-1", { ...row, expires_at: now }, now)).toBeUndefined();
     expect(revived("id-1", { ...row, expires_at: new Date(now.getTime() - 1) }, now)).toBeUndefined();
     const consumed = { ...row, consumed_at: new Date("2026-05-31T23:59:58.999Z") };
-    expect(revived("id-1", consumed, now)).toEqual({ grantId: "g", jti: "id-1", consumed: Math.floor(consumed.consumed_at.getTime() / 1000) });
+    expect(revived("id-1", consumed, now)).toEqual({
+      grantId: "g",
+      jti: "id-1",
+      consumed: Math.floor(consumed.consumed_at.getTime() / 1000),
+    });
     expect(revived("id-1", consumed, now)?.consumed).toBe(1780271998);
   });
 });
