@@ -22,7 +22,6 @@ export const SAML_BINDINGS = {
   post: "urn:oasis:names:tc:SAML:2.0:bindings:HTTP-POST",
 } as const;
 const BROWSER_BINDINGS = new Set<string>(Object.values(SAML_BINDINGS));
-const LISTS = new Set(["EntityDescriptor", "IDPSSODescriptor", "SingleSignOnService", "KeyDescriptor", "X509Certificate", "X509Data"]);
 
 const parser = new XMLParser({
   ignoreAttributes: false,
@@ -35,7 +34,6 @@ const parser = new XMLParser({
   ignoreDeclaration: true,
   ignorePiTags: true,
   maxNestedTags: 32,
-  isArray: (name) => LISTS.has(name),
 });
 
 /** The same rules, keeping prefixes: only to read the root element's namespace. */
@@ -78,8 +76,9 @@ const decoded = (s: string) =>
   });
 
 type Node = Record<string, unknown>;
-const nodes = (v: unknown): Node[] =>
-  (Array.isArray(v) ? v : v === undefined ? [] : [v]).filter((n): n is Node => typeof n === "object" && n !== null);
+/** The parser gives one child as itself and repeated children as an array: either way, a list. */
+const listOf = (v: unknown): unknown[] => (Array.isArray(v) ? v : v === undefined ? [] : [v]);
+const nodes = (v: unknown): Node[] => listOf(v).filter((n): n is Node => typeof n === "object" && n !== null);
 const attr = (n: Node, name: string) => (typeof n[`@${name}`] === "string" ? decoded(n[`@${name}`] as string).trim() : "");
 const text = (v: unknown) =>
   typeof v === "string"
@@ -117,7 +116,7 @@ function ssoServices(idp: Node): SamlIdp["SingleSignOnServices"] {
 function signingCertificates(idp: Node, now: Date): SamlIdp["SigningCertificates"] {
   const keys = nodes(idp["KeyDescriptor"]).filter((k) => ["", "signing"].includes(attr(k, "use")));
   const blobs = keys.flatMap((k) =>
-    nodes(k["KeyInfo"]).flatMap((info) => nodes(info["X509Data"]).flatMap((d) => (d["X509Certificate"] as unknown[] | undefined) ?? [])),
+    nodes(k["KeyInfo"]).flatMap((info) => nodes(info["X509Data"]).flatMap((d) => listOf(d["X509Certificate"]))),
   );
   if (blobs.length === 0) throw refused('has no signing certificate (KeyDescriptor use="signing" with an X509Certificate)');
   return blobs.map((blob, i) => {
