@@ -50,13 +50,17 @@ const namespaced = new XMLParser({
   stopNodes: ["*.*"],
 });
 
-/** The namespace of the root EntityDescriptor (its prefix's declaration, or the default one), or "". */
+/**
+ * The namespace of the root element, which readIdpMetadata has already found to be the one
+ * EntityDescriptor and nothing beside it: its prefix's declaration, or the default one; "" when the
+ * root has no attributes at all (the parser then gives its content as a string).
+ */
 function rootNamespace(xml: string): string {
   const doc = namespaced.parse(xml) as Node;
-  const name = Object.keys(doc).find((k) => k === "EntityDescriptor" || k.endsWith(":EntityDescriptor"));
-  const root = name === undefined ? undefined : nodes(doc[name])[0];
+  const name = Object.keys(doc)[0]!;
+  const root = nodes(doc[name])[0];
   if (!root) return "";
-  const prefix = name!.includes(":") ? name!.slice(0, name!.indexOf(":")) : "";
+  const prefix = name.includes(":") ? name.slice(0, name.indexOf(":")) : "";
   return attr(root, prefix ? `xmlns:${prefix}` : "xmlns");
 }
 
