@@ -117,6 +117,12 @@ describe("reading IdP metadata", () => {
     expect(refusal(metadata(parts))).toBe(`must have its EntityDescriptor in the SAML metadata namespace ${SAML2_METADATA}`);
   });
 
+  it("refuses a root without any attribute as outside the namespace", () => {
+    expect(refusal("<EntityDescriptor><IDPSSODescriptor/></EntityDescriptor>")).toBe(
+      `must have its EntityDescriptor in the SAML metadata namespace ${SAML2_METADATA}`,
+    );
+  });
+
   it.each([
     [
       "an aggregate",
@@ -290,6 +296,13 @@ describe("signing certificates", () => {
     ]);
   });
 
+  it("reads a certificate element that has attributes of its own", () => {
+    const keys = `<md:KeyDescriptor use="signing"><ds:KeyInfo><ds:X509Data><ds:X509Certificate Id="c1">${base64Of(GOOD)}</ds:X509Certificate></ds:X509Data></ds:KeyInfo></md:KeyDescriptor>`;
+    expect(read(metadata({ keys })).SigningCertificates[0]!.Fingerprint256).toBe(certOf(GOOD).fingerprint256);
+    const empty = `<md:KeyDescriptor use="signing"><ds:KeyInfo><ds:X509Data><ds:X509Certificate Id="c1"/></ds:X509Data></ds:KeyInfo></md:KeyDescriptor>`;
+    expect(refusal(metadata({ keys: empty }))).toBe("signing certificate 1 is not a parseable X.509 certificate");
+  });
+
   it("reads a certificate wrapped in any whitespace", () => {
     const wrapped = base64Of(GOOD)
       .match(/.{1,76}/g)!
@@ -317,6 +330,8 @@ describe("signing certificates", () => {
     ["padding inside", `${base64Of(GOOD).slice(0, 40)}=${base64Of(GOOD).slice(40)}`],
     ["too much padding", `${base64Of(GOOD)}===`],
     ["a PEM header", pem(GOOD)],
+    ["a stray character first", `*${base64Of(GOOD)}`],
+    ["a stray character inside", `${base64Of(GOOD).slice(0, 40)}*${base64Of(GOOD).slice(40)}`],
     ["a truncated certificate", base64Of(GOOD).slice(0, 400)],
   ])("refuses a certificate that is %s", (_name, cert) => {
     const keys = `${keyDescriptor(base64Of("p256-sha256"))}${keyDescriptor(cert)}`;
