@@ -23,15 +23,15 @@ export const SAML_BINDINGS = {
 } as const;
 const BROWSER_BINDINGS = new Set<string>(Object.values(SAML_BINDINGS));
 
+// Only what differs from fast-xml-parser's defaults (htmlEntities is off by default; ignorePiTags
+// drops the <?xml ...?> declaration too). Element texts may come back as numbers (parseTagValue):
+// the one text read, a certificate's base64, is refused either way when it is a number.
 const parser = new XMLParser({
   ignoreAttributes: false,
   attributeNamePrefix: "@",
   removeNSPrefix: true,
   processEntities: false,
-  htmlEntities: false,
-  parseTagValue: false,
   parseAttributeValue: false,
-  ignoreDeclaration: true,
   ignorePiTags: true,
   maxNestedTags: 32,
 });
@@ -42,9 +42,6 @@ const namespaced = new XMLParser({
   attributeNamePrefix: "@",
   removeNSPrefix: false,
   processEntities: false,
-  htmlEntities: false,
-  parseTagValue: false,
-  ignoreDeclaration: true,
   ignorePiTags: true,
   maxNestedTags: 32,
   stopNodes: ["*.*"],
@@ -52,14 +49,14 @@ const namespaced = new XMLParser({
 
 /**
  * The namespace of the root element, which readIdpMetadata has already found to be the one
- * EntityDescriptor and nothing beside it: its prefix's declaration, or the default one; "" when the
- * root has no attributes at all (the parser then gives its content as a string).
+ * EntityDescriptor and nothing beside it: its prefix's declaration, or the default one ("" when it
+ * declares none); undefined when the root has no attributes at all (its content is then a string).
  */
-function rootNamespace(xml: string): string {
+function rootNamespace(xml: string): string | undefined {
   const doc = namespaced.parse(xml) as Node;
   const name = Object.keys(doc)[0]!;
   const root = nodes(doc[name])[0];
-  if (!root) return "";
+  if (!root) return undefined;
   const prefix = name.includes(":") ? name.slice(0, name.indexOf(":")) : "";
   return attr(root, prefix ? `xmlns:${prefix}` : "xmlns");
 }

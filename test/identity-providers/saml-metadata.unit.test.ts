@@ -96,6 +96,8 @@ describe("reading IdP metadata", () => {
   });
 
   it("takes the namespace from the root's prefix or the default namespace, whatever the prefix", () => {
+    const referenced = metadata({ rootAttributes: `xmlns:md="urn:oasis:names:tc:SAML:2.0:metadat&#97;"` });
+    expect(read(referenced).EntityId).toBe("https://idp.example.com/saml");
     const plain = metadata({ root: "EntityDescriptor", rootAttributes: `xmlns="${SAML2_METADATA}" xmlns:md="${SAML2_METADATA}"` });
     expect(read(plain).EntityId).toBe("https://idp.example.com/saml");
     const other = metadata({
@@ -113,6 +115,8 @@ describe("reading IdP metadata", () => {
     ["its prefix bound elsewhere", { rootAttributes: `xmlns:md="urn:oasis:names:tc:SAML:2.0:metadatax"` }],
     ["the SAML 1 namespace", { rootAttributes: `xmlns:md="urn:oasis:names:tc:SAML:1.0:metadata"` }],
     ["its prefix undeclared, the default right", { rootAttributes: `xmlns="${SAML2_METADATA}"` }],
+    // Decoded once: "&amp;#97;" is the text "&#97;", not an "a".
+    ["a reference decoded twice", { rootAttributes: `xmlns:md="urn:oasis:names:tc:SAML:2.0:metadat&amp;#97;"` }],
   ])("refuses an EntityDescriptor with %s", (_name, parts) => {
     expect(refusal(metadata(parts))).toBe(`must have its EntityDescriptor in the SAML metadata namespace ${SAML2_METADATA}`);
   });
