@@ -35,6 +35,8 @@ describe("domain names", () => {
     ["  login.example.com \t", "login.example.com"],
     ["a.b", "a.b"],
     ["123.example", "123.example"],
+    ["a.123.example", "a.123.example"],
+    ["a.b.123.example", "a.b.123.example"],
     ["a--b.example.com", "a--b.example.com"],
     ["a-b-c.example", "a-b-c.example"],
     ["x.1e5", "x.1e5"],
@@ -62,6 +64,7 @@ describe("domain names", () => {
     ["::1", IP],
     ["[2001:db8::1]", IP],
     ["0x7f.1", IP],
+    ["0x7f.0.0.10", IP],
     ["0177.0.0.1", IP],
     ["2130706433.", IP],
     ["1.2.3", IP],
@@ -103,7 +106,7 @@ describe("domain names", () => {
     expect(domainName.parse("Bücher.Example.")).toBe("xn--bcher-kva.example");
     const r = domainName.safeParse("localhost");
     expect(r.success).toBe(false);
-    expect(r.error?.issues.map((i) => i.message)).toEqual([`must be a host name such as login.example.com: ${TWO}`]);
+    expect(r.error?.issues.map((i) => [i.code, i.message])).toEqual([["custom", `must be a host name such as login.example.com: ${TWO}`]]);
     expect(domainName.safeParse("").success).toBe(false);
     expect(domainName.parse(`${nameOf(MAX_DOMAIN_LENGTH)}.`)).toBe(nameOf(MAX_DOMAIN_LENGTH));
     const long = domainName.safeParse(`${nameOf(MAX_DOMAIN_LENGTH)}..`);
