@@ -119,6 +119,8 @@ describe("redirect URIs", () => {
     ["com-example-app:/cb", SCHEME("com-example-app")],
     ["com.example.:/cb", SCHEME("com.example.")],
     ["com..example:/cb", SCHEME("com..example")],
+    ["com..example.app:/cb", SCHEME("com..example.app")],
+    ["https:evil.com/cb?r=https://app.example.com/cb", "it must start with https:// followed by the host"],
     [".com.example:/cb", "it is not an absolute URI"],
   ])("refuses %j: %s", (uri, why) => {
     expect(redirectUriProblem(uri)).toBe(`redirect URI ${quote(uri)} is invalid: ${why}`);
@@ -139,7 +141,9 @@ describe("redirect URIs", () => {
     expect(serializedUrl("http://LOCALHOST:80/cb")).toBe("http://localhost/cb");
     const r = redirectUri.safeParse("http://example.com/cb");
     expect(r.success).toBe(false);
-    expect(r.error?.issues[0]?.message).toBe(`redirect URI "http://example.com/cb" is invalid: ${LOOPBACK}`);
+    expect(r.error?.issues.map((i) => [i.code, i.message])).toEqual([
+      ["custom", `redirect URI "http://example.com/cb" is invalid: ${LOOPBACK}`],
+    ]);
   });
 
   it("holds at most 100 URIs and 16 KiB of them in a list", () => {
@@ -295,9 +299,9 @@ describe("URL rules other than redirects", () => {
     expect(logoUri.parse("  https://cdn.example.com/l.png ")).toBe("https://cdn.example.com/l.png");
     expect(logoUri.parse("")).toBe("");
     expect(logoUri.parse("   ")).toBe("");
-    expect(logoUri.safeParse("http://cdn.example.com/l.png").error?.issues[0]?.message).toBe(
-      "must be an absolute https URL without credentials",
-    );
+    expect(logoUri.safeParse("http://cdn.example.com/l.png").error?.issues.map((i) => [i.code, i.message])).toEqual([
+      ["custom", "must be an absolute https URL without credentials"],
+    ]);
   });
 });
 
@@ -319,6 +323,16 @@ describe("the other client fields", () => {
       expect(schema.safeParse(range.min + 0.5).success).toBe(false);
     }
     expect(LIFETIMES).toEqual({ idToken: { min: 60, max: 2_592_000 }, refreshToken: { min: 60, max: 31_536_000 } });
+  });
+
+  it("describes each field as the OpenAPI document shows it", () => {
+    expect(redirectUriList.description).toBe(
+      "redirect URIs: https, http only on a loopback host, or a reverse-domain scheme; no fragment or '*'",
+    );
+    expect(originList.description).toBe("origins, scheme://host[:port]: https, or http only on a loopback host");
+    expect(logoUri.description).toBe('absolute https URL; "" clears it');
+    expect(idTokenLifetime.description).toBe("60 to 2592000 seconds");
+    expect(refreshTokenLifetime.description).toBe("60 to 31536000 seconds");
   });
 
   it("splits scope text on any whitespace, dropping repeats and keeping order", () => {
