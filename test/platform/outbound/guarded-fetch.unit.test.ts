@@ -57,6 +57,15 @@ function handler(req: IncomingMessage, res: ServerResponse) {
     }
     case "hang":
       return; // never answers
+    case "lying":
+      // Declares n bytes, sends one and never ends: only the declared length can refuse it at once.
+      res.writeHead(200, { "content-length": String(n) });
+      return void res.write("a");
+    case "cut":
+      // Declares n bytes, sends ten, then drops the connection in the middle of the body.
+      res.writeHead(200, { "content-length": String(n) });
+      res.write("a".repeat(10));
+      return void setTimeout(() => res.socket?.destroy(), 50);
     default:
       res.writeHead(404);
       return res.end();
@@ -269,6 +278,14 @@ describe("guarded fetch: refusals and failures", () => {
     expect(await reasonOf(policy(), local("/streamed/50000"))).toEqual(["too-large", "the answer exceeds 1000 bytes"]);
   });
 
+  it("refuses a declared length over the limit before reading the body", async () => {
+    expect(await reasonOf(policy(), local("/lying/1001"))).toEqual(["too-large", "the answer exceeds 1000 bytes"]);
+  });
+
+  it("names a connection dropped in the middle of the body", async () => {
+    expect(await reasonOf(policy(), local("/cut/100"))).toEqual(["unreachable", `127.0.0.1:${httpPort} could not be reached (ECONNRESET)`]);
+  });
+
   it("ends an exchange that takes too long as a timeout", async () => {
     expect(await reasonOf(policy({ timeoutMs: 300 }), local("/hang"))).toEqual(["timeout", "no complete answer within 0.3 s"]);
     expect(await reasonOf(policy({ timeoutMs: 300 }), secure("/hang"))).toEqual(["timeout", "no complete answer within 0.3 s"]);
@@ -319,6 +336,12 @@ describe("endpoint check at write time", () => {
     expect(await endpointRefusal(policy({ allowedAddresses: ["10.0.0.0/8"] }), "https://localhost/token")).toBe(message);
     expect(await endpointRefusal(policy({ allowedAddresses: ["127.0.0.0/8"] }), "https://localhost/token")).toBeUndefined();
     expect(await endpointRefusal(policy({ allowedAddresses: ["127.0.0.0/8"] }), "https://LocalHost./token")).toBeUndefined();
+  });
+
+  it("names the host as written, less only a trailing dot", async () => {
+    expect(await endpointRefusal(policy({ allowedAddresses: [] }), "https://idplane-test.internal./token")).toBe(
+      "idplane-test.internal is an internal name, refused unless ID_OUTBOUND_ALLOW_ADDRESSES allows its address",
+    );
   });
 
   it("refuses an internal name that does not resolve", async () => {
