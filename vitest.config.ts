@@ -15,7 +15,9 @@ const UNIT = "test/**/*.unit.test.ts";
 // every static mutant would otherwise rerun the whole unit set. Scores so measured are lower bounds
 // (a test left out can only kill more); CI and `npm run mutation` never set it.
 const unitFiles = process.env.IDPLANE_UNIT_FILES?.split(",").filter(Boolean);
-const RELIABILITY = ["fuzz", "db-faults", "failover", "load-balancer", "pgbouncer"].map((name) => `test/reliability/${name}.test.ts`);
+const RELIABILITY = ["fuzz", "db-faults", "failover", "load-balancer", "pgbouncer", "sign-in-instances"].map(
+  (name) => `test/reliability/${name}.test.ts`,
+);
 const DATABASE = { globalSetup: ["test/support/global-setup.ts"], testTimeout: 30_000, hookTimeout: 60_000 };
 
 const projects = [

@@ -5,7 +5,7 @@
 // types from elsewhere (ActionContext names AppDeps), never code. Within the families: a service
 // never imports actions (its input types come from schemas.ts), and no two families import each
 // other, directly or round a longer circle. CI's `npm run cycles` (dpdm) checks file-level circles.
-import { readdirSync, readFileSync, statSync } from "node:fs";
+import { existsSync, readdirSync, readFileSync, statSync } from "node:fs";
 import { join, relative } from "node:path";
 import { expect, it } from "vitest";
 
@@ -57,6 +57,32 @@ it("keeps services off their actions: input types come from schemas.ts", () => {
       if (/(^|\/|-)actions\.js$/.test(path)) breaches.push(`${relative(SRC, file)} imports ${path}`);
   }
   expect(breaches).toEqual([]);
+});
+
+it("keeps a family's action list to the registry: nothing else in src imports another family's actions.ts", () => {
+  const breaches: string[] = [];
+  for (const file of files(SRC)) {
+    const own = familyOf(relative(SRC, file));
+    for (const { path } of importedAreas(file)) {
+      const target = familyOf(path);
+      if (target && target !== own && /(^|\/|-)actions\.js$/.test(path) && !relative(SRC, file).startsWith("control-plane/"))
+        breaches.push(`${relative(SRC, file)} imports ${path}`);
+    }
+  }
+  expect(breaches).toEqual([]);
+});
+
+it("gives every family with actions its schemas.ts", () => {
+  const missing = [
+    ...new Set(
+      files(SRC)
+        .map((f) => relative(SRC, f))
+        .filter((f) => /^[^/]+\/actions\.ts$/.test(f) && familyOf(f)),
+    ),
+  ]
+    .map((f) => f.split("/")[0]!)
+    .filter((family) => !existsSync(join(SRC, family, "schemas.ts")));
+  expect(missing).toEqual([]);
 });
 
 it("has no import circles between families", () => {

@@ -1,10 +1,10 @@
 // The README and the docs it links cannot rot: their JavaScript examples run, in order (the README's,
 // then each linked document's in the order the README first links it), as one script against a fresh
 // server (the way a newcomer would paste them), and the error table agrees with the server's catalog.
-import { spawn } from "node:child_process";
-import { readFileSync, rmSync, writeFileSync } from "node:fs";
+import { readFileSync } from "node:fs";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { errorCatalog } from "../src/core/errors.js";
+import { runExample } from "./support/example-script.js";
 import { startTestService, type TestService } from "./support/harness.js";
 
 const ROOT = new URL("../", import.meta.url);
@@ -46,36 +46,21 @@ describe("README and the docs it links", () => {
     const { run, skipped } = jsBlocks();
     expect(run.length).toBeGreaterThanOrEqual(5);
     expect(skipped).toBe(1); // only the step that needs the token from a real mailbox
-    // Inside the repository, so that `import ... from "@volcengine/openapi"` resolves as for a user.
-    const file = new URL(`./.readme-examples-${process.pid}.mjs`, import.meta.url);
-    writeFileSync(file, run.join("\n"));
-    try {
-      const child = spawn(process.execPath, [file.pathname], {
-        env: { ...process.env, IDPLANE_HOST: svc.host, IDPLANE_AK: svc.admin.accessKeyId, IDPLANE_SK: svc.admin.secretAccessKey },
-        stdio: ["ignore", "pipe", "pipe"],
-      });
-      let out = "";
-      let err = "";
-      child.stdout.on("data", (d) => (out += d));
-      child.stderr.on("data", (d) => (err += d));
-      const code = await new Promise<number | null>((resolve) => child.on("close", resolve));
-      expect(err, out).toBe("");
-      expect(code).toBe(0);
-      // What the comments promise, where they promise an exact value.
-      const lines = out.trim().split("\n");
-      expect(lines).toContain("NotFound");
-      expect(lines).toContain("1");
-      expect(lines).toContain("1 Duplicated true");
-      expect(lines).toContain("a***@example.com Europe/London");
-      expect(lines).toContain("1 true");
-      expect(lines).toContain("******");
-      expect(lines).toContain("EMAIL true");
-      expect(lines).toContain("Name DIRECT");
-      expect(lines).toContain("true");
-      expect(out).toContain('UpdateOAuthCredential: InvalidParameter.Scope: requested scope "admin" is invalid');
-    } finally {
-      rmSync(file, { force: true });
-    }
+    const { out, err, code } = await runExample(svc, run.join("\n"));
+    expect(err, out).toBe("");
+    expect(code).toBe(0);
+    // What the comments promise, where they promise an exact value.
+    const lines = out.trim().split("\n");
+    expect(lines).toContain("NotFound");
+    expect(lines).toContain("1");
+    expect(lines).toContain("1 Duplicated true");
+    expect(lines).toContain("a***@example.com Europe/London");
+    expect(lines).toContain("1 true");
+    expect(lines).toContain("******");
+    expect(lines).toContain("EMAIL true");
+    expect(lines).toContain("Name DIRECT");
+    expect(lines).toContain("true");
+    expect(out).toContain('UpdateOAuthCredential: InvalidParameter.Scope: requested scope "admin" is invalid');
   });
 
   it("lists the error catalog the server answers with, with its HTTP statuses and CodeN", () => {

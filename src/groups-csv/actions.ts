@@ -2,17 +2,12 @@
 // (user, group) rows, read as CreateUsersCSV reads its file (src/users-csv/csv.ts), applied through
 // the groups family's membership writes (rows.ts), answered as a batch per row.
 import { stringify } from "csv-stringify/sync";
-import { z } from "zod";
 import { defineAction } from "../core/action.js";
-import { uid } from "../core/schemas.js";
 import { parentPool } from "../user-pools/parent.js";
-import { batchOutput } from "../users/actions.js";
+import { batchOutput } from "../users/schemas.js";
 import { csvError, decodeCsv, parseCsv } from "../users-csv/csv.js";
-import { applyRows, IDENTIFIER_TYPES } from "./rows.js";
-
-const PARAM = "UserGroupsCsvB64";
-export const COLUMNS = ["UserIdentifier", "GroupName"];
-export const MAX_ROWS = 10_000;
+import { applyRows } from "./rows.js";
+import { COLUMNS, createUserGroupsCsvInput, MAX_ROWS, PARAM, templateInput, templateOutput } from "./schemas.js";
 
 export const userGroupsCsvActions = [
   defineAction({
@@ -20,11 +15,8 @@ export const userGroupsCsvActions = [
     access: "read",
     errors: ["NotFound"],
     summary: "The columns of a CreateUserGroupsCsv file (UserIdentifier, GroupName), and the header line as a file.",
-    input: z.object({ UserPoolUid: uid() }),
-    output: z.object({
-      Columns: z.array(z.string()),
-      UserGroupsCsvB64: z.string().describe("the header line as a CSV file, base64-encoded"),
-    }),
+    input: templateInput,
+    output: templateOutput,
     handler: async (input, ctx) => {
       await parentPool(ctx.deps.db, ctx.accountId, input.UserPoolUid, "read");
       return { Columns: COLUMNS, UserGroupsCsvB64: Buffer.from(stringify([COLUMNS]), "utf8").toString("base64") };
@@ -37,21 +29,7 @@ export const userGroupsCsvActions = [
     summary:
       "Adds users to groups from a CSV of UserIdentifier,GroupName rows (the user named by UserIdentifierType, the group by its name); with UniqueGroupPerUserEnabled " +
       "each user appears once and its row's group becomes its only group. A result per row (Index: 0-based after the header); a file that cannot be read is refused whole.",
-    input: z.object({
-      UserPoolUid: uid(),
-      UserIdentifierType: z.enum(IDENTIFIER_TYPES).describe("what the UserIdentifier column holds"),
-      ExternalProviderConnectionUid: z
-        .string()
-        .trim()
-        .max(128)
-        .describe("with ExternalProviderUserIdentifier: only links to this connection")
-        .optional(),
-      UniqueGroupPerUserEnabled: z.boolean().optional(),
-      UserGroupsCsvB64: z
-        .string()
-        .min(1)
-        .describe(`the CSV (UTF-8, a header line UserIdentifier,GroupName, then at most ${MAX_ROWS} rows), base64-encoded`),
-    }),
+    input: createUserGroupsCsvInput,
     output: batchOutput,
     handler: async (input, ctx) => {
       await parentPool(ctx.deps.db, ctx.accountId, input.UserPoolUid, "read");

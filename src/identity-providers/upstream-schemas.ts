@@ -3,7 +3,7 @@
 // have (elastic IPs, Passvault), which accept only their empty values. The rules and their reasons
 // are in docs/api/identity-providers.md and docs/upstream-deviations.md.
 import { z } from "zod";
-import { userActions } from "../users/actions.js";
+import { createUserInput } from "../users/schemas.js";
 import {
   CLAIM_TYPES,
   MAPPING_TYPES,
@@ -34,7 +34,7 @@ const kindOf = (s: z.ZodType): string => {
  * users family gains becomes a target with it), each with whether it is a boolean.
  */
 export const USER_ATTRIBUTES: ReadonlyMap<string, "boolean" | "string"> = new Map(
-  Object.entries((userActions.find((a) => a.name === "CreateUser")!.input as z.ZodObject).shape)
+  Object.entries(createUserInput.shape)
     .filter(([name]) => !NOT_ATTRIBUTES.has(name))
     .map(([name, schema]) => [name, kindOf(schema) === "boolean" ? "boolean" : "string"]),
 );

@@ -1,7 +1,7 @@
 // The password reset actions (seed 001, docs/spec/api.md §6 "Password reset").
-import { z } from "zod";
 import * as reset from "./service.js";
-import { emailOrEmpty, messageResult, uid } from "../core/schemas.js";
+import { messageResult } from "../core/schemas.js";
+import { completePasswordResetInput, resetPasswordInput } from "./schemas.js";
 import { defineAction } from "../core/action.js";
 import { chargePasswordHashing } from "../platform/rate-limits/charge.js";
 
@@ -17,12 +17,7 @@ export const passwordResetActions = [
       "Starts a password reset for one user, named by UserUid or Email: issues a single-use token (the earlier one stops working) " +
       "and queues an email with the link <ResetPasswordUrl>?token=... Nothing about the user changes until the token is used. " +
       "When the pool's email service is off (UpsertEmailService), no token is issued and no mail sent, and Message says so.",
-    input: z.object({
-      UserPoolUid: uid(),
-      UserUid: z.string().trim().max(128).optional(),
-      // An empty Email counts as absent, so "neither given" is MissingParameter.Email as the seed says.
-      Email: emailOrEmpty.optional(),
-    }),
+    input: resetPasswordInput,
     output: messageResult,
     handler: async (input, ctx) => {
       const r = await reset.startPasswordReset(ctx.deps, ctx.accountId, input.UserPoolUid, { UserUid: input.UserUid, Email: input.Email });
@@ -36,11 +31,7 @@ export const passwordResetActions = [
     access: "write",
     errors: ["NotFound"],
     summary: "Sets a new password with a reset token. A token works once; success revokes the user's other outstanding tokens.",
-    input: z.object({
-      UserPoolUid: uid(),
-      Token: z.string().trim().min(1).max(512),
-      NewPassword: z.string().min(1).max(1024),
-    }),
+    input: completePasswordResetInput,
     output: messageResult,
     handler: async (input, ctx) => {
       // Charged before the token is looked at: guessing tokens costs what hashing would.

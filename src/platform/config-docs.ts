@@ -14,6 +14,11 @@ export const CONFIG_DOCS: Record<string, Doc> = {
     meaning:
       "which audiences this instance serves: `all`, `api` (the signed API only) or `sign-in` (the pools' OpenID Providers only; [docs/sign-in.md](sign-in.md))",
   },
+  ID_TRUSTED_PROXIES: {
+    default: "unset (trust no proxy)",
+    meaning:
+      "comma-separated addresses or CIDR blocks of the proxies in front of idplane (e.g. `10.0.0.5,10.1.0.0/16`); sign-in believes `X-Forwarded-For` (the address failed sign-ins are throttled by) and `X-Forwarded-Proto` only on connections from these, never the issuer from any header ([docs/sign-in.md](sign-in.md#behind-a-proxy))",
+  },
   ID_QUOTA_DEPARTMENTS_PER_POOL: { default: "`50000`", meaning: "departments per user pool" },
   ID_QUOTA_DEPARTMENTS_PER_USER: { default: "`100`", meaning: "departments one user belongs to" },
   ID_RATE_LIMIT_TOKENS_PER_KEY_PAIR: {

@@ -152,6 +152,19 @@ export const envSchema = z
     ID_OUTBOUND_MAX_BYTES: positiveInt(524_288),
     /** Which audiences this instance serves: the signed API, sign-in (the pools' OpenID Providers), or both. */
     ID_SERVE: z.enum(["all", "api", "sign-in"]).default("all"),
+    /** Proxies (addresses or CIDR blocks) whose X-Forwarded-For and X-Forwarded-Proto sign-in believes. Unset: none. */
+    ID_TRUSTED_PROXIES: z
+      .string()
+      .refine(
+        (s) =>
+          s
+            .split(",")
+            .map((e) => e.trim())
+            .filter(Boolean)
+            .every(isAddressOrBlock),
+        "comma-separated IP addresses or CIDR blocks of your proxies, e.g. 10.0.0.0/8,127.0.0.1",
+      )
+      .optional(),
     LOG_LEVEL: z.enum(["fatal", "error", "warn", "info", "debug", "trace", "silent"]).default("info"),
   })
   .refine((e) => e.DATABASE_POOLER === "none" || e.DATABASE_URL !== undefined, {
@@ -251,6 +264,8 @@ export interface Config {
   outbound: OutboundPolicy;
   /** all: one process serves both audiences; api or sign-in: only that one (src/app.ts). */
   serve: "all" | "api" | "sign-in";
+  /** ID_TRUSTED_PROXIES: addresses and CIDR blocks whose forwarded headers sign-in believes (src/sign-in/request-info.ts). */
+  trustedProxies: string[];
   logLevel: z.infer<typeof envSchema>["LOG_LEVEL"];
 }
 
@@ -399,6 +414,10 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
       maxRedirects: 3,
     },
     serve: e.ID_SERVE,
+    trustedProxies: (e.ID_TRUSTED_PROXIES ?? "")
+      .split(",")
+      .map((a) => a.trim())
+      .filter(Boolean),
     logLevel: e.LOG_LEVEL,
   };
 }

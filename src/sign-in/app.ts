@@ -11,11 +11,12 @@ import { newRequestId } from "../core/request-id.js";
 import { locatePoolByHost, locatePoolByIssuerPath } from "../user-pools/locate.js";
 import { createProviderCache, PoolGoneError, type PoolProvider, type ProviderCache } from "./providers.js";
 import { interactionHandlers, sendPage } from "./interactions.js";
+import { loginPage } from "./login-page.js";
 import { pickStrings } from "./pages/i18n.js";
 import { errorPage } from "./pages/forms.js";
 import type { SignInDeps } from "./provider.js";
 
-import type { SignInContext as Ctx, SignInEnv as Env } from "./request-info.js";
+import { originHeaders, originOf, trustedProxies, type SignInContext as Ctx, type SignInEnv as Env } from "./request-info.js";
 
 /** Forms of the hosted pages are small; the library bounds its own endpoints' bodies (56 KiB). */
 const FORM_LIMIT_BYTES = 16 * 1024;
@@ -50,6 +51,7 @@ export function createSignInApp(deps: SignInDeps, opts: SignInAppOptions = {}) {
   const baseHost = new URL(publicBaseUrl).host.toLowerCase();
   const providers = opts.providers ?? createProviderCache(deps);
   const pages = interactionHandlers(deps);
+  const trusted = trustedProxies(deps.config.trustedProxies ?? []);
   const app = new Hono<Env>();
 
   app.use(async function requestLog(c, next) {
@@ -108,6 +110,16 @@ export function createSignInApp(deps: SignInDeps, opts: SignInAppOptions = {}) {
     if (!pool.enabled) return disabled(c, endpoint, browser);
 
     const issuer = issuerOf(publicBaseUrl, pool.poolUid, customDomain);
+    const origin = originOf(trusted, c.env.incoming.socket, c.env.incoming.headers);
+    c.set("origin", origin);
+    // A proxy of ours saying the browser came over plain http to an https issuer: no OAuth exchange
+    // without TLS (RFC 6749 §3.1, §3.2). Anyone else's X-Forwarded-Proto is not read.
+    if (origin.scheme === "http" && issuer.startsWith("https:")) {
+      return browser
+        ? browserError(c, 400, "Use https to sign in.", "invalid_request")
+        : oauthError(c, 400, "invalid_request", "https required");
+    }
+    originHeaders(c.env.incoming.headers, issuer, origin);
     let pp: PoolProvider;
     try {
       pp = await providers.get(pool, issuer);
@@ -132,6 +144,8 @@ export function createSignInApp(deps: SignInDeps, opts: SignInAppOptions = {}) {
       }
       return browserError(c, 405, "The request could not be completed.", "invalid_request");
     }
+    // A client's LoginPageUrl starts its authorization request, or explains why it cannot (login-page.ts).
+    if (target.rest === ENDPOINT_PATHS.login) return loginPage(deps, c, pp);
     if (endpoint === "interaction" || endpoint === "login" || endpoint === "callback") {
       // LoginPageUrl and the federated callbacks are addresses upstream gives; starting a sign-in
       // needs the client's own authorization request (PKCE), and federation is not served yet.
@@ -140,10 +154,12 @@ export function createSignInApp(deps: SignInDeps, opts: SignInAppOptions = {}) {
 
     // Everything else is the library's: it sees the path under the issuer as its own URL and the
     // full path as originalUrl (without it, its endpoints would lose the /userpool/<Uid> prefix).
-    const req = c.env.incoming as typeof c.env.incoming & { originalUrl?: string };
+    let req = c.env.incoming as typeof c.env.incoming & { originalUrl?: string };
     const query = req.url?.includes("?") ? req.url.slice(req.url.indexOf("?")) : "";
     req.originalUrl = req.url;
     req.url = target.rest + query;
+    // Access tokens are JWTs, which the library refuses at these two endpoints (access-tokens.ts).
+    if (endpoint === "introspection" || endpoint === "revocation") req = await pp.accessTokens.forTokenEndpoint(req);
     await pp.callback(req, c.env.outgoing);
     return RESPONSE_ALREADY_SENT;
   });

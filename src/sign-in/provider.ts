@@ -7,6 +7,7 @@ import type Provider from "oidc-provider";
 import type { AppDeps } from "../deps.js";
 import { ENDPOINT_PATHS } from "../user-pools/endpoints.js";
 import { adapterClass } from "./adapter.js";
+import { jwtAccessTokens, type JwtAccessTokens } from "./access-tokens.js";
 import { clientMetadata, STANDARD_SCOPES } from "./clients.js";
 import { claimsForUser, CUSTOM_ATTRIBUTES_SCOPE, GROUPS_SCOPE } from "../users/sign-in.js";
 import { findSignInClient, verifyClientSecret, type SignInClient } from "../oauth-credentials/client-auth.js";
@@ -52,14 +53,19 @@ const STANDARD_CLAIMS = {
   phone: ["phone_number", "phone_number_verified"],
 };
 
-/** The pool's own API as a resource server: its custom scopes, JWT access tokens (RFC 9068) with aud = the issuer. */
-function resourceServer(pool: PoolSnapshot) {
+/**
+ * The pool's own API as a resource server: its custom scopes, aud = the issuer. The library keeps
+ * the token in its stored (opaque) form; access-tokens.ts hands it out as an RFC 9068 JWT, as every
+ * access token of the pool.
+ */
+function resourceServer(pool: PoolSnapshot, stateless: boolean) {
   return {
     scope: pool.customScopes.join(" "),
     audience: pool.issuer,
-    accessTokenFormat: "jwt" as const,
     accessTokenTTL: TTL.accessToken,
-    jwt: { sign: { alg: "ES256" as const } },
+    ...(stateless
+      ? { accessTokenFormat: "jwt" as const, jwt: { sign: { alg: "ES256" as const } } }
+      : { accessTokenFormat: "opaque" as const }),
   };
 }
 
@@ -73,7 +79,7 @@ const oidcLibrary = () => (library ??= import("oidc-provider"));
 export async function createPoolProvider(
   deps: SignInDeps,
   pool: PoolSnapshot,
-): Promise<{ provider: Provider; clientRecord(id: string): SignInClient | undefined }> {
+): Promise<{ provider: Provider; clientRecord(id: string): SignInClient | undefined; accessTokens: JwtAccessTokens }> {
   const { default: ProviderClass, errors } = await oidcLibrary();
   const { accountId, poolUid } = pool;
   // The records the Client adapter built during this process, read by the TTL and rotation policies
@@ -181,6 +187,9 @@ export async function createPoolProvider(
       revocation: {
         enabled: true,
         allowedPolicy: async (_ctx, client, token) => {
+          // A client_credentials JWT is not stored, so nothing can end it before it expires (access-tokens.ts).
+          if ((token as { stateless?: boolean }).stateless)
+            throw new errors.UnsupportedTokenType("client_credentials tokens cannot be revoked; they expire within an hour");
           const decision = revocation({ clientId: client.clientId, authMethod: client.clientAuthMethod }, token.clientId);
           if (decision === "refuse") throw new errors.InvalidRequest("client is not authorized to revoke the presented token");
           return decision === "revoke";
@@ -205,9 +214,10 @@ export async function createPoolProvider(
           if (oneOf) return oneOf;
           return ctx.oidc.params?.grant_type === "client_credentials" ? pool.issuer : undefined!;
         },
-        async getResourceServerInfo(_ctx, indicator) {
+        async getResourceServerInfo(ctx, indicator) {
           if (indicator !== pool.issuer || pool.customScopes.length === 0) throw new errors.InvalidTarget();
-          return resourceServer(pool);
+          // client_credentials tokens stand for no user: stateless JWTs, nothing written per token.
+          return resourceServer(pool, ctx.oidc?.params?.grant_type === "client_credentials");
         },
         async useGrantedResource() {
           return false;
@@ -228,14 +238,16 @@ export async function createPoolProvider(
   };
 
   const provider = new ProviderClass(pool.issuer, configuration);
-  // Behind a TLS-terminating proxy the connection is plain HTTP: only an https issuer trusts
-  // X-Forwarded-Proto, and only for the secure cookie flag (the issuer itself is fixed above).
-  provider.proxy = pool.issuer.startsWith("https:");
+  // The library builds its URLs and cookie flags from X-Forwarded-Proto/-Host/-For, which app.ts
+  // always sets to the issuer's own origin and the client address it trusts (request-info.ts): no
+  // header a client sends reaches the library.
+  provider.proxy = true;
+  const accessTokens = jwtAccessTokens(provider, pool, () => deps.clock.now().getTime());
   // Our secrets are stored as SHA-256 only: the library's own comparison is replaced by our store's.
   provider.Client.prototype.compareClientSecret = function compareClientSecret(this: { clientId: string }, actual: string) {
     return verifyClientSecret(deps, this.clientId, actual, { accountId, poolUid });
   } as never;
-  return { provider, clientRecord: (id) => records.get(id) };
+  return { provider, clientRecord: (id) => records.get(id), accessTokens };
 }
 
 function sendPage(ctx: KoaContextWithOIDC, page: { status: number; body: string; headers: Record<string, string> }) {

@@ -15,6 +15,7 @@ import { LRUCache } from "lru-cache";
 import type Provider from "oidc-provider";
 import { poolSigningJwks } from "./keys.js";
 import { createPoolProvider, type PoolSnapshot, type SignInDeps } from "./provider.js";
+import type { JwtAccessTokens } from "./access-tokens.js";
 
 export interface PoolProvider {
   provider: Provider;
@@ -26,6 +27,8 @@ export interface PoolProvider {
   checkedAt: number;
   /** The client's SkipConsentEnabled as its last lookup in this provider read it. */
   skipConsent(clientId: string): boolean;
+  /** The pool's JWT access tokens (access-tokens.ts): what introspection and revocation requests need. */
+  accessTokens: JwtAccessTokens;
 }
 
 export interface ProviderCache {
@@ -91,7 +94,7 @@ export function createProviderCache(deps: SignInDeps, opts: { max?: number; chec
       current.snapshot.brand = snapshot.brand;
       return current;
     }
-    const { provider, clientRecord } = await createPoolProvider(deps, snapshot);
+    const { provider, clientRecord, accessTokens } = await createPoolProvider(deps, snapshot);
     const first = snapshot.jwks.keys[0] ?? {};
     const entry: PoolProvider = {
       provider,
@@ -101,6 +104,7 @@ export function createProviderCache(deps: SignInDeps, opts: { max?: number; chec
       fingerprint,
       checkedAt: Date.now(),
       skipConsent: (clientId) => clientRecord(clientId)?.skipConsent ?? false,
+      accessTokens,
     };
     cache.set(key, entry);
     return entry;

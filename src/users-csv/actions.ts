@@ -1,44 +1,15 @@
 // CSV import of users (issue 14 item 7): GetUserCSVTemplate lists the pool's columns, CreateUsersCSV
 // reads a filled-in file and hands every row to CreateUsers' own path (createUsersFromRaw), so a row
 // meets the same rules and gets the same per-item errors as a CreateUsers item.
-import { z } from "zod";
 import { defineAction } from "../core/action.js";
-import { uid } from "../core/schemas.js";
 import { customAttributesOf } from "../custom-attributes/service.js";
 import { chargeCsvRows } from "../platform/rate-limits/charge.js";
 import { parentPool } from "../user-pools/parent.js";
-import { batchOutput, createUsersFromRaw } from "../users/actions.js";
-import { createUsersInput } from "../users/schemas.js";
+import { createUsersFromRaw } from "../users/batch-items.js";
+import { batchOutput } from "../users/schemas.js";
+import { createUsersCsvInput, csvTemplateOutput, MAX_CSV_PASSWORDS, MAX_CSV_ROWS, templateInput } from "./schemas.js";
 import { csvError, decodeCsv, parseCsv } from "./csv.js";
 import { columnsOf, readHeader, rowToItem, templateCsv } from "./columns.js";
-
-/**
- * One call's bounds. Rows: 10,000 users import in one transaction in a few seconds (bench/csv), and
- * the body limit (ID_BODY_LIMIT_BYTES, 1 MiB) holds about that many short rows. Passwords: as many as
- * one CreateUsers call may hash; each is an scrypt run, so a file of them would hold the hashing
- * queue for minutes.
- */
-export const MAX_CSV_ROWS = 10_000;
-export const MAX_CSV_PASSWORDS = 100;
-
-const poolRef = { UserPoolUid: uid() };
-
-export const createUsersCsvInput = z.object({
-  ...poolRef,
-  // CreateUsers' own field: whatever CreateUsers does with it, the CSV rows get.
-  ExternalProviderConnectionUid: createUsersInput.shape.ExternalProviderConnectionUid,
-  UsersCsvB64: z
-    .string()
-    .min(1)
-    .describe(
-      `the CSV (UTF-8, a header line of GetUserCSVTemplate's columns, then one line per user; at most ${MAX_CSV_ROWS} users, ${MAX_CSV_PASSWORDS} of them with a Password), base64-encoded`,
-    ),
-});
-
-export const csvTemplateOutput = z.object({
-  Columns: z.array(z.string()).describe("the pool's columns: CreateUsers' fields, then custom:<Name> per custom attribute"),
-  UsersCsvB64: z.string().describe("the header line as a CSV file, base64-encoded, ready to fill in and send to CreateUsersCSV"),
-});
 
 export const usersCsvActions = [
   defineAction({
@@ -46,7 +17,7 @@ export const usersCsvActions = [
     access: "read",
     errors: ["NotFound"],
     summary: "The columns a CSV for CreateUsersCSV may have in this pool (custom attributes included), and the header line as a file.",
-    input: z.object(poolRef),
+    input: templateInput,
     output: csvTemplateOutput,
     handler: async (input, ctx) => {
       await parentPool(ctx.deps.db, ctx.accountId, input.UserPoolUid, "read");

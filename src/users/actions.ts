@@ -3,86 +3,28 @@
 // item becomes that item's error in the batch result instead of failing the call. Actions that
 // hash passwords charge them to the caller's rate limit (chargePasswordHashing) before the service runs.
 import { z } from "zod";
-import type { ZodType } from "zod";
-import { ApiError, errors } from "../core/errors.js";
 import { chargePasswordHashing } from "../platform/rate-limits/charge.js";
 import { uid } from "../core/schemas.js";
-import { defineAction, type ActionContext } from "../core/action.js";
-import { batchResult, createBatchResult, deleteResult } from "./batch.js";
+import { defineAction } from "../core/action.js";
+import { batchResult, deleteResult } from "./batch.js";
 import { listInput, listOutput, listUsers } from "./list.js";
-import { createUser, createUsers } from "./create.js";
+import { createUser } from "./create.js";
+import { createUsersFromRaw, parseItem } from "./batch-items.js";
 import * as users from "./service.js";
 import {
+  batchOutput,
   createUserInput,
   createUsersInput,
-  newUserInput,
+  deleteOutput,
   responseValueMask,
   updateUserInput,
   updateUsersInput,
+  updateBatchOutput,
   updateUsersItem,
   userOutput,
 } from "./schemas.js";
 
-export { userOutput } from "./schemas.js";
-
-const errorItem = {
-  Index: z.number().int().describe("0-based position in the request's list"),
-  Code: z.string().describe("idplane's catalog code"),
-  Error: z.string(),
-  Field: z.string(),
-};
-const batchCounts = {
-  SuccessCount: z.number().int(),
-  FailureCount: z.number().int(),
-  SuccessfulUids: z.array(z.string()),
-  Errors: z.array(z.string()),
-};
-const upstreamErrorItem = {
-  ...errorItem,
-  ErrorType: z.string().describe("the code's family, e.g. Duplicated"),
-  DuplicatedUserUid: z.string().describe("on Duplicated: the user holding the value"),
-};
-const linked = { ExternalProviderUserIdentifier: z.string().describe('the item\'s ExternalProviderUserIdentifier ("" without one)') };
-
-export const deleteOutput = z.object({ ...batchCounts, ErrorsStructured: z.array(z.object(errorItem)) });
-export const updateBatchOutput = z.object({
-  ...batchCounts,
-  SuccessfulUidsStructured: z.array(z.object({ Index: z.number().int(), Uid: z.string() })),
-  ErrorsStructured: z.array(z.object(upstreamErrorItem)),
-});
-export const batchOutput = z.object({
-  ...batchCounts,
-  SuccessfulUidsStructured: z.array(z.object({ Index: z.number().int(), Uid: z.string(), ...linked })),
-  ErrorsStructured: z.array(z.object({ ...upstreamErrorItem, ...linked })),
-});
-
-/** One batch item: its fields, or the error its validation produced (reported at its index). */
-function parseItem<S extends ZodType>(schema: S, raw: unknown, validate: ActionContext["validate"]): z.output<S> | ApiError {
-  if (raw === null || typeof raw !== "object" || Array.isArray(raw)) return errors.invalidParameter("Users", "each user must be an object");
-  const r = validate(schema, raw);
-  return r.ok ? r.data : r.error;
-}
-
-/**
- * CreateUsers' path from raw items on: each item validated on its own (the gateway's rules), the
- * passwords charged, the users created (and linked, with ExternalProviderConnectionUid), the batch
- * result built. CreateUsersCSV hands its rows to this same function, so a row and a CreateUsers item
- * are held to one set of rules.
- */
-export async function createUsersFromRaw(
-  input: Omit<z.output<typeof createUsersInput>, "Users"> & { Users: unknown[] },
-  ctx: ActionContext,
-) {
-  const items = input.Users.map((raw) => parseItem(newUserInput, raw, ctx.validate));
-  // Charged for every valid item with a password: the pool's policy may still refuse some, but
-  // counting before any database work keeps the refusal free of side effects.
-  await chargePasswordHashing(ctx.deps, ctx.principal, items.filter((i) => !(i instanceof ApiError) && i.Password !== undefined).length);
-  const outcomes = await createUsers(ctx.deps, ctx.accountId, input.UserPoolUid, items, input.ExternalProviderConnectionUid || undefined);
-  return createBatchResult(
-    outcomes,
-    items.map((i) => (i instanceof ApiError ? "" : (i.ExternalProviderUserIdentifier ?? ""))),
-  );
-}
+export { batchOutput, userOutput } from "./schemas.js";
 
 export const userActions = [
   defineAction({

@@ -150,3 +150,35 @@ export const userOutput = z.object({
   CreateTime: timeString,
   UpdateTime: timeString,
 });
+
+// The batch actions' results (CreateUsers, CreateUsersCSV, CreateUserGroupsCsv, UpdateUsers, DeleteUsers).
+const errorItem = {
+  Index: z.number().int().describe("0-based position in the request's list"),
+  Code: z.string().describe("idplane's catalog code"),
+  Error: z.string(),
+  Field: z.string(),
+};
+const batchCounts = {
+  SuccessCount: z.number().int(),
+  FailureCount: z.number().int(),
+  SuccessfulUids: z.array(z.string()),
+  Errors: z.array(z.string()),
+};
+const upstreamErrorItem = {
+  ...errorItem,
+  ErrorType: z.string().describe("the code's family, e.g. Duplicated"),
+  DuplicatedUserUid: z.string().describe("on Duplicated: the user holding the value"),
+};
+const linked = { ExternalProviderUserIdentifier: z.string().describe('the item\'s ExternalProviderUserIdentifier ("" without one)') };
+
+export const deleteOutput = z.object({ ...batchCounts, ErrorsStructured: z.array(z.object(errorItem)) });
+export const updateBatchOutput = z.object({
+  ...batchCounts,
+  SuccessfulUidsStructured: z.array(z.object({ Index: z.number().int(), Uid: z.string() })),
+  ErrorsStructured: z.array(z.object(upstreamErrorItem)),
+});
+export const batchOutput = z.object({
+  ...batchCounts,
+  SuccessfulUidsStructured: z.array(z.object({ Index: z.number().int(), Uid: z.string(), ...linked })),
+  ErrorsStructured: z.array(z.object({ ...upstreamErrorItem, ...linked })),
+});

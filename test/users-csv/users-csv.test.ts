@@ -3,7 +3,8 @@
 // with a typed error naming the line, the call's own bounds, tenancy, readonly keys, and the users
 // going with their pool.
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { MAX_CSV_PASSWORDS, MAX_CSV_ROWS, usersCsvActions } from "../../src/users-csv/actions.js";
+import { usersCsvActions } from "../../src/users-csv/actions.js";
+import { MAX_CSV_PASSWORDS, MAX_CSV_ROWS } from "../../src/users-csv/schemas.js";
 import { STANDARD_COLUMNS } from "../../src/users-csv/columns.js";
 import { codeOf, startTestService, type TestService } from "../support/harness.js";
 import { createConnection } from "../support/families/identity-providers.js";

@@ -29,11 +29,12 @@ export interface Haproxy {
   stop(): Promise<void>;
 }
 
-export async function startHaproxy(backendPorts: number[]): Promise<Haproxy> {
+/** `port`: where to listen (one from freePort, when the instances behind must know the balancer's address first). */
+export async function startHaproxy(backendPorts: number[], opts: { port?: number } = {}): Promise<Haproxy> {
   const binary = haproxyBinary();
   if (!binary) throw new Error(haproxyUnavailableReason());
   const dir = mkdtempSync(join(tmpdir(), "idplane-haproxy-"));
-  const port = await freePort();
+  const port = opts.port ?? (await freePort());
   const config = join(dir, "haproxy.cfg");
   writeFileSync(
     config,

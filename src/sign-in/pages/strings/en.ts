@@ -24,6 +24,7 @@ export const en = {
   errorTitle: "Something went wrong",
   errorExpired: "This sign-in has expired or was already completed. Go back to the application and start again.",
   errorGeneric: "The request could not be completed.",
+  startFromApp: "Open the application you want to use and sign in from there.",
   logoutTitle: "Sign out",
   logoutAsk: "Do you want to sign out of {name}?",
   logoutYes: "Yes, sign me out",

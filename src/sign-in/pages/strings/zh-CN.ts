@@ -26,6 +26,7 @@ export const zhCN: Strings = {
   errorTitle: "出错了",
   errorExpired: "此次登录已过期或已完成，请返回应用重新开始。",
   errorGeneric: "请求无法完成。",
+  startFromApp: "请打开您要使用的应用，从应用中登录。",
   logoutTitle: "退出登录",
   logoutAsk: "确定要退出 {name} 吗？",
   logoutYes: "是，退出登录",
