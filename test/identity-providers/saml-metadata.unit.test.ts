@@ -334,6 +334,7 @@ describe("signing certificates", () => {
     ["padding inside", `${base64Of(GOOD).slice(0, 40)}=${base64Of(GOOD).slice(40)}`],
     ["too much padding", `${base64Of(GOOD)}===`],
     ["a PEM header", pem(GOOD)],
+    ["digits only (which the parser reads as a number)", "12345678"],
     ["a stray character first", `*${base64Of(GOOD)}`],
     ["a stray character inside", `${base64Of(GOOD).slice(0, 40)}*${base64Of(GOOD).slice(40)}`],
     ["a truncated certificate", base64Of(GOOD).slice(0, 400)],
