@@ -32,11 +32,20 @@ export interface Server {
 
 let nextPort = 18_000 + randomInt(0, 2000);
 
+/**
+ * The Node flags `npm start` runs the service with (package.json's start script), so a benchmark of
+ * the built service measures what production runs, and the two cannot drift apart.
+ */
+export function startFlags(packageJson = readFileSync(new URL("../package.json", import.meta.url), "utf8")): string[] {
+  const pkg = JSON.parse(packageJson) as { scripts: { start: string } };
+  return pkg.scripts.start.split(/\s+/).filter((word) => word.startsWith("--"));
+}
+
 /** Starts a TypeScript entry point as a child process and waits for it to listen. */
-export async function startServer(name: string, entry: string, env: Record<string, string>): Promise<Server> {
+export async function startServer(name: string, entry: string, env: Record<string, string>, nodeArgs: string[] = []): Promise<Server> {
   const port = nextPort++;
   // Built JavaScript runs as is; TypeScript sources run through tsx's loader.
-  const child = spawn(process.execPath, entry.endsWith(".js") ? [entry] : ["--import", "tsx", entry], {
+  const child = spawn(process.execPath, [...nodeArgs, ...(entry.endsWith(".js") ? [entry] : ["--import", "tsx", entry])], {
     env: { PATH: process.env.PATH!, HOME: process.env.HOME ?? "/tmp", LOG_LEVEL: "info", ...env, PORT: String(port) },
     stdio: ["ignore", "pipe", "pipe"],
   });
@@ -131,7 +140,14 @@ export function cpuMs(pid: number | undefined): number {
 export async function load(
   targets: { port: number; connections: number; pid?: number | undefined }[],
   durationS: number,
-  request: { action?: string; creds?: Credentials; makeBody: () => string },
+  request: {
+    action?: string;
+    creds?: Credentials;
+    makeBody: () => string;
+    /** For unsigned requests (no creds): the path and headers, instead of POST / as JSON. */
+    path?: string;
+    headers?: Record<string, string>;
+  },
 ): Promise<RunResult> {
   const cpuBefore = targets.reduce((sum, t) => sum + cpuMs(t.pid), 0);
   const results = await Promise.all(
@@ -147,7 +163,14 @@ export async function load(
                 {
                   setupRequest: (req: any) => {
                     const body = request.makeBody();
-                    if (!request.creds) return { ...req, method: "POST", path: "/", body, headers: { "Content-Type": "application/json" } };
+                    if (!request.creds)
+                      return {
+                        ...req,
+                        method: "POST",
+                        path: request.path ?? "/",
+                        body,
+                        headers: request.headers ?? { "Content-Type": "application/json" },
+                      };
                     return { ...req, ...signedRequest(request.creds, request.action!, body) };
                   },
                 },

@@ -11,6 +11,7 @@ import { rateLimitPurges } from "./platform/rate-limits/purge.js";
 import { signInThrottlePurges } from "./users/purge.js";
 import { sealedSigningKeys, signingKeyPurges } from "./sign-in/keys.js";
 import { signInArtifactPurges } from "./sign-in/adapter.js";
+import { selfServicePurges } from "./sign-in/self-service/purge.js";
 
 export const sealedSources: SealedSource[] = [
   accessKeySecrets,
@@ -27,4 +28,5 @@ export const purgeRules: PurgeRule[] = [
   ...signInThrottlePurges,
   ...signingKeyPurges,
   ...signInArtifactPurges,
+  ...selfServicePurges,
 ];

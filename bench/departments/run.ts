@@ -5,12 +5,10 @@
 // top's subtree (~10,000 users) and direct on a leaf, GetDepartment of a top, and sync commits of
 // 5,000 and 10,000 changes (renames) of the hr Source. Ratios show growth against what each returns
 // or changes. Medians of one run.
-import { randomUUID } from "node:crypto";
 import { cpus, loadavg } from "node:os";
-import { sql, type Insertable, type Kysely } from "kysely";
+import { sql, type Kysely } from "kysely";
 import type { Database } from "../../src/platform/db/schema.js";
-import type { DepartmentsTable } from "../../src/departments/tables.js";
-import { median, p95, seedUsers, startBench, timeRuns, type Call } from "../users/setup.js";
+import { median, p95, seedUsers, startBench, type Call } from "../users/setup.js";
 
 const USERS = Number(process.env.BENCH_USERS ?? 50_000);
 const RUNS = Number(process.env.BENCH_RUNS ?? 10);
@@ -23,59 +21,42 @@ interface Seeded {
   name: string;
 }
 
-/** The tree's rows (parents first) with paths, inserted 1,000 per statement. */
+/**
+ * The tree in three INSERT ... SELECT statements (tops, their children, the leaves), each a join of
+ * the level above with generate_series; then read back parents first (the leaves last), with each
+ * department's parent's ExternalID, for the sync uploads.
+ */
 async function seedTree(
   db: Kysely<Database>,
   accountId: string,
   pool: string,
 ): Promise<{ tops: Seeded[]; leaves: Seeded[]; all: Seeded[] }> {
-  const all: Seeded[] = [];
-  const rows: Insertable<DepartmentsTable>[] = [];
-  const add = (ext: string, name: string, parent?: { uid: string; path: string; namePath: string; depth: number; ext: string }) => {
-    const uid = randomUUID();
-    const node = {
-      uid,
-      path: `${parent?.path ?? "/"}${uid}/`,
-      namePath: `${parent?.namePath ?? ""}/${name}`,
-      depth: (parent?.depth ?? 0) + 1,
-      ext,
-    };
-    rows.push({
-      account_id: accountId,
-      user_pool_uid: pool,
-      uid,
-      parent_uid: parent?.uid ?? null,
-      path: node.path,
-      depth: node.depth,
-      name,
-      name_path: node.namePath,
-      external_id: ext,
-      source: "hr",
-      created_at: new Date(),
-      updated_at: new Date(),
-    });
-    all.push({ uid, ext, parentExt: parent?.ext ?? "", name });
-    return node;
+  await sql`insert into departments (account_id, user_pool_uid, uid, parent_uid, path, depth, name, name_path, external_id, source, created_at, updated_at)
+    select ${accountId}::bigint, ${pool}, uid, null, '/' || uid || '/', 1, 'Top ' || t, '/Top ' || t, 't' || t, 'hr', now(), now()
+      from (select t, gen_random_uuid()::text as uid from generate_series(0, 9) as t) as x`.execute(db);
+  const level = (depth: number, fanout: number, tag: string, label: string) =>
+    sql`insert into departments (account_id, user_pool_uid, uid, parent_uid, path, depth, name, name_path, external_id, source, created_at, updated_at)
+      select p.account_id, p.user_pool_uid, x.uid, p.uid, p.path || x.uid || '/', p.depth + 1,
+             ${label} || substr(p.name, strpos(p.name, ' ') + 1) || '.' || x.i, p.name_path || '/' || ${label} || substr(p.name, strpos(p.name, ' ') + 1) || '.' || x.i,
+             p.external_id || ${tag} || x.i, 'hr', now(), now()
+        from departments p
+        cross join lateral (select i, md5(p.uid || '.' || i)::uuid::text as uid from generate_series(0, ${fanout - 1}::int) as i) as x
+       where p.account_id = ${accountId} and p.user_pool_uid = ${pool} and p.depth = ${depth}`.execute(db);
+  await level(1, 10, "c", "Child ");
+  await level(2, 100, "l", "Leaf ");
+  // Fresh statistics: without them the planner takes the 10,110 departments for one row and runs
+  // the self-joins below (and the membership seeding) as nested loops, minutes instead of a second.
+  await sql`analyze departments`.execute(db);
+  const rows = await sql<{ uid: string; ext: string; parent_ext: string | null; name: string; depth: number }>`
+    select d.uid, d.external_id as ext, p.external_id as parent_ext, d.name, d.depth from departments d
+      left join departments p on p.account_id = d.account_id and p.user_pool_uid = d.user_pool_uid and p.uid = d.parent_uid
+     where d.account_id = ${accountId} and d.user_pool_uid = ${pool} order by d.depth, d.external_id`.execute(db);
+  const all = rows.rows.map((r) => ({ uid: r.uid, ext: r.ext, parentExt: r.parent_ext ?? "", name: r.name }));
+  return {
+    all,
+    tops: all.filter((_, i) => rows.rows[i]!.depth === 1),
+    leaves: all.filter((_, i) => rows.rows[i]!.depth === 3),
   };
-  const tops: Seeded[] = [];
-  const leaves: Seeded[] = [];
-  for (let t = 0; t < 10; t++) {
-    const top = add(`t${t}`, `Top ${t}`);
-    tops.push(all[all.length - 1]!);
-    for (let c = 0; c < 10; c++) {
-      const child = add(`t${t}c${c}`, `Child ${t}.${c}`, top);
-      for (let l = 0; l < 100; l++) {
-        add(`t${t}c${c}l${l}`, `Leaf ${t}.${c}.${l}`, child);
-        leaves.push(all[all.length - 1]!);
-      }
-    }
-  }
-  for (let i = 0; i < rows.length; i += 1000)
-    await db
-      .insertInto("departments")
-      .values(rows.slice(i, i + 1000))
-      .execute();
-  return { tops, leaves, all };
 }
 
 async function commitRenames(call: Call, pool: string, all: Seeded[], changes: number, tag: string): Promise<{ ms: number; result: any }> {
@@ -94,6 +75,32 @@ async function commitRenames(call: Call, pool: string, all: Seeded[], changes: n
   return { ms: performance.now() - t, result };
 }
 
+async function timed(fn: () => Promise<unknown>): Promise<number> {
+  const t = performance.now();
+  await fn();
+  return performance.now() - t;
+}
+
+/** The least a commit of these renames must write: one UPDATE of their names, rolled back. */
+async function renameFloor(db: Kysely<Database>, accountId: string, pool: string, depts: Seeded[]): Promise<number> {
+  let ms = 0;
+  await db
+    .transaction()
+    .execute(async (trx) => {
+      const t = performance.now();
+      await sql`update departments d set name = d.name || ' x', name_path = d.name_path || ' x', updated_at = now()
+        from unnest(${depts.map((d) => d.uid)}::text[]) as u(uid)
+       where d.account_id = ${accountId} and d.user_pool_uid = ${pool} and d.uid = u.uid`.execute(trx);
+      ms = performance.now() - t;
+      throw new Rollback();
+    })
+    .catch((err) => {
+      if (!(err instanceof Rollback)) throw err;
+    });
+  return ms;
+}
+class Rollback extends Error {}
+
 async function main() {
   const bench = await startBench();
   const { db } = bench.deps;
@@ -103,14 +110,18 @@ async function main() {
     const pool = (await bench.call("CreateUserPool", { Name: `bench-departments-${Date.now()}` })).Uid as string;
     const t = performance.now();
     await seedUsers(bench.deps, bench.accountId, pool, USERS);
+    const tUsers = performance.now() - t;
     const { tops, leaves, all } = await seedTree(db, bench.accountId, pool);
-    // Each user in two leaves: user n in leaf n mod L and leaf (7n + 3) mod L.
-    const leafUids = leaves.map((l) => l.uid);
+    const tTree = performance.now() - t - tUsers;
+    // Each user in two leaves of two tops: user n in leaf n mod L and leaf (n + L/2) mod L (leaves
+    // numbered from 0 in ExternalID order, a top's 1,000 together): each top holds 10,000 users.
     await sql`insert into department_members (account_id, user_pool_uid, department_uid, user_uid, created_at)
-      select ${bench.accountId}::bigint, ${pool}, x.leaf, u.uid, now()
-        from (select uid, row_number() over (order by seq) as n from users where account_id = ${bench.accountId} and user_pool_uid = ${pool}) u
-        cross join lateral (values ((${leafUids}::text[])[1 + (u.n % ${leafUids.length})::int]), ((${leafUids}::text[])[1 + ((7 * u.n + 3) % ${leafUids.length})::int])) as x(leaf)
-      on conflict do nothing`.execute(db);
+      with l as (select uid, (row_number() over (order by external_id) - 1)::int as n from departments
+                  where account_id = ${bench.accountId} and user_pool_uid = ${pool} and depth = 3),
+           u as (select uid, row_number() over (order by seq)::int as n from users where account_id = ${bench.accountId} and user_pool_uid = ${pool})
+      select ${bench.accountId}::bigint, ${pool}, l.uid, u.uid, now()
+        from (select uid, n % ${leaves.length} as leaf from u union select uid, (n + ${leaves.length / 2}) % ${leaves.length} from u) as u
+        join l on l.n = u.leaf`.execute(db);
     await sql`analyze departments`.execute(db);
     await sql`analyze department_members`.execute(db);
     const memberships = Number(
@@ -120,29 +131,50 @@ async function main() {
         }>`select count(*) as n from department_members where account_id = ${bench.accountId} and user_pool_uid = ${pool}`.execute(db)
       ).rows[0]!.n,
     );
-    say(`seeded ${USERS} users, ${all.length} departments and ${memberships} memberships in ${fmt(performance.now() - t)} ms`);
+    const tMembers = performance.now() - t - tUsers - tTree;
+    say(
+      `seeded ${USERS} users (${fmt(tUsers)} ms), ${all.length} departments (${fmt(tTree)} ms) and ${memberships} memberships (${fmt(tMembers)} ms, with analyze)`,
+    );
 
     const top = tops[0]!.uid;
+    const child = all.find((d) => d.parentExt === tops[0]!.ext)!.uid;
     const inTop = await bench.call("ListUsersInDepartment", {
       UserPoolUid: pool,
       DepartmentUid: top,
       PageSize: 50,
       Filter: { DepartmentUidRecursive: true },
     });
+    const inChild = await bench.call("ListUsersInDepartment", {
+      UserPoolUid: pool,
+      DepartmentUid: child,
+      PageSize: 50,
+      Filter: { DepartmentUidRecursive: true },
+    });
     const whole = await bench.call("GetDepartmentTree", { UserPoolUid: pool, RootDepartmentUid: "0" });
     const count = (nodes: { Children: unknown[] }[]): number => nodes.reduce((n, x) => n + 1 + count(x.Children as never), 0);
-    say(`whole tree answers ${count(whole.Roots)} departments; top 0's subtree has ${inTop.TotalCount} users`);
+    say(
+      `whole tree answers ${count(whole.Roots)} departments; top 0's subtree has ${inTop.TotalCount} users, one child's ${inChild.TotalCount}`,
+    );
 
-    const cases: [string, () => Promise<unknown>, number][] = [
+    // Floors, measured the same way (same process, same connection pool, alternated with the call):
+    // the signed request path (GetUserPool through the SDK), and the bare SQL reading the rows the
+    // call answers.
+    const requestFloor = () => bench.call("GetUserPool", { UserPoolUid: pool });
+    const treeRows = (path?: string) =>
+      sql`select * from departments where account_id = ${bench.accountId} and user_pool_uid = ${pool}${
+        path ? sql` and path >= ${path}::text collate "C" and path < (${path}::text || chr(1114111)) collate "C"` : sql``
+      }`.execute(db);
+    const topPath = `/${top}/`;
+    const cases: [string, () => Promise<unknown>, (() => Promise<unknown>) | undefined][] = [
       [
         `GetDepartmentTree, whole pool (${all.length} departments)`,
         () => bench.call("GetDepartmentTree", { UserPoolUid: pool, RootDepartmentUid: "0" }),
-        RUNS,
+        () => treeRows(),
       ],
       [
         `GetDepartmentTree, one top (${all.length / 10} departments)`,
         () => bench.call("GetDepartmentTree", { UserPoolUid: pool, RootDepartmentUid: top }),
-        RUNS,
+        () => treeRows(topPath),
       ],
       [
         `ListUsersInDepartment, recursive on a top (${inTop.TotalCount} users), PageSize 50`,
@@ -153,44 +185,86 @@ async function main() {
             PageSize: 50,
             Filter: { DepartmentUidRecursive: true },
           }),
-        RUNS,
+        undefined,
+      ],
+      [
+        `ListUsersInDepartment, recursive on a child (${inChild.TotalCount} users), PageSize 50`,
+        () =>
+          bench.call("ListUsersInDepartment", {
+            UserPoolUid: pool,
+            DepartmentUid: child,
+            PageSize: 50,
+            Filter: { DepartmentUidRecursive: true },
+          }),
+        undefined,
       ],
       [
         `ListUsersInDepartment, a leaf, PageSize 50`,
         () => bench.call("ListUsersInDepartment", { UserPoolUid: pool, DepartmentUid: leaves[0]!.uid, PageSize: 50 }),
-        RUNS,
+        undefined,
       ],
       [
         `GetDepartment, a top (counts over ${memberships / 10} memberships)`,
         () => bench.call("GetDepartment", { UserPoolUid: pool, DepartmentUid: top }),
-        RUNS,
+        undefined,
       ],
       [
         `ListDepartments, the 10 tops with their counts`,
         () => bench.call("ListDepartments", { UserPoolUid: pool, ParentDepartmentUid: "0" }),
-        RUNS,
+        undefined,
       ],
     ];
     say("");
-    say(`| call | runs | median ms | p95 ms |`);
-    say(`|---|---|---|---|`);
+    say(`Reads: ${RUNS} runs each after 2 warm-ups, each run followed by the floors (alternated).`);
+    say("");
+    say(`| call | median ms | p95 ms | request floor median ms | call / request floor | data floor median ms | call / data floor |`);
+    say(`|---|---|---|---|---|---|---|`);
     const medians: number[] = [];
-    for (const [name, fn, runs] of cases) {
-      const times = await timeRuns(fn, runs, 2);
+    for (const [name, fn, dataFloor] of cases) {
+      for (let i = 0; i < 2; i++) await fn();
+      const times: number[] = [];
+      const floorTimes: number[] = [];
+      const dataTimes: number[] = [];
+      for (let i = 0; i < RUNS; i++) {
+        times.push(await timed(fn));
+        floorTimes.push(await timed(requestFloor));
+        if (dataFloor) dataTimes.push(await timed(dataFloor));
+      }
+      for (const x of [times, floorTimes, dataTimes]) x.sort((a, b) => a - b);
       medians.push(median(times));
-      say(`| ${name} | ${runs} | ${fmt(median(times))} | ${fmt(p95(times))} |`);
+      const data = dataFloor ? `${fmt(median(dataTimes))} | ${(median(times) / median(dataTimes)).toFixed(1)}` : "| ";
+      say(
+        `| ${name} | ${fmt(median(times))} | ${fmt(p95(times))} | ${fmt(median(floorTimes))} | ${(median(times) / median(floorTimes)).toFixed(1)} | ${data} |`,
+      );
     }
-    say(`whole tree / one top = ${(medians[0]! / medians[1]!).toFixed(1)} (10x the departments)`);
+    say("");
+    say(`Growth: whole tree / one top = ${(medians[0]! / medians[1]!).toFixed(2)} for 10x the departments;`);
+    say(
+      `recursive list on a top / on a child = ${(medians[2]! / medians[3]!).toFixed(2)} for ${(inTop.TotalCount / inChild.TotalCount).toFixed(1)}x the users.`,
+    );
 
-    const half = await commitRenames(bench.call, pool, all, 5000, "a");
+    // Commits: N renames of leaves (the whole Source uploaded, the rest unchanged); the data floor is
+    // one UPDATE of the same N names, in a transaction rolled back.
+    say("");
+    say(`| commit | Updated | Skipped | commit ms | data floor ms (one UPDATE of the names) | commit / floor |`);
+    say(`|---|---|---|---|---|---|`);
+    const commits: [number, number][] = [];
+    for (const [n, tag] of [
+      [1000, "a"],
+      [5000, "b"],
+      [10_000, "c"],
+    ] as const) {
+      const floor = await renameFloor(db, bench.accountId, pool, leaves.slice(leaves.length - Math.min(n, leaves.length)));
+      const r = await commitRenames(bench.call, pool, all, n, tag);
+      commits.push([n, r.ms]);
+      say(
+        `| CommitDepartmentSyncSession, ${n} renames of ${all.length} uploaded | ${r.result.Departments.Updated} | ${r.result.Departments.Skipped} | ${fmt(r.ms)} | ${fmt(floor)} | ${(r.ms / floor).toFixed(1)} |`,
+      );
+    }
+    say("");
     say(
-      `| CommitDepartmentSyncSession, 5,000 renames of ${all.length} uploaded | 1 | ${fmt(half.ms)} | |  (Updated ${half.result.Departments.Updated}, Skipped ${half.result.Departments.Skipped})`,
+      `Growth: 10,000 / 5,000 changes = ${(commits[2]![1] / commits[1]![1]).toFixed(2)}; 5,000 / 1,000 = ${(commits[1]![1] / commits[0]![1]).toFixed(2)}. Load average at end ${loadavg()[0]!.toFixed(2)}.`,
     );
-    const full = await commitRenames(bench.call, pool, all, 10_000, "b");
-    say(
-      `| CommitDepartmentSyncSession, 10,000 renames of ${all.length} uploaded | 1 | ${fmt(full.ms)} | |  (Updated ${full.result.Departments.Updated}, Skipped ${full.result.Departments.Skipped})`,
-    );
-    say(`10,000 / 5,000 changes = ${(full.ms / half.ms).toFixed(2)}; load average at end ${loadavg()[0]!.toFixed(2)}`);
   } finally {
     await bench.close();
   }

@@ -1,5 +1,5 @@
 // `mail list`: the outbox, newest first. For local development without SMTP_URL, queued reset
-// emails (and their links) are read here. Sent and failed messages show metadata only: their body
+// emails (and their links) and the hosted pages' code mails (their text) are read here. Sent and failed messages show metadata only: their body
 // and link were wiped when they left the queue.
 import { listOutbox, type OutboxRow } from "../platform/mail/outbox.js";
 import type { MailStatus } from "../platform/mail/tables.js";
@@ -19,6 +19,13 @@ export function formatOutbox(rows: OutboxRow[]): string {
             (r.status === "queued" ? `  next attempt ${r.next_attempt_at.toISOString()}` : "") +
             (r.sent_at ? `  sent ${r.sent_at.toISOString()}` : ""),
           ...(r.link ? [`  link: ${r.link}`] : []),
+          // A hosted page's code mail has no link: its text (with the code) is what local development reads.
+          ...(r.status === "queued" && !r.link && r.body_text
+            ? r.body_text
+                .trimEnd()
+                .split("\n")
+                .map((l) => `  | ${l}`)
+            : []),
           ...(r.last_error ? [`  last error: ${r.last_error}`] : []),
         ].join("\n"),
       )

@@ -9,13 +9,24 @@ import type { AppDeps } from "../deps.js";
 import { translateDbError } from "../platform/db/errors.js";
 import type { GatewayEnv } from "./gateway/context.js";
 import { dispatchAction, routeAction } from "./gateway/dispatch.js";
-import { API_VERSION, SERVICE_NAME, errorEnvelope, newRequestId } from "./gateway/envelope.js";
+import { API_VERSION, SERVICE_NAME, apiResponse, errorEnvelope, newRequestId } from "./gateway/envelope.js";
 import { type ApiError, errors } from "../core/errors.js";
 import { signatureAuth } from "./gateway/signing/middleware.js";
 import { replayProtection } from "./gateway/replay.js";
 import { throttle } from "./gateway/throttle.js";
 import { AccountSlots, accountSlots } from "./gateway/account-slots.js";
 import { createSignatureLedger } from "../platform/rate-limits/signatures.js";
+
+/** The request log line of an API call. */
+interface RequestLine {
+  requestId: string;
+  action: string | undefined;
+  status: number;
+  durationMs: number;
+  code?: string;
+  accessKeyId?: string;
+  accountId?: string;
+}
 
 export interface AppOptions {
   registry?: ReadonlyMap<string, AnyAction>;
@@ -33,35 +44,42 @@ export function createApp(deps: AppDeps, opts: AppOptions = {}) {
     const started = performance.now();
     const requestId = newRequestId(deps.clock.now());
     c.set("requestId", requestId);
-    c.header("X-Request-Id", requestId);
+    const api = c.req.path === "/";
+    // The API's answers carry the header from the start (apiResponse): a header set here would make
+    // Hono build a Headers object per request and merge it into the answer's.
+    if (!api) c.header("X-Request-Id", requestId);
     await next();
-    if (c.req.path !== "/") return;
+    if (!api) return;
+    // One flat object, fields in a fixed order: the line is written on every call.
+    const line: RequestLine = {
+      requestId,
+      action: c.get("actionName"),
+      status: c.res.status,
+      durationMs: Math.round((performance.now() - started) * 100) / 100,
+    };
+    const code = c.get("errorCode");
+    if (code) line.code = code;
     const principal = c.get("principal");
-    deps.log.info(
-      {
-        requestId,
-        action: c.get("actionName"),
-        status: c.res.status,
-        durationMs: Math.round((performance.now() - started) * 100) / 100,
-        ...(c.get("errorCode") && { code: c.get("errorCode") }),
-        ...(principal && { accessKeyId: principal.accessKeyId, accountId: principal.accountId }),
-      },
-      "request",
-    );
+    if (principal) {
+      line.accessKeyId = principal.accessKeyId;
+      line.accountId = principal.accountId;
+    }
+    deps.log.info(line, "request");
   });
 
   const renderError = (c: Context<GatewayEnv>, apiError: ApiError) => {
     c.set("errorCode", apiError.code);
-    // The rest of an oversized body is not worth reading: close the connection after answering.
-    if (apiError.status === 413) c.header("Connection", "close");
-    if (apiError.retryAfterSeconds !== undefined) c.header("Retry-After", String(apiError.retryAfterSeconds));
     const ctx = {
       requestId: c.get("requestId"),
       action: c.get("actionName") ?? "",
       version: c.get("version") ?? API_VERSION,
       region: deps.config.region,
     };
-    return c.json(errorEnvelope(ctx, apiError), apiError.status);
+    const headers: Record<string, string> = {};
+    // The rest of an oversized body is not worth reading: close the connection after answering.
+    if (apiError.status === 413) headers.connection = "close";
+    if (apiError.retryAfterSeconds !== undefined) headers["retry-after"] = String(apiError.retryAfterSeconds);
+    return apiResponse(ctx.requestId, JSON.stringify(errorEnvelope(ctx, apiError)), apiError.status, headers);
   };
 
   app.onError((err, c) => {

@@ -6,6 +6,10 @@ const POOL_SIZE = 9 * 512;
 let pool = randomBytes(POOL_SIZE);
 let offset = 0;
 
+// The time part changes once a second: made once a second, not once a request.
+let stampSecond = Number.NaN;
+let stamp = "";
+
 /** yyyyMMddHHmmss (UTC) followed by 18 upper-case hex characters. */
 export function newRequestId(now = new Date()): string {
   if (offset + 9 > POOL_SIZE) {
@@ -14,8 +18,11 @@ export function newRequestId(now = new Date()): string {
   }
   const random = pool.toString("hex", offset, offset + 9).toUpperCase();
   offset += 9;
-  const stamp = now.toISOString();
-  return (
-    stamp.slice(0, 4) + stamp.slice(5, 7) + stamp.slice(8, 10) + stamp.slice(11, 13) + stamp.slice(14, 16) + stamp.slice(17, 19) + random
-  );
+  const second = Math.floor(now.getTime() / 1000);
+  if (second !== stampSecond) {
+    const iso = now.toISOString();
+    stamp = iso.slice(0, 4) + iso.slice(5, 7) + iso.slice(8, 10) + iso.slice(11, 13) + iso.slice(14, 16) + iso.slice(17, 19);
+    stampSecond = second;
+  }
+  return stamp + random;
 }

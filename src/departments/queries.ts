@@ -197,24 +197,49 @@ export function filterSql(f: DepartmentFilter): RawBuilder<SqlBool>[] {
   return out;
 }
 
+/**
+ * Each sort: the expression ordered by, the same key as text for a NextToken (times in microseconds
+ * since the epoch, exact), and the token's text back as a value comparable with the expression.
+ */
 export const DEPARTMENT_SORTS = {
-  Precedence: sql`precedence`,
-  Name: sql`(lower(name) collate "C")`,
-  CreateTime: sql`created_at`,
-  UpdateTime: sql`updated_at`,
+  Precedence: { expr: sql`precedence`, text: sql<string>`precedence::text`, value: (k: string) => sql`${k}::int` },
+  Name: { expr: sql`(lower(name) collate "C")`, text: sql<string>`lower(name)`, value: (k: string) => sql`(${k}::text collate "C")` },
+  CreateTime: {
+    expr: sql`created_at`,
+    text: sql<string>`((extract(epoch from created_at) * 1000000)::bigint)::text`,
+    value: (k: string) => sql`('epoch'::timestamptz + ${k}::bigint * interval '1 microsecond')`,
+  },
+  UpdateTime: {
+    expr: sql`updated_at`,
+    text: sql<string>`((extract(epoch from updated_at) * 1000000)::bigint)::text`,
+    value: (k: string) => sql`('epoch'::timestamptz + ${k}::bigint * interval '1 microsecond')`,
+  },
 };
 
-/** The direct children of `parent` (null: the top level), filtered and sorted, the uid breaking ties. */
+/**
+ * The direct children of `parent` (null: the top level), filtered and sorted, the uid breaking ties;
+ * with `after`, only the rows past that (key, uid) in the sort's order (a keyset page). Each row
+ * carries its sort key as text (`sort_key`) for the next NextToken.
+ */
 export function childListing(
   db: Db,
   k: PoolKey,
   parent: string | null,
   f: DepartmentFilter,
   sort: { key: keyof typeof DEPARTMENT_SORTS; direction: "asc" | "desc" },
-): Listing<Database, "departments", DepartmentRow> {
+  after?: { key: string; uid: string },
+): Listing<Database, "departments", DepartmentRow & { sort_key: string }> {
   let q = inPool(db, k).where(parent === null ? sql<SqlBool>`parent_uid is null` : sql<SqlBool>`parent_uid = ${parent}`);
   for (const c of filterSql(f)) q = q.where(c);
-  return { filtered: q, rows: (r) => r.selectAll().orderBy(DEPARTMENT_SORTS[sort.key], sort.direction).orderBy("uid", sort.direction) };
+  const s = DEPARTMENT_SORTS[sort.key];
+  const past = after
+    ? sql<SqlBool>`(${s.expr}, uid) ${sql.raw(sort.direction === "asc" ? ">" : "<")} (${s.value(after.key)}, ${after.uid})`
+    : undefined;
+  return {
+    filtered: q,
+    rows: (r) =>
+      (past ? r.where(past) : r).selectAll().select(s.text.as("sort_key")).orderBy(s.expr, sort.direction).orderBy("uid", sort.direction),
+  };
 }
 
 /** The uids of the subtree's departments matching the filter. */

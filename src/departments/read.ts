@@ -3,7 +3,8 @@
 // computes the counts of exactly the departments it answers (queries.ts).
 import type { AppDeps } from "../deps.js";
 import { errors } from "../core/errors.js";
-import { countRows } from "../core/page.js";
+import { cursorPage, offsetPage } from "../core/page.js";
+import { decodeDepartmentCursor, encodeDepartmentCursor } from "./cursor.js";
 import { parentPool } from "../user-pools/parent.js";
 import * as q from "./queries.js";
 import { TOP, type DepartmentFilterInput, type ListDepartmentsInput, type TreeInput, type TreeNode } from "./schemas.js";
@@ -24,32 +25,40 @@ export function filterOf(f: DepartmentFilterInput = {}): q.DepartmentFilter {
 
 const hasFilter = (f: q.DepartmentFilter) => Object.values(f).some((v) => v !== undefined);
 
-/** NextToken: the offset of the next page, as text (a department list is short enough for offsets). */
-const decodeToken = (t: string) => {
-  if (!/^o[0-9]{1,9}$/.test(t)) throw errors.invalidParameter("NextToken", "the NextToken is not one this service issued");
-  return Number(t.slice(1));
-};
-
 export async function listDepartments(deps: Deps, accountId: string, input: ListDepartmentsInput) {
   const k = keyOf(accountId, input.UserPoolUid);
   await parentPool(deps.db, accountId, k.poolUid, "read");
   const parent = await parentOf(deps.db, k, input.ParentDepartmentUid);
   const field = input.SortField ?? "Precedence";
   const direction = input.SortDirection ?? (field === "Precedence" || field === "Name" ? "Asc" : "Desc");
-  const listing = q.childListing(deps.db, k, parent?.uid ?? null, filterOf(input.Filter), {
-    key: field,
-    direction: direction === "Asc" ? "asc" : "desc",
-  });
+  const sort = { field, direction };
   const cursor = input.NextToken !== undefined || input.MaxResults !== undefined;
-  const size = cursor ? (input.MaxResults ?? input.PageSize) : input.PageSize;
-  const offset = input.NextToken ? decodeToken(input.NextToken) : cursor ? 0 : (input.PageNumber - 1) * size;
-  const [rows, total] = await Promise.all([
-    listing.rows(listing.filtered).offset(offset).limit(size).execute(),
-    countRows(listing.filtered),
-  ]);
-  const counts = await q.countsOf(deps.db, k, rows);
-  const next = cursor && offset + rows.length < total ? `o${offset + rows.length}` : "";
-  return { Data: viewsOf(rows, counts), PageNumber: cursor ? 0 : input.PageNumber, PageSize: size, TotalCount: total, NextToken: next };
+  const after = input.NextToken ? decodeDepartmentCursor(input.NextToken, sort) : undefined;
+  if (input.NextToken && !after)
+    throw errors.invalidParameter("NextToken", "the NextToken is not one this service issued for this SortField and SortDirection");
+  const listing = q.childListing(
+    deps.db,
+    k,
+    parent?.uid ?? null,
+    filterOf(input.Filter),
+    { key: field, direction: direction === "Asc" ? "asc" : "desc" },
+    after,
+  );
+  if (cursor) {
+    // A keyset page (src/departments/cursor.ts): the same cost at any depth.
+    const size = input.MaxResults ?? input.PageSize;
+    const page = await cursorPage(
+      listing,
+      size,
+      (r) => r,
+      (last) => encodeDepartmentCursor(sort, { key: last.sort_key, uid: last.uid }),
+    );
+    const counts = await q.countsOf(deps.db, k, page.Data);
+    return { Data: viewsOf(page.Data, counts), PageNumber: 0, PageSize: size, TotalCount: page.TotalCount, NextToken: page.NextToken };
+  }
+  const page = await offsetPage(listing, input, (r) => r);
+  const counts = await q.countsOf(deps.db, k, page.Data);
+  return { ...page, Data: viewsOf(page.Data, counts), NextToken: "" };
 }
 
 export async function batchGetDepartments(deps: Deps, accountId: string, input: { UserPoolUid: string; DepartmentUids: string[] }) {

@@ -118,7 +118,12 @@ export const listDepartmentsInput = z.object({
   ...poolRef,
   ParentDepartmentUid: parentRef.describe(`whose direct children to list; "${TOP}" for the top-level departments`),
   ...pagingInput,
-  NextToken: z.string().trim().max(64).describe("the NextToken of the previous page (then PageNumber is ignored)").optional(),
+  NextToken: z
+    .string()
+    .trim()
+    .max(2048)
+    .describe("the NextToken of the previous page, with the same SortField and SortDirection (then PageNumber is ignored)")
+    .optional(),
   MaxResults: z.number().int().min(1).max(100).describe("the page size with NextToken").optional(),
   Filter: departmentFilter,
   SortField: z.enum(DEPARTMENT_SORT_FIELDS).describe("Precedence (default), Name, CreateTime or UpdateTime").optional(),

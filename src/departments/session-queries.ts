@@ -1,5 +1,5 @@
 // SQL of sync sessions, their staged rows and their jobs.
-import { sql, type Insertable, type Selectable, type Updateable } from "kysely";
+import { sql, type Insertable, type Selectable, type SqlBool, type Updateable } from "kysely";
 import type { Db } from "../platform/db/types.js";
 import type { PoolKey } from "./queries.js";
 import type { DepartmentSyncJobsTable, DepartmentSyncSessionsTable, StagedDepartmentsTable, StagedMembersTable } from "./tables.js";
@@ -7,8 +7,12 @@ import type { DepartmentSyncJobsTable, DepartmentSyncSessionsTable, StagedDepart
 export type SessionRow = Selectable<DepartmentSyncSessionsTable>;
 export type JobRow = Selectable<DepartmentSyncJobsTable>;
 
-const sessions = (db: Db, k: PoolKey) =>
-  db.selectFrom("department_sync_sessions").where("account_id", "=", k.accountId).where("user_pool_uid", "=", k.poolUid);
+const sessions = (db: Db, k: PoolKey) => db.selectFrom("department_sync_sessions").where(inPool(k));
+
+/** The pool's rows of a sync table (every table here leads with the pool's key). */
+const inPool = (k: PoolKey) => sql<SqlBool>`account_id = ${k.accountId} and user_pool_uid = ${k.poolUid}`;
+/** The rows of one session in the staging tables. */
+const staged = (k: PoolKey, session: string) => sql<SqlBool>`${inPool(k)} and session_uid = ${session}`;
 
 export function findSession(db: Db, k: PoolKey, uid: string, lock = false): Promise<SessionRow | undefined> {
   const q = sessions(db, k).selectAll().where("uid", "=", uid);
@@ -20,13 +24,7 @@ export async function insertSession(db: Db, row: Insertable<DepartmentSyncSessio
 }
 
 export async function updateSession(db: Db, k: PoolKey, uid: string, changes: Updateable<DepartmentSyncSessionsTable>): Promise<void> {
-  await db
-    .updateTable("department_sync_sessions")
-    .set(changes)
-    .where("account_id", "=", k.accountId)
-    .where("user_pool_uid", "=", k.poolUid)
-    .where("uid", "=", uid)
-    .execute();
+  await db.updateTable("department_sync_sessions").set(changes).where(inPool(k)).where("uid", "=", uid).execute();
 }
 
 /** Stages departments; a later upload of an ExternalID replaces the earlier one. */
@@ -64,49 +62,28 @@ export async function stageMembers(db: Db, rows: Insertable<StagedMembersTable>[
 
 export async function stagedCounts(db: Db, k: PoolKey, session: string): Promise<{ departments: number; members: number }> {
   const r = await sql<{ d: string; m: string }>`select
-    (select count(*) from department_sync_staged_departments where account_id = ${k.accountId} and user_pool_uid = ${k.poolUid} and session_uid = ${session}) as d,
-    (select count(*) from department_sync_staged_members where account_id = ${k.accountId} and user_pool_uid = ${k.poolUid} and session_uid = ${session}) as m`.execute(
-    db,
-  );
+    (select count(*) from department_sync_staged_departments where ${staged(k, session)}) as d,
+    (select count(*) from department_sync_staged_members where ${staged(k, session)}) as m`.execute(db);
   return { departments: Number(r.rows[0]!.d), members: Number(r.rows[0]!.m) };
 }
 
 export function stagedDepartments(db: Db, k: PoolKey, session: string) {
-  return db
-    .selectFrom("department_sync_staged_departments")
-    .selectAll()
-    .where("account_id", "=", k.accountId)
-    .where("user_pool_uid", "=", k.poolUid)
-    .where("session_uid", "=", session)
-    .orderBy("external_id")
-    .execute();
+  return db.selectFrom("department_sync_staged_departments").selectAll().where(staged(k, session)).orderBy("external_id").execute();
 }
 
 export function stagedMembers(db: Db, k: PoolKey, session: string) {
   return db
     .selectFrom("department_sync_staged_members")
     .selectAll()
-    .where("account_id", "=", k.accountId)
-    .where("user_pool_uid", "=", k.poolUid)
-    .where("session_uid", "=", session)
+    .where(staged(k, session))
     .orderBy("department_external_id")
     .orderBy("user_uid")
     .execute();
 }
 
 export async function dropStaged(db: Db, k: PoolKey, session: string): Promise<void> {
-  await db
-    .deleteFrom("department_sync_staged_departments")
-    .where("account_id", "=", k.accountId)
-    .where("user_pool_uid", "=", k.poolUid)
-    .where("session_uid", "=", session)
-    .execute();
-  await db
-    .deleteFrom("department_sync_staged_members")
-    .where("account_id", "=", k.accountId)
-    .where("user_pool_uid", "=", k.poolUid)
-    .where("session_uid", "=", session)
-    .execute();
+  await db.deleteFrom("department_sync_staged_departments").where(staged(k, session)).execute();
+  await db.deleteFrom("department_sync_staged_members").where(staged(k, session)).execute();
 }
 
 export async function insertJob(db: Db, row: Insertable<DepartmentSyncJobsTable>): Promise<JobRow> {
@@ -114,17 +91,11 @@ export async function insertJob(db: Db, row: Insertable<DepartmentSyncJobsTable>
 }
 
 export function findJob(db: Db, k: PoolKey, uid: string): Promise<JobRow | undefined> {
-  return db
-    .selectFrom("department_sync_jobs")
-    .selectAll()
-    .where("account_id", "=", k.accountId)
-    .where("user_pool_uid", "=", k.poolUid)
-    .where("uid", "=", uid)
-    .executeTakeFirst();
+  return db.selectFrom("department_sync_jobs").selectAll().where(inPool(k)).where("uid", "=", uid).executeTakeFirst();
 }
 
 export function listJobs(db: Db, k: PoolKey, source: string | undefined, limit: number): Promise<JobRow[]> {
-  let q = db.selectFrom("department_sync_jobs").selectAll().where("account_id", "=", k.accountId).where("user_pool_uid", "=", k.poolUid);
+  let q = db.selectFrom("department_sync_jobs").selectAll().where(inPool(k));
   if (source) q = q.where("source", "=", source);
   return q.orderBy("created_at", "desc").orderBy("uid", "desc").limit(limit).execute();
 }

@@ -1,12 +1,13 @@
 // Applying an outside source's memberships (BatchSyncDepartmentMembers, a sync session's commit):
 // each mapping names a department by (Source, ExternalDepartmentID) and the members it must have;
 // afterwards the department has exactly those, with their IsPrimary and Role. A mapping that cannot
-// apply (no such department, a user not in the pool, a user's department quota) fails alone.
+// apply (no such department, a user not in the pool, a user's department quota) fails alone. The
+// writes are set-based: three statements however many mappings and members.
 import type { Transaction } from "kysely";
 import type { AppDeps } from "../deps.js";
 import type { Database } from "../platform/db/schema.js";
-import * as mq from "./member-queries.js";
 import type * as q from "./queries.js";
+import * as sq from "./sync-queries.js";
 
 type Deps = Pick<AppDeps, "config" | "clock">;
 
@@ -52,6 +53,11 @@ const failed = (ExternalDepartmentID: string, Message: string): MappingResult =>
   MemberDiffs: [],
 });
 
+/**
+ * Decides every mapping in memory, in order, as if they ran one by one (a user's department count
+ * and primary department follow the earlier mappings), then writes them set-based: one DELETE of
+ * the removed memberships, one UPDATE clearing primary marks that moved, one upsert of the rest.
+ */
 export async function applyMembers(
   trx: Transaction<Database>,
   deps: Deps,
@@ -59,7 +65,28 @@ export async function applyMembers(
   source: string,
   mappings: Mapping[],
 ): Promise<MembersOutcome> {
+  const departments = await sq.departmentsByExternalId(
+    trx,
+    k,
+    source,
+    mappings.map((m) => m.ExternalDepartmentID),
+  );
+  const allUsers = [...new Set(mappings.flatMap((m) => m.Members.map((x) => x.UserUid)))];
+  const known = await sq.usersOfPool(trx, k, allUsers);
+  const current = new Map<string, Map<string, sq.Membership>>();
+  for (const m of await sq.membershipsOf(trx, k, [...departments.values()]))
+    (current.get(m.department_uid) ?? current.set(m.department_uid, new Map()).get(m.department_uid)!).set(m.user_uid, m);
+  const start = new Map(current);
+  const touchedUsers = new Set(allUsers);
+  for (const rows of current.values()) for (const u of rows.keys()) touchedUsers.add(u);
+  // Each user's department count and primary department, as the mappings decided so far leave them.
+  const state = await sq.usersMemberships(trx, k, [...touchedUsers]);
+  const startPrimary = new Map([...state].map(([u, s]) => [u, s.primary]));
+  const stateOf = (u: string) => state.get(u) ?? (state.set(u, { count: 0, primary: null }), state.get(u)!);
+
   const results: MappingResult[] = [];
+  const removals: { d: string; u: string }[] = [];
+  const finals = new Map<string, Map<string, { role: string }>>();
   const seen = new Set<string>();
   for (const m of mappings) {
     if (seen.has(m.ExternalDepartmentID)) {
@@ -67,8 +94,112 @@ export async function applyMembers(
       continue;
     }
     seen.add(m.ExternalDepartmentID);
-    results.push(await applyOne(trx, deps, k, source, m));
+    const dept = departments.get(m.ExternalDepartmentID);
+    if (!dept) {
+      results.push(failed(m.ExternalDepartmentID, `no department of Source ${source} has ExternalID ${m.ExternalDepartmentID}`));
+      continue;
+    }
+    const wanted = new Map<string, { isPrimary: boolean; role: string }>();
+    for (const x of m.Members) wanted.set(x.UserUid, { isPrimary: x.IsPrimary ?? false, role: x.Role ?? "" });
+    const unknown = [...wanted.keys()].find((u) => !known.has(u));
+    if (unknown !== undefined) {
+      results.push(failed(m.ExternalDepartmentID, `user ${unknown} is not a user of the pool`));
+      continue;
+    }
+    const here = current.get(dept) ?? new Map<string, sq.Membership>();
+    const isPrimaryHere = (u: string) => stateOf(u).primary === dept;
+    const diffs: MemberDiff[] = [];
+    let unchanged = 0;
+    for (const [user, w] of wanted) {
+      const c = here.get(user);
+      if (!c)
+        diffs.push({
+          Action: "ADD",
+          UserUid: user,
+          BeforeIsPrimary: false,
+          BeforeRole: "",
+          AfterIsPrimary: w.isPrimary,
+          AfterRole: w.role,
+        });
+      else if (isPrimaryHere(user) !== w.isPrimary || c.role !== w.role)
+        diffs.push({
+          Action: "UPDATE",
+          UserUid: user,
+          BeforeIsPrimary: isPrimaryHere(user),
+          BeforeRole: c.role,
+          AfterIsPrimary: w.isPrimary,
+          AfterRole: w.role,
+        });
+      else unchanged++;
+    }
+    for (const [user, c] of here)
+      if (!wanted.has(user))
+        diffs.push({
+          Action: "REMOVE",
+          UserUid: user,
+          BeforeIsPrimary: isPrimaryHere(user),
+          BeforeRole: c.role,
+          AfterIsPrimary: false,
+          AfterRole: "",
+        });
+    const adds = diffs.filter((d) => d.Action === "ADD");
+    const over = adds.find((d) => stateOf(d.UserUid).count + 1 > deps.config.quotas.departmentsPerUser);
+    if (over) {
+      results.push(
+        failed(
+          m.ExternalDepartmentID,
+          `user ${over.UserUid} would be in more than ${deps.config.quotas.departmentsPerUser} departments (quota DepartmentsPerUser)`,
+        ),
+      );
+      continue;
+    }
+    // Applied: the department's members are now exactly the wanted ones.
+    for (const d of diffs) {
+      const st = stateOf(d.UserUid);
+      if (d.Action === "ADD") st.count++;
+      if (d.Action === "REMOVE") {
+        st.count--;
+        removals.push({ d: dept, u: d.UserUid });
+      }
+    }
+    for (const [user, w] of wanted) {
+      const st = stateOf(user);
+      if (w.isPrimary) st.primary = dept;
+      else if (st.primary === dept) st.primary = null;
+    }
+    for (const user of here.keys()) if (!wanted.has(user) && stateOf(user).primary === dept) stateOf(user).primary = null;
+    finals.set(dept, new Map([...wanted].map(([u, w]) => [u, { role: w.role }])));
+    current.set(
+      dept,
+      new Map([...wanted].map(([u, w]) => [u, { department_uid: dept, user_uid: u, is_primary: w.isPrimary, role: w.role }])),
+    );
+    results.push({
+      ExternalDepartmentID: m.ExternalDepartmentID,
+      Status: "SUCCEEDED",
+      Message: "",
+      Added: adds.length,
+      Removed: diffs.filter((d) => d.Action === "REMOVE").length,
+      Unchanged: unchanged,
+      MemberDiffs: diffs,
+    });
   }
+
+  await sq.deleteMemberships(trx, k, removals);
+  await sq.clearPrimaries(
+    trx,
+    k,
+    [...state].filter(([u, s]) => (startPrimary.get(u) ?? null) !== s.primary).map(([u, s]) => ({ u, d: s.primary })),
+  );
+  const rows: sq.Membership[] = [];
+  for (const [dept, members] of finals)
+    for (const [user, w] of members) {
+      const row = { department_uid: dept, user_uid: user, is_primary: stateOf(user).primary === dept, role: w.role };
+      const was = start.get(dept)?.get(user);
+      // Only what is new or different: an unchanged membership is not rewritten.
+      if (!was || was.is_primary !== row.is_primary || was.role !== row.role) rows.push(row);
+    }
+  await sq.upsertMemberships(trx, k, rows, deps.clock.now());
+
   const ok = results.filter((r) => r.Status === "SUCCEEDED");
   return {
     Added: ok.reduce((n, r) => n + r.Added, 0),
@@ -76,92 +207,5 @@ export async function applyMembers(
     Unchanged: ok.reduce((n, r) => n + r.Unchanged, 0),
     Errors: results.filter((r) => r.Status === "FAILED").map((r) => `${r.ExternalDepartmentID}: ${r.Message}`),
     MappingResults: results,
-  };
-}
-
-async function applyOne(trx: Transaction<Database>, deps: Deps, k: q.PoolKey, source: string, m: Mapping): Promise<MappingResult> {
-  const dept = await trx
-    .selectFrom("departments")
-    .select("uid")
-    .where("account_id", "=", k.accountId)
-    .where("user_pool_uid", "=", k.poolUid)
-    .where("source", "=", source)
-    .where("external_id", "=", m.ExternalDepartmentID)
-    .executeTakeFirst();
-  if (!dept) return failed(m.ExternalDepartmentID, `no department of Source ${source} has ExternalID ${m.ExternalDepartmentID}`);
-  const wanted = new Map<string, { isPrimary: boolean; role: string }>();
-  for (const x of m.Members) wanted.set(x.UserUid, { isPrimary: x.IsPrimary ?? false, role: x.Role ?? "" });
-  const known = await mq.existingUsers(trx, k, [...wanted.keys()]);
-  const unknown = [...wanted.keys()].find((u) => !known.has(u));
-  if (unknown !== undefined) return failed(m.ExternalDepartmentID, `user ${unknown} is not a user of the pool`);
-  const current = new Map((await mq.membershipsIn(trx, k, dept.uid)).map((r) => [r.user_uid, r]));
-  const diffs: MemberDiff[] = [];
-  let unchanged = 0;
-  for (const [user, w] of wanted) {
-    const c = current.get(user);
-    if (!c)
-      diffs.push({ Action: "ADD", UserUid: user, BeforeIsPrimary: false, BeforeRole: "", AfterIsPrimary: w.isPrimary, AfterRole: w.role });
-    else if (c.is_primary !== w.isPrimary || c.role !== w.role)
-      diffs.push({
-        Action: "UPDATE",
-        UserUid: user,
-        BeforeIsPrimary: c.is_primary,
-        BeforeRole: c.role,
-        AfterIsPrimary: w.isPrimary,
-        AfterRole: w.role,
-      });
-    else unchanged++;
-  }
-  for (const [user, c] of current)
-    if (!wanted.has(user))
-      diffs.push({
-        Action: "REMOVE",
-        UserUid: user,
-        BeforeIsPrimary: c.is_primary,
-        BeforeRole: c.role,
-        AfterIsPrimary: false,
-        AfterRole: "",
-      });
-  const adds = diffs.filter((d) => d.Action === "ADD");
-  const counts = await mq.departmentCounts(
-    trx,
-    k,
-    adds.map((d) => d.UserUid),
-  );
-  const over = adds.find((d) => (counts.get(d.UserUid) ?? 0) + 1 > deps.config.quotas.departmentsPerUser);
-  if (over)
-    return failed(
-      m.ExternalDepartmentID,
-      `user ${over.UserUid} would be in more than ${deps.config.quotas.departmentsPerUser} departments (quota DepartmentsPerUser)`,
-    );
-
-  await mq.deleteMembers(
-    trx,
-    k,
-    dept.uid,
-    diffs.filter((d) => d.Action === "REMOVE").map((d) => d.UserUid),
-  );
-  // A user's primary mark moves here: cleared everywhere first (at most one primary membership per user).
-  await mq.clearPrimary(
-    trx,
-    k,
-    diffs.filter((d) => d.AfterIsPrimary && !d.BeforeIsPrimary).map((d) => d.UserUid),
-  );
-  for (const d of diffs.filter((x) => x.Action === "UPDATE"))
-    await mq.updateMember(trx, k, dept.uid, d.UserUid, { is_primary: d.AfterIsPrimary, role: d.AfterRole });
-  await mq.insertMembers(
-    trx,
-    k,
-    adds.map((d) => ({ department: dept.uid, user: d.UserUid, isPrimary: d.AfterIsPrimary, role: d.AfterRole })),
-    deps.clock.now(),
-  );
-  return {
-    ExternalDepartmentID: m.ExternalDepartmentID,
-    Status: "SUCCEEDED",
-    Message: "",
-    Added: adds.length,
-    Removed: diffs.filter((d) => d.Action === "REMOVE").length,
-    Unchanged: unchanged,
-    MemberDiffs: diffs,
   };
 }

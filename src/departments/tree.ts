@@ -35,7 +35,8 @@ export function placeUnder(parent: q.DepartmentRow | null, uid: string, name: st
   return { path: `${parent?.path ?? "/"}${uid}/`, namePath: `${parent?.name_path ?? ""}/${name}`, depth: (parent?.depth ?? 0) + 1 };
 }
 
-const tooDeep = (param: string) => errors.invalidParameter(param, `departments nest at most ${MAX_DEPTH} levels deep`);
+export const tooDeepMessage = `departments nest at most ${MAX_DEPTH} levels deep`;
+export const tooDeep = (param: string) => errors.invalidParameter(param, tooDeepMessage);
 export const duplicatedExternalId = (source: string, id: string) =>
   errors.duplicated(`Department with Source ${source} and ExternalID ${id}`);
 

@@ -17,6 +17,7 @@ import * as users from "../users/queries.js";
 import { checkResetMailLimits, logResetMail } from "./limits.js";
 import { resetEmail, resetLink } from "./message.js";
 import * as q from "./queries.js";
+import { endUserSessions } from "../sign-in/user-sessions.js";
 
 type Deps = Pick<AppDeps, "db" | "clock" | "config" | "hashQueue">;
 
@@ -30,6 +31,16 @@ export interface ResetTarget {
   Email?: string | undefined;
 }
 
+/**
+ * A reset started from a pool's hosted pages (src/sign-in/self-service/recovery.ts): the link to the
+ * hosted completion page, used when the pool has no ResetPasswordUrl of its own, and the mail in the
+ * page's language with the pool's brand. Everything else (token, limits, checks) is the same.
+ */
+export interface HostedReset {
+  hostedUrl: string;
+  mail(link: string, expiresAt: Date): { subject: string; bodyText: string; bodyHtml: string };
+}
+
 export interface ResetStarted {
   userUid: string;
   /** false: the pool's email service is off, so no token was issued and no mail queued. */
@@ -41,13 +52,20 @@ export interface ResetStarted {
  * service is off gets the same checks, then nothing: a token no mail carries could reach no one, and
  * issuing it would still revoke the link the user may already have.
  */
-export async function startPasswordReset(deps: Deps, accountId: string, poolUid: string, target: ResetTarget): Promise<ResetStarted> {
+export async function startPasswordReset(
+  deps: Deps,
+  accountId: string,
+  poolUid: string,
+  target: ResetTarget,
+  hosted?: HostedReset,
+): Promise<ResetStarted> {
   if (!target.UserUid && !target.Email) throw errors.missingParameter("Email", "an email address or a user id is required");
   const pool = await parentPool(deps.db, accountId, poolUid, "read");
   if (!pool.enabled) throw errors.invalidRequest(`the user pool ${poolUid} is disabled`);
-  if (!pool.reset_password_url) throw errors.invalidRequest("the user pool has no ResetPasswordUrl; set one with UpdateUserPool first");
+  const resetUrl = pool.reset_password_url ?? hosted?.hostedUrl;
+  if (!resetUrl) throw errors.invalidRequest("the user pool has no ResetPasswordUrl; set one with UpdateUserPool first");
   // Stored before http was refused: the token must not travel in clear to a host on the network.
-  if (!isSecureWebUrl(pool.reset_password_url)) {
+  if (!isSecureWebUrl(resetUrl)) {
     throw errors.invalidRequest(
       "the user pool's ResetPasswordUrl is not https (http only on a loopback host); set an https one with UpdateUserPool first",
     );
@@ -87,13 +105,13 @@ export async function startPasswordReset(deps: Deps, accountId: string, poolUid:
     await checkResetMailLimits(trx, deps.config.resetMailLimits, mailKey, now);
     await users.revokeOutstandingTokens(trx, accountId, poolUid, userUid, now);
     await q.insertToken(trx, { accountId, poolUid, userUid, tokenHash: hashToken(token), now, expiresAt });
-    const link = resetLink(pool.reset_password_url!, token);
+    const link = resetLink(resetUrl, token);
     await enqueueMail(trx, {
       accountId,
       poolUid,
       kind: "password_reset",
       recipient: user.email,
-      ...resetEmail(pool.name, link, expiresAt),
+      ...(hosted ? hosted.mail(link, expiresAt) : resetEmail(pool.name, link, expiresAt)),
       link,
       now,
     });
@@ -131,6 +149,8 @@ export async function completePasswordReset(
     // The link reached the user's mailbox and was followed: the address is proven.
     await users.updateUser(trx, accountId, poolUid, userUid, { password_hash: passwordHash, email_verified: true, updated_at: now });
     await users.revokeOutstandingTokens(trx, accountId, poolUid, userUid, now);
+    // Whoever signed in with the old password is signed out everywhere (sessions, refresh tokens).
+    await endUserSessions(trx, accountId, poolUid, userUid);
     return userUid;
   });
 }

@@ -11,6 +11,7 @@ import { newRequestId } from "../core/request-id.js";
 import { locatePoolByHost, locatePoolByIssuerPath } from "../user-pools/locate.js";
 import { createProviderCache, PoolGoneError, type PoolProvider, type ProviderCache } from "./providers.js";
 import { interactionHandlers, sendPage } from "./interactions.js";
+import { selfServiceRoutes } from "./self-service/routes.js";
 import { loginPage } from "./login-page.js";
 import { pickStrings } from "./pages/i18n.js";
 import { errorPage } from "./pages/forms.js";
@@ -22,7 +23,7 @@ import { originHeaders, originOf, trustedProxies, type SignInContext as Ctx, typ
 const FORM_LIMIT_BYTES = 16 * 1024;
 
 /** Endpoints a browser is sent to: their errors are pages, never JSON and never a redirect. */
-const BROWSER_ENDPOINTS = new Set(["authorization", "end_session", "interaction", "login", "callback", "resume"]);
+const BROWSER_ENDPOINTS = new Set(["authorization", "end_session", "interaction", "login", "callback", "resume", "reset_password"]);
 
 function endpointOf(rest: string): string {
   for (const [name, path] of Object.entries(ENDPOINT_PATHS)) {
@@ -51,6 +52,7 @@ export function createSignInApp(deps: SignInDeps, opts: SignInAppOptions = {}) {
   const baseHost = new URL(publicBaseUrl).host.toLowerCase();
   const providers = opts.providers ?? createProviderCache(deps);
   const pages = interactionHandlers(deps);
+  const selfService = selfServiceRoutes(deps);
   const trusted = trustedProxies(deps.config.trustedProxies ?? []);
   const app = new Hono<Env>();
 
@@ -127,6 +129,10 @@ export function createSignInApp(deps: SignInDeps, opts: SignInAppOptions = {}) {
       if (err instanceof PoolGoneError) return oauthError(c, 404, "invalid_request", "no such user pool");
       throw err;
     }
+
+    // Sign-up, codes, forgotten password and the hosted reset page (src/sign-in/self-service/).
+    const selfServed = await selfService(c, pp, target.rest);
+    if (selfServed) return selfServed;
 
     const interaction = /^\/interaction\/([A-Za-z0-9_-]{1,64})(\/(login|consent|abort))?$/.exec(target.rest);
     if (interaction) {

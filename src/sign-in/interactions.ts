@@ -16,6 +16,7 @@ import type { Page } from "./pages/layout.js";
 import type { PoolProvider } from "./providers.js";
 import type { SignInDeps } from "./provider.js";
 import { rememberConsent, rememberedScopes } from "./consents.js";
+import { loginMethods } from "./self-service/login-methods.js";
 import { clientAddressOf, type SignInContext as Ctx } from "./request-info.js";
 
 export const csrfToken = (key: Buffer, uid: string) => createHmac("sha256", key).update(uid).digest("base64url");
@@ -66,7 +67,9 @@ export function interactionHandlers(deps: SignInDeps) {
     status = 200,
   ) {
     const p = paths(pp, uid);
-    return clientName(pp, d.params.client_id).then((name) =>
+    const loginHint = stringField(d.params.login_hint, 320) ?? "";
+    // The self-service methods and links (email code, sign-up, forgotten password): src/sign-in/self-service/.
+    return Promise.all([clientName(pp, d.params.client_id), loginMethods(deps, t, pp, uid, loginHint)]).then(([name, methods]) =>
       sendPage(
         c,
         loginPage(
@@ -77,10 +80,11 @@ export function interactionHandlers(deps: SignInDeps) {
             abortAction: p.abort,
             csrf: csrfToken(pp.csrfKey, uid),
             clientName: name,
-            loginHint: stringField(d.params.login_hint, 320) ?? "",
+            loginHint,
             error,
             passwordEnabled: pp.snapshot.passwordSignInEnabled,
             returnTo: d.params.redirect_uri,
+            methods,
           },
           status,
         ),

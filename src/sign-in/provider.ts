@@ -9,7 +9,7 @@ import { ENDPOINT_PATHS } from "../user-pools/endpoints.js";
 import { adapterClass } from "./adapter.js";
 import { jwtAccessTokens, type JwtAccessTokens } from "./access-tokens.js";
 import { clientMetadata, STANDARD_SCOPES } from "./clients.js";
-import { claimsForUser, CUSTOM_ATTRIBUTES_SCOPE, GROUPS_SCOPE } from "../users/sign-in.js";
+import { claimsForUser, CUSTOM_ATTRIBUTES_SCOPE, DEPARTMENTS_SCOPE, GROUPS_SCOPE } from "../users/sign-in.js";
 import { findSignInClient, verifyClientSecret, type SignInClient } from "../oauth-credentials/client-auth.js";
 import { pickStrings } from "./pages/i18n.js";
 import { errorPage, loggedOutPage, logoutPage } from "./pages/forms.js";
@@ -30,7 +30,7 @@ export interface PoolSnapshot {
 
 export type SignInDeps = Pick<AppDeps, "db" | "clock" | "log" | "config" | "hashQueue" | "secretBox">;
 
-/** Standard claims by scope (OpenID Connect Core 1.0 §5.4); `groups` and `custom:<Name>` only under the pool's custom scopes `groups` and `custom_attributes` (src/users/claims.ts). */
+/** Standard claims by scope (OpenID Connect Core 1.0 §5.4); `groups`, `departments` and `custom:<Name>` only under the pool's custom scopes `groups`, `departments` and `custom_attributes` (src/users/claims.ts). */
 const STANDARD_CLAIMS = {
   openid: ["sub"],
   profile: [
@@ -97,6 +97,7 @@ export async function createPoolProvider(
   const brandFor = (ctx: KoaContextWithOIDC) => ({ t: pickStrings(ctx.get("accept-language")), brand: pool.brand });
   const customClaims: Record<string, string[]> = {};
   if (pool.customScopes.includes(GROUPS_SCOPE)) customClaims[GROUPS_SCOPE] = ["groups"];
+  if (pool.customScopes.includes(DEPARTMENTS_SCOPE)) customClaims[DEPARTMENTS_SCOPE] = ["departments"];
   if (pool.customScopes.includes(CUSTOM_ATTRIBUTES_SCOPE))
     customClaims[CUSTOM_ATTRIBUTES_SCOPE] = pool.customAttributeNames.map((n) => `custom:${n}`);
   const cookiePrefix = pool.issuer.startsWith("https:") ? "__Host-" : "";

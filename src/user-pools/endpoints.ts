@@ -67,6 +67,8 @@ export const ENDPOINT_PATHS = {
   login: "/login",
   /** Federated sign-in callbacks: /callback/{oauth,oidc,saml}/{login,signup}. */
   callback: "/callback",
+  /** The hosted page completing a password reset (the reset mail's link when the pool has no ResetPasswordUrl). */
+  reset_password: "/reset-password",
 } as const;
 
 /** The path prefix of every pool: `<base path>/userpool/`. */

@@ -20,6 +20,7 @@ import type { Transaction } from "kysely";
 import { errors } from "../core/errors.js";
 import type { Database } from "../platform/db/schema.js";
 import type { Db } from "../platform/db/types.js";
+import { prepared } from "../platform/db/prepared.js";
 import { selectUserPool, type UserPoolRow } from "./queries.js";
 
 export type ParentMode = "read" | "share" | "counter";
@@ -36,9 +37,15 @@ export function findParentPool(
   mode: ParentMode,
 ): Promise<UserPoolRow | undefined>;
 export function findParentPool(db: Db, accountId: string, uid: string, mode: ParentMode): Promise<UserPoolRow | undefined> {
-  const q = selectUserPool(db, accountId, uid);
-  return (mode === "share" ? q.forKeyShare() : mode === "counter" ? q.forNoKeyUpdate() : q).executeTakeFirst();
+  return inMode[mode].first(db, accountId, uid);
 }
+
+// Compiled once, bound per call (platform/db/prepared.ts): every child read and write starts here.
+const inMode = {
+  read: prepared((db: Db, accountId: string, uid: string) => selectUserPool(db, accountId, uid)),
+  share: prepared((db: Db, accountId: string, uid: string) => selectUserPool(db, accountId, uid).forKeyShare()),
+  counter: prepared((db: Db, accountId: string, uid: string) => selectUserPool(db, accountId, uid).forNoKeyUpdate()),
+};
 
 /** The pool in the given mode, or NotFound `UserPool <uid>`. */
 export function parentPool(db: Db, accountId: string, uid: string, mode: "read"): Promise<UserPoolRow>;

@@ -4,6 +4,7 @@ import type { Database } from "../platform/db/schema.js";
 import type { Tag, UserPoolsTable } from "./tables.js";
 import { containsPattern } from "../platform/db/text-match.js";
 import { countRows, type Listing } from "../core/page.js";
+import { prepared } from "../platform/db/prepared.js";
 
 export type UserPoolRow = Selectable<UserPoolsTable>;
 type Db = Kysely<Database> | Transaction<Database>;
@@ -35,22 +36,25 @@ export interface PoolAttributeJson {
  * custom domain. The signed read is held to its ratio over the database floor (bench/REPORT.md), and
  * three statements cost the server three times the driver and compiler work of one.
  */
-export function findWholeUserPool(db: Db, accountId: string, uid: string) {
-  return selectUserPool(db, accountId, uid)
-    .select([
-      sql<PoolAttributeJson[]>`(select coalesce(json_agg(json_build_object(
+const wholeUserPool = prepared((db: Db, accountId: string, uid: string) =>
+  selectUserPool(db, accountId, uid).select([
+    sql<PoolAttributeJson[]>`(select coalesce(json_agg(json_build_object(
           'account_id', a.account_id::text, 'user_pool_uid', a.user_pool_uid, 'uid', a.uid, 'name', a.name,
           'data_type', a.data_type, 'mutability', a.mutability, 'minimum', a.minimum, 'maximum', a.maximum,
           'created_at', a.created_at, 'updated_at', a.updated_at) order by a.created_at, a.uid), '[]'::json)
         from user_pool_custom_attributes a where a.account_id = user_pools.account_id and a.user_pool_uid = user_pools.uid)`.as(
-        "attributes_json",
-      ),
-      sql<string | null>`(select d.domain from user_pool_domains d
+      "attributes_json",
+    ),
+    sql<string | null>`(select d.domain from user_pool_domains d
         where d.account_id = user_pools.account_id and d.user_pool_uid = user_pools.uid and d.status = 'ACTIVE' limit 1)`.as(
-        "active_domain",
-      ),
-    ])
-    .executeTakeFirst();
+      "active_domain",
+    ),
+  ]),
+);
+
+/** Compiled once, bound per call (platform/db/prepared.ts): the hottest read of the API. */
+export function findWholeUserPool(db: Db, accountId: string, uid: string) {
+  return wholeUserPool.first(db, accountId, uid);
 }
 
 /** Locks the pool row for the rest of the transaction (partial updates read, merge, then write). */

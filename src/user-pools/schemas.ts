@@ -15,6 +15,9 @@ import {
   tagsInput,
 } from "./settings.js";
 
+/** `custom:<Name>` in RequiredSignUpAttributes: a custom attribute's name as attributeName spells it. */
+export const customSignUpAttribute = z.string().regex(/^custom:[A-Za-z][A-Za-z0-9_]{0,63}$/, "a standard attribute, or custom:<Name>");
+
 export const passwordPolicyInput = z
   .object({
     MinLength: z.number().int().min(6).max(128),
@@ -65,7 +68,9 @@ export const writableFields = {
 export const createOnlyFields = {
   ProjectName: requiredText(255).optional(),
   // A new pool's attributes are the standard ones; custom attributes are added to it afterwards.
-  RequiredSignUpAttributes: attributeList.pipe(z.array(z.enum(STANDARD_ATTRIBUTES))).optional(),
+  // A standard attribute, or `custom:<Name>`: a custom attribute the hosted sign-up page asks for once
+  // the pool has it (custom attributes are added after the pool is created).
+  RequiredSignUpAttributes: attributeList.pipe(z.array(z.enum(STANDARD_ATTRIBUTES).or(customSignUpAttribute))).optional(),
   SignInAttributes: attributeList.pipe(z.array(z.enum(SIGN_IN_ATTRIBUTES))).optional(),
   Tags: tagsInput.optional(),
 };

@@ -4,14 +4,18 @@
 // phone_number_verified. Two more, each only when the pool defines the custom scope of that name
 // (UpdateUserPool CustomScopes) and the token was granted it: `custom_attributes` -> one
 // `custom:<Name>` claim per custom attribute value (as stored: a string), and `groups` -> `groups`,
-// the names of the user's groups, sorted. A claim without a value is left out, as Core §5.3.2 asks.
+// the names of the user's groups, sorted; `departments` -> `departments`, the uids of the user's
+// departments as DepartmentUids lists them (the primary one first; a uid, since names repeat and
+// change). A claim without a value is left out, as Core §5.3.2 asks.
 import type { AppDeps } from "../deps.js";
 import type { UserRow } from "./queries.js";
 import * as q from "./queries.js";
 import { findParentPool } from "../user-pools/parent.js";
+import { membershipUids } from "./membership-uids.js";
 
 export const CUSTOM_ATTRIBUTES_SCOPE = "custom_attributes";
 export const GROUPS_SCOPE = "groups";
+export const DEPARTMENTS_SCOPE = "departments";
 
 export type Claims = Record<string, string | boolean | number | string[]>;
 
@@ -35,7 +39,7 @@ const PROFILE: [keyof UserRow, string][] = [
 export function claimsOf(
   user: UserRow,
   scopes: ReadonlySet<string>,
-  extras: { groups?: string[] | undefined; custom?: boolean } = {},
+  extras: { groups?: string[] | undefined; departments?: string[] | undefined; custom?: boolean } = {},
 ): Claims {
   const claims: Claims = { sub: user.uid };
   if (scopes.has("profile")) {
@@ -50,6 +54,7 @@ export function claimsOf(
     Object.assign(claims, { phone_number: user.phone_number, phone_number_verified: user.phone_number_verified });
   if (extras.custom) for (const [name, value] of Object.entries(user.custom_attributes)) if (value !== "") claims[`custom:${name}`] = value;
   if (extras.groups) claims.groups = extras.groups;
+  if (extras.departments?.length) claims.departments = extras.departments;
   return claims;
 }
 
@@ -89,5 +94,8 @@ export async function claimsForUser(
           .execute()
       ).map((r) => r.name)
     : undefined;
-  return claimsOf(user, granted, { groups, custom: poolScope(CUSTOM_ATTRIBUTES_SCOPE) });
+  const departments = poolScope(DEPARTMENTS_SCOPE)
+    ? (await membershipUids(deps.db, accountId, poolUid, [userUid], "departments")).get(userUid)
+    : undefined;
+  return claimsOf(user, granted, { groups, departments, custom: poolScope(CUSTOM_ATTRIBUTES_SCOPE) });
 }

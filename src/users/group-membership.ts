@@ -6,6 +6,7 @@ import { z } from "zod";
 import { uid } from "../core/schemas.js";
 import type { Database } from "../platform/db/schema.js";
 import type { Db } from "../platform/db/types.js";
+import { fillMembershipUids } from "./membership-uids.js";
 
 /** The ListUsers Filter keys about groups (the Filter object makes them optional). */
 export const groupFilterFields = {
@@ -75,35 +76,7 @@ export function whereGroups<O>(
 }
 
 /** Fills the GroupUids of user results (lowest Precedence first, then by uid), in one query. */
-export async function withGroupUids<T extends { Uid: string; GroupUids: string[] }>(
-  db: Db,
-  accountId: string,
-  poolUid: string,
-  users: T[],
-): Promise<T[]> {
-  if (users.length === 0) return users;
-  const rows = await db
-    .selectFrom("group_members as m")
-    .innerJoin("groups as g", (j) =>
-      j.onRef("g.account_id", "=", "m.account_id").onRef("g.user_pool_uid", "=", "m.user_pool_uid").onRef("g.uid", "=", "m.group_uid"),
-    )
-    .select(["m.user_uid", "m.group_uid"])
-    .where("m.account_id", "=", accountId)
-    .where("m.user_pool_uid", "=", poolUid)
-    .where(
-      "m.user_uid",
-      "in",
-      users.map((u) => u.Uid),
-    )
-    .orderBy("g.precedence")
-    .orderBy("g.uid")
-    .execute();
-  const byUser = new Map<string, string[]>();
-  for (const r of rows) {
-    const list = byUser.get(r.user_uid) ?? [];
-    list.push(r.group_uid);
-    byUser.set(r.user_uid, list);
-  }
-  for (const u of users) u.GroupUids = byUser.get(u.Uid) ?? [];
-  return users;
-}
+export const withGroupUids = <T extends { Uid: string; GroupUids: string[] }>(db: Db, accountId: string, poolUid: string, users: T[]) =>
+  fillMembershipUids(db, accountId, poolUid, users, "groups", (u, uids) => {
+    u.GroupUids = uids;
+  });

@@ -4,20 +4,20 @@ import { sql, type Insertable, type Kysely, type Selectable, type Transaction, t
 import type { Database } from "../platform/db/schema.js";
 import { normalizeEmail } from "../core/email.js";
 import { inSlices } from "../platform/db/slices.js";
+import { prepared } from "../platform/db/prepared.js";
 import type { UsersTable } from "./tables.js";
 
 export type UserRow = Selectable<UsersTable>;
 export type NewUserRow = Insertable<UsersTable>;
 type Db = Kysely<Database> | Transaction<Database>;
 
+/** Compiled once, bound per call (platform/db/prepared.ts): GetUser and every write of one user read it. */
+const userByUid = prepared((db: Db, accountId: string, poolUid: string, uid: string) =>
+  db.selectFrom("users").selectAll().where("account_id", "=", accountId).where("user_pool_uid", "=", poolUid).where("uid", "=", uid),
+);
+
 export function findUser(db: Db, accountId: string, poolUid: string, uid: string): Promise<UserRow | undefined> {
-  return db
-    .selectFrom("users")
-    .selectAll()
-    .where("account_id", "=", accountId)
-    .where("user_pool_uid", "=", poolUid)
-    .where("uid", "=", uid)
-    .executeTakeFirst();
+  return userByUid.first(db, accountId, poolUid, uid);
 }
 
 /** Locks the user's row until the transaction ends (serializes resets of one user). */

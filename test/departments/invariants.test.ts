@@ -1,5 +1,5 @@
 // The tree's invariants under random operations (fast-check): after any sequence of creates, moves,
-// deletes and membership changes through the API, refused or not, every department's Path,
+// deletes and membership changes through the API (directory sync's batches among them), refused or not, every department's Path,
 // NamePath, ParentDepartmentUid and counts, as GetDepartment, BatchGetDepartments and
 // GetDepartmentTree answer them, equal a recomputation from the raw rows, and no cycle exists.
 import fc from "fast-check";
@@ -22,7 +22,9 @@ type Op =
   | { kind: "delete"; dept: number; children: boolean; policy: "Refuse" | "Remove" | "MoveToParent" }
   | { kind: "add"; dept: number; users: number[] }
   | { kind: "remove"; dept: number; users: number[] }
-  | { kind: "change"; from: number; to: number; user: number };
+  | { kind: "change"; from: number; to: number; user: number }
+  | { kind: "sync"; items: { ext: number; parent: number; del: boolean; name: number }[] }
+  | { kind: "syncMembers"; mappings: { ext: number; users: number[]; primary: number }[] };
 
 const idx = fc.nat(6);
 const users = fc.uniqueArray(fc.nat(2), { minLength: 1, maxLength: 3 });
@@ -42,6 +44,25 @@ const op: fc.Arbitrary<Op> = fc.oneof(
   { weight: 3, arbitrary: fc.record({ kind: fc.constant("add" as const), dept: idx, users }) },
   { weight: 1, arbitrary: fc.record({ kind: fc.constant("remove" as const), dept: idx, users }) },
   { weight: 1, arbitrary: fc.record({ kind: fc.constant("change" as const), from: idx, to: idx, user: fc.nat(4) }) },
+  // Directory sync over ExternalIDs e0..e4 of one Source: creates, moves (ExternalParentID -1 is the
+  // top level), renames, deletes with subtrees; and exact member sets with a primary mark.
+  {
+    weight: 3,
+    arbitrary: fc.record({
+      kind: fc.constant("sync" as const),
+      items: fc.array(
+        fc.record({ ext: fc.nat(4), parent: fc.integer({ min: -1, max: 4 }), del: fc.nat(6).map((n) => n === 0), name: fc.nat(2) }),
+        { minLength: 1, maxLength: 5 },
+      ),
+    }),
+  },
+  {
+    weight: 2,
+    arbitrary: fc.record({
+      kind: fc.constant("syncMembers" as const),
+      mappings: fc.array(fc.record({ ext: fc.nat(4), users, primary: fc.integer({ min: -1, max: 2 }) }), { minLength: 1, maxLength: 3 }),
+    }),
+  },
 );
 
 it("keeps paths and counts equal to a recomputation after any sequence of operations", async () => {
@@ -79,6 +100,29 @@ it("keeps paths and counts equal to a recomputation after any sequence of operat
             DepartmentUid: dept(o.dept),
             UserUids: o.users.map((u) => people[u]),
           });
+        } else if (o.kind === "sync") {
+          env = await svc.call("BatchUpsertDepartments", {
+            ...ref,
+            Source: "hr",
+            Departments: o.items.map((i) =>
+              i.del
+                ? { ExternalID: `e${i.ext}`, Action: "DELETE" }
+                : { ExternalID: `e${i.ext}`, Name: `s${i.name}`, ...(i.parent >= 0 && { ExternalParentID: `e${i.parent}` }) },
+            ),
+          });
+          if (codeOf(env) === "OK") {
+            const items = env.Result.Items as { Operation: string; Status: string; DepartmentUid: string }[];
+            for (const i of items) if (i.Operation === "CREATE" && i.Status === "SUCCEEDED") depts.push(i.DepartmentUid);
+          }
+        } else if (o.kind === "syncMembers") {
+          env = await svc.call("BatchSyncDepartmentMembers", {
+            ...ref,
+            Source: "hr",
+            Mappings: o.mappings.map((m) => ({
+              ExternalDepartmentID: `e${m.ext}`,
+              Members: m.users.map((u, n) => ({ UserUid: people[u], IsPrimary: n === m.primary })),
+            })),
+          });
         } else
           env = await svc.call("ChangeUsersDepartment", {
             ...ref,
@@ -107,6 +151,14 @@ it("keeps paths and counts equal to a recomputation after any sequence of operat
       };
       walk(tree.Roots);
       expect(seen.sort()).toEqual(live.sort());
+      // At most one primary membership per user (the partial unique index holds it; sync must not trip it).
+      const primaries = await svc.deps.db
+        .selectFrom("department_members")
+        .select("user_uid")
+        .where("user_pool_uid", "=", pool)
+        .where("is_primary", "=", true)
+        .execute();
+      expect(new Set(primaries.map((p) => p.user_uid)).size).toBe(primaries.length);
       // Users' DepartmentUids agree with the memberships.
       const listed = await svc.ok("ListUsers", { ...ref, PageSize: 10 });
       for (const u of listed.Data as { Uid: string; DepartmentUids: string[] }[]) {

@@ -145,6 +145,74 @@ describe("batch sync", () => {
   });
 });
 
+describe("batch sync limits and order", () => {
+  it("moves a primary mark as mappings in order would, and refuses oversized calls with typed errors", async () => {
+    const pool = await createPool(svc);
+    await svc.ok("BatchUpsertDepartments", {
+      UserPoolUid: pool,
+      Source: SRC,
+      Departments: ["a", "b", "c"].map((x) => ({ ExternalID: x, Name: x.toUpperCase() })),
+    });
+    const [u1, u2] = (await users(pool, 2)) as [string, string];
+    const primaryOf = async (user: string) =>
+      (await svc.ok("ListDepartmentsForUser", { UserPoolUid: pool, UserUid: user })).Departments.filter(
+        (d: { IsPrimary: boolean }) => d.IsPrimary,
+      ).map((d: { Department: { ExternalID: string } }) => d.Department.ExternalID);
+    await svc.ok("BatchSyncDepartmentMembers", {
+      UserPoolUid: pool,
+      Source: SRC,
+      Mappings: [{ ExternalDepartmentID: "a", Members: [{ UserUid: u1, IsPrimary: true }] }],
+    });
+    // b takes u1's mark from a; then c's mapping keeps u1 plain; a's later mapping (unchanged as it
+    // was before the call) takes the mark back, as it would run after b's.
+    const r = await svc.ok("BatchSyncDepartmentMembers", {
+      UserPoolUid: pool,
+      Source: SRC,
+      Mappings: [
+        {
+          ExternalDepartmentID: "b",
+          Members: [
+            { UserUid: u1, IsPrimary: true },
+            { UserUid: u2, IsPrimary: true },
+          ],
+        },
+        { ExternalDepartmentID: "c", Members: [{ UserUid: u1 }, { UserUid: u2, IsPrimary: true }] },
+        { ExternalDepartmentID: "a", Members: [{ UserUid: u1, IsPrimary: true }] },
+      ],
+    });
+    expect(r.MappingResults.map((m: { MemberDiffs: { Action: string }[] }) => m.MemberDiffs.map((d) => d.Action).join())).toEqual([
+      "ADD,ADD",
+      "ADD,ADD",
+      "UPDATE",
+    ]);
+    expect(r.MappingResults[2].MemberDiffs[0]).toMatchObject({ BeforeIsPrimary: false, AfterIsPrimary: true });
+    expect(await primaryOf(u1)).toEqual(["a"]);
+    expect(await primaryOf(u2)).toEqual(["c"]);
+
+    // Upstream sets no count on these arrays; idplane's per-call caps answer typed errors.
+    const many = Array.from({ length: 1001 }, (_, i) => ({ ExternalID: `x${i}`, Name: `X${i}` }));
+    expect(codeOf(await svc.call("BatchUpsertDepartments", { UserPoolUid: pool, Source: SRC, Departments: many }))).toMatch(
+      /^InvalidParameter\.Departments/,
+    );
+    const tooManyUsers = Array.from({ length: 10_001 }, (_, i) => `u${i}`);
+    expect(
+      codeOf(
+        await svc.call("BatchSyncDepartmentMembers", {
+          UserPoolUid: pool,
+          Source: SRC,
+          Mappings: [{ ExternalDepartmentID: "a", UserUids: tooManyUsers }],
+        }),
+      ),
+    ).toMatch(/^InvalidParameter\.Mappings/);
+    const s = await svc.ok("CreateDepartmentSyncSession", { UserPoolUid: pool, Source: SRC });
+    expect(
+      codeOf(
+        await svc.call("UploadDepartmentSyncDepartments", { UserPoolUid: pool, SessionId: s.SessionId, Source: SRC, Departments: many }),
+      ),
+    ).toMatch(/^InvalidParameter\.Departments/);
+  });
+});
+
 describe("sync sessions", () => {
   it("stages in parts, validates, refuses a commit past the delete threshold, commits all at once", async () => {
     const pool = await createPool(svc);
@@ -154,7 +222,7 @@ describe("sync sessions", () => {
       ...(i > 0 && { ExternalParentID: "d0" }),
     }));
     await svc.ok("BatchUpsertDepartments", { UserPoolUid: pool, Source: SRC, Departments: initial });
-    const [u1, u2] = await users(pool, 2);
+    const [u1, u2] = (await users(pool, 2)) as [string, string];
 
     const s = await svc.ok("CreateDepartmentSyncSession", { UserPoolUid: pool, Source: SRC });
     outputOf("CreateDepartmentSyncSession").parse(s);

@@ -179,6 +179,42 @@ describe("the department tree", () => {
     );
   });
 
+  it("pages by a keyset NextToken in every sort, ties included, without repeats or skips when rows come and go", async () => {
+    const pool = await createPool(svc);
+    const parent = await create(pool, "parent");
+    // Ties on every key: two precedences, two names (case apart), created in one burst.
+    for (let i = 0; i < 5; i++) await create(pool, i % 2 ? "Same" : "same", parent, { Precedence: i % 2 });
+    const list = (extra: Record<string, unknown>) =>
+      svc.ok("ListDepartments", { UserPoolUid: pool, ParentDepartmentUid: parent, ...extra });
+    for (const SortField of ["Precedence", "Name", "CreateTime", "UpdateTime"])
+      for (const SortDirection of ["Asc", "Desc"]) {
+        const whole = (await list({ SortField, SortDirection, PageSize: 100 })).Data.map((d: { Uid: string }) => d.Uid);
+        const paged: string[] = [];
+        let token = "";
+        let removed = false;
+        do {
+          const page = await list({ SortField, SortDirection, MaxResults: 2, ...(token && { NextToken: token }) });
+          paged.push(...page.Data.map((d: { Uid: string }) => d.Uid));
+          token = page.NextToken;
+          // A department removed behind the cursor moves nothing after it.
+          if (!removed && token) {
+            await svc.ok("DeleteDepartment", { UserPoolUid: pool, DepartmentUid: paged[0] });
+            removed = true;
+          }
+        } while (token);
+        expect(paged, `${SortField} ${SortDirection}`).toEqual(whole);
+        await create(pool, "same", parent, { Precedence: 0 });
+      }
+    const first = await list({ SortField: "Name", MaxResults: 1 });
+    expect(codeOf(await svc.call("ListDepartments", { UserPoolUid: pool, ParentDepartmentUid: parent, NextToken: first.NextToken }))).toBe(
+      "InvalidParameter.NextToken",
+    );
+    const forged = Buffer.from("d1:Precedence:Asc:eDsgZHJvcA:dQ").toString("base64url");
+    expect(codeOf(await svc.call("ListDepartments", { UserPoolUid: pool, ParentDepartmentUid: parent, NextToken: forged }))).toBe(
+      "InvalidParameter.NextToken",
+    );
+  });
+
   it("answers batches, paths and trees with MaxDepth and filters", async () => {
     const pool = await createPool(svc);
     const a = await create(pool, "A");

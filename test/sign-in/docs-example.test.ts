@@ -14,10 +14,10 @@ beforeAll(async () => {
 });
 afterAll(() => svc.close());
 
-it("docs/sign-in.md's example signs a person in with openid-client", { timeout: 60_000 }, async () => {
+it("docs/sign-in.md's example signs a person in with openid-client, and one up on the hosted page", { timeout: 60_000 }, async () => {
   const blocks = [...DOC.matchAll(/```js\n([\s\S]*?)```/g)].map((m) => m[1]!);
   expect(blocks.length).toBeGreaterThanOrEqual(1);
   const { out, err, code } = await runExample(svc, blocks.join("\n"));
   expect(code, err + out).toBe(0);
-  expect(out.trim().split("\n")).toEqual(["ada@example.com", "true"]);
+  expect(out.trim().split("\n")).toEqual(["ada@example.com", "true", "grace@example.com false"]);
 });

@@ -139,6 +139,7 @@ describe("user pool upstream fields", () => {
     ["a brand name over 128", { Brand: { Name: "x".repeat(129) } }, "InvalidParameter.Brand.Name"],
     ["an attribute the pool does not have", { RequiredSignUpAttributes: ["shoe_size"] }, "InvalidParameter.RequiredSignUpAttributes"],
     ["a repeated attribute", { RequiredSignUpAttributes: ["email", "email"] }, "InvalidParameter.RequiredSignUpAttributes"],
+    ["a custom attribute that is no name", { RequiredSignUpAttributes: ["custom:1st"] }, "InvalidParameter.RequiredSignUpAttributes"],
     ["a sign-in attribute that identifies nobody", { SignInAttributes: ["birthdate"] }, "InvalidParameter.SignInAttributes"],
     [
       "a recovery attribute that cannot be verified",

@@ -1,5 +1,5 @@
 // OIDC claims of a user by scope (src/users/claims.ts): the standard scopes, empty values left out,
-// custom attributes and groups only when the pool defines the custom scope and it was granted, and
+// custom attributes, groups and departments only when the pool defines the custom scope and it was granted, and
 // nothing for a DISABLED, deleted or another pool's user.
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { claimsForUser } from "../../src/users/sign-in.js";
@@ -68,6 +68,22 @@ describe("claimsForUser", () => {
       "custom:plan": "gold",
       groups: [`admins-${f.username}`, `staff-${f.username}`],
     });
+  });
+
+  it("gives departments (uids, the primary first) only for the pool's custom scope departments, when granted", async () => {
+    const f = await fixture(["departments"]);
+    const dept = async (Name: string) =>
+      (await svc.ok("CreateDepartment", { UserPoolUid: f.pool, Name, ParentDepartmentUid: "0" })).Uid as string;
+    const [a, b] = [await dept("A"), await dept("B")];
+    // No department: no claim (an empty value is left out).
+    expect(await claims(f.pool, f.uid, ["openid", "departments"])).toEqual({ sub: f.uid });
+    await svc.ok("AddUsersToDepartment", { UserPoolUid: f.pool, DepartmentUid: a, UserUids: [f.uid] });
+    await svc.ok("AddUsersToDepartment", { UserPoolUid: f.pool, DepartmentUid: b, UserUids: [f.uid] });
+    await svc.ok("UpdateDepartmentMember", { UserPoolUid: f.pool, DepartmentUid: b, UserUid: f.uid, IsPrimary: true });
+    expect(await claims(f.pool, f.uid, ["openid", "departments"])).toEqual({ sub: f.uid, departments: [b, a] });
+    expect(await claims(f.pool, f.uid, ["openid"])).toEqual({ sub: f.uid });
+    const without = await fixture([]);
+    expect(await claims(without.pool, without.uid, ["openid", "departments"])).toEqual({ sub: without.uid });
   });
 
   it("gives nothing for a DISABLED, unknown or another pool's user", async () => {

@@ -5,7 +5,7 @@ import type { AnyAction } from "../../core/action.js";
 import type { AppDeps } from "../../deps.js";
 import type { Logger } from "../../platform/log.js";
 import type { GatewayEnv } from "./context.js";
-import { API_VERSION, successEnvelope } from "./envelope.js";
+import { API_VERSION, apiResponse, successEnvelope } from "./envelope.js";
 import { ApiError, errors } from "../../core/errors.js";
 import { parseQuery, type QueryPair } from "./signing/canonical.js";
 import { paramsFromFlat, paramsFromJson, parseParams, validateParams } from "./params.js";
@@ -65,7 +65,8 @@ export function dispatchAction(deps: AppDeps): MiddlewareHandler<GatewayEnv> {
         return (log ??= deps.log.child({ requestId }));
       },
     });
-    return c.json(successEnvelope({ requestId, action: action.name, version: API_VERSION, region: deps.config.region }, result));
+    const envelope = successEnvelope({ requestId, action: action.name, version: API_VERSION, region: deps.config.region }, result);
+    return apiResponse(requestId, JSON.stringify(envelope));
   };
 }
 

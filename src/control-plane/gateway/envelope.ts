@@ -37,3 +37,14 @@ export function errorEnvelope(ctx: EnvelopeContext, err: ApiError) {
     err.codeN === undefined ? { Code: err.code, Message: err.message } : { CodeN: err.codeN, Code: err.code, Message: err.message };
   return { ResponseMetadata: meta };
 }
+
+/**
+ * An API answer: the envelope's JSON text with its Content-Type and X-Request-Id, headers as a plain
+ * object. @hono/node-server writes such a response straight out (status, header object, body string);
+ * a Headers object would be built, validated and copied back into an object on every request.
+ */
+export function apiResponse(requestId: string, json: string, status = 200, extra?: Record<string, string>): Response {
+  // Object.assign skips an undefined source: no branch for answers without extra headers.
+  const headers: Record<string, string> = Object.assign({ "content-type": "application/json", "x-request-id": requestId }, extra);
+  return new Response(json, { status, headers });
+}

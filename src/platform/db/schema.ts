@@ -16,6 +16,7 @@ import type { UserPoolTables } from "../../user-pools/tables.js";
 import type { UserTables } from "../../users/tables.js";
 import type { SignInTables } from "../../sign-in/tables.js";
 import type { SigningKeyTables } from "../../sign-in/key-tables.js";
+import type { SelfServiceTables } from "../../sign-in/self-service/tables.js";
 import type { Timestamp } from "./types.js";
 
 export type { BigintString, Timestamp } from "./types.js";
@@ -40,6 +41,7 @@ export interface Database
     ExternalIdentityTables,
     SigningKeyTables,
     SignInTables,
+    SelfServiceTables,
     PermissionTables,
     DepartmentTables {
   schema_migrations: MigrationsTable;

@@ -16,6 +16,8 @@ export interface NewMail {
   recipient: string;
   subject: string;
   bodyText: string;
+  /** An HTML alternative of bodyText (the hosted pages' mails); sent as multipart/alternative. */
+  bodyHtml?: string | undefined;
   link: string;
   now: Date;
 }
@@ -30,6 +32,7 @@ export async function enqueueMail(trx: Transaction<Database>, m: NewMail): Promi
       recipient: m.recipient,
       subject: m.subject,
       body_text: m.bodyText,
+      body_html: m.bodyHtml ?? null,
       link: m.link,
       next_attempt_at: m.now,
       created_at: m.now,
@@ -63,7 +66,7 @@ const byKey = (row: Pick<OutboxRow, "account_id" | "id">) => (db: Db) =>
   db.updateTable("mail_outbox").where("account_id", "=", row.account_id).where("id", "=", row.id);
 
 export async function markSent(db: Db, row: OutboxRow, now: Date): Promise<void> {
-  await byKey(row)(db).set({ status: "sent", sent_at: now, body_text: null, link: null, last_error: null }).execute();
+  await byKey(row)(db).set({ status: "sent", sent_at: now, body_text: null, body_html: null, link: null, last_error: null }).execute();
 }
 
 export async function markRetry(db: Db, row: OutboxRow, nextAttemptAt: Date, error: string): Promise<void> {
@@ -71,7 +74,7 @@ export async function markRetry(db: Db, row: OutboxRow, nextAttemptAt: Date, err
 }
 
 export async function markFailed(db: Db, row: OutboxRow, error: string): Promise<void> {
-  await byKey(row)(db).set({ status: "failed", last_error: error, body_text: null, link: null }).execute();
+  await byKey(row)(db).set({ status: "failed", last_error: error, body_text: null, body_html: null, link: null }).execute();
 }
 
 export function listOutbox(db: Db, opts: { status?: MailStatus | undefined; limit: number }): Promise<OutboxRow[]> {
@@ -87,7 +90,7 @@ export function listOutbox(db: Db, opts: { status?: MailStatus | undefined; limi
 export async function dropQueuedMail(db: Db, accountId: string, poolUid: string, reason: string): Promise<number> {
   const r = await db
     .updateTable("mail_outbox")
-    .set({ status: "failed", last_error: reason, body_text: null, link: null })
+    .set({ status: "failed", last_error: reason, body_text: null, body_html: null, link: null })
     .where("account_id", "=", accountId)
     .where("user_pool_uid", "=", poolUid)
     .where("status", "=", "queued")

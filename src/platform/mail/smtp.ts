@@ -9,6 +9,8 @@ export interface OutgoingMail {
   to: string;
   subject: string;
   text: string;
+  /** An HTML alternative of `text`. */
+  html?: string;
 }
 
 export interface MailTransport {
@@ -22,7 +24,13 @@ export function smtpTransport(smtpUrl: string, from: string): MailTransport {
   const transporter = createTransport({ url: smtpUrl, connectionTimeout: 15_000, greetingTimeout: 15_000, socketTimeout: 60_000 });
   return {
     async send(mail) {
-      await transporter.sendMail({ from, to: { name: "", address: mail.to }, subject: mail.subject, text: mail.text });
+      await transporter.sendMail({
+        from,
+        to: { name: "", address: mail.to },
+        subject: mail.subject,
+        text: mail.text,
+        ...(mail.html && { html: mail.html }),
+      });
     },
     close: () => transporter.close(),
   };

@@ -13,6 +13,8 @@ export interface MailOutboxTable {
   recipient: string;
   subject: string;
   body_text: string | null;
+  /** The HTML alternative (sql/080), or null for a plain-text mail. */
+  body_html: ColumnType<string | null, string | null | undefined, string | null>;
   link: string | null;
   status: ColumnType<MailStatus, MailStatus | undefined, MailStatus>;
   attempts: Generated<number>;

@@ -70,7 +70,7 @@ export function startMailWorker(opts: MailWorkerOptions): MailWorker {
     }
     try {
       if (row.body_text === null) throw new Error("the message has no body");
-      await transport.send({ to: row.recipient, subject: row.subject, text: row.body_text });
+      await transport.send({ to: row.recipient, subject: row.subject, text: row.body_text, ...(row.body_html && { html: row.body_html }) });
       await markSent(db, row, clock.now());
       log.info(ctx, "mail sent");
     } catch (err) {

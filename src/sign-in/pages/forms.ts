@@ -14,6 +14,8 @@ export interface LoginView {
   passwordEnabled: boolean;
   /** The client's redirect_uri of this request: where the form's redirect chain may end. */
   returnTo: unknown;
+  /** Self-service additions around the password form (src/sign-in/self-service/login-methods.ts). */
+  methods?: { before: Html; after: Html; otherMethods: boolean } | undefined;
 }
 
 const hidden = (csrf: string) => html`<input type="hidden" name="csrf" value="${csrf}">`;
@@ -33,7 +35,9 @@ ${hidden(v.csrf)}
 <input id="password" name="password" type="password" autocomplete="current-password" maxlength="256" required ${v.loginHint ? html`autofocus` : ""}>
 <button type="submit">${t.submit}</button>
 </form>`
-    : html`<p>${t.passwordDisabled}</p>`;
+    : v.methods?.otherMethods
+      ? ""
+      : html`<p>${t.passwordDisabled}</p>`;
   return layout(
     t,
     t.signInTitle,
@@ -41,7 +45,9 @@ ${hidden(v.csrf)}
     html`<h1>${heading}</h1>
 <p>${fill(t.continueTo, { client: v.clientName })}</p>
 ${v.error ? html`<p class="error" role="alert" id="form-error">${v.error}</p>` : ""}
+${v.methods?.before}
 ${form}
+${v.methods?.after}
 ${abortForm(t, v.abortAction, v.csrf)}`,
     status,
     targets(v.returnTo),

@@ -52,11 +52,11 @@ const STYLE = `
 main{max-width:26rem;margin:2rem auto;padding:1.5rem;background:#fff;border-radius:8px;box-shadow:0 1px 3px rgba(0,0,0,.15)}
 @media (max-width:30rem){main{margin:0;border-radius:0;min-height:100vh}}
 h1{font-size:1.4rem;margin:0 0 .25rem}p{margin:.5rem 0}.logo{max-height:48px;max-width:100%;display:block;margin-bottom:1rem}
-label{display:block;font-weight:600;margin:1rem 0 .25rem}input[type=text],input[type=password]{width:100%;padding:.6rem;font-size:1rem;border:1px solid #6b7280;border-radius:4px}
+label{display:block;font-weight:600;margin:1rem 0 .25rem}input[type=text],input[type=password],input[type=email],input[type=tel]{width:100%;padding:.6rem;font-size:1rem;border:1px solid #6b7280;border-radius:4px}
 input:focus,button:focus{outline:3px solid #2563eb;outline-offset:2px}
 button{font-size:1rem;padding:.6rem 1.2rem;border-radius:4px;border:1px solid #1d4ed8;background:#1d4ed8;color:#fff;cursor:pointer;margin:1.25rem .5rem 0 0}
 button.secondary{background:#fff;color:#1d4ed8}.error{color:#b91c1c;background:#fef2f2;border:1px solid #fecaca;padding:.5rem .75rem;border-radius:4px}
-ul{padding-left:1.25rem}`;
+ul{padding-left:1.25rem}h2{font-size:1.1rem;margin:1rem 0 0}.or{text-align:center;color:#4b5563;margin:1rem 0 0}.hint{font-weight:400;color:#4b5563}a{color:#1d4ed8}`;
 
 /**
  * What a form-action must also allow besides 'self': browsers hold the whole redirect chain after a

@@ -1,7 +1,14 @@
 // The response envelope and the error catalog: request ids, the success and error shapes, the
 // HTTP status and CodeN of every catalog family, and the refusal of codes outside the catalog.
 import { describe, expect, it } from "vitest";
-import { API_VERSION, errorEnvelope, newRequestId, SERVICE_NAME, successEnvelope } from "../../../src/control-plane/gateway/envelope.js";
+import {
+  API_VERSION,
+  apiResponse,
+  errorEnvelope,
+  newRequestId,
+  SERVICE_NAME,
+  successEnvelope,
+} from "../../../src/control-plane/gateway/envelope.js";
 import { formatTime } from "../../../src/core/time.js";
 import { ApiError, errors } from "../../../src/core/errors.js";
 
@@ -16,6 +23,34 @@ describe("request ids", () => {
     const ids = Array.from({ length: 1200 }, () => newRequestId(new Date(0)));
     for (const id of ids) expect(id).toMatch(/^19700101000000[0-9A-F]{18}$/);
     expect(new Set(ids).size).toBe(ids.length);
+  });
+  it("follow the clock from one second to the next, and back (the time part is remade when the second changes)", () => {
+    const at = (s: number, ms = 0) => newRequestId(new Date(Date.UTC(2026, 11, 6, 23, 59, s, ms))).slice(0, 14);
+    expect([at(58), at(58, 999), at(59), at(59, 500), at(58)]).toEqual([
+      "20261206235958",
+      "20261206235958",
+      "20261206235959",
+      "20261206235959",
+      "20261206235958",
+    ]);
+    expect(newRequestId(new Date(Date.UTC(2026, 11, 7))).slice(0, 14)).toBe("20261207000000");
+  });
+});
+
+describe("API responses", () => {
+  it("carry the JSON text with its Content-Type and X-Request-Id, and the extra headers given", async () => {
+    const plain = apiResponse("RID", '{"A":1}');
+    expect(plain.status).toBe(200);
+    expect(Object.fromEntries(plain.headers)).toEqual({ "content-type": "application/json", "x-request-id": "RID" });
+    expect(await plain.text()).toBe('{"A":1}');
+    const refused = apiResponse("RID2", "{}", 413, { connection: "close", "retry-after": "3" });
+    expect(refused.status).toBe(413);
+    expect(Object.fromEntries(refused.headers)).toEqual({
+      "content-type": "application/json",
+      "x-request-id": "RID2",
+      connection: "close",
+      "retry-after": "3",
+    });
   });
 });
 
