@@ -1,6 +1,10 @@
 // Mutation testing of the security-critical code (issue 18): the gateway, the secret box, passwords,
 // the ListUsers cursor (a token the caller holds), the reset token, and sign-in's client policy (which
-// grants and authentication each client gets, exact redirect URI matching; issue 24). Only the fast
+// grants and authentication each client gets, exact redirect URI matching; issue 24); and (issue 30)
+// what idplane fetches from the network (the outbound guard), what it accepts from other identity
+// providers (SAML metadata and certificates), custom-domain names and their CNAME check, the URI rules
+// of clients, and sign-in's own code around oidc-provider (client metadata, PKCE, refresh-token and
+// revocation decisions, the adapter's stored payloads). Only the fast
 // unit set (the unit project of vitest.config.ts) runs against the mutants, so a whole run fits in CI;
 // scripts/mutation-score.mjs then checks each file's score against the floor and the listed
 // equivalent mutants (mutation/equivalents.json).
@@ -32,6 +36,17 @@ export default {
     "src/password-reset/message.ts",
     "src/oauth-credentials/client-policy.ts",
     tokenLines(),
+    "src/platform/outbound/**/*.ts",
+    "src/identity-providers/saml-metadata.ts",
+    "src/identity-providers/saml-certificates.ts",
+    "src/user-pool-domains/names.ts",
+    "src/user-pool-domains/dns-check.ts",
+    "src/core/url.ts",
+    "src/oauth-credentials/rules.ts",
+    "src/oauth-credentials/client-schemas.ts",
+    "src/sign-in/clients.ts",
+    "src/sign-in/token-policy.ts",
+    "src/sign-in/artifact-payload.ts",
   ],
   // Two cores, shared: more workers only queue behind each other.
   concurrency: 2,

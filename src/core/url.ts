@@ -60,13 +60,14 @@ export function urlProblem(uri: string, rule: UrlRule): string | undefined {
   const scheme = url.protocol.slice(0, -1).toLowerCase();
   if (url.username || url.password) return "it must not contain credentials";
   if (scheme === "http" || scheme === "https") {
-    // "https:evil.com/cb" parses as https://evil.com/cb; "https://@evil.com" or a percent-encoded
-    // host parse to a host the text does not show. Only a plainly written authority is accepted.
+    // "https:evil.com/cb" and "https:///evil.com/cb" parse as https://evil.com/cb; "https://@evil.com"
+    // or a percent-encoded host parse to a host the text does not show. Only a plainly written
+    // authority is accepted (and the parser then always finds a host in it).
     const authority = /^https?:\/\/([^/?#]*)/i.exec(uri)?.[1];
-    if (authority === undefined) return `it must start with ${scheme}:// followed by the host`;
+    if (!authority) return `it must start with ${scheme}:// followed by the host`;
     if (/[@%]/.test(authority)) return "the host must be written plainly (no '@' or percent-encoding)";
   }
-  if (scheme === "https") return url.hostname ? undefined : "it has no host";
+  if (scheme === "https") return undefined;
   if (scheme === "http" && rule.http === "any") return undefined;
   if (scheme === "http" && rule.http === "loopback") {
     return LOOPBACK_HOSTS.has(url.hostname) ? undefined : "http is allowed only for localhost, 127.0.0.1 and [::1]; use https";

@@ -22,20 +22,18 @@ export const SAML_BINDINGS = {
   post: "urn:oasis:names:tc:SAML:2.0:bindings:HTTP-POST",
 } as const;
 const BROWSER_BINDINGS = new Set<string>(Object.values(SAML_BINDINGS));
-const LISTS = new Set(["EntityDescriptor", "IDPSSODescriptor", "SingleSignOnService", "KeyDescriptor", "X509Certificate", "X509Data"]);
 
+// Only what differs from fast-xml-parser's defaults (htmlEntities is off by default; ignorePiTags
+// drops the <?xml ...?> declaration too). Element texts may come back as numbers (parseTagValue):
+// the one text read, a certificate's base64, is refused either way when it is a number.
 const parser = new XMLParser({
   ignoreAttributes: false,
   attributeNamePrefix: "@",
   removeNSPrefix: true,
   processEntities: false,
-  htmlEntities: false,
-  parseTagValue: false,
   parseAttributeValue: false,
-  ignoreDeclaration: true,
   ignorePiTags: true,
   maxNestedTags: 32,
-  isArray: (name) => LISTS.has(name),
 });
 
 /** The same rules, keeping prefixes: only to read the root element's namespace. */
@@ -44,33 +42,44 @@ const namespaced = new XMLParser({
   attributeNamePrefix: "@",
   removeNSPrefix: false,
   processEntities: false,
-  htmlEntities: false,
-  parseTagValue: false,
-  ignoreDeclaration: true,
   ignorePiTags: true,
   maxNestedTags: 32,
   stopNodes: ["*.*"],
 });
 
-/** The namespace of the root EntityDescriptor (its prefix's declaration, or the default one), or "". */
-function rootNamespace(xml: string): string {
+/**
+ * The namespace of the root element, which readIdpMetadata has already found to be the one
+ * EntityDescriptor and nothing beside it: its prefix's declaration, or the default one ("" when it
+ * declares none); undefined when the root has no attributes at all (its content is then a string).
+ */
+function rootNamespace(xml: string): string | undefined {
   const doc = namespaced.parse(xml) as Node;
-  const name = Object.keys(doc).find((k) => k === "EntityDescriptor" || k.endsWith(":EntityDescriptor"));
-  const root = name === undefined ? undefined : nodes(doc[name])[0];
-  if (!root) return "";
-  const prefix = name!.includes(":") ? name!.slice(0, name!.indexOf(":")) : "";
+  const name = Object.keys(doc)[0]!;
+  const root = nodes(doc[name])[0];
+  if (!root) return undefined;
+  const prefix = name.includes(":") ? name.slice(0, name.indexOf(":")) : "";
   return attr(root, prefix ? `xmlns:${prefix}` : "xmlns");
 }
 
 const refused = (why: string) => errors.invalidParameter("IdpMetadata", `IdpMetadata ${why}`);
 
-/** The five predefined XML entities, decoded by hand since entity processing is off. */
+const PREDEFINED: Record<string, string> = { lt: "<", gt: ">", quot: '"', apos: "'", amp: "&" };
+/**
+ * The five predefined XML entities and character references (&#115; &#x73;), decoded by hand since
+ * entity processing is off; in one pass, so "&amp;lt;" is "&lt;". A reference to no character (0,
+ * a surrogate, beyond U+10FFFF) is left as written, as any other entity name is.
+ */
 const decoded = (s: string) =>
-  s.replace(/&(lt|gt|quot|apos|amp);/g, (_, e: string) => ({ lt: "<", gt: ">", quot: '"', apos: "'", amp: "&" })[e]!);
+  s.replace(/&(?:(lt|gt|quot|apos|amp)|#([0-9]{1,7})|#x([0-9a-fA-F]{1,6}));/g, (whole, name?: string, dec?: string, hex?: string) => {
+    if (name) return PREDEFINED[name]!;
+    const code = dec ? Number(dec) : Number.parseInt(hex!, 16);
+    return code > 0 && code <= 0x10ffff && (code < 0xd800 || code > 0xdfff) ? String.fromCodePoint(code) : whole;
+  });
 
 type Node = Record<string, unknown>;
-const nodes = (v: unknown): Node[] =>
-  (Array.isArray(v) ? v : v === undefined ? [] : [v]).filter((n): n is Node => typeof n === "object" && n !== null);
+/** The parser gives one child as itself and repeated children as an array: either way, a list. */
+const listOf = (v: unknown): unknown[] => (Array.isArray(v) ? v : v === undefined ? [] : [v]);
+const nodes = (v: unknown): Node[] => listOf(v).filter((n): n is Node => typeof n === "object" && n !== null);
 const attr = (n: Node, name: string) => (typeof n[`@${name}`] === "string" ? decoded(n[`@${name}`] as string).trim() : "");
 const text = (v: unknown) =>
   typeof v === "string"
@@ -109,9 +118,7 @@ function ssoServices(idp: Node): SamlIdp["SingleSignOnServices"] {
 const signingBlobs = (idp: Node) =>
   nodes(idp["KeyDescriptor"])
     .filter((k) => ["", "signing"].includes(attr(k, "use")))
-    .flatMap((k) =>
-      nodes(k["KeyInfo"]).flatMap((info) => nodes(info["X509Data"]).flatMap((d) => (d["X509Certificate"] as unknown[] | undefined) ?? [])),
-    );
+    .flatMap((k) => nodes(k["KeyInfo"]).flatMap((info) => nodes(info["X509Data"]).flatMap((d) => listOf(d["X509Certificate"]))));
 
 function signingCertificates(idp: Node, now: Date): SamlIdp["SigningCertificates"] {
   const blobs = signingBlobs(idp);
@@ -163,7 +170,10 @@ export function idpSigningCertificates(xml: string): string[] {
 export function readIdpMetadata(xml: string, now: Date): SamlIdp {
   const doc = parsed(xml);
   const entities = nodes(doc["EntityDescriptor"]);
-  if (entities.length !== 1) throw refused("must have one EntityDescriptor at its root (the metadata of one identity provider)");
+  // fast-xml-parser's validator lets a second root element follow a self-closed or closed first one
+  // ("<a/><b/>"), which XML does not: nothing but the one EntityDescriptor may stand at the root.
+  if (entities.length !== 1 || Object.keys(doc).length !== 1)
+    throw refused("must have one EntityDescriptor at its root (the metadata of one identity provider)");
   const entity = entities[0]!;
   if (rootNamespace(xml) !== SAML2_METADATA)
     throw refused(`must have its EntityDescriptor in the SAML metadata namespace ${SAML2_METADATA}`);

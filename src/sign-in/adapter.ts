@@ -12,23 +12,18 @@
 //
 // The Client model is not stored here: its `find` builds the client's metadata from our client
 // store on each call (src/sign-in/clients.ts), so a changed or deleted client takes effect at once.
-import { createHash } from "node:crypto";
 import { sql, type Kysely } from "kysely";
 import { PURGE_BATCH, type PurgeRule } from "../platform/db/declarations.js";
 import type { Database } from "../platform/db/schema.js";
 import type { Adapter, AdapterPayload } from "oidc-provider";
 import type { Db } from "../platform/db/types.js";
 import type { Clock } from "../deps.js";
+import { expiryOf, hashId, lookupColumns, revived, storedPayload, type StoredArtifact } from "./artifact-payload.js";
 
 export interface PoolRef {
   accountId: string;
   poolUid: string;
 }
-
-const hashId = (id: string) => createHash("sha256").update(id, "utf8").digest();
-
-/** Artifacts without an expiry of their own live this long at most (the library sets one for all we enable). */
-const FALLBACK_TTL_SECONDS = 14 * 24 * 3600;
 
 /** The adapter class oidc-provider instantiates per model name; `clientSource` answers the Client model. */
 export function adapterClass(db: Db, clock: Clock, pool: PoolRef, clientSource: (id: string) => Promise<AdapterPayload | undefined>) {
@@ -42,22 +37,14 @@ export function adapterClass(db: Db, clock: Clock, pool: PoolRef, clientSource: 
 
     async upsert(id: string, payload: AdapterPayload, expiresIn: number): Promise<void> {
       if (this.kind === "Client") return; // clients come from our store, never from registration
-      const stored: Record<string, unknown> = { ...payload };
-      delete stored.jti;
-      if (this.kind === "Interaction" && stored.session && typeof stored.session === "object") {
-        const { cookie: _dropped, ...session } = stored.session as Record<string, unknown>;
-        stored.session = session;
-      }
-      const expiresAt = new Date(clock.now().getTime() + (expiresIn > 0 ? expiresIn : FALLBACK_TTL_SECONDS) * 1000);
       const row = {
         account_id: pool.accountId,
         pool_uid: pool.poolUid,
         kind: this.kind,
         id_hash: hashId(id),
-        grant_id: typeof payload.grantId === "string" ? payload.grantId : null,
-        session_uid: this.kind === "Session" && typeof payload.uid === "string" ? payload.uid : null,
-        payload: stored,
-        expires_at: expiresAt,
+        ...lookupColumns(this.kind, payload),
+        payload: storedPayload(this.kind, payload),
+        expires_at: expiryOf(clock.now(), expiresIn),
       };
       await db
         .insertInto("sign_in_artifacts")
@@ -114,13 +101,8 @@ export function adapterClass(db: Db, clock: Clock, pool: PoolRef, clientSource: 
         .execute();
     }
 
-    private revive(id: string | undefined, row: { payload: Record<string, unknown>; consumed_at: Date | null; expires_at: Date }) {
-      if (row.expires_at.getTime() <= clock.now().getTime()) return undefined;
-      return {
-        ...row.payload,
-        ...(id !== undefined && { jti: id }),
-        ...(row.consumed_at && { consumed: Math.floor(row.consumed_at.getTime() / 1000) }),
-      } as AdapterPayload;
+    private revive(id: string | undefined, row: StoredArtifact) {
+      return revived(id, row, clock.now());
     }
   };
 }

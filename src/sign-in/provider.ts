@@ -15,6 +15,7 @@ import { pickStrings } from "./pages/i18n.js";
 import { latestPropagatedClaims } from "../external-identities/queries.js";
 import { errorPage, loggedOutPage, logoutPage } from "./pages/forms.js";
 import type { Brand } from "./pages/layout.js";
+import { mayIntrospect, pkceRequired, refreshTtl, revocation, rotatesRefreshToken, TTL } from "./token-policy.js";
 
 export interface PoolSnapshot {
   accountId: string;
@@ -58,9 +59,6 @@ const STANDARD_CLAIMS = {
 /** The authorization request's parameter naming a connection to sign in with directly (its Uid or Name); as Keycloak's kc_idp_hint. */
 export const IDP_HINT_PARAMETER = "idp_hint";
 
-const DAY = 86_400;
-export const TTL = { code: 60, accessToken: 3600, session: 14 * DAY, interaction: 600, grant: 365 * DAY, refreshDefault: 30 * DAY };
-
 /**
  * The pool's own API as a resource server: its custom scopes, aud = the issuer. The library keeps
  * the token in its stored (opaque) form; access-tokens.ts hands it out as an RFC 9068 JWT, as every
@@ -75,15 +73,6 @@ function resourceServer(pool: PoolSnapshot, stateless: boolean) {
       ? { accessTokenFormat: "jwt" as const, jwt: { sign: { alg: "ES256" as const } } }
       : { accessTokenFormat: "opaque" as const }),
   };
-}
-
-/** Refresh lifetime from the client's settings: idle (per rotation) and combined (since the first issue) bounds. */
-function refreshTtl(client: SignInClient | undefined, issuedFirst: number | undefined, now: number, rotating: boolean): number {
-  const idle = client?.refreshToken.idleLifetimeSeconds ?? undefined;
-  const combined = client?.refreshToken.absoluteLifetimeSeconds ?? undefined;
-  let ttl = (rotating ? idle : undefined) ?? combined ?? idle ?? TTL.refreshDefault;
-  if (combined !== undefined) ttl = Math.min(ttl, combined - (issuedFirst === undefined ? 0 : now - issuedFirst));
-  return Math.max(ttl, 1);
 }
 
 const pick = (from: Record<string, unknown>, names: string[]) =>
@@ -166,7 +155,7 @@ export async function createPoolProvider(
       clientAuthSigningAlgValues: [],
     },
     // S256 only (the library supports nothing else); required where the kit says (public clients).
-    pkce: { required: (_ctx, client) => records.get(client.clientId)?.pkceRequired ?? true },
+    pkce: { required: (_ctx, client) => pkceRequired(records.get(client.clientId)) },
     routes: {
       authorization: ENDPOINT_PATHS.authorization,
       token: ENDPOINT_PATHS.token,
@@ -202,30 +191,28 @@ export async function createPoolProvider(
     // OAuth Security BCP (RFC 9700 §4.14.2): a public client's refresh token is always rotated.
     rotateRefreshToken: (ctx) => {
       const client = ctx.oidc.entities.Client;
-      if (!client) return false;
-      return client.clientAuthMethod === "none" || (records.get(client.clientId)?.refreshToken.rotation ?? false);
+      return client ? rotatesRefreshToken(client.clientAuthMethod, records.get(client.clientId)) : false;
     },
     issueRefreshToken: async (_ctx, client, code) => client.grantTypeAllowed("refresh_token") && code.scopes.has("offline_access"),
     features: {
       devInteractions: { enabled: false as never },
       clientCredentials: { enabled: true },
-      // A confidential client of the pool may introspect any token of the pool (it is how a
-      // resource server of the pool checks opaque tokens); a public client only its own.
+      // Who may introspect or revoke which token: token-policy.ts.
       introspection: {
         enabled: true,
-        allowedPolicy: async (_ctx, client, token) => client.clientAuthMethod !== "none" || token.clientId === client.clientId,
+        allowedPolicy: async (_ctx, client, token) =>
+          mayIntrospect({ clientId: client.clientId, authMethod: client.clientAuthMethod }, token.clientId),
       },
-      // A client revokes only its own tokens; a public client asking for another's gets the RFC 7009
-      // success answer without effect, a confidential one an error (the library's default, made explicit).
+      // Refusing a confidential client is the library's default, made explicit.
       revocation: {
         enabled: true,
         allowedPolicy: async (_ctx, client, token) => {
           // A client_credentials JWT is not stored, so nothing can end it before it expires (access-tokens.ts).
           if ((token as { stateless?: boolean }).stateless)
             throw new errors.UnsupportedTokenType("client_credentials tokens cannot be revoked; they expire within an hour");
-          if (token.clientId === client.clientId) return true;
-          if (client.clientAuthMethod === "none") return false;
-          throw new errors.InvalidRequest("client is not authorized to revoke the presented token");
+          const decision = revocation({ clientId: client.clientId, authMethod: client.clientAuthMethod }, token.clientId);
+          if (decision === "refuse") throw new errors.InvalidRequest("client is not authorized to revoke the presented token");
+          return decision === "revoke";
         },
       },
       userinfo: { enabled: true },

@@ -16,7 +16,7 @@ const FAILURES: Record<string, { problem: CnameProblem; message: (domain: string
   ENODATA: { problem: "no-record", message: (d) => `${d} has no CNAME record` },
   ENOTFOUND: { problem: "no-domain", message: (d) => `${d} does not exist in DNS (NXDOMAIN)` },
   ETIMEOUT: { problem: "timeout", message: (d) => `the DNS lookup of ${d} timed out` },
-  ECANCELLED: { problem: "timeout", message: (d) => `the DNS lookup of ${d} timed out` },
+  // ECANCELLED comes only from our own deadline's resolver.cancel(), after the race is decided.
 };
 
 function failure(err: unknown, domain: string): CnameCheck {

@@ -25,7 +25,8 @@ export function normalizeDomain(raw: string): { ok: true; domain: string } | { o
   if (labels.length < 2) return { ok: false, problem: "it needs at least two labels, such as login.example.com" };
   if (!labels.every((l) => LABEL.test(l)))
     return { ok: false, problem: "each label is 1-63 letters, digits or '-', not starting or ending with '-'" };
-  if (/^[0-9]+$/.test(labels.at(-1)!) || isIP(domain)) return { ok: false, problem: "an IP address is not a domain name" };
+  // The parser answers an IPv4 address for "0x7f.1"; any name it would read so ends in a number.
+  if (/^[0-9]+$/.test(labels.at(-1)!)) return { ok: false, problem: "an IP address is not a domain name" };
   return { ok: true, domain };
 }
 

@@ -32,6 +32,19 @@ const modules = [
   "../../src/control-plane/gateway/wire.js",
   "../../src/password-reset/message.js",
   "../../src/users/password.js",
+  "../../src/platform/outbound/addresses.js",
+  "../../src/platform/outbound/guarded-fetch.js",
+  "../../src/platform/outbound/endpoint-check.js",
+  "../../src/identity-providers/saml-metadata.js",
+  "../../src/identity-providers/saml-certificates.js",
+  "../../src/user-pool-domains/names.js",
+  "../../src/user-pool-domains/dns-check.js",
+  "../../src/core/url.js",
+  "../../src/oauth-credentials/rules.js",
+  "../../src/oauth-credentials/client-schemas.js",
+  "../../src/sign-in/clients.js",
+  "../../src/sign-in/token-policy.js",
+  "../../src/sign-in/artifact-payload.js",
 ];
 
 describe("modules under mutation", () => {

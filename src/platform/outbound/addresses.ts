@@ -52,12 +52,6 @@ function blockListOf(entries: string[]): BlockList {
 
 const notPublic = blockListOf([...NOT_PUBLIC_V4, ...NOT_PUBLIC_V6]);
 
-/** An IPv4 address carried in IPv6 (::ffff:a.b.c.d) is judged as the IPv4 address it is. */
-function unmapped(address: string): string {
-  const m = /^::ffff:(\d+\.\d+\.\d+\.\d+)$/i.exec(address);
-  return m ? m[1]! : address;
-}
-
 /** "a.b.c.d", "a.b.c.d/n", "x::y", "x::/n"; the config check's rule. */
 export function isAddressOrBlock(entry: string): boolean {
   const [address, prefix, extra] = entry.split("/");
@@ -73,11 +67,18 @@ export class AddressPolicy {
     this.allowed = blockListOf(allowedEntries);
   }
 
-  /** Why `address` may not be reached, or undefined when it may. */
+  /**
+   * Why `address` may not be reached, or undefined when it may. An IPv4 address carried in IPv6
+   * (::ffff:a.b.c.d, in either spelling) is judged as the IPv4 address it is: BlockList maps it
+   * both ways, for the listed blocks and the operator's alike.
+   */
   refusal(address: string): string | undefined {
-    const plain = unmapped(address);
-    const family = isIP(plain) === 6 ? "ipv6" : "ipv4";
-    if (!notPublic.check(plain, family) || this.allowed.check(plain, family)) return undefined;
+    // Anything but a literal in a form node:net reads is refused: BlockList checks nothing else, and
+    // "0177.0.0.1" or "127.1" name loopback to inet_aton while no list would hold them.
+    const version = isIP(address);
+    if (version === 0) return `${JSON.stringify(address.slice(0, 100))} is not an IP address`;
+    const family = version === 6 ? "ipv6" : "ipv4";
+    if (!notPublic.check(address, family) || this.allowed.check(address, family)) return undefined;
     return `${address} is not a public address (loopback, private, link-local or reserved)`;
   }
 }

@@ -142,7 +142,7 @@ export class GuardedFetcher {
       if (err) return callback(new OutboundError("dns", `${hostname} does not resolve (${err.code ?? err.message})`), "", 0);
       const usable = found.filter((a) => this.addresses.refusal(a.address) === undefined);
       if (usable.length === 0) {
-        const why = this.addresses.refusal(found[0]?.address ?? "") ?? "no address";
+        const why = (found[0] && this.addresses.refusal(found[0].address)) ?? "no address";
         return callback(new OutboundError("address", `${hostname} resolves to ${why}`), "", 0);
       }
       // Node's happy-eyeballs connect asks for every address (all: true); a plain connect for one.
