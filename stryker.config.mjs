@@ -28,6 +28,11 @@ export default {
   testRunner: "vitest",
   vitest: { configFile: "vitest.config.ts", related: false },
   coverageAnalysis: "perTest",
+  // Static mutants (module-level code: block lists, parser options, zod schemas) have no per-test
+  // coverage, so each reruns the whole unit set: the 217 of issue 30's files alone put a run at about
+  // 3 h on this machine, far past CI's bound. They are left out here; the narrowed per-group runs of
+  // test/reliability/REPORT.md ("Mutation testing") scored them with the rest, every file at 100 %.
+  ignoreStatic: true,
   mutate: [
     "src/control-plane/gateway/**/*.ts",
     "src/platform/crypto/**/*.ts",
