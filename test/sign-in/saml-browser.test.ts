@@ -1,24 +1,16 @@
-// A person signs in through a SAML connection in a real browser (Debian's Chromium through
-// playwright-core): the sign-in page's link, our HTTP-POST binding page (one button, no script) to
-// the loopback IdP (samlify over https with the test CA's certificate, which this browser context
-// accepts), the IdP's form posted to our ACS across sites with the browser's real cookies, and back
-// to the client. Our POST-binding page passes an accessibility scan (axe). Skipped loudly when
-// Chromium is missing (browser.test.ts installs it when it can).
-import { existsSync } from "node:fs";
 import { AxeBuilder } from "@axe-core/playwright";
 import * as oidc from "openid-client";
-import { chromium, type Browser } from "playwright-core";
+import type { Browser } from "playwright-core";
 import { afterAll, beforeAll, expect, it } from "vitest";
 import { makeTestCa, type TestCa } from "../support/families/federation.js";
 import { uniqueName } from "../support/families/user-pools.js";
+import { chromiumFor, launchChromium, seriousViolations } from "../support/chromium.js";
 import { startTestService, type TestService } from "../support/harness.js";
 import { startTestIdp, type TestIdp } from "../support/saml-idp.js";
 import { samlFixture } from "../support/saml-sign-in.js";
 import { REDIRECT } from "../support/sign-in.js";
 
-const CHROMIUM = "/usr/bin/chromium";
-const available = existsSync(CHROMIUM);
-if (!available) console.error("\n*** SKIPPED test/sign-in/saml-browser.test.ts: Chromium is not installed ***\n");
+const available = chromiumFor("test/sign-in/saml-browser.test.ts");
 
 let svc: TestService;
 let tls: TestCa;
@@ -29,19 +21,13 @@ beforeAll(async () => {
   svc = await startTestService();
   tls = await makeTestCa();
   idp = await startTestIdp(tls, { bindings: ["post"] });
-  browser = await chromium.launch({
-    executablePath: CHROMIUM,
-    args: ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-dev-shm-usage", "--no-first-run"],
-  });
+  browser = await launchChromium();
 }, 120_000);
 afterAll(async () => {
   await browser?.close();
   await svc?.close();
   await idp?.close();
 });
-
-const serious = (r: Awaited<ReturnType<AxeBuilder["analyze"]>>) =>
-  r.violations.filter((v) => v.impact === "serious" || v.impact === "critical").map((v) => `${v.id}: ${v.help}`);
 
 it.skipIf(!available)("a person signs in with a SAML connection (HTTP-POST binding) in Chromium", { timeout: 120_000 }, async () => {
   const f = await samlFixture(svc, idp);
@@ -63,7 +49,7 @@ it.skipIf(!available)("a person signs in with a SAML connection (HTTP-POST bindi
   // Our page holding the signed AuthnRequest for the IdP: one button, accessible.
   const toIdp = page.getByRole("button", { name: `Sign in with ${connection.Name}` });
   await toIdp.waitFor();
-  expect(serious(await new AxeBuilder({ page }).analyze())).toEqual([]);
+  expect(seriousViolations(await new AxeBuilder({ page }).analyze())).toEqual([]);
   await toIdp.click();
 
   // The IdP's answer: its form to our ACS. The relying party's callback is not a real site (the

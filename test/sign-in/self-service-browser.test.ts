@@ -1,21 +1,13 @@
-// The self-service flows in a real browser (Debian's Chromium through playwright-core, as
-// browser.test.ts): sign-up with a mailed code, sign-up refused when off, forgotten password from the
-// sign-in page to a new password and a sign-in with it, and email-code sign-in. Every page passes the
-// accessibility scan (axe) of the sign-in page with no serious or critical violation, and nothing is
-// wider than a phone's screen. Mails come from a real SMTP server on loopback.
-import { existsSync } from "node:fs";
 import { afterAll, beforeAll, expect, it } from "vitest";
 import * as oidc from "openid-client";
-import { chromium, type Browser, type Page } from "playwright-core";
+import type { Browser, Page } from "playwright-core";
 import { AxeBuilder } from "@axe-core/playwright";
+import { chromiumFor, launchChromium, seriousViolations } from "../support/chromium.js";
 import { startTestService, type TestService } from "../support/harness.js";
 import { REDIRECT } from "../support/sign-in.js";
 import { codeOf, mailTo, selfServicePool, startMailbox, STRONG, uniqueEmail, type Mailbox, type Pool } from "../support/self-service.js";
 
-const CHROMIUM = "/usr/bin/chromium";
-// browser.test.ts installs Chromium when it is missing; this file only uses it.
-const available = existsSync(CHROMIUM);
-if (!available) console.error("\n*** SKIPPED test/sign-in/self-service-browser.test.ts: Chromium is not installed ***\n");
+const available = chromiumFor("test/sign-in/self-service-browser.test.ts");
 
 let svc: TestService;
 let box: Mailbox;
@@ -24,10 +16,7 @@ beforeAll(async () => {
   if (!available) return;
   svc = await startTestService();
   box = await startMailbox(svc);
-  browser = await chromium.launch({
-    executablePath: CHROMIUM,
-    args: ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-dev-shm-usage", "--no-first-run"],
-  });
+  browser = await launchChromium();
 }, 120_000);
 afterAll(async () => {
   await browser?.close();
@@ -38,7 +27,7 @@ afterAll(async () => {
 /** The page passes axe with no serious or critical violation and fits a 375 px screen. */
 async function accessible(page: Page) {
   const r = await new AxeBuilder({ page }).analyze();
-  expect(r.violations.filter((v) => v.impact === "serious" || v.impact === "critical").map((v) => `${v.id}: ${v.help}`)).toEqual([]);
+  expect(seriousViolations(r)).toEqual([]);
   expect(await page.evaluate(() => (globalThis as any).document.documentElement.scrollWidth)).toBeLessThanOrEqual(375);
 }
 
