@@ -4,9 +4,8 @@
 // on A (page, link, state stored) and the provider's answer, the finish and the code exchange all
 // reach B. Then the same behind HAProxy (round robin, as the scale tests run it), where which
 // instance serves which leg is the balancer's choice.
-import { createServer, request, type Server } from "node:http";
-import type { AddressInfo } from "node:net";
 import { afterAll, beforeAll, expect, it } from "vitest";
+import { startSwitchProxy, type SwitchProxy } from "../support/infra/switch-proxy.js";
 import { startTestService, type TestService } from "../support/harness.js";
 import { Browser } from "../support/sign-in.js";
 import { fedFixture, LOOPBACK_OUTBOUND, toCallback, walk } from "../support/federation-sign-in.js";
@@ -15,38 +14,22 @@ import * as oidc from "openid-client";
 import { haproxyUnavailableReason, startHaproxy } from "../support/infra/haproxy.js";
 
 let upstream: Upstream;
-let proxy: Server;
-let target: TestService;
+let proxy: SwitchProxy;
 let a: TestService;
 let b: TestService;
-const seen = { a: 0, b: 0 };
 
 beforeAll(async () => {
   upstream = await startUpstream();
-  proxy = createServer((req, res) => {
-    const to = target;
-    if (to === a) seen.a++;
-    else seen.b++;
-    const up = request(
-      { host: "127.0.0.1", port: Number(to.host.split(":")[1]), path: req.url, method: req.method, headers: req.headers },
-      (r) => {
-        res.writeHead(r.statusCode ?? 502, r.headers);
-        r.pipe(res);
-      },
-    );
-    up.on("error", () => res.destroy());
-    req.pipe(up);
-  });
-  await new Promise<void>((r) => proxy.listen(0, "127.0.0.1", () => r()));
-  const base = `http://127.0.0.1:${(proxy.address() as AddressInfo).port}`;
+  proxy = await startSwitchProxy();
+  const base = proxy.base;
   a = await startTestService({ env: { ...LOOPBACK_OUTBOUND, ID_PUBLIC_BASE_URL: base } });
   b = await startTestService({ env: { ...LOOPBACK_OUTBOUND, ID_PUBLIC_BASE_URL: base } });
-  target = a;
+  proxy.route(a);
 }, 60_000);
 afterAll(async () => {
   await a?.close();
   await b?.close();
-  await new Promise<void>((r) => (proxy ? proxy.close(() => r()) : r()));
+  await proxy?.close();
   await upstream?.close();
 });
 
@@ -54,11 +37,11 @@ it("a federated sign-in begun on one instance finishes on another", async () => 
   const f = await fedFixture(a, upstream);
   upstream.nextLogin = { account: { sub: "instances-person", email: "instances@example.org", email_verified: true } };
   const browser = new Browser();
-  target = a;
+  proxy.route(a);
   const { auth, callback } = await toCallback(browser, f);
   expect(callback).toContain("/callback/oidc/login?");
-  const onA = seen.a;
-  target = b;
+  const onA = proxy.served(a);
+  proxy.route(b);
   const done = await walk(browser, callback!);
   expect(done.location).toMatch(/code=/);
   const tokens = await oidc.authorizationCodeGrant(f.config, new URL(done.location!), {
@@ -70,8 +53,8 @@ it("a federated sign-in begun on one instance finishes on another", async () => 
   expect(user.ExternalIdentities[0].ExternalProviderUserIdentifier).toBe("instances-person");
   // A served the page and the way out, B the way back.
   expect(onA).toBeGreaterThan(0);
-  expect(seen.a).toBe(onA);
-  expect(seen.b).toBeGreaterThanOrEqual(3);
+  expect(proxy.served(a)).toBe(onA);
+  expect(proxy.served(b)).toBeGreaterThanOrEqual(3);
 });
 
 const noHaproxy = haproxyUnavailableReason();

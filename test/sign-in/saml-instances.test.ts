@@ -3,14 +3,13 @@
 // accepted assertion ids in Postgres, nothing in an instance's memory. Two instances on one
 // database behind a switchable reverse proxy (the public address both answer for); the page, the
 // link and the AuthnRequest are A's, the IdP's post to the ACS, the finish and the code exchange B's.
-import { createServer, request, type Server } from "node:http";
-import type { AddressInfo } from "node:net";
 import * as oidc from "openid-client";
 import { afterAll, beforeAll, expect, it } from "vitest";
 import { finishSamlSignIn } from "../../src/sign-in/federation/saml.js";
 import { FederationFailure } from "../../src/sign-in/federation/profile.js";
 import { makeTestCa, type TestCa } from "../support/families/federation.js";
 import { uniqueName } from "../support/families/user-pools.js";
+import { startSwitchProxy, type SwitchProxy } from "../support/infra/switch-proxy.js";
 import { startTestService, type TestService } from "../support/harness.js";
 import { startTestIdp, type TestIdp } from "../support/saml-idp.js";
 import { postAcs, samlFixture, toAcs } from "../support/saml-sign-in.js";
@@ -18,51 +17,35 @@ import { Browser } from "../support/sign-in.js";
 
 let tls: TestCa;
 let idp: TestIdp;
-let proxy: Server;
-let target: TestService;
+let proxy: SwitchProxy;
 let a: TestService;
 let b: TestService;
-const seen = { a: 0, b: 0 };
 
 beforeAll(async () => {
   tls = await makeTestCa();
   idp = await startTestIdp(tls);
-  proxy = createServer((req, res) => {
-    const to = target;
-    if (to === a) seen.a++;
-    else seen.b++;
-    const up = request(
-      { host: "127.0.0.1", port: Number(to.host.split(":")[1]), path: req.url, method: req.method, headers: req.headers },
-      (r) => {
-        res.writeHead(r.statusCode ?? 502, r.headers);
-        r.pipe(res);
-      },
-    );
-    up.on("error", () => res.destroy());
-    req.pipe(up);
-  });
-  await new Promise<void>((r) => proxy.listen(0, "127.0.0.1", () => r()));
-  const base = `http://127.0.0.1:${(proxy.address() as AddressInfo).port}`;
+  proxy = await startSwitchProxy();
+  const base = proxy.base;
   a = await startTestService({ env: { ID_PUBLIC_BASE_URL: base } });
   b = await startTestService({ env: { ID_PUBLIC_BASE_URL: base } });
-  target = a;
+  proxy.route(a);
 }, 60_000);
 afterAll(async () => {
   await a?.close();
   await b?.close();
-  await new Promise<void>((r) => (proxy ? proxy.close(() => r()) : r()));
+  await proxy?.close();
   await idp?.close();
 });
 
 it("a SAML sign-in begun on one instance finishes on another, which remembers the assertion for both", async () => {
-  target = a;
+  proxy.route(a);
   const f = await samlFixture(a, idp);
   const nameId = `${uniqueName("inst")}@corp.example`;
   idp.person = { nameId, attributes: { mail: nameId } };
   const browser = new Browser();
   const { auth, acs } = await toAcs(tls, browser, f);
-  const onA = seen.a;
-  target = b;
+  const onA = proxy.served(a);
+  proxy.route(b);
   const done = await postAcs(browser, acs);
   expect(done.location ?? done.body.slice(0, 1000)).toMatch(/code=/);
   const tokens = await oidc.authorizationCodeGrant(f.config, new URL(done.location!), {
@@ -74,8 +57,8 @@ it("a SAML sign-in begun on one instance finishes on another, which remembers th
   expect(user.ExternalIdentities[0].ExternalProviderUserIdentifier).toBe(nameId);
   // A served the page and the way out, B the way back.
   expect(onA).toBeGreaterThan(0);
-  expect(seen.a).toBe(onA);
-  expect(seen.b).toBeGreaterThanOrEqual(3);
+  expect(proxy.served(a)).toBe(onA);
+  expect(proxy.served(b)).toBeGreaterThanOrEqual(3);
 
   // B accepted the assertion; A, asked to accept it again for the same request, refuses it.
   const connection = await a.deps.db
