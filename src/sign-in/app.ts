@@ -19,10 +19,15 @@ import { errorPage } from "./pages/forms.js";
 import type { SignInDeps } from "./provider.js";
 import { spMetadataFor } from "./federation/saml-sp-metadata.js";
 
-import { originHeaders, originOf, trustedProxies, type SignInContext as Ctx, type SignInEnv as Env } from "./request-info.js";
+import {
+  FORM_LIMIT_BYTES,
+  originHeaders,
+  originOf,
+  trustedProxies,
+  type SignInContext as Ctx,
+  type SignInEnv as Env,
+} from "./request-info.js";
 
-/** Forms of the hosted pages are small; the library bounds its own endpoints' bodies (56 KiB). */
-const FORM_LIMIT_BYTES = 16 * 1024;
 /** A provider's answer posted to a callback (a SAML response with its certificates) is larger. */
 const CALLBACK_LIMIT_BYTES = 256 * 1024;
 

@@ -26,6 +26,9 @@ export interface RequestOrigin {
   viaTrustedProxy: boolean;
 }
 
+/** Forms of the hosted pages are small; the library bounds its own endpoints' bodies (56 KiB). */
+export const FORM_LIMIT_BYTES = 16 * 1024;
+
 export type TrustedProxies = (address: string) => boolean;
 
 /** An IPv4 address carried in IPv6 (::ffff:a.b.c.d) is judged, and counted, as the IPv4 address it is. */

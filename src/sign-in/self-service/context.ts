@@ -9,11 +9,10 @@ import { pickStrings, type Strings } from "../pages/i18n.js";
 import { formTarget } from "../pages/layout.js";
 import type { Page } from "../pages/layout.js";
 import type { PoolProvider } from "../providers.js";
-import type { SignInContext as Ctx } from "../request-info.js";
-import { selfServiceStrings, type SelfServiceStrings } from "./strings.js";
+import { FORM_LIMIT_BYTES, type SignInContext as Ctx } from "../request-info.js";
 
-/** Forms of the hosted pages are small (the sign-in page's bound, app.ts). */
-export const FORM_LIMIT_BYTES = 16 * 1024;
+export { FORM_LIMIT_BYTES };
+import { selfServiceStrings, type SelfServiceStrings } from "./strings.js";
 
 export type Details = Awaited<ReturnType<PoolProvider["provider"]["interactionDetails"]>>;
 
