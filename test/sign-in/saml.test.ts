@@ -4,7 +4,6 @@
 // Response verified and read into a profile, an encrypted assertion, and each refusal on its own,
 // every refused Response signed with the IdP's real key so that only the check under test can
 // refuse it.
-import { request as httpsRequest } from "node:https";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { acsUrl, finishSamlSignIn, spEntityId, startSamlSignIn } from "../../src/sign-in/federation/saml.js";
 import { FederationFailure, type FederationMode } from "../../src/sign-in/federation/profile.js";
@@ -12,6 +11,7 @@ import { rememberAssertion, samlAssertionPurges } from "../../src/sign-in/federa
 import { pickStrings } from "../../src/sign-in/pages/i18n.js";
 import { makeTestCa, type TestCa } from "../support/families/federation.js";
 import { createPool, uniqueName } from "../support/families/user-pools.js";
+import { toIdp as toIdpOver } from "../support/saml-sign-in.js";
 import { startTestService, type TestService } from "../support/harness.js";
 import { formOf, startTestIdp, type ResponseFields, type TestIdp } from "../support/saml-idp.js";
 
@@ -21,29 +21,7 @@ let idp: TestIdp;
 let postIdp: TestIdp;
 
 /** A GET or form POST to the IdP over https, trusting the test CA. */
-function toIdp(url: string, form?: Record<string, string>): Promise<{ status: number; body: string }> {
-  const body = form ? new URLSearchParams(form).toString() : undefined;
-  return new Promise((resolve, reject) => {
-    const req = httpsRequest(
-      url,
-      {
-        method: form ? "POST" : "GET",
-        ca: tls.caPem,
-        headers: form ? { "Content-Type": "application/x-www-form-urlencoded", "Content-Length": Buffer.byteLength(body!) } : {},
-      },
-      (res) => {
-        let text = "";
-        res.setEncoding("utf8");
-        res.on("data", (c: string) => {
-          text += c;
-        });
-        res.on("end", () => resolve({ status: res.statusCode ?? 0, body: text }));
-      },
-    );
-    req.on("error", reject);
-    req.end(body);
-  });
-}
+const toIdp = (url: string, form?: Record<string, string>) => toIdpOver(tls, url, form);
 
 interface Setup {
   poolUid: string;
