@@ -1,7 +1,7 @@
 // Host names of custom domains: what a caller may claim (RFC 1123 host names, normalized so one name
 // has one spelling), and the CNAME target idplane gives each pool (ApigDomain).
 import { isIP } from "node:net";
-import { domainToASCII } from "node:url";
+import { domainToASCII, domainToUnicode } from "node:url";
 import { z } from "zod";
 
 export const MAX_DOMAIN_LENGTH = 253;
@@ -19,7 +19,7 @@ export function normalizeDomain(raw: string): { ok: true; domain: string } | { o
     return { ok: false, problem: "a domain name has only letters, digits, '-' and '.' (no scheme, port, path or wildcard)" };
   // The WHATWG host parser lower-cases and turns IDN into punycode; it also reads 0x7f.1 as an IPv4 address, caught below.
   const domain = domainToASCII(trimmed.toLowerCase());
-  if (domain === "") return { ok: false, problem: "it is not a valid domain name" };
+  if (domain === "" || !domain.split(".").every(isDecodableLabel)) return { ok: false, problem: "it is not a valid domain name" };
   if (domain.length > MAX_DOMAIN_LENGTH) return { ok: false, problem: `it is longer than ${MAX_DOMAIN_LENGTH} characters` };
   const labels = domain.split(".");
   if (labels.length < 2) return { ok: false, problem: "it needs at least two labels, such as login.example.com" };
@@ -28,6 +28,16 @@ export function normalizeDomain(raw: string): { ok: true; domain: string } | { o
   // The parser answers an IPv4 address for "0x7f.1"; any name it would read so ends in a number.
   if (/^[0-9]+$/.test(labels.at(-1)!)) return { ok: false, problem: "an IP address is not a domain name" };
   return { ok: true, domain };
+}
+
+/**
+ * An xn-- label must be punycode that decodes. Node 20's host parser refuses "xn--zz" outright; Node 24's
+ * passes it through unchanged (and decodes it to itself), so the check is ours on every line.
+ */
+function isDecodableLabel(label: string): boolean {
+  if (!label.startsWith("xn--")) return true;
+  const unicode = domainToUnicode(label);
+  return unicode !== "" && unicode !== label;
 }
 
 /** A Domain parameter: checked and answered in its normalized form. */

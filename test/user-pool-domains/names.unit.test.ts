@@ -84,6 +84,7 @@ describe("domain names", () => {
     ["login\texample.com", CHARS],
     ["[login.example.com]", INVALID],
     ["xn--zz.example", INVALID],
+    ["login.xn--a.example", INVALID],
     ["login.example.com..", LABEL],
     ["a..b.example", LABEL],
     [".a.example", LABEL],
