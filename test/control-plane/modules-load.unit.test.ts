@@ -45,6 +45,8 @@ const modules = [
   "../../src/sign-in/clients.js",
   "../../src/sign-in/token-policy.js",
   "../../src/sign-in/artifact-payload.js",
+  "../../src/sign-in/federation/saml-checks.js",
+  "../../src/sign-in/federation/id-token-checks.js",
 ];
 
 describe("modules under mutation", () => {

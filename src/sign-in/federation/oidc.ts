@@ -1,25 +1,21 @@
 // OIDC connections (OpenID Connect Core 1.0, authorization code flow): the endpoints discovered from
 // the connection's Issuer when it was saved (src/identity-providers/oidc-discovery.ts), the code
-// exchanged as for OAuth (oauth.ts), and the ID token validated in full with `jose` (Core §3.1.3.7):
-// its signature against the issuer's JWKS (fetched through the guarded client, cached, and fetched
+// exchanged as for OAuth (oauth.ts), and the ID token validated in full with `jose` (Core §3.1.3.7;
+// the checks are id-token-checks.ts): its signature against the issuer's JWKS (fetched through the guarded client, cached, and fetched
 // again when a token names a key it does not hold: the provider rolled its keys), iss, aud, exp and
 // iat with a small skew, the nonce we sent, azp when present or when there are several audiences,
 // and at_hash when present. IsIdTokenMapping: the ID token's claims are the profile; otherwise the
 // UserInfo answer, whose `sub` must be the ID token's (Core §5.3.2).
-import { createHash, timingSafeEqual } from "node:crypto";
-import { createRemoteJWKSet, customFetch, errors as joseErrors, jwtVerify, type JWTPayload } from "jose";
+import { createRemoteJWKSet, customFetch, errors as joseErrors, type JWTPayload } from "jose";
 import { LRUCache } from "lru-cache";
 import type { IdentityProviderRow } from "../../identity-providers/queries.js";
 import { fetcherFor, OutboundError, type OutboundPolicy } from "../../platform/outbound/guarded-fetch.js";
 import type { SignInDeps } from "../provider.js";
 import { authorizationUrl, codeFrom, emailOf, exchangeCode, fetchUser, outboundFailure } from "./oauth.js";
+import { verifyIdToken } from "./id-token-checks.js";
 import { FederationFailure, type FederatedProfile } from "./profile.js";
 import type { CallbackInput, FederationProtocol } from "./protocol.js";
 
-/** Clock skew allowed on exp, iat and nbf. */
-const SKEW_SECONDS = 60;
-/** Asymmetric algorithms only: a symmetric one would be keyed with our own client secret. */
-const ALGORITHMS = ["RS256", "RS384", "RS512", "PS256", "PS384", "PS512", "ES256", "ES384", "ES512", "EdDSA"];
 /** The ID token's own mechanics: never a user's attribute, never kept as metadata. */
 const PROTOCOL_CLAIMS = ["nonce", "at_hash", "c_hash", "s_hash", "auth_time", "acr", "amr", "azp", "sid", "jti", "iat", "exp", "nbf"];
 
@@ -43,17 +39,6 @@ function keySetFor(policy: OutboundPolicy, jwksUri: string): KeySet {
   return set;
 }
 
-/** OIDC Core §3.2.2.9: the left half of the token's hash under the ID token's algorithm's hash. */
-function atHashMatches(alg: string, accessToken: string, atHash: string): boolean {
-  const bits = alg === "EdDSA" ? "512" : alg.slice(2);
-  const hash = createHash(`sha${bits === "384" || bits === "512" ? bits : "256"}`)
-    .update(accessToken, "ascii")
-    .digest();
-  const expected = Buffer.from(hash.subarray(0, hash.length / 2).toString("base64url"));
-  const got = Buffer.from(atHash);
-  return expected.length === got.length && timingSafeEqual(expected, got);
-}
-
 function joseFailure(err: unknown): FederationFailure {
   const cause = (err as { cause?: unknown })?.cause;
   if (err instanceof OutboundError) return outboundFailure(err, "the JWKS");
@@ -71,30 +56,18 @@ export async function validateIdToken(
   expected: { nonce: string; accessToken: string },
 ): Promise<JWTPayload & { sub: string }> {
   if (!connection.issuer || !connection.jwks_uri) throw new FederationFailure("invalid_response", "the connection has no issuer or JWKS");
-  let verified: Awaited<ReturnType<typeof jwtVerify>>;
   try {
-    verified = await jwtVerify(idToken, keySetFor(deps.config.outbound, connection.jwks_uri), {
+    return await verifyIdToken(idToken, keySetFor(deps.config.outbound, connection.jwks_uri), {
       issuer: connection.issuer,
-      audience: connection.client_id,
-      algorithms: ALGORITHMS,
-      clockTolerance: SKEW_SECONDS,
-      requiredClaims: ["sub", "exp", "iat"],
+      clientId: connection.client_id,
+      nonce: expected.nonce,
+      accessToken: expected.accessToken,
     });
   } catch (err) {
+    // The checks' own refusals are FederationFailures already, thrown on as they are.
+    if (err instanceof FederationFailure) throw err;
     throw joseFailure(err);
   }
-  const { payload, protectedHeader } = verified;
-  if (typeof payload.sub !== "string" || payload.sub === "") throw new FederationFailure("invalid_response", "the ID token has no sub");
-  if (payload.nonce !== expected.nonce) throw new FederationFailure("invalid_response", "the ID token's nonce is not the one sent");
-  const audiences = Array.isArray(payload.aud) ? payload.aud : [payload.aud];
-  if ((audiences.length > 1 || payload.azp !== undefined) && payload.azp !== connection.client_id)
-    throw new FederationFailure("invalid_response", "the ID token's azp is not our client id");
-  if (
-    payload.at_hash !== undefined &&
-    (typeof payload.at_hash !== "string" || !atHashMatches(protectedHeader.alg, expected.accessToken, payload.at_hash))
-  )
-    throw new FederationFailure("invalid_response", "the ID token's at_hash does not match the access token");
-  return payload as JWTPayload & { sub: string };
 }
 
 const withoutProtocolClaims = (claims: Record<string, unknown>) => {
