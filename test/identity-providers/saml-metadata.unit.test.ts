@@ -9,7 +9,13 @@ import { X509Certificate } from "node:crypto";
 import { readFileSync } from "node:fs";
 import { describe, expect, it } from "vitest";
 import { MIN_RSA_BITS, weakCertificate } from "../../src/identity-providers/saml-certificates.js";
-import { IDP_METADATA_MAX, SAML2_METADATA, SAML_BINDINGS, readIdpMetadata } from "../../src/identity-providers/saml-metadata.js";
+import {
+  IDP_METADATA_MAX,
+  idpSigningCertificates,
+  SAML2_METADATA,
+  SAML_BINDINGS,
+  readIdpMetadata,
+} from "../../src/identity-providers/saml-metadata.js";
 import { errorOf } from "../support/unit/support.js";
 
 const FIXTURES = new URL("../fixtures/saml-certificates/", import.meta.url);
@@ -421,5 +427,75 @@ describe("certificate strength", () => {
   it("refuses a certificate whose signature algorithm cannot be read", () => {
     const cert = { publicKey: strong().publicKey, raw: Buffer.from("not DER") } as unknown as X509Certificate;
     expect(weakCertificate(cert)).toBe("is signed with an algorithm idplane does not recognise");
+  });
+});
+
+// What sign-in verifies an assertion's signature with (src/sign-in/federation/saml.ts): the stored
+// metadata's signing certificates as PEM, read again from the XML.
+describe("the signing certificates as PEM (idpSigningCertificates)", () => {
+  it("gives every signing certificate, with or without use, in order, as openssl writes them", () => {
+    const keys = [
+      keyDescriptor(base64Of("p256-sha256")),
+      keyDescriptor(base64Of("rsa1024-sha256"), ' use="encryption"'),
+      keyDescriptor(base64Of("ed25519"), ""),
+      `<md:KeyDescriptor use="signing"><ds:KeyInfo><ds:X509Data><ds:X509Certificate>${base64Of("p384-sha384")}</ds:X509Certificate><ds:X509Certificate>${base64Of("rsa2048-sha512")}</ds:X509Certificate></ds:X509Data><ds:X509Data><ds:X509SubjectName>CN=x</ds:X509SubjectName></ds:X509Data></ds:KeyInfo><ds:KeyInfo><ds:X509Data><ds:X509Certificate>${base64Of("p521-sha512")}</ds:X509Certificate></ds:X509Data></ds:KeyInfo></md:KeyDescriptor>`,
+    ].join("");
+    const names = ["p256-sha256", "ed25519", "p384-sha384", "rsa2048-sha512", "p521-sha512"];
+    const got = idpSigningCertificates(metadata({ keys }));
+    expect(got).toEqual(names.map(pem));
+    expect(got.map((p) => new X509Certificate(p).fingerprint256)).toEqual(names.map((n) => certOf(n).fingerprint256));
+  });
+
+  it("lays the base64 out again in lines of 64, whatever the metadata's whitespace", () => {
+    const wrapped = base64Of(GOOD).replace(/(.{1,19})/g, "$1\n\t  ");
+    const [got] = idpSigningCertificates(metadata({ keys: keyDescriptor(` \n${wrapped}\r\n`) }));
+    expect(got).toBe(pem(GOOD));
+    const lines = got!.split("\n");
+    expect(lines[0]).toBe("-----BEGIN CERTIFICATE-----");
+    expect(lines.at(-2)).toBe("-----END CERTIFICATE-----");
+    expect(lines.at(-1)).toBe("");
+    expect(lines.slice(1, -3).every((l) => l.length === 64)).toBe(true);
+    expect(lines.at(-3)!.length).toBeGreaterThan(0);
+    expect(lines.at(-3)!.length).toBeLessThanOrEqual(64);
+  });
+
+  it("keeps a short or empty certificate text as it is (its strength was checked when stored)", () => {
+    expect(idpSigningCertificates(metadata({ keys: keyDescriptor("QUJD") }))).toEqual([
+      "-----BEGIN CERTIFICATE-----\nQUJD\n-----END CERTIFICATE-----\n",
+    ]);
+    expect(idpSigningCertificates(metadata({ keys: keyDescriptor("") }))).toEqual([
+      "-----BEGIN CERTIFICATE-----\n\n-----END CERTIFICATE-----\n",
+    ]);
+    expect(idpSigningCertificates(metadata({ keys: keyDescriptor("A".repeat(65)) }))).toEqual([
+      `-----BEGIN CERTIFICATE-----\n${"A".repeat(64)}\nA\n-----END CERTIFICATE-----\n`,
+    ]);
+  });
+
+  it("gives an expired certificate too (no expiry check at sign-in)", () => {
+    const later = new Date(new Date(certOf(GOOD).validTo).getTime() + 86_400_000);
+    expect(refusal(metadata(), later)).toMatch(/expired on/);
+    expect(idpSigningCertificates(metadata())).toEqual([pem(GOOD)]);
+  });
+
+  it("takes only the descriptor supporting SAML 2.0", () => {
+    const saml1 = `<md:IDPSSODescriptor protocolSupportEnumeration="urn:oasis:names:tc:SAML:1.1:protocol">${keyDescriptor(base64Of("p256-sha256"))}</md:IDPSSODescriptor>`;
+    const xml = metadata().replace("<md:IDPSSODescriptor", `${saml1}<md:IDPSSODescriptor`);
+    expect(idpSigningCertificates(xml)).toEqual([pem(GOOD)]);
+    const spaced = metadata({ idpAttributes: `protocolSupportEnumeration="urn:oasis:names:tc:SAML:1.1:protocol\n\t${PROTOCOL}"` });
+    expect(idpSigningCertificates(spaced)).toEqual([pem(GOOD)]);
+  });
+
+  it.each([
+    [
+      "no IDPSSODescriptor supporting SAML 2.0",
+      metadata({ idpAttributes: 'protocolSupportEnumeration="urn:oasis:names:tc:SAML:1.1:protocol"' }),
+    ],
+    ["a longer protocol name", metadata({ idpAttributes: `protocolSupportEnumeration="${PROTOCOL}x"` })],
+    ["no EntityDescriptor", `<md:EntitiesDescriptor xmlns:md="${SAML2_METADATA}"/>`],
+    ["no signing KeyDescriptor", metadata({ keys: keyDescriptor(base64Of(GOOD), ' use="encryption"') })],
+    ["a KeyDescriptor of another use", metadata({ keys: keyDescriptor(base64Of(GOOD), ' use="signingx"') })],
+    ["no KeyDescriptor", metadata({ keys: "" })],
+  ])("gives none for %s", (_, xml) => {
+    expect(idpSigningCertificates(xml)).toEqual([]);
   });
 });
