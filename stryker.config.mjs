@@ -1,9 +1,10 @@
 // Mutation testing of the security-critical code (issue 18): the gateway, the secret box, passwords,
 // the ListUsers cursor (a token the caller holds), the reset token, and sign-in's client policy (which
 // grants and authentication each client gets, exact redirect URI matching; issue 24). Issue 30's
-// files (outbound guard, SAML metadata and certificates, domain names, URI rules, sign-in's policy)
-// are in stryker.surfaces.config.mjs, run by `npm run mutation:surfaces` outside CI: their 217 static
-// mutants each rerun the whole unit set (about 3 h here). Only the fast
+// files (outbound guard, SAML metadata and certificates, domain names, URI rules, sign-in's policy,
+// federation's checks) are in stryker.surfaces.config.mjs, run group by group against each group's
+// own tests (their static mutants would each rerun the whole unit set, about 3 h); `npm run
+// mutation:ci` runs both, incrementally. Only the fast
 // unit set (the unit project of vitest.config.ts) runs against the mutants, so a whole run fits in CI;
 // scripts/mutation-score.mjs then checks each file's score against the floor and the listed
 // equivalent mutants (mutation/equivalents.json).

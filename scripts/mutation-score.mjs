@@ -7,7 +7,9 @@
 // line, so edits elsewhere in the file do not shift it. Entries that match nothing, or match a mutant
 // the tests now kill, are reported so the list stays honest.
 //
-// Usage: node scripts/mutation-score.mjs [--markdown] [--floor 85] [--survivors]
+// Usage: node scripts/mutation-score.mjs [--markdown] [--floor 85] [--survivors] [--report <json> ...]
+// --report names the JSON report(s) to read (default reports/mutation/mutation.json); several are
+// read together (the surface groups' reports, each over its own files).
 // --survivors lists every undetected mutant not listed as equivalent (file:line:column, mutator,
 // replacement, the source line): the work list for new tests or new equivalent entries.
 import { readFileSync } from "node:fs";
@@ -16,7 +18,11 @@ const args = process.argv.slice(2);
 const floor = Number(args.includes("--floor") ? args[args.indexOf("--floor") + 1] : 85);
 const markdown = args.includes("--markdown");
 const listSurvivors = args.includes("--survivors");
-const report = JSON.parse(readFileSync("reports/mutation/mutation.json", "utf8"));
+const reportPaths = args.flatMap((a, i) => (a === "--report" ? [args[i + 1]] : []));
+const report = { files: {} };
+for (const path of reportPaths.length ? reportPaths : ["reports/mutation/mutation.json"]) {
+  Object.assign(report.files, JSON.parse(readFileSync(path, "utf8")).files);
+}
 const equivalents = JSON.parse(readFileSync("mutation/equivalents.json", "utf8")).mutants;
 
 /** The source text a mutant replaces (report locations are 1-based lines and columns). */
