@@ -187,7 +187,7 @@ export class GuardedFetcher {
     req: { destroy(e?: Error): void },
     done: () => void,
     signal: AbortSignal,
-    anyStatus = false,
+    anyStatus: boolean,
   ): Promise<OutboundResponse | { location: string }> {
     return new Promise((resolve, reject) => {
       const status = res.statusCode ?? 0;

@@ -350,3 +350,95 @@ describe("endpoint check at write time", () => {
     );
   });
 });
+
+// exchange(): one request without following redirects (the token endpoint's POST, UserInfo's GET
+// with a bearer token), under the same rules; any status answered with its body.
+describe("guarded fetch: one exchange", () => {
+  let server: Server;
+  let port: number;
+  const at = (path: string) => `http://127.0.0.1:${port}${path}`;
+  beforeAll(async () => {
+    server = createHttp((req, res) => {
+      const chunks: Buffer[] = [];
+      req.on("data", (c: Buffer) => chunks.push(c));
+      req.on("end", () => {
+        if (req.url === "/redirect") {
+          res.writeHead(302, { location: "/echo" });
+          return res.end();
+        }
+        if (req.url === "/hang") return;
+        res.writeHead(req.url === "/bad" ? 400 : 200, { "content-type": "application/json" });
+        res.end(
+          JSON.stringify({
+            method: req.method,
+            length: req.headers["content-length"] ?? null,
+            chunked: req.headers["transfer-encoding"] ?? null,
+            type: req.headers["content-type"] ?? null,
+            authorization: req.headers.authorization ?? null,
+            accept: req.headers.accept,
+            agent: req.headers["user-agent"],
+            body: Buffer.concat(chunks).toString("utf8"),
+          }),
+        );
+      });
+    });
+    port = await listen(server);
+  });
+  afterAll(async () => {
+    server?.closeAllConnections();
+    await new Promise((resolve) => (server ? server.close(resolve) : resolve(undefined)));
+  });
+  const echo = async (init: Parameters<GuardedFetcher["exchange"]>[1], path = "/echo", p = policy()) =>
+    JSON.parse((await new GuardedFetcher(p).exchange(at(path), init)).body.toString("utf8"));
+
+  it("POSTs the body as UTF-8 with its exact length and the caller's headers", async () => {
+    const body = "grant_type=authorization_code&code=é";
+    expect(await echo({ method: "POST", headers: { "content-type": "application/x-www-form-urlencoded" }, body })).toEqual({
+      method: "POST",
+      length: String(Buffer.byteLength(body)),
+      chunked: null,
+      type: "application/x-www-form-urlencoded",
+      authorization: null,
+      accept: "application/json, application/xml;q=0.9",
+      agent: "idplane",
+      body,
+    });
+  });
+
+  it("GETs without a body or a length, with the caller's headers", async () => {
+    expect(await echo({ method: "GET", headers: { authorization: "Bearer t" } })).toMatchObject({
+      method: "GET",
+      length: null,
+      chunked: null,
+      authorization: "Bearer t",
+      body: "",
+    });
+    expect(await echo({ method: "POST", body: "" })).toMatchObject({ method: "POST", length: "0", body: "" });
+  });
+
+  it("answers any status with its body, where get() refuses it", async () => {
+    const res = await new GuardedFetcher(policy()).exchange(at("/bad"), { method: "POST", body: "x" });
+    expect([res.status, JSON.parse(res.body.toString()).body]).toEqual([400, "x"]);
+    await expect(new GuardedFetcher(policy()).get(at("/bad"))).rejects.toMatchObject({ reason: "status" });
+  });
+
+  it("refuses a redirect instead of following it", async () => {
+    await expect(new GuardedFetcher(policy()).exchange(at("/redirect"), { method: "POST", body: "x" })).rejects.toMatchObject({
+      reason: "redirect",
+      message: "the endpoint answered with a redirect",
+    });
+    expect((await new GuardedFetcher(policy()).get(at("/redirect"))).url).toBe(at("/echo"));
+  });
+
+  it("holds the exchange to the time bound", async () => {
+    await expect(new GuardedFetcher(policy({ timeoutMs: 200 })).exchange(at("/hang"), { method: "GET" })).rejects.toMatchObject({
+      reason: "timeout",
+    });
+  });
+
+  it("holds the exchange to the address rules", async () => {
+    await expect(new GuardedFetcher(policy({ allowedAddresses: [] })).exchange(at("/echo"), { method: "GET" })).rejects.toMatchObject({
+      reason: "address",
+    });
+  });
+});
