@@ -66,7 +66,7 @@ function originOf(uri: string): string | undefined {
  * which idplane does not offer.
  */
 export function corsAllowed(
-  client: Pick<SignInClient, "corsOrigins" | "redirectUris" | "confidential">,
+  client: { corsOrigins: readonly string[]; redirectUris: readonly string[]; confidential: boolean },
   origin: string,
   route: string | undefined,
 ): boolean {
