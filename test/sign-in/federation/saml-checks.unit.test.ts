@@ -41,6 +41,7 @@ describe("checkDocument", () => {
     ["an encrypted assertion", response(ENCRYPTED)],
     ["no assertion at all (node-saml refuses it later)", response("<samlp:Status/>")],
     ["no Destination", response(ASSERTION, "")],
+    ["a root without any attribute", "<Response><Assertion/></Response>"],
     ["an unprefixed Response and Assertion", `<Response Destination="${ACS}"><Assertion/></Response>`],
     ["an XML declaration", `<?xml version="1.0" encoding="UTF-8"?>${response(ASSERTION)}`],
     ["a processing instruction before the root", `<?xml version="1.0"?><?xml-stylesheet href="a"?>${response(ASSERTION)}`],
@@ -240,6 +241,7 @@ describe("acceptableUntil", () => {
     expect(acceptableUntil(at(undefined, undefined), 1000)).toBeUndefined();
     expect(acceptableUntil(at("garbage"), 1000)).toBeUndefined();
     expect(acceptableUntil({} as XmlJs, 1000)).toBeUndefined();
+    expect(acceptableUntil({ Subject: [{ SubjectConfirmation: [{ $: { Method: BEARER } }] }] } as XmlJs, 1000)).toBeUndefined();
     expect(acceptableUntil({ Conditions: "x", Subject: [{ SubjectConfirmation: "y" }] } as XmlJs, 1000)).toBeUndefined();
   });
 
