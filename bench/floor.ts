@@ -14,7 +14,7 @@
 // sources (bundled from `git archive` into dist-before/, run with the flags of that commit's
 // `npm start`), to the same rounds: a step's before and
 // after in one run. The service runs with the Node flags of `npm start`. BENCH_CPU_PROF=<dir> writes a
-// CPU profile of each service (`node --cpu-prof`) to <dir>. Rounds default to 5 x 6 s; BENCH_ROUNDS
+// CPU profile of each service and of D (`node --cpu-prof`) to <dir>. Rounds default to 5 x 6 s; BENCH_ROUNDS
 // and BENCH_FLOOR_DURATION make longer runs. Prints the figures.
 import { execSync } from "node:child_process";
 import { randomInt } from "node:crypto";
@@ -108,11 +108,18 @@ async function main() {
   const env = serviceEnv(databaseUrl, creds, accountId);
   const profile = (name: string) => (CPU_PROF ? ["--cpu-prof", `--cpu-prof-dir=${CPU_PROF}`, `--cpu-prof-name=${name}.cpuprofile`] : []);
   try {
-    const service = await startServer("service (Postgres)", "dist/main.js", env, [...startFlags(), ...profile("C")]);
+    // BENCH_SERVICE_ENV="NAME=value ...": settings for C alone (not D, not C0), so BENCH_BEFORE=HEAD measures what a setting costs.
+    const serviceOnly = Object.fromEntries(
+      (process.env.BENCH_SERVICE_ENV ?? "")
+        .split(/\s+/)
+        .filter(Boolean)
+        .map((kv) => [kv.slice(0, kv.indexOf("=")), kv.slice(kv.indexOf("=") + 1)]),
+    );
+    const service = await startServer("service (Postgres)", "dist/main.js", { ...env, ...serviceOnly }, [...startFlags(), ...profile("C")]);
     servers.push(service);
     const params = await fixtures(service.port, creds);
     const floorEnv = { ...env, BENCH_ACTION: ACTION, BENCH_ACCOUNT_ID: accountId, BENCH_PARAMS: JSON.stringify(params) };
-    const dataFloor = await startServer("data floor", "bench/servers/data-floor.ts", floorEnv);
+    const dataFloor = await startServer("data floor", "bench/servers/data-floor.ts", floorEnv, profile("D"));
     servers.push(dataFloor);
     const c = settings.connections;
     const scenarios: { figures: Figures; server: Server }[] = [

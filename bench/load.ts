@@ -30,7 +30,8 @@ export interface Server {
   stop(): Promise<void>;
 }
 
-let nextPort = 18_000 + randomInt(0, 2000);
+// BENCH_PORT pins the first port (helpers sharing a machine each get their own range).
+let nextPort = process.env.BENCH_PORT ? Number(process.env.BENCH_PORT) : 18_000 + randomInt(0, 2000);
 
 /**
  * The Node flags `npm start` runs the service with (package.json's start script), so a benchmark of
