@@ -14,8 +14,9 @@
 // sources (bundled from `git archive` into dist-before/, run with the flags of that commit's
 // `npm start`), to the same rounds: a step's before and
 // after in one run. The service runs with the Node flags of `npm start`. BENCH_CPU_PROF=<dir> writes a
-// CPU profile of each service and of D (`node --cpu-prof`) to <dir>. Rounds default to 5 x 6 s; BENCH_ROUNDS
-// and BENCH_FLOOR_DURATION make longer runs. Prints the figures.
+// CPU profile of each service (`node --cpu-prof`) to <dir>. Rounds default to 5 x 6 s; BENCH_ROUNDS
+// and BENCH_FLOOR_DURATION make longer runs; BENCH_PORT pins the first port, BENCH_SERVICE_ENV gives C
+// alone extra settings (see main). Prints the figures.
 import { execSync } from "node:child_process";
 import { randomInt } from "node:crypto";
 import { mkdirSync, rmSync } from "node:fs";
@@ -119,7 +120,7 @@ async function main() {
     servers.push(service);
     const params = await fixtures(service.port, creds);
     const floorEnv = { ...env, BENCH_ACTION: ACTION, BENCH_ACCOUNT_ID: accountId, BENCH_PARAMS: JSON.stringify(params) };
-    const dataFloor = await startServer("data floor", "bench/servers/data-floor.ts", floorEnv, profile("D"));
+    const dataFloor = await startServer("data floor", "bench/servers/data-floor.ts", floorEnv);
     servers.push(dataFloor);
     const c = settings.connections;
     const scenarios: { figures: Figures; server: Server }[] = [
