@@ -9,7 +9,7 @@ import { ENDPOINT_PATHS } from "../user-pools/endpoints.js";
 import { adapterClass } from "./adapter.js";
 import { jwtAccessTokens, type JwtAccessTokens } from "./access-tokens.js";
 import { clientMetadata, STANDARD_SCOPES } from "./clients.js";
-import { claimsForUser, CUSTOM_ATTRIBUTES_SCOPE, DEPARTMENTS_SCOPE, GROUPS_SCOPE } from "../users/sign-in.js";
+import { claimsFrom, claimsSource, CUSTOM_ATTRIBUTES_SCOPE, DEPARTMENTS_SCOPE, GROUPS_SCOPE } from "../users/sign-in.js";
 import { findSignInClient, verifyClientSecret, type SignInClient } from "../oauth-credentials/client-auth.js";
 import { pickStrings } from "./pages/i18n.js";
 import { latestPropagatedClaims } from "../external-identities/queries.js";
@@ -119,18 +119,19 @@ export async function createPoolProvider(
     jwks: pool.jwks as Configuration["jwks"],
     async findAccount(_ctx, sub) {
       // A disabled or deleted user has no account: its tokens stop working at userinfo and refresh.
-      const base = await claimsForUser(deps, accountId, poolUid, sub, ["openid"]);
-      if (!base) return undefined;
+      // The user is read once per request: the claims (ID token, userinfo) come from the same row.
+      const source = await claimsSource(deps, accountId, poolUid, sub);
+      if (!source) return undefined;
       return {
         accountId: sub,
         async claims(_use, scope) {
           const [claims, propagated] = await Promise.all([
-            claimsForUser(deps, accountId, poolUid, sub, scope ? scope.split(" ") : ["openid"]),
+            claimsFrom(deps, source, scope ? scope.split(" ") : ["openid"]),
             propagatedNames.length ? latestPropagatedClaims(deps.db, accountId, poolUid, sub) : {},
           ]);
           // The upstream claims of the user's latest federated sign-in (ClaimsPropagationConfig), under
           // the user's own: a propagated claim never replaces one idplane sets.
-          return { ...pick(propagated, propagatedNames), ...(claims ?? {}), sub } as UnknownObject & { sub: string };
+          return { ...pick(propagated, propagatedNames), ...claims, sub } as UnknownObject & { sub: string };
         },
       };
     },
