@@ -10,7 +10,7 @@ import { adapterClass } from "./adapter.js";
 import { jwtAccessTokens, type JwtAccessTokens } from "./access-tokens.js";
 import { clientMetadata, STANDARD_SCOPES } from "./clients.js";
 import { claimsFrom, claimsSource, CUSTOM_ATTRIBUTES_SCOPE, DEPARTMENTS_SCOPE, GROUPS_SCOPE } from "../users/sign-in.js";
-import { findSignInClient, verifyClientSecret, type SignInClient } from "../oauth-credentials/client-auth.js";
+import { findSignInClientWithSecret, secretMatchesStored, type SignInClient } from "../oauth-credentials/client-auth.js";
 import { pickStrings } from "./pages/i18n.js";
 import { latestPropagatedClaims } from "../external-identities/queries.js";
 import { errorPage, loggedOutPage, logoutPage } from "./pages/forms.js";
@@ -94,14 +94,20 @@ export async function createPoolProvider(
   // The records the Client adapter built during this process, read by the TTL and rotation policies
   // (synchronous in the library, so they cannot query): refreshed on every client lookup.
   const records = new Map<string, SignInClient>();
+  // The stored secret hashes read with them: the library authenticates a client by Client.find (this
+  // lookup) and then compareClientSecret in the same request, which checks against the hash read
+  // here instead of reading the client a second time.
+  const secretHashes = new Map<string, Uint8Array | undefined>();
   const clientSource = async (clientId: string): Promise<AdapterPayload | undefined> => {
-    const client = await findSignInClient(deps, accountId, poolUid, clientId);
-    if (!client || !client.enabled) {
+    const found = await findSignInClientWithSecret(deps, accountId, poolUid, clientId);
+    if (!found || !found.client.enabled) {
       records.delete(clientId);
+      secretHashes.delete(clientId);
       return undefined;
     }
-    records.set(clientId, client);
-    return clientMetadata(client, pool.customScopes) as AdapterPayload;
+    records.set(clientId, found.client);
+    secretHashes.set(clientId, found.secretHash);
+    return clientMetadata(found.client, pool.customScopes) as AdapterPayload;
   };
   const brandFor = (ctx: KoaContextWithOIDC) => ({ t: pickStrings(ctx.get("accept-language")), brand: pool.brand });
   const customClaims: Record<string, string[]> = {};
@@ -264,9 +270,10 @@ export async function createPoolProvider(
   // header a client sends reaches the library.
   provider.proxy = true;
   const accessTokens = jwtAccessTokens(provider, pool, () => deps.clock.now().getTime());
-  // Our secrets are stored as SHA-256 only: the library's own comparison is replaced by our store's.
+  // Our secrets are stored as SHA-256 only: the library's own comparison is replaced by our store's
+  // (constant time; a client gone since its lookup has no hash, and nothing matches).
   provider.Client.prototype.compareClientSecret = function compareClientSecret(this: { clientId: string }, actual: string) {
-    return verifyClientSecret(deps, this.clientId, actual, { accountId, poolUid });
+    return secretMatchesStored(actual, secretHashes.get(this.clientId));
   } as never;
   return { provider, clientRecord: (id) => records.get(id), accessTokens };
 }
