@@ -7,6 +7,7 @@ import type { AppDeps } from "../deps.js";
 import type { Db } from "../platform/db/types.js";
 import { signInClientOf, type SignInClient } from "./client-policy.js";
 import { secretMatches } from "./secret.js";
+import { prepared } from "../platform/db/prepared.js";
 
 export type { SignInClient } from "./client-policy.js";
 
@@ -86,6 +87,11 @@ export async function verifyClientSecret(
   return secretMatches(secret, row?.secret_hash ?? undefined);
 }
 
+/** Compiled once (platform/db/prepared.ts): every client authentication at sign-in's endpoints reads it. */
+const clientWithSecret = prepared((db: Db, accountId: string, poolUid: string, clientId: string) =>
+  clientOfPool(db, accountId, poolUid, clientId).select([...CLIENT_COLUMNS, "c.secret_hash"]),
+);
+
 /**
  * findSignInClient and the client's stored secret hash in one read: for sign-in's token endpoint,
  * which looks the client up and then checks the presented secret against it (secretMatchesStored),
@@ -98,9 +104,7 @@ export async function findSignInClientWithSecret(
   clientId: string,
 ): Promise<{ client: SignInClient; secretHash: Uint8Array | undefined } | undefined> {
   if (clientId.length === 0 || clientId.length > MAX_CLIENT_ID) return undefined;
-  const row = await clientOfPool(deps.db, accountId, poolUid, clientId)
-    .select([...CLIENT_COLUMNS, "c.secret_hash"])
-    .executeTakeFirst();
+  const row = await clientWithSecret.first(deps.db, accountId, poolUid, clientId);
   return row && { client: signInClientOf(row, row.enabled), secretHash: row.secret_hash ?? undefined };
 }
 
