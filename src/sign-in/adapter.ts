@@ -26,7 +26,8 @@ export interface PoolRef {
   poolUid: string;
 }
 
-// The two statements of every token lookup and code exchange, compiled once (platform/db/prepared.ts).
+// The statements of every token lookup and code exchange (the artifact, its session, consuming a
+// code), compiled once (platform/db/prepared.ts).
 const artifactById = prepared((db: Db, accountId: string, poolUid: string, kind: string, idHash: Uint8Array) =>
   db
     .selectFrom("sign_in_artifacts")
@@ -35,6 +36,15 @@ const artifactById = prepared((db: Db, accountId: string, poolUid: string, kind:
     .where("pool_uid", "=", poolUid)
     .where("kind", "=", kind)
     .where("id_hash", "=", idHash),
+);
+const sessionByUid = prepared((db: Db, accountId: string, poolUid: string, kind: string, sessionUid: string) =>
+  db
+    .selectFrom("sign_in_artifacts")
+    .select(["payload", "consumed_at", "expires_at"])
+    .where("account_id", "=", accountId)
+    .where("pool_uid", "=", poolUid)
+    .where("kind", "=", kind)
+    .where("session_uid", "=", sessionUid),
 );
 const consumeById = prepared((db: Db, consumedAt: Date, accountId: string, poolUid: string, kind: string, idHash: Uint8Array) =>
   db
@@ -88,9 +98,7 @@ export function adapterClass(db: Db, clock: Clock, pool: PoolRef, clientSource: 
     }
 
     async findByUid(uid: string): Promise<AdapterPayload | undefined> {
-      const row = await scope(db.selectFrom("sign_in_artifacts").select(["payload", "consumed_at", "expires_at"]), this.kind)
-        .where("session_uid", "=", uid)
-        .executeTakeFirst();
+      const row = await sessionByUid.first(db, pool.accountId, pool.poolUid, this.kind, uid);
       // The session's id is its cookie's value, kept only hashed: a session found by uid has no
       // jti to give back. The library uses findByUid to read the session (account, login time)
       // for an interaction, never to re-issue its cookie.
