@@ -47,3 +47,30 @@ export function clientMetadata(client: SignInClient, customScopes: readonly stri
     id_token_signed_response_alg: "ES256",
   };
 }
+
+/** The origin of a URI as a browser sends it, or undefined. */
+function originOf(uri: string): string | undefined {
+  try {
+    return new URL(uri).origin;
+  } catch {
+    return undefined;
+  }
+}
+
+/**
+ * Whether a browser page at `origin` may read this client's cross-origin answers at the token,
+ * userinfo, introspection and revocation endpoints (oidc-provider's clientBasedCORS): an origin the
+ * client lists in AllowedCors (stored in the exact form a browser sends), and, as the library allows
+ * by default, its callback URLs' origins at userinfo and for public clients. A sandboxed or file page
+ * ("null") never. AllowedWebOrigins has no part in it: it names pages for web_message responses,
+ * which idplane does not offer.
+ */
+export function corsAllowed(
+  client: { corsOrigins: readonly string[]; redirectUris: readonly string[]; confidential: boolean },
+  origin: string,
+  route: string | undefined,
+): boolean {
+  if (origin === "null") return false;
+  if (client.corsOrigins.includes(origin)) return true;
+  return (route === "userinfo" || !client.confidential) && client.redirectUris.some((uri) => originOf(uri) === origin);
+}

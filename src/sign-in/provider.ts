@@ -8,7 +8,7 @@ import type { AppDeps } from "../deps.js";
 import { ENDPOINT_PATHS } from "../user-pools/endpoints.js";
 import { adapterClass } from "./adapter.js";
 import { jwtAccessTokens, type JwtAccessTokens } from "./access-tokens.js";
-import { clientMetadata, STANDARD_SCOPES } from "./clients.js";
+import { clientMetadata, corsAllowed, STANDARD_SCOPES } from "./clients.js";
 import { claimsFrom, claimsSource, CUSTOM_ATTRIBUTES_SCOPE, DEPARTMENTS_SCOPE, GROUPS_SCOPE } from "../users/sign-in.js";
 import { findSignInClientWithSecret, secretMatchesStored, type SignInClient } from "../oauth-credentials/client-auth.js";
 import { pickStrings } from "./pages/i18n.js";
@@ -163,6 +163,11 @@ export async function createPoolProvider(
     },
     // S256 only (the library supports nothing else); required where the kit says (public clients).
     pkce: { required: (_ctx, client) => pkceRequired(records.get(client.clientId)) },
+    // Cross-origin reads by a browser page: the client's AllowedCors (clients.ts).
+    clientBasedCORS: (ctx, origin, client) => {
+      const record = records.get(client.clientId);
+      return record !== undefined && corsAllowed(record, origin, ctx.oidc?.route);
+    },
     routes: {
       authorization: ENDPOINT_PATHS.authorization,
       token: ENDPOINT_PATHS.token,

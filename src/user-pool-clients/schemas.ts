@@ -22,7 +22,7 @@ export const clientType = z
   .enum(CLIENT_TYPES)
   .describe("WEB: a server-side application, which gets a secret; SPA, NATIVE: public clients, without one");
 
-/** Stored and shown; idplane has no sign-in pages yet, so none of them changes behaviour (docs/api/user-pool-clients.md). */
+/** SkipConsentEnabled skips the consent page; the other three are stored and shown only (docs/api/user-pool-clients.md). */
 export const switches = {
   DevelopmentModeEnabled: z.boolean().optional(),
   DismissLoginPageEnabled: z.boolean().optional(),

@@ -15,7 +15,8 @@ export function normalizeDomain(raw: string): { ok: true; domain: string } | { o
   const trimmed = raw.trim().replace(/\.$/, "");
   if (trimmed === "") return { ok: false, problem: "it is empty" };
   if (isIP(trimmed.replace(/^\[(.*)\]$/, "$1"))) return { ok: false, problem: "an IP address is not a domain name" };
-  if (/[\s/:@*?#\\]/.test(trimmed))
+  // "%" too: the host parser would percent-decode it, so ex%41mple.com would become example.com.
+  if (/[\s/:@*?#\\%]/.test(trimmed))
     return { ok: false, problem: "a domain name has only letters, digits, '-' and '.' (no scheme, port, path or wildcard)" };
   // The WHATWG host parser lower-cases and turns IDN into punycode; it also reads 0x7f.1 as an IPv4 address, caught below.
   const domain = domainToASCII(trimmed.toLowerCase());

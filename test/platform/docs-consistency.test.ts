@@ -45,6 +45,14 @@ describe("documentation", () => {
     expect(read("docs/deployment.md")).toContain(`SOCK=${socket}`);
   });
 
+  it("trusts X-Forwarded-For in docker-compose.scale.yml from HAProxy's address and no other", () => {
+    const compose = read("docker-compose.scale.yml");
+    expect(compose).toMatch(/^\s+option forwardfor$/m);
+    const proxy = /ipv4_address: (\S+)/.exec(compose)?.[1];
+    expect(proxy).toBeDefined();
+    expect(/ID_TRUSTED_PROXIES: (\S+)/.exec(compose)?.[1]).toBe(proxy);
+  });
+
   it("keeps idle connections in docker-compose.scale.yml longer than HAProxy does", () => {
     const compose = read("docker-compose.scale.yml");
     const keepAlive = Number(/ID_KEEPALIVE_TIMEOUT_SECONDS: "(\d+)"/.exec(compose)?.[1] ?? 5);

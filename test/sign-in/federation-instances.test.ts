@@ -5,7 +5,7 @@
 // reach B. Then the same behind HAProxy (round robin, as the scale tests run it), where which
 // instance serves which leg is the balancer's choice.
 import { afterAll, beforeAll, expect, it } from "vitest";
-import { startSwitchProxy, type SwitchProxy } from "../support/infra/switch-proxy.js";
+import { startTwoInstances, type SwitchProxy, type TwoInstances } from "../support/infra/switch-proxy.js";
 import { startTestService, type TestService } from "../support/harness.js";
 import { Browser } from "../support/sign-in.js";
 import { fedFixture, LOOPBACK_OUTBOUND, toCallback, walk } from "../support/federation-sign-in.js";
@@ -18,18 +18,14 @@ let proxy: SwitchProxy;
 let a: TestService;
 let b: TestService;
 
+let instances: TwoInstances | undefined;
 beforeAll(async () => {
   upstream = await startUpstream();
-  proxy = await startSwitchProxy();
-  const base = proxy.base;
-  a = await startTestService({ env: { ...LOOPBACK_OUTBOUND, ID_PUBLIC_BASE_URL: base } });
-  b = await startTestService({ env: { ...LOOPBACK_OUTBOUND, ID_PUBLIC_BASE_URL: base } });
-  proxy.route(a);
+  instances = await startTwoInstances(LOOPBACK_OUTBOUND);
+  ({ proxy, a, b } = instances);
 }, 60_000);
 afterAll(async () => {
-  await a?.close();
-  await b?.close();
-  await proxy?.close();
+  await instances?.close();
   await upstream?.close();
 });
 

@@ -8,7 +8,15 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import * as oidc from "openid-client";
 import { startTestService, type TestService } from "../support/harness.js";
 import { Browser } from "../support/sign-in.js";
-import { authorization, fedFixture, fedSignIn, LOOPBACK_OUTBOUND, toCallback, walk } from "../support/federation-sign-in.js";
+import {
+  authorization,
+  fedFixture,
+  fedSignIn,
+  LOOPBACK_OUTBOUND,
+  toCallback,
+  upstreamAccount,
+  walk,
+} from "../support/federation-sign-in.js";
 import { startUpstream, type Upstream } from "../support/upstream-oidc.js";
 import { uniqueName } from "../support/families/user-pools.js";
 
@@ -24,14 +32,7 @@ afterAll(async () => {
   await upstream?.close();
 });
 
-const account = (overrides: Record<string, unknown> = {}) => ({
-  sub: uniqueName("up"),
-  email: `${uniqueName("fed")}@example.org`,
-  email_verified: true,
-  name: "Grace Federated",
-  preferred_username: uniqueName("grace"),
-  ...overrides,
-});
+const account = (overrides: Record<string, unknown> = {}) => upstreamAccount({ preferred_username: uniqueName("grace"), ...overrides });
 
 describe("OIDC connections", () => {
   it("create a user on the first sign-in, sign the same user in again, and show them in the directory", async () => {

@@ -8,7 +8,15 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { createServer, type AddressInfo } from "node:net";
 import { startTestService, type TestService } from "../support/harness.js";
 import { Browser, PASSWORD } from "../support/sign-in.js";
-import { fedFixture, fedSignIn, LOOPBACK_OUTBOUND, toCallback, walk, type FedFixture } from "../support/federation-sign-in.js";
+import {
+  fedFixture,
+  fedSignIn,
+  LOOPBACK_OUTBOUND,
+  toCallback,
+  upstreamAccount,
+  walk,
+  type FedFixture,
+} from "../support/federation-sign-in.js";
 import { startUpstream, type Upstream } from "../support/upstream-oidc.js";
 import { uniqueName } from "../support/families/user-pools.js";
 
@@ -26,13 +34,7 @@ afterAll(async () => {
   await upstream?.close();
 });
 
-const account = (overrides: Record<string, unknown> = {}) => ({
-  sub: uniqueName("up"),
-  email: `${uniqueName("fed")}@example.org`,
-  email_verified: true,
-  name: "Grace Federated",
-  ...overrides,
-});
+const account = upstreamAccount;
 
 /** The refusal code a page shows (`<code>reason</code>`). */
 const reasonOf = (body: string) => /<code>([a-z_]+)<\/code>/.exec(body)?.[1];

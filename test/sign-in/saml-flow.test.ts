@@ -7,11 +7,11 @@
 // connection and the reason, never the assertion.
 import * as oidc from "openid-client";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { makeTestCa, type TestCa } from "../support/families/federation.js";
+import type { TestCa } from "../support/families/federation.js";
 import { uniqueName } from "../support/families/user-pools.js";
-import { startTestService, type TestService } from "../support/harness.js";
-import { startTestIdp, type TestIdp } from "../support/saml-idp.js";
-import { postAcs, samlFixture, samlSignIn, toAcs } from "../support/saml-sign-in.js";
+import type { TestService } from "../support/harness.js";
+import type { TestIdp } from "../support/saml-idp.js";
+import { closeSamlWorld, postAcs, samlFixture, samlSignIn, startSamlWorld, toAcs, type SamlWorld } from "../support/saml-sign-in.js";
 import { Browser } from "../support/sign-in.js";
 
 let svc: TestService;
@@ -19,17 +19,12 @@ let tls: TestCa;
 let idp: TestIdp;
 let postIdp: TestIdp;
 
+let world: SamlWorld | undefined;
 beforeAll(async () => {
-  svc = await startTestService();
-  tls = await makeTestCa();
-  idp = await startTestIdp(tls);
-  postIdp = await startTestIdp(tls, { bindings: ["post"] });
+  world = await startSamlWorld();
+  ({ svc, tls, idp, postIdp } = world);
 }, 60_000);
-afterAll(async () => {
-  await idp?.close();
-  await postIdp?.close();
-  await svc?.close();
-});
+afterAll(() => closeSamlWorld(world));
 
 describe("sign-in through a SAML connection", () => {
   it("goes from openid-client through the hosted page, the IdP and the ACS to tokens with the user's claims", async () => {

@@ -9,8 +9,8 @@ import { finishSamlSignIn } from "../../src/sign-in/federation/saml.js";
 import { FederationFailure } from "../../src/sign-in/federation/profile.js";
 import { makeTestCa, type TestCa } from "../support/families/federation.js";
 import { uniqueName } from "../support/families/user-pools.js";
-import { startSwitchProxy, type SwitchProxy } from "../support/infra/switch-proxy.js";
-import { startTestService, type TestService } from "../support/harness.js";
+import { startTwoInstances, type SwitchProxy, type TwoInstances } from "../support/infra/switch-proxy.js";
+import type { TestService } from "../support/harness.js";
 import { startTestIdp, type TestIdp } from "../support/saml-idp.js";
 import { postAcs, samlFixture, toAcs } from "../support/saml-sign-in.js";
 import { Browser } from "../support/sign-in.js";
@@ -21,19 +21,15 @@ let proxy: SwitchProxy;
 let a: TestService;
 let b: TestService;
 
+let instances: TwoInstances | undefined;
 beforeAll(async () => {
   tls = await makeTestCa();
   idp = await startTestIdp(tls);
-  proxy = await startSwitchProxy();
-  const base = proxy.base;
-  a = await startTestService({ env: { ID_PUBLIC_BASE_URL: base } });
-  b = await startTestService({ env: { ID_PUBLIC_BASE_URL: base } });
-  proxy.route(a);
+  instances = await startTwoInstances();
+  ({ proxy, a, b } = instances);
 }, 60_000);
 afterAll(async () => {
-  await a?.close();
-  await b?.close();
-  await proxy?.close();
+  await instances?.close();
   await idp?.close();
 });
 

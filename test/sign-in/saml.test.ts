@@ -9,10 +9,10 @@ import { acsUrl, finishSamlSignIn, spEntityId, startSamlSignIn } from "../../src
 import { FederationFailure, type FederationMode } from "../../src/sign-in/federation/profile.js";
 import { rememberAssertion, samlAssertionPurges } from "../../src/sign-in/federation/saml-replay.js";
 import { pickStrings } from "../../src/sign-in/pages/i18n.js";
-import { makeTestCa, type TestCa } from "../support/families/federation.js";
+import type { TestCa } from "../support/families/federation.js";
 import { createPool, uniqueName } from "../support/families/user-pools.js";
-import { toIdp as toIdpOver } from "../support/saml-sign-in.js";
-import { startTestService, type TestService } from "../support/harness.js";
+import { closeSamlWorld, startSamlWorld, toIdp as toIdpOver, type SamlWorld } from "../support/saml-sign-in.js";
+import type { TestService } from "../support/harness.js";
 import { formOf, startTestIdp, type ResponseFields, type TestIdp } from "../support/saml-idp.js";
 
 let svc: TestService;
@@ -88,17 +88,12 @@ async function correct(s: Setup, person = s.idp.person): Promise<{ requestId: st
 const decode = (b64: string) => Buffer.from(b64, "base64").toString("utf8");
 const encode = (xml: string) => Buffer.from(xml, "utf8").toString("base64");
 
+let world: SamlWorld | undefined;
 beforeAll(async () => {
-  svc = await startTestService();
-  tls = await makeTestCa();
-  idp = await startTestIdp(tls);
-  postIdp = await startTestIdp(tls, { bindings: ["post"] });
+  world = await startSamlWorld();
+  ({ svc, tls, idp, postIdp } = world);
 }, 60_000);
-afterAll(async () => {
-  await idp?.close();
-  await postIdp?.close();
-  await svc?.close();
-});
+afterAll(() => closeSamlWorld(world));
 
 describe("SAML sign-in: the round trip", () => {
   it("sends a signed AuthnRequest by HTTP-Redirect and reads the IdP's signed Response into a profile", async () => {

@@ -6,7 +6,7 @@
 import { describe, expect, it } from "vitest";
 import type { SignInClient } from "../../src/oauth-credentials/client-policy.js";
 import { FALLBACK_TTL_SECONDS, expiryOf, hashId, lookupColumns, revived, storedPayload } from "../../src/sign-in/artifact-payload.js";
-import { PLACEHOLDER_SECRET, STANDARD_SCOPES, clientMetadata } from "../../src/sign-in/clients.js";
+import { PLACEHOLDER_SECRET, STANDARD_SCOPES, clientMetadata, corsAllowed } from "../../src/sign-in/clients.js";
 import { TTL, mayIntrospect, pkceRequired, refreshTtl, revocation, rotatesRefreshToken } from "../../src/sign-in/token-policy.js";
 
 const web: SignInClient = {
@@ -101,6 +101,29 @@ describe("client metadata", () => {
     expect(m.scope).toBe("openid email orders.read orders.write");
     expect(clientMetadata({ ...web, scopes: ["custom"] }, []).scope).toBe("openid profile email phone offline_access");
     expect(clientMetadata({ ...web, scopes: ["phone", "openid"] }, []).scope).toBe("openid phone");
+  });
+});
+
+describe("CORS", () => {
+  const listed = { ...web, corsOrigins: ["https://admin.example.com"] };
+  it.each([
+    [listed, "https://admin.example.com", "token", true],
+    [listed, "https://admin.example.com", "introspection", true],
+    [listed, "https://admin.example.com:444", "token", false],
+    [listed, "http://admin.example.com", "token", false],
+    [listed, "null", "token", false],
+    [{ ...listed, corsOrigins: ["null"] }, "null", "token", false],
+    // A callback URL's origin: the library's default, at userinfo or for a public client only.
+    [listed, "https://shop.example.com", "token", false],
+    [listed, "https://shop.example.com", "userinfo", true],
+    [listed, "https://shop.example.com", undefined, false],
+    [spa, "https://shop.example.com", "token", true],
+    [spa, "https://other.example.com", "token", false],
+    [{ ...spa, redirectUris: ["not a url", "https://shop.example.com/cb"] }, "https://shop.example.com", "token", true],
+    [{ ...spa, redirectUris: ["not a url"] }, "null", "userinfo", false],
+    [{ ...spa, redirectUris: ["com.example.app:/cb"] }, "null", "token", false],
+  ] as const)("%#: %s at %s is allowed: %s", (client, origin, route, allowed) => {
+    expect(corsAllowed(client, origin, route)).toBe(allowed);
   });
 });
 

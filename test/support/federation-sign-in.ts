@@ -14,6 +14,15 @@ export const LOOPBACK_OUTBOUND = {
   ID_OUTBOUND_TIMEOUT_SECONDS: "5",
 };
 
+/** A person at the upstream provider: a fresh subject and verified address unless `overrides` say otherwise. */
+export const upstreamAccount = <T extends Record<string, unknown>>(overrides: T = {} as T) => ({
+  sub: uniqueName("up"),
+  email: `${uniqueName("fed")}@example.org`,
+  email_verified: true,
+  name: "Grace Federated",
+  ...overrides,
+});
+
 export interface FedFixture {
   poolUid: string;
   issuer: string;
@@ -74,7 +83,7 @@ export async function walk(browser: Browser, url: string, init: { form?: Record<
 }
 
 /** The client's authorization request for the pool: its URL, and what openid-client checks the answer with. */
-export async function authorization(f: FedFixture, params: Record<string, string> = {}) {
+export async function authorization(f: Pick<FedFixture, "config">, params: Record<string, string> = {}) {
   const verifier = oidc.randomPKCECodeVerifier();
   const state = oidc.randomState();
   const nonce = oidc.randomNonce();

@@ -4,11 +4,32 @@
 import { request as httpsRequest } from "node:https";
 import * as oidc from "openid-client";
 import { expect } from "vitest";
-import type { TestCa } from "./families/federation.js";
+import { makeTestCa, type TestCa } from "./families/federation.js";
 import { createPool, uniqueName } from "./families/user-pools.js";
-import type { TestService } from "./harness.js";
-import { formOf, type TestIdp } from "./saml-idp.js";
+import { startTestService, type TestService } from "./harness.js";
+import { formOf, startTestIdp, type TestIdp } from "./saml-idp.js";
+import { authorization, connectionLink } from "./federation-sign-in.js";
 import { Browser, REDIRECT, rpConfig } from "./sign-in.js";
+
+/** What a SAML sign-in test file shares: the service, a test CA, and IdPs answering by HTTP-Redirect and by HTTP-POST. */
+export interface SamlWorld {
+  svc: TestService;
+  tls: TestCa;
+  idp: TestIdp;
+  postIdp: TestIdp;
+}
+
+export async function startSamlWorld(): Promise<SamlWorld> {
+  const svc = await startTestService();
+  const tls = await makeTestCa();
+  return { svc, tls, idp: await startTestIdp(tls), postIdp: await startTestIdp(tls, { bindings: ["post"] }) };
+}
+
+export async function closeSamlWorld(w: SamlWorld | undefined): Promise<void> {
+  await w?.idp.close();
+  await w?.postIdp.close();
+  await w?.svc.close();
+}
 
 export function toIdp(tls: TestCa, url: string, form?: Record<string, string>): Promise<{ status: number; body: string }> {
   const body = form ? new URLSearchParams(form).toString() : undefined;
@@ -71,29 +92,12 @@ export async function samlFixture(svc: TestService, to: TestIdp, connection: Rec
   return { poolUid, issuer: f.issuer, connectionUid: created.Uid, config: await rpConfig(f, client.ClientSecret), idp: to };
 }
 
-async function authorization(f: SamlFixture) {
-  const verifier = oidc.randomPKCECodeVerifier();
-  const state = oidc.randomState();
-  const nonce = oidc.randomNonce();
-  const url = oidc.buildAuthorizationUrl(f.config, {
-    redirect_uri: REDIRECT,
-    scope: "openid email profile",
-    code_challenge: await oidc.calculatePKCECodeChallenge(verifier),
-    code_challenge_method: "S256",
-    state,
-    nonce,
-  });
-  return { url: url.href, verifier, state, nonce };
-}
-
 /** From the client to the IdP's answer: the ACS form the IdP gives the browser, and the client's request. */
 export async function toAcs(tls: TestCa, browser: Browser, f: SamlFixture) {
   const auth = await authorization(f);
   const page = await browser.follow(auth.url);
   expect(page.status).toBe(200);
-  const link = new RegExp(`href="([^"]+/federate/${f.connectionUid})"`).exec(page.body)?.[1];
-  expect(link, page.body.slice(0, 2000)).toBeTruthy();
-  const started = await browser.request(new URL(link!.replace(/&amp;/g, "&"), auth.url).href);
+  const started = await browser.request(connectionLink(page, auth.url, f.connectionUid));
   let answer: { status: number; body: string };
   if (started.location) {
     expect(started.status).toBe(303);

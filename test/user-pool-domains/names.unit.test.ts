@@ -82,6 +82,8 @@ describe("domain names", () => {
     ["login\\x.example.com", CHARS],
     ["login example.com", CHARS],
     ["login\texample.com", CHARS],
+    ["ex%41mple.com", CHARS],
+    ["login.example.com%2e", CHARS],
     ["[login.example.com]", INVALID],
     ["xn--zz.example", INVALID],
     ["login.xn--a.example", INVALID],

@@ -3,7 +3,7 @@
 // counting what each served. Tests use it to start a flow on one instance and finish it on another.
 import { createServer, request } from "node:http";
 import type { AddressInfo } from "node:net";
-import type { TestService } from "../harness.js";
+import { startTestService, type TestService } from "../harness.js";
 
 export interface SwitchProxy {
   /** http://127.0.0.1:<port>: the instances' public base URL. */
@@ -37,5 +37,30 @@ export async function startSwitchProxy(): Promise<SwitchProxy> {
     route: (to) => void (target = to),
     served: (s) => counts.get(s) ?? 0,
     close: () => new Promise<void>((r) => server.close(() => r())),
+  };
+}
+
+/** Two instances on the test database behind one switch proxy (the public address both answer for), routed to the first. */
+export interface TwoInstances {
+  proxy: SwitchProxy;
+  a: TestService;
+  b: TestService;
+  close(): Promise<void>;
+}
+
+export async function startTwoInstances(env: Record<string, string> = {}): Promise<TwoInstances> {
+  const proxy = await startSwitchProxy();
+  const a = await startTestService({ env: { ...env, ID_PUBLIC_BASE_URL: proxy.base } });
+  const b = await startTestService({ env: { ...env, ID_PUBLIC_BASE_URL: proxy.base } });
+  proxy.route(a);
+  return {
+    proxy,
+    a,
+    b,
+    async close() {
+      await a.close();
+      await b.close();
+      await proxy.close();
+    },
   };
 }
