@@ -145,7 +145,8 @@ export async function load(
     action?: string;
     creds?: Credentials;
     makeBody: () => string;
-    /** For unsigned requests (no creds): the path and headers, instead of POST / as JSON. */
+    /** For unsigned requests (no creds): the method (POST), path and headers, instead of POST / as JSON. */
+    method?: string;
     path?: string;
     headers?: Record<string, string>;
   },
@@ -167,9 +168,9 @@ export async function load(
                     if (!request.creds)
                       return {
                         ...req,
-                        method: "POST",
+                        method: request.method ?? "POST",
                         path: request.path ?? "/",
-                        body,
+                        ...(body !== "" && { body }),
                         headers: request.headers ?? { "Content-Type": "application/json" },
                       };
                     return { ...req, ...signedRequest(request.creds, request.action!, body) };
