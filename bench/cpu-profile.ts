@@ -1,20 +1,63 @@
-// `npx tsx bench/cpu-profile.ts <file.cpuprofile> [top]`: where a server's CPU went, from a profile
+// `npx tsx bench/cpu-profile.ts <file.cpuprofile> [top] [--runs=<k>/<n>/<skip>]`: where a server's CPU went, from a profile
 // written by `node --cpu-prof` (bench:floor writes them with BENCH_CPU_PROF=<dir>). Prints self time
 // by package or source file, then the top functions, both as shares of the non-idle time. A profile
 // taken on a busy machine counts time the process was descheduled inside a system call (writev, the
 // socket writes that wake the load generator) as that call's: read those lines with the server CPU
 // per request of the same run, which only counts CPU time.
+//
+// `--runs=<k>/<n>/<skip>`: only the samples of some of the profile's timed runs. A service's busy
+// stretches (half-second bins over 30 % busy, apart by at least 2 s of idle) are its runs; the
+// first <skip> are set-up and warm-ups, and of the rest every n-th from the k-th (0-based) is kept.
+// bench:tokens runs its three scenarios in turn, so `--runs=0/3/4` is client_credentials, `1/3/4`
+// the code exchange and `2/3/4` userinfo (4: start-up and the three warm-ups).
 import { readFileSync } from "node:fs";
 
 interface Node {
   id: number;
   callFrame: { functionName: string; url: string; lineNumber: number };
 }
-const profile = JSON.parse(readFileSync(process.argv[2]!, "utf8")) as { nodes: Node[]; samples: number[]; timeDeltas: number[] };
-const top = Number(process.argv[3] ?? 30);
+const args = process.argv.slice(2).filter((a) => !a.startsWith("--"));
+const runs = process.argv
+  .find((a) => a.startsWith("--runs="))
+  ?.slice(7)
+  .split("/")
+  .map(Number);
+const profile = JSON.parse(readFileSync(args[0]!, "utf8")) as { nodes: Node[]; samples: number[]; timeDeltas: number[] };
+const top = Number(args[1] ?? 30);
 const byId = new Map(profile.nodes.map((n) => [n.id, n]));
+const isIdle = (id: number) => byId.get(id)!.callFrame.functionName === "(idle)";
+// Each sample's time since the profile began, and its half-second bin.
+const at: number[] = [];
+profile.timeDeltas.reduce((t, d, i) => (at[i] = t + d), 0);
+const BIN = 500_000;
+const kept = (() => {
+  if (!runs) return () => true;
+  const [k, n, skip] = runs as [number, number, number];
+  const busyPerBin = new Map<number, number>();
+  profile.samples.forEach((id, i) => {
+    if (!isIdle(id)) busyPerBin.set(Math.floor(at[i]! / BIN), (busyPerBin.get(Math.floor(at[i]! / BIN)) ?? 0) + profile.timeDeltas[i]!);
+  });
+  const busyBins = [...busyPerBin]
+    .filter(([, t]) => t > 0.3 * BIN)
+    .map(([b]) => b)
+    .sort((a, b) => a - b);
+  const stretches: { from: number; to: number }[] = [];
+  for (const b of busyBins) {
+    const last = stretches.at(-1);
+    if (last && b - last.to <= 4) last.to = b;
+    else stretches.push({ from: b, to: b });
+  }
+  const chosen = stretches
+    .filter((r) => r.to - r.from >= 4)
+    .slice(skip)
+    .filter((_, i) => i % n === k);
+  console.log(`runs kept: ${chosen.map((r) => `${r.from / 2}-${r.to / 2} s`).join(", ")}`);
+  return (i: number) => chosen.some((r) => Math.floor(at[i]! / BIN) >= r.from && Math.floor(at[i]! / BIN) <= r.to);
+})();
 const selfTime = new Map<number, number>();
-profile.samples.forEach((id, i) => selfTime.set(id, (selfTime.get(id) ?? 0) + (profile.timeDeltas[i] ?? 0)));
+profile.samples.forEach((id, i) => {
+  if (kept(i)) selfTime.set(id, (selfTime.get(id) ?? 0) + (profile.timeDeltas[i] ?? 0));
+});
 
 const byPlace = new Map<string, number>();
 const byFunction = new Map<string, number>();

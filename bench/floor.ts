@@ -15,7 +15,8 @@
 // `npm start`), to the same rounds: a step's before and
 // after in one run. The service runs with the Node flags of `npm start`. BENCH_CPU_PROF=<dir> writes a
 // CPU profile of each service (`node --cpu-prof`) to <dir>. Rounds default to 5 x 6 s; BENCH_ROUNDS
-// and BENCH_FLOOR_DURATION make longer runs. Prints the figures.
+// and BENCH_FLOOR_DURATION make longer runs; BENCH_PORT pins the first port, BENCH_SERVICE_ENV gives C
+// alone extra settings (see main). Prints the figures.
 import { execSync } from "node:child_process";
 import { randomInt } from "node:crypto";
 import { mkdirSync, rmSync } from "node:fs";
@@ -108,7 +109,14 @@ async function main() {
   const env = serviceEnv(databaseUrl, creds, accountId);
   const profile = (name: string) => (CPU_PROF ? ["--cpu-prof", `--cpu-prof-dir=${CPU_PROF}`, `--cpu-prof-name=${name}.cpuprofile`] : []);
   try {
-    const service = await startServer("service (Postgres)", "dist/main.js", env, [...startFlags(), ...profile("C")]);
+    // BENCH_SERVICE_ENV="NAME=value ...": settings for C alone (not D, not C0), so BENCH_BEFORE=HEAD measures what a setting costs.
+    const serviceOnly = Object.fromEntries(
+      (process.env.BENCH_SERVICE_ENV ?? "")
+        .split(/\s+/)
+        .filter(Boolean)
+        .map((kv) => [kv.slice(0, kv.indexOf("=")), kv.slice(kv.indexOf("=") + 1)]),
+    );
+    const service = await startServer("service (Postgres)", "dist/main.js", { ...env, ...serviceOnly }, [...startFlags(), ...profile("C")]);
     servers.push(service);
     const params = await fixtures(service.port, creds);
     const floorEnv = { ...env, BENCH_ACTION: ACTION, BENCH_ACCOUNT_ID: accountId, BENCH_PARAMS: JSON.stringify(params) };

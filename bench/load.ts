@@ -30,7 +30,8 @@ export interface Server {
   stop(): Promise<void>;
 }
 
-let nextPort = 18_000 + randomInt(0, 2000);
+// BENCH_PORT pins the first port (helpers sharing a machine each get their own range).
+let nextPort = process.env.BENCH_PORT ? Number(process.env.BENCH_PORT) : 18_000 + randomInt(0, 2000);
 
 /**
  * The Node flags `npm start` runs the service with (package.json's start script), so a benchmark of
@@ -144,7 +145,8 @@ export async function load(
     action?: string;
     creds?: Credentials;
     makeBody: () => string;
-    /** For unsigned requests (no creds): the path and headers, instead of POST / as JSON. */
+    /** For unsigned requests (no creds): the method (POST), path and headers, instead of POST / as JSON. */
+    method?: string;
     path?: string;
     headers?: Record<string, string>;
   },
@@ -166,9 +168,9 @@ export async function load(
                     if (!request.creds)
                       return {
                         ...req,
-                        method: "POST",
+                        method: request.method ?? "POST",
                         path: request.path ?? "/",
-                        body,
+                        ...(body !== "" && { body }),
                         headers: request.headers ?? { "Content-Type": "application/json" },
                       };
                     return { ...req, ...signedRequest(request.creds, request.action!, body) };

@@ -1,7 +1,7 @@
 // The Hono app: request id and log line -> error envelope -> ops endpoints -> Action/Version routing
 // -> signature (with the body limit) -> throttle -> the account's share of requests in progress ->
 // replay check -> dispatch to the action's handler.
-import { Hono, type Context } from "hono";
+import { Hono, type Context, type MiddlewareHandler } from "hono";
 import { sql } from "kysely";
 import { actions as defaultRegistry } from "./registry.js";
 import type { AnyAction } from "../core/action.js";
@@ -113,15 +113,12 @@ export function createApp(deps: AppDeps, opts: AppOptions = {}) {
     return c.body(await openApiYaml, 200, { "Content-Type": "application/yaml; charset=utf-8" });
   });
 
-  app.use("/", async function refuseWhileDraining(c, next) {
-    if (opts.isDraining?.()) throw errors.unavailable("the server is shutting down, retry on another instance");
-    await next();
-  });
   const rate = deps.config.rateLimit;
-  app.on(
-    ["GET", "POST", "PUT"],
-    "/",
-    routeAction(registry),
+  const ledger = deps.config.replayProtection ? createSignatureLedger(deps.db, deps.log) : undefined;
+  // Every middleware of the chain is an async hop of every call: a check that is off is left out,
+  // not passed through (throttle and replay protection are off unless configured).
+  const chain: MiddlewareHandler<GatewayEnv>[] = [
+    routeAction(registry, opts.isDraining),
     signatureAuth({
       resolver: deps.accessKeys,
       region: deps.config.region,
@@ -130,19 +127,13 @@ export function createApp(deps: AppDeps, opts: AppOptions = {}) {
       bodyLimitBytes: deps.config.bodyLimitBytes,
       clock: deps.clock,
     }),
-    throttle({
-      // Before the replay check: a throttled flood of replays costs no insert each.
-      limiter: deps.rateLimiter,
-      ratePerSecond: rate.perSecond,
-      burst: rate.burst,
-    }),
-    accountSlots(new AccountSlots(deps.config.accountConcurrency.active, deps.config.accountConcurrency.queued)),
-    replayProtection({
-      ledger: deps.config.replayProtection ? createSignatureLedger(deps.db, deps.log) : undefined,
-      maxSkewSeconds: deps.config.maxSkewSeconds,
-    }),
-    dispatchAction(deps),
-  );
+  ];
+  // Before the replay check: a throttled flood of replays costs no insert each.
+  if (deps.rateLimiter) chain.push(throttle({ limiter: deps.rateLimiter, ratePerSecond: rate.perSecond, burst: rate.burst }));
+  chain.push(accountSlots(new AccountSlots(deps.config.accountConcurrency.active, deps.config.accountConcurrency.queued)));
+  if (ledger) chain.push(replayProtection({ ledger, maxSkewSeconds: deps.config.maxSkewSeconds }));
+  chain.push(dispatchAction(deps));
+  app.on(["GET", "POST", "PUT"], "/", ...(chain as [MiddlewareHandler<GatewayEnv>]));
 
   app.notFound((c) => renderError(c, errors.invalidRequest(`the API is served at POST /?Action=<Action>&Version=${API_VERSION}`)));
   return app;

@@ -53,6 +53,29 @@ export async function offsetPage<DB, TB extends keyof DB, R, T>(
 }
 
 /**
+ * offsetPage in one statement: the count rides on the page's rows as an uncorrelated scalar subquery
+ * (Postgres runs it once, as an InitPlan), so a page that has rows costs one round trip, not two,
+ * and the request still sends one statement at a time. A page past the end has no row to carry the
+ * count, so only then is it asked for on its own. For lists whose filtered set is small (an
+ * account's pools); a list that can hold millions of rows keeps its count separate or a counter.
+ */
+export async function offsetPageCounted<DB, TB extends keyof DB, R, T>(
+  listing: Listing<DB, TB, R>,
+  page: { PageNumber: number; PageSize: number },
+  view: (row: R) => T,
+): Promise<Page<T>> {
+  const count = listing.filtered.select(sql<string>`count(*)`.as("n"));
+  const rows = (await listing
+    .rows(listing.filtered)
+    .select(sql<string>`(${count})`.as("total_count__"))
+    .offset((page.PageNumber - 1) * page.PageSize)
+    .limit(page.PageSize)
+    .execute()) as (R & { total_count__: string })[];
+  const total = rows.length > 0 ? Number(rows[0]!.total_count__) : await countRows(listing.filtered);
+  return { Data: rows.map(view), PageNumber: page.PageNumber, PageSize: page.PageSize, TotalCount: total };
+}
+
+/**
  * One page of a keyset cursor: `listing.rows` must already continue after the cursor and be ordered
  * by the key `cursorOf` encodes. One row more than asked tells whether another page exists, so the
  * last page says so at once.

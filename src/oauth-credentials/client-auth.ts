@@ -7,6 +7,7 @@ import type { AppDeps } from "../deps.js";
 import type { Db } from "../platform/db/types.js";
 import { signInClientOf, type SignInClient } from "./client-policy.js";
 import { secretMatches } from "./secret.js";
+import { prepared } from "../platform/db/prepared.js";
 
 export type { SignInClient } from "./client-policy.js";
 
@@ -22,6 +23,35 @@ const clientOfPool = (db: Db, accountId: string, poolUid: string, clientId: stri
     .where("c.account_id", "=", accountId)
     .where("c.user_pool_uid", "=", poolUid);
 
+/** What sign-in reads of a client: its record and its pool's switch. */
+const CLIENT_COLUMNS = [
+  "c.account_id",
+  "c.user_pool_uid",
+  "c.client_api_identifier",
+  "c.name",
+  "c.logo_uri",
+  "c.client_type",
+  "c.grant_type",
+  "c.scopes",
+  "c.service_id",
+  "c.redirect_uris",
+  "c.allowed_logout_urls",
+  "c.allowed_web_origins",
+  "c.allowed_cors",
+  "c.id_token_lifetime_seconds",
+  "c.refresh_token_rotation",
+  "c.refresh_token_has_idle_lifetime",
+  "c.refresh_token_idle_lifetime_seconds",
+  "c.refresh_token_has_combined_lifetime",
+  "c.refresh_token_combined_lifetime_seconds",
+  "c.development_mode_enabled",
+  "c.dismiss_login_page_enabled",
+  "c.skip_consent_enabled",
+  "c.device_flow_enabled",
+  "c.updated_at",
+  "p.enabled",
+] as const;
+
 /** The pool's client with this client_id, normalized for sign-in; undefined for any other pool's or none. */
 export async function findSignInClient(
   deps: Pick<AppDeps, "db">,
@@ -30,35 +60,7 @@ export async function findSignInClient(
   clientId: string,
 ): Promise<SignInClient | undefined> {
   if (clientId.length === 0 || clientId.length > MAX_CLIENT_ID) return undefined;
-  const row = await clientOfPool(deps.db, accountId, poolUid, clientId)
-    .select([
-      "c.account_id",
-      "c.user_pool_uid",
-      "c.client_api_identifier",
-      "c.name",
-      "c.logo_uri",
-      "c.client_type",
-      "c.grant_type",
-      "c.scopes",
-      "c.service_id",
-      "c.redirect_uris",
-      "c.allowed_logout_urls",
-      "c.allowed_web_origins",
-      "c.allowed_cors",
-      "c.id_token_lifetime_seconds",
-      "c.refresh_token_rotation",
-      "c.refresh_token_has_idle_lifetime",
-      "c.refresh_token_idle_lifetime_seconds",
-      "c.refresh_token_has_combined_lifetime",
-      "c.refresh_token_combined_lifetime_seconds",
-      "c.development_mode_enabled",
-      "c.dismiss_login_page_enabled",
-      "c.skip_consent_enabled",
-      "c.device_flow_enabled",
-      "c.updated_at",
-      "p.enabled",
-    ])
-    .executeTakeFirst();
+  const row = await clientOfPool(deps.db, accountId, poolUid, clientId).select(CLIENT_COLUMNS).executeTakeFirst();
   return row && signInClientOf(row, row.enabled);
 }
 
@@ -83,4 +85,31 @@ export async function verifyClientSecret(
     .select("c.secret_hash")
     .executeTakeFirst();
   return secretMatches(secret, row?.secret_hash ?? undefined);
+}
+
+/** Compiled once (platform/db/prepared.ts): every client authentication at sign-in's endpoints reads it. */
+const clientWithSecret = prepared((db: Db, accountId: string, poolUid: string, clientId: string) =>
+  clientOfPool(db, accountId, poolUid, clientId).select([...CLIENT_COLUMNS, "c.secret_hash"]),
+);
+
+/**
+ * findSignInClient and the client's stored secret hash in one read: for sign-in's token endpoint,
+ * which looks the client up and then checks the presented secret against it (secretMatchesStored),
+ * so a client authentication costs one statement, not two.
+ */
+export async function findSignInClientWithSecret(
+  deps: Pick<AppDeps, "db">,
+  accountId: string,
+  poolUid: string,
+  clientId: string,
+): Promise<{ client: SignInClient; secretHash: Uint8Array | undefined } | undefined> {
+  if (clientId.length === 0 || clientId.length > MAX_CLIENT_ID) return undefined;
+  const row = await clientWithSecret.first(deps.db, accountId, poolUid, clientId);
+  return row && { client: signInClientOf(row, row.enabled), secretHash: row.secret_hash ?? undefined };
+}
+
+/** verifyClientSecret's check against a hash already read (undefined: unknown or public client, nothing matches). */
+export function secretMatchesStored(secret: string, secretHash: Uint8Array | undefined): boolean {
+  if (secret.length > MAX_SECRET) return false;
+  return secretMatches(secret, secretHash);
 }

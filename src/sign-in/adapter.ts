@@ -17,6 +17,7 @@ import { PURGE_BATCH, type PurgeRule } from "../platform/db/declarations.js";
 import type { Database } from "../platform/db/schema.js";
 import type { Adapter, AdapterPayload } from "oidc-provider";
 import type { Db } from "../platform/db/types.js";
+import { prepared } from "../platform/db/prepared.js";
 import type { Clock } from "../deps.js";
 import { expiryOf, hashId, lookupColumns, revived, storedPayload, type StoredArtifact } from "./artifact-payload.js";
 
@@ -24,6 +25,36 @@ export interface PoolRef {
   accountId: string;
   poolUid: string;
 }
+
+// The statements of every token lookup and code exchange (the artifact, its session, consuming a
+// code), compiled once (platform/db/prepared.ts).
+const artifactById = prepared((db: Db, accountId: string, poolUid: string, kind: string, idHash: Uint8Array) =>
+  db
+    .selectFrom("sign_in_artifacts")
+    .select(["payload", "consumed_at", "expires_at"])
+    .where("account_id", "=", accountId)
+    .where("pool_uid", "=", poolUid)
+    .where("kind", "=", kind)
+    .where("id_hash", "=", idHash),
+);
+const sessionByUid = prepared((db: Db, accountId: string, poolUid: string, kind: string, sessionUid: string) =>
+  db
+    .selectFrom("sign_in_artifacts")
+    .select(["payload", "consumed_at", "expires_at"])
+    .where("account_id", "=", accountId)
+    .where("pool_uid", "=", poolUid)
+    .where("kind", "=", kind)
+    .where("session_uid", "=", sessionUid),
+);
+const consumeById = prepared((db: Db, consumedAt: Date, accountId: string, poolUid: string, kind: string, idHash: Uint8Array) =>
+  db
+    .updateTable("sign_in_artifacts")
+    .set({ consumed_at: consumedAt })
+    .where("account_id", "=", accountId)
+    .where("pool_uid", "=", poolUid)
+    .where("kind", "=", kind)
+    .where("id_hash", "=", idHash),
+);
 
 /** The adapter class oidc-provider instantiates per model name; `clientSource` answers the Client model. */
 export function adapterClass(db: Db, clock: Clock, pool: PoolRef, clientSource: (id: string) => Promise<AdapterPayload | undefined>) {
@@ -62,16 +93,12 @@ export function adapterClass(db: Db, clock: Clock, pool: PoolRef, clientSource: 
 
     async find(id: string): Promise<AdapterPayload | undefined> {
       if (this.kind === "Client") return clientSource(id);
-      const row = await scope(db.selectFrom("sign_in_artifacts").select(["payload", "consumed_at", "expires_at"]), this.kind)
-        .where("id_hash", "=", hashId(id))
-        .executeTakeFirst();
+      const row = await artifactById.first(db, pool.accountId, pool.poolUid, this.kind, hashId(id));
       return row && this.revive(id, row);
     }
 
     async findByUid(uid: string): Promise<AdapterPayload | undefined> {
-      const row = await scope(db.selectFrom("sign_in_artifacts").select(["payload", "consumed_at", "expires_at"]), this.kind)
-        .where("session_uid", "=", uid)
-        .executeTakeFirst();
+      const row = await sessionByUid.first(db, pool.accountId, pool.poolUid, this.kind, uid);
       // The session's id is its cookie's value, kept only hashed: a session found by uid has no
       // jti to give back. The library uses findByUid to read the session (account, login time)
       // for an interaction, never to re-issue its cookie.
@@ -83,9 +110,7 @@ export function adapterClass(db: Db, clock: Clock, pool: PoolRef, clientSource: 
     }
 
     async consume(id: string): Promise<void> {
-      await scope(db.updateTable("sign_in_artifacts").set({ consumed_at: clock.now() }), this.kind)
-        .where("id_hash", "=", hashId(id))
-        .execute();
+      await consumeById.all(db, clock.now(), pool.accountId, pool.poolUid, this.kind, hashId(id));
     }
 
     async destroy(id: string): Promise<void> {

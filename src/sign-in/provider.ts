@@ -9,8 +9,8 @@ import { ENDPOINT_PATHS } from "../user-pools/endpoints.js";
 import { adapterClass } from "./adapter.js";
 import { jwtAccessTokens, type JwtAccessTokens } from "./access-tokens.js";
 import { clientMetadata, corsAllowed, STANDARD_SCOPES } from "./clients.js";
-import { claimsForUser, CUSTOM_ATTRIBUTES_SCOPE, DEPARTMENTS_SCOPE, GROUPS_SCOPE } from "../users/sign-in.js";
-import { findSignInClient, verifyClientSecret, type SignInClient } from "../oauth-credentials/client-auth.js";
+import { claimsFrom, claimsSource, CUSTOM_ATTRIBUTES_SCOPE, DEPARTMENTS_SCOPE, GROUPS_SCOPE } from "../users/sign-in.js";
+import { findSignInClientWithSecret, secretMatchesStored, type SignInClient } from "../oauth-credentials/client-auth.js";
 import { pickStrings } from "./pages/i18n.js";
 import { latestPropagatedClaims } from "../external-identities/queries.js";
 import { errorPage, loggedOutPage, logoutPage } from "./pages/forms.js";
@@ -94,14 +94,20 @@ export async function createPoolProvider(
   // The records the Client adapter built during this process, read by the TTL and rotation policies
   // (synchronous in the library, so they cannot query): refreshed on every client lookup.
   const records = new Map<string, SignInClient>();
+  // The stored secret hashes read with them: the library authenticates a client by Client.find (this
+  // lookup) and then compareClientSecret in the same request, which checks against the hash read
+  // here instead of reading the client a second time.
+  const secretHashes = new Map<string, Uint8Array | undefined>();
   const clientSource = async (clientId: string): Promise<AdapterPayload | undefined> => {
-    const client = await findSignInClient(deps, accountId, poolUid, clientId);
-    if (!client || !client.enabled) {
+    const found = await findSignInClientWithSecret(deps, accountId, poolUid, clientId);
+    if (!found || !found.client.enabled) {
       records.delete(clientId);
+      secretHashes.delete(clientId);
       return undefined;
     }
-    records.set(clientId, client);
-    return clientMetadata(client, pool.customScopes) as AdapterPayload;
+    records.set(clientId, found.client);
+    secretHashes.set(clientId, found.secretHash);
+    return clientMetadata(found.client, pool.customScopes) as AdapterPayload;
   };
   const brandFor = (ctx: KoaContextWithOIDC) => ({ t: pickStrings(ctx.get("accept-language")), brand: pool.brand });
   const customClaims: Record<string, string[]> = {};
@@ -119,18 +125,19 @@ export async function createPoolProvider(
     jwks: pool.jwks as Configuration["jwks"],
     async findAccount(_ctx, sub) {
       // A disabled or deleted user has no account: its tokens stop working at userinfo and refresh.
-      const base = await claimsForUser(deps, accountId, poolUid, sub, ["openid"]);
-      if (!base) return undefined;
+      // The user is read once per request: the claims (ID token, userinfo) come from the same row.
+      const source = await claimsSource(deps, accountId, poolUid, sub);
+      if (!source) return undefined;
       return {
         accountId: sub,
         async claims(_use, scope) {
           const [claims, propagated] = await Promise.all([
-            claimsForUser(deps, accountId, poolUid, sub, scope ? scope.split(" ") : ["openid"]),
+            claimsFrom(deps, source, scope ? scope.split(" ") : ["openid"]),
             propagatedNames.length ? latestPropagatedClaims(deps.db, accountId, poolUid, sub) : {},
           ]);
           // The upstream claims of the user's latest federated sign-in (ClaimsPropagationConfig), under
           // the user's own: a propagated claim never replaces one idplane sets.
-          return { ...pick(propagated, propagatedNames), ...(claims ?? {}), sub } as UnknownObject & { sub: string };
+          return { ...pick(propagated, propagatedNames), ...claims, sub } as UnknownObject & { sub: string };
         },
       };
     },
@@ -268,9 +275,10 @@ export async function createPoolProvider(
   // header a client sends reaches the library.
   provider.proxy = true;
   const accessTokens = jwtAccessTokens(provider, pool, () => deps.clock.now().getTime());
-  // Our secrets are stored as SHA-256 only: the library's own comparison is replaced by our store's.
+  // Our secrets are stored as SHA-256 only: the library's own comparison is replaced by our store's
+  // (constant time; a client gone since its lookup has no hash, and nothing matches).
   provider.Client.prototype.compareClientSecret = function compareClientSecret(this: { clientId: string }, actual: string) {
-    return verifyClientSecret(deps, this.clientId, actual, { accountId, poolUid });
+    return secretMatchesStored(actual, secretHashes.get(this.clientId));
   } as never;
   return { provider, clientRecord: (id) => records.get(id), accessTokens };
 }

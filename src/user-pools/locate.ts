@@ -13,6 +13,7 @@
 //               -> Index Scan using user_pools__uid on user_pools p  (Index Cond: uid = d.user_pool_uid)
 // Nothing else crosses accounts: once located, every further query is scoped by the account found.
 import type { Db } from "../platform/db/types.js";
+import { prepared } from "../platform/db/prepared.js";
 import type { ClientType } from "../oauth-credentials/tables.js";
 
 /** A located pool: whose it is and whether it serves sign-ins (a disabled pool answers with OAuth errors). */
@@ -58,10 +59,13 @@ export const locatorQueries = {
       .where("c.client_api_identifier", "=", clientId),
 };
 
+/** Compiled once (platform/db/prepared.ts): every sign-in request locates its pool by it. */
+const byIssuerPath = prepared((db: Db, poolUid: string) => locatorQueries.byIssuerPath(db, poolUid));
+
 /** The pool whose Uid is the issuer path's segment, in any account. */
 export async function locatePoolByIssuerPath(db: Db, poolUid: string): Promise<LocatedPool | undefined> {
   if (!usable(poolUid)) return undefined;
-  const row = await locatorQueries.byIssuerPath(db, poolUid).executeTakeFirst();
+  const row = await byIssuerPath.first(db, poolUid);
   return row && located(row);
 }
 

@@ -8,7 +8,7 @@ import type { createUserPoolInput, listUserPoolsInput, updateUserPoolInput } fro
 import { onUniqueViolation } from "../platform/db/errors.js";
 import { enforceQuota } from "../platform/db/quota.js";
 import { errors } from "../core/errors.js";
-import { offsetPage, type Page } from "../core/page.js";
+import { offsetPageCounted, type Page } from "../core/page.js";
 import { poolNotFound as notFound } from "./parent.js";
 import * as q from "./queries.js";
 import type { UserPoolRow } from "./queries.js";
@@ -165,7 +165,8 @@ export async function listUserPools(
     },
     { column: SORT_COLUMNS[input.SortField], direction: direction === "Asc" ? "asc" : "desc" },
   );
-  return offsetPage(listing, input, (r) => userPoolListItem(r, deps.config));
+  // Page and count in one round trip: an account has few pools (its quota bounds them).
+  return offsetPageCounted(listing, input, (r) => userPoolListItem(r, deps.config));
 }
 
 /** Partial update by POOL_FIELDS; a call that changes nothing writes nothing (src/core/patch.ts). */

@@ -58,24 +58,39 @@ export function claimsOf(
   return claims;
 }
 
+/** A pool's user as sign-in answers for it: the row and the pool's custom scopes, read together. */
+export interface ClaimsSource {
+  accountId: string;
+  poolUid: string;
+  user: UserRow;
+  poolCustomScopes: readonly string[];
+}
+
 /**
- * The claims of a pool's user for the scopes a token was granted, or undefined when the user is
- * gone or DISABLED (so userinfo stops answering for a disabled user at once).
+ * The user and its pool's custom scopes, or undefined when the user is gone or DISABLED (so userinfo
+ * stops answering for a disabled user at once). Sign-in reads this once per request and derives
+ * every claims set of that request from it (claimsFrom).
  */
-export async function claimsForUser(
+export async function claimsSource(
   deps: Pick<AppDeps, "db">,
   accountId: string,
   poolUid: string,
   userUid: string,
-  scopes: Iterable<string>,
-): Promise<Claims | undefined> {
-  const granted = new Set(scopes);
+): Promise<ClaimsSource | undefined> {
   const [user, pool] = await Promise.all([
     q.findUser(deps.db, accountId, poolUid, userUid),
     findParentPool(deps.db, accountId, poolUid, "read"),
   ]);
   if (!user || !pool || user.user_state !== "ACTIVE") return undefined;
-  const poolScope = (s: string) => granted.has(s) && pool.custom_scopes.includes(s);
+  return { accountId, poolUid, user, poolCustomScopes: pool.custom_scopes };
+}
+
+/** The claims of a user already read for the scopes a token was granted (groups and departments are read when granted). */
+export async function claimsFrom(deps: Pick<AppDeps, "db">, source: ClaimsSource, scopes: Iterable<string>): Promise<Claims> {
+  const { accountId, poolUid, user, poolCustomScopes } = source;
+  const userUid = user.uid;
+  const granted = new Set(scopes);
+  const poolScope = (s: string) => granted.has(s) && poolCustomScopes.includes(s);
   const groups = poolScope(GROUPS_SCOPE)
     ? (
         await deps.db
@@ -98,4 +113,19 @@ export async function claimsForUser(
     ? (await membershipUids(deps.db, accountId, poolUid, [userUid], "departments")).get(userUid)
     : undefined;
   return claimsOf(user, granted, { groups, departments, custom: poolScope(CUSTOM_ATTRIBUTES_SCOPE) });
+}
+
+/**
+ * The claims of a pool's user for the scopes a token was granted, or undefined when the user is
+ * gone or DISABLED.
+ */
+export async function claimsForUser(
+  deps: Pick<AppDeps, "db">,
+  accountId: string,
+  poolUid: string,
+  userUid: string,
+  scopes: Iterable<string>,
+): Promise<Claims | undefined> {
+  const source = await claimsSource(deps, accountId, poolUid, userUid);
+  return source && claimsFrom(deps, source, scopes);
 }

@@ -20,6 +20,56 @@ export function findUser(db: Db, accountId: string, poolUid: string, uid: string
   return userByUid.first(db, accountId, poolUid, uid);
 }
 
+/** An external identity as the whole-user read returns it (JSON: times as text). */
+export interface UserIdentityJson {
+  connection_uid: string;
+  external_user_id: string;
+  link_source: string;
+  updated_at: string;
+  last_login_at: string | null;
+  provider_metadata: string;
+  connection_type: string;
+  provider: string;
+}
+
+/**
+ * GetUser's read in one round trip: the row, its group and department uids (in membership-uids.ts's
+ * orders) and its external identities (in identitiesOf's order, with their connection's type and
+ * provider). Four sequential round trips (pool, user, memberships, identities) held the request's
+ * account slot four times as long; the pool is read only when the user is not found, to say which
+ * of the two is missing (a user's row cannot outlive its pool: ON DELETE CASCADE).
+ */
+const wholeUser = prepared((db: Db, accountId: string, poolUid: string, uid: string) =>
+  db
+    .selectFrom("users")
+    .selectAll()
+    .select([
+      sql<string[]>`(select coalesce(json_agg(m.group_uid order by o.precedence, o.uid), '[]'::json)
+          from group_members m join groups o
+            on o.account_id = m.account_id and o.user_pool_uid = m.user_pool_uid and o.uid = m.group_uid
+         where m.account_id = users.account_id and m.user_pool_uid = users.user_pool_uid and m.user_uid = users.uid)`.as("group_uids"),
+      sql<string[]>`(select coalesce(json_agg(m.department_uid order by m.is_primary desc, o.precedence, o.uid), '[]'::json)
+          from department_members m join departments o
+            on o.account_id = m.account_id and o.user_pool_uid = m.user_pool_uid and o.uid = m.department_uid
+         where m.account_id = users.account_id and m.user_pool_uid = users.user_pool_uid and m.user_uid = users.uid)`.as("department_uids"),
+      sql<UserIdentityJson[]>`(select coalesce(json_agg(json_build_object(
+            'connection_uid', l.connection_uid, 'external_user_id', l.external_user_id, 'link_source', l.link_source,
+            'updated_at', l.updated_at, 'last_login_at', l.last_login_at, 'provider_metadata', l.provider_metadata,
+            'connection_type', c.connection_type, 'provider', c.provider) order by l.created_at, l.connection_uid), '[]'::json)
+          from external_identities l join identity_providers c
+            on c.account_id = l.account_id and c.user_pool_uid = l.user_pool_uid and c.uid = l.connection_uid
+         where l.account_id = users.account_id and l.user_pool_uid = users.user_pool_uid and l.user_uid = users.uid)`.as("identities_json"),
+    ])
+    .where("account_id", "=", accountId)
+    .where("user_pool_uid", "=", poolUid)
+    .where("uid", "=", uid),
+);
+
+/** Compiled once, bound per call: GetUser's one statement. */
+export function findWholeUser(db: Db, accountId: string, poolUid: string, uid: string) {
+  return wholeUser.first(db, accountId, poolUid, uid);
+}
+
 /** Locks the user's row until the transaction ends (serializes resets of one user). */
 export function findUserForUpdate(trx: Transaction<Database>, accountId: string, poolUid: string, uid: string) {
   return trx

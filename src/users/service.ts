@@ -7,7 +7,8 @@ import type { AppDeps } from "../deps.js";
 import { ApiError, errors } from "../core/errors.js";
 import { normalizeEmail } from "../core/email.js";
 import { patchOf } from "../core/patch.js";
-import { withExternalIdentities } from "../external-identities/view.js";
+import { externalIdentityView, withExternalIdentities } from "../external-identities/view.js";
+import type { IdentityRow } from "../external-identities/queries.js";
 import { parentPool } from "../user-pools/parent.js";
 import { DEFAULT_PASSWORD_POLICY } from "../user-pools/view.js";
 import { failure, type ItemOutcome } from "./batch.js";
@@ -41,10 +42,24 @@ export async function getUser(
   uid: string,
   view: ViewOptions = {},
 ): Promise<UserView> {
-  await parentPool(deps.db, accountId, poolUid, "read");
-  const row = await q.findUser(deps.db, accountId, poolUid, uid);
-  if (!row) throw userNotFound(uid);
-  return filled(deps, accountId, poolUid, userView(row, view));
+  const row = await q.findWholeUser(deps.db, accountId, poolUid, uid);
+  if (!row) {
+    // Which one is missing: the pool's NotFound comes first, as when the pool was read first.
+    await parentPool(deps.db, accountId, poolUid, "read");
+    throw userNotFound(uid);
+  }
+  const user = userView(row, view);
+  user.GroupUids = row.group_uids;
+  user.DepartmentUids = row.department_uids;
+  user.ExternalIdentities = row.identities_json.map((i) =>
+    externalIdentityView({
+      ...i,
+      user_uid: uid,
+      updated_at: new Date(i.updated_at),
+      last_login_at: i.last_login_at === null ? null : new Date(i.last_login_at),
+    } as IdentityRow),
+  );
+  return user;
 }
 
 /** The user with what its row does not carry: its GroupUids, DepartmentUids and ExternalIdentities. */

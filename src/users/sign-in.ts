@@ -19,7 +19,15 @@ import * as q from "./queries.js";
 import type { UserRow } from "./queries.js";
 import { clearUser, recordFailure, throttleKeys, waitSeconds } from "./sign-in-throttle.js";
 
-export { claimsForUser, CUSTOM_ATTRIBUTES_SCOPE, DEPARTMENTS_SCOPE, GROUPS_SCOPE, type Claims } from "./claims.js";
+export {
+  claimsForUser,
+  claimsFrom,
+  claimsSource,
+  CUSTOM_ATTRIBUTES_SCOPE,
+  DEPARTMENTS_SCOPE,
+  GROUPS_SCOPE,
+  type Claims,
+} from "./claims.js";
 
 type Deps = Pick<AppDeps, "db" | "hashQueue" | "clock">;
 

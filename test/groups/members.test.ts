@@ -34,6 +34,28 @@ const memberCount = async (UserPoolUid: string, GroupUid: string) =>
   (await svc.ok("ListGroups", { UserPoolUid, Filter: { GroupUidsOr: [GroupUid] } })).Data[0].TotalCountOfGroupMember;
 
 describe("group membership", () => {
+  it("GetUser's one-statement read answers what ListUsers' page reads show of the same user", async () => {
+    const pool = await createPool(svc);
+    const low = (await newGroup(svc, pool, { Precedence: 1 })).GroupUid;
+    const high = (await newGroup(svc, pool, { Precedence: 9 })).GroupUid;
+    const [u] = await users(pool, 1);
+    expect(codeOf(await add(pool, high, [u!]))).toBe("OK");
+    expect(codeOf(await add(pool, low, [u!]))).toBe("OK");
+    const got = await svc.ok("GetUser", { UserPoolUid: pool, UserUid: u });
+    expect(got.GroupUids).toEqual([low, high]);
+    const listed = (await svc.ok("ListUsers", { UserPoolUid: pool })).Data;
+    expect(listed).toHaveLength(1);
+    expect(got).toEqual(listed[0]);
+    // A missing user of an existing pool, and a missing pool, each answer their own NotFound.
+    const noUser = await svc.call("GetUser", { UserPoolUid: pool, UserUid: "no-such-user" });
+    expect([codeOf(noUser), noUser.ResponseMetadata.Error!.Message]).toEqual(["NotFound", expect.stringContaining("User no-such-user")]);
+    const noPool = await svc.call("GetUser", { UserPoolUid: "no-such-pool", UserUid: u });
+    expect([codeOf(noPool), noPool.ResponseMetadata.Error!.Message]).toEqual([
+      "NotFound",
+      expect.stringContaining("UserPool no-such-pool"),
+    ]);
+  });
+
   it("adds and removes members; GroupUids, counts and both sides' lists follow", async () => {
     const pool = await createPool(svc);
     const a = (await newGroup(svc, pool, { Precedence: 5 })).GroupUid;

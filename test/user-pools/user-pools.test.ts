@@ -54,6 +54,13 @@ describe("user pools", () => {
     const form = await svc.ok("ListUserPools", { PageSize: "2", PageNumber: "2" }, { contentType: "urlencode" });
     expect(form).toMatchObject({ PageNumber: 2, PageSize: 2, TotalCount: 3 });
     expect(form.Data).toHaveLength(1);
+    // The count rides on the page's rows; a page past the end has none and still says how many there are.
+    const past = await svc.ok("ListUserPools", { PageSize: 2, PageNumber: 5 });
+    expect(past).toMatchObject({ Data: [], PageNumber: 5, PageSize: 2, TotalCount: 3 });
+    // A filter's parameters bind in the page and in its count alike.
+    const one = await svc.ok("ListUserPools", { PageSize: 1, PageNumber: 1, Filter: { Name: "a" } });
+    expect(one).toMatchObject({ PageNumber: 1, PageSize: 1, TotalCount: 2 }); // alpha and gamma
+    expect(one.Data).toHaveLength(1);
   });
 
   it("enforces the per-account quota with QuotaExceeded", async () => {

@@ -26,8 +26,10 @@ const PROTOCOL_PARAMS = new Set([
   "X-Expires",
 ]);
 
-export function routeAction(registry: ReadonlyMap<string, AnyAction>): MiddlewareHandler<GatewayEnv> {
+/** `isDraining`: set while shutting down, when new API calls are refused with ServiceUnavailable. */
+export function routeAction(registry: ReadonlyMap<string, AnyAction>, isDraining?: () => boolean): MiddlewareHandler<GatewayEnv> {
   return async function routeByActionAndVersion(c, next) {
+    if (isDraining?.()) throw errors.unavailable("the server is shutting down, retry on another instance");
     const wire = c.env?.incoming ? wireFromIncoming(c.env.incoming) : wireFromFetch(c.req.raw);
     c.set("wire", wire);
     const action = wire.queryValue("Action");
