@@ -10,7 +10,12 @@ import { adapterClass } from "./adapter.js";
 import { jwtAccessTokens, type JwtAccessTokens } from "./access-tokens.js";
 import { clientMetadata, corsAllowed, STANDARD_SCOPES } from "./clients.js";
 import { claimsFrom, claimsSource, CUSTOM_ATTRIBUTES_SCOPE, DEPARTMENTS_SCOPE, GROUPS_SCOPE } from "../users/sign-in.js";
-import { findSignInClientWithSecret, secretMatchesStored, type SignInClient } from "../oauth-credentials/client-auth.js";
+import {
+  findSignInClientWithSecret,
+  secretMatchesStored,
+  verifyClientSecret,
+  type SignInClient,
+} from "../oauth-credentials/client-auth.js";
 import { pickStrings } from "./pages/i18n.js";
 import { latestPropagatedClaims } from "../external-identities/queries.js";
 import { errorPage, loggedOutPage, logoutPage } from "./pages/forms.js";
@@ -94,19 +99,27 @@ export async function createPoolProvider(
   // The records the Client adapter built during this process, read by the TTL and rotation policies
   // (synchronous in the library, so they cannot query): refreshed on every client lookup.
   const records = new Map<string, SignInClient>();
-  // The stored secret hashes read with them: the library authenticates a client by Client.find (this
-  // lookup) and then compareClientSecret in the same request, which checks against the hash read
-  // here instead of reading the client a second time.
-  const secretHashes = new Map<string, Uint8Array | undefined>();
+  // The stored secret hashes read with them, per request: the library authenticates a client by
+  // Client.find (this lookup) and then compareClientSecret in the same request, which checks against
+  // the hash this request read instead of reading the client a second time. Keyed by the request's
+  // context (the library's AsyncLocalStorage), so a concurrent request's read, say one racing a
+  // ResetSecret, is never the hash a secret is checked against.
+  const secretHashes = new WeakMap<object, Map<string, Uint8Array | undefined>>();
+  const requestContext = () => (ProviderClass as unknown as { ctx?: object }).ctx;
   const clientSource = async (clientId: string): Promise<AdapterPayload | undefined> => {
     const found = await findSignInClientWithSecret(deps, accountId, poolUid, clientId);
+    const ctx = requestContext();
     if (!found || !found.client.enabled) {
       records.delete(clientId);
-      secretHashes.delete(clientId);
+      if (ctx) secretHashes.get(ctx)?.delete(clientId);
       return undefined;
     }
     records.set(clientId, found.client);
-    secretHashes.set(clientId, found.secretHash);
+    if (ctx) {
+      const read = secretHashes.get(ctx) ?? new Map<string, Uint8Array | undefined>();
+      read.set(clientId, found.secretHash);
+      secretHashes.set(ctx, read);
+    }
     return clientMetadata(found.client, pool.customScopes) as AdapterPayload;
   };
   const brandFor = (ctx: KoaContextWithOIDC) => ({ t: pickStrings(ctx.get("accept-language")), brand: pool.brand });
@@ -276,9 +289,12 @@ export async function createPoolProvider(
   provider.proxy = true;
   const accessTokens = jwtAccessTokens(provider, pool, () => deps.clock.now().getTime());
   // Our secrets are stored as SHA-256 only: the library's own comparison is replaced by our store's
-  // (constant time; a client gone since its lookup has no hash, and nothing matches).
-  provider.Client.prototype.compareClientSecret = function compareClientSecret(this: { clientId: string }, actual: string) {
-    return secretMatchesStored(actual, secretHashes.get(this.clientId));
+  // (constant time; a client gone since its lookup has no hash, and nothing matches). A client this
+  // request did not look up (none today) is read again.
+  provider.Client.prototype.compareClientSecret = async function compareClientSecret(this: { clientId: string }, actual: string) {
+    const read = secretHashes.get(requestContext() ?? {});
+    if (read?.has(this.clientId)) return secretMatchesStored(actual, read.get(this.clientId));
+    return verifyClientSecret(deps, this.clientId, actual, { accountId, poolUid });
   } as never;
   return { provider, clientRecord: (id) => records.get(id), accessTokens };
 }
