@@ -139,7 +139,7 @@ export async function createPoolProvider(
     async findAccount(_ctx, sub) {
       // A disabled or deleted user has no account: its tokens stop working at userinfo and refresh.
       // The user is read once per request: the claims (ID token, userinfo) come from the same row.
-      const source = await claimsSource(deps, accountId, poolUid, sub);
+      const source = await claimsSource(deps, accountId, poolUid, sub, pool.customScopes);
       if (!source) return undefined;
       return {
         accountId: sub,

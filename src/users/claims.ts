@@ -76,10 +76,16 @@ export async function claimsSource(
   accountId: string,
   poolUid: string,
   userUid: string,
+  /**
+   * The pool's custom scopes when the caller already holds them: sign-in's provider, built from a
+   * snapshot of the pool that is checked every 5 s and located (enabled, not deleted) per request.
+   * Without them the pool is read beside the user.
+   */
+  knownCustomScopes?: readonly string[],
 ): Promise<ClaimsSource | undefined> {
   const [user, pool] = await Promise.all([
     q.findUser(deps.db, accountId, poolUid, userUid),
-    findParentPool(deps.db, accountId, poolUid, "read"),
+    knownCustomScopes ? { custom_scopes: [...knownCustomScopes] } : findParentPool(deps.db, accountId, poolUid, "read"),
   ]);
   if (!user || !pool || user.user_state !== "ACTIVE") return undefined;
   return { accountId, poolUid, user, poolCustomScopes: pool.custom_scopes };
