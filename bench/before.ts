@@ -1,5 +1,5 @@
 // A commit's service, bundled as `npm run build` bundles this checkout, for a before/after in one run
-// (BENCH_BEFORE=<commit>). The same steps as bench/floor.ts's own copy, shared here for bench:tokens;
+// (BENCH_BEFORE=<commit>), for bench:floor and bench:tokens alike;
 // packages and sql/ come from this checkout's node_modules.
 import { execSync } from "node:child_process";
 import { mkdirSync, rmSync } from "node:fs";

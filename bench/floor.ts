@@ -19,7 +19,6 @@
 // alone extra settings (see main). Prints the figures.
 import { execSync } from "node:child_process";
 import { randomInt } from "node:crypto";
-import { mkdirSync, rmSync } from "node:fs";
 import {
   callOnce,
   load,
@@ -33,6 +32,7 @@ import {
   type RunResult,
   type Server,
 } from "./load.js";
+import { buildBefore } from "./before.js";
 
 const databaseUrl = process.env.DATABASE_URL ?? "postgres://postgres@127.0.0.1:5432/test";
 const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 5);
@@ -89,20 +89,9 @@ async function fixtures(port: number, creds: Credentials): Promise<Record<string
   }
 }
 
-/** Bundles a commit's sources as `npm run build` does, into dist-before/ (packages and sql/ come from this checkout's node_modules). */
-function buildBefore(commit: string): string {
-  rmSync("dist/before-src", { recursive: true, force: true });
-  mkdirSync("dist/before-src", { recursive: true });
-  execSync(`git archive ${commit} src | tar -x -C dist/before-src`);
-  execSync(
-    "npx esbuild dist/before-src/src/main.ts --bundle --platform=node --format=esm --packages=external --sourcemap --outdir=dist-before --log-level=warning",
-  );
-  return execSync(`git rev-parse --short ${commit}`).toString().trim();
-}
-
 async function main() {
   execSync("npm run -s build", { stdio: "inherit" });
-  const beforeCommit = BEFORE ? buildBefore(BEFORE) : undefined;
+  const before = BEFORE ? buildBefore(BEFORE) : undefined;
   const accountId = String(randomInt(3_000_000_000, 2 ** 47));
   const creds = newCredentials();
   const servers: Server[] = [];
@@ -135,12 +124,11 @@ async function main() {
       servers.push(dbFloor);
       scenarios.push({ figures: { name: "B (old database floor: the row alone, unsigned)", runs: [] }, server: dbFloor });
     }
-    if (beforeCommit) {
+    if (before) {
       // With the Node flags of that commit's `npm start`: a change of flags is a step too.
-      const flags = startFlags(execSync(`git show ${BEFORE}:package.json`).toString());
-      const before = await startServer("service before", "dist-before/main.js", env, [...flags, ...profile("C0")]);
-      servers.push(before);
-      scenarios.push({ figures: { name: `C0 (signed ${ACTION} at ${beforeCommit})`, runs: [] }, server: before });
+      const c0 = await startServer("service before", "dist-before/main.js", env, [...before.flags, ...profile("C0")]);
+      servers.push(c0);
+      scenarios.push({ figures: { name: `C0 (signed ${ACTION} at ${before.short})`, runs: [] }, server: c0 });
     }
     scenarios.push({ figures: { name: `C (signed ${ACTION})`, runs: [] }, server: service });
     const targets = scenarios.map((x) => ({ ...x, target: [{ port: x.server.port, connections: c, pid: x.server.child.pid }] }));
@@ -165,7 +153,7 @@ async function main() {
         ...figures.map(line),
         ...figures.slice(1).map((f) => against(f, d, "D")),
         ...(ACTION === "GetUserPool" ? [against(cs, figures[1]!, "B")] : []),
-        ...(beforeCommit ? [against(cs, figures.at(-2)!, "C0")] : []),
+        ...(before ? [against(cs, figures.at(-2)!, "C0")] : []),
         `peak RSS: ${targets.map((s) => `${s.figures.name.split(" ")[0]} ${s.server.peakRssMb().toFixed(0)} MB`).join(", ")}`,
       ].join("\n"),
     );
