@@ -3,7 +3,9 @@
 FROM node:24-bookworm-slim AS build
 WORKDIR /app
 COPY package.json package-lock.json ./
-RUN npm ci --ignore-scripts
+COPY patches ./patches
+# patches/: a fix to postgres.js that idplane needs behind PgBouncer (src/platform/db/connect.ts).
+RUN npm ci --ignore-scripts && npx patch-package
 COPY tsconfig.json ./
 COPY src ./src
 RUN npm run build
@@ -12,6 +14,7 @@ FROM node:24-bookworm-slim
 WORKDIR /app
 COPY package.json package-lock.json ./
 RUN npm ci --omit=dev --ignore-scripts && npm cache clean --force
+COPY --from=build /app/node_modules/postgres ./node_modules/postgres
 COPY sql ./sql
 COPY src ./src
 COPY bin ./bin

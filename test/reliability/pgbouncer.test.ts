@@ -6,6 +6,7 @@
 // own tests, run through PgBouncer by `npm run test:pgbouncer`. Uses the suite's PgBouncer in that
 // pass, otherwise starts one of its own in front of the suite's Postgres.
 import { randomBytes } from "node:crypto";
+import { sql } from "kysely";
 import { afterAll, beforeAll, describe, expect, inject, it } from "vitest";
 import type { KeyChangeSource } from "../../src/access-keys/key-changes.js";
 import { createAccessKey, setAccessKeyEnabledAndAnnounce } from "../../src/access-keys/service.js";
@@ -97,6 +98,29 @@ describe.skipIf(Boolean(skipReason))("through PgBouncer in transaction mode", ()
       await h.close();
     }
   });
+
+  it("answers every statement when many outnumber the pool's connections (no pipelining through it)", async () => {
+    // Unprepared statements with parameters go Parse/Describe/Flush first, Bind/Execute/Sync after.
+    // Pipelined behind another statement on one connection, PgBouncer released the server at that
+    // statement's ReadyForQuery and the Describe's answer never came back: one request of several hung
+    // for good (found as a ListUsers and a CreateUserPool that never answered under concurrency).
+    const h = await connectDatabase({ databaseUrl: pooledUrl, maxConnections: 2, pooler: "pgbouncer" });
+    try {
+      const statements = Array.from({ length: 200 }, (_, i) =>
+        i % 3 === 0
+          ? sql<{ n: number }>`select 1 as n`.execute(h.db).then((r) => r.rows[0]!.n)
+          : sql<{ n: number }>`select ${i}::int as n`.execute(h.db).then((r) => r.rows[0]!.n),
+      );
+      let timer: NodeJS.Timeout | undefined;
+      const hung = new Promise<never>((_, reject) => {
+        timer = setTimeout(() => reject(new Error("some statements got no answer in 60 s")), 60_000);
+      });
+      const answers = await Promise.race([Promise.all(statements), hung]).finally(() => clearTimeout(timer));
+      expect(answers).toEqual(Array.from({ length: 200 }, (_, i) => (i % 3 === 0 ? 1 : i)));
+    } finally {
+      await h.close();
+    }
+  }, 90_000);
 
   it("delivers each queued mail exactly once with workers on three instances", async () => {
     const svc: TestService = await startTestService({ databaseUrl: pooledUrl, pooler: "pgbouncer" });

@@ -187,6 +187,12 @@ function connectPostgres(
     backoff: (retries: number) => Math.min(0.05 * retries, 0.5),
     idle_timeout: 60,
     onnotice: () => {},
+    // Behind a pooler, one statement per connection at a time: postgres.js sends an unprepared
+    // statement with parameters as Parse/Describe/Flush before its Bind/Execute/Sync. Pipelined
+    // behind another statement, PgBouncer gives the server connection back at that statement's
+    // ReadyForQuery and the Describe's answer is lost: the request hung for good (test/reliability/
+    // pgbouncer.test.ts). Straight to Postgres, pipelining is safe and worth its throughput.
+    ...(!prepare && { max_pipeline: 0 }),
     ...(bounded && prepare && { connection: { statement_timeout: bounded } }),
     types: { int8: { to: INT8_OID, from: [INT8_OID], serialize: String, parse: (v: string) => v } },
   });

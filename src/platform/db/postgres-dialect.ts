@@ -3,7 +3,8 @@
 // a connection for every query and never prepares: bench/REPORT.md measured it at a third of the
 // pool's throughput (7.5k against 22k queries/s at 32 concurrent), the difference between scenario C
 // and its database floor. Behind PgBouncer in transaction mode statements go unnamed ({ prepare:
-// false }, see connect.ts): pipelining and reserved transactions work through it unchanged.
+// false }) and are not pipelined (max_pipeline 0, see connect.ts); reserved transactions work through
+// it unchanged.
 import {
   CompiledQuery,
   PostgresAdapter,
@@ -54,7 +55,7 @@ function heardFrom<T>(wait: ConnectionWait, work: Promise<T>): Promise<T> {
  * Behind PgBouncer (transaction mode) a session setting cannot bound statements: PgBouncer refuses
  * startup parameters it does not track, and a SET outlives the transaction on a server connection
  * the next client gets. So the dialect bounds them itself: a transaction starts with SET LOCAL
- * statement_timeout (pipelined with BEGIN: no round trip of its own, and gone at COMMIT), and a
+ * statement_timeout (in one simple query with BEGIN: no round trip of its own, and gone at COMMIT), and a
  * statement outside one is cancelled once it has run that long (a CancelRequest, which PgBouncer
  * forwards to the server connection running it). Postgres answers 57014 either way and the
  * connection serves again. Without a pooler, connect.ts sets statement_timeout as a startup
@@ -165,12 +166,10 @@ class PostgresDriver implements Driver {
       connection.onclose = () => c.connectionClosedByPool();
       return true;
     };
-    const began = c.reserved.unsafe(begin, [], { onexecute } as never);
     const bound = this.options.statementTimeout;
-    // Sent right behind BEGIN without waiting for its answer: both go in one round trip.
-    const limited =
-      bound?.enforcedBy === "dialect" ? c.reserved.unsafe(`set local statement_timeout = ${Math.floor(bound.ms)}`) : undefined;
-    await heardFrom(this.wait, Promise.all([began, limited])).catch((err: unknown) => {
+    // One simple query with both statements: one round trip, and nothing pipelined (see connect.ts).
+    const statement = bound?.enforcedBy === "dialect" ? `${begin}; set local statement_timeout = ${Math.floor(bound.ms)}` : begin;
+    await heardFrom(this.wait, c.reserved.unsafe(statement, [], { onexecute } as never)).catch((err: unknown) => {
       c.transactionFailed(err);
       throw err;
     });
