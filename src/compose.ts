@@ -28,6 +28,7 @@ export async function composeService(config: Config, log: Logger): Promise<Servi
   const app = createServerApp(runtime.deps, { isDraining: () => isDraining() });
   // Without SMTP_URL reset emails stay queued in the outbox (`npm run cli -- mail list`).
   // nodemailer is loaded only when there is mail to send: it is a sixth of the idle process's memory.
+  // (The bundle keeps it so: `npm run build` splits at dynamic imports, else esbuild hoists the import.)
   const transport = config.mail.smtpUrl
     ? (await import("./platform/mail/smtp.js")).smtpTransport(config.mail.smtpUrl, config.mail.from)
     : undefined;
