@@ -4,9 +4,10 @@
 // RFC 8414 metadata path, src/user-pools/endpoints.ts), else to the signed API: one string
 // comparison, before either app runs, so the signed path pays nothing for sign-in's routing.
 // ID_SERVE=api or sign-in runs an instance with one audience; the other's paths answer 404 there.
+// Sign-in's code (oidc-provider's glue, SAML, the pages) is loaded on the first sign-in request, not at
+// start: an instance serving only the signed API never holds it (3-4 MB of V8 heap, bench/REPORT.md).
 import { createApp as createControlPlane, type AppOptions } from "./control-plane/app.js";
 import type { AppDeps } from "./deps.js";
-import { createSignInApp } from "./sign-in/app.js";
 import { oauthMetadataPrefix, poolPathPrefix } from "./user-pools/endpoints.js";
 
 // env is @hono/node-server's bindings (HTTP/1 here: the server is created with node:http); typed
@@ -23,7 +24,10 @@ const notServed = () =>
 export function createServerApp(deps: AppDeps, opts: AppOptions = {}): { fetch: ServerFetch } {
   const serve = deps.config.serve;
   const api = serve === "sign-in" ? undefined : createControlPlane(deps, opts);
-  const signIn = serve === "api" ? undefined : createSignInApp(deps);
+  let signIn: Promise<{ fetch: ServerFetch }> | undefined;
+  const signInApp = () => (signIn ??= import("./sign-in/app.js").then((m) => m.createSignInApp(deps)));
+  // An instance serving sign-in alone loads it now: its first request should not wait for it.
+  if (serve === "sign-in") void signInApp();
   const poolPrefix = poolPathPrefix(deps.config.publicBaseUrl);
   const metadataPrefix = oauthMetadataPrefix(deps.config.publicBaseUrl);
   return {
@@ -32,7 +36,7 @@ export function createServerApp(deps: AppDeps, opts: AppOptions = {}): { fetch: 
       const url = request.url;
       const pathStart = url.indexOf("/", url.indexOf("//") + 2);
       const isSignIn = pathStart !== -1 && (url.startsWith(poolPrefix, pathStart) || url.startsWith(metadataPrefix, pathStart));
-      if (isSignIn) return signIn ? signIn.fetch(request, env) : notServed();
+      if (isSignIn) return serve === "api" ? notServed() : signInApp().then((app) => app.fetch(request, env));
       return api ? api.fetch(request, env) : notServed();
     },
   };
