@@ -13,6 +13,10 @@
 //   (so userinfo and revocation can find it); an access token and an ID token signed with jose.
 // GET /userinfo: the bearer JWT verified with jose against the pool's published JWKS, the user row
 //   read, the claims of the token's scopes answered (src/users/claims.ts's claimsOf).
+// GET /userinfo-stored (the D2 line): /userinfo and, beside the user row, the stored token row read
+//   by its jti through sign-in's adapter (its expiry as sign-in sees it). This is the floor of
+//   sign-in's design, where a user's access token is also stored so that revocation, logout and a
+//   disabled user end it at once (src/sign-in/access-tokens.ts): a token without a row gets nothing.
 import { createHash, randomBytes } from "node:crypto";
 import { serve } from "@hono/node-server";
 import { Hono } from "hono";
@@ -131,18 +135,24 @@ app.post("/code", async (c) => {
   return json(200, { access_token: at, expires_in: 3600, id_token: idToken, scope, token_type: "Bearer" });
 });
 
-app.get("/userinfo", async (c) => {
-  const bearer = /^Bearer (.+)$/.exec(c.req.header("authorization") ?? "")?.[1];
+/** Userinfo's answer for a bearer JWT; with `stored`, only while its stored token row exists too. */
+async function userinfo(authorization: string | undefined, stored: boolean) {
+  const bearer = /^Bearer (.+)$/.exec(authorization ?? "")?.[1];
   if (!bearer || !poolKeys) return json(401, { error: "invalid_token" });
-  let claims: { sub?: string; scope?: unknown };
+  let claims: { sub?: string; scope?: unknown; jti?: string };
   try {
     ({ payload: claims } = await jwtVerify(bearer, poolKeys, { issuer, typ: "at+jwt", algorithms: ["ES256", "RS256"] }));
   } catch {
     return json(401, { error: "invalid_token" });
   }
-  const user = await findUser(db, accountId, poolUid, String(claims.sub));
-  if (!user || user.user_state !== "ACTIVE") return json(401, { error: "invalid_token" });
+  const [user, token] = await Promise.all([
+    findUser(db, accountId, poolUid, String(claims.sub)),
+    stored ? accessTokens.find(String(claims.jti)) : true,
+  ]);
+  if (!token || !user || user.user_state !== "ACTIVE") return json(401, { error: "invalid_token" });
   return json(200, claimsOf(user, new Set(String(claims.scope ?? "").split(" "))));
-});
+}
+app.get("/userinfo", (c) => userinfo(c.req.header("authorization"), false));
+app.get("/userinfo-stored", (c) => userinfo(c.req.header("authorization"), true));
 
 serve({ fetch: app.fetch, port: Number(process.env.PORT), hostname: "127.0.0.1" }, (info) => console.log(`listening ${info.port}`));

@@ -12,7 +12,9 @@
 //     src/sign-in/artifact-payload.ts), because a code lives 60 s and works once.
 //   userinfo: C, the pool's userinfo endpoint with an access token the service issued in that
 //     sign-in, against D, the same JWT verified with jose against the pool's JWKS, the user row, the
-//     same claims.
+//     same claims; and against D2, D plus the stored token row read beside the user row: the floor
+//     of sign-in's design, which stores a user's access token so that revocation, logout and a
+//     disabled user end it at once (D is kept as a line for continuity with earlier readings).
 // Every scenario's servers get the same requests from the same load generator, alternating round by
 // round (D C D C ... across all scenarios), so a change in what else the shared machine does lands on
 // each; medians; server CPU per request and peak RSS as in bench:floor. BENCH_BEFORE=<commit> adds C0,
@@ -188,8 +190,22 @@ async function main() {
 
     const c = settings.connections;
     const sides: { scenario: string; sides: Side[] }[] = [];
-    const both = (scenario: string, floorPath: string, servicePath: string, make: () => Omit<Side, "figures" | "server" | "path">) => {
+    // floors: D, and for userinfo also D2 (the floor that also reads the stored token: token-floor.ts).
+    const both = (
+      scenario: string,
+      floorPath: string,
+      servicePath: string,
+      make: () => Omit<Side, "figures" | "server" | "path">,
+      secondFloor?: { name: string; path: string },
+    ) => {
       const list: Side[] = [{ figures: { name: `D (floor, ${scenario})`, runs: [] }, server: floor, path: floorPath, ...make() }];
+      if (secondFloor)
+        list.push({
+          figures: { name: `D2 (${secondFloor.name}, ${scenario})`, runs: [] },
+          server: floor,
+          path: secondFloor.path,
+          ...make(),
+        });
       if (old) list.push({ figures: { name: `C0 (${before!.short}, ${scenario})`, runs: [] }, server: old, path: servicePath, ...make() });
       list.push({ figures: { name: `C (sign-in, ${scenario})`, runs: [] }, server: service, path: servicePath, ...make() });
       for (const s of list) s.request = { ...s.request, path: s.path };
@@ -202,7 +218,10 @@ async function main() {
     if (SCENARIOS.includes("code")) both("code", "/code", tokenPath, codeSide);
     if (SCENARIOS.includes("userinfo")) {
       const headers = { Authorization: `Bearer ${tokens.access_token}` };
-      both("userinfo", "/userinfo", userinfoPath, () => ({ request: { method: "GET", path: "", headers, makeBody: () => "" } }));
+      both("userinfo", "/userinfo", userinfoPath, () => ({ request: { method: "GET", path: "", headers, makeBody: () => "" } }), {
+        name: "floor + the stored token row",
+        path: "/userinfo-stored",
+      });
     }
 
     // One call each first: every side must answer 200, or the figures measure errors.
@@ -242,11 +261,13 @@ async function main() {
       [
         `bench:tokens on ${new Date().toISOString()}, commit ${commit}${dirty}, node flags ${startFlags().join(" ") || "none"}; load average ${loadStart} at the start, ${loadEnd} at the end; ${ROUNDS} alternating rounds of ${DURATION_S} s, ${c} connections`,
         ...sides.flatMap(({ scenario, sides: list }) => {
-          const [d, ...cs] = list.map((s) => s.figures) as [Figures, ...Figures[]];
+          const all = list.map((s) => s.figures);
+          const floors = all.filter((f) => label(f).startsWith("D"));
+          const cs = all.filter((f) => !label(f).startsWith("D"));
           return [
             `${scenario}:`,
-            ...list.map((s) => line(s.figures)),
-            ...cs.map((f) => against(f, d)),
+            ...all.map(line),
+            ...floors.flatMap((d) => cs.map((f) => against(f, d))),
             ...(cs.length === 2 ? [against(cs[1]!, cs[0]!)] : []),
           ];
         }),

@@ -10,6 +10,9 @@
 // Interaction's payload names its session's id (`session.cookie`); the library never reads it back,
 // so it is dropped. JWT access tokens are never handed to an adapter (they are self-contained).
 //
+// Finding a code or a token reads its session and grant in the same statement, for the library's
+// next lookups in that request (one round trip instead of three; see adapterClass).
+//
 // The Client model is not stored here: its `find` builds the client's metadata from our client
 // store on each call (src/sign-in/clients.ts), so a changed or deleted client takes effect at once.
 import { sql, type Kysely } from "kysely";
@@ -46,6 +49,42 @@ const sessionByUid = prepared((db: Db, accountId: string, poolUid: string, kind:
     .where("kind", "=", kind)
     .where("session_uid", "=", sessionUid),
 );
+// A code, an access token or a refresh token with the two rows the library reads next for it (its
+// session by the payload's sessionUid, for expiresWithSession; its grant by the payload's grantId,
+// whose row is keyed by the id's SHA-256 as hashId computes it), in one round trip instead of three.
+const artifactWithSessionAndGrant = prepared((db: Db, accountId: string, poolUid: string, kind: string, idHash: Uint8Array) =>
+  db
+    .selectFrom("sign_in_artifacts as a")
+    .leftJoin("sign_in_artifacts as s", (j) =>
+      j
+        .onRef("s.account_id", "=", "a.account_id")
+        .onRef("s.pool_uid", "=", "a.pool_uid")
+        .on("s.kind", "=", "Session")
+        .on("s.session_uid", "=", sql<string>`a.payload->>'sessionUid'`),
+    )
+    .leftJoin("sign_in_artifacts as g", (j) =>
+      j
+        .onRef("g.account_id", "=", "a.account_id")
+        .onRef("g.pool_uid", "=", "a.pool_uid")
+        .on("g.kind", "=", "Grant")
+        .on("g.id_hash", "=", sql<Uint8Array>`sha256(convert_to(a.payload->>'grantId', 'UTF8'))`),
+    )
+    .select([
+      "a.payload",
+      "a.consumed_at",
+      "a.expires_at",
+      "s.payload as session_payload",
+      "s.consumed_at as session_consumed_at",
+      "s.expires_at as session_expires_at",
+      "g.payload as grant_payload",
+      "g.consumed_at as grant_consumed_at",
+      "g.expires_at as grant_expires_at",
+    ])
+    .where("a.account_id", "=", accountId)
+    .where("a.pool_uid", "=", poolUid)
+    .where("a.kind", "=", kind)
+    .where("a.id_hash", "=", idHash),
+);
 const consumeById = prepared((db: Db, consumedAt: Date, accountId: string, poolUid: string, kind: string, idHash: Uint8Array) =>
   db
     .updateTable("sign_in_artifacts")
@@ -56,8 +95,45 @@ const consumeById = prepared((db: Db, consumedAt: Date, accountId: string, poolU
     .where("id_hash", "=", idHash),
 );
 
-/** The adapter class oidc-provider instantiates per model name; `clientSource` answers the Client model. */
-export function adapterClass(db: Db, clock: Clock, pool: PoolRef, clientSource: (id: string) => Promise<AdapterPayload | undefined>) {
+/** The kinds whose lookup also reads their session and grant (the library checks both next). */
+const PREFETCHING = new Set(["AuthorizationCode", "AccessToken", "RefreshToken"]);
+
+/** What one request read ahead: `Session <uid>` and `Grant <id>` to the row, or null when there was none. */
+type ReadAhead = Map<string, StoredArtifact | null>;
+
+/**
+ * The adapter class oidc-provider instantiates per model name; `clientSource` answers the Client
+ * model. `requestContext` gives the library's context of the request being served (its
+ * AsyncLocalStorage), if any: what a lookup reads ahead is kept for that request alone.
+ */
+export function adapterClass(
+  db: Db,
+  clock: Clock,
+  pool: PoolRef,
+  clientSource: (id: string) => Promise<AdapterPayload | undefined>,
+  requestContext: () => object | undefined = () => undefined,
+) {
+  // Read ahead per request (keyed by the request's context object, so it is gone with the request
+  // and never seen by another): finding a code or a token reads its session and grant in the same
+  // statement, and the library's next Session.findByUid and Grant.find in that request take them
+  // from here, each at most once. Any write through the adapter during the request drops what is
+  // left (a consumed code's revoked grant, a destroyed session is never answered from here). A row
+  // so taken is as fresh as the token's own: read in the same statement, a few milliseconds before
+  // the library would have read it itself.
+  const readAhead = new WeakMap<object, ReadAhead>();
+  const take = (key: string): StoredArtifact | null | undefined => {
+    const ctx = requestContext();
+    const kept = ctx && readAhead.get(ctx);
+    if (!kept?.has(key)) return undefined;
+    const row = kept.get(key)!;
+    kept.delete(key);
+    return row;
+  };
+  const forget = () => {
+    const ctx = requestContext();
+    if (ctx) readAhead.delete(ctx);
+  };
+
   // One scoping for select, update and delete builders alike (their where() signatures differ).
   // biome-ignore lint/suspicious/noExplicitAny: see above
   const scope = <Q extends { where: (...a: any[]) => Q }>(q: Q, kind: string) =>
@@ -68,6 +144,7 @@ export function adapterClass(db: Db, clock: Clock, pool: PoolRef, clientSource: 
 
     async upsert(id: string, payload: AdapterPayload, expiresIn: number): Promise<void> {
       if (this.kind === "Client") return; // clients come from our store, never from registration
+      forget();
       const row = {
         account_id: pool.accountId,
         pool_uid: pool.poolUid,
@@ -93,16 +170,20 @@ export function adapterClass(db: Db, clock: Clock, pool: PoolRef, clientSource: 
 
     async find(id: string): Promise<AdapterPayload | undefined> {
       if (this.kind === "Client") return clientSource(id);
-      const row = await artifactById.first(db, pool.accountId, pool.poolUid, this.kind, hashId(id));
-      return row && this.revive(id, row);
+      const ctx = requestContext();
+      if (ctx && PREFETCHING.has(this.kind)) return this.findReadingAhead(ctx, id);
+      const kept = this.kind === "Grant" ? take(`Grant ${id}`) : undefined;
+      const row = kept !== undefined ? kept : await artifactById.first(db, pool.accountId, pool.poolUid, this.kind, hashId(id));
+      return row ? this.revive(id, row) : undefined;
     }
 
     async findByUid(uid: string): Promise<AdapterPayload | undefined> {
-      const row = await sessionByUid.first(db, pool.accountId, pool.poolUid, this.kind, uid);
+      const kept = this.kind === "Session" ? take(`Session ${uid}`) : undefined;
+      const row = kept !== undefined ? kept : await sessionByUid.first(db, pool.accountId, pool.poolUid, this.kind, uid);
       // The session's id is its cookie's value, kept only hashed: a session found by uid has no
       // jti to give back. The library uses findByUid to read the session (account, login time)
       // for an interaction, never to re-issue its cookie.
-      return row && this.revive(undefined, row);
+      return row ? this.revive(undefined, row) : undefined;
     }
 
     async findByUserCode(): Promise<AdapterPayload | undefined> {
@@ -110,20 +191,45 @@ export function adapterClass(db: Db, clock: Clock, pool: PoolRef, clientSource: 
     }
 
     async consume(id: string): Promise<void> {
+      forget();
       await consumeById.all(db, clock.now(), pool.accountId, pool.poolUid, this.kind, hashId(id));
     }
 
     async destroy(id: string): Promise<void> {
+      forget();
       await scope(db.deleteFrom("sign_in_artifacts"), this.kind).where("id_hash", "=", hashId(id)).execute();
     }
 
     async revokeByGrantId(grantId: string): Promise<void> {
+      forget();
       await db
         .deleteFrom("sign_in_artifacts")
         .where("account_id", "=", pool.accountId)
         .where("pool_uid", "=", pool.poolUid)
         .where("grant_id", "=", grantId)
         .execute();
+    }
+
+    /** The artifact, keeping its session and grant (found or not) for this request's next lookups of them. */
+    private async findReadingAhead(ctx: object, id: string): Promise<AdapterPayload | undefined> {
+      const row = await artifactWithSessionAndGrant.first(db, pool.accountId, pool.poolUid, this.kind, hashId(id));
+      if (!row) return undefined;
+      const kept = readAhead.get(ctx) ?? new Map<string, StoredArtifact | null>();
+      const { sessionUid, grantId } = row.payload;
+      if (typeof sessionUid === "string")
+        kept.set(
+          `Session ${sessionUid}`,
+          row.session_payload
+            ? { payload: row.session_payload, consumed_at: row.session_consumed_at, expires_at: row.session_expires_at! }
+            : null,
+        );
+      if (typeof grantId === "string")
+        kept.set(
+          `Grant ${grantId}`,
+          row.grant_payload ? { payload: row.grant_payload, consumed_at: row.grant_consumed_at, expires_at: row.grant_expires_at! } : null,
+        );
+      readAhead.set(ctx, kept);
+      return this.revive(id, row);
     }
 
     private revive(id: string | undefined, row: StoredArtifact) {

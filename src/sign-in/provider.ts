@@ -134,7 +134,7 @@ export async function createPoolProvider(
   const cookiePrefix = pool.issuer.startsWith("https:") ? "__Host-" : "";
 
   const configuration: Configuration = {
-    adapter: adapterClass(deps.db, deps.clock, pool, clientSource),
+    adapter: adapterClass(deps.db, deps.clock, pool, clientSource, requestContext),
     jwks: pool.jwks as Configuration["jwks"],
     async findAccount(_ctx, sub) {
       // A disabled or deleted user has no account: its tokens stop working at userinfo and refresh.
