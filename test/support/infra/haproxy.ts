@@ -71,13 +71,19 @@ export async function startHaproxy(backendPorts: number[], opts: { port?: number
   child.stderr!.on("data", (d) => (stderr += d));
   const exited = new Promise<void>((resolve) => child.once("exit", () => resolve()));
   const deadline = Date.now() + 10_000;
-  for (;;) {
-    if (child.exitCode !== null) throw new Error(`haproxy exited ${child.exitCode}:\n${stderr}`);
-    const up = await new Promise<boolean>((resolve) => {
-      const s = connect(port, "127.0.0.1");
+  const adminSocket = join(dir, "admin.sock");
+  const answers = (target: string | number) =>
+    new Promise<boolean>((resolve) => {
+      const s = typeof target === "number" ? connect(target, "127.0.0.1") : connect(target);
       s.once("connect", () => (s.destroy(), resolve(true)));
       s.once("error", () => (s.destroy(), resolve(false)));
     });
+  for (;;) {
+    if (child.exitCode !== null) throw new Error(`haproxy exited ${child.exitCode}:\n${stderr}`);
+    // Up when both its runtime API and its port answer: a port alone may be another process's (the
+    // caller chose it earlier, and a busy suite hands ports out), and the full suite once found the
+    // port answering while the runtime API's socket did not exist yet (ENOENT in a test's first command).
+    const up = existsSync(adminSocket) && (await answers(adminSocket)) && (await answers(port));
     if (up) break;
     if (Date.now() > deadline) {
       child.kill("SIGKILL");
@@ -92,7 +98,7 @@ export async function startHaproxy(backendPorts: number[], opts: { port?: number
     command: (line) =>
       new Promise((resolve, reject) => {
         let answer = "";
-        const s = connect(join(dir, "admin.sock"));
+        const s = connect(adminSocket);
         s.on("data", (d) => (answer += d));
         s.once("error", reject);
         s.once("end", () => resolve(answer.trim()));
