@@ -5,7 +5,18 @@ import { cpus, totalmem } from "node:os";
 import { randomInt } from "node:crypto";
 import { readFileSync, writeFileSync } from "node:fs";
 import { runMicro } from "./micro.js";
-import { callOnce, newCredentials, removeDir, scenario, serviceEnv, settings, startServer, tempDir, type Server } from "./load.js";
+import {
+  callOnce,
+  newCredentials,
+  removeDir,
+  scenario,
+  serviceEnv,
+  settings,
+  startFlags,
+  startServer,
+  tempDir,
+  type Server,
+} from "./load.js";
 import { deepListScenarios } from "./scenarios/list-users.js";
 import { measureStartup, type StartupFigures } from "./startup.js";
 
@@ -15,7 +26,7 @@ const creds = newCredentials();
 const servers: Server[] = [];
 const dataDir = tempDir();
 
-// The servers under test run as `npm start` runs them: from the bundle.
+// The servers under test run as `npm start` runs them: from the bundle, with its Node flags.
 const SERVICE_ENTRY = "dist/main.js";
 
 async function main() {
@@ -25,7 +36,7 @@ async function main() {
   process.stderr.write("bench: start-up and single-client latency\n");
   const startup = await measureStartup(databaseUrl, accountId);
 
-  const service = await startServer("service (Postgres)", SERVICE_ENTRY, serviceEnv(databaseUrl, creds, accountId));
+  const service = await startServer("service (Postgres)", SERVICE_ENTRY, serviceEnv(databaseUrl, creds, accountId), startFlags());
   servers.push(service);
   const pool = await callOnce(service.port, creds, "CreateUserPool", { Name: `bench-${Date.now()}` });
   const ceiling = await startServer("ceiling", "bench/servers/ceiling.ts", {});
@@ -82,7 +93,7 @@ async function main() {
   results.push({ id: "E1", ...lists.first, rss: service.peakRssMb() });
   results.push({ id: "E", ...lists.deep, rss: service.peakRssMb() });
 
-  const second = await startServer("service 2 (Postgres)", SERVICE_ENTRY, serviceEnv(databaseUrl, creds, accountId));
+  const second = await startServer("service 2 (Postgres)", SERVICE_ENTRY, serviceEnv(databaseUrl, creds, accountId), startFlags());
   servers.push(second);
   const scaled = await scenario(
     "C x2. GetUserPool on two instances, one Postgres",
@@ -95,10 +106,15 @@ async function main() {
   await second.stop();
 
   // PGlite by name: the default embedded engine is now Postgres (`npm run bench:embedded` compares both).
-  const embedded = await startServer("service (PGlite)", SERVICE_ENTRY, {
-    ...serviceEnv(undefined, creds, accountId, dataDir),
-    ID_EMBEDDED_ENGINE: "pglite",
-  });
+  const embedded = await startServer(
+    "service (PGlite)",
+    SERVICE_ENTRY,
+    {
+      ...serviceEnv(undefined, creds, accountId, dataDir),
+      ID_EMBEDDED_ENGINE: "pglite",
+    },
+    startFlags(),
+  );
   servers.push(embedded);
   const pglitePool = await callOnce(embedded.port, creds, "CreateUserPool", { Name: "bench" });
   results.push({

@@ -16,7 +16,7 @@ import { connectDatabase } from "../src/platform/db/connect.js";
 import { ownDatabase } from "../test/support/infra/child-server.js";
 import { startHaproxy, type Haproxy } from "../test/support/infra/haproxy.js";
 import { startPgbouncer } from "../test/support/infra/pgbouncer.js";
-import { callOnce, load, median, newCredentials, serviceEnv, startServer, type Server } from "./load.js";
+import { callOnce, load, median, newCredentials, serviceEnv, startFlags, startServer, type Server } from "./load.js";
 
 const baseUrl = process.env.DATABASE_URL ?? "postgres://postgres@127.0.0.1:5432/test";
 const settings = {
@@ -139,7 +139,7 @@ async function main() {
   let lb: Haproxy | undefined;
   try {
     // Baseline: one instance straight on Postgres, no balancer, no pooler (bench scenario C's set-up).
-    const direct = await startServer("direct", "dist/main.js", serviceEnv(own.url, creds, accountId));
+    const direct = await startServer("direct", "dist/main.js", serviceEnv(own.url, creds, accountId), startFlags());
     servers.push(direct);
     const pool = await callOnce(direct.port, creds, "CreateUserPool", { Name: "scale" });
     rows.push(await measure("1 instance, straight to Postgres", direct.port, { instances: [direct.child.pid!], backends }, pool.Uid));
@@ -148,7 +148,7 @@ async function main() {
 
     const pooled = { ...serviceEnv(bouncer.url(own.url), creds, accountId), DATABASE_POOLER: "pgbouncer" };
     for (const n of settings.counts) {
-      for (let i = 0; i < n; i++) servers.push(await startServer(`instance ${i + 1}`, "dist/main.js", pooled));
+      for (let i = 0; i < n; i++) servers.push(await startServer(`instance ${i + 1}`, "dist/main.js", pooled, startFlags()));
       lb = await startHaproxy(servers.map((s) => s.port));
       // Until HAProxy's first health checks have passed for every instance.
       await new Promise((r) => setTimeout(r, 1500));

@@ -1,13 +1,23 @@
 // Start-up time of the real entry point (spawn to "listening"), on a fresh and on an existing
 // embedded data directory and on Postgres, and the latency of one signed GetUserPool at a time
 // (2,000 sequential calls over keep-alive after 500 of warm-up, timed around fetch).
-import { callOnce, newCredentials, signedRequest, removeDir, serviceEnv, startServer, tempDir, type Credentials } from "./load.js";
+import {
+  callOnce,
+  newCredentials,
+  signedRequest,
+  removeDir,
+  serviceEnv,
+  startFlags,
+  startServer,
+  tempDir,
+  type Credentials,
+} from "./load.js";
 
 const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]!;
 
 async function timeStart(env: Record<string, string>): Promise<number> {
   const t0 = performance.now();
-  const server = await startServer("startup", "dist/main.js", env);
+  const server = await startServer("startup", "dist/main.js", env, startFlags());
   const ms = performance.now() - t0;
   await server.stop();
   return ms;
@@ -35,7 +45,7 @@ export async function measureStartup(databaseUrl: string, accountId: string, run
   const postgres: number[] = [];
   for (let i = 0; i < runs; i++) postgres.push(await timeStart(serviceEnv(databaseUrl, creds, accountId)));
 
-  const server = await startServer("latency", "dist/main.js", serviceEnv(databaseUrl, creds, accountId));
+  const server = await startServer("latency", "dist/main.js", serviceEnv(databaseUrl, creds, accountId), startFlags());
   try {
     const pool = await callOnce(server.port, creds, "CreateUserPool", { Name: `latency-${Date.now()}` });
     const body = JSON.stringify({ UserPoolUid: pool.Uid });
