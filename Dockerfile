@@ -5,7 +5,7 @@ WORKDIR /app
 COPY package.json package-lock.json ./
 COPY patches ./patches
 # patches/: a fix to postgres.js that idplane needs behind PgBouncer (src/platform/db/connect.ts).
-RUN npm ci --ignore-scripts && npx patch-package
+RUN npm ci --ignore-scripts && npx patch-package --error-on-fail
 COPY tsconfig.json ./
 COPY src ./src
 RUN npm run build
