@@ -98,8 +98,8 @@ const consumeById = prepared((db: Db, consumedAt: Date, accountId: string, poolU
 /** The kinds whose lookup also reads their session and grant (the library checks both next). */
 const PREFETCHING = new Set(["AuthorizationCode", "AccessToken", "RefreshToken"]);
 
-/** What one request read ahead: `Session <uid>` and `Grant <id>` to the row, or null when there was none. */
-type ReadAhead = Map<string, StoredArtifact | null>;
+/** What one request read ahead: `Session <uid>` and `Grant <id>` to the row found. */
+type ReadAhead = Map<string, StoredArtifact>;
 
 /**
  * The adapter class oidc-provider instantiates per model name; `clientSource` answers the Client
@@ -121,7 +121,7 @@ export function adapterClass(
   // so taken is as fresh as the token's own: read in the same statement, a few milliseconds before
   // the library would have read it itself.
   const readAhead = new WeakMap<object, ReadAhead>();
-  const take = (key: string): StoredArtifact | null | undefined => {
+  const take = (key: string): StoredArtifact | undefined => {
     const ctx = requestContext();
     const kept = ctx && readAhead.get(ctx);
     if (!kept?.has(key)) return undefined;
@@ -173,13 +173,13 @@ export function adapterClass(
       const ctx = requestContext();
       if (ctx && PREFETCHING.has(this.kind)) return this.findReadingAhead(ctx, id);
       const kept = this.kind === "Grant" ? take(`Grant ${id}`) : undefined;
-      const row = kept !== undefined ? kept : await artifactById.first(db, pool.accountId, pool.poolUid, this.kind, hashId(id));
+      const row = kept ?? (await artifactById.first(db, pool.accountId, pool.poolUid, this.kind, hashId(id)));
       return row ? this.revive(id, row) : undefined;
     }
 
     async findByUid(uid: string): Promise<AdapterPayload | undefined> {
       const kept = this.kind === "Session" ? take(`Session ${uid}`) : undefined;
-      const row = kept !== undefined ? kept : await sessionByUid.first(db, pool.accountId, pool.poolUid, this.kind, uid);
+      const row = kept ?? (await sessionByUid.first(db, pool.accountId, pool.poolUid, this.kind, uid));
       // The session's id is its cookie's value, kept only hashed: a session found by uid has no
       // jti to give back. The library uses findByUid to read the session (account, login time)
       // for an interaction, never to re-issue its cookie.
@@ -214,20 +214,18 @@ export function adapterClass(
     private async findReadingAhead(ctx: object, id: string): Promise<AdapterPayload | undefined> {
       const row = await artifactWithSessionAndGrant.first(db, pool.accountId, pool.poolUid, this.kind, hashId(id));
       if (!row) return undefined;
-      const kept = readAhead.get(ctx) ?? new Map<string, StoredArtifact | null>();
+      const kept = readAhead.get(ctx) ?? new Map<string, StoredArtifact>();
       const { sessionUid, grantId } = row.payload;
-      if (typeof sessionUid === "string")
-        kept.set(
-          `Session ${sessionUid}`,
-          row.session_payload
-            ? { payload: row.session_payload, consumed_at: row.session_consumed_at, expires_at: row.session_expires_at! }
-            : null,
-        );
-      if (typeof grantId === "string")
-        kept.set(
-          `Grant ${grantId}`,
-          row.grant_payload ? { payload: row.grant_payload, consumed_at: row.grant_consumed_at, expires_at: row.grant_expires_at! } : null,
-        );
+      // Only rows found are kept: a missing one is asked of the database again, so a join that stopped
+      // matching (the grant's key is hashId recomputed in SQL) costs a round trip, never a valid token.
+      if (typeof sessionUid === "string" && row.session_payload)
+        kept.set(`Session ${sessionUid}`, {
+          payload: row.session_payload,
+          consumed_at: row.session_consumed_at,
+          expires_at: row.session_expires_at!,
+        });
+      if (typeof grantId === "string" && row.grant_payload)
+        kept.set(`Grant ${grantId}`, { payload: row.grant_payload, consumed_at: row.grant_consumed_at, expires_at: row.grant_expires_at! });
       readAhead.set(ctx, kept);
       return this.revive(id, row);
     }

@@ -97,7 +97,7 @@ describe("the adapter's read-ahead", () => {
     expect(await codes.find(a.code)).toMatchObject({ consumed: expect.any(Number) });
   });
 
-  it("answers a missing session or grant as missing, as the database would", async () => {
+  it("answers a missing session or grant as missing: the database is asked again", async () => {
     const a = await signedIn("missing");
     await deleteRow("Grant", a.grantId);
     const { codes, grants } = adapters();
