@@ -53,6 +53,8 @@ type TokenModel = {
 };
 
 export interface JwtAccessTokens {
+  /** The claims of a JWT this pool signed as an access token (signature, `typ`, a `jti`); undefined for anything else. */
+  verify(value: unknown): Promise<Record<string, unknown> | undefined>;
   /** A copy of an introspection or revocation request with its JWT `token` in the lookup form the library accepts there. */
   forTokenEndpoint(req: IncomingMessage): Promise<IncomingMessage>;
 }
@@ -127,6 +129,7 @@ export function jwtAccessTokens(
   }
 
   return {
+    verify: verified,
     async forTokenEndpoint(req) {
       const length = Number(req.headers["content-length"]);
       const form = /^application\/x-www-form-urlencoded\b/i.test(req.headers["content-type"] ?? "");

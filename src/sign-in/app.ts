@@ -3,8 +3,10 @@
 // protocol endpoints, an HTML page for the browser's), its own not-found answer, its own request log
 // (never a query string, body, cookie or header value: those hold codes, tokens, passwords and
 // assertions) and its own body limit. The protocol is oidc-provider's (provider.ts); this file finds
-// the pool and the issuer, and hands the raw request to the pool's provider.
+// the pool and the issuer, and hands the raw request to the pool's provider, except userinfo's usual
+// request, answered beside the library when every check the library makes passes (userinfo.ts).
 import { Hono } from "hono";
+import { LRUCache } from "lru-cache";
 import { RESPONSE_ALREADY_SENT } from "@hono/node-server/utils/response";
 import { ENDPOINT_PATHS, issuerOf, poolPathOf } from "../user-pools/endpoints.js";
 import { newRequestId } from "../core/request-id.js";
@@ -88,6 +90,7 @@ export function createSignInApp(deps: SignInDeps, opts: SignInAppOptions = {}) {
         method: c.req.method,
         endpoint: c.get("endpoint") ?? "unknown",
         ...(c.get("poolUid") && { pool: c.get("poolUid") }),
+        ...(c.get("answeredBy") && { answeredBy: c.get("answeredBy") }),
         status,
         durationMs: Math.round((performance.now() - started) * 100) / 100,
       },
@@ -114,6 +117,12 @@ export function createSignInApp(deps: SignInDeps, opts: SignInAppOptions = {}) {
     // ACTIVE custom domain. The issuer follows from which of the two it is, never from a header a
     // client could forge (X-Forwarded-Host is not read).
     const host = (c.req.header("host") ?? "").toLowerCase();
+    // Userinfo's usual request for a pool this instance has located before (see usualUserinfo).
+    const knownAccount = endpoint === "userinfo" && host === baseHost ? poolAccounts.get(target.poolUid) : undefined;
+    if (knownAccount) {
+      const answered = await usualUserinfo(c, { accountId: knownAccount, poolUid: target.poolUid }, "");
+      if (answered) return answered;
+    }
     let customDomain = "";
     if (host !== baseHost) {
       const byHost = await locatePoolByHost(deps.db, host);
@@ -127,6 +136,7 @@ export function createSignInApp(deps: SignInDeps, opts: SignInAppOptions = {}) {
         : oauthError(c, 404, "invalid_request", "no such user pool");
     }
     c.set("poolUid", pool.poolUid);
+    poolAccounts.set(pool.poolUid, pool.accountId);
     if (!pool.enabled) return disabled(c, endpoint, browser);
 
     const issuer = issuerOf(publicBaseUrl, pool.poolUid, customDomain);
@@ -203,6 +213,11 @@ export function createSignInApp(deps: SignInDeps, opts: SignInAppOptions = {}) {
       return browserError(c, 404, "Start signing in from the application.", "invalid_request");
     }
 
+    if (endpoint === "userinfo" && !knownAccount) {
+      const answered = await usualUserinfo(c, pool, customDomain);
+      if (answered) return answered;
+    }
+
     // Everything else is the library's: it sees the path under the issuer as its own URL and the
     // full path as originalUrl (without it, its endpoints would lose the /userpool/<Uid> prefix).
     let req = c.env.incoming as typeof c.env.incoming & { originalUrl?: string };
@@ -214,6 +229,29 @@ export function createSignInApp(deps: SignInDeps, opts: SignInAppOptions = {}) {
     await pp.callback(req, c.env.outgoing);
     return RESPONSE_ALREADY_SENT;
   });
+
+  // Which account a pool belongs to never changes (a pool's Uid is global and never reused): once
+  // located here, userinfo's usual request skips locating it again, as the one statement it makes
+  // checks that the pool is still there and enabled (userinfo-queries.ts). What it does not answer,
+  // a gone or disabled pool's included, goes the whole way below.
+  const poolAccounts = new LRUCache<string, string>({ max: 10_000 });
+
+  /** Userinfo's usual request beside the library (userinfo.ts); undefined: the library answers. */
+  async function usualUserinfo(c: Ctx, pool: { accountId: string; poolUid: string }, customDomain: string) {
+    c.set("poolUid", pool.poolUid);
+    const issuer = issuerOf(publicBaseUrl, pool.poolUid, customDomain);
+    const origin = originOf(trusted, c.env.incoming.socket, c.env.incoming.headers);
+    if (origin.scheme === "http" && issuer.startsWith("https:")) return undefined;
+    const pp = await providers.get(pool, issuer).catch((err: unknown) => {
+      if (err instanceof PoolGoneError) return undefined;
+      throw err;
+    });
+    const request = { method: c.req.method, url: c.env.incoming.url ?? "", header: (name: string) => c.req.header(name) };
+    const claims = pp && (await pp.usualUserinfo(request));
+    if (!claims) return undefined;
+    c.set("answeredBy", "idplane");
+    return c.body(JSON.stringify(claims), 200, { "Content-Type": "application/json; charset=utf-8", "Cache-Control": "no-store" });
+  }
 
   function disabled(c: Ctx, endpoint: string, browser: boolean) {
     if (browser) return browserError(c, 403, "This service is not available.", "temporarily_unavailable");

@@ -9,7 +9,9 @@ import { ENDPOINT_PATHS } from "../user-pools/endpoints.js";
 import { adapterClass } from "./adapter.js";
 import { jwtAccessTokens, type JwtAccessTokens } from "./access-tokens.js";
 import { clientMetadata, corsAllowed, STANDARD_SCOPES } from "./clients.js";
-import { claimsFrom, claimsSource, CUSTOM_ATTRIBUTES_SCOPE, DEPARTMENTS_SCOPE, GROUPS_SCOPE } from "../users/sign-in.js";
+import { claimsFrom, claimsSource, CUSTOM_ATTRIBUTES_SCOPE, DEPARTMENTS_SCOPE, GROUPS_SCOPE, type ClaimsSource } from "../users/sign-in.js";
+import { usualUserinfo, type UserinfoRequest } from "./userinfo.js";
+import type { ClaimsUser } from "../users/claims.js";
 import {
   findSignInClientWithSecret,
   secretMatchesStored,
@@ -93,7 +95,13 @@ const oidcLibrary = () => (library ??= import("oidc-provider"));
 export async function createPoolProvider(
   deps: SignInDeps,
   pool: PoolSnapshot,
-): Promise<{ provider: Provider; clientRecord(id: string): SignInClient | undefined; accessTokens: JwtAccessTokens }> {
+): Promise<{
+  provider: Provider;
+  clientRecord(id: string): SignInClient | undefined;
+  accessTokens: JwtAccessTokens;
+  /** Userinfo's usual request answered beside the library (userinfo.ts); undefined: the library answers. */
+  usualUserinfo(req: UserinfoRequest): Promise<Record<string, unknown> | undefined>;
+}> {
   const { default: ProviderClass, errors } = await oidcLibrary();
   const { accountId, poolUid } = pool;
   // The records the Client adapter built during this process, read by the TTL and rotation policies
@@ -132,6 +140,16 @@ export async function createPoolProvider(
   const scoped = new Set([...Object.values(STANDARD_CLAIMS).flat(), ...Object.values(customClaims).flat()]);
   const propagatedNames = pool.propagatedClaimNames.filter((n) => !scoped.has(n));
   const cookiePrefix = pool.issuer.startsWith("https:") ? "__Host-" : "";
+  const claimsByScope = { ...STANDARD_CLAIMS, openid: [...STANDARD_CLAIMS.openid, ...pool.propagatedClaimNames], ...customClaims };
+  /** An account's claims for a scope: the user's own, over the upstream claims of its latest federated sign-in. */
+  async function accountClaims(source: ClaimsSource, scope: string | undefined) {
+    const [claims, propagated] = await Promise.all([
+      claimsFrom(deps, source, scope ? scope.split(" ") : ["openid"]),
+      propagatedNames.length ? latestPropagatedClaims(deps.db, accountId, poolUid, source.user.uid) : {},
+    ]);
+    // ClaimsPropagationConfig's claims: a propagated claim never replaces one idplane sets.
+    return { ...pick(propagated, propagatedNames), ...claims, sub: source.user.uid } as UnknownObject & { sub: string };
+  }
 
   const configuration: Configuration = {
     adapter: adapterClass(deps.db, deps.clock, pool, clientSource, requestContext),
@@ -141,20 +159,9 @@ export async function createPoolProvider(
       // The user is read once per request: the claims (ID token, userinfo) come from the same row.
       const source = await claimsSource(deps, accountId, poolUid, sub, pool.customScopes);
       if (!source) return undefined;
-      return {
-        accountId: sub,
-        async claims(_use, scope) {
-          const [claims, propagated] = await Promise.all([
-            claimsFrom(deps, source, scope ? scope.split(" ") : ["openid"]),
-            propagatedNames.length ? latestPropagatedClaims(deps.db, accountId, poolUid, sub) : {},
-          ]);
-          // The upstream claims of the user's latest federated sign-in (ClaimsPropagationConfig), under
-          // the user's own: a propagated claim never replaces one idplane sets.
-          return { ...pick(propagated, propagatedNames), ...claims, sub } as UnknownObject & { sub: string };
-        },
-      };
+      return { accountId: sub, claims: (_use, scope) => accountClaims(source, scope) };
     },
-    claims: { ...STANDARD_CLAIMS, openid: [...STANDARD_CLAIMS.openid, ...pool.propagatedClaimNames], ...customClaims },
+    claims: claimsByScope,
     scopes: [...STANDARD_SCOPES, ...pool.customScopes],
     responseTypes: ["code"],
     // Kept with the interaction so the sign-in page can act on it (src/sign-in/federation/routes.ts).
@@ -296,7 +303,19 @@ export async function createPoolProvider(
     if (read?.has(this.clientId)) return secretMatchesStored(actual, read.get(this.clientId));
     return verifyClientSecret(deps, this.clientId, actual, { accountId, poolUid });
   } as never;
-  return { provider, clientRecord: (id) => records.get(id), accessTokens };
+  const userinfoSources = {
+    pool,
+    verify: accessTokens.verify,
+    accountClaims: (user: ClaimsUser, scope: string) =>
+      accountClaims({ accountId, poolUid, user, poolCustomScopes: pool.customScopes }, scope),
+    claimsByScope,
+  };
+  return {
+    provider,
+    clientRecord: (id) => records.get(id),
+    accessTokens,
+    usualUserinfo: (req) => usualUserinfo(deps, userinfoSources, req),
+  };
 }
 
 function sendPage(ctx: KoaContextWithOIDC, page: { status: number; body: string; headers: Record<string, string> }) {

@@ -16,6 +16,7 @@ import type Provider from "oidc-provider";
 import { poolSigningJwks } from "./keys.js";
 import { createPoolProvider, type PoolSnapshot, type SignInDeps } from "./provider.js";
 import type { JwtAccessTokens } from "./access-tokens.js";
+import type { UserinfoRequest } from "./userinfo.js";
 
 export interface PoolProvider {
   provider: Provider;
@@ -29,6 +30,8 @@ export interface PoolProvider {
   skipConsent(clientId: string): boolean;
   /** The pool's JWT access tokens (access-tokens.ts): what introspection and revocation requests need. */
   accessTokens: JwtAccessTokens;
+  /** Userinfo's usual request answered beside the library (userinfo.ts); undefined: the library answers. */
+  usualUserinfo(req: UserinfoRequest): Promise<Record<string, unknown> | undefined>;
 }
 
 export interface ProviderCache {
@@ -107,7 +110,7 @@ export function createProviderCache(deps: SignInDeps, opts: { max?: number; chec
       current.snapshot.brand = snapshot.brand;
       return current;
     }
-    const { provider, clientRecord, accessTokens } = await createPoolProvider(deps, snapshot);
+    const { provider, clientRecord, accessTokens, usualUserinfo } = await createPoolProvider(deps, snapshot);
     const first = snapshot.jwks.keys[0] ?? {};
     const entry: PoolProvider = {
       provider,
@@ -118,6 +121,7 @@ export function createProviderCache(deps: SignInDeps, opts: { max?: number; chec
       checkedAt: Date.now(),
       skipConsent: (clientId) => clientRecord(clientId)?.skipConsent ?? false,
       accessTokens,
+      usualUserinfo,
     };
     cache.set(key, entry);
     return entry;

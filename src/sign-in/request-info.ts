@@ -13,7 +13,8 @@ import type { HttpBindings } from "@hono/node-server";
 /** The Hono environment of the sign-in sub-app: Node's raw request and response, and log fields. */
 export type SignInEnv = {
   Bindings: HttpBindings;
-  Variables: { endpoint: string; poolUid: string; origin: RequestOrigin };
+  /** answeredBy: "idplane" when userinfo's usual request was answered beside the library (userinfo.ts). */
+  Variables: { endpoint: string; poolUid: string; origin: RequestOrigin; answeredBy: "idplane" };
 };
 export type SignInContext = Context<SignInEnv>;
 

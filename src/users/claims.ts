@@ -19,33 +19,50 @@ export const DEPARTMENTS_SCOPE = "departments";
 
 export type Claims = Record<string, string | boolean | number | string[]>;
 
-const PROFILE: [keyof UserRow, string][] = [
-  ["name", "name"],
-  ["given_name", "given_name"],
-  ["family_name", "family_name"],
-  ["middle_name", "middle_name"],
-  ["nickname", "nickname"],
-  ["preferred_username", "preferred_username"],
-  ["profile", "profile"],
-  ["picture", "picture"],
-  ["website", "website"],
-  ["gender", "gender"],
-  ["birthdate", "birthdate"],
-  ["zoneinfo", "zoneinfo"],
-  ["locale", "locale"],
-];
+/** The profile scope's claims, each the column of the same name. */
+const PROFILE = [
+  "name",
+  "given_name",
+  "family_name",
+  "middle_name",
+  "nickname",
+  "preferred_username",
+  "profile",
+  "picture",
+  "website",
+  "gender",
+  "birthdate",
+  "zoneinfo",
+  "locale",
+] as const satisfies readonly (keyof UserRow)[];
+
+/** The columns of a user's row that its claims come from (and its state: only an ACTIVE user has claims). */
+export const CLAIM_COLUMNS = [
+  "uid",
+  "user_state",
+  ...PROFILE,
+  "email",
+  "email_verified",
+  "phone_number",
+  "phone_number_verified",
+  "custom_attributes",
+  "updated_at",
+] as const satisfies readonly (keyof UserRow)[];
+
+/** A user's row as far as its claims go. */
+export type ClaimsUser = Pick<UserRow, (typeof CLAIM_COLUMNS)[number]>;
 
 /** The claims of a user row for granted scopes; `extras` are the pool-scope claims already read. */
 export function claimsOf(
-  user: UserRow,
+  user: ClaimsUser,
   scopes: ReadonlySet<string>,
   extras: { groups?: string[] | undefined; departments?: string[] | undefined; custom?: boolean } = {},
 ): Claims {
   const claims: Claims = { sub: user.uid };
   if (scopes.has("profile")) {
-    for (const [column, claim] of PROFILE) {
+    for (const column of PROFILE) {
       const value = user[column];
-      if (typeof value === "string" && value !== "") claims[claim] = value;
+      if (typeof value === "string" && value !== "") claims[column] = value;
     }
     claims.updated_at = Math.floor(user.updated_at.getTime() / 1000);
   }
@@ -62,7 +79,7 @@ export function claimsOf(
 export interface ClaimsSource {
   accountId: string;
   poolUid: string;
-  user: UserRow;
+  user: ClaimsUser;
   poolCustomScopes: readonly string[];
 }
 

@@ -27,6 +27,7 @@ export {
   DEPARTMENTS_SCOPE,
   GROUPS_SCOPE,
   type Claims,
+  type ClaimsSource,
 } from "./claims.js";
 
 type Deps = Pick<AppDeps, "db" | "hashQueue" | "clock">;
