@@ -1,10 +1,10 @@
-// The checks and the claim release of userinfo's usual request (src/sign-in/userinfo.ts), alone: each
+// The checks and the claim release of userinfo's usual request (src/sign-in/userinfo-checks.ts), alone: each
 // must accept only what oidc-provider's userinfo accepts (a token it would refuse, or one it answers
 // in another way, goes to the library), and release the claims the library's Claims mask would.
 // test/sign-in/userinfo-usual.test.ts compares whole answers with the library's on a real pool.
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
-import { grantedScope, grantPasses, released, sessionPasses, tokenPasses, usualBearer } from "../../src/sign-in/userinfo.js";
+import { grantedScope, grantPasses, released, sessionPasses, tokenPasses, usualBearer } from "../../src/sign-in/userinfo-checks.js";
 
 const NOW = 1_800_000_000;
 const token = (over: Record<string, unknown> = {}) => ({
@@ -102,6 +102,7 @@ describe("grantedScope (Grant#getOIDCScopeFiltered)", () => {
       "openid profile",
     );
     expect(grantedScope(grant({ openid: undefined }), token())).toBe("");
+    expect(grantedScope(grant({ openid: { claims: ["email"] } }), token({ scope: "openid was here" }))).toBe("");
   });
 
   it("is the library's filter for any scopes", () => {
@@ -126,6 +127,18 @@ describe("released (helpers/claims.js's mask by scope)", () => {
     expect(Object.keys(out)).toEqual(["email", "email_verified", "sub"]);
     expect(Object.keys(released(available, "openid profile", byScope))).toEqual(["sub", "name", "given_name"]);
     expect(released(available, "toString constructor", byScope)).toEqual({});
+  });
+
+  it("leaves out a claim the scope names that the user has not", () => {
+    const out = released({ sub: "u", name: "Ada" }, "openid profile email", byScope);
+    expect(out).toStrictEqual({ sub: "u", name: "Ada" });
+    expect(Object.keys(out)).toEqual(["sub", "name"]);
+  });
+
+  it("releases a claim once, where the first scope naming it puts it", () => {
+    const twice = { openid: ["sub", "email"], email: ["email", "email_verified"] };
+    const out = released({ email_verified: true, email: "a@example.com", sub: "u" }, "email openid", twice);
+    expect(Object.keys(out)).toEqual(["email", "email_verified", "sub"]);
   });
 });
 
@@ -152,6 +165,8 @@ describe("usualBearer", () => {
     ["a chunked body", { headers: { "transfer-encoding": "chunked" } }],
     ["another scheme", { headers: { authorization: `DPoP ${jwt}` } }],
     ["a lower-case scheme", { headers: { authorization: `bearer ${jwt}` } }],
+    ["a word before the scheme", { headers: { authorization: `Token Bearer ${jwt}` } }],
+    ["no Authorization header", { headers: { authorization: undefined as unknown as string } }],
     ["two spaces", { headers: { authorization: `Bearer  ${jwt}` } }],
     ["not a JWT", { headers: { authorization: "Bearer opaque-value" } }],
     ["a JWT with a trailing part", { headers: { authorization: `Bearer ${jwt}.x` } }],
