@@ -49,10 +49,13 @@ const sessionByUid = prepared((db: Db, accountId: string, poolUid: string, kind:
     .where("kind", "=", kind)
     .where("session_uid", "=", sessionUid),
 );
-// A code, an access token or a refresh token with the two rows the library reads next for it (its
-// session by the payload's sessionUid, for expiresWithSession; its grant by the payload's grantId,
-// whose row is keyed by the id's SHA-256 as hashId computes it), in one round trip instead of three.
-const artifactWithSessionAndGrant = prepared((db: Db, accountId: string, poolUid: string, kind: string, idHash: Uint8Array) =>
+/**
+ * A code, an access token or a refresh token by its id, with the two rows the library reads next for
+ * it joined (left): its session by the payload's sessionUid, for expiresWithSession; its grant by
+ * the payload's grantId, whose row is keyed by the id's SHA-256 as hashId computes it. One round trip
+ * instead of three; the caller selects SESSION_AND_GRANT_COLUMNS and what it needs of its own.
+ */
+export const artifactJoiningSessionAndGrant = (db: Db, accountId: string, poolUid: string, kind: string, idHash: Uint8Array) =>
   db
     .selectFrom("sign_in_artifacts as a")
     .leftJoin("sign_in_artifacts as s", (j) =>
@@ -69,21 +72,48 @@ const artifactWithSessionAndGrant = prepared((db: Db, accountId: string, poolUid
         .on("g.kind", "=", "Grant")
         .on("g.id_hash", "=", sql<Uint8Array>`sha256(convert_to(a.payload->>'grantId', 'UTF8'))`),
     )
-    .select([
-      "a.payload",
-      "a.consumed_at",
-      "a.expires_at",
-      "s.payload as session_payload",
-      "s.consumed_at as session_consumed_at",
-      "s.expires_at as session_expires_at",
-      "g.payload as grant_payload",
-      "g.consumed_at as grant_consumed_at",
-      "g.expires_at as grant_expires_at",
-    ])
     .where("a.account_id", "=", accountId)
     .where("a.pool_uid", "=", poolUid)
     .where("a.kind", "=", kind)
-    .where("a.id_hash", "=", idHash),
+    .where("a.id_hash", "=", idHash);
+
+export const SESSION_AND_GRANT_COLUMNS = [
+  "s.payload as session_payload",
+  "s.consumed_at as session_consumed_at",
+  "s.expires_at as session_expires_at",
+  "g.payload as grant_payload",
+  "g.consumed_at as grant_consumed_at",
+  "g.expires_at as grant_expires_at",
+] as const;
+
+interface JoinedSessionAndGrant {
+  session_payload: Record<string, unknown> | null;
+  session_consumed_at: Date | null;
+  session_expires_at: Date | null;
+  grant_payload: Record<string, unknown> | null;
+  grant_consumed_at: Date | null;
+  grant_expires_at: Date | null;
+}
+
+/** The session and the grant a joined row found, as stored rows (undefined: not found). */
+export function joinedSessionAndGrant(row: JoinedSessionAndGrant): { session?: StoredArtifact; grant?: StoredArtifact } {
+  return {
+    ...(row.session_payload && {
+      session: { payload: row.session_payload, consumed_at: row.session_consumed_at, expires_at: row.session_expires_at! },
+    }),
+    ...(row.grant_payload && {
+      grant: { payload: row.grant_payload, consumed_at: row.grant_consumed_at, expires_at: row.grant_expires_at! },
+    }),
+  };
+}
+
+const artifactWithSessionAndGrant = prepared((db: Db, accountId: string, poolUid: string, kind: string, idHash: Uint8Array) =>
+  artifactJoiningSessionAndGrant(db, accountId, poolUid, kind, idHash).select([
+    "a.payload",
+    "a.consumed_at",
+    "a.expires_at",
+    ...SESSION_AND_GRANT_COLUMNS,
+  ]),
 );
 const consumeById = prepared((db: Db, consumedAt: Date, accountId: string, poolUid: string, kind: string, idHash: Uint8Array) =>
   db
@@ -216,16 +246,11 @@ export function adapterClass(
       if (!row) return undefined;
       const kept = readAhead.get(ctx) ?? new Map<string, StoredArtifact>();
       const { sessionUid, grantId } = row.payload;
+      const { session, grant } = joinedSessionAndGrant(row);
       // Only rows found are kept: a missing one is asked of the database again, so a join that stopped
       // matching (the grant's key is hashId recomputed in SQL) costs a round trip, never a valid token.
-      if (typeof sessionUid === "string" && row.session_payload)
-        kept.set(`Session ${sessionUid}`, {
-          payload: row.session_payload,
-          consumed_at: row.session_consumed_at,
-          expires_at: row.session_expires_at!,
-        });
-      if (typeof grantId === "string" && row.grant_payload)
-        kept.set(`Grant ${grantId}`, { payload: row.grant_payload, consumed_at: row.grant_consumed_at, expires_at: row.grant_expires_at! });
+      if (typeof sessionUid === "string" && session) kept.set(`Session ${sessionUid}`, session);
+      if (typeof grantId === "string" && grant) kept.set(`Grant ${grantId}`, grant);
       readAhead.set(ctx, kept);
       return this.revive(id, row);
     }

@@ -11,7 +11,7 @@ import { jwtAccessTokens, type JwtAccessTokens } from "./access-tokens.js";
 import { clientMetadata, corsAllowed, STANDARD_SCOPES } from "./clients.js";
 import { claimsFrom, claimsSource, CUSTOM_ATTRIBUTES_SCOPE, DEPARTMENTS_SCOPE, GROUPS_SCOPE, type ClaimsSource } from "../users/sign-in.js";
 import { usualUserinfo, type UserinfoRequest } from "./userinfo.js";
-import type { ClaimsUser } from "../users/claims.js";
+import { PROFILE_CLAIMS, type ClaimsUser } from "../users/claims.js";
 import {
   findSignInClientWithSecret,
   secretMatchesStored,
@@ -43,22 +43,7 @@ export type SignInDeps = Pick<AppDeps, "db" | "clock" | "log" | "config" | "hash
 /** Standard claims by scope (OpenID Connect Core 1.0 §5.4); `groups`, `departments` and `custom:<Name>` only under the pool's custom scopes `groups`, `departments` and `custom_attributes` (src/users/claims.ts). */
 const STANDARD_CLAIMS = {
   openid: ["sub"],
-  profile: [
-    "name",
-    "given_name",
-    "family_name",
-    "middle_name",
-    "nickname",
-    "preferred_username",
-    "profile",
-    "picture",
-    "website",
-    "gender",
-    "birthdate",
-    "zoneinfo",
-    "locale",
-    "updated_at",
-  ],
+  profile: [...PROFILE_CLAIMS, "updated_at"],
   email: ["email", "email_verified"],
   phone: ["phone_number", "phone_number_verified"],
 };

@@ -10,25 +10,10 @@ import { prepared } from "../platform/db/prepared.js";
 import type { Clock } from "../deps.js";
 import { CLAIM_COLUMNS, type ClaimsUser } from "../users/claims.js";
 import { hashId, revived } from "./artifact-payload.js";
-import type { PoolRef } from "./adapter.js";
+import { artifactJoiningSessionAndGrant, joinedSessionAndGrant, SESSION_AND_GRANT_COLUMNS, type PoolRef } from "./adapter.js";
 
 const tokenWithItsRows = prepared((db: Db, accountId: string, poolUid: string, idHash: Uint8Array) =>
-  db
-    .selectFrom("sign_in_artifacts as a")
-    .leftJoin("sign_in_artifacts as s", (j) =>
-      j
-        .onRef("s.account_id", "=", "a.account_id")
-        .onRef("s.pool_uid", "=", "a.pool_uid")
-        .on("s.kind", "=", "Session")
-        .on("s.session_uid", "=", sql<string>`a.payload->>'sessionUid'`),
-    )
-    .leftJoin("sign_in_artifacts as g", (j) =>
-      j
-        .onRef("g.account_id", "=", "a.account_id")
-        .onRef("g.pool_uid", "=", "a.pool_uid")
-        .on("g.kind", "=", "Grant")
-        .on("g.id_hash", "=", sql<Uint8Array>`sha256(convert_to(a.payload->>'grantId', 'UTF8'))`),
-    )
+  artifactJoiningSessionAndGrant(db, accountId, poolUid, "AccessToken", idHash)
     .leftJoin("oauth_credentials as c", (j) =>
       j
         .onRef("c.account_id", "=", "a.account_id")
@@ -47,19 +32,10 @@ const tokenWithItsRows = prepared((db: Db, accountId: string, poolUid: string, i
       "a.payload as token_payload",
       "a.consumed_at as token_consumed_at",
       "a.expires_at as token_expires_at",
-      "s.payload as session_payload",
-      "s.consumed_at as session_consumed_at",
-      "s.expires_at as session_expires_at",
-      "g.payload as grant_payload",
-      "g.consumed_at as grant_consumed_at",
-      "g.expires_at as grant_expires_at",
+      ...SESSION_AND_GRANT_COLUMNS,
       "c.client_api_identifier as client_id",
       "p.enabled as pool_enabled",
-    ])
-    .where("a.account_id", "=", accountId)
-    .where("a.pool_uid", "=", poolUid)
-    .where("a.kind", "=", "AccessToken")
-    .where("a.id_hash", "=", idHash),
+    ]),
 );
 
 /** An access token and what its userinfo checks read, each as our adapter, client store and findAccount would give it. */
@@ -81,15 +57,11 @@ export async function findAccessTokenWithItsRows(db: Db, clock: Clock, pool: Poo
   const now = clock.now();
   const token = revived(id, { payload: row.token_payload, consumed_at: row.token_consumed_at, expires_at: row.token_expires_at }, now);
   if (!token) return undefined;
-  const { session_payload, session_consumed_at, session_expires_at, grant_payload, grant_consumed_at, grant_expires_at } = row;
+  const joined = joinedSessionAndGrant(row);
   return {
     token,
-    session: session_payload
-      ? revived(undefined, { payload: session_payload, consumed_at: session_consumed_at, expires_at: session_expires_at! }, now)
-      : undefined,
-    grant: grant_payload
-      ? revived(undefined, { payload: grant_payload, consumed_at: grant_consumed_at, expires_at: grant_expires_at! }, now)
-      : undefined,
+    session: joined.session && revived(undefined, joined.session, now),
+    grant: joined.grant && revived(undefined, joined.grant, now),
     clientFound: row.client_id !== null && row.pool_enabled === true,
     // The user's columns with the token's beside them (named apart): read as the user's.
     user: row.uid === null ? undefined : (row as unknown as ClaimsUser),

@@ -19,8 +19,8 @@ export const DEPARTMENTS_SCOPE = "departments";
 
 export type Claims = Record<string, string | boolean | number | string[]>;
 
-/** The profile scope's claims, each the column of the same name. */
-const PROFILE = [
+/** The profile scope's claims from a user's row, each the column of the same name (and `updated_at`, from its time). */
+export const PROFILE_CLAIMS = [
   "name",
   "given_name",
   "family_name",
@@ -40,7 +40,7 @@ const PROFILE = [
 export const CLAIM_COLUMNS = [
   "uid",
   "user_state",
-  ...PROFILE,
+  ...PROFILE_CLAIMS,
   "email",
   "email_verified",
   "phone_number",
@@ -60,7 +60,7 @@ export function claimsOf(
 ): Claims {
   const claims: Claims = { sub: user.uid };
   if (scopes.has("profile")) {
-    for (const column of PROFILE) {
+    for (const column of PROFILE_CLAIMS) {
       const value = user[column];
       if (typeof value === "string" && value !== "") claims[column] = value;
     }

@@ -5,9 +5,8 @@
 // configuration (provider.ts) that lets the library release them at all.
 import * as oidc from "openid-client";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { createCustomAttribute, uniqueName } from "../support/families/user-pools.js";
 import { startTestService, type TestService } from "../support/harness.js";
-import { Browser, rpConfig, signIn, signInFixture, type SignInFixture } from "../support/sign-in.js";
+import { Browser, poolScopesFixture, rpConfig, signIn, type SignInFixture } from "../support/sign-in.js";
 
 let svc: TestService;
 let f: SignInFixture;
@@ -17,21 +16,7 @@ let departments: string[];
 
 beforeAll(async () => {
   svc = await startTestService();
-  f = await signInFixture(svc, {
-    pool: { CustomScopes: ["groups", "departments", "custom_attributes"] },
-    client: { SkipConsentEnabled: true },
-  });
-  await createCustomAttribute(svc, f.poolUid, { Name: "plan", DataType: "String" });
-  await svc.ok("UpdateUser", { UserPoolUid: f.poolUid, UserUid: f.userUid, CustomAttributesToUpsert: [{ Name: "plan", Value: "gold" }] });
-  groupName = uniqueName("staff");
-  const group = await svc.ok("CreateGroup", { UserPoolUid: f.poolUid, Name: groupName });
-  await svc.ok("AddUsersToGroup", { UserPoolUid: f.poolUid, GroupUid: group.Uid, UserUids: [f.userUid] });
-  departments = [];
-  for (const name of ["sales", "north"]) {
-    const d = await svc.ok("CreateDepartment", { UserPoolUid: f.poolUid, Name: name, ParentDepartmentUid: departments[0] ?? "0" });
-    await svc.ok("AddUsersToDepartment", { UserPoolUid: f.poolUid, DepartmentUid: d.Uid, UserUids: [f.userUid] });
-    departments.push(d.Uid as string);
-  }
+  ({ f, groupName, departments } = await poolScopesFixture(svc));
   config = await rpConfig(f, f.clientSecret);
 }, 60_000);
 afterAll(async () => {

@@ -3,7 +3,7 @@
 // honours cookie paths) that walks the hosted pages by their forms.
 import * as oidc from "openid-client";
 import type { TestService } from "./harness.js";
-import { createPool, uniqueName } from "./families/user-pools.js";
+import { createCustomAttribute, createPool, uniqueName } from "./families/user-pools.js";
 
 export const REDIRECT = "https://app.example.com/cb";
 export const LOGOUT_REDIRECT = "https://app.example.com/bye";
@@ -46,6 +46,36 @@ export async function signInFixture(
   });
   const pool = await svc.ok("GetUserPool", { UserPoolUid: poolUid });
   return { poolUid, issuer: pool.IssuerUrl, clientId: client.Uid, clientSecret: client.ClientSecret, email, userUid: user.Uid };
+}
+
+/**
+ * A pool whose custom scopes `groups`, `departments` and `custom_attributes` have something to
+ * release: its user has a custom attribute (plan = gold), a phone number and a given name, is in one
+ * group and in two departments (the second inside the first); its client skips consent.
+ */
+export async function poolScopesFixture(svc: TestService): Promise<{ f: SignInFixture; groupName: string; departments: string[] }> {
+  const f = await signInFixture(svc, {
+    pool: { CustomScopes: ["groups", "departments", "custom_attributes"] },
+    client: { SkipConsentEnabled: true },
+  });
+  await createCustomAttribute(svc, f.poolUid, { Name: "plan", DataType: "String" });
+  await svc.ok("UpdateUser", {
+    UserPoolUid: f.poolUid,
+    UserUid: f.userUid,
+    CustomAttributesToUpsert: [{ Name: "plan", Value: "gold" }],
+    PhoneNumber: "+14155550100",
+    GivenName: "Ada",
+  });
+  const groupName = uniqueName("staff");
+  const group = await svc.ok("CreateGroup", { UserPoolUid: f.poolUid, Name: groupName });
+  await svc.ok("AddUsersToGroup", { UserPoolUid: f.poolUid, GroupUid: group.Uid, UserUids: [f.userUid] });
+  const departments: string[] = [];
+  for (const name of ["sales", "north"]) {
+    const d = await svc.ok("CreateDepartment", { UserPoolUid: f.poolUid, Name: name, ParentDepartmentUid: departments[0] ?? "0" });
+    await svc.ok("AddUsersToDepartment", { UserPoolUid: f.poolUid, DepartmentUid: d.Uid, UserUids: [f.userUid] });
+    departments.push(d.Uid as string);
+  }
+  return { f, groupName, departments };
 }
 
 /** openid-client's view of the pool: discovery over plain HTTP (loopback tests), secret by client_secret_basic. */
