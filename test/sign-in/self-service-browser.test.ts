@@ -139,6 +139,9 @@ it.skipIf(!available)("resets a forgotten password from the sign-in page and sig
   // A new sign-in with the new password, keyboard only.
   const b = await authorize(pool);
   await page.goto(b.url);
+  // The page puts the focus on the identifier (autofocus); typing before it lands loses keystrokes
+  // on a busy machine (the first letter of the address, once in CI).
+  await page.waitForFunction(() => (globalThis as any).document.activeElement?.id === "identifier");
   await page.keyboard.type(email);
   await page.keyboard.press("Tab");
   await page.keyboard.type(STRONG);
