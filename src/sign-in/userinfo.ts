@@ -2,10 +2,10 @@
 //
 // Why: through the library (Koa, its middleware chain, its models, three error objects built per
 // call whether thrown or not) a userinfo call cost 1.4 ms of CPU, and answered 0.26 of the rate of a
-// bare route doing the same reads (`npm run bench:tokens`, bench/REPORT.md "userinfo beside the
+// bare route doing the same reads (`npm run bench:tokens`, bench/REPORT.md "Userinfo beside the
 // library"), against issue 24's 0.7. The library stays the endpoint: this file answers only when the
 // request has the one shape relying parties send (below) and every check the library would make
-// passes, and then with the answer the library would give (test/sign-in/userinfo-fast-path.test.ts
+// passes, and then with the answer the library would give (test/sign-in/userinfo-usual.test.ts
 // asks both for the same tokens and compares). Anything else returns undefined and app.ts hands the
 // request to the library, so every refusal (its error, its status, its WWW-Authenticate) and every
 // rarer shape (a POST, a token in the body or the query, DPoP, a `scope` parameter, a cross-origin
@@ -22,7 +22,8 @@
 //     (actions/userinfo.js afterFind, validateAudience);
 //   its client exists and is enabled (Client.find over our client store: clients.ts);
 //   its user exists and is ACTIVE (findAccount: provider.ts);
-//   its grant exists, has not expired, and names the same client and account (loadAccessTokenGrant).
+//   its grant exists, has not expired, and names the same client and account (loadAccessTokenGrant);
+//   no claims were asked for (the `claims` parameter) or rejected: the library's mask handles those.
 // The answer: the user's claims for the grant's OpenID scopes that the token carries, released by
 // the provider's claims configuration (helpers/claims.js), `sub` always, as JSON with no-store.
 import type { SignInDeps } from "./provider.js";
