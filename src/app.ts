@@ -25,7 +25,14 @@ export function createServerApp(deps: AppDeps, opts: AppOptions = {}): { fetch: 
   const serve = deps.config.serve;
   const api = serve === "sign-in" ? undefined : createControlPlane(deps, opts);
   let signIn: Promise<{ fetch: ServerFetch }> | undefined;
-  const signInApp = () => (signIn ??= import("./sign-in/app.js").then((m) => m.createSignInApp(deps)));
+  // A failed load is not kept: the next sign-in request tries again rather than failing for good.
+  const signInApp = () =>
+    (signIn ??= import("./sign-in/app.js")
+      .then((m) => m.createSignInApp(deps))
+      .catch((err: unknown) => {
+        signIn = undefined;
+        throw err;
+      }));
   // An instance serving sign-in alone loads it now: its first request should not wait for it.
   if (serve === "sign-in") void signInApp();
   const poolPrefix = poolPathPrefix(deps.config.publicBaseUrl);

@@ -9,9 +9,17 @@ import { ENDPOINT_PATHS } from "../user-pools/endpoints.js";
 import { adapterClass } from "./adapter.js";
 import { jwtAccessTokens, type JwtAccessTokens } from "./access-tokens.js";
 import { clientMetadata, corsAllowed, STANDARD_SCOPES } from "./clients.js";
-import { claimsFrom, claimsSource, CUSTOM_ATTRIBUTES_SCOPE, DEPARTMENTS_SCOPE, GROUPS_SCOPE, type ClaimsSource } from "../users/sign-in.js";
+import {
+  claimsFrom,
+  claimsSource,
+  CUSTOM_ATTRIBUTES_SCOPE,
+  DEPARTMENTS_SCOPE,
+  GROUPS_SCOPE,
+  PROFILE_CLAIMS,
+  type ClaimsSource,
+  type ClaimsUser,
+} from "../users/sign-in.js";
 import { usualUserinfo, type UserinfoRequest } from "./userinfo.js";
-import { PROFILE_CLAIMS, type ClaimsUser } from "../users/claims.js";
 import {
   findSignInClientWithSecret,
   secretMatchesStored,

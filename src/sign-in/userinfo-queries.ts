@@ -8,7 +8,7 @@ import type { AdapterPayload } from "oidc-provider";
 import type { Db } from "../platform/db/types.js";
 import { prepared } from "../platform/db/prepared.js";
 import type { Clock } from "../deps.js";
-import { CLAIM_COLUMNS, type ClaimsUser } from "../users/claims.js";
+import { CLAIM_COLUMNS, type ClaimsUser } from "../users/sign-in.js";
 import { hashId, revived } from "./artifact-payload.js";
 import { artifactJoiningSessionAndGrant, joinedSessionAndGrant, SESSION_AND_GRANT_COLUMNS, type PoolRef } from "./adapter.js";
 

@@ -28,7 +28,7 @@
 // the provider's claims configuration (helpers/claims.js), `sub` always, as JSON with no-store.
 import type { SignInDeps } from "./provider.js";
 import type { PoolRef } from "./adapter.js";
-import type { ClaimsUser } from "../users/claims.js";
+import type { ClaimsUser } from "../users/sign-in.js";
 import { findAccessTokenWithItsRows } from "./userinfo-queries.js";
 import { grantedScope, grantPasses, released, sessionPasses, tokenPasses, usualBearer, type UserinfoRequest } from "./userinfo-checks.js";
 

@@ -26,8 +26,11 @@ export {
   CUSTOM_ATTRIBUTES_SCOPE,
   DEPARTMENTS_SCOPE,
   GROUPS_SCOPE,
+  CLAIM_COLUMNS,
+  PROFILE_CLAIMS,
   type Claims,
   type ClaimsSource,
+  type ClaimsUser,
 } from "./claims.js";
 
 type Deps = Pick<AppDeps, "db" | "hashQueue" | "clock">;
