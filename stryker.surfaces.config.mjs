@@ -34,7 +34,13 @@ export const SURFACE_GROUPS = {
     tests: ["test/user-pool-domains/*.unit.test.ts"],
   },
   signIn: {
-    mutate: ["src/sign-in/clients.ts", "src/sign-in/token-policy.ts", "src/sign-in/artifact-payload.ts", "src/sign-in/userinfo-checks.ts"],
+    mutate: [
+      "src/sign-in/clients.ts",
+      "src/sign-in/token-policy.ts",
+      "src/sign-in/artifact-payload.ts",
+      "src/sign-in/userinfo-checks.ts",
+      "src/sign-in/client-credentials-checks.ts",
+    ],
     tests: ["test/sign-in/*.unit.test.ts"],
   },
   federation: {

@@ -26,17 +26,18 @@
 // per provider and never leaves the process (no client can send that form itself), and the prefix
 // keeps the library from seeing a JWT; Model.find takes the prefix off and verifies as usual.
 import { randomBytes } from "node:crypto";
-import { IncomingMessage } from "node:http";
+import type { IncomingMessage } from "node:http";
 import * as querystring from "node:querystring";
 import { compactVerify, createLocalJWKSet, importJWK, SignJWT, type JWK } from "jose";
 import type Provider from "oidc-provider";
+import { readAnnouncedBody, withBody } from "./request-body.js";
 
 /** The library's own bound on a request body (selective_body.js). */
 const BODY_LIMIT = 56 * 1024;
 
 const PRIVATE_PARTS = ["d", "p", "q", "dp", "dq", "qi"];
 
-interface StoredPayload {
+export interface StoredPayload {
   jti: string;
   iat: number;
   exp?: number;
@@ -55,6 +56,8 @@ type TokenModel = {
 export interface JwtAccessTokens {
   /** The claims of a JWT this pool signed as an access token (signature, `typ`, a `jti`); undefined for anything else. */
   verify(value: unknown): Promise<Record<string, unknown> | undefined>;
+  /** A token's payload as the JWT handed out for it (client-credentials.ts signs the library's stateless form with it). */
+  sign(payload: StoredPayload): Promise<string>;
   /** A copy of an introspection or revocation request with its JWT `token` in the lookup form the library accepts there. */
   forTokenEndpoint(req: IncomingMessage): Promise<IncomingMessage>;
 }
@@ -130,20 +133,15 @@ export function jwtAccessTokens(
 
   return {
     verify: verified,
+    sign,
     async forTokenEndpoint(req) {
       const length = Number(req.headers["content-length"]);
       const form = /^application\/x-www-form-urlencoded\b/i.test(req.headers["content-type"] ?? "");
       // Anything the library would refuse anyway (no form, no length, too large) reaches it untouched.
       if (req.method !== "POST" || !form || !Number.isInteger(length) || length < 0 || length > BODY_LIMIT) return req;
-      const chunks: Buffer[] = [];
-      let received = 0;
-      for await (const chunk of req as AsyncIterable<Buffer>) {
-        received += chunk.length;
-        if (received > length) break;
-        chunks.push(chunk);
-      }
-      let body = Buffer.concat(chunks);
-      if (received === length) {
+      const { body: read, complete } = await readAnnouncedBody(req, length);
+      let body = read;
+      if (complete) {
         const params = querystring.parse(body.toString("utf8"));
         // Anything shaped like a JWT is looked up by Model.find (which finds nothing for a tampered
         // token, another pool's or an ID token: `active: false`, revocation 200 as RFC 7009 says).
@@ -151,18 +149,8 @@ export function jwtAccessTokens(
           body = Buffer.from(querystring.stringify({ ...params, token: `${prefix}${params.token}` }));
         }
       }
-      // The same request (method, path, headers, socket) with the body read above.
-      const copy = new IncomingMessage(req.socket);
-      copy.method = req.method;
-      copy.url = req.url;
-      copy.httpVersion = req.httpVersion;
-      copy.headers = { ...req.headers, "content-length": String(body.length) };
-      (copy as IncomingMessage & { originalUrl?: string }).originalUrl = (req as IncomingMessage & { originalUrl?: string }).originalUrl;
-      copy.push(body);
-      copy.push(null);
-      // Complete: an IncomingMessage destroyed before it is would destroy the shared socket with it.
-      copy.complete = true;
-      return copy;
+      // A body shorter than announced stays announced as it was: the library refuses it as malformed.
+      return withBody(req, body, complete ? body.length : length);
     },
   };
 }

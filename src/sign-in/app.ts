@@ -3,8 +3,9 @@
 // protocol endpoints, an HTML page for the browser's), its own not-found answer, its own request log
 // (never a query string, body, cookie or header value: those hold codes, tokens, passwords and
 // assertions) and its own body limit. The protocol is oidc-provider's (provider.ts); this file finds
-// the pool and the issuer, and hands the raw request to the pool's provider, except userinfo's usual
-// request, answered beside the library when every check the library makes passes (userinfo.ts).
+// the pool and the issuer, and hands the raw request to the pool's provider, except two usual
+// requests answered beside the library when every check the library makes passes: userinfo's
+// (userinfo.ts) and the token endpoint's client_credentials grant (client-credentials.ts).
 import { Hono } from "hono";
 import { LRUCache } from "lru-cache";
 import { RESPONSE_ALREADY_SENT } from "@hono/node-server/utils/response";
@@ -20,12 +21,15 @@ import { pickStrings } from "./pages/i18n.js";
 import { errorPage } from "./pages/forms.js";
 import type { SignInDeps } from "./provider.js";
 import { spMetadataFor } from "./federation/saml-sp-metadata.js";
+import { usualTokenHead } from "./client-credentials.js";
+import { peekArrivedBody } from "./request-body.js";
 
 import {
   FORM_LIMIT_BYTES,
   originHeaders,
   originOf,
   trustedProxies,
+  type PlainRequest,
   type SignInContext as Ctx,
   type SignInEnv as Env,
 } from "./request-info.js";
@@ -40,6 +44,16 @@ function decoded(segment: string): string | undefined {
     return undefined;
   }
 }
+
+/** Endpoints whose usual request is answered beside the library (besideTheLibrary below). */
+const BESIDE_THE_LIBRARY = new Set(["userinfo", "token"]);
+
+/** What the answers beside the library read of a request. */
+const plainRequest = (c: Ctx): PlainRequest => ({
+  method: c.req.method,
+  url: c.env.incoming.url ?? "",
+  header: (name) => c.req.header(name),
+});
 
 /** Endpoints a browser is sent to: their errors are pages, never JSON and never a redirect. */
 const BROWSER_ENDPOINTS = new Set(["authorization", "end_session", "interaction", "login", "callback", "resume", "reset_password"]);
@@ -117,10 +131,13 @@ export function createSignInApp(deps: SignInDeps, opts: SignInAppOptions = {}) {
     // ACTIVE custom domain. The issuer follows from which of the two it is, never from a header a
     // client could forge (X-Forwarded-Host is not read).
     const host = (c.req.header("host") ?? "").toLowerCase();
-    // Userinfo's usual request for a pool this instance has located before (see usualUserinfo).
-    const knownAccount = endpoint === "userinfo" && host === baseHost ? poolAccounts.get(target.poolUid) : undefined;
+    // A token request's small form, looked at for the usual client_credentials request and left in
+    // place for the library.
+    const form = endpoint === "token" ? usualTokenForm(c) : undefined;
+    // The usual requests for a pool this instance has located before (see besideTheLibrary).
+    const knownAccount = BESIDE_THE_LIBRARY.has(endpoint) && host === baseHost ? poolAccounts.get(target.poolUid) : undefined;
     if (knownAccount) {
-      const answered = await usualUserinfo(c, { accountId: knownAccount, poolUid: target.poolUid }, "");
+      const answered = await besideTheLibrary(c, endpoint, { accountId: knownAccount, poolUid: target.poolUid }, "", form);
       if (answered) return answered;
     }
     let customDomain = "";
@@ -213,8 +230,8 @@ export function createSignInApp(deps: SignInDeps, opts: SignInAppOptions = {}) {
       return browserError(c, 404, "Start signing in from the application.", "invalid_request");
     }
 
-    if (endpoint === "userinfo" && !knownAccount) {
-      const answered = await usualUserinfo(c, pool, customDomain);
+    if (BESIDE_THE_LIBRARY.has(endpoint) && !knownAccount) {
+      const answered = await besideTheLibrary(c, endpoint, pool, customDomain, form);
       if (answered) return answered;
     }
 
@@ -231,13 +248,27 @@ export function createSignInApp(deps: SignInDeps, opts: SignInAppOptions = {}) {
   });
 
   // Which account a pool belongs to never changes (a pool's Uid is global and never reused): once
-  // located here, userinfo's usual request skips locating it again, as the one statement it makes
-  // checks that the pool is still there and enabled (userinfo-queries.ts). What it does not answer,
-  // a gone or disabled pool's included, goes the whole way below.
+  // located here, the usual requests skip locating it again, as the one statement each makes checks
+  // that the pool is still there and enabled (userinfo-queries.ts; client-auth.ts's client lookup
+  // reads the pool's switch). What they do not answer, a gone or disabled pool's included, goes the
+  // whole way below.
   const poolAccounts = new LRUCache<string, string>({ max: 10_000 });
 
-  /** Userinfo's usual request beside the library (userinfo.ts); undefined: the library answers. */
-  async function usualUserinfo(c: Ctx, pool: { accountId: string; poolUid: string }, customDomain: string) {
+  /** The form of a token request of the usual shape (client-credentials.ts), unconsumed; undefined for any other. */
+  function usualTokenForm(c: Ctx) {
+    if (!usualTokenHead(plainRequest(c))) return undefined;
+    return peekArrivedBody(c.env.incoming, Number(c.req.header("content-length")))?.toString("utf8");
+  }
+
+  /** The usual userinfo or client_credentials request answered beside the library; undefined: the library answers. */
+  async function besideTheLibrary(
+    c: Ctx,
+    endpoint: string,
+    pool: { accountId: string; poolUid: string },
+    customDomain: string,
+    form: string | undefined,
+  ) {
+    if (endpoint === "token" && form === undefined) return undefined;
     c.set("poolUid", pool.poolUid);
     const issuer = issuerOf(publicBaseUrl, pool.poolUid, customDomain);
     const origin = originOf(trusted, c.env.incoming.socket, c.env.incoming.headers);
@@ -246,11 +277,13 @@ export function createSignInApp(deps: SignInDeps, opts: SignInAppOptions = {}) {
       if (err instanceof PoolGoneError) return undefined;
       throw err;
     });
-    const request = { method: c.req.method, url: c.env.incoming.url ?? "", header: (name: string) => c.req.header(name) };
-    const claims = pp && (await pp.usualUserinfo(request));
-    if (!claims) return undefined;
+    if (!pp) return undefined;
+    const answer = endpoint === "token" ? await pp.usualClientCredentials(plainRequest(c), form!) : await pp.usualUserinfo(plainRequest(c));
+    if (!answer) return undefined;
     c.set("answeredBy", "idplane");
-    return c.body(JSON.stringify(claims), 200, { "Content-Type": "application/json; charset=utf-8", "Cache-Control": "no-store" });
+    // The form nobody else will read: let it go, as any request body answered without reading it.
+    if (endpoint === "token") c.env.incoming.resume();
+    return c.body(JSON.stringify(answer), 200, { "Content-Type": "application/json; charset=utf-8", "Cache-Control": "no-store" });
   }
 
   function disabled(c: Ctx, endpoint: string, browser: boolean) {

@@ -19,7 +19,9 @@ import {
   type ClaimsSource,
   type ClaimsUser,
 } from "../users/sign-in.js";
-import { usualUserinfo, type UserinfoRequest } from "./userinfo.js";
+import { usualUserinfo } from "./userinfo.js";
+import { usualClientCredentialsToken, type TokenAnswer } from "./client-credentials.js";
+import type { PlainRequest } from "./request-info.js";
 import {
   findSignInClientWithSecret,
   secretMatchesStored,
@@ -93,7 +95,9 @@ export async function createPoolProvider(
   clientRecord(id: string): SignInClient | undefined;
   accessTokens: JwtAccessTokens;
   /** Userinfo's usual request answered beside the library (userinfo.ts); undefined: the library answers. */
-  usualUserinfo(req: UserinfoRequest): Promise<Record<string, unknown> | undefined>;
+  usualUserinfo(req: PlainRequest): Promise<Record<string, unknown> | undefined>;
+  /** The token endpoint's usual client_credentials request beside the library (client-credentials.ts). */
+  usualClientCredentials(req: PlainRequest, form: string): Promise<TokenAnswer | undefined>;
 }> {
   const { default: ProviderClass, errors } = await oidcLibrary();
   const { accountId, poolUid } = pool;
@@ -308,6 +312,7 @@ export async function createPoolProvider(
     clientRecord: (id) => records.get(id),
     accessTokens,
     usualUserinfo: (req) => usualUserinfo(deps, userinfoSources, req),
+    usualClientCredentials: (req, form) => usualClientCredentialsToken(deps, { pool, sign: accessTokens.sign }, req, form),
   };
 }
 

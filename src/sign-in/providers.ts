@@ -16,7 +16,8 @@ import type Provider from "oidc-provider";
 import { poolSigningJwks } from "./keys.js";
 import { createPoolProvider, type PoolSnapshot, type SignInDeps } from "./provider.js";
 import type { JwtAccessTokens } from "./access-tokens.js";
-import type { UserinfoRequest } from "./userinfo.js";
+import type { PlainRequest } from "./request-info.js";
+import type { TokenAnswer } from "./client-credentials.js";
 
 export interface PoolProvider {
   provider: Provider;
@@ -31,7 +32,9 @@ export interface PoolProvider {
   /** The pool's JWT access tokens (access-tokens.ts): what introspection and revocation requests need. */
   accessTokens: JwtAccessTokens;
   /** Userinfo's usual request answered beside the library (userinfo.ts); undefined: the library answers. */
-  usualUserinfo(req: UserinfoRequest): Promise<Record<string, unknown> | undefined>;
+  usualUserinfo(req: PlainRequest): Promise<Record<string, unknown> | undefined>;
+  /** The token endpoint's usual client_credentials request beside the library (client-credentials.ts); undefined: the library answers. */
+  usualClientCredentials(req: PlainRequest, form: string): Promise<TokenAnswer | undefined>;
 }
 
 export interface ProviderCache {
@@ -110,7 +113,7 @@ export function createProviderCache(deps: SignInDeps, opts: { max?: number; chec
       current.snapshot.brand = snapshot.brand;
       return current;
     }
-    const { provider, clientRecord, accessTokens, usualUserinfo } = await createPoolProvider(deps, snapshot);
+    const { provider, clientRecord, accessTokens, usualUserinfo, usualClientCredentials } = await createPoolProvider(deps, snapshot);
     const first = snapshot.jwks.keys[0] ?? {};
     const entry: PoolProvider = {
       provider,
@@ -122,6 +125,7 @@ export function createProviderCache(deps: SignInDeps, opts: { max?: number; chec
       skipConsent: (clientId) => clientRecord(clientId)?.skipConsent ?? false,
       accessTokens,
       usualUserinfo,
+      usualClientCredentials,
     };
     cache.set(key, entry);
     return entry;

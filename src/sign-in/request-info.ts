@@ -13,10 +13,18 @@ import type { HttpBindings } from "@hono/node-server";
 /** The Hono environment of the sign-in sub-app: Node's raw request and response, and log fields. */
 export type SignInEnv = {
   Bindings: HttpBindings;
-  /** answeredBy: "idplane" when userinfo's usual request was answered beside the library (userinfo.ts). */
+  /** answeredBy: "idplane" when a usual request was answered beside the library (userinfo.ts, client-credentials.ts). */
   Variables: { endpoint: string; poolUid: string; origin: RequestOrigin; answeredBy: "idplane" };
 };
 export type SignInContext = Context<SignInEnv>;
+
+/** A request as the answers beside the library read it (userinfo.ts, client-credentials.ts). */
+export interface PlainRequest {
+  method: string;
+  /** The request's target (path and query) as the client sent it. */
+  url: string;
+  header(name: string): string | undefined;
+}
 
 export interface RequestOrigin {
   /** The client's address: the socket's peer, or what a trusted proxy forwarded. */

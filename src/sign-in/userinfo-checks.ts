@@ -3,13 +3,7 @@
 // what oidc-provider's userinfo accepts (src/sign-in/userinfo.ts names the library's code each one
 // follows); whatever one refuses, the library answers.
 import type { AdapterPayload } from "oidc-provider";
-
-export interface UserinfoRequest {
-  method: string;
-  /** The request's target (path and query) as the client sent it. */
-  url: string;
-  header(name: string): string | undefined;
-}
+import type { PlainRequest } from "./request-info.js";
 
 /** A JWT: three base64url parts. Anything else is not the usual request. */
 const BEARER_JWT = /^Bearer ([A-Za-z0-9_-]+\.[A-Za-z0-9_-]+\.[A-Za-z0-9_-]+)$/;
@@ -19,7 +13,7 @@ const FOREIGN_FORMATS = ["jwt", "jwt-ietf", "paseto"];
 const str = (v: unknown): v is string => typeof v === "string";
 
 /** The bearer JWT of a request of the usual shape, or undefined. */
-export function usualBearer(req: UserinfoRequest): string | undefined {
+export function usualBearer(req: PlainRequest): string | undefined {
   if (req.method !== "GET" || req.url.includes("?")) return undefined;
   if (req.header("dpop") !== undefined || req.header("origin") !== undefined) return undefined;
   if (req.header("transfer-encoding") !== undefined || (req.header("content-length") ?? "0") !== "0") return undefined;

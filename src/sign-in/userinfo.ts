@@ -30,9 +30,8 @@ import type { SignInDeps } from "./provider.js";
 import type { PoolRef } from "./adapter.js";
 import type { ClaimsUser } from "../users/sign-in.js";
 import { findAccessTokenWithItsRows } from "./userinfo-queries.js";
-import { grantedScope, grantPasses, released, sessionPasses, tokenPasses, usualBearer, type UserinfoRequest } from "./userinfo-checks.js";
-
-export type { UserinfoRequest } from "./userinfo-checks.js";
+import { grantedScope, grantPasses, released, sessionPasses, tokenPasses, usualBearer } from "./userinfo-checks.js";
+import type { PlainRequest } from "./request-info.js";
 
 export interface UserinfoSources {
   pool: PoolRef;
@@ -48,7 +47,7 @@ export interface UserinfoSources {
 export async function usualUserinfo(
   deps: Pick<SignInDeps, "db" | "clock">,
   sources: UserinfoSources,
-  req: UserinfoRequest,
+  req: PlainRequest,
 ): Promise<Record<string, unknown> | undefined> {
   const jwt = usualBearer(req);
   const verified = jwt === undefined ? undefined : await sources.verify(jwt);
