@@ -10,8 +10,8 @@
 // Interaction's payload names its session's id (`session.cookie`); the library never reads it back,
 // so it is dropped. JWT access tokens are never handed to an adapter (they are self-contained).
 //
-// Finding a code or a token reads its session and grant in the same statement, for the library's
-// next lookups in that request (one round trip instead of three; see adapterClass).
+// Finding a code or a token reads its session, grant and user in the same statement, for the
+// library's next lookups in that request (one round trip instead of four; see adapterClass).
 //
 // The Client model is not stored here: its `find` builds the client's metadata from our client
 // store on each call (src/sign-in/clients.ts), so a changed or deleted client takes effect at once.
@@ -22,6 +22,7 @@ import type { Adapter, AdapterPayload } from "oidc-provider";
 import type { Db } from "../platform/db/types.js";
 import { prepared } from "../platform/db/prepared.js";
 import type { Clock } from "../deps.js";
+import { CLAIM_COLUMNS, type ClaimsUser } from "../users/sign-in.js";
 import { expiryOf, hashId, lookupColumns, revived, storedPayload, type StoredArtifact } from "./artifact-payload.js";
 
 export interface PoolRef {
@@ -107,13 +108,17 @@ export function joinedSessionAndGrant(row: JoinedSessionAndGrant): { session?: S
   };
 }
 
-const artifactWithSessionAndGrant = prepared((db: Db, accountId: string, poolUid: string, kind: string, idHash: Uint8Array) =>
-  artifactJoiningSessionAndGrant(db, accountId, poolUid, kind, idHash).select([
-    "a.payload",
-    "a.consumed_at",
-    "a.expires_at",
-    ...SESSION_AND_GRANT_COLUMNS,
-  ]),
+/** The artifact with its session and grant, and its user's claim columns (findAccount's read) by the payload's accountId. */
+const artifactWithItsRows = prepared((db: Db, accountId: string, poolUid: string, kind: string, idHash: Uint8Array) =>
+  artifactJoiningSessionAndGrant(db, accountId, poolUid, kind, idHash)
+    .leftJoin("users as u", (j) =>
+      j
+        .onRef("u.account_id", "=", "a.account_id")
+        .onRef("u.user_pool_uid", "=", "a.pool_uid")
+        .on("u.uid", "=", sql<string>`a.payload->>'accountId'`),
+    )
+    .select(CLAIM_COLUMNS.map((c) => `u.${c}` as const))
+    .select(["a.payload", "a.consumed_at", "a.expires_at", ...SESSION_AND_GRANT_COLUMNS]),
 );
 const consumeById = prepared((db: Db, consumedAt: Date, accountId: string, poolUid: string, kind: string, idHash: Uint8Array) =>
   db
@@ -131,6 +136,14 @@ const PREFETCHING = new Set(["AuthorizationCode", "AccessToken", "RefreshToken"]
 /** What one request read ahead: `Session <uid>` and `Grant <id>` to the row found. */
 type ReadAhead = Map<string, StoredArtifact>;
 
+/** The adapter class, and the user row a lookup in this request read ahead for findAccount. */
+export type PoolAdapterClass = (new (
+  kind: string,
+) => Adapter) & {
+  /** The user `uid` as this request's code or token lookup read it (taken once); undefined: read it yourself. */
+  takeUser(uid: string): ClaimsUser | undefined;
+};
+
 /**
  * The adapter class oidc-provider instantiates per model name; `clientSource` answers the Client
  * model. `requestContext` gives the library's context of the request being served (its
@@ -142,7 +155,7 @@ export function adapterClass(
   pool: PoolRef,
   clientSource: (id: string) => Promise<AdapterPayload | undefined>,
   requestContext: () => object | undefined = () => undefined,
-) {
+): PoolAdapterClass {
   // Read ahead per request (keyed by the request's context object, so it is gone with the request
   // and never seen by another): finding a code or a token reads its session and grant in the same
   // statement, and the library's next Session.findByUid and Grant.find in that request take them
@@ -163,6 +176,10 @@ export function adapterClass(
     const ctx = requestContext();
     if (ctx) readAhead.delete(ctx);
   };
+  // The user read with a code or token, for findAccount later in the request. Kept apart from the
+  // artifacts: a write through the adapter (consuming the code) changes no user, so it does not
+  // drop this; the row is as fresh as the code's own, read a few milliseconds before.
+  const usersAhead = new WeakMap<object, Map<string, ClaimsUser>>();
 
   // One scoping for select, update and delete builders alike (their where() signatures differ).
   // biome-ignore lint/suspicious/noExplicitAny: see above
@@ -171,6 +188,14 @@ export function adapterClass(
 
   return class KyselyAdapter implements Adapter {
     constructor(private readonly kind: string) {}
+
+    static takeUser(uid: string): ClaimsUser | undefined {
+      const ctx = requestContext();
+      const kept = ctx && usersAhead.get(ctx);
+      const user = kept?.get(uid);
+      kept?.delete(uid);
+      return user;
+    }
 
     async upsert(id: string, payload: AdapterPayload, expiresIn: number): Promise<void> {
       if (this.kind === "Client") return; // clients come from our store, never from registration
@@ -240,10 +265,14 @@ export function adapterClass(
         .execute();
     }
 
-    /** The artifact, keeping its session and grant (found or not) for this request's next lookups of them. */
+    /** The artifact, keeping its session, grant and user (when found) for this request's next lookups of them. */
     private async findReadingAhead(ctx: object, id: string): Promise<AdapterPayload | undefined> {
-      const row = await artifactWithSessionAndGrant.first(db, pool.accountId, pool.poolUid, this.kind, hashId(id));
+      const row = await artifactWithItsRows.first(db, pool.accountId, pool.poolUid, this.kind, hashId(id));
       if (!row) return undefined;
+      if (typeof row.payload.accountId === "string" && row.uid === row.payload.accountId) {
+        const user = Object.fromEntries(CLAIM_COLUMNS.map((c) => [c, row[c]])) as ClaimsUser;
+        usersAhead.set(ctx, new Map([[row.uid, user]]));
+      }
       const kept = readAhead.get(ctx) ?? new Map<string, StoredArtifact>();
       const { sessionUid, grantId } = row.payload;
       const { session, grant } = joinedSessionAndGrant(row);

@@ -12,6 +12,7 @@ import { clientMetadata, corsAllowed, STANDARD_SCOPES } from "./clients.js";
 import {
   claimsFrom,
   claimsSource,
+  claimsSourceOf,
   CUSTOM_ATTRIBUTES_SCOPE,
   DEPARTMENTS_SCOPE,
   GROUPS_SCOPE,
@@ -148,13 +149,18 @@ export async function createPoolProvider(
     return { ...pick(propagated, propagatedNames), ...claims, sub: source.user.uid } as UnknownObject & { sub: string };
   }
 
+  const Adapter = adapterClass(deps.db, deps.clock, pool, clientSource, requestContext);
   const configuration: Configuration = {
-    adapter: adapterClass(deps.db, deps.clock, pool, clientSource, requestContext),
+    adapter: Adapter,
     jwks: pool.jwks as Configuration["jwks"],
     async findAccount(_ctx, sub) {
       // A disabled or deleted user has no account: its tokens stop working at userinfo and refresh.
-      // The user is read once per request: the claims (ID token, userinfo) come from the same row.
-      const source = await claimsSource(deps, accountId, poolUid, sub, pool.customScopes);
+      // The user is read once per request: the claims (ID token, userinfo) come from the same row,
+      // which a code or token lookup of this request may have read already (adapter.ts).
+      const ahead = Adapter.takeUser(sub);
+      const source = ahead
+        ? claimsSourceOf(accountId, poolUid, ahead, pool.customScopes)
+        : await claimsSource(deps, accountId, poolUid, sub, pool.customScopes);
       if (!source) return undefined;
       return { accountId: sub, claims: (_use, scope) => accountClaims(source, scope) };
     },

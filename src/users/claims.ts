@@ -104,8 +104,18 @@ export async function claimsSource(
     q.findUser(deps.db, accountId, poolUid, userUid),
     knownCustomScopes ? { custom_scopes: [...knownCustomScopes] } : findParentPool(deps.db, accountId, poolUid, "read"),
   ]);
-  if (!user || !pool || user.user_state !== "ACTIVE") return undefined;
-  return { accountId, poolUid, user, poolCustomScopes: pool.custom_scopes };
+  return pool && claimsSourceOf(accountId, poolUid, user, pool.custom_scopes);
+}
+
+/** claimsSource for a user row already read (sign-in's code lookup reads it ahead): undefined unless ACTIVE. */
+export function claimsSourceOf(
+  accountId: string,
+  poolUid: string,
+  user: ClaimsUser | undefined,
+  poolCustomScopes: readonly string[],
+): ClaimsSource | undefined {
+  if (user?.user_state !== "ACTIVE") return undefined;
+  return { accountId, poolUid, user, poolCustomScopes };
 }
 
 /** The claims of a user already read for the scopes a token was granted (groups and departments are read when granted). */

@@ -23,6 +23,7 @@ export {
   claimsForUser,
   claimsFrom,
   claimsSource,
+  claimsSourceOf,
   CUSTOM_ATTRIBUTES_SCOPE,
   DEPARTMENTS_SCOPE,
   GROUPS_SCOPE,
