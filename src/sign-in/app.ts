@@ -29,6 +29,7 @@ import {
   originHeaders,
   originOf,
   trustedProxies,
+  poolNotLocated,
   type PlainRequest,
   type SignInContext as Ctx,
   type SignInEnv as Env,
@@ -146,7 +147,13 @@ export function createSignInApp(deps: SignInDeps, opts: SignInAppOptions = {}) {
       if (!byHost || byHost.poolUid !== target.poolUid) return oauthError(c, 404, "invalid_request", "no such endpoint");
       customDomain = byHost.domain;
     }
-    const pool = await locatePoolByIssuerPath(deps.db, target.poolUid);
+    // A known pool's token request is not located either: the client lookup every token request
+    // that gets anywhere makes reads the pool's switch, and provider.ts answers a disabled or deleted
+    // pool there as disabled() and the 404 below do (poolNotLocated).
+    const skipLocate = endpoint === "token" && knownAccount !== undefined;
+    const pool = skipLocate
+      ? { accountId: knownAccount, poolUid: target.poolUid, enabled: true }
+      : await locatePoolByIssuerPath(deps.db, target.poolUid);
     if (!pool) {
       return browser
         ? browserError(c, 404, "This sign-in address does not exist.", "invalid_request")
@@ -241,6 +248,7 @@ export function createSignInApp(deps: SignInDeps, opts: SignInAppOptions = {}) {
     const query = req.url?.includes("?") ? req.url.slice(req.url.indexOf("?")) : "";
     req.originalUrl = req.url;
     req.url = target.rest + query;
+    if (skipLocate) poolNotLocated.add(req);
     // Access tokens are JWTs, which the library refuses at these two endpoints (access-tokens.ts).
     if (endpoint === "introspection" || endpoint === "revocation") req = await pp.accessTokens.forTokenEndpoint(req);
     await pp.callback(req, c.env.outgoing);

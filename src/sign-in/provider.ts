@@ -2,6 +2,7 @@
 // authorization code with PKCE, tokens, userinfo, introspection, revocation, logout); this file is
 // its configuration: our adapter, our clients, our users, our pages and our policies. Every option
 // set here is explained in docs/sign-in.md; the defaults it leaves are the library's.
+import type { IncomingMessage } from "node:http";
 import type { AdapterPayload, Configuration, KoaContextWithOIDC, UnknownObject } from "oidc-provider";
 import type Provider from "oidc-provider";
 import type { AppDeps } from "../deps.js";
@@ -22,7 +23,8 @@ import {
 } from "../users/sign-in.js";
 import { usualUserinfo } from "./userinfo.js";
 import { usualClientCredentialsToken, type TokenAnswer } from "./client-credentials.js";
-import type { PlainRequest } from "./request-info.js";
+import { poolNotLocated, type PlainRequest } from "./request-info.js";
+import { locatePoolByIssuerPath } from "../user-pools/locate.js";
 import {
   findSignInClientWithSecret,
   secretMatchesStored,
@@ -118,6 +120,7 @@ export async function createPoolProvider(
     if (!found || !found.client.enabled) {
       records.delete(clientId);
       if (ctx) secretHashes.get(ctx)?.delete(clientId);
+      await refuseIfPoolUnusable(ctx);
       return undefined;
     }
     records.set(clientId, found.client);
@@ -128,6 +131,20 @@ export async function createPoolProvider(
     }
     return clientMetadata(found.client, pool.customScopes) as AdapterPayload;
   };
+  /** For a request whose pool app.ts did not locate: its answers for a deleted or disabled pool, as the library's errors. */
+  async function refuseIfPoolUnusable(ctx: object | undefined) {
+    const req = (ctx as { req?: IncomingMessage } | undefined)?.req;
+    if (!req || !poolNotLocated.has(req)) return;
+    const located = await locatePoolByIssuerPath(deps.db, poolUid);
+    const refusal = !located
+      ? { status: 404, error: "invalid_request", description: "no such user pool" }
+      : !located.enabled
+        ? { status: 401, error: "invalid_client", description: "the user pool is disabled" }
+        : undefined;
+    if (!refusal) return;
+    const err = new errors.CustomOIDCProviderError(refusal.error, refusal.description);
+    throw Object.assign(err, { status: refusal.status, statusCode: refusal.status });
+  }
   const brandFor = (ctx: KoaContextWithOIDC) => ({ t: pickStrings(ctx.get("accept-language")), brand: pool.brand });
   const customClaims: Record<string, string[]> = {};
   if (pool.customScopes.includes(GROUPS_SCOPE)) customClaims[GROUPS_SCOPE] = ["groups"];

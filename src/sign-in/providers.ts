@@ -5,7 +5,7 @@
 // key within checkMs, through any connection (PgBouncer's transaction mode included: it is a plain
 // read, no LISTEN). What is read per request anyway needs no check: clients (the Client adapter
 // reads our store on each lookup), users (findAccount), and whether the pool is enabled (located
-// per request).
+// per request, or read with the request's client or token: app.ts, poolNotLocated).
 //
 // A Provider costs about 40 KiB and 0.3 ms to create (docs/architecture.md), so the bound
 // (ID_SIGN_IN_PROVIDER_CACHE, default 1000) is about memory, not speed.

@@ -6,7 +6,7 @@
 // a header (app.ts): the library is shown the issuer's own scheme and a validated Host whatever a
 // request claims (originHeaders).
 import { BlockList, isIP } from "node:net";
-import type { IncomingHttpHeaders } from "node:http";
+import type { IncomingHttpHeaders, IncomingMessage } from "node:http";
 import type { Context } from "hono";
 import type { HttpBindings } from "@hono/node-server";
 
@@ -17,6 +17,14 @@ export type SignInEnv = {
   Variables: { endpoint: string; poolUid: string; origin: RequestOrigin; answeredBy: "idplane" };
 };
 export type SignInContext = Context<SignInEnv>;
+
+/**
+ * Token requests handed to the library without locating their pool first (app.ts): an instance
+ * that located the pool before knows its account, and the client lookup every such request makes
+ * reads the pool's switch. provider.ts's client source, finding no usable client, locates the pool
+ * then and answers a disabled or deleted one as app.ts would have.
+ */
+export const poolNotLocated = new WeakSet<IncomingMessage>();
 
 /** A request as the answers beside the library read it (userinfo.ts, client-credentials.ts). */
 export interface PlainRequest {

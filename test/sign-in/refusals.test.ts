@@ -190,6 +190,55 @@ describe("users and pools", () => {
   });
 });
 
+describe("a pool disabled or deleted after this instance located it", () => {
+  // The instance knows the pool's account from its first requests (discovery, a sign-in), so its
+  // token requests no longer locate the pool (app.ts, poolNotLocated): each way of reaching the
+  // token endpoint must still get the answers a located pool gets.
+  const basic = (fx: SignInFixture, secret = fx.clientSecret) => `Basic ${Buffer.from(`${fx.clientId}:${secret}`).toString("base64")}`;
+  async function tokenAnswer(fx: SignInFixture, form: string, authorization = basic(fx)) {
+    const res = await fetch(`${fx.issuer}/oauth2/token`, {
+      method: "POST",
+      headers: { "content-type": "application/x-www-form-urlencoded", authorization },
+      body: form,
+    });
+    return { status: res.status, body: (await res.json()) as { error?: string; error_description?: string } };
+  }
+  const requests = (fx: SignInFixture, code: string) => [
+    tokenAnswer(fx, "grant_type=client_credentials&scope=api.read"),
+    tokenAnswer(fx, `grant_type=client_credentials&resource=${encodeURIComponent(fx.issuer)}`),
+    tokenAnswer(fx, `grant_type=authorization_code&code=${code}&redirect_uri=${encodeURIComponent(REDIRECT)}&code_verifier=x`),
+    tokenAnswer(fx, "grant_type=refresh_token&refresh_token=x"),
+    tokenAnswer(fx, "grant_type=client_credentials", basic(fx, "wrong")),
+  ];
+
+  it("answers every token request for a disabled pool with invalid_client, for a deleted one with 404", async () => {
+    const fx = await signInFixture(svc);
+    const c = await rpConfig(fx, fx.clientSecret);
+    const flow = await signIn(new Browser(), c, fx);
+    const code = new URL(flow.callback!).searchParams.get("code")!;
+    expect((await tokenAnswer(fx, "grant_type=client_credentials")).status).toBe(200);
+
+    await svc.ok("UpdateEnableUserPool", { UserPoolUid: fx.poolUid, Enabled: false });
+    for (const answer of await Promise.all(requests(fx, code))) {
+      expect(answer).toEqual({ status: 401, body: { error: "invalid_client", error_description: "the user pool is disabled" } });
+    }
+    await svc.ok("UpdateEnableUserPool", { UserPoolUid: fx.poolUid, Enabled: true });
+    expect((await tokenAnswer(fx, "grant_type=client_credentials")).status).toBe(200);
+
+    await svc.ok("DeleteUserPool", { UserPoolUid: fx.poolUid });
+    for (const answer of await Promise.all(requests(fx, code))) {
+      expect(answer).toEqual({ status: 404, body: { error: "invalid_request", error_description: "no such user pool" } });
+    }
+  });
+
+  it("still refuses an unknown client of an enabled pool as the library does", async () => {
+    const fx = await signInFixture(svc);
+    expect((await tokenAnswer(fx, "grant_type=client_credentials")).status).toBe(200);
+    const unknown = await tokenAnswer(fx, "grant_type=client_credentials", `Basic ${Buffer.from("nobody:x").toString("base64")}`);
+    expect(unknown).toEqual({ status: 401, body: { error: "invalid_client", error_description: "client authentication failed" } });
+  });
+});
+
 describe("forms and input", () => {
   it("refuses a sign-in form without its CSRF token", async () => {
     const b = new Browser();
