@@ -29,6 +29,7 @@ import {
   originHeaders,
   originOf,
   trustedProxies,
+  headerOf,
   poolNotLocated,
   type PlainRequest,
   type SignInContext as Ctx,
@@ -53,7 +54,7 @@ const BESIDE_THE_LIBRARY = new Set(["userinfo", "token"]);
 const plainRequest = (c: Ctx): PlainRequest => ({
   method: c.req.method,
   url: c.env.incoming.url ?? "",
-  header: (name) => c.req.header(name),
+  header: (name) => headerOf(c.env.incoming, name),
 });
 
 /** Endpoints a browser is sent to: their errors are pages, never JSON and never a redirect. */
@@ -131,7 +132,7 @@ export function createSignInApp(deps: SignInDeps, opts: SignInAppOptions = {}) {
     // The pool from the path; on any Host but the public base URL's, the Host must be that pool's
     // ACTIVE custom domain. The issuer follows from which of the two it is, never from a header a
     // client could forge (X-Forwarded-Host is not read).
-    const host = (c.req.header("host") ?? "").toLowerCase();
+    const host = (headerOf(c.env.incoming, "host") ?? "").toLowerCase();
     // A token request's small form, looked at for the usual client_credentials request and left in
     // place for the library.
     const form = endpoint === "token" ? usualTokenForm(c) : undefined;
@@ -210,7 +211,7 @@ export function createSignInApp(deps: SignInDeps, opts: SignInAppOptions = {}) {
         return browserError(c, 405, "The request could not be completed.", "invalid_request");
       if (action && c.req.method === "POST") {
         // Browsers send a form with its length; anything else, or more than a form needs, is refused unread.
-        const length = Number(c.req.header("content-length") ?? NaN);
+        const length = Number(headerOf(c.env.incoming, "content-length") ?? NaN);
         if (!(length <= FORM_LIMIT_BYTES)) {
           c.header("Connection", "close");
           return browserError(c, 413, "The request is too large.", "invalid_request");
@@ -222,7 +223,7 @@ export function createSignInApp(deps: SignInDeps, opts: SignInAppOptions = {}) {
     const callback = /^\/callback\/(oauth|oidc|saml)\/(login|signup)$/.exec(target.rest);
     if (callback && (c.req.method === "GET" || c.req.method === "POST")) {
       if (c.req.method === "POST") {
-        const length = Number(c.req.header("content-length") ?? NaN);
+        const length = Number(headerOf(c.env.incoming, "content-length") ?? NaN);
         if (!(length <= CALLBACK_LIMIT_BYTES)) {
           c.header("Connection", "close");
           return browserError(c, 413, "The request is too large.", "invalid_request");
@@ -265,7 +266,7 @@ export function createSignInApp(deps: SignInDeps, opts: SignInAppOptions = {}) {
   /** The form of a token request of the usual shape (client-credentials.ts), unconsumed; undefined for any other. */
   function usualTokenForm(c: Ctx) {
     if (!usualTokenHead(plainRequest(c))) return undefined;
-    return peekArrivedBody(c.env.incoming, Number(c.req.header("content-length")))?.toString("utf8");
+    return peekArrivedBody(c.env.incoming, Number(headerOf(c.env.incoming, "content-length")))?.toString("utf8");
   }
 
   /** The usual userinfo or client_credentials request answered beside the library; undefined: the library answers. */

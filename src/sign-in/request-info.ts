@@ -26,6 +26,16 @@ export type SignInContext = Context<SignInEnv>;
  */
 export const poolNotLocated = new WeakSet<IncomingMessage>();
 
+/**
+ * A header as Node parsed it (duplicates of Host, Authorization, Content-Type and Content-Length
+ * dropped, others joined), which is what oidc-provider reads too. Cheaper than Hono's c.req.header,
+ * which builds a Fetch Headers object on first use.
+ */
+export function headerOf(req: IncomingMessage, name: string): string | undefined {
+  const value = req.headers[name];
+  return Array.isArray(value) ? value.join(", ") : value;
+}
+
 /** A request as the answers beside the library read it (userinfo.ts, client-credentials.ts). */
 export interface PlainRequest {
   method: string;
