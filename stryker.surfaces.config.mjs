@@ -40,6 +40,7 @@ export const SURFACE_GROUPS = {
       "src/sign-in/artifact-payload.ts",
       "src/sign-in/userinfo-checks.ts",
       "src/sign-in/client-credentials-checks.ts",
+      "src/sign-in/access-token-signature.ts",
     ],
     tests: ["test/sign-in/*.unit.test.ts"],
   },

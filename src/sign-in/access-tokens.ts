@@ -28,14 +28,13 @@
 import { randomBytes } from "node:crypto";
 import type { IncomingMessage } from "node:http";
 import * as querystring from "node:querystring";
-import { compactVerify, createLocalJWKSet, importJWK, SignJWT, type JWK } from "jose";
+import { importJWK, SignJWT, type JWK } from "jose";
+import { accessTokenVerifier } from "./access-token-signature.js";
 import type Provider from "oidc-provider";
 import { readAnnouncedBody, withBody } from "./request-body.js";
 
 /** The library's own bound on a request body (selective_body.js). */
 const BODY_LIMIT = 56 * 1024;
-
-const PRIVATE_PARTS = ["d", "p", "q", "dp", "dq", "qi"];
 
 export interface StoredPayload {
   jti: string;
@@ -55,7 +54,7 @@ type TokenModel = {
 
 export interface JwtAccessTokens {
   /** The claims of a JWT this pool signed as an access token (signature, `typ`, a `jti`); undefined for anything else. */
-  verify(value: unknown): Promise<Record<string, unknown> | undefined>;
+  verify(value: unknown): Record<string, unknown> | undefined;
   /** A token's payload as the JWT handed out for it (client-credentials.ts signs the library's stateless form with it). */
   sign(payload: StoredPayload): Promise<string>;
   /** A copy of an introspection or revocation request with its JWT `token` in the lookup form the library accepts there. */
@@ -72,9 +71,8 @@ export function jwtAccessTokens(
   if (!signingJwk) throw new Error("the pool has no ES256 signing key");
   const kid = String(signingJwk.kid);
   let signingKey: ReturnType<typeof importJWK> | undefined;
-  const publicKeys = createLocalJWKSet({
-    keys: pool.jwks.keys.map((k) => Object.fromEntries(Object.entries(k).filter(([n]) => !PRIVATE_PARTS.includes(n))) as JWK),
-  });
+  // The pool's keys as published (current and retired); node:crypto checks the signatures.
+  const verified = accessTokenVerifier(pool.jwks.keys);
 
   async function sign(p: StoredPayload): Promise<string> {
     signingKey ??= importJWK(signingJwk as JWK, "ES256");
@@ -87,19 +85,6 @@ export function jwtAccessTokens(
       .setIssuedAt(p.iat);
     if (p.exp !== undefined) jwt.setExpirationTime(p.exp);
     return jwt.sign(await signingKey);
-  }
-
-  /** The claims of a JWT this pool signed as an access token; undefined for anything else. */
-  async function verified(value: unknown): Promise<Record<string, unknown> | undefined> {
-    if (typeof value !== "string" || value.length > 4096 || value.split(".").length !== 3) return undefined;
-    try {
-      const { payload, protectedHeader } = await compactVerify(value, publicKeys, { algorithms: ["ES256", "RS256"] });
-      if (protectedHeader.typ !== "at+jwt") return undefined;
-      const claims = JSON.parse(new TextDecoder().decode(payload)) as Record<string, unknown>;
-      return typeof claims.jti === "string" && claims.jti.length > 0 ? claims : undefined;
-    } catch {
-      return undefined;
-    }
   }
 
   const ClientCredentials = provider.ClientCredentials as unknown as TokenModel & { instantiate(p: object): object };
@@ -123,7 +108,7 @@ export function jwtAccessTokens(
     const find = Model.find;
     Model.find = async function findByJwt(this: unknown, value: unknown, opts?: unknown) {
       const jwt = typeof value === "string" && value.startsWith(prefix) ? value.slice(prefix.length) : value;
-      const claims = await verified(jwt);
+      const claims = verified(jwt);
       if (!claims) return undefined;
       const stored = await find.call(this, claims.jti, opts);
       if (stored || Model !== ClientCredentials) return stored;

@@ -36,7 +36,7 @@ import type { PlainRequest } from "./request-info.js";
 export interface UserinfoSources {
   pool: PoolRef;
   /** The claims of a JWT this pool signed as an access token (access-tokens.ts). */
-  verify(value: string): Promise<Record<string, unknown> | undefined>;
+  verify(value: string): Record<string, unknown> | undefined;
   /** The claims the provider's findAccount gives for an ACTIVE user and a scope. */
   accountClaims(user: ClaimsUser, scope: string): Promise<Record<string, unknown>>;
   /** The provider's claims configuration: the claims each scope releases. */
@@ -50,7 +50,7 @@ export async function usualUserinfo(
   req: PlainRequest,
 ): Promise<Record<string, unknown> | undefined> {
   const jwt = usualBearer(req);
-  const verified = jwt === undefined ? undefined : await sources.verify(jwt);
+  const verified = jwt === undefined ? undefined : sources.verify(jwt);
   if (!verified || typeof verified.jti !== "string") return undefined;
   const found = await findAccessTokenWithItsRows(deps.db, deps.clock, sources.pool, verified.jti);
   if (!found) return undefined;
