@@ -259,8 +259,8 @@ export function createSignInApp(deps: SignInDeps, opts: SignInAppOptions = {}) {
   // Which account a pool belongs to never changes (a pool's Uid is global and never reused): once
   // located here, the usual requests skip locating it again, as the one statement each makes checks
   // that the pool is still there and enabled (userinfo-queries.ts; client-auth.ts's client lookup
-  // reads the pool's switch). What they do not answer, a gone or disabled pool's included, goes the
-  // whole way below.
+  // reads the pool's switch). What they do not answer, a gone or disabled pool's included, goes on
+  // below: userinfo's through the locator, a token request to the library (skipLocate).
   const poolAccounts = new LRUCache<string, string>({ max: 10_000 });
 
   /** The form of a token request of the usual shape (client-credentials.ts), unconsumed; undefined for any other. */
