@@ -85,19 +85,25 @@ async function checkFirstKeyOpens(deps: AppDeps, bootstrap: BootstrapOutcome): P
   );
 }
 
-export async function openRuntime(config: Config, log: Logger, opts: RuntimeOptions = {}): Promise<Runtime> {
-  const secretBox = new SecretBox(resolveMasterKey(config), config.previousMasterKeys);
-  const database = await connectDatabase({
+/**
+ * How every process of ours (the server, each CLI command) connects to the configured database:
+ * the pooler setting above all, since prepared statements break behind PgBouncer's transaction mode.
+ */
+export function databaseOptionsOf(config: Config) {
+  return {
     databaseUrl: config.databaseUrl,
     dataDir: config.dataDir,
     embeddedEngine: config.embeddedEngine,
-    attach: opts.attach ?? false,
     pooler: config.database.pooler,
     maxConnections: config.database.maxConnections,
     connectTimeoutSeconds: config.database.connectTimeoutSeconds,
     statementTimeoutMs: config.database.statementTimeoutMs,
-    log,
-  });
+  };
+}
+
+export async function openRuntime(config: Config, log: Logger, opts: RuntimeOptions = {}): Promise<Runtime> {
+  const secretBox = new SecretBox(resolveMasterKey(config), config.previousMasterKeys);
+  const database = await connectDatabase({ ...databaseOptionsOf(config), attach: opts.attach ?? false, log });
   let keyChanges: KeyChangeFollower | undefined;
   try {
     const applied = await migrate(database.db);

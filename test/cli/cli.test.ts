@@ -61,7 +61,7 @@ describe("idplane CLI", () => {
 
   it("migrate reports a current schema", SLOW, async () => {
     const r = await cli("migrate");
-    expect(r.code).toBe(0);
+    expect(r.code, r.stderr).toBe(0);
     expect(r.stdout).toMatch(/schema is current|applied:/);
   });
 
