@@ -30,6 +30,8 @@ import {
   originOf,
   trustedProxies,
   headerOf,
+  POOL_DISABLED_AT_CLIENT_ENDPOINTS,
+  POOL_GONE,
   poolNotLocated,
   type PlainRequest,
   type SignInContext as Ctx,
@@ -72,6 +74,9 @@ function oauthError(c: Ctx, status: number, error: string, description: string) 
   c.header("Cache-Control", "no-store");
   return c.json({ error, error_description: description }, status as 400);
 }
+
+/** One of the pool answers request-info.ts defines (also given by provider.ts for a pool not located). */
+const poolRefusal = (c: Ctx, r: { status: number; error: string; description: string }) => oauthError(c, r.status, r.error, r.description);
 
 function browserError(c: Ctx, status: number, message: string, error: string) {
   const t = pickStrings(c.req.header("accept-language"));
@@ -156,9 +161,7 @@ export function createSignInApp(deps: SignInDeps, opts: SignInAppOptions = {}) {
       ? { accountId: knownAccount, poolUid: target.poolUid, enabled: true }
       : await locatePoolByIssuerPath(deps.db, target.poolUid);
     if (!pool) {
-      return browser
-        ? browserError(c, 404, "This sign-in address does not exist.", "invalid_request")
-        : oauthError(c, 404, "invalid_request", "no such user pool");
+      return browser ? browserError(c, 404, "This sign-in address does not exist.", "invalid_request") : poolRefusal(c, POOL_GONE);
     }
     c.set("poolUid", pool.poolUid);
     poolAccounts.set(pool.poolUid, pool.accountId);
@@ -179,7 +182,7 @@ export function createSignInApp(deps: SignInDeps, opts: SignInAppOptions = {}) {
     try {
       pp = await providers.get(pool, issuer);
     } catch (err) {
-      if (err instanceof PoolGoneError) return oauthError(c, 404, "invalid_request", "no such user pool");
+      if (err instanceof PoolGoneError) return poolRefusal(c, POOL_GONE);
       throw err;
     }
 
@@ -299,7 +302,7 @@ export function createSignInApp(deps: SignInDeps, opts: SignInAppOptions = {}) {
     if (browser) return browserError(c, 403, "This service is not available.", "temporarily_unavailable");
     if (endpoint === "userinfo") return oauthError(c, 401, "invalid_token", "the user pool is disabled");
     if (endpoint === "token" || endpoint === "introspection" || endpoint === "revocation")
-      return oauthError(c, 401, "invalid_client", "the user pool is disabled");
+      return poolRefusal(c, POOL_DISABLED_AT_CLIENT_ENDPOINTS);
     return oauthError(c, 404, "invalid_request", "the user pool is disabled");
   }
 

@@ -37,7 +37,7 @@ import { clientMetadata, STANDARD_SCOPES } from "./clients.js";
 import { clientCredentialsScope, usualClientCredentials } from "./client-credentials-checks.js";
 import { TTL } from "./token-policy.js";
 
-export { USUAL_FORM_LIMIT_BYTES, usualTokenHead } from "./client-credentials-checks.js";
+export { usualTokenHead } from "./client-credentials-checks.js";
 
 export interface ClientCredentialsSources {
   pool: { accountId: string; poolUid: string; issuer: string; customScopes: readonly string[] };

@@ -23,7 +23,7 @@ import {
 } from "../users/sign-in.js";
 import { usualUserinfo } from "./userinfo.js";
 import { usualClientCredentialsToken, type TokenAnswer } from "./client-credentials.js";
-import { poolNotLocated, type PlainRequest } from "./request-info.js";
+import { POOL_DISABLED_AT_CLIENT_ENDPOINTS, POOL_GONE, poolNotLocated, type PlainRequest } from "./request-info.js";
 import { locatePoolByIssuerPath } from "../user-pools/locate.js";
 import {
   findSignInClientWithSecret,
@@ -136,11 +136,7 @@ export async function createPoolProvider(
     const req = (ctx as { req?: IncomingMessage } | undefined)?.req;
     if (!req || !poolNotLocated.has(req)) return;
     const located = await locatePoolByIssuerPath(deps.db, poolUid);
-    const refusal = !located
-      ? { status: 404, error: "invalid_request", description: "no such user pool" }
-      : !located.enabled
-        ? { status: 401, error: "invalid_client", description: "the user pool is disabled" }
-        : undefined;
+    const refusal = !located ? POOL_GONE : !located.enabled ? POOL_DISABLED_AT_CLIENT_ENDPOINTS : undefined;
     if (!refusal) return;
     const err = new errors.CustomOIDCProviderError(refusal.error, refusal.description);
     throw Object.assign(err, { status: refusal.status, statusCode: refusal.status });

@@ -19,6 +19,18 @@ export type SignInEnv = {
 export type SignInContext = Context<SignInEnv>;
 
 /**
+ * The OAuth answers for a pool that is gone, and for a disabled pool at the token, introspection and
+ * revocation endpoints (docs/sign-in.md): app.ts gives them for a pool it located, provider.ts for a
+ * token request whose pool it did not (poolNotLocated).
+ */
+export const POOL_GONE = { status: 404, error: "invalid_request", description: "no such user pool" } as const;
+export const POOL_DISABLED_AT_CLIENT_ENDPOINTS = {
+  status: 401,
+  error: "invalid_client",
+  description: "the user pool is disabled",
+} as const;
+
+/**
  * Token requests handed to the library without locating their pool first (app.ts): an instance
  * that located the pool before knows its account, and the client lookup every such request makes
  * reads the pool's switch. provider.ts's client source, finding no usable client, locates the pool
